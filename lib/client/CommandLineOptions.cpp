@@ -1,0 +1,99 @@
+#include "CommandLineOptions.h"
+
+namespace Pulseboard {
+
+namespace {
+
+const QString kUrl = QStringLiteral("url");
+const QString kToken = QStringLiteral("token");
+const QString kSubscribe = QStringLiteral("subscribe");
+const QString kHbInterval = QStringLiteral("heartbeat-interval");
+const QString kHbTimeout = QStringLiteral("heartbeat-timeout");
+const QString kConnectTimeout = QStringLiteral("connect-timeout");
+const QString kBackoffInitial = QStringLiteral("backoff-initial");
+const QString kBackoffMax = QStringLiteral("backoff-max");
+const QString kMaxRetries = QStringLiteral("max-retries");
+const QString kQueueLimit = QStringLiteral("queue-limit");
+const QString kQueueBytes = QStringLiteral("queue-bytes");
+const QString kDropOldest = QStringLiteral("drop-oldest");
+const QString kRequestTimeout = QStringLiteral("request-timeout");
+
+bool readInt(const QCommandLineParser &parser, const QString &name, int min, int &out, QString &error)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value < min) {
+        error = QStringLiteral("--%1 needs a whole number >= %2, got '%3'").arg(name).arg(min).arg(parser.value(name));
+        return false;
+    }
+    out = value;
+    return true;
+}
+
+} // namespace
+
+void ConnectionCommandLine::addTo(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {kUrl, QStringLiteral("Server endpoint (ws:// or wss://); repeat for fallbacks tried in order."),
+         QStringLiteral("URL")},
+        {kToken, QStringLiteral("Auth token (default: env PULSEBOARD_TOKEN). Never printed."), QStringLiteral("TOKEN")},
+        {kSubscribe, QStringLiteral("Channel to subscribe to; repeatable."), QStringLiteral("CHANNEL")},
+        {kHbInterval, QStringLiteral("Heartbeat ping interval in ms (default 30000)."), QStringLiteral("MS")},
+        {kHbTimeout, QStringLiteral("Pong deadline in ms (default 10000)."), QStringLiteral("MS")},
+        {kConnectTimeout, QStringLiteral("Handshake + auth timeout in ms (default 10000)."), QStringLiteral("MS")},
+        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 500)."), QStringLiteral("MS")},
+        {kBackoffMax, QStringLiteral("Largest reconnect delay in ms (default 30000)."), QStringLiteral("MS")},
+        {kMaxRetries, QStringLiteral("Reconnect attempts before giving up; 0 = unlimited (default 10)."),
+         QStringLiteral("N")},
+        {kQueueLimit, QStringLiteral("Most messages held while offline (default 1000)."), QStringLiteral("N")},
+        {kQueueBytes, QStringLiteral("Most bytes held while offline (default 4194304)."), QStringLiteral("BYTES")},
+        {kDropOldest, QStringLiteral("When the queue is full, drop (and report) the oldest instead of refusing.")},
+        {kRequestTimeout, QStringLiteral("Default request timeout in ms (default 10000)."), QStringLiteral("MS")},
+    });
+}
+
+bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOptions &options,
+                                 QStringList &channels, QString &error) const
+{
+    for (const QString &value : parser.values(kUrl)) {
+        const QUrl url(value, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))
+            || url.host().isEmpty()) {
+            error = QStringLiteral("--url needs a ws:// or wss:// URL, got '%1'")
+                        .arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+            return false;
+        }
+        options.endpoints.append(url);
+    }
+    if (parser.isSet(kToken))
+        options.token = parser.value(kToken);
+    else if (qEnvironmentVariableIsSet("PULSEBOARD_TOKEN"))
+        options.token = qEnvironmentVariable("PULSEBOARD_TOKEN");
+    channels = parser.values(kSubscribe);
+
+    int queueLimit = options.queue.maxCount;
+    int queueBytes = int(qMin<qint64>(options.queue.maxBytes, INT_MAX));
+    if (!readInt(parser, kHbInterval, 1, options.heartbeatIntervalMs, error)
+        || !readInt(parser, kHbTimeout, 1, options.heartbeatTimeoutMs, error)
+        || !readInt(parser, kConnectTimeout, 1, options.connectTimeoutMs, error)
+        || !readInt(parser, kBackoffInitial, 0, options.backoff.initialMs, error)
+        || !readInt(parser, kBackoffMax, 0, options.backoff.maxMs, error)
+        || !readInt(parser, kMaxRetries, 0, options.maxRetries, error)
+        || !readInt(parser, kQueueLimit, 1, queueLimit, error) || !readInt(parser, kQueueBytes, 1, queueBytes, error)
+        || !readInt(parser, kRequestTimeout, 1, options.requestTimeoutMs, error))
+        return false;
+    if (options.backoff.maxMs < options.backoff.initialMs) {
+        error = QStringLiteral("--backoff-max must not be below --backoff-initial");
+        return false;
+    }
+    options.queue.maxCount = queueLimit;
+    options.queue.maxBytes = queueBytes;
+    if (parser.isSet(kDropOldest))
+        options.queue.overflow = Outbox::Overflow::DropOldest;
+    return true;
+}
+
+} // namespace Pulseboard

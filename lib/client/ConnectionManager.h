@@ -1,0 +1,197 @@
+// ConnectionManager: one trustworthy WebSocket session to a Pulseboard server.
+// Owns one QWebSocket at a time and runs the explicit state machine
+//   Idle -> Connecting -> Authenticating -> Open -> (Reconnecting -> Connecting ...) | Failed | Closed
+// with the heartbeat, jittered backoff, endpoint rotation, close-code reactions, the Outbox
+// (delivered once, in order, after auth and resubscribe) and the subscription set
+// (resumed with `since` after every reconnect). Exposed to QML; errors are state plus signals.
+#pragma once
+
+#include "ConnectionOptions.h"
+#include "Heartbeat.h"
+#include "Outbox.h"
+#include "SubscriptionSet.h"
+#include "protocol/Envelope.h"
+
+#include <QAbstractSocket>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonValue>
+#include <QObject>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUrl>
+#include <QtQml/qqmlregistration.h>
+
+class QWebSocket;
+
+namespace Pulseboard {
+
+class ConnectionManager : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("ConnectionManager is owned by the application")
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QString stateName READ stateName NOTIFY stateChanged)
+    Q_PROPERTY(QUrl url READ url NOTIFY urlChanged)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)
+    Q_PROPERTY(int rttMs READ rttMs NOTIFY rttMsChanged)
+    Q_PROPERTY(int attempt READ attempt NOTIFY attemptChanged)
+    Q_PROPERTY(int maxRetries READ maxRetries NOTIFY attemptChanged)
+    Q_PROPERTY(int retryInMs READ retryInMs NOTIFY retryInMsChanged)
+    Q_PROPERTY(qint64 retryAtMs READ retryAtMs NOTIFY retryInMsChanged)
+    Q_PROPERTY(int queuedCount READ queuedCount NOTIFY queuedCountChanged)
+    Q_PROPERTY(QStringList subscriptions READ subscriptions NOTIFY subscriptionsChanged)
+    Q_PROPERTY(int lastCloseCode READ lastCloseCode NOTIFY disconnected)
+    Q_PROPERTY(qint64 openSinceMs READ openSinceMs NOTIFY stateChanged)
+    Q_PROPERTY(qint64 lastChangeMs READ lastChangeMs NOTIFY stateChanged)
+
+public:
+    enum State { Idle, Connecting, Authenticating, Open, Reconnecting, Failed, Closed };
+    Q_ENUM(State)
+
+    struct Stats
+    {
+        quint64 framesIn = 0;
+        quint64 framesOut = 0;
+        quint64 bytesIn = 0;
+        quint64 bytesOut = 0;
+        quint64 messages = 0;
+        quint64 duplicates = 0;
+        quint64 gaps = 0;
+        quint64 reconnects = 0;
+        quint64 malformed = 0;
+        quint64 acked = 0;
+        quint64 refused = 0; // outbox overflow refusals and drops
+    };
+
+    explicit ConnectionManager(QObject *parent = nullptr);
+    ~ConnectionManager() override;
+
+    void setOptions(const ConnectionOptions &options);
+    const ConnectionOptions &options() const { return m_options; }
+    // Setting a new token after the server refused the old one starts again at once.
+    void setToken(const QString &token);
+    // For tests: the jitter source.
+    void setRandomSeed(quint32 seed) { m_rng.seed(seed); }
+
+    State state() const { return m_state; }
+    QString stateName() const;
+    static QString stateName(State state);
+    QUrl url() const;
+    QString errorString() const { return m_errorString; }
+    int rttMs() const { return m_rttMs; }
+    int attempt() const { return m_attempt; }
+    int maxRetries() const { return m_options.maxRetries; }
+    int retryInMs() const { return m_retryInMs; }
+    qint64 retryAtMs() const { return m_retryAtMs; }
+    int queuedCount() const { return m_outbox.count(); }
+    qint64 queuedBytes() const { return m_outbox.bytes(); }
+    QStringList subscriptions() const { return m_subscriptions.channels(); }
+    qint64 lastSeq(const QString &channel) const { return m_subscriptions.lastSeq(channel); }
+    int lastCloseCode() const { return m_lastCloseCode; }
+    qint64 openSinceMs() const { return m_openSinceMs; }
+    qint64 lastChangeMs() const { return m_lastChangeMs; }
+    const Stats &stats() const { return m_stats; }
+    const Outbox &outbox() const { return m_outbox; }
+    bool isSendingPaused() const { return m_sendPaused; }
+
+    Q_INVOKABLE void open();
+    Q_INVOKABLE void close();
+    Q_INVOKABLE void retry();
+    // Returns the message id, or an empty string when the outbox refused it (errorOccurred says why).
+    Q_INVOKABLE QString publish(const QString &channel, const QJsonValue &data);
+    Q_INVOKABLE bool subscribe(const QString &channel);
+    Q_INVOKABLE bool unsubscribe(const QString &channel);
+    // timeoutMs < 0: the option's default. Exactly one of responseReceived / requestFailed follows.
+    Q_INVOKABLE QString request(const QString &method, const QJsonValue &params = QJsonValue(),
+                                int timeoutMs = -1);
+
+Q_SIGNALS:
+    void stateChanged(Pulseboard::ConnectionManager::State state);
+    void urlChanged();
+    void errorStringChanged();
+    void rttMsChanged();
+    void attemptChanged();
+    void retryInMsChanged();
+    void queuedCountChanged();
+    void subscriptionsChanged();
+
+    void connected(const QUrl &url);
+    void disconnected(int closeCode, const QString &reason);
+    void welcomeReceived(const QString &server, const QString &session, qint64 heartbeatMs);
+    void messageReceived(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+    void subscribed(const QString &channel, qint64 seq, bool recovered);
+    void unsubscribed(const QString &channel);
+    void gapDetected(const QString &channel, qint64 from, qint64 to, const QString &reason);
+    void acked(const QString &id, const QString &channel, qint64 seq);
+    void publishFailed(const QString &id, const QString &channel, const QString &reason);
+    void responseReceived(const QString &id, const QString &method, const QJsonValue &result);
+    void requestFailed(const QString &id, const QString &method, int code, const QString &message);
+    // Errors the server sent, frames we could not read, refusals: code + words for a person.
+    void errorOccurred(int code, const QString &message, const QString &id);
+
+private:
+    void setState(State state);
+    void setError(const QString &message);
+    void startConnection();
+    void onSocketConnected();
+    void onSocketDisconnected();
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onTextMessage(const QString &text);
+    void onBinaryMessage(const QByteArray &data);
+    void handleEnvelope(const Envelope &env);
+    void sendAuth();
+    void beginResubscribe();
+    void sessionReady();
+    void flushOutbox();
+    bool sendFrame(const QByteArray &frame);
+    void sendSubscribe(const QString &channel);
+    // Tears down the socket (abort, no close handshake) and decides what follows.
+    void connectionLost(int closeCode, const QString &reason, bool serverClosed);
+    void scheduleReconnect(int closeCode, const QString &reason);
+    void fail(const QString &reason);
+    void detachSocket();
+    void failInFlightRequests(const QString &why);
+    void checkAckTimeouts();
+    void forgetRequest(const QString &id);
+    void reportDropped(const QList<Outbox::Entry> &dropped);
+    QString nextId(QLatin1StringView prefix);
+    void emitQueueChanged();
+
+    ConnectionOptions m_options;
+    QWebSocket *m_socket = nullptr;
+    State m_state = Idle;
+    QString m_errorString;
+    int m_endpointIndex = 0;
+    int m_attempt = 0;
+    int m_rttMs = -1;
+    int m_retryInMs = 0;
+    qint64 m_retryAtMs = 0;
+    int m_lastCloseCode = 0;
+    qint64 m_openSinceMs = 0;
+    qint64 m_lastChangeMs = 0;
+    bool m_userClosed = false;
+    bool m_failedOnAuth = false;
+    bool m_everOpenOnThisEndpoint = false;
+    bool m_sendPaused = false;
+    QString m_authId;
+    QHash<QString, QString> m_pendingSubscribes; // id -> channel, during (re)subscribe
+    QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
+    QHash<QString, QTimer *> m_requestTimers;    // request id -> its deadline
+    QHash<QString, QString> m_requestMethods;    // request id -> method
+
+    Heartbeat m_heartbeat;
+    QTimer m_connectTimer;   // the whole setup: handshake, auth, resubscribe
+    QTimer m_retryTimer;
+    QTimer m_ackTimer;
+    QRandomGenerator m_rng;
+    QString m_idPrefix;
+    quint64 m_idCounter = 0;
+    Outbox m_outbox;
+    SubscriptionSet m_subscriptions;
+    Stats m_stats;
+};
+
+} // namespace Pulseboard

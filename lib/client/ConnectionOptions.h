@@ -1,0 +1,40 @@
+// Every knob of a connection, with the defaults of PROTOCOL.md. Intervals are options so that
+// tests run heartbeats and backoff at tens of milliseconds.
+#pragma once
+
+#include "BackoffPolicy.h"
+#include "Outbox.h"
+
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include <functional>
+
+namespace Pulseboard {
+
+struct ConnectionOptions
+{
+    QList<QUrl> endpoints;
+    QString token;                               // empty: no auth step
+    std::function<QString()> tokenProvider;      // when set, asked again before every auth
+
+    int heartbeatIntervalMs = 30000;
+    int heartbeatTimeoutMs = 10000;
+    int connectTimeoutMs = 10000;                // TCP + WebSocket handshake + auth + resubscribe
+    BackoffPolicy backoff;
+    int maxRetries = 10;                         // 0: never give up
+    int rateLimitMinDelayMs = 5000;              // after close 4008
+
+    int requestTimeoutMs = 10000;                // default for request()
+    int ackTimeoutMs = 10000;                    // a sent publish without ack is sent again
+    int maxSendAttempts = 5;                     // then it is reported as failed
+    bool requeueRequestsOnDisconnect = false;    // requests in flight fail on disconnect by default
+
+    Outbox::Limits queue;
+    qint64 sendHighWaterBytes = 1024 * 1024;     // pause sending above this many unwritten bytes
+    qint64 maxIncomingMessageBytes = 1024 * 1024;
+    QString subprotocol = QStringLiteral("pulseboard.v1");
+};
+
+} // namespace Pulseboard

@@ -1,0 +1,258 @@
+#include "JsonLinesSession.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QFileDevice>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <unistd.h>
+
+namespace Pulseboard {
+
+namespace {
+using L = QLatin1StringView;
+
+QJsonValue parseJson(QByteArrayView text, QString *error)
+{
+    // Accept any JSON value, not just objects: wrap it so QJsonDocument can read scalars too.
+    QByteArray wrapped;
+    wrapped.reserve(text.size() + 2);
+    wrapped.append('[').append(text.data(), text.size()).append(']');
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != 1) {
+        *error = pe.error != QJsonParseError::NoError
+                     ? QStringLiteral("invalid JSON at offset %1: %2").arg(qMax(0, pe.offset - 1)).arg(pe.errorString())
+                     : QStringLiteral("expected exactly one JSON value");
+        return QJsonValue(QJsonValue::Undefined);
+    }
+    return doc.array().at(0);
+}
+} // namespace
+
+JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, const Settings &settings,
+                                   QObject *parent)
+    : QObject(parent), m_manager(manager), m_out(out), m_settings(settings)
+{
+    m_clock.start();
+    connect(m_manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
+        QJsonObject e{{L("event"), L("state")}, {L("state"), ConnectionManager::stateName(state)}};
+        e.insert(L("url"), m_manager->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+        e.insert(L("attempt"), m_manager->attempt());
+        if (state == ConnectionManager::Reconnecting) {
+            e.insert(L("retryInMs"), m_manager->retryInMs());
+            e.insert(L("closeCode"), m_manager->lastCloseCode());
+        }
+        if (!m_manager->errorString().isEmpty() && state != ConnectionManager::Open)
+            e.insert(L("error"), m_manager->errorString());
+        emitEvent(e);
+        if (state == ConnectionManager::Failed)
+            finish(3);
+    });
+    connect(m_manager, &ConnectionManager::messageReceived, this,
+            [this](const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data) {
+                ++m_messages;
+                if (!m_settings.quiet) {
+                    emitEvent({{L("event"), L("message")},
+                               {L("channel"), channel},
+                               {L("seq"), double(seq)},
+                               {L("ts"), double(ts)},
+                               {L("data"), data}});
+                }
+                if (m_settings.maxMessages > 0 && m_messages >= m_settings.maxMessages)
+                    finish(0);
+            });
+    connect(m_manager, &ConnectionManager::subscribed, this, [this](const QString &channel, qint64 seq, bool recovered) {
+        emitEvent({{L("event"), L("subscribed")}, {L("channel"), channel}, {L("seq"), double(seq)},
+                   {L("recovered"), recovered}});
+    });
+    connect(m_manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &channel, qint64 seq) {
+        QJsonObject e{{L("event"), L("ack")}, {L("id"), id}, {L("channel"), channel}};
+        if (seq >= 0)
+            e.insert(L("seq"), double(seq));
+        emitEvent(e);
+        maybeFinishAfterInput();
+    });
+    connect(m_manager, &ConnectionManager::publishFailed, this,
+            [this](const QString &id, const QString &channel, const QString &reason) {
+                emitEvent({{L("event"), L("error")}, {L("code"), -3}, {L("message"), reason}, {L("id"), id},
+                           {L("channel"), channel}});
+                maybeFinishAfterInput();
+            });
+    connect(m_manager, &ConnectionManager::responseReceived, this,
+            [this](const QString &id, const QString &method, const QJsonValue &result) {
+                emitEvent({{L("event"), L("response")}, {L("id"), id}, {L("method"), method}, {L("result"), result}});
+                maybeFinishAfterInput();
+            });
+    connect(m_manager, &ConnectionManager::requestFailed, this,
+            [this](const QString &id, const QString &method, int code, const QString &message) {
+                emitEvent({{L("event"), L("error")}, {L("code"), code}, {L("message"), message}, {L("id"), id},
+                           {L("method"), method}});
+                maybeFinishAfterInput();
+            });
+    connect(m_manager, &ConnectionManager::gapDetected, this,
+            [this](const QString &channel, qint64 from, qint64 to, const QString &reason) {
+                emitEvent({{L("event"), L("gap")}, {L("channel"), channel}, {L("from"), double(from)},
+                           {L("to"), double(to)}, {L("reason"), reason}});
+            });
+    connect(m_manager, &ConnectionManager::errorOccurred, this, [this](int code, const QString &message, const QString &id) {
+        QJsonObject e{{L("event"), L("error")}, {L("code"), code}, {L("message"), message}};
+        if (!id.isEmpty())
+            e.insert(L("id"), id);
+        emitEvent(e);
+    });
+    connect(m_manager, &ConnectionManager::disconnected, this, [this](int code, const QString &reason) {
+        emitEvent({{L("event"), L("disconnected")}, {L("code"), code}, {L("reason"), reason}});
+    });
+}
+
+void JsonLinesSession::readCommandsFrom(int fd)
+{
+    m_fd = fd;
+    m_notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &JsonLinesSession::readInput);
+}
+
+void JsonLinesSession::start()
+{
+    if (m_settings.durationMs > 0)
+        QTimer::singleShot(m_settings.durationMs, this, [this] { finish(0); });
+    m_manager->open();
+}
+
+void JsonLinesSession::readInput()
+{
+    char buffer[65536];
+    const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
+    if (n <= 0) {
+        m_notifier->setEnabled(false);
+        if (!m_pending.isEmpty())
+            handleLine(std::exchange(m_pending, QByteArray()));
+        m_inputClosed = true;
+        maybeFinishAfterInput();
+        return;
+    }
+    m_pending.append(buffer, n);
+    qsizetype start = 0;
+    for (qsizetype nl = m_pending.indexOf('\n'); nl >= 0; nl = m_pending.indexOf('\n', start)) {
+        handleLine(QByteArrayView(m_pending).sliced(start, nl - start));
+        start = nl + 1;
+        if (m_finished)
+            return;
+    }
+    m_pending.remove(0, start);
+    if (m_pending.size() > 16 * 1024 * 1024) {
+        emitEvent({{L("event"), L("error")}, {L("code"), -4}, {L("message"), L("input line longer than 16 MiB dropped")}});
+        m_pending.clear();
+    }
+}
+
+void JsonLinesSession::handleLine(QByteArrayView rawLine)
+{
+    const QByteArrayView line = rawLine.trimmed();
+    if (line.isEmpty() || line.startsWith('#'))
+        return;
+    auto usageError = [&](const QString &message) {
+        emitEvent({{L("event"), L("error")}, {L("code"), -4}, {L("message"), message}});
+    };
+    const qsizetype sp = line.indexOf(' ');
+    const QByteArrayView command = sp < 0 ? line : line.first(sp);
+    const QByteArrayView rest = sp < 0 ? QByteArrayView() : line.sliced(sp + 1).trimmed();
+
+    if (command == "quit") {
+        finish(0);
+        return;
+    }
+    if (command == "subscribe" || command == "unsubscribe") {
+        if (rest.isEmpty() || rest.contains(' ')) {
+            usageError(QStringLiteral("usage: %1 CHANNEL").arg(QString::fromUtf8(command)));
+            return;
+        }
+        const QString channel = QString::fromUtf8(rest);
+        if (command == "subscribe")
+            m_manager->subscribe(channel);
+        else
+            m_manager->unsubscribe(channel);
+        return;
+    }
+    if (command == "publish" || command == "request") {
+        const qsizetype sp2 = rest.indexOf(' ');
+        const QByteArrayView target = sp2 < 0 ? rest : rest.first(sp2);
+        const QByteArrayView json = sp2 < 0 ? QByteArrayView() : rest.sliced(sp2 + 1).trimmed();
+        const bool isPublish = command == "publish";
+        if (target.isEmpty() || (isPublish && json.isEmpty())) {
+            usageError(isPublish ? QStringLiteral("usage: publish CHANNEL JSON")
+                                 : QStringLiteral("usage: request METHOD [JSON]"));
+            return;
+        }
+        QString parseError;
+        QJsonValue value(QJsonValue::Null);
+        if (!json.isEmpty()) {
+            value = parseJson(json, &parseError);
+            if (value.isUndefined()) {
+                usageError(QStringLiteral("%1 %2: %3")
+                               .arg(QString::fromUtf8(command), QString::fromUtf8(target), parseError));
+                return;
+            }
+        }
+        const QString name = QString::fromUtf8(target);
+        const QString id = isPublish ? m_manager->publish(name, value) : m_manager->request(name, value);
+        if (!id.isEmpty()) {
+            emitEvent({{L("event"), L("queued")}, {L("id"), id},
+                       {isPublish ? L("channel") : L("method"), name}});
+        }
+        return;
+    }
+    usageError(QStringLiteral("unknown command '%1' (publish, request, subscribe, unsubscribe, quit)")
+                   .arg(QString::fromUtf8(command.first(qMin<qsizetype>(64, command.size())))));
+}
+
+void JsonLinesSession::maybeFinishAfterInput()
+{
+    // A pipeline like `echo "publish ..." | pulseboard-cli` ends once all it sent is confirmed,
+    // unless it also listens to channels or runs for a set time.
+    if (!m_inputClosed || m_finished || m_settings.durationMs > 0 || m_settings.maxMessages > 0)
+        return;
+    if (!m_manager->subscriptions().isEmpty())
+        return;
+    if (m_manager->queuedCount() == 0)
+        finish(0);
+}
+
+void JsonLinesSession::finish(int exitCode)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    const auto &s = m_manager->stats();
+    emitEvent({{L("event"), L("stats")},
+               {L("messages"), double(s.messages)},
+               {L("framesIn"), double(s.framesIn)},
+               {L("framesOut"), double(s.framesOut)},
+               {L("bytesIn"), double(s.bytesIn)},
+               {L("bytesOut"), double(s.bytesOut)},
+               {L("duplicates"), double(s.duplicates)},
+               {L("gaps"), double(s.gaps)},
+               {L("reconnects"), double(s.reconnects)},
+               {L("malformed"), double(s.malformed)},
+               {L("acked"), double(s.acked)},
+               {L("refused"), double(s.refused)},
+               {L("queued"), m_manager->queuedCount()},
+               {L("rttMs"), m_manager->rttMs()},
+               {L("elapsedMs"), double(m_clock.elapsed())}});
+    Q_EMIT finished(exitCode);
+}
+
+void JsonLinesSession::emitEvent(const QJsonObject &event)
+{
+    QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
+    line.append('\n');
+    m_out->write(line);
+    if (auto *file = qobject_cast<QFileDevice *>(m_out))
+        file->flush();
+}
+
+} // namespace Pulseboard

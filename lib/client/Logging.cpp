@@ -1,0 +1,5 @@
+#include "Logging.h"
+
+Q_LOGGING_CATEGORY(lcNet, "pulseboard.net", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcOutbox, "pulseboard.outbox", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcHub, "pulseboard.hub", QtInfoMsg)

@@ -1,0 +1,55 @@
+// The channels the user wants, kept apart from any socket so they survive every reconnect,
+// and the last seq held per channel so a resubscribe can ask for exactly what it missed.
+// Decides per inbound message whether it is new, a duplicate (dropped) or after a gap.
+#pragma once
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+namespace Pulseboard {
+
+class SubscriptionSet
+{
+public:
+    enum class Verdict { Deliver, Duplicate, Gap, NotSubscribed };
+
+    struct Gap
+    {
+        qint64 from = 0; // first missing seq
+        qint64 to = 0;   // last missing seq
+    };
+
+    // Returns false when the channel was already wanted.
+    bool add(const QString &channel);
+    bool remove(const QString &channel);
+    bool contains(const QString &channel) const { return m_channels.contains(channel); }
+    QStringList channels() const; // in the order they were added
+    int size() const { return int(m_order.size()); }
+
+    // Last seq delivered on `channel`, -1 when none yet (subscribe without `since`).
+    qint64 lastSeq(const QString &channel) const;
+
+    // A message arrived. Deliver and Gap both mean "hand it on"; Gap fills `gap`.
+    Verdict accept(const QString &channel, qint64 seq, Gap *gap = nullptr);
+
+    // The server confirmed a subscription and reported its latest seq.
+    // Returns true when the server's sequence is behind what we hold: the channel was reset
+    // (for example a hub without persistence restarted), and we start again from its seq.
+    bool confirm(const QString &channel, qint64 serverSeq, bool sentSince);
+
+    quint64 duplicatesDropped() const { return m_duplicates; }
+    quint64 gapsSeen() const { return m_gaps; }
+
+private:
+    struct State
+    {
+        qint64 lastSeq = -1;
+    };
+    QHash<QString, State> m_channels;
+    QStringList m_order;
+    quint64 m_duplicates = 0;
+    quint64 m_gaps = 0;
+};
+
+} // namespace Pulseboard

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds Pulseboard into build/ (or $PULSEBOARD_BUILD_DIR). Extra args go to cmake.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${PULSEBOARD_BUILD_DIR:-$root/build}
+type=${PULSEBOARD_BUILD_TYPE:-RelWithDebInfo}
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE="$type" "$@"
+elif [ $# -gt 0 ]; then
+  cmake "$build" "$@"
+fi
+cmake --build "$build" --parallel "$(nproc)"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Pulseboard needs to build, test and run, only when some are missing.
+set -euo pipefail
+PACKAGES=(
+  cmake g++ ninja-build ccache pkg-config
+  qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-charts-dev
+  qml6-module-qtcharts qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-templates
+  qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qtqml
+  qt6-qpa-plugins libgl-dev
+  xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
