@@ -17,6 +17,9 @@ const QString kQueueLimit = QStringLiteral("queue-limit");
 const QString kQueueBytes = QStringLiteral("queue-bytes");
 const QString kDropOldest = QStringLiteral("drop-oldest");
 const QString kRequestTimeout = QStringLiteral("request-timeout");
+const QString kCaFile = QStringLiteral("ca-file");
+const QString kInsecure = QStringLiteral("insecure");
+const QString kOrigin = QStringLiteral("origin");
 
 bool readInt(const QCommandLineParser &parser, const QString &name, int min, int &out, QString &error)
 {
@@ -52,6 +55,11 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
         {kQueueBytes, QStringLiteral("Most bytes held while offline (default 4194304)."), QStringLiteral("BYTES")},
         {kDropOldest, QStringLiteral("When the queue is full, drop (and report) the oldest instead of refusing.")},
         {kRequestTimeout, QStringLiteral("Default request timeout in ms (default 10000)."), QStringLiteral("MS")},
+        {kCaFile, QStringLiteral("PEM file of CA certificates to trust for wss:// besides the system's."),
+         QStringLiteral("FILE")},
+        {kInsecure, QStringLiteral("Skip TLS certificate verification. Testing only; logged loudly.")},
+        {kOrigin, QStringLiteral("Origin header to send (for servers with an Origin allow-list)."),
+         QStringLiteral("ORIGIN")},
     });
 }
 
@@ -91,6 +99,9 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
     }
     options.queue.maxCount = queueLimit;
     options.queue.maxBytes = queueBytes;
+    options.caCertificatesFile = parser.value(kCaFile);
+    options.insecure = parser.isSet(kInsecure);
+    options.origin = parser.value(kOrigin);
     if (parser.isSet(kDropOldest))
         options.queue.overflow = Outbox::Overflow::DropOldest;
     return true;

@@ -4,6 +4,9 @@
 #include "protocol/CloseCode.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QSslConfiguration>
+#include <QSslError>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
 
@@ -223,13 +226,58 @@ void ConnectionManager::startConnection()
         }
     });
 
+    if (target.scheme() == QLatin1StringView("wss")) {
+        QString tlsError;
+        if (!configureTls(&tlsError)) {
+            fail(tlsError);
+            return;
+        }
+    }
+
     setState(Connecting);
     qCInfo(lcNet).noquote() << "connecting to" << redacted(target) << "attempt" << m_attempt;
     m_connectTimer.start(m_options.connectTimeoutMs);
     QWebSocketHandshakeOptions handshake;
     if (!m_options.subprotocol.isEmpty())
         handshake.setSubprotocols({m_options.subprotocol});
-    m_socket->open(QNetworkRequest(target), handshake);
+    QNetworkRequest request(target);
+    if (!m_options.origin.isEmpty())
+        request.setRawHeader("Origin", m_options.origin.toUtf8());
+    m_socket->open(request, handshake);
+}
+
+bool ConnectionManager::configureTls(QString *error)
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (!m_options.caCertificatesFile.isEmpty()) {
+        QFile file(m_options.caCertificatesFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read CA file %1: %2").arg(m_options.caCertificatesFile, file.errorString());
+            return false;
+        }
+        const QList<QSslCertificate> extra = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+        if (extra.isEmpty()) {
+            *error = QStringLiteral("no PEM certificate in CA file %1").arg(m_options.caCertificatesFile);
+            return false;
+        }
+        QList<QSslCertificate> all = tls.caCertificates();
+        all.append(extra);
+        tls.setCaCertificates(all);
+    }
+    if (m_options.insecure) {
+        qCWarning(lcNet) << "INSECURE: TLS certificate verification is OFF for this connection (--insecure)";
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    }
+    m_socket->setSslConfiguration(tls);
+    connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        QStringList words;
+        for (const QSslError &e : errors)
+            words.append(e.errorString());
+        qCWarning(lcNet).noquote() << "TLS refused:" << words.join(QStringLiteral("; "));
+        Q_EMIT errorOccurred(CloseCode::Policy, QStringLiteral("TLS: %1").arg(words.join(QStringLiteral("; "))),
+                             QString());
+    });
+    return true;
 }
 
 void ConnectionManager::detachSocket()

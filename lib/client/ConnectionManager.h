@@ -153,6 +153,7 @@ private:
     void scheduleReconnect(int closeCode, const QString &reason);
     void fail(const QString &reason);
     void detachSocket();
+    bool configureTls(QString *error);
     void failInFlightRequests(const QString &why);
     void checkAckTimeouts();
     void forgetRequest(const QString &id);

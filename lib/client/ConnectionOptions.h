@@ -35,6 +35,13 @@ struct ConnectionOptions
     qint64 sendHighWaterBytes = 1024 * 1024;     // pause sending above this many unwritten bytes
     qint64 maxIncomingMessageBytes = 1024 * 1024;
     QString subprotocol = QStringLiteral("pulseboard.v1");
+
+    // TLS (wss://): extra CA certificates (PEM file) trusted besides the system's; `insecure`
+    // skips verification entirely and is logged loudly on every connect (testing only).
+    QString caCertificatesFile;
+    bool insecure = false;
+    // Sent as the Origin header when non-empty (servers with an Origin allow-list check it).
+    QString origin;
 };
 
 } // namespace Pulseboard
