@@ -214,6 +214,8 @@ void ConnectionManager::startConnection()
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_options.maxIncomingMessageBytes));
     connect(m_socket, &QWebSocket::connected, this, &ConnectionManager::onSocketConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ConnectionManager::onSocketDisconnected);
+    m_closeHandshakeSeen = false;
+    connect(m_socket, &QWebSocket::aboutToClose, this, [this] { m_closeHandshakeSeen = true; });
     connect(m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
             &ConnectionManager::onSocketError);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ConnectionManager::onTextMessage);
@@ -424,6 +426,11 @@ void ConnectionManager::onSocketDisconnected()
 {
     if (!m_socket)
         return;
+    // QWebSocket reports 1000 when the TCP connection simply ended: that is 1006, not a normal close.
+    if (!m_closeHandshakeSeen) {
+        connectionLost(CloseCode::Abnormal, QStringLiteral("connection dropped without a close frame"), true);
+        return;
+    }
     const int code = m_socket->closeCode();
     const QString reason = m_socket->closeReason();
     connectionLost(code, reason.isEmpty() ? describeCloseCode(code) : reason, true);

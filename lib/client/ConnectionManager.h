@@ -177,6 +177,8 @@ private:
     bool m_failedOnAuth = false;
     bool m_everOpenOnThisEndpoint = false;
     bool m_sendPaused = false;
+    // A close handshake began on this socket (either side); without one, closeCode() is a meaningless 1000.
+    bool m_closeHandshakeSeen = false;
     QString m_authId;
     QHash<QString, QString> m_pendingSubscribes; // id -> channel, during (re)subscribe
     QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
