@@ -1,0 +1,226 @@
+// Bounded soak: a publisher and a subscriber, each behind its own FaultProxy, run for a minute
+// (PULSEBOARD_SOAK_SECONDS) while the proxies switch at random between pass, blackhole, reset,
+// refuse, latency and drip. At the end, with the network healthy again: every publish acked and
+// delivered exactly once and in order, no seq missing on either channel (history covers them),
+// nothing reported lost, and resident memory flat between the first and the last part of the run.
+// The fault sequence is seeded (PULSEBOARD_SOAK_SEED) and printed, so a failure can be replayed.
+#include "client/ConnectionManager.h"
+#include "support/FaultProxy.h"
+#include "support/TestServer.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <algorithm>
+
+using namespace Pulseboard;
+using namespace Pulseboard::Test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+qint64 residentKiB()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+struct Channel
+{
+    QList<qint64> seqs;
+    QList<int> indices; // data.i of each delivered message
+};
+
+QString firstHole(const QList<qint64> &seqs)
+{
+    for (int i = 1; i < seqs.size(); ++i) {
+        if (seqs.at(i) != seqs.at(i - 1) + 1)
+            return u"seq %1 followed by %2"_s.arg(seqs.at(i - 1)).arg(seqs.at(i));
+    }
+    return QString();
+}
+
+} // namespace
+
+class tst_Soak : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void randomFaultsLoseNothing();
+};
+
+void tst_Soak::randomFaultsLoseNothing()
+{
+    const int seconds = qEnvironmentVariableIsSet("PULSEBOARD_SOAK_SECONDS")
+                            ? qEnvironmentVariableIntValue("PULSEBOARD_SOAK_SECONDS")
+                            : 60;
+    const quint32 seed = qEnvironmentVariableIsSet("PULSEBOARD_SOAK_SEED")
+                             ? quint32(qEnvironmentVariableIntValue("PULSEBOARD_SOAK_SEED"))
+                             : QRandomGenerator::global()->generate();
+    qInfo("soak: %d s, seed %u (PULSEBOARD_SOAK_SEED=%u replays this fault sequence)", seconds, seed, seed);
+    QRandomGenerator rng(seed);
+
+    TestServer server;
+    server.recordFrames = false;
+    server.historyLimit = 1000000; // history covers the whole run: any missing seq is a defect
+    QVERIFY(server.listen());
+    FaultProxy pubProxy;
+    FaultProxy subProxy;
+    QVERIFY(pubProxy.listen(server.port()));
+    QVERIFY(subProxy.listen(server.port()));
+    pubProxy.setDripBytesPerSecond(2000);
+    subProxy.setDripBytesPerSecond(2000);
+
+    auto optionsFor = [](const QUrl &url) {
+        ConnectionOptions o;
+        o.endpoints = {url};
+        o.heartbeatIntervalMs = 50;
+        o.heartbeatTimeoutMs = 200;
+        o.connectTimeoutMs = 1000;
+        o.backoff.initialMs = 20;
+        o.backoff.maxMs = 200;
+        o.maxRetries = 0;
+        o.ackTimeoutMs = 3000;
+        o.queue.maxCount = 100000;
+        o.queue.maxBytes = 64 * 1024 * 1024;
+        return o;
+    };
+    ConnectionManager publisher;
+    publisher.setOptions(optionsFor(pubProxy.url()));
+    ConnectionManager subscriber;
+    subscriber.setOptions(optionsFor(subProxy.url()));
+
+    QHash<QString, Channel> got;
+    connect(&subscriber, &ConnectionManager::messageReceived, this,
+            [&got](const QString &channel, qint64 seq, qint64, const QJsonValue &data) {
+                Channel &c = got[channel];
+                c.seqs.append(seq);
+                c.indices.append(data.toObject().value(u"i"_s).toInt(-1));
+            });
+    QSignalSpy gaps(&subscriber, &ConnectionManager::gapDetected);
+    QSignalSpy publishFailures(&publisher, &ConnectionManager::publishFailed);
+    QSignalSpy acks(&publisher, &ConnectionManager::acked);
+    QSignalSpy pubLost(&publisher, &ConnectionManager::disconnected);
+    QSignalSpy subLost(&subscriber, &ConnectionManager::disconnected);
+    subscriber.subscribe(u"soak"_s);
+    subscriber.subscribe(u"ticks"_s);
+    subscriber.open();
+    publisher.open();
+    QTRY_COMPARE_WITH_TIMEOUT(subscriber.state(), ConnectionManager::Open, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.state(), ConnectionManager::Open, 10000);
+
+    // Load: the publisher at 100/s through its proxy, the server's own feed at 50/s.
+    int published = 0;
+    int refused = 0;
+    QTimer publishTimer;
+    connect(&publishTimer, &QTimer::timeout, this, [&] {
+        if (publisher.publish(u"soak"_s, QJsonObject{{u"i"_s, published}}).isEmpty())
+            ++refused;
+        else
+            ++published;
+    });
+    int ticks = 0;
+    QTimer tickTimer;
+    connect(&tickTimer, &QTimer::timeout, this, [&] {
+        server.publish(u"ticks"_s, QJsonObject{{u"i"_s, ticks++}});
+    });
+    publishTimer.start(10);
+    tickTimer.start(20);
+
+    const QList<FaultProxy::Mode> modes{FaultProxy::Mode::Pass,      FaultProxy::Mode::Pass,
+                                        FaultProxy::Mode::Blackhole, FaultProxy::Mode::Reset,
+                                        FaultProxy::Mode::Refuse,    FaultProxy::Mode::Latency,
+                                        FaultProxy::Mode::Drip};
+    QMap<FaultProxy::Mode, int> faultCounts;
+    QList<qint64> rssSamples;
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < qint64(seconds) * 1000) {
+        for (FaultProxy *proxy : {&pubProxy, &subProxy}) {
+            if (rng.bounded(2) == 0)
+                continue;
+            const FaultProxy::Mode mode = modes.at(int(rng.bounded(quint32(modes.size()))));
+            proxy->setLatencyMs(int(rng.bounded(20u, 200u)));
+            proxy->setMode(mode);
+            faultCounts[mode] += 1;
+        }
+        QTest::qWait(int(rng.bounded(200u, 1200u)));
+        rssSamples.append(residentKiB());
+    }
+
+    // The network heals; the load stops; everything in flight must land.
+    pubProxy.setMode(FaultProxy::Mode::Pass);
+    subProxy.setMode(FaultProxy::Mode::Pass);
+    publishTimer.stop();
+    tickTimer.stop();
+    qInfo("faults: blackhole %d, reset %d, refuse %d, latency %d, drip %d, pass %d; reconnects pub %d sub %d",
+          faultCounts.value(FaultProxy::Mode::Blackhole), faultCounts.value(FaultProxy::Mode::Reset),
+          faultCounts.value(FaultProxy::Mode::Refuse), faultCounts.value(FaultProxy::Mode::Latency),
+          faultCounts.value(FaultProxy::Mode::Drip), faultCounts.value(FaultProxy::Mode::Pass),
+          int(pubLost.count()), int(subLost.count()));
+    QTRY_COMPARE_WITH_TIMEOUT(publisher.queuedCount(), 0, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(got.value(u"soak"_s).seqs.size()), published, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!got.value(u"ticks"_s).seqs.isEmpty() &&
+                                 got.value(u"ticks"_s).seqs.last() == server.channelSeq(u"ticks"_s),
+                             30000);
+    qInfo("published %d (refused %d), acked %d, delivered %d; ticks %d delivered %d", published, refused,
+          int(acks.count()), int(got.value(u"soak"_s).seqs.size()), ticks,
+          int(got.value(u"ticks"_s).seqs.size()));
+
+    // The faults really happened and really cut connections.
+    QVERIFY(pubLost.count() >= 3);
+    QVERIFY(subLost.count() >= 3);
+
+    // Zero publishes lost or duplicated: acked once each, published once each, delivered once each, in order.
+    QCOMPARE(refused, 0);
+    QCOMPARE(publishFailures.count(), 0);
+    QCOMPARE(int(acks.count()), published);
+    QCOMPARE(server.publishedCount(u"soak"_s), published);
+    const Channel soak = got.value(u"soak"_s);
+    for (int i = 0; i < published; ++i)
+        QCOMPARE(soak.indices.at(i), i);
+    // Zero missing seqs on either channel.
+    QVERIFY2(firstHole(soak.seqs).isEmpty(), qPrintable(firstHole(soak.seqs)));
+    QCOMPARE(soak.seqs.first(), 1);
+    const Channel tickChannel = got.value(u"ticks"_s);
+    QVERIFY2(firstHole(tickChannel.seqs).isEmpty(), qPrintable(firstHole(tickChannel.seqs)));
+    QCOMPARE(tickChannel.seqs.first(), 1);
+    QCOMPARE(int(tickChannel.seqs.size()), ticks);
+    QCOMPARE(gaps.count(), 0);
+    QCOMPARE(subscriber.stats().gaps, quint64(0));
+
+    // Memory flat: the last part of the run against the first part after warm-up.
+    QVERIFY(rssSamples.size() >= 10);
+    const qsizetype third = rssSamples.size() / 3;
+    const qint64 early = *std::max_element(rssSamples.begin() + 1, rssSamples.begin() + third);
+    const qint64 late = *std::max_element(rssSamples.end() - third, rssSamples.end());
+    qInfo("resident memory: early max %lld KiB, late max %lld KiB", early, late);
+    if (!kAddressSanitizer)
+        QVERIFY2(late - early < 16 * 1024, qPrintable(u"grew by %1 KiB"_s.arg(late - early)));
+}
+
+QTEST_GUILESS_MAIN(tst_Soak)
+#include "tst_soak.moc"
