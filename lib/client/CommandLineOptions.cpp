@@ -47,7 +47,7 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
         {kHbInterval, QStringLiteral("Heartbeat ping interval in ms (default 30000)."), QStringLiteral("MS")},
         {kHbTimeout, QStringLiteral("Pong deadline in ms (default 10000)."), QStringLiteral("MS")},
         {kConnectTimeout, QStringLiteral("Handshake + auth timeout in ms (default 10000)."), QStringLiteral("MS")},
-        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 500)."), QStringLiteral("MS")},
+        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 1000)."), QStringLiteral("MS")},
         {kBackoffMax, QStringLiteral("Largest reconnect delay in ms (default 30000)."), QStringLiteral("MS")},
         {kMaxRetries, QStringLiteral("Reconnect attempts before giving up; 0 = unlimited (default 10)."),
          QStringLiteral("N")},
