@@ -37,8 +37,9 @@ ConnectionManager::ConnectionManager(QObject *parent)
     m_connectTimer.setTimerType(Qt::PreciseTimer);
 
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        const QString phase = m_state == Authenticating ? QStringLiteral("authentication and resubscribe")
-                                                        : QStringLiteral("the WebSocket handshake");
+        const QString phase = m_state == Authenticating ? QStringLiteral("authentication")
+                              : m_resubscribing        ? QStringLiteral("resubscribing")
+                                                       : QStringLiteral("the WebSocket handshake");
         connectionLost(CloseCode::Abnormal,
                        QStringLiteral("%1 did not complete within %2 ms").arg(phase).arg(m_options.connectTimeoutMs),
                        false);
@@ -191,6 +192,7 @@ void ConnectionManager::close()
         Q_EMIT disconnected(CloseCode::Normal, QStringLiteral("closed by the client"));
     }
     m_pendingSubscribes.clear();
+    m_resubscribing = false;
     setState(Closed);
 }
 
@@ -214,6 +216,10 @@ void ConnectionManager::startConnection()
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_options.maxIncomingMessageBytes));
     connect(m_socket, &QWebSocket::connected, this, &ConnectionManager::onSocketConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ConnectionManager::onSocketDisconnected);
+    // QWebSocket reports close code 1000 after a connection that simply vanished; only a real
+    // close handshake (which passes through aboutToClose) carries the peer's code.
+    m_closeHandshakeSeen = false;
+    connect(m_socket, &QWebSocket::aboutToClose, this, [this] { m_closeHandshakeSeen = true; });
     connect(m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
             &ConnectionManager::onSocketError);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ConnectionManager::onTextMessage);
@@ -319,7 +325,7 @@ void ConnectionManager::onSocketConnected()
 void ConnectionManager::beginResubscribe()
 {
     m_authId.clear();
-    setState(Authenticating);
+    m_resubscribing = true;
     const QStringList channels = m_subscriptions.channels();
     for (const QString &channel : channels)
         sendSubscribe(channel);
@@ -342,6 +348,7 @@ void ConnectionManager::sendSubscribe(const QString &channel)
 void ConnectionManager::sessionReady()
 {
     m_connectTimer.stop();
+    m_resubscribing = false;
     m_everOpenOnThisEndpoint = true;
     m_attempt = 0;
     Q_EMIT attemptChanged();
@@ -424,6 +431,12 @@ void ConnectionManager::onSocketDisconnected()
 {
     if (!m_socket)
         return;
+    if (!m_closeHandshakeSeen) {
+        const QString why = m_socket->error() != QAbstractSocket::UnknownSocketError ? m_socket->errorString()
+                                                                                     : describeCloseCode(CloseCode::Abnormal);
+        connectionLost(CloseCode::Abnormal, why, false);
+        return;
+    }
     const int code = m_socket->closeCode();
     const QString reason = m_socket->closeReason();
     connectionLost(code, reason.isEmpty() ? describeCloseCode(code) : reason, true);
@@ -451,6 +464,7 @@ void ConnectionManager::connectionLost(int closeCode, const QString &reason, boo
     m_sendPaused = false;
     m_pendingSubscribes.clear();
     m_authId.clear();
+    m_resubscribing = false;
     m_lastCloseCode = closeCode;
 
     if (m_options.requeueRequestsOnDisconnect) {
@@ -629,7 +643,7 @@ void ConnectionManager::handleEnvelope(const Envelope &env)
             }
             Q_EMIT subscribed(env.channel, env.seq, env.recovered);
         }
-        if (!channel.isEmpty() && m_pendingSubscribes.isEmpty() && m_state == Authenticating)
+        if (!channel.isEmpty() && m_pendingSubscribes.isEmpty() && m_resubscribing)
             sessionReady();
         return;
     }
@@ -657,7 +671,7 @@ void ConnectionManager::handleEnvelope(const Envelope &env)
             if (!channel.isEmpty()) {
                 Q_EMIT errorOccurred(env.code, QStringLiteral("subscribe to %1 refused: %2").arg(channel, env.text),
                                      env.id);
-                if (m_pendingSubscribes.isEmpty() && m_state == Authenticating)
+                if (m_pendingSubscribes.isEmpty() && m_resubscribing)
                     sessionReady();
                 return;
             }
@@ -773,7 +787,7 @@ bool ConnectionManager::subscribe(const QString &channel)
     if (!m_subscriptions.add(channel))
         return false;
     Q_EMIT subscriptionsChanged();
-    if (m_state == Open || (m_state == Authenticating && m_authId.isEmpty()))
+    if (m_state == Open || m_resubscribing)
         sendSubscribe(channel);
     return true;
 }

@@ -177,6 +177,8 @@ private:
     bool m_failedOnAuth = false;
     bool m_everOpenOnThisEndpoint = false;
     bool m_sendPaused = false;
+    bool m_closeHandshakeSeen = false;
+    bool m_resubscribing = false; // between auth ack (or socket open) and every `subscribed`
     QString m_authId;
     QHash<QString, QString> m_pendingSubscribes; // id -> channel, during (re)subscribe
     QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
