@@ -176,20 +176,27 @@ void ConnectionManager::close()
         Q_EMIT retryInMsChanged();
     }
     if (m_socket) {
-        QWebSocket *socket = m_socket;
-        m_socket = nullptr;
-        socket->disconnect(this);
-        // Send our close frame, and let the socket finish the handshake on its own.
-        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-        QTimer::singleShot(2000, socket, &QObject::deleteLater);
-        socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client closing"));
+        const bool wasConnected = m_socket->state() == QAbstractSocket::ConnectedState;
+        if (wasConnected) {
+            QWebSocket *socket = m_socket;
+            m_socket = nullptr;
+            socket->disconnect(this);
+            // Send our close frame, and let the socket finish the handshake on its own.
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(2000, socket, &QObject::deleteLater);
+            socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client closing"));
+        } else {
+            detachSocket();
+        }
         for (const Outbox::Entry &e : m_outbox.connectionLost()) {
             forgetRequest(e.id);
             Q_EMIT requestFailed(e.id, e.target, -2, QStringLiteral("connection closed before the reply"));
         }
         emitQueueChanged();
-        m_lastCloseCode = CloseCode::Normal;
-        Q_EMIT disconnected(CloseCode::Normal, QStringLiteral("closed by the client"));
+        if (wasConnected) {
+            m_lastCloseCode = CloseCode::Normal;
+            Q_EMIT disconnected(CloseCode::Normal, QStringLiteral("closed by the client"));
+        }
     }
     m_pendingSubscribes.clear();
     m_resubscribing = false;
@@ -451,6 +458,12 @@ void ConnectionManager::onSocketError(QAbstractSocket::SocketError error)
         return;
     const QString reason = m_socket->errorString();
     qCInfo(lcNet).noquote() << "socket error" << error << reason;
+    // Qt refuses a handshake whose subprotocol we did not offer (our own check in
+    // onSocketConnected covers servers it lets through). Retrying would only repeat it.
+    if (reason.contains(QLatin1StringView("chosen protocol"))) {
+        fail(QStringLiteral("server speaks another subprotocol, not '%1': %2").arg(m_options.subprotocol, reason));
+        return;
+    }
     connectionLost(CloseCode::Abnormal, reason, false);
 }
 
@@ -497,12 +510,12 @@ void ConnectionManager::scheduleReconnect(int closeCode, const QString &reason)
                  .arg(closeCode));
         return;
     }
-    ++m_attempt;
-    Q_EMIT attemptChanged();
-    if (m_options.maxRetries > 0 && m_attempt > m_options.maxRetries) {
+    if (m_options.maxRetries > 0 && m_attempt >= m_options.maxRetries) {
         fail(QStringLiteral("gave up after %1 attempts; last error: %2").arg(m_options.maxRetries).arg(reason));
         return;
     }
+    ++m_attempt;
+    Q_EMIT attemptChanged();
     ++m_stats.reconnects;
     // A session that worked is tried again where it was; an endpoint that failed, or is going
     // away, hands over to the next one.
