@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Pulseboard;
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void usageErrors();
     void givesUpWithExitThree();
     void tokenNeverPrinted();
+    void queueFileSurvivesKillNine();
 };
 
 void tst_Cli::initTestCase()
@@ -196,6 +198,53 @@ void tst_Cli::tokenNeverPrinted()
     const auto events = parseJsonLines(out);
     QVERIFY(eventsOf(events, QStringLiteral("state")).last().value(QLatin1StringView("error")).toString().contains(
         QLatin1StringView("refused the token")));
+}
+
+void tst_Cli::queueFileSurvivesKillNine()
+{
+    QTemporaryDir dir;
+    const QString journal = dir.filePath(QStringLiteral("queue.journal"));
+    TestServer server;
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    server.kill(); // the server is down while the operator sends commands
+    const QStringList args = QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+                                         QStringLiteral("--queue-file"), journal, QStringLiteral("--max-retries"),
+                                         QStringLiteral("0")}
+                             + fastFlags();
+    QProcess first;
+    first.start(kCli, args);
+    QVERIFY(first.waitForStarted());
+    for (int i = 0; i < 5; ++i)
+        first.write(QStringLiteral("publish ops.cmd {\"step\":%1}\n").arg(i).toUtf8());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += first.readAllStandardOutput(), out.count("\"queued\"") == 5), 10000);
+    first.kill(); // SIGKILL: no chance to clean up
+    QVERIFY(first.waitForFinished(5000));
+    QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+    QStringList queuedIds;
+    for (const QJsonObject &e : eventsOf(parseJsonLines(out), QStringLiteral("queued")))
+        queuedIds.append(e.value(QLatin1StringView("id")).toString());
+    QCOMPARE(queuedIds.size(), 5);
+
+    QVERIFY(server.listen(port));
+    QProcess second;
+    second.start(kCli, args);
+    QVERIFY(second.waitForStarted());
+    second.closeWriteChannel(); // nothing new: it only has to deliver what the journal holds
+    QTRY_VERIFY_WITH_TIMEOUT(second.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(second.exitCode(), 0);
+    const auto events = parseJsonLines(second.readAllStandardOutput());
+    const auto acks = eventsOf(events, QStringLiteral("ack"));
+    QCOMPARE(acks.size(), 5);
+    const auto published = server.framesOfType(MessageType::Publish);
+    QCOMPARE(published.size(), 5);
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(published.at(i).env.id, queuedIds.at(i));
+        QCOMPARE(published.at(i).env.data.toObject().value(QLatin1StringView("step")).toInt(), i);
+        QCOMPARE(acks.at(i).value(QLatin1StringView("id")).toString(), queuedIds.at(i));
+    }
+    QCOMPARE(server.publishedCount(QStringLiteral("ops.cmd")), 5);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -72,11 +72,39 @@ void ConnectionManager::setOptions(const ConnectionOptions &options)
     m_heartbeat.setInterval(options.heartbeatIntervalMs);
     m_heartbeat.setTimeout(options.heartbeatTimeoutMs);
     m_outbox.setLimits(options.queue);
+    if (options.queueFile != m_journal.path() || (!options.queueFile.isEmpty() && !m_journal.isOpen()))
+        openJournal(options.queueFile);
     if (m_endpointIndex >= m_options.endpoints.size())
         m_endpointIndex = 0;
     if (url() != oldUrl)
         Q_EMIT urlChanged();
     Q_EMIT attemptChanged();
+}
+
+void ConnectionManager::openJournal(const QString &path)
+{
+    m_outbox.setJournal(nullptr);
+    m_journal.close();
+    if (path.isEmpty())
+        return;
+    QList<Outbox::Entry> restored;
+    QString warning;
+    QString error;
+    if (!m_journal.open(path, &restored, &warning, &error)) {
+        qCWarning(lcOutbox).noquote() << error;
+        // Reported once listeners are connected; the queue still works, in memory only.
+        QTimer::singleShot(0, this, [this, error] { Q_EMIT errorOccurred(-5, error, QString()); });
+        return;
+    }
+    // Ids carry a per-run random prefix, so restored ones never collide with new ones.
+    m_outbox.restore(restored);
+    m_outbox.setJournal(&m_journal);
+    if (!restored.isEmpty()) {
+        qCInfo(lcOutbox) << "restored" << restored.size() << "queued message(s) from" << path;
+        emitQueueChanged();
+    }
+    if (!warning.isEmpty())
+        QTimer::singleShot(0, this, [this, warning] { Q_EMIT errorOccurred(-5, warning, QString()); });
 }
 
 void ConnectionManager::setToken(const QString &token)
@@ -393,8 +421,11 @@ void ConnectionManager::flushOutbox()
         m_outbox.markSent(i, now);
         sentAny = true;
     }
-    if (sentAny && !m_ackTimer.isActive())
-        m_ackTimer.start(qMax(10, m_options.ackTimeoutMs / 4));
+    if (sentAny) {
+        Q_EMIT outboxChanged();
+        if (!m_ackTimer.isActive())
+            m_ackTimer.start(qMax(10, m_options.ackTimeoutMs / 4));
+    }
 }
 
 void ConnectionManager::checkAckTimeouts()
@@ -850,6 +881,7 @@ QString ConnectionManager::nextId(QLatin1StringView prefix)
 void ConnectionManager::emitQueueChanged()
 {
     Q_EMIT queuedCountChanged();
+    Q_EMIT outboxChanged();
 }
 
 } // namespace Pulseboard
