@@ -92,7 +92,6 @@ int main(int argc, char *argv[])
     int exitCode = 0;
     QObject::connect(&session, &JsonLinesSession::finished, &app, [&](int code) {
         exitCode = code;
-        manager.close();
         QCoreApplication::exit(code);
     });
     SignalWatcher signals;

@@ -1,4 +1,251 @@
+// pulseboard-cli end to end: the real binary spawned against an in-process server; its JSON
+// Lines parsed and asserted; exit codes 0 / 2 / 3; bad stdin lines reported, not fatal.
+#include "support/TestServer.h"
+#include "support/TestUtils.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
-class T : public QObject { Q_OBJECT };
-QTEST_GUILESS_MAIN(T)
+
+using namespace Pulseboard;
+using Pulseboard::Test::TestServer;
+using namespace TestUtils;
+
+namespace {
+const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
+
+QStringList fastFlags()
+{
+    return {QStringLiteral("--heartbeat-interval"), QStringLiteral("50"), QStringLiteral("--heartbeat-timeout"),
+            QStringLiteral("200"), QStringLiteral("--backoff-initial"), QStringLiteral("10"),
+            QStringLiteral("--backoff-max"), QStringLiteral("50"), QStringLiteral("--connect-timeout"),
+            QStringLiteral("2000")};
+}
+
+QList<QString> statesOf(const QList<QJsonObject> &events)
+{
+    QList<QString> out;
+    for (const QJsonObject &e : eventsOf(events, QStringLiteral("state")))
+        out.append(e.value(QLatin1StringView("state")).toString());
+    return out;
+}
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void tailsChannelUntilCount();
+    void publishesAndRequestsFromStdin();
+    void usageErrors_data();
+    void usageErrors();
+    void givesUpWithExitThree();
+    void tokenNeverPrinted();
+    void queueFileSurvivesKillNine();
+};
+
+void tst_Cli::initTestCase()
+{
+    QVERIFY2(QFile::exists(kCli), qPrintable(kCli));
+}
+
+void tst_Cli::tailsChannelUntilCount()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString(), QStringLiteral("--subscribe"),
+                                QStringLiteral("sys.cpu"), QStringLiteral("--count"), QStringLiteral("3")}
+                        + fastFlags());
+    QVERIFY(cli.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(server.framesOfType(MessageType::Subscribe).size(), 1, 10000);
+    for (int i = 1; i <= 3; ++i)
+        server.publish(QStringLiteral("sys.cpu"), QJsonObject{{QLatin1StringView("user"), i * 1.5}});
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(cli.exitCode(), 0);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    QCOMPARE(statesOf(events).mid(0, 2), (QList<QString>{QStringLiteral("connecting"), QStringLiteral("open")}));
+    const auto messages = eventsOf(events, QStringLiteral("message"));
+    QCOMPARE(messages.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(messages.at(i).value(QLatin1StringView("channel")).toString(), QStringLiteral("sys.cpu"));
+        QCOMPARE(messages.at(i).value(QLatin1StringView("seq")).toInt(), i + 1);
+        QVERIFY(messages.at(i).value(QLatin1StringView("ts")).toDouble() > 1.6e12);
+        QCOMPARE(messages.at(i).value(QLatin1StringView("data")).toObject().value(QLatin1StringView("user")).toDouble(),
+                 (i + 1) * 1.5);
+    }
+    const auto stats = eventsOf(events, QStringLiteral("stats"));
+    QCOMPARE(stats.size(), 1);
+    QCOMPARE(stats.first().value(QLatin1StringView("messages")).toInt(), 3);
+    QCOMPARE(events.last().value(QLatin1StringView("event")).toString(), QStringLiteral("stats"));
+}
+
+void tst_Cli::publishesAndRequestsFromStdin()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastFlags());
+    QVERIFY(cli.waitForStarted());
+    cli.write("publish ops.cmd {\"action\":\"restart\",\"n\":1}\n"
+              "this is not a command\n"
+              "publish ops.cmd {broken\n"
+              "publish bad channel {}\n"
+              "request echo {\"k\":[1,2]}\n"
+              "publish ops.cmd 42\n");
+    cli.closeWriteChannel(); // EOF: finish once everything sent is confirmed
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(cli.exitCode(), 0);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    const auto queued = eventsOf(events, QStringLiteral("queued"));
+    const auto acks = eventsOf(events, QStringLiteral("ack"));
+    const auto errors = eventsOf(events, QStringLiteral("error"));
+    const auto responses = eventsOf(events, QStringLiteral("response"));
+    QCOMPARE(queued.size(), 3);
+    QCOMPARE(acks.size(), 2);
+    QCOMPARE(responses.size(), 1);
+    QCOMPARE(errors.size(), 3);
+    QCOMPARE(acks.at(0).value(QLatin1StringView("id")), queued.at(0).value(QLatin1StringView("id")));
+    QCOMPARE(acks.at(0).value(QLatin1StringView("channel")).toString(), QStringLiteral("ops.cmd"));
+    QCOMPARE(acks.at(0).value(QLatin1StringView("seq")).toInt(), 1);
+    QCOMPARE(acks.at(1).value(QLatin1StringView("seq")).toInt(), 2);
+    QCOMPARE(responses.first().value(QLatin1StringView("result")).toObject().value(QLatin1StringView("k")).toArray().size(), 2);
+    QVERIFY(errors.at(0).value(QLatin1StringView("message")).toString().contains(QLatin1StringView("unknown command")));
+    QVERIFY(errors.at(1).value(QLatin1StringView("message")).toString().contains(QLatin1StringView("invalid JSON")));
+    QCOMPARE(errors.at(2).value(QLatin1StringView("code")).toInt(), -4);
+    // The server saw exactly the two valid publishes, in order, with their data intact.
+    const auto published = server.framesOfType(MessageType::Publish);
+    QCOMPARE(published.size(), 2);
+    QCOMPARE(published.at(0).env.data.toObject().value(QLatin1StringView("action")).toString(), QStringLiteral("restart"));
+    QCOMPARE(published.at(1).env.data.toInt(), 42);
+}
+
+void tst_Cli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("no url") << QStringList{} << QStringLiteral("--url is required");
+    QTest::newRow("http url") << QStringList{QStringLiteral("--url"), QStringLiteral("http://x/")}
+                              << QStringLiteral("ws:// or wss://");
+    QTest::newRow("bad number") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                                               QStringLiteral("--heartbeat-interval"), QStringLiteral("soon")}
+                                << QStringLiteral("--heartbeat-interval");
+    QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
+    QTest::newRow("bad count") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                                              QStringLiteral("--count"), QStringLiteral("0")}
+                               << QStringLiteral("--count");
+}
+
+void tst_Cli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    QProcess cli;
+    cli.start(kCli, args);
+    QVERIFY(cli.waitForFinished(10000));
+    QCOMPARE(cli.exitCode(), 2);
+    const QString err = QString::fromUtf8(cli.readAllStandardError());
+    QVERIFY2(err.contains(mentions), qPrintable(err));
+}
+
+void tst_Cli::givesUpWithExitThree()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+                                QStringLiteral("--max-retries"), QStringLiteral("2")}
+                        + fastFlags());
+    QVERIFY(cli.waitForFinished(10000));
+    QCOMPARE(cli.exitCode(), 3);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    const QList<QString> states = statesOf(events);
+    QCOMPARE(states.last(), QStringLiteral("failed"));
+    QCOMPARE(states.count(QStringLiteral("connecting")), 3);
+    QCOMPARE(states.count(QStringLiteral("reconnecting")), 2);
+    const QJsonObject failed = eventsOf(events, QStringLiteral("state")).last();
+    QVERIFY(failed.value(QLatin1StringView("error")).toString().contains(QLatin1StringView("gave up after 2 attempts")));
+    QCOMPARE(eventsOf(events, QStringLiteral("disconnected")).size(), 3);
+}
+
+void tst_Cli::tokenNeverPrinted()
+{
+    TestServer server;
+    server.requiredToken = QStringLiteral("the-right-one");
+    QVERIFY(server.listen());
+    const QString secret = QStringLiteral("wrong-but-secret-7c1e");
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PULSEBOARD_TOKEN"), secret);
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("pulseboard.*=true"));
+    cli.setProcessEnvironment(env);
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastFlags());
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(cli.exitCode(), 3);
+    const QByteArray out = cli.readAllStandardOutput();
+    const QByteArray err = cli.readAllStandardError();
+    QVERIFY(err.contains("pulseboard.net")); // logging was on
+    QVERIFY(!out.contains(secret.toUtf8()));
+    QVERIFY(!err.contains(secret.toUtf8()));
+    // The server did receive it: the token went where it belongs and nowhere else.
+    QCOMPARE(server.framesOfType(MessageType::Auth).value(0).env.text, secret);
+    const auto events = parseJsonLines(out);
+    QVERIFY(eventsOf(events, QStringLiteral("state")).last().value(QLatin1StringView("error")).toString().contains(
+        QLatin1StringView("refused the token")));
+}
+
+void tst_Cli::queueFileSurvivesKillNine()
+{
+    QTemporaryDir dir;
+    const QString journal = dir.filePath(QStringLiteral("queue.journal"));
+    TestServer server;
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    server.kill(); // the server is down while the operator sends commands
+    const QStringList args = QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+                                         QStringLiteral("--queue-file"), journal, QStringLiteral("--max-retries"),
+                                         QStringLiteral("0")}
+                             + fastFlags();
+    QProcess first;
+    first.start(kCli, args);
+    QVERIFY(first.waitForStarted());
+    for (int i = 0; i < 5; ++i)
+        first.write(QStringLiteral("publish ops.cmd {\"step\":%1}\n").arg(i).toUtf8());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += first.readAllStandardOutput(), out.count("\"queued\"") == 5), 10000);
+    first.kill(); // SIGKILL: no chance to clean up
+    QVERIFY(first.waitForFinished(5000));
+    QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+    QStringList queuedIds;
+    for (const QJsonObject &e : eventsOf(parseJsonLines(out), QStringLiteral("queued")))
+        queuedIds.append(e.value(QLatin1StringView("id")).toString());
+    QCOMPARE(queuedIds.size(), 5);
+
+    QVERIFY(server.listen(port));
+    QProcess second;
+    second.start(kCli, args);
+    QVERIFY(second.waitForStarted());
+    second.closeWriteChannel(); // nothing new: it only has to deliver what the journal holds
+    QTRY_VERIFY_WITH_TIMEOUT(second.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(second.exitCode(), 0);
+    const auto events = parseJsonLines(second.readAllStandardOutput());
+    const auto acks = eventsOf(events, QStringLiteral("ack"));
+    QCOMPARE(acks.size(), 5);
+    const auto published = server.framesOfType(MessageType::Publish);
+    QCOMPARE(published.size(), 5);
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(published.at(i).env.id, queuedIds.at(i));
+        QCOMPARE(published.at(i).env.data.toObject().value(QLatin1StringView("step")).toInt(), i);
+        QCOMPARE(acks.at(i).value(QLatin1StringView("id")).toString(), queuedIds.at(i));
+    }
+    QCOMPARE(server.publishedCount(QStringLiteral("ops.cmd")), 5);
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
 #include "tst_cli.moc"

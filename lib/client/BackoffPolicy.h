@@ -15,7 +15,7 @@ struct BackoffPolicy
         Equal, // base/2 + uniform in [0, base/2]: never shorter than half the base
     };
 
-    int initialMs = 500;
+    int initialMs = 1000;
     int maxMs = 30000;
     double multiplier = 2.0;
     Jitter jitter = Jitter::Full;

@@ -17,6 +17,7 @@ const QString kQueueLimit = QStringLiteral("queue-limit");
 const QString kQueueBytes = QStringLiteral("queue-bytes");
 const QString kDropOldest = QStringLiteral("drop-oldest");
 const QString kRequestTimeout = QStringLiteral("request-timeout");
+const QString kQueueFile = QStringLiteral("queue-file");
 const QString kCaFile = QStringLiteral("ca-file");
 const QString kInsecure = QStringLiteral("insecure");
 const QString kOrigin = QStringLiteral("origin");
@@ -47,12 +48,14 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
         {kHbInterval, QStringLiteral("Heartbeat ping interval in ms (default 30000)."), QStringLiteral("MS")},
         {kHbTimeout, QStringLiteral("Pong deadline in ms (default 10000)."), QStringLiteral("MS")},
         {kConnectTimeout, QStringLiteral("Handshake + auth timeout in ms (default 10000)."), QStringLiteral("MS")},
-        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 500)."), QStringLiteral("MS")},
+        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 1000)."), QStringLiteral("MS")},
         {kBackoffMax, QStringLiteral("Largest reconnect delay in ms (default 30000)."), QStringLiteral("MS")},
         {kMaxRetries, QStringLiteral("Reconnect attempts before giving up; 0 = unlimited (default 10)."),
          QStringLiteral("N")},
         {kQueueLimit, QStringLiteral("Most messages held while offline (default 1000)."), QStringLiteral("N")},
         {kQueueBytes, QStringLiteral("Most bytes held while offline (default 4194304)."), QStringLiteral("BYTES")},
+        {kQueueFile, QStringLiteral("Journal file: queued publishes survive a crash and go out after the next start."),
+         QStringLiteral("PATH")},
         {kDropOldest, QStringLiteral("When the queue is full, drop (and report) the oldest instead of refusing.")},
         {kRequestTimeout, QStringLiteral("Default request timeout in ms (default 10000)."), QStringLiteral("MS")},
         {kCaFile, QStringLiteral("PEM file of CA certificates to trust for wss:// besides the system's."),
@@ -99,6 +102,8 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
     }
     options.queue.maxCount = queueLimit;
     options.queue.maxBytes = queueBytes;
+    if (parser.isSet(kQueueFile))
+        options.queueFile = parser.value(kQueueFile);
     options.caCertificatesFile = parser.value(kCaFile);
     options.insecure = parser.isSet(kInsecure);
     options.origin = parser.value(kOrigin);

@@ -37,8 +37,9 @@ ConnectionManager::ConnectionManager(QObject *parent)
     m_connectTimer.setTimerType(Qt::PreciseTimer);
 
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        const QString phase = m_state == Authenticating ? QStringLiteral("authentication and resubscribe")
-                                                        : QStringLiteral("the WebSocket handshake");
+        const QString phase = m_state == Authenticating ? QStringLiteral("authentication")
+                              : m_resubscribing        ? QStringLiteral("resubscribing")
+                                                       : QStringLiteral("the WebSocket handshake");
         connectionLost(CloseCode::Abnormal,
                        QStringLiteral("%1 did not complete within %2 ms").arg(phase).arg(m_options.connectTimeoutMs),
                        false);
@@ -71,11 +72,39 @@ void ConnectionManager::setOptions(const ConnectionOptions &options)
     m_heartbeat.setInterval(options.heartbeatIntervalMs);
     m_heartbeat.setTimeout(options.heartbeatTimeoutMs);
     m_outbox.setLimits(options.queue);
+    if (options.queueFile != m_journal.path() || (!options.queueFile.isEmpty() && !m_journal.isOpen()))
+        openJournal(options.queueFile);
     if (m_endpointIndex >= m_options.endpoints.size())
         m_endpointIndex = 0;
     if (url() != oldUrl)
         Q_EMIT urlChanged();
     Q_EMIT attemptChanged();
+}
+
+void ConnectionManager::openJournal(const QString &path)
+{
+    m_outbox.setJournal(nullptr);
+    m_journal.close();
+    if (path.isEmpty())
+        return;
+    QList<Outbox::Entry> restored;
+    QString warning;
+    QString error;
+    if (!m_journal.open(path, &restored, &warning, &error)) {
+        qCWarning(lcOutbox).noquote() << error;
+        // Reported once listeners are connected; the queue still works, in memory only.
+        QTimer::singleShot(0, this, [this, error] { Q_EMIT errorOccurred(-5, error, QString()); });
+        return;
+    }
+    // Ids carry a per-run random prefix, so restored ones never collide with new ones.
+    m_outbox.restore(restored);
+    m_outbox.setJournal(&m_journal);
+    if (!restored.isEmpty()) {
+        qCInfo(lcOutbox) << "restored" << restored.size() << "queued message(s) from" << path;
+        emitQueueChanged();
+    }
+    if (!warning.isEmpty())
+        QTimer::singleShot(0, this, [this, warning] { Q_EMIT errorOccurred(-5, warning, QString()); });
 }
 
 void ConnectionManager::setToken(const QString &token)
@@ -175,22 +204,30 @@ void ConnectionManager::close()
         Q_EMIT retryInMsChanged();
     }
     if (m_socket) {
-        QWebSocket *socket = m_socket;
-        m_socket = nullptr;
-        socket->disconnect(this);
-        // Send our close frame, and let the socket finish the handshake on its own.
-        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-        QTimer::singleShot(2000, socket, &QObject::deleteLater);
-        socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client closing"));
+        const bool wasConnected = m_socket->state() == QAbstractSocket::ConnectedState;
+        if (wasConnected) {
+            QWebSocket *socket = m_socket;
+            m_socket = nullptr;
+            socket->disconnect(this);
+            // Send our close frame, and let the socket finish the handshake on its own.
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(2000, socket, &QObject::deleteLater);
+            socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("client closing"));
+        } else {
+            detachSocket();
+        }
         for (const Outbox::Entry &e : m_outbox.connectionLost()) {
             forgetRequest(e.id);
             Q_EMIT requestFailed(e.id, e.target, -2, QStringLiteral("connection closed before the reply"));
         }
         emitQueueChanged();
-        m_lastCloseCode = CloseCode::Normal;
-        Q_EMIT disconnected(CloseCode::Normal, QStringLiteral("closed by the client"));
+        if (wasConnected) {
+            m_lastCloseCode = CloseCode::Normal;
+            Q_EMIT disconnected(CloseCode::Normal, QStringLiteral("closed by the client"));
+        }
     }
     m_pendingSubscribes.clear();
+    m_resubscribing = false;
     setState(Closed);
 }
 
@@ -214,6 +251,8 @@ void ConnectionManager::startConnection()
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_options.maxIncomingMessageBytes));
     connect(m_socket, &QWebSocket::connected, this, &ConnectionManager::onSocketConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ConnectionManager::onSocketDisconnected);
+    // QWebSocket reports close code 1000 after a connection that simply vanished; only a real
+    // close handshake (which passes through aboutToClose) carries the peer's code.
     m_closeHandshakeSeen = false;
     connect(m_socket, &QWebSocket::aboutToClose, this, [this] { m_closeHandshakeSeen = true; });
     connect(m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
@@ -321,7 +360,7 @@ void ConnectionManager::onSocketConnected()
 void ConnectionManager::beginResubscribe()
 {
     m_authId.clear();
-    setState(Authenticating);
+    m_resubscribing = true;
     const QStringList channels = m_subscriptions.channels();
     for (const QString &channel : channels)
         sendSubscribe(channel);
@@ -344,6 +383,7 @@ void ConnectionManager::sendSubscribe(const QString &channel)
 void ConnectionManager::sessionReady()
 {
     m_connectTimer.stop();
+    m_resubscribing = false;
     m_everOpenOnThisEndpoint = true;
     m_attempt = 0;
     Q_EMIT attemptChanged();
@@ -381,8 +421,11 @@ void ConnectionManager::flushOutbox()
         m_outbox.markSent(i, now);
         sentAny = true;
     }
-    if (sentAny && !m_ackTimer.isActive())
-        m_ackTimer.start(qMax(10, m_options.ackTimeoutMs / 4));
+    if (sentAny) {
+        Q_EMIT outboxChanged();
+        if (!m_ackTimer.isActive())
+            m_ackTimer.start(qMax(10, m_options.ackTimeoutMs / 4));
+    }
 }
 
 void ConnectionManager::checkAckTimeouts()
@@ -426,9 +469,10 @@ void ConnectionManager::onSocketDisconnected()
 {
     if (!m_socket)
         return;
-    // QWebSocket reports 1000 when the TCP connection simply ended: that is 1006, not a normal close.
     if (!m_closeHandshakeSeen) {
-        connectionLost(CloseCode::Abnormal, QStringLiteral("connection dropped without a close frame"), true);
+        const QString why = m_socket->error() != QAbstractSocket::UnknownSocketError ? m_socket->errorString()
+                                                                                     : describeCloseCode(CloseCode::Abnormal);
+        connectionLost(CloseCode::Abnormal, why, false);
         return;
     }
     const int code = m_socket->closeCode();
@@ -445,6 +489,12 @@ void ConnectionManager::onSocketError(QAbstractSocket::SocketError error)
         return;
     const QString reason = m_socket->errorString();
     qCInfo(lcNet).noquote() << "socket error" << error << reason;
+    // Qt refuses a handshake whose subprotocol we did not offer (our own check in
+    // onSocketConnected covers servers it lets through). Retrying would only repeat it.
+    if (reason.contains(QLatin1StringView("chosen protocol"))) {
+        fail(QStringLiteral("server speaks another subprotocol, not '%1': %2").arg(m_options.subprotocol, reason));
+        return;
+    }
     connectionLost(CloseCode::Abnormal, reason, false);
 }
 
@@ -458,6 +508,7 @@ void ConnectionManager::connectionLost(int closeCode, const QString &reason, boo
     m_sendPaused = false;
     m_pendingSubscribes.clear();
     m_authId.clear();
+    m_resubscribing = false;
     m_lastCloseCode = closeCode;
 
     if (m_options.requeueRequestsOnDisconnect) {
@@ -490,12 +541,12 @@ void ConnectionManager::scheduleReconnect(int closeCode, const QString &reason)
                  .arg(closeCode));
         return;
     }
-    ++m_attempt;
-    Q_EMIT attemptChanged();
-    if (m_options.maxRetries > 0 && m_attempt > m_options.maxRetries) {
+    if (m_options.maxRetries > 0 && m_attempt >= m_options.maxRetries) {
         fail(QStringLiteral("gave up after %1 attempts; last error: %2").arg(m_options.maxRetries).arg(reason));
         return;
     }
+    ++m_attempt;
+    Q_EMIT attemptChanged();
     ++m_stats.reconnects;
     // A session that worked is tried again where it was; an endpoint that failed, or is going
     // away, hands over to the next one.
@@ -636,7 +687,7 @@ void ConnectionManager::handleEnvelope(const Envelope &env)
             }
             Q_EMIT subscribed(env.channel, env.seq, env.recovered);
         }
-        if (!channel.isEmpty() && m_pendingSubscribes.isEmpty() && m_state == Authenticating)
+        if (!channel.isEmpty() && m_pendingSubscribes.isEmpty() && m_resubscribing)
             sessionReady();
         return;
     }
@@ -664,7 +715,7 @@ void ConnectionManager::handleEnvelope(const Envelope &env)
             if (!channel.isEmpty()) {
                 Q_EMIT errorOccurred(env.code, QStringLiteral("subscribe to %1 refused: %2").arg(channel, env.text),
                                      env.id);
-                if (m_pendingSubscribes.isEmpty() && m_state == Authenticating)
+                if (m_pendingSubscribes.isEmpty() && m_resubscribing)
                     sessionReady();
                 return;
             }
@@ -780,7 +831,7 @@ bool ConnectionManager::subscribe(const QString &channel)
     if (!m_subscriptions.add(channel))
         return false;
     Q_EMIT subscriptionsChanged();
-    if (m_state == Open || (m_state == Authenticating && m_authId.isEmpty()))
+    if (m_state == Open || m_resubscribing)
         sendSubscribe(channel);
     return true;
 }
@@ -830,6 +881,7 @@ QString ConnectionManager::nextId(QLatin1StringView prefix)
 void ConnectionManager::emitQueueChanged()
 {
     Q_EMIT queuedCountChanged();
+    Q_EMIT outboxChanged();
 }
 
 } // namespace Pulseboard

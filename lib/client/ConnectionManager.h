@@ -9,6 +9,7 @@
 #include "ConnectionOptions.h"
 #include "Heartbeat.h"
 #include "Outbox.h"
+#include "OutboxJournal.h"
 #include "SubscriptionSet.h"
 #include "protocol/Envelope.h"
 
@@ -116,6 +117,8 @@ Q_SIGNALS:
     void attemptChanged();
     void retryInMsChanged();
     void queuedCountChanged();
+    // Entries were added, sent, requeued, acked or failed.
+    void outboxChanged();
     void subscriptionsChanged();
 
     void connected(const QUrl &url);
@@ -134,6 +137,7 @@ Q_SIGNALS:
 
 private:
     void setState(State state);
+    void openJournal(const QString &path);
     void setError(const QString &message);
     void startConnection();
     void onSocketConnected();
@@ -177,8 +181,8 @@ private:
     bool m_failedOnAuth = false;
     bool m_everOpenOnThisEndpoint = false;
     bool m_sendPaused = false;
-    // A close handshake began on this socket (either side); without one, closeCode() is a meaningless 1000.
     bool m_closeHandshakeSeen = false;
+    bool m_resubscribing = false; // between auth ack (or socket open) and every `subscribed`
     QString m_authId;
     QHash<QString, QString> m_pendingSubscribes; // id -> channel, during (re)subscribe
     QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
@@ -192,6 +196,7 @@ private:
     QRandomGenerator m_rng;
     QString m_idPrefix;
     quint64 m_idCounter = 0;
+    OutboxJournal m_journal;
     Outbox m_outbox;
     SubscriptionSet m_subscriptions;
     Stats m_stats;

@@ -32,6 +32,7 @@ struct ConnectionOptions
     bool requeueRequestsOnDisconnect = false;    // requests in flight fail on disconnect by default
 
     Outbox::Limits queue;
+    QString queueFile;                           // journal path: queued publishes survive a crash
     qint64 sendHighWaterBytes = 1024 * 1024;     // pause sending above this many unwritten bytes
     qint64 maxIncomingMessageBytes = 1024 * 1024;
     QString subprotocol = QStringLiteral("pulseboard.v1");

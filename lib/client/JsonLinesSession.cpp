@@ -51,6 +51,8 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
         emitEvent(e);
         if (state == ConnectionManager::Failed)
             finish(3);
+        else if (state == ConnectionManager::Open)
+            maybeFinishAfterInput();
     });
     connect(m_manager, &ConnectionManager::messageReceived, this,
             [this](const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data) {
@@ -213,10 +215,11 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
 void JsonLinesSession::maybeFinishAfterInput()
 {
     // A pipeline like `echo "publish ..." | pulseboard-cli` ends once all it sent is confirmed,
-    // unless it also listens to channels or runs for a set time.
+    // unless it also listens to channels or runs for a set time. With nothing to send at all it
+    // ends once connected: a smoke check.
     if (!m_inputClosed || m_finished || m_settings.durationMs > 0 || m_settings.maxMessages > 0)
         return;
-    if (!m_manager->subscriptions().isEmpty())
+    if (!m_manager->subscriptions().isEmpty() || m_manager->state() != ConnectionManager::Open)
         return;
     if (m_manager->queuedCount() == 0)
         finish(0);
@@ -227,6 +230,9 @@ void JsonLinesSession::finish(int exitCode)
     if (m_finished)
         return;
     m_finished = true;
+    // Say goodbye to the server first, so the stats line is the last one printed.
+    if (m_manager->state() != ConnectionManager::Failed)
+        m_manager->close();
     const auto &s = m_manager->stats();
     emitEvent({{L("event"), L("stats")},
                {L("messages"), double(s.messages)},

@@ -1,4 +1,5 @@
 #include "Outbox.h"
+#include "OutboxJournal.h"
 
 namespace Pulseboard {
 
@@ -42,8 +43,21 @@ bool Outbox::enqueue(Entry entry, QList<Entry> *dropped, QString *why)
             dropped->append(victims);
     }
     m_bytes += size;
+    if (m_journal && entry.kind == Kind::Publish)
+        m_journal->recordAdd(entry);
     m_entries.append(std::move(entry));
     return true;
+}
+
+void Outbox::restore(const QList<Entry> &entries)
+{
+    QList<Entry> merged = entries;
+    for (Entry &e : merged) {
+        e.state = State::Queued;
+        m_bytes += e.frame.size();
+    }
+    merged.append(m_entries);
+    m_entries = std::move(merged);
 }
 
 int Outbox::nextQueued(int from) const
@@ -79,6 +93,18 @@ std::optional<Outbox::Entry> Outbox::take(const QString &id)
         return std::nullopt;
     Entry e = m_entries.takeAt(i);
     m_bytes -= e.frame.size();
+    if (m_journal && e.kind == Kind::Publish) {
+        m_journal->recordRemove(e.id);
+        // Keep the file about as small as the queue: rewrite it once dead records dominate.
+        if (m_journal->deadRecords() > 1024 && m_journal->deadRecords() > 4 * qint64(m_entries.size())) {
+            QList<Entry> publishes;
+            for (const Entry &live : std::as_const(m_entries)) {
+                if (live.kind == Kind::Publish)
+                    publishes.append(live);
+            }
+            m_journal->compact(publishes);
+        }
+    }
     return e;
 }
 

@@ -12,6 +12,8 @@
 
 namespace Pulseboard {
 
+class OutboxJournal;
+
 class Outbox
 {
 public:
@@ -39,6 +41,10 @@ public:
     };
 
     void setLimits(const Limits &limits) { m_limits = limits; }
+    // Publishes added and removed from now on are written through to `journal` (may be null).
+    void setJournal(OutboxJournal *journal) { m_journal = journal; }
+    // Puts back entries read from a journal at start-up, in order, ahead of anything new.
+    void restore(const QList<Entry> &entries);
     const Limits &limits() const { return m_limits; }
 
     // Adds `entry` at the back. Returns false (and leaves the outbox unchanged) when the entry
@@ -71,6 +77,7 @@ private:
     QList<Entry> m_entries; // oldest first
     qint64 m_bytes = 0;
     Limits m_limits;
+    OutboxJournal *m_journal = nullptr;
 };
 
 } // namespace Pulseboard

@@ -299,9 +299,12 @@ RawHandshakeServer::RawHandshakeServer(Mode mode, QObject *parent) : QObject(par
     connect(&m_server, &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_server.nextPendingConnection()) {
             ++m_accepted;
+            m_sockets.append(socket);
             if (m_mode == Mode::Stall)
                 continue; // accept the TCP connection, never answer the upgrade
             connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                if (socket->property("upgraded").toBool())
+                    return; // a stuck peer: leave everything unread
                 const QByteArray request = socket->readAll();
                 QByteArray key;
                 for (const QByteArray &line : request.split('\n')) {
@@ -311,12 +314,28 @@ RawHandshakeServer::RawHandshakeServer(Mode mode, QObject *parent) : QObject(par
                 const QByteArray accept =
                     QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1)
                         .toBase64();
+                const QByteArray protocol =
+                    m_mode == Mode::AcceptThenStopReading ? QByteArray("pulseboard.v1") : subprotocol.toUtf8();
                 socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Accept: " + accept + "\r\nSec-WebSocket-Protocol: " +
-                              subprotocol.toUtf8() + "\r\n\r\n");
+                              "Sec-WebSocket-Accept: " + accept + "\r\nSec-WebSocket-Protocol: " + protocol +
+                              "\r\n\r\n");
+                if (m_mode == Mode::AcceptThenStopReading) {
+                    socket->setProperty("upgraded", true);
+                    // A one-byte read buffer makes Qt stop draining the kernel: the TCP window
+                    // closes and the sender's buffers fill, as with a peer that stopped reading.
+                    socket->setReadBufferSize(1);
+                }
             });
         }
     });
+}
+
+qint64 RawHandshakeServer::bytesReceivedAfterHandshake() const
+{
+    qint64 n = 0;
+    for (QTcpSocket *s : m_sockets)
+        n += s->bytesAvailable();
+    return n;
 }
 
 bool RawHandshakeServer::listen()

@@ -111,16 +111,22 @@ class RawHandshakeServer : public QObject
 {
     Q_OBJECT
 public:
-    enum class Mode { Stall, AnswerWithSubprotocol };
+    enum class Mode {
+        Stall,                 // accept TCP, never answer the upgrade
+        AnswerWithSubprotocol, // answer with `subprotocol`
+        AcceptThenStopReading, // complete the handshake, then read nothing more (a stuck peer)
+    };
     explicit RawHandshakeServer(Mode mode, QObject *parent = nullptr);
     bool listen();
     QUrl url() const;
     int accepted() const { return m_accepted; }
     QString subprotocol = QStringLiteral("something.else");
+    qint64 bytesReceivedAfterHandshake() const;
 
 private:
     Mode m_mode;
     QTcpServer m_server;
+    QList<QTcpSocket *> m_sockets;
     int m_accepted = 0;
 };
 
