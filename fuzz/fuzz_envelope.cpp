@@ -7,8 +7,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const QString broken =
-        Pulseboard::Fuzz::checkEnvelope(QByteArrayView(reinterpret_cast<const char *>(data), qsizetype(size)));
+    const QString broken = Pulseboard::Fuzz::checkEnvelope(
+        QByteArrayView(reinterpret_cast<const char *>(data), qsizetype(size)));
     if (!broken.isEmpty()) {
         std::fprintf(stderr, "fuzz_envelope: %s\n", broken.toUtf8().constData());
         std::abort();

@@ -1,6 +1,7 @@
 // Replays every committed fuzz corpus file through the fuzz targets' property checks in the
 // ordinary build, so a seed or a saved crash input that breaks again fails the normal suite too.
 #include "../fuzz/EnvelopeProperties.h"
+#include "../fuzz/OutboxJournalProperties.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,24 +16,53 @@ class tst_FuzzCorpus : public QObject
 private Q_SLOTS:
     void envelope_data();
     void envelope();
+    void outboxJournal_data();
+    void outboxJournal();
 };
+
+namespace {
+
+void addCorpusRows(const QString &name, int atLeast)
+{
+    QTest::addColumn<QString>("path");
+    const QDir dir(QStringLiteral(PULSEBOARD_SOURCE_DIR "/fuzz/corpus/") + name);
+    const QStringList files = dir.entryList(QDir::Files, QDir::Name);
+    QVERIFY2(files.size() >= atLeast, qPrintable(dir.path()));
+    for (const QString &file : files)
+        QTest::newRow(qPrintable(file)) << dir.filePath(file);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return file.readAll();
+}
+
+} // namespace
 
 void tst_FuzzCorpus::envelope_data()
 {
-    QTest::addColumn<QString>("path");
-    const QDir dir(QStringLiteral(PULSEBOARD_SOURCE_DIR "/fuzz/corpus/envelope"));
-    const QStringList files = dir.entryList(QDir::Files, QDir::Name);
-    QVERIFY2(files.size() >= 20, qPrintable(dir.path()));
-    for (const QString &file : files)
-        QTest::newRow(qPrintable(file)) << dir.filePath(file);
+    addCorpusRows(u"envelope"_s, 20);
 }
 
 void tst_FuzzCorpus::envelope()
 {
     QFETCH(QString, path);
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const QString broken = Pulseboard::Fuzz::checkEnvelope(file.readAll());
+    const QString broken = Pulseboard::Fuzz::checkEnvelope(readAll(path));
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+}
+
+void tst_FuzzCorpus::outboxJournal_data()
+{
+    addCorpusRows(u"outboxjournal"_s, 5);
+}
+
+void tst_FuzzCorpus::outboxJournal()
+{
+    QFETCH(QString, path);
+    const QString broken = Pulseboard::Fuzz::checkOutboxJournal(readAll(path));
     QVERIFY2(broken.isEmpty(), qPrintable(broken));
 }
 
