@@ -76,6 +76,9 @@ public:
 Q_SIGNALS:
     void messageArrived(const QString &channel, const Pulseboard::StoredMessage &message);
     void availabilityChanged(bool available);
+    // The channel's sequence went back (its backing store lost its data, e.g. a Redis restart
+    // without persistence): what follows starts again at seq 1.
+    void channelReset(const QString &channel);
 };
 
 } // namespace Pulseboard

@@ -3,6 +3,7 @@
 #include "HealthServer.h"
 #include "MemoryChannelStore.h"
 #include "RateLimiter.h"
+#include "RedisChannelStore.h"
 #include "TokenAuth.h"
 #include "client/Logging.h"
 #include "feeds/DemoFeed.h"
@@ -137,6 +138,7 @@ bool HubServer::start(QString *error)
             return fail(why);
     }
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
+    connect(m_store, &ChannelStore::channelReset, this, &HubServer::onChannelReset);
     connect(m_store, &ChannelStore::availabilityChanged, this, [this](bool available) {
         if (available)
             m_storeDownLogged = false;
@@ -720,6 +722,30 @@ void HubServer::onStoreMessage(const QString &channel, const StoredMessage &mess
     }
 }
 
+void HubServer::onChannelReset(const QString &channel)
+{
+    // Subscribers are told where the channel starts again (an unsolicited `subscribed` with the
+    // seq we restart from), so their clients report the reset instead of taking the new seq 1
+    // for a duplicate of the old one.
+    const auto subscribers = m_subscribers.value(channel);
+    for (quint64 number : subscribers) {
+        Session *s = sessionFor(number);
+        if (!s || s->closing)
+            continue;
+        auto it = s->subscriptions.find(channel);
+        if (it == s->subscriptions.end() || !it->ready)
+            continue;
+        it->lastSent = 0;
+        Envelope out;
+        out.type = MessageType::Subscribed;
+        out.channel = channel;
+        out.seq = 0;
+        out.hasRecovered = true;
+        out.recovered = false;
+        send(s, out);
+    }
+}
+
 void HubServer::handleRequest(Session *session, const Envelope &env)
 {
     Envelope out;
@@ -968,10 +994,15 @@ void HubServer::finishShutdown()
 
 namespace Pulseboard {
 
-ChannelStore *HubServer::createRedisStore(QString *error)
+ChannelStore *HubServer::createRedisStore(QString *)
 {
-    *error = QStringLiteral("--redis: this build has no Redis store yet");
-    return nullptr;
+    RedisChannelStore::Options o;
+    o.url = m_options.redisUrl;
+    o.prefix = m_options.redisPrefix;
+    o.historySize = m_options.historySize;
+    o.dedupeTtlSec = m_options.redisDedupeTtlSec;
+    o.reconnectMaxMs = qMax(100, m_options.redisReconnectMaxMs);
+    return new RedisChannelStore(o, this);
 }
 
 } // namespace Pulseboard

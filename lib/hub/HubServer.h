@@ -162,6 +162,7 @@ private:
     void handlePublish(Session *session, const Envelope &env);
     void handleRequest(Session *session, const Envelope &env);
     void onStoreMessage(const QString &channel, const StoredMessage &message);
+    void onChannelReset(const QString &channel);
     void deliver(Session *session, Subscription &sub, const StoredMessage &message, const QString &text);
 
     void send(Session *session, const Envelope &env);
