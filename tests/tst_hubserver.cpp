@@ -192,6 +192,23 @@ void tst_HubServer::repeatedPublishIdIsNotPublishedTwice()
     QTest::qWait(50);
     QCOMPARE(sub.seqsOf(QStringLiteral("cmd")).size(), 2);
     QCOMPARE(hub->metrics().published, quint64(2));
+
+    // A sender that names itself (`client`) is recognised on a new connection: its resend after
+    // a reconnect is acked with the first seq and not published again.
+    const QByteArray resend = R"({"type":"publish","id":"p-7","channel":"cmd","data":1,"client":"k1"})";
+    pub.sendRaw(resend);
+    QCOMPARE(pub.waitFor(MessageType::Ack, QStringLiteral("p-7"), &ok).seq, qint64(3));
+    QVERIFY(ok);
+    ProtocolProbe reconnected;
+    QVERIFY(reconnected.open(hub->url()));
+    reconnected.sendRaw(resend);
+    QCOMPARE(reconnected.waitFor(MessageType::Ack, QStringLiteral("p-7"), &ok).seq, qint64(3));
+    QVERIFY(ok);
+    // Another sender's key keeps its own ids.
+    other.sendRaw(R"({"type":"publish","id":"p-7","channel":"cmd","data":2,"client":"k2"})");
+    QCOMPARE(other.waitFor(MessageType::Ack, QStringLiteral("p-7"), &ok).seq, qint64(4));
+    QVERIFY(ok);
+    QCOMPARE(hub->metrics().published, quint64(4));
 }
 
 void tst_HubServer::sinceReplaysInOrderBeforeLive()

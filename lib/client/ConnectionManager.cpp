@@ -759,6 +759,8 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
     env.id = nextId(QLatin1StringView("p"));
     env.channel = channel;
     env.data = data.isUndefined() ? QJsonValue(QJsonValue::Null) : data;
+    // Lets a hub without auth recognise a resend from a new connection as the same sender.
+    env.client = m_idPrefix;
     Outbox::Entry entry;
     entry.id = env.id;
     entry.kind = Outbox::Kind::Publish;

@@ -649,7 +649,12 @@ void HubServer::handlePublish(Session *session, const Envelope &env)
     const quint64 number = session->number;
     const QString id = env.id;
     const QString channel = env.channel;
-    const QString dedupeKey = session->identity + QLatin1Char('\x1f') + env.id;
+    // Without a token subject, a sender that names itself (`client`) is recognised across its
+    // reconnects, so a resend after a dropped connection is not published twice.
+    const QString identity = session->identity.startsWith(QLatin1StringView("conn:")) && !env.client.isEmpty()
+                                 ? QStringLiteral("client:") + env.client
+                                 : session->identity;
+    const QString dedupeKey = identity + QLatin1Char('\x1f') + env.id;
     m_store->append(channel, env.data, nowMs(), dedupeKey, [this, number, id, channel](const AppendResult &r) {
         Session *s = sessionFor(number);
         if (!r.error.isEmpty()) {

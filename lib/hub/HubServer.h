@@ -140,7 +140,7 @@ private:
         QString id;
         QWebSocket *socket = nullptr;
         bool authed = false;
-        QString identity;             // token subject, or the connection when the hub is open
+        QString identity;             // token subject, or the connection when the hub is open (see handlePublish)
         bool closing = false;
         qint64 lastLifeMs = 0;
         std::unique_ptr<RateLimiter> limiter;
