@@ -2,18 +2,21 @@
 // loads the QML module `Pulseboard`, and wires automation (screenshots, state, frame stats).
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionManager.h"
+#include "hub/HubServer.h"
 #include "models/Automation.h"
 #include "models/Dashboard.h"
 #include "util/SignalWatcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFile>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QSettings>
 #include <QtQml/QQmlExtensionPlugin>
 
 #include <cstdio>
+#include <memory>
 
 Q_IMPORT_QML_PLUGIN(PulseboardPlugin)
 
@@ -73,6 +76,8 @@ int main(int argc, char *argv[])
          QStringLiteral("MS")},
         {QStringLiteral("print-state"), QStringLiteral("Print a JSON line on stdout whenever the connection state changes.")},
         {QStringLiteral("control"), QStringLiteral("Read commands on stdin: 'grab FILE', 'snapshot', 'quit'.")},
+        {QStringLiteral("hub-port"), QStringLiteral("Port of the embedded hub (no --url), default any free port; 127.0.0.1 only."),
+         QStringLiteral("PORT")},
         {QStringLiteral("stats-interval"), QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
          QStringLiteral("MS")},
     });
@@ -115,14 +120,47 @@ int main(int argc, char *argv[])
         size = QSize(w, h);
     }
 
+    // The health panel charts RTT: ping every 5 s rather than the protocol's 30 s, unless told.
+    if (!parser.isSet(QStringLiteral("heartbeat-interval")))
+        options.heartbeatIntervalMs = 5000;
     const bool kiosk = parser.isSet(QStringLiteral("kiosk"));
     // A wall display has nobody to press Retry: unless told otherwise it never gives up.
     if (kiosk && !parser.isSet(QStringLiteral("max-retries")))
         options.maxRetries = 0;
     if (options.endpoints.isEmpty())
         options.endpoints = dashboardOptions.config.servers;
-    if (options.endpoints.isEmpty())
-        return fail(QStringLiteral("no server: pass --url ws://HOST:PORT (the embedded hub is not available in this build)"));
+
+    // No server given: run a hub in this process on loopback, publishing this machine's figures,
+    // and chart them. The default works with nothing else installed.
+    std::unique_ptr<HubServer> hub;
+    if (options.endpoints.isEmpty()) {
+        HubOptions hubOptions;
+        hubOptions.host = QHostAddress::LocalHost;
+        hubOptions.port = 0;
+        int hubPort = 0;
+        if (!readMs(parser, QStringLiteral("hub-port"), 0, &hubPort, &error) || hubPort > 65535)
+            return fail(error.isEmpty() ? QStringLiteral("--hub-port must be 0-65535") : error);
+        hubOptions.port = quint16(hubPort);
+        hubOptions.serverName = QStringLiteral("pulseboard (embedded hub)");
+        hub = std::make_unique<HubServer>(hubOptions);
+        if (!hub->start(&error))
+            return fail(QStringLiteral("the embedded hub did not start: %1").arg(error));
+        options.endpoints = {hub->url()};
+        if (!parser.isSet(QStringLiteral("config"))) {
+            QFile defaults(QStringLiteral(":/defaults/embedded-dashboard.json"));
+            if (!defaults.open(QIODevice::ReadOnly)
+                || !DashboardConfig::parse(defaults.readAll(), &dashboardOptions.config, &error))
+                return fail(QStringLiteral("built-in dashboard layout: %1").arg(error));
+            dashboardOptions.config.windowMs = windowSeconds * 1000;
+            dashboardOptions.config.displayRateHz = rate;
+        } else if (dashboardOptions.config.channels.isEmpty() && dashboardOptions.config.charts.isEmpty()) {
+            dashboardOptions.config.channels = {QStringLiteral("sys.cpu"), QStringLiteral("sys.mem"),
+                                                QStringLiteral("sys.net"), QStringLiteral("sys.load")};
+        }
+        dashboardOptions.embeddedHub = true;
+    } else if (parser.isSet(QStringLiteral("hub-port"))) {
+        return fail(QStringLiteral("--hub-port is for the embedded hub; it cannot be used with --url"));
+    }
 
     const bool useSettings = !parser.isSet(QStringLiteral("no-settings")) && !parser.isSet(QStringLiteral("screenshot"));
     QSettings settings;
@@ -176,6 +214,8 @@ int main(int argc, char *argv[])
         if (useSettings && !kiosk)
             settings.setValue(QStringLiteral("window/geometry"), window->geometry());
         manager.close();
+        if (hub)
+            hub->shutdown();
     });
 
     manager.open();

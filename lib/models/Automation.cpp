@@ -70,9 +70,16 @@ QVariantList Automation::plotAreas() const
     QVariantList areas;
     if (!m_window)
         return areas;
-    const QList<QQuickItem *> items = m_window->contentItem()->findChildren<QQuickItem *>();
-    for (QQuickItem *item : items) {
-        if (!item->objectName().startsWith(QLatin1StringView("chart:")) || !item->isVisible())
+    // Visual children, not QObject children: delegates of views and repeaters are parented elsewhere.
+    QList<QQuickItem *> items;
+    QList<QQuickItem *> todo{m_window->contentItem()};
+    while (!todo.isEmpty()) {
+        QQuickItem *next = todo.takeLast();
+        items.append(next);
+        todo.append(next->childItems());
+    }
+    for (QQuickItem *item : std::as_const(items)) {
+        if (!item->objectName().startsWith(QLatin1StringView("chart:")) || !item->isVisible() || item->opacity() <= 0)
             continue;
         const QRectF plot = item->property("plotArea").toRectF();
         if (plot.isEmpty())

@@ -262,7 +262,7 @@ void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, 
         lo -= pad;
         hi += pad;
     }
-    const double rough = (hi - lo) / 4;
+    const double rough = (hi - lo) / 5;
     const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
     const double fraction = rough / magnitude;
     const double step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude;

@@ -17,6 +17,7 @@ Row {
             text: modelData.label
             checkable: true
             checked: seg.value === modelData.value
+            highlighted: checked
             onClicked: seg.picked(modelData.value)
             implicitHeight: 30
             font.pixelSize: Theme.fontSmall

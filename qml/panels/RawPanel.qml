@@ -4,7 +4,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Pulseboard
-import "../components/Format.js" as Format
+import "Format.js" as Format
 
 Item {
     id: panel

@@ -5,7 +5,7 @@ import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
 import Pulseboard
-import "../components/Format.js" as Format
+import "Format.js" as Format
 
 Item {
     id: panel
