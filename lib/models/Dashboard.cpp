@@ -11,6 +11,8 @@
 #include "client/ConnectionManager.h"
 
 #include <QDateTime>
+
+#include <algorithm>
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
@@ -233,7 +235,32 @@ QStringList Dashboard::tileFields(const QString &channel) const
         return m_chosenFields.value(channel);
     if (const ChartConfig *c = chartFor(channel); c && !c->fields.isEmpty())
         return c->fields;
-    return m_store->fields(channel).mid(0, kAutoFields);
+    return automaticFields(channel);
+}
+
+QStringList Dashboard::automaticFields(const QString &channel) const
+{
+    // What a person would chart first: top-level figures before nested and array ones, and never
+    // what looks like a timestamp or an id (a line at 1.7e12 flattens everything else).
+    static const QStringList notFigures = {QStringLiteral("t"), QStringLiteral("ts"), QStringLiteral("time"),
+                                           QStringLiteral("timestamp"), QStringLiteral("seq"), QStringLiteral("id")};
+    QList<QPair<int, QString>> ranked;
+    const QStringList all = m_store->fields(channel);
+    for (int i = 0; i < all.size(); ++i) {
+        const QString &path = all.at(i);
+        const QString last = path.section(QLatin1Char('.'), -1);
+        if (notFigures.contains(last, Qt::CaseInsensitive))
+            continue;
+        if (qAbs(m_store->latest(channel, path).toDouble()) > 1e11)
+            continue;
+        const int depth = int(path.count(QLatin1Char('.'))) + (path.contains(QLatin1Char('[')) ? 8 : 0);
+        ranked.append({depth * 10000 + i, path});
+    }
+    std::sort(ranked.begin(), ranked.end());
+    QStringList chosen;
+    for (int i = 0; i < ranked.size() && chosen.size() < kAutoFields; ++i)
+        chosen.append(ranked.at(i).second);
+    return chosen;
 }
 
 int Dashboard::thresholdLevel(const QString &channel, const QString &path, double value) const

@@ -117,6 +117,7 @@ private:
     void rebuildTiles();
     void refreshModels();
     const ChartConfig *chartFor(const QString &channel) const;
+    QStringList automaticFields(const QString &channel) const;
 
     QPointer<ConnectionManager> m_manager;
     Options m_options;

@@ -9,10 +9,10 @@ Rectangle {
     height: 12
     radius: 6
     color: Theme.severityColor(severity)
+    onPulsingChanged: if (!pulsing) opacity = 1
     SequentialAnimation on opacity {
         running: pulsing
         loops: Animation.Infinite
-        alwaysRunToEnd: true
         NumberAnimation { from: 1; to: 0.35; duration: 700; easing.type: Easing.InOutQuad }
         NumberAnimation { from: 0.35; to: 1; duration: 700; easing.type: Easing.InOutQuad }
     }

@@ -22,7 +22,7 @@ Rectangle {
     readonly property real nowMs: dashboard ? dashboard.clock.nowMs : 0
     // Re-read the per-channel figures on each clock tick (the model refreshes them at 4 Hz).
     readonly property real lastMs: { nowMs; return dashboard ? dashboard.channels.lastMessageMs(channel) : 0 }
-    readonly property bool stale: { nowMs; return !dashboard || dashboard.channels.isStale(channel) }
+    readonly property bool stale: { nowMs; return !dashboard || !dashboard.status.live || dashboard.channels.isStale(channel) }
     readonly property real ageMs: lastMs > 0 ? nowMs - lastMs : -1
     readonly property int revision: chart.feeder.replaceCount
 
