@@ -18,6 +18,7 @@ Item {
         property alias specs: tc.specs
         property alias chartName: tc.name
         property var yFrom: 0
+        property var yTo
         property alias showYLabels: tc.showYLabels
         Layout.fillWidth: true
         Layout.fillHeight: true
@@ -31,6 +32,7 @@ Item {
             clock: panel.dashboard ? panel.dashboard.clock : null
             windowMs: panel.windowMs
             yFrom: hc.yFrom
+            yTo: hc.yTo
         }
     }
 
@@ -114,6 +116,7 @@ Item {
                 subtitle: "\u25cf connected   \u25cf disconnected   \u25cf error or gap"
                 chartName: "health.events"
                 yFrom: 0.5
+                yTo: 3.5
                 showYLabels: false
                 specs: [{ source: "health.events", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
                         { source: "health.events", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
