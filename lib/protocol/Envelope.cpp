@@ -224,6 +224,7 @@ bool decodeEnvelope(QByteArrayView utf8, Envelope &out, DecodeError *error)
         out.id = r.string(L("id"), true);
         out.channel = r.string(L("channel"), true);
         out.data = r.any(L("data"), true);
+        out.client = r.string(L("client"), false);
         break;
     case MessageType::Ack:
         out.id = r.string(L("id"), true);
@@ -315,6 +316,8 @@ QByteArray encodeEnvelope(const Envelope &env)
         putId(true);
         o.insert(L("channel"), env.channel);
         o.insert(L("data"), env.data);
+        if (!env.client.isEmpty())
+            o.insert(L("client"), env.client);
         break;
     case MessageType::Ack:
         putId(true);
