@@ -30,9 +30,9 @@ inline QString checkEnvelope(QByteArrayView input)
     if (back.type != env.type || back.typeName != env.typeName || back.id != env.id ||
         back.channel != env.channel || back.seq != env.seq || back.ts != env.ts || back.since != env.since ||
         back.code != env.code || back.text != env.text || back.data != env.data ||
-        back.recovered != env.recovered || back.hasRecovered != env.hasRecovered ||
-        back.server != env.server || back.session != env.session || back.heartbeatMs != env.heartbeatMs ||
-        back.authRequired != env.authRequired)
+        back.client != env.client || back.recovered != env.recovered ||
+        back.hasRecovered != env.hasRecovered || back.server != env.server || back.session != env.session ||
+        back.heartbeatMs != env.heartbeatMs || back.authRequired != env.authRequired)
         return QStringLiteral("re-encoded frame decodes to different fields; frame: %1")
             .arg(QString::fromUtf8(again));
     return QString();
