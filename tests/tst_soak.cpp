@@ -1,10 +1,12 @@
-// Bounded soak: a publisher and a subscriber, each behind its own FaultProxy, run for a minute
-// (PULSEBOARD_SOAK_SECONDS) while the proxies switch at random between pass, blackhole, reset,
-// refuse, latency and drip. At the end, with the network healthy again: every publish acked and
-// delivered exactly once and in order, no seq missing on either channel (history covers them),
-// nothing reported lost, and resident memory flat between the first and the last part of the run.
-// The fault sequence is seeded (PULSEBOARD_SOAK_SEED) and printed, so a failure can be replayed.
+// Bounded soak: a publisher and a subscriber, each behind its own FaultProxy, run for 45 s
+// (PULSEBOARD_SOAK_SECONDS) against the real HubServer and against the TestServer, while the proxies switch
+// at random between pass, blackhole, reset, refuse, latency and drip. At the end, with the network healthy
+// again: every publish acked and delivered exactly once and in order, no seq missing on either channel
+// (history covers them), nothing reported lost, and resident memory flat between the first and the last part
+// of the run. The fault sequence is seeded (PULSEBOARD_SOAK_SEED) and printed, so a failure can be replayed.
 #include "client/ConnectionManager.h"
+#include "hub/ChannelStore.h"
+#include "hub/HubServer.h"
 #include "support/FaultProxy.h"
 #include "support/TestServer.h"
 
@@ -69,28 +71,110 @@ class tst_Soak : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void randomFaultsLoseNothing_data();
     void randomFaultsLoseNothing();
 };
 
+// The two servers behind the proxies: the product's hub, and the in-process TestServer.
+class SoakServer
+{
+public:
+    virtual ~SoakServer() = default;
+    virtual quint16 port() const = 0;
+    virtual void publish(const QString &channel, const QJsonValue &data) = 0;
+    virtual qint64 channelSeq(const QString &channel) const = 0;
+    // Messages the server appended (client publishes once each, plus its own publishes).
+    virtual qint64 appended() const = 0;
+};
+
+class HubSoakServer : public SoakServer
+{
+public:
+    bool start()
+    {
+        HubOptions o;
+        o.port = 0;
+        o.feedsEnabled = false;
+        o.sendWelcome = true;
+        o.historySize = 1000000; // history covers the run: any missing seq is a defect
+        o.dedupeWindow = 1000000;
+        o.heartbeatIntervalMs = 500; // blackholed sessions are dropped on the hub side too
+        m_hub = std::make_unique<HubServer>(o);
+        QString error;
+        if (!m_hub->start(&error)) {
+            qWarning("hub: %s", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
+    quint16 port() const override { return m_hub->port(); }
+    void publish(const QString &channel, const QJsonValue &data) override
+    {
+        m_hub->publish(channel, data);
+        m_seq[channel] += 1;
+    }
+    qint64 channelSeq(const QString &channel) const override { return m_seq.value(channel); }
+    qint64 appended() const override { return qint64(m_hub->metrics().published); }
+
+private:
+    std::unique_ptr<HubServer> m_hub;
+    QHash<QString, qint64> m_seq; // the hub's own publishes, for the channel it alone writes
+};
+
+class TestSoakServer : public SoakServer
+{
+public:
+    bool start()
+    {
+        m_server.recordFrames = false;
+        m_server.historyLimit = 1000000;
+        return m_server.listen();
+    }
+    quint16 port() const override { return m_server.port(); }
+    void publish(const QString &channel, const QJsonValue &data) override { m_server.publish(channel, data); }
+    qint64 channelSeq(const QString &channel) const override { return m_server.channelSeq(channel); }
+    qint64 appended() const override
+    {
+        return m_server.channelSeq(u"soak"_s) + m_server.channelSeq(u"ticks"_s);
+    }
+
+private:
+    TestServer m_server;
+};
+
+void tst_Soak::randomFaultsLoseNothing_data()
+{
+    QTest::addColumn<bool>("realHub");
+    QTest::newRow("pulseboard hub") << true;
+    QTest::newRow("test server") << false;
+}
+
 void tst_Soak::randomFaultsLoseNothing()
 {
+    QFETCH(bool, realHub);
     const int seconds = qEnvironmentVariableIsSet("PULSEBOARD_SOAK_SECONDS")
                             ? qEnvironmentVariableIntValue("PULSEBOARD_SOAK_SECONDS")
-                            : 60;
+                            : 45;
     const quint32 seed = qEnvironmentVariableIsSet("PULSEBOARD_SOAK_SEED")
                              ? quint32(qEnvironmentVariableIntValue("PULSEBOARD_SOAK_SEED"))
                              : QRandomGenerator::global()->generate();
     qInfo("soak: %d s, seed %u (PULSEBOARD_SOAK_SEED=%u replays this fault sequence)", seconds, seed, seed);
     QRandomGenerator rng(seed);
 
-    TestServer server;
-    server.recordFrames = false;
-    server.historyLimit = 1000000; // history covers the whole run: any missing seq is a defect
-    QVERIFY(server.listen());
+    std::unique_ptr<SoakServer> server;
+    if (realHub) {
+        auto hub = std::make_unique<HubSoakServer>();
+        QVERIFY(hub->start());
+        server = std::move(hub);
+    } else {
+        auto test = std::make_unique<TestSoakServer>();
+        QVERIFY(test->start());
+        server = std::move(test);
+    }
     FaultProxy pubProxy;
     FaultProxy subProxy;
-    QVERIFY(pubProxy.listen(server.port()));
-    QVERIFY(subProxy.listen(server.port()));
+    QVERIFY(pubProxy.listen(server->port()));
+    QVERIFY(subProxy.listen(server->port()));
     pubProxy.setDripBytesPerSecond(2000);
     subProxy.setDripBytesPerSecond(2000);
 
@@ -145,7 +229,7 @@ void tst_Soak::randomFaultsLoseNothing()
     int ticks = 0;
     QTimer tickTimer;
     connect(&tickTimer, &QTimer::timeout, this, [&] {
-        server.publish(u"ticks"_s, QJsonObject{{u"i"_s, ticks++}});
+        server->publish(u"ticks"_s, QJsonObject{{u"i"_s, ticks++}});
     });
     publishTimer.start(10);
     tickTimer.start(20);
@@ -184,7 +268,7 @@ void tst_Soak::randomFaultsLoseNothing()
     QTRY_COMPARE_WITH_TIMEOUT(publisher.queuedCount(), 0, 30000);
     QTRY_COMPARE_WITH_TIMEOUT(int(got.value(u"soak"_s).seqs.size()), published, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(!got.value(u"ticks"_s).seqs.isEmpty() &&
-                                 got.value(u"ticks"_s).seqs.last() == server.channelSeq(u"ticks"_s),
+                                 got.value(u"ticks"_s).seqs.last() == server->channelSeq(u"ticks"_s),
                              30000);
     qInfo("published %d (refused %d), acked %d, delivered %d; ticks %d delivered %d", published, refused,
           int(acks.count()), int(got.value(u"soak"_s).seqs.size()), ticks,
@@ -198,7 +282,7 @@ void tst_Soak::randomFaultsLoseNothing()
     QCOMPARE(refused, 0);
     QCOMPARE(publishFailures.count(), 0);
     QCOMPARE(int(acks.count()), published);
-    QCOMPARE(server.publishedCount(u"soak"_s), published);
+    QCOMPARE(server->appended(), qint64(published) + ticks);
     const Channel soak = got.value(u"soak"_s);
     for (int i = 0; i < published; ++i)
         QCOMPARE(soak.indices.at(i), i);
