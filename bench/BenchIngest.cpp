@@ -13,6 +13,7 @@
 #include "SampleRing.h"
 
 #include "client/ConnectionManager.h"
+#include "client/MessageSink.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -32,7 +33,7 @@ using namespace Pulseboard::Bench;
 
 namespace {
 
-const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal")};
+const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal"), QStringLiteral("sink")};
 
 // The window measured by a client: from the first message to the last.
 class Window
@@ -134,6 +135,26 @@ private:
     QHash<QString, SampleRing> m_rings;
 };
 
+class SinkConsumer : public MessageSink
+{
+public:
+    SinkConsumer(Buffers &buffers, Window &window) : m_buffers(buffers), m_window(window) {}
+
+    void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
+    {
+        Q_UNUSED(seq);
+        m_buffers.add(channel, ts, data.value(QLatin1StringView("v")).toDouble());
+        if (m_window.count()) {
+            m_window.print(QStringLiteral("sink"), m_buffers.checksum());
+            QCoreApplication::exit(0);
+        }
+    }
+
+private:
+    Buffers &m_buffers;
+    Window &m_window;
+};
+
 // (b) ConnectionManager's full path.
 int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
 {
@@ -147,7 +168,10 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
     manager.setOptions(options);
     Window window(count);
     Buffers buffers(channels);
-    {
+    SinkConsumer sink(buffers, window);
+    if (mode == QLatin1StringView("sink")) {
+        manager.addMessageSink(&sink);
+    } else {
         QObject::connect(&manager, &ConnectionManager::messageReceived,
                          [&](const QString &channel, qint64, qint64 ts, const QJsonValue &data) {
                              buffers.add(channel, ts, data.toObject().value(QLatin1StringView("v")).toDouble());
@@ -259,7 +283,7 @@ int main(int argc, char **argv)
         const QUrl url(parser.value(urlOpt));
         if (mode == QLatin1StringView("baseline"))
             return runBaseline(url, count, channels);
-        if (mode == QLatin1StringView("signal"))
+        if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink"))
             return runManager(mode, url, count, channels);
         std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(mode));
         return 2;

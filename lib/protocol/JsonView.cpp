@@ -23,14 +23,21 @@ QJsonValue convert(const element &e)
 {
     switch (e.type()) {
     case element_type::OBJECT: {
+        // Into locals first: ranging over value_unsafe() of a temporary result would dangle.
+        simdjson::dom::object members;
         QJsonObject object;
-        for (const auto field : e.get_object().value_unsafe())
+        if (e.get_object().get(members) != simdjson::SUCCESS)
+            return object;
+        for (const auto field : members)
             object.insert(QString::fromUtf8(field.key.data(), qsizetype(field.key.size())), convert(field.value));
         return object;
     }
     case element_type::ARRAY: {
+        simdjson::dom::array items;
         QJsonArray array;
-        for (const element item : e.get_array().value_unsafe())
+        if (e.get_array().get(items) != simdjson::SUCCESS)
+            return array;
+        for (const element item : items)
             array.append(convert(item));
         return array;
     }
