@@ -1,9 +1,170 @@
+// The dashboard window: the connection header and banner always on top; a rail of panels
+// (Streams, Health, Channels, Raw, Console) below. In kiosk mode there is no rail and no
+// editing: the configured panels fill the screen, cycling when configured.
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Layouts
+import Pulseboard
 
 ApplicationWindow {
-    width: 1280
-    height: 800
+    id: window
+    required property Dashboard dashboard
+    readonly property bool kiosk: dashboard.kiosk
+    readonly property var panelNames: ["streams", "health", "channels", "raw", "console"]
+    readonly property var panelTitles: ["Streams", "Health", "Channels", "Raw messages", "Console"]
+    readonly property var kioskPanels: dashboard.panels.length > 0 ? dashboard.panels : ["streams"]
+    property int current: 0
+    property int kioskIndex: 0
+
+    width: 1440
+    height: 900
     visible: true
-    title: qsTr("Pulseboard")
+    title: "Pulseboard \u2014 " + dashboard.status.headline + (dashboard.status.endpoint ? " \u2014 " + dashboard.status.endpoint : "")
+    color: Theme.background
+    font.family: Theme.fontFamily
+    font.pixelSize: Theme.fontBody
+
+    palette {
+        window: Theme.background
+        windowText: Theme.text
+        base: Theme.background
+        alternateBase: Theme.surface
+        text: Theme.text
+        button: Theme.surfaceRaised
+        buttonText: Theme.text
+        highlight: Theme.accent
+        highlightedText: "#ffffff"
+        light: Theme.borderStrong
+        midlight: Theme.border
+        mid: Theme.border
+        dark: Theme.background
+        shadow: "#000000"
+        placeholderText: Theme.textFaint
+        toolTipBase: Theme.surfaceRaised
+        toolTipText: Theme.text
+    }
+
+    readonly property int shownPanel: kiosk ? panelNames.indexOf(kioskPanels[kioskIndex % kioskPanels.length]) : current
+
+    Timer {
+        running: window.kiosk && window.dashboard.cycleSeconds > 0 && window.kioskPanels.length > 1
+        interval: window.dashboard.cycleSeconds * 1000
+        repeat: true
+        onTriggered: window.kioskIndex = (window.kioskIndex + 1) % window.kioskPanels.length
+    }
+
+    Shortcut { sequences: ["Ctrl+1"]; enabled: !window.kiosk; onActivated: window.current = 0 }
+    Shortcut { sequences: ["Ctrl+2"]; enabled: !window.kiosk; onActivated: window.current = 1 }
+    Shortcut { sequences: ["Ctrl+3"]; enabled: !window.kiosk; onActivated: window.current = 2 }
+    Shortcut { sequences: ["Ctrl+4"]; enabled: !window.kiosk; onActivated: window.current = 3 }
+    Shortcut { sequences: ["Ctrl+5"]; enabled: !window.kiosk; onActivated: window.current = 4 }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        ConnectionHeader {
+            Layout.fillWidth: true
+            severity: window.dashboard.status.severity
+            headline: window.dashboard.status.headline
+            endpoint: window.dashboard.status.endpoint
+            rttMs: window.dashboard.health.rttMs
+            uptime: window.dashboard.status.uptime
+            msgsIn: window.dashboard.health.msgsInPerSec
+            msgsOut: window.dashboard.health.msgsOutPerSec
+            bytesIn: window.dashboard.health.bytesInPerSec
+            outboxDepth: window.dashboard.health.outboxDepth
+            live: window.dashboard.status.live
+            badge: window.kiosk ? "KIOSK \u00b7 " + window.panelTitles[window.shownPanel].toUpperCase()
+                                : window.dashboard.embeddedHub ? "EMBEDDED HUB" : ""
+        }
+        StatusBanner {
+            Layout.fillWidth: true
+            text: window.dashboard.status.banner
+            severity: window.dashboard.status.severity
+            canRetry: window.dashboard.status.canRetry
+            showRetry: !window.kiosk
+            onRetryClicked: window.dashboard.retry()
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: 0
+
+            Rectangle {
+                visible: !window.kiosk
+                Layout.preferredWidth: 196
+                Layout.fillHeight: true
+                color: Theme.surface
+                Rectangle { anchors.right: parent.right; width: 1; height: parent.height; color: Theme.border }
+                ColumnLayout {
+                    anchors.fill: parent
+                    anchors.topMargin: 14
+                    anchors.bottomMargin: 14
+                    spacing: 2
+                    Repeater {
+                        model: window.panelTitles
+                        delegate: ItemDelegate {
+                            required property string modelData
+                            required property int index
+                            objectName: "nav:" + window.panelNames[index]
+                            Layout.fillWidth: true
+                            Layout.leftMargin: 10
+                            Layout.rightMargin: 10
+                            implicitHeight: 40
+                            highlighted: window.current === index
+                            onClicked: window.current = index
+                            background: Rectangle {
+                                radius: 6
+                                color: parent.highlighted ? Qt.rgba(0.31, 0.63, 1, 0.16) : parent.hovered ? Theme.surfaceRaised : "transparent"
+                                Rectangle {
+                                    visible: parent.parent.highlighted
+                                    width: 3; height: 18; radius: 1.5
+                                    anchors.verticalCenter: parent.verticalCenter
+                                    color: Theme.accent
+                                }
+                            }
+                            contentItem: Text {
+                                leftPadding: 8
+                                text: modelData
+                                color: parent.highlighted ? Theme.text : Theme.textDim
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.fontBody
+                                font.weight: parent.highlighted ? Font.DemiBold : Font.Normal
+                                verticalAlignment: Text.AlignVCenter
+                            }
+                        }
+                    }
+                    Item { Layout.fillHeight: true }
+                    Text {
+                        Layout.leftMargin: 20
+                        text: "Ctrl+1\u20265 switch panels"
+                        color: Theme.textFaint
+                        font.family: Theme.fontFamily
+                        font.pixelSize: 10
+                    }
+                    Text {
+                        Layout.leftMargin: 20
+                        text: "v" + window.dashboard.version
+                        color: Theme.textFaint
+                        font.family: Theme.fontFamily
+                        font.pixelSize: 10
+                    }
+                }
+            }
+
+            StackLayout {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.margins: Theme.pad
+                currentIndex: window.shownPanel
+                StreamsPanel { dashboard: window.dashboard; editable: !window.kiosk }
+                HealthPanel { dashboard: window.dashboard }
+                ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
+                RawPanel { dashboard: window.dashboard }
+                ConsolePanel { dashboard: window.dashboard; enabled: !window.kiosk }
+            }
+        }
+    }
 }

@@ -41,6 +41,7 @@ void compareEnvelopes(const Envelope &a, const Envelope &b)
     QCOMPARE(a.text, b.text);
     QCOMPARE(a.data, b.data);
     QCOMPARE(a.data.type(), b.data.type());
+    QCOMPARE(a.client, b.client);
     QCOMPARE(a.server, b.server);
     QCOMPARE(a.session, b.session);
     QCOMPARE(a.heartbeatMs, b.heartbeatMs);
@@ -67,6 +68,8 @@ void tst_EnvelopeDecoder::matchesReference_data()
         R"({"type":"unsubscribe","id":"u","channel":"a"})",
         R"({"type":"unsubscribed","channel":"a"})",
         R"({"type":"publish","id":"p","channel":"a","data":[1,2,3]})",
+        R"({"type":"publish","id":"p","channel":"a","data":{},"client":"k1"})",
+        R"({"type":"publish","id":"p","channel":"a","data":{},"client":7})",
         R"({"type":"ack","id":"p-1","seq":3})",
         R"({"type":"request","id":"r","method":"channels.list","params":{"a":1}})",
         R"({"type":"response","id":"r","result":[{"name":"a","seq":1,"rate":0.5}]})",

@@ -728,7 +728,9 @@ void ConnectionManager::handleEnvelope(const Envelope &env)
             } else if (sentSince && env.hasRecovered && !env.recovered) {
                 qCWarning(lcNet).noquote() << "server could not replay all of" << env.channel << "after" << held;
             }
-            Q_EMIT subscribed(env.channel, env.seq, env.recovered);
+            // `recovered` is only meaningful when we asked with `since`; a fresh subscription
+            // has nothing to recover.
+            Q_EMIT subscribed(env.channel, env.seq, !env.hasRecovered || env.recovered);
         }
         if (!channel.isEmpty() && m_pendingSubscribes.isEmpty() && m_resubscribing)
             sessionReady();
@@ -802,6 +804,8 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
     env.id = nextId(QLatin1StringView("p"));
     env.channel = channel;
     env.data = data.isUndefined() ? QJsonValue(QJsonValue::Null) : data;
+    // Lets a hub without auth recognise a resend from a new connection as the same sender.
+    env.client = m_idPrefix;
     Outbox::Entry entry;
     entry.id = env.id;
     entry.kind = Outbox::Kind::Publish;

@@ -155,6 +155,8 @@ QByteArray encodeEnvelope(const Envelope &env)
         putId();
         o.insert(L("channel"), env.channel);
         o.insert(L("data"), env.data);
+        if (!env.client.isEmpty())
+            o.insert(L("client"), env.client);
         break;
     case MessageType::Ack:
         putId();

@@ -46,6 +46,7 @@ struct Envelope
     int code = 0;        // error
     QString text;        // error: message; request: method; auth: token
     QJsonValue data;     // message/publish: data; request: params; response: result
+    QString client;      // publish, optional: a stable sender key, for dedupe on hubs without auth
     // welcome
     QString server;
     QString session;

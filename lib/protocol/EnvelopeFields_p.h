@@ -196,6 +196,7 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         out.id = r.string(L("id"), true);
         out.channel = r.string(L("channel"), true);
         out.data = r.any(L("data"), true);
+        out.client = r.string(L("client"), false);
         break;
     case MessageType::Ack:
         out.id = r.string(L("id"), true);

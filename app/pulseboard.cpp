@@ -1,0 +1,223 @@
+// pulseboard: the dashboard. Parses flags, makes the ConnectionManager and the Dashboard,
+// loads the QML module `Pulseboard`, and wires automation (screenshots, state, frame stats).
+#include "client/CommandLineOptions.h"
+#include "client/ConnectionManager.h"
+#include "hub/HubServer.h"
+#include "models/Automation.h"
+#include "models/Dashboard.h"
+#include "util/SignalWatcher.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFile>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
+#include <QSettings>
+#include <QtQml/QQmlExtensionPlugin>
+
+#include <cstdio>
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(PulseboardPlugin)
+
+using namespace Pulseboard;
+
+namespace {
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "pulseboard: %s\n", qPrintable(message));
+    return 2;
+}
+
+bool readMs(const QCommandLineParser &parser, const QString &name, int min, int *out, QString *error)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    const int v = parser.value(name).toInt(&ok);
+    if (!ok || v < min) {
+        *error = QStringLiteral("--%1 needs a whole number >= %2, got '%3'").arg(name).arg(min).arg(parser.value(name));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // Qt Charts draws with QGraphicsView underneath: it needs QApplication.
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Pulseboard"));
+    QApplication::setApplicationName(QStringLiteral("pulseboard"));
+    QApplication::setApplicationVersion(QStringLiteral(PULSEBOARD_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Live dashboard for Pulseboard channels. With no --url it starts an embedded hub publishing this "
+        "machine's CPU, memory and network figures, and shows them."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    ConnectionCommandLine connectionFlags;
+    connectionFlags.addTo(parser);
+    parser.addOptions({
+        {QStringLiteral("config"), QStringLiteral("Dashboard config (JSON): servers, channels, charts, thresholds, layout."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("kiosk"), QStringLiteral("Fullscreen wall display: no editing controls, no cursor, reconnects forever.")},
+        {QStringLiteral("window"), QStringLiteral("Chart time window in seconds: 60, 300 or 900."), QStringLiteral("S")},
+        {QStringLiteral("display-rate"), QStringLiteral("Chart refresh rate in Hz, 1-30 (default 20)."), QStringLiteral("HZ")},
+        {QStringLiteral("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
+        {QStringLiteral("no-settings"), QStringLiteral("Neither read nor save settings (window, chart choices, servers).")},
+        {QStringLiteral("screenshot"), QStringLiteral("Grab the window into FILE (PNG, plus FILE.json) once the charts show data, then exit."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("screenshot-delay"), QStringLiteral("Grab after exactly MS milliseconds instead of waiting for data."),
+         QStringLiteral("MS")},
+        {QStringLiteral("print-state"), QStringLiteral("Print a JSON line on stdout whenever the connection state changes.")},
+        {QStringLiteral("control"), QStringLiteral("Read commands on stdin: 'grab FILE', 'snapshot', 'quit'.")},
+        {QStringLiteral("hub-port"), QStringLiteral("Port of the embedded hub (no --url), default any free port; 127.0.0.1 only."),
+         QStringLiteral("PORT")},
+        {QStringLiteral("stats-interval"), QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
+         QStringLiteral("MS")},
+    });
+    parser.process(app);
+
+    ConnectionOptions options;
+    QStringList channels;
+    QString error;
+    if (!connectionFlags.read(parser, options, channels, error))
+        return fail(error);
+
+    Dashboard::Options dashboardOptions;
+    if (parser.isSet(QStringLiteral("config"))
+        && !DashboardConfig::load(parser.value(QStringLiteral("config")), &dashboardOptions.config, &error))
+        return fail(error);
+    for (const QString &w : std::as_const(dashboardOptions.config.warnings))
+        std::fprintf(stderr, "pulseboard: config: %s\n", qPrintable(w));
+    int windowSeconds = dashboardOptions.config.windowMs / 1000;
+    int rate = dashboardOptions.config.displayRateHz;
+    int screenshotDelay = -1;
+    int statsInterval = 0;
+    if (!readMs(parser, QStringLiteral("window"), 1, &windowSeconds, &error)
+        || !readMs(parser, QStringLiteral("display-rate"), 1, &rate, &error)
+        || !readMs(parser, QStringLiteral("screenshot-delay"), 0, &screenshotDelay, &error)
+        || !readMs(parser, QStringLiteral("stats-interval"), 100, &statsInterval, &error))
+        return fail(error);
+    if (windowSeconds != 60 && windowSeconds != 300 && windowSeconds != 900)
+        return fail(QStringLiteral("--window must be 60, 300 or 900"));
+    if (rate > 30)
+        return fail(QStringLiteral("--display-rate must be 1-30 Hz"));
+    dashboardOptions.config.windowMs = windowSeconds * 1000;
+    dashboardOptions.config.displayRateHz = rate;
+    QSize size(1440, 900);
+    if (parser.isSet(QStringLiteral("geometry"))) {
+        const QStringList wh = parser.value(QStringLiteral("geometry")).split(QLatin1Char('x'));
+        const int w = wh.value(0).toInt();
+        const int h = wh.value(1).toInt();
+        if (wh.size() != 2 || w < 320 || h < 240)
+            return fail(QStringLiteral("--geometry needs WIDTHxHEIGHT, at least 320x240"));
+        size = QSize(w, h);
+    }
+
+    // The health panel charts RTT: ping every 5 s rather than the protocol's 30 s, unless told.
+    if (!parser.isSet(QStringLiteral("heartbeat-interval")))
+        options.heartbeatIntervalMs = 5000;
+    const bool kiosk = parser.isSet(QStringLiteral("kiosk"));
+    // A wall display has nobody to press Retry: unless told otherwise it never gives up.
+    if (kiosk && !parser.isSet(QStringLiteral("max-retries")))
+        options.maxRetries = 0;
+    if (options.endpoints.isEmpty())
+        options.endpoints = dashboardOptions.config.servers;
+
+    // No server given: run a hub in this process on loopback, publishing this machine's figures,
+    // and chart them. The default works with nothing else installed.
+    std::unique_ptr<HubServer> hub;
+    if (options.endpoints.isEmpty()) {
+        HubOptions hubOptions;
+        hubOptions.host = QHostAddress::LocalHost;
+        hubOptions.port = 0;
+        int hubPort = 0;
+        if (!readMs(parser, QStringLiteral("hub-port"), 0, &hubPort, &error) || hubPort > 65535)
+            return fail(error.isEmpty() ? QStringLiteral("--hub-port must be 0-65535") : error);
+        hubOptions.port = quint16(hubPort);
+        hubOptions.serverName = QStringLiteral("pulseboard (embedded hub)");
+        hub = std::make_unique<HubServer>(hubOptions);
+        if (!hub->start(&error))
+            return fail(QStringLiteral("the embedded hub did not start: %1").arg(error));
+        options.endpoints = {hub->url()};
+        if (!parser.isSet(QStringLiteral("config"))) {
+            QFile defaults(QStringLiteral(":/defaults/embedded-dashboard.json"));
+            if (!defaults.open(QIODevice::ReadOnly)
+                || !DashboardConfig::parse(defaults.readAll(), &dashboardOptions.config, &error))
+                return fail(QStringLiteral("built-in dashboard layout: %1").arg(error));
+            dashboardOptions.config.windowMs = windowSeconds * 1000;
+            dashboardOptions.config.displayRateHz = rate;
+        } else if (dashboardOptions.config.channels.isEmpty() && dashboardOptions.config.charts.isEmpty()) {
+            dashboardOptions.config.channels = {QStringLiteral("sys.cpu"), QStringLiteral("sys.mem"),
+                                                QStringLiteral("sys.net"), QStringLiteral("sys.load")};
+        }
+        dashboardOptions.embeddedHub = true;
+    } else if (parser.isSet(QStringLiteral("hub-port"))) {
+        return fail(QStringLiteral("--hub-port is for the embedded hub; it cannot be used with --url"));
+    }
+
+    const bool useSettings = !parser.isSet(QStringLiteral("no-settings")) && !parser.isSet(QStringLiteral("screenshot"));
+    QSettings settings;
+    dashboardOptions.settings = useSettings ? &settings : nullptr;
+    dashboardOptions.kiosk = kiosk;
+    dashboardOptions.channels = channels;
+
+    ConnectionManager manager;
+    manager.setOptions(options);
+    Dashboard dashboard(&manager, dashboardOptions);
+    if (parser.isSet(QStringLiteral("window")))
+        dashboard.setWindowMs(windowSeconds * 1000);
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(&dashboard)}});
+    engine.load(QUrl(QStringLiteral("qrc:/Pulseboard/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return fail(QStringLiteral("the user interface did not load (see the messages above)"));
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (!window)
+        return fail(QStringLiteral("the main QML file is not a window"));
+
+    if (useSettings && !kiosk && !parser.isSet(QStringLiteral("geometry"))) {
+        const QRect saved = settings.value(QStringLiteral("window/geometry")).toRect();
+        if (saved.isValid())
+            window->setGeometry(saved);
+        else
+            window->resize(size);
+    } else {
+        window->resize(size);
+    }
+    if (kiosk) {
+        QGuiApplication::setOverrideCursor(Qt::BlankCursor);
+        window->showFullScreen();
+    } else {
+        window->show();
+    }
+
+    Automation::Options automationOptions;
+    automationOptions.screenshotFile = parser.value(QStringLiteral("screenshot"));
+    automationOptions.screenshotDelayMs = screenshotDelay;
+    automationOptions.printState = parser.isSet(QStringLiteral("print-state"));
+    automationOptions.control = parser.isSet(QStringLiteral("control"));
+    automationOptions.statsIntervalMs = statsInterval;
+    Automation automation(&dashboard, window, automationOptions);
+    QObject::connect(&automation, &Automation::quitRequested, &app, [](int code) { QCoreApplication::exit(code); });
+
+    SignalWatcher termination;
+    QObject::connect(&termination, &SignalWatcher::terminationRequested, &app, [] { QCoreApplication::exit(0); });
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &app, [&] {
+        if (useSettings && !kiosk)
+            settings.setValue(QStringLiteral("window/geometry"), window->geometry());
+        manager.close();
+        if (hub)
+            hub->shutdown();
+    });
+
+    manager.open();
+    return app.exec();
+}

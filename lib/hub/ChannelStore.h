@@ -1,0 +1,84 @@
+// Where a hub keeps its channels: the per-channel sequence, the bounded history that `since`
+// replays from, and the dedupe window of publish ids. The hub talks to it asynchronously so the
+// same session code serves the in-memory store and the Redis one (several hubs, one truth).
+// Contract: messageArrived is emitted once per message, per channel in strictly increasing seq
+// order, for every message appended through any hub sharing the store; a store fills its own
+// gaps (or reports them) before it emits a later seq.
+#pragma once
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+namespace Pulseboard {
+
+struct StoredMessage
+{
+    qint64 seq = 0;
+    qint64 ts = 0;
+    QByteArray frame; // the encoded `message` envelope, ready to send
+};
+
+struct AppendResult
+{
+    qint64 seq = -1;       // the message's seq (for a duplicate: the seq the first one got)
+    bool duplicate = false;
+    QString error;         // non-empty: nothing was stored
+};
+
+struct FetchResult
+{
+    qint64 latestSeq = 0;            // newest seq on the channel (0: nothing published yet)
+    qint64 firstRetainedSeq = 0;     // oldest seq still in history (0: history empty)
+    QList<StoredMessage> messages;   // every retained message with seq > since, oldest first
+    QString error;                   // non-empty: the store could not answer
+};
+
+struct ChannelInfo
+{
+    QString name;
+    qint64 seq = 0;
+};
+
+class ChannelStore : public QObject
+{
+    Q_OBJECT
+public:
+    using AppendCallback = std::function<void(const AppendResult &)>;
+    using FetchCallback = std::function<void(const FetchResult &)>;
+
+    explicit ChannelStore(QObject *parent = nullptr) : QObject(parent) {}
+    ~ChannelStore() override = default;
+
+    virtual QString kind() const = 0;
+    // Connects to a backing service where there is one; false with a reason when it cannot even try.
+    virtual bool start(QString *error) = 0;
+    // False while a backing service is unreachable: appends and fetches then fail with a reason.
+    virtual bool isAvailable() const = 0;
+    virtual QString statusText() const = 0;
+
+    // Stores `data` under the next seq. `dedupeKey` (identity + publish id; empty: none) makes a
+    // repeated publish answer with the first seq instead of storing again. `done` may run before
+    // append() returns.
+    virtual void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+                        AppendCallback done) = 0;
+    // The channel's latest seq and, when since >= 0, every retained message after it.
+    virtual void fetch(const QString &channel, qint64 since, FetchCallback done) = 0;
+    // Channels this store knows of, with their latest seq.
+    virtual QList<ChannelInfo> channels() const = 0;
+
+    static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+
+Q_SIGNALS:
+    void messageArrived(const QString &channel, const Pulseboard::StoredMessage &message);
+    void availabilityChanged(bool available);
+    // The channel's sequence went back (its backing store lost its data, e.g. a Redis restart
+    // without persistence): what follows starts again at seq 1.
+    void channelReset(const QString &channel);
+};
+
+} // namespace Pulseboard

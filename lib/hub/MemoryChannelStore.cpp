@@ -1,0 +1,73 @@
+#include "MemoryChannelStore.h"
+
+namespace Pulseboard {
+
+MemoryChannelStore::MemoryChannelStore(int historySize, int dedupeWindow, QObject *parent)
+    : ChannelStore(parent), m_historySize(qMax(0, historySize)), m_dedupeWindow(qMax(1, dedupeWindow))
+{
+}
+
+void MemoryChannelStore::append(const QString &channel, const QJsonValue &data, qint64 ts,
+                                const QString &dedupeKey, AppendCallback done)
+{
+    AppendResult result;
+    if (!dedupeKey.isEmpty()) {
+        const auto it = m_dedupe.constFind(dedupeKey);
+        if (it != m_dedupe.constEnd()) {
+            result.seq = *it;
+            result.duplicate = true;
+            done(result);
+            return;
+        }
+    }
+    Channel &ch = m_channels[channel];
+    StoredMessage msg;
+    msg.seq = ++ch.seq;
+    msg.ts = ts;
+    msg.frame = encodeMessage(channel, msg.seq, ts, data);
+    if (m_historySize > 0) {
+        ch.history.push_back(msg);
+        while (ch.history.size() > size_t(m_historySize))
+            ch.history.pop_front();
+    }
+    if (!dedupeKey.isEmpty()) {
+        m_dedupe.insert(dedupeKey, msg.seq);
+        m_dedupeOrder.enqueue(dedupeKey);
+        while (m_dedupeOrder.size() > m_dedupeWindow)
+            m_dedupe.remove(m_dedupeOrder.dequeue());
+    }
+    result.seq = msg.seq;
+    // The ack goes out before the message, so a publisher subscribed to its own channel sees
+    // the ack first, the same order the Redis store gives.
+    done(result);
+    Q_EMIT messageArrived(channel, msg);
+}
+
+void MemoryChannelStore::fetch(const QString &channel, qint64 since, FetchCallback done)
+{
+    FetchResult result;
+    const auto it = m_channels.constFind(channel);
+    if (it != m_channels.constEnd()) {
+        result.latestSeq = it->seq;
+        if (!it->history.empty())
+            result.firstRetainedSeq = it->history.front().seq;
+        if (since >= 0) {
+            for (const StoredMessage &msg : it->history) {
+                if (msg.seq > since)
+                    result.messages.append(msg);
+            }
+        }
+    }
+    done(result);
+}
+
+QList<ChannelInfo> MemoryChannelStore::channels() const
+{
+    QList<ChannelInfo> list;
+    list.reserve(m_channels.size());
+    for (auto it = m_channels.constBegin(); it != m_channels.constEnd(); ++it)
+        list.append({it.key(), it->seq});
+    return list;
+}
+
+} // namespace Pulseboard

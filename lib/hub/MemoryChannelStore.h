@@ -1,0 +1,45 @@
+// The hub's own store when it runs alone: per-channel seq and a bounded ring of recent messages
+// in memory, plus a bounded first-in-first-out window of publish ids for dedupe. Answers at once.
+#pragma once
+
+#include "ChannelStore.h"
+
+#include <QHash>
+#include <QQueue>
+#include <QSet>
+
+#include <deque>
+
+namespace Pulseboard {
+
+class MemoryChannelStore : public ChannelStore
+{
+    Q_OBJECT
+public:
+    MemoryChannelStore(int historySize, int dedupeWindow, QObject *parent = nullptr);
+
+    QString kind() const override { return QStringLiteral("memory"); }
+    bool start(QString *) override { return true; }
+    bool isAvailable() const override { return true; }
+    QString statusText() const override { return QStringLiteral("in memory"); }
+
+    void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+                AppendCallback done) override;
+    void fetch(const QString &channel, qint64 since, FetchCallback done) override;
+    QList<ChannelInfo> channels() const override;
+
+private:
+    struct Channel
+    {
+        qint64 seq = 0;
+        std::deque<StoredMessage> history; // oldest first, at most m_historySize
+    };
+
+    int m_historySize;
+    int m_dedupeWindow;
+    QHash<QString, Channel> m_channels;
+    QHash<QString, qint64> m_dedupe; // key -> seq
+    QQueue<QString> m_dedupeOrder;   // oldest key first, to bound m_dedupe
+};
+
+} // namespace Pulseboard

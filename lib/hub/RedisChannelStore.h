@@ -1,0 +1,88 @@
+// Channels shared by several hubs through one Redis. Per channel: the seq is a counter (INCR),
+// history is a Redis Stream whose entry ids are the seqs (`<seq>-0`, capped with MAXLEN), so a
+// `since` replay is one XRANGE; a publish is one Lua script (dedupe check, INCR, XADD, PUBLISH)
+// and therefore atomic. Every hub PSUBSCRIBEs to all channels and emits each message once, in
+// seq order: a seq that arrives ahead of the last one emitted is held while the gap is read back
+// from the stream (a hub that lost Redis for a while catches up the same way on reconnect).
+// Two connections (commands, pub/sub), both asynchronous; reconnects with capped backoff.
+#pragma once
+
+#include "ChannelStore.h"
+#include "RedisConnection.h"
+
+#include <QHash>
+#include <QMap>
+#include <QTimer>
+#include <QUrl>
+
+namespace Pulseboard {
+
+class RedisChannelStore : public ChannelStore
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QUrl url;                      // redis://[:password@]host[:port]
+        QString prefix = QStringLiteral("pulseboard");
+        int historySize = 1000;
+        int dedupeTtlSec = 600;
+        int reconnectMinMs = 100;
+        int reconnectMaxMs = 5000;
+        int connectTimeoutMs = 3000;
+    };
+
+    explicit RedisChannelStore(const Options &options, QObject *parent = nullptr);
+    ~RedisChannelStore() override;
+
+    QString kind() const override { return QStringLiteral("redis"); }
+    bool start(QString *error) override;
+    bool isAvailable() const override { return m_ready; }
+    QString statusText() const override;
+
+    void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+                AppendCallback done) override;
+    void fetch(const QString &channel, qint64 since, FetchCallback done) override;
+    QList<ChannelInfo> channels() const override;
+
+private:
+    struct LiveChannel
+    {
+        qint64 delivered = -1;              // last seq emitted (-1: none yet)
+        bool catchingUp = false;
+        QMap<qint64, StoredMessage> held;   // arrived ahead of a gap, by seq
+    };
+
+    void connectNow();
+    void onConnected();
+    void onLost(const QString &reason);
+    void scheduleReconnect();
+    void becomeReady();
+    void onPubSub(const RedisReply &reply);
+    void acceptLive(const QString &channel, const StoredMessage &message);
+    void catchUp(const QString &channel);
+    void evalScript(const QByteArray &sha, const QByteArray &script, const QList<QByteArray> &keysAndArgs,
+                    RedisConnection::Callback done);
+    static bool parseEntry(const QString &channel, const RedisReply &entry, StoredMessage *out);
+
+    QByteArray key(const char *kind, const QString &name) const;
+
+    Options m_options;
+    QString m_host;
+    quint16 m_port = 6379;
+    QByteArray m_password;
+    RedisConnection *m_commands;
+    RedisConnection *m_pubsub;
+    QTimer m_reconnectTimer;
+    QTimer m_connectTimeout;
+    int m_reconnectDelayMs = 0;
+    int m_attempt = 0;
+    bool m_ready = false;
+    bool m_subscribed = false;
+    bool m_channelsLoaded = false;
+    QString m_lastError;
+    QHash<QString, LiveChannel> m_live;
+    QHash<QString, qint64> m_known; // channel -> latest seq seen
+};
+
+} // namespace Pulseboard

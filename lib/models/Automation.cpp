@@ -1,0 +1,224 @@
+#include "Automation.h"
+
+#include "ConnectionStatus.h"
+#include "Dashboard.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QSaveFile>
+#include <QSocketNotifier>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace Pulseboard {
+
+Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options &options, QObject *parent)
+    : QObject(parent), m_dashboard(dashboard), m_window(window), m_options(options)
+{
+    m_sinceStart.start();
+    if (!options.screenshotFile.isEmpty()) {
+        m_screenshotTimer.setInterval(100);
+        connect(&m_screenshotTimer, &QTimer::timeout, this, &Automation::checkScreenshot);
+        m_screenshotTimer.start();
+    }
+    if (options.printState) {
+        auto print = [this] {
+            QVariantMap snap = m_dashboard->snapshot();
+            snap.insert(QStringLiteral("event"), QStringLiteral("state"));
+            // Only the words matter here; counters would print a line per tick.
+            const QString key = snap.value(QStringLiteral("state")).toString() + QLatin1Char('|')
+                + snap.value(QStringLiteral("banner")).toString();
+            if (key == m_lastStateLine)
+                return;
+            m_lastStateLine = key;
+            printLine(snap);
+        };
+        connect(dashboard->status(), &ConnectionStatus::changed, this, print);
+        print();
+    }
+    if (options.control) {
+        m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+        connect(m_stdin, &QSocketNotifier::activated, this, &Automation::readControl);
+    }
+    if (options.statsIntervalMs > 0 && window) {
+        m_frameClock.start();
+        connect(window, &QQuickWindow::frameSwapped, this, &Automation::onFrame, Qt::DirectConnection);
+        m_statsTimer.setInterval(options.statsIntervalMs);
+        connect(&m_statsTimer, &QTimer::timeout, this, &Automation::printFrameStats);
+        m_statsTimer.start();
+    }
+}
+
+Automation::~Automation() = default;
+
+void Automation::printLine(const QVariantMap &map)
+{
+    const QByteArray line = QJsonDocument(QJsonObject::fromVariantMap(map)).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    std::fflush(stdout);
+}
+
+QVariantList Automation::plotAreas() const
+{
+    QVariantList areas;
+    if (!m_window)
+        return areas;
+    // Visual children, not QObject children: delegates of views and repeaters are parented elsewhere.
+    QList<QQuickItem *> items;
+    QList<QQuickItem *> todo{m_window->contentItem()};
+    while (!todo.isEmpty()) {
+        QQuickItem *next = todo.takeLast();
+        items.append(next);
+        todo.append(next->childItems());
+    }
+    for (QQuickItem *item : std::as_const(items)) {
+        if (!item->objectName().startsWith(QLatin1StringView("chart:")) || !item->isVisible() || item->opacity() <= 0)
+            continue;
+        const QRectF plot = item->property("plotArea").toRectF();
+        if (plot.isEmpty())
+            continue;
+        const QRectF scene = item->mapRectToScene(plot);
+        if (scene.right() < 0 || scene.bottom() < 0 || scene.left() > m_window->width() || scene.top() > m_window->height())
+            continue;
+        const qreal dpr = m_window->effectiveDevicePixelRatio();
+        areas.append(QVariantMap{{QStringLiteral("name"), item->objectName().mid(6)},
+                                 {QStringLiteral("x"), int(scene.x() * dpr)},
+                                 {QStringLiteral("y"), int(scene.y() * dpr)},
+                                 {QStringLiteral("width"), int(scene.width() * dpr)},
+                                 {QStringLiteral("height"), int(scene.height() * dpr)}});
+    }
+    return areas;
+}
+
+QVariantMap Automation::grab(const QString &file, QString *error)
+{
+    QVariantMap snap = m_dashboard ? m_dashboard->snapshot() : QVariantMap();
+    if (!m_window) {
+        *error = QStringLiteral("no window");
+        return snap;
+    }
+    const QImage image = m_window->grabWindow();
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    if (image.isNull() || !image.save(file, "PNG")) {
+        *error = QStringLiteral("cannot grab the window into %1").arg(file);
+        return snap;
+    }
+    snap.insert(QStringLiteral("file"), QFileInfo(file).absoluteFilePath());
+    snap.insert(QStringLiteral("imageWidth"), image.width());
+    snap.insert(QStringLiteral("imageHeight"), image.height());
+    snap.insert(QStringLiteral("plotAreas"), plotAreas());
+    QSaveFile json(file + QStringLiteral(".json"));
+    if (json.open(QIODevice::WriteOnly)) {
+        json.write(QJsonDocument(QJsonObject::fromVariantMap(snap)).toJson());
+        json.commit();
+    }
+    return snap;
+}
+
+void Automation::checkScreenshot()
+{
+    const qint64 elapsed = m_sinceStart.elapsed();
+    bool due = false;
+    if (m_options.screenshotDelayMs >= 0) {
+        due = elapsed >= m_options.screenshotDelayMs;
+    } else {
+        const QVariantMap snap = m_dashboard->snapshot();
+        const bool data = snap.value(QStringLiteral("chartPoints")).toInt() > 0;
+        if (data && m_dataSeenAt < 0)
+            m_dataSeenAt = elapsed;
+        due = (m_dataSeenAt >= 0 && elapsed - m_dataSeenAt >= m_options.settleMs) || elapsed >= m_options.maxWaitMs;
+        if (due && m_dataSeenAt < 0)
+            std::fprintf(stderr, "pulseboard: no chart data after %d ms; taking the screenshot anyway\n",
+                         m_options.maxWaitMs);
+    }
+    if (!due)
+        return;
+    m_screenshotTimer.stop();
+    QString error;
+    QVariantMap result = grab(m_options.screenshotFile, &error);
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "pulseboard: %s\n", qPrintable(error));
+        Q_EMIT quitRequested(1);
+        return;
+    }
+    result.insert(QStringLiteral("event"), QStringLiteral("screenshot"));
+    printLine(result);
+    Q_EMIT quitRequested(0);
+}
+
+void Automation::readControl()
+{
+    char chunk[4096];
+    const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+    if (n <= 0) {
+        // stdin closed: the controlling process is gone, so is the reason to run.
+        m_stdin->setEnabled(false);
+        Q_EMIT quitRequested(0);
+        return;
+    }
+    m_stdinBuffer.append(chunk, n);
+    int newline;
+    while ((newline = m_stdinBuffer.indexOf('\n')) >= 0) {
+        const QString line = QString::fromUtf8(m_stdinBuffer.left(newline)).trimmed();
+        m_stdinBuffer.remove(0, newline + 1);
+        if (line == QLatin1StringView("quit")) {
+            Q_EMIT quitRequested(0);
+        } else if (line == QLatin1StringView("snapshot")) {
+            QVariantMap snap = m_dashboard->snapshot();
+            snap.insert(QStringLiteral("event"), QStringLiteral("snapshot"));
+            printLine(snap);
+        } else if (line.startsWith(QLatin1StringView("grab "))) {
+            QString error;
+            QVariantMap result = grab(line.mid(5).trimmed(), &error);
+            result.insert(QStringLiteral("event"), QStringLiteral("grab"));
+            if (!error.isEmpty())
+                result.insert(QStringLiteral("error"), error);
+            printLine(result);
+        } else if (!line.isEmpty()) {
+            printLine({{QStringLiteral("event"), QStringLiteral("error")},
+                       {QStringLiteral("error"), QStringLiteral("unknown command '%1' (grab FILE, snapshot, quit)").arg(line)}});
+        }
+    }
+}
+
+void Automation::onFrame()
+{
+    // frameSwapped comes from the render thread with the threaded loop; guard the counters.
+    const qint64 ns = m_frameClock.nsecsElapsed();
+    QMetaObject::invokeMethod(this, [this, ns] {
+        if (m_lastFrameNs >= 0) {
+            const double ms = double(ns - m_lastFrameNs) / 1e6;
+            m_frameMsSum += ms;
+            m_frameMsMax = qMax(m_frameMsMax, ms);
+            ++m_frames;
+        }
+        m_lastFrameNs = ns;
+    }, Qt::QueuedConnection);
+}
+
+void Automation::printFrameStats()
+{
+    const double seconds = m_options.statsIntervalMs / 1000.0;
+    QVariantMap line{{QStringLiteral("event"), QStringLiteral("frames")},
+                     {QStringLiteral("fps"), m_frames / seconds},
+                     {QStringLiteral("frameMsAvg"), m_frames > 0 ? m_frameMsSum / m_frames : 0.0},
+                     {QStringLiteral("frameMsMax"), m_frameMsMax},
+                     {QStringLiteral("frames"), m_frames}};
+    const QVariantMap snap = m_dashboard->snapshot();
+    line.insert(QStringLiteral("chartPoints"), snap.value(QStringLiteral("chartPoints")));
+    line.insert(QStringLiteral("messages"), snap.value(QStringLiteral("messages")));
+    line.insert(QStringLiteral("storeBytes"), snap.value(QStringLiteral("storeBytes")));
+    printLine(line);
+    m_frames = 0;
+    m_frameMsSum = 0;
+    m_frameMsMax = 0;
+}
+
+} // namespace Pulseboard

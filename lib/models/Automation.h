@@ -1,0 +1,70 @@
+// Automation: what scripts and tests need from a running dashboard, kept apart from the UI.
+//  --screenshot FILE   grab the window once the charts hold data (plus a short settle), write
+//                      FILE and FILE.json (state words, chart counts, plot rectangles), exit.
+//  --print-state       a JSON line on stdout whenever the connection's words change.
+//  --control           read commands on stdin: "grab FILE", "snapshot", "quit".
+//  --stats-interval MS the window's own frame rate and frame times, as JSON lines on stdout.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+class QQuickWindow;
+class QSocketNotifier;
+
+namespace Pulseboard {
+
+class Dashboard;
+
+class Automation : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString screenshotFile;
+        int screenshotDelayMs = -1;  // < 0: when data is on the charts, then settleMs
+        int settleMs = 1200;
+        int maxWaitMs = 20000;       // grab anyway (and say so) after this long
+        bool printState = false;
+        bool control = false;
+        int statsIntervalMs = 0;
+    };
+
+    Automation(Dashboard *dashboard, QQuickWindow *window, const Options &options, QObject *parent = nullptr);
+    ~Automation() override;
+
+    // Grabs the window into `file` (PNG) and `file`.json; returns the JSON written.
+    QVariantMap grab(const QString &file, QString *error);
+
+Q_SIGNALS:
+    void quitRequested(int exitCode);
+
+private:
+    void printLine(const QVariantMap &map);
+    void checkScreenshot();
+    void readControl();
+    void onFrame();
+    void printFrameStats();
+    QVariantList plotAreas() const;
+
+    QPointer<Dashboard> m_dashboard;
+    QPointer<QQuickWindow> m_window;
+    Options m_options;
+    QTimer m_screenshotTimer;
+    QElapsedTimer m_sinceStart;
+    qint64 m_dataSeenAt = -1;
+    QString m_lastStateLine;
+    QSocketNotifier *m_stdin = nullptr;
+    QByteArray m_stdinBuffer;
+    QTimer m_statsTimer;
+    QElapsedTimer m_frameClock;
+    qint64 m_lastFrameNs = -1;
+    int m_frames = 0;
+    double m_frameMsSum = 0;
+    double m_frameMsMax = 0;
+};
+
+} // namespace Pulseboard

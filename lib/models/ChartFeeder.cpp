@@ -1,0 +1,276 @@
+#include "ChartFeeder.h"
+
+#include "Decimator.h"
+#include "DisplayClock.h"
+#include "SeriesStore.h"
+
+#include <QDateTime>
+#include <QtCharts/QXYSeries>
+
+#include <cmath>
+
+namespace Pulseboard {
+
+ChartFeeder::ChartFeeder(QObject *parent) : QObject(parent)
+{
+    m_viewEnd = QDateTime::currentMSecsSinceEpoch();
+}
+
+ChartFeeder::~ChartFeeder() = default;
+
+void ChartFeeder::setStore(SeriesStore *store)
+{
+    if (m_store == store)
+        return;
+    m_store = store;
+    m_dirty = true;
+    Q_EMIT storeChanged();
+}
+
+void ChartFeeder::setClock(DisplayClock *clock)
+{
+    if (m_clock == clock)
+        return;
+    if (m_clock)
+        m_clock->disconnect(this);
+    m_clock = clock;
+    if (clock) {
+        connect(clock, &DisplayClock::ticked, this, [this](qint64 now) { tick(now); });
+        m_viewEnd = clock->nowMs();
+    }
+    Q_EMIT clockChanged();
+}
+
+void ChartFeeder::setWindowMs(int ms)
+{
+    ms = qMax(1000, ms);
+    if (m_windowMs == ms)
+        return;
+    m_windowMs = ms;
+    m_dirty = true;
+    Q_EMIT windowChanged();
+    refresh();
+}
+
+void ChartFeeder::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    m_pausedAt = m_clock ? m_clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    if (!paused && m_scrollBackMs != 0) {
+        m_scrollBackMs = 0;
+        Q_EMIT windowChanged();
+    }
+    m_dirty = true;
+    Q_EMIT pausedChanged();
+    refresh();
+}
+
+void ChartFeeder::setScrollBackMs(qint64 ms)
+{
+    ms = qMax<qint64>(0, ms);
+    if (m_scrollBackMs == ms)
+        return;
+    m_scrollBackMs = ms;
+    m_dirty = true;
+    Q_EMIT windowChanged();
+    refresh();
+}
+
+void ChartFeeder::setColumns(int columns)
+{
+    columns = qBound(10, columns, 8192);
+    if (m_columns == columns)
+        return;
+    m_columns = columns;
+    m_dirty = true;
+    Q_EMIT windowChanged();
+}
+
+void ChartFeeder::setActive(bool active)
+{
+    if (m_active == active)
+        return;
+    m_active = active;
+    Q_EMIT activeChanged();
+    if (active)
+        refresh();
+}
+
+void ChartFeeder::setYFrom(const QVariant &v)
+{
+    m_yFrom = v;
+    m_dirty = true;
+    Q_EMIT windowChanged();
+}
+
+void ChartFeeder::setYTo(const QVariant &v)
+{
+    m_yTo = v;
+    m_dirty = true;
+    Q_EMIT windowChanged();
+}
+
+void ChartFeeder::attach(QObject *series, const QString &source, const QString &path)
+{
+    if (!qobject_cast<QXYSeries *>(series)) {
+        qWarning("ChartFeeder.attach: not an XY series");
+        return;
+    }
+    detach(series);
+    Binding b;
+    b.series = series;
+    b.source = source;
+    b.path = path;
+    m_bindings.append(b);
+    m_dirty = true;
+    refresh();
+}
+
+void ChartFeeder::detach(QObject *series)
+{
+    m_bindings.removeIf([series](const Binding &b) { return b.series == series || b.series.isNull(); });
+}
+
+void ChartFeeder::clear()
+{
+    m_bindings.clear();
+    m_pointCount = 0;
+    m_sampleCount = 0;
+    Q_EMIT updated();
+}
+
+void ChartFeeder::refresh()
+{
+    tick(m_clock ? m_clock->nowMs() : QDateTime::currentMSecsSinceEpoch(), true);
+}
+
+QVariantList ChartFeeder::boundSeries() const
+{
+    QVariantList list;
+    for (const Binding &b : m_bindings)
+        list.append(QVariantMap{{QStringLiteral("source"), b.source}, {QStringLiteral("path"), b.path}});
+    return list;
+}
+
+void ChartFeeder::tick(qint64 nowMs, bool force)
+{
+    if (!m_active && !force)
+        return;
+    const qint64 end = (m_paused ? m_pausedAt : nowMs) - m_scrollBackMs;
+    if (end != m_viewEnd) {
+        m_viewEnd = end;
+        Q_EMIT rangeChanged();
+    }
+    if (!m_store)
+        return;
+    const qint64 start = end - m_windowMs;
+    const qint64 columnMs = qMax<qint64>(1, m_windowMs / m_columns);
+
+    bool changed = false;
+    int points = 0;
+    int samples = 0;
+    qint64 newest = 0;
+    qint64 oldest = 0;
+    bool haveRange = false;
+    double lo = 0;
+    double hi = 0;
+    for (Binding &b : m_bindings) {
+        auto *series = qobject_cast<QXYSeries *>(b.series.data());
+        if (!series)
+            continue;
+        const StreamBuffer *buffer = m_store->buffer(b.source, b.path);
+        const quint64 revision = buffer ? buffer->revision() : 0;
+        if (buffer && !buffer->isEmpty()) {
+            newest = qMax(newest, buffer->last().t);
+            oldest = oldest == 0 ? buffer->at(0).t : qMin(oldest, buffer->at(0).t);
+        }
+        const bool stale = m_dirty || revision != b.revision || b.decimatedWindow != m_windowMs
+            || b.decimatedColumns != m_columns || qAbs(end - b.decimatedEnd) >= columnMs;
+        if (stale) {
+            DecimationStats stats;
+            const QList<QPointF> pts = buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
+            series->replace(pts);
+            ++m_replaceCount;
+            b.revision = revision;
+            b.decimatedEnd = end;
+            b.decimatedWindow = m_windowMs;
+            b.decimatedColumns = m_columns;
+            b.points = stats.emitted;
+            b.samples = stats.inWindow;
+            b.hasRange = stats.emitted > 0;
+            b.lo = stats.minY;
+            b.hi = stats.maxY;
+            changed = true;
+        }
+        points += b.points;
+        samples += b.samples;
+        if (b.hasRange && series->isVisible()) {
+            lo = haveRange ? qMin(lo, b.lo) : b.lo;
+            hi = haveRange ? qMax(hi, b.hi) : b.hi;
+            haveRange = true;
+        }
+    }
+    m_dirty = false;
+
+    if (!haveRange) {
+        lo = 0;
+        hi = 1;
+    }
+    if (m_yFrom.isValid() && !m_yFrom.isNull())
+        lo = qMin(lo, m_yFrom.toDouble());
+    if (m_yTo.isValid() && !m_yTo.isNull())
+        hi = qMax(hi, m_yTo.toDouble());
+    double yMin = 0;
+    double yMax = 1;
+    int ticks = 5;
+    niceRange(lo, hi, &yMin, &yMax, &ticks);
+    // A configured bound is kept exactly (0..100 % stays 0..100 unless data leaves it).
+    if (m_yFrom.isValid() && !m_yFrom.isNull() && lo >= m_yFrom.toDouble())
+        yMin = m_yFrom.toDouble();
+    if (m_yTo.isValid() && !m_yTo.isNull() && hi <= m_yTo.toDouble())
+        yMax = m_yTo.toDouble();
+    if (yMin != m_yMin || yMax != m_yMax || ticks != m_yTicks) {
+        m_yMin = yMin;
+        m_yMax = yMax;
+        m_yTicks = ticks;
+        Q_EMIT yRangeChanged();
+    }
+    if (changed || points != m_pointCount || newest != m_lastSampleMs || oldest != m_historyStartMs) {
+        m_pointCount = points;
+        m_sampleCount = samples;
+        m_lastSampleMs = newest;
+        m_historyStartMs = oldest;
+        Q_EMIT updated();
+    }
+}
+
+void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks)
+{
+    if (!std::isfinite(lo) || !std::isfinite(hi)) {
+        *outLo = 0;
+        *outHi = 1;
+        *ticks = 5;
+        return;
+    }
+    if (hi < lo)
+        std::swap(lo, hi);
+    if (hi - lo < 1e-12) {
+        // A flat line sits in the middle of a small range around it.
+        const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
+        lo -= pad;
+        hi += pad;
+    }
+    const double rough = (hi - lo) / 5;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    const double fraction = rough / magnitude;
+    const double step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude;
+    *outLo = std::floor(lo / step) * step;
+    *outHi = std::ceil(hi / step) * step;
+    if (*outHi - *outLo < step)
+        *outHi = *outLo + step;
+    *ticks = int(std::lround((*outHi - *outLo) / step)) + 1;
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,147 @@
+// ChartFeeder: hands a chart its points. On each DisplayClock tick it cuts the visible window
+// out of each bound series' StreamBuffer, decimates it to about 4 points per pixel column and
+// gives the chart series the result in one QXYSeries::replace() (never point by point). It
+// also moves the time axis, pauses (freezing the view while data keeps arriving), scrolls back
+// through the retained history, and proposes a rounded y range that fits the visible data.
+// Work is skipped when the chart is hidden, or when neither the data nor the window moved by
+// a full column since the last replace.
+#pragma once
+
+#include "DisplayClock.h"
+#include "SeriesStore.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QVariant>
+#include <QtQml/qqmlregistration.h>
+
+namespace Pulseboard {
+
+class ChartFeeder : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(Pulseboard::SeriesStore *store READ store WRITE setStore NOTIFY storeChanged)
+    Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock WRITE setClock NOTIFY clockChanged)
+    Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowChanged)
+    Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
+    Q_PROPERTY(qint64 scrollBackMs READ scrollBackMs WRITE setScrollBackMs NOTIFY windowChanged)
+    Q_PROPERTY(int columns READ columns WRITE setColumns NOTIFY windowChanged)
+    Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
+    Q_PROPERTY(QVariant yFrom READ yFrom WRITE setYFrom NOTIFY windowChanged)
+    Q_PROPERTY(QVariant yTo READ yTo WRITE setYTo NOTIFY windowChanged)
+    Q_PROPERTY(QDateTime viewStart READ viewStart NOTIFY rangeChanged)
+    Q_PROPERTY(QDateTime viewEnd READ viewEnd NOTIFY rangeChanged)
+    Q_PROPERTY(qint64 viewEndMs READ viewEndMs NOTIFY rangeChanged)
+    Q_PROPERTY(double yMin READ yMin NOTIFY yRangeChanged)
+    Q_PROPERTY(double yMax READ yMax NOTIFY yRangeChanged)
+    Q_PROPERTY(int yTickCount READ yTickCount NOTIFY yRangeChanged)
+    Q_PROPERTY(int pointCount READ pointCount NOTIFY updated)
+    Q_PROPERTY(int sampleCount READ sampleCount NOTIFY updated)
+    Q_PROPERTY(qint64 lastSampleMs READ lastSampleMs NOTIFY updated)
+    Q_PROPERTY(qint64 historyStartMs READ historyStartMs NOTIFY updated)
+    Q_PROPERTY(int replaceCount READ replaceCount NOTIFY updated)
+
+public:
+    explicit ChartFeeder(QObject *parent = nullptr);
+    ~ChartFeeder() override;
+
+    SeriesStore *store() const { return m_store; }
+    void setStore(SeriesStore *store);
+    DisplayClock *clock() const { return m_clock; }
+    void setClock(DisplayClock *clock);
+    int windowMs() const { return m_windowMs; }
+    void setWindowMs(int ms);
+    bool paused() const { return m_paused; }
+    void setPaused(bool paused);
+    qint64 scrollBackMs() const { return m_scrollBackMs; }
+    void setScrollBackMs(qint64 ms);
+    int columns() const { return m_columns; }
+    void setColumns(int columns);
+    bool active() const { return m_active; }
+    void setActive(bool active);
+    QVariant yFrom() const { return m_yFrom; }
+    void setYFrom(const QVariant &v);
+    QVariant yTo() const { return m_yTo; }
+    void setYTo(const QVariant &v);
+
+    QDateTime viewStart() const { return QDateTime::fromMSecsSinceEpoch(m_viewEnd - m_windowMs); }
+    QDateTime viewEnd() const { return QDateTime::fromMSecsSinceEpoch(m_viewEnd); }
+    qint64 viewEndMs() const { return m_viewEnd; }
+    double yMin() const { return m_yMin; }
+    double yMax() const { return m_yMax; }
+    int yTickCount() const { return m_yTicks; }
+    int pointCount() const { return m_pointCount; }
+    int sampleCount() const { return m_sampleCount; }
+    qint64 lastSampleMs() const { return m_lastSampleMs; }
+    qint64 historyStartMs() const { return m_historyStartMs; }
+    int replaceCount() const { return m_replaceCount; }
+
+    // `series` is a QML LineSeries/ScatterSeries (any QXYSeries).
+    Q_INVOKABLE void attach(QObject *series, const QString &source, const QString &path);
+    Q_INVOKABLE void detach(QObject *series);
+    Q_INVOKABLE void clear();
+    // Update at the clock's current time, whatever was skipped before.
+    Q_INVOKABLE void refresh();
+    // [{source, path}] of the bound series, for CSV export.
+    Q_INVOKABLE QVariantList boundSeries() const;
+
+    // Tests: one tick at a given time.
+    void tick(qint64 nowMs, bool force = false);
+
+    // A "nice" axis range (steps of 1, 2 or 5 x 10^n) that contains [lo, hi].
+    static void niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks);
+
+Q_SIGNALS:
+    void storeChanged();
+    void clockChanged();
+    void windowChanged();
+    void pausedChanged();
+    void activeChanged();
+    void rangeChanged();
+    void yRangeChanged();
+    void updated();
+
+private:
+    struct Binding
+    {
+        QPointer<QObject> series;
+        QString source;
+        QString path;
+        quint64 revision = ~quint64(0);
+        qint64 decimatedEnd = 0;
+        int decimatedWindow = 0;
+        int decimatedColumns = 0;
+        bool hasRange = false;
+        double lo = 0;
+        double hi = 0;
+        int points = 0;
+        int samples = 0;
+    };
+
+    QPointer<SeriesStore> m_store;
+    QPointer<DisplayClock> m_clock;
+    QList<Binding> m_bindings;
+    int m_windowMs = 60000;
+    bool m_paused = false;
+    qint64 m_pausedAt = 0;
+    qint64 m_scrollBackMs = 0;
+    int m_columns = 600;
+    bool m_active = true;
+    QVariant m_yFrom;
+    QVariant m_yTo;
+    qint64 m_viewEnd = 0;
+    double m_yMin = 0;
+    double m_yMax = 1;
+    int m_yTicks = 5;
+    int m_pointCount = 0;
+    int m_sampleCount = 0;
+    qint64 m_lastSampleMs = 0;
+    qint64 m_historyStartMs = 0;
+    int m_replaceCount = 0;
+    bool m_dirty = true;
+};
+
+} // namespace Pulseboard

@@ -1,0 +1,87 @@
+// ConnectionStatus: the connection's state in words for the header and the banner, e.g.
+// "Connection lost 12 s ago. Reconnecting in 4 s (attempt 3 of 10)." The wording is a pure
+// function of a snapshot (describe()), tested as a table; the QObject refreshes it a few times
+// a second so the countdown and the ages move, and remembers when the connection was lost
+// (the manager's own lastChangeMs moves on every retry).
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QUrl>
+#include <QtQml/qqmlregistration.h>
+
+namespace Pulseboard {
+
+class ConnectionManager;
+
+struct StatusInput
+{
+    int state = 0;            // ConnectionManager::State
+    qint64 nowMs = 0;
+    qint64 lostAtMs = 0;      // when the last Open session ended (0: never open / not lost)
+    qint64 stateSinceMs = 0;
+    qint64 retryAtMs = 0;
+    int attempt = 0;
+    int maxRetries = 0;
+    int lastCloseCode = 0;
+    bool failedOnToken = false;
+    QString errorString;
+    QString endpoint;
+};
+
+struct StatusText
+{
+    QString headline;  // one or two words next to the coloured dot
+    QString banner;    // a sentence; empty when Open
+    QString severity;  // "ok", "warn", "error", "idle"
+};
+
+StatusText describe(const StatusInput &in);
+// "12 s", "3 min 05 s", "2 h 07 min": ages and uptimes for people.
+QString formatDuration(qint64 ms);
+
+class ConnectionStatus : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("ConnectionStatus is owned by the dashboard")
+    Q_PROPERTY(QString headline READ headline NOTIFY changed)
+    Q_PROPERTY(QString banner READ banner NOTIFY changed)
+    Q_PROPERTY(QString severity READ severity NOTIFY changed)
+    Q_PROPERTY(QString endpoint READ endpoint NOTIFY changed)
+    Q_PROPERTY(QString uptime READ uptime NOTIFY changed)
+    Q_PROPERTY(bool live READ live NOTIFY changed)
+    Q_PROPERTY(bool canRetry READ canRetry NOTIFY changed)
+
+public:
+    explicit ConnectionStatus(QObject *parent = nullptr);
+    void attach(ConnectionManager *manager);
+    // Recomputes the words now (also runs on a 250 ms timer and on every state change).
+    void update();
+
+    QString headline() const { return m_text.headline; }
+    QString banner() const { return m_text.banner; }
+    QString severity() const { return m_text.severity; }
+    QString endpoint() const { return m_endpoint; }
+    QString uptime() const { return m_uptime; }
+    bool live() const { return m_live; }
+    bool canRetry() const { return m_canRetry; }
+    qint64 lostAtMs() const { return m_lostAtMs; }
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    QPointer<ConnectionManager> m_manager;
+    QTimer m_timer;
+    StatusText m_text;
+    QString m_endpoint;
+    QString m_uptime;
+    bool m_live = false;
+    bool m_canRetry = false;
+    qint64 m_lostAtMs = 0;
+    int m_previousState = 0;
+};
+
+} // namespace Pulseboard

@@ -1,0 +1,372 @@
+#include "Dashboard.h"
+
+#include "ChannelListModel.h"
+#include "ConnectionStatus.h"
+#include "DisplayClock.h"
+#include "EventLog.h"
+#include "HealthHistory.h"
+#include "OutboxModel.h"
+#include "RawMessageModel.h"
+#include "SeriesStore.h"
+#include "client/ConnectionManager.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QQuickItem>
+#include <QQuickItemGrabResult>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QUrl>
+
+namespace Pulseboard {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QString localFile(const QString &file)
+{
+    const QUrl url(file);
+    return url.isLocalFile() ? url.toLocalFile() : file;
+}
+
+// A server clock further off than this is not trusted for the time axis.
+constexpr qint64 kMaxClockSkewMs = 60000;
+
+} // namespace
+
+Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject *parent)
+    : QObject(parent),
+      m_manager(manager),
+      m_options(options),
+      m_store(new SeriesStore(this)),
+      m_channels(new ChannelListModel(this)),
+      m_health(new HealthHistory(m_store, this)),
+      m_events(new EventLog(this)),
+      m_raw(new RawMessageModel(this)),
+      m_outbox(new OutboxModel(this)),
+      m_status(new ConnectionStatus(this)),
+      m_clock(new DisplayClock(this))
+{
+    m_windowMs = options.config.windowMs;
+    m_channels->setStaleMinimumMs(options.config.staleAfterMs);
+    m_clock->setRateHz(options.config.displayRateHz);
+    if (QSettings *s = options.settings) {
+        const int saved = s->value(QStringLiteral("charts/windowMs"), m_windowMs).toInt();
+        if (saved == 60000 || saved == 300000 || saved == 900000)
+            m_windowMs = saved;
+        s->beginGroup(QStringLiteral("fields"));
+        for (const QString &key : s->childKeys())
+            m_chosenFields.insert(QUrl::fromPercentEncoding(key.toUtf8()), s->value(key).toStringList());
+        s->endGroup();
+    }
+
+    m_events->attach(manager);
+    m_outbox->attach(manager);
+    m_status->attach(manager);
+    m_health->attach(manager, options.healthIntervalMs);
+
+    connect(manager, &ConnectionManager::messageReceived, this, &Dashboard::onMessage);
+    connect(manager, &ConnectionManager::gapDetected, this,
+            [this](const QString &channel, qint64, qint64, const QString &) { m_channels->noteGap(channel); });
+    connect(manager, &ConnectionManager::subscriptionsChanged, this, [this] {
+        m_channels->setSubscriptions(m_manager->subscriptions());
+        rebuildTiles();
+    });
+    connect(manager, &ConnectionManager::connected, this, &Dashboard::refreshChannelList);
+    connect(manager, &ConnectionManager::responseReceived, this,
+            [this](const QString &, const QString &method, const QJsonValue &result) {
+                if (method != QLatin1StringView("channels.list"))
+                    return;
+                const QString problem = m_channels->mergeServerList(result);
+                if (!problem.isEmpty())
+                    m_events->add(EventLog::Error, problem, nowMs());
+            });
+    connect(manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
+        refreshModels();
+        // A kiosk has nobody to press Retry: it tries again by itself, every 30 s.
+        if (m_options.kiosk && state == ConnectionManager::Failed)
+            m_kioskRetry.start();
+    });
+    connect(m_store, &SeriesStore::fieldsChanged, this, [this](const QString &source) {
+        if (m_manager && m_manager->subscriptions().contains(source))
+            rebuildTiles();
+    });
+
+    m_modelTimer.setInterval(250);
+    connect(&m_modelTimer, &QTimer::timeout, this, &Dashboard::refreshModels);
+    m_modelTimer.start();
+    // The server's per-channel rates move; a slow poll keeps the Channels panel honest.
+    m_listTimer.setInterval(10000);
+    connect(&m_listTimer, &QTimer::timeout, this, [this] {
+        if (m_manager && m_manager->state() == ConnectionManager::Open)
+            refreshChannelList();
+    });
+    m_listTimer.start();
+    m_kioskRetry.setSingleShot(true);
+    m_kioskRetry.setInterval(30000);
+    connect(&m_kioskRetry, &QTimer::timeout, this, [this] {
+        if (m_manager && m_manager->state() == ConnectionManager::Failed)
+            m_manager->retry();
+    });
+
+    QStringList wanted = options.config.channels;
+    for (const QString &c : options.channels)
+        if (!wanted.contains(c))
+            wanted.append(c);
+    for (const ChartConfig &chart : options.config.charts)
+        if (!wanted.contains(chart.channel))
+            wanted.append(chart.channel);
+    for (const QString &c : std::as_const(wanted))
+        manager->subscribe(c);
+    m_channels->setSubscriptions(manager->subscriptions());
+    for (const QString &w : options.config.warnings)
+        m_events->add(EventLog::Info, QStringLiteral("config: %1").arg(w), nowMs());
+    rebuildTiles();
+    m_clock->start();
+}
+
+Dashboard::~Dashboard() = default;
+
+QString Dashboard::version() const
+{
+    return QStringLiteral(PULSEBOARD_VERSION);
+}
+
+void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data)
+{
+    const qint64 now = nowMs();
+    qint64 t = ts;
+    if (t <= 0 || qAbs(t - now) > kMaxClockSkewMs) {
+        if (t > 0 && !m_warnedClock) {
+            m_warnedClock = true;
+            m_events->add(EventLog::Info,
+                          QStringLiteral("The server's clock differs from this machine's by %1 s: charting by arrival time")
+                              .arg((t - now) / 1000),
+                          now);
+        }
+        t = now;
+    }
+    m_store->ingest(channel, t, data);
+    m_channels->noteMessage(channel, now, data);
+    m_raw->append(channel, seq, ts, data, now);
+}
+
+void Dashboard::refreshModels()
+{
+    const bool live = m_manager && m_manager->state() == ConnectionManager::Open;
+    m_channels->refresh(nowMs(), live);
+}
+
+void Dashboard::setWindowMs(int ms)
+{
+    if (ms != 60000 && ms != 300000 && ms != 900000)
+        return;
+    if (ms == m_windowMs)
+        return;
+    m_windowMs = ms;
+    if (m_options.settings)
+        m_options.settings->setValue(QStringLiteral("charts/windowMs"), ms);
+    Q_EMIT windowMsChanged();
+}
+
+bool Dashboard::subscribe(const QString &channel)
+{
+    const QString name = channel.trimmed();
+    if (!m_manager || !m_manager->subscribe(name))
+        return false;
+    m_channels->addManual(name);
+    return true;
+}
+
+bool Dashboard::unsubscribe(const QString &channel)
+{
+    return m_manager && m_manager->unsubscribe(channel);
+}
+
+void Dashboard::refreshChannelList()
+{
+    if (m_manager)
+        m_manager->request(QStringLiteral("channels.list"));
+}
+
+void Dashboard::retry()
+{
+    if (m_manager)
+        m_manager->retry();
+}
+
+const ChartConfig *Dashboard::chartFor(const QString &channel) const
+{
+    for (const ChartConfig &c : m_options.config.charts)
+        if (c.channel == channel)
+            return &c;
+    return nullptr;
+}
+
+void Dashboard::setTileFields(const QString &channel, const QStringList &fields)
+{
+    if (m_chosenFields.value(channel) == fields)
+        return;
+    if (fields.isEmpty())
+        m_chosenFields.remove(channel);
+    else
+        m_chosenFields.insert(channel, fields);
+    if (QSettings *s = m_options.settings) {
+        const QString key = QStringLiteral("fields/") + QString::fromLatin1(QUrl::toPercentEncoding(channel));
+        if (fields.isEmpty())
+            s->remove(key);
+        else
+            s->setValue(key, fields);
+    }
+    rebuildTiles();
+}
+
+QStringList Dashboard::tileFields(const QString &channel) const
+{
+    if (m_chosenFields.contains(channel))
+        return m_chosenFields.value(channel);
+    if (const ChartConfig *c = chartFor(channel); c && !c->fields.isEmpty())
+        return c->fields;
+    return automaticFields(channel);
+}
+
+QStringList Dashboard::automaticFields(const QString &channel) const
+{
+    // What a person would chart first: top-level figures before nested and array ones, and never
+    // what looks like a timestamp or an id (a line at 1.7e12 flattens everything else).
+    static const QStringList notFigures = {QStringLiteral("t"), QStringLiteral("ts"), QStringLiteral("time"),
+                                           QStringLiteral("timestamp"), QStringLiteral("seq"), QStringLiteral("id")};
+    QList<QPair<int, QString>> ranked;
+    const QStringList all = m_store->fields(channel);
+    for (int i = 0; i < all.size(); ++i) {
+        const QString &path = all.at(i);
+        const QString last = path.section(QLatin1Char('.'), -1);
+        if (notFigures.contains(last, Qt::CaseInsensitive))
+            continue;
+        if (qAbs(m_store->latest(channel, path).toDouble()) > 1e11)
+            continue;
+        const int depth = int(path.count(QLatin1Char('.'))) + (path.contains(QLatin1Char('[')) ? 8 : 0);
+        ranked.append({depth * 10000 + i, path});
+    }
+    std::sort(ranked.begin(), ranked.end());
+    QStringList chosen;
+    for (int i = 0; i < ranked.size() && chosen.size() < kAutoFields; ++i)
+        chosen.append(ranked.at(i).second);
+    return chosen;
+}
+
+int Dashboard::thresholdLevel(const QString &channel, const QString &path, double value) const
+{
+    const ChartConfig *c = chartFor(channel);
+    if (!c || !c->thresholds.contains(path))
+        return 0;
+    return Pulseboard::thresholdLevel(c->thresholds.value(path), value);
+}
+
+void Dashboard::rebuildTiles()
+{
+    QVariantList tiles;
+    QStringList seen;
+    auto addTile = [&](QVariantMap tile) {
+        const QString channel = tile.value(QStringLiteral("channel")).toString();
+        tile.insert(QStringLiteral("fields"), tileFields(channel));
+        tile.insert(QStringLiteral("custom"), m_chosenFields.contains(channel));
+        tiles.append(tile);
+        seen.append(channel);
+    };
+    for (const ChartConfig &c : m_options.config.charts)
+        addTile(DashboardConfig::chartToVariant(c));
+    // A kiosk shows its configured layout only; the desktop also charts every other subscription.
+    if (!(m_options.kiosk && !m_options.config.charts.isEmpty()) && m_manager) {
+        for (const QString &channel : m_manager->subscriptions()) {
+            if (seen.contains(channel))
+                continue;
+            ChartConfig c;
+            c.channel = channel;
+            addTile(DashboardConfig::chartToVariant(c));
+        }
+    }
+    if (tiles == m_tiles)
+        return;
+    m_tiles = tiles;
+    Q_EMIT tilesChanged();
+}
+
+QString Dashboard::exportCsv(const QString &file, const QVariantList &series, double fromMs, double toMs) const
+{
+    const QString path = localFile(file);
+    const QString error = m_store->exportCsv(path, series, qint64(fromMs), qint64(toMs));
+    if (error.isEmpty())
+        m_events->add(EventLog::Info, QStringLiteral("Exported %1 series to %2").arg(series.size()).arg(path), nowMs());
+    return error;
+}
+
+QString Dashboard::savePng(QObject *target, const QString &file) const
+{
+    const QString path = localFile(file);
+    QQuickWindow *window = qobject_cast<QQuickWindow *>(target);
+    if (!window)
+        if (auto *item = qobject_cast<QQuickItem *>(target))
+            window = item->window();
+    if (!window)
+        return QStringLiteral("nothing to grab");
+    const QImage image = window->grabWindow();
+    if (image.isNull())
+        return QStringLiteral("the window could not be grabbed");
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (!image.save(path, "PNG"))
+        return QStringLiteral("cannot write %1").arg(path);
+    m_events->add(EventLog::Info, QStringLiteral("Saved a PNG of the view to %1").arg(path), nowMs());
+    return QString();
+}
+
+QString Dashboard::suggestedExportPath(const QString &suffix) const
+{
+    QString dir = QStandardPaths::writableLocation(suffix == QLatin1StringView("png") ? QStandardPaths::PicturesLocation
+                                                                                     : QStandardPaths::DocumentsLocation);
+    if (dir.isEmpty() || !QDir(dir).exists())
+        dir = QDir::homePath();
+    return QDir(dir).filePath(QStringLiteral("pulseboard-%1.%2")
+                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")), suffix));
+}
+
+void Dashboard::reportChart(const QString &key, int points, int samples)
+{
+    m_chartCounts.insert(key, {points, samples});
+}
+
+QVariantMap Dashboard::snapshot() const
+{
+    int points = 0;
+    int samples = 0;
+    for (const auto &c : m_chartCounts) {
+        points += c.first;
+        samples += c.second;
+    }
+    QVariantMap map;
+    if (m_manager) {
+        map.insert(QStringLiteral("state"), m_manager->stateName());
+        map.insert(QStringLiteral("url"), m_manager->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+        map.insert(QStringLiteral("subscriptions"), m_manager->subscriptions());
+        map.insert(QStringLiteral("messages"), double(m_manager->stats().messages));
+    }
+    map.insert(QStringLiteral("headline"), m_status->headline());
+    map.insert(QStringLiteral("banner"), m_status->banner());
+    map.insert(QStringLiteral("live"), m_status->live());
+    map.insert(QStringLiteral("chartPoints"), points);
+    map.insert(QStringLiteral("chartSamples"), samples);
+    map.insert(QStringLiteral("charts"), int(m_chartCounts.size()));
+    map.insert(QStringLiteral("tiles"), int(m_tiles.size()));
+    map.insert(QStringLiteral("storeBytes"), double(m_store->allocatedBytes()));
+    return map;
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,142 @@
+// Dashboard: the composition root the QML sees. It owns the models (series store, channel
+// list, health history, event log, raw messages, outbox, status words, display clock), wires
+// them to the ConnectionManager, decides which chart tiles exist (from --config, the
+// subscriptions and the user's field choices, kept in QSettings) and does the file work the
+// UI asks for (CSV and PNG export). QML never touches a socket or parses a frame itself.
+#pragma once
+
+#include "ChannelListModel.h"
+#include "ConnectionStatus.h"
+#include "DashboardConfig.h"
+#include "DisplayClock.h"
+#include "EventLog.h"
+#include "HealthHistory.h"
+#include "OutboxModel.h"
+#include "RawMessageModel.h"
+#include "SeriesStore.h"
+#include "client/ConnectionManager.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QSettings>
+#include <QTimer>
+#include <QVariantList>
+#include <QtQml/qqmlregistration.h>
+
+namespace Pulseboard {
+
+
+class Dashboard : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Dashboard is made by the application")
+    Q_PROPERTY(Pulseboard::ConnectionManager *connection READ connection CONSTANT)
+    Q_PROPERTY(Pulseboard::ConnectionStatus *status READ status CONSTANT)
+    Q_PROPERTY(Pulseboard::HealthHistory *health READ health CONSTANT)
+    Q_PROPERTY(Pulseboard::ChannelListModel *channels READ channels CONSTANT)
+    Q_PROPERTY(Pulseboard::EventLog *events READ events CONSTANT)
+    Q_PROPERTY(Pulseboard::RawMessageModel *raw READ raw CONSTANT)
+    Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
+    Q_PROPERTY(Pulseboard::SeriesStore *store READ store CONSTANT)
+    Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
+    Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
+    Q_PROPERTY(bool embeddedHub READ embeddedHub CONSTANT)
+    Q_PROPERTY(QVariantList tiles READ tiles NOTIFY tilesChanged)
+    Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
+    Q_PROPERTY(QStringList panels READ panels CONSTANT)
+    Q_PROPERTY(int cycleSeconds READ cycleSeconds CONSTANT)
+    Q_PROPERTY(int columns READ columns CONSTANT)
+    Q_PROPERTY(int staleAfterMs READ staleAfterMs CONSTANT)
+    Q_PROPERTY(QString version READ version CONSTANT)
+
+public:
+    struct Options
+    {
+        DashboardConfig config;
+        QStringList channels;      // subscribed at start, besides the config's
+        bool kiosk = false;
+        bool embeddedHub = false;
+        QSettings *settings = nullptr; // choices persist here when set
+        int healthIntervalMs = 1000;
+    };
+
+    Dashboard(ConnectionManager *manager, const Options &options, QObject *parent = nullptr);
+    ~Dashboard() override;
+
+    ConnectionManager *connection() const { return m_manager; }
+    ConnectionStatus *status() const { return m_status; }
+    HealthHistory *health() const { return m_health; }
+    ChannelListModel *channels() const { return m_channels; }
+    EventLog *events() const { return m_events; }
+    RawMessageModel *raw() const { return m_raw; }
+    OutboxModel *outbox() const { return m_outbox; }
+    SeriesStore *store() const { return m_store; }
+    DisplayClock *clock() const { return m_clock; }
+    bool kiosk() const { return m_options.kiosk; }
+    bool embeddedHub() const { return m_options.embeddedHub; }
+    QVariantList tiles() const { return m_tiles; }
+    int windowMs() const { return m_windowMs; }
+    void setWindowMs(int ms);
+    QStringList panels() const { return m_options.config.panels; }
+    int cycleSeconds() const { return m_options.config.cycleSeconds; }
+    int columns() const { return m_options.config.columns; }
+    int staleAfterMs() const { return m_options.config.staleAfterMs; }
+    QString version() const;
+
+    Q_INVOKABLE bool subscribe(const QString &channel);
+    Q_INVOKABLE bool unsubscribe(const QString &channel);
+    Q_INVOKABLE void refreshChannelList();
+    Q_INVOKABLE void retry();
+    // The user's choice of fields for a channel's tile (empty: automatic), persisted.
+    Q_INVOKABLE void setTileFields(const QString &channel, const QStringList &fields);
+    // The fields a tile shows now: its chosen ones, else the first few discovered.
+    Q_INVOKABLE QStringList tileFields(const QString &channel) const;
+    // Threshold level of `value` for a channel's field: 0 ok, 1 warn, 2 alarm.
+    Q_INVOKABLE int thresholdLevel(const QString &channel, const QString &path, double value) const;
+    // Both return an empty string, or what went wrong. `file` may be a path or a file:// URL.
+    Q_INVOKABLE QString exportCsv(const QString &file, const QVariantList &series, double fromMs, double toMs) const;
+    Q_INVOKABLE QString savePng(QObject *windowOrItem, const QString &file) const;
+    // A timestamped file name in the user's Pictures/Documents folder, e.g. for the export buttons.
+    Q_INVOKABLE QString suggestedExportPath(const QString &suffix) const;
+    // A short state summary for automation: {state, headline, banner, live, points, samples, ...}.
+    Q_INVOKABLE QVariantMap snapshot() const;
+
+    // Feeders report their counts so automation can tell whether the charts hold data.
+    Q_INVOKABLE void reportChart(const QString &key, int points, int samples);
+
+    static constexpr int kAutoFields = 4;
+
+Q_SIGNALS:
+    void tilesChanged();
+    void windowMsChanged();
+    void notice(const QString &text); // a short message for a toast
+
+private:
+    void onMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+    void rebuildTiles();
+    void refreshModels();
+    const ChartConfig *chartFor(const QString &channel) const;
+    QStringList automaticFields(const QString &channel) const;
+
+    QPointer<ConnectionManager> m_manager;
+    Options m_options;
+    SeriesStore *m_store;
+    ChannelListModel *m_channels;
+    HealthHistory *m_health;
+    EventLog *m_events;
+    RawMessageModel *m_raw;
+    OutboxModel *m_outbox;
+    ConnectionStatus *m_status;
+    DisplayClock *m_clock;
+    QTimer m_modelTimer;
+    QTimer m_listTimer;
+    QTimer m_kioskRetry;
+    QVariantList m_tiles;
+    QHash<QString, QStringList> m_chosenFields;
+    QHash<QString, QPair<int, int>> m_chartCounts;
+    int m_windowMs = 60000;
+    bool m_warnedClock = false;
+};
+
+} // namespace Pulseboard

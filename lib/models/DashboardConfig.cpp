@@ -1,0 +1,271 @@
+#include "DashboardConfig.h"
+
+#include "protocol/Envelope.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Pulseboard {
+
+int thresholdLevel(const Threshold &t, double value)
+{
+    auto beyond = [&](double limit) { return t.below ? value <= limit : value >= limit; };
+    if (t.alarm && beyond(*t.alarm))
+        return 2;
+    if (t.warn && beyond(*t.warn))
+        return 1;
+    return 0;
+}
+
+const QStringList &DashboardConfig::knownPanels()
+{
+    static const QStringList panels = {QStringLiteral("streams"), QStringLiteral("health"), QStringLiteral("channels"),
+                                       QStringLiteral("raw"), QStringLiteral("console")};
+    return panels;
+}
+
+namespace {
+
+void unknownKeys(const QJsonObject &o, const QStringList &known, const QString &where, QStringList *warnings)
+{
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!known.contains(it.key()))
+            warnings->append(QStringLiteral("%1: unknown key '%2' ignored").arg(where, it.key()));
+}
+
+bool readNumber(const QJsonObject &o, const QString &key, const QString &where, std::optional<double> *out, QString *error)
+{
+    if (!o.contains(key))
+        return true;
+    if (!o.value(key).isDouble()) {
+        *error = QStringLiteral("%1.%2 must be a number").arg(where, key);
+        return false;
+    }
+    *out = o.value(key).toDouble();
+    return true;
+}
+
+bool readStringList(const QJsonValue &v, const QString &where, QStringList *out, QString *error)
+{
+    if (!v.isArray()) {
+        *error = QStringLiteral("%1 must be an array of strings").arg(where);
+        return false;
+    }
+    const QJsonArray a = v.toArray();
+    for (int i = 0; i < a.size(); ++i) {
+        if (!a.at(i).isString()) {
+            *error = QStringLiteral("%1[%2] must be a string").arg(where).arg(i);
+            return false;
+        }
+        out->append(a.at(i).toString());
+    }
+    return true;
+}
+
+bool readInt(const QJsonObject &o, const QString &key, const QString &where, int min, int max, int *out, QString *error)
+{
+    if (!o.contains(key))
+        return true;
+    const QJsonValue v = o.value(key);
+    const double d = v.toDouble(-1);
+    if (!v.isDouble() || d != double(qint64(d)) || d < min || d > max) {
+        *error = QStringLiteral("%1.%2 must be a whole number from %3 to %4").arg(where, key).arg(min).arg(max);
+        return false;
+    }
+    *out = int(d);
+    return true;
+}
+
+} // namespace
+
+bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("not valid JSON at offset %1: %2").arg(parseError.offset).arg(parseError.errorString());
+        return false;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("the top level must be a JSON object");
+        return false;
+    }
+    DashboardConfig c;
+    const QJsonObject root = doc.object();
+    const QString top = QStringLiteral("config");
+    unknownKeys(root,
+                {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"), QStringLiteral("window"),
+                 QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"), QStringLiteral("layout")},
+                top, &c.warnings);
+
+    if (root.contains(QStringLiteral("servers"))) {
+        QStringList urls;
+        if (!readStringList(root.value(QStringLiteral("servers")), QStringLiteral("servers"), &urls, error))
+            return false;
+        for (const QString &u : urls) {
+            const QUrl url(u, QUrl::StrictMode);
+            if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))
+                || url.host().isEmpty()) {
+                *error = QStringLiteral("servers: '%1' is not a ws:// or wss:// URL").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+                return false;
+            }
+            c.servers.append(url);
+        }
+    }
+    if (root.contains(QStringLiteral("channels"))) {
+        if (!readStringList(root.value(QStringLiteral("channels")), QStringLiteral("channels"), &c.channels, error))
+            return false;
+        for (const QString &ch : std::as_const(c.channels)) {
+            if (!isValidChannelName(ch)) {
+                *error = QStringLiteral("channels: '%1' is not a valid channel name").arg(ch);
+                return false;
+            }
+        }
+    }
+    if (root.contains(QStringLiteral("window"))) {
+        const QJsonValue w = root.value(QStringLiteral("window"));
+        const int seconds = w.isDouble() ? int(w.toDouble()) : -1;
+        if (seconds != 60 && seconds != 300 && seconds != 900) {
+            *error = QStringLiteral("window must be 60, 300 or 900 (seconds)");
+            return false;
+        }
+        c.windowMs = seconds * 1000;
+    }
+    if (!readInt(root, QStringLiteral("staleAfterMs"), top, 100, 3600000, &c.staleAfterMs, error)
+        || !readInt(root, QStringLiteral("displayRateHz"), top, 1, 30, &c.displayRateHz, error))
+        return false;
+
+    if (root.contains(QStringLiteral("charts"))) {
+        if (!root.value(QStringLiteral("charts")).isArray()) {
+            *error = QStringLiteral("charts must be an array of objects");
+            return false;
+        }
+        const QJsonArray charts = root.value(QStringLiteral("charts")).toArray();
+        for (int i = 0; i < charts.size(); ++i) {
+            const QString where = QStringLiteral("charts[%1]").arg(i);
+            if (!charts.at(i).isObject()) {
+                *error = QStringLiteral("%1 must be an object").arg(where);
+                return false;
+            }
+            const QJsonObject o = charts.at(i).toObject();
+            unknownKeys(o,
+                        {QStringLiteral("channel"), QStringLiteral("title"), QStringLiteral("fields"), QStringLiteral("min"),
+                         QStringLiteral("max"), QStringLiteral("unit"), QStringLiteral("thresholds")},
+                        where, &c.warnings);
+            ChartConfig chart;
+            chart.channel = o.value(QStringLiteral("channel")).toString();
+            if (!isValidChannelName(chart.channel)) {
+                *error = QStringLiteral("%1.channel must be a valid channel name").arg(where);
+                return false;
+            }
+            chart.title = o.value(QStringLiteral("title")).toString(chart.channel);
+            chart.unit = o.value(QStringLiteral("unit")).toString();
+            if (o.contains(QStringLiteral("fields"))
+                && !readStringList(o.value(QStringLiteral("fields")), where + QStringLiteral(".fields"), &chart.fields, error))
+                return false;
+            if (!readNumber(o, QStringLiteral("min"), where, &chart.min, error)
+                || !readNumber(o, QStringLiteral("max"), where, &chart.max, error))
+                return false;
+            if (chart.min && chart.max && *chart.min >= *chart.max) {
+                *error = QStringLiteral("%1: min must be below max").arg(where);
+                return false;
+            }
+            if (o.contains(QStringLiteral("thresholds"))) {
+                if (!o.value(QStringLiteral("thresholds")).isObject()) {
+                    *error = QStringLiteral("%1.thresholds must be an object keyed by field path").arg(where);
+                    return false;
+                }
+                const QJsonObject th = o.value(QStringLiteral("thresholds")).toObject();
+                for (auto it = th.begin(); it != th.end(); ++it) {
+                    const QString tw = QStringLiteral("%1.thresholds.%2").arg(where, it.key());
+                    if (!it.value().isObject()) {
+                        *error = QStringLiteral("%1 must be an object like {\"warn\": 70, \"alarm\": 90}").arg(tw);
+                        return false;
+                    }
+                    const QJsonObject t = it.value().toObject();
+                    unknownKeys(t, {QStringLiteral("warn"), QStringLiteral("alarm"), QStringLiteral("below")}, tw, &c.warnings);
+                    Threshold threshold;
+                    if (!readNumber(t, QStringLiteral("warn"), tw, &threshold.warn, error)
+                        || !readNumber(t, QStringLiteral("alarm"), tw, &threshold.alarm, error))
+                        return false;
+                    threshold.below = t.value(QStringLiteral("below")).toBool(false);
+                    if (!threshold.warn && !threshold.alarm) {
+                        *error = QStringLiteral("%1 needs warn and/or alarm").arg(tw);
+                        return false;
+                    }
+                    chart.thresholds.insert(it.key(), threshold);
+                }
+            }
+            c.charts.append(chart);
+        }
+    }
+
+    if (root.contains(QStringLiteral("layout"))) {
+        if (!root.value(QStringLiteral("layout")).isObject()) {
+            *error = QStringLiteral("layout must be an object");
+            return false;
+        }
+        const QJsonObject layout = root.value(QStringLiteral("layout")).toObject();
+        const QString where = QStringLiteral("layout");
+        unknownKeys(layout, {QStringLiteral("columns"), QStringLiteral("panels"), QStringLiteral("cycleSeconds")}, where,
+                    &c.warnings);
+        if (!readInt(layout, QStringLiteral("columns"), where, 1, 6, &c.columns, error)
+            || !readInt(layout, QStringLiteral("cycleSeconds"), where, 0, 86400, &c.cycleSeconds, error))
+            return false;
+        if (layout.contains(QStringLiteral("panels"))) {
+            if (!readStringList(layout.value(QStringLiteral("panels")), QStringLiteral("layout.panels"), &c.panels, error))
+                return false;
+            for (const QString &p : std::as_const(c.panels)) {
+                if (!knownPanels().contains(p)) {
+                    *error = QStringLiteral("layout.panels: unknown panel '%1' (known: %2)")
+                                 .arg(p, knownPanels().join(QStringLiteral(", ")));
+                    return false;
+                }
+            }
+        }
+    }
+    *config = c;
+    return true;
+}
+
+bool DashboardConfig::load(const QString &fileName, DashboardConfig *config, QString *error)
+{
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(fileName, file.errorString());
+        return false;
+    }
+    QString why;
+    if (!parse(file.readAll(), config, &why)) {
+        *error = QStringLiteral("%1: %2").arg(fileName, why);
+        return false;
+    }
+    return true;
+}
+
+QVariantMap DashboardConfig::chartToVariant(const ChartConfig &chart)
+{
+    QVariantMap thresholds;
+    for (auto it = chart.thresholds.cbegin(); it != chart.thresholds.cend(); ++it) {
+        QVariantMap t;
+        if (it->warn)
+            t.insert(QStringLiteral("warn"), *it->warn);
+        if (it->alarm)
+            t.insert(QStringLiteral("alarm"), *it->alarm);
+        t.insert(QStringLiteral("below"), it->below);
+        thresholds.insert(it.key(), t);
+    }
+    return {
+        {QStringLiteral("channel"), chart.channel},
+        {QStringLiteral("title"), chart.title.isEmpty() ? chart.channel : chart.title},
+        {QStringLiteral("fields"), chart.fields},
+        {QStringLiteral("min"), chart.min ? QVariant(*chart.min) : QVariant()},
+        {QStringLiteral("max"), chart.max ? QVariant(*chart.max) : QVariant()},
+        {QStringLiteral("unit"), chart.unit},
+        {QStringLiteral("thresholds"), thresholds},
+    };
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,60 @@
+// DashboardConfig: the --config FILE of the dashboard (JSON): servers, channels, which fields
+// to chart with titles, units, fixed ranges and thresholds, the time window, and the layout
+// (kiosk panels, cycling). Parsing checks every key and says exactly what is wrong; unknown
+// keys are reported as warnings, never silently ignored.
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <QVariantMap>
+
+#include <optional>
+
+namespace Pulseboard {
+
+struct Threshold
+{
+    std::optional<double> warn;
+    std::optional<double> alarm;
+    bool below = false; // the bad side is below the value (e.g. free memory)
+};
+
+// 0 ok, 1 warn, 2 alarm.
+int thresholdLevel(const Threshold &t, double value);
+
+struct ChartConfig
+{
+    QString channel;
+    QString title;
+    QStringList fields;                 // paths like data.cpu.user; empty: chosen automatically
+    std::optional<double> min;
+    std::optional<double> max;
+    QString unit;
+    QHash<QString, Threshold> thresholds; // by field path
+};
+
+struct DashboardConfig
+{
+    QList<QUrl> servers;
+    QStringList channels;
+    QList<ChartConfig> charts;
+    int windowMs = 60000;
+    int staleAfterMs = 5000;
+    int displayRateHz = 20;
+    int columns = 0;                    // 0: as many as fit
+    QStringList panels;                 // kiosk: panels to show/cycle (streams, health, channels, raw)
+    int cycleSeconds = 0;               // 0: no cycling
+    QStringList warnings;               // unknown keys and the like
+
+    static const QStringList &knownPanels();
+    // Parses `json`. Returns false with `error` saying which key is wrong and why.
+    static bool parse(const QByteArray &json, DashboardConfig *config, QString *error);
+    static bool load(const QString &fileName, DashboardConfig *config, QString *error);
+
+    // The charts as QML sees them: [{channel,title,fields,min,max,unit,thresholds:{path:{warn,alarm,below}}}].
+    static QVariantMap chartToVariant(const ChartConfig &chart);
+};
+
+} // namespace Pulseboard

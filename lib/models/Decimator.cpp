@@ -1,0 +1,86 @@
+#include "Decimator.h"
+
+#include <cmath>
+
+namespace Pulseboard {
+
+namespace {
+
+qint64 floorDiv(qint64 a, qint64 b)
+{
+    qint64 q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        --q;
+    return q;
+}
+
+} // namespace
+
+QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns, DecimationStats *stats)
+{
+    QList<QPointF> out;
+    DecimationStats local;
+    if (buffer.isEmpty() || to <= from || columns <= 0) {
+        if (stats)
+            *stats = local;
+        return out;
+    }
+    const int begin = buffer.lowerBound(from);
+    const int end = buffer.lowerBound(to + 1); // one past the last sample <= to
+    local.inWindow = end - begin;
+    // The neighbours just outside the window carry the line to the edges of the plot.
+    const int first = qMax(0, begin - 1);
+    const int last = qMin(buffer.size(), end + 1);
+
+    auto push = [&](const StreamBuffer::Sample &s) {
+        if (local.emitted == 0) {
+            local.minY = local.maxY = s.v;
+        } else {
+            local.minY = qMin(local.minY, s.v);
+            local.maxY = qMax(local.maxY, s.v);
+        }
+        ++local.emitted;
+        out.append(QPointF(double(s.t), s.v));
+    };
+
+    if (last - first <= 4 * columns) {
+        out.reserve(last - first);
+        for (int i = first; i < last; ++i)
+            push(buffer.at(i));
+        if (stats)
+            *stats = local;
+        return out;
+    }
+
+    out.reserve(4 * columns + 8);
+    const qint64 width = qMax<qint64>(1, (to - from + columns - 1) / columns);
+    int i = first;
+    while (i < last) {
+        const qint64 column = floorDiv(buffer.at(i).t, width);
+        const int start = i;
+        int minIdx = i;
+        int maxIdx = i;
+        while (i < last && floorDiv(buffer.at(i).t, width) == column) {
+            if (buffer.at(i).v < buffer.at(minIdx).v)
+                minIdx = i;
+            if (buffer.at(i).v > buffer.at(maxIdx).v)
+                maxIdx = i;
+            ++i;
+        }
+        const int stop = i - 1;
+        // Emit first, min, max, last in the order they happened, each index once.
+        int picks[4] = {start, qMin(minIdx, maxIdx), qMax(minIdx, maxIdx), stop};
+        int previous = -1;
+        for (int p : picks) {
+            if (p != previous) {
+                push(buffer.at(p));
+                previous = p;
+            }
+        }
+    }
+    if (stats)
+        *stats = local;
+    return out;
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,28 @@
+// Decimator: reduces the samples of a time window to what a chart of `columns` pixel columns
+// can show: per column the first, minimum, maximum and last sample, in time order. A spike
+// that lasts one sample survives (it is a column's min or max), the line's shape at the column
+// edges survives (first/last), and the output is at most 4 points per column whatever the rate.
+// One sample on each side of the window is kept so the line runs to the chart's edges.
+#pragma once
+
+#include "StreamBuffer.h"
+
+#include <QList>
+#include <QPointF>
+
+namespace Pulseboard {
+
+struct DecimationStats
+{
+    int inWindow = 0;  // samples inside [from, to]
+    int emitted = 0;   // points handed to the chart
+    double minY = 0;   // range of the emitted points (valid when emitted > 0)
+    double maxY = 0;
+};
+
+// Columns are anchored to absolute time (multiples of the column width) rather than to `from`,
+// so a window sliding by less than a column decimates the same samples into the same points.
+QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns,
+                        DecimationStats *stats = nullptr);
+
+} // namespace Pulseboard

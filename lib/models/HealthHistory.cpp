@@ -1,0 +1,77 @@
+#include "HealthHistory.h"
+
+#include "SeriesStore.h"
+#include "client/ConnectionManager.h"
+
+#include <QDateTime>
+
+namespace Pulseboard {
+
+HealthHistory::HealthHistory(SeriesStore *store, QObject *parent) : QObject(parent), m_store(store)
+{
+    connect(&m_timer, &QTimer::timeout, this, &HealthHistory::sampleManager);
+}
+
+void HealthHistory::attach(ConnectionManager *manager, int intervalMs)
+{
+    m_manager = manager;
+    const auto now = [] { return QDateTime::currentMSecsSinceEpoch(); };
+    connect(manager, &ConnectionManager::connected, this, [this, now] { addMarker(1, now()); });
+    connect(manager, &ConnectionManager::disconnected, this, [this, now] { addMarker(2, now()); });
+    connect(manager, &ConnectionManager::errorOccurred, this, [this, now] { addMarker(3, now()); });
+    connect(manager, &ConnectionManager::gapDetected, this, [this, now] { addMarker(3, now()); });
+    m_timer.start(intervalMs);
+    sampleManager();
+}
+
+void HealthHistory::sampleManager()
+{
+    if (!m_manager)
+        return;
+    const ConnectionManager::Stats &s = m_manager->stats();
+    Counters c;
+    c.framesIn = s.framesIn;
+    c.framesOut = s.framesOut;
+    c.bytesIn = s.bytesIn;
+    c.bytesOut = s.bytesOut;
+    c.reconnects = s.reconnects;
+    c.gaps = s.gaps;
+    c.rttMs = m_manager->state() == ConnectionManager::Open ? m_manager->rttMs() : -1;
+    c.outboxDepth = m_manager->queuedCount();
+    addSample(c, QDateTime::currentMSecsSinceEpoch());
+}
+
+void HealthHistory::addSample(const Counters &c, qint64 nowMs)
+{
+    const QString source = QString::fromLatin1(kSource);
+    if (m_previousMs >= 0 && nowMs > m_previousMs) {
+        const double seconds = double(nowMs - m_previousMs) / 1000.0;
+        // Counters only grow; a smaller value means a new manager, so the delta starts over.
+        auto rate = [seconds](quint64 now, quint64 before) { return now >= before ? double(now - before) / seconds : 0.0; };
+        m_msgsIn = rate(c.framesIn, m_previous.framesIn);
+        m_msgsOut = rate(c.framesOut, m_previous.framesOut);
+        m_bytesIn = rate(c.bytesIn, m_previous.bytesIn);
+        m_bytesOut = rate(c.bytesOut, m_previous.bytesOut);
+        m_store->addSample(source, QStringLiteral("msgsIn"), nowMs, m_msgsIn);
+        m_store->addSample(source, QStringLiteral("msgsOut"), nowMs, m_msgsOut);
+        m_store->addSample(source, QStringLiteral("bytesIn"), nowMs, m_bytesIn);
+        m_store->addSample(source, QStringLiteral("bytesOut"), nowMs, m_bytesOut);
+    }
+    if (c.rttMs >= 0)
+        m_store->addSample(source, QStringLiteral("rttMs"), nowMs, c.rttMs);
+    m_store->addSample(source, QStringLiteral("outbox"), nowMs, c.outboxDepth);
+    m_previous = c;
+    m_current = c;
+    m_previousMs = nowMs;
+    Q_EMIT sampled();
+}
+
+void HealthHistory::addMarker(int lane, qint64 nowMs)
+{
+    static const char *const names[] = {"", "connected", "disconnected", "error"};
+    if (lane < 1 || lane > 3)
+        return;
+    m_store->addSample(QString::fromLatin1(kEventSource), QString::fromLatin1(names[lane]), nowMs, lane);
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,83 @@
+// HealthHistory: the connection's own figures over time, for the header and the health panel.
+// Once per interval it turns the manager's counters into rates (messages and bytes per second,
+// in and out), takes the RTT and the Outbox depth, and stores each as a series of the
+// SeriesStore under the source "health"; connects, reconnects and errors become marker series
+// under "health.events" so they share the charts' time axis.
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+namespace Pulseboard {
+
+class ConnectionManager;
+class SeriesStore;
+
+class HealthHistory : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("HealthHistory is owned by the dashboard")
+    Q_PROPERTY(int rttMs READ rttMs NOTIFY sampled)
+    Q_PROPERTY(double msgsInPerSec READ msgsInPerSec NOTIFY sampled)
+    Q_PROPERTY(double msgsOutPerSec READ msgsOutPerSec NOTIFY sampled)
+    Q_PROPERTY(double bytesInPerSec READ bytesInPerSec NOTIFY sampled)
+    Q_PROPERTY(double bytesOutPerSec READ bytesOutPerSec NOTIFY sampled)
+    Q_PROPERTY(int outboxDepth READ outboxDepth NOTIFY sampled)
+    Q_PROPERTY(int reconnects READ reconnects NOTIFY sampled)
+    Q_PROPERTY(int gaps READ gaps NOTIFY sampled)
+
+public:
+    static constexpr auto kSource = "health";
+    static constexpr auto kEventSource = "health.events";
+
+    struct Counters
+    {
+        quint64 framesIn = 0;
+        quint64 framesOut = 0;
+        quint64 bytesIn = 0;
+        quint64 bytesOut = 0;
+        int rttMs = -1;       // -1: no measurement (not open)
+        int outboxDepth = 0;
+        quint64 reconnects = 0;
+        quint64 gaps = 0;
+    };
+
+    explicit HealthHistory(SeriesStore *store, QObject *parent = nullptr);
+    void attach(ConnectionManager *manager, int intervalMs = 1000);
+
+    // One sample: rates are the counter deltas since the previous sample over the time between.
+    void addSample(const Counters &counters, qint64 nowMs);
+    // A marker on the health timeline: 1 connected, 2 disconnected/reconnecting, 3 error.
+    void addMarker(int lane, qint64 nowMs);
+
+    int rttMs() const { return m_current.rttMs; }
+    double msgsInPerSec() const { return m_msgsIn; }
+    double msgsOutPerSec() const { return m_msgsOut; }
+    double bytesInPerSec() const { return m_bytesIn; }
+    double bytesOutPerSec() const { return m_bytesOut; }
+    int outboxDepth() const { return m_current.outboxDepth; }
+    int reconnects() const { return int(m_current.reconnects); }
+    int gaps() const { return int(m_current.gaps); }
+
+Q_SIGNALS:
+    void sampled();
+
+private:
+    void sampleManager();
+
+    SeriesStore *m_store;
+    QPointer<ConnectionManager> m_manager;
+    QTimer m_timer;
+    Counters m_current;
+    Counters m_previous;
+    qint64 m_previousMs = -1;
+    double m_msgsIn = 0;
+    double m_msgsOut = 0;
+    double m_bytesIn = 0;
+    double m_bytesOut = 0;
+};
+
+} // namespace Pulseboard

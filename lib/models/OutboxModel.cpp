@@ -1,0 +1,262 @@
+#include "OutboxModel.h"
+
+#include "ChannelListModel.h"
+#include "client/ConnectionManager.h"
+#include "protocol/Envelope.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+namespace Pulseboard {
+
+OutboxModel::OutboxModel(QObject *parent) : QAbstractListModel(parent)
+{
+    // Queued -> sent happens inside the manager without a signal; a light poll shows it.
+    m_poll.setInterval(200);
+    connect(&m_poll, &QTimer::timeout, this, &OutboxModel::pollSent);
+}
+
+void OutboxModel::attach(ConnectionManager *manager)
+{
+    m_manager = manager;
+    connect(manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &, qint64 seq) {
+        setStatus(id, Acked, QStringLiteral("seq %1").arg(seq));
+    });
+    connect(manager, &ConnectionManager::publishFailed, this, [this](const QString &id, const QString &, const QString &why) {
+        setStatus(id, Failed, why);
+    });
+    connect(manager, &ConnectionManager::responseReceived, this,
+            [this](const QString &id, const QString &, const QJsonValue &result) {
+                const QString text = ChannelListModel::compactText(result, 4000);
+                setStatus(id, Replied, text);
+                if (statusOf(id) == Replied) {
+                    m_lastReply = text;
+                    Q_EMIT lastReplyChanged();
+                }
+            });
+    connect(manager, &ConnectionManager::requestFailed, this,
+            [this](const QString &id, const QString &, int code, const QString &message) {
+                setStatus(id, Failed, code > 0 ? QStringLiteral("error %1: %2").arg(code).arg(message) : message);
+            });
+}
+
+int OutboxModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant OutboxModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return QVariant();
+    const Row &r = m_rows.at(index.row());
+    switch (role) {
+    case IdRole:
+        return r.id;
+    case KindRole:
+        return r.request ? QStringLiteral("request") : QStringLiteral("publish");
+    case TargetRole:
+        return r.target;
+    case PayloadRole:
+        return r.payload;
+    case StatusRole:
+        return int(r.status);
+    case StatusNameRole:
+        return statusName(r.status);
+    case Qt::DisplayRole:
+    case DetailRole:
+        return r.detail;
+    case TimeMsRole:
+        return r.timeMs;
+    default:
+        return QVariant();
+    }
+}
+
+QHash<int, QByteArray> OutboxModel::roleNames() const
+{
+    return {{IdRole, "messageId"},      {KindRole, "kind"},      {TargetRole, "target"},
+            {PayloadRole, "payload"},   {StatusRole, "status"},  {StatusNameRole, "statusName"},
+            {DetailRole, "detail"},     {TimeMsRole, "timeMs"}};
+}
+
+bool OutboxModel::parseJson(const QString &text, QJsonValue *value, QString *error)
+{
+    const QByteArray utf8 = text.trimmed().toUtf8();
+    if (utf8.isEmpty()) {
+        *error = QStringLiteral("nothing to send: enter a JSON value");
+        return false;
+    }
+    // Wrapping in an array lets QJsonDocument accept any JSON value, scalars included.
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson("[" + utf8 + "]", &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const int at = qMax(0, parseError.offset - 1);
+        *error = QStringLiteral("not valid JSON at character %1: %2").arg(at + 1).arg(parseError.errorString());
+        return false;
+    }
+    const QJsonArray array = doc.array();
+    if (array.size() != 1) {
+        *error = QStringLiteral("enter exactly one JSON value (found %1)").arg(array.size());
+        return false;
+    }
+    *value = array.at(0);
+    return true;
+}
+
+QString OutboxModel::validate(const QString &json) const
+{
+    QJsonValue value;
+    QString error;
+    return parseJson(json, &value, &error) ? QString() : error;
+}
+
+QString OutboxModel::publish(const QString &channel, const QString &json)
+{
+    const QString name = channel.trimmed();
+    if (!isValidChannelName(name))
+        return QStringLiteral("'%1' is not a valid channel name (1-200 characters, no spaces)").arg(name);
+    QJsonValue value;
+    QString error;
+    if (!parseJson(json, &value, &error))
+        return error;
+    if (!m_manager)
+        return QStringLiteral("no connection");
+    // A refused publish comes back without an id; errorOccurred has already told the event log why.
+    const QString id = m_manager->publish(name, value);
+    if (id.isEmpty())
+        return QStringLiteral("the outbox refused it (see the event log)");
+    track(id, false, name, ChannelListModel::compactText(value, 400));
+    return QString();
+}
+
+QString OutboxModel::request(const QString &method, const QString &paramsJson)
+{
+    const QString name = method.trimmed();
+    if (name.isEmpty())
+        return QStringLiteral("enter a method, e.g. channels.list");
+    QJsonValue params;
+    if (!paramsJson.trimmed().isEmpty()) {
+        QString error;
+        if (!parseJson(paramsJson, &params, &error))
+            return error;
+    }
+    if (!m_manager)
+        return QStringLiteral("no connection");
+    const QString id = m_manager->request(name, params);
+    track(id, true, name, params.isUndefined() ? QString() : ChannelListModel::compactText(params, 400));
+    return QString();
+}
+
+void OutboxModel::track(const QString &id, bool request, const QString &target, const QString &payload)
+{
+    if (statusOf(id) >= 0)
+        return;
+    beginInsertRows(QModelIndex(), 0, 0);
+    m_rows.prepend({id, request, target, payload, Queued, QString(), QDateTime::currentMSecsSinceEpoch()});
+    endInsertRows();
+    trim();
+    pollSent();
+    if (!m_poll.isActive())
+        m_poll.start();
+    Q_EMIT countChanged();
+}
+
+void OutboxModel::setStatus(const QString &id, Status status, const QString &detail)
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        Row &r = m_rows[i];
+        if (r.id != id)
+            continue;
+        if (r.status == status && r.detail == detail)
+            return;
+        r.status = status;
+        r.detail = detail;
+        Q_EMIT dataChanged(index(i), index(i), {StatusRole, StatusNameRole, DetailRole});
+        Q_EMIT countChanged();
+        return;
+    }
+}
+
+void OutboxModel::pollSent()
+{
+    if (!m_manager)
+        return;
+    const Outbox &outbox = m_manager->outbox();
+    bool anyOpen = false;
+    for (int i = 0; i < m_rows.size(); ++i) {
+        Row &r = m_rows[i];
+        if (r.status != Queued && r.status != Sent)
+            continue;
+        anyOpen = true;
+        const int at = outbox.indexOf(r.id);
+        if (at < 0)
+            continue; // settled: its signal sets the final status
+        const Status now = outbox.at(at).state == Outbox::State::Sent ? Sent : Queued;
+        const QString detail = outbox.at(at).attempts > 1 ? QStringLiteral("attempt %1").arg(outbox.at(at).attempts) : QString();
+        if (now != r.status || detail != r.detail) {
+            r.status = now;
+            r.detail = detail;
+            Q_EMIT dataChanged(index(i), index(i), {StatusRole, StatusNameRole, DetailRole});
+        }
+    }
+    if (!anyOpen)
+        m_poll.stop();
+}
+
+void OutboxModel::trim()
+{
+    // Only settled rows leave; something still on its way is never hidden.
+    for (int i = int(m_rows.size()) - 1; i >= 0 && m_rows.size() > m_maxRows; --i) {
+        if (m_rows.at(i).status == Queued || m_rows.at(i).status == Sent)
+            continue;
+        beginRemoveRows(QModelIndex(), i, i);
+        m_rows.removeAt(i);
+        endRemoveRows();
+    }
+}
+
+int OutboxModel::statusOf(const QString &id) const
+{
+    for (const Row &r : m_rows)
+        if (r.id == id)
+            return int(r.status);
+    return -1;
+}
+
+QString OutboxModel::detailOf(const QString &id) const
+{
+    for (const Row &r : m_rows)
+        if (r.id == id)
+            return r.detail;
+    return QString();
+}
+
+int OutboxModel::pending() const
+{
+    int n = 0;
+    for (const Row &r : m_rows)
+        n += (r.status == Queued || r.status == Sent) ? 1 : 0;
+    return n;
+}
+
+QString OutboxModel::statusName(Status status)
+{
+    switch (status) {
+    case Queued:
+        return QStringLiteral("queued");
+    case Sent:
+        return QStringLiteral("sent");
+    case Acked:
+        return QStringLiteral("acked");
+    case Replied:
+        return QStringLiteral("replied");
+    case Failed:
+        return QStringLiteral("failed");
+    }
+    return QString();
+}
+
+} // namespace Pulseboard

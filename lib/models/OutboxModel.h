@@ -1,0 +1,82 @@
+// OutboxModel: what the operator sent from the console and what became of it, newest first:
+// each publish or request is queued, then sent, then acked (publish, with its seq) or replied
+// (request, with the result), or failed with the reason. Input is validated before anything is
+// queued: the JSON must parse and the channel name must be one the hub accepts.
+#pragma once
+
+#include <QAbstractListModel>
+#include <QJsonValue>
+#include <QList>
+#include <QPointer>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+namespace Pulseboard {
+
+class ConnectionManager;
+
+class OutboxModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("OutboxModel is owned by the dashboard")
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(int pending READ pending NOTIFY countChanged)
+    Q_PROPERTY(QString lastReply READ lastReply NOTIFY lastReplyChanged)
+
+public:
+    enum Status { Queued, Sent, Acked, Replied, Failed };
+    Q_ENUM(Status)
+    enum Role { IdRole = Qt::UserRole + 1, KindRole, TargetRole, PayloadRole, StatusRole, StatusNameRole, DetailRole, TimeMsRole };
+
+    explicit OutboxModel(QObject *parent = nullptr);
+    void attach(ConnectionManager *manager);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Parses `text` as one JSON value (object, array, string, number, true/false/null).
+    // Returns false with `error` saying where it fails.
+    static bool parseJson(const QString &text, QJsonValue *value, QString *error);
+
+    // Validate, then hand to the connection. Return an empty string, or why nothing was queued.
+    Q_INVOKABLE QString publish(const QString &channel, const QString &json);
+    Q_INVOKABLE QString request(const QString &method, const QString &paramsJson);
+    Q_INVOKABLE QString validate(const QString &json) const;
+    Q_INVOKABLE int statusOf(const QString &id) const;
+    Q_INVOKABLE QString detailOf(const QString &id) const;
+
+    int pending() const;
+    QString lastReply() const { return m_lastReply; }
+    void setMaxRows(int rows) { m_maxRows = qMax(1, rows); }
+    static QString statusName(Status status);
+
+Q_SIGNALS:
+    void countChanged();
+    void lastReplyChanged();
+
+private:
+    struct Row
+    {
+        QString id;
+        bool request = false;
+        QString target;
+        QString payload;
+        Status status = Queued;
+        QString detail;
+        qint64 timeMs = 0;
+    };
+    void track(const QString &id, bool request, const QString &target, const QString &payload);
+    void setStatus(const QString &id, Status status, const QString &detail);
+    void pollSent();
+    void trim();
+
+    QPointer<ConnectionManager> m_manager;
+    QList<Row> m_rows; // newest first
+    QTimer m_poll;
+    QString m_lastReply;
+    int m_maxRows = 500;
+};
+
+} // namespace Pulseboard

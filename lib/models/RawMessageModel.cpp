@@ -1,0 +1,155 @@
+#include "RawMessageModel.h"
+
+#include "ChannelListModel.h"
+
+namespace Pulseboard {
+
+RawMessageModel::RawMessageModel(QObject *parent) : QAbstractListModel(parent)
+{
+    m_flushTimer.setInterval(150);
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &RawMessageModel::flush);
+}
+
+int RawMessageModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+const QString &RawMessageModel::textOf(const Entry &e) const
+{
+    if (e.text.isNull())
+        e.text = ChannelListModel::compactText(e.data, 2000);
+    return e.text;
+}
+
+QVariant RawMessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return QVariant();
+    const Entry &e = m_rows.at(index.row());
+    switch (role) {
+    case ReceivedMsRole:
+        return e.receivedMs;
+    case ChannelRole:
+        return e.channel;
+    case SeqRole:
+        return e.seq;
+    case TsRole:
+        return e.ts;
+    case Qt::DisplayRole:
+    case TextRole:
+        return textOf(e);
+    default:
+        return QVariant();
+    }
+}
+
+QHash<int, QByteArray> RawMessageModel::roleNames() const
+{
+    return {{ReceivedMsRole, "receivedMs"}, {ChannelRole, "channel"}, {SeqRole, "seq"}, {TsRole, "ts"}, {TextRole, "text"}};
+}
+
+void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs)
+{
+    ++m_received;
+    m_pending.append({receivedMs, channel, seq, ts, data, QString()});
+    if (m_pending.size() > m_maxRows) {
+        m_pending.removeFirst();
+        ++m_discarded;
+    }
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+bool RawMessageModel::matches(const Entry &e) const
+{
+    if (m_filter.isEmpty())
+        return true;
+    return e.channel.contains(m_filter, Qt::CaseInsensitive) || textOf(e).contains(m_filter, Qt::CaseInsensitive);
+}
+
+void RawMessageModel::flush()
+{
+    if (m_paused) {
+        Q_EMIT countChanged(); // the "held" figure moves
+        return;
+    }
+    if (m_pending.isEmpty())
+        return;
+    QList<Entry> fresh;
+    fresh.reserve(m_pending.size());
+    for (auto it = m_pending.crbegin(); it != m_pending.crend(); ++it) // newest first
+        fresh.append(*it);
+    m_pending.clear();
+
+    QList<Entry> visible;
+    for (const Entry &e : std::as_const(fresh))
+        if (matches(e))
+            visible.append(e);
+    m_all = fresh + m_all;
+    if (m_all.size() > m_maxRows) {
+        m_discarded += quint64(m_all.size() - m_maxRows);
+        m_all.resize(m_maxRows);
+    }
+    if (!visible.isEmpty()) {
+        beginInsertRows(QModelIndex(), 0, int(visible.size()) - 1);
+        m_rows = visible + m_rows;
+        endInsertRows();
+        if (m_rows.size() > m_maxRows) {
+            beginRemoveRows(QModelIndex(), m_maxRows, int(m_rows.size()) - 1);
+            m_rows.resize(m_maxRows);
+            endRemoveRows();
+        }
+    }
+    Q_EMIT countChanged();
+}
+
+void RawMessageModel::clear()
+{
+    beginResetModel();
+    m_all.clear();
+    m_rows.clear();
+    m_pending.clear();
+    endResetModel();
+    Q_EMIT countChanged();
+}
+
+QString RawMessageModel::textAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? textOf(m_rows.at(row)) : QString();
+}
+
+QString RawMessageModel::channelAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).channel : QString();
+}
+
+void RawMessageModel::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    Q_EMIT pausedChanged();
+    if (!paused)
+        flush();
+    else
+        Q_EMIT countChanged(); // `held` starts counting
+}
+
+void RawMessageModel::setFilter(const QString &filter)
+{
+    if (m_filter == filter)
+        return;
+    m_filter = filter;
+    beginResetModel();
+    m_rows.clear();
+    for (const Entry &e : std::as_const(m_all))
+        if (matches(e))
+            m_rows.append(e);
+    endResetModel();
+    Q_EMIT filterChanged();
+    Q_EMIT countChanged();
+}
+
+} // namespace Pulseboard

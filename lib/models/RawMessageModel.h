@@ -1,0 +1,82 @@
+// RawMessageModel: the frames as they arrive (channel, seq, server time, data), newest first,
+// for the "Raw messages" panel. Arrivals are batched and handed to the view by flush() a few
+// times a second; while paused they are held (bounded, the overflow counted) and appear on
+// resume. A filter keeps rows whose channel or data text contains it (case-insensitive).
+#pragma once
+
+#include <QAbstractListModel>
+#include <QJsonValue>
+#include <QList>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+namespace Pulseboard {
+
+class RawMessageModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("RawMessageModel is owned by the dashboard")
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
+    Q_PROPERTY(QString filter READ filter WRITE setFilter NOTIFY filterChanged)
+    Q_PROPERTY(int held READ held NOTIFY countChanged)
+    Q_PROPERTY(quint64 received READ received NOTIFY countChanged)
+    Q_PROPERTY(quint64 discarded READ discarded NOTIFY countChanged)
+
+public:
+    enum Role { ReceivedMsRole = Qt::UserRole + 1, ChannelRole, SeqRole, TsRole, TextRole };
+
+    explicit RawMessageModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    void append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs);
+    // Hands what arrived since the last flush to the view (no-op while paused).
+    Q_INVOKABLE void flush();
+    Q_INVOKABLE void clear();
+    Q_INVOKABLE QString textAt(int row) const;
+    Q_INVOKABLE QString channelAt(int row) const;
+
+    bool paused() const { return m_paused; }
+    void setPaused(bool paused);
+    QString filter() const { return m_filter; }
+    void setFilter(const QString &filter);
+    int held() const { return int(m_pending.size()); }
+    quint64 received() const { return m_received; }
+    // Frames that left the view's history because it is bounded (maxRows).
+    quint64 discarded() const { return m_discarded; }
+    void setMaxRows(int rows) { m_maxRows = qMax(1, rows); }
+
+Q_SIGNALS:
+    void countChanged();
+    void pausedChanged();
+    void filterChanged();
+
+private:
+    struct Entry
+    {
+        qint64 receivedMs = 0;
+        QString channel;
+        qint64 seq = -1;
+        qint64 ts = -1;
+        QJsonValue data;
+        mutable QString text; // compact JSON, made on first need
+    };
+    const QString &textOf(const Entry &e) const;
+    bool matches(const Entry &e) const;
+
+    QList<Entry> m_all;      // newest first, at most m_maxRows
+    QList<Entry> m_rows;     // m_all filtered
+    QList<Entry> m_pending;  // oldest first, not yet in the view
+    QTimer m_flushTimer;
+    QString m_filter;
+    bool m_paused = false;
+    int m_maxRows = 5000;
+    quint64 m_received = 0;
+    quint64 m_discarded = 0;
+};
+
+} // namespace Pulseboard

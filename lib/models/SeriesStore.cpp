@@ -1,0 +1,156 @@
+#include "SeriesStore.h"
+
+#include <QDateTime>
+#include <QSaveFile>
+#include <QTextStream>
+
+namespace Pulseboard {
+
+SeriesStore::SeriesStore(QObject *parent) : SeriesStore(Limits{}, parent) {}
+
+SeriesStore::SeriesStore(const Limits &limits, QObject *parent) : QObject(parent), m_limits(limits) {}
+
+SeriesStore::~SeriesStore() = default;
+
+StreamBuffer *SeriesStore::ensure(Source &source, const QString &path, bool *added)
+{
+    auto it = source.series.find(path);
+    if (it != source.series.end())
+        return it->get();
+    if (source.series.size() >= m_limits.maxFieldsPerSource) {
+        source.dropped.insert(path);
+        return nullptr;
+    }
+    auto buffer = std::make_shared<StreamBuffer>(m_limits.capacityPerSeries);
+    StreamBuffer *raw = buffer.get();
+    source.series.insert(path, std::move(buffer));
+    source.order.append(path);
+    *added = true;
+    return raw;
+}
+
+int SeriesStore::ingest(const QString &name, qint64 t, const QJsonValue &data)
+{
+    const DiscoveryResult found = discoverNumericFields(data, m_limits.discovery);
+    Source &source = m_sources[name];
+    if (found.truncated)
+        source.truncated = true;
+    bool added = false;
+    int stored = 0;
+    const qint64 horizon = t - m_limits.retentionMs;
+    for (const NumericField &field : found.fields) {
+        if (StreamBuffer *buffer = ensure(source, field.path, &added)) {
+            buffer->append(t, field.value);
+            buffer->dropBefore(horizon);
+            ++stored;
+        }
+    }
+    if (added)
+        Q_EMIT fieldsChanged(name);
+    return stored;
+}
+
+void SeriesStore::addSample(const QString &name, const QString &path, qint64 t, double value)
+{
+    Source &source = m_sources[name];
+    bool added = false;
+    if (StreamBuffer *buffer = ensure(source, path, &added)) {
+        buffer->append(t, value);
+        buffer->dropBefore(t - m_limits.retentionMs);
+    }
+    if (added)
+        Q_EMIT fieldsChanged(name);
+}
+
+const StreamBuffer *SeriesStore::buffer(const QString &source, const QString &path) const
+{
+    const auto s = m_sources.constFind(source);
+    if (s == m_sources.constEnd())
+        return nullptr;
+    const auto b = s->series.constFind(path);
+    return b == s->series.constEnd() ? nullptr : b->get();
+}
+
+QStringList SeriesStore::fields(const QString &source) const
+{
+    return m_sources.value(source).order;
+}
+
+QStringList SeriesStore::sources() const
+{
+    QStringList names = m_sources.keys();
+    names.sort();
+    return names;
+}
+
+QVariant SeriesStore::latest(const QString &source, const QString &path) const
+{
+    const StreamBuffer *b = buffer(source, path);
+    if (!b || b->isEmpty())
+        return QVariant();
+    return b->last().v;
+}
+
+qint64 SeriesStore::latestTime(const QString &source, const QString &path) const
+{
+    const StreamBuffer *b = buffer(source, path);
+    return (!b || b->isEmpty()) ? 0 : b->last().t;
+}
+
+int SeriesStore::droppedFieldCount(const QString &source) const
+{
+    const auto s = m_sources.constFind(source);
+    return s == m_sources.constEnd() ? 0 : int(s->dropped.size());
+}
+
+void SeriesStore::clearSource(const QString &source)
+{
+    if (m_sources.remove(source))
+        Q_EMIT fieldsChanged(source);
+}
+
+qint64 SeriesStore::allocatedBytes() const
+{
+    qint64 total = 0;
+    for (const Source &s : m_sources)
+        for (const auto &b : s.series)
+            total += b->allocatedBytes();
+    return total;
+}
+
+QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &series, qint64 from, qint64 to) const
+{
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return QStringLiteral("cannot write %1: %2").arg(fileName, file.errorString());
+    QTextStream out(&file);
+    out << "time_ms,time_iso,source,field,value\n";
+    // Quoted only when needed: channel names may not contain spaces, but paths may hold commas.
+    auto csv = [](const QString &s) {
+        if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')))
+            return s;
+        QString q = s;
+        q.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+        return QStringLiteral("\"%1\"").arg(q);
+    };
+    for (const QVariant &entry : series) {
+        const QVariantMap spec = entry.toMap();
+        const QString source = spec.value(QStringLiteral("source")).toString();
+        const QString path = spec.value(QStringLiteral("path")).toString();
+        const StreamBuffer *b = buffer(source, path);
+        if (!b)
+            continue;
+        for (int i = b->lowerBound(from); i < b->size() && b->at(i).t <= to; ++i) {
+            const StreamBuffer::Sample &s = b->at(i);
+            out << s.t << ','
+                << QDateTime::fromMSecsSinceEpoch(s.t).toUTC().toString(Qt::ISODateWithMs) << ','
+                << csv(source) << ',' << csv(path) << ',' << QString::number(s.v, 'g', 17) << '\n';
+        }
+    }
+    out.flush();
+    if (!file.commit())
+        return QStringLiteral("cannot write %1: %2").arg(fileName, file.errorString());
+    return QString();
+}
+
+} // namespace Pulseboard

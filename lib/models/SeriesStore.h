@@ -1,0 +1,86 @@
+// SeriesStore: every charted series of the dashboard, keyed by source (a channel name, or
+// "health" for the connection's own figures) and field path. Incoming messages are walked once
+// (FieldDiscovery, bounded) and each numeric field lands in its own StreamBuffer; samples older
+// than the retention window are forgotten, so memory is bounded by window, rate and field count
+// (docs/PERFORMANCE.md gives the figure). Charts read it through ChartFeeder.
+#pragma once
+
+#include "FieldDiscovery.h"
+#include "StreamBuffer.h"
+
+#include <QHash>
+#include <QJsonValue>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+#include <QVariant>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+namespace Pulseboard {
+
+class SeriesStore : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("SeriesStore is owned by the dashboard")
+    Q_PROPERTY(qint64 retentionMs READ retentionMs CONSTANT)
+    Q_PROPERTY(int capacityPerSeries READ capacityPerSeries CONSTANT)
+
+public:
+    struct Limits
+    {
+        int capacityPerSeries = 32768;          // samples; 512 KiB at most per series
+        qint64 retentionMs = 16 * 60 * 1000;    // the longest chart window (15 min) plus a margin
+        int maxFieldsPerSource = 32;            // further fields are counted, not stored
+        DiscoveryLimits discovery;
+    };
+
+    explicit SeriesStore(QObject *parent = nullptr);
+    explicit SeriesStore(const Limits &limits, QObject *parent = nullptr);
+    ~SeriesStore() override;
+
+    const Limits &limits() const { return m_limits; }
+    qint64 retentionMs() const { return m_limits.retentionMs; }
+    int capacityPerSeries() const { return m_limits.capacityPerSeries; }
+
+    // Stores every numeric field of `data` at time `t` (ms). Returns how many fields were stored.
+    int ingest(const QString &source, qint64 t, const QJsonValue &data);
+    // One sample of a named series (the connection's health figures).
+    void addSample(const QString &source, const QString &path, qint64 t, double value);
+
+    const StreamBuffer *buffer(const QString &source, const QString &path) const;
+    Q_INVOKABLE QStringList fields(const QString &source) const;
+    Q_INVOKABLE QStringList sources() const;
+    // The newest value of a series, or undefined when it has none.
+    Q_INVOKABLE QVariant latest(const QString &source, const QString &path) const;
+    Q_INVOKABLE qint64 latestTime(const QString &source, const QString &path) const;
+    // Fields seen but not stored because the source already had maxFieldsPerSource, or the
+    // message hit a discovery limit.
+    Q_INVOKABLE int droppedFieldCount(const QString &source) const;
+    Q_INVOKABLE void clearSource(const QString &source);
+    qint64 allocatedBytes() const;
+
+    // Writes the samples of `series` ([{source, path}, ...]) between from and to (ms) as CSV:
+    // time_ms,time_iso,source,field,value. Returns an empty string, or what went wrong.
+    Q_INVOKABLE QString exportCsv(const QString &fileName, const QVariantList &series, qint64 from, qint64 to) const;
+
+Q_SIGNALS:
+    void fieldsChanged(const QString &source);
+
+private:
+    struct Source
+    {
+        QStringList order; // discovery order, what the field picker shows
+        QHash<QString, std::shared_ptr<StreamBuffer>> series;
+        QSet<QString> dropped;
+        bool truncated = false;
+    };
+    StreamBuffer *ensure(Source &source, const QString &path, bool *added);
+
+    Limits m_limits;
+    QHash<QString, Source> m_sources;
+};
+
+} // namespace Pulseboard

@@ -1,0 +1,98 @@
+// The always-visible connection header: coloured state, endpoint, RTT, uptime, message rates.
+// Plain properties, so it can be shown (and tested) without a live connection.
+import QtQuick
+import QtQuick.Layouts
+import Pulseboard
+import "Format.js" as Format
+
+Rectangle {
+    id: header
+    property string severity: "idle"
+    property string headline: ""
+    property string endpoint: ""
+    property int rttMs: -1
+    property string uptime: ""
+    property real msgsIn: 0
+    property real msgsOut: 0
+    property real bytesIn: 0
+    property int outboxDepth: 0
+    property bool live: severity === "ok"
+    property string badge: ""
+
+    implicitHeight: 64
+    color: Theme.surface
+    Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
+    Rectangle { anchors.top: parent.top; width: parent.width; height: 3; color: Theme.severityColor(header.severity) }
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.leftMargin: 20
+        anchors.rightMargin: 20
+        spacing: 28
+
+        RowLayout {
+            spacing: 10
+            Text {
+                text: "Pulseboard"
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: 18
+                font.weight: Font.Bold
+            }
+            Chip { visible: header.badge.length > 0; text: header.badge; tint: Theme.accent }
+        }
+        Rectangle { width: 1; Layout.fillHeight: true; Layout.topMargin: 16; Layout.bottomMargin: 16; color: Theme.border }
+        RowLayout {
+            spacing: 10
+            StatusDot { severity: header.severity }
+            ColumnLayout {
+                spacing: 0
+                Text {
+                    objectName: "stateText"
+                    text: header.headline
+                    color: Theme.severityColor(header.severity)
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontTitle
+                    font.weight: Font.Bold
+                }
+                Text {
+                    text: header.endpoint
+                    color: Theme.textDim
+                    font.family: Theme.monoFamily
+                    font.pixelSize: Theme.fontSmall
+                }
+            }
+        }
+        Item { Layout.fillWidth: true }
+        Metric {
+            label: "RTT"
+            value: header.live && header.rttMs >= 0 ? header.rttMs + " ms" : "\u2013"
+            valueColor: header.live ? Theme.text : Theme.stale
+        }
+        Metric {
+            label: "Uptime"
+            value: header.live && header.uptime.length > 0 ? header.uptime : "\u2013"
+            valueColor: header.live ? Theme.text : Theme.stale
+        }
+        Metric {
+            label: "In"
+            value: Format.number(header.msgsIn) + "/s"
+            valueColor: header.live ? Theme.text : Theme.stale
+        }
+        Metric {
+            label: "Out"
+            value: Format.number(header.msgsOut) + "/s"
+            valueColor: header.live ? Theme.text : Theme.stale
+        }
+        Metric {
+            label: "Bytes in"
+            value: Format.bytes(header.bytesIn) + "/s"
+            valueColor: header.live ? Theme.text : Theme.stale
+        }
+        Metric {
+            label: "Outbox"
+            value: "" + header.outboxDepth
+            valueColor: header.outboxDepth > 0 ? Theme.warn : (header.live ? Theme.text : Theme.stale)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// Number, time and threshold formatting shared by the panels (pure functions, tested with
+// Qt Quick Test in tests/qml/tst_format.qml).
+.pragma library
+
+// 1234.5 -> "1,234.5" style without locale surprises: up to 3 significant decimals, k/M/G above 10 000.
+function number(v) {
+    if (v === undefined || v === null || isNaN(v))
+        return "\u2013"
+    var a = Math.abs(v)
+    if (a >= 1e9) return (v / 1e9).toFixed(a >= 1e10 ? 1 : 2) + "G"
+    if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 1 : 2) + "M"
+    if (a >= 1e4) return (v / 1e3).toFixed(a >= 1e5 ? 0 : 1) + "k"
+    if (a >= 100) return v.toFixed(0)
+    if (a >= 10) return v.toFixed(1)
+    if (a === 0) return "0"
+    if (a >= 1) return v.toFixed(2)
+    return v.toPrecision(2)
+}
+
+function bytes(v) {
+    if (v === undefined || v === null || isNaN(v)) return "\u2013"
+    if (v >= 1073741824) return (v / 1073741824).toFixed(1) + " GiB"
+    if (v >= 1048576) return (v / 1048576).toFixed(1) + " MiB"
+    if (v >= 1024) return (v / 1024).toFixed(1) + " KiB"
+    return Math.round(v) + " B"
+}
+
+// Ages for people: "now", "4 s", "3 min", "2 h".
+function age(ms) {
+    if (ms === undefined || ms < 0) return "never"
+    if (ms < 1000) return "now"
+    var s = Math.floor(ms / 1000)
+    if (s < 60) return s + " s"
+    if (s < 3600) return Math.floor(s / 60) + " min"
+    return Math.floor(s / 3600) + " h"
+}
+
+function clock(ms) {
+    var d = new Date(ms)
+    function two(n) { return n < 10 ? "0" + n : "" + n }
+    function three(n) { return n < 10 ? "00" + n : n < 100 ? "0" + n : "" + n }
+    return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()) + "." + three(d.getMilliseconds())
+}
+
+// The last part of a path, what a legend shows: "data.cpu.user" -> "cpu.user", "data" -> "value".
+function fieldLabel(path) {
+    if (path === "data") return "value"
+    return path.indexOf("data.") === 0 ? path.substring(5) : path
+}
+
+// 0 ok, 1 warn, 2 alarm for {warn, alarm, below}.
+function thresholdLevel(t, value) {
+    if (!t || value === undefined || value === null || isNaN(value)) return 0
+    function beyond(limit) { return t.below ? value <= limit : value >= limit }
+    if (t.alarm !== undefined && beyond(t.alarm)) return 2
+    if (t.warn !== undefined && beyond(t.warn)) return 1
+    return 0
+}
+
+function windowLabel(ms) {
+    return ms >= 60000 ? (ms / 60000) + " min" : (ms / 1000) + " s"
+}

@@ -1,0 +1,180 @@
+// Connection health: RTT, message rate, bytes/s and Outbox depth over time, with connects,
+// disconnects and errors marked on the same time axis; the event log in words beside them.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Pulseboard
+import "Format.js" as Format
+
+Item {
+    id: panel
+    property var dashboard
+    readonly property var health: dashboard ? dashboard.health : null
+    readonly property bool live: dashboard ? dashboard.status.live : false
+    readonly property int windowMs: dashboard ? dashboard.windowMs : 60000
+
+    component HealthChart: Card {
+        id: hc
+        property alias specs: tc.specs
+        property alias chartName: tc.name
+        property var yFrom: 0
+        property var yTo
+        property alias showYLabels: tc.showYLabels
+        Layout.fillWidth: true
+        Layout.fillHeight: true
+        TimeChart {
+            id: tc
+            anchors.fill: parent
+            anchors.leftMargin: -8
+            anchors.rightMargin: -8
+            compact: true
+            store: panel.dashboard ? panel.dashboard.store : null
+            clock: panel.dashboard ? panel.dashboard.clock : null
+            windowMs: panel.windowMs
+            yFrom: hc.yFrom
+            yTo: hc.yTo
+        }
+    }
+
+    RowLayout {
+        anchors.fill: parent
+        spacing: Theme.gap
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: Theme.gap
+
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: Theme.gap
+                Repeater {
+                    model: [
+                        { label: "Round trip", value: panel.health && panel.live && panel.health.rttMs >= 0 ? panel.health.rttMs + " ms" : "\u2013" },
+                        { label: "Messages in", value: panel.health ? Format.number(panel.health.msgsInPerSec) + "/s" : "\u2013" },
+                        { label: "Messages out", value: panel.health ? Format.number(panel.health.msgsOutPerSec) + "/s" : "\u2013" },
+                        { label: "Bytes in", value: panel.health ? Format.bytes(panel.health.bytesInPerSec) + "/s" : "\u2013" },
+                        { label: "Outbox", value: panel.health ? "" + panel.health.outboxDepth : "\u2013" },
+                        { label: "Reconnects", value: panel.health ? "" + panel.health.reconnects : "\u2013" },
+                        { label: "Gaps", value: panel.health ? "" + panel.health.gaps : "\u2013" }
+                    ]
+                    delegate: Rectangle {
+                        required property var modelData
+                        Layout.fillWidth: true
+                        implicitHeight: 68
+                        radius: Theme.radius
+                        color: Theme.surface
+                        border.color: Theme.border
+                        Metric {
+                            anchors.left: parent.left
+                            anchors.leftMargin: 14
+                            anchors.verticalCenter: parent.verticalCenter
+                            label: modelData.label
+                            value: modelData.value
+                            large: true
+                            valueColor: panel.live ? Theme.text : Theme.stale
+                        }
+                    }
+                }
+            }
+
+            HealthChart {
+                title: "Round-trip time"
+                subtitle: "ms, heartbeat ping to pong"
+                chartName: "health.rtt"
+                specs: [{ source: "health", path: "rttMs", label: "RTT", color: Theme.accent }]
+            }
+            HealthChart {
+                title: "Message rate"
+                subtitle: "frames per second: in (blue), out (green)"
+                chartName: "health.msgs"
+                specs: [{ source: "health", path: "msgsIn", label: "in", color: Theme.accent },
+                        { source: "health", path: "msgsOut", label: "out", color: Theme.ok }]
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                spacing: Theme.gap
+                HealthChart {
+                    title: "Bytes per second"
+                    subtitle: "in (blue), out (green)"
+                    chartName: "health.bytes"
+                    specs: [{ source: "health", path: "bytesIn", label: "in", color: Theme.accent },
+                            { source: "health", path: "bytesOut", label: "out", color: Theme.ok }]
+                }
+                HealthChart {
+                    title: "Outbox depth"
+                    subtitle: "messages waiting to be sent or acknowledged"
+                    chartName: "health.outbox"
+                    specs: [{ source: "health", path: "outbox", label: "outbox", color: Theme.warn }]
+                }
+            }
+            HealthChart {
+                Layout.fillHeight: false
+                Layout.preferredHeight: 120
+                title: "Events"
+                subtitle: "\u25cf connected   \u25cf disconnected   \u25cf error or gap"
+                chartName: "health.events"
+                yFrom: 0.5
+                yTo: 3.5
+                showYLabels: false
+                specs: [{ source: "health.events", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
+                        { source: "health.events", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
+                        { source: "health.events", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
+            }
+        }
+
+        Card {
+            Layout.preferredWidth: 460
+            Layout.fillHeight: true
+            title: "Event log"
+            subtitle: panel.dashboard && panel.dashboard.events.discarded > 0
+                      ? panel.dashboard.events.discarded + " older events no longer shown" : "newest first"
+            ListView {
+                id: log
+                anchors.fill: parent
+                clip: true
+                model: panel.dashboard ? panel.dashboard.events : null
+                spacing: 2
+                ScrollBar.vertical: ScrollBar {}
+                delegate: Item {
+                    id: entry
+                    required property real timeMs
+                    required property string kindName
+                    required property string text
+                    width: log.width
+                    height: row.implicitHeight + 8
+                    RowLayout {
+                        id: row
+                        width: parent.width - 12
+                        spacing: 8
+                        Text {
+                            text: Format.clock(timeMs).substring(0, 8)
+                            color: Theme.textFaint
+                            font.family: Theme.monoFamily
+                            font.pixelSize: Theme.fontSmall
+                            Layout.alignment: Qt.AlignTop
+                        }
+                        Chip {
+                            Layout.alignment: Qt.AlignTop
+                            Layout.preferredWidth: 96
+                            text: kindName.toUpperCase()
+                            tint: kindName === "connected" ? Theme.ok
+                                : kindName === "error" || kindName === "failed" ? Theme.error
+                                : kindName === "disconnected" || kindName === "reconnecting" || kindName === "gap" ? Theme.warn
+                                : Theme.textDim
+                        }
+                        Text {
+                            text: entry.text
+                            color: Theme.text
+                            wrapMode: Text.Wrap
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.fontSmall
+                            Layout.fillWidth: true
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+#include "HubProbe.h"
+
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Pulseboard;
+
+namespace HubTest {
+
+ProtocolProbe::ProtocolProbe(const QString &origin, QObject *parent)
+    : QObject(parent), m_socket(origin, QWebSocketProtocol::VersionLatest)
+{
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        Envelope env;
+        if (decodeEnvelope(text.toUtf8(), env)) {
+            frames.append(env);
+            m_taken.append(false);
+        } else {
+            qWarning("probe: undecodable frame from the hub: %s", qPrintable(text.left(200)));
+        }
+    });
+    connect(&m_socket, &QWebSocket::disconnected, this, [this] {
+        m_closed = true;
+        m_closeCode = m_socket.closeCode();
+        m_closeReason = m_socket.closeReason();
+    });
+}
+
+bool ProtocolProbe::open(const QUrl &url, int timeoutMs)
+{
+    QSignalSpy connected(&m_socket, &QWebSocket::connected);
+    m_socket.open(url);
+    return connected.wait(timeoutMs) || connected.count() > 0;
+}
+
+void ProtocolProbe::sendRaw(const QByteArray &json)
+{
+    m_socket.sendTextMessage(QString::fromUtf8(json));
+}
+
+void ProtocolProbe::send(const Envelope &env)
+{
+    sendRaw(encodeEnvelope(env));
+}
+
+QString ProtocolProbe::ping(qint64 ts)
+{
+    Envelope e;
+    e.type = MessageType::Ping;
+    e.id = QStringLiteral("p%1").arg(++m_counter);
+    e.ts = ts;
+    send(e);
+    return e.id;
+}
+
+QString ProtocolProbe::auth(const QString &token)
+{
+    Envelope e;
+    e.type = MessageType::Auth;
+    e.id = QStringLiteral("a%1").arg(++m_counter);
+    e.text = token;
+    send(e);
+    return e.id;
+}
+
+QString ProtocolProbe::subscribe(const QString &channel, qint64 since)
+{
+    Envelope e;
+    e.type = MessageType::Subscribe;
+    e.id = QStringLiteral("s%1").arg(++m_counter);
+    e.channel = channel;
+    e.since = since;
+    send(e);
+    return e.id;
+}
+
+QString ProtocolProbe::unsubscribe(const QString &channel)
+{
+    Envelope e;
+    e.type = MessageType::Unsubscribe;
+    e.id = QStringLiteral("u%1").arg(++m_counter);
+    e.channel = channel;
+    send(e);
+    return e.id;
+}
+
+QString ProtocolProbe::publish(const QString &channel, const QJsonValue &data, const QString &id)
+{
+    Envelope e;
+    e.type = MessageType::Publish;
+    e.id = id.isEmpty() ? QStringLiteral("m%1").arg(++m_counter) : id;
+    e.channel = channel;
+    e.data = data;
+    send(e);
+    return e.id;
+}
+
+QString ProtocolProbe::request(const QString &method, const QJsonValue &params)
+{
+    Envelope e;
+    e.type = MessageType::Request;
+    e.id = QStringLiteral("r%1").arg(++m_counter);
+    e.text = method;
+    e.data = params;
+    send(e);
+    return e.id;
+}
+
+Envelope ProtocolProbe::waitFor(MessageType type, const QString &id, bool *ok, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    for (;;) {
+        for (qsizetype i = 0; i < frames.size(); ++i) {
+            if (!m_taken.at(i) && frames.at(i).type == type && (id.isEmpty() || frames.at(i).id == id)) {
+                m_taken[i] = true;
+                if (ok)
+                    *ok = true;
+                return frames.at(i);
+            }
+        }
+        if (timer.elapsed() > timeoutMs) {
+            if (ok)
+                *ok = false;
+            return Envelope{};
+        }
+        QTest::qWait(5);
+    }
+}
+
+QList<Envelope> ProtocolProbe::ofType(MessageType type) const
+{
+    QList<Envelope> out;
+    for (const Envelope &e : frames) {
+        if (e.type == type)
+            out.append(e);
+    }
+    return out;
+}
+
+QList<qint64> ProtocolProbe::seqsOf(const QString &channel) const
+{
+    QList<qint64> out;
+    for (const Envelope &e : frames) {
+        if (e.type == MessageType::Message && e.channel == channel)
+            out.append(e.seq);
+    }
+    return out;
+}
+
+bool ProtocolProbe::waitClosed(int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!m_closed && timer.elapsed() < timeoutMs)
+        QTest::qWait(5);
+    return m_closed;
+}
+
+RawWsClient::RawWsClient(QObject *parent) : QObject(parent) {}
+
+bool RawWsClient::open(quint16 port, int timeoutMs)
+{
+    m_socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!m_socket.waitForConnected(timeoutMs))
+        return false;
+    const QByteArray request = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
+                               + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    m_socket.write(request);
+    QByteArray response;
+    QElapsedTimer timer;
+    timer.start();
+    while (!response.contains("\r\n\r\n") && timer.elapsed() < timeoutMs) {
+        QTest::qWait(5);
+        response += m_socket.read(m_socket.bytesAvailable() > 0 ? 1 : 0);
+        while (m_socket.bytesAvailable() > 0 && !response.contains("\r\n\r\n"))
+            response += m_socket.read(1);
+    }
+    return response.startsWith("HTTP/1.1 101");
+}
+
+void RawWsClient::sendText(const QByteArray &payload)
+{
+    // Client frames are masked (RFC 6455 5.3): FIN + text opcode, mask bit, length, key, payload.
+    QByteArray frame;
+    frame.append(char(0x81));
+    if (payload.size() < 126) {
+        frame.append(char(0x80 | payload.size()));
+    } else {
+        frame.append(char(0x80 | 126));
+        frame.append(char((payload.size() >> 8) & 0xff));
+        frame.append(char(payload.size() & 0xff));
+    }
+    const quint32 key = QRandomGenerator::global()->generate();
+    const char mask[4] = {char(key >> 24), char(key >> 16), char(key >> 8), char(key)};
+    frame.append(mask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload.at(i) ^ mask[i % 4]));
+    m_socket.write(frame);
+    m_socket.flush();
+}
+
+void RawWsClient::stopReading()
+{
+    m_socket.setReadBufferSize(4096);
+    m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+}
+
+} // namespace HubTest

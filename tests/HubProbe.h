@@ -1,0 +1,75 @@
+// Test clients for the hub tests. ProtocolProbe: a bare QWebSocket speaking PROTOCOL.md frame by
+// frame (no ConnectionManager logic in the way), recording every frame and the close code.
+// RawWsClient: a hand-rolled WebSocket client over QTcpSocket that can stop reading (a slow
+// consumer) and never answers ping frames (a dead peer), which QWebSocket will not do.
+#pragma once
+
+#include "protocol/Envelope.h"
+
+#include <QJsonValue>
+#include <QList>
+#include <QObject>
+#include <QTcpSocket>
+#include <QUrl>
+#include <QWebSocket>
+
+namespace HubTest {
+
+class ProtocolProbe : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ProtocolProbe(const QString &origin = QString(), QObject *parent = nullptr);
+
+    bool open(const QUrl &url, int timeoutMs = 5000);
+    void sendRaw(const QByteArray &json);
+    void send(const Pulseboard::Envelope &env);
+    // Convenience senders; each returns the id it used.
+    QString ping(qint64 ts);
+    QString auth(const QString &token);
+    QString subscribe(const QString &channel, qint64 since = -1);
+    QString unsubscribe(const QString &channel);
+    QString publish(const QString &channel, const QJsonValue &data, const QString &id = QString());
+    QString request(const QString &method, const QJsonValue &params = QJsonValue());
+
+    // Waits for the first frame of `type` (and `id` when given) not yet taken; returns it.
+    // `ok` false on timeout.
+    Pulseboard::Envelope waitFor(Pulseboard::MessageType type, const QString &id = QString(), bool *ok = nullptr,
+                                 int timeoutMs = 5000);
+    QList<Pulseboard::Envelope> ofType(Pulseboard::MessageType type) const;
+    QList<qint64> seqsOf(const QString &channel) const;
+    bool waitClosed(int timeoutMs = 5000);
+    bool isClosed() const { return m_closed; }
+    int closeCode() const { return m_closeCode; }
+    QString closeReason() const { return m_closeReason; }
+    QWebSocket &socket() { return m_socket; }
+
+    QList<Pulseboard::Envelope> frames;
+
+private:
+    QWebSocket m_socket;
+    QList<bool> m_taken;
+    int m_counter = 0;
+    bool m_closed = false;
+    int m_closeCode = -1;
+    QString m_closeReason;
+};
+
+class RawWsClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RawWsClient(QObject *parent = nullptr);
+    // Connects and completes the upgrade; the read buffer is then capped so that, once we stop
+    // reading, the kernel buffers fill and the server's sends back up.
+    bool open(quint16 port, int timeoutMs = 5000);
+    void sendText(const QByteArray &payload);
+    void stopReading();
+    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    QTcpSocket &socket() { return m_socket; }
+
+private:
+    QTcpSocket m_socket;
+};
+
+} // namespace HubTest

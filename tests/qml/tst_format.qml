@@ -1,0 +1,55 @@
+import QtQuick
+import QtTest
+import "qrc:/Pulseboard/Format.js" as Format
+
+TestCase {
+    name: "Format"
+
+    function test_number_data() {
+        return [
+            { tag: "zero", value: 0, text: "0" },
+            { tag: "small", value: 0.01234, text: "0.012" },
+            { tag: "units", value: 7.3, text: "7.30" },
+            { tag: "tens", value: 42.25, text: "42.3" },
+            { tag: "hundreds", value: 512.4, text: "512" },
+            { tag: "thousands", value: 12345, text: "12.3k" },
+            { tag: "millions", value: 2500000, text: "2.50M" },
+            { tag: "negative", value: -42.25, text: "-42.3" },
+            { tag: "missing", value: undefined, text: "\u2013" }
+        ]
+    }
+    function test_number(row) {
+        compare(Format.number(row.value), row.text)
+    }
+
+    function test_bytes() {
+        compare(Format.bytes(512), "512 B")
+        compare(Format.bytes(2048), "2.0 KiB")
+        compare(Format.bytes(5 * 1048576), "5.0 MiB")
+    }
+
+    function test_age() {
+        compare(Format.age(-1), "never")
+        compare(Format.age(300), "now")
+        compare(Format.age(12500), "12 s")
+        compare(Format.age(185000), "3 min")
+        compare(Format.age(7300000), "2 h")
+    }
+
+    function test_fieldLabel() {
+        compare(Format.fieldLabel("data"), "value")
+        compare(Format.fieldLabel("data.cpu.user"), "cpu.user")
+        compare(Format.fieldLabel("data.cores[1]"), "cores[1]")
+    }
+
+    function test_threshold() {
+        var t = { warn: 70, alarm: 90 }
+        compare(Format.thresholdLevel(t, 50), 0)
+        compare(Format.thresholdLevel(t, 70), 1)
+        compare(Format.thresholdLevel(t, 99), 2)
+        compare(Format.thresholdLevel(undefined, 99), 0)
+        var low = { alarm: 10, below: true }
+        compare(Format.thresholdLevel(low, 5), 2)
+        compare(Format.thresholdLevel(low, 50), 0)
+    }
+}

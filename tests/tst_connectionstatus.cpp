@@ -1,0 +1,120 @@
+#include "client/ConnectionManager.h"
+#include "models/ConnectionStatus.h"
+#include "support/TestServer.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Pulseboard;
+using namespace Qt::StringLiterals;
+
+class tst_ConnectionStatus : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void words_data()
+    {
+        QTest::addColumn<int>("state");
+        QTest::addColumn<qint64>("lostAt");
+        QTest::addColumn<qint64>("retryAt");
+        QTest::addColumn<int>("attempt");
+        QTest::addColumn<int>("maxRetries");
+        QTest::addColumn<bool>("token");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<QString>("headline");
+        QTest::addColumn<QString>("banner");
+        QTest::addColumn<QString>("severity");
+
+        const qint64 now = 1'000'000;
+        QTest::newRow("open") << int(ConnectionManager::Open) << qint64(0) << qint64(0) << 0 << 10 << false << QString()
+                              << u"Connected"_s << QString() << u"ok"_s;
+        QTest::newRow("reconnecting") << int(ConnectionManager::Reconnecting) << now - 12000 << now + 3200 << 3 << 10
+                                      << false << QString() << u"Reconnecting"_s
+                                      << u"Connection lost 12 s ago. Reconnecting in 4 s (attempt 3 of 10)."_s << u"warn"_s;
+        QTest::newRow("reconnecting with cause, unlimited") << int(ConnectionManager::Reconnecting) << now - 65000
+                                                            << now + 900 << 7 << 0 << false << u"connection refused"_s
+                                                            << u"Reconnecting"_s
+                                                            << u"Connection lost 1 min 05 s ago (connection refused). Reconnecting in 1 s (attempt 7)."_s
+                                                            << u"warn"_s;
+        QTest::newRow("retry due") << int(ConnectionManager::Reconnecting) << now - 2000 << now - 5 << 1 << 10 << false
+                                   << QString() << u"Reconnecting"_s
+                                   << u"Connection lost 2 s ago. Reconnecting now (attempt 1 of 10)."_s << u"warn"_s;
+        QTest::newRow("never connected") << int(ConnectionManager::Reconnecting) << qint64(0) << now + 2000 << 2 << 10
+                                         << false << u"connection refused"_s << u"Reconnecting"_s
+                                         << u"Could not connect to ws://127.0.0.1:9 (connection refused). Reconnecting in 2 s (attempt 2 of 10)."_s
+                                         << u"warn"_s;
+        QTest::newRow("first connect") << int(ConnectionManager::Connecting) << qint64(0) << qint64(0) << 0 << 10 << false
+                                       << QString() << u"Connecting"_s << u"Connecting to ws://127.0.0.1:9\u2026"_s << u"warn"_s;
+        QTest::newRow("token refused") << int(ConnectionManager::Failed) << qint64(0) << qint64(0) << 0 << 10 << true
+                                       << u"server refused the token: bad"_s << u"Failed"_s
+                                       << u"Server refused the token. Set a valid token (--token or PULSEBOARD_TOKEN) and retry."_s
+                                       << u"error"_s;
+        QTest::newRow("gave up") << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 11 << 10 << false
+                                 << u"gave up after 10 attempts; last error: refused"_s << u"Failed"_s
+                                 << u"Gave up: gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
+                                 << u"error"_s;
+        QTest::newRow("closed") << int(ConnectionManager::Closed) << qint64(0) << qint64(0) << 0 << 10 << false << QString()
+                                << u"Disconnected"_s << u"Disconnected on request. Nothing on screen is live."_s << u"idle"_s;
+    }
+    void words()
+    {
+        QFETCH(int, state);
+        QFETCH(qint64, lostAt);
+        QFETCH(qint64, retryAt);
+        QFETCH(int, attempt);
+        QFETCH(int, maxRetries);
+        QFETCH(bool, token);
+        QFETCH(QString, error);
+        StatusInput in;
+        in.state = state;
+        in.nowMs = 1'000'000;
+        in.lostAtMs = lostAt;
+        in.retryAtMs = retryAt;
+        in.attempt = attempt;
+        in.maxRetries = maxRetries;
+        in.failedOnToken = token;
+        in.errorString = error;
+        in.endpoint = u"ws://127.0.0.1:9"_s;
+        const StatusText t = describe(in);
+        QTEST(t.headline, "headline");
+        QTEST(t.banner, "banner");
+        QTEST(t.severity, "severity");
+    }
+
+    void durations()
+    {
+        QCOMPARE(formatDuration(0), u"0 s"_s);
+        QCOMPARE(formatDuration(59999), u"59 s"_s);
+        QCOMPARE(formatDuration(61000), u"1 min 01 s"_s);
+        QCOMPARE(formatDuration(3600000 + 7 * 60000), u"1 h 07 min"_s);
+        QCOMPARE(formatDuration(2 * 86400000LL + 3600000), u"2 d 1 h"_s);
+    }
+
+    void followsARealConnection()
+    {
+        Test::TestServer server;
+        QVERIFY(server.listen());
+        ConnectionManager manager;
+        ConnectionOptions options;
+        options.endpoints = {server.url()};
+        options.backoff.initialMs = 2000;
+        options.backoff.maxMs = 2000;
+        options.connectTimeoutMs = 2000;
+        manager.setOptions(options);
+        ConnectionStatus status;
+        status.attach(&manager);
+        manager.open();
+        QTRY_COMPARE_WITH_TIMEOUT(status.headline(), u"Connected"_s, 5000);
+        QVERIFY(status.live());
+        QCOMPARE(status.banner(), QString());
+        server.kill();
+        QTRY_COMPARE_WITH_TIMEOUT(status.headline(), u"Reconnecting"_s, 5000);
+        QVERIFY(!status.live());
+        QVERIFY2(status.banner().startsWith(u"Connection lost 0 s ago"_s), qPrintable(status.banner()));
+        QVERIFY2(status.banner().contains(u"Reconnecting in"_s), qPrintable(status.banner()));
+        QVERIFY(status.canRetry());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_ConnectionStatus)
+#include "tst_connectionstatus.moc"

@@ -1,0 +1,185 @@
+// End to end: the real `pulseboard` binary against a real `pulseboard-hub` process. Waits for
+// data on the charts, grabs the window, checks that the chart area holds drawn series and that
+// the state says connected; then kills the hub (SIGKILL, no close frame) and checks that the
+// banner says the connection was lost and is being retried. Screenshots land in build/.
+#include "support/TestUtils.h"
+
+#include <QColor>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Reads JSON lines from a process's stdout as they come.
+class LineReader
+{
+public:
+    explicit LineReader(QProcess *p) : m_process(p) {}
+    // Waits until a line satisfies `match`; returns it (empty object on timeout).
+    template<typename Match>
+    QJsonObject waitFor(Match match, int timeoutMs)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < timeoutMs) {
+            while (m_process->canReadLine()) {
+                const QByteArray line = m_process->readLine().trimmed();
+                if (!line.startsWith('{'))
+                    continue;
+                const QJsonObject o = TestUtils::parseObject(line);
+                m_seen.append(o);
+                if (match(o))
+                    return o;
+            }
+            m_process->waitForReadyRead(100);
+            if (m_process->state() == QProcess::NotRunning && !m_process->canReadLine())
+                break;
+        }
+        return QJsonObject();
+    }
+    const QList<QJsonObject> &seen() const { return m_seen; }
+
+private:
+    QProcess *m_process;
+    QList<QJsonObject> m_seen;
+};
+
+// Pixels in the plot area that are clearly coloured (series lines), not background or grey grid.
+int seriesPixels(const QImage &image, const QJsonObject &area)
+{
+    const QRect r(area.value(u"x"_s).toInt(), area.value(u"y"_s).toInt(), area.value(u"width"_s).toInt(),
+                  area.value(u"height"_s).toInt());
+    int count = 0;
+    for (int y = qMax(0, r.top()); y <= qMin(image.height() - 1, r.bottom()); ++y) {
+        for (int x = qMax(0, r.left()); x <= qMin(image.width() - 1, r.right()); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            const int hi = qMax(c.red(), qMax(c.green(), c.blue()));
+            const int lo = qMin(c.red(), qMin(c.green(), c.blue()));
+            if (hi - lo > 70 && hi > 120)
+                ++count;
+        }
+    }
+    return count;
+}
+
+} // namespace
+
+class tst_E2eDashboard : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void chartsThenReconnectBanner()
+    {
+        const QString bin = QStringLiteral(PULSEBOARD_BIN_DIR);
+        const QString out = QStringLiteral(PULSEBOARD_BUILD_DIR);
+        QTemporaryDir config; // no settings from the user's machine
+
+        QProcess hub;
+        hub.setProgram(bin + u"/pulseboard-hub"_s);
+        hub.setArguments({u"--port"_s, u"0"_s, u"--feeds"_s, u"sys.cpu,demo.wave"_s, u"--sys-hz"_s, u"5"_s});
+        hub.setProcessChannelMode(QProcess::MergedChannels);
+        hub.start();
+        QVERIFY2(hub.waitForStarted(5000), qPrintable(hub.errorString()));
+        QString url;
+        QElapsedTimer t;
+        t.start();
+        const QRegularExpression listening(u"listening on (ws://127\\.0\\.0\\.1:\\d+)"_s);
+        QByteArray hubOutput;
+        while (url.isEmpty() && t.elapsed() < 10000) {
+            hub.waitForReadyRead(200);
+            hubOutput += hub.readAll();
+            const auto m = listening.match(QString::fromUtf8(hubOutput));
+            if (m.hasMatch())
+                url = m.captured(1);
+        }
+        QVERIFY2(!url.isEmpty(), hubOutput.constData());
+
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, config.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(bin + u"/pulseboard"_s);
+        app.setArguments({u"--url"_s, url, u"--subscribe"_s, u"sys.cpu"_s, u"--subscribe"_s, u"demo.wave"_s,
+                          u"--no-settings"_s, u"--print-state"_s, u"--control"_s, u"--geometry"_s, u"1280x800"_s,
+                          u"--backoff-initial"_s, u"300"_s, u"--backoff-max"_s, u"2000"_s, u"--max-retries"_s, u"0"_s,
+                          u"--heartbeat-interval"_s, u"500"_s, u"--heartbeat-timeout"_s, u"1500"_s});
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+
+        const QJsonObject open = lines.waitFor([](const QJsonObject &o) {
+            return o.value(u"event"_s) == u"state"_s && o.value(u"state"_s) == u"open"_s;
+        }, 20000);
+        QVERIFY2(!open.isEmpty(), app.readAllStandardError().constData());
+        QCOMPARE(open.value(u"headline"_s).toString(), u"Connected"_s);
+        QCOMPARE(open.value(u"banner"_s).toString(), QString());
+
+        // Wait until both charts hold several points.
+        QJsonObject snap;
+        t.restart();
+        while (t.elapsed() < 20000) {
+            app.write("snapshot\n");
+            snap = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"snapshot"_s; }, 2000);
+            // About 4 s of both feeds (demo.wave 20 Hz, sys.cpu 5 Hz), so the lines have length.
+            if (snap.value(u"chartSamples"_s).toInt() >= 100 && snap.value(u"charts"_s).toInt() >= 2)
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 100, qPrintable(QString::number(snap.value(u"chartSamples"_s).toInt())));
+        QTest::qWait(300); // one more display tick so the last replace is drawn
+
+        const QString connectedPng = out + u"/e2e-dashboard-connected.png"_s;
+        app.write(QStringLiteral("grab %1\n").arg(connectedPng).toUtf8());
+        const QJsonObject grab = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"grab"_s; }, 10000);
+        QVERIFY2(!grab.isEmpty() && !grab.contains(u"error"_s), qPrintable(grab.value(u"error"_s).toString()));
+        QCOMPARE(grab.value(u"state"_s).toString(), u"open"_s);
+        QCOMPARE(grab.value(u"headline"_s).toString(), u"Connected"_s);
+        const QJsonArray areas = grab.value(u"plotAreas"_s).toArray();
+        QCOMPARE(areas.size(), 2);
+        QImage image(connectedPng);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.width(), grab.value(u"imageWidth"_s).toInt());
+        for (const QJsonValue &a : areas) {
+            const int pixels = seriesPixels(image, a.toObject());
+            QVERIFY2(pixels >= 30, qPrintable(u"chart %1 looks blank: %2 coloured pixels"_s
+                                                  .arg(a.toObject().value(u"name"_s).toString())
+                                                  .arg(pixels)));
+        }
+
+        // The hub dies without a close frame.
+        hub.kill();
+        QVERIFY(hub.waitForFinished(5000));
+        const QJsonObject lost = lines.waitFor([](const QJsonObject &o) {
+            return o.value(u"event"_s) == u"state"_s && o.value(u"banner"_s).toString().contains(u"Reconnecting"_s);
+        }, 15000);
+        QVERIFY2(!lost.isEmpty(), "no reconnecting banner after the hub was killed");
+        QVERIFY2(lost.value(u"banner"_s).toString().startsWith(u"Connection lost"_s),
+                 qPrintable(lost.value(u"banner"_s).toString()));
+        QVERIFY(!lost.value(u"live"_s).toBool());
+
+        const QString lostPng = out + u"/e2e-dashboard-reconnecting.png"_s;
+        app.write(QStringLiteral("grab %1\n").arg(lostPng).toUtf8());
+        const QJsonObject grab2 = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"grab"_s; }, 10000);
+        QVERIFY(!grab2.isEmpty());
+        QVERIFY2(grab2.value(u"banner"_s).toString().startsWith(u"Connection lost"_s),
+                 qPrintable(grab2.value(u"banner"_s).toString()));
+        QVERIFY(QImage(lostPng).width() > 0);
+
+        app.write("quit\n");
+        QVERIFY(app.waitForFinished(10000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_E2eDashboard)
+#include "tst_e2e_dashboard.moc"

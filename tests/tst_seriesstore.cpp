@@ -1,0 +1,81 @@
+#include "models/SeriesStore.h"
+
+#include <QFile>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Pulseboard;
+using namespace Qt::StringLiterals;
+
+class tst_SeriesStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void ingestDiscoversFields()
+    {
+        SeriesStore store;
+        QSignalSpy fields(&store, &SeriesStore::fieldsChanged);
+        QCOMPARE(store.ingest(u"sys.cpu"_s, 1000, QJsonObject{{u"user"_s, 10}, {u"system"_s, 2}, {u"host"_s, u"x"_s}}), 2);
+        QCOMPARE(fields.count(), 1);
+        QCOMPARE(store.fields(u"sys.cpu"_s), (QStringList{u"data.system"_s, u"data.user"_s}));
+        store.ingest(u"sys.cpu"_s, 2000, QJsonObject{{u"user"_s, 11}, {u"system"_s, 3}});
+        QCOMPARE(fields.count(), 1); // nothing new
+        QCOMPARE(store.latest(u"sys.cpu"_s, u"data.user"_s).toDouble(), 11.0);
+        QCOMPARE(store.latestTime(u"sys.cpu"_s, u"data.user"_s), 2000);
+        QCOMPARE(store.buffer(u"sys.cpu"_s, u"data.user"_s)->size(), 2);
+        QVERIFY(!store.latest(u"sys.cpu"_s, u"data.nope"_s).isValid());
+    }
+
+    void retentionBoundsMemory()
+    {
+        SeriesStore::Limits limits;
+        limits.retentionMs = 10000;
+        limits.capacityPerSeries = 1000;
+        SeriesStore store(limits);
+        for (int i = 0; i < 600; ++i)
+            store.ingest(u"c"_s, i * 100, QJsonValue(i)); // 60 s at 10 Hz
+        const StreamBuffer *b = store.buffer(u"c"_s, u"data"_s);
+        // Only the last 10 s are held.
+        QCOMPARE(b->at(0).t, 59900 - 10000);
+        QCOMPARE(b->size(), 101);
+        QVERIFY(store.allocatedBytes() <= 1000 * StreamBuffer::bytesPerSample());
+    }
+
+    void fieldCountIsCapped()
+    {
+        SeriesStore::Limits limits;
+        limits.maxFieldsPerSource = 3;
+        SeriesStore store(limits);
+        QJsonObject o;
+        for (int i = 0; i < 5; ++i)
+            o.insert(u"f%1"_s.arg(i), i);
+        QCOMPARE(store.ingest(u"c"_s, 1, o), 3);
+        QCOMPARE(store.fields(u"c"_s).size(), 3);
+        QCOMPARE(store.droppedFieldCount(u"c"_s), 2);
+    }
+
+    void exportsCsv()
+    {
+        SeriesStore store;
+        store.addSample(u"health"_s, u"rttMs"_s, 1000, 12);
+        store.addSample(u"health"_s, u"rttMs"_s, 2000, 15.5);
+        store.addSample(u"health"_s, u"rttMs"_s, 3000, 20);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"out.csv"_s);
+        const QVariantList series{QVariantMap{{u"source"_s, u"health"_s}, {u"path"_s, u"rttMs"_s}}};
+        QCOMPARE(store.exportCsv(file, series, 1500, 3000), QString());
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.at(0), QByteArray("time_ms,time_iso,source,field,value"));
+        QCOMPARE(lines.at(1), QByteArray("2000,1970-01-01T00:00:02.000Z,health,rttMs,15.5"));
+        QCOMPARE(lines.at(2), QByteArray("3000,1970-01-01T00:00:03.000Z,health,rttMs,20"));
+        QCOMPARE(lines.size(), 4); // trailing newline
+        QVERIFY(!store.exportCsv(u"/nonexistent-dir/x.csv"_s, series, 0, 1).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_SeriesStore)
+#include "tst_seriesstore.moc"
