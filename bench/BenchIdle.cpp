@@ -174,10 +174,13 @@ int main(int argc, char **argv)
     for (const Target &t : targets) {
         const double cpu = t.end.cpu - t.start.cpu;
         const double wakes = double(t.end.switches - t.start.switches) / seconds;
-        std::printf("%-6s %10.3f %8.3f %12.2f %8.2f %8d %9.1f\n", qPrintable(t.name), cpu, cpu / seconds * 100.0, wakes,
-                    baseWakes > 0 ? wakes / baseWakes : 0.0, t.end.threads, double(t.end.rssKb) / 1024.0);
+        // A bare client that never woke leaves no ratio to give: the difference is the figure then.
+        const QByteArray ratio = baseWakes > 0 ? QByteArray::number(wakes / baseWakes, 'f', 2) : QByteArrayLiteral("-");
+        std::printf("%-6s %10.3f %8.3f %12.2f %8s %8d %9.1f\n", qPrintable(t.name), cpu, cpu / seconds * 100.0, wakes,
+                    ratio.constData(), t.end.threads, double(t.end.rssKb) / 1024.0);
     }
-    std::printf("(ratio: wake-ups/s over the bare client's; CPU is counted in clock ticks of %ld Hz, baseline %.3f s)\n",
-                ::sysconf(_SC_CLK_TCK), baseCpu);
+    std::printf("(ratio: wake-ups/s over the bare client's, '-' when it never woke; CPU is counted in clock ticks of"
+                " %ld Hz, bare client %.3f s; %.1f s window)\n",
+                ::sysconf(_SC_CLK_TCK), baseCpu, seconds);
     return ok ? 0 : 1;
 }
