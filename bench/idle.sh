@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export PULSEBOARD_BUILD_DIR=${PULSEBOARD_BUILD_DIR:-$root/build-release}
 export PULSEBOARD_BUILD_TYPE=Release
 bash "$root/scripts/deps.sh"
-bash "$root/scripts/build.sh" -DPULSEBOARD_BUILD_TESTS=OFF >"$PULSEBOARD_BUILD_DIR.log" 2>&1 \
-  || { tail -30 "$PULSEBOARD_BUILD_DIR.log"; exit 1; }
+mkdir -p "$PULSEBOARD_BUILD_DIR"
+log="$PULSEBOARD_BUILD_DIR/bench-build.log"
+bash "$root/scripts/build.sh" -DPULSEBOARD_BUILD_TESTS=OFF >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
 exec "$PULSEBOARD_BUILD_DIR/bin/bench-idle" "$@"

@@ -9,6 +9,7 @@ export PULSEBOARD_BUILD_DIR=${PULSEBOARD_BUILD_DIR:-$root/build-release}
 export PULSEBOARD_BUILD_TYPE=Release
 bash "$root/scripts/deps.sh"
 # Tests are not needed for figures; the build stays quiet unless it fails.
-bash "$root/scripts/build.sh" -DPULSEBOARD_BUILD_TESTS=OFF >"$PULSEBOARD_BUILD_DIR.log" 2>&1 \
-  || { tail -30 "$PULSEBOARD_BUILD_DIR.log"; exit 1; }
+mkdir -p "$PULSEBOARD_BUILD_DIR"
+log="$PULSEBOARD_BUILD_DIR/bench-build.log"
+bash "$root/scripts/build.sh" -DPULSEBOARD_BUILD_TESTS=OFF >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
 exec "$PULSEBOARD_BUILD_DIR/bin/bench-ingest" "$@"
