@@ -65,6 +65,15 @@ MessageType messageTypeFromName(QStringView name)
     return MessageType::Unknown;
 }
 
+Envelope pongFor(const Envelope &ping)
+{
+    Envelope pong;
+    pong.type = MessageType::Pong;
+    pong.id = ping.id;
+    pong.ts = ping.ts;
+    return pong;
+}
+
 bool isValidChannelName(QStringView name)
 {
     if (name.isEmpty() || name.size() > 200)
