@@ -9,10 +9,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCryptographicHash>
 #include <QFile>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QtQml/QQmlExtensionPlugin>
 
 #include <cstdio>
@@ -42,6 +44,16 @@ bool readMs(const QCommandLineParser &parser, const QString &name, int min, int 
     }
     *out = v;
     return true;
+}
+
+QString defaultQueueFile(const QList<QUrl> &endpoints)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha1);
+    for (const QUrl &url : endpoints)
+        hash.addData(url.toString(QUrl::FullyEncoded).toUtf8());
+    const QString key = QString::fromLatin1(hash.result().toHex().left(12));
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/outbox-") + key
+           + QStringLiteral(".journal");
 }
 
 } // namespace
@@ -167,6 +179,12 @@ int main(int argc, char *argv[])
     dashboardOptions.settings = useSettings ? &settings : nullptr;
     dashboardOptions.kiosk = kiosk;
     dashboardOptions.channels = channels;
+
+    // Commands sent to a real server survive a crash: they are journaled under the app's data
+    // folder, one journal per server list. The embedded hub lives and dies with this process and
+    // screenshot runs leave no trace, so neither keeps one. --queue-file overrides.
+    if (options.queueFile.isEmpty() && !dashboardOptions.embeddedHub && useSettings)
+        options.queueFile = defaultQueueFile(options.endpoints);
 
     ConnectionManager manager;
     manager.setOptions(options);

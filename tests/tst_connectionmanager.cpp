@@ -6,6 +6,7 @@
 #include "support/TestServer.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QSignalSpy>
@@ -75,6 +76,26 @@ void captureMessages(QtMsgType type, const QMessageLogContext &ctx, const QStrin
         previousHandler(type, ctx, msg);
 }
 
+struct Delivery
+{
+    QString channel;
+    qint64 seq = 0;
+    qint64 ts = 0;
+    double v = 0;
+    QJsonValue data;
+};
+
+// Records what a MessageSink is handed, reading the view while it is valid.
+class RecordingSink : public MessageSink
+{
+public:
+    void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
+    {
+        deliveries.append({channel, seq, ts, data.value(QLatin1StringView("v")).toDouble(-1), data.toJsonValue()});
+    }
+    QList<Delivery> deliveries;
+};
+
 } // namespace
 
 class tst_ConnectionManager : public QObject
@@ -104,6 +125,7 @@ private Q_SLOTS:
     void closeIsFinal();
     void backpressurePausesSendingAndBoundsMemory();
     void journalRestoresQueueAcrossInstances();
+    void messageSinksGetEveryDeliveredMessage();
 };
 
 void tst_ConnectionManager::opensWithStateSequence()
@@ -770,6 +792,66 @@ void tst_ConnectionManager::journalRestoresQueueAcrossInstances()
     ConnectionManager after;
     after.setOptions(o);
     QCOMPARE(after.queuedCount(), 0);
+}
+
+
+void tst_ConnectionManager::messageSinksGetEveryDeliveredMessage()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager cm;
+    cm.setOptions(fastOptions({server.url()}));
+    RecordingSink sink;
+    cm.addMessageSink(&sink);
+    cm.addMessageSink(&sink); // once only
+    QSignalSpy messages(&cm, &ConnectionManager::messageReceived);
+    cm.subscribe(QStringLiteral("a"));
+    cm.subscribe(QStringLiteral("b"));
+    cm.open();
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
+
+    server.publish(QStringLiteral("a"), num(1));
+    server.publish(QStringLiteral("b"), QJsonObject{{QLatin1StringView("v"), 2.5}, {QLatin1StringView("tags"), QJsonArray{1, 2}}});
+    QTRY_COMPARE(sink.deliveries.size(), 2);
+    // Not subscribed, and a duplicate of a's seq 1: neither reaches a sink.
+    server.sendToAll(R"({"type":"message","channel":"zz","seq":1,"ts":5,"data":{"v":9}})");
+    server.sendToAll(R"({"type":"message","channel":"a","seq":1,"ts":5,"data":{"v":9}})");
+    // A frame only the reference decoder reads (a lone surrogate escape) still reaches sinks.
+    server.sendToAll(R"({"type":"message","channel":"a","seq":2,"ts":6,"data":{"v":7,"s":"\ud800"}})");
+    // The channel name arrives escaped: it is the same channel.
+    server.sendToAll(R"({"type":"message","channel":"\u0062","seq":2,"ts":8})");
+    QTRY_COMPARE(sink.deliveries.size(), 4);
+    QTRY_COMPARE(cm.stats().duplicates, 1u);
+
+    const QList<Delivery> &d = sink.deliveries;
+    QCOMPARE(d.at(0).channel, QStringLiteral("a"));
+    QCOMPARE(d.at(0).seq, 1);
+    QCOMPARE(d.at(0).v, 1.0);
+    QCOMPARE(d.at(1).channel, QStringLiteral("b"));
+    QCOMPARE(d.at(1).v, 2.5);
+    QCOMPARE(d.at(1).data.toObject().value(QLatin1StringView("tags")).toArray(), (QJsonArray{1, 2}));
+    QCOMPARE(d.at(2).channel, QStringLiteral("a"));
+    QCOMPARE(d.at(2).seq, 2);
+    QCOMPARE(d.at(2).ts, 6);
+    QCOMPARE(d.at(2).v, 7.0);
+    QCOMPARE(d.at(3).channel, QStringLiteral("b"));
+    QCOMPARE(d.at(3).seq, 2);
+    QCOMPARE(d.at(3).ts, 8);
+    QVERIFY(d.at(3).data.isNull()); // no data field reads as null
+    QCOMPARE(d.at(3).v, -1.0);
+
+    // messageReceived saw the same messages with the same payloads.
+    QCOMPARE(messages.size(), 4);
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(messages.at(i).at(0).toString(), d.at(i).channel);
+        QCOMPARE(messages.at(i).at(1).toLongLong(), d.at(i).seq);
+        QCOMPARE(messages.at(i).at(3).value<QJsonValue>(), d.at(i).data);
+    }
+
+    cm.removeMessageSink(&sink);
+    server.sendToAll(R"({"type":"message","channel":"a","seq":3,"ts":9,"data":{"v":3}})");
+    QTRY_COMPARE(messages.size(), 5);
+    QCOMPARE(sink.deliveries.size(), 4);
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectionManager)

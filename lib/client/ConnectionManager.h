@@ -8,10 +8,12 @@
 
 #include "ConnectionOptions.h"
 #include "Heartbeat.h"
+#include "MessageSink.h"
 #include "Outbox.h"
 #include "OutboxJournal.h"
 #include "SubscriptionSet.h"
 #include "protocol/Envelope.h"
+#include "protocol/EnvelopeDecoder.h"
 
 #include <QAbstractSocket>
 #include <QElapsedTimer>
@@ -98,6 +100,11 @@ public:
     const Outbox &outbox() const { return m_outbox; }
     bool isSendingPaused() const { return m_sendPaused; }
 
+    // The lean delivery path (see MessageSink): sinks are called in the order they were added.
+    // messageReceived, which builds a QJsonValue per message, is only built when connected.
+    void addMessageSink(MessageSink *sink);
+    void removeMessageSink(MessageSink *sink);
+
     Q_INVOKABLE void open();
     Q_INVOKABLE void close();
     Q_INVOKABLE void retry();
@@ -140,12 +147,15 @@ private:
     void openJournal(const QString &path);
     void setError(const QString &message);
     void startConnection();
+    void startFromFirstAttempt();
     void onSocketConnected();
     void onSocketDisconnected();
     void onSocketError(QAbstractSocket::SocketError error);
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
     void handleEnvelope(const Envelope &env);
+    void handleMessage(const MessageView &message);
+    void deliverMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
     void sendAuth();
     void beginResubscribe();
     void sessionReady();
@@ -200,6 +210,12 @@ private:
     Outbox m_outbox;
     SubscriptionSet m_subscriptions;
     Stats m_stats;
+
+    // Inbound hot path: the decoder reuses its buffers, subscribed channel names are looked up
+    // by their UTF-8 bytes so a message frame costs no QString.
+    EnvelopeDecoder m_decoder;
+    QHash<QByteArray, QString> m_channelNames;
+    QList<MessageSink *> m_sinks;
 };
 
 } // namespace Pulseboard

@@ -526,11 +526,7 @@ void HubServer::handleEnvelope(Session *session, const Envelope &env)
         return;
     }
     case MessageType::Ping: {
-        Envelope pong;
-        pong.type = MessageType::Pong;
-        pong.id = env.id;
-        pong.ts = env.ts;
-        send(session, pong);
+        send(session, pongFor(env));
         return;
     }
     case MessageType::Pong:

@@ -1,0 +1,186 @@
+// bench-idle: benchmark 4 of docs/PERFORMANCE.md, what a connected client costs while nothing
+// happens. Starts, side by side and for the same window, each target connected to its own quiet
+// bench-blaster (answers subscribe and ping, sends nothing):
+//   bare   a bare QWebSocket client: the floor of a connected Qt event loop (the baseline)
+//   cli    pulseboard-cli subscribed to one channel, default heartbeat
+// After a warm-up it samples /proc/<pid> at the start and end of the window: CPU seconds
+// (utime+stime) and wake-ups, counted as context switches (voluntary + involuntary) summed
+// over every thread: an idle thread is switched in once per timer or socket wake-up.
+// Prints per-target figures and the ratio to the bare client.
+
+#include "BenchUtil.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QThread>
+#include <QWebSocket>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+using namespace Pulseboard::Bench;
+
+namespace {
+
+struct Sample
+{
+    double cpu = 0;            // seconds
+    quint64 switches = 0;      // context switches, all threads
+    int threads = 0;
+    long rssKb = 0;
+};
+
+Sample sampleProcess(qint64 pid)
+{
+    Sample s;
+    const QString base = QStringLiteral("/proc/%1").arg(pid);
+    QFile stat(base + QStringLiteral("/stat"));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray line = stat.readAll();
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (f.size() > 13)
+            s.cpu = double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
+    }
+    const QStringList tasks = QDir(base + QStringLiteral("/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    s.threads = int(tasks.size());
+    for (const QString &task : tasks) {
+        QFile status(base + QStringLiteral("/task/") + task + QStringLiteral("/status"));
+        if (!status.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &l : status.readAll().split('\n')) {
+            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:"))
+                s.switches += l.mid(l.indexOf(':') + 1).trimmed().toULongLong();
+        }
+    }
+    QFile status(base + QStringLiteral("/status"));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &l : status.readAll().split('\n')) {
+            if (l.startsWith("VmRSS:"))
+                s.rssKb = l.mid(6).trimmed().split(' ').value(0).toLong();
+        }
+    }
+    return s;
+}
+
+// The baseline: connect, subscribe once, then only the event loop.
+int runBare(const QUrl &url)
+{
+    QWebSocket socket;
+    QObject::connect(&socket, &QWebSocket::connected, [&] {
+        socket.sendTextMessage(QStringLiteral(R"({"type":"subscribe","id":"s1","channel":"bench.0"})"));
+    });
+    QObject::connect(&socket, &QWebSocket::disconnected, [] { QCoreApplication::exit(1); });
+    socket.open(url);
+    return QCoreApplication::exec();
+}
+
+struct Target
+{
+    QString name;
+    std::unique_ptr<QProcess> server;
+    std::unique_ptr<QProcess> client;
+    Sample start;
+    Sample end;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Idle benchmark: CPU and wake-ups of connected, idle clients."));
+    parser.addHelpOption();
+    const QCommandLineOption durationOpt(QStringLiteral("duration"), QStringLiteral("Measured window in seconds (default 60)."),
+                                         QStringLiteral("S"), QStringLiteral("60"));
+    const QCommandLineOption warmupOpt(QStringLiteral("warmup"), QStringLiteral("Seconds before the window (default 3)."),
+                                       QStringLiteral("S"), QStringLiteral("3"));
+    const QCommandLineOption bareOpt(QStringLiteral("bare-client"), QStringLiteral("Internal: run the bare client."),
+                                     QStringLiteral("URL"));
+    parser.addOptions({durationOpt, warmupOpt, bareOpt});
+    parser.process(app);
+    if (parser.isSet(bareOpt))
+        return runBare(QUrl(parser.value(bareOpt)));
+
+    const int duration = std::max(1, parser.value(durationOpt).toInt());
+    const int warmup = std::max(1, parser.value(warmupOpt).toInt());
+    const QString bin = QCoreApplication::applicationDirPath();
+    printMachine();
+    std::printf("idle: %d s window after %d s warm-up, targets side by side\n", duration, warmup);
+
+    std::vector<Target> targets;
+    for (const QString &name : {QStringLiteral("bare"), QStringLiteral("cli")}) {
+        Target t;
+        t.name = name;
+        t.server = std::make_unique<QProcess>();
+        t.server->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        t.server->start(bin + QStringLiteral("/bench-blaster"), {QStringLiteral("--count"), QStringLiteral("0")});
+        const int port = readListeningPort(*t.server);
+        if (port <= 0) {
+            std::fprintf(stderr, "bench-idle: bench-blaster did not start\n");
+            return 1;
+        }
+        const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+        t.client = std::make_unique<QProcess>();
+        t.client->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        t.client->setStandardOutputFile(QProcess::nullDevice());
+        if (name == QLatin1StringView("bare")) {
+            t.client->start(QCoreApplication::applicationFilePath(), {QStringLiteral("--bare-client"), url});
+        } else {
+            // stdin stays open (a pipe nobody writes to), as for a CLI waiting for commands.
+            t.client->start(bin + QStringLiteral("/pulseboard-cli"),
+                            {QStringLiteral("--url"), url, QStringLiteral("--subscribe"), QStringLiteral("bench.0"),
+                             QStringLiteral("--duration"), QString::number(duration + warmup + 30)});
+        }
+        if (!t.client->waitForStarted(10000)) {
+            std::fprintf(stderr, "bench-idle: %s did not start\n", qPrintable(name));
+            return 1;
+        }
+        targets.push_back(std::move(t));
+    }
+    QThread::sleep(warmup);
+    for (Target &t : targets)
+        t.start = sampleProcess(t.client->processId());
+    QElapsedTimer window;
+    window.start();
+    QThread::sleep(duration);
+    const double seconds = double(window.nsecsElapsed()) / 1e9;
+    bool ok = true;
+    for (Target &t : targets) {
+        t.end = sampleProcess(t.client->processId());
+        if (t.client->state() != QProcess::Running) {
+            std::fprintf(stderr, "bench-idle: %s exited during the window\n", qPrintable(t.name));
+            ok = false;
+        }
+    }
+    for (Target &t : targets) {
+        t.client->kill();
+        t.client->waitForFinished(5000);
+        t.server->waitForFinished(5000);
+    }
+
+    const Target &bare = targets.front();
+    const double baseCpu = bare.end.cpu - bare.start.cpu;
+    const double baseWakes = double(bare.end.switches - bare.start.switches) / seconds;
+    std::printf("\n%-6s %10s %8s %12s %8s %8s %9s\n", "target", "cpu s", "cpu %", "wake-ups/s", "ratio", "threads", "RSS MiB");
+    for (const Target &t : targets) {
+        const double cpu = t.end.cpu - t.start.cpu;
+        const double wakes = double(t.end.switches - t.start.switches) / seconds;
+        // A bare client that never woke leaves no ratio to give: the difference is the figure then.
+        const QByteArray ratio = baseWakes > 0 ? QByteArray::number(wakes / baseWakes, 'f', 2) : QByteArrayLiteral("-");
+        std::printf("%-6s %10.3f %8.3f %12.2f %8s %8d %9.1f\n", qPrintable(t.name), cpu, cpu / seconds * 100.0, wakes,
+                    ratio.constData(), t.end.threads, double(t.end.rssKb) / 1024.0);
+    }
+    std::printf("(ratio: wake-ups/s over the bare client's, '-' when it never woke; CPU is counted in clock ticks of"
+                " %ld Hz, bare client %.3f s; %.1f s window)\n",
+                ::sysconf(_SC_CLK_TCK), baseCpu, seconds);
+    return ok ? 0 : 1;
+}

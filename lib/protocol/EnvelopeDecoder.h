@@ -1,0 +1,70 @@
+// EnvelopeDecoder: the fast implementation behind decodeEnvelope, and the lean path for the
+// one frame type that arrives by the thousand: `message`. It parses the frame's UTF-8 with
+// simdjson (DOM, which validates the whole document) into buffers it keeps from frame to frame,
+// so a warm decoder allocates nothing for a message frame. Field rules and error words are
+// those of decodeEnvelope (shared templates); a frame simdjson cannot parse is handed to the
+// QJsonDocument reference decoder, which either reads it (the rare things simdjson is stricter
+// about, such as a byte order mark) or words the refusal.
+// One decoder per connection (or thread); not thread-safe.
+#pragma once
+
+#include "Envelope.h"
+#include "JsonView.h"
+
+#include <QByteArrayView>
+#include <QStringEncoder>
+#include <QStringView>
+
+#include <memory>
+#include <vector>
+
+namespace Pulseboard {
+
+// A `message` frame as views into the decoder's current frame: valid until the next setFrame().
+struct MessageView
+{
+    QByteArrayView channel; // UTF-8, escapes resolved
+    qint64 seq = -1;
+    qint64 ts = -1;         // -1 when absent
+    JsonView data;          // null when absent
+};
+
+class EnvelopeDecoder
+{
+public:
+    enum class Result { Message, Envelope, Malformed };
+
+    EnvelopeDecoder();
+    ~EnvelopeDecoder();
+    EnvelopeDecoder(const EnvelopeDecoder &) = delete;
+    EnvelopeDecoder &operator=(const EnvelopeDecoder &) = delete;
+
+    // Takes the next frame: copied (or, from UTF-16, encoded) into the decoder's padded buffer.
+    // Returns the frame's UTF-8 bytes as held by the decoder.
+    QByteArrayView setFrame(QByteArrayView utf8);
+    QByteArrayView setFrame(QStringView text);
+
+    // decodeEnvelope() on the current frame.
+    bool decodeEnvelope(Envelope &out, DecodeError *error = nullptr);
+
+    // A `message` frame fills `message` (no QString, no QJsonValue) and returns Message; any
+    // other valid frame fills `out` and returns Envelope. Malformed fills `error`.
+    Result decode(Envelope &out, MessageView &message, DecodeError *error = nullptr);
+
+private:
+    struct Parser;
+    bool parse(); // false: simdjson refused the frame
+    JsonView root() const;
+
+    std::unique_ptr<Parser> m_parser;
+    std::vector<char> m_buffer; // the frame plus simdjson's padding
+    qsizetype m_size = 0;
+    QStringEncoder m_toUtf8{QStringEncoder::Utf8, QStringConverter::Flag::Stateless};
+};
+
+namespace detail {
+// The QJsonDocument implementation: what the fast path falls back to, and is tested against.
+bool decodeEnvelopeReference(QByteArrayView utf8, Envelope &out, DecodeError *error);
+} // namespace detail
+
+} // namespace Pulseboard

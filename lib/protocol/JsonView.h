@@ -1,0 +1,61 @@
+// JsonView: read-only access to one JSON value of a decoded frame without building a QJsonValue.
+// The hot path (EnvelopeDecoder, ConnectionManager's MessageSink delivery) hands payloads over
+// as views into the parsed frame, so a consumer that needs two numbers allocates nothing.
+// A view into a parsed frame is valid only until its decoder reads the next frame; a view can
+// also wrap a QJsonValue (it then owns a copy), so code written against JsonView works for both.
+// Accessors follow QJsonValue: a wrong type or a missing member reads as the default.
+#pragma once
+
+#include <QJsonValue>
+#include <QLatin1StringView>
+#include <QString>
+
+namespace Pulseboard {
+
+class JsonView;
+
+namespace detail {
+struct ParsedAccess;
+}
+
+class JsonView
+{
+public:
+    JsonView() = default; // undefined, like a missing member
+    explicit JsonView(const QJsonValue &value);
+
+    bool isUndefined() const;
+    bool isNull() const;
+    bool isBool() const;
+    bool isDouble() const; // any JSON number, as QJsonValue::isDouble()
+    bool isString() const;
+    bool isArray() const;
+    bool isObject() const;
+
+    bool toBool(bool defaultValue = false) const;
+    double toDouble(double defaultValue = 0) const;
+    QString toString() const;
+
+    // Object member; when a key repeats, the last one counts (as in QJsonObject).
+    JsonView value(QLatin1StringView key) const;
+    JsonView operator[](QLatin1StringView key) const { return value(key); }
+    // Array elements or object members; 0 for anything else.
+    qsizetype size() const;
+    // Array element i (walks the array: fine for the short arrays of a payload).
+    JsonView at(qsizetype i) const;
+
+    // The value as a QJsonValue (allocates: for consumers that keep the whole payload).
+    QJsonValue toJsonValue() const;
+
+private:
+    friend struct detail::ParsedAccess;
+    enum class Source : quint8 { None, Parsed, Qt };
+
+    Source m_source = Source::None;
+    // A simdjson::dom::element (a document pointer and a tape index) when Parsed; kept opaque
+    // so that users of this header do not compile simdjson.
+    alignas(8) unsigned char m_element[16] = {};
+    QJsonValue m_qt{QJsonValue::Undefined};
+};
+
+} // namespace Pulseboard
