@@ -2,6 +2,8 @@
 # Configures and builds Pulseboard into build/ (or $PULSEBOARD_BUILD_DIR). Extra args go to cmake.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Let ccache share results between checkouts in different folders (CI clones afresh).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 build=${PULSEBOARD_BUILD_DIR:-$root/build}
 type=${PULSEBOARD_BUILD_TYPE:-RelWithDebInfo}
 generator=()

@@ -9,6 +9,8 @@
 # and commit it to fuzz/corpus/<name>/ once fixed: tst_fuzzcorpus replays that corpus in every build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Let ccache share results between checkouts in different folders (CI clones afresh).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 cd "$root"
 seconds=${1:-60}
 shift || true
