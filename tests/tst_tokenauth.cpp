@@ -13,6 +13,7 @@ private Q_SLOTS:
     void openWhenNothingConfigured();
     void signedTokens();
     void tokensFile();
+    void onlyTheExactSignatureVerifies();
 };
 
 void tst_TokenAuth::openWhenNothingConfigured()
@@ -72,6 +73,24 @@ void tst_TokenAuth::tokensFile()
     QVERIFY(!none.loadTokensFile(empty.fileName(), &error));
     QVERIFY(error.contains(QStringLiteral("no token")));
     QVERIFY(!none.loadTokensFile(QStringLiteral("/nonexistent/file"), &error));
+}
+
+void tst_TokenAuth::onlyTheExactSignatureVerifies()
+{
+    // The last base64 character of a 32-byte signature carries spare bits: several characters
+    // decode to the same bytes. Only the one the hub minted may pass.
+    const QByteArray secret("0123456789abcdef-secret");
+    TokenAuth auth;
+    auth.setSecret(secret);
+    const QString token = TokenAuth::mint(secret, QStringLiteral("ops"), 5000);
+    const QString alphabet = QStringLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    int accepted = 0;
+    for (QChar c : alphabet) {
+        QString altered = token;
+        altered[altered.size() - 1] = c;
+        accepted += auth.verify(altered, 0).ok ? 1 : 0;
+    }
+    QCOMPARE(accepted, 1);
 }
 
 QTEST_GUILESS_MAIN(tst_TokenAuth)

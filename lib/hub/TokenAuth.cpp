@@ -84,8 +84,10 @@ TokenAuth::Verdict TokenAuth::verifySigned(const QString &token, qint64 nowSecs)
     if (dot <= kPrefix.size())
         return {false, QString(), QStringLiteral("invalid token")};
     const QByteArray signedPart = utf8.left(dot);
-    const auto signature = QByteArray::fromBase64Encoding(utf8.mid(dot + 1), kBase64Url);
-    if (!signature || !constantTimeEquals(*signature, sign(m_secret, signedPart)))
+    // Compare the encoded form: base64 decoding ignores the spare low bits of the last
+    // character, so comparing decoded bytes would accept altered tokens now and then.
+    const QByteArray expected = sign(m_secret, signedPart).toBase64(kBase64Url);
+    if (!constantTimeEquals(utf8.mid(dot + 1), expected))
         return {false, QString(), QStringLiteral("invalid token")};
     const auto payload = QByteArray::fromBase64Encoding(signedPart.mid(kPrefix.size()), kBase64Url);
     if (!payload)
