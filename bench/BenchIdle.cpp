@@ -29,47 +29,6 @@ using namespace Pulseboard::Bench;
 
 namespace {
 
-struct Sample
-{
-    double cpu = 0;            // seconds
-    quint64 switches = 0;      // context switches, all threads
-    int threads = 0;
-    long rssKb = 0;
-};
-
-Sample sampleProcess(qint64 pid)
-{
-    Sample s;
-    const QString base = QStringLiteral("/proc/%1").arg(pid);
-    QFile stat(base + QStringLiteral("/stat"));
-    if (stat.open(QIODevice::ReadOnly)) {
-        const QByteArray line = stat.readAll();
-        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        if (f.size() > 13)
-            s.cpu = double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
-    }
-    const QStringList tasks = QDir(base + QStringLiteral("/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    s.threads = int(tasks.size());
-    for (const QString &task : tasks) {
-        QFile status(base + QStringLiteral("/task/") + task + QStringLiteral("/status"));
-        if (!status.open(QIODevice::ReadOnly))
-            continue;
-        for (const QByteArray &l : status.readAll().split('\n')) {
-            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:"))
-                s.switches += l.mid(l.indexOf(':') + 1).trimmed().toULongLong();
-        }
-    }
-    QFile status(base + QStringLiteral("/status"));
-    if (status.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &l : status.readAll().split('\n')) {
-            if (l.startsWith("VmRSS:"))
-                s.rssKb = l.mid(6).trimmed().split(' ').value(0).toLong();
-        }
-    }
-    return s;
-}
-
 // The baseline: connect, subscribe once, then only the event loop.
 int runBare(const QUrl &url)
 {
@@ -87,8 +46,8 @@ struct Target
     QString name;
     std::unique_ptr<QProcess> server;
     std::unique_ptr<QProcess> client;
-    Sample start;
-    Sample end;
+    ProcSample start;
+    ProcSample end;
 };
 
 } // namespace
