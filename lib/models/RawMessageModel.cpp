@@ -19,7 +19,7 @@ int RawMessageModel::rowCount(const QModelIndex &parent) const
 const QString &RawMessageModel::textOf(const Entry &e) const
 {
     if (e.text.isNull())
-        e.text = ChannelListModel::compactText(e.data, 2000);
+        e.text = e.data.text(2000);
     return e.text;
 }
 
@@ -51,6 +51,11 @@ QHash<int, QByteArray> RawMessageModel::roleNames() const
 }
 
 void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs)
+{
+    append(channel, seq, ts, PayloadText(data), receivedMs);
+}
+
+void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs)
 {
     ++m_received;
     m_pending.append({receivedMs, channel, seq, ts, data, QString()});

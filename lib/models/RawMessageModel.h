@@ -4,6 +4,8 @@
 // resume. A filter keeps rows whose channel or data text contains it (case-insensitive).
 #pragma once
 
+#include "PayloadText.h"
+
 #include <QAbstractListModel>
 #include <QJsonValue>
 #include <QList>
@@ -34,6 +36,7 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs);
+    void append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs);
     // Hands what arrived since the last flush to the view (no-op while paused).
     Q_INVOKABLE void flush();
     Q_INVOKABLE void clear();
@@ -62,8 +65,8 @@ private:
         QString channel;
         qint64 seq = -1;
         qint64 ts = -1;
-        QJsonValue data;
-        mutable QString text; // compact JSON, made on first need
+        PayloadText data;
+        mutable QString text; // made on first need
     };
     const QString &textOf(const Entry &e) const;
     bool matches(const Entry &e) const;
