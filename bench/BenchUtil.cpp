@@ -93,8 +93,12 @@ ProcSample sampleProcess(qint64 pid)
         if (!status.open(QIODevice::ReadOnly))
             continue;
         for (const QByteArray &l : status.readAll().split('\n')) {
-            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:"))
-                s.switches += l.mid(l.indexOf(':') + 1).trimmed().toULongLong();
+            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:")) {
+                const quint64 n = l.mid(l.indexOf(':') + 1).trimmed().toULongLong();
+                s.switches += n;
+                if (task.toLongLong() == pid)
+                    s.mainSwitches += n;
+            }
         }
     }
     QFile status(base + QStringLiteral("/status"));

@@ -30,6 +30,7 @@ struct ProcSample
 {
     double cpu = 0;       // seconds, utime + stime
     quint64 switches = 0; // context switches (voluntary + involuntary), all threads
+    quint64 mainSwitches = 0; // the same, main thread only
     int threads = 0;
     long rssKb = 0;
 };
