@@ -67,6 +67,25 @@ private Q_SLOTS:
         QCOMPARE(m.textAt(0), u"4"_s);
     }
 
+    // Not on screen: arrivals wait (bounded) and no rows are inserted; shown again, they come in.
+    void hiddenViewGetsRowsWhenShown()
+    {
+        RawMessageModel m;
+        m.setMaxRows(3);
+        m.setViewShown(false);
+        for (int i = 0; i < 5; ++i)
+            m.append(u"a"_s, i + 1, 0, QJsonValue(i), 1000 + i);
+        m.flush();
+        QCOMPARE(m.rowCount(), 0);
+        QCOMPARE(m.held(), 3);
+        QCOMPARE(m.discarded(), 2u);
+        m.setViewShown(true);
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.textAt(0), u"4"_s);
+        QCOMPARE(m.textAt(2), u"2"_s);
+        QCOMPARE(m.received(), 5u);
+    }
+
     void filterMatchesChannelOrText()
     {
         RawMessageModel m;

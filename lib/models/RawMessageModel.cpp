@@ -80,7 +80,7 @@ void RawMessageModel::flush()
         Q_EMIT countChanged(); // the "held" figure moves
         return;
     }
-    if (m_pending.isEmpty())
+    if (m_pending.isEmpty() || !m_viewShown)
         return;
     QList<Entry> fresh;
     fresh.reserve(m_pending.size());
@@ -140,6 +140,16 @@ void RawMessageModel::setPaused(bool paused)
         flush();
     else
         Q_EMIT countChanged(); // `held` starts counting
+}
+
+void RawMessageModel::setViewShown(bool shown)
+{
+    if (m_viewShown == shown)
+        return;
+    m_viewShown = shown;
+    Q_EMIT viewShownChanged();
+    if (shown)
+        flush();
 }
 
 void RawMessageModel::setFilter(const QString &filter)

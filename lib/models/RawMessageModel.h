@@ -2,6 +2,9 @@
 // for the "Raw messages" panel. Arrivals are batched and handed to the view by flush() a few
 // times a second; while paused they are held (bounded, the overflow counted) and appear on
 // resume. A filter keeps rows whose channel or data text contains it (case-insensitive).
+// While no view shows the model (viewShown false: the panel is not on screen) arrivals wait
+// in the same bounded queue and reach the rows when it is shown again: rows inserted at
+// thousands a second cost a list view its delegates even when nobody sees them.
 #pragma once
 
 #include "PayloadText.h"
@@ -25,6 +28,7 @@ class RawMessageModel : public QAbstractListModel
     Q_PROPERTY(int held READ held NOTIFY countChanged)
     Q_PROPERTY(quint64 received READ received NOTIFY countChanged)
     Q_PROPERTY(quint64 discarded READ discarded NOTIFY countChanged)
+    Q_PROPERTY(bool viewShown READ viewShown WRITE setViewShown NOTIFY viewShownChanged)
 
 public:
     enum Role { ReceivedMsRole = Qt::UserRole + 1, ChannelRole, SeqRole, TsRole, TextRole };
@@ -52,11 +56,14 @@ public:
     // Frames that left the view's history because it is bounded (maxRows).
     quint64 discarded() const { return m_discarded; }
     void setMaxRows(int rows) { m_maxRows = qMax(1, rows); }
+    bool viewShown() const { return m_viewShown; }
+    void setViewShown(bool shown);
 
 Q_SIGNALS:
     void countChanged();
     void pausedChanged();
     void filterChanged();
+    void viewShownChanged();
 
 private:
     struct Entry
@@ -77,6 +84,7 @@ private:
     QTimer m_flushTimer;
     QString m_filter;
     bool m_paused = false;
+    bool m_viewShown = true;
     int m_maxRows = 5000;
     quint64 m_received = 0;
     quint64 m_discarded = 0;
