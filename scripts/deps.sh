@@ -9,6 +9,7 @@ PACKAGES=(
   qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qtqml
   qt6-qpa-plugins libgl-dev
   xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

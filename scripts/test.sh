@@ -3,6 +3,8 @@
 #   scripts/test.sh              build/ and the whole suite
 #   scripts/test.sh --sanitize   the same in build-asan/ with AddressSanitizer + UBSan
 #   scripts/test.sh -R PATTERN   only tests matching PATTERN (any other args go to ctest)
+# The whole suite (no ctest args, no --sanitize) ends with a short bounded fuzz run of the protocol
+# decoder (scripts/fuzz.sh, PULSEBOARD_FUZZ_SECONDS, default 10; 0 skips it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,3 +32,8 @@ fi
 cd "$PULSEBOARD_BUILD_DIR"
 # Two cores: run two tests at once; each test carries its own timeout.
 ctest --output-on-failure --timeout 300 -j 2 "${ctest_args[@]}"
+
+fuzz_seconds=${PULSEBOARD_FUZZ_SECONDS:-10}
+if [ "$sanitize" = 0 ] && [ ${#ctest_args[@]} -eq 0 ] && [ "$fuzz_seconds" -gt 0 ]; then
+  PULSEBOARD_DEPS_DONE=1 bash "$root/scripts/fuzz.sh" "$fuzz_seconds"
+fi

@@ -173,11 +173,7 @@ void ConnectionManager::open()
 {
     if (m_state == Connecting || m_state == Authenticating || m_state == Open || m_state == Reconnecting)
         return;
-    m_userClosed = false;
-    m_failedOnAuth = false;
-    m_attempt = 0;
-    Q_EMIT attemptChanged();
-    startConnection();
+    startFromFirstAttempt();
 }
 
 void ConnectionManager::retry()
@@ -185,6 +181,11 @@ void ConnectionManager::retry()
     if (m_state == Connecting || m_state == Authenticating || m_state == Open)
         return;
     m_retryTimer.stop();
+    startFromFirstAttempt();
+}
+
+void ConnectionManager::startFromFirstAttempt()
+{
     m_userClosed = false;
     m_failedOnAuth = false;
     m_attempt = 0;
@@ -685,11 +686,7 @@ void ConnectionManager::handleEnvelope(const Envelope &env)
         deliverMessage(env.channel, env.seq, env.ts, JsonView(env.data));
         return;
     case MessageType::Ping: {
-        Envelope pong;
-        pong.type = MessageType::Pong;
-        pong.id = env.id;
-        pong.ts = env.ts;
-        sendFrame(encodeEnvelope(pong));
+        sendFrame(encodeEnvelope(pongFor(env)));
         return;
     }
     case MessageType::Pong: {

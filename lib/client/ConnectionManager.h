@@ -147,6 +147,7 @@ private:
     void openJournal(const QString &path);
     void setError(const QString &message);
     void startConnection();
+    void startFromFirstAttempt();
     void onSocketConnected();
     void onSocketDisconnected();
     void onSocketError(QAbstractSocket::SocketError error);

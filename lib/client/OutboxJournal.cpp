@@ -11,6 +11,7 @@
 #include <QtEndian>
 
 #include <array>
+#include <cmath>
 
 namespace Pulseboard {
 
@@ -59,7 +60,11 @@ bool decodeAdd(QByteArrayView body, Outbox::Entry *out)
     out->kind = o.value(L("kind")).toString() == L("request") ? Outbox::Kind::Request : Outbox::Kind::Publish;
     out->target = o.value(L("target")).toString();
     out->frame = o.value(L("frame")).toString().toUtf8();
-    out->enqueuedAtMs = qint64(o.value(L("enqueuedAtMs")).toDouble());
+    // A damaged or hostile file may hold any number here; converting one out of range is undefined.
+    const double enqueuedAtMs = o.value(L("enqueuedAtMs")).toDouble();
+    out->enqueuedAtMs = std::isfinite(enqueuedAtMs) && std::abs(enqueuedAtMs) <= 9007199254740991.0
+                            ? qint64(enqueuedAtMs)
+                            : 0;
     out->attempts = o.value(L("attempts")).toInt();
     out->state = Outbox::State::Queued;
     return !out->id.isEmpty();

@@ -401,9 +401,12 @@ void HubServer::refuse(Session *session, const QString &reason, int code, const 
                                << message;
     sendError(session, code, message, id);
     session->closing = true;
-    session->socket->close(QWebSocketProtocol::CloseCode(code), message.left(120));
+    // close() may emit disconnected at once (a peer already gone), and onDisconnected frees the
+    // session: nothing of it is touched after close().
+    QWebSocket *socket = session->socket;
     // A peer that never answers the close frame is not waited for.
-    QTimer::singleShot(2000, session->socket, [socket = session->socket] { socket->abort(); });
+    QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
+    socket->close(QWebSocketProtocol::CloseCode(code), message.left(120));
 }
 
 void HubServer::drop(Session *session, const QString &reason, const QString &why)
@@ -523,11 +526,7 @@ void HubServer::handleEnvelope(Session *session, const Envelope &env)
         return;
     }
     case MessageType::Ping: {
-        Envelope pong;
-        pong.type = MessageType::Pong;
-        pong.id = env.id;
-        pong.ts = env.ts;
-        send(session, pong);
+        send(session, pongFor(env));
         return;
     }
     case MessageType::Pong:

@@ -65,6 +65,15 @@ MessageType messageTypeFromName(QStringView name)
     return MessageType::Unknown;
 }
 
+Envelope pongFor(const Envelope &ping)
+{
+    Envelope pong;
+    pong.type = MessageType::Pong;
+    pong.id = ping.id;
+    pong.ts = ping.ts;
+    return pong;
+}
+
 bool isValidChannelName(QStringView name)
 {
     if (name.isEmpty() || name.size() > 200)
@@ -110,37 +119,40 @@ QByteArray encodeEnvelope(const Envelope &env)
     QJsonObject o;
     o.insert(L("type"), env.type == MessageType::Unknown ? QJsonValue(env.typeName)
                                                          : QJsonValue(QString(messageTypeName(env.type))));
-    auto putId = [&] {
-        if (!env.id.isEmpty())
+    // Where the decoder requires an id it is written even when empty, so an echoed "" stays readable.
+    auto putId = [&](bool required) {
+        if (required || !env.id.isEmpty())
             o.insert(L("id"), env.id);
     };
     switch (env.type) {
     case MessageType::Unknown:
-        putId();
+        putId(false);
         break;
     case MessageType::Welcome:
         o.insert(L("server"), env.server);
         o.insert(L("session"), env.session);
-        o.insert(L("heartbeatMs"), double(env.heartbeatMs));
+        // -1 means "not announced": the decoder accepts only 0 and up, so leave the field out.
+        if (env.heartbeatMs >= 0)
+            o.insert(L("heartbeatMs"), double(env.heartbeatMs));
         o.insert(L("authRequired"), env.authRequired);
         break;
     case MessageType::Auth:
-        putId();
+        putId(true);
         o.insert(L("token"), env.text);
         break;
     case MessageType::Ping:
     case MessageType::Pong:
-        putId();
+        putId(true);
         o.insert(L("ts"), double(env.ts));
         break;
     case MessageType::Subscribe:
-        putId();
+        putId(true);
         o.insert(L("channel"), env.channel);
         if (env.since >= 0)
             o.insert(L("since"), double(env.since));
         break;
     case MessageType::Subscribed:
-        putId();
+        putId(false);
         o.insert(L("channel"), env.channel);
         o.insert(L("seq"), double(env.seq));
         if (env.hasRecovered)
@@ -148,18 +160,18 @@ QByteArray encodeEnvelope(const Envelope &env)
         break;
     case MessageType::Unsubscribe:
     case MessageType::Unsubscribed:
-        putId();
+        putId(env.type == MessageType::Unsubscribe);
         o.insert(L("channel"), env.channel);
         break;
     case MessageType::Publish:
-        putId();
+        putId(true);
         o.insert(L("channel"), env.channel);
         o.insert(L("data"), env.data);
         if (!env.client.isEmpty())
             o.insert(L("client"), env.client);
         break;
     case MessageType::Ack:
-        putId();
+        putId(true);
         if (env.seq >= 0)
             o.insert(L("seq"), double(env.seq));
         break;
@@ -170,17 +182,17 @@ QByteArray encodeEnvelope(const Envelope &env)
         o.insert(L("data"), env.data);
         break;
     case MessageType::Request:
-        putId();
+        putId(true);
         o.insert(L("method"), env.text);
         if (!env.data.isUndefined() && !env.data.isNull())
             o.insert(L("params"), env.data);
         break;
     case MessageType::Response:
-        putId();
+        putId(true);
         o.insert(L("result"), env.data);
         break;
     case MessageType::Error:
-        putId();
+        putId(false);
         o.insert(L("code"), env.code);
         o.insert(L("message"), env.text);
         break;

@@ -67,6 +67,9 @@ bool decodeEnvelope(QByteArrayView utf8, Envelope &out, DecodeError *error = nul
 // Encodes the fields that belong to `env.type` as one compact JSON object.
 QByteArray encodeEnvelope(const Envelope &env);
 
+// The `pong` that answers `ping`: same id, same ts (both sides answer pings).
+Envelope pongFor(const Envelope &ping);
+
 // A channel name the hub accepts: 1-200 characters, no control characters or spaces.
 bool isValidChannelName(QStringView name);
 

@@ -12,6 +12,19 @@ TestServer::TestServer(QObject *parent)
     : QObject(parent),
       m_server(new QWebSocketServer(QStringLiteral("pulseboard-test"), QWebSocketServer::NonSecureMode, this))
 {
+    setUp();
+}
+
+TestServer::TestServer(const QSslConfiguration &tls, QObject *parent)
+    : QObject(parent),
+      m_server(new QWebSocketServer(QStringLiteral("pulseboard-test"), QWebSocketServer::SecureMode, this))
+{
+    m_server->setSslConfiguration(tls);
+    setUp();
+}
+
+void TestServer::setUp()
+{
     m_server->setSupportedSubprotocols({QStringLiteral("pulseboard.v1")});
     connect(m_server, &QWebSocketServer::newConnection, this, &TestServer::onNewConnection);
 }
@@ -37,7 +50,8 @@ void TestServer::kill()
 
 QUrl TestServer::url() const
 {
-    return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2/").arg(isSecure() ? QStringLiteral("wss") : QStringLiteral("ws"))
+                    .arg(m_port));
 }
 
 void TestServer::onNewConnection()
@@ -89,7 +103,8 @@ void TestServer::onText(QWebSocket *socket, const QString &text)
     frame.raw = text.toUtf8();
     DecodeError error;
     if (!decodeEnvelope(frame.raw, frame.env, &error)) {
-        frames.append(frame);
+        if (recordFrames)
+            frames.append(frame);
         Envelope e;
         e.type = MessageType::Error;
         e.code = error.code;
@@ -97,7 +112,8 @@ void TestServer::onText(QWebSocket *socket, const QString &text)
         send(socket, e);
         return;
     }
-    frames.append(frame);
+    if (recordFrames)
+        frames.append(frame);
     const Envelope &in = frame.env;
     Q_EMIT frameReceived(client.connection, in);
 

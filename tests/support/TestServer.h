@@ -3,6 +3,7 @@
 // frame, refuse (stop listening), come back on the same port. Records every frame it receives.
 // Also: RawHandshakeServer, a TCP server that stalls the handshake or answers it with a chosen
 // subprotocol, for what QWebSocketServer will not do.
+// Constructed with a QSslConfiguration it serves wss:// (QWebSocketServer::SecureMode).
 #pragma once
 
 #include "protocol/Envelope.h"
@@ -10,6 +11,7 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QUrl>
 #include <QWebSocketServer>
@@ -30,12 +32,15 @@ public:
     };
 
     explicit TestServer(QObject *parent = nullptr);
+    // A wss:// server presenting the certificate and key of `tls`.
+    explicit TestServer(const QSslConfiguration &tls, QObject *parent = nullptr);
     ~TestServer() override;
 
     bool listen(quint16 port = 0);
     // Stops listening and aborts every client (no close frame): a crashed server.
     void kill();
     bool isListening() const { return m_server->isListening(); }
+    bool isSecure() const { return m_server->secureMode() == QWebSocketServer::SecureMode; }
     quint16 port() const { return m_port; }
     QUrl url() const;
 
@@ -47,6 +52,7 @@ public:
     bool sendWelcome = false;
     bool closeUnauthenticated = true; // a frame before auth closes with 4001
     int historyLimit = 1000;
+    bool recordFrames = true;       // off for long runs: `frames` would grow without bound
 
     // Actions
     void closeAll(int code, const QString &reason = QString());
@@ -87,6 +93,7 @@ private:
         qint64 firstRetained = 1;
     };
 
+    void setUp();
     void onNewConnection();
     void onText(QWebSocket *socket, const QString &text);
     void send(QWebSocket *socket, const Envelope &env);
