@@ -1,17 +1,22 @@
-// bench-blaster: the sending side of the ingest benchmark, a minimal protocol server that
-// costs the receiver nothing. It pre-encodes every frame before it listens (so encoding is not
-// measured), accepts one WebSocket client on 127.0.0.1, answers `subscribe` and `ping`, and once
-// every bench channel is subscribed writes all frames with blocking send(): the kernel's socket
-// buffer makes it go exactly as fast as the client drains. Plain POSIX sockets so the sender
-// spends its core in write(), not in an event loop. With --count 0 it only answers (idle bench).
+// bench-blaster: the sending side of the ingest and dashboard benchmarks, a minimal protocol
+// server that costs the receiver nothing. It accepts one WebSocket client on 127.0.0.1, answers
+// `subscribe`, `ping` and the `channels.list` request, and once every bench channel is
+// subscribed sends `message` frames. Plain POSIX sockets so the sender spends its core in
+// write(), not in an event loop.
+//  --count N   (ingest) pre-encodes N frames before it listens (so encoding is not measured) and
+//              writes them all with blocking send(): the kernel's socket buffer makes it go
+//              exactly as fast as the client drains. --count 0 only answers (idle bench).
+//  --rate HZ   (dashboard) HZ messages a second on each channel, paced, stamped with the wall
+//              clock, with the backlog the client leaves reported once a second (runPaced).
 //
-//   bench-blaster [--port P] [--count N] [--channels C] [--prefix bench.]
+//   bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix bench.]
 // prints "listening <port>" on stdout once ready, and a summary line when the client is gone.
 
 #include "protocol/Envelope.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
 #include <QString>
@@ -19,8 +24,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -117,40 +126,63 @@ public:
     // Next complete client frame; false when the peer closed or the stream broke.
     bool readFrame(quint8 &opcode, QByteArray &payload)
     {
-        for (;;) {
-            if (m_in.size() >= 2) {
-                const auto *p = reinterpret_cast<const quint8 *>(m_in.constData());
-                opcode = p[0] & 0x0f;
-                const bool masked = p[1] & 0x80;
-                quint64 len = p[1] & 0x7f;
-                qsizetype header = 2;
-                if (len == 126) {
-                    header = 4;
-                    if (m_in.size() >= header)
-                        len = (quint64(p[2]) << 8) | p[3];
-                } else if (len == 127) {
-                    header = 10;
-                    if (m_in.size() >= header) {
-                        len = 0;
-                        for (int i = 0; i < 8; ++i)
-                            len = (len << 8) | p[2 + i];
-                    }
-                }
-                const qsizetype maskAt = header;
-                if (masked)
-                    header += 4;
-                if (m_in.size() >= header && m_in.size() >= header + qsizetype(len)) {
-                    payload = m_in.mid(header, qsizetype(len));
-                    if (masked) {
-                        for (qsizetype i = 0; i < payload.size(); ++i)
-                            payload[i] = char(payload[i] ^ p[maskAt + (i & 3)]);
-                    }
-                    m_in.remove(0, header + qsizetype(len));
-                    return true;
-                }
-            }
+        while (!takeFrame(opcode, payload)) {
             if (!fill())
                 return false;
+        }
+        return true;
+    }
+
+    // A complete client frame from what was read so far, if there is one.
+    bool takeFrame(quint8 &opcode, QByteArray &payload)
+    {
+        if (m_in.size() < 2)
+            return false;
+        const auto *p = reinterpret_cast<const quint8 *>(m_in.constData());
+        opcode = p[0] & 0x0f;
+        const bool masked = p[1] & 0x80;
+        quint64 len = p[1] & 0x7f;
+        qsizetype header = 2;
+        if (len == 126) {
+            header = 4;
+            if (m_in.size() < header)
+                return false;
+            len = (quint64(p[2]) << 8) | p[3];
+        } else if (len == 127) {
+            header = 10;
+            if (m_in.size() < header)
+                return false;
+            len = 0;
+            for (int i = 0; i < 8; ++i)
+                len = (len << 8) | p[2 + i];
+        }
+        const qsizetype maskAt = header;
+        if (masked)
+            header += 4;
+        if (m_in.size() < header + qsizetype(len))
+            return false;
+        payload = m_in.mid(header, qsizetype(len));
+        if (masked) {
+            for (qsizetype i = 0; i < payload.size(); ++i)
+                payload[i] = char(payload[i] ^ p[maskAt + (i & 3)]);
+        }
+        m_in.remove(0, header + qsizetype(len));
+        return true;
+    }
+
+    // Non-blocking socket: reads what is there. False when the peer closed.
+    bool fillAvailable()
+    {
+        char buf[16384];
+        for (;;) {
+            const ssize_t n = ::recv(m_fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (n > 0) {
+                m_in.append(buf, n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
         }
     }
 
@@ -205,6 +237,180 @@ QByteArray encodeFrames(qint64 count, int channels, const QString &prefix)
     return all;
 }
 
+// The reply to one client frame (empty when it needs none). `subscribed` collects bench channels.
+QByteArray answer(const Envelope &in, const QString &prefix, int channels, double rate, QSet<QString> &subscribed,
+                  const QList<qint64> &seqs)
+{
+    Envelope reply;
+    if (in.type == MessageType::Subscribe) {
+        reply.type = MessageType::Subscribed;
+        reply.id = in.id;
+        reply.channel = in.channel;
+        reply.seq = 0;
+        if (in.channel.startsWith(prefix))
+            subscribed.insert(in.channel);
+    } else if (in.type == MessageType::Ping) {
+        reply.type = MessageType::Pong;
+        reply.id = in.id;
+        reply.ts = in.ts;
+    } else if (in.type == MessageType::Auth) {
+        reply.type = MessageType::Ack;
+        reply.id = in.id;
+    } else if (in.type == MessageType::Request && in.text == QLatin1StringView("channels.list")) {
+        // What a hub would list, so a dashboard's Channels panel has real rows.
+        QJsonArray list;
+        for (int c = 0; c < channels; ++c)
+            list.append(QJsonObject{{QStringLiteral("name"), prefix + QString::number(c)},
+                                    {QStringLiteral("seq"), double(seqs.value(c))},
+                                    {QStringLiteral("rate"), rate}});
+        reply.type = MessageType::Response;
+        reply.id = in.id;
+        reply.data = list;
+    } else if (in.type == MessageType::Request) {
+        reply.type = MessageType::Error;
+        reply.id = in.id;
+        reply.code = 4004;
+        reply.text = QStringLiteral("unknown method '%1' (bench-blaster serves channels.list)").arg(in.text.left(60));
+    } else {
+        return QByteArray();
+    }
+    QByteArray frame;
+    appendFrame(frame, 0x1, encodeEnvelope(reply));
+    return frame;
+}
+
+qint64 nowNs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+qint64 wallMs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Paced mode: `rate` messages a second on each of `channels` channels, stamped with the wall
+// clock when they are written (the dashboard charts them by that time). The socket is
+// non-blocking: what the kernel does not take waits here, and that backlog is reported, so
+// a receiver that falls behind shows up as a growing queue instead of a slower sender.
+// Prints "stats <seconds> sent=<n> pending=<bytes> outq=<bytes>" once a second on stdout.
+int runPaced(Connection &conn, double rate, int channels, const QString &prefix)
+{
+    ::fcntl(conn.fd(), F_SETFL, ::fcntl(conn.fd(), F_GETFL) | O_NONBLOCK);
+    QList<QByteArray> names;
+    for (int c = 0; c < channels; ++c)
+        names.append((prefix + QString::number(c)).toUtf8());
+    QList<qint64> seqs(channels, 0);
+    QSet<QString> subscribed;
+    QByteArray out;          // written to the socket from `written` on
+    qsizetype written = 0;
+    qint64 sent = 0;         // message frames made
+    qint64 startNs = -1;
+    qint64 nextReportNs = 0;
+    const double perNs = rate * channels / 1e9;
+    const qsizetype maxBacklog = qsizetype(512) << 20;
+    quint8 opcode = 0;
+    QByteArray payload;
+    char text[256];
+    for (;;) {
+        const qint64 now = nowNs();
+        int timeoutMs = 1;
+        if (startNs < 0)
+            timeoutMs = 100;
+        pollfd pfd{conn.fd(), short(POLLIN | (written < out.size() ? POLLOUT : 0)), 0};
+        const int ready = ::poll(&pfd, 1, timeoutMs);
+        if (ready < 0 && errno != EINTR)
+            die("poll");
+        if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+            const bool open = conn.fillAvailable();
+            while (conn.takeFrame(opcode, payload)) {
+                if (opcode == 0x8) {
+                    QByteArray close;
+                    appendFrame(close, 0x8, payload.left(2));
+                    ::send(conn.fd(), close.constData(), size_t(close.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+                    std::fprintf(stderr, "bench-blaster: client closed; sent %lld messages\n", static_cast<long long>(sent));
+                    return 0;
+                }
+                if (opcode == 0x9) {
+                    appendFrame(out, 0xA, payload);
+                    continue;
+                }
+                if (opcode != 0x1)
+                    continue;
+                Envelope in;
+                DecodeError error;
+                if (!decodeEnvelope(payload, in, &error)) {
+                    std::fprintf(stderr, "bench-blaster: unreadable client frame: %s\n", qPrintable(error.message));
+                    continue;
+                }
+                out.append(answer(in, prefix, channels, rate, subscribed, seqs));
+            }
+            if (!open) {
+                std::fprintf(stderr, "bench-blaster: client gone; sent %lld messages\n", static_cast<long long>(sent));
+                return 0;
+            }
+        }
+        if (startNs < 0 && subscribed.size() >= channels) {
+            startNs = now;
+            nextReportNs = now + 1000000000;
+        }
+        if (startNs >= 0) {
+            const qint64 due = qint64(double(nowNs() - startNs) * perNs);
+            const qint64 ts = wallMs();
+            for (; sent < due; ++sent) {
+                const int c = int(sent % channels);
+                const qint64 seq = ++seqs[c];
+                // A wave per channel, with all its digits, like a real sensor reading.
+                const double v = std::sin(double(seq) * 0.002 + c) * 100.0;
+                const int n = std::snprintf(text, sizeof text,
+                                            "{\"type\":\"message\",\"channel\":\"%s\",\"seq\":%lld,\"ts\":%lld,"
+                                            "\"data\":{\"v\":%.15g}}",
+                                            names.at(c).constData(), static_cast<long long>(seq),
+                                            static_cast<long long>(ts), v);
+                appendFrame(out, 0x1, QByteArrayView(text, n));
+            }
+        }
+        while (written < out.size()) {
+            const ssize_t n = ::send(conn.fd(), out.constData() + written, size_t(out.size() - written),
+                                     MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) {
+                written += n;
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break;
+            std::fprintf(stderr, "bench-blaster: client gone; sent %lld messages\n", static_cast<long long>(sent));
+            return 0;
+        }
+        if (written == out.size()) {
+            out.clear();
+            written = 0;
+        } else if (written > (qsizetype(1) << 20)) {
+            out.remove(0, written);
+            written = 0;
+        }
+        if (out.size() - written > maxBacklog) {
+            std::fprintf(stderr, "bench-blaster: the client fell %lld bytes behind; giving up\n",
+                         static_cast<long long>(out.size() - written));
+            return 1;
+        }
+        if (startNs >= 0 && nowNs() >= nextReportNs) {
+            int outq = 0;
+            ::ioctl(conn.fd(), TIOCOUTQ, &outq);
+            std::printf("stats %.1f sent=%lld pending=%lld outq=%d\n", double(nowNs() - startNs) / 1e9,
+                        static_cast<long long>(sent), static_cast<long long>(out.size() - written), outq);
+            std::fflush(stdout);
+            nextReportNs += 1000000000;
+        }
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -213,6 +419,7 @@ int main(int argc, char **argv)
     qint64 count = 1000000;
     int channels = 10;
     QString prefix = QStringLiteral("bench.");
+    double rate = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto next = [&]() -> const char * {
@@ -230,13 +437,19 @@ int main(int argc, char **argv)
             channels = std::max(1, std::atoi(next()));
         else if (arg == "--prefix")
             prefix = QString::fromLocal8Bit(next());
+        else if (arg == "--rate")
+            rate = std::atof(next());
         else {
-            std::fprintf(stderr, "usage: bench-blaster [--port P] [--count N] [--channels C] [--prefix S]\n");
+            std::fprintf(stderr, "usage: bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix S]\n");
             return 2;
         }
     }
 
-    const QByteArray frames = encodeFrames(count, channels, prefix);
+    if (rate < 0 || !std::isfinite(rate)) {
+        std::fprintf(stderr, "bench-blaster: --rate must be >= 0\n");
+        return 2;
+    }
+    const QByteArray frames = rate > 0 ? QByteArray() : encodeFrames(count, channels, prefix);
 
     const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
     if (listener < 0)
@@ -268,7 +481,11 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (rate > 0)
+        return runPaced(conn, rate, channels, prefix);
+
     QSet<QString> subscribed;
+    const QList<qint64> noSeqs;
     bool sent = count == 0;
     quint8 opcode = 0;
     QByteArray payload;
@@ -291,25 +508,9 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "bench-blaster: unreadable client frame: %s\n", qPrintable(error.message));
             continue;
         }
-        Envelope reply;
-        if (in.type == MessageType::Subscribe) {
-            reply.type = MessageType::Subscribed;
-            reply.id = in.id;
-            reply.channel = in.channel;
-            reply.seq = 0;
-            conn.send(0x1, encodeEnvelope(reply));
-            if (in.channel.startsWith(prefix))
-                subscribed.insert(in.channel);
-        } else if (in.type == MessageType::Ping) {
-            reply.type = MessageType::Pong;
-            reply.id = in.id;
-            reply.ts = in.ts;
-            conn.send(0x1, encodeEnvelope(reply));
-        } else if (in.type == MessageType::Auth) {
-            reply.type = MessageType::Ack;
-            reply.id = in.id;
-            conn.send(0x1, encodeEnvelope(reply));
-        }
+        const QByteArray reply = answer(in, prefix, channels, 0, subscribed, noSeqs);
+        if (!reply.isEmpty() && !sendAll(conn.fd(), reply.constData(), size_t(reply.size())))
+            break;
         if (!sent && subscribed.size() >= channels) {
             sent = true;
             if (!sendAll(conn.fd(), frames.constData(), size_t(frames.size()))) {

@@ -3,6 +3,8 @@
 // bench-blaster (answers subscribe and ping, sends nothing):
 //   bare   a bare QWebSocket client: the floor of a connected Qt event loop (the baseline)
 //   cli    pulseboard-cli subscribed to one channel, default heartbeat
+//   dash   the pulseboard dashboard subscribed to one channel, its own defaults (needs an X
+//          server: bench/idle.sh runs this under xvfb-run; skipped when there is no DISPLAY)
 // After a warm-up it samples /proc/<pid> at the start and end of the window: CPU seconds
 // (utime+stime) and wake-ups, counted as context switches (voluntary + involuntary) summed
 // over every thread: an idle thread is switched in once per timer or socket wake-up.
@@ -16,6 +18,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QWebSocket>
 
@@ -28,47 +32,6 @@
 using namespace Pulseboard::Bench;
 
 namespace {
-
-struct Sample
-{
-    double cpu = 0;            // seconds
-    quint64 switches = 0;      // context switches, all threads
-    int threads = 0;
-    long rssKb = 0;
-};
-
-Sample sampleProcess(qint64 pid)
-{
-    Sample s;
-    const QString base = QStringLiteral("/proc/%1").arg(pid);
-    QFile stat(base + QStringLiteral("/stat"));
-    if (stat.open(QIODevice::ReadOnly)) {
-        const QByteArray line = stat.readAll();
-        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        if (f.size() > 13)
-            s.cpu = double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
-    }
-    const QStringList tasks = QDir(base + QStringLiteral("/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    s.threads = int(tasks.size());
-    for (const QString &task : tasks) {
-        QFile status(base + QStringLiteral("/task/") + task + QStringLiteral("/status"));
-        if (!status.open(QIODevice::ReadOnly))
-            continue;
-        for (const QByteArray &l : status.readAll().split('\n')) {
-            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:"))
-                s.switches += l.mid(l.indexOf(':') + 1).trimmed().toULongLong();
-        }
-    }
-    QFile status(base + QStringLiteral("/status"));
-    if (status.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &l : status.readAll().split('\n')) {
-            if (l.startsWith("VmRSS:"))
-                s.rssKb = l.mid(6).trimmed().split(' ').value(0).toLong();
-        }
-    }
-    return s;
-}
 
 // The baseline: connect, subscribe once, then only the event loop.
 int runBare(const QUrl &url)
@@ -87,8 +50,8 @@ struct Target
     QString name;
     std::unique_ptr<QProcess> server;
     std::unique_ptr<QProcess> client;
-    Sample start;
-    Sample end;
+    ProcSample start;
+    ProcSample end;
 };
 
 } // namespace
@@ -116,8 +79,14 @@ int main(int argc, char **argv)
     printMachine();
     std::printf("idle: %d s window after %d s warm-up, targets side by side\n", duration, warmup);
 
+    QStringList names{QStringLiteral("bare"), QStringLiteral("cli")};
+    if (!qEnvironmentVariableIsEmpty("DISPLAY"))
+        names.append(QStringLiteral("dash"));
+    else
+        std::printf("idle: no DISPLAY, so no dashboard (bench/idle.sh runs under xvfb-run)\n");
+    QTemporaryDir home;
     std::vector<Target> targets;
-    for (const QString &name : {QStringLiteral("bare"), QStringLiteral("cli")}) {
+    for (const QString &name : std::as_const(names)) {
         Target t;
         t.name = name;
         t.server = std::make_unique<QProcess>();
@@ -134,6 +103,16 @@ int main(int argc, char **argv)
         t.client->setStandardOutputFile(QProcess::nullDevice());
         if (name == QLatin1StringView("bare")) {
             t.client->start(QCoreApplication::applicationFilePath(), {QStringLiteral("--bare-client"), url});
+        } else if (name == QLatin1StringView("dash")) {
+            // A scratch HOME: the dashboard's outbox journal and settings stay out of the user's.
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("HOME"), home.path());
+            env.insert(QStringLiteral("XDG_DATA_HOME"), home.path() + QStringLiteral("/data"));
+            env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path() + QStringLiteral("/config"));
+            t.client->setProcessEnvironment(env);
+            t.client->start(bin + QStringLiteral("/pulseboard"),
+                            {QStringLiteral("--url"), url, QStringLiteral("--subscribe"), QStringLiteral("bench.0"),
+                             QStringLiteral("--no-settings")});
         } else {
             // stdin stays open (a pipe nobody writes to), as for a CLI waiting for commands.
             t.client->start(bin + QStringLiteral("/pulseboard-cli"),
@@ -170,14 +149,16 @@ int main(int argc, char **argv)
     const Target &bare = targets.front();
     const double baseCpu = bare.end.cpu - bare.start.cpu;
     const double baseWakes = double(bare.end.switches - bare.start.switches) / seconds;
-    std::printf("\n%-6s %10s %8s %12s %8s %8s %9s\n", "target", "cpu s", "cpu %", "wake-ups/s", "ratio", "threads", "RSS MiB");
+    std::printf("\n%-6s %10s %8s %12s %8s %12s %8s %9s\n", "target", "cpu s", "cpu %", "wake-ups/s", "ratio",
+                "main thread/s", "threads", "RSS MiB");
     for (const Target &t : targets) {
         const double cpu = t.end.cpu - t.start.cpu;
         const double wakes = double(t.end.switches - t.start.switches) / seconds;
         // A bare client that never woke leaves no ratio to give: the difference is the figure then.
         const QByteArray ratio = baseWakes > 0 ? QByteArray::number(wakes / baseWakes, 'f', 2) : QByteArrayLiteral("-");
-        std::printf("%-6s %10.3f %8.3f %12.2f %8s %8d %9.1f\n", qPrintable(t.name), cpu, cpu / seconds * 100.0, wakes,
-                    ratio.constData(), t.end.threads, double(t.end.rssKb) / 1024.0);
+        const double mainWakes = double(t.end.mainSwitches - t.start.mainSwitches) / seconds;
+        std::printf("%-6s %10.3f %8.3f %12.2f %8s %12.2f %8d %9.1f\n", qPrintable(t.name), cpu, cpu / seconds * 100.0,
+                    wakes, ratio.constData(), mainWakes, t.end.threads, double(t.end.rssKb) / 1024.0);
     }
     std::printf("(ratio: wake-ups/s over the bare client's, '-' when it never woke; CPU is counted in clock ticks of"
                 " %ld Hz, bare client %.3f s; %.1f s window)\n",

@@ -1,12 +1,15 @@
 #include "BenchUtil.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QThread>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace Pulseboard::Bench {
@@ -60,6 +63,52 @@ double median(QList<double> values)
     std::sort(values.begin(), values.end());
     const qsizetype n = values.size();
     return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
+}
+
+double quantile(QList<double> values, double q)
+{
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const qsizetype rank = std::clamp<qsizetype>(qsizetype(std::ceil(q * double(values.size()))), 1, values.size());
+    return values.at(rank - 1);
+}
+
+ProcSample sampleProcess(qint64 pid)
+{
+    ProcSample s;
+    const QString base = QStringLiteral("/proc/%1").arg(pid);
+    QFile stat(base + QStringLiteral("/stat"));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray line = stat.readAll();
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (f.size() > 13)
+            s.cpu = double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
+    }
+    const QStringList tasks = QDir(base + QStringLiteral("/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    s.threads = int(tasks.size());
+    for (const QString &task : tasks) {
+        QFile status(base + QStringLiteral("/task/") + task + QStringLiteral("/status"));
+        if (!status.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &l : status.readAll().split('\n')) {
+            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:")) {
+                const quint64 n = l.mid(l.indexOf(':') + 1).trimmed().toULongLong();
+                s.switches += n;
+                if (task.toLongLong() == pid)
+                    s.mainSwitches += n;
+            }
+        }
+    }
+    QFile status(base + QStringLiteral("/status"));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &l : status.readAll().split('\n')) {
+            if (l.startsWith("VmRSS:"))
+                s.rssKb = l.mid(6).trimmed().split(' ').value(0).toLong();
+        }
+    }
+    return s;
 }
 
 int readListeningPort(QProcess &process, int timeoutMs)

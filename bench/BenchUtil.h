@@ -22,6 +22,19 @@ QString loadAverage();
 void printMachine();
 
 double median(QList<double> values);
+// The q-quantile (0..1) of `values`, nearest rank.
+double quantile(QList<double> values, double q);
+
+// What /proc says about a process now.
+struct ProcSample
+{
+    double cpu = 0;       // seconds, utime + stime
+    quint64 switches = 0; // context switches (voluntary + involuntary), all threads
+    quint64 mainSwitches = 0; // the same, main thread only
+    int threads = 0;
+    long rssKb = 0;
+};
+ProcSample sampleProcess(qint64 pid);
 
 // Waits for "listening <port>" on the child's stdout.
 int readListeningPort(QProcess &process, int timeoutMs = 120000);

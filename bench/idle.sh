@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark 4 (idle cost): builds Release into build-release/ and runs bench-idle, which measures
-# a connected, idle pulseboard-cli next to a bare QWebSocket client for the same window.
+# a connected, idle pulseboard-cli and pulseboard dashboard (under xvfb-run) next to a bare
+# QWebSocket client for the same window.
 #   bench/idle.sh                 60 s window
 #   bench/idle.sh --duration 20
 set -euo pipefail
@@ -11,4 +12,4 @@ bash "$root/scripts/deps.sh"
 mkdir -p "$PULSEBOARD_BUILD_DIR"
 log="$PULSEBOARD_BUILD_DIR/bench-build.log"
 bash "$root/scripts/build.sh" -DPULSEBOARD_BUILD_TESTS=OFF >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
-exec "$PULSEBOARD_BUILD_DIR/bin/bench-idle" "$@"
+exec xvfb-run -a -s "-screen 0 1920x1200x24" "$PULSEBOARD_BUILD_DIR/bin/bench-idle" "$@"

@@ -1,4 +1,5 @@
 #include "models/FieldDiscovery.h"
+#include "protocol/EnvelopeDecoder.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -69,6 +70,52 @@ private Q_SLOTS:
         const DiscoveryResult a = discoverNumericFields(big);
         QCOMPARE(a.fields.size(), 32);
         QVERIFY(a.truncated);
+    }
+
+    // The walk over a parsed frame (what the dashboard's MessageSink gets) finds the same
+    // fields, paths, values and cut as the walk over a QJsonValue, limits included.
+    void parsedFrameWalksAlike_data()
+    {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<int>("maxFields");
+        QTest::newRow("nested") << QByteArray(R"({"cores":[10,20],"cpu":{"system":3,"user":12.5},"host":"a","n":null,"ok":true})") << 64;
+        QTest::newRow("bare") << QByteArray("42") << 64;
+        QTest::newRow("unicode key") << QByteArray(R"({"t\u00e9mp":{"v":1},"x":2})") << 64;
+        QTest::newRow("oversized array") << QByteArray(R"({"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,{"b":1}],"z":1})") << 64;
+        QTest::newRow("field cap") << QByteArray(R"({"a":1,"b":2,"c":{"d":3,"e":4},"f":5})") << 3;
+        QTest::newRow("deep") << QByteArray(R"({"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}},"z":2})") << 64;
+    }
+
+    void parsedFrameWalksAlike()
+    {
+        QFETCH(QByteArray, payload);
+        QFETCH(int, maxFields);
+        DiscoveryLimits limits;
+        limits.maxFields = maxFields;
+        const DiscoveryResult reference = discoverNumericFields(json(payload.constData()), limits);
+
+        EnvelopeDecoder decoder;
+        decoder.setFrame(QByteArray(R"({"type":"message","channel":"c","seq":1,"data":)") + payload + '}');
+        Envelope env;
+        MessageView message;
+        QCOMPARE(decoder.decode(env, message), EnvelopeDecoder::Result::Message);
+        struct Collect : NumericFieldVisitor
+        {
+            QStringList paths;
+            QList<double> values;
+            void field(const QString &path, double value) override
+            {
+                paths.append(path);
+                values.append(value);
+            }
+        } collect;
+        const bool truncated = walkNumericFields(message.data, collect, limits);
+        QCOMPARE(collect.paths, paths(reference));
+        QList<double> values;
+        for (const NumericField &f : reference.fields)
+            values.append(f.value);
+        QCOMPARE(collect.values, values);
+        QCOMPARE(truncated, reference.truncated);
     }
 
     void valueAtPath()

@@ -17,6 +17,9 @@ private Q_SLOTS:
     void readsValues_data();
     void readsValues();
     void undefinedView();
+    void writesLikeQJsonDocument_data();
+    void writesLikeQJsonDocument();
+    void visitsMembersAndElements();
 };
 
 namespace {
@@ -86,6 +89,88 @@ void tst_JsonView::undefinedView()
     QVERIFY(none.value(QLatin1StringView("a")).isUndefined());
     QVERIFY(none.toJsonValue().isUndefined());
     QVERIFY(JsonView(QJsonValue(QJsonValue::Undefined)).isUndefined());
+}
+
+namespace {
+
+JsonView parsedData(EnvelopeDecoder &decoder, const QByteArray &payload)
+{
+    decoder.setFrame(QByteArray(R"({"type":"message","channel":"c","seq":1,"data":)") + payload + '}');
+    Envelope env;
+    MessageView message;
+    if (decoder.decode(env, message) != EnvelopeDecoder::Result::Message)
+        return {};
+    return message.data;
+}
+
+} // namespace
+
+void tst_JsonView::writesLikeQJsonDocument_data()
+{
+    // Keys in sorted order, so QJsonObject's order and the document's are the same.
+    QTest::addColumn<QByteArray>("payload");
+    QTest::newRow("numbers") << QByteArray(R"({"a":2.5,"b":-3,"c":1e21,"d":0.1,"e":123456789012,"f":-0.000015,"g":1.0,"h":9007199254740993})");
+    QTest::newRow("strings") << QByteArray(R"({"a":"quote \" back \\ slash","b":"tab\t nl\n cr\r bs\b ff\f","c":"ctl \u0001 \u001f del \u007f","d":"h\u00e9 \u20ac \ud83d\ude00","e":"/"})");
+    QTest::newRow("nested") << QByteArray(R"({"a":[1,[2,[3,{}]],[]],"b":{"c":{"d":null,"e":true,"f":false}},"c":[]})");
+    QTest::newRow("array") << QByteArray(R"([1,"two",{"three":3},[4],null,true])");
+}
+
+void tst_JsonView::writesLikeQJsonDocument()
+{
+    QFETCH(QByteArray, payload);
+    EnvelopeDecoder decoder;
+    const JsonView parsed = parsedData(decoder, payload);
+    QVERIFY(!parsed.isUndefined());
+    const QJsonDocument doc = QJsonDocument::fromJson(payload);
+    QVERIFY(!doc.isNull());
+    const QByteArray expected = doc.toJson(QJsonDocument::Compact);
+    QCOMPARE(parsed.toJson(), expected);
+    const QJsonValue value = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+    QCOMPARE(JsonView(value).toJson(), expected);
+    // Bare values write as they would inside an array.
+    QCOMPARE(JsonView(QJsonValue(2.5)).toJson(), QByteArray("2.5"));
+    QCOMPARE(JsonView(QJsonValue(qint64(-7))).toJson(), QByteArray("-7"));
+    QCOMPARE(JsonView(QJsonValue(QStringLiteral("a\"b"))).toJson(), QByteArray("\"a\\\"b\""));
+    QCOMPARE(JsonView(QJsonValue(QJsonValue::Null)).toJson(), QByteArray("null"));
+    QCOMPARE(JsonView().toJson(), QByteArray());
+}
+
+void tst_JsonView::visitsMembersAndElements()
+{
+    EnvelopeDecoder decoder;
+    const JsonView data = parsedData(decoder, R"({"z":1,"a":[5,6,7],"m":"x","z":2})");
+    // Document order, a repeated key once per occurrence.
+    QStringList keys;
+    QList<double> numbers;
+    data.forEachMember([&](QByteArrayView key, const JsonView &value) {
+        keys.append(QString::fromUtf8(key));
+        numbers.append(value.toDouble(-1));
+        return true;
+    });
+    QCOMPARE(keys, (QStringList{QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("m"), QStringLiteral("z")}));
+    QCOMPARE(numbers, (QList<double>{1, -1, -1, 2}));
+    // Stops when told to.
+    int seen = 0;
+    data.forEachMember([&](QByteArrayView, const JsonView &) { return ++seen < 2; });
+    QCOMPARE(seen, 2);
+    QList<double> items;
+    data.value(QLatin1StringView("a")).forEachElement([&](const JsonView &v) {
+        items.append(v.toDouble());
+        return true;
+    });
+    QCOMPARE(items, (QList<double>{5, 6, 7}));
+    // A QJsonValue view visits in QJsonObject's (sorted) order; scalars visit nothing.
+    const JsonView qt(QJsonObject{{QStringLiteral("b"), 2}, {QStringLiteral("a"), 1}});
+    keys.clear();
+    qt.forEachMember([&](QByteArrayView key, const JsonView &) {
+        keys.append(QString::fromUtf8(key));
+        return true;
+    });
+    QCOMPARE(keys, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    int calls = 0;
+    JsonView(QJsonValue(3)).forEachMember([&](QByteArrayView, const JsonView &) { return ++calls > 0; });
+    JsonView(QJsonValue(3)).forEachElement([&](const JsonView &) { return ++calls > 0; });
+    QCOMPARE(calls, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_JsonView)

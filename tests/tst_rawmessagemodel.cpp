@@ -1,4 +1,5 @@
 #include "models/RawMessageModel.h"
+#include "protocol/EnvelopeDecoder.h"
 
 #include <QJsonObject>
 #include <QTest>
@@ -25,6 +26,32 @@ private Q_SLOTS:
         QCOMPARE(m.received(), 2u);
     }
 
+    // Payloads kept from the MessageSink path: text in arrival order, cut long ones, bare values.
+    void keepsPayloadText()
+    {
+        EnvelopeDecoder decoder;
+        auto view = [&](const QByteArray &payload) {
+            decoder.setFrame(QByteArray("{\"type\":\"message\",\"channel\":\"c\",\"seq\":1,\"data\":") + payload + '}');
+            Envelope env;
+            MessageView message;
+            decoder.decode(env, message);
+            return PayloadText(message.data); // the view dies with the next frame; the text stays
+        };
+        RawMessageModel m;
+        m.append(u"c"_s, 1, 10, view("{\"z\":1,\"a\":\"\\u00e9\"}"), 1000);
+        m.append(u"c"_s, 2, 11, view("2.5"), 1001);
+        m.append(u"c"_s, 3, 12, view("\"s\""), 1002);
+        m.append(u"c"_s, 4, 13, view(QByteArray("{\"long\":\"") + QByteArray(3000, 'x') + "\"}"), 1003);
+        m.flush();
+        QCOMPARE(m.rowCount(), 4);
+        QCOMPARE(m.textAt(3), u"{\"z\":1,\"a\":\"\u00e9\"}"_s);
+        QCOMPARE(m.textAt(2), u"2.5"_s);
+        QCOMPARE(m.textAt(1), u"\"s\""_s);
+        QCOMPARE(m.textAt(0).size(), 2000);
+        QVERIFY(m.textAt(0).startsWith(u"{\"long\":\"xxx"_s));
+        QVERIFY(m.textAt(0).endsWith(QChar(0x2026)));
+    }
+
     void pauseHoldsThenReleases()
     {
         RawMessageModel m;
@@ -38,6 +65,25 @@ private Q_SLOTS:
         QCOMPARE(m.rowCount(), 5);
         QCOMPARE(m.held(), 0);
         QCOMPARE(m.textAt(0), u"4"_s);
+    }
+
+    // Not on screen: arrivals wait (bounded) and no rows are inserted; shown again, they come in.
+    void hiddenViewGetsRowsWhenShown()
+    {
+        RawMessageModel m;
+        m.setMaxRows(3);
+        m.setViewShown(false);
+        for (int i = 0; i < 5; ++i)
+            m.append(u"a"_s, i + 1, 0, QJsonValue(i), 1000 + i);
+        m.flush();
+        QCOMPARE(m.rowCount(), 0);
+        QCOMPARE(m.held(), 3);
+        QCOMPARE(m.discarded(), 2u);
+        m.setViewShown(true);
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.textAt(0), u"4"_s);
+        QCOMPARE(m.textAt(2), u"2"_s);
+        QCOMPARE(m.received(), 5u);
     }
 
     void filterMatchesChannelOrText()

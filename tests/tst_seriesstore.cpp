@@ -1,4 +1,5 @@
 #include "models/SeriesStore.h"
+#include "protocol/EnvelopeDecoder.h"
 
 #include <QFile>
 #include <QJsonObject>
@@ -26,6 +27,28 @@ private Q_SLOTS:
         QCOMPARE(store.latestTime(u"sys.cpu"_s, u"data.user"_s), 2000);
         QCOMPARE(store.buffer(u"sys.cpu"_s, u"data.user"_s)->size(), 2);
         QVERIFY(!store.latest(u"sys.cpu"_s, u"data.nope"_s).isValid());
+    }
+
+    // The MessageSink path: a payload viewed in the parsed frame lands like a QJsonValue does.
+    void ingestsParsedFrames()
+    {
+        SeriesStore store;
+        QSignalSpy fields(&store, &SeriesStore::fieldsChanged);
+        EnvelopeDecoder decoder;
+        for (int i = 0; i < 3; ++i) {
+            decoder.setFrame(QStringLiteral(R"({"type":"message","channel":"c","seq":%1,"data":{"v":%2,"cpu":{"user":%3},"s":"x"}})")
+                                 .arg(i + 1).arg(i * 1.5).arg(10 + i).toUtf8());
+            Envelope env;
+            MessageView message;
+            QCOMPARE(decoder.decode(env, message), EnvelopeDecoder::Result::Message);
+            QCOMPARE(store.ingest(u"c"_s, 1000 + i, message.data), 2);
+        }
+        QCOMPARE(fields.count(), 1);
+        QCOMPARE(store.fields(u"c"_s), (QStringList{u"data.v"_s, u"data.cpu.user"_s}));
+        QCOMPARE(store.buffer(u"c"_s, u"data.v"_s)->size(), 3);
+        QCOMPARE(store.latest(u"c"_s, u"data.v"_s).toDouble(), 3.0);
+        QCOMPARE(store.latest(u"c"_s, u"data.cpu.user"_s).toDouble(), 12.0);
+        QCOMPARE(store.latestTime(u"c"_s, u"data.cpu.user"_s), 1002);
     }
 
     void retentionBoundsMemory()

@@ -14,6 +14,7 @@
 #include <QSaveFile>
 #include <QSocketNotifier>
 
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 
@@ -198,6 +199,7 @@ void Automation::onFrame()
             m_frameMsSum += ms;
             m_frameMsMax = qMax(m_frameMsMax, ms);
             ++m_frames;
+            ++m_frameHist[size_t(qBound(0, int(ms), int(m_frameHist.size()) - 1))];
         }
         m_lastFrameNs = ns;
     }, Qt::QueuedConnection);
@@ -206,19 +208,40 @@ void Automation::onFrame()
 void Automation::printFrameStats()
 {
     const double seconds = m_options.statsIntervalMs / 1000.0;
+    // Percentiles to the whole millisecond from the histogram: the frame that p% of frames
+    // do not exceed.
+    auto percentile = [this](double p) {
+        const int rank = qMax(1, int(std::ceil(m_frames * p)));
+        int seen = 0;
+        for (size_t ms = 0; ms < m_frameHist.size(); ++ms) {
+            seen += m_frameHist[ms];
+            if (seen >= rank)
+                return int(ms) + 1; // the bucket [ms, ms+1) reads as its upper edge
+        }
+        return 0;
+    };
+    QVariantMap hist;
+    for (size_t ms = 0; ms < m_frameHist.size(); ++ms)
+        if (m_frameHist[ms] > 0)
+            hist.insert(QString::number(ms), m_frameHist[ms]);
     QVariantMap line{{QStringLiteral("event"), QStringLiteral("frames")},
                      {QStringLiteral("fps"), m_frames / seconds},
                      {QStringLiteral("frameMsAvg"), m_frames > 0 ? m_frameMsSum / m_frames : 0.0},
                      {QStringLiteral("frameMsMax"), m_frameMsMax},
+                     {QStringLiteral("frameMsP50"), m_frames > 0 ? percentile(0.50) : 0},
+                     {QStringLiteral("frameMsP99"), m_frames > 0 ? percentile(0.99) : 0},
+                     {QStringLiteral("frameHist"), hist},
                      {QStringLiteral("frames"), m_frames}};
     const QVariantMap snap = m_dashboard->snapshot();
     line.insert(QStringLiteral("chartPoints"), snap.value(QStringLiteral("chartPoints")));
     line.insert(QStringLiteral("messages"), snap.value(QStringLiteral("messages")));
     line.insert(QStringLiteral("storeBytes"), snap.value(QStringLiteral("storeBytes")));
+    line.insert(QStringLiteral("queues"), m_dashboard->queueDepths());
     printLine(line);
     m_frames = 0;
     m_frameMsSum = 0;
     m_frameMsMax = 0;
+    m_frameHist.fill(0);
 }
 
 } // namespace Pulseboard

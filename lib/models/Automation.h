@@ -3,13 +3,18 @@
 //                      FILE and FILE.json (state words, chart counts, plot rectangles), exit.
 //  --print-state       a JSON line on stdout whenever the connection's words change.
 //  --control           read commands on stdin: "grab FILE", "snapshot", "quit".
-//  --stats-interval MS the window's own frame rate and frame times, as JSON lines on stdout.
+//  --stats-interval MS the window's own frame rate and frame times (average, max, p50, p99 and
+//                      a 1 ms histogram of the interval, so a benchmark can merge intervals
+//                      into an exact run-wide percentile), the dashboard's queue depths and
+//                      its message lag, as JSON lines on stdout.
 #pragma once
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+
+#include <array>
 
 class QQuickWindow;
 class QSocketNotifier;
@@ -65,6 +70,8 @@ private:
     int m_frames = 0;
     double m_frameMsSum = 0;
     double m_frameMsMax = 0;
+    // Frames of the interval by whole milliseconds; the last bucket takes everything longer.
+    std::array<int, 1001> m_frameHist{};
 };
 
 } // namespace Pulseboard

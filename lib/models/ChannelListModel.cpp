@@ -125,6 +125,11 @@ int ChannelListModel::gaps(const QString &channel) const
 
 void ChannelListModel::noteMessage(const QString &channel, qint64 receivedMs, const QJsonValue &data)
 {
+    noteMessage(channel, receivedMs, PayloadText(data));
+}
+
+void ChannelListModel::noteMessage(const QString &channel, qint64 receivedMs, const PayloadText &data)
+{
     Row &r = m_rows[ensureRow(channel)];
     ++r.messages;
     r.lastMs = receivedMs;
@@ -197,7 +202,7 @@ void ChannelListModel::refresh(qint64 nowMs, bool connectionLive)
         r.ageMs = r.lastMs > 0 ? qMax<qint64>(0, nowMs - r.lastMs) : -1;
         r.stale = r.lastMs == 0 || Pulseboard::isStale(r.ageMs, r.rate, m_staleMinimumMs, connectionLive);
         if (r.latestDirty) {
-            r.latestText = compactText(r.latest);
+            r.latestText = r.latest.text(160);
             r.latestDirty = false;
         }
     }

@@ -6,6 +6,7 @@
 // view nothing per message.
 #pragma once
 
+#include "PayloadText.h"
 #include "RateMeter.h"
 
 #include <QAbstractListModel>
@@ -47,6 +48,7 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void noteMessage(const QString &channel, qint64 receivedMs, const QJsonValue &data);
+    void noteMessage(const QString &channel, qint64 receivedMs, const PayloadText &data);
     void noteGap(const QString &channel);
     void setSubscriptions(const QStringList &channels);
     // Merges a channels.list result. Returns an empty string, or why the result was not usable
@@ -87,7 +89,7 @@ private:
         qint64 ageMs = -1;
         bool stale = true;
         int gaps = 0;
-        QJsonValue latest;
+        PayloadText latest;
         QString latestText;
         bool latestDirty = false;
         RateMeter meter;

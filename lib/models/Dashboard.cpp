@@ -58,6 +58,9 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     m_windowMs = options.config.windowMs;
     m_channels->setStaleMinimumMs(options.config.staleAfterMs);
     m_clock->setRateHz(options.config.displayRateHz);
+    // Nothing arriving for a few seconds: the charts have nothing new to draw, ages move by
+    // the second; once a second is enough until the next message.
+    m_clock->setIdleRate(1, 3000);
     if (QSettings *s = options.settings) {
         const int saved = s->value(QStringLiteral("charts/windowMs"), m_windowMs).toInt();
         if (saved == 60000 || saved == 300000 || saved == 900000)
@@ -73,7 +76,7 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     m_status->attach(manager);
     m_health->attach(manager, options.healthIntervalMs);
 
-    connect(manager, &ConnectionManager::messageReceived, this, &Dashboard::onMessage);
+    manager->addMessageSink(&m_sink);
     connect(manager, &ConnectionManager::gapDetected, this,
             [this](const QString &channel, qint64, qint64, const QString &) { m_channels->noteGap(channel); });
     connect(manager, &ConnectionManager::subscriptionsChanged, this, [this] {
@@ -133,16 +136,25 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     m_clock->start();
 }
 
-Dashboard::~Dashboard() = default;
+Dashboard::~Dashboard()
+{
+    if (m_manager)
+        m_manager->removeMessageSink(&m_sink);
+}
 
 QString Dashboard::version() const
 {
     return QStringLiteral(PULSEBOARD_VERSION);
 }
 
-void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data)
+void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
 {
+    m_clock->noteActivity();
     const qint64 now = nowMs();
+    if (ts > 0) {
+        m_lagMs = now - ts;
+        m_lagMsMax = qMax(m_lagMsMax, m_lagMs);
+    }
     qint64 t = ts;
     if (t <= 0 || qAbs(t - now) > kMaxClockSkewMs) {
         if (t > 0 && !m_warnedClock) {
@@ -155,8 +167,10 @@ void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const Q
         t = now;
     }
     m_store->ingest(channel, t, data);
-    m_channels->noteMessage(channel, now, data);
-    m_raw->append(channel, seq, ts, data, now);
+    // One copy of the payload's text, shared by the raw view and the channel's newest value.
+    const PayloadText text(data);
+    m_channels->noteMessage(channel, now, text);
+    m_raw->append(channel, seq, ts, text, now);
 }
 
 void Dashboard::refreshModels()
@@ -341,6 +355,18 @@ QString Dashboard::suggestedExportPath(const QString &suffix) const
 void Dashboard::reportChart(const QString &key, int points, int samples)
 {
     m_chartCounts.insert(key, {points, samples});
+}
+
+QVariantMap Dashboard::queueDepths()
+{
+    QVariantMap map{{QStringLiteral("rawHeld"), m_raw->held()},
+                    {QStringLiteral("rawRows"), m_raw->rowCount()},
+                    {QStringLiteral("events"), m_events->rowCount()},
+                    {QStringLiteral("outbox"), m_manager ? m_manager->queuedCount() : 0},
+                    {QStringLiteral("lagMs"), double(m_lagMs)},
+                    {QStringLiteral("lagMsMax"), double(m_lagMsMax)}};
+    m_lagMsMax = 0;
+    return map;
 }
 
 QVariantMap Dashboard::snapshot() const

@@ -105,6 +105,11 @@ public:
     // Feeders report their counts so automation can tell whether the charts hold data.
     Q_INVOKABLE void reportChart(const QString &key, int points, int samples);
 
+    // Depths of the dashboard's own queues and how late messages arrive, for --stats-interval:
+    // {rawHeld, rawRows, events, outbox, lagMs (newest message: arrival minus its server time),
+    // lagMsMax (the worst since the previous call, which resets it)}.
+    QVariantMap queueDepths();
+
     static constexpr int kAutoFields = 4;
 
 Q_SIGNALS:
@@ -113,13 +118,30 @@ Q_SIGNALS:
     void notice(const QString &text); // a short message for a toast
 
 private:
-    void onMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+    // Messages arrive through a MessageSink (a JsonView of the payload, no QJsonValue, no
+    // signal): at thousands a second they only land in the models' buffers; the views pick
+    // them up at their own pace (display clock, model timers).
+    class Sink : public MessageSink
+    {
+    public:
+        explicit Sink(Dashboard *dashboard) : m_dashboard(dashboard) {}
+        void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
+        {
+            m_dashboard->onMessage(channel, seq, ts, data);
+        }
+
+    private:
+        Dashboard *m_dashboard;
+    };
+
+    void onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
     void rebuildTiles();
     void refreshModels();
     const ChartConfig *chartFor(const QString &channel) const;
     QStringList automaticFields(const QString &channel) const;
 
     QPointer<ConnectionManager> m_manager;
+    Sink m_sink{this};
     Options m_options;
     SeriesStore *m_store;
     ChannelListModel *m_channels;
@@ -137,6 +159,8 @@ private:
     QHash<QString, QPair<int, int>> m_chartCounts;
     int m_windowMs = 60000;
     bool m_warnedClock = false;
+    qint64 m_lagMs = 0;
+    qint64 m_lagMsMax = 0;
 };
 
 } // namespace Pulseboard

@@ -18,7 +18,8 @@ void DisplayClock::setRateHz(int hz)
     if (hz == m_rateHz)
         return;
     m_rateHz = hz;
-    m_timer.setInterval(1000 / hz);
+    if (!m_idle)
+        m_timer.setInterval(1000 / hz);
     Q_EMIT rateChanged();
 }
 
@@ -32,9 +33,36 @@ void DisplayClock::stop()
     m_timer.stop();
 }
 
+void DisplayClock::setIdleRate(int hz, int idleAfterMs)
+{
+    m_idleRateHz = qBound(0, hz, kMaxRateHz);
+    m_idleAfterMs = qMax(0, idleAfterMs);
+    m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+    if (m_idleRateHz == 0 && m_idle)
+        wake();
+}
+
+void DisplayClock::wake()
+{
+    m_idle = false;
+    m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+    m_timer.setInterval(1000 / m_rateHz);
+    if (m_timer.isActive()) {
+        m_timer.start(); // restarts at the full rate
+        tickAt(m_lastActivityMs);
+    }
+}
+
 void DisplayClock::tickAt(qint64 nowMs)
 {
     m_nowMs = nowMs;
+    if (m_activity) {
+        m_activity = false;
+        m_lastActivityMs = nowMs;
+    } else if (!m_idle && m_idleRateHz > 0 && m_idleRateHz < m_rateHz && nowMs - m_lastActivityMs >= m_idleAfterMs) {
+        m_idle = true;
+        m_timer.setInterval(1000 / m_idleRateHz);
+    }
     Q_EMIT ticked(nowMs);
 }
 

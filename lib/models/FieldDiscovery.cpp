@@ -4,6 +4,7 @@
 #include <QJsonObject>
 
 #include <cmath>
+#include <cstdio>
 
 namespace Pulseboard {
 
@@ -12,58 +13,106 @@ namespace {
 struct Walker
 {
     const DiscoveryLimits &limits;
-    DiscoveryResult &result;
+    NumericFieldVisitor &visitor;
+    QString path;
     int nodes = 0;
+    int fields = 0;
+    bool truncated = false;
 
-    void walk(const QJsonValue &v, const QString &path, int depth)
+    void appendKey(QByteArrayView key)
     {
-        if (++nodes > limits.maxNodes || result.fields.size() >= limits.maxFields) {
-            result.truncated = true;
-            return;
-        }
-        switch (v.type()) {
-        case QJsonValue::Double: {
-            const double d = v.toDouble();
-            if (std::isfinite(d))
-                result.fields.append({path, d});
-            return;
-        }
-        case QJsonValue::Object: {
-            if (depth >= limits.maxDepth) {
-                result.truncated = true;
-                return;
-            }
-            const QJsonObject o = v.toObject();
-            for (auto it = o.begin(); it != o.end() && !result.truncated; ++it)
-                walk(it.value(), path + QLatin1Char('.') + it.key(), depth + 1);
-            return;
-        }
-        case QJsonValue::Array: {
-            if (depth >= limits.maxDepth) {
-                result.truncated = true;
-                return;
-            }
-            const QJsonArray a = v.toArray();
-            const int n = int(qMin<qsizetype>(a.size(), limits.maxArrayItems));
-            if (a.size() > limits.maxArrayItems)
-                result.truncated = true;
-            for (int i = 0; i < n && nodes <= limits.maxNodes; ++i)
-                walk(a.at(i), path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']'), depth + 1);
-            return;
-        }
-        default:
-            return; // strings, booleans and null are not charted
-        }
+        path.append(QLatin1Char('.'));
+        // Keys are nearly always ASCII: appended in place, no temporary string.
+        bool ascii = true;
+        for (const char c : key)
+            ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+        if (ascii)
+            path.append(QLatin1StringView(key.data(), key.size()));
+        else
+            path.append(QString::fromUtf8(key));
     }
+
+    void walk(const JsonView &v, int depth)
+    {
+        if (++nodes > limits.maxNodes || fields >= limits.maxFields) {
+            truncated = true;
+            return;
+        }
+        if (v.isDouble()) {
+            const double d = v.toDouble();
+            if (std::isfinite(d)) {
+                ++fields;
+                visitor.field(path, d);
+            }
+            return;
+        }
+        if (v.isObject()) {
+            if (depth >= limits.maxDepth) {
+                truncated = true;
+                return;
+            }
+            const qsizetype at = path.size();
+            v.forEachMember([&](QByteArrayView key, const JsonView &member) {
+                if (truncated)
+                    return false;
+                appendKey(key);
+                walk(member, depth + 1);
+                path.truncate(at);
+                return !truncated;
+            });
+            return;
+        }
+        if (v.isArray()) {
+            if (depth >= limits.maxDepth) {
+                truncated = true;
+                return;
+            }
+            // An oversized array marks the walk cut before its first items are read, as the
+            // list-building walk always did (objects inside it then give nothing).
+            if (v.size() > limits.maxArrayItems)
+                truncated = true;
+            const qsizetype at = path.size();
+            int i = 0;
+            v.forEachElement([&](const JsonView &item) {
+                if (i >= limits.maxArrayItems || nodes > limits.maxNodes)
+                    return false;
+                char index[16];
+                const int n = std::snprintf(index, sizeof index, "[%d]", i);
+                path.append(QLatin1StringView(index, n));
+                walk(item, depth + 1);
+                path.truncate(at);
+                ++i;
+                return true;
+            });
+            return;
+        }
+        // strings, booleans and null are not charted
+    }
+};
+
+struct Collector : NumericFieldVisitor
+{
+    QList<NumericField> fields;
+    void field(const QString &path, double value) override { fields.append({path, value}); }
 };
 
 } // namespace
 
+bool walkNumericFields(const JsonView &data, NumericFieldVisitor &visitor, const DiscoveryLimits &limits,
+                       const QString &root)
+{
+    Walker walker{limits, visitor, root};
+    walker.path.reserve(root.size() + 64);
+    walker.walk(data, 0);
+    return walker.truncated;
+}
+
 DiscoveryResult discoverNumericFields(const QJsonValue &data, const DiscoveryLimits &limits, const QString &root)
 {
+    Collector collector;
     DiscoveryResult result;
-    Walker walker{limits, result};
-    walker.walk(data, root, 0);
+    result.truncated = walkNumericFields(JsonView(data), collector, limits, root);
+    result.fields = std::move(collector.fields);
     return result;
 }
 

@@ -1,8 +1,13 @@
 // FieldDiscovery: finds the numeric fields of a message's JSON data and names them by path,
 // `data` for a bare number, `data.cpu.user` for nested objects, `data.cores[2]` for arrays.
 // The walk is bounded (depth, array items, nodes visited, fields returned), so one huge or
-// hostile message costs the UI thread a known, small amount of work.
+// hostile message costs the UI thread a known, small amount of work. walkNumericFields is the
+// walk itself, over a JsonView (a parsed frame or a QJsonValue): it builds each path in one
+// reused buffer and hands it to a visitor, so a message whose fields were seen before costs no
+// allocation; discoverNumericFields collects the same fields into a list.
 #pragma once
+
+#include "protocol/JsonView.h"
 
 #include <QJsonValue>
 #include <QList>
@@ -29,6 +34,18 @@ struct DiscoveryResult
     QList<NumericField> fields; // in document order
     bool truncated = false;     // a limit cut the walk short
 };
+
+class NumericFieldVisitor
+{
+public:
+    virtual ~NumericFieldVisitor() = default;
+    // `path` is a buffer the walk keeps changing: copy it to keep it.
+    virtual void field(const QString &path, double value) = 0;
+};
+
+// Returns true when a limit cut the walk short (as DiscoveryResult::truncated).
+bool walkNumericFields(const JsonView &data, NumericFieldVisitor &visitor, const DiscoveryLimits &limits = {},
+                       const QString &root = QStringLiteral("data"));
 
 DiscoveryResult discoverNumericFields(const QJsonValue &data, const DiscoveryLimits &limits = {},
                                       const QString &root = QStringLiteral("data"));

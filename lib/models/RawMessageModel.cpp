@@ -19,7 +19,7 @@ int RawMessageModel::rowCount(const QModelIndex &parent) const
 const QString &RawMessageModel::textOf(const Entry &e) const
 {
     if (e.text.isNull())
-        e.text = ChannelListModel::compactText(e.data, 2000);
+        e.text = e.data.text(2000);
     return e.text;
 }
 
@@ -52,6 +52,11 @@ QHash<int, QByteArray> RawMessageModel::roleNames() const
 
 void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs)
 {
+    append(channel, seq, ts, PayloadText(data), receivedMs);
+}
+
+void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs)
+{
     ++m_received;
     m_pending.append({receivedMs, channel, seq, ts, data, QString()});
     if (m_pending.size() > m_maxRows) {
@@ -75,7 +80,7 @@ void RawMessageModel::flush()
         Q_EMIT countChanged(); // the "held" figure moves
         return;
     }
-    if (m_pending.isEmpty())
+    if (m_pending.isEmpty() || !m_viewShown)
         return;
     QList<Entry> fresh;
     fresh.reserve(m_pending.size());
@@ -135,6 +140,16 @@ void RawMessageModel::setPaused(bool paused)
         flush();
     else
         Q_EMIT countChanged(); // `held` starts counting
+}
+
+void RawMessageModel::setViewShown(bool shown)
+{
+    if (m_viewShown == shown)
+        return;
+    m_viewShown = shown;
+    Q_EMIT viewShownChanged();
+    if (shown)
+        flush();
 }
 
 void RawMessageModel::setFilter(const QString &filter)

@@ -2,7 +2,12 @@
 // for the "Raw messages" panel. Arrivals are batched and handed to the view by flush() a few
 // times a second; while paused they are held (bounded, the overflow counted) and appear on
 // resume. A filter keeps rows whose channel or data text contains it (case-insensitive).
+// While no view shows the model (viewShown false: the panel is not on screen) arrivals wait
+// in the same bounded queue and reach the rows when it is shown again: rows inserted at
+// thousands a second cost a list view its delegates even when nobody sees them.
 #pragma once
+
+#include "PayloadText.h"
 
 #include <QAbstractListModel>
 #include <QJsonValue>
@@ -23,6 +28,7 @@ class RawMessageModel : public QAbstractListModel
     Q_PROPERTY(int held READ held NOTIFY countChanged)
     Q_PROPERTY(quint64 received READ received NOTIFY countChanged)
     Q_PROPERTY(quint64 discarded READ discarded NOTIFY countChanged)
+    Q_PROPERTY(bool viewShown READ viewShown WRITE setViewShown NOTIFY viewShownChanged)
 
 public:
     enum Role { ReceivedMsRole = Qt::UserRole + 1, ChannelRole, SeqRole, TsRole, TextRole };
@@ -34,6 +40,7 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs);
+    void append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs);
     // Hands what arrived since the last flush to the view (no-op while paused).
     Q_INVOKABLE void flush();
     Q_INVOKABLE void clear();
@@ -49,11 +56,14 @@ public:
     // Frames that left the view's history because it is bounded (maxRows).
     quint64 discarded() const { return m_discarded; }
     void setMaxRows(int rows) { m_maxRows = qMax(1, rows); }
+    bool viewShown() const { return m_viewShown; }
+    void setViewShown(bool shown);
 
 Q_SIGNALS:
     void countChanged();
     void pausedChanged();
     void filterChanged();
+    void viewShownChanged();
 
 private:
     struct Entry
@@ -62,8 +72,8 @@ private:
         QString channel;
         qint64 seq = -1;
         qint64 ts = -1;
-        QJsonValue data;
-        mutable QString text; // compact JSON, made on first need
+        PayloadText data;
+        mutable QString text; // made on first need
     };
     const QString &textOf(const Entry &e) const;
     bool matches(const Entry &e) const;
@@ -74,6 +84,7 @@ private:
     QTimer m_flushTimer;
     QString m_filter;
     bool m_paused = false;
+    bool m_viewShown = true;
     int m_maxRows = 5000;
     quint64 m_received = 0;
     quint64 m_discarded = 0;

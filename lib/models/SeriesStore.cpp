@@ -4,6 +4,8 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <functional>
+
 namespace Pulseboard {
 
 SeriesStore::SeriesStore(QObject *parent) : SeriesStore(Limits{}, parent) {}
@@ -17,37 +19,59 @@ StreamBuffer *SeriesStore::ensure(Source &source, const QString &path, bool *add
     auto it = source.series.find(path);
     if (it != source.series.end())
         return it->get();
+    // A deep copy: `path` may be a buffer its owner keeps changing; sharing it would make
+    // every later change detach (allocate).
+    const QString key(path.constData(), path.size());
     if (source.series.size() >= m_limits.maxFieldsPerSource) {
-        source.dropped.insert(path);
+        source.dropped.insert(key);
         return nullptr;
     }
     auto buffer = std::make_shared<StreamBuffer>(m_limits.capacityPerSeries);
     StreamBuffer *raw = buffer.get();
-    source.series.insert(path, std::move(buffer));
-    source.order.append(path);
+    source.series.insert(key, std::move(buffer));
+    source.order.append(key);
     *added = true;
     return raw;
 }
 
-int SeriesStore::ingest(const QString &name, qint64 t, const QJsonValue &data)
+namespace {
+
+struct StoreVisitor : NumericFieldVisitor
 {
-    const DiscoveryResult found = discoverNumericFields(data, m_limits.discovery);
-    Source &source = m_sources[name];
-    if (found.truncated)
-        source.truncated = true;
-    bool added = false;
+    std::function<StreamBuffer *(const QString &)> find;
+    qint64 t = 0;
+    qint64 horizon = 0;
     int stored = 0;
-    const qint64 horizon = t - m_limits.retentionMs;
-    for (const NumericField &field : found.fields) {
-        if (StreamBuffer *buffer = ensure(source, field.path, &added)) {
-            buffer->append(t, field.value);
+    void field(const QString &path, double value) override
+    {
+        if (StreamBuffer *buffer = find(path)) {
+            buffer->append(t, value);
             buffer->dropBefore(horizon);
             ++stored;
         }
     }
+};
+
+} // namespace
+
+int SeriesStore::ingest(const QString &name, qint64 t, const QJsonValue &data)
+{
+    return ingest(name, t, JsonView(data));
+}
+
+int SeriesStore::ingest(const QString &name, qint64 t, const JsonView &data)
+{
+    Source &source = m_sources[name];
+    bool added = false;
+    StoreVisitor visitor;
+    visitor.find = [&](const QString &path) { return ensure(source, path, &added); };
+    visitor.t = t;
+    visitor.horizon = t - m_limits.retentionMs;
+    if (walkNumericFields(data, visitor, m_limits.discovery))
+        source.truncated = true;
     if (added)
         Q_EMIT fieldsChanged(name);
-    return stored;
+    return visitor.stored;
 }
 
 void SeriesStore::addSample(const QString &name, const QString &path, qint64 t, double value)

@@ -46,6 +46,9 @@ public:
     int capacityPerSeries() const { return m_limits.capacityPerSeries; }
 
     // Stores every numeric field of `data` at time `t` (ms). Returns how many fields were stored.
+    // The JsonView form is the hot path (a MessageSink's payload): a message whose fields were
+    // seen before allocates nothing.
+    int ingest(const QString &source, qint64 t, const JsonView &data);
     int ingest(const QString &source, qint64 t, const QJsonValue &data);
     // One sample of a named series (the connection's health figures).
     void addSample(const QString &source, const QString &path, qint64 t, double value);

@@ -2,7 +2,12 @@
 #include "JsonView_p.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
+#include <QVariant>
+
+#include <cmath>
 
 namespace Pulseboard {
 
@@ -57,6 +62,114 @@ QJsonValue convert(const element &e)
         break;
     }
     return QJsonValue(QJsonValue::Null);
+}
+
+// QJsonDocument's way of writing a string: the two JSON specials and control characters
+// escaped, everything else as UTF-8.
+void appendString(QByteArray &out, QByteArrayView utf8)
+{
+    static const char hex[] = "0123456789abcdef";
+    out.append('"');
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"':
+            out.append("\\\"", 2);
+            break;
+        case '\\':
+            out.append("\\\\", 2);
+            break;
+        case '\b':
+            out.append("\\b", 2);
+            break;
+        case '\f':
+            out.append("\\f", 2);
+            break;
+        case '\n':
+            out.append("\\n", 2);
+            break;
+        case '\r':
+            out.append("\\r", 2);
+            break;
+        case '\t':
+            out.append("\\t", 2);
+            break;
+        default:
+            if (c < 0x20) {
+                const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+                out.append(escape, sizeof escape);
+            } else {
+                out.append(ch);
+            }
+        }
+    }
+    out.append('"');
+}
+
+void appendDouble(QByteArray &out, double d)
+{
+    if (std::isfinite(d))
+        out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
+    else
+        out.append("null", 4);
+}
+
+void write(QByteArray &out, const element &e)
+{
+    switch (e.type()) {
+    case element_type::OBJECT: {
+        simdjson::dom::object members;
+        if (e.get_object().get(members) != simdjson::SUCCESS)
+            return;
+        out.append('{');
+        bool first = true;
+        for (const auto field : members) {
+            if (!first)
+                out.append(',');
+            first = false;
+            appendString(out, QByteArrayView(field.key.data(), qsizetype(field.key.size())));
+            out.append(':');
+            write(out, field.value);
+        }
+        out.append('}');
+        return;
+    }
+    case element_type::ARRAY: {
+        simdjson::dom::array items;
+        if (e.get_array().get(items) != simdjson::SUCCESS)
+            return;
+        out.append('[');
+        bool first = true;
+        for (const element item : items) {
+            if (!first)
+                out.append(',');
+            first = false;
+            write(out, item);
+        }
+        out.append(']');
+        return;
+    }
+    case element_type::INT64:
+        out.append(QByteArray::number(qint64(e.get_int64().value_unsafe())));
+        return;
+    case element_type::UINT64:
+        appendDouble(out, double(e.get_uint64().value_unsafe()));
+        return;
+    case element_type::DOUBLE:
+        appendDouble(out, e.get_double().value_unsafe());
+        return;
+    case element_type::STRING: {
+        const std::string_view text = e.get_string().value_unsafe();
+        appendString(out, QByteArrayView(text.data(), qsizetype(text.size())));
+        return;
+    }
+    case element_type::BOOL:
+        out.append(e.get_bool().value_unsafe() ? QByteArrayView("true") : QByteArrayView("false"));
+        return;
+    case element_type::NULL_VALUE:
+        out.append("null", 4);
+        return;
+    }
 }
 
 } // namespace
@@ -209,6 +322,83 @@ QJsonValue JsonView::toJsonValue() const
     if (m_source == Source::Parsed)
         return convert(ParsedAccess::element(*this));
     return m_source == Source::Qt ? m_qt : QJsonValue(QJsonValue::Undefined);
+}
+
+QByteArray JsonView::toJson() const
+{
+    QByteArray out;
+    if (m_source == Source::Parsed) {
+        write(out, ParsedAccess::element(*this));
+        return out;
+    }
+    if (m_source != Source::Qt)
+        return out;
+    switch (m_qt.type()) {
+    case QJsonValue::Object:
+        return QJsonDocument(m_qt.toObject()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Array:
+        return QJsonDocument(m_qt.toArray()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Double:
+        // QJsonValue keeps integers apart from doubles; QJsonDocument writes them as integers.
+        if (m_qt.toVariant().typeId() == QMetaType::LongLong)
+            out.append(QByteArray::number(m_qt.toInteger()));
+        else
+            appendDouble(out, m_qt.toDouble());
+        return out;
+    case QJsonValue::String:
+        appendString(out, m_qt.toString().toUtf8());
+        return out;
+    case QJsonValue::Bool:
+        return m_qt.toBool() ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
+    case QJsonValue::Null:
+        return QByteArrayLiteral("null");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return out;
+}
+
+void JsonView::visitMembers(MemberVisitor visit, void *context) const
+{
+    if (m_source == Source::Parsed) {
+        simdjson::dom::object object;
+        if (ParsedAccess::element(*this).get_object().get(object) != simdjson::SUCCESS)
+            return;
+        for (const auto field : object) {
+            if (!visit(context, QByteArrayView(field.key.data(), qsizetype(field.key.size())),
+                       ParsedAccess::make(field.value)))
+                return;
+        }
+        return;
+    }
+    if (m_source != Source::Qt || !m_qt.isObject())
+        return;
+    const QJsonObject object = m_qt.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!visit(context, it.key().toUtf8(), JsonView(it.value())))
+            return;
+    }
+}
+
+void JsonView::visitElements(ElementVisitor visit, void *context) const
+{
+    if (m_source == Source::Parsed) {
+        simdjson::dom::array array;
+        if (ParsedAccess::element(*this).get_array().get(array) != simdjson::SUCCESS)
+            return;
+        for (const element item : array) {
+            if (!visit(context, ParsedAccess::make(item)))
+                return;
+        }
+        return;
+    }
+    if (m_source != Source::Qt || !m_qt.isArray())
+        return;
+    const QJsonArray array = m_qt.toArray();
+    for (const QJsonValue &item : array) {
+        if (!visit(context, JsonView(item)))
+            return;
+    }
 }
 
 } // namespace Pulseboard

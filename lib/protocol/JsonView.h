@@ -6,9 +6,13 @@
 // Accessors follow QJsonValue: a wrong type or a missing member reads as the default.
 #pragma once
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonValue>
 #include <QLatin1StringView>
 #include <QString>
+
+#include <type_traits>
 
 namespace Pulseboard {
 
@@ -46,9 +50,41 @@ public:
 
     // The value as a QJsonValue (allocates: for consumers that keep the whole payload).
     QJsonValue toJsonValue() const;
+    // Compact JSON text of the value (one allocation), written as QJsonDocument's Compact
+    // form writes it (numbers, string escapes); members in the order they arrived, where
+    // QJsonObject would sort them. Undefined writes nothing.
+    QByteArray toJson() const;
+
+    // Calls f(QByteArrayView key, const JsonView &value) for each member of an object until f
+    // returns false: in document order, a repeated key once per occurrence (a view of a
+    // QJsonValue: QJsonObject's order). The key (UTF-8) lasts only for the call. Walks once,
+    // where value(key) per member would walk the object each time.
+    template <typename F>
+    void forEachMember(F &&f) const
+    {
+        visitMembers(
+            [](void *context, QByteArrayView key, const JsonView &value) -> bool {
+                return (*static_cast<std::remove_reference_t<F> *>(context))(key, value);
+            },
+            const_cast<void *>(static_cast<const void *>(&f)));
+    }
+    // Calls f(const JsonView &value) for each element of an array, in order, until f returns false.
+    template <typename F>
+    void forEachElement(F &&f) const
+    {
+        visitElements(
+            [](void *context, const JsonView &value) -> bool {
+                return (*static_cast<std::remove_reference_t<F> *>(context))(value);
+            },
+            const_cast<void *>(static_cast<const void *>(&f)));
+    }
 
 private:
     friend struct detail::ParsedAccess;
+    using MemberVisitor = bool (*)(void *context, QByteArrayView key, const JsonView &value);
+    using ElementVisitor = bool (*)(void *context, const JsonView &value);
+    void visitMembers(MemberVisitor visit, void *context) const;
+    void visitElements(ElementVisitor visit, void *context) const;
     enum class Source : quint8 { None, Parsed, Qt };
 
     Source m_source = Source::None;

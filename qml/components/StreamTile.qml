@@ -14,6 +14,7 @@ Rectangle {
     property bool paused: false
     property real scrollBackMs: 0
     property bool editable: true
+    property bool inView: true           // false while scrolled out of sight: the chart stops drawing
     property alias chart: chart
 
     readonly property string channel: tileSpec.channel || ""
@@ -142,6 +143,7 @@ Rectangle {
             paused: tile.paused
             scrollBackMs: tile.scrollBackMs
             stale: tile.stale
+            inView: tile.inView
             yFrom: tile.tileSpec.min
             yTo: tile.tileSpec.max
             specs: {

@@ -20,6 +20,7 @@ ChartView {
     property bool compact: false
     property string name: ""
     property bool showYLabels: true
+    property bool inView: true
 
     objectName: "chart:" + name
     antialiasing: true
@@ -40,7 +41,7 @@ ChartView {
         paused: chart.paused
         scrollBackMs: chart.scrollBackMs
         columns: Math.max(10, Math.round(chart.plotArea.width))
-        active: chart.visible
+        active: chart.visible && chart.inView
         yFrom: chart.yFrom
         yTo: chart.yTo
     }

@@ -11,6 +11,8 @@ Item {
     property var dashboard
     readonly property var raw: dashboard ? dashboard.raw : null
     property int selected: -1
+    // Rows reach the list only while this panel is on screen (see RawMessageModel).
+    Binding { target: panel.raw; property: "viewShown"; value: panel.visible; when: panel.raw !== null }
 
     ColumnLayout {
         anchors.fill: parent

@@ -87,11 +87,17 @@ Item {
             }
         }
 
-        Item {
+        // Tiles keep a readable minimum height; when they do not all fit, the grid scrolls, and
+        // only the tiles in view feed their charts (a chart off screen costs no drawing).
+        Flickable {
             id: grid
             Layout.fillWidth: true
             Layout.fillHeight: true
-
+            clip: true
+            contentWidth: width
+            contentHeight: layout.height
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar { policy: grid.contentHeight > grid.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
             Text {
                 anchors.centerIn: parent
                 visible: panel.tiles.length === 0
@@ -101,9 +107,10 @@ Item {
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontTitle
             }
-
             GridLayout {
-                anchors.fill: parent
+                id: layout
+                width: grid.width
+                height: Math.max(grid.height, implicitHeight)
                 columns: panel.columnCount
                 rowSpacing: Theme.gap
                 columnSpacing: Theme.gap
@@ -123,12 +130,12 @@ Item {
                         paused: panel.paused
                         scrollBackMs: panel.scrollBackMs
                         editable: panel.editable
+                        inView: y + height > grid.contentY && y < grid.contentY + grid.height
                     }
                 }
             }
         }
     }
-
     FileDialog {
         id: csvDialog
         title: "Export the visible series as CSV"
