@@ -11,42 +11,18 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include "support/TestUtils.h"
+
 using namespace Pulseboard;
 using namespace HubTest;
 using namespace Qt::StringLiterals;
+using TestUtils::kAddressSanitizer;
+using TestUtils::resetPeakRss;
+using TestUtils::statusKiB;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
 
-qint64 statusKiB(const char *field)
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray prefix = QByteArray(field) + ':';
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith(prefix))
-            return line.mid(prefix.size()).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
-
-bool resetPeakRss()
-{
-    QFile clearRefs(u"/proc/self/clear_refs"_s);
-    return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
-}
 
 // A client frame header (masked, key 0 so the payload goes as is) announcing `length` bytes.
 QByteArray clientFrameHeader(quint8 opcode, quint64 length)

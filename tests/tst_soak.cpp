@@ -17,36 +17,21 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "support/TestUtils.h"
+
 #include <algorithm>
 
 using namespace Pulseboard;
 using namespace Pulseboard::Test;
 using namespace Qt::StringLiterals;
+using TestUtils::kAddressSanitizer;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
 
 qint64 residentKiB()
 {
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
+    return TestUtils::statusKiB("VmRSS");
 }
 
 struct Channel

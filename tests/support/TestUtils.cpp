@@ -1,5 +1,6 @@
 #include "TestUtils.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -35,6 +36,25 @@ QList<QJsonObject> eventsOf(const QList<QJsonObject> &events, const QString &nam
             out.append(e);
     }
     return out;
+}
+
+qint64 statusKiB(const char *field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray prefix = QByteArray(field) + ':';
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+bool resetPeakRss()
+{
+    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
+    return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
 }
 
 } // namespace TestUtils

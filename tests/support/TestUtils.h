@@ -7,6 +7,24 @@
 
 namespace TestUtils {
 
+// Memory figures in tests allow for AddressSanitizer's shadow memory and quarantine.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+// A field of /proc/self/status in KiB (e.g. "VmRSS", "VmHWM"), -1 when unreadable.
+qint64 statusKiB(const char *field);
+// Resets the peak resident size (VmHWM) so a test can measure its own peak.
+bool resetPeakRss();
+
 QJsonObject parseObject(const QByteArray &json);
 // Splits JSON Lines output into objects; lines that are not objects fail the calling test.
 QList<QJsonObject> parseJsonLines(const QByteArray &text);
