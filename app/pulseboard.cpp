@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QQmlApplicationEngine>
@@ -56,23 +57,13 @@ QString defaultQueueFile(const QList<QUrl> &endpoints)
            + QStringLiteral(".journal");
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+void describeFlags(QCommandLineParser &parser, ConnectionCommandLine &connectionFlags)
 {
-    // Qt Charts draws with QGraphicsView underneath: it needs QApplication.
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Pulseboard"));
-    QApplication::setApplicationName(QStringLiteral("pulseboard"));
-    QApplication::setApplicationVersion(QStringLiteral(PULSEBOARD_VERSION));
-
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Live dashboard for Pulseboard channels. With no --url it starts an embedded hub publishing this "
         "machine's CPU, memory and network figures, and shows them."));
     parser.addHelpOption();
     parser.addVersionOption();
-    ConnectionCommandLine connectionFlags;
     connectionFlags.addTo(parser);
     parser.addOptions({
         {QStringLiteral("config"), QStringLiteral("Dashboard config (JSON): servers, channels, charts, thresholds, layout."),
@@ -93,6 +84,45 @@ int main(int argc, char *argv[])
         {QStringLiteral("stats-interval"), QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
          QStringLiteral("MS")},
     });
+}
+
+// --help, --version and bad flags are answered before QApplication exists, so they work
+// without a display (QApplication needs one).
+int answerWithoutDisplay(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args.append(QString::fromLocal8Bit(argv[i]));
+    QCommandLineParser parser;
+    ConnectionCommandLine connectionFlags;
+    describeFlags(parser, connectionFlags);
+    if (!parser.parse(args))
+        return fail(parser.errorText());
+    const bool help = parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"));
+    if (!help && !parser.isSet(QStringLiteral("version")))
+        return -1;
+    QCoreApplication core(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("pulseboard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PULSEBOARD_VERSION));
+    parser.process(core); // prints and exits
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (const int early = answerWithoutDisplay(argc, argv); early >= 0)
+        return early;
+    // Qt Charts draws with QGraphicsView underneath: it needs QApplication.
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Pulseboard"));
+    QApplication::setApplicationName(QStringLiteral("pulseboard"));
+    QApplication::setApplicationVersion(QStringLiteral(PULSEBOARD_VERSION));
+
+    QCommandLineParser parser;
+    ConnectionCommandLine connectionFlags;
+    describeFlags(parser, connectionFlags);
     parser.process(app);
 
     ConnectionOptions options;
