@@ -6,11 +6,5 @@
 #   bench/dashboard.sh --minutes 1     a short run (or --seconds 90)
 #   bench/dashboard.sh --channels 20 --rate 1000 --warmup 60 --geometry 1440x900
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-export PULSEBOARD_BUILD_DIR=${PULSEBOARD_BUILD_DIR:-$root/build-release}
-export PULSEBOARD_BUILD_TYPE=Release
-bash "$root/scripts/deps.sh"
-mkdir -p "$PULSEBOARD_BUILD_DIR"
-log="$PULSEBOARD_BUILD_DIR/bench-build.log"
-bash "$root/scripts/build.sh" -DPULSEBOARD_BUILD_TESTS=OFF >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
-exec xvfb-run -a -s "-screen 0 1920x1200x24" "$PULSEBOARD_BUILD_DIR/bin/bench-dashboard" "$@"
+source "$(dirname "$0")/build-release.sh"
+exec xvfb-run -a -s "-screen 0 1920x1200x24" "$bin/bench-dashboard" "$@"
