@@ -20,6 +20,19 @@ Outbox::Entry publish(const QString &id, const QByteArray &frame = QByteArray("{
     return e;
 }
 
+// A journal holding one publish per id, closed again (as after a crash).
+bool writeJournal(const QString &path, std::initializer_list<const char *> ids)
+{
+    OutboxJournal journal;
+    QList<Outbox::Entry> restored;
+    QString warning, error;
+    if (!journal.open(path, &restored, &warning, &error))
+        return false;
+    for (const char *id : ids)
+        journal.recordAdd(publish(QString::fromLatin1(id)));
+    return true;
+}
+
 QStringList idsOf(const QList<Outbox::Entry> &entries)
 {
     QStringList out;
@@ -83,14 +96,7 @@ void tst_OutboxJournal::tornTailLosesOnlyTheTail()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("j"));
-    {
-        OutboxJournal journal;
-        QList<Outbox::Entry> restored;
-        QString warning, error;
-        QVERIFY(journal.open(path, &restored, &warning, &error));
-        for (const char *id : {"a", "b", "c"})
-            journal.recordAdd(publish(QString::fromLatin1(id)));
-    }
+    QVERIFY(writeJournal(path, {"a", "b", "c"}));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadWrite));
     const qint64 full = f.size();
@@ -116,14 +122,7 @@ void tst_OutboxJournal::corruptRecordStopsThere()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("j"));
-    {
-        OutboxJournal journal;
-        QList<Outbox::Entry> restored;
-        QString warning, error;
-        QVERIFY(journal.open(path, &restored, &warning, &error));
-        for (const char *id : {"a", "b", "c"})
-            journal.recordAdd(publish(QString::fromLatin1(id)));
-    }
+    QVERIFY(writeJournal(path, {"a", "b", "c"}));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QByteArray bytes = f.readAll();
