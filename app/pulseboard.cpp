@@ -5,6 +5,7 @@
 #include "hub/HubServer.h"
 #include "models/Automation.h"
 #include "models/Dashboard.h"
+#include "models/RenderBackend.h"
 #include "util/SignalWatcher.h"
 
 #include <QApplication>
@@ -83,6 +84,10 @@ void describeFlags(QCommandLineParser &parser, ConnectionCommandLine &connection
          QStringLiteral("PORT")},
         {QStringLiteral("stats-interval"), QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
          QStringLiteral("MS")},
+        {QStringLiteral("renderer"),
+         QStringLiteral("How to draw: auto (GPU, or Qt Quick's software renderer when OpenGL is a CPU rasteriser "
+                        "such as llvmpipe or missing), software, gpu. Default auto."),
+         QStringLiteral("MODE")},
     });
 }
 
@@ -99,8 +104,15 @@ int answerWithoutDisplay(int argc, char *argv[])
     if (!parser.parse(args))
         return fail(parser.errorText());
     const bool help = parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"));
-    if (!help && !parser.isSet(QStringLiteral("version")))
+    if (!help && !parser.isSet(QStringLiteral("version"))) {
+        // A bad --renderer is refused here too: it decides how the display is used at all.
+        RendererMode mode;
+        QString error;
+        if (parser.isSet(QStringLiteral("renderer"))
+            && !parseRendererMode(parser.value(QStringLiteral("renderer")), &mode, &error))
+            return fail(error);
         return -1;
+    }
     QCoreApplication core(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("pulseboard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PULSEBOARD_VERSION));
@@ -150,6 +162,10 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("--window must be 60, 300 or 900"));
     if (rate > 30)
         return fail(QStringLiteral("--display-rate must be 1-30 Hz"));
+    RendererMode rendererMode = RendererMode::Auto;
+    if (parser.isSet(QStringLiteral("renderer"))
+        && !parseRendererMode(parser.value(QStringLiteral("renderer")), &rendererMode, &error))
+        return fail(error);
     dashboardOptions.config.windowMs = windowSeconds * 1000;
     dashboardOptions.config.displayRateHz = rate;
     QSize size(1440, 900);
@@ -222,6 +238,9 @@ int main(int argc, char *argv[])
     if (parser.isSet(QStringLiteral("window")))
         dashboard.setWindowMs(windowSeconds * 1000);
 
+    const RenderChoice renderChoice = applyRendererMode(rendererMode);
+    dashboard.frames()->setRenderer(renderChoice.description);
+
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(&dashboard)}});
     engine.load(QUrl(QStringLiteral("qrc:/Pulseboard/Main.qml")));
@@ -230,6 +249,7 @@ int main(int argc, char *argv[])
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
     if (!window)
         return fail(QStringLiteral("the main QML file is not a window"));
+    dashboard.frames()->attach(window);
 
     if (useSettings && !kiosk && !parser.isSet(QStringLiteral("geometry"))) {
         const QRect saved = settings.value(QStringLiteral("window/geometry")).toRect();

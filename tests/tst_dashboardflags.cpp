@@ -23,6 +23,7 @@ private Q_SLOTS:
     void helpWithoutDisplay();
     void versionWithoutDisplay();
     void unknownFlagIsAUsageError();
+    void badRendererIsAUsageError();
 };
 
 void tst_DashboardFlags::helpWithoutDisplay()
@@ -55,6 +56,16 @@ void tst_DashboardFlags::unknownFlagIsAUsageError()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("frobnicate"));
+}
+
+void tst_DashboardFlags::badRendererIsAUsageError()
+{
+    QProcess p;
+    p.setProcessEnvironment(headless());
+    p.start(kApp, {QStringLiteral("--renderer"), QStringLiteral("vulkan")});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--renderer must be auto, software or gpu, got 'vulkan'"));
 }
 
 QTEST_GUILESS_MAIN(tst_DashboardFlags)

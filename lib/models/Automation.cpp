@@ -48,12 +48,11 @@ Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options
         m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
         connect(m_stdin, &QSocketNotifier::activated, this, &Automation::readControl);
     }
-    if (options.statsIntervalMs > 0 && window) {
-        m_frameClock.start();
-        connect(window, &QQuickWindow::frameSwapped, this, &Automation::onFrame, Qt::DirectConnection);
+    if (options.statsIntervalMs > 0) {
         m_statsTimer.setInterval(options.statsIntervalMs);
         connect(&m_statsTimer, &QTimer::timeout, this, &Automation::printFrameStats);
         m_statsTimer.start();
+        m_dashboard->frames()->takeInterval(); // the interval starts now
     }
 }
 
@@ -189,59 +188,29 @@ void Automation::readControl()
     }
 }
 
-void Automation::onFrame()
-{
-    // frameSwapped comes from the render thread with the threaded loop; guard the counters.
-    const qint64 ns = m_frameClock.nsecsElapsed();
-    QMetaObject::invokeMethod(this, [this, ns] {
-        if (m_lastFrameNs >= 0) {
-            const double ms = double(ns - m_lastFrameNs) / 1e6;
-            m_frameMsSum += ms;
-            m_frameMsMax = qMax(m_frameMsMax, ms);
-            ++m_frames;
-            ++m_frameHist[size_t(qBound(0, int(ms), int(m_frameHist.size()) - 1))];
-        }
-        m_lastFrameNs = ns;
-    }, Qt::QueuedConnection);
-}
-
 void Automation::printFrameStats()
 {
     const double seconds = m_options.statsIntervalMs / 1000.0;
-    // Percentiles to the whole millisecond from the histogram: the frame that p% of frames
-    // do not exceed.
-    auto percentile = [this](double p) {
-        const int rank = qMax(1, int(std::ceil(m_frames * p)));
-        int seen = 0;
-        for (size_t ms = 0; ms < m_frameHist.size(); ++ms) {
-            seen += m_frameHist[ms];
-            if (seen >= rank)
-                return int(ms) + 1; // the bucket [ms, ms+1) reads as its upper edge
-        }
-        return 0;
-    };
+    const FrameMeter::Interval frames = m_dashboard->frames()->takeInterval();
     QVariantMap hist;
-    for (size_t ms = 0; ms < m_frameHist.size(); ++ms)
-        if (m_frameHist[ms] > 0)
-            hist.insert(QString::number(ms), m_frameHist[ms]);
+    for (size_t ms = 0; ms < frames.hist.size(); ++ms)
+        if (frames.hist[ms] > 0)
+            hist.insert(QString::number(ms), frames.hist[ms]);
     QVariantMap line{{QStringLiteral("event"), QStringLiteral("frames")},
-                     {QStringLiteral("fps"), m_frames / seconds},
-                     {QStringLiteral("frameMsAvg"), m_frames > 0 ? m_frameMsSum / m_frames : 0.0},
-                     {QStringLiteral("frameMsMax"), m_frameMsMax},
-                     {QStringLiteral("frameMsP50"), m_frames > 0 ? percentile(0.50) : 0},
-                     {QStringLiteral("frameMsP99"), m_frames > 0 ? percentile(0.99) : 0},
+                     {QStringLiteral("fps"), frames.frames / seconds},
+                     {QStringLiteral("frameMsAvg"), frames.frames > 0 ? frames.msSum / frames.frames : 0.0},
+                     {QStringLiteral("frameMsMax"), frames.msMax},
+                     {QStringLiteral("frameMsP50"), frames.percentile(0.50)},
+                     {QStringLiteral("frameMsP99"), frames.percentile(0.99)},
                      {QStringLiteral("frameHist"), hist},
-                     {QStringLiteral("frames"), m_frames}};
+                     {QStringLiteral("frames"), frames.frames},
+                     {QStringLiteral("renderer"), m_dashboard->frames()->renderer()}};
     const QVariantMap snap = m_dashboard->snapshot();
     line.insert(QStringLiteral("chartPoints"), snap.value(QStringLiteral("chartPoints")));
     line.insert(QStringLiteral("messages"), snap.value(QStringLiteral("messages")));
     line.insert(QStringLiteral("storeBytes"), snap.value(QStringLiteral("storeBytes")));
     line.insert(QStringLiteral("queues"), m_dashboard->queueDepths());
     printLine(line);
-    m_frames = 0;
-    m_frameMsSum = 0;
-    m_frameMsMax = 0;
-    m_frameHist.fill(0);
 }
 
 } // namespace Pulseboard

@@ -14,8 +14,6 @@
 #include <QPointer>
 #include <QTimer>
 
-#include <array>
-
 class QQuickWindow;
 class QSocketNotifier;
 
@@ -51,7 +49,6 @@ private:
     void printLine(const QVariantMap &map);
     void checkScreenshot();
     void readControl();
-    void onFrame();
     void printFrameStats();
     QVariantList plotAreas() const;
 
@@ -65,13 +62,6 @@ private:
     QSocketNotifier *m_stdin = nullptr;
     QByteArray m_stdinBuffer;
     QTimer m_statsTimer;
-    QElapsedTimer m_frameClock;
-    qint64 m_lastFrameNs = -1;
-    int m_frames = 0;
-    double m_frameMsSum = 0;
-    double m_frameMsMax = 0;
-    // Frames of the interval by whole milliseconds; the last bucket takes everything longer.
-    std::array<int, 1001> m_frameHist{};
 };
 
 } // namespace Pulseboard

@@ -53,7 +53,8 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
       m_raw(new RawMessageModel(this)),
       m_outbox(new OutboxModel(this)),
       m_status(new ConnectionStatus(this)),
-      m_clock(new DisplayClock(this))
+      m_clock(new DisplayClock(this)),
+      m_frames(new FrameMeter(this))
 {
     m_windowMs = options.config.windowMs;
     m_channels->setStaleMinimumMs(options.config.staleAfterMs);

@@ -10,6 +10,7 @@
 #include "DashboardConfig.h"
 #include "DisplayClock.h"
 #include "EventLog.h"
+#include "FrameMeter.h"
 #include "HealthHistory.h"
 #include "OutboxModel.h"
 #include "RawMessageModel.h"
@@ -40,6 +41,7 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
     Q_PROPERTY(Pulseboard::SeriesStore *store READ store CONSTANT)
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
+    Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
     Q_PROPERTY(bool embeddedHub READ embeddedHub CONSTANT)
     Q_PROPERTY(QVariantList tiles READ tiles NOTIFY tilesChanged)
@@ -73,6 +75,7 @@ public:
     OutboxModel *outbox() const { return m_outbox; }
     SeriesStore *store() const { return m_store; }
     DisplayClock *clock() const { return m_clock; }
+    FrameMeter *frames() const { return m_frames; }
     bool kiosk() const { return m_options.kiosk; }
     bool embeddedHub() const { return m_options.embeddedHub; }
     QVariantList tiles() const { return m_tiles; }
@@ -151,6 +154,7 @@ private:
     OutboxModel *m_outbox;
     ConnectionStatus *m_status;
     DisplayClock *m_clock;
+    FrameMeter *m_frames;
     QTimer m_modelTimer;
     QTimer m_listTimer;
     QTimer m_kioskRetry;

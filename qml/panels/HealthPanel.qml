@@ -124,56 +124,74 @@ Item {
             }
         }
 
-        Card {
+        ColumnLayout {
             Layout.preferredWidth: 460
+            Layout.maximumWidth: 460
             Layout.fillHeight: true
-            title: "Event log"
-            subtitle: panel.dashboard && panel.dashboard.events.discarded > 0
-                      ? panel.dashboard.events.discarded + " older events no longer shown" : "newest first"
-            ListView {
-                id: log
-                anchors.fill: parent
-                clip: true
-                model: panel.dashboard ? panel.dashboard.events : null
-                spacing: 2
-                ScrollBar.vertical: ScrollBar {}
-                delegate: Item {
-                    id: entry
-                    required property real timeMs
-                    required property string kindName
-                    required property string text
-                    width: log.width
-                    height: row.implicitHeight + 8
-                    RowLayout {
-                        id: row
-                        width: parent.width - 12
-                        spacing: 8
-                        Text {
-                            text: Format.clock(timeMs).substring(0, 8)
-                            color: Theme.textFaint
-                            font.family: Theme.monoFamily
-                            font.pixelSize: Theme.fontSmall
-                            Layout.alignment: Qt.AlignTop
-                        }
-                        Chip {
-                            Layout.alignment: Qt.AlignTop
-                            Layout.preferredWidth: 96
-                            text: kindName.toUpperCase()
-                            tint: kindName === "connected" ? Theme.ok
-                                : kindName === "error" || kindName === "failed" ? Theme.error
-                                : kindName === "disconnected" || kindName === "reconnecting" || kindName === "gap" ? Theme.warn
-                                : Theme.textDim
-                        }
-                        Text {
-                            text: entry.text
-                            color: Theme.text
-                            wrapMode: Text.Wrap
-                            font.family: Theme.fontFamily
-                            font.pixelSize: Theme.fontSmall
-                            Layout.fillWidth: true
+            spacing: 6
+            Card {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                title: "Event log"
+                subtitle: panel.dashboard && panel.dashboard.events.discarded > 0
+                          ? panel.dashboard.events.discarded + " older events no longer shown" : "newest first"
+                ListView {
+                    id: log
+                    anchors.fill: parent
+                    clip: true
+                    model: panel.dashboard ? panel.dashboard.events : null
+                    spacing: 2
+                    ScrollBar.vertical: ScrollBar {}
+                    delegate: Item {
+                        id: entry
+                        required property real timeMs
+                        required property string kindName
+                        required property string text
+                        width: log.width
+                        height: row.implicitHeight + 8
+                        RowLayout {
+                            id: row
+                            width: parent.width - 12
+                            spacing: 8
+                            Text {
+                                text: Format.clock(timeMs).substring(0, 8)
+                                color: Theme.textFaint
+                                font.family: Theme.monoFamily
+                                font.pixelSize: Theme.fontSmall
+                                Layout.alignment: Qt.AlignTop
+                            }
+                            Chip {
+                                Layout.alignment: Qt.AlignTop
+                                Layout.preferredWidth: 96
+                                text: kindName.toUpperCase()
+                                tint: kindName === "connected" ? Theme.ok
+                                    : kindName === "error" || kindName === "failed" ? Theme.error
+                                    : kindName === "disconnected" || kindName === "reconnecting" || kindName === "gap" ? Theme.warn
+                                    : Theme.textDim
+                            }
+                            Text {
+                                text: entry.text
+                                color: Theme.text
+                                wrapMode: Text.Wrap
+                                font.family: Theme.fontFamily
+                                font.pixelSize: Theme.fontSmall
+                                Layout.fillWidth: true
+                            }
                         }
                     }
                 }
+            }
+            // How fast this window draws, measured by the window itself (frameSwapped), and what draws it.
+            Text {
+                objectName: "frameStats"
+                readonly property var frames: panel.dashboard ? panel.dashboard.frames : null
+                Layout.fillWidth: true
+                text: frames ? "Drawing " + Math.round(frames.fps) + " frames/s, p99 frame " + frames.frameMsP99
+                               + " ms \u00b7 renderer: " + frames.renderer : ""
+                color: Theme.textFaint
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+                elide: Text.ElideRight
             }
         }
     }
