@@ -5,9 +5,32 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
+
+#include <memory>
+#include <vector>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
+
+// A store with one sample a second for 100 s and the connection down from 30.5 to 40.5 s
+// with nothing received meanwhile, and a feeder showing all of it.
+struct OutageFixture
+{
+    SeriesStore store;
+    ChartFeeder feeder;
+    OutageFixture()
+    {
+        for (qint64 t = 0; t <= 100000; t += 1000)
+            if (t < 30500 || t > 40500)
+                store.addSample(u"c"_s, u"v"_s, t, double(t / 1000));
+        store.noteConnectionLost(30500);
+        store.noteConnectionBack(40500);
+        feeder.setStore(&store);
+        feeder.setWindowMs(100000);
+        feeder.setColumns(1000);
+    }
+};
 
 class tst_ChartFeeder : public QObject
 {
@@ -131,6 +154,87 @@ private Q_SLOTS:
         QTest::newRow("zero") << 0.0 << 0.0 << -1.0 << 1.0 << 5;
         QTest::newRow("negative") << -37.0 << 12.0 << -40.0 << 20.0 << 7;
     }
+    void linesBreakAcrossOutages()
+    {
+        OutageFixture f;
+        QLineSeries line;
+        std::vector<std::unique_ptr<QLineSeries>> made;
+        QSignalSpy asked(&f.feeder, &ChartFeeder::segmentSeriesNeeded);
+        connect(&f.feeder, &ChartFeeder::segmentSeriesNeeded, this, [&](QObject *primary, int count) {
+            QCOMPARE(primary, &line);
+            for (int i = 0; i < count; ++i) {
+                made.push_back(std::make_unique<QLineSeries>());
+                f.feeder.addSegmentSeries(primary, made.back().get());
+            }
+        });
+        f.feeder.attach(&line, u"c"_s, u"v"_s);
+        f.feeder.tick(100000, true);
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(made.size(), size_t(1));
+        // Before the outage in the first series, after it in the segment: nothing across.
+        QCOMPARE(line.count(), 31);
+        QCOMPARE(line.points().constLast().x(), 30000.0);
+        QCOMPARE(made[0]->count(), 60);
+        QCOMPARE(made[0]->points().constFirst().x(), 41000.0);
+        QCOMPARE(f.feeder.pointCount(), 91);
+
+        // The next tick reuses the segment series: nothing more is asked for.
+        f.store.addSample(u"c"_s, u"v"_s, 101000, 101);
+        f.feeder.tick(101000);
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(made[0]->points().constLast().x(), 101000.0);
+
+        // Scrolled so the outage is out of view: one line again, the segment emptied.
+        f.feeder.setWindowMs(50000);
+        f.feeder.tick(101000, true);
+        QCOMPARE(line.points().constFirst().x(), 50000.0); // the neighbour left of the window
+        QCOMPARE(line.points().constLast().x(), 101000.0);
+        QCOMPARE(made[0]->count(), 0);
+    }
+
+    void withoutSegmentSeriesTheLineDrawsThrough()
+    {
+        // Nobody answers segmentSeriesNeeded (a chart that cannot make series): the data is
+        // still all shown, in one line.
+        OutageFixture f;
+        QLineSeries line;
+        f.feeder.attach(&line, u"c"_s, u"v"_s);
+        f.feeder.tick(100000, true);
+        QCOMPARE(line.count(), 91);
+    }
+
+    void scatterSeriesAreNotSplit()
+    {
+        OutageFixture f;
+        QScatterSeries dots;
+        QSignalSpy asked(&f.feeder, &ChartFeeder::segmentSeriesNeeded);
+        f.feeder.attach(&dots, u"c"_s, u"v"_s);
+        f.feeder.tick(100000, true);
+        QCOMPARE(asked.count(), 0);
+        QCOMPARE(dots.count(), 91);
+    }
+
+    void aNewOutageRedrawsAtOnce()
+    {
+        // The outage list moving is a change even when no sample and no column moved.
+        SeriesStore store;
+        for (qint64 t = 0; t <= 20000; t += 1000)
+            store.addSample(u"c"_s, u"v"_s, t, 1);
+        ChartFeeder feeder;
+        feeder.setStore(&store);
+        feeder.setWindowMs(60000);
+        feeder.setColumns(600);
+        QLineSeries line;
+        feeder.attach(&line, u"c"_s, u"v"_s);
+        feeder.tick(20000, true);
+        const int replaced = feeder.replaceCount();
+        feeder.tick(20010);
+        QCOMPARE(feeder.replaceCount(), replaced);
+        store.noteConnectionLost(20010);
+        feeder.tick(20020);
+        QVERIFY(feeder.replaceCount() > replaced);
+    }
+
     void niceRanges()
     {
         QFETCH(double, lo);

@@ -115,6 +115,97 @@ private Q_SLOTS:
         QVERIFY(decimate(b, 0, 100, 0).isEmpty());      // no columns
         QCOMPARE(decimate(b, 100, 200, 10).size(), 1);  // only the left neighbour
     }
+
+    // One sample a second from 0 to 100 s, except where `hole` leaves none.
+    static StreamBuffer secondly(qint64 holeFrom, qint64 holeTo)
+    {
+        StreamBuffer b(1000);
+        for (qint64 t = 0; t <= 100000; t += 1000)
+            if (t < holeFrom || t > holeTo)
+                b.append(t, double(t / 1000));
+        return b;
+    }
+
+    void lineBreaksAtAnEmptyOutage()
+    {
+        // Down from 30.5 s to 40.5 s, nothing received for 31..40 s.
+        const StreamBuffer b = secondly(30500, 40500);
+        const QList<QPointF> pts = decimate(b, 0, 100000, 1000);
+        QCOMPARE(pts.size(), b.size());
+        const QList<int> breaks = lineBreaks(b, pts, {{30500, 40500}});
+        QCOMPARE(breaks.size(), 1);
+        // The line stops at 30 s and starts again at 41 s.
+        QCOMPARE(pts[breaks[0] - 1].x(), 30000.0);
+        QCOMPARE(pts[breaks[0]].x(), 41000.0);
+    }
+
+    void replayedDataDrawsThrough()
+    {
+        // The same outage, but the server replayed what was published meanwhile (resume
+        // with `since`): samples lie inside it, the data is whole, the line is not broken.
+        const StreamBuffer b = secondly(-1, -1);
+        const QList<QPointF> pts = decimate(b, 0, 100000, 1000);
+        QVERIFY(lineBreaks(b, pts, {{30500, 40500}}).isEmpty());
+    }
+
+    void samplesAtTheEdgesDoNotHideAnOutage()
+    {
+        // A server clock a little off puts the first sample after the reconnect just before
+        // `up`: within the trimmed edge, so the outage still breaks the line.
+        StreamBuffer b(100);
+        for (qint64 t = 0; t <= 30000; t += 1000)
+            b.append(t, 1);
+        b.append(40200, 2); // outage ends at 40.5 s, a server 300 ms behind
+        for (qint64 t = 41000; t <= 50000; t += 1000)
+            b.append(t, 3);
+        const QList<QPointF> pts = decimate(b, 0, 50000, 1000);
+        const QList<int> breaks = lineBreaks(b, pts, {{30500, 40500}});
+        QCOMPARE(breaks.size(), 1);
+        QCOMPARE(pts[breaks[0]].x(), 40200.0);
+    }
+
+    void outagesThatCannotBreak()
+    {
+        const StreamBuffer b = secondly(30500, 40500);
+        const QList<QPointF> pts = decimate(b, 0, 100000, 1000);
+        QVERIFY(lineBreaks(b, pts, {{30500, 0}}).isEmpty());          // still down
+        QVERIFY(lineBreaks(b, pts, {{-50000, -100}}).isEmpty());      // before the first sample
+        QVERIFY(lineBreaks(b, pts, {{100500, 120000}}).isEmpty());    // after the last
+        QVERIFY(lineBreaks(b, pts, {}).isEmpty());
+        StreamBuffer one(4);
+        one.append(10, 1);
+        QVERIFY(lineBreaks(one, decimate(one, 0, 100, 10), {{20, 30}}).isEmpty());
+    }
+
+    void severalOutagesSortedOnce()
+    {
+        StreamBuffer b(1000);
+        for (qint64 t = 0; t <= 100000; t += 1000)
+            if (!(t > 10000 && t < 20000) && !(t > 60000 && t < 70000))
+                b.append(t, 0);
+        const QList<QPointF> pts = decimate(b, 0, 100000, 1000);
+        // Given out of order, and one twice (a reconnect noted by two observers).
+        const QList<int> breaks = lineBreaks(b, pts, {{60500, 69500}, {10500, 19500}, {60500, 69500}});
+        QCOMPARE(breaks.size(), 2);
+        QCOMPARE(pts[breaks[0]].x(), 20000.0);
+        QCOMPARE(pts[breaks[1]].x(), 70000.0);
+    }
+
+    void breaksSurviveDecimation()
+    {
+        // 1 kHz for 100 s with a 10 s hole, decimated to 200 columns: still exactly one break,
+        // at the first point after the hole.
+        StreamBuffer b(200000);
+        for (qint64 t = 0; t <= 100000; ++t)
+            if (t < 40000 || t > 50000)
+                b.append(t, double(t % 7));
+        const QList<QPointF> pts = decimate(b, 0, 100000, 200);
+        QVERIFY(pts.size() <= 4 * 200 + 2);
+        const QList<int> breaks = lineBreaks(b, pts, {{40000, 50000}});
+        QCOMPARE(breaks.size(), 1);
+        QVERIFY(pts[breaks[0] - 1].x() < 40000.0);
+        QVERIFY(pts[breaks[0]].x() > 50000.0);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Decimator)

@@ -79,6 +79,37 @@ private Q_SLOTS:
         QCOMPARE(store.droppedFieldCount(u"c"_s), 2);
     }
 
+    void outagesAreRecordedAndBounded()
+    {
+        SeriesStore::Limits limits;
+        limits.retentionMs = 60000;
+        SeriesStore store(limits);
+        QVERIFY(store.outages().isEmpty());
+        const quint64 r0 = store.outageRevision();
+        store.noteConnectionBack(100);          // not down: nothing to end
+        QCOMPARE(store.outageRevision(), r0);
+        store.noteConnectionLost(1000);
+        store.noteConnectionLost(1500);         // still the same outage
+        QCOMPARE(store.outages().size(), 1);
+        QCOMPARE(store.outages().constFirst().down, 1000);
+        QCOMPARE(store.outages().constFirst().up, 0);
+        store.noteConnectionBack(4000);
+        QCOMPARE(store.outages().constFirst().up, 4000);
+        QVERIFY(store.outageRevision() > r0);
+        // Outages older than the retention window are forgotten when the next one ends.
+        store.noteConnectionLost(100000);
+        store.noteConnectionBack(100500);
+        QCOMPARE(store.outages().size(), 1);
+        QCOMPARE(store.outages().constFirst().down, 100000);
+        // Never more than kMaxOutages, the newest kept.
+        for (int i = 0; i < SeriesStore::kMaxOutages + 10; ++i) {
+            store.noteConnectionLost(200000 + i * 10);
+            store.noteConnectionBack(200000 + i * 10 + 5);
+        }
+        QCOMPARE(store.outages().size(), SeriesStore::kMaxOutages);
+        QCOMPARE(store.outages().constLast().down, 200000 + (SeriesStore::kMaxOutages + 9) * 10);
+    }
+
     void exportsCsv()
     {
         SeriesStore store;

@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QtCharts/QXYSeries>
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace Pulseboard {
@@ -128,6 +130,21 @@ void ChartFeeder::attach(QObject *series, const QString &source, const QString &
     refresh();
 }
 
+void ChartFeeder::addSegmentSeries(QObject *primary, QObject *segment)
+{
+    if (!qobject_cast<QXYSeries *>(segment)) {
+        qWarning("ChartFeeder.addSegmentSeries: not an XY series");
+        return;
+    }
+    for (Binding &b : m_bindings) {
+        if (b.series == primary) {
+            if (b.segments.size() < kMaxSegments - 1)
+                b.segments.append(segment);
+            return;
+        }
+    }
+}
+
 void ChartFeeder::detach(QObject *series)
 {
     m_bindings.removeIf([series](const Binding &b) { return b.series == series || b.series.isNull(); });
@@ -168,6 +185,8 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
     const qint64 start = end - m_windowMs;
     const qint64 columnMs = qMax<qint64>(1, m_windowMs / m_columns);
 
+    const bool outagesMoved = m_store->outageRevision() != m_outageRevision;
+    m_outageRevision = m_store->outageRevision();
     bool changed = false;
     int points = 0;
     int samples = 0;
@@ -186,13 +205,12 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
             newest = qMax(newest, buffer->last().t);
             oldest = oldest == 0 ? buffer->at(0).t : qMin(oldest, buffer->at(0).t);
         }
-        const bool stale = m_dirty || revision != b.revision || b.decimatedWindow != m_windowMs
+        const bool stale = m_dirty || revision != b.revision || outagesMoved || b.decimatedWindow != m_windowMs
             || b.decimatedColumns != m_columns || qAbs(end - b.decimatedEnd) >= columnMs;
         if (stale) {
             DecimationStats stats;
             const QList<QPointF> pts = buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
-            series->replace(pts);
-            ++m_replaceCount;
+            feedLine(b, pts, buffer);
             b.revision = revision;
             b.decimatedEnd = end;
             b.decimatedWindow = m_windowMs;
@@ -244,6 +262,46 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         m_historyStartMs = oldest;
         Q_EMIT updated();
     }
+}
+
+void ChartFeeder::feedLine(Binding &b, const QList<QPointF> &points, const StreamBuffer *buffer)
+{
+    auto *series = qobject_cast<QXYSeries *>(b.series.data());
+    QList<int> breaks;
+    if (buffer && !m_store->outages().isEmpty() && series->type() == QAbstractSeries::SeriesTypeLine)
+        breaks = lineBreaks(*buffer, points, m_store->outages());
+    // Past kMaxSegments the oldest breaks are drawn through: the newest stay visible.
+    if (breaks.size() > kMaxSegments - 1)
+        breaks.remove(0, breaks.size() - (kMaxSegments - 1));
+    b.segments.removeIf([](const QPointer<QObject> &s) { return s.isNull(); });
+    if (breaks.size() > b.segments.size()) {
+        QPointer<QObject> primary = b.series;
+        Q_EMIT segmentSeriesNeeded(b.series, int(breaks.size() - b.segments.size()));
+        if (!primary)
+            return;
+        // Without enough series (nobody answered), the last ones draw through their breaks.
+        if (breaks.size() > b.segments.size())
+            breaks.resize(b.segments.size());
+    }
+    if (breaks.isEmpty()) {
+        series->replace(points);
+    } else {
+        series->replace(points.mid(0, breaks.constFirst()));
+        for (int i = 0; i < breaks.size(); ++i) {
+            const int from = breaks[i];
+            const int to = i + 1 < breaks.size() ? breaks[i + 1] : int(points.size());
+            if (auto *segment = qobject_cast<QXYSeries *>(b.segments[i].data())) {
+                segment->replace(points.mid(from, to - from));
+                ++m_replaceCount;
+            }
+        }
+    }
+    ++m_replaceCount;
+    // Segments that held a line before and hold none now are emptied.
+    for (int i = int(breaks.size()); i < b.segmentsInUse && i < b.segments.size(); ++i)
+        if (auto *segment = qobject_cast<QXYSeries *>(b.segments[i].data()))
+            segment->clear();
+    b.segmentsInUse = int(breaks.size());
 }
 
 void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks)

@@ -5,6 +5,10 @@
 // through the retained history, and proposes a rounded y range that fits the visible data.
 // Work is skipped when the chart is hidden, or when neither the data nor the window moved by
 // a full column since the last replace.
+// A line does not run across a time the dashboard was disconnected and has no data for
+// (SeriesStore::outages, lineBreaks): Qt Charts cannot break one series, so the line goes
+// into segment series, asked of the chart with segmentSeriesNeeded() the first time a break is
+// in view (at most kMaxSegments per line; past that the oldest breaks are drawn through).
 #pragma once
 
 #include "DisplayClock.h"
@@ -81,6 +85,8 @@ public:
 
     // `series` is a QML LineSeries/ScatterSeries (any QXYSeries).
     Q_INVOKABLE void attach(QObject *series, const QString &source, const QString &path);
+    // A further series drawn like `primary`, for the segments of its line after a break.
+    Q_INVOKABLE void addSegmentSeries(QObject *primary, QObject *segment);
     Q_INVOKABLE void detach(QObject *series);
     Q_INVOKABLE void clear();
     // Update at the clock's current time, whatever was skipped before.
@@ -103,11 +109,19 @@ Q_SIGNALS:
     void rangeChanged();
     void yRangeChanged();
     void updated();
+    // `primary`'s line has more segments in view than it has series: the chart should create
+    // `count` series that look like it and hand each to addSegmentSeries() (synchronously).
+    void segmentSeriesNeeded(QObject *primary, int count);
+
+public:
+    static constexpr int kMaxSegments = 8;
 
 private:
     struct Binding
     {
         QPointer<QObject> series;
+        QList<QPointer<QObject>> segments; // after the first break, in order
+        int segmentsInUse = 0;             // of `segments` holding points
         QString source;
         QString path;
         quint64 revision = ~quint64(0);
@@ -141,7 +155,10 @@ private:
     qint64 m_lastSampleMs = 0;
     qint64 m_historyStartMs = 0;
     int m_replaceCount = 0;
+    quint64 m_outageRevision = 0;
     bool m_dirty = true;
+
+    void feedLine(Binding &b, const QList<QPointF> &points, const StreamBuffer *buffer);
 };
 
 } // namespace Pulseboard

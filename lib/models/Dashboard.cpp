@@ -94,6 +94,12 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
                     m_events->add(EventLog::Error, problem, nowMs());
             });
     connect(manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
+        // Charts break their lines where the connection was down and no data came back for.
+        if (state == ConnectionManager::Open)
+            m_store->noteConnectionBack(nowMs());
+        else if (m_wasOpen)
+            m_store->noteConnectionLost(nowMs());
+        m_wasOpen = state == ConnectionManager::Open;
         refreshModels();
         // A kiosk has nobody to press Retry: it tries again by itself, every 30 s.
         if (m_options.kiosk && state == ConnectionManager::Failed)

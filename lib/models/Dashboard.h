@@ -155,6 +155,7 @@ private:
     ConnectionStatus *m_status;
     DisplayClock *m_clock;
     FrameMeter *m_frames;
+    bool m_wasOpen = false;
     QTimer m_modelTimer;
     QTimer m_listTimer;
     QTimer m_kioskRetry;

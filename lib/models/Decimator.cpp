@@ -1,5 +1,6 @@
 #include "Decimator.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace Pulseboard {
@@ -81,6 +82,32 @@ QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int 
     if (stats)
         *stats = local;
     return out;
+}
+
+QList<int> lineBreaks(const StreamBuffer &buffer, const QList<QPointF> &points, const QList<Outage> &outages)
+{
+    QList<int> breaks;
+    if (points.size() < 2 || buffer.size() < 2)
+        return breaks;
+    for (const Outage &o : outages) {
+        if (o.up <= o.down)
+            continue; // still down: nothing after it yet
+        const qint64 margin = qMin<qint64>(1000, (o.up - o.down) / 4);
+        const int before = buffer.lowerBound(o.down + margin);      // first sample in the middle part
+        const int after = buffer.lowerBound(o.up - margin + 1);     // first sample past the middle
+        if (before != after || before == 0 || after >= buffer.size())
+            continue; // data inside it, or no line on one side
+        // The first point at or past the middle's end starts the next segment.
+        const double cut = double(o.up - margin);
+        const auto it = std::lower_bound(points.cbegin(), points.cend(), cut,
+                                         [](const QPointF &p, double t) { return p.x() < t; });
+        const int index = int(it - points.cbegin());
+        if (index > 0 && index < points.size())
+            breaks.append(index);
+    }
+    std::sort(breaks.begin(), breaks.end());
+    breaks.erase(std::unique(breaks.begin(), breaks.end()), breaks.end());
+    return breaks;
 }
 
 } // namespace Pulseboard

@@ -25,4 +25,20 @@ struct DecimationStats
 QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns,
                         DecimationStats *stats = nullptr);
 
+// A time the dashboard was not connected: [down, up] in ms; up == 0 while still down.
+struct Outage
+{
+    qint64 down = 0;
+    qint64 up = 0;
+};
+
+// Where a line of `points` (decimated from `buffer`, in time order) must restart so it does not
+// draw across an outage as if data had been seen there: the indexes of the first point after
+// each outage that the buffer holds no sample inside, with samples on both sides. An outage
+// whose data the server replayed after the reconnect (resume with `since`) has samples inside
+// and draws through. Sample times are the server's: the middle of the outage (a quarter of it,
+// at most a second, trimmed from each end) is what must be empty, so a server clock a little
+// off does not count a sample at the edge as recovered data. Sorted, no duplicates.
+QList<int> lineBreaks(const StreamBuffer &buffer, const QList<QPointF> &points, const QList<Outage> &outages);
+
 } // namespace Pulseboard

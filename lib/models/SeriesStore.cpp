@@ -177,4 +177,25 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
     return QString();
 }
 
+void SeriesStore::noteConnectionLost(qint64 t)
+{
+    if (!m_outages.isEmpty() && m_outages.constLast().up == 0)
+        return; // already down
+    m_outages.append({t, 0});
+    ++m_outageRevision;
+}
+
+void SeriesStore::noteConnectionBack(qint64 t)
+{
+    if (m_outages.isEmpty() || m_outages.constLast().up != 0)
+        return;
+    m_outages.last().up = qMax(t, m_outages.constLast().down);
+    // Outages older than anything a chart can show are forgotten, and there are never many.
+    const qint64 horizon = t - m_limits.retentionMs;
+    m_outages.removeIf([horizon](const Outage &o) { return o.up != 0 && o.up < horizon; });
+    while (m_outages.size() > kMaxOutages)
+        m_outages.removeFirst();
+    ++m_outageRevision;
+}
+
 } // namespace Pulseboard

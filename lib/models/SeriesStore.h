@@ -5,6 +5,7 @@
 // (docs/PERFORMANCE.md gives the figure). Charts read it through ChartFeeder.
 #pragma once
 
+#include "Decimator.h"
 #include "FieldDiscovery.h"
 #include "StreamBuffer.h"
 
@@ -65,6 +66,15 @@ public:
     Q_INVOKABLE void clearSource(const QString &source);
     qint64 allocatedBytes() const;
 
+    // The times the connection was down, so charts break their lines there instead of drawing
+    // across (lineBreaks). Kept for the retention window, at most kMaxOutages of them.
+    void noteConnectionLost(qint64 t);
+    void noteConnectionBack(qint64 t);
+    const QList<Outage> &outages() const { return m_outages; }
+    // Bumped when the outage list changes; charts redraw their lines then.
+    quint64 outageRevision() const { return m_outageRevision; }
+    static constexpr int kMaxOutages = 256;
+
     // Writes the samples of `series` ([{source, path}, ...]) between from and to (ms) as CSV:
     // time_ms,time_iso,source,field,value. Returns an empty string, or what went wrong.
     Q_INVOKABLE QString exportCsv(const QString &fileName, const QVariantList &series, qint64 from, qint64 to) const;
@@ -84,6 +94,8 @@ private:
 
     Limits m_limits;
     QHash<QString, Source> m_sources;
+    QList<Outage> m_outages;
+    quint64 m_outageRevision = 0;
 };
 
 } // namespace Pulseboard

@@ -44,6 +44,15 @@ ChartView {
         active: chart.visible && chart.inView
         yFrom: chart.yFrom
         yTo: chart.yTo
+        // A line broken by an outage continues in series drawn exactly like it.
+        onSegmentSeriesNeeded: (primary, count) => {
+            for (var i = 0; i < count; ++i) {
+                var s = chart.createSeries(ChartView.SeriesTypeLine, primary.name, xAxis, yAxis)
+                s.color = primary.color
+                s.width = primary.width
+                feeder.addSegmentSeries(primary, s)
+            }
+        }
     }
 
     DateTimeAxis {
