@@ -54,7 +54,8 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
       m_outbox(new OutboxModel(this)),
       m_status(new ConnectionStatus(this)),
       m_clock(new DisplayClock(this)),
-      m_frames(new FrameMeter(this))
+      m_frames(new FrameMeter(this)),
+      m_tileModel(new TileModel(this))
 {
     m_windowMs = options.config.windowMs;
     m_channels->setStaleMinimumMs(options.config.staleAfterMs);
@@ -318,6 +319,7 @@ void Dashboard::rebuildTiles()
     if (tiles == m_tiles)
         return;
     m_tiles = tiles;
+    m_tileModel->setTiles(tiles);
     Q_EMIT tilesChanged();
 }
 

@@ -15,6 +15,7 @@
 #include "OutboxModel.h"
 #include "RawMessageModel.h"
 #include "SeriesStore.h"
+#include "TileModel.h"
 #include "client/ConnectionManager.h"
 
 #include <QObject>
@@ -45,6 +46,8 @@ class Dashboard : public QObject
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
     Q_PROPERTY(bool embeddedHub READ embeddedHub CONSTANT)
     Q_PROPERTY(QVariantList tiles READ tiles NOTIFY tilesChanged)
+    // The same tiles as a model: the Streams panel's grid, updated row by row.
+    Q_PROPERTY(Pulseboard::TileModel *tileModel READ tileModel CONSTANT)
     Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
     Q_PROPERTY(QStringList panels READ panels CONSTANT)
     Q_PROPERTY(int cycleSeconds READ cycleSeconds CONSTANT)
@@ -79,6 +82,7 @@ public:
     bool kiosk() const { return m_options.kiosk; }
     bool embeddedHub() const { return m_options.embeddedHub; }
     QVariantList tiles() const { return m_tiles; }
+    TileModel *tileModel() const { return m_tileModel; }
     int windowMs() const { return m_windowMs; }
     void setWindowMs(int ms);
     QStringList panels() const { return m_options.config.panels; }
@@ -155,6 +159,7 @@ private:
     ConnectionStatus *m_status;
     DisplayClock *m_clock;
     FrameMeter *m_frames;
+    TileModel *m_tileModel;
     bool m_wasOpen = false;
     QTimer m_modelTimer;
     QTimer m_listTimer;

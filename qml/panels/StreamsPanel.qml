@@ -116,16 +116,17 @@ Item {
                 columnSpacing: Theme.gap
                 Repeater {
                     id: repeater
-                    model: panel.tiles
+                    // A model, not the list: a tile that changes updates in place, the others stay.
+                    model: panel.dashboard ? panel.dashboard.tileModel : null
                     delegate: StreamTile {
-                        required property var modelData
+                        required property var spec
                         Layout.fillWidth: true
                         Layout.fillHeight: true
                         Layout.preferredWidth: 100
                         Layout.preferredHeight: 100
                         Layout.minimumHeight: 220
                         dashboard: panel.dashboard
-                        tileSpec: modelData
+                        tileSpec: spec
                         windowMs: panel.dashboard ? panel.dashboard.windowMs : 60000
                         paused: panel.paused
                         scrollBackMs: panel.scrollBackMs
