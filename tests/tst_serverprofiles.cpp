@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void switchClosesNormallyAndRecordsTheServer();
     void tokenIsNeverStoredAndNotHandedToOtherServers();
     void missingTokenIsSaidInWords();
+    void embeddedHubStartsAndStopsWithTheSwitch();
 
 private:
     struct Rig
@@ -80,7 +82,7 @@ private:
     };
     // A dashboard started on `start` the way app/pulseboard.cpp starts one.
     static void makeRig(Rig &rig, const ServerProfile &start, bool journals,
-                        const QString &flagToken = QString());
+                        const QString &flagToken = QString(), bool hub = false);
 };
 
 void tst_ServerProfiles::recordPutsNewestFirst()
@@ -245,7 +247,7 @@ void tst_ServerProfiles::urlsAreValidated()
 }
 
 void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool journals,
-                                 const QString &flagToken)
+                                 const QString &flagToken, bool hub)
 {
     QVERIFY(rig.dir.isValid());
     rig.settings =
@@ -261,7 +263,12 @@ void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool jour
     env.flagTokenEndpoints = start.endpoints;
     if (journals)
         env.journalDir = rig.dir.filePath(QStringLiteral("journals"));
-    env.hubAvailable = false;
+    env.hubAvailable = hub;
+    env.hub.port = 0;
+    env.hub.feeds = {QStringLiteral("demo.wave")};
+    env.hub.waveHz = 50;
+    env.hub.shutdownTimeoutMs = 200;
+    env.embeddedConfig.channels = {QStringLiteral("demo.wave")};
     rig.servers = std::make_unique<ServerProfiles>(rig.settings.get(), true, env);
     QVERIFY(rig.servers->setStartServer(start));
 
@@ -472,6 +479,46 @@ void tst_ServerProfiles::missingTokenIsSaidInWords()
     QCOMPARE(rig.manager->state(), ConnectionManager::Open);
     QCOMPARE(rig.manager->url(), wsUrl(a.port()));
     QCOMPARE(b.connectionCount(), 0);
+}
+
+void tst_ServerProfiles::embeddedHubStartsAndStopsWithTheSwitch()
+{
+    TestServer a;
+    QVERIFY(a.listen());
+    Rig rig;
+    makeRig(rig, profileAt(a.port(), QStringLiteral("A")), true, QString(), true);
+    rig.manager->open();
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QCOMPARE(rig.servers->rowCount(), 2); // the hub, then A
+    QCOMPARE(rig.servers->currentRow(), 1);
+    QVERIFY(rig.servers->hub() == nullptr);
+
+    QSignalSpy tiles(rig.dashboard.get(), &Dashboard::serverChanged);
+    QCOMPARE(rig.servers->switchTo(0), QString());
+    QVERIFY(rig.servers->hub() != nullptr);
+    QVERIFY(rig.dashboard->embeddedHub());
+    QCOMPARE(tiles.size(), 1);
+    QCOMPARE(rig.manager->url(), rig.servers->hub()->url());
+    QCOMPARE(rig.manager->options().queueFile, QString()); // it lives and dies with this process
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QCOMPARE(rig.manager->subscriptions(), QStringList{QStringLiteral("demo.wave")});
+    QTRY_VERIFY_WITH_TIMEOUT(rig.dashboard->store()->sources().contains(QStringLiteral("demo.wave")), 5000);
+    QCOMPARE(rig.servers->currentRow(), 0);
+    QCOMPARE(rig.servers->currentName(), QStringLiteral("This machine (embedded hub)"));
+    QCOMPARE(rig.servers->store().profiles().size(), 1); // the hub is not a stored profile
+
+    // Back to A: the hub is shut down and goes away; A's charts start clean.
+    QPointer<HubServer> hub = rig.servers->hub();
+    QSignalSpy stopped(hub.data(), &HubServer::stopped);
+    QCOMPARE(rig.servers->switchTo(1), QString());
+    QVERIFY(!rig.dashboard->embeddedHub());
+    QVERIFY(rig.servers->hub() == nullptr);
+    QVERIFY(!rig.dashboard->store()->sources().contains(QStringLiteral("demo.wave")));
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(hub.isNull(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QCOMPARE(rig.manager->url(), wsUrl(a.port()));
+    QCOMPARE(a.connectionCount(), 2);
 }
 
 QTEST_MAIN(tst_ServerProfiles)

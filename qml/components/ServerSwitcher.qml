@@ -167,13 +167,24 @@ Popup {
                                     font.pixelSize: Theme.fontSmall
                                 }
                             }
-                            Button {
+                            AbstractButton {
+                                id: forgetButton
                                 objectName: "forget"
                                 visible: !row.builtin
-                                text: "Forget"
-                                flat: true
-                                font.pixelSize: Theme.fontSmall
+                                hoverEnabled: true
+                                padding: 6
                                 onClicked: switcher.forget(row.index)
+                                contentItem: Text {
+                                    text: "Forget"
+                                    color: forgetButton.hovered ? Theme.error : Theme.textDim
+                                    font.family: Theme.fontFamily
+                                    font.pixelSize: Theme.fontSmall
+                                }
+                                background: Rectangle {
+                                    radius: 4
+                                    color: "transparent"
+                                    border.color: forgetButton.hovered ? Theme.error : Theme.border
+                                }
                             }
                         }
                     }
@@ -182,11 +193,18 @@ Popup {
         }
         Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
         ItemDelegate {
+            id: connectToButton
             objectName: "connectTo"
             Layout.fillWidth: true
             text: "Connect to\u2026"
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.fontBody
+            background: Rectangle { color: connectToButton.hovered ? Qt.rgba(0.31, 0.63, 1, 0.10) : "transparent" }
+            contentItem: Text {
+                leftPadding: 6
+                text: connectToButton.text
+                color: Theme.accent
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontBody
+            }
             onClicked: {
                 switcher.formOpen = !switcher.formOpen
                 switcher.error = ""
