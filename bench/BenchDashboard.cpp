@@ -84,8 +84,8 @@ struct Target
 class Runner
 {
 public:
-    Runner(const QString &bin, const QString &home, const QString &geometry, int displayRate)
-        : m_bin(bin), m_home(home), m_geometry(geometry), m_displayRate(displayRate)
+    Runner(const QString &bin, const QString &home, const QString &geometry, int displayRate, const QString &renderer)
+        : m_bin(bin), m_home(home), m_geometry(geometry), m_displayRate(displayRate), m_renderer(renderer)
     {
         m_clock.start();
     }
@@ -124,7 +124,7 @@ public:
         QStringList args{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1").arg(port),
                          QStringLiteral("--no-settings"), QStringLiteral("--stats-interval"), QStringLiteral("1000"),
                          QStringLiteral("--geometry"), m_geometry, QStringLiteral("--display-rate"),
-                         QString::number(m_displayRate)};
+                         QString::number(m_displayRate), QStringLiteral("--renderer"), m_renderer};
         for (int c = 0; c < channels; ++c)
             args << QStringLiteral("--subscribe") << QStringLiteral("bench.%1").arg(c);
         t.app = std::make_unique<QProcess>();
@@ -202,6 +202,7 @@ private:
     QString m_home;
     QString m_geometry;
     int m_displayRate;
+    QString m_renderer;
     QElapsedTimer m_clock;
     bool m_stopping = false;
 };
@@ -395,6 +396,9 @@ int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
 
     const Figures i = figuresOf(idle, start, settle, warmup, end);
     const Figures l = figuresOf(load, start, settle, warmup, end);
+    if (!load.frames.isEmpty())
+        std::printf("renderer (as the load dashboard reports it): %s\n",
+                    qPrintable(load.frames.last().line.value(QStringLiteral("renderer")).toString()));
     std::printf("\n%-28s %12s %12s %8s\n", "", "idle", "load", "ratio");
     auto row = [](const char *name, double a, double b, const char *fmt) {
         char x[32];
@@ -557,7 +561,11 @@ int main(int argc, char **argv)
     const QCommandLineOption samplesOpt(QStringLiteral("samples"),
                                         QStringLiteral("Memory: samples per channel (default 32768, a series' capacity)."),
                                         QStringLiteral("N"), QStringLiteral("32768"));
-    parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt, memoryOpt, runsOpt, samplesOpt});
+    const QCommandLineOption rendererOpt(QStringLiteral("renderer"),
+                                         QStringLiteral("The dashboards' --renderer: auto (default), software or gpu."),
+                                         QStringLiteral("MODE"), QStringLiteral("auto"));
+    parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt, rendererOpt,
+                       memoryOpt, runsOpt, samplesOpt});
     parser.process(app);
 
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariable("QT_QPA_PLATFORM").isEmpty()) {
@@ -573,8 +581,10 @@ int main(int argc, char **argv)
     printMachine();
     std::fflush(stdout);
     const int displayRate = qBound(1, parser.value(displayRateOpt).toInt(), 30);
-    std::printf("dashboards: --geometry %s --display-rate %d\n", qPrintable(parser.value(geometryOpt)), displayRate);
-    Runner runner(QCoreApplication::applicationDirPath(), home.path(), parser.value(geometryOpt), displayRate);
+    std::printf("dashboards: --geometry %s --display-rate %d --renderer %s\n", qPrintable(parser.value(geometryOpt)),
+                displayRate, qPrintable(parser.value(rendererOpt)));
+    Runner runner(QCoreApplication::applicationDirPath(), home.path(), parser.value(geometryOpt), displayRate,
+                  parser.value(rendererOpt));
     if (parser.isSet(memoryOpt))
         return runMemory(runner, qMax(1, parser.value(runsOpt).toInt()), channels,
                          qMax(1, parser.value(samplesOpt).toInt()));
