@@ -321,6 +321,10 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     for (int n = 1; n <= 3; ++n)
         QVERIFY(!manager.publish(QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), n}}).isEmpty());
     QCOMPARE(manager.queuedCount(), 3);
+    // A request queued for A is not replayed at another server: it fails, saying why.
+    QSignalSpy requestFailed(&manager, &ConnectionManager::requestFailed);
+    const QString requestId = manager.request(QStringLiteral("server.info"));
+    QVERIFY(!requestId.isEmpty());
     const QString journalA = rig.servers->queueFileFor({wsUrl(portA)});
     QCOMPARE(journalA.isEmpty(), !journals);
 
@@ -329,6 +333,9 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QStringLiteral("B")), QString());
     QCOMPARE(switched.size(), 1);
     QCOMPARE(switched.at(0).at(2).toInt(), 3);
+    QCOMPARE(requestFailed.size(), 1);
+    QCOMPARE(requestFailed.at(0).at(0).toString(), requestId);
+    QCOMPARE(requestFailed.at(0).at(3).toString(), QStringLiteral("not sent: switched to another server"));
     QCOMPARE(manager.queuedCount(), 0);
     QCOMPARE(manager.url(), wsUrl(b.port()));
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
