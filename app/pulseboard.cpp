@@ -6,13 +6,15 @@
 #include "models/Automation.h"
 #include "models/Dashboard.h"
 #include "models/RenderBackend.h"
+#include "models/ServerProfiles.h"
 #include "util/SignalWatcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QSettings>
@@ -48,16 +50,6 @@ bool readMs(const QCommandLineParser &parser, const QString &name, int min, int 
     return true;
 }
 
-QString defaultQueueFile(const QList<QUrl> &endpoints)
-{
-    QCryptographicHash hash(QCryptographicHash::Sha1);
-    for (const QUrl &url : endpoints)
-        hash.addData(url.toString(QUrl::FullyEncoded).toUtf8());
-    const QString key = QString::fromLatin1(hash.result().toHex().left(12));
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/outbox-") + key
-           + QStringLiteral(".journal");
-}
-
 void describeFlags(QCommandLineParser &parser, ConnectionCommandLine &connectionFlags)
 {
     parser.setApplicationDescription(QStringLiteral(
@@ -73,7 +65,11 @@ void describeFlags(QCommandLineParser &parser, ConnectionCommandLine &connection
         {QStringLiteral("window"), QStringLiteral("Chart time window in seconds: 60, 300 or 900."), QStringLiteral("S")},
         {QStringLiteral("display-rate"), QStringLiteral("Chart refresh rate in Hz, 1-30 (default 20)."), QStringLiteral("HZ")},
         {QStringLiteral("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
-        {QStringLiteral("no-settings"), QStringLiteral("Neither read nor save settings (window, chart choices, servers).")},
+        {QStringLiteral("no-settings"), QStringLiteral("Neither read nor save settings (window, chart choices, server profiles).")},
+        {QStringLiteral("profile"),
+         QStringLiteral("Start with the saved server profile NAME (see --list-profiles); flags given with it override its fields."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("list-profiles"), QStringLiteral("Print the saved server profiles, one JSON line each (no tokens), and exit.")},
         {QStringLiteral("screenshot"), QStringLiteral("Grab the window into FILE (PNG, plus FILE.json) once the charts show data, then exit."),
          QStringLiteral("FILE")},
         {QStringLiteral("screenshot-delay"), QStringLiteral("Grab after exactly MS milliseconds instead of waiting for data."),
@@ -91,7 +87,14 @@ void describeFlags(QCommandLineParser &parser, ConnectionCommandLine &connection
     });
 }
 
-// --help, --version and bad flags are answered before QApplication exists, so they work
+// The user's settings file; QApplication's organisation and name point QSettings() at the same one.
+std::unique_ptr<QSettings> userSettings()
+{
+    return std::make_unique<QSettings>(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("Pulseboard"),
+                                       QStringLiteral("pulseboard"));
+}
+
+// --help, --version, --list-profiles, unknown profiles and bad flags are answered before QApplication exists, so they work
 // without a display (QApplication needs one).
 int answerWithoutDisplay(int argc, char *argv[])
 {
@@ -104,6 +107,29 @@ int answerWithoutDisplay(int argc, char *argv[])
     if (!parser.parse(args))
         return fail(parser.errorText());
     const bool help = parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"));
+    const bool noSettings = parser.isSet(QStringLiteral("no-settings"));
+    if (!help && !parser.isSet(QStringLiteral("version"))
+        && (parser.isSet(QStringLiteral("list-profiles")) || parser.isSet(QStringLiteral("profile")))) {
+        if (noSettings)
+            return fail(QStringLiteral("--%1 reads the saved settings; it cannot be used with --no-settings")
+                            .arg(parser.isSet(QStringLiteral("profile")) ? QStringLiteral("profile")
+                                                                         : QStringLiteral("list-profiles")));
+        ProfileStore store;
+        store.load(userSettings().get());
+        if (parser.isSet(QStringLiteral("list-profiles"))) {
+            for (const ServerProfile &p : store.profiles())
+                std::fprintf(stdout, "%s\n", QJsonDocument(p.toJson()).toJson(QJsonDocument::Compact).constData());
+            return 0;
+        }
+        const QString name = parser.value(QStringLiteral("profile"));
+        if (store.indexOfName(name) < 0)
+            return fail(store.profiles().isEmpty()
+                            ? QStringLiteral("no server profile named '%1': none is saved yet (every start with --url "
+                                             "saves one)")
+                                  .arg(name)
+                            : QStringLiteral("no server profile named '%1'; saved profiles: %2")
+                                  .arg(name, store.names().join(QStringLiteral(", "))));
+    }
     if (!help && !parser.isSet(QStringLiteral("version"))) {
         // A bad --renderer is refused here too: it decides how the display is used at all.
         RendererMode mode;
@@ -143,9 +169,38 @@ int main(int argc, char *argv[])
     if (!connectionFlags.read(parser, options, channels, error))
         return fail(error);
 
+    // Settings are read unless --no-settings; a screenshot run reads them but leaves no trace.
+    const bool readSettings = !parser.isSet(QStringLiteral("no-settings"));
+    const bool useSettings = readSettings && !parser.isSet(QStringLiteral("screenshot"));
+    QSettings settings;
+
+    // --profile NAME: its fields, unless a flag says otherwise (the name was checked before).
+    ServerProfile startProfile;
+    QString configPath = parser.value(QStringLiteral("config"));
+    const bool fromProfile = parser.isSet(QStringLiteral("profile"));
+    if (fromProfile) {
+        ProfileStore store;
+        store.load(&settings);
+        const int at = store.indexOfName(parser.value(QStringLiteral("profile")));
+        if (at < 0)
+            return fail(QStringLiteral("no server profile named '%1'").arg(parser.value(QStringLiteral("profile"))));
+        startProfile = store.profiles().at(at);
+        if (!parser.isSet(QStringLiteral("url")))
+            options.endpoints = startProfile.endpoints;
+        if (!parser.isSet(QStringLiteral("subscribe")))
+            channels = startProfile.channels;
+        if (!parser.isSet(QStringLiteral("origin")))
+            options.origin = startProfile.origin;
+        if (!parser.isSet(QStringLiteral("ca-file")))
+            options.caCertificatesFile = startProfile.caFile;
+        if (!parser.isSet(QStringLiteral("insecure")))
+            options.insecure = startProfile.insecure;
+        if (!parser.isSet(QStringLiteral("config")))
+            configPath = startProfile.configPath;
+    }
+
     Dashboard::Options dashboardOptions;
-    if (parser.isSet(QStringLiteral("config"))
-        && !DashboardConfig::load(parser.value(QStringLiteral("config")), &dashboardOptions.config, &error))
+    if (!configPath.isEmpty() && !DashboardConfig::load(configPath, &dashboardOptions.config, &error))
         return fail(error);
     for (const QString &w : std::as_const(dashboardOptions.config.warnings))
         std::fprintf(stderr, "pulseboard: config: %s\n", qPrintable(w));
@@ -188,53 +243,76 @@ int main(int argc, char *argv[])
     if (options.endpoints.isEmpty())
         options.endpoints = dashboardOptions.config.servers;
 
+    // What every server switch builds on: this run's connection flags and tokens, where the
+    // journals live, how to start the embedded hub and its built-in layout.
+    ServerProfiles::Environment environment;
+    environment.base = options;
+    environment.flagToken = parser.value(QStringLiteral("token"));
+    environment.flagTokenEndpoints = options.endpoints;
+    environment.envToken = qEnvironmentVariable("PULSEBOARD_TOKEN");
+    // Commands sent to a real server survive a crash: they are journaled under the app's data
+    // folder, one journal per server list. The embedded hub lives and dies with this process and
+    // screenshot runs leave no trace, so neither keeps one. --queue-file overrides.
+    if (useSettings)
+        environment.journalDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    environment.explicitQueueFile = options.queueFile;
+    environment.explicitQueueEndpoints = options.endpoints;
+    environment.hub.host = QHostAddress::LocalHost;
+    int hubPort = 0;
+    if (!readMs(parser, QStringLiteral("hub-port"), 0, &hubPort, &error) || hubPort > 65535)
+        return fail(error.isEmpty() ? QStringLiteral("--hub-port must be 0-65535") : error);
+    environment.hub.port = quint16(hubPort);
+    environment.hub.serverName = QStringLiteral("pulseboard (embedded hub)");
+    {
+        QFile defaults(QStringLiteral(":/defaults/embedded-dashboard.json"));
+        if (!defaults.open(QIODevice::ReadOnly)
+            || !DashboardConfig::parse(defaults.readAll(), &environment.embeddedConfig, &error))
+            return fail(QStringLiteral("built-in dashboard layout: %1").arg(error));
+        environment.embeddedConfig.windowMs = windowSeconds * 1000;
+        environment.embeddedConfig.displayRateHz = rate;
+    }
+    ServerProfiles servers(readSettings ? &settings : nullptr, useSettings, environment);
+
     // No server given: run a hub in this process on loopback, publishing this machine's figures,
     // and chart them. The default works with nothing else installed.
-    std::unique_ptr<HubServer> hub;
+    QString startProblem;
     if (options.endpoints.isEmpty()) {
-        HubOptions hubOptions;
-        hubOptions.host = QHostAddress::LocalHost;
-        hubOptions.port = 0;
-        int hubPort = 0;
-        if (!readMs(parser, QStringLiteral("hub-port"), 0, &hubPort, &error) || hubPort > 65535)
-            return fail(error.isEmpty() ? QStringLiteral("--hub-port must be 0-65535") : error);
-        hubOptions.port = quint16(hubPort);
-        hubOptions.serverName = QStringLiteral("pulseboard (embedded hub)");
-        hub = std::make_unique<HubServer>(hubOptions);
-        if (!hub->start(&error))
+        if (!servers.startEmbeddedHub(&error))
             return fail(QStringLiteral("the embedded hub did not start: %1").arg(error));
-        options.endpoints = {hub->url()};
-        if (!parser.isSet(QStringLiteral("config"))) {
-            QFile defaults(QStringLiteral(":/defaults/embedded-dashboard.json"));
-            if (!defaults.open(QIODevice::ReadOnly)
-                || !DashboardConfig::parse(defaults.readAll(), &dashboardOptions.config, &error))
-                return fail(QStringLiteral("built-in dashboard layout: %1").arg(error));
-            dashboardOptions.config.windowMs = windowSeconds * 1000;
-            dashboardOptions.config.displayRateHz = rate;
+        options.endpoints = {servers.hub()->url()};
+        if (configPath.isEmpty()) {
+            dashboardOptions.config = environment.embeddedConfig;
         } else if (dashboardOptions.config.channels.isEmpty() && dashboardOptions.config.charts.isEmpty()) {
             dashboardOptions.config.channels = {QStringLiteral("sys.cpu"), QStringLiteral("sys.mem"),
                                                 QStringLiteral("sys.net"), QStringLiteral("sys.load")};
         }
         dashboardOptions.embeddedHub = true;
-    } else if (parser.isSet(QStringLiteral("hub-port"))) {
-        return fail(QStringLiteral("--hub-port is for the embedded hub; it cannot be used with --url"));
+    } else {
+        if (parser.isSet(QStringLiteral("hub-port")))
+            return fail(QStringLiteral("--hub-port is for the embedded hub; it cannot be used with --url"));
+        ServerProfile start = startProfile;
+        start.endpoints = options.endpoints;
+        start.channels = channels;
+        start.origin = options.origin;
+        start.caFile = options.caCertificatesFile;
+        start.insecure = options.insecure;
+        start.configPath = configPath.isEmpty() ? QString() : QFileInfo(configPath).absoluteFilePath();
+        // A saved profile that authenticated needs a token again; without one the banner says so
+        // in words rather than letting the server refuse an empty one.
+        if (!servers.setStartServer(start))
+            startProblem = servers.problem();
+        options.queueFile = servers.queueFileFor(options.endpoints);
     }
 
-    const bool useSettings = !parser.isSet(QStringLiteral("no-settings")) && !parser.isSet(QStringLiteral("screenshot"));
-    QSettings settings;
     dashboardOptions.settings = useSettings ? &settings : nullptr;
+    dashboardOptions.servers = &servers;
     dashboardOptions.kiosk = kiosk;
     dashboardOptions.channels = channels;
-
-    // Commands sent to a real server survive a crash: they are journaled under the app's data
-    // folder, one journal per server list. The embedded hub lives and dies with this process and
-    // screenshot runs leave no trace, so neither keeps one. --queue-file overrides.
-    if (options.queueFile.isEmpty() && !dashboardOptions.embeddedHub && useSettings)
-        options.queueFile = defaultQueueFile(options.endpoints);
 
     ConnectionManager manager;
     manager.setOptions(options);
     Dashboard dashboard(&manager, dashboardOptions);
+    servers.attach(&manager, &dashboard);
     if (parser.isSet(QStringLiteral("window")))
         dashboard.setWindowMs(windowSeconds * 1000);
 
@@ -282,10 +360,10 @@ int main(int argc, char *argv[])
         if (useSettings && !kiosk)
             settings.setValue(QStringLiteral("window/geometry"), window->geometry());
         manager.close();
-        if (hub)
-            hub->shutdown();
+        servers.shutdown();
     });
 
-    manager.open();
+    if (startProblem.isEmpty())
+        manager.open();
     return app.exec();
 }

@@ -75,14 +75,18 @@ ApplicationWindow {
             bytesIn: window.dashboard.health.bytesInPerSec
             outboxDepth: window.dashboard.health.outboxDepth
             live: window.dashboard.status.live
+            // A kiosk has no editing controls: no switching servers there.
+            servers: window.kiosk ? null : window.dashboard.servers
             badge: window.kiosk ? "KIOSK \u00b7 " + window.panelTitles[window.shownPanel].toUpperCase()
                                 : window.dashboard.embeddedHub ? "EMBEDDED HUB" : ""
         }
         StatusBanner {
             Layout.fillWidth: true
-            text: window.dashboard.status.banner
-            severity: window.dashboard.status.severity
-            canRetry: window.dashboard.status.canRetry
+            // A server the dashboard cannot even try (a token it lacks) says so before any state does.
+            readonly property string problem: window.dashboard.servers ? window.dashboard.servers.problem : ""
+            text: problem.length > 0 ? problem : window.dashboard.status.banner
+            severity: problem.length > 0 ? "error" : window.dashboard.status.severity
+            canRetry: problem.length === 0 && window.dashboard.status.canRetry
             showRetry: !window.kiosk
             onRetryClicked: window.dashboard.retry()
         }
@@ -166,5 +170,12 @@ ApplicationWindow {
                 ConsolePanel { dashboard: window.dashboard; enabled: !window.kiosk }
             }
         }
+    }
+
+    // What the dashboard wants the user to know right now (a server switch, what stayed queued).
+    Toast { id: noticeToast; z: 10 }
+    Connections {
+        target: window.dashboard
+        function onNotice(text) { noticeToast.show(text, false) }
     }
 }

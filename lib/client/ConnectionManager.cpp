@@ -233,6 +233,63 @@ void ConnectionManager::close()
     setState(Closed);
 }
 
+QList<Outbox::Entry> ConnectionManager::switchServer(const ConnectionOptions &options, bool *keptInJournal)
+{
+    close();
+    const QStringList old = m_subscriptions.channels();
+    for (const QString &channel : old)
+        m_subscriptions.remove(channel);
+    m_sentSince.clear();
+    m_channelNames.clear();
+    // close() failed the sent requests; those still queued never left and are not replayed
+    // blindly at a server that was never asked.
+    QList<Outbox::Entry> publishes;
+    for (const Outbox::Entry &e : m_outbox.entries()) {
+        if (e.kind == Outbox::Kind::Publish) {
+            publishes.append(e);
+            continue;
+        }
+        forgetRequest(e.id);
+        Q_EMIT requestFailed(e.id, e.target, -2, QStringLiteral("not sent: switched to another server"));
+    }
+    // The journal already holds every queued publish: detach it before emptying the queue so
+    // the file keeps them for the next time this server is used.
+    const bool journaled = m_journal.isOpen();
+    m_outbox.setJournal(nullptr);
+    m_journal.close();
+    m_outbox.clear();
+    if (keptInJournal)
+        *keptInJournal = journaled;
+    if (!publishes.isEmpty())
+        qCInfo(lcOutbox) << publishes.size() << "queued message(s) stay with the previous server"
+                         << (journaled ? "in its journal" : "in memory");
+    m_endpointIndex = 0;
+    m_everOpenOnThisEndpoint = false;
+    m_lastCloseCode = 0;
+    setError(QString());
+    setOptions(options);
+    Q_EMIT urlChanged();
+    if (!old.isEmpty())
+        Q_EMIT subscriptionsChanged();
+    emitQueueChanged();
+    return publishes;
+}
+
+void ConnectionManager::restoreQueued(const QList<Outbox::Entry> &entries)
+{
+    if (entries.isEmpty())
+        return;
+    m_outbox.restore(entries);
+    if (m_journal.isOpen()) {
+        QList<Outbox::Entry> live;
+        for (const Outbox::Entry &e : m_outbox.entries())
+            if (e.kind == Outbox::Kind::Publish)
+                live.append(e);
+        m_journal.compact(live);
+    }
+    emitQueueChanged();
+}
+
 void ConnectionManager::startConnection()
 {
     if (m_options.endpoints.isEmpty()) {

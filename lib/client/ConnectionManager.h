@@ -107,6 +107,16 @@ public:
 
     Q_INVOKABLE void open();
     Q_INVOKABLE void close();
+    // Points the manager at another server list. Closes the session normally (1000), forgets the
+    // subscriptions and their seqs (a seq means nothing on another server), fails requests that
+    // got no answer (their reply belonged to the old session) and sets the old server's queued
+    // publishes aside, so none of them can reach the new server: with a journal they stay in its
+    // file, untouched, until that journal is opened again (`keptInJournal` true); without one
+    // the caller must keep the returned entries. Then takes `options` (restoring the new server's
+    // own journal) and stays Closed until open(). Returns the publishes that stayed behind.
+    QList<Outbox::Entry> switchServer(const ConnectionOptions &options, bool *keptInJournal);
+    // Queues publishes that switchServer set aside again, ahead of newer ones (and journals them).
+    void restoreQueued(const QList<Outbox::Entry> &entries);
     Q_INVOKABLE void retry();
     // Returns the message id, or an empty string when the outbox refused it (errorOccurred says why).
     Q_INVOKABLE QString publish(const QString &channel, const QJsonValue &data);

@@ -230,4 +230,14 @@ QString ChannelListModel::compactText(const QJsonValue &value, int maxChars)
     return text;
 }
 
+void ChannelListModel::clear()
+{
+    if (m_rows.isEmpty())
+        return;
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+    Q_EMIT countChanged();
+}
+
 } // namespace Pulseboard

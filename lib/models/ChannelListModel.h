@@ -56,6 +56,8 @@ public:
     QString mergeServerList(const QJsonValue &result);
     // Adds a channel typed by the user; false when the name is not a valid channel name.
     Q_INVOKABLE bool addManual(const QString &channel);
+    // Forgets every row: the dashboard switched to another server, whose channels are its own.
+    void clear();
     // Recomputes rates, ages and staleness at `nowMs` and notifies the view once.
     void refresh(qint64 nowMs, bool connectionLive);
 

@@ -128,16 +128,7 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
             m_manager->retry();
     });
 
-    QStringList wanted = options.config.channels;
-    for (const QString &c : options.channels)
-        if (!wanted.contains(c))
-            wanted.append(c);
-    for (const ChartConfig &chart : options.config.charts)
-        if (!wanted.contains(chart.channel))
-            wanted.append(chart.channel);
-    for (const QString &c : std::as_const(wanted))
-        manager->subscribe(c);
-    m_channels->setSubscriptions(manager->subscriptions());
+    subscribeConfigured(options.channels);
     for (const QString &w : options.config.warnings)
         m_events->add(EventLog::Info, QStringLiteral("config: %1").arg(w), nowMs());
     rebuildTiles();
@@ -153,6 +144,45 @@ Dashboard::~Dashboard()
 QString Dashboard::version() const
 {
     return QStringLiteral(PULSEBOARD_VERSION);
+}
+
+void Dashboard::subscribeConfigured(const QStringList &extra)
+{
+    QStringList wanted = m_options.config.channels;
+    for (const QString &c : extra)
+        if (!wanted.contains(c))
+            wanted.append(c);
+    for (const ChartConfig &chart : std::as_const(m_options.config.charts))
+        if (!wanted.contains(chart.channel))
+            wanted.append(chart.channel);
+    for (const QString &c : std::as_const(wanted))
+        m_manager->subscribe(c);
+    m_channels->setSubscriptions(m_manager->subscriptions());
+}
+
+void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels)
+{
+    // Window and display rate are the user's choices, not the server's.
+    const int displayRateHz = m_options.config.displayRateHz;
+    m_options.config = config;
+    m_options.config.displayRateHz = displayRateHz;
+    m_options.embeddedHub = embeddedHub;
+    m_channels->setStaleMinimumMs(config.staleAfterMs);
+    for (const QString &source : m_store->sources())
+        if (source != QLatin1StringView("health"))
+            m_store->clearSource(source);
+    m_channels->clear();
+    m_raw->clear();
+    m_chartCounts.clear();
+    m_warnedClock = false;
+    m_lagMs = 0;
+    m_lagMsMax = 0;
+    if (m_manager)
+        subscribeConfigured(channels);
+    for (const QString &w : std::as_const(config.warnings))
+        m_events->add(EventLog::Info, QStringLiteral("config: %1").arg(w), nowMs());
+    rebuildTiles();
+    Q_EMIT serverChanged();
 }
 
 void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
@@ -205,12 +235,18 @@ bool Dashboard::subscribe(const QString &channel)
     if (!m_manager || !m_manager->subscribe(name))
         return false;
     m_channels->addManual(name);
+    if (m_options.servers)
+        m_options.servers->noteChannels(m_manager->subscriptions());
     return true;
 }
 
 bool Dashboard::unsubscribe(const QString &channel)
 {
-    return m_manager && m_manager->unsubscribe(channel);
+    if (!m_manager || !m_manager->unsubscribe(channel))
+        return false;
+    if (m_options.servers)
+        m_options.servers->noteChannels(m_manager->subscriptions());
+    return true;
 }
 
 void Dashboard::refreshChannelList()

@@ -16,6 +16,7 @@
 #include "RawMessageModel.h"
 #include "SeriesStore.h"
 #include "TileModel.h"
+#include "ServerProfiles.h"
 #include "client/ConnectionManager.h"
 
 #include <QObject>
@@ -44,15 +45,16 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
-    Q_PROPERTY(bool embeddedHub READ embeddedHub CONSTANT)
+    Q_PROPERTY(Pulseboard::ServerProfiles *servers READ servers CONSTANT)
+    Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY serverChanged)
     Q_PROPERTY(QVariantList tiles READ tiles NOTIFY tilesChanged)
     // The same tiles as a model: the Streams panel's grid, updated row by row.
     Q_PROPERTY(Pulseboard::TileModel *tileModel READ tileModel CONSTANT)
     Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
-    Q_PROPERTY(QStringList panels READ panels CONSTANT)
-    Q_PROPERTY(int cycleSeconds READ cycleSeconds CONSTANT)
-    Q_PROPERTY(int columns READ columns CONSTANT)
-    Q_PROPERTY(int staleAfterMs READ staleAfterMs CONSTANT)
+    Q_PROPERTY(QStringList panels READ panels NOTIFY serverChanged)
+    Q_PROPERTY(int cycleSeconds READ cycleSeconds NOTIFY serverChanged)
+    Q_PROPERTY(int columns READ columns NOTIFY serverChanged)
+    Q_PROPERTY(int staleAfterMs READ staleAfterMs NOTIFY serverChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
 
 public:
@@ -63,6 +65,7 @@ public:
         bool kiosk = false;
         bool embeddedHub = false;
         QSettings *settings = nullptr; // choices persist here when set
+        ServerProfiles *servers = nullptr; // the server switcher, told about channel changes
         int healthIntervalMs = 1000;
     };
 
@@ -79,6 +82,7 @@ public:
     SeriesStore *store() const { return m_store; }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
+    ServerProfiles *servers() const { return m_options.servers; }
     bool kiosk() const { return m_options.kiosk; }
     bool embeddedHub() const { return m_options.embeddedHub; }
     QVariantList tiles() const { return m_tiles; }
@@ -119,10 +123,16 @@ public:
 
     static constexpr int kAutoFields = 4;
 
+    // The manager now talks to another server (ServerProfiles switched it): the series, channel
+    // and raw models start clean, `config` replaces the old server's, and its channels plus
+    // `channels` are subscribed. The connection health timeline stays: it is this dashboard's.
+    void serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels);
+
 Q_SIGNALS:
     void tilesChanged();
     void windowMsChanged();
     void notice(const QString &text); // a short message for a toast
+    void serverChanged();
 
 private:
     // Messages arrive through a MessageSink (a JsonView of the payload, no QJsonValue, no
@@ -143,6 +153,7 @@ private:
 
     void onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
     void rebuildTiles();
+    void subscribeConfigured(const QStringList &extra);
     void refreshModels();
     const ChartConfig *chartFor(const QString &channel) const;
     QStringList automaticFields(const QString &channel) const;

@@ -164,6 +164,12 @@ void OutboxModel::track(const QString &id, bool request, const QString &target, 
     Q_EMIT countChanged();
 }
 
+void OutboxModel::markHeld(const QStringList &ids, const QString &detail)
+{
+    for (const QString &id : ids)
+        setStatus(id, Queued, detail);
+}
+
 void OutboxModel::setStatus(const QString &id, Status status, const QString &detail)
 {
     for (int i = 0; i < m_rows.size(); ++i) {

@@ -45,6 +45,8 @@ public:
     Q_INVOKABLE QString request(const QString &method, const QString &paramsJson);
     Q_INVOKABLE QString validate(const QString &json) const;
     Q_INVOKABLE int statusOf(const QString &id) const;
+    // These stay queued for a server the dashboard switched away from; `detail` says which.
+    void markHeld(const QStringList &ids, const QString &detail);
     Q_INVOKABLE QString detailOf(const QString &id) const;
 
     int pending() const;

@@ -1,6 +1,8 @@
 // The always-visible connection header: coloured state, endpoint, RTT, uptime, message rates.
-// Plain properties, so it can be shown (and tested) without a live connection.
+// Plain properties, so it can be shown (and tested) without a live connection. With `canSwitch`
+// the endpoint is a button that opens the server switcher.
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import Pulseboard
 import "Format.js" as Format
@@ -18,6 +20,11 @@ Rectangle {
     property int outboxDepth: 0
     property bool live: severity === "ok"
     property string badge: ""
+    // ServerProfiles (or a stand-in with the same calls and roles); null: no switcher.
+    property var servers: null
+    property var serverModel: servers
+    property bool canSwitch: servers !== null
+    readonly property alias switcher: switcher
 
     implicitHeight: 64
     color: Theme.surface
@@ -55,11 +62,44 @@ Rectangle {
                     font.pixelSize: Theme.fontTitle
                     font.weight: Font.Bold
                 }
-                Text {
-                    text: header.endpoint
-                    color: Theme.textDim
-                    font.family: Theme.monoFamily
-                    font.pixelSize: Theme.fontSmall
+                AbstractButton {
+                    id: endpointButton
+                    objectName: "endpointButton"
+                    enabled: header.canSwitch
+                    hoverEnabled: true
+                    leftPadding: header.canSwitch ? 4 : 0
+                    rightPadding: header.canSwitch ? 4 : 0
+                    topPadding: 1
+                    bottomPadding: 1
+                    Layout.leftMargin: header.canSwitch ? -4 : 0
+                    onClicked: switcher.opened ? switcher.close() : switcher.open()
+                    background: Rectangle {
+                        radius: 4
+                        color: endpointButton.hovered || switcher.opened ? Theme.surfaceRaised : "transparent"
+                        border.color: endpointButton.hovered || switcher.opened ? Theme.border : "transparent"
+                    }
+                    contentItem: Row {
+                        spacing: 6
+                        Text {
+                            objectName: "endpointText"
+                            text: header.endpoint
+                            color: endpointButton.hovered ? Theme.text : Theme.textDim
+                            font.family: Theme.monoFamily
+                            font.pixelSize: Theme.fontSmall
+                        }
+                        Text {
+                            visible: header.canSwitch
+                            text: "\u25be"
+                            color: Theme.textDim
+                            font.pixelSize: Theme.fontSmall
+                        }
+                    }
+                    ServerSwitcher {
+                        id: switcher
+                        y: endpointButton.height + 6
+                        model: header.serverModel
+                        servers: header.servers
+                    }
                 }
             }
         }

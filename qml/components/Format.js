@@ -60,3 +60,15 @@ function thresholdLevel(t, value) {
 function windowLabel(ms) {
     return ms >= 60000 ? (ms / 60000) + " min" : (ms / 1000) + " s"
 }
+
+// When something was last used, for lists: "just now", "12 min ago", "5 h ago", else the date.
+function lastUsed(ms, now) {
+    if (!ms || ms <= 0) return "not used yet"
+    var d = now - ms
+    if (d < 60000) return "just now"
+    if (d < 3600000) return Math.floor(d / 60000) + " min ago"
+    if (d < 86400000) return Math.floor(d / 3600000) + " h ago"
+    var t = new Date(ms)
+    function two(n) { return n < 10 ? "0" + n : "" + n }
+    return t.getFullYear() + "-" + two(t.getMonth() + 1) + "-" + two(t.getDate())
+}

@@ -36,6 +36,15 @@ TestCase {
         compare(Format.age(7300000), "2 h")
     }
 
+    function test_lastUsed() {
+        var now = new Date(2026, 10, 22, 12, 0, 0).getTime()
+        compare(Format.lastUsed(0, now), "not used yet")
+        compare(Format.lastUsed(now - 20000, now), "just now")
+        compare(Format.lastUsed(now - 12 * 60000, now), "12 min ago")
+        compare(Format.lastUsed(now - 5 * 3600000, now), "5 h ago")
+        compare(Format.lastUsed(new Date(2026, 10, 3, 9, 30).getTime(), now), "2026-11-03")
+    }
+
     function test_fieldLabel() {
         compare(Format.fieldLabel("data"), "value")
         compare(Format.fieldLabel("data.cpu.user"), "cpu.user")
