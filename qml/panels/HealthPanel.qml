@@ -191,7 +191,7 @@ Item {
                 color: Theme.textFaint
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
-                elide: Text.ElideRight
+                wrapMode: Text.WordWrap
             }
         }
     }
