@@ -308,7 +308,6 @@ void ConnectionManager::startConnection()
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_options.maxIncomingMessageBytes));
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_options.maxIncomingMessageBytes));
-    m_socket->setReadBufferSize(qMax(m_options.readBufferBytes, m_options.maxIncomingMessageBytes + 64 * 1024));
     connect(m_socket, &QWebSocket::connected, this, &ConnectionManager::onSocketConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ConnectionManager::onSocketDisconnected);
     // QWebSocket reports close code 1000 after a connection that simply vanished; only a real

@@ -35,10 +35,6 @@ struct ConnectionOptions
     QString queueFile;                           // journal path: queued publishes survive a crash
     qint64 sendHighWaterBytes = 1024 * 1024;     // pause sending above this many unwritten bytes
     qint64 maxIncomingMessageBytes = 1024 * 1024;
-    // Most bytes read from the socket and not yet processed. A server that sends faster than
-    // this client takes waits in the kernel's socket buffer (TCP flow control slows it down)
-    // instead of piling up in this process's heap. Never below a whole largest message.
-    qint64 readBufferBytes = 4 * 1024 * 1024;
     QString subprotocol = QStringLiteral("pulseboard.v1");
 
     // TLS (wss://): extra CA certificates (PEM file) trusted besides the system's; `insecure`
