@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Pulseboard needs to build, test and run, only when some are missing.
+# Every QML module the app loads at run time is listed by name, even when another package would
+# pull it in as a recommendation (QtQuick.Dialogs' own file dialog needs Qt.labs.folderlistmodel).
 set -euo pipefail
 PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
@@ -7,6 +9,7 @@ PACKAGES=(
   qml6-module-qtcharts qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-templates
   qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qtqml
+  qml6-module-qt-labs-folderlistmodel
   qt6-qpa-plugins libgl-dev
   xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
   clang libclang-rt-14-dev

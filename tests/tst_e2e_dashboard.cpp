@@ -2,11 +2,14 @@
 // data on the charts, grabs the window, checks that the chart area holds drawn series and that
 // the state says connected; then kills the hub (SIGKILL, no close frame) and checks that the
 // banner says the connection was lost and is being retried. Screenshots land in build/.
+// Then every dialog and popup the app's QML declares is opened and closed in the real app, and
+// anything the QML engine or a QML module prints on stderr fails the test.
 #include "support/TestUtils.h"
 
 #include <QColor>
 #include <QImage>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
@@ -178,6 +181,80 @@ private Q_SLOTS:
         QVERIFY(app.waitForFinished(10000));
         QCOMPARE(app.exitStatus(), QProcess::NormalExit);
         QCOMPARE(app.exitCode(), 0);
+    }
+
+    // Every Popup and Dialog the app can open loads and shows (the file dialogs need QML modules
+    // that exist only at run time), and nothing is printed on stderr: QML warnings go there.
+    void everyDialogOpensWithoutQmlWarnings()
+    {
+        QTemporaryDir home; // no settings, journals or profiles from the user's machine
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home.path()); // else Qt warns that it is unset
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        // The app's own connection log is information; warnings of every category stay on.
+        env.insert(u"QT_LOGGING_RULES"_s, u"pulseboard.*.info=false;pulseboard.*.debug=false"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        // The embedded hub: the app as a new user first meets it.
+        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1280x800"_s});
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+
+        // Tiles exist once channels are known, and each tile has its field picker.
+        QElapsedTimer t;
+        t.start();
+        QJsonArray dialogs;
+        auto has = [&dialogs](const QString &prefix) {
+            for (const QJsonValue &d : std::as_const(dialogs))
+                if (d.toObject().value(u"name"_s).toString().startsWith(prefix))
+                    return true;
+            return false;
+        };
+        while (t.elapsed() < 20000) {
+            app.write("dialogs\n");
+            dialogs = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"dialogs"_s; }, 2000)
+                          .value(u"dialogs"_s)
+                          .toArray();
+            if (has(u"fieldPicker:"_s))
+                break;
+            QTest::qWait(200);
+        }
+        for (const QString &name : {u"exportCsvDialog"_s, u"exportPngDialog"_s, u"serverSwitcher"_s, u"fieldPicker:"_s})
+            QVERIFY2(has(name), qPrintable(u"no dialog named %1 in %2"_s.arg(
+                                               name, QString::fromUtf8(QJsonDocument(dialogs).toJson(QJsonDocument::Compact)))));
+
+        for (const QJsonValue &d : std::as_const(dialogs)) {
+            const QString name = d.toObject().value(u"name"_s).toString();
+            QVERIFY2(!name.isEmpty(), qPrintable(u"a %1 without an objectName"_s.arg(d.toObject().value(u"type"_s).toString())));
+            QVERIFY2(!d.toObject().value(u"visible"_s).toBool(), qPrintable(name + u" is open at start"_s));
+            for (const QString &verb : {u"open"_s, u"close"_s}) {
+                app.write(QStringLiteral("%1 %2\n").arg(verb, name).toUtf8());
+                const QJsonObject reply = lines.waitFor([&](const QJsonObject &o) {
+                    return o.value(u"event"_s) == verb && o.value(u"name"_s) == name;
+                }, 5000);
+                QVERIFY2(!reply.isEmpty(), qPrintable(u"no reply to %1 %2 (%3, exit code %4):\n%5"_s.arg(
+                                               verb, name,
+                                               app.state() == QProcess::NotRunning ? u"the app is gone"_s : u"running"_s,
+                                               QString::number(app.exitCode()),
+                                               QString::fromUtf8(app.readAllStandardError()))));
+                QVERIFY2(!reply.contains(u"error"_s), qPrintable(reply.value(u"error"_s).toString()));
+                QVERIFY2(reply.value(u"visible"_s).toBool() == (verb == u"open"_s),
+                         qPrintable(u"%1 %2: visible is %3"_s.arg(verb, name, reply.value(u"visible"_s).toVariant().toString())));
+                QTest::qWait(100); // let the dialog's QML load and lay out, and warn if it would
+            }
+        }
+
+        app.write("quit\n");
+        QVERIFY(app.waitForFinished(10000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
+        const QString errors = QString::fromUtf8(app.readAllStandardError()).trimmed();
+        QVERIFY2(errors.isEmpty(), qPrintable(u"the app printed on stderr:\n"_s + errors));
     }
 };
 

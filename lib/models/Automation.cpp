@@ -9,11 +9,15 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QQmlContext>
+#include <QQmlEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QSaveFile>
+#include <QSet>
 #include <QSocketNotifier>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unistd.h>
@@ -181,11 +185,74 @@ void Automation::readControl()
             if (!error.isEmpty())
                 result.insert(QStringLiteral("error"), error);
             printLine(result);
+        } else if (line == QLatin1StringView("dialogs")) {
+            QVariantList list;
+            for (QObject *dialog : dialogs())
+                list.append(QVariantMap{{QStringLiteral("name"), dialog->objectName()},
+                                        {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
+                                        {QStringLiteral("visible"), dialog->property("visible").toBool()}});
+            printLine({{QStringLiteral("event"), QStringLiteral("dialogs")}, {QStringLiteral("dialogs"), list}});
+        } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
+            const qsizetype space = line.indexOf(QLatin1Char(' '));
+            printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
         } else if (!line.isEmpty()) {
             printLine({{QStringLiteral("event"), QStringLiteral("error")},
-                       {QStringLiteral("error"), QStringLiteral("unknown command '%1' (grab FILE, snapshot, quit)").arg(line)}});
+                       {QStringLiteral("error"),
+                        QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, quit)")
+                            .arg(line)}});
         }
     }
+}
+
+QList<QObject *> Automation::dialogs() const
+{
+    QList<QObject *> found;
+    if (!m_window)
+        return found;
+    // Popups hang off the item that declares them, dialogs off their QObject parent: walk both trees.
+    QList<QObject *> todo{m_window.data(), m_window->contentItem()};
+    QSet<QObject *> seen;
+    while (!todo.isEmpty()) {
+        QObject *object = todo.takeLast();
+        if (!object || seen.contains(object))
+            continue;
+        seen.insert(object);
+        todo.append(object->children());
+        if (auto *item = qobject_cast<QQuickItem *>(object)) {
+            const QList<QQuickItem *> items = item->childItems();
+            todo.append(QList<QObject *>(items.cbegin(), items.cend()));
+        }
+        if (!object->inherits("QQuickPopup") && !object->inherits("QQuickAbstractDialog"))
+            continue;
+        // Declared in one of the app's own files, not inside a style's control (a ComboBox's list, a ToolTip).
+        const QQmlContext *context = qmlContext(object);
+        if (context && context->baseUrl().toString().startsWith(QLatin1StringView("qrc:/Pulseboard/")))
+            found.append(object);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const QObject *a, const QObject *b) { return a->objectName() < b->objectName(); });
+    return found;
+}
+
+QVariantMap Automation::dialogCommand(const QString &verb, const QString &name)
+{
+    QVariantMap result{{QStringLiteral("event"), verb}, {QStringLiteral("name"), name}};
+    QObject *target = nullptr;
+    for (QObject *dialog : dialogs()) {
+        if (dialog->objectName() == name) {
+            target = dialog;
+            break;
+        }
+    }
+    if (!target) {
+        result.insert(QStringLiteral("error"), QStringLiteral("no dialog or popup named '%1'").arg(name));
+        return result;
+    }
+    // Popup and Dialog both have open() and close(); a dialog's close() is its reject().
+    if (!QMetaObject::invokeMethod(target, verb == QLatin1StringView("open") ? "open" : "close"))
+        result.insert(QStringLiteral("error"), QStringLiteral("'%1' cannot %2").arg(name, verb));
+    result.insert(QStringLiteral("visible"), target->property("visible").toBool());
+    return result;
 }
 
 void Automation::printFrameStats()

@@ -2,7 +2,9 @@
 //  --screenshot FILE   grab the window once the charts hold data (plus a short settle), write
 //                      FILE and FILE.json (state words, chart counts, plot rectangles), exit.
 //  --print-state       a JSON line on stdout whenever the connection's words change.
-//  --control           read commands on stdin: "grab FILE", "snapshot", "quit".
+//  --control           read commands on stdin: "grab FILE", "snapshot", "quit", and for the
+//                      dialogs and popups the app's QML declares: "dialogs" (each one's name,
+//                      type and visibility), "open NAME", "close NAME".
 //  --stats-interval MS the window's own frame rate and frame times (average, max, p50, p99 and
 //                      a 1 ms histogram of the interval, so a benchmark can merge intervals
 //                      into an exact run-wide percentile), the dashboard's queue depths and
@@ -51,6 +53,9 @@ private:
     void readControl();
     void printFrameStats();
     QVariantList plotAreas() const;
+    // Every Popup and Dialog declared by the app's own QML (not the style's internals), by objectName.
+    QList<QObject *> dialogs() const;
+    QVariantMap dialogCommand(const QString &verb, const QString &name);
 
     QPointer<Dashboard> m_dashboard;
     QPointer<QQuickWindow> m_window;

@@ -96,6 +96,7 @@ Rectangle {
                     }
                     ServerSwitcher {
                         id: switcher
+                        objectName: "serverSwitcher"
                         y: endpointButton.height + 6
                         model: header.serverModel
                         servers: header.servers

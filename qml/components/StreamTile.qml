@@ -165,6 +165,7 @@ Rectangle {
 
     FieldPicker {
         id: picker
+        objectName: "fieldPicker:" + tile.channel
         x: tile.width - width - 12
         y: 40
         available: tile.dashboard ? tile.dashboard.store.fields(tile.channel) : []

@@ -139,8 +139,10 @@ Item {
     }
     FileDialog {
         id: csvDialog
+        objectName: "exportCsvDialog"
         title: "Export the visible series as CSV"
         fileMode: FileDialog.SaveFile
+        acceptLabel: "Save"
         nameFilters: ["CSV files (*.csv)"]
         onAccepted: {
             var end = panel.viewEnd()
@@ -150,8 +152,10 @@ Item {
     }
     FileDialog {
         id: pngDialog
+        objectName: "exportPngDialog"
         title: "Save a PNG of the current view"
         fileMode: FileDialog.SaveFile
+        acceptLabel: "Save"
         nameFilters: ["PNG images (*.png)"]
         // Grab after the dialog has gone, or it is in the picture.
         onAccepted: Qt.callLater(function() {
