@@ -75,7 +75,7 @@ void describeFlags(QCommandLineParser &parser, ConnectionCommandLine &connection
         {QStringLiteral("screenshot-delay"), QStringLiteral("Grab after exactly MS milliseconds instead of waiting for data."),
          QStringLiteral("MS")},
         {QStringLiteral("print-state"), QStringLiteral("Print a JSON line on stdout whenever the connection state changes.")},
-        {QStringLiteral("control"), QStringLiteral("Read commands on stdin: 'grab FILE', 'snapshot', 'quit'.")},
+        {QStringLiteral("control"), QStringLiteral("Read commands on stdin: 'grab FILE', 'snapshot', 'dialogs', 'open NAME', 'close NAME', 'quit'.")},
         {QStringLiteral("hub-port"), QStringLiteral("Port of the embedded hub (no --url), default any free port; 127.0.0.1 only."),
          QStringLiteral("PORT")},
         {QStringLiteral("stats-interval"), QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
