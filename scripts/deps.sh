@@ -10,6 +10,8 @@ PACKAGES=(
   qt6-qpa-plugins libgl-dev
   xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
   clang libclang-rt-14-dev
+  qml6-module-qt-labs-folderlistmodel
+  dpkg-dev desktop-file-utils systemd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
