@@ -166,14 +166,15 @@ fi
 
 # --- systemd units ---
 # `verify` wants ExecStart's binary to exist: check copies that point into the unpacked .deb, and
-# let it look the Documentation= man pages up in the .deb's too.
+# let it look the Documentation= man pages up in the .deb's too (where man is installed).
 if command -v systemd-analyze >/dev/null; then
   mkdir -p "$scratch/units"
   for unit in system/pulseboard-hub user/pulseboard-kiosk; do
     copy=$scratch/units/${unit#*/}.service
     sed "s#^ExecStart=/usr/bin/#ExecStart=$scratch/deb/usr/bin/#" "$scratch/deb/usr/lib/systemd/$unit.service" >"$copy"
     scope=(); [ "${unit%%/*}" = user ] && scope=(--user)
-    out=$(MANPATH=$scratch/deb/usr/share/man systemd-analyze "${scope[@]}" verify "$copy" 2>&1)
+    man=(); command -v man >/dev/null || man=(--man=no)
+    out=$(MANPATH=$scratch/deb/usr/share/man systemd-analyze "${scope[@]}" verify "${man[@]}" "$copy" 2>&1)
     rc=$?
     ours=$(grep -F "$(basename "$copy")" <<<"$out")
     check "systemd-analyze ${scope[*]} verify ${unit#*/}.service${ours:+: $ours}" test $rc -eq 0 -a -z "$ours"
