@@ -54,13 +54,15 @@ echo "  Depends: $depends"
 deps_list=$(tr ',|' '\n\n' <<<"$depends" | sed -E 's/^ +//; s/ .*//' | sort -u)
 dev=$(grep -E -- '-dev$|-dev:' <<<"$deps_list" | tr '\n' ' ')
 check "Depends names no -dev package${dev:+ (has: $dev)}" test -z "$dev"
+lacking=()
 for p in libqt6core6 libqt6websockets6 libqt6charts6 libqt6quick6 libqt6widgets6 libhiredis0.14 libsimdjson14 \
          libc6 qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts \
          qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript \
          qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel qml6-module-qtcharts; do
-  grep -qxF "$p" <<<"$deps_list" || fail "Depends lacks $p"
+  grep -qxF "$p" <<<"$deps_list" || lacking+=("$p")
 done
-pass "Depends lists the Qt, hiredis, simdjson libraries and the QML modules"
+check "Depends lists the Qt, hiredis, simdjson libraries and the QML modules${lacking:+ (lacks: ${lacking[*]})}" \
+  test ${#lacking[@]} -eq 0
 outside=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -vE '^\./(usr(/.*)?)?$' | head -5)
 check "every file of the .deb is under /usr${outside:+ (not: $outside)}" test -z "$outside"
 check "dpkg-deb -c lists the three programs" \
@@ -145,8 +147,9 @@ check_root deb "$scratch/deb/usr"
 # --- the shipped dashboard draws from the unpacked .deb alone (its QML module is linked in) ---
 echo "--- deb: dashboard ---"
 if out=$(timeout 60 "$scratch/deb/usr/bin/pulseboard" --no-settings --screenshot "$scratch/shot.png" --geometry 800x600 2>&1) &&
-   [ "$(png_size "$scratch/shot.png" 2>/dev/null)" = 800x600 ]; then
-  pass "pulseboard from the .deb drew its window on the embedded hub (800x600 screenshot)"
+   [ "$(png_size "$scratch/shot.png" 2>/dev/null)" = 800x600 ] &&
+   grep -qE '"state": *"open"' "$scratch/shot.png.json" && grep -qE '"live": *true' "$scratch/shot.png.json"; then
+  pass "pulseboard from the .deb drew live charts of its embedded hub (800x600 screenshot, state open)"
 else
   echo "$out" | tail -20; fail "pulseboard from the .deb did not take its screenshot"
 fi
