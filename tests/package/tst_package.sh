@@ -32,7 +32,11 @@ else
 fi
 
 # --- cpack -G DEB, dpkg -x ---
-if cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/cpack" >"$scratch/cpack.log" 2>&1; then
+# In a Unix Makefiles build CPack first runs `make preinstall`, i.e. builds everything again, under
+# the other tests ctest runs meanwhile. This test packages what is built: naming a generator that
+# has no preinstall step skips that build (the install itself does not depend on the generator).
+if cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/cpack" -D CPACK_CMAKE_GENERATOR=Ninja \
+     >"$scratch/cpack.log" 2>&1; then
   pass "cpack -G DEB"
 else
   cat "$scratch/cpack.log"; fail "cpack -G DEB"; finish
