@@ -23,8 +23,8 @@ This package holds the dashboard (pulseboard), the hub server (pulseboard-hub, w
 systemd unit) and a headless client that prints JSON Lines (pulseboard-cli).")
 # The shared libraries the programs link (Qt, hiredis, simdjson, ...) are found by
 # dpkg-shlibdeps (dpkg-dev). What the dashboard loads only at run time is listed by hand:
-# the QML modules its QML imports (and the ones those import: QtQuick.Dialogs' own file
-# dialog needs Qt.labs.folderlistmodel).
+# the QML modules its QML imports, and the ones those import (the Basic style of QtQuick.Controls
+# uses QtQuick.Shapes; the file dialog of QtQuick.Dialogs, Qt.labs.folderlistmodel).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(PULSEBOARD_QML_RUNTIME_PACKAGES
     qml6-module-qtqml
