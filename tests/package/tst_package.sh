@@ -184,7 +184,7 @@ if command -v systemd-analyze >/dev/null; then
     out=$(MANPATH=$scratch/deb/usr/share/man systemd-analyze "${scope[@]}" verify "${man[@]}" "$copy" 2>&1)
     rc=$?
     ours=$(grep -F "$(basename "$copy")" <<<"$out")
-    check "systemd-analyze ${scope[*]} verify ${unit#*/}.service${ours:+: $ours}" test $rc -eq 0 -a -z "$ours"
+    check "systemd-analyze ${scope[*]:+${scope[*]} }verify ${unit#*/}.service${ours:+: $ours}" test $rc -eq 0 -a -z "$ours"
   done
 else
   echo "SKIP: systemd-analyze is not installed (Debian systemd): the units were not verified"
