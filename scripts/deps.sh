@@ -13,6 +13,7 @@ PACKAGES=(
   qt6-qpa-plugins libgl-dev
   xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
   clang libclang-rt-14-dev
+  dpkg-dev desktop-file-utils systemd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
