@@ -2,11 +2,11 @@
 // loads the QML module `Pulseboard`, and wires automation (screenshots, state, frame stats).
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/servers/ServerProfiles.h"
+#include "dashboard/shell/Automation.h"
+#include "dashboard/shell/Dashboard.h"
+#include "dashboard/shell/RenderBackend.h"
 #include "hub/HubServer.h"
-#include "models/Automation.h"
-#include "models/Dashboard.h"
-#include "models/RenderBackend.h"
-#include "models/ServerProfiles.h"
 #include "util/SignalWatcher.h"
 
 #include <QApplication>

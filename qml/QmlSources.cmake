@@ -1,7 +1,8 @@
-# The QML files of the module `Pulseboard`, include()d from lib/CMakeLists.txt, which declares the module.
-# They are added in the directory that declares it: Qt 6.4 writes the qmldir and type registrations in a
-# deferred call at the end of that directory, and qmlcachegen's rules depend on the module's .qmltypes
-# file, which Unix Makefiles only see as a dependency inside the directory whose rule makes it.
+# The QML files of the module `Pulseboard`, include()d from lib/dashboard/CMakeLists.txt, which
+# declares the module. They are added in the directory that declares it: Qt 6.4 writes the qmldir
+# and type registrations in a deferred call at the end of that directory, and qmlcachegen's rules
+# depend on the module's .qmltypes file, which Unix Makefiles only see as a dependency inside the
+# directory whose rule makes it.
 set(_pulseboard_qml_files
     Main.qml
     components/Theme.qml
@@ -32,4 +33,4 @@ foreach(_file IN LISTS _pulseboard_qml_files)
     set_source_files_properties("${_file}" PROPERTIES QT_RESOURCE_ALIAS "${_name}")
 endforeach()
 set_source_files_properties("${CMAKE_CURRENT_LIST_DIR}/components/Theme.qml" PROPERTIES QT_QML_SINGLETON_TYPE TRUE)
-qt_target_qml_sources(pulseboard_core QML_FILES ${_pulseboard_qml_files})
+qt_target_qml_sources(pulseboard_dashboard QML_FILES ${_pulseboard_qml_files})

@@ -16,7 +16,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  mapfile -t targets < <(sed -n 's/^pulseboard_add_fuzzer(\([A-Za-z0-9_]*\)).*/\1/p' "$root/fuzz/CMakeLists.txt")
+  mapfile -t targets < <(sed -n 's/^pulseboard_add_fuzzer(\([A-Za-z0-9_]*\) .*/\1/p' "$root/fuzz/CMakeLists.txt")
 fi
 [ -n "${PULSEBOARD_DEPS_DONE:-}" ] || bash scripts/deps.sh
 

@@ -1,4 +1,4 @@
-#include "models/ChannelListModel.h"
+#include "dashboard/connection/ChannelListModel.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
-#include "models/ChartFeeder.h"
-#include "models/DisplayClock.h"
-#include "models/SeriesStore.h"
+#include "dashboard/charts/ChartFeeder.h"
+#include "dashboard/charts/DisplayClock.h"
+#include "dashboard/charts/SeriesStore.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,5 +1,5 @@
 #include "client/ConnectionManager.h"
-#include "models/ConnectionStatus.h"
+#include "dashboard/connection/ConnectionStatus.h"
 #include "support/TestServer.h"
 
 #include <QSignalSpy>

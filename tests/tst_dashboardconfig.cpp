@@ -1,4 +1,4 @@
-#include "models/DashboardConfig.h"
+#include "dashboard/shell/DashboardConfig.h"
 
 #include <QTest>
 

@@ -2,7 +2,7 @@
 // unknown flag exits 2 with words naming it, --list-profiles prints the saved server profiles and
 // an unknown --profile is refused with the names that exist. (QApplication needs a display;
 // these must not.) Settings live in a temporary XDG_CONFIG_HOME, never the user's.
-#include "models/ServerProfiles.h"
+#include "dashboard/servers/ServerProfiles.h"
 
 #include <QJsonDocument>
 #include <QJsonArray>

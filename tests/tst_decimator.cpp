@@ -1,4 +1,4 @@
-#include "models/Decimator.h"
+#include "dashboard/charts/Decimator.h"
 
 #include <QTest>
 

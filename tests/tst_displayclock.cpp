@@ -1,6 +1,6 @@
 // DisplayClock's idle rate: with nothing arriving it slows to the idle rate, and the next
 // activity brings it back to full rate at once with a tick.
-#include "models/DisplayClock.h"
+#include "dashboard/charts/DisplayClock.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

@@ -1,4 +1,4 @@
-#include "models/FieldDiscovery.h"
+#include "dashboard/charts/FieldDiscovery.h"
 #include "protocol/EnvelopeDecoder.h"
 
 #include <QJsonArray>

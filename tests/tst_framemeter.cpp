@@ -1,7 +1,7 @@
 // FrameMeter (frame rate and frame-time percentiles from frame swaps) and the renderer choice
 // (which OpenGL drivers are CPU rasterisers; the --renderer words).
-#include "models/FrameMeter.h"
-#include "models/RenderBackend.h"
+#include "dashboard/shell/FrameMeter.h"
+#include "dashboard/shell/RenderBackend.h"
 
 #include <QSignalSpy>
 #include <QTest>

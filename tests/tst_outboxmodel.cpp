@@ -1,5 +1,5 @@
 #include "client/ConnectionManager.h"
-#include "models/OutboxModel.h"
+#include "dashboard/connection/OutboxModel.h"
 #include "support/TestServer.h"
 
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-#include "models/RateMeter.h"
+#include "dashboard/connection/RateMeter.h"
 
 #include <QTest>
 

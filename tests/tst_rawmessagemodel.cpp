@@ -1,4 +1,4 @@
-#include "models/RawMessageModel.h"
+#include "dashboard/connection/RawMessageModel.h"
 #include "protocol/EnvelopeDecoder.h"
 
 #include <QJsonObject>

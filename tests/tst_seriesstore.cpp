@@ -1,4 +1,4 @@
-#include "models/SeriesStore.h"
+#include "dashboard/charts/SeriesStore.h"
 #include "protocol/EnvelopeDecoder.h"
 
 #include <QFile>

@@ -4,8 +4,8 @@
 // nothing of it reaches B, and switching back delivers it once, in order.
 #include "client/ConnectionManager.h"
 #include "client/OutboxJournal.h"
-#include "models/Dashboard.h"
-#include "models/ServerProfiles.h"
+#include "dashboard/servers/ServerProfiles.h"
+#include "dashboard/shell/Dashboard.h"
 #include "support/TestServer.h"
 
 #include <QFile>

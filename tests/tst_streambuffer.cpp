@@ -1,4 +1,4 @@
-#include "models/StreamBuffer.h"
+#include "dashboard/charts/StreamBuffer.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // TileModel: one tile's change updates its row in place; subscribing or dropping a channel
 // inserts or removes one row; the other rows (and the QML tiles made from them) are untouched.
-#include "models/TileModel.h"
+#include "dashboard/charts/TileModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

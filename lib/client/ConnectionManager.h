@@ -3,7 +3,8 @@
 //   Idle -> Connecting -> Authenticating -> Open -> (Reconnecting -> Connecting ...) | Failed | Closed
 // with the heartbeat, jittered backoff, endpoint rotation, close-code reactions, the Outbox
 // (delivered once, in order, after auth and resubscribe) and the subscription set
-// (resumed with `since` after every reconnect). Exposed to QML; errors are state plus signals.
+// (resumed with `since` after every reconnect). Errors are state plus signals. The client library
+// has no QML: the dashboard registers this class for QML (dashboard/connection/ConnectionManagerQml.h).
 #pragma once
 
 #include "ConnectionOptions.h"
@@ -24,7 +25,6 @@
 #include <QRandomGenerator>
 #include <QTimer>
 #include <QUrl>
-#include <QtQml/qqmlregistration.h>
 
 class QWebSocket;
 
@@ -33,8 +33,6 @@ namespace Pulseboard {
 class ConnectionManager : public QObject
 {
     Q_OBJECT
-    QML_ELEMENT
-    QML_UNCREATABLE("ConnectionManager is owned by the application")
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     Q_PROPERTY(QString stateName READ stateName NOTIFY stateChanged)
     Q_PROPERTY(QUrl url READ url NOTIFY urlChanged)

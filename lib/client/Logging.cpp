@@ -2,4 +2,3 @@
 
 Q_LOGGING_CATEGORY(lcNet, "pulseboard.net", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcOutbox, "pulseboard.outbox", QtInfoMsg)
-Q_LOGGING_CATEGORY(lcHub, "pulseboard.hub", QtInfoMsg)

@@ -1,11 +1,11 @@
 #include "HubServer.h"
 
 #include "HealthServer.h"
+#include "HubLogging.h"
 #include "MemoryChannelStore.h"
 #include "RateLimiter.h"
 #include "RedisChannelStore.h"
 #include "TokenAuth.h"
-#include "client/Logging.h"
 #include "feeds/DemoFeed.h"
 #include "feeds/Feed.h"
 #include "feeds/HubStatsFeed.h"

@@ -1,6 +1,6 @@
 #include "RedisChannelStore.h"
 
-#include "client/Logging.h"
+#include "HubLogging.h"
 
 #include <QCryptographicHash>
 #include <QHostAddress>

@@ -1,7 +1,5 @@
 #include "RedisConnection.h"
 
-#include "client/Logging.h"
-
 #include <QSocketNotifier>
 
 #include <hiredis/async.h>

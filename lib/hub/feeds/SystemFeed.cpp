@@ -1,6 +1,6 @@
 #include "SystemFeed.h"
 
-#include "client/Logging.h"
+#include "hub/HubLogging.h"
 
 #include <QFile>
 #include <QJsonArray>

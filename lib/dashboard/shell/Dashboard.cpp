@@ -1,14 +1,14 @@
 #include "Dashboard.h"
 
-#include "ChannelListModel.h"
-#include "ConnectionStatus.h"
-#include "DisplayClock.h"
-#include "EventLog.h"
-#include "HealthHistory.h"
-#include "OutboxModel.h"
-#include "RawMessageModel.h"
-#include "SeriesStore.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/charts/DisplayClock.h"
+#include "dashboard/charts/SeriesStore.h"
+#include "dashboard/connection/ChannelListModel.h"
+#include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/EventLog.h"
+#include "dashboard/connection/HealthHistory.h"
+#include "dashboard/connection/OutboxModel.h"
+#include "dashboard/connection/RawMessageModel.h"
 
 #include <QDateTime>
 

@@ -1,10 +1,10 @@
 #include "ServerProfiles.h"
 
-#include "Dashboard.h"
-#include "EventLog.h"
-#include "OutboxModel.h"
 #include "client/ConnectionManager.h"
 #include "client/OutboxJournal.h"
+#include "dashboard/connection/EventLog.h"
+#include "dashboard/connection/OutboxModel.h"
+#include "dashboard/shell/Dashboard.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

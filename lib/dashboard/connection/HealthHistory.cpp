@@ -1,7 +1,7 @@
 #include "HealthHistory.h"
 
-#include "SeriesStore.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/charts/SeriesStore.h"
 
 #include <QDateTime>
 

@@ -11,9 +11,9 @@
 // what happened. Starting or stopping the embedded hub is part of the switch.
 #pragma once
 
-#include "DashboardConfig.h"
 #include "client/ConnectionOptions.h"
 #include "client/Outbox.h"
+#include "dashboard/shell/DashboardConfig.h"
 #include "hub/HubServer.h"
 
 #include <QAbstractListModel>

@@ -5,19 +5,19 @@
 // UI asks for (CSV and PNG export). QML never touches a socket or parses a frame itself.
 #pragma once
 
-#include "ChannelListModel.h"
-#include "ConnectionStatus.h"
 #include "DashboardConfig.h"
-#include "DisplayClock.h"
-#include "EventLog.h"
 #include "FrameMeter.h"
-#include "HealthHistory.h"
-#include "OutboxModel.h"
-#include "RawMessageModel.h"
-#include "SeriesStore.h"
-#include "TileModel.h"
-#include "ServerProfiles.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/charts/DisplayClock.h"
+#include "dashboard/charts/SeriesStore.h"
+#include "dashboard/charts/TileModel.h"
+#include "dashboard/connection/ChannelListModel.h"
+#include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/EventLog.h"
+#include "dashboard/connection/HealthHistory.h"
+#include "dashboard/connection/OutboxModel.h"
+#include "dashboard/connection/RawMessageModel.h"
+#include "dashboard/servers/ServerProfiles.h"
 
 #include <QObject>
 #include <QPointer>

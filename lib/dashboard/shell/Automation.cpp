@@ -1,7 +1,7 @@
 #include "Automation.h"
 
-#include "ConnectionStatus.h"
 #include "Dashboard.h"
+#include "dashboard/connection/ConnectionStatus.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,0 +1,3 @@
+#include "HubLogging.h"
+
+Q_LOGGING_CATEGORY(lcHub, "pulseboard.hub", QtInfoMsg)
