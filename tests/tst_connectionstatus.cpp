@@ -99,6 +99,9 @@ private Q_SLOTS:
         options.endpoints = {server.url()};
         options.backoff.initialMs = 2000;
         options.backoff.maxMs = 2000;
+        // The words are under test, not the jitter: a full-jitter delay may be a few ms, and the
+        // Reconnecting state (with its countdown) over before anyone reads it.
+        options.backoff.jitter = BackoffPolicy::Jitter::None;
         options.connectTimeoutMs = 2000;
         manager.setOptions(options);
         ConnectionStatus status;

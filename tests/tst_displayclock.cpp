@@ -2,7 +2,7 @@
 // activity brings it back to full rate at once with a tick.
 #include "dashboard/charts/DisplayClock.h"
 
-#include <QElapsedTimer>
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -34,17 +34,28 @@ private Q_SLOTS:
 
     void activityKeepsFullRate()
     {
+        // Ticks at given times (tickAt), not the wall clock: on a busy machine a wait of 20 ms can
+        // last longer than the idle threshold, and the clock would rightly slow down. What is
+        // under test is the rule: activity between ticks keeps the full rate, however long.
         DisplayClock clock;
         clock.setRateHz(30);
         clock.setIdleRate(1, 200);
-        clock.start();
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 600) {
+        QSignalSpy ticks(&clock, &DisplayClock::ticked);
+        const qint64 start = QDateTime::currentMSecsSinceEpoch();
+        qint64 now = start;
+        for (int i = 0; i < 30; ++i) { // 1 s of 30 Hz ticks, five times the idle threshold
             clock.noteActivity();
-            QTest::qWait(20);
-            QVERIFY(!clock.isIdle());
+            now += 33;
+            clock.tickAt(now);
+            QVERIFY2(!clock.isIdle(), qPrintable(QString::number(now - start)));
         }
+        QCOMPARE(ticks.count(), 30);
+        QCOMPARE(clock.rateHz(), 30);
+        // Once activity stops, the first tick past the threshold slows it down (not one sooner).
+        clock.tickAt(now + 100);
+        QVERIFY(!clock.isIdle());
+        clock.tickAt(now + 200);
+        QVERIFY(clock.isIdle());
     }
 
     void noIdleRateNeverSlows()

@@ -189,7 +189,9 @@ void tst_HubServer::repeatedPublishIdIsNotPublishedTwice()
     QVERIFY(ok);
 
     QTRY_COMPARE(sub.seqsOf(QStringLiteral("cmd")), (QList<qint64>{1, 2}));
-    QTest::qWait(50);
+    // The hub fans out before it acks; a pong on sub's own connection comes after anything it was sent.
+    sub.waitFor(MessageType::Pong, sub.ping(1), &ok);
+    QVERIFY(ok);
     QCOMPARE(sub.seqsOf(QStringLiteral("cmd")).size(), 2);
     QCOMPARE(hub->metrics().published, quint64(2));
 
@@ -245,7 +247,9 @@ void tst_HubServer::sinceReplaysInOrderBeforeLive()
     const Envelope s2 = current.waitFor(MessageType::Subscribed, current.subscribe(QStringLiteral("log"), 6), &ok);
     QVERIFY(ok);
     QCOMPARE(s2.recovered, true);
-    QTest::qWait(50);
+    // A replay would follow `subscribed` at once; the pong comes after it.
+    current.waitFor(MessageType::Pong, current.ping(1), &ok);
+    QVERIFY(ok);
     QVERIFY(current.seqsOf(QStringLiteral("log")).isEmpty());
 }
 
@@ -629,7 +633,8 @@ void tst_HubServer::slowClientDroppedOthersServed()
     QVERIFY(slow.open(hub->port()));
     slow.sendText(R"({"type":"subscribe","id":"s1","channel":"bulk"})");
     QTRY_COMPARE(hub->clientCount(), 2);
-    QTest::qWait(50); // the subscribe is answered before we stop reading
+    // The subscribe is answered before we stop reading: the hub holds it, every publish is for us.
+    QTRY_VERIFY(slow.socket().peek(slow.socket().bytesAvailable()).contains("\"subscribed\""));
     slow.stopReading();
 
     const QString chunk(32 * 1024, QLatin1Char('x'));
@@ -658,7 +663,9 @@ void tst_HubServer::slowClientDroppedOthersServed()
 void tst_HubServer::silentClientDroppedByHeartbeat()
 {
     HubOptions o = quietOptions();
-    o.heartbeatIntervalMs = 40;
+    // A silent client goes after two intervals. The answering one shares this process with the
+    // hub, so its pong is as late as the process is busy: intervals of 100 ms leave it 200 ms.
+    o.heartbeatIntervalMs = 100;
     auto hub = startHub(o);
     QVERIFY(hub);
     ProtocolProbe alive; // QWebSocket answers ping frames by itself
@@ -669,7 +676,7 @@ void tst_HubServer::silentClientDroppedByHeartbeat()
     QTRY_VERIFY_WITH_TIMEOUT(!silent.isConnected(), 10000);
     QCOMPARE(hub->rejects(QStringLiteral("heartbeat_timeout")), quint64(1));
     QTRY_COMPARE(hub->clientCount(), 1);
-    QTest::qWait(300); // several intervals: the answering client stays
+    QTest::qWait(4 * o.heartbeatIntervalMs); // several intervals: the answering client stays
     QVERIFY(!alive.isClosed());
     QCOMPARE(hub->clientCount(), 1);
 }
@@ -781,10 +788,14 @@ void tst_HubServer::connectionManagerEndToEnd()
     QCOMPARE(acked.first().at(2).toLongLong(), qint64(1));
     QTRY_COMPARE(messages.count(), 1);
     QCOMPARE(messages.first().at(1).toLongLong(), qint64(1));
-    // Its app-level heartbeat is answered: it stays open across many intervals with an RTT.
-    QTest::qWait(300);
+    // Its app-level heartbeat is answered: it stays open across many intervals with an RTT. Ten
+    // pings sent (nothing else leaves it now) are waited for, not assumed to fit in some time.
+    QSignalSpy dropped(&client, &ConnectionManager::disconnected);
+    const quint64 framesBefore = client.stats().framesOut;
+    QTRY_VERIFY(client.stats().framesOut >= framesBefore + 10);
+    QTRY_VERIFY(client.rttMs() >= 0);
+    QCOMPARE(dropped.count(), 0);
     QCOMPARE(client.state(), ConnectionManager::Open);
-    QVERIFY(client.rttMs() >= 0);
     // A shutdown hands it over (1001) and it goes on trying, not failing.
     QSignalSpy disconnected(&client, &ConnectionManager::disconnected);
     hub->shutdown();

@@ -384,7 +384,12 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
     QCOMPARE(rig.servers->switchTo(rig.servers->store().indexOfName(QStringLiteral("A"))), QString());
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
-    QTest::qWait(100); // a resend would be on the wire by now
+    // A resend would leave on open, ahead of anything asked now: once A answers a request made
+    // after it, A has read every publish this connection carried.
+    QSignalSpy replies(&manager, &ConnectionManager::responseReceived);
+    const QString echo = manager.request(QStringLiteral("echo"), QJsonObject{{QStringLiteral("k"), 1}});
+    QTRY_COMPARE_WITH_TIMEOUT(replies.size(), 1, 5000);
+    QCOMPARE(replies.at(0).at(0).toString(), echo);
     QCOMPARE(publishedNumbers(a), (QList<int>{1, 2, 3}));
     QCOMPARE(publishedNumbers(b), QList<int>{100});
 }

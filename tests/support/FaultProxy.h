@@ -22,6 +22,7 @@
 #include <QElapsedTimer>
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTimer>
 #include <QUrl>
@@ -69,6 +70,10 @@ public:
     int acceptedCount() const { return int(m_acceptTimesMs.size()); }
     // When each connection was accepted, in ms on the proxy's monotonic clock.
     QList<qint64> acceptTimesMs() const { return m_acceptTimesMs; }
+    // The client side ("address:port") of each accepted connection, in order of accept. The
+    // accept queue is first in, first out: a test's own connection (from another loopback
+    // address, say 127.0.0.2) marks where the connections made before it end.
+    QStringList acceptedPeers() const { return m_acceptedPeers; }
     qint64 clockMs() const { return m_clock.elapsed(); }
     int activeCount() const { return int(m_links.size()); }
     qint64 bytesForwarded() const { return m_bytesForwarded; }
@@ -105,6 +110,7 @@ private:
     QElapsedTimer m_clock;
     QList<Link *> m_links;
     QList<qint64> m_acceptTimesMs;
+    QStringList m_acceptedPeers;
     qint64 m_bytesForwarded = 0;
     qint64 m_bytesDropped = 0;
     int m_resets = 0;

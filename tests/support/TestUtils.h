@@ -20,6 +20,12 @@ constexpr bool kAddressSanitizer = false;
 constexpr bool kAddressSanitizer = false;
 #endif
 
+// How late a timer, a reply or a reconnect may come on a loaded machine (the other core at
+// 100 %, a build next door) without anything being wrong: the margin on every wall-clock upper
+// bound in the tests. AddressSanitizer + UBSan make each turn of the event loop 2-3x slower, so
+// the margin doubles there. Bounds that need more than this should assert an order instead.
+constexpr int kSchedulingSlackMs = kAddressSanitizer ? 1000 : 500;
+
 // A field of /proc/self/status in KiB (e.g. "VmRSS", "VmHWM"), -1 when unreadable.
 qint64 statusKiB(const char *field);
 // Resets the peak resident size (VmHWM) so a test can measure its own peak.
