@@ -41,11 +41,12 @@ fi
 
 log=$(mktemp)
 busy=
+tests=
 cleanup() {
-  if [ -n "$busy" ]; then
-    kill "$busy" 2>/dev/null || true
-    wait "$busy" 2>/dev/null || true
-  fi
+  for pid in $tests $busy; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -f "$log"
 }
 trap cleanup EXIT
@@ -58,10 +59,17 @@ busy=$!
 echo "stress: $rounds round(s) of the timing tests in $build; busy loop pid $busy; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start=$(date +%s)
+# In the background, so that a signal reaches the traps at once rather than after the last run.
+(cd "$build" && exec ctest --repeat until-fail:"$rounds" -L timing --output-on-failure) >"$log" 2>&1 &
+tests=$!
+tail -n +1 -f --pid="$tests" "$log" &
+follow=$!
 set +e
-(cd "$build" && ctest --repeat until-fail:"$rounds" -L timing --output-on-failure) 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+wait "$tests"
+status=$?
 set -e
+tests=
+wait "$follow" || true
 seconds=$(($(date +%s) - start))
 
 # One result line per run: "Test #3: tst_name .....   Passed   1.23 sec" (or ***Failed, ***Timeout...).
