@@ -6,10 +6,8 @@
 #include "RateLimiter.h"
 #include "RedisChannelStore.h"
 #include "TokenAuth.h"
-#include "feeds/DemoFeed.h"
 #include "feeds/Feed.h"
-#include "feeds/HubStatsFeed.h"
-#include "feeds/SystemFeed.h"
+#include "feeds/FeedRegistry.h"
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
 
@@ -41,15 +39,6 @@ QString randomHex(int bytes)
     for (int i = 0; i < bytes; ++i)
         raw[i] = char(QRandomGenerator::global()->bounded(256));
     return QString::fromLatin1(raw.toHex());
-}
-
-QString promEscape(const QString &value)
-{
-    QString out = value;
-    out.replace(QLatin1Char('\\'), QLatin1StringView("\\\\"));
-    out.replace(QLatin1Char('"'), QLatin1StringView("\\\""));
-    out.replace(QLatin1Char('\n'), QLatin1StringView("\\n"));
-    return out;
 }
 
 } // namespace
@@ -156,25 +145,8 @@ bool HubServer::start(QString *error)
                         .arg(m_server->errorString()));
 
     if (m_options.healthPort >= 0) {
-        m_health = new HealthServer(
-            [this](const QByteArray &path) {
-                HealthServer::Response r;
-                if (path == "/healthz") {
-                    const QJsonObject h = health();
-                    r.status = m_stopping ? 503 : 200;
-                    r.contentType = QByteArrayLiteral("application/json");
-                    r.body = QJsonDocument(h).toJson(QJsonDocument::Compact) + '\n';
-                } else if (path == "/metrics") {
-                    r.contentType = QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
-                    r.body = prometheusMetrics();
-                } else {
-                    r.status = 404;
-                    r.contentType = QByteArrayLiteral("text/plain; charset=utf-8");
-                    r.body = QByteArrayLiteral("not found: try /healthz or /metrics\n");
-                }
-                return r;
-            },
-            this);
+        m_health = new HealthServer([this](const QByteArray &path) { return m_metrics.httpResponse(path, status()); },
+                                    this);
         QString why;
         if (!m_health->listen(m_options.host, quint16(m_options.healthPort), &why)) {
             m_server->close();
@@ -192,7 +164,7 @@ bool HubServer::start(QString *error)
         }
     }
 
-    m_uptime.start();
+    m_metrics.start();
     m_heartbeatTimer.start();
     m_rateTimer.start();
     m_started = true;
@@ -275,6 +247,12 @@ QUrl HubServer::healthUrl() const
     return u;
 }
 
+quint64 HubServer::rejects(const QString &reason) const
+{
+    const std::optional<RejectReason> r = rejectReasonFromLabel(reason);
+    return r ? m_metrics.rejects(*r) : 0;
+}
+
 QStringList HubServer::activeFeeds() const
 {
     QStringList names(m_feedChannels.cbegin(), m_feedChannels.cend());
@@ -297,7 +275,7 @@ void HubServer::onNewConnection()
             && !m_options.allowedOrigins.contains(origin)) {
             // Accepted and closed with 1008 (not refused at the HTTP level) so a client learns
             // it is a policy and stops retrying, as PROTOCOL.md's close table says.
-            countReject(QStringLiteral("origin"));
+            m_metrics.countReject(RejectReason::Origin);
             qCWarning(lcHub).noquote() << "refused connection from" << socket->peerAddress().toString()
                                        << "with Origin" << origin.left(200);
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
@@ -317,7 +295,7 @@ void HubServer::onNewConnection()
                                                          session->lastLifeMs);
         m_sessions.insert(socket, session);
         m_sessionsByNumber.insert(session->number, session);
-        ++m_metrics.connectionsTotal;
+        m_metrics.countConnection();
 
         socket->setMaxAllowedIncomingMessageSize(quint64(m_options.maxMessageBytes));
         socket->setMaxAllowedIncomingFrameSize(quint64(m_options.maxMessageBytes));
@@ -344,7 +322,7 @@ void HubServer::onNewConnection()
             QTimer::singleShot(qMax(10, m_options.authTimeoutMs), socket, [this, number] {
                 Session *s = sessionFor(number);
                 if (s && !s->authed && !s->closing)
-                    refuse(s, QStringLiteral("auth_timeout"), CloseCode::Unauthorized,
+                    refuse(s, RejectReason::AuthTimeout, CloseCode::Unauthorized,
                            QStringLiteral("authentication timed out"));
             });
         }
@@ -378,7 +356,7 @@ void HubServer::onDisconnected(QWebSocket *socket)
     }
     const int code = socket->closeCode();
     if (code == CloseCode::TooBig)
-        countReject(QStringLiteral("too_big"));
+        m_metrics.countReject(RejectReason::TooBig);
     qCInfo(lcHub).noquote() << "client" << session->id << "disconnected" << code << socket->closeReason();
     delete session;
     Q_EMIT clientCountChanged(clientCount());
@@ -386,18 +364,13 @@ void HubServer::onDisconnected(QWebSocket *socket)
         finishShutdown();
 }
 
-void HubServer::countReject(const QString &reason)
-{
-    m_metrics.rejects[reason] += 1;
-}
-
-void HubServer::refuse(Session *session, const QString &reason, int code, const QString &message,
+void HubServer::refuse(Session *session, RejectReason reason, int code, const QString &message,
                        const QString &id)
 {
     if (session->closing)
         return;
-    countReject(reason);
-    qCWarning(lcHub).noquote() << "closing client" << session->id << "with" << code << "(" << reason << "):"
+    m_metrics.countReject(reason);
+    qCWarning(lcHub).noquote() << "closing client" << session->id << "with" << code << "(" << rejectReasonLabel(reason) << "):"
                                << message;
     sendError(session, code, message, id);
     session->closing = true;
@@ -409,12 +382,12 @@ void HubServer::refuse(Session *session, const QString &reason, int code, const 
     socket->close(QWebSocketProtocol::CloseCode(code), message.left(120));
 }
 
-void HubServer::drop(Session *session, const QString &reason, const QString &why)
+void HubServer::drop(Session *session, RejectReason reason, const QString &why)
 {
     if (session->closing)
         return;
-    countReject(reason);
-    qCWarning(lcHub).noquote() << "dropping client" << session->id << "(" << reason << "):" << why;
+    m_metrics.countReject(reason);
+    qCWarning(lcHub).noquote() << "dropping client" << session->id << "(" << rejectReasonLabel(reason) << "):" << why;
     session->closing = true;
     for (Subscription &sub : session->subscriptions) {
         sub.pending.clear();
@@ -435,10 +408,9 @@ void HubServer::sendText(Session *session, const QString &text, qint64 bytes)
     if (session->closing)
         return;
     session->socket->sendTextMessage(text);
-    ++m_metrics.framesOut;
-    m_metrics.bytesOut += quint64(bytes);
+    m_metrics.countFrameOut(bytes);
     if (m_options.maxSendBufferBytes > 0 && session->socket->bytesToWrite() > m_options.maxSendBufferBytes)
-        drop(session, QStringLiteral("slow_client"),
+        drop(session, RejectReason::SlowClient,
              QStringLiteral("%1 bytes waiting to be sent (limit %2)")
                  .arg(session->socket->bytesToWrite())
                  .arg(m_options.maxSendBufferBytes));
@@ -460,14 +432,13 @@ void HubServer::onBinaryMessage(Session *session, const QByteArray &data)
 {
     if (session->closing)
         return;
-    ++m_metrics.framesIn;
-    m_metrics.bytesIn += quint64(data.size());
+    m_metrics.countFrameIn(data.size());
     session->lastLifeMs = nowMs();
     if (!session->limiter->tryTake(session->lastLifeMs)) {
-        refuse(session, QStringLiteral("rate_limit"), CloseCode::RateLimited, QStringLiteral("rate limit exceeded"));
+        refuse(session, RejectReason::RateLimit, CloseCode::RateLimited, QStringLiteral("rate limit exceeded"));
         return;
     }
-    countReject(QStringLiteral("malformed"));
+    m_metrics.countReject(RejectReason::Malformed);
     sendError(session, CloseCode::Malformed, QStringLiteral("binary frames are not part of the protocol; send JSON text"));
 }
 
@@ -476,11 +447,10 @@ void HubServer::onTextMessage(Session *session, const QString &text)
     if (session->closing)
         return;
     const QByteArray utf8 = text.toUtf8();
-    ++m_metrics.framesIn;
-    m_metrics.bytesIn += quint64(utf8.size());
+    m_metrics.countFrameIn(utf8.size());
     session->lastLifeMs = nowMs();
     if (!session->limiter->tryTake(session->lastLifeMs)) {
-        refuse(session, QStringLiteral("rate_limit"), CloseCode::RateLimited,
+        refuse(session, RejectReason::RateLimit, CloseCode::RateLimited,
                QStringLiteral("rate limit exceeded (%1 frames/s, burst %2)")
                    .arg(m_options.rateLimitPerSec)
                    .arg(m_options.rateLimitBurst));
@@ -489,7 +459,7 @@ void HubServer::onTextMessage(Session *session, const QString &text)
     Envelope env;
     DecodeError error;
     if (!decodeEnvelope(utf8, env, &error)) {
-        countReject(QStringLiteral("malformed"));
+        m_metrics.countReject(RejectReason::Malformed);
         qCInfo(lcHub).noquote() << "malformed frame from" << session->id << ":" << error.message;
         sendError(session, CloseCode::Malformed, error.message);
         return;
@@ -501,7 +471,7 @@ void HubServer::handleEnvelope(Session *session, const Envelope &env)
 {
     if (!session->authed && env.type != MessageType::Auth && env.type != MessageType::Ping
         && env.type != MessageType::Pong && env.type != MessageType::Unknown) {
-        refuse(session, QStringLiteral("auth"), CloseCode::Unauthorized, QStringLiteral("authenticate first"), env.id);
+        refuse(session, RejectReason::Auth, CloseCode::Unauthorized, QStringLiteral("authenticate first"), env.id);
         return;
     }
     switch (env.type) {
@@ -509,8 +479,8 @@ void HubServer::handleEnvelope(Session *session, const Envelope &env)
         const TokenAuth::Verdict verdict = m_auth->verify(env.text, nowMs() / 1000);
         if (!verdict.ok) {
             refuse(session,
-                   verdict.reason == QLatin1StringView("token expired") ? QStringLiteral("auth_expired")
-                                                                        : QStringLiteral("auth"),
+                   verdict.reason == QLatin1StringView("token expired") ? RejectReason::AuthExpired
+                                                                        : RejectReason::Auth,
                    CloseCode::Unauthorized, verdict.reason, env.id);
             return;
         }
@@ -640,7 +610,7 @@ void HubServer::deliver(Session *session, Subscription &sub, const StoredMessage
 void HubServer::handlePublish(Session *session, const Envelope &env)
 {
     if (m_feedChannels.contains(env.channel)) {
-        countReject(QStringLiteral("reserved_channel"));
+        m_metrics.countReject(RejectReason::ReservedChannel);
         sendError(session, kErrorForbidden,
                   QStringLiteral("channel %1 is published by the hub's own feed").arg(env.channel), env.id);
         return;
@@ -657,13 +627,13 @@ void HubServer::handlePublish(Session *session, const Envelope &env)
     m_store->append(channel, env.data, nowMs(), dedupeKey, [this, number, id, channel](const AppendResult &r) {
         Session *s = sessionFor(number);
         if (!r.error.isEmpty()) {
-            countReject(QStringLiteral("store_unavailable"));
+            m_metrics.countReject(RejectReason::StoreUnavailable);
             if (s && !s->closing)
                 sendError(s, kErrorUnavailable, QStringLiteral("publish to %1 not stored: %2").arg(channel, r.error), id);
             return;
         }
         if (!r.duplicate)
-            ++m_metrics.published;
+            m_metrics.countPublished();
         if (!s || s->closing)
             return;
         Envelope ack;
@@ -682,7 +652,7 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
     }
     if (!m_store->isAvailable()) {
         // Counted every time, logged once per outage: a 1 kHz feed must not flood the log.
-        countReject(QStringLiteral("store_unavailable"));
+        m_metrics.countReject(RejectReason::StoreUnavailable);
         if (!m_storeDownLogged) {
             m_storeDownLogged = true;
             qCWarning(lcHub).noquote() << "store unavailable (" << m_store->statusText()
@@ -692,17 +662,17 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
     }
     m_store->append(channel, data, nowMs(), QString(), [this, channel](const AppendResult &r) {
         if (!r.error.isEmpty()) {
-            countReject(QStringLiteral("store_unavailable"));
+            m_metrics.countReject(RejectReason::StoreUnavailable);
             qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
             return;
         }
-        ++m_metrics.published;
+        m_metrics.countPublished();
     });
 }
 
 void HubServer::onStoreMessage(const QString &channel, const StoredMessage &message)
 {
-    m_channelStats[channel].total += 1;
+    m_metrics.countChannelMessage(channel);
     const auto subscribers = m_subscribers.value(channel);
     if (subscribers.isEmpty())
         return;
@@ -718,7 +688,7 @@ void HubServer::onStoreMessage(const QString &channel, const StoredMessage &mess
             it->pending.append(message);
             it->pendingBytes += message.frame.size();
             if (m_options.maxSendBufferBytes > 0 && it->pendingBytes > m_options.maxSendBufferBytes)
-                drop(s, QStringLiteral("slow_client"),
+                drop(s, RejectReason::SlowClient,
                      QStringLiteral("%1 bytes held while its subscribe was answered").arg(it->pendingBytes));
             continue;
         }
@@ -758,7 +728,7 @@ void HubServer::handleRequest(Session *session, const Envelope &env)
         QHash<QString, qint64> seqs;
         for (const ChannelInfo &c : m_store->channels())
             seqs.insert(c.name, c.seq);
-        for (auto it = m_channelStats.cbegin(); it != m_channelStats.cend(); ++it)
+        for (auto it = m_metrics.channels().cbegin(); it != m_metrics.channels().cend(); ++it)
             seqs.insert(it.key(), qMax(seqs.value(it.key()), qint64(0)));
         QStringList names = seqs.keys();
         names.sort();
@@ -767,7 +737,7 @@ void HubServer::handleRequest(Session *session, const Envelope &env)
             QJsonObject o;
             o.insert(QLatin1StringView("name"), name);
             o.insert(QLatin1StringView("seq"), double(seqs.value(name)));
-            o.insert(QLatin1StringView("rate"), m_channelStats.value(name).rate);
+            o.insert(QLatin1StringView("rate"), m_metrics.channelRate(name));
             list.append(o);
         }
         out.type = MessageType::Response;
@@ -778,7 +748,7 @@ void HubServer::handleRequest(Session *session, const Envelope &env)
         info.insert(QLatin1StringView("version"), QStringLiteral(PULSEBOARD_VERSION));
         info.insert(QLatin1StringView("protocol"), 1);
         info.insert(QLatin1StringView("session"), session->id);
-        info.insert(QLatin1StringView("uptimeMs"), double(m_uptime.elapsed()));
+        info.insert(QLatin1StringView("uptimeMs"), double(m_metrics.uptimeMs()));
         info.insert(QLatin1StringView("connections"), clientCount());
         info.insert(QLatin1StringView("store"), m_store->kind());
         info.insert(QLatin1StringView("storeAvailable"), m_store->isAvailable());
@@ -809,7 +779,7 @@ void HubServer::heartbeatTick()
         if (s->closing)
             continue;
         if (now - s->lastLifeMs > limit) {
-            drop(s, QStringLiteral("heartbeat_timeout"),
+            drop(s, RejectReason::HeartbeatTimeout,
                  QStringLiteral("silent for %1 ms (limit %2 ms)").arg(now - s->lastLifeMs).arg(limit));
             continue;
         }
@@ -819,135 +789,58 @@ void HubServer::heartbeatTick()
 
 void HubServer::rateTick()
 {
-    for (auto it = m_channelStats.begin(); it != m_channelStats.end(); ++it) {
-        it->rate = double(it->total - it->lastTotal);
-        it->lastTotal = it->total;
-    }
-    QJsonObject rates;
-    rates.insert(QLatin1StringView("framesInPerSec"), double(m_metrics.framesIn - m_lastTick.framesIn));
-    rates.insert(QLatin1StringView("framesOutPerSec"), double(m_metrics.framesOut - m_lastTick.framesOut));
-    rates.insert(QLatin1StringView("bytesInPerSec"), double(m_metrics.bytesIn - m_lastTick.bytesIn));
-    rates.insert(QLatin1StringView("bytesOutPerSec"), double(m_metrics.bytesOut - m_lastTick.bytesOut));
-    rates.insert(QLatin1StringView("publishedPerSec"), double(m_metrics.published - m_lastTick.published));
-    m_rates = rates;
-    m_lastTick = m_metrics;
+    m_metrics.tick();
 }
 
 QJsonObject HubServer::statsSnapshot() const
 {
-    QJsonObject o = m_rates;
-    o.insert(QLatin1StringView("connections"), clientCount());
-    o.insert(QLatin1StringView("channels"), int(m_channelStats.size()));
-    o.insert(QLatin1StringView("framesIn"), double(m_metrics.framesIn));
-    o.insert(QLatin1StringView("framesOut"), double(m_metrics.framesOut));
-    o.insert(QLatin1StringView("published"), double(m_metrics.published));
-    quint64 rejects = 0;
-    for (quint64 n : m_metrics.rejects)
-        rejects += n;
-    o.insert(QLatin1StringView("rejects"), double(rejects));
-    o.insert(QLatin1StringView("uptimeMs"), double(m_uptime.isValid() ? m_uptime.elapsed() : 0));
-    o.insert(QLatin1StringView("storeAvailable"), m_store && m_store->isAvailable());
-    return o;
+    return m_metrics.statsSnapshot(status());
 }
 
 // --- health ---
 
+HubStatus HubServer::status() const
+{
+    HubStatus st;
+    st.serverName = m_options.serverName;
+    st.url = url().toString();
+    st.connections = clientCount();
+    st.stopping = m_stopping;
+    st.hasStore = m_store != nullptr;
+    if (m_store) {
+        st.storeKind = m_store->kind();
+        st.storeAvailable = m_store->isAvailable();
+        st.storeStatus = m_store->statusText();
+    }
+    st.feeds = activeFeeds();
+    for (auto it = m_subscribers.cbegin(); it != m_subscribers.cend(); ++it)
+        st.subscribers.insert(it.key(), int(it->size()));
+    return st;
+}
+
 QJsonObject HubServer::health() const
 {
-    QJsonObject h;
-    const bool storeOk = m_store && m_store->isAvailable();
-    h.insert(QLatin1StringView("status"),
-             m_stopping ? QStringLiteral("stopping") : storeOk ? QStringLiteral("ok") : QStringLiteral("degraded"));
-    h.insert(QLatin1StringView("server"), m_options.serverName);
-    h.insert(QLatin1StringView("version"), QStringLiteral(PULSEBOARD_VERSION));
-    h.insert(QLatin1StringView("uptimeMs"), double(m_uptime.isValid() ? m_uptime.elapsed() : 0));
-    h.insert(QLatin1StringView("connections"), clientCount());
-    h.insert(QLatin1StringView("url"), url().toString());
-    QJsonObject store;
-    store.insert(QLatin1StringView("kind"), m_store ? m_store->kind() : QString());
-    store.insert(QLatin1StringView("available"), storeOk);
-    store.insert(QLatin1StringView("status"), m_store ? m_store->statusText() : QString());
-    h.insert(QLatin1StringView("store"), store);
-    h.insert(QLatin1StringView("feeds"), QJsonArray::fromStringList(activeFeeds()));
-    return h;
+    return m_metrics.health(status());
 }
 
 QByteArray HubServer::prometheusMetrics() const
 {
-    QString out;
-    auto metric = [&out](const char *name, const char *type, const char *help, double value) {
-        out += QStringLiteral("# HELP pulseboard_hub_%1 %2\n# TYPE pulseboard_hub_%1 %3\npulseboard_hub_%1 %4\n")
-                   .arg(QLatin1StringView(name), QLatin1StringView(help), QLatin1StringView(type))
-                   .arg(value, 0, 'g', 15);
-    };
-    metric("connections", "gauge", "WebSocket clients connected now.", clientCount());
-    metric("connections_total", "counter", "WebSocket clients accepted since start.", double(m_metrics.connectionsTotal));
-    metric("messages_in_total", "counter", "Frames received from clients.", double(m_metrics.framesIn));
-    metric("messages_out_total", "counter", "Frames sent to clients.", double(m_metrics.framesOut));
-    metric("bytes_in_total", "counter", "Payload bytes received from clients.", double(m_metrics.bytesIn));
-    metric("bytes_out_total", "counter", "Payload bytes sent to clients.", double(m_metrics.bytesOut));
-    metric("published_total", "counter", "Messages stored through this hub.", double(m_metrics.published));
-    metric("uptime_seconds", "gauge", "Seconds since the hub started.",
-           m_uptime.isValid() ? double(m_uptime.elapsed()) / 1000.0 : 0.0);
-    metric("store_available", "gauge", "1 when the channel store (memory or Redis) is reachable.",
-           m_store && m_store->isAvailable() ? 1 : 0);
-
-    out += QStringLiteral("# HELP pulseboard_hub_rejects_total Clients refused or dropped, by reason.\n"
-                          "# TYPE pulseboard_hub_rejects_total counter\n");
-    for (auto it = m_metrics.rejects.cbegin(); it != m_metrics.rejects.cend(); ++it)
-        out += QStringLiteral("pulseboard_hub_rejects_total{reason=\"%1\"} %2\n").arg(promEscape(it.key())).arg(it.value());
-
-    QStringList channels = m_channelStats.keys();
-    channels.sort();
-    out += QStringLiteral("# HELP pulseboard_hub_channel_messages_total Messages delivered to this hub per channel.\n"
-                          "# TYPE pulseboard_hub_channel_messages_total counter\n");
-    for (const QString &c : std::as_const(channels))
-        out += QStringLiteral("pulseboard_hub_channel_messages_total{channel=\"%1\"} %2\n")
-                   .arg(promEscape(c))
-                   .arg(m_channelStats.value(c).total);
-    out += QStringLiteral("# HELP pulseboard_hub_channel_rate Messages a second per channel over the last second.\n"
-                          "# TYPE pulseboard_hub_channel_rate gauge\n");
-    for (const QString &c : std::as_const(channels))
-        out += QStringLiteral("pulseboard_hub_channel_rate{channel=\"%1\"} %2\n")
-                   .arg(promEscape(c))
-                   .arg(m_channelStats.value(c).rate, 0, 'g', 15);
-    out += QStringLiteral("# HELP pulseboard_hub_channel_subscribers Local subscribers per channel.\n"
-                          "# TYPE pulseboard_hub_channel_subscribers gauge\n");
-    QStringList subscribed = m_subscribers.keys();
-    subscribed.sort();
-    for (const QString &c : std::as_const(subscribed))
-        out += QStringLiteral("pulseboard_hub_channel_subscribers{channel=\"%1\"} %2\n")
-                   .arg(promEscape(c))
-                   .arg(m_subscribers.value(c).size());
-    return out.toUtf8();
+    return m_metrics.prometheusText(status());
 }
 
 // --- feeds ---
 
 bool HubServer::startFeeds(QString *error)
 {
-    const QStringList known = Feed::builtInNames();
-    QStringList wanted = m_options.feeds.isEmpty() ? known : m_options.feeds;
-    wanted.removeDuplicates();
-    for (const QString &name : std::as_const(wanted)) {
-        if (!known.contains(name)) {
-            *error = QStringLiteral("unknown feed '%1' (known: %2)").arg(name, known.join(QStringLiteral(", ")));
-            return false;
-        }
+    const FeedRegistry::Context context{m_options, [this] { return statsSnapshot(); }, this};
+    QString why;
+    m_feeds = FeedRegistry::builtIn().create(m_options.feeds, context, &why);
+    if (!why.isEmpty()) {
+        *error = why;
+        return false;
     }
-    for (const QString &name : std::as_const(wanted)) {
-        Feed *feed = nullptr;
-        if (name.startsWith(QLatin1StringView("sys.")))
-            feed = new SystemFeed(SystemFeed::kindFromChannel(name), m_options.systemFeedHz, this);
-        else if (name == QLatin1StringView("demo.wave"))
-            feed = new DemoWaveFeed(m_options.waveHz, this);
-        else if (name == QLatin1StringView("demo.events"))
-            feed = new DemoEventsFeed(m_options.eventsMeanIntervalMs, this);
-        else if (name == QLatin1StringView("hub.stats"))
-            feed = new HubStatsFeed(this, m_options.statsIntervalMs, this);
-        Q_ASSERT(feed);
+    for (Feed *feed : std::as_const(m_feeds)) {
         connect(feed, &Feed::sample, this, &HubServer::publish);
-        m_feeds.append(feed);
         for (const QString &channel : feed->channels())
             m_feedChannels.insert(channel);
     }

@@ -7,11 +7,11 @@
 // `pulseboard-hub`.
 #pragma once
 
-#include <QElapsedTimer>
+#include "HubMetrics.h"
+#include "HubOptions.h"
+
 #include <QHash>
-#include <QHostAddress>
 #include <QJsonObject>
-#include <QMap>
 #include <QObject>
 #include <QSet>
 #include <QStringList>
@@ -33,66 +33,11 @@ class TokenAuth;
 struct Envelope;
 struct StoredMessage;
 
-struct HubOptions
-{
-    QHostAddress host = QHostAddress::LocalHost;
-    quint16 port = 8765;              // 0 = any free port
-    bool feedsEnabled = true;
-    QStringList feeds;                // empty = all built-in feeds
-
-    // Protocol
-    QString serverName = QStringLiteral("pulseboard-hub");
-    int historySize = 1000;           // retained messages per channel, replayed for `since`
-    int dedupeWindow = 10000;         // publish ids remembered (memory store)
-    int heartbeatIntervalMs = 25000;  // WebSocket ping frames; silent for 2 intervals = dropped
-    bool sendWelcome = true;
-
-    // Security and limits
-    QStringList allowedOrigins;       // empty = any Origin; clients sending none are always let in
-    QString tokensFile;               // one token a line
-    QByteArray tokenSecret;           // HMAC key of signed expiring tokens
-    int authTimeoutMs = 10000;        // a client that must authenticate and does not is closed 4001
-    qint64 maxMessageBytes = 1024 * 1024;     // larger frames close with 1009
-    double rateLimitPerSec = 200;     // frames a second per connection (0 = no limit) ...
-    double rateLimitBurst = 400;      // ... with bursts up to this many; over it: close 4008
-    qint64 maxSendBufferBytes = 16 * 1024 * 1024; // a client whose unsent bytes pass this is dropped
-
-    // Health and metrics over plain HTTP: -1 off, 0 any free port
-    int healthPort = -1;
-
-    // TLS: both set = wss://
-    QString certFile;
-    QString keyFile;
-
-    // Redis: empty = in-memory store
-    QUrl redisUrl;
-    QString redisPrefix = QStringLiteral("pulseboard");
-    int redisDedupeTtlSec = 600;      // how long a publish id is remembered across hubs
-    int redisReconnectMaxMs = 5000;   // backoff cap while Redis is away
-
-    // Feeds
-    int systemFeedHz = 1;             // sys.*: 1-10
-    double waveHz = 20;               // demo.wave samples a second (up to 5000 for load)
-    int eventsMeanIntervalMs = 2000;  // demo.events: mean gap between events
-    int statsIntervalMs = 1000;       // hub.stats
-
-    int shutdownTimeoutMs = 3000;     // how long shutdown() waits for clients to close
-};
-
 class HubServer : public QObject
 {
     Q_OBJECT
 public:
-    struct Metrics
-    {
-        quint64 connectionsTotal = 0;
-        quint64 framesIn = 0;
-        quint64 framesOut = 0;
-        quint64 bytesIn = 0;
-        quint64 bytesOut = 0;
-        quint64 published = 0;             // messages appended through this hub
-        QMap<QString, quint64> rejects;    // reason -> count
-    };
+    using Metrics = HubMetrics::Counters;
 
     explicit HubServer(const HubOptions &options, QObject *parent = nullptr);
     ~HubServer() override;
@@ -106,8 +51,11 @@ public:
     quint16 healthPort() const;
     QUrl healthUrl() const;
     int clientCount() const { return int(m_sessions.size()); }
-    const Metrics &metrics() const { return m_metrics; }
-    quint64 rejects(const QString &reason) const { return m_metrics.rejects.value(reason); }
+    const Metrics &metrics() const { return m_metrics.counters(); }
+    const HubMetrics &hubMetrics() const { return m_metrics; }
+    quint64 rejects(RejectReason reason) const { return m_metrics.rejects(reason); }
+    // By label (`rejects_total{reason}`); 0 for a label that is no reason.
+    quint64 rejects(const QString &reason) const;
     ChannelStore *store() const { return m_store; }
     QStringList activeFeeds() const;
     bool isStopping() const { return m_stopping; }
@@ -116,6 +64,7 @@ public:
     void publish(const QString &channel, const QJsonValue &data);
 
     // What /healthz and /metrics serve.
+    HubStatus status() const;
     QJsonObject health() const;
     QByteArray prometheusMetrics() const;
     // Per-second rates of the last full second, for hub.stats.
@@ -146,12 +95,6 @@ private:
         std::unique_ptr<RateLimiter> limiter;
         QHash<QString, Subscription> subscriptions;
     };
-    struct ChannelStats
-    {
-        quint64 total = 0;
-        quint64 lastTotal = 0;
-        double rate = 0;              // messages a second over the last second
-    };
 
     void onNewConnection();
     void onTextMessage(Session *session, const QString &text);
@@ -169,11 +112,10 @@ private:
     void sendText(Session *session, const QString &text, qint64 bytes);
     void sendError(Session *session, int code, const QString &message, const QString &id = QString());
     // Refuses a client: counts the reason, logs it, sends `error` and closes with `code`.
-    void refuse(Session *session, const QString &reason, int code, const QString &message,
+    void refuse(Session *session, RejectReason reason, int code, const QString &message,
                 const QString &id = QString());
     // Drops a client without a close handshake (its buffers are what we are protecting).
-    void drop(Session *session, const QString &reason, const QString &why);
-    void countReject(const QString &reason);
+    void drop(Session *session, RejectReason reason, const QString &why);
     Session *sessionFor(quint64 number) const { return m_sessionsByNumber.value(number); }
 
     void heartbeatTick();
@@ -195,14 +137,10 @@ private:
     QHash<QWebSocket *, Session *> m_sessions;
     QHash<quint64, Session *> m_sessionsByNumber;
     QHash<QString, QSet<quint64>> m_subscribers; // channel -> session numbers
-    QHash<QString, ChannelStats> m_channelStats;
     quint64 m_nextSession = 0;
     QString m_instanceId;
 
-    Metrics m_metrics;
-    Metrics m_lastTick;
-    QJsonObject m_rates;
-    QElapsedTimer m_uptime;
+    HubMetrics m_metrics;
     QTimer m_heartbeatTimer;
     QTimer m_rateTimer;
     QTimer m_shutdownTimer;
