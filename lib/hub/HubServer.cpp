@@ -2,8 +2,8 @@
 
 #include "HealthServer.h"
 #include "HubLogging.h"
+#include "HubSession.h"
 #include "MemoryChannelStore.h"
-#include "RateLimiter.h"
 #include "RedisChannelStore.h"
 #include "TokenAuth.h"
 #include "feeds/Feed.h"
@@ -14,7 +14,6 @@
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -22,16 +21,9 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
-#include <algorithm>
-
 namespace Pulseboard {
 
 namespace {
-
-// Error codes in `error` replies that are not close codes (HTTP-like, as PROTOCOL.md leaves open).
-constexpr int kErrorForbidden = 403;
-constexpr int kErrorUnknownMethod = 404;
-constexpr int kErrorUnavailable = 503;
 
 QString randomHex(int bytes)
 {
@@ -44,7 +36,8 @@ QString randomHex(int bytes)
 } // namespace
 
 HubServer::HubServer(const HubOptions &options, QObject *parent)
-    : QObject(parent), m_options(options), m_auth(std::make_unique<TokenAuth>()), m_instanceId(randomHex(4))
+    : QObject(parent), m_options(options), m_auth(std::make_unique<TokenAuth>()),
+      m_router(options.maxSendBufferBytes), m_instanceId(randomHex(4))
 {
     m_heartbeatTimer.setInterval(qMax(10, m_options.heartbeatIntervalMs));
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &HubServer::heartbeatTick);
@@ -58,6 +51,7 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
             socket->abort();
         finishShutdown();
     });
+    addMethods();
 }
 
 HubServer::~HubServer()
@@ -65,11 +59,11 @@ HubServer::~HubServer()
     // Like a crash for the clients (no close frame): shutdown() is the graceful way out.
     for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
         it.key()->disconnect(this);
+        it.key()->disconnect(it.value());
         it.key()->abort();
         delete it.value();
     }
     m_sessions.clear();
-    m_sessionsByNumber.clear();
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
 }
@@ -126,8 +120,12 @@ bool HubServer::start(QString *error)
         if (!m_store)
             return fail(why);
     }
+    m_router.setStore(m_store);
+    m_context.reset(new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
+                                   [this] { return nowMs(); },
+                                   [this](const QString &channel) { return m_feedChannels.contains(channel); }});
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
-    connect(m_store, &ChannelStore::channelReset, this, &HubServer::onChannelReset);
+    connect(m_store, &ChannelStore::channelReset, this, [this](const QString &channel) { m_router.reset(channel); });
     connect(m_store, &ChannelStore::availabilityChanged, this, [this](bool available) {
         if (available)
             m_storeDownLogged = false;
@@ -260,7 +258,7 @@ QStringList HubServer::activeFeeds() const
     return names;
 }
 
-// --- connections ---
+// --- sessions ---
 
 void HubServer::onNewConnection()
 {
@@ -284,365 +282,47 @@ void HubServer::onNewConnection()
             continue;
         }
 
-        auto *session = new Session;
-        session->number = ++m_nextSession;
-        session->id = m_instanceId + QLatin1Char('-') + QString::number(session->number);
-        session->socket = socket;
-        session->authed = !m_auth->isRequired();
-        session->identity = QStringLiteral("conn:") + session->id;
-        session->lastLifeMs = nowMs();
-        session->limiter = std::make_unique<RateLimiter>(m_options.rateLimitPerSec, m_options.rateLimitBurst,
-                                                         session->lastLifeMs);
+        const quint64 number = ++m_nextSession;
+        const QString id = m_instanceId + QLatin1Char('-') + QString::number(number);
+        auto *session = new HubSession(*m_context, socket, number, id); // no parent: deleted before the router
         m_sessions.insert(socket, session);
-        m_sessionsByNumber.insert(session->number, session);
         m_metrics.countConnection();
-
-        socket->setMaxAllowedIncomingMessageSize(quint64(m_options.maxMessageBytes));
-        socket->setMaxAllowedIncomingFrameSize(quint64(m_options.maxMessageBytes));
-        connect(socket, &QWebSocket::textMessageReceived, this,
-                [this, socket](const QString &text) {
-                    if (Session *s = m_sessions.value(socket))
-                        onTextMessage(s, text);
-                });
-        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, socket](const QByteArray &data) {
-            if (Session *s = m_sessions.value(socket))
-                onBinaryMessage(s, data);
-        });
-        connect(socket, &QWebSocket::pong, this, [this, socket](quint64, const QByteArray &) {
-            if (Session *s = m_sessions.value(socket))
-                s->lastLifeMs = nowMs();
-        });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] { onDisconnected(socket); });
 
-        qCInfo(lcHub).noquote() << "client" << session->id << "connected from" << socket->peerAddress().toString()
+        qCInfo(lcHub).noquote() << "client" << session->id() << "connected from" << socket->peerAddress().toString()
                                 << (origin.isEmpty() ? QString() : QStringLiteral("origin ") + origin);
-
-        if (m_auth->isRequired()) {
-            const quint64 number = session->number;
-            QTimer::singleShot(qMax(10, m_options.authTimeoutMs), socket, [this, number] {
-                Session *s = sessionFor(number);
-                if (s && !s->authed && !s->closing)
-                    refuse(s, RejectReason::AuthTimeout, CloseCode::Unauthorized,
-                           QStringLiteral("authentication timed out"));
-            });
-        }
-        if (m_options.sendWelcome) {
-            Envelope w;
-            w.type = MessageType::Welcome;
-            w.server = m_options.serverName + QLatin1Char('/') + QStringLiteral(PULSEBOARD_VERSION);
-            w.session = session->id;
-            w.heartbeatMs = m_options.heartbeatIntervalMs;
-            w.authRequired = m_auth->isRequired();
-            send(session, w);
-        }
+        session->start();
         Q_EMIT clientCountChanged(clientCount());
     }
 }
 
 void HubServer::onDisconnected(QWebSocket *socket)
 {
-    Session *session = m_sessions.take(socket);
-    socket->deleteLater();
-    if (!session)
+    HubSession *session = m_sessions.take(socket);
+    if (!session) {
+        socket->deleteLater();
         return;
-    m_sessionsByNumber.remove(session->number);
-    for (auto it = session->subscriptions.cbegin(); it != session->subscriptions.cend(); ++it) {
-        auto sit = m_subscribers.find(it.key());
-        if (sit != m_subscribers.end()) {
-            sit->remove(session->number);
-            if (sit->isEmpty())
-                m_subscribers.erase(sit);
-        }
     }
     const int code = socket->closeCode();
     if (code == CloseCode::TooBig)
         m_metrics.countReject(RejectReason::TooBig);
-    qCInfo(lcHub).noquote() << "client" << session->id << "disconnected" << code << socket->closeReason();
-    delete session;
+    qCInfo(lcHub).noquote() << "client" << session->id() << "disconnected" << code << socket->closeReason();
+    delete session; // its subscriptions and its socket go with it
     Q_EMIT clientCountChanged(clientCount());
     if (m_stopping && m_sessions.isEmpty())
         finishShutdown();
 }
 
-void HubServer::refuse(Session *session, RejectReason reason, int code, const QString &message,
-                       const QString &id)
+void HubServer::heartbeatTick()
 {
-    if (session->closing)
-        return;
-    m_metrics.countReject(reason);
-    qCWarning(lcHub).noquote() << "closing client" << session->id << "with" << code << "(" << rejectReasonLabel(reason) << "):"
-                               << message;
-    sendError(session, code, message, id);
-    session->closing = true;
-    // close() may emit disconnected at once (a peer already gone), and onDisconnected frees the
-    // session: nothing of it is touched after close().
-    QWebSocket *socket = session->socket;
-    // A peer that never answers the close frame is not waited for.
-    QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
-    socket->close(QWebSocketProtocol::CloseCode(code), message.left(120));
+    const qint64 now = nowMs();
+    const qint64 limit = 2 * qint64(m_options.heartbeatIntervalMs);
+    const auto sessions = m_sessions.values();
+    for (HubSession *s : sessions)
+        s->heartbeat(now, limit);
 }
 
-void HubServer::drop(Session *session, RejectReason reason, const QString &why)
-{
-    if (session->closing)
-        return;
-    m_metrics.countReject(reason);
-    qCWarning(lcHub).noquote() << "dropping client" << session->id << "(" << rejectReasonLabel(reason) << "):" << why;
-    session->closing = true;
-    for (Subscription &sub : session->subscriptions) {
-        sub.pending.clear();
-        sub.pendingBytes = 0;
-    }
-    // Not from inside a send loop: the disconnect handler frees the session.
-    QMetaObject::invokeMethod(session->socket, &QWebSocket::abort, Qt::QueuedConnection);
-}
-
-void HubServer::send(Session *session, const Envelope &env)
-{
-    const QByteArray frame = encodeEnvelope(env);
-    sendText(session, QString::fromUtf8(frame), frame.size());
-}
-
-void HubServer::sendText(Session *session, const QString &text, qint64 bytes)
-{
-    if (session->closing)
-        return;
-    session->socket->sendTextMessage(text);
-    m_metrics.countFrameOut(bytes);
-    if (m_options.maxSendBufferBytes > 0 && session->socket->bytesToWrite() > m_options.maxSendBufferBytes)
-        drop(session, RejectReason::SlowClient,
-             QStringLiteral("%1 bytes waiting to be sent (limit %2)")
-                 .arg(session->socket->bytesToWrite())
-                 .arg(m_options.maxSendBufferBytes));
-}
-
-void HubServer::sendError(Session *session, int code, const QString &message, const QString &id)
-{
-    Envelope e;
-    e.type = MessageType::Error;
-    e.id = id;
-    e.code = code;
-    e.text = message;
-    send(session, e);
-}
-
-// --- frames ---
-
-void HubServer::onBinaryMessage(Session *session, const QByteArray &data)
-{
-    if (session->closing)
-        return;
-    m_metrics.countFrameIn(data.size());
-    session->lastLifeMs = nowMs();
-    if (!session->limiter->tryTake(session->lastLifeMs)) {
-        refuse(session, RejectReason::RateLimit, CloseCode::RateLimited, QStringLiteral("rate limit exceeded"));
-        return;
-    }
-    m_metrics.countReject(RejectReason::Malformed);
-    sendError(session, CloseCode::Malformed, QStringLiteral("binary frames are not part of the protocol; send JSON text"));
-}
-
-void HubServer::onTextMessage(Session *session, const QString &text)
-{
-    if (session->closing)
-        return;
-    const QByteArray utf8 = text.toUtf8();
-    m_metrics.countFrameIn(utf8.size());
-    session->lastLifeMs = nowMs();
-    if (!session->limiter->tryTake(session->lastLifeMs)) {
-        refuse(session, RejectReason::RateLimit, CloseCode::RateLimited,
-               QStringLiteral("rate limit exceeded (%1 frames/s, burst %2)")
-                   .arg(m_options.rateLimitPerSec)
-                   .arg(m_options.rateLimitBurst));
-        return;
-    }
-    Envelope env;
-    DecodeError error;
-    if (!decodeEnvelope(utf8, env, &error)) {
-        m_metrics.countReject(RejectReason::Malformed);
-        qCInfo(lcHub).noquote() << "malformed frame from" << session->id << ":" << error.message;
-        sendError(session, CloseCode::Malformed, error.message);
-        return;
-    }
-    handleEnvelope(session, env);
-}
-
-void HubServer::handleEnvelope(Session *session, const Envelope &env)
-{
-    if (!session->authed && env.type != MessageType::Auth && env.type != MessageType::Ping
-        && env.type != MessageType::Pong && env.type != MessageType::Unknown) {
-        refuse(session, RejectReason::Auth, CloseCode::Unauthorized, QStringLiteral("authenticate first"), env.id);
-        return;
-    }
-    switch (env.type) {
-    case MessageType::Auth: {
-        const TokenAuth::Verdict verdict = m_auth->verify(env.text, nowMs() / 1000);
-        if (!verdict.ok) {
-            refuse(session,
-                   verdict.reason == QLatin1StringView("token expired") ? RejectReason::AuthExpired
-                                                                        : RejectReason::Auth,
-                   CloseCode::Unauthorized, verdict.reason, env.id);
-            return;
-        }
-        session->authed = true;
-        if (!verdict.subject.isEmpty()) {
-            session->identity = verdict.subject;
-            qCInfo(lcHub).noquote() << "client" << session->id << "authenticated as" << verdict.subject;
-        }
-        Envelope ack;
-        ack.type = MessageType::Ack;
-        ack.id = env.id;
-        send(session, ack);
-        return;
-    }
-    case MessageType::Ping: {
-        send(session, pongFor(env));
-        return;
-    }
-    case MessageType::Pong:
-        return; // life was noted on arrival
-    case MessageType::Subscribe:
-        handleSubscribe(session, env);
-        return;
-    case MessageType::Unsubscribe: {
-        if (session->subscriptions.remove(env.channel)) {
-            auto it = m_subscribers.find(env.channel);
-            if (it != m_subscribers.end()) {
-                it->remove(session->number);
-                if (it->isEmpty())
-                    m_subscribers.erase(it);
-            }
-        }
-        Envelope out;
-        out.type = MessageType::Unsubscribed;
-        out.id = env.id;
-        out.channel = env.channel;
-        send(session, out);
-        return;
-    }
-    case MessageType::Publish:
-        handlePublish(session, env);
-        return;
-    case MessageType::Request:
-        handleRequest(session, env);
-        return;
-    case MessageType::Unknown:
-        qCDebug(lcHub).noquote() << "ignoring frame of unknown type" << env.typeName.left(60) << "from" << session->id;
-        return;
-    default:
-        qCDebug(lcHub).noquote() << "ignoring server-bound type" << env.typeName << "from" << session->id;
-        return;
-    }
-}
-
-void HubServer::handleSubscribe(Session *session, const Envelope &env)
-{
-    Subscription &sub = session->subscriptions[env.channel];
-    sub.ready = false;
-    sub.pending.clear();
-    sub.pendingBytes = 0;
-    const quint64 generation = ++sub.generation;
-    m_subscribers[env.channel].insert(session->number);
-
-    const quint64 number = session->number;
-    const QString id = env.id;
-    const QString channel = env.channel;
-    const qint64 since = env.since;
-    m_store->fetch(channel, since, [this, number, generation, id, channel, since](const FetchResult &result) {
-        Session *s = sessionFor(number);
-        if (!s || s->closing)
-            return;
-        auto it = s->subscriptions.find(channel);
-        if (it == s->subscriptions.end() || it->generation != generation)
-            return; // unsubscribed or subscribed again meanwhile: that one answers
-        Subscription &sub = *it;
-        if (!result.error.isEmpty()) {
-            s->subscriptions.erase(it);
-            auto subs = m_subscribers.find(channel);
-            if (subs != m_subscribers.end()) {
-                subs->remove(number);
-                if (subs->isEmpty())
-                    m_subscribers.erase(subs);
-            }
-            sendError(s, kErrorUnavailable, QStringLiteral("cannot subscribe to %1: %2").arg(channel, result.error), id);
-            return;
-        }
-        Envelope out;
-        out.type = MessageType::Subscribed;
-        out.id = id;
-        out.channel = channel;
-        out.seq = result.latestSeq;
-        if (since >= 0) {
-            out.hasRecovered = true;
-            out.recovered = since >= result.latestSeq
-                            || (result.firstRetainedSeq > 0 && since + 1 >= result.firstRetainedSeq);
-        }
-        send(s, out);
-        // A client holding a seq beyond ours (we restarted) gets everything from our start.
-        sub.lastSent = since >= 0 ? qMin(since, result.latestSeq) : result.latestSeq;
-        const QList<StoredMessage> pending = std::move(sub.pending);
-        sub.pending.clear();
-        sub.pendingBytes = 0;
-        sub.ready = true;
-        if (since >= 0) {
-            for (const StoredMessage &m : result.messages) {
-                if (s->closing)
-                    return;
-                deliver(s, sub, m, QString::fromUtf8(m.frame));
-            }
-        }
-        for (const StoredMessage &m : pending) {
-            if (s->closing)
-                return;
-            deliver(s, sub, m, QString::fromUtf8(m.frame));
-        }
-    });
-}
-
-void HubServer::deliver(Session *session, Subscription &sub, const StoredMessage &message, const QString &text)
-{
-    if (message.seq <= sub.lastSent)
-        return; // already sent by the replay or the live stream
-    sub.lastSent = message.seq;
-    sendText(session, text, message.frame.size());
-}
-
-void HubServer::handlePublish(Session *session, const Envelope &env)
-{
-    if (m_feedChannels.contains(env.channel)) {
-        m_metrics.countReject(RejectReason::ReservedChannel);
-        sendError(session, kErrorForbidden,
-                  QStringLiteral("channel %1 is published by the hub's own feed").arg(env.channel), env.id);
-        return;
-    }
-    const quint64 number = session->number;
-    const QString id = env.id;
-    const QString channel = env.channel;
-    // Without a token subject, a sender that names itself (`client`) is recognised across its
-    // reconnects, so a resend after a dropped connection is not published twice.
-    const QString identity = session->identity.startsWith(QLatin1StringView("conn:")) && !env.client.isEmpty()
-                                 ? QStringLiteral("client:") + env.client
-                                 : session->identity;
-    const QString dedupeKey = identity + QLatin1Char('\x1f') + env.id;
-    m_store->append(channel, env.data, nowMs(), dedupeKey, [this, number, id, channel](const AppendResult &r) {
-        Session *s = sessionFor(number);
-        if (!r.error.isEmpty()) {
-            m_metrics.countReject(RejectReason::StoreUnavailable);
-            if (s && !s->closing)
-                sendError(s, kErrorUnavailable, QStringLiteral("publish to %1 not stored: %2").arg(channel, r.error), id);
-            return;
-        }
-        if (!r.duplicate)
-            m_metrics.countPublished();
-        if (!s || s->closing)
-            return;
-        Envelope ack;
-        ack.type = MessageType::Ack;
-        ack.id = id;
-        ack.seq = r.seq;
-        send(s, ack);
-    });
-}
+// --- channels ---
 
 void HubServer::publish(const QString &channel, const QJsonValue &data)
 {
@@ -673,119 +353,42 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
 void HubServer::onStoreMessage(const QString &channel, const StoredMessage &message)
 {
     m_metrics.countChannelMessage(channel);
-    const auto subscribers = m_subscribers.value(channel);
-    if (subscribers.isEmpty())
-        return;
-    const QString text = QString::fromUtf8(message.frame);
-    for (quint64 number : subscribers) {
-        Session *s = sessionFor(number);
-        if (!s || s->closing)
-            continue;
-        auto it = s->subscriptions.find(channel);
-        if (it == s->subscriptions.end())
-            continue;
-        if (!it->ready) {
-            it->pending.append(message);
-            it->pendingBytes += message.frame.size();
-            if (m_options.maxSendBufferBytes > 0 && it->pendingBytes > m_options.maxSendBufferBytes)
-                drop(s, RejectReason::SlowClient,
-                     QStringLiteral("%1 bytes held while its subscribe was answered").arg(it->pendingBytes));
-            continue;
-        }
-        deliver(s, *it, message, text);
-    }
+    m_router.route(channel, message);
 }
 
-void HubServer::onChannelReset(const QString &channel)
+// --- requests ---
+
+void HubServer::addMethods()
 {
-    // Subscribers are told where the channel starts again (an unsolicited `subscribed` with the
-    // seq we restart from), so their clients report the reset instead of taking the new seq 1
-    // for a duplicate of the old one.
-    const auto subscribers = m_subscribers.value(channel);
-    for (quint64 number : subscribers) {
-        Session *s = sessionFor(number);
-        if (!s || s->closing)
-            continue;
-        auto it = s->subscriptions.find(channel);
-        if (it == s->subscriptions.end() || !it->ready)
-            continue;
-        it->lastSent = 0;
-        Envelope out;
-        out.type = MessageType::Subscribed;
-        out.channel = channel;
-        out.seq = 0;
-        out.hasRecovered = true;
-        out.recovered = false;
-        send(s, out);
-    }
+    m_requests.add(QStringLiteral("channels.list"), [this](const HubRequests::Call &) {
+        return HubRequests::Reply::ok(HubRequests::channelList(m_store->channels(), m_metrics));
+    });
+    m_requests.add(QStringLiteral("server.info"), [this](const HubRequests::Call &call) {
+        return HubRequests::Reply::ok(serverInfo(call.sessionId));
+    });
 }
 
-void HubServer::handleRequest(Session *session, const Envelope &env)
+QJsonObject HubServer::serverInfo(const QString &sessionId) const
 {
-    Envelope out;
-    out.id = env.id;
-    if (env.text == QLatin1StringView("channels.list")) {
-        QHash<QString, qint64> seqs;
-        for (const ChannelInfo &c : m_store->channels())
-            seqs.insert(c.name, c.seq);
-        for (auto it = m_metrics.channels().cbegin(); it != m_metrics.channels().cend(); ++it)
-            seqs.insert(it.key(), qMax(seqs.value(it.key()), qint64(0)));
-        QStringList names = seqs.keys();
-        names.sort();
-        QJsonArray list;
-        for (const QString &name : std::as_const(names)) {
-            QJsonObject o;
-            o.insert(QLatin1StringView("name"), name);
-            o.insert(QLatin1StringView("seq"), double(seqs.value(name)));
-            o.insert(QLatin1StringView("rate"), m_metrics.channelRate(name));
-            list.append(o);
-        }
-        out.type = MessageType::Response;
-        out.data = list;
-    } else if (env.text == QLatin1StringView("server.info")) {
-        QJsonObject info;
-        info.insert(QLatin1StringView("server"), m_options.serverName);
-        info.insert(QLatin1StringView("version"), QStringLiteral(PULSEBOARD_VERSION));
-        info.insert(QLatin1StringView("protocol"), 1);
-        info.insert(QLatin1StringView("session"), session->id);
-        info.insert(QLatin1StringView("uptimeMs"), double(m_metrics.uptimeMs()));
-        info.insert(QLatin1StringView("connections"), clientCount());
-        info.insert(QLatin1StringView("store"), m_store->kind());
-        info.insert(QLatin1StringView("storeAvailable"), m_store->isAvailable());
-        info.insert(QLatin1StringView("authRequired"), m_auth->isRequired());
-        info.insert(QLatin1StringView("heartbeatMs"), m_options.heartbeatIntervalMs);
-        info.insert(QLatin1StringView("maxMessageBytes"), double(m_options.maxMessageBytes));
-        info.insert(QLatin1StringView("historySize"), m_options.historySize);
-        info.insert(QLatin1StringView("feeds"), QJsonArray::fromStringList(activeFeeds()));
-        out.type = MessageType::Response;
-        out.data = info;
-    } else {
-        out.type = MessageType::Error;
-        out.code = kErrorUnknownMethod;
-        out.text = QStringLiteral("unknown method '%1' (this hub serves channels.list, server.info)")
-                       .arg(env.text.left(60));
-    }
-    send(session, out);
+    QJsonObject info;
+    info.insert(QLatin1StringView("server"), m_options.serverName);
+    info.insert(QLatin1StringView("version"), QStringLiteral(PULSEBOARD_VERSION));
+    info.insert(QLatin1StringView("protocol"), 1);
+    info.insert(QLatin1StringView("session"), sessionId);
+    info.insert(QLatin1StringView("uptimeMs"), double(m_metrics.uptimeMs()));
+    info.insert(QLatin1StringView("connections"), clientCount());
+    info.insert(QLatin1StringView("store"), m_store ? m_store->kind() : QString());
+    info.insert(QLatin1StringView("storeAvailable"), m_store && m_store->isAvailable());
+    info.insert(QLatin1StringView("authRequired"), m_auth->isRequired());
+    info.insert(QLatin1StringView("heartbeatMs"), m_options.heartbeatIntervalMs);
+    info.insert(QLatin1StringView("maxMessageBytes"), double(m_options.maxMessageBytes));
+    info.insert(QLatin1StringView("historySize"), m_options.historySize);
+    info.insert(QLatin1StringView("feeds"), QJsonArray::fromStringList(activeFeeds()));
+    info.insert(QLatin1StringView("methods"), QJsonArray::fromStringList(m_requests.methods()));
+    return info;
 }
 
-// --- timers ---
-
-void HubServer::heartbeatTick()
-{
-    const qint64 now = nowMs();
-    const qint64 limit = 2 * qint64(m_options.heartbeatIntervalMs);
-    const auto sessions = m_sessions.values();
-    for (Session *s : sessions) {
-        if (s->closing)
-            continue;
-        if (now - s->lastLifeMs > limit) {
-            drop(s, RejectReason::HeartbeatTimeout,
-                 QStringLiteral("silent for %1 ms (limit %2 ms)").arg(now - s->lastLifeMs).arg(limit));
-            continue;
-        }
-        s->socket->ping();
-    }
-}
+// --- metrics and health ---
 
 void HubServer::rateTick()
 {
@@ -796,8 +399,6 @@ QJsonObject HubServer::statsSnapshot() const
 {
     return m_metrics.statsSnapshot(status());
 }
-
-// --- health ---
 
 HubStatus HubServer::status() const
 {
@@ -813,8 +414,7 @@ HubStatus HubServer::status() const
         st.storeStatus = m_store->statusText();
     }
     st.feeds = activeFeeds();
-    for (auto it = m_subscribers.cbegin(); it != m_subscribers.cend(); ++it)
-        st.subscribers.insert(it.key(), int(it->size()));
+    st.subscribers = m_router.subscriberCounts();
     return st;
 }
 
@@ -863,10 +463,8 @@ void HubServer::shutdown()
     if (m_server)
         m_server->close();
     const auto sessions = m_sessions.values();
-    for (Session *s : sessions) {
-        s->closing = true;
-        s->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
-    }
+    for (HubSession *s : sessions)
+        s->goAway();
     if (m_sessions.isEmpty()) {
         QMetaObject::invokeMethod(this, &HubServer::finishShutdown, Qt::QueuedConnection);
         return;
@@ -886,10 +484,6 @@ void HubServer::finishShutdown()
     qCInfo(lcHub) << "stopped";
     Q_EMIT stopped();
 }
-
-} // namespace Pulseboard
-
-namespace Pulseboard {
 
 ChannelStore *HubServer::createRedisStore(QString *)
 {

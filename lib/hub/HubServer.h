@@ -1,17 +1,20 @@
-// HubServer: the Pulseboard server of PROTOCOL.md. Sessions over QWebSocketServer (ws:// or
-// wss://), auth, heartbeat, subscribe with `since` replay, publish with per-channel seq, ack and
-// dedupe, requests, and the refusals that keep one client from hurting the others (Origin,
-// tokens, rate limit, message size, malformed frames, slow consumers). Channels live in a
-// ChannelStore: in memory for one hub, in Redis when several hubs act as one. Built-in feeds
-// publish this machine's figures and demo streams. Runs embedded in the dashboard or as
-// `pulseboard-hub`.
+// HubServer: the Pulseboard server of PROTOCOL.md, ws:// or wss://. It listens, keeps the
+// registry of its sessions (a HubSession per client: frames, auth, limits, refusals), and shuts
+// down gracefully (close 1001, then `stopped`). The rest is in its parts: a ChannelRouter fans
+// the messages of the ChannelStore (in memory for one hub, Redis when several act as one) out to
+// subscribers; HubRequests answers `request`; HubMetrics counts and renders /healthz and
+// /metrics; FeedRegistry builds the built-in feeds (this machine's figures, demo streams).
+// Runs embedded in the dashboard or as `pulseboard-hub`.
 #pragma once
 
+#include "ChannelRouter.h"
 #include "HubMetrics.h"
 #include "HubOptions.h"
+#include "HubRequests.h"
 
 #include <QHash>
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
 #include <QSet>
 #include <QStringList>
@@ -28,9 +31,9 @@ namespace Pulseboard {
 class ChannelStore;
 class Feed;
 class HealthServer;
-class RateLimiter;
+class HubSession;
 class TokenAuth;
-struct Envelope;
+struct HubContext;
 struct StoredMessage;
 
 class HubServer : public QObject
@@ -57,74 +60,41 @@ public:
     // By label (`rejects_total{reason}`); 0 for a label that is no reason.
     quint64 rejects(const QString &reason) const;
     ChannelStore *store() const { return m_store; }
+    const ChannelRouter &router() const { return m_router; }
+    const HubRequests &requests() const { return m_requests; }
     QStringList activeFeeds() const;
     bool isStopping() const { return m_stopping; }
     // Publishes from inside the process (feeds, an embedding app): the same path as a client's
     // publish, without dedupe. Failures are counted and logged.
     void publish(const QString &channel, const QJsonValue &data);
 
-    // What /healthz and /metrics serve.
+    // What the hub is now; what /healthz and /metrics serve.
     HubStatus status() const;
     QJsonObject health() const;
     QByteArray prometheusMetrics() const;
     // Per-second rates of the last full second, for hub.stats.
     QJsonObject statsSnapshot() const;
+    // The result of the `server.info` request, for `sessionId`.
+    QJsonObject serverInfo(const QString &sessionId) const;
+
+    // The hub's one clock (ms since the epoch): heartbeats, rate limits, token expiry, message ts.
+    qint64 nowMs() const;
 
 Q_SIGNALS:
     void stopped();
     void clientCountChanged(int count);
 
 private:
-    struct Subscription
-    {
-        bool ready = false;           // subscribed + replay sent; live messages flow
-        quint64 generation = 0;       // tells a late fetch answer from the current subscribe
-        qint64 lastSent = 0;          // highest seq sent on this channel (dedupes replay vs live)
-        QList<StoredMessage> pending; // live messages that came while the fetch was out
-        qint64 pendingBytes = 0;
-    };
-    struct Session
-    {
-        quint64 number = 0;
-        QString id;
-        QWebSocket *socket = nullptr;
-        bool authed = false;
-        QString identity;             // token subject, or the connection when the hub is open (see handlePublish)
-        bool closing = false;
-        qint64 lastLifeMs = 0;
-        std::unique_ptr<RateLimiter> limiter;
-        QHash<QString, Subscription> subscriptions;
-    };
-
     void onNewConnection();
-    void onTextMessage(Session *session, const QString &text);
-    void onBinaryMessage(Session *session, const QByteArray &data);
     void onDisconnected(QWebSocket *socket);
-    void handleEnvelope(Session *session, const Envelope &env);
-    void handleSubscribe(Session *session, const Envelope &env);
-    void handlePublish(Session *session, const Envelope &env);
-    void handleRequest(Session *session, const Envelope &env);
     void onStoreMessage(const QString &channel, const StoredMessage &message);
-    void onChannelReset(const QString &channel);
-    void deliver(Session *session, Subscription &sub, const StoredMessage &message, const QString &text);
-
-    void send(Session *session, const Envelope &env);
-    void sendText(Session *session, const QString &text, qint64 bytes);
-    void sendError(Session *session, int code, const QString &message, const QString &id = QString());
-    // Refuses a client: counts the reason, logs it, sends `error` and closes with `code`.
-    void refuse(Session *session, RejectReason reason, int code, const QString &message,
-                const QString &id = QString());
-    // Drops a client without a close handshake (its buffers are what we are protecting).
-    void drop(Session *session, RejectReason reason, const QString &why);
-    Session *sessionFor(quint64 number) const { return m_sessionsByNumber.value(number); }
-
+    void addMethods();
     void heartbeatTick();
     void rateTick();
     bool startFeeds(QString *error);
     ChannelStore *createRedisStore(QString *error);
     bool setupTls(QString *error);
     void finishShutdown();
-    qint64 nowMs() const;
 
     HubOptions m_options;
     QWebSocketServer *m_server = nullptr;
@@ -134,13 +104,15 @@ private:
     QList<Feed *> m_feeds;
     QSet<QString> m_feedChannels;
 
-    QHash<QWebSocket *, Session *> m_sessions;
-    QHash<quint64, Session *> m_sessionsByNumber;
-    QHash<QString, QSet<quint64>> m_subscribers; // channel -> session numbers
+    HubMetrics m_metrics;
+    ChannelRouter m_router;
+    HubRequests m_requests;
+    std::unique_ptr<HubContext> m_context; // what sessions share; set once the store exists
+
+    QHash<QWebSocket *, HubSession *> m_sessions;
     quint64 m_nextSession = 0;
     QString m_instanceId;
 
-    HubMetrics m_metrics;
     QTimer m_heartbeatTimer;
     QTimer m_rateTimer;
     QTimer m_shutdownTimer;
