@@ -93,9 +93,10 @@ private:
     ChannelStore *m_store = nullptr;
     qint64 m_maxPendingBytes;
     quint64 m_nextGeneration = 0;
-    QHash<QString, QSet<ChannelSubscriber *>> m_subscribers; // channel -> subscribers
-    QHash<const ChannelSubscriber *, QHash<QString, Subscription>>
-        m_subscriptions; // subscriber -> channel -> state
+    // channel -> subscribers
+    QHash<QString, QSet<ChannelSubscriber *>> m_subscribers;
+    // subscriber -> channel -> state
+    QHash<const ChannelSubscriber *, QHash<QString, Subscription>> m_subscriptions;
 };
 
 } // namespace Pulseboard

@@ -143,8 +143,10 @@ bool HubServer::start(QString *error)
                         .arg(m_server->errorString()));
 
     if (m_options.healthPort >= 0) {
-        m_health = new HealthServer([this](const QByteArray &path) { return m_metrics.httpResponse(path, status()); },
-                                    this);
+        // Only /metrics lists subscribers per channel; a health check does not pay for them.
+        m_health = new HealthServer(
+            [this](const QByteArray &path) { return m_metrics.httpResponse(path, status(path == "/metrics")); },
+            this);
         QString why;
         if (!m_health->listen(m_options.host, quint16(m_options.healthPort), &why)) {
             m_server->close();
@@ -397,10 +399,10 @@ void HubServer::rateTick()
 
 QJsonObject HubServer::statsSnapshot() const
 {
-    return m_metrics.statsSnapshot(status());
+    return m_metrics.statsSnapshot(status(false));
 }
 
-HubStatus HubServer::status() const
+HubStatus HubServer::status(bool withSubscribers) const
 {
     HubStatus st;
     st.serverName = m_options.serverName;
@@ -414,13 +416,14 @@ HubStatus HubServer::status() const
         st.storeStatus = m_store->statusText();
     }
     st.feeds = activeFeeds();
-    st.subscribers = m_router.subscriberCounts();
+    if (withSubscribers)
+        st.subscribers = m_router.subscriberCounts();
     return st;
 }
 
 QJsonObject HubServer::health() const
 {
-    return m_metrics.health(status());
+    return m_metrics.health(status(false));
 }
 
 QByteArray HubServer::prometheusMetrics() const

@@ -68,8 +68,9 @@ public:
     // publish, without dedupe. Failures are counted and logged.
     void publish(const QString &channel, const QJsonValue &data);
 
-    // What the hub is now; what /healthz and /metrics serve.
-    HubStatus status() const;
+    // What the hub is now; what /healthz and /metrics serve. Subscribers per channel only when
+    // asked for (only /metrics lists them).
+    HubStatus status(bool withSubscribers = true) const;
     QJsonObject health() const;
     QByteArray prometheusMetrics() const;
     // Per-second rates of the last full second, for hub.stats.
