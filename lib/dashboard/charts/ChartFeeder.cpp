@@ -114,16 +114,21 @@ void ChartFeeder::setYTo(const QVariant &v)
     Q_EMIT windowChanged();
 }
 
-void ChartFeeder::attach(QObject *series, const QString &source, const QString &path)
+void ChartFeeder::attach(QObject *series, const QString &source, const QString &path, const QString &origin)
 {
     if (!qobject_cast<QXYSeries *>(series)) {
         qWarning("ChartFeeder.attach: not an XY series");
         return;
     }
+    SeriesKey key(source);
+    if (!SeriesKey::originFromName(origin, &key.origin)) {
+        qWarning("ChartFeeder.attach: origin must be \"channel\" or \"dashboard\", got '%s'", qPrintable(origin));
+        return;
+    }
     detach(series);
     Binding b;
     b.series = series;
-    b.source = source;
+    b.source = key;
     b.path = path;
     m_bindings.append(b);
     m_dirty = true;
@@ -167,7 +172,9 @@ QVariantList ChartFeeder::boundSeries() const
 {
     QVariantList list;
     for (const Binding &b : m_bindings)
-        list.append(QVariantMap{{QStringLiteral("source"), b.source}, {QStringLiteral("path"), b.path}});
+        list.append(QVariantMap{{QStringLiteral("source"), b.source.name},
+                                {QStringLiteral("path"), b.path},
+                                {QStringLiteral("origin"), b.source.originName()}});
     return list;
 }
 

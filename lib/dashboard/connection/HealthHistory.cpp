@@ -43,7 +43,7 @@ void HealthHistory::sampleManager()
 
 void HealthHistory::addSample(const Counters &c, qint64 nowMs)
 {
-    const QString source = QString::fromLatin1(kSource);
+    const SeriesKey source = figuresKey();
     if (m_previousMs >= 0 && nowMs > m_previousMs) {
         const double seconds = double(nowMs - m_previousMs) / 1000.0;
         // Counters only grow; a smaller value means a new manager, so the delta starts over.
@@ -71,7 +71,7 @@ void HealthHistory::addMarker(int lane, qint64 nowMs)
     static const char *const names[] = {"", "connected", "disconnected", "error"};
     if (lane < 1 || lane > 3)
         return;
-    m_store->addSample(QString::fromLatin1(kEventSource), QString::fromLatin1(names[lane]), nowMs, lane);
+    m_store->addSample(eventsKey(), QString::fromLatin1(names[lane]), nowMs, lane);
 }
 
 } // namespace Pulseboard

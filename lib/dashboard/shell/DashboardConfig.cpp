@@ -1,5 +1,6 @@
 #include "DashboardConfig.h"
 
+#include "dashboard/charts/ChartWindows.h"
 #include "protocol/Envelope.h"
 
 #include <QFile>
@@ -127,8 +128,8 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     if (root.contains(QStringLiteral("window"))) {
         const QJsonValue w = root.value(QStringLiteral("window"));
         const int seconds = w.isDouble() ? int(w.toDouble()) : -1;
-        if (seconds != 60 && seconds != 300 && seconds != 900) {
-            *error = QStringLiteral("window must be 60, 300 or 900 (seconds)");
+        if (!ChartWindows::isAllowedSeconds(seconds)) {
+            *error = ChartWindows::mustBeText(QStringLiteral("window"));
             return false;
         }
         c.windowMs = seconds * 1000;
