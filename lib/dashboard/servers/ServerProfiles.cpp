@@ -5,6 +5,7 @@
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/shell/Dashboard.h"
+#include "protocol/EndpointUrl.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -117,10 +118,8 @@ void ProfileStore::load(QSettings *settings)
         ServerProfile p;
         p.name = settings->value(QStringLiteral("name")).toString();
         for (const QString &text : settings->value(QStringLiteral("endpoints")).toStringList()) {
-            const QUrl url(text, QUrl::StrictMode);
-            if (url.isValid() &&
-                (url.scheme() == QLatin1StringView("ws") || url.scheme() == QLatin1StringView("wss")))
-                p.endpoints.append(url);
+            if (const std::optional<QUrl> url = EndpointUrl::parse(text))
+                p.endpoints.append(*url);
         }
         if (p.name.isEmpty() || p.endpoints.isEmpty()) {
             qWarning(
@@ -516,14 +515,10 @@ bool ServerProfiles::parseUrls(const QString &text, QList<QUrl> *urls, QString *
     urls->clear();
     static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
     for (const QString &part : text.split(separators, Qt::SkipEmptyParts)) {
-        const QUrl url(part, QUrl::StrictMode);
-        if (!url.isValid() ||
-            (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss")) ||
-            url.host().isEmpty()) {
-            *error = QStringLiteral("'%1' is not a ws:// or wss:// URL").arg(part);
+        const std::optional<QUrl> url = EndpointUrl::parse(part, error);
+        if (!url)
             return false;
-        }
-        urls->append(url);
+        urls->append(*url);
     }
     if (urls->isEmpty()) {
         *error = QStringLiteral("Enter a ws:// or wss:// URL");
