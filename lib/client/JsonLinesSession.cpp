@@ -1,9 +1,9 @@
 #include "JsonLinesSession.h"
 
-#include <QJsonArray>
+#include "protocol/JsonView.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
 #include <QFileDevice>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -15,21 +15,16 @@ namespace Pulseboard {
 namespace {
 using L = QLatin1StringView;
 
+// Any JSON value, not just objects.
 QJsonValue parseJson(QByteArrayView text, QString *error)
 {
-    // Accept any JSON value, not just objects: wrap it so QJsonDocument can read scalars too.
-    QByteArray wrapped;
-    wrapped.reserve(text.size() + 2);
-    wrapped.append('[').append(text.data(), text.size()).append(']');
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &pe);
-    if (pe.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != 1) {
-        *error = pe.error != QJsonParseError::NoError
-                     ? QStringLiteral("invalid JSON at offset %1: %2").arg(qMax(0, pe.offset - 1)).arg(pe.errorString())
-                     : QStringLiteral("expected exactly one JSON value");
-        return QJsonValue(QJsonValue::Undefined);
-    }
-    return doc.array().at(0);
+    JsonValueError why;
+    if (const std::optional<QJsonValue> value = parseJsonValue(text, &why))
+        return *value;
+    *error = why.kind == JsonValueError::Syntax
+                 ? QStringLiteral("invalid JSON at offset %1: %2").arg(why.offset).arg(why.message)
+                 : QStringLiteral("expected exactly one JSON value");
+    return QJsonValue(QJsonValue::Undefined);
 }
 } // namespace
 

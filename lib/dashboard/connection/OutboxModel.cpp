@@ -3,11 +3,9 @@
 #include "ChannelListModel.h"
 #include "client/ConnectionManager.h"
 #include "protocol/Envelope.h"
+#include "protocol/JsonView.h"
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonParseError>
 
 namespace Pulseboard {
 
@@ -89,20 +87,16 @@ bool OutboxModel::parseJson(const QString &text, QJsonValue *value, QString *err
         *error = QStringLiteral("nothing to send: enter a JSON value");
         return false;
     }
-    // Wrapping in an array lets QJsonDocument accept any JSON value, scalars included.
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + utf8 + "]", &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        const int at = qMax(0, parseError.offset - 1);
-        *error = QStringLiteral("not valid JSON at character %1: %2").arg(at + 1).arg(parseError.errorString());
+    // Any JSON value, scalars included.
+    JsonValueError why;
+    const std::optional<QJsonValue> parsed = parseJsonValue(utf8, &why);
+    if (!parsed) {
+        *error = why.kind == JsonValueError::Syntax
+                     ? QStringLiteral("not valid JSON at character %1: %2").arg(why.offset + 1).arg(why.message)
+                     : QStringLiteral("enter exactly one JSON value (found %1)").arg(why.valueCount);
         return false;
     }
-    const QJsonArray array = doc.array();
-    if (array.size() != 1) {
-        *error = QStringLiteral("enter exactly one JSON value (found %1)").arg(array.size());
-        return false;
-    }
-    *value = array.at(0);
+    *value = *parsed;
     return true;
 }
 
