@@ -2,10 +2,9 @@
 
 #include "ChannelListModel.h"
 #include "client/ConnectionManager.h"
+#include "protocol/Clock.h"
 #include "protocol/Envelope.h"
 #include "protocol/JsonView.h"
-
-#include <QDateTime>
 
 namespace Pulseboard {
 
@@ -149,7 +148,7 @@ void OutboxModel::track(const QString &id, bool request, const QString &target, 
     if (statusOf(id) >= 0)
         return;
     beginInsertRows(QModelIndex(), 0, 0);
-    m_rows.prepend({id, request, target, payload, Queued, QString(), QDateTime::currentMSecsSinceEpoch()});
+    m_rows.prepend({id, request, target, payload, Queued, QString(), Clock::current().wallMs()});
     endInsertRows();
     trim();
     pollSent();

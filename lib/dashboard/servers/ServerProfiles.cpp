@@ -5,6 +5,7 @@
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/shell/Dashboard.h"
+#include "protocol/Clock.h"
 #include "protocol/EndpointUrl.h"
 
 #include <QCryptographicHash>
@@ -22,10 +23,6 @@ namespace {
 const QString kGroup = QStringLiteral("profiles");
 const QString kEmbeddedName = QStringLiteral("This machine (embedded hub)");
 
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
 
 QStringList urlStrings(const QList<QUrl> &urls)
 {
@@ -437,7 +434,7 @@ void ServerProfiles::recordCurrent()
     if (m_currentEmbedded || m_currentRecorded || !m_manager)
         return;
     m_currentRecorded = true;
-    m_current.lastUsedMs = nowMs();
+    m_current.lastUsedMs = Clock::current().wallMs();
     m_current.channels = m_manager->subscriptions();
     m_current = m_store.record(m_current);
     save();
@@ -579,7 +576,7 @@ QString ServerProfiles::forget(int row)
                            .arg(describe(false, p))
                            .arg(held)
                      : QStringLiteral("Forgot the server %1").arg(describe(false, p)),
-            nowMs());
+            Clock::current().wallMs());
     }
     refreshHeld();
     resetRows();
@@ -680,7 +677,7 @@ QString ServerProfiles::activate(const ServerProfile &requested, bool embedded)
                   "used again")
                   .arg(from, to)
                   .arg(held.size());
-    m_dashboard->events()->add(EventLog::Info, words, nowMs());
+    m_dashboard->events()->add(EventLog::Info, words, Clock::current().wallMs());
     Q_EMIT m_dashboard->notice(words);
 
     refreshHeld();
