@@ -23,7 +23,8 @@ QList<qint64> sampleTimes(const QSignalSpy &spy, qsizetype from = 0)
 {
     QList<qint64> times;
     for (qsizetype i = from; i < spy.size(); ++i)
-        times.append(qint64(spy.at(i).at(1).toJsonValue().toObject().value(QLatin1StringView("t")).toDouble()));
+        times.append(
+            qint64(spy.at(i).at(1).toJsonValue().toObject().value(QLatin1StringView("t")).toDouble()));
     return times;
 }
 

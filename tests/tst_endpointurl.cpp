@@ -24,8 +24,10 @@ void tst_EndpointUrl::accepts_data()
     QTest::addColumn<QUrl>("expected");
     QTest::newRow("ws") << u"ws://127.0.0.1:8765/"_s << QUrl(u"ws://127.0.0.1:8765/"_s);
     QTest::newRow("wss") << u"wss://hub.example"_s << QUrl(u"wss://hub.example"_s);
-    QTest::newRow("uppercase scheme and host") << u"WS://Hub.Example:80/"_s << QUrl(u"ws://hub.example:80/"_s);
-    QTest::newRow("path and query kept") << u"ws://h:1/feed/v1?token=abc&x=1"_s << QUrl(u"ws://h:1/feed/v1?token=abc&x=1"_s);
+    QTest::newRow("uppercase scheme and host")
+        << u"WS://Hub.Example:80/"_s << QUrl(u"ws://hub.example:80/"_s);
+    QTest::newRow("path and query kept")
+        << u"ws://h:1/feed/v1?token=abc&x=1"_s << QUrl(u"ws://h:1/feed/v1?token=abc&x=1"_s);
     QTest::newRow("highest port") << u"ws://h:65535"_s << QUrl(u"ws://h:65535"_s);
     QTest::newRow("ipv6") << u"ws://[::1]:9000/"_s << QUrl(u"ws://[::1]:9000/"_s);
     QTest::newRow("user info kept") << u"wss://u:pw@h/"_s << QUrl(u"wss://u:pw@h/"_s);
@@ -55,17 +57,20 @@ void tst_EndpointUrl::refuses_data()
     QTest::newRow("missing host") << u"ws:///x"_s << u"'ws:///x'"_s + tail + u": it names no host"_s;
     QTest::newRow("scheme only") << u"ws://"_s << u"'ws://'"_s + tail + u": it names no host"_s;
     QTest::newRow("port without host") << u"wss://:80"_s << u"'wss://:80'"_s + tail + u": it names no host"_s;
-    QTest::newRow("port out of range") << u"ws://h:65536"_s
-                                       << u"'ws://h:65536'"_s + tail + u": its port is not a number from 0 to 65535"_s;
-    QTest::newRow("port not a number") << u"ws://h:abc/"_s
-                                       << u"'ws://h:abc/'"_s + tail + u": its port is not a number from 0 to 65535"_s;
-    QTest::newRow("leading space") << u" ws://h:1"_s << u"' ws://h:1'"_s + tail + u": it contains whitespace"_s;
-    QTest::newRow("trailing newline") << u"ws://h:1\n"_s << u"'ws://h:1\n'"_s + tail + u": it contains whitespace"_s;
-    QTest::newRow("space in path") << u"ws://h/a b"_s << u"'ws://h/a b'"_s + tail + u": it contains whitespace"_s;
+    QTest::newRow("port out of range")
+        << u"ws://h:65536"_s << u"'ws://h:65536'"_s + tail + u": its port is not a number from 0 to 65535"_s;
+    QTest::newRow("port not a number")
+        << u"ws://h:abc/"_s << u"'ws://h:abc/'"_s + tail + u": its port is not a number from 0 to 65535"_s;
+    QTest::newRow("leading space") << u" ws://h:1"_s
+                                   << u"' ws://h:1'"_s + tail + u": it contains whitespace"_s;
+    QTest::newRow("trailing newline")
+        << u"ws://h:1\n"_s << u"'ws://h:1\n'"_s + tail + u": it contains whitespace"_s;
+    QTest::newRow("space in path") << u"ws://h/a b"_s
+                                   << u"'ws://h/a b'"_s + tail + u": it contains whitespace"_s;
     // Credentials and queries stay out of the message.
     QTest::newRow("secrets not shown") << u"http://user:secret@h/?token=t0k"_s << u"'http://h/'"_s + tail;
-    QTest::newRow("secrets not shown, unparsable") << u"ws://user:secret@h/ x?token=t0k"_s
-                                                   << u"'ws://h/ x'"_s + tail + u": it contains whitespace"_s;
+    QTest::newRow("secrets not shown, unparsable")
+        << u"ws://user:secret@h/ x?token=t0k"_s << u"'ws://h/ x'"_s + tail + u": it contains whitespace"_s;
 }
 
 void tst_EndpointUrl::refuses()

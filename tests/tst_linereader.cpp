@@ -16,7 +16,8 @@ struct Recorder
 {
     explicit Recorder(LineReader &reader)
     {
-        QObject::connect(&reader, &LineReader::lineRead, [this](const QByteArray &line) { events.append("line:" + line); });
+        QObject::connect(&reader, &LineReader::lineRead,
+                         [this](const QByteArray &line) { events.append("line:" + line); });
         QObject::connect(&reader, &LineReader::lineTooLong, [this](qint64 lineNumber, qsizetype) {
             events.append("long:" + QByteArray::number(lineNumber));
         });
@@ -46,12 +47,14 @@ void tst_LineReader::splitsWhateverTheReads_data()
 {
     QTest::addColumn<QByteArray>("input");
     QTest::addColumn<QByteArrayList>("expected");
-    QTest::newRow("lines") << QByteArray("a\nbb\nccc\n") << QByteArrayList{"line:a", "line:bb", "line:ccc", "end"};
+    QTest::newRow("lines") << QByteArray("a\nbb\nccc\n")
+                           << QByteArrayList{"line:a", "line:bb", "line:ccc", "end"};
     QTest::newRow("crlf") << QByteArray("a\r\nbb\r\n") << QByteArrayList{"line:a", "line:bb", "end"};
     QTest::newRow("lone cr kept inside") << QByteArray("a\rb\n") << QByteArrayList{"line:a\rb", "end"};
     QTest::newRow("empty lines") << QByteArray("\n\na\n\r\n\n")
                                  << QByteArrayList{"line:", "line:", "line:a", "line:", "line:", "end"};
-    QTest::newRow("eof without newline") << QByteArray("a\nlast") << QByteArrayList{"line:a", "line:last", "end"};
+    QTest::newRow("eof without newline")
+        << QByteArray("a\nlast") << QByteArrayList{"line:a", "line:last", "end"};
     QTest::newRow("eof after cr") << QByteArray("a\nlast\r") << QByteArrayList{"line:a", "line:last", "end"};
     QTest::newRow("nothing") << QByteArray() << QByteArrayList{"end"};
     QTest::newRow("spaces kept") << QByteArray("  a b \n") << QByteArrayList{"line:  a b ", "end"};

@@ -3,8 +3,8 @@
 #include <QSocketNotifier>
 
 #include <cerrno>
-#include <utility>
 #include <unistd.h>
+#include <utility>
 
 namespace Pulseboard {
 
@@ -63,7 +63,11 @@ void LineReader::feed(QByteArrayView bytes)
         }
         if (newline >= 0) {
             if (m_pending.isEmpty()) {
-                deliver(part);
+                deliver(part); // checks the length before it copies anything
+            } else if (m_pending.size() + part.size() > m_maxLineBytes + 1) {
+                m_pending.clear(); // over even with a '\r' to drop: no need to join it first
+                ++m_lineCount;
+                Q_EMIT lineTooLong(m_lineCount, m_maxLineBytes);
             } else {
                 m_pending.append(part.data(), part.size());
                 deliver(std::exchange(m_pending, QByteArray()));
@@ -73,8 +77,8 @@ void LineReader::feed(QByteArrayView bytes)
         // An unterminated start of a line: keep it while it can still be a line within the limit
         // (one byte more may be the '\r' of a CRLF).
         m_pending.append(part.data(), part.size());
-        if (m_pending.size() > m_maxLineBytes + 1
-            || (m_pending.size() == m_maxLineBytes + 1 && !m_pending.endsWith('\r'))) {
+        if (m_pending.size() > m_maxLineBytes + 1 ||
+            (m_pending.size() == m_maxLineBytes + 1 && !m_pending.endsWith('\r'))) {
             m_pending.clear();
             m_skipping = true;
             ++m_lineCount;

@@ -53,8 +53,8 @@ private:
     void deliver(QByteArrayView line);
 
     qsizetype m_maxLineBytes;
-    QByteArray m_pending;     // the start of the current line, at most maxLineBytes + 1 bytes
-    bool m_skipping = false;  // the current line is over the limit: drop bytes up to its newline
+    QByteArray m_pending;    // the current line so far, while it fits (maxLineBytes, + 1 for a '\r')
+    bool m_skipping = false; // the current line is over the limit: drop bytes up to its newline
     bool m_stopped = false;
     bool m_ended = false;
     qint64 m_lineCount = 0;

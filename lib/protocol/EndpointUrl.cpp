@@ -40,8 +40,9 @@ std::optional<QUrl> parse(const QString &text, QString *error)
         why = QStringLiteral("it contains whitespace");
     } else if (!url.isValid() && isEndpointScheme(QUrl(text, QUrl::TolerantMode).scheme())) {
         // Strict mode names the part it refused; a port is the one people get wrong.
-        why = url.errorString().contains(QLatin1StringView("port")) ? QStringLiteral("its port is not a number from 0 to 65535")
-                                                                      : QString();
+        why = url.errorString().contains(QLatin1StringView("port"))
+                  ? QStringLiteral("its port is not a number from 0 to 65535")
+                  : QString();
     }
     if (error) {
         *error = QStringLiteral("'%1' is not a ws:// or wss:// URL").arg(displayText(text));
