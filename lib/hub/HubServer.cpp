@@ -10,10 +10,10 @@
 #include "feeds/Feed.h"
 #include "feeds/HubStatsFeed.h"
 #include "feeds/SystemFeed.h"
+#include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
 
-#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -83,11 +83,6 @@ HubServer::~HubServer()
     m_sessionsByNumber.clear();
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
-}
-
-qint64 HubServer::nowMs() const
-{
-    return QDateTime::currentMSecsSinceEpoch();
 }
 
 bool HubServer::start(QString *error)
@@ -312,7 +307,7 @@ void HubServer::onNewConnection()
         session->socket = socket;
         session->authed = !m_auth->isRequired();
         session->identity = QStringLiteral("conn:") + session->id;
-        session->lastLifeMs = nowMs();
+        session->lastLifeMs = Clock::current().monotonicMs();
         session->limiter = std::make_unique<RateLimiter>(m_options.rateLimitPerSec, m_options.rateLimitBurst,
                                                          session->lastLifeMs);
         m_sessions.insert(socket, session);
@@ -332,7 +327,7 @@ void HubServer::onNewConnection()
         });
         connect(socket, &QWebSocket::pong, this, [this, socket](quint64, const QByteArray &) {
             if (Session *s = m_sessions.value(socket))
-                s->lastLifeMs = nowMs();
+                s->lastLifeMs = Clock::current().monotonicMs();
         });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] { onDisconnected(socket); });
 
@@ -462,7 +457,7 @@ void HubServer::onBinaryMessage(Session *session, const QByteArray &data)
         return;
     ++m_metrics.framesIn;
     m_metrics.bytesIn += quint64(data.size());
-    session->lastLifeMs = nowMs();
+    session->lastLifeMs = Clock::current().monotonicMs();
     if (!session->limiter->tryTake(session->lastLifeMs)) {
         refuse(session, QStringLiteral("rate_limit"), CloseCode::RateLimited, QStringLiteral("rate limit exceeded"));
         return;
@@ -478,7 +473,7 @@ void HubServer::onTextMessage(Session *session, const QString &text)
     const QByteArray utf8 = text.toUtf8();
     ++m_metrics.framesIn;
     m_metrics.bytesIn += quint64(utf8.size());
-    session->lastLifeMs = nowMs();
+    session->lastLifeMs = Clock::current().monotonicMs();
     if (!session->limiter->tryTake(session->lastLifeMs)) {
         refuse(session, QStringLiteral("rate_limit"), CloseCode::RateLimited,
                QStringLiteral("rate limit exceeded (%1 frames/s, burst %2)")
@@ -506,7 +501,7 @@ void HubServer::handleEnvelope(Session *session, const Envelope &env)
     }
     switch (env.type) {
     case MessageType::Auth: {
-        const TokenAuth::Verdict verdict = m_auth->verify(env.text, nowMs() / 1000);
+        const TokenAuth::Verdict verdict = m_auth->verify(env.text, Clock::current().wallMs() / 1000);
         if (!verdict.ok) {
             refuse(session,
                    verdict.reason == QLatin1StringView("token expired") ? QStringLiteral("auth_expired")
@@ -654,7 +649,7 @@ void HubServer::handlePublish(Session *session, const Envelope &env)
                                  ? QStringLiteral("client:") + env.client
                                  : session->identity;
     const QString dedupeKey = identity + QLatin1Char('\x1f') + env.id;
-    m_store->append(channel, env.data, nowMs(), dedupeKey, [this, number, id, channel](const AppendResult &r) {
+    m_store->append(channel, env.data, Clock::current().wallMs(), dedupeKey, [this, number, id, channel](const AppendResult &r) {
         Session *s = sessionFor(number);
         if (!r.error.isEmpty()) {
             countReject(QStringLiteral("store_unavailable"));
@@ -690,7 +685,7 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
         }
         return;
     }
-    m_store->append(channel, data, nowMs(), QString(), [this, channel](const AppendResult &r) {
+    m_store->append(channel, data, Clock::current().wallMs(), QString(), [this, channel](const AppendResult &r) {
         if (!r.error.isEmpty()) {
             countReject(QStringLiteral("store_unavailable"));
             qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
@@ -802,7 +797,7 @@ void HubServer::handleRequest(Session *session, const Envelope &env)
 
 void HubServer::heartbeatTick()
 {
-    const qint64 now = nowMs();
+    const qint64 now = Clock::current().monotonicMs();
     const qint64 limit = 2 * qint64(m_options.heartbeatIntervalMs);
     const auto sessions = m_sessions.values();
     for (Session *s : sessions) {

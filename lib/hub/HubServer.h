@@ -142,8 +142,10 @@ private:
         bool authed = false;
         QString identity;             // token subject, or the connection when the hub is open (see handlePublish)
         bool closing = false;
+        // Clock::current().monotonicMs() of the last frame or pong: silence is a duration, and a
+        // wall clock set forward must not drop every client (nor set back keep the dead ones).
         qint64 lastLifeMs = 0;
-        std::unique_ptr<RateLimiter> limiter;
+        std::unique_ptr<RateLimiter> limiter; // on the same monotonic milliseconds
         QHash<QString, Subscription> subscriptions;
     };
     struct ChannelStats
@@ -182,7 +184,6 @@ private:
     ChannelStore *createRedisStore(QString *error);
     bool setupTls(QString *error);
     void finishShutdown();
-    qint64 nowMs() const;
 
     HubOptions m_options;
     QWebSocketServer *m_server = nullptr;

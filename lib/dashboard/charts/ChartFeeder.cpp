@@ -3,8 +3,8 @@
 #include "Decimator.h"
 #include "DisplayClock.h"
 #include "SeriesStore.h"
+#include "protocol/Clock.h"
 
-#include <QDateTime>
 #include <QtCharts/QXYSeries>
 
 #include <algorithm>
@@ -15,7 +15,7 @@ namespace Pulseboard {
 
 ChartFeeder::ChartFeeder(QObject *parent) : QObject(parent)
 {
-    m_viewEnd = QDateTime::currentMSecsSinceEpoch();
+    m_viewEnd = Clock::current().wallMs();
 }
 
 ChartFeeder::~ChartFeeder() = default;
@@ -59,7 +59,7 @@ void ChartFeeder::setPaused(bool paused)
     if (m_paused == paused)
         return;
     m_paused = paused;
-    m_pausedAt = m_clock ? m_clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    m_pausedAt = m_clock ? m_clock->nowMs() : Clock::current().wallMs();
     if (!paused && m_scrollBackMs != 0) {
         m_scrollBackMs = 0;
         Q_EMIT windowChanged();
@@ -165,7 +165,7 @@ void ChartFeeder::clear()
 
 void ChartFeeder::refresh()
 {
-    tick(m_clock ? m_clock->nowMs() : QDateTime::currentMSecsSinceEpoch(), true);
+    tick(m_clock ? m_clock->nowMs() : Clock::current().wallMs(), true);
 }
 
 QVariantList ChartFeeder::boundSeries() const

@@ -2,8 +2,7 @@
 
 #include "client/ConnectionManager.h"
 #include "dashboard/charts/SeriesStore.h"
-
-#include <QDateTime>
+#include "protocol/Clock.h"
 
 namespace Pulseboard {
 
@@ -15,7 +14,7 @@ HealthHistory::HealthHistory(SeriesStore *store, QObject *parent) : QObject(pare
 void HealthHistory::attach(ConnectionManager *manager, int intervalMs)
 {
     m_manager = manager;
-    const auto now = [] { return QDateTime::currentMSecsSinceEpoch(); };
+    const auto now = [] { return Clock::current().wallMs(); };
     connect(manager, &ConnectionManager::connected, this, [this, now] { addMarker(1, now()); });
     connect(manager, &ConnectionManager::disconnected, this, [this, now] { addMarker(2, now()); });
     connect(manager, &ConnectionManager::errorOccurred, this, [this, now] { addMarker(3, now()); });
@@ -38,7 +37,7 @@ void HealthHistory::sampleManager()
     c.gaps = s.gaps;
     c.rttMs = m_manager->state() == ConnectionManager::Open ? m_manager->rttMs() : -1;
     c.outboxDepth = m_manager->queuedCount();
-    addSample(c, QDateTime::currentMSecsSinceEpoch());
+    addSample(c, Clock::current().wallMs());
 }
 
 void HealthHistory::addSample(const Counters &c, qint64 nowMs)

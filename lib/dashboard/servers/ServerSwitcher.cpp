@@ -3,6 +3,8 @@
 #include "EmbeddedHub.h"
 #include "client/ConnectionManager.h"
 #include "client/OutboxJournal.h"
+#include "protocol/Clock.h"
+#include "protocol/EndpointUrl.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -114,14 +116,10 @@ bool ServerSwitcher::parseUrls(const QString &text, QList<QUrl> *urls, QString *
     urls->clear();
     static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
     for (const QString &part : text.split(separators, Qt::SkipEmptyParts)) {
-        const QUrl url(part, QUrl::StrictMode);
-        if (!url.isValid() ||
-            (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss")) ||
-            url.host().isEmpty()) {
-            *error = QStringLiteral("'%1' is not a ws:// or wss:// URL").arg(part);
+        const std::optional<QUrl> url = EndpointUrl::parse(part, error);
+        if (!url)
             return false;
-        }
-        urls->append(url);
+        urls->append(*url);
     }
     if (urls->isEmpty()) {
         *error = QStringLiteral("Enter a ws:// or wss:// URL");
@@ -176,7 +174,7 @@ void ServerSwitcher::recordCurrent()
     if (m_currentEmbedded || m_currentRecorded || !m_manager)
         return;
     m_currentRecorded = true;
-    m_current.lastUsedMs = QDateTime::currentMSecsSinceEpoch();
+    m_current.lastUsedMs = Clock::current().wallMs();
     m_current.channels = m_manager->subscriptions();
     m_current = m_store.record(m_current);
     Q_EMIT profilesChanged();

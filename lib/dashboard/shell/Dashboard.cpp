@@ -9,6 +9,7 @@
 #include "dashboard/connection/HealthHistory.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/connection/RawMessageModel.h"
+#include "protocol/Clock.h"
 
 #include <QDateTime>
 
@@ -26,9 +27,10 @@ namespace Pulseboard {
 
 namespace {
 
+// Wall time: message timestamps, the chart's time axis and the event log's times are wall time.
 qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return Clock::current().wallMs();
 }
 
 QString localFile(const QString &file)

@@ -1,6 +1,7 @@
 #include "DashboardConfig.h"
 
 #include "dashboard/charts/ChartWindows.h"
+#include "protocol/EndpointUrl.h"
 #include "protocol/Envelope.h"
 
 #include <QFile>
@@ -106,13 +107,13 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
         if (!readStringList(root.value(QStringLiteral("servers")), QStringLiteral("servers"), &urls, error))
             return false;
         for (const QString &u : urls) {
-            const QUrl url(u, QUrl::StrictMode);
-            if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))
-                || url.host().isEmpty()) {
-                *error = QStringLiteral("servers: '%1' is not a ws:// or wss:// URL").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+            QString why;
+            const std::optional<QUrl> url = EndpointUrl::parse(u, &why);
+            if (!url) {
+                *error = QStringLiteral("servers: ") + why;
                 return false;
             }
-            c.servers.append(url);
+            c.servers.append(*url);
         }
     }
     if (root.contains(QStringLiteral("channels"))) {

@@ -7,6 +7,7 @@
 #include "dashboard/servers/EmbeddedHub.h"
 #include "dashboard/servers/ServerListModel.h"
 #include "dashboard/servers/ServerSwitcher.h"
+#include "protocol/Clock.h"
 
 #include <QDateTime>
 #include <QGuiApplication>
@@ -73,7 +74,7 @@ void DashboardSession::wire()
     connect(switcher, &ServerSwitcher::serverChanged, dashboard, &Dashboard::serverSwitched);
     connect(switcher, &ServerSwitcher::publishesHeld, dashboard->outbox(), &OutboxModel::markHeld);
     connect(switcher, &ServerSwitcher::logged, dashboard, [dashboard](const QString &words) {
-        dashboard->events()->add(EventLog::Info, words, QDateTime::currentMSecsSinceEpoch());
+        dashboard->events()->add(EventLog::Info, words, Clock::current().wallMs());
     });
     connect(switcher, &ServerSwitcher::announced, dashboard, &Dashboard::notice);
     connect(dashboard, &Dashboard::channelsChosen, switcher, &ServerSwitcher::noteChannels);

@@ -1,6 +1,7 @@
 #include "DashboardSettings.h"
 
 #include "dashboard/charts/ChartWindows.h"
+#include "protocol/EndpointUrl.h"
 
 #include <QSettings>
 #include <QUrl>
@@ -101,10 +102,8 @@ QList<ServerProfile> DashboardSettings::profiles() const
         ServerProfile p;
         p.name = m_settings->value(kName).toString();
         for (const QString &text : m_settings->value(kEndpoints).toStringList()) {
-            const QUrl url(text, QUrl::StrictMode);
-            if (url.isValid() &&
-                (url.scheme() == QLatin1StringView("ws") || url.scheme() == QLatin1StringView("wss")))
-                p.endpoints.append(url);
+            if (const std::optional<QUrl> url = EndpointUrl::parse(text))
+                p.endpoints.append(*url);
         }
         if (p.name.isEmpty() || p.endpoints.isEmpty()) {
             qWarning(
