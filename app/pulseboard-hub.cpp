@@ -4,11 +4,11 @@
 #include "hub/HubCommandLine.h"
 #include "hub/HubServer.h"
 #include "hub/TokenAuth.h"
+#include "protocol/Clock.h"
 #include "util/SignalWatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QTextStream>
 
 #include <cstdio>
@@ -57,7 +57,7 @@ int main(int argc, char *argv[])
         return usage(error);
 
     if (flags.action == HubCommandLine::Action::MintToken) {
-        const qint64 expires = QDateTime::currentSecsSinceEpoch() + flags.mintTtlSecs;
+        const qint64 expires = Clock::current().wallMs() / 1000 + flags.mintTtlSecs;
         out << TokenAuth::mint(options.tokenSecret, flags.mintSubject, expires) << "\n";
         return 0;
     }

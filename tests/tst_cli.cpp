@@ -43,6 +43,7 @@ private Q_SLOTS:
     void initTestCase();
     void tailsChannelUntilCount();
     void publishesAndRequestsFromStdin();
+    void overLongInputLineSkippedToItsEnd();
     void usageErrors_data();
     void usageErrors();
     void givesUpWithExitThree();
@@ -124,6 +125,33 @@ void tst_Cli::publishesAndRequestsFromStdin()
     QCOMPARE(published.size(), 2);
     QCOMPARE(published.at(0).env.data.toObject().value(QLatin1StringView("action")).toString(), QStringLiteral("restart"));
     QCOMPARE(published.at(1).env.data.toInt(), 42);
+}
+
+void tst_Cli::overLongInputLineSkippedToItsEnd()
+{
+    // A line over 16 MiB is reported once and skipped up to its newline: its tail is not read as a
+    // command of its own, and the lines on both sides of it go out.
+    TestServer server;
+    QVERIFY(server.listen());
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastFlags());
+    QVERIFY(cli.waitForStarted());
+    cli.write("publish ops.cmd 1\n");
+    cli.write("publish ops.cmd " + QByteArray(17 * 1024 * 1024, '7') + "\n");
+    cli.write("publish ops.cmd 3\n");
+    cli.closeWriteChannel();
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 30000);
+    QCOMPARE(cli.exitCode(), 0);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    const auto errors = eventsOf(events, QStringLiteral("error"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().value(QLatin1StringView("code")).toInt(), -4);
+    QCOMPARE(errors.first().value(QLatin1StringView("message")).toString(),
+             QStringLiteral("input line 2 is longer than 16 MiB: skipped"));
+    const auto published = server.framesOfType(MessageType::Publish);
+    QCOMPARE(published.size(), 2);
+    QCOMPARE(published.at(0).env.data.toInt(), 1);
+    QCOMPARE(published.at(1).env.data.toInt(), 3);
 }
 
 void tst_Cli::usageErrors_data()

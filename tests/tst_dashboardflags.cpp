@@ -2,7 +2,8 @@
 // unknown flag exits 2 with words naming it, --list-profiles prints the saved server profiles and
 // an unknown --profile is refused with the names that exist. (QApplication needs a display;
 // these must not.) Settings live in a temporary XDG_CONFIG_HOME, never the user's.
-#include "dashboard/servers/ServerProfiles.h"
+#include "dashboard/servers/ProfileStore.h"
+#include "dashboard/shell/DashboardSettings.h"
 
 #include <QJsonDocument>
 #include <QJsonArray>
@@ -41,7 +42,7 @@ void saveTwoProfiles(const QString &home)
     prod.endpoints = {QUrl(QStringLiteral("wss://a.example/ws")), QUrl(QStringLiteral("wss://b.example/ws"))};
     prod.tokenSource = Pulseboard::ServerProfile::TokenSource::Environment;
     store.record(prod);
-    store.save(&settings);
+    Pulseboard::DashboardSettings(&settings).setProfiles(store.profiles());
 }
 } // namespace
 

@@ -5,12 +5,14 @@
 #include "hub/ChannelStore.h"
 #include "hub/HubServer.h"
 #include "hub/TokenAuth.h"
+#include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryFile>
@@ -91,6 +93,9 @@ private Q_SLOTS:
     void oversizeClosed1009();
     void slowClientDroppedOthersServed();
     void silentClientDroppedByHeartbeat();
+    void silenceIsMeasuredOnTheHubsClock();
+    void rateLimitCountsOnTheHubsClock();
+    void timestampsAndTokenExpiryFollowTheHubsClock();
     void feedChannelIsReserved();
     void shutdownSends1001();
     void healthAndMetrics();
@@ -713,6 +718,101 @@ void tst_HubServer::silentClientDroppedByHeartbeat()
     QTest::qWait(4 * o.heartbeatIntervalMs); // several intervals: the answering client stays
     QVERIFY(!alive.isClosed());
     QCOMPARE(hub->clientCount(), 1);
+}
+
+void tst_HubServer::silenceIsMeasuredOnTheHubsClock()
+{
+    // With the hub's time in the test's hands, silence is what the test says, to the millisecond,
+    // however fast or slow the machine runs the heartbeat timer.
+    ManualClock clock;
+    ScopedClock useIt(clock);
+    HubOptions o = quietOptions();
+    o.heartbeatIntervalMs = 20; // silent for more than 40 ms: dropped
+    auto hub = startHub(o);
+    QVERIFY(hub);
+    RawWsClient silent; // never answers anything
+    QVERIFY(silent.open(hub->port()));
+    QTRY_COMPARE(hub->clientCount(), 1);
+    // Many intervals of real time, none of the hub's: it stays.
+    QTest::qWait(10 * o.heartbeatIntervalMs);
+    QVERIFY(silent.isConnected());
+    // A wall clock set an hour forward is no silence: that is measured on the monotonic clock.
+    clock.setWallMs(clock.wallMs() + 3600 * 1000);
+    clock.advance(40); // exactly the limit is not over it
+    QTest::qWait(5 * o.heartbeatIntervalMs);
+    QVERIFY(silent.isConnected());
+    QCOMPARE(hub->rejects(QStringLiteral("heartbeat_timeout")), quint64(0));
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("heartbeat_timeout \\): silent for 41 ms \\(limit 40 ms\\)$")));
+    clock.advance(1);
+    QTRY_VERIFY_WITH_TIMEOUT(!silent.isConnected(), 10000);
+    QCOMPARE(hub->rejects(QStringLiteral("heartbeat_timeout")), quint64(1));
+    QTRY_COMPARE(hub->clientCount(), 0);
+}
+
+void tst_HubServer::rateLimitCountsOnTheHubsClock()
+{
+    // On a clock that does not move, the bucket never refills: exactly `burst` frames pass, and
+    // each 1000/rate ms the test lets pass buys exactly one more (floodClosed4008 can only bound it).
+    ManualClock clock;
+    ScopedClock useIt(clock);
+    HubOptions o = quietOptions();
+    o.rateLimitPerSec = 5;
+    o.rateLimitBurst = 10;
+    auto hub = startHub(o);
+    QVERIFY(hub);
+    ProtocolProbe probe;
+    QVERIFY(probe.open(hub->url()));
+    for (int i = 0; i < 10; ++i)
+        probe.ping(i);
+    QTRY_COMPARE(probe.ofType(MessageType::Pong).size(), 10);
+    clock.advance(200); // one token at 5 a second
+    bool ok = false;
+    probe.waitFor(MessageType::Pong, probe.ping(10), &ok);
+    QVERIFY(ok);
+    probe.ping(11);
+    QVERIFY(probe.waitClosed());
+    QCOMPARE(probe.closeCode(), CloseCode::RateLimited);
+    QCOMPARE(probe.ofType(MessageType::Pong).size(), 11);
+    QCOMPARE(hub->rejects(QStringLiteral("rate_limit")), quint64(1));
+}
+
+void tst_HubServer::timestampsAndTokenExpiryFollowTheHubsClock()
+{
+    ManualClock clock;
+    ScopedClock useIt(clock);
+    HubOptions o = quietOptions();
+    o.tokenSecret = QByteArrayLiteral("0123456789abcdef-secret");
+    auto hub = startHub(o);
+    QVERIFY(hub);
+    // A token that expires 10 s after the hub's now.
+    const qint64 expires = clock.wallMs() / 1000 + 10;
+    const QString token = TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), expires);
+    ProtocolProbe probe;
+    QVERIFY(probe.open(hub->url()));
+    bool ok = false;
+    probe.waitFor(MessageType::Ack, probe.auth(token), &ok);
+    QVERIFY(ok);
+    probe.waitFor(MessageType::Subscribed, probe.subscribe(QStringLiteral("ops")), &ok);
+    QVERIFY(ok);
+    // A message is stamped with the hub's wall time, exactly.
+    probe.waitFor(MessageType::Ack, probe.publish(QStringLiteral("ops"), 1), &ok);
+    QVERIFY(ok);
+    clock.setWallMs(ManualClock::kDefaultWallMs + 5000);
+    probe.waitFor(MessageType::Ack, probe.publish(QStringLiteral("ops"), 2), &ok);
+    QVERIFY(ok);
+    QTRY_COMPARE(probe.seqsOf(QStringLiteral("ops")).size(), 2);
+    const QList<Envelope> messages = probe.ofType(MessageType::Message);
+    QCOMPARE(messages.at(0).ts, ManualClock::kDefaultWallMs);
+    QCOMPARE(messages.at(1).ts, ManualClock::kDefaultWallMs + 5000);
+    // The same token, once the hub's clock is past its expiry.
+    clock.setWallMs((expires + 1) * 1000);
+    ProtocolProbe late;
+    QVERIFY(late.open(hub->url()));
+    const Envelope err = late.waitFor(MessageType::Error, late.auth(token), &ok);
+    QVERIFY(ok);
+    QCOMPARE(err.text, QStringLiteral("token expired"));
+    QCOMPARE(hub->rejects(QStringLiteral("auth_expired")), quint64(1));
 }
 
 void tst_HubServer::feedChannelIsReserved()

@@ -20,6 +20,10 @@ private Q_SLOTS:
     void writesLikeQJsonDocument_data();
     void writesLikeQJsonDocument();
     void visitsMembersAndElements();
+    void parsesAnyValue_data();
+    void parsesAnyValue();
+    void refusesWhatIsNotOneValue_data();
+    void refusesWhatIsNotOneValue();
 };
 
 namespace {
@@ -171,6 +175,69 @@ void tst_JsonView::visitsMembersAndElements()
     JsonView(QJsonValue(3)).forEachMember([&](QByteArrayView, const JsonView &) { return ++calls > 0; });
     JsonView(QJsonValue(3)).forEachElement([&](const JsonView &) { return ++calls > 0; });
     QCOMPARE(calls, 0);
+}
+
+void tst_JsonView::parsesAnyValue_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QJsonValue>("expected");
+    QTest::newRow("object") << QByteArray(R"({"a":1,"b":[true]})")
+                            << QJsonValue(QJsonObject{{QStringLiteral("a"), 1}, {QStringLiteral("b"), QJsonArray{true}}});
+    QTest::newRow("array") << QByteArray("[1,\"x\"]") << QJsonValue(QJsonArray{1, QStringLiteral("x")});
+    QTest::newRow("string") << QByteArray(R"("h\u00e9")") << QJsonValue(QStringLiteral("h\u00e9"));
+    QTest::newRow("integer") << QByteArray("-42") << QJsonValue(qint64(-42));
+    QTest::newRow("double") << QByteArray("2.5e3") << QJsonValue(2500.0);
+    QTest::newRow("true") << QByteArray("true") << QJsonValue(true);
+    QTest::newRow("false") << QByteArray("false") << QJsonValue(false);
+    QTest::newRow("null") << QByteArray("null") << QJsonValue(QJsonValue::Null);
+    QTest::newRow("surrounding whitespace") << QByteArray(" \t7\n") << QJsonValue(7);
+}
+
+void tst_JsonView::parsesAnyValue()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QJsonValue, expected);
+    JsonValueError error;
+    const std::optional<QJsonValue> value = parseJsonValue(text, &error);
+    QVERIFY(value.has_value());
+    QCOMPARE(*value, expected);
+    QCOMPARE(value->type(), expected.type());
+    QCOMPARE(error.kind, JsonValueError::None);
+}
+
+void tst_JsonView::refusesWhatIsNotOneValue_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("offset");
+    QTest::addColumn<int>("valueCount");
+    // Offsets are QJsonParseError's, counted in the text as given, not in anything the parser wraps
+    // it in: the CLI and the dashboard show them as they always have.
+    QTest::newRow("bad token") << QByteArray("tru") << int(JsonValueError::Syntax) << 1 << 0;
+    QTest::newRow("unterminated object") << QByteArray(R"({"a":1)") << int(JsonValueError::Syntax) << 7 << 0;
+    QTest::newRow("two values without comma") << QByteArray("1 2") << int(JsonValueError::Syntax) << 3 << 0;
+    QTest::newRow("bare word") << QByteArray("hello") << int(JsonValueError::Syntax) << 0 << 0;
+    QTest::newRow("two values") << QByteArray("1,2") << int(JsonValueError::NotOneValue) << 0 << 2;
+    QTest::newRow("empty") << QByteArray("") << int(JsonValueError::NotOneValue) << 0 << 0;
+    QTest::newRow("blank") << QByteArray("   ") << int(JsonValueError::NotOneValue) << 0 << 0;
+    // Text that would close the wrapping array early is refused, not read as two values.
+    QTest::newRow("breaks out of the wrapping") << QByteArray("1],[2") << int(JsonValueError::Syntax) << -1 << 0;
+}
+
+void tst_JsonView::refusesWhatIsNotOneValue()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, kind);
+    QFETCH(int, offset);
+    QFETCH(int, valueCount);
+    JsonValueError error;
+    QVERIFY(!parseJsonValue(text, &error).has_value());
+    QCOMPARE(int(error.kind), kind);
+    if (offset >= 0)
+        QCOMPARE(error.offset, offset);
+    QCOMPARE(error.valueCount, valueCount);
+    QCOMPARE(error.message.isEmpty(), kind != JsonValueError::Syntax);
+    QVERIFY(!parseJsonValue(text).has_value()); // the error is optional
 }
 
 QTEST_GUILESS_MAIN(tst_JsonView)

@@ -129,6 +129,46 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 4); // trailing newline
         QVERIFY(!store.exportCsv(u"/nonexistent-dir/x.csv"_s, series, 0, 1).isEmpty());
     }
+
+    void ownFiguresNeverMeetAChannel()
+    {
+        SeriesStore store;
+        QSignalSpy fields(&store, &SeriesStore::fieldsChanged);
+        const SeriesKey own = SeriesKey::dashboard(u"health"_s);
+        store.addSample(own, u"rttMs"_s, 1000, 12);
+        QCOMPARE(fields.count(), 0); // the signal is about channels
+        // A channel literally named "health", and a payload with the same field name.
+        store.ingest(u"health"_s, 1000, QJsonObject{{u"rttMs"_s, 999}});
+        store.addSample(u"health"_s, u"rttMs"_s, 2000, 998);
+        QCOMPARE(fields.count(), 2); // data.rttMs, then rttMs: both the channel's
+        QCOMPARE(fields.at(0).at(0).toString(), u"health"_s);
+        QCOMPARE(fields.at(1).at(0).toString(), u"health"_s);
+        QCOMPARE(store.fields(own), QStringList{u"rttMs"_s});
+        QCOMPARE(store.fields(u"health"_s), (QStringList{u"data.rttMs"_s, u"rttMs"_s}));
+        QCOMPARE(store.latest(own, u"rttMs"_s).toDouble(), 12.0);
+        QCOMPARE(store.latest(u"health"_s, u"rttMs"_s).toDouble(), 998.0);
+        QCOMPARE(store.sources(), QStringList{u"health"_s}); // channels only
+        QCOMPARE(store.keys(), (QList<SeriesKey>{SeriesKey::channel(u"health"_s), own}));
+
+        // Clearing the channels (a server switch) leaves the dashboard's own figures.
+        store.clearChannels();
+        QCOMPARE(store.sources(), QStringList());
+        QCOMPARE(store.keys(), QList<SeriesKey>{own});
+        QCOMPARE(store.latest(own, u"rttMs"_s).toDouble(), 12.0);
+
+        // CSV names the origin: the same source text reads the dashboard's series only with it.
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"own.csv"_s);
+        const QVariantList series{
+            QVariantMap{{u"source"_s, u"health"_s}, {u"path"_s, u"rttMs"_s}, {u"origin"_s, u"dashboard"_s}},
+            QVariantMap{{u"source"_s, u"health"_s}, {u"path"_s, u"rttMs"_s}}};
+        QCOMPARE(store.exportCsv(file, series, 0, 5000), QString());
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.at(1), QByteArray("1000,1970-01-01T00:00:01.000Z,health,rttMs,12"));
+        QCOMPARE(lines.size(), 3);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_SeriesStore)

@@ -1,12 +1,21 @@
-// ServerProfiles: the profile store (record, dedupe by endpoints, order, limit, forget, no token
-// in the file, round trip through an INI file) and switching a running dashboard between two
-// TestServers: what was queued for A stays in A's journal (or parked in memory without one),
-// nothing of it reaches B, and switching back delivers it once, in order.
+// Server profiles: the ProfileStore (record, dedupe by endpoints, order, limit, forget), its round
+// trip through DashboardSettings and an INI file (no token in the file), and switching a running
+// DashboardSession between two TestServers with the ServerSwitcher, read through the
+// ServerListModel: what was queued for A stays in A's journal (or parked in memory without one),
+// nothing of it reaches B, switching back delivers it once, in order, and the connection's own
+// timeline survives every switch while the channels' series start clean.
 #include "client/ConnectionManager.h"
 #include "client/OutboxJournal.h"
-#include "dashboard/servers/ServerProfiles.h"
+#include "dashboard/connection/HealthHistory.h"
+#include "dashboard/servers/EmbeddedHub.h"
+#include "dashboard/servers/ServerListModel.h"
+#include "dashboard/servers/ServerSwitcher.h"
 #include "dashboard/shell/Dashboard.h"
+#include "dashboard/shell/DashboardSession.h"
+#include "dashboard/shell/DashboardSettings.h"
 #include "support/TestServer.h"
+
+#include <QAbstractItemModelTester>
 
 #include <QFile>
 #include <QJsonArray>
@@ -70,17 +79,21 @@ private Q_SLOTS:
     void tokenIsNeverStoredAndNotHandedToOtherServers();
     void missingTokenIsSaidInWords();
     void embeddedHubStartsAndStopsWithTheSwitch();
+    void switchKeepsTheConnectionTimeline();
+    void listChangesRowByRow();
 
 private:
     struct Rig
     {
         QTemporaryDir dir;
         std::unique_ptr<QSettings> settings;
-        std::unique_ptr<ServerProfiles> servers;
-        std::unique_ptr<ConnectionManager> manager;
-        std::unique_ptr<Dashboard> dashboard;
+        std::unique_ptr<DashboardSession> session;
+        ServerListModel *servers = nullptr;
+        ServerSwitcher *switcher = nullptr;
+        ConnectionManager *manager = nullptr;
+        Dashboard *dashboard = nullptr;
     };
-    // A dashboard started on `start` the way app/pulseboard.cpp starts one.
+    // A dashboard started on `start` the way app/pulseboard.cpp starts one: a DashboardSession.
     static void makeRig(Rig &rig, const ServerProfile &start, bool journals,
                         const QString &flagToken = QString(), bool hub = false);
 };
@@ -180,11 +193,11 @@ void tst_ServerProfiles::roundTripThroughIniFile()
         store.record(profileAt(6001, QStringLiteral("older")));
         store.record(full);
         QSettings settings(path, QSettings::IniFormat);
-        store.save(&settings);
+        DashboardSettings(&settings).setProfiles(store.profiles());
     }
     QSettings settings(path, QSettings::IniFormat);
     ProfileStore loaded;
-    loaded.load(&settings);
+    loaded.load(DashboardSettings(&settings).profiles());
     QCOMPARE(loaded.names(), (QStringList{QStringLiteral("staging"), QStringLiteral("older")}));
     const ServerProfile &p = loaded.profiles().at(0);
     QCOMPARE(p.endpoints, full.endpoints);
@@ -205,9 +218,9 @@ void tst_ServerProfiles::roundTripThroughIniFile()
     // Fewer profiles saved over more: no stale entries survive.
     ProfileStore one;
     one.record(profileAt(6002, QStringLiteral("only")));
-    one.save(&settings);
+    DashboardSettings(&settings).setProfiles(one.profiles());
     ProfileStore reread;
-    reread.load(&settings);
+    reread.load(DashboardSettings(&settings).profiles());
     QCOMPARE(reread.names(), QStringList{QStringLiteral("only")});
 }
 
@@ -223,7 +236,7 @@ void tst_ServerProfiles::passwordsAreNotStored()
     QCOMPARE(stored.endpoints.at(0).userName(), QStringLiteral("op"));
     {
         QSettings settings(path, QSettings::IniFormat);
-        store.save(&settings);
+        DashboardSettings(&settings).setProfiles(store.profiles());
     }
     QVERIFY(!readAll(path).isEmpty());
     QVERIFY(!readAll(path).contains("hunter2secret"));
@@ -235,14 +248,14 @@ void tst_ServerProfiles::urlsAreValidated()
 {
     QList<QUrl> urls;
     QString error;
-    QVERIFY(ServerProfiles::parseUrls(QStringLiteral(" ws://a:1/ , wss://b/x\nws://c:3 "), &urls, &error));
+    QVERIFY(ServerSwitcher::parseUrls(QStringLiteral(" ws://a:1/ , wss://b/x\nws://c:3 "), &urls, &error));
     QCOMPARE(urls.size(), 3);
     QCOMPARE(urls.at(1), QUrl(QStringLiteral("wss://b/x")));
-    QVERIFY(!ServerProfiles::parseUrls(QStringLiteral("http://a:1/"), &urls, &error));
+    QVERIFY(!ServerSwitcher::parseUrls(QStringLiteral("http://a:1/"), &urls, &error));
     QCOMPARE(error, QStringLiteral("'http://a:1/' is not a ws:// or wss:// URL"));
-    QVERIFY(!ServerProfiles::parseUrls(QStringLiteral("ws://a:1 localhost:8080"), &urls, &error));
+    QVERIFY(!ServerSwitcher::parseUrls(QStringLiteral("ws://a:1 localhost:8080"), &urls, &error));
     QCOMPARE(error, QStringLiteral("'localhost:8080' is not a ws:// or wss:// URL"));
-    QVERIFY(!ServerProfiles::parseUrls(QStringLiteral("   "), &urls, &error));
+    QVERIFY(!ServerSwitcher::parseUrls(QStringLiteral("   "), &urls, &error));
     QCOMPARE(error, QStringLiteral("Enter a ws:// or wss:// URL"));
 }
 
@@ -252,7 +265,8 @@ void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool jour
     QVERIFY(rig.dir.isValid());
     rig.settings =
         std::make_unique<QSettings>(rig.dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-    ServerProfiles::Environment env;
+    DashboardLaunch launch;
+    ServerSwitcher::Environment &env = launch.servers;
     env.base.heartbeatIntervalMs = 200;
     env.base.heartbeatTimeoutMs = 2000;
     env.base.connectTimeoutMs = 2000;
@@ -269,21 +283,21 @@ void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool jour
     env.hub.waveHz = 50;
     env.hub.shutdownTimeoutMs = 200;
     env.embeddedConfig.channels = {QStringLiteral("demo.wave")};
-    rig.servers = std::make_unique<ServerProfiles>(rig.settings.get(), true, env);
-    QVERIFY(rig.servers->setStartServer(start));
-
-    QString token;
-    ServerProfile::TokenSource source;
-    QString problem;
-    QVERIFY(rig.servers->tokenFor(start, &token, &source, &problem));
-    rig.manager = std::make_unique<ConnectionManager>();
-    rig.manager->setOptions(rig.servers->optionsFor(start, token));
-    Dashboard::Options options;
-    options.servers = rig.servers.get();
-    options.channels = start.channels;
-    options.healthIntervalMs = 50;
-    rig.dashboard = std::make_unique<Dashboard>(rig.manager.get(), options);
-    rig.servers->attach(rig.manager.get(), rig.dashboard.get());
+    launch.connection = env.base;
+    launch.connection.endpoints = start.endpoints;
+    launch.connection.token = flagToken;
+    launch.start = start;
+    launch.channels = start.channels;
+    launch.healthIntervalMs = 50;
+    rig.session = std::make_unique<DashboardSession>(launch, rig.settings.get());
+    QString error;
+    QVERIFY2(rig.session->start(&error), qPrintable(error));
+    QCOMPARE(rig.session->startProblem(), QString());
+    rig.servers = rig.session->servers();
+    rig.switcher = rig.session->switcher();
+    rig.manager = rig.session->connection();
+    rig.dashboard = rig.session->dashboard();
+    QCOMPARE(rig.dashboard->servers(), rig.servers);
 }
 
 void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer_data()
@@ -309,7 +323,7 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     ConnectionManager &manager = *rig.manager;
     manager.open();
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
-    QCOMPARE(rig.servers->store().names(), QStringList{QStringLiteral("A")});
+    QCOMPARE(rig.switcher->store().names(), QStringList{QStringLiteral("A")});
     a.publish(QStringLiteral("a.only"), QJsonObject{{QStringLiteral("v"), 1}});
     QTRY_VERIFY_WITH_TIMEOUT(rig.dashboard->channels()->indexOf(QStringLiteral("a.only")) >= 0 &&
                                  rig.dashboard->store()->sources().contains(QStringLiteral("a.only")),
@@ -325,11 +339,11 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     QSignalSpy requestFailed(&manager, &ConnectionManager::requestFailed);
     const QString requestId = manager.request(QStringLiteral("server.info"));
     QVERIFY(!requestId.isEmpty());
-    const QString journalA = rig.servers->queueFileFor({wsUrl(portA)});
+    const QString journalA = rig.switcher->queueFileFor({wsUrl(portA)});
     QCOMPARE(journalA.isEmpty(), !journals);
 
     // Switch to B (not stored yet: "Connect to...").
-    QSignalSpy switched(rig.servers.get(), &ServerProfiles::switched);
+    QSignalSpy switched(rig.switcher, &ServerSwitcher::switched);
     QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QStringLiteral("B")), QString());
     QCOMPARE(switched.size(), 1);
     QCOMPARE(switched.at(0).at(2).toInt(), 3);
@@ -340,15 +354,15 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     QCOMPARE(manager.url(), wsUrl(b.port()));
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
     // Recorded once connected, first in the list.
-    QCOMPARE(rig.servers->store().names(), (QStringList{QStringLiteral("B"), QStringLiteral("A")}));
+    QCOMPARE(rig.switcher->store().names(), (QStringList{QStringLiteral("B"), QStringLiteral("A")}));
     // The new server starts clean: none of A's channel, series or subscription.
     QCOMPARE(rig.dashboard->channels()->indexOf(QStringLiteral("a.only")), -1);
     QVERIFY(!rig.dashboard->store()->sources().contains(QStringLiteral("a.only")));
     QVERIFY(!manager.subscriptions().contains(QStringLiteral("a.only")));
     QCOMPARE(rig.dashboard->raw()->rowCount(), 0);
     // The switcher row of A says what waits for it; the event log says what happened.
-    const QModelIndex rowA = rig.servers->index(rig.servers->store().indexOfName(QStringLiteral("A")));
-    QCOMPARE(rig.servers->data(rowA, ServerProfiles::HeldRole).toInt(), 3);
+    const QModelIndex rowA = rig.servers->index(rig.switcher->store().indexOfName(QStringLiteral("A")));
+    QCOMPARE(rig.servers->data(rowA, ServerListModel::HeldRole).toInt(), 3);
     bool logged = false;
     for (int i = 0; i < rig.dashboard->events()->rowCount(); ++i)
         logged = logged || rig.dashboard->events()->textAt(i).contains(
@@ -368,21 +382,21 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
 
     // A is back; switching to it delivers its three, once, in order.
     QVERIFY(a.listen(portA));
-    QCOMPARE(rig.servers->switchTo(rig.servers->store().indexOfName(QStringLiteral("A"))), QString());
+    QCOMPARE(rig.servers->switchTo(rig.switcher->store().indexOfName(QStringLiteral("A"))), QString());
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(publishedNumbers(a), (QList<int>{1, 2, 3}), 5000);
     QTRY_COMPARE_WITH_TIMEOUT(manager.queuedCount(), 0, 5000);
     QCOMPARE(manager.subscriptions(), QStringList{QStringLiteral("a.only")}); // A's channels came back
     QCOMPARE(publishedNumbers(b), QList<int>{100});
     for (int row = 0; row < rig.servers->rowCount(); ++row)
-        QCOMPARE(rig.servers->data(rig.servers->index(row), ServerProfiles::HeldRole).toInt(), 0);
+        QCOMPARE(rig.servers->data(rig.servers->index(row), ServerListModel::HeldRole).toInt(), 0);
     if (journals)
         QCOMPARE(OutboxJournal::parse(readAll(journalA)).live.size(), 0);
 
     // And once more to B and back: nothing is delivered a second time.
-    QCOMPARE(rig.servers->switchTo(rig.servers->store().indexOfName(QStringLiteral("B"))), QString());
+    QCOMPARE(rig.servers->switchTo(rig.switcher->store().indexOfName(QStringLiteral("B"))), QString());
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
-    QCOMPARE(rig.servers->switchTo(rig.servers->store().indexOfName(QStringLiteral("A"))), QString());
+    QCOMPARE(rig.servers->switchTo(rig.switcher->store().indexOfName(QStringLiteral("A"))), QString());
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
     // A resend would leave on open, ahead of anything asked now: once A answers a request made
     // after it, A has read every publish this connection carried.
@@ -404,7 +418,7 @@ void tst_ServerProfiles::switchClosesNormallyAndRecordsTheServer()
     makeRig(rig, profileAt(a.port()), true);
     rig.manager->open();
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
-    QSignalSpy disconnected(rig.manager.get(), &ConnectionManager::disconnected);
+    QSignalSpy disconnected(rig.manager, &ConnectionManager::disconnected);
     QSignalSpy aGone(&a, &TestServer::clientDisconnected);
     QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QString()), QString());
     QCOMPARE(disconnected.size(), 1);
@@ -413,7 +427,7 @@ void tst_ServerProfiles::switchClosesNormallyAndRecordsTheServer()
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
     QCOMPARE(b.connectionCount(), 1);
     QCOMPARE(a.connectionCount(), 1); // never reconnected to A
-    QCOMPARE(rig.servers->store().profiles().size(), 2);
+    QCOMPARE(rig.switcher->store().profiles().size(), 2);
     QCOMPARE(rig.servers->currentRow(), 0);
     QCOMPARE(rig.servers->currentName(), QStringLiteral("127.0.0.1:%1").arg(b.port()));
 
@@ -426,7 +440,7 @@ void tst_ServerProfiles::switchClosesNormallyAndRecordsTheServer()
     // Forget A; the list keeps B only and survives a reload from the file.
     QCOMPARE(rig.servers->forget(1), QString());
     ProfileStore reread;
-    reread.load(rig.settings.get());
+    reread.load(DashboardSettings(rig.settings.get()).profiles());
     QCOMPARE(reread.profiles().size(), 1);
     QCOMPARE(reread.profiles().at(0).endpoints, QList<QUrl>{wsUrl(b.port())});
 }
@@ -473,7 +487,7 @@ void tst_ServerProfiles::missingTokenIsSaidInWords()
         ServerProfile secured = profileAt(b.port(), QStringLiteral("secured"));
         secured.tokenSource = ServerProfile::TokenSource::Flag;
         store.record(secured);
-        store.save(&earlier);
+        DashboardSettings(&earlier).setProfiles(store.profiles());
     }
     Rig rig;
     QVERIFY(QFile::copy(dir.filePath(QStringLiteral("settings.ini")),
@@ -481,9 +495,9 @@ void tst_ServerProfiles::missingTokenIsSaidInWords()
     makeRig(rig, profileAt(a.port()), true);
     rig.manager->open();
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
-    const int row = rig.servers->store().indexOfName(QStringLiteral("secured"));
+    const int row = rig.switcher->store().indexOfName(QStringLiteral("secured"));
     QVERIFY(row >= 0);
-    QCOMPARE(rig.servers->data(rig.servers->index(row), ServerProfiles::TokenProblemRole).toString(),
+    QCOMPARE(rig.servers->data(rig.servers->index(row), ServerListModel::TokenProblemRole).toString(),
              QStringLiteral("This server needs a token: start with --token or set PULSEBOARD_TOKEN"));
     QCOMPARE(rig.servers->switchTo(row),
              QStringLiteral("This server needs a token: start with --token or set PULSEBOARD_TOKEN"));
@@ -503,34 +517,151 @@ void tst_ServerProfiles::embeddedHubStartsAndStopsWithTheSwitch()
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
     QCOMPARE(rig.servers->rowCount(), 2); // the hub, then A
     QCOMPARE(rig.servers->currentRow(), 1);
-    QVERIFY(rig.servers->hub() == nullptr);
+    QVERIFY(!rig.session->embeddedHub()->isRunning());
 
-    QSignalSpy tiles(rig.dashboard.get(), &Dashboard::serverChanged);
+    QSignalSpy tiles(rig.dashboard, &Dashboard::serverChanged);
     QCOMPARE(rig.servers->switchTo(0), QString());
-    QVERIFY(rig.servers->hub() != nullptr);
+    QVERIFY(rig.session->embeddedHub()->isRunning());
     QVERIFY(rig.dashboard->embeddedHub());
     QCOMPARE(tiles.size(), 1);
-    QCOMPARE(rig.manager->url(), rig.servers->hub()->url());
+    QCOMPARE(rig.manager->url(), rig.session->embeddedHub()->url());
     QCOMPARE(rig.manager->options().queueFile, QString()); // it lives and dies with this process
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
     QCOMPARE(rig.manager->subscriptions(), QStringList{QStringLiteral("demo.wave")});
     QTRY_VERIFY_WITH_TIMEOUT(rig.dashboard->store()->sources().contains(QStringLiteral("demo.wave")), 5000);
     QCOMPARE(rig.servers->currentRow(), 0);
     QCOMPARE(rig.servers->currentName(), QStringLiteral("This machine (embedded hub)"));
-    QCOMPARE(rig.servers->store().profiles().size(), 1); // the hub is not a stored profile
+    QCOMPARE(rig.switcher->store().profiles().size(), 1); // the hub is not a stored profile
 
     // Back to A: the hub is shut down and goes away; A's charts start clean.
-    QPointer<HubServer> hub = rig.servers->hub();
+    QPointer<HubServer> hub = rig.session->embeddedHub()->server();
     QSignalSpy stopped(hub.data(), &HubServer::stopped);
     QCOMPARE(rig.servers->switchTo(1), QString());
     QVERIFY(!rig.dashboard->embeddedHub());
-    QVERIFY(rig.servers->hub() == nullptr);
+    QVERIFY(!rig.session->embeddedHub()->isRunning());
     QVERIFY(!rig.dashboard->store()->sources().contains(QStringLiteral("demo.wave")));
     QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(hub.isNull(), 5000);
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
     QCOMPARE(rig.manager->url(), wsUrl(a.port()));
     QCOMPARE(a.connectionCount(), 2);
+}
+
+void tst_ServerProfiles::switchKeepsTheConnectionTimeline()
+{
+    TestServer a;
+    TestServer b;
+    QVERIFY(a.listen());
+    QVERIFY(b.listen());
+    ServerProfile startA = profileAt(a.port(), QStringLiteral("A"));
+    // A real channel named like the dashboard's own figures.
+    startA.channels = {QStringLiteral("health"), QStringLiteral("a.only")};
+    Rig rig;
+    makeRig(rig, startA, false);
+    SeriesStore *store = rig.dashboard->store();
+    const SeriesKey healthChannel = SeriesKey::channel(QStringLiteral("health"));
+    rig.manager->open();
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    a.publish(QStringLiteral("health"), QJsonObject{{QStringLiteral("rttMs"), 999}});
+    a.publish(QStringLiteral("a.only"), QJsonObject{{QStringLiteral("v"), 1}});
+    QTRY_VERIFY_WITH_TIMEOUT(!store->fields(healthChannel).isEmpty() &&
+                                 store->sources().contains(QStringLiteral("a.only")),
+                             5000);
+    // The dashboard's figures are sampled every 50 ms; wait for a few.
+    QTRY_VERIFY_WITH_TIMEOUT(store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn")) &&
+                                 store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn"))->size() >= 3,
+                             5000);
+
+    // The channel "health" and the dashboard's health are two sources: neither has the other's fields.
+    const QStringList channelFields = store->fields(healthChannel);
+    const QStringList ownFields = store->fields(HealthHistory::figuresKey());
+    QVERIFY(ownFields.contains(QStringLiteral("msgsIn")));
+    QVERIFY(!channelFields.contains(QStringLiteral("msgsIn")));
+    for (const QString &field : channelFields)
+        QVERIFY2(!ownFields.contains(field), qPrintable(field));
+    QCOMPARE(store->sources(), (QStringList{QStringLiteral("a.only"), QStringLiteral("health")}));
+    const StreamBuffer *connected = store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"));
+    QVERIFY(connected);
+    QCOMPARE(connected->size(), 1);
+    const qint64 firstConnect = connected->at(0).t;
+    const int samplesBefore = store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn"))->size();
+
+    QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QStringLiteral("B")), QString());
+    // The channels' series are gone, the channel "health" with them.
+    QVERIFY(store->fields(healthChannel).isEmpty());
+    QVERIFY(store->sources().isEmpty());
+    // The connection timeline is the dashboard's: every figure and marker of A's time stays.
+    QCOMPARE(store->fields(HealthHistory::figuresKey()), ownFields);
+    QVERIFY(store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn"))->size() >= samplesBefore);
+    connected = store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"));
+    QVERIFY(connected);
+    QCOMPARE(connected->at(0).t, firstConnect);
+    const StreamBuffer *disconnected = store->buffer(HealthHistory::eventsKey(), QStringLiteral("disconnected"));
+    QVERIFY(disconnected);
+    QCOMPARE(disconnected->size(), 1); // leaving A
+    // B connects: its marker joins A's on the same timeline.
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"))->size(), 2, 5000);
+    QCOMPARE(store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"))->at(0).t, firstConnect);
+}
+
+void tst_ServerProfiles::listChangesRowByRow()
+{
+    TestServer a;
+    TestServer b;
+    QVERIFY(a.listen());
+    QVERIFY(b.listen());
+    Rig rig;
+    makeRig(rig, profileAt(a.port(), QStringLiteral("A")), false, QString(), true);
+    QAbstractItemModelTester tester(rig.servers, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy resets(rig.servers, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(rig.servers, &QAbstractItemModel::rowsInserted);
+    QSignalSpy moved(rig.servers, &QAbstractItemModel::rowsMoved);
+    QSignalSpy changed(rig.servers, &QAbstractItemModel::dataChanged);
+    auto names = [&] {
+        QStringList out;
+        for (int row = 0; row < rig.servers->rowCount(); ++row)
+            out.append(rig.servers->data(rig.servers->index(row), ServerListModel::NameRole).toString());
+        return out;
+    };
+    QCOMPARE(rig.servers->rowCount(), 1); // the hub; A is recorded once it connected
+    rig.manager->open();
+    QTRY_COMPARE_WITH_TIMEOUT(rig.servers->rowCount(), 2, 5000);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.at(0).at(1).toInt(), 1);
+    QCOMPARE(rig.servers->currentRow(), 1);
+
+    // A channel chosen in the Channels panel: one dataChanged, of A's row, for its channels.
+    changed.clear();
+    QVERIFY(rig.dashboard->subscribe(QStringLiteral("picked")));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1);
+    QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 1);
+    QCOMPARE(changed.at(0).at(2).value<QList<int>>(), QList<int>{ServerListModel::ChannelsRole});
+    QVERIFY(rig.servers->data(rig.servers->index(1), ServerListModel::ChannelsRole).toStringList().contains(
+        QStringLiteral("picked")));
+
+    // To B: a new row first among the profiles, then back to A: a move, never a reset.
+    QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QStringLiteral("B")), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(rig.servers->rowCount(), 3, 5000);
+    QCOMPARE(names(), (QStringList{ServerProfile::embeddedName(), QStringLiteral("B"), QStringLiteral("A")}));
+    QCOMPARE(rig.servers->currentRow(), 1);
+    QCOMPARE(rig.servers->switchTo(2), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(moved.size(), 1, 5000);
+    QCOMPARE(names(), (QStringList{ServerProfile::embeddedName(), QStringLiteral("A"), QStringLiteral("B")}));
+    QCOMPARE(rig.servers->currentRow(), 1);
+    QVERIFY(rig.servers->data(rig.servers->index(1), ServerListModel::CurrentRole).toBool());
+    QVERIFY(!rig.servers->data(rig.servers->index(2), ServerListModel::CurrentRole).toBool());
+    QCOMPARE(resets.size(), 0);
+
+    // Forgetting B removes its row only.
+    QSignalSpy removed(rig.servers, &QAbstractItemModel::rowsRemoved);
+    QCOMPARE(rig.servers->forget(2), QString());
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(removed.at(0).at(1).toInt(), 2);
+    QCOMPARE(names(), (QStringList{ServerProfile::embeddedName(), QStringLiteral("A")}));
+    QCOMPARE(rig.servers->forget(0), QStringLiteral("The embedded hub is built in"));
+    QCOMPARE(resets.size(), 0);
 }
 
 QTEST_MAIN(tst_ServerProfiles)

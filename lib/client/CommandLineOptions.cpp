@@ -1,5 +1,7 @@
 #include "CommandLineOptions.h"
 
+#include "protocol/EndpointUrl.h"
+
 namespace Pulseboard {
 
 namespace {
@@ -70,14 +72,13 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
                                  QStringList &channels, QString &error) const
 {
     for (const QString &value : parser.values(kUrl)) {
-        const QUrl url(value, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))
-            || url.host().isEmpty()) {
-            error = QStringLiteral("--url needs a ws:// or wss:// URL, got '%1'")
-                        .arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+        QString why;
+        const std::optional<QUrl> url = EndpointUrl::parse(value, &why);
+        if (!url) {
+            error = QStringLiteral("--url: ") + why;
             return false;
         }
-        options.endpoints.append(url);
+        options.endpoints.append(*url);
     }
     if (parser.isSet(kToken))
         options.token = parser.value(kToken);

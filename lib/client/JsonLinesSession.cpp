@@ -1,35 +1,27 @@
 #include "JsonLinesSession.h"
 
-#include <QJsonArray>
+#include "protocol/JsonView.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
 #include <QFileDevice>
-#include <QSocketNotifier>
 #include <QTimer>
-
-#include <unistd.h>
 
 namespace Pulseboard {
 
 namespace {
 using L = QLatin1StringView;
 
+// Any JSON value, not just objects.
 QJsonValue parseJson(QByteArrayView text, QString *error)
 {
-    // Accept any JSON value, not just objects: wrap it so QJsonDocument can read scalars too.
-    QByteArray wrapped;
-    wrapped.reserve(text.size() + 2);
-    wrapped.append('[').append(text.data(), text.size()).append(']');
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &pe);
-    if (pe.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != 1) {
-        *error = pe.error != QJsonParseError::NoError
-                     ? QStringLiteral("invalid JSON at offset %1: %2").arg(qMax(0, pe.offset - 1)).arg(pe.errorString())
-                     : QStringLiteral("expected exactly one JSON value");
-        return QJsonValue(QJsonValue::Undefined);
-    }
-    return doc.array().at(0);
+    JsonValueError why;
+    if (const std::optional<QJsonValue> value = parseJsonValue(text, &why))
+        return *value;
+    *error = why.kind == JsonValueError::Syntax
+                 ? QStringLiteral("invalid JSON at offset %1: %2").arg(why.offset).arg(why.message)
+                 : QStringLiteral("expected exactly one JSON value");
+    return QJsonValue(QJsonValue::Undefined);
 }
 } // namespace
 
@@ -113,9 +105,20 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
 
 void JsonLinesSession::readCommandsFrom(int fd)
 {
-    m_fd = fd;
-    m_notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &JsonLinesSession::readInput);
+    m_input = new LineReader(LineReader::kDefaultMaxLineBytes, this);
+    connect(m_input, &LineReader::lineRead, this, [this](const QByteArray &line) { handleLine(line); });
+    connect(m_input, &LineReader::lineTooLong, this, [this](qint64 lineNumber, qsizetype maxBytes) {
+        emitEvent({{L("event"), L("error")},
+                   {L("code"), -4},
+                   {L("message"), QStringLiteral("input line %1 is longer than %2 MiB: skipped")
+                                      .arg(lineNumber)
+                                      .arg(maxBytes / (1024 * 1024))}});
+    });
+    connect(m_input, &LineReader::inputEnded, this, [this] {
+        m_inputClosed = true;
+        maybeFinishAfterInput();
+    });
+    m_input->readFrom(fd);
 }
 
 void JsonLinesSession::start()
@@ -123,33 +126,6 @@ void JsonLinesSession::start()
     if (m_settings.durationMs > 0)
         QTimer::singleShot(m_settings.durationMs, this, [this] { finish(0); });
     m_manager->open();
-}
-
-void JsonLinesSession::readInput()
-{
-    char buffer[65536];
-    const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
-    if (n <= 0) {
-        m_notifier->setEnabled(false);
-        if (!m_pending.isEmpty())
-            handleLine(std::exchange(m_pending, QByteArray()));
-        m_inputClosed = true;
-        maybeFinishAfterInput();
-        return;
-    }
-    m_pending.append(buffer, n);
-    qsizetype start = 0;
-    for (qsizetype nl = m_pending.indexOf('\n'); nl >= 0; nl = m_pending.indexOf('\n', start)) {
-        handleLine(QByteArrayView(m_pending).sliced(start, nl - start));
-        start = nl + 1;
-        if (m_finished)
-            return;
-    }
-    m_pending.remove(0, start);
-    if (m_pending.size() > 16 * 1024 * 1024) {
-        emitEvent({{L("event"), L("error")}, {L("code"), -4}, {L("message"), L("input line longer than 16 MiB dropped")}});
-        m_pending.clear();
-    }
 }
 
 void JsonLinesSession::handleLine(QByteArrayView rawLine)
@@ -230,6 +206,8 @@ void JsonLinesSession::finish(int exitCode)
     if (m_finished)
         return;
     m_finished = true;
+    if (m_input)
+        m_input->stop(); // the lines after `quit` (or the last message wanted) are not commands
     // Say goodbye to the server first, so the stats line is the last one printed.
     if (m_manager->state() != ConnectionManager::Failed)
         m_manager->close();

@@ -3,12 +3,11 @@
 #pragma once
 
 #include "ConnectionManager.h"
+#include "LineReader.h"
 
 #include <QElapsedTimer>
 #include <QIODevice>
 #include <QObject>
-
-class QSocketNotifier;
 
 namespace Pulseboard {
 
@@ -26,7 +25,8 @@ public:
     JsonLinesSession(ConnectionManager *manager, QIODevice *out, const Settings &settings,
                      QObject *parent = nullptr);
 
-    // Reads commands from `fd` (stdin); EOF means no more commands, not quit.
+    // Reads commands from `fd` (stdin), one per line of at most 16 MiB (a longer one is reported
+    // and skipped); EOF means no more commands, not quit.
     void readCommandsFrom(int fd);
     void start();
     // Handles one command line; public so tests can drive it without a pipe.
@@ -39,15 +39,12 @@ Q_SIGNALS:
 
 private:
     void emitEvent(const QJsonObject &event);
-    void readInput();
     void maybeFinishAfterInput();
 
     ConnectionManager *m_manager;
     QIODevice *m_out;
     Settings m_settings;
-    QSocketNotifier *m_notifier = nullptr;
-    int m_fd = -1;
-    QByteArray m_pending;
+    LineReader *m_input = nullptr;
     bool m_inputClosed = false;
     bool m_finished = false;
     qint64 m_messages = 0;

@@ -8,10 +8,10 @@
 #include "TokenAuth.h"
 #include "feeds/Feed.h"
 #include "feeds/FeedRegistry.h"
+#include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
 
-#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -68,11 +68,6 @@ HubServer::~HubServer()
         feed->stop();
 }
 
-qint64 HubServer::nowMs() const
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
 bool HubServer::start(QString *error)
 {
     auto fail = [&](const QString &why) {
@@ -122,7 +117,6 @@ bool HubServer::start(QString *error)
     }
     m_router.setStore(m_store);
     m_context.reset(new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
-                                   [this] { return nowMs(); },
                                    [this](const QString &channel) { return m_feedChannels.contains(channel); }});
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
     connect(m_store, &ChannelStore::channelReset, this, [this](const QString &channel) { m_router.reset(channel); });
@@ -317,7 +311,7 @@ void HubServer::onDisconnected(QWebSocket *socket)
 
 void HubServer::heartbeatTick()
 {
-    const qint64 now = nowMs();
+    const qint64 now = Clock::current().monotonicMs();
     const qint64 limit = 2 * qint64(m_options.heartbeatIntervalMs);
     const auto sessions = m_sessions.values();
     for (HubSession *s : sessions)
@@ -342,7 +336,7 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
         }
         return;
     }
-    m_store->append(channel, data, nowMs(), QString(), [this, channel](const AppendResult &r) {
+    m_store->append(channel, data, Clock::current().wallMs(), QString(), [this, channel](const AppendResult &r) {
         if (!r.error.isEmpty()) {
             m_metrics.countReject(RejectReason::StoreUnavailable);
             qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;

@@ -78,9 +78,6 @@ public:
     // The result of the `server.info` request, for `sessionId`.
     QJsonObject serverInfo(const QString &sessionId) const;
 
-    // The hub's one clock (ms since the epoch): heartbeats, rate limits, token expiry, message ts.
-    qint64 nowMs() const;
-
 Q_SIGNALS:
     void stopped();
     void clientCountChanged(int count);

@@ -7,6 +7,7 @@
 #include "HubRequests.h"
 #include "RateLimiter.h"
 #include "TokenAuth.h"
+#include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
 
@@ -20,7 +21,7 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
                        QObject *parent)
     : QObject(parent), m_context(context), m_socket(socket), m_number(number), m_id(id),
       m_authed(!context.auth.isRequired()), m_identity(QStringLiteral("conn:") + id),
-      m_lastLifeMs(context.nowMs()),
+      m_lastLifeMs(Clock::current().monotonicMs()),
       m_limiter(std::make_unique<RateLimiter>(context.options.rateLimitPerSec, context.options.rateLimitBurst,
                                               m_lastLifeMs))
 {
@@ -30,7 +31,7 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
     connect(socket, &QWebSocket::textMessageReceived, this, &HubSession::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &HubSession::onBinaryMessage);
     connect(socket, &QWebSocket::pong, this,
-            [this](quint64, const QByteArray &) { m_lastLifeMs = m_context.nowMs(); });
+            [this](quint64, const QByteArray &) { m_lastLifeMs = Clock::current().monotonicMs(); });
 }
 
 HubSession::~HubSession()
@@ -129,13 +130,13 @@ void HubSession::drop(RejectReason reason, const QString &why)
     QMetaObject::invokeMethod(m_socket, &QWebSocket::abort, Qt::QueuedConnection);
 }
 
-void HubSession::heartbeat(qint64 nowMs, qint64 limitMs)
+void HubSession::heartbeat(qint64 monotonicMs, qint64 limitMs)
 {
     if (m_closing)
         return;
-    if (nowMs - m_lastLifeMs > limitMs) {
+    if (monotonicMs - m_lastLifeMs > limitMs) {
         drop(RejectReason::HeartbeatTimeout,
-             QStringLiteral("silent for %1 ms (limit %2 ms)").arg(nowMs - m_lastLifeMs).arg(limitMs));
+             QStringLiteral("silent for %1 ms (limit %2 ms)").arg(monotonicMs - m_lastLifeMs).arg(limitMs));
         return;
     }
     m_socket->ping();
@@ -154,7 +155,7 @@ void HubSession::onBinaryMessage(const QByteArray &data)
     if (m_closing)
         return;
     m_context.metrics.countFrameIn(data.size());
-    m_lastLifeMs = m_context.nowMs();
+    m_lastLifeMs = Clock::current().monotonicMs();
     if (!m_limiter->tryTake(m_lastLifeMs)) {
         refuse(RejectReason::RateLimit, CloseCode::RateLimited, QStringLiteral("rate limit exceeded"));
         return;
@@ -170,7 +171,7 @@ void HubSession::onTextMessage(const QString &text)
         return;
     const QByteArray utf8 = text.toUtf8();
     m_context.metrics.countFrameIn(utf8.size());
-    m_lastLifeMs = m_context.nowMs();
+    m_lastLifeMs = Clock::current().monotonicMs();
     if (!m_limiter->tryTake(m_lastLifeMs)) {
         refuse(RejectReason::RateLimit, CloseCode::RateLimited,
                QStringLiteral("rate limit exceeded (%1 frames/s, burst %2)")
@@ -235,7 +236,7 @@ void HubSession::handleEnvelope(const Envelope &env)
 
 void HubSession::handleAuth(const Envelope &env)
 {
-    const TokenAuth::Verdict verdict = m_context.auth.verify(env.text, m_context.nowMs() / 1000);
+    const TokenAuth::Verdict verdict = m_context.auth.verify(env.text, Clock::current().wallMs() / 1000);
     if (!verdict.ok) {
         refuse(verdict.reason == QLatin1StringView("token expired") ? RejectReason::AuthExpired
                                                                     : RejectReason::Auth,
@@ -274,7 +275,8 @@ void HubSession::handlePublish(const Envelope &env)
     HubMetrics *metrics = &m_context.metrics;
     QPointer<HubSession> self(this);
     m_context.store.append(
-        channel, env.data, m_context.nowMs(), dedupeKey, [metrics, self, id, channel](const AppendResult &r) {
+        channel, env.data, Clock::current().wallMs(), dedupeKey,
+        [metrics, self, id, channel](const AppendResult &r) {
             if (!r.error.isEmpty()) {
                 metrics->countReject(RejectReason::StoreUnavailable);
                 if (self && !self->m_closing)

@@ -35,7 +35,6 @@ struct HubContext
     ChannelStore &store;
     const TokenAuth &auth;
     const HubRequests &requests;
-    std::function<qint64()> nowMs;                             // the hub's clock (HubServer::nowMs)
     std::function<bool(const QString &channel)> isFeedChannel; // published by the hub itself
 };
 
@@ -62,7 +61,8 @@ public:
     qint64 lastLifeMs() const { return m_lastLifeMs; }
 
     // Once a heartbeat interval: a client silent for more than `limitMs` is dropped, others pinged.
-    void heartbeat(qint64 nowMs, qint64 limitMs);
+    // `monotonicMs` is Clock::current().monotonicMs().
+    void heartbeat(qint64 monotonicMs, qint64 limitMs);
     // The hub is shutting down: close 1001.
     void goAway();
 
@@ -93,8 +93,10 @@ private:
     bool m_authed = false;
     QString m_identity;
     bool m_closing = false;
+    // Clock::current().monotonicMs() of the last frame or pong: silence is a duration, and a
+    // wall clock set forward must not drop every client (nor set back keep the dead ones).
     qint64 m_lastLifeMs = 0;
-    std::unique_ptr<RateLimiter> m_limiter;
+    std::unique_ptr<RateLimiter> m_limiter; // on the same monotonic milliseconds
 };
 
 } // namespace Pulseboard

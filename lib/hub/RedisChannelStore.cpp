@@ -1,6 +1,7 @@
 #include "RedisChannelStore.h"
 
 #include "HubLogging.h"
+#include "protocol/JsonView.h"
 
 #include <QCryptographicHash>
 #include <QHostAddress>
@@ -300,8 +301,8 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
         else if (fields.at(i).string == "d")
             data = fields.at(i + 1).string;
     }
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + data + "]");
-    out->frame = encodeMessage(channel, out->seq, out->ts, doc.array().at(0));
+    // An unreadable payload goes out as the frame encodeMessage() makes of an undefined value.
+    out->frame = encodeMessage(channel, out->seq, out->ts, parseJsonValue(data).value_or(QJsonValue(QJsonValue::Undefined)));
     return true;
 }
 
@@ -374,8 +375,8 @@ void RedisChannelStore::onPubSub(const RedisReply &reply)
     StoredMessage m;
     m.seq = payload.left(a).toLongLong();
     m.ts = payload.mid(a + 1, b - a - 1).toLongLong();
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + payload.mid(b + 1) + "]");
-    m.frame = encodeMessage(channel, m.seq, m.ts, doc.array().at(0));
+    m.frame = encodeMessage(channel, m.seq, m.ts,
+                            parseJsonValue(QByteArrayView(payload).sliced(b + 1)).value_or(QJsonValue(QJsonValue::Undefined)));
     acceptLive(channel, m);
 }
 

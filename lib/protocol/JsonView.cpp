@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QLocale>
 #include <QVariant>
 
@@ -399,6 +400,30 @@ void JsonView::visitElements(ElementVisitor visit, void *context) const
         if (!visit(context, JsonView(item)))
             return;
     }
+}
+
+std::optional<QJsonValue> parseJsonValue(QByteArrayView utf8, JsonValueError *error)
+{
+    // QJsonDocument reads only objects and arrays: inside an array, any value is an element.
+    QByteArray wrapped;
+    wrapped.reserve(utf8.size() + 2);
+    wrapped.append('[').append(utf8.data(), utf8.size()).append(']');
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &parseError);
+    JsonValueError why;
+    if (parseError.error != QJsonParseError::NoError) {
+        why.kind = JsonValueError::Syntax;
+        why.offset = qMax(0, parseError.offset - 1); // the '[' in front is not the caller's
+        why.message = parseError.errorString();
+    } else if (doc.array().size() != 1) {
+        why.kind = JsonValueError::NotOneValue;
+        why.valueCount = int(doc.array().size());
+    } else {
+        return doc.array().at(0);
+    }
+    if (error)
+        *error = why;
+    return std::nullopt;
 }
 
 } // namespace Pulseboard

@@ -12,6 +12,7 @@
 #include <QLatin1StringView>
 #include <QString>
 
+#include <optional>
 #include <type_traits>
 
 namespace Pulseboard {
@@ -93,5 +94,21 @@ private:
     alignas(8) unsigned char m_element[16] = {};
     QJsonValue m_qt{QJsonValue::Undefined};
 };
+
+// Why parseJsonValue() refused a text.
+struct JsonValueError
+{
+    enum Kind { None, Syntax, NotOneValue };
+    Kind kind = None;
+    int offset = 0;     // Syntax: QJsonParseError::offset, counted in the text as given
+    QString message;    // Syntax: QJsonParseError's words
+    int valueCount = 0; // NotOneValue: how many comma-separated values the text held (0 for blank)
+};
+
+// Parses a text holding exactly one JSON value of any kind: an object or array, and also a string,
+// number, true, false or null, which QJsonDocument alone refuses. Values come out as QJsonDocument
+// makes them. The one place this is done: commands typed into the CLI and the dashboard, payloads
+// read back from Redis.
+std::optional<QJsonValue> parseJsonValue(QByteArrayView utf8, JsonValueError *error = nullptr);
 
 } // namespace Pulseboard

@@ -1,6 +1,7 @@
 // A time chart fed by a ChartFeeder: the feeder decimates the visible window of each bound
 // series and replaces the series' points in one call per display tick. `specs` lists what to
-// draw: [{source, path, label, color, kind: "line" | "scatter"}].
+// draw: [{source, path, label, color, kind: "line" | "scatter", origin: "dashboard" for the
+// dashboard's own figures (SeriesKey), else a channel}].
 import QtQuick
 import QtCharts
 import Pulseboard
@@ -98,7 +99,7 @@ ChartView {
             } else {
                 s.width = 2
             }
-            feeder.attach(s, spec.source, spec.path)
+            feeder.attach(s, spec.source, spec.path, spec.origin || "")
         }
         feeder.refresh()
     }

@@ -82,14 +82,14 @@ Item {
                 title: "Round-trip time"
                 subtitle: "ms, heartbeat ping to pong"
                 chartName: "health.rtt"
-                specs: [{ source: "health", path: "rttMs", label: "RTT", color: Theme.accent }]
+                specs: [{ source: "health", origin: "dashboard", path: "rttMs", label: "RTT", color: Theme.accent }]
             }
             HealthChart {
                 title: "Message rate"
                 subtitle: "frames per second: in (blue), out (green)"
                 chartName: "health.msgs"
-                specs: [{ source: "health", path: "msgsIn", label: "in", color: Theme.accent },
-                        { source: "health", path: "msgsOut", label: "out", color: Theme.ok }]
+                specs: [{ source: "health", origin: "dashboard", path: "msgsIn", label: "in", color: Theme.accent },
+                        { source: "health", origin: "dashboard", path: "msgsOut", label: "out", color: Theme.ok }]
             }
             RowLayout {
                 Layout.fillWidth: true
@@ -99,14 +99,14 @@ Item {
                     title: "Bytes per second"
                     subtitle: "in (blue), out (green)"
                     chartName: "health.bytes"
-                    specs: [{ source: "health", path: "bytesIn", label: "in", color: Theme.accent },
-                            { source: "health", path: "bytesOut", label: "out", color: Theme.ok }]
+                    specs: [{ source: "health", origin: "dashboard", path: "bytesIn", label: "in", color: Theme.accent },
+                            { source: "health", origin: "dashboard", path: "bytesOut", label: "out", color: Theme.ok }]
                 }
                 HealthChart {
                     title: "Outbox depth"
                     subtitle: "messages waiting to be sent or acknowledged"
                     chartName: "health.outbox"
-                    specs: [{ source: "health", path: "outbox", label: "outbox", color: Theme.warn }]
+                    specs: [{ source: "health", origin: "dashboard", path: "outbox", label: "outbox", color: Theme.warn }]
                 }
             }
             HealthChart {
@@ -118,9 +118,9 @@ Item {
                 yFrom: 0.5
                 yTo: 3.5
                 showYLabels: false
-                specs: [{ source: "health.events", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
-                        { source: "health.events", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
-                        { source: "health.events", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
+                specs: [{ source: "health.events", origin: "dashboard", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
+                        { source: "health.events", origin: "dashboard", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
+                        { source: "health.events", origin: "dashboard", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
             }
         }
 

@@ -34,6 +34,19 @@ if [ -n "$climbs" ]; then
   echo "$climbs"
   fail=1
 fi
+# Inside the dashboard: servers/ sees only the DashboardConfig value of shell/, and the Dashboard
+# never sees the switcher (DashboardSession wires the two).
+backwards=$(grep -rnE "${include}dashboard/shell/" "$lib/dashboard/servers" --include='*.h' --include='*.cpp' \
+  | grep -v 'dashboard/shell/DashboardConfig\.h' || true)
+knows=$(grep -nE "${include}(dashboard/servers/)?(ServerSwitcher|EmbeddedHub|ProfileStore)\.h" \
+  "$lib/dashboard/shell/Dashboard.h" "$lib/dashboard/shell/Dashboard.cpp" || true)
+if [ -n "$backwards$knows" ]; then
+  echo "FAIL: lib/dashboard/servers and the Dashboard must not know each other:"
+  echo "$backwards$knows"
+  fail=1
+else
+  echo "ok: lib/dashboard/servers knows no Dashboard, the Dashboard no switcher"
+fi
 if [ -e "$lib/models" ]; then
   echo "FAIL: $lib/models is back (the dashboard's sources live in lib/dashboard)"
   fail=1

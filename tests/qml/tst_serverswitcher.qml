@@ -2,7 +2,7 @@ import QtQuick
 import QtTest
 import Pulseboard
 
-// The server switcher in the connection header, driven through a stand-in for ServerProfiles
+// The server switcher in the connection header, driven through a stand-in for ServerListModel
 // that records the calls and answers like the real one (empty string or the words of the error).
 Item {
     width: 1400

@@ -3,8 +3,8 @@
 #include "Decimator.h"
 #include "DisplayClock.h"
 #include "SeriesStore.h"
+#include "protocol/Clock.h"
 
-#include <QDateTime>
 #include <QtCharts/QXYSeries>
 
 #include <algorithm>
@@ -15,7 +15,7 @@ namespace Pulseboard {
 
 ChartFeeder::ChartFeeder(QObject *parent) : QObject(parent)
 {
-    m_viewEnd = QDateTime::currentMSecsSinceEpoch();
+    m_viewEnd = Clock::current().wallMs();
 }
 
 ChartFeeder::~ChartFeeder() = default;
@@ -59,7 +59,7 @@ void ChartFeeder::setPaused(bool paused)
     if (m_paused == paused)
         return;
     m_paused = paused;
-    m_pausedAt = m_clock ? m_clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    m_pausedAt = m_clock ? m_clock->nowMs() : Clock::current().wallMs();
     if (!paused && m_scrollBackMs != 0) {
         m_scrollBackMs = 0;
         Q_EMIT windowChanged();
@@ -114,16 +114,21 @@ void ChartFeeder::setYTo(const QVariant &v)
     Q_EMIT windowChanged();
 }
 
-void ChartFeeder::attach(QObject *series, const QString &source, const QString &path)
+void ChartFeeder::attach(QObject *series, const QString &source, const QString &path, const QString &origin)
 {
     if (!qobject_cast<QXYSeries *>(series)) {
         qWarning("ChartFeeder.attach: not an XY series");
         return;
     }
+    SeriesKey key(source);
+    if (!SeriesKey::originFromName(origin, &key.origin)) {
+        qWarning("ChartFeeder.attach: origin must be \"channel\" or \"dashboard\", got '%s'", qPrintable(origin));
+        return;
+    }
     detach(series);
     Binding b;
     b.series = series;
-    b.source = source;
+    b.source = key;
     b.path = path;
     m_bindings.append(b);
     m_dirty = true;
@@ -160,14 +165,16 @@ void ChartFeeder::clear()
 
 void ChartFeeder::refresh()
 {
-    tick(m_clock ? m_clock->nowMs() : QDateTime::currentMSecsSinceEpoch(), true);
+    tick(m_clock ? m_clock->nowMs() : Clock::current().wallMs(), true);
 }
 
 QVariantList ChartFeeder::boundSeries() const
 {
     QVariantList list;
     for (const Binding &b : m_bindings)
-        list.append(QVariantMap{{QStringLiteral("source"), b.source}, {QStringLiteral("path"), b.path}});
+        list.append(QVariantMap{{QStringLiteral("source"), b.source.name},
+                                {QStringLiteral("path"), b.path},
+                                {QStringLiteral("origin"), b.source.originName()}});
     return list;
 }
 

@@ -83,15 +83,17 @@ public:
     qint64 historyStartMs() const { return m_historyStartMs; }
     int replaceCount() const { return m_replaceCount; }
 
-    // `series` is a QML LineSeries/ScatterSeries (any QXYSeries).
-    Q_INVOKABLE void attach(QObject *series, const QString &source, const QString &path);
+    // `series` is a QML LineSeries/ScatterSeries (any QXYSeries). `source` names a channel, or
+    // with `origin` "dashboard" one of the dashboard's own figures (SeriesKey).
+    Q_INVOKABLE void attach(QObject *series, const QString &source, const QString &path,
+                            const QString &origin = QString());
     // A further series drawn like `primary`, for the segments of its line after a break.
     Q_INVOKABLE void addSegmentSeries(QObject *primary, QObject *segment);
     Q_INVOKABLE void detach(QObject *series);
     Q_INVOKABLE void clear();
     // Update at the clock's current time, whatever was skipped before.
     Q_INVOKABLE void refresh();
-    // [{source, path}] of the bound series, for CSV export.
+    // [{source, path, origin}] of the bound series, for CSV export.
     Q_INVOKABLE QVariantList boundSeries() const;
 
     // Tests: one tick at a given time.
@@ -122,7 +124,7 @@ private:
         QPointer<QObject> series;
         QList<QPointer<QObject>> segments; // after the first break, in order
         int segmentsInUse = 0;             // of `segments` holding points
-        QString source;
+        SeriesKey source;
         QString path;
         quint64 revision = ~quint64(0);
         qint64 decimatedEnd = 0;

@@ -1,6 +1,6 @@
 #include "DisplayClock.h"
 
-#include <QDateTime>
+#include "protocol/Clock.h"
 
 namespace Pulseboard {
 
@@ -8,8 +8,8 @@ DisplayClock::DisplayClock(QObject *parent) : QObject(parent)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(1000 / m_rateHz);
-    m_nowMs = QDateTime::currentMSecsSinceEpoch();
-    connect(&m_timer, &QTimer::timeout, this, [this] { tickAt(QDateTime::currentMSecsSinceEpoch()); });
+    m_nowMs = Clock::current().wallMs();
+    connect(&m_timer, &QTimer::timeout, this, [this] { tickAt(Clock::current().wallMs()); });
 }
 
 void DisplayClock::setRateHz(int hz)
@@ -37,7 +37,7 @@ void DisplayClock::setIdleRate(int hz, int idleAfterMs)
 {
     m_idleRateHz = qBound(0, hz, kMaxRateHz);
     m_idleAfterMs = qMax(0, idleAfterMs);
-    m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+    m_lastActivityMs = Clock::current().wallMs();
     if (m_idleRateHz == 0 && m_idle)
         wake();
 }
@@ -45,7 +45,7 @@ void DisplayClock::setIdleRate(int hz, int idleAfterMs)
 void DisplayClock::wake()
 {
     m_idle = false;
-    m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+    m_lastActivityMs = Clock::current().wallMs();
     m_timer.setInterval(1000 / m_rateHz);
     if (m_timer.isActive()) {
         m_timer.start(); // restarts at the full rate

@@ -4,6 +4,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <algorithm>
 #include <functional>
 
 namespace Pulseboard {
@@ -54,12 +55,18 @@ struct StoreVisitor : NumericFieldVisitor
 
 } // namespace
 
-int SeriesStore::ingest(const QString &name, qint64 t, const QJsonValue &data)
+void SeriesStore::noteFieldsChanged(const SeriesKey &source)
+{
+    if (source.isChannel())
+        Q_EMIT fieldsChanged(source.name);
+}
+
+int SeriesStore::ingest(const SeriesKey &name, qint64 t, const QJsonValue &data)
 {
     return ingest(name, t, JsonView(data));
 }
 
-int SeriesStore::ingest(const QString &name, qint64 t, const JsonView &data)
+int SeriesStore::ingest(const SeriesKey &name, qint64 t, const JsonView &data)
 {
     Source &source = m_sources[name];
     bool added = false;
@@ -70,11 +77,11 @@ int SeriesStore::ingest(const QString &name, qint64 t, const JsonView &data)
     if (walkNumericFields(data, visitor, m_limits.discovery))
         source.truncated = true;
     if (added)
-        Q_EMIT fieldsChanged(name);
+        noteFieldsChanged(name);
     return visitor.stored;
 }
 
-void SeriesStore::addSample(const QString &name, const QString &path, qint64 t, double value)
+void SeriesStore::addSample(const SeriesKey &name, const QString &path, qint64 t, double value)
 {
     Source &source = m_sources[name];
     bool added = false;
@@ -83,10 +90,10 @@ void SeriesStore::addSample(const QString &name, const QString &path, qint64 t, 
         buffer->dropBefore(t - m_limits.retentionMs);
     }
     if (added)
-        Q_EMIT fieldsChanged(name);
+        noteFieldsChanged(name);
 }
 
-const StreamBuffer *SeriesStore::buffer(const QString &source, const QString &path) const
+const StreamBuffer *SeriesStore::buffer(const SeriesKey &source, const QString &path) const
 {
     const auto s = m_sources.constFind(source);
     if (s == m_sources.constEnd())
@@ -95,19 +102,29 @@ const StreamBuffer *SeriesStore::buffer(const QString &source, const QString &pa
     return b == s->series.constEnd() ? nullptr : b->get();
 }
 
-QStringList SeriesStore::fields(const QString &source) const
+QStringList SeriesStore::fields(const SeriesKey &source) const
 {
     return m_sources.value(source).order;
 }
 
+QList<SeriesKey> SeriesStore::keys() const
+{
+    QList<SeriesKey> keys = m_sources.keys();
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
 QStringList SeriesStore::sources() const
 {
-    QStringList names = m_sources.keys();
+    QStringList names;
+    for (auto it = m_sources.cbegin(); it != m_sources.cend(); ++it)
+        if (it.key().isChannel())
+            names.append(it.key().name);
     names.sort();
     return names;
 }
 
-QVariant SeriesStore::latest(const QString &source, const QString &path) const
+QVariant SeriesStore::latest(const SeriesKey &source, const QString &path) const
 {
     const StreamBuffer *b = buffer(source, path);
     if (!b || b->isEmpty())
@@ -115,22 +132,29 @@ QVariant SeriesStore::latest(const QString &source, const QString &path) const
     return b->last().v;
 }
 
-qint64 SeriesStore::latestTime(const QString &source, const QString &path) const
+qint64 SeriesStore::latestTime(const SeriesKey &source, const QString &path) const
 {
     const StreamBuffer *b = buffer(source, path);
     return (!b || b->isEmpty()) ? 0 : b->last().t;
 }
 
-int SeriesStore::droppedFieldCount(const QString &source) const
+int SeriesStore::droppedFieldCount(const SeriesKey &source) const
 {
     const auto s = m_sources.constFind(source);
     return s == m_sources.constEnd() ? 0 : int(s->dropped.size());
 }
 
-void SeriesStore::clearSource(const QString &source)
+void SeriesStore::clearSource(const SeriesKey &source)
 {
     if (m_sources.remove(source))
-        Q_EMIT fieldsChanged(source);
+        noteFieldsChanged(source);
+}
+
+void SeriesStore::clearChannels()
+{
+    for (const SeriesKey &key : keys())
+        if (key.isChannel())
+            clearSource(key);
 }
 
 qint64 SeriesStore::allocatedBytes() const
@@ -159,9 +183,12 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
     };
     for (const QVariant &entry : series) {
         const QVariantMap spec = entry.toMap();
-        const QString source = spec.value(QStringLiteral("source")).toString();
+        SeriesKey key(spec.value(QStringLiteral("source")).toString());
+        if (!SeriesKey::originFromName(spec.value(QStringLiteral("origin")).toString(), &key.origin))
+            continue;
+        const QString &source = key.name;
         const QString path = spec.value(QStringLiteral("path")).toString();
-        const StreamBuffer *b = buffer(source, path);
+        const StreamBuffer *b = buffer(key, path);
         if (!b)
             continue;
         for (int i = b->lowerBound(from); i < b->size() && b->at(i).t <= to; ++i) {

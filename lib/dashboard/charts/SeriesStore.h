@@ -1,5 +1,5 @@
-// SeriesStore: every charted series of the dashboard, keyed by source (a channel name, or
-// "health" for the connection's own figures) and field path. Incoming messages are walked once
+// SeriesStore: every charted series of the dashboard, keyed by source (a SeriesKey: a channel, or
+// one of the dashboard's own figures such as the connection's health) and field path. Incoming messages are walked once
 // (FieldDiscovery, bounded) and each numeric field lands in its own StreamBuffer; samples older
 // than the retention window are forgotten, so memory is bounded by window, rate and field count
 // (docs/PERFORMANCE.md gives the figure). Charts read it through ChartFeeder.
@@ -7,6 +7,7 @@
 
 #include "Decimator.h"
 #include "FieldDiscovery.h"
+#include "SeriesKey.h"
 #include "StreamBuffer.h"
 
 #include <QHash>
@@ -49,21 +50,42 @@ public:
     // Stores every numeric field of `data` at time `t` (ms). Returns how many fields were stored.
     // The JsonView form is the hot path (a MessageSink's payload): a message whose fields were
     // seen before allocates nothing.
-    int ingest(const QString &source, qint64 t, const JsonView &data);
-    int ingest(const QString &source, qint64 t, const QJsonValue &data);
+    int ingest(const SeriesKey &source, qint64 t, const JsonView &data);
+    int ingest(const SeriesKey &source, qint64 t, const QJsonValue &data);
     // One sample of a named series (the connection's health figures).
-    void addSample(const QString &source, const QString &path, qint64 t, double value);
+    void addSample(const SeriesKey &source, const QString &path, qint64 t, double value);
 
-    const StreamBuffer *buffer(const QString &source, const QString &path) const;
-    Q_INVOKABLE QStringList fields(const QString &source) const;
+    const StreamBuffer *buffer(const SeriesKey &source, const QString &path) const;
+    QStringList fields(const SeriesKey &source) const;
+    // Every source that holds series, the dashboard's own figures included.
+    QList<SeriesKey> keys() const;
+    QVariant latest(const SeriesKey &source, const QString &path) const;
+    qint64 latestTime(const SeriesKey &source, const QString &path) const;
+    int droppedFieldCount(const SeriesKey &source) const;
+    void clearSource(const SeriesKey &source);
+    // Forgets every channel's series; the dashboard's own figures stay.
+    void clearChannels();
+
+    // QML names channels by their names: these read the channel `channel`'s series.
+    Q_INVOKABLE QStringList fields(const QString &channel) const { return fields(SeriesKey::channel(channel)); }
+    // The channels that hold series, sorted (not the dashboard's own figures).
     Q_INVOKABLE QStringList sources() const;
     // The newest value of a series, or undefined when it has none.
-    Q_INVOKABLE QVariant latest(const QString &source, const QString &path) const;
-    Q_INVOKABLE qint64 latestTime(const QString &source, const QString &path) const;
+    Q_INVOKABLE QVariant latest(const QString &channel, const QString &path) const
+    {
+        return latest(SeriesKey::channel(channel), path);
+    }
+    Q_INVOKABLE qint64 latestTime(const QString &channel, const QString &path) const
+    {
+        return latestTime(SeriesKey::channel(channel), path);
+    }
     // Fields seen but not stored because the source already had maxFieldsPerSource, or the
     // message hit a discovery limit.
-    Q_INVOKABLE int droppedFieldCount(const QString &source) const;
-    Q_INVOKABLE void clearSource(const QString &source);
+    Q_INVOKABLE int droppedFieldCount(const QString &channel) const
+    {
+        return droppedFieldCount(SeriesKey::channel(channel));
+    }
+    Q_INVOKABLE void clearSource(const QString &channel) { clearSource(SeriesKey::channel(channel)); }
     qint64 allocatedBytes() const;
 
     // The times the connection was down, so charts break their lines there instead of drawing
@@ -75,12 +97,13 @@ public:
     quint64 outageRevision() const { return m_outageRevision; }
     static constexpr int kMaxOutages = 256;
 
-    // Writes the samples of `series` ([{source, path}, ...]) between from and to (ms) as CSV:
+    // Writes the samples of `series` ([{source, path, origin}, ...]; origin as SeriesKey says) between from and to (ms) as CSV:
     // time_ms,time_iso,source,field,value. Returns an empty string, or what went wrong.
     Q_INVOKABLE QString exportCsv(const QString &fileName, const QVariantList &series, qint64 from, qint64 to) const;
 
 Q_SIGNALS:
-    void fieldsChanged(const QString &source);
+    // A channel's field list changed (a new field, or its series were cleared).
+    void fieldsChanged(const QString &channel);
 
 private:
     struct Source
@@ -91,9 +114,10 @@ private:
         bool truncated = false;
     };
     StreamBuffer *ensure(Source &source, const QString &path, bool *added);
+    void noteFieldsChanged(const SeriesKey &source);
 
     Limits m_limits;
-    QHash<QString, Source> m_sources;
+    QHash<SeriesKey, Source> m_sources;
     QList<Outage> m_outages;
     quint64 m_outageRevision = 0;
 };

@@ -2,8 +2,7 @@
 
 #include "client/ConnectionManager.h"
 #include "protocol/CloseCode.h"
-
-#include <QDateTime>
+#include "protocol/Clock.h"
 
 namespace Pulseboard {
 
@@ -93,7 +92,7 @@ void ConnectionStatus::attach(ConnectionManager *manager)
     m_manager = manager;
     m_previousState = manager->state();
     connect(manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 now = Clock::current().wallMs();
         if (m_previousState == ConnectionManager::Open && state != ConnectionManager::Open)
             m_lostAtMs = now;
         if (state == ConnectionManager::Open)
@@ -115,7 +114,7 @@ void ConnectionStatus::update()
     const ConnectionManager &m = *m_manager;
     StatusInput in;
     in.state = m.state();
-    in.nowMs = QDateTime::currentMSecsSinceEpoch();
+    in.nowMs = Clock::current().wallMs();
     in.lostAtMs = m_lostAtMs;
     in.stateSinceMs = m.lastChangeMs();
     in.retryAtMs = m.retryAtMs();

@@ -2,17 +2,9 @@
 
 #include "client/ConnectionManager.h"
 #include "protocol/CloseCode.h"
-
-#include <QDateTime>
+#include "protocol/Clock.h"
 
 namespace Pulseboard {
-
-namespace {
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-} // namespace
 
 EventLog::EventLog(QObject *parent) : QAbstractListModel(parent) {}
 
@@ -20,11 +12,11 @@ void EventLog::attach(ConnectionManager *m)
 {
     connect(m, &ConnectionManager::connected, this, [this](const QUrl &url) {
         add(Connected, QStringLiteral("Connected to %1").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
-            nowMs());
+            Clock::current().wallMs());
     });
     connect(m, &ConnectionManager::disconnected, this, [this](int code, const QString &reason) {
         const QString words = reason.isEmpty() ? describeCloseCode(code) : reason;
-        add(Disconnected, QStringLiteral("Disconnected: close %1, %2").arg(code).arg(words), nowMs());
+        add(Disconnected, QStringLiteral("Disconnected: close %1, %2").arg(code).arg(words), Clock::current().wallMs());
     });
     connect(m, &ConnectionManager::stateChanged, this, [this, m](ConnectionManager::State state) {
         if (state == ConnectionManager::Reconnecting) {
@@ -34,12 +26,12 @@ void EventLog::attach(ConnectionManager *m)
                     .arg(QString::number(m->retryInMs() / 1000.0, 'f', 1))
                     .arg(m->attempt())
                     .arg(of),
-                nowMs());
+                Clock::current().wallMs());
         } else if (state == ConnectionManager::Failed) {
-            add(Failed, QStringLiteral("Gave up: %1").arg(m->errorString()), nowMs());
+            add(Failed, QStringLiteral("Gave up: %1").arg(m->errorString()), Clock::current().wallMs());
         } else if (state == ConnectionManager::Connecting) {
             add(Info, QStringLiteral("Connecting to %1").arg(m->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
-                nowMs());
+                Clock::current().wallMs());
         }
     });
     connect(m, &ConnectionManager::gapDetected, this,
@@ -49,18 +41,18 @@ void EventLog::attach(ConnectionManager *m)
                     reason == QLatin1StringView("reset")
                         ? QStringLiteral("%1: the server restarted the sequence (held up to %2)").arg(channel).arg(to)
                         : QStringLiteral("%1: messages %2 missing").arg(channel, span),
-                    nowMs());
+                    Clock::current().wallMs());
             });
     connect(m, &ConnectionManager::errorOccurred, this, [this](int code, const QString &message, const QString &) {
-        add(Error, code != 0 ? QStringLiteral("Error %1: %2").arg(code).arg(message) : message, nowMs());
+        add(Error, code != 0 ? QStringLiteral("Error %1: %2").arg(code).arg(message) : message, Clock::current().wallMs());
     });
     connect(m, &ConnectionManager::subscribed, this, [this](const QString &channel, qint64 seq, bool recovered) {
         add(Info, recovered ? QStringLiteral("Subscribed to %1 at seq %2, missed messages replayed").arg(channel).arg(seq)
                             : QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq),
-            nowMs());
+            Clock::current().wallMs());
     });
     connect(m, &ConnectionManager::publishFailed, this, [this](const QString &id, const QString &channel, const QString &why) {
-        add(Error, QStringLiteral("Publish %1 to %2 failed: %3").arg(id, channel, why), nowMs());
+        add(Error, QStringLiteral("Publish %1 to %2 failed: %3").arg(id, channel, why), Clock::current().wallMs());
     });
 }
 

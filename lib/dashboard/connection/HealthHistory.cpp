@@ -2,8 +2,7 @@
 
 #include "client/ConnectionManager.h"
 #include "dashboard/charts/SeriesStore.h"
-
-#include <QDateTime>
+#include "protocol/Clock.h"
 
 namespace Pulseboard {
 
@@ -15,7 +14,7 @@ HealthHistory::HealthHistory(SeriesStore *store, QObject *parent) : QObject(pare
 void HealthHistory::attach(ConnectionManager *manager, int intervalMs)
 {
     m_manager = manager;
-    const auto now = [] { return QDateTime::currentMSecsSinceEpoch(); };
+    const auto now = [] { return Clock::current().wallMs(); };
     connect(manager, &ConnectionManager::connected, this, [this, now] { addMarker(1, now()); });
     connect(manager, &ConnectionManager::disconnected, this, [this, now] { addMarker(2, now()); });
     connect(manager, &ConnectionManager::errorOccurred, this, [this, now] { addMarker(3, now()); });
@@ -38,12 +37,12 @@ void HealthHistory::sampleManager()
     c.gaps = s.gaps;
     c.rttMs = m_manager->state() == ConnectionManager::Open ? m_manager->rttMs() : -1;
     c.outboxDepth = m_manager->queuedCount();
-    addSample(c, QDateTime::currentMSecsSinceEpoch());
+    addSample(c, Clock::current().wallMs());
 }
 
 void HealthHistory::addSample(const Counters &c, qint64 nowMs)
 {
-    const QString source = QString::fromLatin1(kSource);
+    const SeriesKey source = figuresKey();
     if (m_previousMs >= 0 && nowMs > m_previousMs) {
         const double seconds = double(nowMs - m_previousMs) / 1000.0;
         // Counters only grow; a smaller value means a new manager, so the delta starts over.
@@ -71,7 +70,7 @@ void HealthHistory::addMarker(int lane, qint64 nowMs)
     static const char *const names[] = {"", "connected", "disconnected", "error"};
     if (lane < 1 || lane > 3)
         return;
-    m_store->addSample(QString::fromLatin1(kEventSource), QString::fromLatin1(names[lane]), nowMs, lane);
+    m_store->addSample(eventsKey(), QString::fromLatin1(names[lane]), nowMs, lane);
 }
 
 } // namespace Pulseboard

@@ -1,9 +1,12 @@
 // HealthHistory: the connection's own figures over time, for the header and the health panel.
 // Once per interval it turns the manager's counters into rates (messages and bytes per second,
 // in and out), takes the RTT and the Outbox depth, and stores each as a series of the
-// SeriesStore under the source "health"; connects, reconnects and errors become marker series
-// under "health.events" so they share the charts' time axis.
+// SeriesStore under the dashboard's own source "health" (figuresKey(), never a channel's key);
+// connects, reconnects and errors become marker series under "health.events" (eventsKey()) so
+// they share the charts' time axis.
 #pragma once
+
+#include "dashboard/charts/SeriesKey.h"
 
 #include <QObject>
 #include <QPointer>
@@ -30,8 +33,9 @@ class HealthHistory : public QObject
     Q_PROPERTY(int gaps READ gaps NOTIFY sampled)
 
 public:
-    static constexpr auto kSource = "health";
-    static constexpr auto kEventSource = "health.events";
+    // QML charts them as {source: "health" or "health.events", origin: "dashboard"}.
+    static SeriesKey figuresKey() { return SeriesKey::dashboard(QStringLiteral("health")); }
+    static SeriesKey eventsKey() { return SeriesKey::dashboard(QStringLiteral("health.events")); }
 
     struct Counters
     {

@@ -2,12 +2,9 @@
 
 #include "ChannelListModel.h"
 #include "client/ConnectionManager.h"
+#include "protocol/Clock.h"
 #include "protocol/Envelope.h"
-
-#include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonParseError>
+#include "protocol/JsonView.h"
 
 namespace Pulseboard {
 
@@ -89,20 +86,16 @@ bool OutboxModel::parseJson(const QString &text, QJsonValue *value, QString *err
         *error = QStringLiteral("nothing to send: enter a JSON value");
         return false;
     }
-    // Wrapping in an array lets QJsonDocument accept any JSON value, scalars included.
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + utf8 + "]", &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        const int at = qMax(0, parseError.offset - 1);
-        *error = QStringLiteral("not valid JSON at character %1: %2").arg(at + 1).arg(parseError.errorString());
+    // Any JSON value, scalars included.
+    JsonValueError why;
+    const std::optional<QJsonValue> parsed = parseJsonValue(utf8, &why);
+    if (!parsed) {
+        *error = why.kind == JsonValueError::Syntax
+                     ? QStringLiteral("not valid JSON at character %1: %2").arg(why.offset + 1).arg(why.message)
+                     : QStringLiteral("enter exactly one JSON value (found %1)").arg(why.valueCount);
         return false;
     }
-    const QJsonArray array = doc.array();
-    if (array.size() != 1) {
-        *error = QStringLiteral("enter exactly one JSON value (found %1)").arg(array.size());
-        return false;
-    }
-    *value = array.at(0);
+    *value = *parsed;
     return true;
 }
 
@@ -155,7 +148,7 @@ void OutboxModel::track(const QString &id, bool request, const QString &target, 
     if (statusOf(id) >= 0)
         return;
     beginInsertRows(QModelIndex(), 0, 0);
-    m_rows.prepend({id, request, target, payload, Queued, QString(), QDateTime::currentMSecsSinceEpoch()});
+    m_rows.prepend({id, request, target, payload, Queued, QString(), Clock::current().wallMs()});
     endInsertRows();
     trim();
     pollSent();

@@ -15,7 +15,6 @@
 #include <QQuickWindow>
 #include <QSaveFile>
 #include <QSet>
-#include <QSocketNotifier>
 
 #include <algorithm>
 #include <cmath>
@@ -49,8 +48,19 @@ Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options
         print();
     }
     if (options.control) {
-        m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
-        connect(m_stdin, &QSocketNotifier::activated, this, &Automation::readControl);
+        // The longest command is "grab" with a file path: 64 KiB is far beyond any of them.
+        m_control = new LineReader(64 * 1024, this);
+        connect(m_control, &LineReader::lineRead, this,
+                [this](const QByteArray &line) { controlCommand(QString::fromUtf8(line).trimmed()); });
+        connect(m_control, &LineReader::lineTooLong, this, [this](qint64 lineNumber, qsizetype maxBytes) {
+            printLine({{QStringLiteral("event"), QStringLiteral("error")},
+                       {QStringLiteral("error"), QStringLiteral("control line %1 is longer than %2 KiB: skipped")
+                                                     .arg(lineNumber)
+                                                     .arg(maxBytes / 1024)}});
+        });
+        // stdin closed: the controlling process is gone, so is the reason to run.
+        connect(m_control, &LineReader::inputEnded, this, [this] { Q_EMIT quitRequested(0); });
+        m_control->readFrom(STDIN_FILENO);
     }
     if (options.statsIntervalMs > 0) {
         m_statsTimer.setInterval(options.statsIntervalMs);
@@ -157,50 +167,36 @@ void Automation::checkScreenshot()
     Q_EMIT quitRequested(0);
 }
 
-void Automation::readControl()
+void Automation::controlCommand(const QString &line)
 {
-    char chunk[4096];
-    const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
-    if (n <= 0) {
-        // stdin closed: the controlling process is gone, so is the reason to run.
-        m_stdin->setEnabled(false);
+    if (line == QLatin1StringView("quit")) {
         Q_EMIT quitRequested(0);
-        return;
-    }
-    m_stdinBuffer.append(chunk, n);
-    int newline;
-    while ((newline = m_stdinBuffer.indexOf('\n')) >= 0) {
-        const QString line = QString::fromUtf8(m_stdinBuffer.left(newline)).trimmed();
-        m_stdinBuffer.remove(0, newline + 1);
-        if (line == QLatin1StringView("quit")) {
-            Q_EMIT quitRequested(0);
-        } else if (line == QLatin1StringView("snapshot")) {
-            QVariantMap snap = m_dashboard->snapshot();
-            snap.insert(QStringLiteral("event"), QStringLiteral("snapshot"));
-            printLine(snap);
-        } else if (line.startsWith(QLatin1StringView("grab "))) {
-            QString error;
-            QVariantMap result = grab(line.mid(5).trimmed(), &error);
-            result.insert(QStringLiteral("event"), QStringLiteral("grab"));
-            if (!error.isEmpty())
-                result.insert(QStringLiteral("error"), error);
-            printLine(result);
-        } else if (line == QLatin1StringView("dialogs")) {
-            QVariantList list;
-            for (QObject *dialog : dialogs())
-                list.append(QVariantMap{{QStringLiteral("name"), dialog->objectName()},
-                                        {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
-                                        {QStringLiteral("visible"), dialog->property("visible").toBool()}});
-            printLine({{QStringLiteral("event"), QStringLiteral("dialogs")}, {QStringLiteral("dialogs"), list}});
-        } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
-            const qsizetype space = line.indexOf(QLatin1Char(' '));
-            printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
-        } else if (!line.isEmpty()) {
-            printLine({{QStringLiteral("event"), QStringLiteral("error")},
-                       {QStringLiteral("error"),
-                        QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, quit)")
-                            .arg(line)}});
-        }
+    } else if (line == QLatin1StringView("snapshot")) {
+        QVariantMap snap = m_dashboard->snapshot();
+        snap.insert(QStringLiteral("event"), QStringLiteral("snapshot"));
+        printLine(snap);
+    } else if (line.startsWith(QLatin1StringView("grab "))) {
+        QString error;
+        QVariantMap result = grab(line.mid(5).trimmed(), &error);
+        result.insert(QStringLiteral("event"), QStringLiteral("grab"));
+        if (!error.isEmpty())
+            result.insert(QStringLiteral("error"), error);
+        printLine(result);
+    } else if (line == QLatin1StringView("dialogs")) {
+        QVariantList list;
+        for (QObject *dialog : dialogs())
+            list.append(QVariantMap{{QStringLiteral("name"), dialog->objectName()},
+                                    {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
+                                    {QStringLiteral("visible"), dialog->property("visible").toBool()}});
+        printLine({{QStringLiteral("event"), QStringLiteral("dialogs")}, {QStringLiteral("dialogs"), list}});
+    } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
+        const qsizetype space = line.indexOf(QLatin1Char(' '));
+        printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
+    } else if (!line.isEmpty()) {
+        printLine({{QStringLiteral("event"), QStringLiteral("error")},
+                   {QStringLiteral("error"),
+                    QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, quit)")
+                        .arg(line)}});
     }
 }
 

@@ -11,13 +11,14 @@
 //                      its message lag, as JSON lines on stdout.
 #pragma once
 
+#include "client/LineReader.h"
+
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
 class QQuickWindow;
-class QSocketNotifier;
 
 namespace Pulseboard {
 
@@ -50,7 +51,7 @@ Q_SIGNALS:
 private:
     void printLine(const QVariantMap &map);
     void checkScreenshot();
-    void readControl();
+    void controlCommand(const QString &line);
     void printFrameStats();
     QVariantList plotAreas() const;
     // Every Popup and Dialog declared by the app's own QML (not the style's internals), by objectName.
@@ -64,8 +65,7 @@ private:
     QElapsedTimer m_sinceStart;
     qint64 m_dataSeenAt = -1;
     QString m_lastStateLine;
-    QSocketNotifier *m_stdin = nullptr;
-    QByteArray m_stdinBuffer;
+    LineReader *m_control = nullptr;
     QTimer m_statsTimer;
 };
 

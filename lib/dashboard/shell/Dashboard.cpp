@@ -9,6 +9,7 @@
 #include "dashboard/connection/HealthHistory.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/connection/RawMessageModel.h"
+#include "protocol/Clock.h"
 
 #include <QDateTime>
 
@@ -26,9 +27,10 @@ namespace Pulseboard {
 
 namespace {
 
+// Wall time: message timestamps, the chart's time axis and the event log's times are wall time.
 qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return Clock::current().wallMs();
 }
 
 QString localFile(const QString &file)
@@ -63,15 +65,9 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     // Nothing arriving for a few seconds: the charts have nothing new to draw, ages move by
     // the second; once a second is enough until the next message.
     m_clock->setIdleRate(1, 3000);
-    if (QSettings *s = options.settings) {
-        const int saved = s->value(QStringLiteral("charts/windowMs"), m_windowMs).toInt();
-        if (saved == 60000 || saved == 300000 || saved == 900000)
-            m_windowMs = saved;
-        s->beginGroup(QStringLiteral("fields"));
-        for (const QString &key : s->childKeys())
-            m_chosenFields.insert(QUrl::fromPercentEncoding(key.toUtf8()), s->value(key).toStringList());
-        s->endGroup();
-    }
+    if (const int saved = options.settings.chartWindowMs(); saved > 0)
+        m_windowMs = saved;
+    m_chosenFields = options.settings.tileFields();
 
     m_events->attach(manager);
     m_outbox->attach(manager);
@@ -168,9 +164,7 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     m_options.config.displayRateHz = displayRateHz;
     m_options.embeddedHub = embeddedHub;
     m_channels->setStaleMinimumMs(config.staleAfterMs);
-    for (const QString &source : m_store->sources())
-        if (source != QLatin1StringView("health"))
-            m_store->clearSource(source);
+    m_store->clearChannels();
     m_channels->clear();
     m_raw->clear();
     m_chartCounts.clear();
@@ -219,13 +213,10 @@ void Dashboard::refreshModels()
 
 void Dashboard::setWindowMs(int ms)
 {
-    if (ms != 60000 && ms != 300000 && ms != 900000)
-        return;
-    if (ms == m_windowMs)
+    if (!ChartWindows::isAllowedMs(ms) || ms == m_windowMs)
         return;
     m_windowMs = ms;
-    if (m_options.settings)
-        m_options.settings->setValue(QStringLiteral("charts/windowMs"), ms);
+    m_options.settings.setChartWindowMs(ms);
     Q_EMIT windowMsChanged();
 }
 
@@ -235,8 +226,7 @@ bool Dashboard::subscribe(const QString &channel)
     if (!m_manager || !m_manager->subscribe(name))
         return false;
     m_channels->addManual(name);
-    if (m_options.servers)
-        m_options.servers->noteChannels(m_manager->subscriptions());
+    Q_EMIT channelsChosen(m_manager->subscriptions());
     return true;
 }
 
@@ -244,8 +234,7 @@ bool Dashboard::unsubscribe(const QString &channel)
 {
     if (!m_manager || !m_manager->unsubscribe(channel))
         return false;
-    if (m_options.servers)
-        m_options.servers->noteChannels(m_manager->subscriptions());
+    Q_EMIT channelsChosen(m_manager->subscriptions());
     return true;
 }
 
@@ -277,13 +266,7 @@ void Dashboard::setTileFields(const QString &channel, const QStringList &fields)
         m_chosenFields.remove(channel);
     else
         m_chosenFields.insert(channel, fields);
-    if (QSettings *s = m_options.settings) {
-        const QString key = QStringLiteral("fields/") + QString::fromLatin1(QUrl::toPercentEncoding(channel));
-        if (fields.isEmpty())
-            s->remove(key);
-        else
-            s->setValue(key, fields);
-    }
+    m_options.settings.setTileFields(channel, fields);
     rebuildTiles();
 }
 

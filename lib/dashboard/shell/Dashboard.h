@@ -1,13 +1,17 @@
 // Dashboard: the composition root the QML sees. It owns the models (series store, channel
 // list, health history, event log, raw messages, outbox, status words, display clock), wires
 // them to the ConnectionManager, decides which chart tiles exist (from --config, the
-// subscriptions and the user's field choices, kept in QSettings) and does the file work the
-// UI asks for (CSV and PNG export). QML never touches a socket or parses a frame itself.
+// subscriptions and the user's field choices, kept in DashboardSettings) and does the file work
+// the UI asks for (CSV and PNG export). QML never touches a socket or parses a frame itself.
+// It knows nothing of switching servers: DashboardSession tells it when the server changed
+// (serverSwitched) and hears from it when the user changed the channels (channelsChosen).
 #pragma once
 
 #include "DashboardConfig.h"
+#include "DashboardSettings.h"
 #include "FrameMeter.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/DisplayClock.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/charts/TileModel.h"
@@ -17,11 +21,10 @@
 #include "dashboard/connection/HealthHistory.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/connection/RawMessageModel.h"
-#include "dashboard/servers/ServerProfiles.h"
+#include "dashboard/servers/ServerListModel.h"
 
 #include <QObject>
 #include <QPointer>
-#include <QSettings>
 #include <QTimer>
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
@@ -45,7 +48,8 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
-    Q_PROPERTY(Pulseboard::ServerProfiles *servers READ servers CONSTANT)
+    // The server switcher's rows and its invokables; null when there is none.
+    Q_PROPERTY(Pulseboard::ServerListModel *servers READ servers CONSTANT)
     Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY serverChanged)
     Q_PROPERTY(QVariantList tiles READ tiles NOTIFY tilesChanged)
     // The same tiles as a model: the Streams panel's grid, updated row by row.
@@ -64,8 +68,8 @@ public:
         QStringList channels;      // subscribed at start, besides the config's
         bool kiosk = false;
         bool embeddedHub = false;
-        QSettings *settings = nullptr; // choices persist here when set
-        ServerProfiles *servers = nullptr; // the server switcher, told about channel changes
+        DashboardSettings settings;        // choices persist here when it has a QSettings
+        ServerListModel *servers = nullptr; // shown to QML only
         int healthIntervalMs = 1000;
     };
 
@@ -82,7 +86,7 @@ public:
     SeriesStore *store() const { return m_store; }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
-    ServerProfiles *servers() const { return m_options.servers; }
+    ServerListModel *servers() const { return m_options.servers; }
     bool kiosk() const { return m_options.kiosk; }
     bool embeddedHub() const { return m_options.embeddedHub; }
     QVariantList tiles() const { return m_tiles; }
@@ -123,9 +127,10 @@ public:
 
     static constexpr int kAutoFields = 4;
 
-    // The manager now talks to another server (ServerProfiles switched it): the series, channel
-    // and raw models start clean, `config` replaces the old server's, and its channels plus
-    // `channels` are subscribed. The connection health timeline stays: it is this dashboard's.
+    // The manager now talks to another server (the ServerSwitcher switched it): the channels'
+    // series, the channel and raw models start clean, `config` replaces the old server's, and
+    // its channels plus `channels` are subscribed. The connection health timeline (the
+    // dashboard's own series, HealthHistory) stays: it is this dashboard's, not the server's.
     void serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels);
 
 Q_SIGNALS:
@@ -133,6 +138,8 @@ Q_SIGNALS:
     void windowMsChanged();
     void notice(const QString &text); // a short message for a toast
     void serverChanged();
+    // The user subscribed or unsubscribed a channel: the subscriptions now.
+    void channelsChosen(const QStringList &channels);
 
 private:
     // Messages arrive through a MessageSink (a JsonView of the payload, no QJsonValue, no
@@ -178,7 +185,7 @@ private:
     QVariantList m_tiles;
     QHash<QString, QStringList> m_chosenFields;
     QHash<QString, QPair<int, int>> m_chartCounts;
-    int m_windowMs = 60000;
+    int m_windowMs = ChartWindows::kDefaultMs;
     bool m_warnedClock = false;
     qint64 m_lagMs = 0;
     qint64 m_lagMsMax = 0;

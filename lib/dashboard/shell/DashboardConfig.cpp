@@ -1,5 +1,7 @@
 #include "DashboardConfig.h"
 
+#include "dashboard/charts/ChartWindows.h"
+#include "protocol/EndpointUrl.h"
 #include "protocol/Envelope.h"
 
 #include <QFile>
@@ -105,13 +107,13 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
         if (!readStringList(root.value(QStringLiteral("servers")), QStringLiteral("servers"), &urls, error))
             return false;
         for (const QString &u : urls) {
-            const QUrl url(u, QUrl::StrictMode);
-            if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))
-                || url.host().isEmpty()) {
-                *error = QStringLiteral("servers: '%1' is not a ws:// or wss:// URL").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+            QString why;
+            const std::optional<QUrl> url = EndpointUrl::parse(u, &why);
+            if (!url) {
+                *error = QStringLiteral("servers: ") + why;
                 return false;
             }
-            c.servers.append(url);
+            c.servers.append(*url);
         }
     }
     if (root.contains(QStringLiteral("channels"))) {
@@ -127,8 +129,8 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     if (root.contains(QStringLiteral("window"))) {
         const QJsonValue w = root.value(QStringLiteral("window"));
         const int seconds = w.isDouble() ? int(w.toDouble()) : -1;
-        if (seconds != 60 && seconds != 300 && seconds != 900) {
-            *error = QStringLiteral("window must be 60, 300 or 900 (seconds)");
+        if (!ChartWindows::isAllowedSeconds(seconds)) {
+            *error = ChartWindows::mustBeText(QStringLiteral("window"));
             return false;
         }
         c.windowMs = seconds * 1000;

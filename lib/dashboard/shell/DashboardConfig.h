@@ -4,6 +4,8 @@
 // keys are reported as warnings, never silently ignored.
 #pragma once
 
+#include "dashboard/charts/ChartWindows.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -40,7 +42,7 @@ struct DashboardConfig
     QList<QUrl> servers;
     QStringList channels;
     QList<ChartConfig> charts;
-    int windowMs = 60000;
+    int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows
     int staleAfterMs = 5000;
     int displayRateHz = 20;
     int columns = 0;                    // 0: as many as fit

@@ -1,6 +1,7 @@
 #include "DemoFeed.h"
 
-#include <QDateTime>
+#include "protocol/Clock.h"
+
 #include <QJsonObject>
 
 #include <cmath>
@@ -23,8 +24,9 @@ double DemoWaveFeed::valueAt(double seconds)
 
 void DemoWaveFeed::start()
 {
-    m_clock.start();
-    m_startMs = QDateTime::currentMSecsSinceEpoch();
+    // Sample times are wall time (they go on the wire); how many samples are owed is a duration.
+    m_startMs = Clock::current().wallMs();
+    m_startNs = Clock::current().monotonicNs();
     m_emitted = 0;
     m_timer.start();
 }
@@ -36,7 +38,7 @@ void DemoWaveFeed::stop()
 
 void DemoWaveFeed::tick()
 {
-    const double elapsed = double(m_clock.nsecsElapsed()) / 1e9;
+    const double elapsed = double(Clock::current().monotonicNs() - m_startNs) / 1e9;
     auto owed = quint64(elapsed * m_hz) + 1;
     // After a stall (a suspended machine, a debugger) skip ahead instead of bursting a backlog.
     const quint64 maxBurst = quint64(m_hz) + 1;

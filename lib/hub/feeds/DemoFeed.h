@@ -8,7 +8,6 @@
 
 #include "Feed.h"
 
-#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QTimer>
 
@@ -32,8 +31,8 @@ private:
 
     double m_hz;
     QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_startMs = 0;
+    qint64 m_startMs = 0; // wall time of sample 0
+    qint64 m_startNs = 0; // monotonic time of sample 0
     quint64 m_emitted = 0;
     QRandomGenerator m_rng;
 };

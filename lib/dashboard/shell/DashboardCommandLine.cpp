@@ -1,0 +1,289 @@
+#include "DashboardCommandLine.h"
+
+#include "dashboard/charts/ChartWindows.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace Pulseboard {
+
+namespace {
+
+QString opt(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+bool readInt(const QCommandLineParser &parser, const char *name, int min, int *out, QString *error)
+{
+    if (!parser.isSet(opt(name)))
+        return true;
+    bool ok = false;
+    const int v = parser.value(opt(name)).toInt(&ok);
+    if (!ok || v < min) {
+        *error = QStringLiteral("--%1 needs a whole number >= %2, got '%3'")
+                     .arg(opt(name))
+                     .arg(min)
+                     .arg(parser.value(opt(name)));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool readGeometry(const QString &text, QSize *size, QString *error)
+{
+    const QStringList wh = text.split(QLatin1Char('x'));
+    bool wOk = false;
+    bool hOk = false;
+    const int w = wh.value(0).toInt(&wOk);
+    const int h = wh.value(1).toInt(&hOk);
+    if (wh.size() != 2 || !wOk || !hOk || w < 320 || h < 240) {
+        *error = QStringLiteral("--geometry needs WIDTHxHEIGHT, at least 320x240");
+        return false;
+    }
+    *size = QSize(w, h);
+    return true;
+}
+
+// The embedded hub's layout, built in (resources/embedded-dashboard.json): its channels are also
+// what an embedded run charts when its --config names none.
+bool embeddedLayout(DashboardConfig *config, QString *error)
+{
+    QFile defaults(QStringLiteral(":/defaults/embedded-dashboard.json"));
+    QString why = QStringLiteral("missing from the resources");
+    if (defaults.open(QIODevice::ReadOnly) && DashboardConfig::parse(defaults.readAll(), config, &why))
+        return true;
+    *error = QStringLiteral("built-in dashboard layout: %1").arg(why);
+    return false;
+}
+
+} // namespace
+
+QRect DashboardLaunch::geometryToRestore(const QRect &saved) const
+{
+    const bool restores = writeSettings && !kiosk && !geometryGiven;
+    return restores && saved.isValid() ? saved : QRect();
+}
+
+DashboardCommandLine::Environment DashboardCommandLine::Environment::fromProcess()
+{
+    Environment env;
+    env.token = qEnvironmentVariable("PULSEBOARD_TOKEN");
+    env.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return env;
+}
+
+void DashboardCommandLine::addTo(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "Live dashboard for Pulseboard channels. With no --url it starts an embedded hub publishing this "
+        "machine's CPU, memory and network figures, and shows them."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    m_connection.addTo(parser);
+    QStringList windows;
+    for (int s : ChartWindows::allowedSeconds())
+        windows.append(QString::number(s));
+    const QString lastWindow = windows.takeLast();
+    parser.addOptions({
+        {opt("config"),
+         QStringLiteral("Dashboard config (JSON): servers, channels, charts, thresholds, layout."),
+         QStringLiteral("FILE")},
+        {opt("kiosk"),
+         QStringLiteral("Fullscreen wall display: no editing controls, no cursor, reconnects forever.")},
+        {opt("window"),
+         QStringLiteral("Chart time window in seconds: %1 or %2.")
+             .arg(windows.join(QStringLiteral(", ")), lastWindow),
+         QStringLiteral("S")},
+        {opt("display-rate"), QStringLiteral("Chart refresh rate in Hz, 1-30 (default 20)."),
+         QStringLiteral("HZ")},
+        {opt("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
+        {opt("no-settings"),
+         QStringLiteral("Neither read nor save settings (window, chart choices, server profiles).")},
+        {opt("profile"),
+         QStringLiteral("Start with the saved server profile NAME (see --list-profiles); flags given with it "
+                        "override its fields."),
+         QStringLiteral("NAME")},
+        {opt("list-profiles"),
+         QStringLiteral("Print the saved server profiles, one JSON line each (no tokens), and exit.")},
+        {opt("screenshot"),
+         QStringLiteral(
+             "Grab the window into FILE (PNG, plus FILE.json) once the charts show data, then exit."),
+         QStringLiteral("FILE")},
+        {opt("screenshot-delay"),
+         QStringLiteral("Grab after exactly MS milliseconds instead of waiting for data."),
+         QStringLiteral("MS")},
+        {opt("print-state"),
+         QStringLiteral("Print a JSON line on stdout whenever the connection state changes.")},
+        {opt("control"), QStringLiteral("Read commands on stdin: 'grab FILE', 'snapshot', 'dialogs', 'open "
+                                        "NAME', 'close NAME', 'quit'.")},
+        {opt("hub-port"),
+         QStringLiteral("Port of the embedded hub (no --url), default any free port; 127.0.0.1 only."),
+         QStringLiteral("PORT")},
+        {opt("stats-interval"),
+         QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
+         QStringLiteral("MS")},
+        {opt("renderer"),
+         QStringLiteral(
+             "How to draw: auto (GPU, or Qt Quick's software renderer when OpenGL is a CPU rasteriser "
+             "such as llvmpipe or missing), software, gpu. Default auto."),
+         QStringLiteral("MODE")},
+    });
+}
+
+bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSettings, const Environment &env,
+                                DashboardLaunch *launch, QString *error)
+{
+    DashboardLaunch l;
+    ConnectionOptions &options = l.connection;
+    if (!m_connection.read(p, options, l.channels, *error))
+        return false;
+    // The token comes from the flag, else from the environment this run was given.
+    options.token = p.isSet(opt("token")) ? p.value(opt("token")) : env.token;
+
+    // Settings are read unless --no-settings; a screenshot run reads them but leaves no trace.
+    l.readSettings = !p.isSet(opt("no-settings"));
+    l.writeSettings = l.readSettings && !p.isSet(opt("screenshot"));
+    const bool fromProfile = p.isSet(opt("profile"));
+    if (!l.readSettings && (fromProfile || p.isSet(opt("list-profiles")))) {
+        *error = QStringLiteral("--%1 reads the saved settings; it cannot be used with --no-settings")
+                     .arg(fromProfile ? opt("profile") : opt("list-profiles"));
+        return false;
+    }
+    if (l.readSettings) {
+        ProfileStore store;
+        store.load(DashboardSettings(userSettings).profiles());
+        l.savedProfiles = store.profiles();
+    }
+    if (p.isSet(opt("list-profiles"))) {
+        l.action = DashboardLaunch::Action::ListProfiles;
+        *launch = l;
+        return true;
+    }
+
+    // --profile NAME: its fields, unless a flag says otherwise.
+    l.configPath = p.value(opt("config"));
+    if (fromProfile) {
+        ProfileStore store;
+        store.load(l.savedProfiles);
+        const QString name = p.value(opt("profile"));
+        const int at = store.indexOfName(name);
+        if (at < 0) {
+            *error = store.profiles().isEmpty()
+                         ? QStringLiteral(
+                               "no server profile named '%1': none is saved yet (every start with --url "
+                               "saves one)")
+                               .arg(name)
+                         : QStringLiteral("no server profile named '%1'; saved profiles: %2")
+                               .arg(name, store.names().join(QStringLiteral(", ")));
+            return false;
+        }
+        l.start = store.profiles().at(at);
+        if (!p.isSet(opt("url")))
+            options.endpoints = l.start.endpoints;
+        if (!p.isSet(opt("subscribe")))
+            l.channels = l.start.channels;
+        if (!p.isSet(opt("origin")))
+            options.origin = l.start.origin;
+        if (!p.isSet(opt("ca-file")))
+            options.caCertificatesFile = l.start.caFile;
+        if (!p.isSet(opt("insecure")))
+            options.insecure = l.start.insecure;
+        if (!p.isSet(opt("config")))
+            l.configPath = l.start.configPath;
+    }
+    if (p.isSet(opt("renderer")) && !parseRendererMode(p.value(opt("renderer")), &l.renderer, error))
+        return false;
+
+    if (!l.configPath.isEmpty() && !DashboardConfig::load(l.configPath, &l.config, error))
+        return false;
+    int windowSeconds = l.config.windowMs / 1000;
+    int rate = l.config.displayRateHz;
+    if (!readInt(p, "window", 1, &windowSeconds, error) || !readInt(p, "display-rate", 1, &rate, error) ||
+        !readInt(p, "screenshot-delay", 0, &l.automation.screenshotDelayMs, error) ||
+        !readInt(p, "stats-interval", 100, &l.automation.statsIntervalMs, error))
+        return false;
+    if (!ChartWindows::isAllowedSeconds(windowSeconds)) {
+        *error = ChartWindows::mustBeText(QStringLiteral("--window"));
+        return false;
+    }
+    if (rate > 30) {
+        *error = QStringLiteral("--display-rate must be 1-30 Hz");
+        return false;
+    }
+    l.windowGiven = p.isSet(opt("window"));
+    l.config.windowMs = windowSeconds * 1000;
+    l.config.displayRateHz = rate;
+    l.geometryGiven = p.isSet(opt("geometry"));
+    if (l.geometryGiven && !readGeometry(p.value(opt("geometry")), &l.windowSize, error))
+        return false;
+
+    // The health panel charts RTT: ping every 5 s rather than the protocol's 30 s, unless told.
+    if (!p.isSet(opt("heartbeat-interval")))
+        options.heartbeatIntervalMs = 5000;
+    l.kiosk = p.isSet(opt("kiosk"));
+    // A wall display has nobody to press Retry: unless told otherwise it never gives up.
+    if (l.kiosk && !p.isSet(opt("max-retries")))
+        options.maxRetries = 0;
+    if (options.endpoints.isEmpty())
+        options.endpoints = l.config.servers;
+
+    // What every server switch builds on: this run's connection flags and tokens, where the
+    // journals live, how to start the embedded hub and its built-in layout.
+    ServerSwitcher::Environment &servers = l.servers;
+    servers.base = options;
+    servers.flagToken = p.value(opt("token"));
+    servers.flagTokenEndpoints = options.endpoints;
+    servers.envToken = env.token;
+    // Commands sent to a real server survive a crash: they are journaled under the app's data
+    // folder, one journal per server list. The embedded hub lives and dies with this process and
+    // screenshot runs leave no trace, so neither keeps one. --queue-file overrides.
+    if (l.writeSettings)
+        servers.journalDir = env.dataDir;
+    servers.explicitQueueFile = options.queueFile;
+    servers.explicitQueueEndpoints = options.endpoints;
+    servers.hub.host = QHostAddress::LocalHost;
+    int hubPort = 0;
+    if (!readInt(p, "hub-port", 0, &hubPort, error))
+        return false;
+    if (hubPort > 65535) {
+        *error = QStringLiteral("--hub-port must be 0-65535");
+        return false;
+    }
+    servers.hub.port = quint16(hubPort);
+    servers.hub.serverName = QStringLiteral("pulseboard (embedded hub)");
+    if (!embeddedLayout(&servers.embeddedConfig, error))
+        return false;
+    servers.embeddedConfig.windowMs = l.config.windowMs;
+    servers.embeddedConfig.displayRateHz = rate;
+
+    if (l.embeddedHub()) {
+        // No server given: the embedded hub's layout, or the config's with the hub's channels
+        // when it names none.
+        if (l.configPath.isEmpty())
+            l.config = servers.embeddedConfig;
+        else if (l.config.channels.isEmpty() && l.config.charts.isEmpty())
+            l.config.channels = servers.embeddedConfig.channels;
+    } else {
+        if (p.isSet(opt("hub-port"))) {
+            *error = QStringLiteral("--hub-port is for the embedded hub; it cannot be used with --url");
+            return false;
+        }
+        l.start.endpoints = options.endpoints;
+        l.start.channels = l.channels;
+        l.start.origin = options.origin;
+        l.start.caFile = options.caCertificatesFile;
+        l.start.insecure = options.insecure;
+        l.start.configPath = l.configPath.isEmpty() ? QString() : QFileInfo(l.configPath).absoluteFilePath();
+    }
+
+    l.automation.screenshotFile = p.value(opt("screenshot"));
+    l.automation.printState = p.isSet(opt("print-state"));
+    l.automation.control = p.isSet(opt("control"));
+    *launch = l;
+    return true;
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,82 @@
+// The flags of `pulseboard`, resolved with the saved server profile they name (--profile), the
+// dashboard config file (--config) and the environment into one DashboardLaunch: everything a
+// run needs, decided before any window exists. Kept out of main() so tests check each rule (a
+// flag beats the profile, the profile beats the config and the default; the window set; rate
+// and port ranges; the kiosk's retry policy; --geometry) and each refusal without a process.
+#pragma once
+
+#include "Automation.h"
+#include "DashboardConfig.h"
+#include "DashboardSettings.h"
+#include "RenderBackend.h"
+#include "client/CommandLineOptions.h"
+#include "client/ConnectionOptions.h"
+#include "dashboard/servers/ServerSwitcher.h"
+
+#include <QCommandLineParser>
+#include <QRect>
+#include <QSize>
+
+namespace Pulseboard {
+
+struct DashboardLaunch
+{
+    // What main() does after parsing.
+    enum class Action { Run, ListProfiles };
+    Action action = Action::Run;
+
+    // The connection to open first. No endpoints: the embedded hub, started by the session.
+    ConnectionOptions connection;
+    bool embeddedHub() const { return connection.endpoints.isEmpty(); }
+    // The server started with (not the embedded hub): a profile as it will be recorded.
+    ServerProfile start;
+    // What every server switch builds on (tokens, journals, the embedded hub and its layout).
+    ServerSwitcher::Environment servers;
+
+    DashboardConfig config; // --config (or the profile's), window and rate applied
+    QString configPath;     // as given; empty: none
+    QStringList channels;   // subscribed at start besides the config's (--subscribe or the profile's)
+    bool kiosk = false;
+    bool windowGiven = false; // --window: it beats the saved choice (and is saved)
+
+    bool readSettings = true;           // not --no-settings
+    bool writeSettings = true;          // and not a screenshot run, which leaves no trace
+    QList<ServerProfile> savedProfiles; // as read; what --list-profiles prints
+
+    QSize windowSize{1440, 900};
+    bool geometryGiven = false; // --geometry: it beats the saved geometry
+    RendererMode renderer = RendererMode::Auto;
+    Automation::Options automation;
+
+    int healthIntervalMs = 1000; // no flag: tests sample faster
+
+    // Where the main window goes: `saved` when settings are in use, it is valid and neither
+    // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets
+    // windowSize (a kiosk then goes full screen).
+    QRect geometryToRestore(const QRect &saved) const;
+    // The window's geometry is saved at quit unless settings are not in use or it is a kiosk.
+    bool savesGeometry() const { return writeSettings && !kiosk; }
+};
+
+class DashboardCommandLine
+{
+public:
+    // What the run reads from outside the command line; tests give their own.
+    struct Environment
+    {
+        QString token;   // PULSEBOARD_TOKEN
+        QString dataDir; // where the outbox journals live (the app's data folder)
+        static Environment fromProcess();
+    };
+
+    void addTo(QCommandLineParser &parser);
+    // `userSettings` is the settings file to take saved profiles from (null: none). False with
+    // a message a person can act on when a value is wrong.
+    bool read(const QCommandLineParser &parser, QSettings *userSettings, const Environment &environment,
+              DashboardLaunch *launch, QString *error);
+
+private:
+    ConnectionCommandLine m_connection;
+};
+
+} // namespace Pulseboard

@@ -1,0 +1,116 @@
+#include "DashboardSession.h"
+
+#include "Dashboard.h"
+#include "client/ConnectionManager.h"
+#include "dashboard/connection/EventLog.h"
+#include "dashboard/connection/OutboxModel.h"
+#include "dashboard/servers/EmbeddedHub.h"
+#include "dashboard/servers/ServerListModel.h"
+#include "dashboard/servers/ServerSwitcher.h"
+#include "protocol/Clock.h"
+
+#include <QDateTime>
+#include <QGuiApplication>
+#include <QQuickWindow>
+
+namespace Pulseboard {
+
+DashboardSession::DashboardSession(const DashboardLaunch &launch, QSettings *settings, QObject *parent)
+    : QObject(parent), m_launch(launch),
+      m_profileSettings(launch.readSettings ? settings : nullptr, launch.writeSettings),
+      m_userSettings(launch.writeSettings ? settings : nullptr, launch.writeSettings)
+{
+}
+
+DashboardSession::~DashboardSession() = default;
+
+bool DashboardSession::start(QString *error)
+{
+    m_hub = std::make_unique<EmbeddedHub>(m_launch.servers.hub);
+    m_switcher = std::make_unique<ServerSwitcher>(m_launch.servers, m_hub.get());
+    m_switcher->loadProfiles(m_profileSettings.profiles());
+
+    ConnectionOptions options = m_launch.connection;
+    Dashboard::Options dashboard;
+    dashboard.config = m_launch.config;
+    dashboard.channels = m_launch.channels;
+    dashboard.kiosk = m_launch.kiosk;
+    dashboard.healthIntervalMs = m_launch.healthIntervalMs;
+    dashboard.settings = m_userSettings;
+    if (m_launch.embeddedHub()) {
+        // No server given: run a hub in this process on loopback, publishing this machine's
+        // figures, and chart them. The default works with nothing else installed.
+        QString why;
+        if (!m_switcher->startEmbedded(&why)) {
+            *error = QStringLiteral("the embedded hub did not start: %1").arg(why);
+            return false;
+        }
+        options.endpoints = {m_hub->url()};
+        dashboard.embeddedHub = true;
+    } else {
+        // A saved profile that authenticated needs a token again; without one the banner says so
+        // in words rather than letting the server refuse an empty one.
+        if (!m_switcher->setStartServer(m_launch.start))
+            m_startProblem = m_switcher->problem();
+        options.queueFile = m_switcher->queueFileFor(options.endpoints);
+    }
+
+    m_servers = std::make_unique<ServerListModel>(m_switcher.get(), m_profileSettings.isWritable());
+    dashboard.servers = m_servers.get();
+    m_manager = std::make_unique<ConnectionManager>();
+    m_manager->setOptions(options);
+    m_dashboard = std::make_unique<Dashboard>(m_manager.get(), dashboard);
+    m_switcher->attach(m_manager.get());
+    wire();
+    if (m_launch.windowGiven)
+        m_dashboard->setWindowMs(m_launch.config.windowMs);
+    return true;
+}
+
+void DashboardSession::wire()
+{
+    Dashboard *dashboard = m_dashboard.get();
+    ServerSwitcher *switcher = m_switcher.get();
+    connect(switcher, &ServerSwitcher::serverChanged, dashboard, &Dashboard::serverSwitched);
+    connect(switcher, &ServerSwitcher::publishesHeld, dashboard->outbox(), &OutboxModel::markHeld);
+    connect(switcher, &ServerSwitcher::logged, dashboard, [dashboard](const QString &words) {
+        dashboard->events()->add(EventLog::Info, words, Clock::current().wallMs());
+    });
+    connect(switcher, &ServerSwitcher::announced, dashboard, &Dashboard::notice);
+    connect(dashboard, &Dashboard::channelsChosen, switcher, &ServerSwitcher::noteChannels);
+    connect(switcher, &ServerSwitcher::profilesChanged, this,
+            [this] { m_profileSettings.setProfiles(m_switcher->store().profiles()); });
+}
+
+void DashboardSession::open()
+{
+    if (m_startProblem.isEmpty() && m_manager)
+        m_manager->open();
+}
+
+void DashboardSession::showWindow(QQuickWindow *window)
+{
+    const QRect saved = m_launch.geometryToRestore(m_userSettings.windowGeometry());
+    if (saved.isValid())
+        window->setGeometry(saved);
+    else
+        window->resize(m_launch.windowSize);
+    if (m_launch.kiosk) {
+        QGuiApplication::setOverrideCursor(Qt::BlankCursor);
+        window->showFullScreen();
+    } else {
+        window->show();
+    }
+}
+
+void DashboardSession::shutdown(QQuickWindow *window)
+{
+    if (window && m_launch.savesGeometry())
+        m_userSettings.setWindowGeometry(window->geometry());
+    if (m_manager)
+        m_manager->close();
+    if (m_switcher)
+        m_switcher->shutdown();
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,71 @@
+// DashboardSession: one run of the dashboard, built from a DashboardLaunch. It owns and wires the
+// ConnectionManager, the Dashboard (what QML sees), the ServerSwitcher with its ServerListModel,
+// and the EmbeddedHub, and persists what they choose through DashboardSettings. Data flows one
+// way: the manager feeds the Dashboard's models; the switcher re-points the manager and tells
+// the Dashboard through this session, which the Dashboard never sees.
+#pragma once
+
+#include "DashboardCommandLine.h"
+#include "DashboardSettings.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QQuickWindow;
+class QSettings;
+
+namespace Pulseboard {
+
+class ConnectionManager;
+class Dashboard;
+class EmbeddedHub;
+class ServerListModel;
+class ServerSwitcher;
+
+class DashboardSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    // `settings` (not owned) is the user's settings file, or null; the launch says whether it
+    // is read and written.
+    DashboardSession(const DashboardLaunch &launch, QSettings *settings, QObject *parent = nullptr);
+    ~DashboardSession() override;
+
+    // Starts the embedded hub when the launch names no server, then builds and wires the rest.
+    // False with the reason when the hub cannot start.
+    bool start(QString *error);
+    // Connects, unless the start server cannot even be tried (startProblem(): a missing token).
+    void open();
+    QString startProblem() const { return m_startProblem; }
+
+    // Sizes the main window (the saved geometry or the launch's size) and shows it, full screen
+    // without a cursor for a kiosk.
+    void showWindow(QQuickWindow *window);
+    // At quit: remembers the window's geometry, says goodbye to the server and the embedded hub.
+    void shutdown(QQuickWindow *window);
+
+    const DashboardLaunch &launch() const { return m_launch; }
+    ConnectionManager *connection() const { return m_manager.get(); }
+    Dashboard *dashboard() const { return m_dashboard.get(); }
+    ServerSwitcher *switcher() const { return m_switcher.get(); }
+    ServerListModel *servers() const { return m_servers.get(); }
+    EmbeddedHub *embeddedHub() const { return m_hub.get(); }
+
+private:
+    void wire();
+
+    DashboardLaunch m_launch;
+    DashboardSettings m_profileSettings; // read unless --no-settings, written when allowed
+    DashboardSettings m_userSettings;    // the dashboard's choices and the window: only when written
+    QString m_startProblem;
+    // Destroyed in reverse: the dashboard leaves the manager first, the hub goes last.
+    std::unique_ptr<EmbeddedHub> m_hub;
+    std::unique_ptr<ConnectionManager> m_manager;
+    std::unique_ptr<ServerSwitcher> m_switcher;
+    std::unique_ptr<ServerListModel> m_servers;
+    std::unique_ptr<Dashboard> m_dashboard;
+};
+
+} // namespace Pulseboard

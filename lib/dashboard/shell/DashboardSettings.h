@@ -1,0 +1,56 @@
+// DashboardSettings: every key the dashboard keeps in QSettings, declared once, read and written
+// through typed accessors. The names are those earlier versions wrote, so saved settings load:
+//   charts/windowMs           the chart window the user picked (ms)
+//   fields/<channel>          the fields chosen for a channel's tile (channel percent-encoded)
+//   window/geometry           the main window's geometry
+//   profiles/<n>/...          the server profiles (ProfileStore), most recent first
+// It wraps a QSettings it does not own. Without one (--no-settings) every getter answers its
+// fallback and every setter does nothing; not writable (a screenshot run) reads but never writes.
+#pragma once
+
+#include "dashboard/servers/ProfileStore.h"
+
+#include <QHash>
+#include <QRect>
+#include <QStringList>
+
+#include <memory>
+
+class QSettings;
+
+namespace Pulseboard {
+
+class DashboardSettings
+{
+public:
+    explicit DashboardSettings(QSettings *settings = nullptr, bool writable = true);
+
+    // The user's settings file (organisation "Pulseboard", application "pulseboard").
+    static std::unique_ptr<QSettings> openUserSettings();
+
+    bool isReadable() const { return m_settings != nullptr; }
+    bool isWritable() const { return m_settings != nullptr && m_writable; }
+    QSettings *qsettings() const { return m_settings; }
+
+    // 0 when none is saved or the saved one is not an allowed window (ChartWindows).
+    int chartWindowMs() const;
+    void setChartWindowMs(int ms);
+
+    QHash<QString, QStringList> tileFields() const;
+    // Empty `fields`: back to automatic (the key goes).
+    void setTileFields(const QString &channel, const QStringList &fields);
+
+    // Invalid when none is saved.
+    QRect windowGeometry() const;
+    void setWindowGeometry(const QRect &geometry);
+
+    // The saved profiles as written; one without a name or a ws:// URL is skipped with a warning.
+    QList<ServerProfile> profiles() const;
+    void setProfiles(const QList<ServerProfile> &profiles);
+
+private:
+    QSettings *m_settings;
+    bool m_writable;
+};
+
+} // namespace Pulseboard
