@@ -4,6 +4,8 @@
 // keys are reported as warnings, never silently ignored.
 #pragma once
 
+#include "dashboard/charts/Threshold.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -13,16 +15,6 @@
 #include <optional>
 
 namespace Pulseboard {
-
-struct Threshold
-{
-    std::optional<double> warn;
-    std::optional<double> alarm;
-    bool below = false; // the bad side is below the value (e.g. free memory)
-};
-
-// 0 ok, 1 warn, 2 alarm.
-int thresholdLevel(const Threshold &t, double value);
 
 struct ChartConfig
 {
