@@ -27,8 +27,9 @@ Rectangle {
 
     readonly property string channel: tile.spec.channel || ""
     readonly property var fields: tile.spec.fields || []
-    // The age moves with the display clock; everything else arrives from the model.
-    readonly property real ageMs: tile.lastMessageMs > 0 ? tile.dashboard.clock.nowMs - tile.lastMessageMs : -1
+    // The age moves with the display clock; everything else arrives from the model. A message
+    // newer than the last tick (the model also refreshes when the connection drops) is "now".
+    readonly property real ageMs: tile.lastMessageMs > 0 ? Math.max(0, tile.dashboard.clock.nowMs - tile.lastMessageMs) : -1
 
     color: Theme.surface
     radius: Theme.radius

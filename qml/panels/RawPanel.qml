@@ -12,7 +12,8 @@ Item {
     required property RawMessageModel raw
     property int selected: -1
     // Rows reach the list only while this panel is on screen (see RawMessageModel).
-    onVisibleChanged: panel.raw.viewShown = panel.visible
+    // (The layout hides the panel while the window is still being built: raw may not be set yet.)
+    onVisibleChanged: if (panel.raw) panel.raw.viewShown = panel.visible
     Component.onCompleted: panel.raw.viewShown = panel.visible
 
     ColumnLayout {
