@@ -33,7 +33,7 @@ QVariantMap limits(std::optional<double> warn, std::optional<double> alarm, bool
 struct FakeReadings
 {
     QHash<QString, qint64> lastMs;
-    QSet<QString> fresh; // channels not stale
+    QSet<QString> fresh;             // channels not stale
     QHash<QString, QVariant> values; // "channel/path"
 
     TileModel::Readings readings()
@@ -236,7 +236,8 @@ private Q_SLOTS:
         QSignalSpy changed(&m, &TileModel::dataChanged);
         m.setTiles({tile(u"a"_s, {u"v"_s, u"w"_s})}); // the user picked another field
         QCOMPARE(changed.count(), 1);
-        QCOMPARE(rolesOf(changed.at(0)), (QList<int>{TileModel::SpecRole, TileModel::LatestRole, TileModel::LevelsRole}));
+        QCOMPARE(rolesOf(changed.at(0)),
+                 (QList<int>{TileModel::SpecRole, TileModel::LatestRole, TileModel::LevelsRole}));
         QCOMPARE(m.data(m.index(0), TileModel::LatestRole).toList(), (QVariantList{1.0, 2.0}));
     }
 

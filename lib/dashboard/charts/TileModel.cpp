@@ -66,8 +66,12 @@ QVariant TileModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> TileModel::roleNames() const
 {
-    return {{SpecRole, "spec"},     {ChannelRole, "channel"}, {LastMessageMsRole, "lastMessageMs"},
-            {StaleRole, "stale"},   {LatestRole, "latest"},   {LevelsRole, "levels"},
+    return {{SpecRole, "spec"},
+            {ChannelRole, "channel"},
+            {LastMessageMsRole, "lastMessageMs"},
+            {StaleRole, "stale"},
+            {LatestRole, "latest"},
+            {LevelsRole, "levels"},
             {AlarmLevelRole, "alarmLevel"}};
 }
 
@@ -100,7 +104,8 @@ TileModel::Live TileModel::read(const Row &row) const
     live.latest.reserve(row.fields.size());
     live.levels.reserve(row.fields.size());
     for (qsizetype i = 0; i < row.fields.size(); ++i) {
-        const QVariant value = m_readings.latest ? m_readings.latest(row.channel, row.fields.at(i)) : QVariant();
+        const QVariant value =
+            m_readings.latest ? m_readings.latest(row.channel, row.fields.at(i)) : QVariant();
         const int level = thresholdLevel(row.thresholds.at(i), value);
         live.latest.append(value);
         live.levels.append(level);

@@ -127,7 +127,8 @@ public:
 Q_SIGNALS:
     void windowMsChanged();
     void notice(const QString &text); // a short message for a toast
-    void serverChanged(); // serverSwitched() ran: the manager talks to another server
+    // serverSwitched() ran: the manager talks to another server.
+    void serverChanged();
     void embeddedHubChanged();
     void panelsChanged();
     void cycleSecondsChanged();
