@@ -110,6 +110,9 @@ Q_SIGNALS:
     void yToChanged();
     void pausedChanged();
     void activeChanged();
+    // The group signals: the time axis moved (viewStart, viewEnd, viewEndMs); the proposed y
+    // range changed (yMin, yMax, yTickCount); a replace happened (pointCount, sampleCount,
+    // lastSampleMs, historyStartMs, replaceCount).
     void rangeChanged();
     void yRangeChanged();
     void updated();
