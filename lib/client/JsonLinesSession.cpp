@@ -80,7 +80,10 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
     });
     connect(m_manager, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &reason) {
-                emitEvent({{L("event"), L("error")}, {L("code"), -3}, {L("message"), reason}, {L("id"), id},
+                emitEvent({{L("event"), L("error")},
+                           {L("code"), errorCode(ClientError::Refused)},
+                           {L("message"), reason},
+                           {L("id"), id},
                            {L("channel"), channel}});
                 maybeFinishAfterInput();
             });
@@ -147,7 +150,9 @@ void JsonLinesSession::readInput()
     }
     m_pending.remove(0, start);
     if (m_pending.size() > 16 * 1024 * 1024) {
-        emitEvent({{L("event"), L("error")}, {L("code"), -4}, {L("message"), L("input line longer than 16 MiB dropped")}});
+        emitEvent({{L("event"), L("error")},
+                   {L("code"), errorCode(ClientError::InvalidInput)},
+                   {L("message"), L("input line longer than 16 MiB dropped")}});
         m_pending.clear();
     }
 }
@@ -158,7 +163,8 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
     if (line.isEmpty() || line.startsWith('#'))
         return;
     auto usageError = [&](const QString &message) {
-        emitEvent({{L("event"), L("error")}, {L("code"), -4}, {L("message"), message}});
+        emitEvent(
+            {{L("event"), L("error")}, {L("code"), errorCode(ClientError::InvalidInput)}, {L("message"), message}});
     };
     const qsizetype sp = line.indexOf(' ');
     const QByteArrayView command = sp < 0 ? line : line.first(sp);
