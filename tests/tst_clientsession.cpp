@@ -60,7 +60,9 @@ struct Rig
         ctx.outbox = &outbox;
         ctx.tracker = &tracker;
         ctx.stats = &stats;
-        ctx.nextId = [this](QLatin1StringView prefix) { return QStringLiteral("%1-%2").arg(prefix).arg(++ids); };
+        ctx.nextId = [this](QLatin1StringView prefix) {
+            return QStringLiteral("%1-%2").arg(prefix).arg(++ids);
+        };
         ctx.deliver = [this](const QString &channel, qint64 seq, qint64, const JsonView &data) {
             delivered.append({channel, seq, data.toJsonValue()});
         };
@@ -117,13 +119,20 @@ public:
         c.acksPublish = false;
         return c;
     }
-    OutboundFrame encodeAuth(const QString &, const QString &token) override { return {"auth " + token.toUtf8()}; }
+    OutboundFrame encodeAuth(const QString &, const QString &token) override
+    {
+        return {"auth " + token.toUtf8()};
+    }
     OutboundFrame encodeSubscribe(const QString &, const QString &channel, qint64 since) override
     {
         return {"sub " + channel.toUtf8() + " " + QByteArray::number(since)};
     }
-    OutboundFrame encodeUnsubscribe(const QString &, const QString &channel) override { return {"unsub " + channel.toUtf8()}; }
-    OutboundFrame encodePublish(const QString &, const QString &channel, const QJsonValue &, const QString &) override
+    OutboundFrame encodeUnsubscribe(const QString &, const QString &channel) override
+    {
+        return {"unsub " + channel.toUtf8()};
+    }
+    OutboundFrame encodePublish(const QString &, const QString &channel, const QJsonValue &,
+                                const QString &) override
     {
         return {"pub " + channel.toUtf8()};
     }
@@ -210,7 +219,8 @@ void tst_ClientSession::handshakeAuthResubscribeOpenInOrder()
 
     rig.transport->serverSendText(R"({"type":"ack","id":")" + auth.id.toUtf8() + R"("})");
     QCOMPARE(s.phase(), ClientSession::Phase::Resubscribing);
-    QCOMPARE(rig.sentTypes(), (QStringList{QStringLiteral("auth"), QStringLiteral("subscribe"), QStringLiteral("subscribe")}));
+    QCOMPARE(rig.sentTypes(),
+             (QStringList{QStringLiteral("auth"), QStringLiteral("subscribe"), QStringLiteral("subscribe")}));
     const Envelope subA = rig.sent(1);
     const Envelope subB = rig.sent(2);
     QCOMPARE(subA.channel, QStringLiteral("a"));
@@ -219,10 +229,11 @@ void tst_ClientSession::handshakeAuthResubscribeOpenInOrder()
     QCOMPARE(subB.since, -1); // nothing held: no `since`
     QCOMPARE(opened.size(), 0);
 
-    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + subB.id.toUtf8() + R"(","channel":"b","seq":0})");
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + subB.id.toUtf8() +
+                                  R"(","channel":"b","seq":0})");
     QCOMPARE(opened.size(), 0); // a is still unanswered
-    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + subA.id.toUtf8()
-                                  + R"(","channel":"a","seq":9,"recovered":true})");
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + subA.id.toUtf8() +
+                                  R"(","channel":"a","seq":9,"recovered":true})");
     QCOMPARE(opened.size(), 1);
     QCOMPARE(s.phase(), ClientSession::Phase::Open);
     QVERIFY(s.isConnected());
@@ -239,8 +250,9 @@ void tst_ClientSession::handshakeAuthResubscribeOpenInOrder()
     QList<ClientSession::Phase> seen;
     for (const auto &args : phases)
         seen.append(args.at(0).value<ClientSession::Phase>());
-    QCOMPARE(seen, (QList<ClientSession::Phase>{ClientSession::Phase::Authenticating,
-                                                 ClientSession::Phase::Resubscribing, ClientSession::Phase::Open}));
+    QCOMPARE(seen,
+             (QList<ClientSession::Phase>{ClientSession::Phase::Authenticating,
+                                          ClientSession::Phase::Resubscribing, ClientSession::Phase::Open}));
     QCOMPARE(rig.stats.framesOut, 4u);
     QCOMPARE(rig.stats.framesIn, 3u);
 }
@@ -255,7 +267,8 @@ void tst_ClientSession::foreignSubprotocolIsRefused()
         s.start(QUrl(QStringLiteral("ws://loopback/")));
         rig.transport->accept(QStringLiteral("mqtt"));
         QCOMPARE(refused.size(), 1);
-        QCOMPARE(refused.at(0).at(0).toString(), QStringLiteral("server speaks subprotocol 'mqtt', not 'pulseboard.v1'"));
+        QCOMPARE(refused.at(0).at(0).toString(),
+                 QStringLiteral("server speaks subprotocol 'mqtt', not 'pulseboard.v1'"));
         QCOMPARE(lost.size(), 0);
         QVERIFY(rig.transport->aborted);
         QCOMPARE(rig.transport->sent.size(), 0);
@@ -269,7 +282,8 @@ void tst_ClientSession::foreignSubprotocolIsRefused()
         s.start(QUrl(QStringLiteral("ws://loopback/")));
         rig.transport->fail(Transport::Error::SubprotocolRefused, QStringLiteral("chose mqtt"));
         QCOMPARE(refused.size(), 1);
-        QCOMPARE(refused.at(0).at(0).toString(), QStringLiteral("server speaks another subprotocol, not 'pulseboard.v1': chose mqtt"));
+        QCOMPARE(refused.at(0).at(0).toString(),
+                 QStringLiteral("server speaks another subprotocol, not 'pulseboard.v1': chose mqtt"));
     }
     {
         // No subprotocol at all is spoken to (lenient).
@@ -292,7 +306,8 @@ void tst_ClientSession::refusedTokenEndsTheSession()
     s.start(QUrl(QStringLiteral("ws://loopback/")));
     rig.transport->accept(QStringLiteral("pulseboard.v1"));
     const QString authId = rig.sent(0).id;
-    rig.transport->serverSendText(R"({"type":"error","code":4001,"message":"bad token","id":")" + authId.toUtf8() + R"("})");
+    rig.transport->serverSendText(R"({"type":"error","code":4001,"message":"bad token","id":")" +
+                                  authId.toUtf8() + R"("})");
     QCOMPARE(refused.size(), 1);
     QCOMPARE(refused.at(0).at(0).toInt(), 4001);
     QCOMPARE(refused.at(0).at(1).toString(), QStringLiteral("bad token"));
@@ -351,10 +366,11 @@ void tst_ClientSession::heartbeatPingsAndDropsASilentPeer()
         QCOMPARE(ping.type, MessageType::Ping);
         if (++pings > 1)
             return;
-        rig.transport->serverSendText(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("pong")},
-                                                                {QStringLiteral("id"), ping.id},
-                                                                {QStringLiteral("ts"), ping.ts}})
-                                          .toJson(QJsonDocument::Compact));
+        rig.transport->serverSendText(
+            QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("pong")},
+                                      {QStringLiteral("id"), ping.id},
+                                      {QStringLiteral("ts"), ping.ts}})
+                .toJson(QJsonDocument::Compact));
     });
     // Then silence: the deadline ends the session.
     QVERIFY(lost.wait(2000));
@@ -427,7 +443,8 @@ void tst_ClientSession::duplicatesDroppedAndGapsReported()
     QSignalSpy gaps(&s, &ClientSession::gapDetected);
     s.start(QUrl(QStringLiteral("ws://loopback/")));
     rig.transport->accept(QStringLiteral("pulseboard.v1"));
-    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() + R"(","channel":"a","seq":0})");
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() +
+                                  R"(","channel":"a","seq":0})");
     QCOMPARE(s.phase(), ClientSession::Phase::Open);
     rig.transport->serverSendText(R"({"type":"message","channel":"a","seq":1,"data":{"v":1}})");
     rig.transport->serverSendText(R"({"type":"message","channel":"a","seq":1,"data":{"v":1}})");

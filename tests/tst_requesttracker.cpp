@@ -47,10 +47,12 @@ void tst_RequestTracker::oneTimerArmedForTheEarliestDeadline()
     outbox.enqueue(entry(QStringLiteral("fast"), Outbox::Kind::Request, QStringLiteral("m.fast")));
     tracker.addRequest(QStringLiteral("slow"), QStringLiteral("m.slow"), 50);
     QVERIFY(tracker.timer().isActive());
-    QVERIFY2(tracker.timer().remainingTime() > 20, qPrintable(QString::number(tracker.timer().remainingTime())));
+    QVERIFY2(tracker.timer().remainingTime() > 20,
+             qPrintable(QString::number(tracker.timer().remainingTime())));
     tracker.addRequest(QStringLiteral("fast"), QStringLiteral("m.fast"), 10);
     // Re-armed for the nearer deadline: one timer, not one per request.
-    QVERIFY2(tracker.timer().remainingTime() <= 10, qPrintable(QString::number(tracker.timer().remainingTime())));
+    QVERIFY2(tracker.timer().remainingTime() <= 10,
+             qPrintable(QString::number(tracker.timer().remainingTime())));
     QCOMPARE(tracker.deadlineCount(), 2);
 
     QSignalSpy failed(&tracker, &RequestTracker::requestFailed);

@@ -25,8 +25,9 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
         const QString phase = m_phase == Phase::Authenticating  ? QStringLiteral("authentication")
                               : m_phase == Phase::Resubscribing ? QStringLiteral("resubscribing")
                                                                 : QStringLiteral("the WebSocket handshake");
-        endLost(CloseCode::Abnormal,
-                QStringLiteral("%1 did not complete within %2 ms").arg(phase).arg(m_ctx.options->connectTimeoutMs));
+        endLost(CloseCode::Abnormal, QStringLiteral("%1 did not complete within %2 ms")
+                                         .arg(phase)
+                                         .arg(m_ctx.options->connectTimeoutMs));
     });
     connect(&m_heartbeat, &Heartbeat::pingDue, this,
             [this](const QString &id, qint64 ts) { send(m_dialect->encodePing(id, ts)); });
@@ -39,9 +40,8 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
     connect(t, &Transport::connected, this, &ClientSession::onConnected);
     connect(t, &Transport::disconnected, this, &ClientSession::endLost);
     connect(t, &Transport::errorOccurred, this, &ClientSession::onTransportError);
-    connect(t, &Transport::notice, this, [this](int code, const QString &message) {
-        Q_EMIT errorOccurred(code, message, QString());
-    });
+    connect(t, &Transport::notice, this,
+            [this](int code, const QString &message) { Q_EMIT errorOccurred(code, message, QString()); });
     connect(t, &Transport::textReceived, this, &ClientSession::onText);
     connect(t, &Transport::binaryReceived, this, &ClientSession::onBinary);
     connect(t, &Transport::bytesWritten, this, &ClientSession::onBytesWritten);
@@ -341,7 +341,8 @@ void ClientSession::serverError(int code, const QString &message, const QString 
     if (!id.isEmpty()) {
         const QString channel = m_pendingSubscribes.take(id);
         if (!channel.isEmpty()) {
-            Q_EMIT errorOccurred(code, QStringLiteral("subscribe to %1 refused: %2").arg(channel, message), id);
+            Q_EMIT errorOccurred(code, QStringLiteral("subscribe to %1 refused: %2").arg(channel, message),
+                                 id);
             if (m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)
                 ready();
             return;

@@ -35,11 +35,6 @@ ConnectionManager::ConnectionManager(QObject *parent)
     connect(&m_tracker, &RequestTracker::queueChanged, this, &ConnectionManager::emitQueueChanged);
     connect(&m_tracker, &RequestTracker::resendDue, this, &ConnectionManager::flushOutbox);
 
-    m_context.options = &m_options;
-    m_context.subscriptions = &m_subscriptions;
-    m_context.outbox = &m_outbox;
-    m_context.tracker = &m_tracker;
-    m_context.stats = &m_stats;
     m_context.nextId = [this](QLatin1StringView prefix) { return nextId(prefix); };
     m_context.deliver = [this](const QString &channel, qint64 seq, qint64 ts, const JsonView &data) {
         // A copy: a sink may add or remove sinks while it is called.
@@ -87,11 +82,15 @@ void ConnectionManager::openJournal(const QString &path)
     QList<Outbox::Entry> restored;
     QString warning;
     QString error;
-    const int journalError = errorCode(ClientError::Journal);
+    // Reported once listeners are connected.
+    const auto report = [this](const QString &message) {
+        QTimer::singleShot(0, this, [this, message] {
+            Q_EMIT errorOccurred(errorCode(ClientError::Journal), message, QString());
+        });
+    };
     if (!m_journal.open(path, &restored, &warning, &error)) {
         qCWarning(lcOutbox).noquote() << error;
-        // Reported once listeners are connected; the queue still works, in memory only.
-        QTimer::singleShot(0, this, [this, error, journalError] { Q_EMIT errorOccurred(journalError, error, QString()); });
+        report(error); // the queue still works, in memory only
         return;
     }
     // Ids carry a per-run random prefix, so restored ones never collide with new ones.
@@ -102,7 +101,7 @@ void ConnectionManager::openJournal(const QString &path)
         emitQueueChanged();
     }
     if (!warning.isEmpty())
-        QTimer::singleShot(0, this, [this, warning, journalError] { Q_EMIT errorOccurred(journalError, warning, QString()); });
+        report(warning);
 }
 
 void ConnectionManager::setToken(const QString &token)
@@ -119,21 +118,11 @@ QString ConnectionManager::stateName(State state)
     return QString::fromLatin1(QMetaEnum::fromType<State>().valueToKey(state)).toLower();
 }
 
-QString ConnectionManager::stateName() const
-{
-    return stateName(m_state);
-}
-
 QUrl ConnectionManager::url() const
 {
     if (m_options.endpoints.isEmpty())
         return QUrl();
     return m_options.endpoints.value(m_policy.endpointIndex()).adjusted(QUrl::RemovePassword);
-}
-
-bool ConnectionManager::isSendingPaused() const
-{
-    return m_session && m_session->isSendingPaused();
 }
 
 void ConnectionManager::setState(State state)
@@ -192,7 +181,7 @@ void ConnectionManager::close()
     m_policy.closedByUser();
     m_retryTimer.stop();
     clearRetry();
-    if (leaveSession(QStringLiteral("connection closed before the reply"), false, true)) {
+    if (leaveSession(true)) {
         m_lastCloseCode = CloseCode::Normal;
         Q_EMIT disconnected(CloseCode::Normal, QStringLiteral("closed by the client"));
     }
@@ -211,7 +200,8 @@ QList<Outbox::Entry> ConnectionManager::switchServer(const ConnectionOptions &op
     QList<Outbox::Entry> requests;
     for (const Outbox::Entry &e : m_outbox.entries())
         (e.kind == Outbox::Kind::Publish ? publishes : requests).append(e);
-    m_tracker.abandon(requests, ClientError::ConnectionLost, QStringLiteral("not sent: switched to another server"));
+    m_tracker.abandon(requests, ClientError::ConnectionLost,
+                      QStringLiteral("not sent: switched to another server"));
     // The journal already holds every queued publish: detach it before emptying the queue so
     // the file keeps them for the next time this server is used.
     const bool journaled = m_journal.isOpen();
@@ -256,7 +246,7 @@ void ConnectionManager::startConnection()
         fail(QStringLiteral("no server URL configured"));
         return;
     }
-    leaveSession(QStringLiteral("connection lost before the reply"), m_options.requeueRequestsOnDisconnect, false);
+    leaveSession();
     clearRetry();
     const QUrl target = m_options.endpoints.value(m_policy.endpointIndex());
     Q_EMIT urlChanged();
@@ -276,10 +266,10 @@ void ConnectionManager::startConnection()
     connect(s, &ClientSession::opened, this, &ConnectionManager::sessionOpened);
     connect(s, &ClientSession::lost, this, &ConnectionManager::connectionLost);
     connect(s, &ClientSession::refused, this, &ConnectionManager::fail);
-    connect(s, &ClientSession::tokenRefused, this, [this](int code, const QString &message, const QString &id) {
+    connect(s, &ClientSession::tokenRefused, this, [this](int code, const QString &text, const QString &id) {
         m_policy.failedOnAuth();
-        fail(QStringLiteral("server refused the token: %1").arg(message));
-        Q_EMIT errorOccurred(code, message, id);
+        fail(QStringLiteral("server refused the token: %1").arg(text));
+        Q_EMIT errorOccurred(code, text, id);
     });
     connect(s, &ClientSession::welcomeReceived, this, &ConnectionManager::welcomeReceived);
     connect(s, &ClientSession::subscribed, this, &ConnectionManager::subscribed);
@@ -294,7 +284,8 @@ void ConnectionManager::startConnection()
         }
     });
     setState(Connecting);
-    qCInfo(lcNet).noquote() << "connecting to" << ClientSession::redacted(target) << "attempt" << m_policy.attempt();
+    const int attempt = m_policy.attempt();
+    qCInfo(lcNet).noquote() << "connecting to" << ClientSession::redacted(target) << "attempt" << attempt;
     s->start(target);
 }
 
@@ -309,20 +300,24 @@ void ConnectionManager::sessionOpened()
 }
 
 // The one way out of a session, whatever ended it: the session goes (and with it the socket,
-// its heartbeat and setup deadline), no ack is awaited any more, the requests it sent fail with
-// `inFlightWhy` (or wait again) and sent publishes wait to go out again. Returns whether its
-// socket was open.
-bool ConnectionManager::leaveSession(const QString &inFlightWhy, bool requeueRequests, bool closeHandshake)
+// its heartbeat and setup deadline), no ack is awaited any more, sent publishes wait to go out
+// again and the requests it sent fail (or wait again, by option; never when the user closes).
+// `byUser`: close() with a close handshake. Returns whether its socket was open.
+bool ConnectionManager::leaveSession(bool byUser)
 {
     if (!m_session)
         return false;
     ClientSession *session = std::exchange(m_session, nullptr);
     session->disconnect(this);
     const bool wasConnected = session->isConnected();
-    if (closeHandshake)
+    if (byUser)
         session->close(CloseCode::Normal, QStringLiteral("client closing"));
     session->deleteLater();
-    m_tracker.connectionEnded(inFlightWhy, requeueRequests);
+    if (byUser)
+        m_tracker.connectionEnded(QStringLiteral("connection closed before the reply"), false);
+    else
+        m_tracker.connectionEnded(QStringLiteral("connection lost before the reply"),
+                                  m_options.requeueRequestsOnDisconnect);
     emitQueueChanged();
     return wasConnected;
 }
@@ -330,7 +325,7 @@ bool ConnectionManager::leaveSession(const QString &inFlightWhy, bool requeueReq
 void ConnectionManager::connectionLost(int closeCode, const QString &reason)
 {
     m_lastCloseCode = closeCode;
-    leaveSession(QStringLiteral("connection lost before the reply"), m_options.requeueRequestsOnDisconnect, false);
+    leaveSession();
     qCInfo(lcNet).noquote() << "connection lost:" << closeCode << reason;
     Q_EMIT disconnected(closeCode, reason);
     if (m_policy.isClosedByUser()) {
@@ -362,7 +357,7 @@ void ConnectionManager::scheduleReconnect(int closeCode, const QString &reason)
 
 void ConnectionManager::fail(const QString &reason)
 {
-    leaveSession(QStringLiteral("connection lost before the reply"), m_options.requeueRequestsOnDisconnect, false);
+    leaveSession();
     m_retryTimer.stop();
     clearRetry();
     qCWarning(lcNet).noquote() << "failed:" << reason;
@@ -376,17 +371,6 @@ void ConnectionManager::flushOutbox()
         m_session->flush();
 }
 
-void ConnectionManager::addMessageSink(MessageSink *sink)
-{
-    if (sink && !m_sinks.contains(sink))
-        m_sinks.append(sink);
-}
-
-void ConnectionManager::removeMessageSink(MessageSink *sink)
-{
-    m_sinks.removeAll(sink);
-}
-
 QString ConnectionManager::publish(const QString &channel, const QJsonValue &data)
 {
     if (!isValidChannelName(channel)) {
@@ -394,13 +378,9 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
                              QStringLiteral("invalid channel name '%1'").arg(channel.left(64)), QString());
         return QString();
     }
-    Outbox::Entry entry;
-    entry.id = nextId(QLatin1StringView("p"));
-    entry.kind = Outbox::Kind::Publish;
-    entry.target = channel;
-    entry.frame = m_dialect->encodePublish(entry.id, channel, data, m_idPrefix).bytes;
-    entry.enqueuedAtMs = nowMs();
+    Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel);
     const QString id = entry.id;
+    entry.frame = m_dialect->encodePublish(id, channel, data, m_idPrefix).bytes;
     QList<Outbox::Entry> dropped;
     QString why;
     if (!m_outbox.enqueue(entry, &dropped, &why)) {
@@ -419,13 +399,9 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
 
 QString ConnectionManager::request(const QString &method, const QJsonValue &params, int timeoutMs)
 {
-    Outbox::Entry entry;
-    entry.id = nextId(QLatin1StringView("r"));
-    entry.kind = Outbox::Kind::Request;
-    entry.target = method;
-    entry.frame = m_dialect->encodeRequest(entry.id, method, params).bytes;
-    entry.enqueuedAtMs = nowMs();
+    Outbox::Entry entry = newEntry(Outbox::Kind::Request, method);
     const QString id = entry.id;
+    entry.frame = m_dialect->encodeRequest(id, method, params).bytes;
     QString why;
     QList<Outbox::Entry> dropped;
     if (method.isEmpty() || !m_outbox.enqueue(entry, &dropped, &why)) {
@@ -476,6 +452,16 @@ void ConnectionManager::reportDropped(const QList<Outbox::Entry> &dropped)
         qCWarning(lcOutbox).noquote() << "queue full: dropped oldest" << d.id;
     }
     m_tracker.abandon(dropped, ClientError::Refused, QStringLiteral("dropped from a full queue"));
+}
+
+Outbox::Entry ConnectionManager::newEntry(Outbox::Kind kind, const QString &target)
+{
+    Outbox::Entry e;
+    e.id = nextId(QLatin1StringView(kind == Outbox::Kind::Publish ? "p" : "r"));
+    e.kind = kind;
+    e.target = target;
+    e.enqueuedAtMs = nowMs();
+    return e;
 }
 
 QString ConnectionManager::nextId(QLatin1StringView prefix)

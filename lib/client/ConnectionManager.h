@@ -82,7 +82,7 @@ public:
     const ClientSession *session() const { return m_session; }
 
     State state() const { return m_state; }
-    QString stateName() const;
+    QString stateName() const { return stateName(m_state); }
     static QString stateName(State state);
     QUrl url() const;
     QString errorString() const { return m_errorString; }
@@ -100,12 +100,16 @@ public:
     qint64 lastChangeMs() const { return m_lastChangeMs; }
     const Stats &stats() const { return m_stats; }
     const Outbox &outbox() const { return m_outbox; }
-    bool isSendingPaused() const;
+    bool isSendingPaused() const { return m_session && m_session->isSendingPaused(); }
 
     // The lean delivery path (see MessageSink): sinks are called in the order they were added.
     // messageReceived, which builds a QJsonValue per message, is only built when connected.
-    void addMessageSink(MessageSink *sink);
-    void removeMessageSink(MessageSink *sink);
+    void addMessageSink(MessageSink *sink)
+    {
+        if (sink && !m_sinks.contains(sink))
+            m_sinks.append(sink);
+    }
+    void removeMessageSink(MessageSink *sink) { m_sinks.removeAll(sink); }
 
     Q_INVOKABLE void open();
     Q_INVOKABLE void close();
@@ -162,12 +166,13 @@ private:
     void startConnection();
     void startFromFirstAttempt();
     void sessionOpened();
-    bool leaveSession(const QString &inFlightWhy, bool requeueRequests, bool closeHandshake);
+    bool leaveSession(bool byUser = false);
     void connectionLost(int closeCode, const QString &reason);
     void scheduleReconnect(int closeCode, const QString &reason);
     void fail(const QString &reason);
     void flushOutbox();
     void reportDropped(const QList<Outbox::Entry> &dropped);
+    Outbox::Entry newEntry(Outbox::Kind kind, const QString &target);
     QString nextId(QLatin1StringView prefix);
     void emitQueueChanged();
 
@@ -195,7 +200,7 @@ private:
     QList<MessageSink *> m_sinks;
 
     ClientSession *m_session = nullptr;
-    SessionContext m_context;
+    SessionContext m_context{&m_options, &m_subscriptions, &m_outbox, &m_tracker, &m_stats, {}, {}};
     TransportFactory m_transportFactory;
 };
 

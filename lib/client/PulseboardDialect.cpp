@@ -49,8 +49,8 @@ OutboundFrame PulseboardDialect::encodeUnsubscribe(const QString &id, const QStr
     return text(env);
 }
 
-OutboundFrame PulseboardDialect::encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
-                                               const QString &clientKey)
+OutboundFrame PulseboardDialect::encodePublish(const QString &id, const QString &channel,
+                                               const QJsonValue &data, const QString &clientKey)
 {
     Envelope env;
     env.type = MessageType::Publish;
@@ -62,7 +62,8 @@ OutboundFrame PulseboardDialect::encodePublish(const QString &id, const QString 
     return text(env);
 }
 
-OutboundFrame PulseboardDialect::encodeRequest(const QString &id, const QString &method, const QJsonValue &params)
+OutboundFrame PulseboardDialect::encodeRequest(const QString &id, const QString &method,
+                                               const QJsonValue &params)
 {
     Envelope env;
     env.type = MessageType::Request;
@@ -102,7 +103,8 @@ qsizetype PulseboardDialect::decodeText(QStringView frame, DialectEvents &events
         break;
     case EnvelopeDecoder::Result::Malformed:
         qCWarning(lcNet).noquote() << "unreadable frame from server:" << error.message;
-        events.malformedFrame(error.code, QStringLiteral("server sent an unreadable frame: %1").arg(error.message));
+        events.malformedFrame(error.code,
+                              QStringLiteral("server sent an unreadable frame: %1").arg(error.message));
         break;
     }
     return bytes;
@@ -110,9 +112,9 @@ qsizetype PulseboardDialect::decodeText(QStringView frame, DialectEvents &events
 
 qsizetype PulseboardDialect::decodeBinary(QByteArrayView data, DialectEvents &events)
 {
-    events.malformedFrame(CloseCode::Malformed,
-                          QStringLiteral("ignored a binary frame of %1 bytes: the protocol uses text frames")
-                              .arg(data.size()));
+    events.malformedFrame(
+        CloseCode::Malformed,
+        QStringLiteral("ignored a binary frame of %1 bytes: the protocol uses text frames").arg(data.size()));
     return data.size();
 }
 

@@ -43,7 +43,8 @@ ReconnectPolicy::Decision ReconnectPolicy::connectionEnded(int closeCode, const 
         return d;
     }
     if (m_options.maxRetries > 0 && m_attempt >= m_options.maxRetries) {
-        d.failure = QStringLiteral("gave up after %1 attempts; last error: %2").arg(m_options.maxRetries).arg(reason);
+        d.failure =
+            QStringLiteral("gave up after %1 attempts; last error: %2").arg(m_options.maxRetries).arg(reason);
         return d;
     }
     d.retry = true;

@@ -17,7 +17,7 @@ class ReconnectPolicy
 public:
     struct Decision
     {
-        bool retry = false;        // false: give up with `failure`
+        bool retry = false; // false: give up with `failure`
         int delayMs = 0;
         bool endpointChanged = false;
         QString failure;

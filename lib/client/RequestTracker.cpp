@@ -74,7 +74,8 @@ bool RequestTracker::refuse(const QString &id, int code, const QString &message)
     if (entry->kind == Outbox::Kind::Request)
         Q_EMIT requestFailed(id, entry->target, code, message);
     else
-        Q_EMIT publishFailed(id, entry->target, QStringLiteral("refused by server (%1): %2").arg(code).arg(message));
+        Q_EMIT publishFailed(id, entry->target,
+                             QStringLiteral("refused by server (%1): %2").arg(code).arg(message));
     return true;
 }
 
@@ -182,9 +183,10 @@ void RequestTracker::expire()
     }
     for (const Outbox::Entry &e : std::as_const(exhausted)) {
         m_outbox.take(e.id);
-        qCWarning(lcOutbox).noquote() << "publish" << e.id << "to" << e.target << "unacknowledged after"
-                                      << e.attempts << "attempts";
-        Q_EMIT publishFailed(e.id, e.target, QStringLiteral("no acknowledgement after %1 attempts").arg(e.attempts));
+        qCWarning(lcOutbox).noquote()
+            << "publish" << e.id << "to" << e.target << "unacknowledged after" << e.attempts << "attempts";
+        Q_EMIT publishFailed(e.id, e.target,
+                             QStringLiteral("no acknowledgement after %1 attempts").arg(e.attempts));
     }
     if (!exhausted.isEmpty())
         Q_EMIT queueChanged();

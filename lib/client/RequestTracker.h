@@ -71,8 +71,8 @@ private:
     {
         Kind kind = Kind::Reply;
         qint64 dueMs = 0;
-        QString method;      // Reply
-        int timeoutMs = 0;   // Reply, for the words of its failure
+        QString method;    // Reply
+        int timeoutMs = 0; // Reply, for the words of its failure
         ByDue::iterator position;
     };
 

@@ -21,8 +21,8 @@ namespace {
 // translation change them, the refusal is treated as a network error and retried with backoff.
 bool isSubprotocolRefusal(QAbstractSocket::SocketError error, const QString &errorString)
 {
-    return error == QAbstractSocket::ConnectionRefusedError
-        && errorString.contains(QLatin1StringView("has chosen protocol"));
+    return error == QAbstractSocket::ConnectionRefusedError &&
+           errorString.contains(QLatin1StringView("has chosen protocol"));
 }
 
 } // namespace
@@ -67,7 +67,8 @@ bool WebSocketTransport::configureTls(QString *error)
     if (!m_options.caCertificatesFile.isEmpty()) {
         QFile file(m_options.caCertificatesFile);
         if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read CA file %1: %2").arg(m_options.caCertificatesFile, file.errorString());
+            *error = QStringLiteral("cannot read CA file %1: %2")
+                         .arg(m_options.caCertificatesFile, file.errorString());
             return false;
         }
         const QList<QSslCertificate> extra = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
@@ -163,19 +164,21 @@ qint64 WebSocketTransport::bytesToWrite() const
 void WebSocketTransport::onError(QAbstractSocket::SocketError error)
 {
     // A close frame already read carries the code; the TCP close that follows it is not news.
-    if (error == QAbstractSocket::RemoteHostClosedError && m_socket->state() != QAbstractSocket::UnconnectedState)
+    if (error == QAbstractSocket::RemoteHostClosedError &&
+        m_socket->state() != QAbstractSocket::UnconnectedState)
         return;
     const QString reason = m_socket->errorString();
     qCInfo(lcNet).noquote() << "socket error" << error << reason;
-    Q_EMIT errorOccurred(isSubprotocolRefusal(error, reason) ? Error::SubprotocolRefused : Error::Network, reason);
+    Q_EMIT errorOccurred(isSubprotocolRefusal(error, reason) ? Error::SubprotocolRefused : Error::Network,
+                         reason);
 }
 
 void WebSocketTransport::onDisconnected()
 {
     if (!m_closeHandshakeSeen) {
         const QString why = m_socket->error() != QAbstractSocket::UnknownSocketError
-            ? m_socket->errorString()
-            : describeCloseCode(CloseCode::Abnormal);
+                                ? m_socket->errorString()
+                                : describeCloseCode(CloseCode::Abnormal);
         Q_EMIT disconnected(CloseCode::Abnormal, why);
         return;
     }

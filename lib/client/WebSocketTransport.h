@@ -22,7 +22,8 @@ class WebSocketTransport : public Transport
 public:
     // A transport for `url`, or null with `error` filled when its TLS settings cannot be used
     // (an unreadable CA file): then no attempt can succeed.
-    static std::unique_ptr<Transport> create(const ConnectionOptions &options, const QUrl &url, QString *error);
+    static std::unique_ptr<Transport> create(const ConnectionOptions &options, const QUrl &url,
+                                             QString *error);
 
     explicit WebSocketTransport(const ConnectionOptions &options, QObject *parent = nullptr);
     ~WebSocketTransport() override;

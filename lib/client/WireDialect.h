@@ -94,7 +94,8 @@ public:
     // `clientKey`: a sender key stable for the client's life (dedupe of resends), may be ignored.
     virtual OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
                                         const QString &clientKey) = 0;
-    virtual OutboundFrame encodeRequest(const QString &id, const QString &method, const QJsonValue &params) = 0;
+    virtual OutboundFrame encodeRequest(const QString &id, const QString &method,
+                                        const QJsonValue &params) = 0;
     // Only asked of ClientPings dialects. `ts`: the client's clock in ms, echoed by the pong.
     virtual OutboundFrame encodePing(const QString &id, qint64 ts) = 0;
 

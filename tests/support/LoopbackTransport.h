@@ -43,7 +43,7 @@ public:
     QStringList offeredSubprotocols;
     int openCount = 0;
     QList<Frame> sent;
-    int closeCode = 0;       // 0 until the client closed
+    int closeCode = 0; // 0 until the client closed
     bool aborted = false;
     qint64 pendingBytes = 0; // what bytesToWrite() reports (a test sets it)
 
