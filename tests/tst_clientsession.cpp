@@ -141,6 +141,11 @@ public:
         return {"req " + method.toUtf8()};
     }
     OutboundFrame encodePing(const QString &, qint64) override { return {"client-ping"}; }
+    // Wire ids per connection: each queued frame goes out numbered on this connection.
+    OutboundFrame prepareQueued(const QString &, const QByteArray &queued) override
+    {
+        return {"#" + QByteArray::number(++m_sent) + " " + queued};
+    }
     qsizetype decodeText(QStringView text, DialectEvents &events) override
     {
         const QByteArray line = text.toUtf8();
@@ -166,6 +171,7 @@ public:
 
 private:
     QJsonValue m_data;
+    int m_sent = 0;
 };
 
 } // namespace
@@ -500,7 +506,7 @@ void tst_ClientSession::dialectWithoutSeqAcksOrClientPings()
     QCOMPARE(opened.size(), 1);
     QCOMPARE(rig.transport->sent.size(), 2);
     QCOMPARE(rig.transport->sent.at(0).bytes, QByteArray("sub feed -1"));
-    QCOMPARE(rig.transport->sent.at(1).bytes, QByteArray("pub feed"));
+    QCOMPARE(rig.transport->sent.at(1).bytes, QByteArray("#1 pub feed")); // as the dialect prepared it
     QCOMPARE(acked.size(), 1);
     QCOMPARE(acked.at(0).at(2).toLongLong(), -1);
     QCOMPARE(rig.outbox.count(), 0);

@@ -203,7 +203,7 @@ void ClientSession::flush()
             m_sendPaused = true;
             break;
         }
-        send({outbox.at(i).frame, m_caps.binaryFrames});
+        send(m_dialect->prepareQueued(outbox.at(i).id, outbox.at(i).frame));
         const int before = outbox.count();
         m_ctx.tracker->markSent(i, m_caps.acksPublish);
         sentAny = true;

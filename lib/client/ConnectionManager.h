@@ -1,11 +1,11 @@
 // ConnectionManager: one trustworthy connection to a Pulseboard server, and the public face of
-// the client library. It keeps what outlives a socket: the reconnect policy (attempts, endpoint
-// rotation, jittered backoff, close-code reactions, closed by the user, failed on the token), the
-// state machine
+// the client library. It keeps what outlives a socket: the reconnect policy (ReconnectPolicy:
+// attempts, endpoint rotation, jittered backoff, close-code reactions, closed by the user, failed
+// on the token), the state machine
 //   Idle -> Connecting -> Authenticating -> Open -> (Reconnecting -> Connecting ...) | Failed | Closed
 // the Outbox (delivered once, in order, after auth and resubscribe) and the subscription set
 // (resumed with `since` after every reconnect). Each connection attempt is a ClientSession (the
-// socket, handshake, auth, resubscribe, heartbeat), every deadline of what is in flight is the
+// socket, handshake, auth, resubscribe, heartbeat); every deadline of what is in flight is the
 // RequestTracker's. Errors are state plus signals. The client library has no QML: the dashboard
 // registers this class for QML (dashboard/connection/ConnectionManagerQml.h).
 #pragma once

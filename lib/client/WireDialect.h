@@ -99,6 +99,17 @@ public:
     // Only asked of ClientPings dialects. `ts`: the client's clock in ms, echoed by the pong.
     virtual OutboundFrame encodePing(const QString &id, qint64 ts) = 0;
 
+    // An outbox entry goes out on this connection. `queued` is what encodePublish/encodeRequest
+    // made when it was queued (what the journal keeps, resent as is by pulseboard.v1, whose ids
+    // hold across connections). A dialect whose ids live per connection (MQTT packet ids,
+    // Socket.IO ack ids) rewrites the frame here and maps its wire id back to `id` when the ack
+    // or reply arrives.
+    virtual OutboundFrame prepareQueued(const QString &id, const QByteArray &queued)
+    {
+        Q_UNUSED(id)
+        return {queued, capabilities().binaryFrames};
+    }
+
     // Decode one inbound frame into `events`. Return the frame's size in bytes (text as UTF-8).
     virtual qsizetype decodeText(QStringView text, DialectEvents &events) = 0;
     virtual qsizetype decodeBinary(QByteArrayView data, DialectEvents &events) = 0;
