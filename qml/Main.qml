@@ -1,6 +1,7 @@
 // The dashboard window: the connection header and banner always on top; a rail of panels
 // (Streams, Health, Channels, Raw, Console) below. In kiosk mode there is no rail and no
 // editing: the configured panels fill the screen, cycling when configured.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -33,12 +34,12 @@ ApplicationWindow {
         button: Theme.surfaceRaised
         buttonText: Theme.text
         highlight: Theme.accent
-        highlightedText: "#ffffff"
+        highlightedText: Theme.textOnAccent
         light: Theme.borderStrong
         midlight: Theme.border
         mid: Theme.border
         dark: Theme.background
-        shadow: "#000000"
+        shadow: Theme.shadow
         placeholderText: Theme.textFaint
         toolTipBase: Theme.surfaceRaised
         toolTipText: Theme.text
@@ -110,6 +111,7 @@ ApplicationWindow {
                     Repeater {
                         model: window.panelTitles
                         delegate: ItemDelegate {
+                            id: navItem
                             required property string modelData
                             required property int index
                             objectName: "nav:" + window.panelNames[index]
@@ -121,9 +123,9 @@ ApplicationWindow {
                             onClicked: window.current = index
                             background: Rectangle {
                                 radius: 6
-                                color: parent.highlighted ? Qt.rgba(0.31, 0.63, 1, 0.16) : parent.hovered ? Theme.surfaceRaised : "transparent"
+                                color: navItem.highlighted ? Theme.currentWash : navItem.hovered ? Theme.surfaceRaised : "transparent"
                                 Rectangle {
-                                    visible: parent.parent.highlighted
+                                    visible: navItem.highlighted
                                     width: 3; height: 18; radius: 1.5
                                     anchors.verticalCenter: parent.verticalCenter
                                     color: Theme.accent
@@ -131,11 +133,11 @@ ApplicationWindow {
                             }
                             contentItem: Text {
                                 leftPadding: 8
-                                text: modelData
-                                color: parent.highlighted ? Theme.text : Theme.textDim
+                                text: navItem.modelData
+                                color: navItem.highlighted ? Theme.text : Theme.textDim
                                 font.family: Theme.fontFamily
                                 font.pixelSize: Theme.fontBody
-                                font.weight: parent.highlighted ? Font.DemiBold : Font.Normal
+                                font.weight: navItem.highlighted ? Font.DemiBold : Font.Normal
                                 verticalAlignment: Text.AlignVCenter
                             }
                         }
@@ -166,8 +168,8 @@ ApplicationWindow {
                 StreamsPanel { dashboard: window.dashboard; editable: !window.kiosk }
                 HealthPanel { dashboard: window.dashboard }
                 ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
-                RawPanel { dashboard: window.dashboard }
-                ConsolePanel { dashboard: window.dashboard; enabled: !window.kiosk }
+                RawPanel { raw: window.dashboard.raw }
+                ConsolePanel { outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }
             }
         }
     }

@@ -106,13 +106,21 @@ private Q_SLOTS:
         manager.setOptions(options);
         ConnectionStatus status;
         status.attach(&manager);
+        // Each property notifies for itself, and only when it changed.
+        QSignalSpy liveChanged(&status, &ConnectionStatus::liveChanged);
+        QSignalSpy endpointChanged(&status, &ConnectionStatus::endpointChanged);
+        QSignalSpy headlineChanged(&status, &ConnectionStatus::headlineChanged);
         manager.open();
         QTRY_COMPARE_WITH_TIMEOUT(status.headline(), u"Connected"_s, 5000);
         QVERIFY(status.live());
+        QCOMPARE(liveChanged.count(), 1);
+        QVERIFY(headlineChanged.count() >= 1);
         QCOMPARE(status.banner(), QString());
         server.kill();
         QTRY_COMPARE_WITH_TIMEOUT(status.headline(), u"Reconnecting"_s, 5000);
         QVERIFY(!status.live());
+        QCOMPARE(liveChanged.count(), 2);
+        QCOMPARE(endpointChanged.count(), 0); // the same server all along
         QVERIFY2(status.banner().startsWith(u"Connection lost 0 s ago"_s), qPrintable(status.banner()));
         QVERIFY2(status.banner().contains(u"Reconnecting in"_s), qPrintable(status.banner()));
         QVERIFY(status.canRetry());

@@ -204,6 +204,13 @@ private Q_SLOTS:
         app.start();
         QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
         LineReader lines(&app);
+        // Everything the app printed on stderr so far. (QVERIFY2 builds its message even when the
+        // check passes: reading stderr there directly would empty it before the final check.)
+        QByteArray stderrSoFar;
+        auto printedOnStderr = [&] {
+            stderrSoFar += app.readAllStandardError();
+            return QString::fromUtf8(stderrSoFar);
+        };
 
         // Tiles exist once channels are known, and each tile has its field picker.
         QElapsedTimer t;
@@ -241,7 +248,7 @@ private Q_SLOTS:
                                                verb, name,
                                                app.state() == QProcess::NotRunning ? u"the app is gone"_s : u"running"_s,
                                                QString::number(app.exitCode()),
-                                               QString::fromUtf8(app.readAllStandardError()))));
+                                               printedOnStderr())));
                 QVERIFY2(!reply.contains(u"error"_s), qPrintable(reply.value(u"error"_s).toString()));
                 QVERIFY2(reply.value(u"visible"_s).toBool() == (verb == u"open"_s),
                          qPrintable(u"%1 %2: visible is %3"_s.arg(verb, name, reply.value(u"visible"_s).toVariant().toString())));
@@ -253,7 +260,7 @@ private Q_SLOTS:
         QVERIFY(app.waitForFinished(10000));
         QCOMPARE(app.exitStatus(), QProcess::NormalExit);
         QCOMPARE(app.exitCode(), 0);
-        const QString errors = QString::fromUtf8(app.readAllStandardError()).trimmed();
+        const QString errors = printedOnStderr().trimmed();
         QVERIFY2(errors.isEmpty(), qPrintable(u"the app printed on stderr:\n"_s + errors));
     }
 };

@@ -1,18 +1,28 @@
-// ConnectionManager: one trustworthy WebSocket session to a Pulseboard server.
-// Owns one QWebSocket at a time and runs the explicit state machine
+// ConnectionManager: one trustworthy connection to a Pulseboard server, and the public face of
+// the client library. It keeps what outlives a socket: the reconnect policy (ReconnectPolicy:
+// attempts, endpoint rotation, jittered backoff, close-code reactions, closed by the user, failed
+// on the token), the state machine
 //   Idle -> Connecting -> Authenticating -> Open -> (Reconnecting -> Connecting ...) | Failed | Closed
-// with the heartbeat, jittered backoff, endpoint rotation, close-code reactions, the Outbox
-// (delivered once, in order, after auth and resubscribe) and the subscription set
-// (resumed with `since` after every reconnect). Errors are state plus signals. The client library
-// has no QML: the dashboard registers this class for QML (dashboard/connection/ConnectionManagerQml.h).
+// the Outbox (delivered once, in order, after auth and resubscribe) and the subscription set
+// (resumed with `since` after every reconnect). Each connection attempt is a ClientSession (the
+// socket, handshake, auth, resubscribe, heartbeat); every deadline of what is in flight is the
+// RequestTracker's. Errors are state plus signals. The client library has no QML: the dashboard
+// registers this class for QML (dashboard/connection/ConnectionManagerQml.h).
 #pragma once
 
+#include "ClientError.h"
+#include "ClientSession.h"
 #include "ConnectionOptions.h"
+#include "ConnectionStats.h"
 #include "Heartbeat.h"
 #include "MessageSink.h"
 #include "Outbox.h"
 #include "OutboxJournal.h"
+#include "PulseboardDialect.h"
+#include "ReconnectPolicy.h"
+#include "RequestTracker.h"
 #include "SubscriptionSet.h"
+#include "Transport.h"
 #include "protocol/Envelope.h"
 #include "protocol/EnvelopeDecoder.h"
 
@@ -26,7 +36,8 @@
 #include <QTimer>
 #include <QUrl>
 
-class QWebSocket;
+#include <functional>
+#include <memory>
 
 namespace Pulseboard {
 
@@ -52,20 +63,10 @@ public:
     enum State { Idle, Connecting, Authenticating, Open, Reconnecting, Failed, Closed };
     Q_ENUM(State)
 
-    struct Stats
-    {
-        quint64 framesIn = 0;
-        quint64 framesOut = 0;
-        quint64 bytesIn = 0;
-        quint64 bytesOut = 0;
-        quint64 messages = 0;
-        quint64 duplicates = 0;
-        quint64 gaps = 0;
-        quint64 reconnects = 0;
-        quint64 malformed = 0;
-        quint64 acked = 0;
-        quint64 refused = 0; // outbox overflow refusals and drops
-    };
+    using Stats = ConnectionStats;
+    // Makes the transport of each connection attempt; null (with `error`) when no attempt can
+    // succeed. The default is a WebSocketTransport; tests hand in a loopback.
+    using TransportFactory = std::function<std::unique_ptr<Transport>(const QUrl &url, QString *error)>;
 
     explicit ConnectionManager(QObject *parent = nullptr);
     ~ConnectionManager() override;
@@ -74,16 +75,19 @@ public:
     const ConnectionOptions &options() const { return m_options; }
     // Setting a new token after the server refused the old one starts again at once.
     void setToken(const QString &token);
-    // For tests: the jitter source.
+    // For tests: the jitter source, and the transport under each session.
     void setRandomSeed(quint32 seed) { m_rng.seed(seed); }
+    void setTransportFactory(TransportFactory factory) { m_transportFactory = std::move(factory); }
+    // The connection in progress or open, null between connections.
+    const ClientSession *session() const { return m_session; }
 
     State state() const { return m_state; }
-    QString stateName() const;
+    QString stateName() const { return stateName(m_state); }
     static QString stateName(State state);
     QUrl url() const;
     QString errorString() const { return m_errorString; }
     int rttMs() const { return m_rttMs; }
-    int attempt() const { return m_attempt; }
+    int attempt() const { return m_policy.attempt(); }
     int maxRetries() const { return m_options.maxRetries; }
     int retryInMs() const { return m_retryInMs; }
     qint64 retryAtMs() const { return m_retryAtMs; }
@@ -96,12 +100,16 @@ public:
     qint64 lastChangeMs() const { return m_lastChangeMs; }
     const Stats &stats() const { return m_stats; }
     const Outbox &outbox() const { return m_outbox; }
-    bool isSendingPaused() const { return m_sendPaused; }
+    bool isSendingPaused() const { return m_session && m_session->isSendingPaused(); }
 
     // The lean delivery path (see MessageSink): sinks are called in the order they were added.
     // messageReceived, which builds a QJsonValue per message, is only built when connected.
-    void addMessageSink(MessageSink *sink);
-    void removeMessageSink(MessageSink *sink);
+    void addMessageSink(MessageSink *sink)
+    {
+        if (sink && !m_sinks.contains(sink))
+            m_sinks.append(sink);
+    }
+    void removeMessageSink(MessageSink *sink) { m_sinks.removeAll(sink); }
 
     Q_INVOKABLE void open();
     Q_INVOKABLE void close();
@@ -154,76 +162,46 @@ private:
     void setState(State state);
     void openJournal(const QString &path);
     void setError(const QString &message);
+    void clearRetry();
     void startConnection();
     void startFromFirstAttempt();
-    void onSocketConnected();
-    void onSocketDisconnected();
-    void onSocketError(QAbstractSocket::SocketError error);
-    void onTextMessage(const QString &text);
-    void onBinaryMessage(const QByteArray &data);
-    void handleEnvelope(const Envelope &env);
-    void handleMessage(const MessageView &message);
-    void deliverMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
-    void sendAuth();
-    void beginResubscribe();
-    void sessionReady();
-    void flushOutbox();
-    bool sendFrame(const QByteArray &frame);
-    void sendSubscribe(const QString &channel);
-    // Tears down the socket (abort, no close handshake) and decides what follows.
-    void connectionLost(int closeCode, const QString &reason, bool serverClosed);
+    void sessionOpened();
+    bool leaveSession(bool byUser = false);
+    void connectionLost(int closeCode, const QString &reason);
     void scheduleReconnect(int closeCode, const QString &reason);
     void fail(const QString &reason);
-    void detachSocket();
-    bool configureTls(QString *error);
-    void failInFlightRequests(const QString &why);
-    void checkAckTimeouts();
-    void forgetRequest(const QString &id);
+    void flushOutbox();
     void reportDropped(const QList<Outbox::Entry> &dropped);
+    Outbox::Entry newEntry(Outbox::Kind kind, const QString &target);
     QString nextId(QLatin1StringView prefix);
     void emitQueueChanged();
 
     ConnectionOptions m_options;
-    QWebSocket *m_socket = nullptr;
+    ReconnectPolicy m_policy{m_options};
     State m_state = Idle;
     QString m_errorString;
-    int m_endpointIndex = 0;
-    int m_attempt = 0;
     int m_rttMs = -1;
     int m_retryInMs = 0;
     qint64 m_retryAtMs = 0;
     int m_lastCloseCode = 0;
     qint64 m_openSinceMs = 0;
     qint64 m_lastChangeMs = 0;
-    bool m_userClosed = false;
-    bool m_failedOnAuth = false;
-    bool m_everOpenOnThisEndpoint = false;
-    bool m_sendPaused = false;
-    bool m_closeHandshakeSeen = false;
-    bool m_resubscribing = false; // between auth ack (or socket open) and every `subscribed`
-    QString m_authId;
-    QHash<QString, QString> m_pendingSubscribes; // id -> channel, during (re)subscribe
-    QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
-    QHash<QString, QTimer *> m_requestTimers;    // request id -> its deadline
-    QHash<QString, QString> m_requestMethods;    // request id -> method
-
-    Heartbeat m_heartbeat;
-    QTimer m_connectTimer;   // the whole setup: handshake, auth, resubscribe
     QTimer m_retryTimer;
-    QTimer m_ackTimer;
     QRandomGenerator m_rng;
-    QString m_idPrefix;
+
+    QString m_idPrefix; // also the client key of publishes
     quint64 m_idCounter = 0;
     OutboxJournal m_journal;
     Outbox m_outbox;
     SubscriptionSet m_subscriptions;
     Stats m_stats;
-
-    // Inbound hot path: the decoder reuses its buffers, subscribed channel names are looked up
-    // by their UTF-8 bytes so a message frame costs no QString.
-    EnvelopeDecoder m_decoder;
-    QHash<QByteArray, QString> m_channelNames;
+    RequestTracker m_tracker{m_outbox, m_stats};
+    std::unique_ptr<WireDialect> m_dialect; // encodes what waits in the outbox
     QList<MessageSink *> m_sinks;
+
+    ClientSession *m_session = nullptr;
+    SessionContext m_context{&m_options, &m_subscriptions, &m_outbox, &m_tracker, &m_stats, {}, {}};
+    TransportFactory m_transportFactory;
 };
 
 } // namespace Pulseboard

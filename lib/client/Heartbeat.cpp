@@ -1,6 +1,6 @@
 #include "Heartbeat.h"
 
-#include <QDateTime>
+#include "protocol/Clock.h"
 
 namespace Pulseboard {
 
@@ -55,7 +55,7 @@ int Heartbeat::notePong(const QString &id, qint64 ts)
     if (id.isEmpty() || id != m_outstandingId)
         return -1;
     m_outstandingId.clear();
-    const qint64 rtt = QDateTime::currentMSecsSinceEpoch() - ts;
+    const qint64 rtt = Clock::current().wallMs() - ts;
     return rtt < 0 ? -1 : int(qMin<qint64>(rtt, INT_MAX));
 }
 
@@ -65,7 +65,7 @@ void Heartbeat::sendPing()
     // The deadline runs from the ping; frames that arrive meanwhile lift it (noteLife).
     if (!m_deadline.isActive())
         m_deadline.start(m_timeoutMs);
-    Q_EMIT pingDue(m_outstandingId, QDateTime::currentMSecsSinceEpoch());
+    Q_EMIT pingDue(m_outstandingId, Clock::current().wallMs());
 }
 
 } // namespace Pulseboard

@@ -72,7 +72,10 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
     });
     connect(m_manager, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &reason) {
-                emitEvent({{L("event"), L("error")}, {L("code"), -3}, {L("message"), reason}, {L("id"), id},
+                emitEvent({{L("event"), L("error")},
+                           {L("code"), errorCode(ClientError::Refused)},
+                           {L("message"), reason},
+                           {L("id"), id},
                            {L("channel"), channel}});
                 maybeFinishAfterInput();
             });
@@ -109,7 +112,7 @@ void JsonLinesSession::readCommandsFrom(int fd)
     connect(m_input, &LineReader::lineRead, this, [this](const QByteArray &line) { handleLine(line); });
     connect(m_input, &LineReader::lineTooLong, this, [this](qint64 lineNumber, qsizetype maxBytes) {
         emitEvent({{L("event"), L("error")},
-                   {L("code"), -4},
+                   {L("code"), errorCode(ClientError::InvalidInput)},
                    {L("message"), QStringLiteral("input line %1 is longer than %2 MiB: skipped")
                                       .arg(lineNumber)
                                       .arg(maxBytes / (1024 * 1024))}});
@@ -134,7 +137,8 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
     if (line.isEmpty() || line.startsWith('#'))
         return;
     auto usageError = [&](const QString &message) {
-        emitEvent({{L("event"), L("error")}, {L("code"), -4}, {L("message"), message}});
+        emitEvent(
+            {{L("event"), L("error")}, {L("code"), errorCode(ClientError::InvalidInput)}, {L("message"), message}});
     };
     const qsizetype sp = line.indexOf(' ');
     const QByteArrayView command = sp < 0 ? line : line.first(sp);

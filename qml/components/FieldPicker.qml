@@ -1,9 +1,9 @@
 // Lets the user pick which numeric fields of a channel its tile charts.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Pulseboard
-import "Format.js" as Format
 
 Popup {
     id: picker
@@ -47,6 +47,7 @@ Popup {
             clip: true
             model: picker.available
             delegate: CheckBox {
+                required property string modelData
                 width: ListView.view.width
                 text: modelData
                 font.family: Theme.monoFamily

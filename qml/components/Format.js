@@ -1,4 +1,4 @@
-// Number, time and threshold formatting shared by the panels (pure functions, tested with
+// Number and time formatting shared by the panels (pure functions, tested with
 // Qt Quick Test in tests/qml/tst_format.qml).
 .pragma library
 
@@ -46,15 +46,6 @@ function clock(ms) {
 function fieldLabel(path) {
     if (path === "data") return "value"
     return path.indexOf("data.") === 0 ? path.substring(5) : path
-}
-
-// 0 ok, 1 warn, 2 alarm for {warn, alarm, below}.
-function thresholdLevel(t, value) {
-    if (!t || value === undefined || value === null || isNaN(value)) return 0
-    function beyond(limit) { return t.below ? value <= limit : value >= limit }
-    if (t.alarm !== undefined && beyond(t.alarm)) return 2
-    if (t.warn !== undefined && beyond(t.warn)) return 1
-    return 0
 }
 
 function windowLabel(ms) {

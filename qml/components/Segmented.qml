@@ -1,4 +1,5 @@
 // A row of mutually exclusive buttons (time window choice).
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import Pulseboard

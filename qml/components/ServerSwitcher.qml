@@ -2,6 +2,7 @@
 // (name, endpoints, when last used, what waits queued for them, a token they lack), "Connect
 // to..." with its small form, and Forget. It only asks ServerProfiles (`servers`); the switch
 // itself, and every check that matters, happens in C++.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -57,7 +58,9 @@ Popup {
         radius: Theme.radius
     }
 
-    contentItem: ColumnLayout {
+    // The content is made with the popup, not deferred: its ids (the list, the form's fields) are
+    // what the functions above and the tests reach.
+    contentItem: ColumnLayout { // qmllint disable deferred-property-id
         spacing: 0
         Text {
             Layout.fillWidth: true
@@ -102,7 +105,7 @@ Popup {
                         implicitHeight: column.implicitHeight + 16
                         onClicked: switcher.choose(index)
                         background: Rectangle {
-                            color: row.hovered ? Qt.rgba(0.31, 0.63, 1, 0.10) : "transparent"
+                            color: row.hovered ? Theme.hoverWash : "transparent"
                             Rectangle {
                                 visible: row.current
                                 width: 3
@@ -111,7 +114,7 @@ Popup {
                                 color: Theme.accent
                             }
                         }
-                        contentItem: RowLayout {
+                        contentItem: RowLayout { // qmllint disable deferred-property-id
                             spacing: 10
                             ColumnLayout {
                                 id: column
@@ -197,7 +200,7 @@ Popup {
             objectName: "connectTo"
             Layout.fillWidth: true
             text: "Connect to\u2026"
-            background: Rectangle { color: connectToButton.hovered ? Qt.rgba(0.31, 0.63, 1, 0.10) : "transparent" }
+            background: Rectangle { color: connectToButton.hovered ? Theme.hoverWash : "transparent" }
             contentItem: Text {
                 leftPadding: 6
                 text: connectToButton.text

@@ -3,6 +3,7 @@ import QtQuick
 import Pulseboard
 
 Rectangle {
+    id: dot
     property string severity: "idle"
     property bool pulsing: severity === "warn"
     width: 12
@@ -11,7 +12,7 @@ Rectangle {
     color: Theme.severityColor(severity)
     onPulsingChanged: if (!pulsing) opacity = 1
     SequentialAnimation on opacity {
-        running: pulsing
+        running: dot.pulsing
         loops: Animation.Infinite
         NumberAnimation { from: 1; to: 0.35; duration: 700; easing.type: Easing.InOutQuad }
         NumberAnimation { from: 0.35; to: 1; duration: 700; easing.type: Easing.InOutQuad }

@@ -1,5 +1,7 @@
 // One channel's tile: title, live/stale state with the age of the newest message, the newest
-// value of each charted field (coloured by its thresholds), and the chart.
+// value of each charted field (coloured by its threshold level), and the chart. A delegate of
+// TileModel: every figure it shows is a role of its row, computed in C++ on the display tick.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,8 +10,14 @@ import "Format.js" as Format
 
 Rectangle {
     id: tile
-    property var dashboard
-    property var tileSpec: ({})          // {channel, title, fields, min, max, unit, thresholds, custom}
+    required property Dashboard dashboard
+    // The tile's row of TileModel: what it is, and what it shows as of the last display tick.
+    required property var spec             // {channel, title, fields, min, max, unit, thresholds, custom}
+    required property real lastMessageMs   // 0: nothing arrived yet
+    required property bool stale
+    required property var latest           // the newest value of each field, in the order of spec.fields
+    required property var levels           // each value's threshold level: 0 ok, 1 warn, 2 alarm
+    required property int alarmLevel       // the worst of them
     property int windowMs: 60000
     property bool paused: false
     property real scrollBackMs: 0
@@ -17,29 +25,11 @@ Rectangle {
     property bool inView: true           // false while scrolled out of sight: the chart stops drawing
     property alias chart: chart
 
-    readonly property string channel: tileSpec.channel || ""
-    readonly property var fields: tileSpec.fields || []
-    readonly property var thresholds: tileSpec.thresholds || ({})
-    readonly property real nowMs: dashboard ? dashboard.clock.nowMs : 0
-    // Re-read the per-channel figures on each clock tick (the model refreshes them at 4 Hz).
-    readonly property real lastMs: { nowMs; return dashboard ? dashboard.channels.lastMessageMs(channel) : 0 }
-    readonly property bool stale: { nowMs; return !dashboard || !dashboard.status.live || dashboard.channels.isStale(channel) }
-    readonly property real ageMs: lastMs > 0 ? nowMs - lastMs : -1
-    readonly property int revision: chart.feeder.replaceCount
-
-    function latest(path) {
-        revision
-        return dashboard ? dashboard.store.latest(channel, path) : undefined
-    }
-    function level(path) {
-        return Format.thresholdLevel(thresholds[path], latest(path))
-    }
-    readonly property int alarmLevel: {
-        revision
-        var worst = 0
-        for (var i = 0; i < fields.length; ++i) worst = Math.max(worst, level(fields[i]))
-        return worst
-    }
+    readonly property string channel: tile.spec.channel || ""
+    readonly property var fields: tile.spec.fields || []
+    // The age moves with the display clock; everything else arrives from the model. A message
+    // newer than the last tick (the model also refreshes when the connection drops) is "now".
+    readonly property real ageMs: tile.lastMessageMs > 0 ? Math.max(0, tile.dashboard.clock.nowMs - tile.lastMessageMs) : -1
 
     color: Theme.surface
     radius: Theme.radius
@@ -49,7 +39,7 @@ Rectangle {
         anchors.fill: parent
         radius: parent.radius
         visible: tile.alarmLevel > 0
-        color: tile.alarmLevel >= 2 ? Qt.rgba(0.97, 0.32, 0.29, 0.08) : Qt.rgba(0.89, 0.70, 0.25, 0.06)
+        color: tile.alarmLevel >= 2 ? Theme.alarmWash : Theme.warnWash
     }
 
     ColumnLayout {
@@ -61,7 +51,7 @@ Rectangle {
             Layout.fillWidth: true
             spacing: 8
             Text {
-                text: tile.tileSpec.title || tile.channel
+                text: tile.spec.title || tile.channel
                 color: tile.stale ? Theme.textDim : Theme.text
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontTitle
@@ -77,8 +67,8 @@ Rectangle {
             }
             Chip {
                 objectName: "liveChip"
-                text: tile.lastMs <= 0 ? "WAITING" : tile.stale ? "STALE \u00b7 " + Format.age(tile.ageMs) : "LIVE"
-                tint: tile.lastMs <= 0 || tile.stale ? Theme.stale : Theme.ok
+                text: tile.lastMessageMs <= 0 ? "WAITING" : tile.stale ? "STALE \u00b7 " + Format.age(tile.ageMs) : "LIVE"
+                tint: tile.lastMessageMs <= 0 || tile.stale ? Theme.stale : Theme.ok
             }
             ToolButton {
                 visible: tile.editable
@@ -98,22 +88,25 @@ Rectangle {
             Repeater {
                 model: tile.fields
                 delegate: Row {
+                    id: figure
+                    required property string modelData
+                    required property int index
                     spacing: 6
                     Rectangle {
                         width: 10; height: 10; radius: 2
                         anchors.verticalCenter: parent.verticalCenter
-                        color: tile.stale ? Theme.stale : Theme.seriesColor(index)
+                        color: tile.stale ? Theme.stale : Theme.seriesColor(figure.index)
                     }
                     Text {
-                        text: Format.fieldLabel(modelData)
+                        text: Format.fieldLabel(figure.modelData)
                         color: Theme.textDim
                         font.family: Theme.fontFamily
                         font.pixelSize: Theme.fontSmall
                         anchors.verticalCenter: parent.verticalCenter
                     }
                     Text {
-                        text: Format.number(tile.latest(modelData)) + (tile.tileSpec.unit ? " " + tile.tileSpec.unit : "")
-                        color: tile.stale ? Theme.stale : Theme.levelColor(tile.level(modelData))
+                        text: Format.number(tile.latest[figure.index]) + (tile.spec.unit ? " " + tile.spec.unit : "")
+                        color: tile.stale ? Theme.stale : Theme.levelColor(tile.levels[figure.index])
                         font.family: Theme.fontFamily
                         font.pixelSize: 20
                         font.weight: Font.DemiBold
@@ -122,7 +115,7 @@ Rectangle {
             }
             Text {
                 visible: tile.fields.length === 0
-                text: tile.lastMs > 0 ? "No numeric fields in this channel's data (see Raw messages)."
+                text: tile.lastMessageMs > 0 ? "No numeric fields in this channel's data (see Raw messages)."
                                       : "Waiting for the first message\u2026"
                 color: Theme.textDim
                 font.family: Theme.fontFamily
@@ -137,15 +130,15 @@ Rectangle {
             Layout.leftMargin: -8
             Layout.rightMargin: -8
             name: tile.channel
-            store: tile.dashboard ? tile.dashboard.store : null
-            clock: tile.dashboard ? tile.dashboard.clock : null
+            store: tile.dashboard.store
+            clock: tile.dashboard.clock
             windowMs: tile.windowMs
             paused: tile.paused
             scrollBackMs: tile.scrollBackMs
             stale: tile.stale
             inView: tile.inView
-            yFrom: tile.tileSpec.min
-            yTo: tile.tileSpec.max
+            yFrom: tile.spec.min
+            yTo: tile.spec.max
             specs: {
                 var list = []
                 for (var i = 0; i < tile.fields.length; ++i)
@@ -156,8 +149,7 @@ Rectangle {
             Connections {
                 target: chart.feeder
                 function onUpdated() {
-                    if (tile.dashboard)
-                        tile.dashboard.reportChart(tile.channel, chart.feeder.pointCount, chart.feeder.sampleCount)
+                    tile.dashboard.reportChart(tile.channel, chart.feeder.pointCount, chart.feeder.sampleCount)
                 }
             }
         }
@@ -168,11 +160,11 @@ Rectangle {
         objectName: "fieldPicker:" + tile.channel
         x: tile.width - width - 12
         y: 40
-        available: tile.dashboard ? tile.dashboard.store.fields(tile.channel) : []
+        available: tile.dashboard.store.fields(tile.channel)
         chosen: tile.fields
-        custom: tile.tileSpec.custom === true
+        custom: tile.spec.custom === true
         onAboutToShow: available = tile.dashboard.store.fields(tile.channel)
         onApplied: (list) => tile.dashboard.setTileFields(tile.channel, list)
     }
-    Component.onDestruction: if (dashboard) dashboard.reportChart(channel, 0, 0)
+    Component.onDestruction: if (tile.dashboard) tile.dashboard.reportChart(tile.channel, 0, 0)
 }

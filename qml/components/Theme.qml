@@ -18,6 +18,16 @@ QtObject {
     readonly property color error: "#f85149"
     readonly property color stale: "#6e7681"
     readonly property color grid: "#1f2630"
+    readonly property color textOnAccent: "#ffffff"   // text on a highlighted control
+    readonly property color shadow: "#000000"
+
+    // Washes: one of the colours above at low opacity, laid over a surface to tint it.
+    readonly property color alarmWash: Qt.rgba(0.97, 0.32, 0.29, 0.08)  // error: a tile in alarm
+    readonly property color warnWash: Qt.rgba(0.89, 0.70, 0.25, 0.06)   // warn: a tile past a warning
+    readonly property color hoverWash: Qt.rgba(0.31, 0.63, 1, 0.10)     // accent: a row under the pointer
+    readonly property color currentWash: Qt.rgba(0.31, 0.63, 1, 0.16)   // accent: the panel shown, in the rail
+    readonly property color selectedWash: Qt.rgba(0.31, 0.63, 1, 0.18)  // accent: the row picked in a list
+    readonly property color stripeWash: Qt.rgba(1, 1, 1, 0.015)         // every other row of a list
 
     readonly property var seriesColors: ["#4ea1ff", "#3fb950", "#e3b341", "#d2a8ff", "#ff7b72", "#56d4dd", "#ffa657", "#a5d6ff"]
 

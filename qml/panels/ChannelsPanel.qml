@@ -1,5 +1,6 @@
 // Channels: what the server lists (channels.list) plus what was typed in; subscribe and
 // unsubscribe; per channel the newest value, local rate, age of the last message and gaps.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,7 +9,7 @@ import "Format.js" as Format
 
 Item {
     id: panel
-    property var dashboard
+    required property Dashboard dashboard
     property bool editable: true
 
     ColumnLayout {
@@ -58,8 +59,8 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
             title: "Channels"
-            subtitle: panel.dashboard ? panel.dashboard.channels.count + " known; stale after "
-                      + Format.age(panel.dashboard.staleAfterMs) + " or 3 missed intervals" : ""
+            subtitle: panel.dashboard.channels.count + " known; stale after "
+                      + Format.age(panel.dashboard.staleAfterMs) + " or 3 missed intervals"
 
             ColumnLayout {
                 anchors.fill: parent
@@ -90,9 +91,10 @@ Item {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
                     clip: true
-                    model: panel.dashboard ? panel.dashboard.channels : null
+                    model: panel.dashboard.channels
                     ScrollBar.vertical: ScrollBar {}
                     delegate: Rectangle {
+                        id: channelRow
                         required property int index
                         required property string name
                         required property bool subscribed
@@ -107,64 +109,64 @@ Item {
                         required property string latest
                         width: list.width
                         height: 40
-                        color: index % 2 ? "transparent" : Qt.rgba(1, 1, 1, 0.015)
+                        color: index % 2 ? "transparent" : Theme.stripeWash
                         readonly property color valueColor: subscribed && !stale ? Theme.text : Theme.stale
                         RowLayout {
                             anchors.fill: parent
                             spacing: 12
                             Switch {
                                 Layout.preferredWidth: 52
-                                checked: subscribed
+                                checked: channelRow.subscribed
                                 enabled: panel.editable
-                                onToggled: checked ? panel.dashboard.subscribe(name) : panel.dashboard.unsubscribe(name)
+                                onToggled: checked ? panel.dashboard.subscribe(channelRow.name) : panel.dashboard.unsubscribe(channelRow.name)
                             }
                             Text {
-                                text: name
-                                color: subscribed ? Theme.text : Theme.textDim
+                                text: channelRow.name
+                                color: channelRow.subscribed ? Theme.text : Theme.textDim
                                 font.family: Theme.monoFamily
                                 font.pixelSize: Theme.fontBody
                                 elide: Text.ElideRight
                                 Layout.preferredWidth: 200
                             }
                             Text {
-                                text: serverSeq >= 0 ? serverSeq : "\u2013"
+                                text: channelRow.serverSeq >= 0 ? channelRow.serverSeq : "\u2013"
                                 color: Theme.textDim
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 90
                             }
                             Text {
-                                text: serverRate >= 0 ? Format.number(serverRate) + "/s" : "\u2013"
+                                text: channelRow.serverRate >= 0 ? Format.number(channelRow.serverRate) + "/s" : "\u2013"
                                 color: Theme.textDim
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 90
                             }
                             Text {
-                                text: messages
-                                color: valueColor
+                                text: channelRow.messages
+                                color: channelRow.valueColor
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 90
                             }
                             Text {
-                                text: Format.number(rate) + "/s"
-                                color: valueColor
+                                text: Format.number(channelRow.rate) + "/s"
+                                color: channelRow.valueColor
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 80
                             }
                             Text {
-                                text: ageMs < 0 ? "never" : Format.age(ageMs) + (ageMs >= 1000 ? " ago" : "") + (stale ? "  (stale)" : "")
-                                color: ageMs >= 0 && !stale ? Theme.ok : Theme.stale
+                                text: channelRow.ageMs < 0 ? "never" : Format.age(channelRow.ageMs) + (channelRow.ageMs >= 1000 ? " ago" : "") + (channelRow.stale ? "  (stale)" : "")
+                                color: channelRow.ageMs >= 0 && !channelRow.stale ? Theme.ok : Theme.stale
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 110
                             }
                             Text {
-                                text: gaps
-                                color: gaps > 0 ? Theme.warn : Theme.textDim
+                                text: channelRow.gaps
+                                color: channelRow.gaps > 0 ? Theme.warn : Theme.textDim
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 50
                             }
                             Text {
-                                text: latest
-                                color: valueColor
+                                text: channelRow.latest
+                                color: channelRow.valueColor
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 elide: Text.ElideRight
                                 Layout.fillWidth: true

@@ -1,5 +1,6 @@
 // Console: publish JSON to a channel (validated before anything is queued) and send requests;
 // the Outbox list shows each message queued, sent, acked/replied or failed, with the reason.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,8 +9,9 @@ import "Format.js" as Format
 
 Item {
     id: panel
-    property var dashboard
-    readonly property var outbox: dashboard ? dashboard.outbox : null
+    required property OutboxModel outbox
+    // What the channel box offers: the connection's subscriptions.
+    required property ConnectionManager connection
 
     component Label2: Text {
         color: Theme.textDim
@@ -58,7 +60,7 @@ Item {
                         id: channel
                         Layout.fillWidth: true
                         editable: true
-                        model: panel.dashboard ? panel.dashboard.connection.subscriptions : []
+                        model: panel.connection.subscriptions
                         Component.onCompleted: editText = "demo.console"
                     }
                     JsonEditor {
@@ -72,7 +74,7 @@ Item {
                         Layout.fillWidth: true
                         Text {
                             id: publishError
-                            text: panel.outbox ? panel.outbox.validate(payload.text) : ""
+                            text: panel.outbox.validate(payload.text)
                             color: Theme.error
                             font.family: Theme.fontFamily
                             font.pixelSize: Theme.fontSmall
@@ -124,7 +126,7 @@ Item {
                         Layout.fillWidth: true
                         Text {
                             id: requestError
-                            text: panel.outbox && params.text.trim().length > 0 ? panel.outbox.validate(params.text) : ""
+                            text: params.text.trim().length > 0 ? panel.outbox.validate(params.text) : ""
                             color: Theme.error
                             font.family: Theme.fontFamily
                             font.pixelSize: Theme.fontSmall
@@ -159,8 +161,8 @@ Item {
                                 readOnly: true
                                 selectByMouse: true
                                 wrapMode: TextEdit.WrapAnywhere
-                                text: panel.outbox && panel.outbox.lastReply.length > 0 ? panel.outbox.lastReply : "No reply yet."
-                                color: panel.outbox && panel.outbox.lastReply.length > 0 ? Theme.text : Theme.textFaint
+                                text: panel.outbox.lastReply.length > 0 ? panel.outbox.lastReply : "No reply yet."
+                                color: panel.outbox.lastReply.length > 0 ? Theme.text : Theme.textFaint
                                 font.family: Theme.monoFamily
                                 font.pixelSize: Theme.fontSmall
                                 background: null
@@ -175,7 +177,7 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
             title: "Outbox"
-            subtitle: panel.outbox ? panel.outbox.pending + " on the way, " + panel.outbox.count + " listed" : ""
+            subtitle: panel.outbox.pending + " on the way, " + panel.outbox.count + " listed"
             ListView {
                 id: list
                 anchors.fill: parent
@@ -195,7 +197,7 @@ Item {
                     required property real timeMs
                     width: list.width
                     height: 48
-                    color: index % 2 ? "transparent" : Qt.rgba(1, 1, 1, 0.015)
+                    color: index % 2 ? "transparent" : Theme.stripeWash
                     RowLayout {
                         anchors.fill: parent
                         anchors.leftMargin: 6

@@ -1,5 +1,6 @@
 // Connection health: RTT, message rate, bytes/s and Outbox depth over time, with connects,
 // disconnects and errors marked on the same time axis; the event log in words beside them.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,10 +9,10 @@ import "Format.js" as Format
 
 Item {
     id: panel
-    property var dashboard
-    readonly property var health: dashboard ? dashboard.health : null
-    readonly property bool live: dashboard ? dashboard.status.live : false
-    readonly property int windowMs: dashboard ? dashboard.windowMs : 60000
+    required property Dashboard dashboard
+    readonly property HealthHistory health: dashboard.health
+    readonly property bool live: dashboard.status.live
+    readonly property int windowMs: dashboard.windowMs
 
     component HealthChart: Card {
         id: hc
@@ -28,8 +29,8 @@ Item {
             anchors.leftMargin: -8
             anchors.rightMargin: -8
             compact: true
-            store: panel.dashboard ? panel.dashboard.store : null
-            clock: panel.dashboard ? panel.dashboard.clock : null
+            store: panel.dashboard.store
+            clock: panel.dashboard.clock
             windowMs: panel.windowMs
             yFrom: hc.yFrom
             yTo: hc.yTo
@@ -59,6 +60,7 @@ Item {
                         { label: "Gaps", value: panel.health ? "" + panel.health.gaps : "\u2013" }
                     ]
                     delegate: Rectangle {
+                        id: figure
                         required property var modelData
                         Layout.fillWidth: true
                         implicitHeight: 68
@@ -69,8 +71,8 @@ Item {
                             anchors.left: parent.left
                             anchors.leftMargin: 14
                             anchors.verticalCenter: parent.verticalCenter
-                            label: modelData.label
-                            value: modelData.value
+                            label: figure.modelData.label
+                            value: figure.modelData.value
                             large: true
                             valueColor: panel.live ? Theme.text : Theme.stale
                         }
@@ -133,13 +135,13 @@ Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 title: "Event log"
-                subtitle: panel.dashboard && panel.dashboard.events.discarded > 0
+                subtitle: panel.dashboard.events.discarded > 0
                           ? panel.dashboard.events.discarded + " older events no longer shown" : "newest first"
                 ListView {
                     id: log
                     anchors.fill: parent
                     clip: true
-                    model: panel.dashboard ? panel.dashboard.events : null
+                    model: panel.dashboard.events
                     spacing: 2
                     ScrollBar.vertical: ScrollBar {}
                     delegate: Item {
@@ -154,7 +156,7 @@ Item {
                             width: parent.width - 12
                             spacing: 8
                             Text {
-                                text: Format.clock(timeMs).substring(0, 8)
+                                text: Format.clock(entry.timeMs).substring(0, 8)
                                 color: Theme.textFaint
                                 font.family: Theme.monoFamily
                                 font.pixelSize: Theme.fontSmall
@@ -163,10 +165,10 @@ Item {
                             Chip {
                                 Layout.alignment: Qt.AlignTop
                                 Layout.preferredWidth: 96
-                                text: kindName.toUpperCase()
-                                tint: kindName === "connected" ? Theme.ok
-                                    : kindName === "error" || kindName === "failed" ? Theme.error
-                                    : kindName === "disconnected" || kindName === "reconnecting" || kindName === "gap" ? Theme.warn
+                                text: entry.kindName.toUpperCase()
+                                tint: entry.kindName === "connected" ? Theme.ok
+                                    : entry.kindName === "error" || entry.kindName === "failed" ? Theme.error
+                                    : entry.kindName === "disconnected" || entry.kindName === "reconnecting" || entry.kindName === "gap" ? Theme.warn
                                     : Theme.textDim
                             }
                             Text {
@@ -184,7 +186,7 @@ Item {
             // How fast this window draws, measured by the window itself (frameSwapped), and what draws it.
             Text {
                 objectName: "frameStats"
-                readonly property var frames: panel.dashboard ? panel.dashboard.frames : null
+                readonly property FrameMeter frames: panel.dashboard.frames
                 Layout.fillWidth: true
                 text: frames ? "Drawing " + Math.round(frames.fps) + " frames/s, p99 frame " + frames.frameMsP99
                                + " ms \u00b7 renderer: " + frames.renderer : ""

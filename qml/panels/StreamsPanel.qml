@@ -1,5 +1,6 @@
 // Streams: one tile per channel with its numeric fields charted on a shared time axis.
 // The toolbar picks the window (1/5/15 min), pauses, scrolls back, and exports.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -9,32 +10,34 @@ import "Format.js" as Format
 
 Item {
     id: panel
-    property var dashboard
+    required property Dashboard dashboard
     property bool editable: true
     property bool paused: false
     property real scrollBackMs: 0
-    readonly property var tiles: dashboard ? dashboard.tiles : []
+    readonly property int tileCount: dashboard.tileModel.count
     readonly property int columnCount: {
-        if (dashboard && dashboard.columns > 0) return dashboard.columns
-        var n = tiles.length
+        if (dashboard.columns > 0) return dashboard.columns
+        var n = tileCount
         if (n <= 1) return 1
         var fit = Math.max(1, Math.floor(grid.width / 460))
         return Math.min(fit, n <= 4 ? 2 : 3)
     }
-    readonly property int rowCount: Math.max(1, Math.ceil(tiles.length / columnCount))
+    readonly property int rowCount: Math.max(1, Math.ceil(tileCount / columnCount))
     // Oldest sample any tile holds: how far back the scroll can go.
     property real historyStartMs: 0
 
     function visibleSeries() {
         var list = []
         for (var i = 0; i < repeater.count; ++i) {
-            var item = repeater.itemAt(i)
-            if (item) list = list.concat(item.chart.feeder.boundSeries())
+            var item = repeater.itemAt(i) as StreamTile
+            var bound = item ? item.chart.feeder.boundSeries() : []
+            for (var j = 0; j < bound.length; ++j)
+                list.push(bound[j])
         }
         return list
     }
     function viewEnd() {
-        var item = repeater.itemAt(0)
+        var item = repeater.itemAt(0) as StreamTile
         return item ? item.chart.feeder.viewEndMs : Date.now()
     }
 
@@ -48,7 +51,7 @@ Item {
             visible: panel.editable
             Segmented {
                 options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 }]
-                value: panel.dashboard ? panel.dashboard.windowMs : 60000
+                value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
             }
             Button {
@@ -69,7 +72,7 @@ Item {
                 visible: panel.paused
                 Layout.preferredWidth: 260
                 from: 0
-                to: Math.max(0, (panel.dashboard ? panel.dashboard.store.retentionMs : 0) - (panel.dashboard ? panel.dashboard.windowMs : 0))
+                to: Math.max(0, panel.dashboard.store.retentionMs - panel.dashboard.windowMs)
                 value: panel.scrollBackMs
                 onMoved: panel.scrollBackMs = value
                 // Right end is "now", as on the time axis.
@@ -78,7 +81,7 @@ Item {
             Item { Layout.fillWidth: true }
             Button {
                 text: "Export CSV"
-                enabled: panel.tiles.length > 0
+                enabled: panel.tileCount > 0
                 onClicked: { csvDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("csv"); csvDialog.open() }
             }
             Button {
@@ -100,7 +103,7 @@ Item {
             ScrollBar.vertical: ScrollBar { policy: grid.contentHeight > grid.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
             Text {
                 anchors.centerIn: parent
-                visible: panel.tiles.length === 0
+                visible: panel.tileCount === 0
                 text: "No channels subscribed yet.\nOpen Channels to subscribe, or start with --subscribe NAME."
                 horizontalAlignment: Text.AlignHCenter
                 color: Theme.textDim
@@ -116,18 +119,17 @@ Item {
                 columnSpacing: Theme.gap
                 Repeater {
                     id: repeater
-                    // A model, not the list: a tile that changes updates in place, the others stay.
-                    model: panel.dashboard ? panel.dashboard.tileModel : null
+                    // A model, not a list: a tile that changes updates in place, the others stay,
+                    // and each tile's figures arrive as roles of its row.
+                    model: panel.dashboard.tileModel
                     delegate: StreamTile {
-                        required property var spec
                         Layout.fillWidth: true
                         Layout.fillHeight: true
                         Layout.preferredWidth: 100
                         Layout.preferredHeight: 100
                         Layout.minimumHeight: 220
                         dashboard: panel.dashboard
-                        tileSpec: spec
-                        windowMs: panel.dashboard ? panel.dashboard.windowMs : 60000
+                        windowMs: panel.dashboard.windowMs
                         paused: panel.paused
                         scrollBackMs: panel.scrollBackMs
                         editable: panel.editable
@@ -146,8 +148,8 @@ Item {
         nameFilters: ["CSV files (*.csv)"]
         onAccepted: {
             var end = panel.viewEnd()
-            var error = panel.dashboard.exportCsv(selectedFile.toString(), panel.visibleSeries(), end - panel.dashboard.windowMs, end)
-            toast.show(error.length ? error : "Saved " + selectedFile.toString().replace("file://", ""), error.length > 0)
+            var error = panel.dashboard.exportCsv(String(selectedFile), panel.visibleSeries(), end - panel.dashboard.windowMs, end)
+            toast.show(error.length ? error : "Saved " + String(selectedFile).replace("file://", ""), error.length > 0)
         }
     }
     FileDialog {
@@ -157,10 +159,11 @@ Item {
         fileMode: FileDialog.SaveFile
         acceptLabel: "Save"
         nameFilters: ["PNG images (*.png)"]
-        // Grab after the dialog has gone, or it is in the picture.
-        onAccepted: Qt.callLater(function() {
-            var error = panel.dashboard.savePng(panel, selectedFile.toString())
-            toast.show(error.length ? error : "Saved " + selectedFile.toString().replace("file://", ""), error.length > 0)
+        // Grab after the dialog has gone, or it is in the picture. (Qt 6.4's qmllint takes
+        // Qt.callLater for a property of unknown type.)
+        onAccepted: Qt.callLater(function() { // qmllint disable
+            var error = panel.dashboard.savePng(panel, String(selectedFile))
+            toast.show(error.length ? error : "Saved " + String(selectedFile).replace("file://", ""), error.length > 0)
         })
     }
     Toast { id: toast }

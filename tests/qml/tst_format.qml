@@ -50,15 +50,4 @@ TestCase {
         compare(Format.fieldLabel("data.cpu.user"), "cpu.user")
         compare(Format.fieldLabel("data.cores[1]"), "cores[1]")
     }
-
-    function test_threshold() {
-        var t = { warn: 70, alarm: 90 }
-        compare(Format.thresholdLevel(t, 50), 0)
-        compare(Format.thresholdLevel(t, 70), 1)
-        compare(Format.thresholdLevel(t, 99), 2)
-        compare(Format.thresholdLevel(undefined, 99), 0)
-        var low = { alarm: 10, below: true }
-        compare(Format.thresholdLevel(low, 5), 2)
-        compare(Format.thresholdLevel(low, 50), 0)
-    }
 }

@@ -50,7 +50,7 @@ void ChartFeeder::setWindowMs(int ms)
         return;
     m_windowMs = ms;
     m_dirty = true;
-    Q_EMIT windowChanged();
+    Q_EMIT windowMsChanged();
     refresh();
 }
 
@@ -62,7 +62,7 @@ void ChartFeeder::setPaused(bool paused)
     m_pausedAt = m_clock ? m_clock->nowMs() : Clock::current().wallMs();
     if (!paused && m_scrollBackMs != 0) {
         m_scrollBackMs = 0;
-        Q_EMIT windowChanged();
+        Q_EMIT scrollBackMsChanged();
     }
     m_dirty = true;
     Q_EMIT pausedChanged();
@@ -76,7 +76,7 @@ void ChartFeeder::setScrollBackMs(qint64 ms)
         return;
     m_scrollBackMs = ms;
     m_dirty = true;
-    Q_EMIT windowChanged();
+    Q_EMIT scrollBackMsChanged();
     refresh();
 }
 
@@ -87,7 +87,7 @@ void ChartFeeder::setColumns(int columns)
         return;
     m_columns = columns;
     m_dirty = true;
-    Q_EMIT windowChanged();
+    Q_EMIT columnsChanged();
 }
 
 void ChartFeeder::setActive(bool active)
@@ -102,16 +102,20 @@ void ChartFeeder::setActive(bool active)
 
 void ChartFeeder::setYFrom(const QVariant &v)
 {
+    if (m_yFrom == v)
+        return;
     m_yFrom = v;
     m_dirty = true;
-    Q_EMIT windowChanged();
+    Q_EMIT yFromChanged();
 }
 
 void ChartFeeder::setYTo(const QVariant &v)
 {
+    if (m_yTo == v)
+        return;
     m_yTo = v;
     m_dirty = true;
-    Q_EMIT windowChanged();
+    Q_EMIT yToChanged();
 }
 
 void ChartFeeder::attach(QObject *series, const QString &source, const QString &path, const QString &origin)

@@ -29,23 +29,23 @@ class ChartFeeder : public QObject
     QML_ELEMENT
     Q_PROPERTY(Pulseboard::SeriesStore *store READ store WRITE setStore NOTIFY storeChanged)
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock WRITE setClock NOTIFY clockChanged)
-    Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowChanged)
+    Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
     Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
-    Q_PROPERTY(qint64 scrollBackMs READ scrollBackMs WRITE setScrollBackMs NOTIFY windowChanged)
-    Q_PROPERTY(int columns READ columns WRITE setColumns NOTIFY windowChanged)
+    Q_PROPERTY(double scrollBackMs READ scrollBackMs WRITE setScrollBackMs NOTIFY scrollBackMsChanged)
+    Q_PROPERTY(int columns READ columns WRITE setColumns NOTIFY columnsChanged)
     Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
-    Q_PROPERTY(QVariant yFrom READ yFrom WRITE setYFrom NOTIFY windowChanged)
-    Q_PROPERTY(QVariant yTo READ yTo WRITE setYTo NOTIFY windowChanged)
+    Q_PROPERTY(QVariant yFrom READ yFrom WRITE setYFrom NOTIFY yFromChanged)
+    Q_PROPERTY(QVariant yTo READ yTo WRITE setYTo NOTIFY yToChanged)
     Q_PROPERTY(QDateTime viewStart READ viewStart NOTIFY rangeChanged)
     Q_PROPERTY(QDateTime viewEnd READ viewEnd NOTIFY rangeChanged)
-    Q_PROPERTY(qint64 viewEndMs READ viewEndMs NOTIFY rangeChanged)
+    Q_PROPERTY(double viewEndMs READ viewEndMs NOTIFY rangeChanged)
     Q_PROPERTY(double yMin READ yMin NOTIFY yRangeChanged)
     Q_PROPERTY(double yMax READ yMax NOTIFY yRangeChanged)
     Q_PROPERTY(int yTickCount READ yTickCount NOTIFY yRangeChanged)
     Q_PROPERTY(int pointCount READ pointCount NOTIFY updated)
     Q_PROPERTY(int sampleCount READ sampleCount NOTIFY updated)
-    Q_PROPERTY(qint64 lastSampleMs READ lastSampleMs NOTIFY updated)
-    Q_PROPERTY(qint64 historyStartMs READ historyStartMs NOTIFY updated)
+    Q_PROPERTY(double lastSampleMs READ lastSampleMs NOTIFY updated)
+    Q_PROPERTY(double historyStartMs READ historyStartMs NOTIFY updated)
     Q_PROPERTY(int replaceCount READ replaceCount NOTIFY updated)
 
 public:
@@ -105,9 +105,16 @@ public:
 Q_SIGNALS:
     void storeChanged();
     void clockChanged();
-    void windowChanged();
+    void windowMsChanged();
+    void scrollBackMsChanged();
+    void columnsChanged();
+    void yFromChanged();
+    void yToChanged();
     void pausedChanged();
     void activeChanged();
+    // The group signals: the time axis moved (viewStart, viewEnd, viewEndMs); the proposed y
+    // range changed (yMin, yMax, yTickCount); a replace happened (pointCount, sampleCount,
+    // lastSampleMs, historyStartMs, replaceCount).
     void rangeChanged();
     void yRangeChanged();
     void updated();

@@ -17,7 +17,8 @@ class DisplayClock : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("DisplayClock is owned by the dashboard")
-    Q_PROPERTY(qint64 nowMs READ nowMs NOTIFY ticked)
+    // Times and counts QML reads are `double` (what a QML number is): Qt 6.4's qmllint knows no qint64.
+    Q_PROPERTY(double nowMs READ nowMs NOTIFY ticked)
     Q_PROPERTY(int rateHz READ rateHz NOTIFY rateChanged)
 
 public:

@@ -27,7 +27,7 @@ class SeriesStore : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("SeriesStore is owned by the dashboard")
-    Q_PROPERTY(qint64 retentionMs READ retentionMs CONSTANT)
+    Q_PROPERTY(double retentionMs READ retentionMs CONSTANT)
     Q_PROPERTY(int capacityPerSeries READ capacityPerSeries CONSTANT)
 
 public:

@@ -1,24 +1,64 @@
 #include "TileModel.h"
 
+#include <cmath>
+
 namespace Pulseboard {
+
+namespace {
+
+// The values of a tick and of the one before are compared as the view would see them: no
+// value equals no value, and a NaN the next NaN (else a NaN field would notify on every tick).
+bool sameValue(const QVariant &a, const QVariant &b)
+{
+    if (!a.isValid() || !b.isValid())
+        return a.isValid() == b.isValid();
+    if (a.typeId() == QMetaType::Double && b.typeId() == QMetaType::Double) {
+        const double x = a.toDouble();
+        const double y = b.toDouble();
+        return x == y || (std::isnan(x) && std::isnan(y));
+    }
+    return a == b;
+}
+
+bool sameValues(const QVariantList &a, const QVariantList &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        if (!sameValue(a.at(i), b.at(i)))
+            return false;
+    return true;
+}
+
+} // namespace
 
 TileModel::TileModel(QObject *parent) : QAbstractListModel(parent) {}
 
 int TileModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_tiles.size());
+    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 QVariant TileModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_tiles.size())
+    if (!index.isValid() || index.row() >= m_rows.size())
         return {};
-    const QVariant &tile = m_tiles.at(index.row());
+    const Row &row = m_rows.at(index.row());
     switch (role) {
     case SpecRole:
-        return tile;
+        return row.spec;
     case ChannelRole:
-        return tile.toMap().value(QStringLiteral("channel"));
+        return row.channel;
+    case LastMessageMsRole:
+        return double(row.live.lastMessageMs);
+    case StaleRole:
+        return row.live.stale;
+    case LatestRole:
+        return row.live.latest;
+    case LevelsRole:
+        return row.live.levels;
+    case AlarmLevelRole:
+        return row.live.alarmLevel;
     default:
         return {};
     }
@@ -26,38 +66,139 @@ QVariant TileModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> TileModel::roleNames() const
 {
-    return {{SpecRole, "spec"}, {ChannelRole, "channel"}};
+    return {{SpecRole, "spec"},
+            {ChannelRole, "channel"},
+            {LastMessageMsRole, "lastMessageMs"},
+            {StaleRole, "stale"},
+            {LatestRole, "latest"},
+            {LevelsRole, "levels"},
+            {AlarmLevelRole, "alarmLevel"}};
 }
 
-QStringList TileModel::keysOf(const QVariantList &tiles)
+void TileModel::setReadings(Readings readings)
+{
+    m_readings = std::move(readings);
+    refresh();
+}
+
+TileModel::Row TileModel::rowFor(const QVariant &spec)
+{
+    Row row;
+    row.spec = spec;
+    const QVariantMap map = spec.toMap();
+    row.channel = map.value(QStringLiteral("channel")).toString();
+    row.fields = map.value(QStringLiteral("fields")).toStringList();
+    const QVariantMap thresholds = map.value(QStringLiteral("thresholds")).toMap();
+    for (const QString &field : std::as_const(row.fields))
+        row.thresholds.append(Threshold::fromVariant(thresholds.value(field).toMap()));
+    return row;
+}
+
+TileModel::Live TileModel::read(const Row &row) const
+{
+    Live live;
+    if (m_readings.lastMessageMs)
+        live.lastMessageMs = m_readings.lastMessageMs(row.channel);
+    if (m_readings.stale)
+        live.stale = m_readings.stale(row.channel);
+    live.latest.reserve(row.fields.size());
+    live.levels.reserve(row.fields.size());
+    for (qsizetype i = 0; i < row.fields.size(); ++i) {
+        const QVariant value =
+            m_readings.latest ? m_readings.latest(row.channel, row.fields.at(i)) : QVariant();
+        const int level = thresholdLevel(row.thresholds.at(i), value);
+        live.latest.append(value);
+        live.levels.append(level);
+        live.alarmLevel = qMax(live.alarmLevel, level);
+    }
+    return live;
+}
+
+QList<int> TileModel::update(Row &row, const Live &live)
+{
+    QList<int> roles;
+    if (live.lastMessageMs != row.live.lastMessageMs)
+        roles.append(LastMessageMsRole);
+    if (live.stale != row.live.stale)
+        roles.append(StaleRole);
+    if (!sameValues(live.latest, row.live.latest))
+        roles.append(LatestRole);
+    if (live.levels != row.live.levels)
+        roles.append(LevelsRole);
+    if (live.alarmLevel != row.live.alarmLevel)
+        roles.append(AlarmLevelRole);
+    row.live = live;
+    return roles;
+}
+
+void TileModel::refresh()
+{
+    for (int r = 0; r < m_rows.size(); ++r) {
+        const QList<int> roles = update(m_rows[r], read(m_rows.at(r)));
+        if (!roles.isEmpty()) {
+            const QModelIndex i = index(r);
+            Q_EMIT dataChanged(i, i, roles);
+        }
+    }
+}
+
+QVariantList TileModel::tiles() const
+{
+    QVariantList list;
+    list.reserve(m_rows.size());
+    for (const Row &row : m_rows)
+        list.append(row.spec);
+    return list;
+}
+
+QStringList TileModel::keysOf(const QList<Row> &rows)
 {
     QStringList keys;
-    keys.reserve(tiles.size());
-    for (const QVariant &t : tiles)
-        keys.append(t.toMap().value(QStringLiteral("channel")).toString());
+    keys.reserve(rows.size());
+    for (const Row &row : rows)
+        keys.append(row.channel);
     return keys;
 }
 
 void TileModel::setTiles(const QVariantList &tiles)
 {
-    const QStringList before = keysOf(m_tiles);
-    const QStringList after = keysOf(tiles);
-    const int oldCount = int(m_tiles.size());
-    if (before == after) {
-        for (int row = 0; row < tiles.size(); ++row) {
-            if (tiles.at(row) != m_tiles.at(row)) {
-                m_tiles[row] = tiles.at(row);
-                const QModelIndex i = index(row);
-                Q_EMIT dataChanged(i, i, {SpecRole});
+    QList<Row> rows;
+    rows.reserve(tiles.size());
+    for (const QVariant &t : tiles) {
+        rows.append(rowFor(t));
+        rows.last().live = read(rows.last());
+    }
+    const QStringList before = keysOf(m_rows);
+    const QStringList after = keysOf(rows);
+    const int oldCount = int(m_rows.size());
+    // Rows that stay take the new spec (and what it shows now) in place.
+    auto updateInPlace = [this, &rows](int count) {
+        for (int r = 0; r < count; ++r) {
+            const Row &next = rows.at(r);
+            Row &row = m_rows[r];
+            QList<int> roles;
+            if (next.spec != row.spec) {
+                row.spec = next.spec;
+                row.fields = next.fields;
+                row.thresholds = next.thresholds;
+                roles.append(SpecRole);
+            }
+            roles += update(row, next.live);
+            if (!roles.isEmpty()) {
+                const QModelIndex i = index(r);
+                Q_EMIT dataChanged(i, i, roles);
             }
         }
+    };
+    if (before == after) {
+        updateInPlace(int(rows.size()));
         return;
     }
     // Rows added at the end or one row removed (a channel subscribed or dropped) keep the rest.
     if (after.size() > before.size() && after.mid(0, before.size()) == before) {
-        setTiles(tiles.mid(0, before.size())); // updates of the rows that stay
+        updateInPlace(int(before.size()));
         beginInsertRows(QModelIndex(), int(before.size()), int(after.size()) - 1);
-        m_tiles = tiles;
+        m_rows.append(rows.mid(before.size()));
         endInsertRows();
     } else if (after.size() + 1 == before.size()) {
         int gone = 0;
@@ -67,20 +208,20 @@ void TileModel::setTiles(const QVariantList &tiles)
         without.removeAt(gone);
         if (without != after) {
             beginResetModel();
-            m_tiles = tiles;
+            m_rows = rows;
             endResetModel();
         } else {
             beginRemoveRows(QModelIndex(), gone, gone);
-            m_tiles.removeAt(gone);
+            m_rows.removeAt(gone);
             endRemoveRows();
-            setTiles(tiles);
+            updateInPlace(int(rows.size()));
         }
     } else {
         beginResetModel();
-        m_tiles = tiles;
+        m_rows = rows;
         endResetModel();
     }
-    if (m_tiles.size() != oldCount)
+    if (m_rows.size() != oldCount)
         Q_EMIT countChanged();
 }
 

@@ -133,11 +133,31 @@ void ConnectionStatus::update()
     if (text.headline == m_text.headline && text.banner == m_text.banner && text.severity == m_text.severity
         && uptime == m_uptime && in.endpoint == m_endpoint && live == m_live && canRetry == m_canRetry)
         return;
+    const StatusText before = m_text;
+    const bool uptimeMoved = uptime != m_uptime;
+    const bool endpointMoved = in.endpoint != m_endpoint;
+    const bool liveMoved = live != m_live;
+    const bool canRetryMoved = canRetry != m_canRetry;
     m_text = text;
     m_uptime = uptime;
     m_endpoint = in.endpoint;
     m_live = live;
     m_canRetry = canRetry;
+    // Every value is stored before the first signal, so a handler reads a consistent state.
+    if (text.headline != before.headline)
+        Q_EMIT headlineChanged();
+    if (text.banner != before.banner)
+        Q_EMIT bannerChanged();
+    if (text.severity != before.severity)
+        Q_EMIT severityChanged();
+    if (endpointMoved)
+        Q_EMIT endpointChanged();
+    if (uptimeMoved)
+        Q_EMIT uptimeChanged();
+    if (liveMoved)
+        Q_EMIT liveChanged();
+    if (canRetryMoved)
+        Q_EMIT canRetryChanged();
     Q_EMIT changed();
 }
 

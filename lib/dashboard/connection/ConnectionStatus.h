@@ -46,13 +46,13 @@ class ConnectionStatus : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("ConnectionStatus is owned by the dashboard")
-    Q_PROPERTY(QString headline READ headline NOTIFY changed)
-    Q_PROPERTY(QString banner READ banner NOTIFY changed)
-    Q_PROPERTY(QString severity READ severity NOTIFY changed)
-    Q_PROPERTY(QString endpoint READ endpoint NOTIFY changed)
-    Q_PROPERTY(QString uptime READ uptime NOTIFY changed)
-    Q_PROPERTY(bool live READ live NOTIFY changed)
-    Q_PROPERTY(bool canRetry READ canRetry NOTIFY changed)
+    Q_PROPERTY(QString headline READ headline NOTIFY headlineChanged)
+    Q_PROPERTY(QString banner READ banner NOTIFY bannerChanged)
+    Q_PROPERTY(QString severity READ severity NOTIFY severityChanged)
+    Q_PROPERTY(QString endpoint READ endpoint NOTIFY endpointChanged)
+    Q_PROPERTY(QString uptime READ uptime NOTIFY uptimeChanged)
+    Q_PROPERTY(bool live READ live NOTIFY liveChanged)
+    Q_PROPERTY(bool canRetry READ canRetry NOTIFY canRetryChanged)
 
 public:
     explicit ConnectionStatus(QObject *parent = nullptr);
@@ -70,6 +70,15 @@ public:
     qint64 lostAtMs() const { return m_lostAtMs; }
 
 Q_SIGNALS:
+    void headlineChanged();
+    void bannerChanged();
+    void severityChanged();
+    void endpointChanged();
+    void uptimeChanged();
+    void liveChanged();
+    void canRetryChanged();
+    // Once per update() that changed anything, after the signals above: for whoever follows
+    // the whole state (automation prints it as one line).
     void changed();
 
 private:

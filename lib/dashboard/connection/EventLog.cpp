@@ -98,7 +98,7 @@ void EventLog::add(Kind kind, const QString &text, qint64 timeMs)
     beginInsertRows(QModelIndex(), 0, 0);
     m_events.prepend({timeMs, kind, text});
     endInsertRows();
-    Q_EMIT countChanged();
+    Q_EMIT countsChanged();
     Q_EMIT eventAdded(int(kind), timeMs);
 }
 
@@ -118,7 +118,7 @@ void EventLog::clear()
     m_events.clear();
     m_discarded = 0;
     endResetModel();
-    Q_EMIT countChanged();
+    Q_EMIT countsChanged();
 }
 
 QString EventLog::kindName(Kind kind)

@@ -16,8 +16,8 @@ class EventLog : public QAbstractListModel
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("EventLog is owned by the dashboard")
-    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
-    Q_PROPERTY(int discarded READ discarded NOTIFY countChanged)
+    Q_PROPERTY(int count READ rowCount NOTIFY countsChanged)
+    Q_PROPERTY(int discarded READ discarded NOTIFY countsChanged)
 
 public:
     enum Kind { Info, Connected, Disconnected, Reconnecting, Gap, Error, Failed };
@@ -42,7 +42,8 @@ public:
     static QString kindName(Kind kind);
 
 Q_SIGNALS:
-    void countChanged();
+    // The counts moved: events shown or discarded (an event in pushes the oldest out).
+    void countsChanged();
     // Every event, for the health chart's markers.
     void eventAdded(int kind, qint64 timeMs);
 

@@ -67,6 +67,7 @@ public:
     int gaps() const { return int(m_current.gaps); }
 
 Q_SIGNALS:
+    // A new sample was taken: every figure above is of that sample.
     void sampled();
 
 private:

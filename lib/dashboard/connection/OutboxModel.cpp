@@ -154,7 +154,7 @@ void OutboxModel::track(const QString &id, bool request, const QString &target, 
     pollSent();
     if (!m_poll.isActive())
         m_poll.start();
-    Q_EMIT countChanged();
+    Q_EMIT countsChanged();
 }
 
 void OutboxModel::markHeld(const QStringList &ids, const QString &detail)
@@ -174,7 +174,7 @@ void OutboxModel::setStatus(const QString &id, Status status, const QString &det
         r.status = status;
         r.detail = detail;
         Q_EMIT dataChanged(index(i), index(i), {StatusRole, StatusNameRole, DetailRole});
-        Q_EMIT countChanged();
+        Q_EMIT countsChanged();
         return;
     }
 }

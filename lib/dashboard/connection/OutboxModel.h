@@ -20,8 +20,8 @@ class OutboxModel : public QAbstractListModel
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("OutboxModel is owned by the dashboard")
-    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
-    Q_PROPERTY(int pending READ pending NOTIFY countChanged)
+    Q_PROPERTY(int count READ rowCount NOTIFY countsChanged)
+    Q_PROPERTY(int pending READ pending NOTIFY countsChanged)
     Q_PROPERTY(QString lastReply READ lastReply NOTIFY lastReplyChanged)
 
 public:
@@ -55,7 +55,8 @@ public:
     static QString statusName(Status status);
 
 Q_SIGNALS:
-    void countChanged();
+    // The counts moved: entries listed, or entries still on the way.
+    void countsChanged();
     void lastReplyChanged();
 
 private:

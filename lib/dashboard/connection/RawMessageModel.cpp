@@ -77,7 +77,7 @@ bool RawMessageModel::matches(const Entry &e) const
 void RawMessageModel::flush()
 {
     if (m_paused) {
-        Q_EMIT countChanged(); // the "held" figure moves
+        Q_EMIT countsChanged(); // the "held" figure moves
         return;
     }
     if (m_pending.isEmpty() || !m_viewShown)
@@ -107,7 +107,7 @@ void RawMessageModel::flush()
             endRemoveRows();
         }
     }
-    Q_EMIT countChanged();
+    Q_EMIT countsChanged();
 }
 
 void RawMessageModel::clear()
@@ -117,7 +117,7 @@ void RawMessageModel::clear()
     m_rows.clear();
     m_pending.clear();
     endResetModel();
-    Q_EMIT countChanged();
+    Q_EMIT countsChanged();
 }
 
 QString RawMessageModel::textAt(int row) const
@@ -139,7 +139,7 @@ void RawMessageModel::setPaused(bool paused)
     if (!paused)
         flush();
     else
-        Q_EMIT countChanged(); // `held` starts counting
+        Q_EMIT countsChanged(); // `held` starts counting
 }
 
 void RawMessageModel::setViewShown(bool shown)
@@ -164,7 +164,7 @@ void RawMessageModel::setFilter(const QString &filter)
             m_rows.append(e);
     endResetModel();
     Q_EMIT filterChanged();
-    Q_EMIT countChanged();
+    Q_EMIT countsChanged();
 }
 
 } // namespace Pulseboard

@@ -22,12 +22,12 @@ class RawMessageModel : public QAbstractListModel
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("RawMessageModel is owned by the dashboard")
-    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(int count READ rowCount NOTIFY countsChanged)
     Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
     Q_PROPERTY(QString filter READ filter WRITE setFilter NOTIFY filterChanged)
-    Q_PROPERTY(int held READ held NOTIFY countChanged)
-    Q_PROPERTY(quint64 received READ received NOTIFY countChanged)
-    Q_PROPERTY(quint64 discarded READ discarded NOTIFY countChanged)
+    Q_PROPERTY(int held READ held NOTIFY countsChanged)
+    Q_PROPERTY(double received READ received NOTIFY countsChanged)
+    Q_PROPERTY(double discarded READ discarded NOTIFY countsChanged)
     Q_PROPERTY(bool viewShown READ viewShown WRITE setViewShown NOTIFY viewShownChanged)
 
 public:
@@ -60,7 +60,8 @@ public:
     void setViewShown(bool shown);
 
 Q_SIGNALS:
-    void countChanged();
+    // The counts moved: rows shown, held, received or discarded (they move together).
+    void countsChanged();
     void pausedChanged();
     void filterChanged();
     void viewShownChanged();

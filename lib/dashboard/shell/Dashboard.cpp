@@ -65,6 +65,16 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     // Nothing arriving for a few seconds: the charts have nothing new to draw, ages move by
     // the second; once a second is enough until the next message.
     m_clock->setIdleRate(1, 3000);
+    // The tiles show what the channel list, the connection status and the store hold as of the
+    // display tick; the model tells QML only what changed.
+    m_tileModel->setReadings({
+        [this](const QString &channel) { return m_channels->lastMessageMs(channel); },
+        [this](const QString &channel) { return !m_status->live() || m_channels->isStale(channel); },
+        [this](const QString &channel, const QString &path) { return m_store->latest(channel, path); },
+    });
+    connect(m_clock, &DisplayClock::ticked, m_tileModel, &TileModel::refresh);
+    // A connection that drops greys the tiles at once, not on the next (maybe idle) tick.
+    connect(m_status, &ConnectionStatus::liveChanged, m_tileModel, &TileModel::refresh);
     if (const int saved = options.settings.chartWindowMs(); saved > 0)
         m_windowMs = saved;
     m_chosenFields = options.settings.tileFields();
@@ -158,6 +168,8 @@ void Dashboard::subscribeConfigured(const QStringList &extra)
 
 void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels)
 {
+    const DashboardConfig before = m_options.config;
+    const bool embeddedHubBefore = m_options.embeddedHub;
     // Window and display rate are the user's choices, not the server's.
     const int displayRateHz = m_options.config.displayRateHz;
     m_options.config = config;
@@ -176,7 +188,22 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     for (const QString &w : std::as_const(config.warnings))
         m_events->add(EventLog::Info, QStringLiteral("config: %1").arg(w), nowMs());
     rebuildTiles();
+    notifyServerProperties(before, embeddedHubBefore);
     Q_EMIT serverChanged();
+}
+
+void Dashboard::notifyServerProperties(const DashboardConfig &before, bool embeddedHubBefore)
+{
+    if (m_options.embeddedHub != embeddedHubBefore)
+        Q_EMIT embeddedHubChanged();
+    if (panels() != before.panels)
+        Q_EMIT panelsChanged();
+    if (cycleSeconds() != before.cycleSeconds)
+        Q_EMIT cycleSecondsChanged();
+    if (columns() != before.columns)
+        Q_EMIT columnsChanged();
+    if (staleAfterMs() != before.staleAfterMs)
+        Q_EMIT staleAfterMsChanged();
 }
 
 void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
@@ -304,14 +331,6 @@ QStringList Dashboard::automaticFields(const QString &channel) const
     return chosen;
 }
 
-int Dashboard::thresholdLevel(const QString &channel, const QString &path, double value) const
-{
-    const ChartConfig *c = chartFor(channel);
-    if (!c || !c->thresholds.contains(path))
-        return 0;
-    return Pulseboard::thresholdLevel(c->thresholds.value(path), value);
-}
-
 void Dashboard::rebuildTiles()
 {
     QVariantList tiles;
@@ -335,11 +354,7 @@ void Dashboard::rebuildTiles()
             addTile(DashboardConfig::chartToVariant(c));
         }
     }
-    if (tiles == m_tiles)
-        return;
-    m_tiles = tiles;
     m_tileModel->setTiles(tiles);
-    Q_EMIT tilesChanged();
 }
 
 QString Dashboard::exportCsv(const QString &file, const QVariantList &series, double fromMs, double toMs) const
@@ -418,7 +433,7 @@ QVariantMap Dashboard::snapshot() const
     map.insert(QStringLiteral("chartPoints"), points);
     map.insert(QStringLiteral("chartSamples"), samples);
     map.insert(QStringLiteral("charts"), int(m_chartCounts.size()));
-    map.insert(QStringLiteral("tiles"), int(m_tiles.size()));
+    map.insert(QStringLiteral("tiles"), m_tileModel->rowCount());
     map.insert(QStringLiteral("storeBytes"), double(m_store->allocatedBytes()));
     return map;
 }

@@ -50,15 +50,14 @@ class Dashboard : public QObject
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
     // The server switcher's rows and its invokables; null when there is none.
     Q_PROPERTY(Pulseboard::ServerListModel *servers READ servers CONSTANT)
-    Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY serverChanged)
-    Q_PROPERTY(QVariantList tiles READ tiles NOTIFY tilesChanged)
-    // The same tiles as a model: the Streams panel's grid, updated row by row.
+    Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY embeddedHubChanged)
+    // The Streams panel's tiles, with what each shows, updated row by row and role by role.
     Q_PROPERTY(Pulseboard::TileModel *tileModel READ tileModel CONSTANT)
     Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
-    Q_PROPERTY(QStringList panels READ panels NOTIFY serverChanged)
-    Q_PROPERTY(int cycleSeconds READ cycleSeconds NOTIFY serverChanged)
-    Q_PROPERTY(int columns READ columns NOTIFY serverChanged)
-    Q_PROPERTY(int staleAfterMs READ staleAfterMs NOTIFY serverChanged)
+    Q_PROPERTY(QStringList panels READ panels NOTIFY panelsChanged)
+    Q_PROPERTY(int cycleSeconds READ cycleSeconds NOTIFY cycleSecondsChanged)
+    Q_PROPERTY(int columns READ columns NOTIFY columnsChanged)
+    Q_PROPERTY(int staleAfterMs READ staleAfterMs NOTIFY staleAfterMsChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
 
 public:
@@ -89,7 +88,6 @@ public:
     ServerListModel *servers() const { return m_options.servers; }
     bool kiosk() const { return m_options.kiosk; }
     bool embeddedHub() const { return m_options.embeddedHub; }
-    QVariantList tiles() const { return m_tiles; }
     TileModel *tileModel() const { return m_tileModel; }
     int windowMs() const { return m_windowMs; }
     void setWindowMs(int ms);
@@ -107,8 +105,6 @@ public:
     Q_INVOKABLE void setTileFields(const QString &channel, const QStringList &fields);
     // The fields a tile shows now: its chosen ones, else the first few discovered.
     Q_INVOKABLE QStringList tileFields(const QString &channel) const;
-    // Threshold level of `value` for a channel's field: 0 ok, 1 warn, 2 alarm.
-    Q_INVOKABLE int thresholdLevel(const QString &channel, const QString &path, double value) const;
     // Both return an empty string, or what went wrong. `file` may be a path or a file:// URL.
     Q_INVOKABLE QString exportCsv(const QString &file, const QVariantList &series, double fromMs, double toMs) const;
     Q_INVOKABLE QString savePng(QObject *windowOrItem, const QString &file) const;
@@ -134,12 +130,17 @@ public:
     void serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels);
 
 Q_SIGNALS:
-    void tilesChanged();
     void windowMsChanged();
     void notice(const QString &text); // a short message for a toast
+    // serverSwitched() ran: the manager talks to another server.
     void serverChanged();
     // The user subscribed or unsubscribed a channel: the subscriptions now.
     void channelsChosen(const QStringList &channels);
+    void embeddedHubChanged();
+    void panelsChanged();
+    void cycleSecondsChanged();
+    void columnsChanged();
+    void staleAfterMsChanged();
 
 private:
     // Messages arrive through a MessageSink (a JsonView of the payload, no QJsonValue, no
@@ -160,6 +161,8 @@ private:
 
     void onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
     void rebuildTiles();
+    // After serverSwitched(): the NOTIFY of each property the new server's config changed.
+    void notifyServerProperties(const DashboardConfig &before, bool embeddedHubBefore);
     void subscribeConfigured(const QStringList &extra);
     void refreshModels();
     const ChartConfig *chartFor(const QString &channel) const;
@@ -182,7 +185,6 @@ private:
     QTimer m_modelTimer;
     QTimer m_listTimer;
     QTimer m_kioskRetry;
-    QVariantList m_tiles;
     QHash<QString, QStringList> m_chosenFields;
     QHash<QString, QPair<int, int>> m_chartCounts;
     int m_windowMs = ChartWindows::kDefaultMs;

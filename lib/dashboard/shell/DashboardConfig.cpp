@@ -11,16 +11,6 @@
 
 namespace Pulseboard {
 
-int thresholdLevel(const Threshold &t, double value)
-{
-    auto beyond = [&](double limit) { return t.below ? value <= limit : value >= limit; };
-    if (t.alarm && beyond(*t.alarm))
-        return 2;
-    if (t.warn && beyond(*t.warn))
-        return 1;
-    return 0;
-}
-
 const QStringList &DashboardConfig::knownPanels()
 {
     static const QStringList panels = {QStringLiteral("streams"), QStringLiteral("health"), QStringLiteral("channels"),
@@ -250,15 +240,8 @@ bool DashboardConfig::load(const QString &fileName, DashboardConfig *config, QSt
 QVariantMap DashboardConfig::chartToVariant(const ChartConfig &chart)
 {
     QVariantMap thresholds;
-    for (auto it = chart.thresholds.cbegin(); it != chart.thresholds.cend(); ++it) {
-        QVariantMap t;
-        if (it->warn)
-            t.insert(QStringLiteral("warn"), *it->warn);
-        if (it->alarm)
-            t.insert(QStringLiteral("alarm"), *it->alarm);
-        t.insert(QStringLiteral("below"), it->below);
-        thresholds.insert(it.key(), t);
-    }
+    for (auto it = chart.thresholds.cbegin(); it != chart.thresholds.cend(); ++it)
+        thresholds.insert(it.key(), it->toVariant());
     return {
         {QStringLiteral("channel"), chart.channel},
         {QStringLiteral("title"), chart.title.isEmpty() ? chart.channel : chart.title},

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "dashboard/charts/ChartWindows.h"
+#include "dashboard/charts/Threshold.h"
 
 #include <QList>
 #include <QString>
@@ -15,16 +16,6 @@
 #include <optional>
 
 namespace Pulseboard {
-
-struct Threshold
-{
-    std::optional<double> warn;
-    std::optional<double> alarm;
-    bool below = false; // the bad side is below the value (e.g. free memory)
-};
-
-// 0 ok, 1 warn, 2 alarm.
-int thresholdLevel(const Threshold &t, double value);
 
 struct ChartConfig
 {

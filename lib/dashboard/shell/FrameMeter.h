@@ -62,6 +62,7 @@ public:
     void publishSecond();
 
 Q_SIGNALS:
+    // A UI second closed: fps and frameMsP99 are that second's figures.
     void updated();
     void rendererChanged();
 

@@ -1,0 +1,374 @@
+#include "ClientSession.h"
+
+#include "Logging.h"
+#include "Outbox.h"
+#include "RequestTracker.h"
+#include "SubscriptionSet.h"
+#include "protocol/CloseCode.h"
+
+namespace Pulseboard {
+
+QString ClientSession::redacted(const QUrl &url)
+{
+    return url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment);
+}
+
+ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Transport> transport,
+                             std::unique_ptr<WireDialect> dialect, QObject *parent)
+    : QObject(parent), m_ctx(context), m_transport(std::move(transport)), m_dialect(std::move(dialect)),
+      m_caps(m_dialect->capabilities())
+{
+    applyOptions();
+    m_setupDeadline.setSingleShot(true);
+    m_setupDeadline.setTimerType(Qt::PreciseTimer);
+    connect(&m_setupDeadline, &QTimer::timeout, this, [this] {
+        const QString phase = m_phase == Phase::Authenticating  ? QStringLiteral("authentication")
+                              : m_phase == Phase::Resubscribing ? QStringLiteral("resubscribing")
+                                                                : QStringLiteral("the WebSocket handshake");
+        endLost(CloseCode::Abnormal, QStringLiteral("%1 did not complete within %2 ms")
+                                         .arg(phase)
+                                         .arg(m_ctx.options->connectTimeoutMs));
+    });
+    connect(&m_heartbeat, &Heartbeat::pingDue, this,
+            [this](const QString &id, qint64 ts) { send(m_dialect->encodePing(id, ts)); });
+    connect(&m_heartbeat, &Heartbeat::timedOut, this, [this](int silentMs) {
+        qCInfo(lcNet) << "no sign of life for" << silentMs << "ms: dropping the connection";
+        endLost(CloseCode::Abnormal,
+                QStringLiteral("heartbeat: no pong within %1 ms").arg(m_ctx.options->heartbeatTimeoutMs));
+    });
+    Transport *t = m_transport.get();
+    connect(t, &Transport::connected, this, &ClientSession::onConnected);
+    connect(t, &Transport::disconnected, this, &ClientSession::endLost);
+    connect(t, &Transport::errorOccurred, this, &ClientSession::onTransportError);
+    connect(t, &Transport::notice, this,
+            [this](int code, const QString &message) { Q_EMIT errorOccurred(code, message, QString()); });
+    connect(t, &Transport::textReceived, this, &ClientSession::onText);
+    connect(t, &Transport::binaryReceived, this, &ClientSession::onBinary);
+    connect(t, &Transport::bytesWritten, this, &ClientSession::onBytesWritten);
+}
+
+ClientSession::~ClientSession() = default;
+
+void ClientSession::start(const QUrl &url)
+{
+    m_url = url;
+    m_setupDeadline.start(m_ctx.options->connectTimeoutMs);
+    m_transport->open(url, m_dialect->subprotocols());
+}
+
+void ClientSession::close(int code, const QString &reason)
+{
+    m_setupDeadline.stop();
+    m_heartbeat.stop();
+    m_phase = Phase::Ended;
+    m_transport->disconnect(this);
+    m_transport->close(code, reason);
+}
+
+bool ClientSession::isConnected() const
+{
+    return m_phase != Phase::Ended && m_transport->isConnected();
+}
+
+void ClientSession::applyOptions()
+{
+    m_heartbeat.setInterval(m_ctx.options->heartbeatIntervalMs);
+    m_heartbeat.setTimeout(m_ctx.options->heartbeatTimeoutMs);
+}
+
+void ClientSession::setPhase(Phase phase)
+{
+    if (m_phase == phase)
+        return;
+    m_phase = phase;
+    Q_EMIT phaseChanged(phase);
+}
+
+void ClientSession::end()
+{
+    m_setupDeadline.stop();
+    m_heartbeat.stop();
+    m_phase = Phase::Ended;
+    m_transport->disconnect(this);
+    m_transport->abort();
+}
+
+void ClientSession::endLost(int closeCode, const QString &reason)
+{
+    if (m_phase == Phase::Ended)
+        return;
+    end();
+    Q_EMIT lost(closeCode, reason);
+}
+
+void ClientSession::onTransportError(Transport::Error error, const QString &message)
+{
+    if (m_phase == Phase::Ended)
+        return;
+    if (error == Transport::Error::SubprotocolRefused) {
+        end();
+        Q_EMIT refused(QStringLiteral("server speaks another subprotocol, not '%1': %2")
+                           .arg(m_dialect->subprotocols().join(QStringLiteral(", ")), message));
+        return;
+    }
+    endLost(CloseCode::Abnormal, message);
+}
+
+void ClientSession::onConnected()
+{
+    const QStringList offered = m_dialect->subprotocols();
+    const QString echoed = m_transport->subprotocol();
+    // Transports that let a foreign choice through are refused here (lenient about none at all).
+    if (!echoed.isEmpty() && !offered.contains(echoed)) {
+        end();
+        Q_EMIT refused(QStringLiteral("server speaks subprotocol '%1', not '%2'")
+                           .arg(echoed, offered.join(QStringLiteral(", "))));
+        return;
+    }
+    qCInfo(lcNet).noquote() << "socket open to" << redacted(m_url);
+    const ConnectionOptions &o = *m_ctx.options;
+    const QString token = o.tokenProvider ? o.tokenProvider() : o.token;
+    if (!token.isEmpty() && m_caps.authFrame) {
+        setPhase(Phase::Authenticating);
+        m_authId = m_ctx.nextId(QLatin1StringView("auth"));
+        send(m_dialect->encodeAuth(m_authId, token));
+        return;
+    }
+    beginResubscribe();
+}
+
+void ClientSession::beginResubscribe()
+{
+    m_authId.clear();
+    setPhase(Phase::Resubscribing);
+    const QStringList channels = m_ctx.subscriptions->channels();
+    for (const QString &channel : channels)
+        sendSubscribe(channel);
+    if (m_pendingSubscribes.isEmpty())
+        ready();
+}
+
+void ClientSession::subscribe(const QString &channel)
+{
+    if (m_phase == Phase::Open || m_phase == Phase::Resubscribing)
+        sendSubscribe(channel);
+}
+
+void ClientSession::unsubscribe(const QString &channel)
+{
+    m_sentSince.remove(channel);
+    if (m_phase == Phase::Open)
+        send(m_dialect->encodeUnsubscribe(m_ctx.nextId(QLatin1StringView("unsub")), channel));
+}
+
+void ClientSession::sendSubscribe(const QString &channel)
+{
+    const QString id = m_ctx.nextId(QLatin1StringView("sub"));
+    const qint64 since = m_caps.resumes ? m_ctx.subscriptions->lastSeq(channel) : -1;
+    m_sentSince.insert(channel, since >= 0);
+    if (m_caps.confirmsSubscribe)
+        m_pendingSubscribes.insert(id, channel);
+    send(m_dialect->encodeSubscribe(id, channel, since));
+}
+
+void ClientSession::ready()
+{
+    m_setupDeadline.stop();
+    // A server-driven heartbeat is answered by the dialect; the client sends no pings then.
+    if (m_caps.heartbeat == WireDialect::Heartbeat::ClientPings)
+        m_heartbeat.start();
+    setPhase(Phase::Open);
+    Q_EMIT opened();
+}
+
+bool ClientSession::send(const OutboundFrame &frame)
+{
+    const bool ok = frame.binary ? m_transport->sendBinary(frame.bytes) : m_transport->sendText(frame.bytes);
+    ++m_ctx.stats->framesOut;
+    m_ctx.stats->bytesOut += quint64(frame.bytes.size());
+    return ok;
+}
+
+void ClientSession::flush()
+{
+    if (m_phase != Phase::Open)
+        return;
+    Outbox &outbox = *m_ctx.outbox;
+    const qint64 highWater = m_ctx.options->sendHighWaterBytes;
+    bool sentAny = false;
+    for (int i = outbox.nextQueued(0); i >= 0;) {
+        if (m_transport->bytesToWrite() > highWater) {
+            if (!m_sendPaused)
+                qCInfo(lcOutbox) << "send buffer above" << highWater << "bytes: pausing";
+            m_sendPaused = true;
+            break;
+        }
+        send(m_dialect->prepareQueued(outbox.at(i).id, outbox.at(i).frame));
+        const int before = outbox.count();
+        m_ctx.tracker->markSent(i, m_caps.acksPublish);
+        sentAny = true;
+        // Without acks a publish is settled once sent and leaves the outbox.
+        i = outbox.nextQueued(outbox.count() < before ? i : i + 1);
+    }
+    if (sentAny)
+        Q_EMIT outboxSent();
+}
+
+void ClientSession::onBytesWritten()
+{
+    if (m_sendPaused && m_transport->bytesToWrite() <= m_ctx.options->sendHighWaterBytes / 2) {
+        m_sendPaused = false;
+        qCDebug(lcOutbox) << "send buffer drained, resuming";
+        flush();
+    }
+}
+
+void ClientSession::onText(const QString &text)
+{
+    if (m_phase == Phase::Ended)
+        return;
+    m_heartbeat.noteLife();
+    ++m_ctx.stats->framesIn;
+    m_ctx.stats->bytesIn += quint64(m_dialect->decodeText(text, *this));
+}
+
+void ClientSession::onBinary(const QByteArray &data)
+{
+    if (m_phase == Phase::Ended)
+        return;
+    m_heartbeat.noteLife();
+    ++m_ctx.stats->framesIn;
+    m_ctx.stats->bytesIn += quint64(m_dialect->decodeBinary(data, *this));
+}
+
+void ClientSession::welcomed(const QString &server, const QString &session, qint64 heartbeatMs)
+{
+    Q_EMIT welcomeReceived(server, session, heartbeatMs);
+}
+
+void ClientSession::messageArrived(const InboundMessage &message)
+{
+    SubscriptionSet &subscriptions = *m_ctx.subscriptions;
+    QString channel = message.channel;
+    if (channel.isNull()) {
+        auto it = m_channelNames.constFind(
+            QByteArray::fromRawData(message.channelUtf8.data(), message.channelUtf8.size()));
+        if (it == m_channelNames.cend()) {
+            const QString name = QString::fromUtf8(message.channelUtf8);
+            // Only wanted channels are remembered, so no server can grow this table.
+            if (!subscriptions.contains(name))
+                return;
+            it = m_channelNames.insert(message.channelUtf8.toByteArray(), name);
+        }
+        channel = *it;
+    }
+    if (message.seq < 0) {
+        // A dialect without seq: nothing to check for duplicates or gaps.
+        if (!subscriptions.contains(channel))
+            return;
+    } else {
+        SubscriptionSet::Gap gap;
+        switch (subscriptions.accept(channel, message.seq, &gap)) {
+        case SubscriptionSet::Verdict::Duplicate:
+            ++m_ctx.stats->duplicates;
+            return;
+        case SubscriptionSet::Verdict::NotSubscribed:
+            return;
+        case SubscriptionSet::Verdict::Gap:
+            ++m_ctx.stats->gaps;
+            qCWarning(lcNet).noquote() << "gap on" << channel << gap.from << "-" << gap.to;
+            Q_EMIT gapDetected(channel, gap.from, gap.to, QStringLiteral("missing"));
+            break;
+        case SubscriptionSet::Verdict::Deliver:
+            break;
+        }
+    }
+    ++m_ctx.stats->messages;
+    m_ctx.deliver(channel, message.seq, message.ts, message.data);
+}
+
+void ClientSession::ackArrived(const QString &id, qint64 seq)
+{
+    if (!m_authId.isEmpty() && id == m_authId) {
+        qCInfo(lcNet) << "authenticated";
+        beginResubscribe();
+        return;
+    }
+    m_ctx.tracker->ack(id, seq);
+}
+
+void ClientSession::subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
+                                       std::optional<bool> recovered)
+{
+    const QString pending = m_pendingSubscribes.take(id);
+    const bool sentSince = m_sentSince.value(channel, false);
+    SubscriptionSet &subscriptions = *m_ctx.subscriptions;
+    if (subscriptions.contains(channel)) {
+        const qint64 held = subscriptions.lastSeq(channel);
+        if (subscriptions.confirm(channel, seq, sentSince)) {
+            ++m_ctx.stats->gaps;
+            qCWarning(lcNet).noquote() << "channel" << channel << "restarted its sequence at" << seq;
+            Q_EMIT gapDetected(channel, seq + 1, held, QStringLiteral("reset"));
+        } else if (sentSince && recovered == false) {
+            qCWarning(lcNet).noquote() << "server could not replay all of" << channel << "after" << held;
+        }
+        // `recovered` is only meaningful when we asked with `since`; a fresh subscription
+        // has nothing to recover.
+        Q_EMIT subscribed(channel, seq, recovered.value_or(true));
+    }
+    if (!pending.isEmpty() && m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)
+        ready();
+}
+
+void ClientSession::unsubscribeConfirmed(const QString &id, const QString &channel)
+{
+    Q_UNUSED(id)
+    Q_EMIT unsubscribed(channel);
+}
+
+void ClientSession::responseArrived(const QString &id, const QJsonValue &result)
+{
+    m_ctx.tracker->respond(id, result);
+}
+
+void ClientSession::serverError(int code, const QString &message, const QString &id)
+{
+    if (!m_authId.isEmpty() && (id == m_authId || code == CloseCode::Unauthorized)) {
+        end();
+        Q_EMIT tokenRefused(code, message, id);
+        return;
+    }
+    if (!id.isEmpty()) {
+        const QString channel = m_pendingSubscribes.take(id);
+        if (!channel.isEmpty()) {
+            Q_EMIT errorOccurred(code, QStringLiteral("subscribe to %1 refused: %2").arg(channel, message),
+                                 id);
+            if (m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)
+                ready();
+            return;
+        }
+        if (m_ctx.tracker->refuse(id, code, message))
+            return;
+    }
+    Q_EMIT errorOccurred(code, message, id);
+}
+
+void ClientSession::pongArrived(const QString &id, qint64 ts)
+{
+    const int rtt = m_heartbeat.notePong(id, ts);
+    if (rtt >= 0)
+        Q_EMIT rttMeasured(rtt);
+}
+
+void ClientSession::replyDue(const OutboundFrame &frame)
+{
+    send(frame);
+}
+
+void ClientSession::malformedFrame(int code, const QString &message)
+{
+    ++m_ctx.stats->malformed;
+    Q_EMIT errorOccurred(code, message, QString());
+}
+
+} // namespace Pulseboard

@@ -1,0 +1,23 @@
+// Counters of one ConnectionManager over its whole life (every session adds to them).
+#pragma once
+
+#include <QtGlobal>
+
+namespace Pulseboard {
+
+struct ConnectionStats
+{
+    quint64 framesIn = 0;
+    quint64 framesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    quint64 messages = 0;
+    quint64 duplicates = 0;
+    quint64 gaps = 0;
+    quint64 reconnects = 0;
+    quint64 malformed = 0;
+    quint64 acked = 0;
+    quint64 refused = 0; // outbox overflow refusals and drops
+};
+
+} // namespace Pulseboard

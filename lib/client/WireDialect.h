@@ -1,0 +1,118 @@
+// WireDialect: what a ClientSession says on the wire and how it reads what comes back, so the
+// session's order of a connection (open -> auth -> resubscribe -> flush) holds for any server.
+// A dialect encodes the client's intents (auth, subscribe with `since`, unsubscribe, publish,
+// request, ping) into frames, decodes each inbound frame, text or binary, into DialectEvents,
+// and declares what its servers give: who keeps the heartbeat, whether publishes are acked by
+// id, whether messages carry a per-channel seq and a subscribe can resume from one.
+// pulseboard.v1 (PulseboardDialect) is the first; Socket.IO (server-driven ping, ack by packet
+// id), MQTT over WebSocket (binary frames, packet ids, no seq) and plain JSON feeds (no seq, no
+// acks) are meant to fit behind the same interface.
+#pragma once
+
+#include "protocol/JsonView.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Pulseboard {
+
+struct OutboundFrame
+{
+    QByteArray bytes;
+    bool binary = false;
+    bool isNull() const { return bytes.isNull(); }
+};
+
+// One channel message as a dialect decoded it. The views last until the callback returns.
+struct InboundMessage
+{
+    QByteArrayView channelUtf8; // the name as bytes of the frame (no QString on the hot path) ...
+    QString channel;            // ... or as a string, when the decoder made one; this wins
+    qint64 seq = -1;            // -1: the dialect has no per-channel sequence
+    qint64 ts = -1;             // server time in ms, -1 when absent
+    JsonView data;
+};
+
+// What a dialect hands the session while it decodes a frame, in the frame's order, synchronously.
+class DialectEvents
+{
+public:
+    virtual ~DialectEvents() = default;
+    virtual void welcomed(const QString &server, const QString &session, qint64 heartbeatMs) = 0;
+    virtual void messageArrived(const InboundMessage &message) = 0;
+    // An ack by id: of the auth or of a publish. `seq` -1 when the server gives none.
+    virtual void ackArrived(const QString &id, qint64 seq) = 0;
+    // `recovered` is only present when the subscribe asked to resume.
+    virtual void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
+                                    std::optional<bool> recovered) = 0;
+    virtual void unsubscribeConfirmed(const QString &id, const QString &channel) = 0;
+    virtual void responseArrived(const QString &id, const QJsonValue &result) = 0;
+    // An error from the server, about the frame with `id` when it names one.
+    virtual void serverError(int code, const QString &message, const QString &id) = 0;
+    // The answer to one of our pings (ClientPings); `ts` is what we sent.
+    virtual void pongArrived(const QString &id, qint64 ts) = 0;
+    // The dialect answers the server itself (its ping, an Engine.IO heartbeat): send this.
+    virtual void replyDue(const OutboundFrame &frame) = 0;
+    // A frame the dialect cannot read: reported, never dropped in silence. `code` is a close code.
+    virtual void malformedFrame(int code, const QString &message) = 0;
+};
+
+class WireDialect
+{
+public:
+    enum class Heartbeat {
+        ClientPings, // the client pings on its interval and expects a pong by a deadline
+        ServerPings, // the server pings and the dialect answers (replyDue); the client sends none
+    };
+
+    struct Capabilities
+    {
+        Heartbeat heartbeat = Heartbeat::ClientPings;
+        bool authFrame = true;         // a token goes in an auth frame after the socket opens
+        bool confirmsSubscribe = true; // each subscribe is answered; else resubscribe ends when sent
+        bool resumes = true;           // a subscribe can carry `since` (the last seq held)
+        bool acksPublish = true;       // publishes are acked by id; else a publish is done once sent
+        bool binaryFrames = false;     // frames go out as binary (MQTT) rather than text
+    };
+
+    virtual ~WireDialect() = default;
+
+    virtual QString name() const = 0;
+    // Offered in the WebSocket handshake; a server that chooses another is refused.
+    virtual QStringList subprotocols() const = 0;
+    virtual Capabilities capabilities() const = 0;
+
+    virtual OutboundFrame encodeAuth(const QString &id, const QString &token) = 0;
+    // `since` -1: from now on (nothing held, or the dialect cannot resume).
+    virtual OutboundFrame encodeSubscribe(const QString &id, const QString &channel, qint64 since) = 0;
+    virtual OutboundFrame encodeUnsubscribe(const QString &id, const QString &channel) = 0;
+    // `clientKey`: a sender key stable for the client's life (dedupe of resends), may be ignored.
+    virtual OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
+                                        const QString &clientKey) = 0;
+    virtual OutboundFrame encodeRequest(const QString &id, const QString &method,
+                                        const QJsonValue &params) = 0;
+    // Only asked of ClientPings dialects. `ts`: the client's clock in ms, echoed by the pong.
+    virtual OutboundFrame encodePing(const QString &id, qint64 ts) = 0;
+
+    // An outbox entry goes out on this connection. `queued` is what encodePublish/encodeRequest
+    // made when it was queued (what the journal keeps, resent as is by pulseboard.v1, whose ids
+    // hold across connections). A dialect whose ids live per connection (MQTT packet ids,
+    // Socket.IO ack ids) rewrites the frame here and maps its wire id back to `id` when the ack
+    // or reply arrives.
+    virtual OutboundFrame prepareQueued(const QString &id, const QByteArray &queued)
+    {
+        Q_UNUSED(id)
+        return {queued, capabilities().binaryFrames};
+    }
+
+    // Decode one inbound frame into `events`. Return the frame's size in bytes (text as UTF-8).
+    virtual qsizetype decodeText(QStringView text, DialectEvents &events) = 0;
+    virtual qsizetype decodeBinary(QByteArrayView data, DialectEvents &events) = 0;
+};
+
+} // namespace Pulseboard
