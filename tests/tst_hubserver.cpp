@@ -77,6 +77,7 @@ private Q_SLOTS:
     void sinceBeyondHistoryIsNotRecovered();
     void subscribeWithoutSinceHasNoReplay();
     void unsubscribeStopsDelivery();
+    void subscriptionsEndWithTheSession();
     void requests();
     void unknownTypeIgnored();
     void malformedAnswered4400();
@@ -320,6 +321,35 @@ void tst_HubServer::unsubscribeStopsDelivery()
     QCOMPARE(probe.seqsOf(QStringLiteral("u")), (QList<qint64>{1}));
 }
 
+void tst_HubServer::subscriptionsEndWithTheSession()
+{
+    auto hub = startHub(quietOptions());
+    QVERIFY(hub);
+    ProtocolProbe a, b;
+    QVERIFY(a.open(hub->url()));
+    QVERIFY(b.open(hub->url()));
+    bool ok = false;
+    a.waitFor(MessageType::Subscribed, a.subscribe(QStringLiteral("x")), &ok);
+    QVERIFY(ok);
+    a.waitFor(MessageType::Subscribed, a.subscribe(QStringLiteral("y")), &ok);
+    QVERIFY(ok);
+    b.waitFor(MessageType::Subscribed, b.subscribe(QStringLiteral("x")), &ok);
+    QVERIFY(ok);
+    QCOMPARE(hub->router().subscriberCounts(),
+             (QMap<QString, int>{{QStringLiteral("x"), 2}, {QStringLiteral("y"), 1}}));
+    QVERIFY(hub->prometheusMetrics().contains("pulseboard_hub_channel_subscribers{channel=\"y\"} 1\n"));
+
+    // A client that goes takes every subscription with it ...
+    a.socket().close();
+    QTRY_COMPARE(hub->clientCount(), 1);
+    QCOMPARE(hub->router().subscriberCounts(), (QMap<QString, int>{{QStringLiteral("x"), 1}}));
+    // ... and one that unsubscribes its last channel leaves nothing behind.
+    b.waitFor(MessageType::Unsubscribed, b.unsubscribe(QStringLiteral("x")), &ok);
+    QVERIFY(ok);
+    QCOMPARE(hub->router().channelCount(), 0);
+    QVERIFY(!hub->prometheusMetrics().contains("pulseboard_hub_channel_subscribers{"));
+}
+
 void tst_HubServer::requests()
 {
     auto hub = startHub(quietOptions());
@@ -346,6 +376,10 @@ void tst_HubServer::requests()
     QCOMPARE(o.value(QStringLiteral("store")).toString(), QStringLiteral("memory"));
     QCOMPARE(o.value(QStringLiteral("connections")).toInt(), 1);
     QCOMPARE(o.value(QStringLiteral("authRequired")).toBool(), false);
+    // What the hub serves, from its method table (an addition of pulseboard-hub, docs/PROTOCOL.md).
+    QCOMPARE(o.value(QStringLiteral("methods")).toArray(),
+             (QJsonArray{QStringLiteral("channels.list"), QStringLiteral("server.info")}));
+    QCOMPARE(o.value(QStringLiteral("session")).toString(), probe.waitFor(MessageType::Welcome).session);
 
     const QString id = probe.request(QStringLiteral("no.such.method"));
     const Envelope err = probe.waitFor(MessageType::Error, id, &ok);

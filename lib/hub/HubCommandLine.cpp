@@ -1,7 +1,7 @@
 #include "HubCommandLine.h"
 
-#include "feeds/Feed.h"
 #include "feeds/DemoFeed.h"
+#include "feeds/FeedRegistry.h"
 
 #include <QFile>
 
@@ -73,7 +73,7 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
         {opt("port"), QStringLiteral("WebSocket port (default %1; 0 = any free port).").arg(d.port), QStringLiteral("PORT")},
         {opt("no-feeds"), QStringLiteral("Start no built-in feed.")},
         {opt("feeds"), QStringLiteral("Built-in feeds to run, comma separated (default all: %1).")
-                           .arg(Feed::builtInNames().join(QLatin1Char(','))),
+                           .arg(FeedRegistry::builtIn().names().join(QLatin1Char(','))),
          QStringLiteral("LIST")},
         {opt("sys-hz"), QStringLiteral("Samples a second of the sys.* feeds, 1-10 (default %1).").arg(d.systemFeedHz), QStringLiteral("HZ")},
         {opt("wave-hz"), QStringLiteral("Samples a second of demo.wave, up to %1 (default %2).").arg(DemoWaveFeed::kMaxHz).arg(d.waveHz), QStringLiteral("HZ")},
@@ -125,13 +125,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         o.feedsEnabled = false;
     if (p.isSet(opt("feeds"))) {
         o.feeds = splitList(p.values(opt("feeds")));
-        const QStringList known = Feed::builtInNames();
-        for (const QString &f : std::as_const(o.feeds)) {
-            if (!known.contains(f)) {
-                error = QStringLiteral("unknown feed '%1' (known: %2)").arg(f, known.join(QStringLiteral(", ")));
-                return false;
-            }
-        }
+        if (!FeedRegistry::builtIn().check(o.feeds, &error))
+            return false;
         if (o.feeds.isEmpty()) {
             error = QStringLiteral("--feeds needs at least one feed name (or use --no-feeds)");
             return false;

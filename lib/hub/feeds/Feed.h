@@ -1,5 +1,5 @@
 // A built-in publisher: produces samples for one or more channels on its own timer; the hub
-// publishes each sample through its store like any client's publish.
+// publishes each sample through its store like any client's publish. FeedRegistry builds them by name.
 #pragma once
 
 #include <QJsonValue>
@@ -18,9 +18,6 @@ public:
     virtual QStringList channels() const = 0;
     virtual void start() = 0;
     virtual void stop() = 0;
-
-    // Every feed the hub knows, by channel name.
-    static QStringList builtInNames();
 
 Q_SIGNALS:
     void sample(const QString &channel, const QJsonValue &data);

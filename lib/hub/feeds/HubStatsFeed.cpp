@@ -1,14 +1,12 @@
 #include "HubStatsFeed.h"
 
-#include "hub/HubServer.h"
-
 namespace Pulseboard {
 
-HubStatsFeed::HubStatsFeed(const HubServer *hub, int intervalMs, QObject *parent) : Feed(parent), m_hub(hub)
+HubStatsFeed::HubStatsFeed(std::function<QJsonObject()> snapshot, int intervalMs, QObject *parent)
+    : Feed(parent), m_snapshot(std::move(snapshot))
 {
     m_timer.setInterval(qMax(10, intervalMs));
-    connect(&m_timer, &QTimer::timeout, this,
-            [this] { Q_EMIT sample(QStringLiteral("hub.stats"), m_hub->statsSnapshot()); });
+    connect(&m_timer, &QTimer::timeout, this, [this] { Q_EMIT sample(QStringLiteral("hub.stats"), m_snapshot()); });
 }
 
 } // namespace Pulseboard

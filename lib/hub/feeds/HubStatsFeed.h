@@ -4,23 +4,25 @@
 
 #include "Feed.h"
 
+#include <QJsonObject>
 #include <QTimer>
 
-namespace Pulseboard {
+#include <functional>
 
-class HubServer;
+namespace Pulseboard {
 
 class HubStatsFeed : public Feed
 {
     Q_OBJECT
 public:
-    HubStatsFeed(const HubServer *hub, int intervalMs, QObject *parent = nullptr);
+    // `snapshot` gives the figures of one sample (HubServer::statsSnapshot).
+    HubStatsFeed(std::function<QJsonObject()> snapshot, int intervalMs, QObject *parent = nullptr);
     QStringList channels() const override { return {QStringLiteral("hub.stats")}; }
     void start() override { m_timer.start(); }
     void stop() override { m_timer.stop(); }
 
 private:
-    const HubServer *m_hub;
+    std::function<QJsonObject()> m_snapshot;
     QTimer m_timer;
 };
 

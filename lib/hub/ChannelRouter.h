@@ -1,0 +1,102 @@
+// ChannelRouter: who is subscribed to what on this hub, and the order each subscriber sees.
+// It holds the subscriber index (channel -> subscribers) and each subscription's state; a
+// subscribe is answered by `subscribed`, then (with `since`) the retained messages after it,
+// then the live messages that arrived while the store was answering (held in a pending buffer,
+// bounded by maxPendingBytes), then live ones: each seq at most once, in order. Messages come in
+// from the store (route), go out through ChannelSubscriber, so tests drive it without sockets.
+#pragma once
+
+#include "ChannelStore.h"
+
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+namespace Pulseboard {
+
+struct Envelope;
+
+// The receiving end of a subscription: a HubSession, or a test's recorder.
+class ChannelSubscriber
+{
+public:
+    virtual ~ChannelSubscriber() = default;
+    // False once the subscriber is closing or dropped: nothing more is sent to it or held for it.
+    virtual bool isOpen() const = 0;
+    virtual void send(const Envelope &env) = 0;
+    // One stored `message` frame; `text` is shared by every subscriber of the message, `bytes`
+    // is its UTF-8 size.
+    virtual void sendText(const QString &text, qint64 bytes) = 0;
+    // More than maxPendingBytes of live messages were held while its subscribe was answered.
+    virtual void pendingOverflow(qint64 pendingBytes) = 0;
+};
+
+class ChannelRouter
+{
+public:
+    // maxPendingBytes: the most held for one subscription while its fetch is out (<= 0: no limit).
+    explicit ChannelRouter(qint64 maxPendingBytes);
+    ChannelRouter(const ChannelRouter &) = delete;
+    ChannelRouter &operator=(const ChannelRouter &) = delete;
+
+    // Where subscribe() reads the channel's latest seq and its history from. Set before use.
+    void setStore(ChannelStore *store) { m_store = store; }
+
+    // Subscribes (again: the new subscribe answers, a late answer to the old one is ignored).
+    // since < 0: no replay, live messages after `subscribed`. When the store cannot answer, the
+    // subscriber gets `error` 503 with `id` and is not subscribed.
+    void subscribe(ChannelSubscriber *subscriber, const QString &channel, qint64 since, const QString &id);
+    // False when it was not subscribed.
+    bool unsubscribe(ChannelSubscriber *subscriber, const QString &channel);
+    // Every subscription of a subscriber that is going away (it must not be used after this).
+    void removeSubscriber(ChannelSubscriber *subscriber);
+    // Frees what is held for a subscriber being dropped; its subscriptions go with removeSubscriber.
+    void clearPending(ChannelSubscriber *subscriber);
+
+    // A message of the store: sent to every subscriber whose subscribe is answered, held for the others.
+    void route(const QString &channel, const StoredMessage &message);
+    // The channel's sequence restarted: its subscribers get a `subscribed` with seq 0 and
+    // recovered false, and the next seq 1 is sent as new.
+    void reset(const QString &channel);
+
+    int subscriberCount(const QString &channel) const { return int(m_subscribers.value(channel).size()); }
+    // Channels with at least one subscriber, and how many.
+    QMap<QString, int> subscriberCounts() const;
+    int channelCount() const { return int(m_subscribers.size()); }
+    bool isSubscribed(const ChannelSubscriber *subscriber, const QString &channel) const;
+    QStringList channelsOf(const ChannelSubscriber *subscriber) const;
+    qint64 pendingBytes(const ChannelSubscriber *subscriber, const QString &channel) const;
+
+private:
+    struct Subscription
+    {
+        quint64 generation = 0;       // unique per subscribe: tells a late fetch answer from the current one
+        bool ready = false;           // subscribed + replay sent; live messages flow
+        qint64 lastSent = 0;          // highest seq sent (dedupes replay against live)
+        QList<StoredMessage> pending; // live messages that came while the fetch was out
+        qint64 pendingBytes = 0;
+    };
+
+    Subscription *find(const ChannelSubscriber *subscriber, const QString &channel);
+    // The subscription only while it is the one `generation` started.
+    Subscription *current(const ChannelSubscriber *subscriber, const QString &channel, quint64 generation);
+    void answer(ChannelSubscriber *subscriber, const QString &channel, quint64 generation, const QString &id,
+                qint64 since, const FetchResult &result);
+    void deliver(ChannelSubscriber *subscriber, Subscription &sub, const StoredMessage &message,
+                 const QString &text);
+    // The one place a subscription leaves the index.
+    void removeSubscriber(ChannelSubscriber *subscriber, const QString &channel);
+
+    ChannelStore *m_store = nullptr;
+    qint64 m_maxPendingBytes;
+    quint64 m_nextGeneration = 0;
+    // channel -> subscribers
+    QHash<QString, QSet<ChannelSubscriber *>> m_subscribers;
+    // subscriber -> channel -> state
+    QHash<const ChannelSubscriber *, QHash<QString, Subscription>> m_subscriptions;
+};
+
+} // namespace Pulseboard

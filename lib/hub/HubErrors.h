@@ -1,0 +1,11 @@
+// Codes of the hub's `error` replies that are not close codes (HTTP-like, as PROTOCOL.md leaves
+// open). The session goes on after each of them.
+#pragma once
+
+namespace Pulseboard::HubError {
+
+inline constexpr int Forbidden = 403;     // a publish on a channel the hub's own feed owns
+inline constexpr int UnknownMethod = 404; // a request for a method the hub does not serve
+inline constexpr int Unavailable = 503;   // the store could not answer (Redis away)
+
+} // namespace Pulseboard::HubError

@@ -1,0 +1,102 @@
+// HubSession: one client of a hub, from its accepted socket to its disconnect. It owns the
+// socket, the client's rate limiter, its auth state (authenticated or not, and as whom) and,
+// through the ChannelRouter, its subscriptions; it dispatches each frame the client sends (auth,
+// ping, subscribe, publish, request, ...) and is where a client is refused (error + close code)
+// or dropped (no close handshake). What it shares with every other session of the hub (options,
+// store, router, metrics, the method table) comes in a HubContext.
+#pragma once
+
+#include "ChannelRouter.h"
+#include "HubMetrics.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+class QWebSocket;
+
+namespace Pulseboard {
+
+class ChannelStore;
+class HubRequests;
+class RateLimiter;
+class TokenAuth;
+struct Envelope;
+struct HubOptions;
+
+// What every session of one hub shares. The hub holds it and outlives its sessions.
+struct HubContext
+{
+    const HubOptions &options;
+    HubMetrics &metrics;
+    ChannelRouter &router;
+    ChannelStore &store;
+    const TokenAuth &auth;
+    const HubRequests &requests;
+    std::function<bool(const QString &channel)> isFeedChannel; // published by the hub itself
+};
+
+class HubSession : public QObject, public ChannelSubscriber
+{
+    Q_OBJECT
+public:
+    // Takes the socket (deleted after the session); `number` is unique in the hub, `id` is the
+    // session id clients see. `context` must outlive the session.
+    HubSession(const HubContext &context, QWebSocket *socket, quint64 number, const QString &id,
+               QObject *parent = nullptr);
+    ~HubSession() override;
+
+    // Arms the auth timeout and sends `welcome` (when the hub sends it).
+    void start();
+
+    quint64 number() const { return m_number; }
+    const QString &id() const { return m_id; }
+    QWebSocket *socket() const { return m_socket; }
+    bool isAuthenticated() const { return m_authed; }
+    // The token subject, or `conn:<id>` when the hub is open (the dedupe identity of its publishes).
+    const QString &identity() const { return m_identity; }
+    bool isClosing() const { return m_closing; }
+    qint64 lastLifeMs() const { return m_lastLifeMs; }
+
+    // Once a heartbeat interval: a client silent for more than `limitMs` is dropped, others pinged.
+    // `monotonicMs` is Clock::current().monotonicMs().
+    void heartbeat(qint64 monotonicMs, qint64 limitMs);
+    // The hub is shutting down: close 1001.
+    void goAway();
+
+    // ChannelSubscriber
+    bool isOpen() const override { return !m_closing; }
+    void send(const Envelope &env) override;
+    void sendText(const QString &text, qint64 bytes) override;
+    void pendingOverflow(qint64 pendingBytes) override;
+
+    void sendError(int code, const QString &message, const QString &id = QString());
+    // Refuses the client: counts the reason, logs it, sends `error` and closes with `code`.
+    // May free the session before it returns (a peer already gone): touch nothing after it.
+    void refuse(RejectReason reason, int code, const QString &message, const QString &id = QString());
+    // Drops the client without a close handshake (its buffers are what we are protecting).
+    void drop(RejectReason reason, const QString &why);
+
+private:
+    void onTextMessage(const QString &text);
+    void onBinaryMessage(const QByteArray &data);
+    void handleEnvelope(const Envelope &env);
+    void handleAuth(const Envelope &env);
+    void handlePublish(const Envelope &env);
+
+    const HubContext &m_context;
+    QWebSocket *m_socket;
+    quint64 m_number;
+    QString m_id;
+    bool m_authed = false;
+    QString m_identity;
+    bool m_closing = false;
+    // Clock::current().monotonicMs() of the last frame or pong: silence is a duration, and a
+    // wall clock set forward must not drop every client (nor set back keep the dead ones).
+    qint64 m_lastLifeMs = 0;
+    std::unique_ptr<RateLimiter> m_limiter; // on the same monotonic milliseconds
+};
+
+} // namespace Pulseboard

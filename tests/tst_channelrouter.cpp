@@ -1,0 +1,401 @@
+// ChannelRouter without sockets: a recording subscriber and a store whose fetch answers when the
+// test says so. Subscribe and unsubscribe, `subscribed` before the replay before the live
+// messages held meanwhile (each seq once, in order), the bound of the pending buffer, the reset
+// of a channel, and that a subscription leaves the index on every path: unsubscribe, a failed
+// fetch, and the subscriber going away.
+#include "hub/ChannelRouter.h"
+#include "hub/MemoryChannelStore.h"
+#include "protocol/Envelope.h"
+
+#include <QTest>
+
+using namespace Pulseboard;
+
+namespace {
+
+class Recorder : public ChannelSubscriber
+{
+public:
+    explicit Recorder(ChannelRouter *router = nullptr) : m_router(router) {}
+
+    bool isOpen() const override { return open; }
+    void send(const Envelope &env) override { frames.append(env); }
+    void sendText(const QString &text, qint64 bytes) override
+    {
+        QCOMPARE(bytes, qint64(text.toUtf8().size()));
+        Envelope env;
+        QVERIFY(decodeEnvelope(text.toUtf8(), env));
+        frames.append(env);
+    }
+    // What HubSession does: the subscriber is dropped and what is held for it freed.
+    void pendingOverflow(qint64 bytes) override
+    {
+        overflows.append(bytes);
+        open = false;
+        if (m_router)
+            m_router->clearPending(this);
+    }
+
+    QList<qint64> seqsOf(const QString &channel) const
+    {
+        QList<qint64> seqs;
+        for (const Envelope &e : frames) {
+            if (e.type == MessageType::Message && e.channel == channel)
+                seqs.append(e.seq);
+        }
+        return seqs;
+    }
+    QList<MessageType> types() const
+    {
+        QList<MessageType> out;
+        for (const Envelope &e : frames)
+            out.append(e.type);
+        return out;
+    }
+
+    bool open = true;
+    QList<Envelope> frames;
+    QList<qint64> overflows;
+
+private:
+    ChannelRouter *m_router;
+};
+
+// A store whose fetches wait until answer(); append is not used by the router.
+class DeferredStore : public ChannelStore
+{
+public:
+    QString kind() const override { return QStringLiteral("deferred"); }
+    bool start(QString *) override { return true; }
+    bool isAvailable() const override { return true; }
+    QString statusText() const override { return QString(); }
+    void append(const QString &, const QJsonValue &, qint64, const QString &, AppendCallback done) override
+    {
+        AppendResult r;
+        r.error = QStringLiteral("not here");
+        done(r);
+    }
+    void fetch(const QString &channel, qint64 since, FetchCallback done) override
+    {
+        fetches.append({channel, since, std::move(done)});
+    }
+    QList<ChannelInfo> channels() const override { return {}; }
+
+    // Answers the fetch number `index` (in the order asked).
+    void answer(int index, const FetchResult &result) { fetches.at(index).done(result); }
+
+    struct Fetch
+    {
+        QString channel;
+        qint64 since;
+        FetchCallback done;
+    };
+    QList<Fetch> fetches;
+};
+
+StoredMessage stored(const QString &channel, qint64 seq, const QJsonValue &data = QJsonValue(1))
+{
+    StoredMessage m;
+    m.seq = seq;
+    m.ts = 1000 + seq;
+    m.frame = ChannelStore::encodeMessage(channel, seq, m.ts, data);
+    return m;
+}
+
+FetchResult history(qint64 latest, qint64 firstRetained, const QString &channel, QList<qint64> seqs)
+{
+    FetchResult r;
+    r.latestSeq = latest;
+    r.firstRetainedSeq = firstRetained;
+    for (qint64 seq : seqs)
+        r.messages.append(stored(channel, seq));
+    return r;
+}
+
+const QString kCh = QStringLiteral("ch");
+
+} // namespace
+
+class tst_ChannelRouter : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void subscribeWithoutSinceGetsOnlyLive();
+    void replayThenHeldLiveEachOnceInOrder();
+    void sinceAtOrBeyondLatestIsRecovered();
+    void resubscribeIgnoresTheLateAnswer();
+    void pendingBufferBounded();
+    void closedSubscriberGetsNothing();
+    void fanOutToEverySubscriber();
+    void resetTellsReadySubscribers();
+    void removedByUnsubscribe();
+    void removedByFailedFetch();
+    void removedWhenTheSubscriberGoes();
+};
+
+void tst_ChannelRouter::subscribeWithoutSinceGetsOnlyLive()
+{
+    MemoryChannelStore store(100, 100);
+    for (int i = 0; i < 2; ++i)
+        store.append(kCh, i, 0, QString(), [](const AppendResult &) {});
+    ChannelRouter router(0);
+    router.setStore(&store);
+    connect(&store, &ChannelStore::messageArrived, this,
+            [&router](const QString &c, const StoredMessage &m) { router.route(c, m); });
+    Recorder sub;
+    router.subscribe(&sub, kCh, -1, QStringLiteral("s1"));
+    QCOMPARE(sub.frames.size(), 1);
+    const Envelope subscribed = sub.frames.first();
+    QCOMPARE(subscribed.type, MessageType::Subscribed);
+    QCOMPARE(subscribed.id, QStringLiteral("s1"));
+    QCOMPARE(subscribed.channel, kCh);
+    QCOMPARE(subscribed.seq, qint64(2));
+    QCOMPARE(subscribed.hasRecovered, false);
+    QVERIFY(router.isSubscribed(&sub, kCh));
+    QCOMPARE(router.subscriberCount(kCh), 1);
+
+    store.append(kCh, 3, 0, QString(), [](const AppendResult &) {});
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{3}));
+    QCOMPARE(sub.frames.last().data.toInt(), 3);
+}
+
+void tst_ChannelRouter::replayThenHeldLiveEachOnceInOrder()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder sub;
+    router.subscribe(&sub, kCh, 1, QStringLiteral("s1"));
+    QCOMPARE(store.fetches.size(), 1);
+    QCOMPARE(store.fetches.first().since, qint64(1));
+
+    // Live messages while the fetch is out are held, not sent.
+    const StoredMessage m4 = stored(kCh, 4), m5 = stored(kCh, 5);
+    router.route(kCh, m4);
+    router.route(kCh, m5);
+    QVERIFY(sub.frames.isEmpty());
+    QCOMPARE(router.pendingBytes(&sub, kCh), qint64(m4.frame.size() + m5.frame.size()));
+
+    // The fetch saw 4 already: it is in the replay and held; it goes out once.
+    store.answer(0, history(4, 1, kCh, {2, 3, 4}));
+    QCOMPARE(sub.types(),
+             (QList<MessageType>{MessageType::Subscribed, MessageType::Message, MessageType::Message,
+                                 MessageType::Message, MessageType::Message}));
+    const Envelope subscribed = sub.frames.first();
+    QCOMPARE(subscribed.id, QStringLiteral("s1"));
+    QCOMPARE(subscribed.seq, qint64(4));
+    QVERIFY(subscribed.hasRecovered);
+    QCOMPARE(subscribed.recovered, true);
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{2, 3, 4, 5}));
+    QCOMPARE(router.pendingBytes(&sub, kCh), qint64(0));
+
+    // Then live, and a seq already sent is not sent again.
+    router.route(kCh, stored(kCh, 6));
+    router.route(kCh, stored(kCh, 5));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{2, 3, 4, 5, 6}));
+}
+
+void tst_ChannelRouter::sinceAtOrBeyondLatestIsRecovered()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    // A client holding seq 10 of a hub that restarted and is at 3: recovered (nothing newer is
+    // retained), and the next live seq 4 is delivered although it is below what the client held.
+    Recorder ahead;
+    router.subscribe(&ahead, kCh, 10, QStringLiteral("a"));
+    store.answer(0, history(3, 1, kCh, {}));
+    QCOMPARE(ahead.frames.size(), 1);
+    QCOMPARE(ahead.frames.first().recovered, true);
+    router.route(kCh, stored(kCh, 4));
+    QCOMPARE(ahead.seqsOf(kCh), (QList<qint64>{4}));
+
+    // History that no longer reaches back to since + 1: not recovered, what is retained is sent.
+    Recorder behind;
+    router.subscribe(&behind, kCh, 1, QStringLiteral("b"));
+    store.answer(1, history(4, 3, kCh, {3, 4}));
+    QCOMPARE(behind.frames.first().recovered, false);
+    QCOMPARE(behind.seqsOf(kCh), (QList<qint64>{3, 4}));
+}
+
+void tst_ChannelRouter::resubscribeIgnoresTheLateAnswer()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder sub;
+    router.subscribe(&sub, kCh, 0, QStringLiteral("first"));
+    router.route(kCh, stored(kCh, 1)); // held for the first subscribe ...
+    router.subscribe(&sub, kCh, 0, QStringLiteral("second"));
+    QCOMPARE(router.pendingBytes(&sub, kCh), qint64(0)); // ... and let go by the second
+    QCOMPARE(router.subscriberCount(kCh), 1);
+
+    store.answer(0, history(1, 1, kCh, {1}));
+    QVERIFY(sub.frames.isEmpty()); // the first subscribe no longer answers
+    store.answer(1, history(1, 1, kCh, {1}));
+    QCOMPARE(sub.frames.size(), 2);
+    QCOMPARE(sub.frames.first().id, QStringLiteral("second"));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1}));
+}
+
+void tst_ChannelRouter::pendingBufferBounded()
+{
+    DeferredStore store;
+    const StoredMessage big = stored(kCh, 1, QString(100, QLatin1Char('x')));
+    // Room for two messages, not three.
+    ChannelRouter router(2 * big.frame.size() + 10);
+    router.setStore(&store);
+    Recorder slow(&router);
+    router.subscribe(&slow, kCh, -1, QStringLiteral("s"));
+    for (qint64 seq = 1; seq <= 2; ++seq)
+        router.route(kCh, stored(kCh, seq, QString(100, QLatin1Char('x'))));
+    QVERIFY(slow.overflows.isEmpty());
+    router.route(kCh, stored(kCh, 3, QString(100, QLatin1Char('x'))));
+    QCOMPARE(slow.overflows.size(), 1);
+    QVERIFY(slow.overflows.first() > 2 * big.frame.size() + 10);
+    // Dropped: nothing more is held, and the late answer sends nothing.
+    QCOMPARE(router.pendingBytes(&slow, kCh), qint64(0));
+    router.route(kCh, stored(kCh, 4));
+    QCOMPARE(router.pendingBytes(&slow, kCh), qint64(0));
+    QCOMPARE(slow.overflows.size(), 1);
+    store.answer(0, history(4, 1, kCh, {}));
+    QVERIFY(slow.frames.isEmpty());
+}
+
+void tst_ChannelRouter::closedSubscriberGetsNothing()
+{
+    MemoryChannelStore store(100, 100);
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder sub;
+    router.subscribe(&sub, kCh, -1, QStringLiteral("s"));
+    QCOMPARE(sub.frames.size(), 1);
+    sub.open = false;
+    router.route(kCh, stored(kCh, 1));
+    router.reset(kCh);
+    QCOMPARE(sub.frames.size(), 1);
+    QVERIFY(router.isSubscribed(&sub, kCh)); // until it is gone
+}
+
+void tst_ChannelRouter::fanOutToEverySubscriber()
+{
+    MemoryChannelStore store(100, 100);
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder a, b, other;
+    router.subscribe(&a, kCh, -1, QStringLiteral("a"));
+    router.subscribe(&b, kCh, -1, QStringLiteral("b"));
+    router.subscribe(&other, QStringLiteral("other"), -1, QStringLiteral("o"));
+    QCOMPARE(router.subscriberCounts(), (QMap<QString, int>{{kCh, 2}, {QStringLiteral("other"), 1}}));
+    QCOMPARE(router.channelCount(), 2);
+    router.route(kCh, stored(kCh, 1));
+    router.route(kCh, stored(kCh, 2));
+    QCOMPARE(a.seqsOf(kCh), (QList<qint64>{1, 2}));
+    QCOMPARE(b.seqsOf(kCh), (QList<qint64>{1, 2}));
+    QVERIFY(other.seqsOf(kCh).isEmpty());
+}
+
+void tst_ChannelRouter::resetTellsReadySubscribers()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder ready, waiting;
+    router.subscribe(&ready, kCh, -1, QStringLiteral("r"));
+    store.answer(0, history(7, 1, kCh, {}));
+    router.subscribe(&waiting, kCh, -1, QStringLiteral("w"));
+    router.route(kCh, stored(kCh, 8));
+    QCOMPARE(ready.seqsOf(kCh), (QList<qint64>{8}));
+
+    router.reset(kCh);
+    QCOMPARE(ready.frames.size(), 3);
+    const Envelope notice = ready.frames.last();
+    QCOMPARE(notice.type, MessageType::Subscribed);
+    QVERIFY(notice.id.isEmpty());
+    QCOMPARE(notice.seq, qint64(0));
+    QVERIFY(notice.hasRecovered);
+    QCOMPARE(notice.recovered, false);
+    QVERIFY(waiting.frames.isEmpty()); // its own `subscribed` is still to come
+    // The new sequence's seq 1 is new, not a duplicate of the old 1.
+    router.route(kCh, stored(kCh, 1));
+    QCOMPARE(ready.seqsOf(kCh), (QList<qint64>{8, 1}));
+}
+
+void tst_ChannelRouter::removedByUnsubscribe()
+{
+    MemoryChannelStore store(100, 100);
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder sub, stays;
+    router.subscribe(&sub, kCh, -1, QStringLiteral("s"));
+    router.subscribe(&stays, kCh, -1, QStringLiteral("t"));
+    QVERIFY(router.unsubscribe(&sub, kCh));
+    QVERIFY(!router.isSubscribed(&sub, kCh));
+    QVERIFY(router.channelsOf(&sub).isEmpty());
+    QCOMPARE(router.subscriberCount(kCh), 1);
+    router.route(kCh, stored(kCh, 1));
+    QVERIFY(sub.seqsOf(kCh).isEmpty());
+    QCOMPARE(stays.seqsOf(kCh), (QList<qint64>{1}));
+    QVERIFY(!router.unsubscribe(&sub, kCh)); // not subscribed any more
+
+    QVERIFY(router.unsubscribe(&stays, kCh));
+    QCOMPARE(router.subscriberCount(kCh), 0);
+    QCOMPARE(router.channelCount(), 0); // the last one out takes the channel's entry with it
+    QVERIFY(router.subscriberCounts().isEmpty());
+}
+
+void tst_ChannelRouter::removedByFailedFetch()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder sub;
+    router.subscribe(&sub, kCh, 3, QStringLiteral("s9"));
+    router.route(kCh, stored(kCh, 4));
+    FetchResult failed;
+    failed.error = QStringLiteral("redis away");
+    store.answer(0, failed);
+    QCOMPARE(sub.frames.size(), 1);
+    const Envelope err = sub.frames.first();
+    QCOMPARE(err.type, MessageType::Error);
+    QCOMPARE(err.id, QStringLiteral("s9"));
+    QCOMPARE(err.code, 503);
+    QCOMPARE(err.text, QStringLiteral("cannot subscribe to ch: redis away"));
+    QVERIFY(!router.isSubscribed(&sub, kCh));
+    QCOMPARE(router.subscriberCount(kCh), 0);
+    QCOMPARE(router.channelCount(), 0);
+    router.route(kCh, stored(kCh, 5));
+    QCOMPARE(sub.frames.size(), 1);
+}
+
+void tst_ChannelRouter::removedWhenTheSubscriberGoes()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    auto gone = std::make_unique<Recorder>();
+    Recorder stays;
+    router.subscribe(gone.get(), QStringLiteral("a"), -1, QStringLiteral("1"));
+    store.answer(0, history(0, 0, QStringLiteral("a"), {}));
+    router.subscribe(gone.get(), QStringLiteral("b"), -1, QStringLiteral("2")); // fetch still out
+    router.subscribe(gone.get(), kCh, -1, QStringLiteral("3"));
+    router.subscribe(&stays, kCh, -1, QStringLiteral("4"));
+    QCOMPARE(router.channelsOf(gone.get()), (QStringList{QStringLiteral("a"), QStringLiteral("b"), kCh}));
+
+    router.removeSubscriber(gone.get());
+    QVERIFY(router.channelsOf(gone.get()).isEmpty());
+    QCOMPARE(router.subscriberCounts(), (QMap<QString, int>{{kCh, 1}}));
+    gone.reset();
+    // The fetch answers that come after it went are dropped without touching it.
+    store.answer(1, history(0, 0, QStringLiteral("b"), {}));
+    store.answer(2, history(0, 0, kCh, {}));
+    store.answer(3, history(0, 0, kCh, {}));
+    router.route(kCh, stored(kCh, 1));
+    QCOMPARE(stays.seqsOf(kCh), (QList<qint64>{1}));
+    QCOMPARE(router.subscriberCounts(), (QMap<QString, int>{{kCh, 1}}));
+    router.removeSubscriber(&stays);
+    QCOMPARE(router.channelCount(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_ChannelRouter)
+#include "tst_channelrouter.moc"
