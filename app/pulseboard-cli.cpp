@@ -30,14 +30,16 @@ int main(int argc, char *argv[])
     ConnectionCommandLine connectionFlags;
     connectionFlags.addTo(parser);
     parser.addOptions({
-        {QStringLiteral("duration"), QStringLiteral("Exit after this many seconds."), QStringLiteral("SECONDS")},
+        {QStringLiteral("duration"), QStringLiteral("Exit after this many seconds."),
+         QStringLiteral("SECONDS")},
         {QStringLiteral("count"), QStringLiteral("Exit after this many messages."), QStringLiteral("N")},
         {QStringLiteral("quiet"), QStringLiteral("No message events: state, errors and stats only.")},
     });
 
     QTextStream err(stderr);
     auto usage = [&](const QString &message) {
-        err << "pulseboard-cli: " << message << "\n" << "Try --help.\n";
+        err << "pulseboard-cli: " << message << "\n"
+            << "Try --help.\n";
         err.flush();
         return 2;
     };
@@ -52,7 +54,8 @@ int main(int argc, char *argv[])
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())
-        return usage(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+        return usage(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
 
     ConnectionOptions options;
     QStringList channels;

@@ -49,7 +49,8 @@ int main(int argc, char *argv[])
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())
-        return usage(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+        return usage(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
 
     HubOptions options;
     QString error;

@@ -22,9 +22,9 @@
 #include <QString>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -114,9 +114,11 @@ public:
         if (key.isEmpty())
             return false;
         const QByteArray accept =
-            QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1).toBase64();
+            QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1)
+                .toBase64();
         QByteArray reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Accept: " + accept + "\r\n";
+                           "Sec-WebSocket-Accept: " +
+                           accept + "\r\n";
         if (offersProtocol)
             reply += "Sec-WebSocket-Protocol: pulseboard.v1\r\n";
         reply += "\r\n";
@@ -238,8 +240,8 @@ QByteArray encodeFrames(qint64 count, int channels, const QString &prefix)
 }
 
 // The reply to one client frame (empty when it needs none). `subscribed` collects bench channels.
-QByteArray answer(const Envelope &in, const QString &prefix, int channels, double rate, QSet<QString> &subscribed,
-                  const QList<qint64> &seqs)
+QByteArray answer(const Envelope &in, const QString &prefix, int channels, double rate,
+                  QSet<QString> &subscribed, const QList<qint64> &seqs)
 {
     Envelope reply;
     if (in.type == MessageType::Subscribe) {
@@ -270,7 +272,8 @@ QByteArray answer(const Envelope &in, const QString &prefix, int channels, doubl
         reply.type = MessageType::Error;
         reply.id = in.id;
         reply.code = 4004;
-        reply.text = QStringLiteral("unknown method '%1' (bench-blaster serves channels.list)").arg(in.text.left(60));
+        reply.text =
+            QStringLiteral("unknown method '%1' (bench-blaster serves channels.list)").arg(in.text.left(60));
     } else {
         return QByteArray();
     }
@@ -306,9 +309,9 @@ int runPaced(Connection &conn, double rate, int channels, const QString &prefix)
         names.append((prefix + QString::number(c)).toUtf8());
     QList<qint64> seqs(channels, 0);
     QSet<QString> subscribed;
-    QByteArray out;          // written to the socket from `written` on
+    QByteArray out; // written to the socket from `written` on
     qsizetype written = 0;
-    qint64 sent = 0;         // message frames made
+    qint64 sent = 0; // message frames made
     qint64 startNs = -1;
     qint64 nextReportNs = 0;
     const double perNs = rate * channels / 1e9;
@@ -332,7 +335,8 @@ int runPaced(Connection &conn, double rate, int channels, const QString &prefix)
                     QByteArray close;
                     appendFrame(close, 0x8, payload.left(2));
                     ::send(conn.fd(), close.constData(), size_t(close.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-                    std::fprintf(stderr, "bench-blaster: client closed; sent %lld messages\n", static_cast<long long>(sent));
+                    std::fprintf(stderr, "bench-blaster: client closed; sent %lld messages\n",
+                                 static_cast<long long>(sent));
                     return 0;
                 }
                 if (opcode == 0x9) {
@@ -344,13 +348,15 @@ int runPaced(Connection &conn, double rate, int channels, const QString &prefix)
                 Envelope in;
                 DecodeError error;
                 if (!decodeEnvelope(payload, in, &error)) {
-                    std::fprintf(stderr, "bench-blaster: unreadable client frame: %s\n", qPrintable(error.message));
+                    std::fprintf(stderr, "bench-blaster: unreadable client frame: %s\n",
+                                 qPrintable(error.message));
                     continue;
                 }
                 out.append(answer(in, prefix, channels, rate, subscribed, seqs));
             }
             if (!open) {
-                std::fprintf(stderr, "bench-blaster: client gone; sent %lld messages\n", static_cast<long long>(sent));
+                std::fprintf(stderr, "bench-blaster: client gone; sent %lld messages\n",
+                             static_cast<long long>(sent));
                 return 0;
             }
         }
@@ -366,11 +372,11 @@ int runPaced(Connection &conn, double rate, int channels, const QString &prefix)
                 const qint64 seq = ++seqs[c];
                 // A wave per channel, with all its digits, like a real sensor reading.
                 const double v = std::sin(double(seq) * 0.002 + c) * 100.0;
-                const int n = std::snprintf(text, sizeof text,
-                                            "{\"type\":\"message\",\"channel\":\"%s\",\"seq\":%lld,\"ts\":%lld,"
-                                            "\"data\":{\"v\":%.15g}}",
-                                            names.at(c).constData(), static_cast<long long>(seq),
-                                            static_cast<long long>(ts), v);
+                const int n = std::snprintf(
+                    text, sizeof text,
+                    "{\"type\":\"message\",\"channel\":\"%s\",\"seq\":%lld,\"ts\":%lld,"
+                    "\"data\":{\"v\":%.15g}}",
+                    names.at(c).constData(), static_cast<long long>(seq), static_cast<long long>(ts), v);
                 appendFrame(out, 0x1, QByteArrayView(text, n));
             }
         }
@@ -385,7 +391,8 @@ int runPaced(Connection &conn, double rate, int channels, const QString &prefix)
                 continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
                 break;
-            std::fprintf(stderr, "bench-blaster: client gone; sent %lld messages\n", static_cast<long long>(sent));
+            std::fprintf(stderr, "bench-blaster: client gone; sent %lld messages\n",
+                         static_cast<long long>(sent));
             return 0;
         }
         if (written == out.size()) {
@@ -440,7 +447,9 @@ int main(int argc, char **argv)
         else if (arg == "--rate")
             rate = std::atof(next());
         else {
-            std::fprintf(stderr, "usage: bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix S]\n");
+            std::fprintf(
+                stderr,
+                "usage: bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix S]\n");
             return 2;
         }
     }
@@ -522,9 +531,10 @@ int main(int argc, char **argv)
     ::close(fd);
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
-    std::fprintf(stderr, "bench-blaster: sent %lld frames (%lld bytes), read %llu client frames, cpu %.2f s\n",
-                 sent ? static_cast<long long>(count) : 0LL, static_cast<long long>(frames.size()),
-                 static_cast<unsigned long long>(frameCount),
-                 double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    std::fprintf(
+        stderr, "bench-blaster: sent %lld frames (%lld bytes), read %llu client frames, cpu %.2f s\n",
+        sent ? static_cast<long long>(count) : 0LL, static_cast<long long>(frames.size()),
+        static_cast<unsigned long long>(frameCount),
+        double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
     return 0;
 }

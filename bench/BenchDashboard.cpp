@@ -84,7 +84,8 @@ struct Target
 class Runner
 {
 public:
-    Runner(const QString &bin, const QString &home, const QString &geometry, int displayRate, const QString &renderer)
+    Runner(const QString &bin, const QString &home, const QString &geometry, int displayRate,
+           const QString &renderer)
         : m_bin(bin), m_home(home), m_geometry(geometry), m_displayRate(displayRate), m_renderer(renderer)
     {
         m_clock.start();
@@ -104,27 +105,35 @@ public:
             return false;
         }
         Target *target = &t;
-        QObject::connect(t.blaster.get(), &QProcess::readyReadStandardOutput, t.blaster.get(), [this, target] {
-            while (target->blaster->canReadLine()) {
-                const QByteArray line = target->blaster->readLine().trimmed();
-                if (!line.startsWith("stats "))
-                    continue;
-                BlasterStat b;
-                b.t = now();
-                for (const QByteArray &field : line.split(' ')) {
-                    if (field.startsWith("sent="))
-                        b.sent = field.mid(5).toLongLong();
-                    else if (field.startsWith("pending=") || field.startsWith("outq="))
-                        b.backlog += field.mid(field.indexOf('=') + 1).toLongLong();
-                }
-                target->blasts.append(b);
-            }
-        });
+        QObject::connect(t.blaster.get(), &QProcess::readyReadStandardOutput, t.blaster.get(),
+                         [this, target] {
+                             while (target->blaster->canReadLine()) {
+                                 const QByteArray line = target->blaster->readLine().trimmed();
+                                 if (!line.startsWith("stats "))
+                                     continue;
+                                 BlasterStat b;
+                                 b.t = now();
+                                 for (const QByteArray &field : line.split(' ')) {
+                                     if (field.startsWith("sent="))
+                                         b.sent = field.mid(5).toLongLong();
+                                     else if (field.startsWith("pending=") || field.startsWith("outq="))
+                                         b.backlog += field.mid(field.indexOf('=') + 1).toLongLong();
+                                 }
+                                 target->blasts.append(b);
+                             }
+                         });
 
-        QStringList args{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1").arg(port),
-                         QStringLiteral("--no-settings"), QStringLiteral("--stats-interval"), QStringLiteral("1000"),
-                         QStringLiteral("--geometry"), m_geometry, QStringLiteral("--display-rate"),
-                         QString::number(m_displayRate), QStringLiteral("--renderer"), m_renderer};
+        QStringList args{QStringLiteral("--url"),
+                         QStringLiteral("ws://127.0.0.1:%1").arg(port),
+                         QStringLiteral("--no-settings"),
+                         QStringLiteral("--stats-interval"),
+                         QStringLiteral("1000"),
+                         QStringLiteral("--geometry"),
+                         m_geometry,
+                         QStringLiteral("--display-rate"),
+                         QString::number(m_displayRate),
+                         QStringLiteral("--renderer"),
+                         m_renderer};
         for (int c = 0; c < channels; ++c)
             args << QStringLiteral("--subscribe") << QStringLiteral("bench.%1").arg(c);
         t.app = std::make_unique<QProcess>();
@@ -143,10 +152,11 @@ public:
                     target->frames.append({now(), o});
             }
         });
-        QObject::connect(t.app.get(), &QProcess::finished, t.app.get(), [this, target](int code, QProcess::ExitStatus) {
-            if (!m_stopping && target->failure.isEmpty())
-                target->failure = QStringLiteral("the dashboard exited early (code %1)").arg(code);
-        });
+        QObject::connect(
+            t.app.get(), &QProcess::finished, t.app.get(), [this, target](int code, QProcess::ExitStatus) {
+                if (!m_stopping && target->failure.isEmpty())
+                    target->failure = QStringLiteral("the dashboard exited early (code %1)").arg(code);
+            });
         t.app->start(m_bin + QStringLiteral("/pulseboard"), args);
         if (!t.app->waitForStarted(10000)) {
             std::fprintf(stderr, "bench-dashboard: pulseboard did not start\n");
@@ -350,20 +360,23 @@ QByteArray ratio(double value, double base)
 int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
 {
     const int settle = 5;
-    std::printf("dashboard: %d channels x %g Hz = %g msgs/s for %d s; idle dashboard side by side (baseline); "
-                "frames counted after %d s, RSS and queues compared from %d s\n",
-                channels, rate, channels * rate, seconds, settle, warmup);
+    std::printf(
+        "dashboard: %d channels x %g Hz = %g msgs/s for %d s; idle dashboard side by side (baseline); "
+        "frames counted after %d s, RSS and queues compared from %d s\n",
+        channels, rate, channels * rate, seconds, settle, warmup);
     std::fflush(stdout);
     Target idle;
     idle.name = QStringLiteral("idle");
     Target load;
     load.name = QStringLiteral("load");
-    if (!runner.start(idle, {QStringLiteral("--count"), QStringLiteral("0"), QStringLiteral("--channels"),
-                             QString::number(channels)},
-                      channels)
-        || !runner.start(load, {QStringLiteral("--rate"), QString::number(rate), QStringLiteral("--channels"),
-                                QString::number(channels)},
-                         channels))
+    if (!runner.start(idle,
+                      {QStringLiteral("--count"), QStringLiteral("0"), QStringLiteral("--channels"),
+                       QString::number(channels)},
+                      channels) ||
+        !runner.start(load,
+                      {QStringLiteral("--rate"), QString::number(rate), QStringLiteral("--channels"),
+                       QString::number(channels)},
+                      channels))
         return 1;
     const double start = runner.now();
     double nextReport = start + 60;
@@ -377,8 +390,13 @@ int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
             const ProcSample s = procAt(load, runner.now() - 1);
             std::printf("  %4.0f s: load fps %.1f, p99 %d ms, rss %.1f MiB, lag %.0f ms, messages %.0f\n",
                         runner.now() - start, last ? last->line.value(QStringLiteral("fps")).toDouble() : 0.0,
-                        last ? last->line.value(QStringLiteral("frameMsP99")).toInt() : 0, double(s.rssKb) / 1024.0,
-                        last ? last->line.value(QStringLiteral("queues")).toObject().value(QStringLiteral("lagMs")).toDouble() : 0.0,
+                        last ? last->line.value(QStringLiteral("frameMsP99")).toInt() : 0,
+                        double(s.rssKb) / 1024.0,
+                        last ? last->line.value(QStringLiteral("queues"))
+                                   .toObject()
+                                   .value(QStringLiteral("lagMs"))
+                                   .toDouble()
+                             : 0.0,
                         last ? last->line.value(QStringLiteral("messages")).toDouble() : 0.0);
             std::fflush(stdout);
             nextReport += 60;
@@ -432,21 +450,27 @@ int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
     row("outbox max", i.outboxMax, l.outboxMax, "%.0f");
     row("event log rows at end", i.eventsEnd, l.eventsEnd, "%.0f");
     row("threads", i.threads, l.threads, "%.0f");
-    std::printf("(%d one-second intervals after %d s; ratio: load / idle of the same run)\n", l.intervals, settle);
+    std::printf("(%d one-second intervals after %d s; ratio: load / idle of the same run)\n", l.intervals,
+                settle);
 
     const double growth = l.rssWarmMiB > 0 ? (l.rssEndMiB - l.rssWarmMiB) / l.rssWarmMiB * 100 : 0;
     const double offered = channels * rate;
     std::printf("\ntargets:\n");
     std::printf("  >= 30 fps sustained:      median %.1f, min %.1f  -> %s\n", l.fpsMedian, l.fpsMin,
-                l.fpsMin >= 30 ? "met" : l.fpsMedian >= 30 ? "median met, min NOT met" : "NOT met");
+                l.fpsMin >= 30      ? "met"
+                : l.fpsMedian >= 30 ? "median met, min NOT met"
+                                    : "NOT met");
     std::printf("  p99 frame time < 50 ms:   %.0f ms  -> %s\n", l.p99Ms, l.p99Ms < 50 ? "met" : "NOT met");
-    std::printf("  RSS flat (within 10 %%):   %.1f -> %.1f MiB (%+.1f %%)  -> %s\n", l.rssWarmMiB, l.rssEndMiB, growth,
-                qAbs(growth) <= 10 ? "met" : "NOT met");
+    std::printf("  RSS flat (within 10 %%):   %.1f -> %.1f MiB (%+.1f %%)  -> %s\n", l.rssWarmMiB,
+                l.rssEndMiB, growth, qAbs(growth) <= 10 ? "met" : "NOT met");
     // A queue that grows shows up as the sender's backlog or the lag of what arrives.
-    const bool flat = l.backlogEnd <= qMax(l.backlogWarm * 2, 256.0 * 1024) && l.lagEnd <= qMax(l.lagWarm * 2, 250.0);
-    std::printf("  no queue growth:          sender backlog %.0f -> %.0f KiB, lag %.0f -> %.0f ms, raw held max %d"
-                "  -> %s\n",
-                l.backlogWarm / 1024, l.backlogEnd / 1024, l.lagWarm, l.lagEnd, l.rawHeldMax, flat ? "met" : "NOT met");
+    const bool flat =
+        l.backlogEnd <= qMax(l.backlogWarm * 2, 256.0 * 1024) && l.lagEnd <= qMax(l.lagWarm * 2, 250.0);
+    std::printf(
+        "  no queue growth:          sender backlog %.0f -> %.0f KiB, lag %.0f -> %.0f ms, raw held max %d"
+        "  -> %s\n",
+        l.backlogWarm / 1024, l.backlogEnd / 1024, l.lagWarm, l.lagEnd, l.rawHeldMax,
+        flat ? "met" : "NOT met");
     std::printf("  all messages taken:       %.0f of %.0f msgs/s offered  -> %s\n", l.msgRate, offered,
                 l.msgRate >= offered * 0.98 ? "met" : "NOT met");
     return 0;
@@ -454,8 +478,9 @@ int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
 
 int runMemory(Runner &runner, int runs, int channels, int samples)
 {
-    std::printf("memory: %d runs; %d channels, each filled with %d samples (one numeric field: one series each)\n",
-                runs, channels, samples);
+    std::printf(
+        "memory: %d runs; %d channels, each filled with %d samples (one numeric field: one series each)\n",
+        runs, channels, samples);
     std::fflush(stdout);
     QList<double> base, subscribed, filled, store, perChannel, perSample;
     for (int run = 0; run < runs; ++run) {
@@ -480,9 +505,12 @@ int runMemory(Runner &runner, int runs, int channels, int samples)
                 rss.append(double(sampleProcess(t.app->processId()).rssKb));
                 QThread::msleep(300);
             }
-            const double got = t.frames.isEmpty() ? 0 : t.frames.last().line.value(QStringLiteral("messages")).toDouble();
+            const double got =
+                t.frames.isEmpty() ? 0 : t.frames.last().line.value(QStringLiteral("messages")).toDouble();
             if (storeMiB)
-                *storeMiB = t.frames.isEmpty() ? 0 : t.frames.last().line.value(QStringLiteral("storeBytes")).toDouble();
+                *storeMiB = t.frames.isEmpty()
+                                ? 0
+                                : t.frames.last().line.value(QStringLiteral("storeBytes")).toDouble();
             runner.stop(t);
             if (!t.failure.isEmpty() || got < double(expect)) {
                 std::fprintf(stderr, "bench-dashboard: %s: %s (%.0f of %lld messages)\n", qPrintable(name),
@@ -499,8 +527,8 @@ int runMemory(Runner &runner, int runs, int channels, int samples)
         const double b = measure(QStringLiteral("base"), quiet, 0, 0, nullptr);
         const double s = measure(QStringLiteral("channels"), quiet, channels, 0, nullptr);
         const double f = measure(QStringLiteral("filled"),
-                                 {QStringLiteral("--count"), QString::number(count), QStringLiteral("--channels"),
-                                  QString::number(channels)},
+                                 {QStringLiteral("--count"), QString::number(count),
+                                  QStringLiteral("--channels"), QString::number(channels)},
                                  channels, count, &storeBytes);
         if (b < 0 || s < 0 || f < 0)
             return 1;
@@ -510,22 +538,25 @@ int runMemory(Runner &runner, int runs, int channels, int samples)
         store.append(storeBytes);
         perChannel.append((s - b) / channels);
         perSample.append((f - s) / double(count));
-        std::printf("  run %d: RSS base %.1f MiB, %d channels %.1f MiB, filled %.1f MiB, sample store %.2f MiB: "
-                    "%.0f KiB per channel, %.1f B per sample\n",
-                    run + 1, b / 1048576, channels, s / 1048576, f / 1048576, storeBytes / 1048576,
-                    perChannel.last() / 1024, perSample.last());
+        std::printf(
+            "  run %d: RSS base %.1f MiB, %d channels %.1f MiB, filled %.1f MiB, sample store %.2f MiB: "
+            "%.0f KiB per channel, %.1f B per sample\n",
+            run + 1, b / 1048576, channels, s / 1048576, f / 1048576, storeBytes / 1048576,
+            perChannel.last() / 1024, perSample.last());
         std::fflush(stdout);
     }
     const double samplesHeld = double(channels) * samples;
     std::printf("\nmedians of %d runs:\n", runs);
-    std::printf("  RSS MiB: base %.1f, %d channels subscribed %.1f, filled %.1f\n", median(base) / 1048576, channels,
-                median(subscribed) / 1048576, median(filled) / 1048576);
+    std::printf("  RSS MiB: base %.1f, %d channels subscribed %.1f, filled %.1f\n", median(base) / 1048576,
+                channels, median(subscribed) / 1048576, median(filled) / 1048576);
     std::printf("  per subscribed channel (no data): %.0f KiB\n", median(perChannel) / 1024);
-    std::printf("  per retained sample: %.1f B measured (RSS), %.1f B by the store's own count, 16 B the ring's"
-                " sample\n",
-                median(perSample), median(store) / samplesHeld);
-    std::printf("  a channel at the default bound (%d samples): %.0f KiB measured, %.0f KiB designed (16 B x %d)\n",
-                samples, median(perSample) * samples / 1024, 16.0 * samples / 1024, samples);
+    std::printf(
+        "  per retained sample: %.1f B measured (RSS), %.1f B by the store's own count, 16 B the ring's"
+        " sample\n",
+        median(perSample), median(store) / samplesHeld);
+    std::printf(
+        "  a channel at the default bound (%d samples): %.0f KiB measured, %.0f KiB designed (16 B x %d)\n",
+        samples, median(perSample) * samples / 1024, 16.0 * samples / 1024, samples);
     return 0;
 }
 
@@ -535,37 +566,46 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Dashboard benchmarks: under load (2) and memory per channel (5)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Dashboard benchmarks: under load (2) and memory per channel (5)."));
     parser.addHelpOption();
-    const QCommandLineOption secondsOpt(QStringLiteral("seconds"), QStringLiteral("Load: measured run (default 600)."),
+    const QCommandLineOption secondsOpt(QStringLiteral("seconds"),
+                                        QStringLiteral("Load: measured run (default 600)."),
                                         QStringLiteral("S"), QStringLiteral("600"));
-    const QCommandLineOption minutesOpt(QStringLiteral("minutes"), QStringLiteral("Load: measured run in minutes."),
-                                        QStringLiteral("M"));
-    const QCommandLineOption warmupOpt(QStringLiteral("warmup"),
-                                       QStringLiteral("Load: RSS and queues compared from here (default 60, at most a third of the run)."),
-                                       QStringLiteral("S"), QStringLiteral("60"));
+    const QCommandLineOption minutesOpt(
+        QStringLiteral("minutes"), QStringLiteral("Load: measured run in minutes."), QStringLiteral("M"));
+    const QCommandLineOption warmupOpt(
+        QStringLiteral("warmup"),
+        QStringLiteral("Load: RSS and queues compared from here (default 60, at most a third of the run)."),
+        QStringLiteral("S"), QStringLiteral("60"));
     const QCommandLineOption channelsOpt(QStringLiteral("channels"), QStringLiteral("Channels (default 20)."),
                                          QStringLiteral("N"), QStringLiteral("20"));
-    const QCommandLineOption rateOpt(QStringLiteral("rate"), QStringLiteral("Load: messages a second per channel (default 1000)."),
+    const QCommandLineOption rateOpt(QStringLiteral("rate"),
+                                     QStringLiteral("Load: messages a second per channel (default 1000)."),
                                      QStringLiteral("HZ"), QStringLiteral("1000"));
-    const QCommandLineOption geometryOpt(QStringLiteral("geometry"), QStringLiteral("Window size (default 1440x900)."),
+    const QCommandLineOption geometryOpt(QStringLiteral("geometry"),
+                                         QStringLiteral("Window size (default 1440x900)."),
                                          QStringLiteral("WxH"), QStringLiteral("1440x900"));
     const QCommandLineOption displayRateOpt(
         QStringLiteral("display-rate"),
-        QStringLiteral("The dashboards' chart refresh rate, 1-30 Hz (default 30: frames only come when something changes, "
+        QStringLiteral("The dashboards' chart refresh rate, 1-30 Hz (default 30: frames only come when "
+                       "something changes, "
                        "so this is the most frames a second the charts can ask for)."),
         QStringLiteral("HZ"), QStringLiteral("30"));
-    const QCommandLineOption memoryOpt(QStringLiteral("memory"), QStringLiteral("Run the memory benchmark instead."));
+    const QCommandLineOption memoryOpt(QStringLiteral("memory"),
+                                       QStringLiteral("Run the memory benchmark instead."));
     const QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("Memory: runs (default 3)."),
                                      QStringLiteral("N"), QStringLiteral("3"));
-    const QCommandLineOption samplesOpt(QStringLiteral("samples"),
-                                        QStringLiteral("Memory: samples per channel (default 32768, a series' capacity)."),
-                                        QStringLiteral("N"), QStringLiteral("32768"));
-    const QCommandLineOption rendererOpt(QStringLiteral("renderer"),
-                                         QStringLiteral("The dashboards' --renderer: auto (default), software or gpu."),
-                                         QStringLiteral("MODE"), QStringLiteral("auto"));
-    parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt, rendererOpt,
-                       memoryOpt, runsOpt, samplesOpt});
+    const QCommandLineOption samplesOpt(
+        QStringLiteral("samples"),
+        QStringLiteral("Memory: samples per channel (default 32768, a series' capacity)."),
+        QStringLiteral("N"), QStringLiteral("32768"));
+    const QCommandLineOption rendererOpt(
+        QStringLiteral("renderer"),
+        QStringLiteral("The dashboards' --renderer: auto (default), software or gpu."),
+        QStringLiteral("MODE"), QStringLiteral("auto"));
+    parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt,
+                       rendererOpt, memoryOpt, runsOpt, samplesOpt});
     parser.process(app);
 
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariable("QT_QPA_PLATFORM").isEmpty()) {
@@ -581,8 +621,8 @@ int main(int argc, char **argv)
     printMachine();
     std::fflush(stdout);
     const int displayRate = qBound(1, parser.value(displayRateOpt).toInt(), 30);
-    std::printf("dashboards: --geometry %s --display-rate %d --renderer %s\n", qPrintable(parser.value(geometryOpt)),
-                displayRate, qPrintable(parser.value(rendererOpt)));
+    std::printf("dashboards: --geometry %s --display-rate %d --renderer %s\n",
+                qPrintable(parser.value(geometryOpt)), displayRate, qPrintable(parser.value(rendererOpt)));
     Runner runner(QCoreApplication::applicationDirPath(), home.path(), parser.value(geometryOpt), displayRate,
                   parser.value(rendererOpt));
     if (parser.isSet(memoryOpt))

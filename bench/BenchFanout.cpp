@@ -79,19 +79,22 @@ int runSubscribers(const QUrl &url, int count, qint64 expect, int timeoutMs)
         auto pick = [&](double q) {
             if (latencyNs.empty())
                 return 0.0;
-            const size_t rank = std::clamp<size_t>(size_t(std::ceil(q * double(latencyNs.size()))), 1, latencyNs.size());
+            const size_t rank =
+                std::clamp<size_t>(size_t(std::ceil(q * double(latencyNs.size()))), 1, latencyNs.size());
             return double(latencyNs[rank - 1]) / 1e6;
         };
         qint64 total = 0;
         for (qint64 r : received)
             total += r;
         const double seconds = firstPublishNs > 0 && lastReceiveNs > firstPublishNs
-            ? double(lastReceiveNs - firstPublishNs) / 1e9 : 0;
-        std::printf("RESULT deliveries=%lld expected=%lld seconds=%.4f rate=%.1f p50=%.3f p99=%.3f max=%.3f lost=%d "
-                    "malformed=%lld cpu=%.3f\n",
-                    static_cast<long long>(total), static_cast<long long>(qint64(count) * expect), seconds,
-                    seconds > 0 ? double(total) / seconds : 0.0, pick(0.50), pick(0.99), pick(1.0), lost,
-                    static_cast<long long>(malformed), cpuSeconds());
+                                   ? double(lastReceiveNs - firstPublishNs) / 1e9
+                                   : 0;
+        std::printf(
+            "RESULT deliveries=%lld expected=%lld seconds=%.4f rate=%.1f p50=%.3f p99=%.3f max=%.3f lost=%d "
+            "malformed=%lld cpu=%.3f\n",
+            static_cast<long long>(total), static_cast<long long>(qint64(count) * expect), seconds,
+            seconds > 0 ? double(total) / seconds : 0.0, pick(0.50), pick(0.99), pick(1.0), lost,
+            static_cast<long long>(malformed), cpuSeconds());
         std::fflush(stdout);
         QCoreApplication::exit(total == qint64(count) * expect ? 0 : 1);
     };
@@ -109,8 +112,8 @@ int runSubscribers(const QUrl &url, int count, qint64 expect, int timeoutMs)
         QObject::connect(s, &QWebSocket::disconnected, s, [&, i] {
             if (!reported && received[size_t(i)] < expect) {
                 ++lost;
-                std::fprintf(stderr, "bench-fanout: subscriber %d lost its connection after %lld messages\n", i,
-                             static_cast<long long>(received[size_t(i)]));
+                std::fprintf(stderr, "bench-fanout: subscriber %d lost its connection after %lld messages\n",
+                             i, static_cast<long long>(received[size_t(i)]));
             }
         });
         QObject::connect(s, &QWebSocket::textMessageReceived, s, [&, i](const QString &text) {
@@ -164,7 +167,8 @@ int runPublisher(const QUrl &url, qint64 count, double rate, int window)
         env.type = MessageType::Publish;
         env.id = QStringLiteral("p%1").arg(sent);
         env.channel = kChannel;
-        env.data = QJsonObject{{QStringLiteral("t"), double(monotonicNs())}, {QStringLiteral("i"), double(sent)}};
+        env.data =
+            QJsonObject{{QStringLiteral("t"), double(monotonicNs())}, {QStringLiteral("i"), double(sent)}};
         socket.sendTextMessage(frame(env));
         ++sent;
     };
@@ -192,7 +196,8 @@ int runPublisher(const QUrl &url, qint64 count, double rate, int window)
         if (!decodeEnvelope(text.toUtf8(), env))
             return;
         if (env.type == MessageType::Error) {
-            std::fprintf(stderr, "bench-fanout: publisher got error %d: %s\n", env.code, qPrintable(env.text));
+            std::fprintf(stderr, "bench-fanout: publisher got error %d: %s\n", env.code,
+                         qPrintable(env.text));
             QCoreApplication::exit(1);
             return;
         }
@@ -260,11 +265,12 @@ bool startHub(Hub &hub, const QString &bin, const QStringList &extra)
     // No feeds (nothing else on the hub), no rate limit (one publisher runs far above the
     // default 200 frames a second), a send buffer that holds a whole flood per subscriber.
     hub.process->start(bin + QStringLiteral("/pulseboard-hub"),
-                       QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
-                                   QStringLiteral("--rate-limit"), QStringLiteral("0"), QStringLiteral("--max-send-buffer"),
+                       QStringList{QStringLiteral("--port"), QStringLiteral("0"),
+                                   QStringLiteral("--no-feeds"), QStringLiteral("--rate-limit"),
+                                   QStringLiteral("0"), QStringLiteral("--max-send-buffer"),
                                    QString::number(256 * 1024 * 1024), QStringLiteral("--server-name"),
-                                   QStringLiteral("bench-%1").arg(hub.name)}
-                           + extra);
+                                   QStringLiteral("bench-%1").arg(hub.name)} +
+                           extra);
     if (!hub.process->waitForStarted(10000))
         return false;
     while (!hub.process->canReadLine()) {
@@ -303,15 +309,18 @@ struct RunResult
     bool ok = false;
 };
 
-RunResult runOnce(const Hub &hub, const QString &self, int subscribers, qint64 messages, double rate, int window)
+RunResult runOnce(const Hub &hub, const QString &self, int subscribers, qint64 messages, double rate,
+                  int window)
 {
     RunResult r;
     QProcess subs;
     subs.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    const int timeoutMs = int(qMin<qint64>(600000, 30000 + (rate > 0 ? qint64(double(messages) / rate * 2000) : 0)));
-    subs.start(self, {QStringLiteral("--role"), QStringLiteral("subscribers"), QStringLiteral("--url"), hub.url.toString(),
-                      QStringLiteral("--subscribers"), QString::number(subscribers), QStringLiteral("--messages"),
-                      QString::number(messages), QStringLiteral("--timeout-ms"), QString::number(timeoutMs)});
+    const int timeoutMs =
+        int(qMin<qint64>(600000, 30000 + (rate > 0 ? qint64(double(messages) / rate * 2000) : 0)));
+    subs.start(self, {QStringLiteral("--role"), QStringLiteral("subscribers"), QStringLiteral("--url"),
+                      hub.url.toString(), QStringLiteral("--subscribers"), QString::number(subscribers),
+                      QStringLiteral("--messages"), QString::number(messages), QStringLiteral("--timeout-ms"),
+                      QString::number(timeoutMs)});
     QByteArray subsOut;
     while (!subsOut.contains("ready\n")) {
         if (!subs.waitForReadyRead(30000)) {
@@ -325,9 +334,10 @@ RunResult runOnce(const Hub &hub, const QString &self, int subscribers, qint64 m
     const ProcSample before = sampleProcess(hub.process->processId());
     QProcess pub;
     pub.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    pub.start(self, {QStringLiteral("--role"), QStringLiteral("publisher"), QStringLiteral("--url"), hub.url.toString(),
-                     QStringLiteral("--messages"), QString::number(messages), QStringLiteral("--rate"),
-                     QString::number(rate), QStringLiteral("--window"), QString::number(window)});
+    pub.start(self, {QStringLiteral("--role"), QStringLiteral("publisher"), QStringLiteral("--url"),
+                     hub.url.toString(), QStringLiteral("--messages"), QString::number(messages),
+                     QStringLiteral("--rate"), QString::number(rate), QStringLiteral("--window"),
+                     QString::number(window)});
     const bool subsDone = subs.waitForFinished(timeoutMs + 10000);
     const ProcSample after = sampleProcess(hub.process->processId());
     pub.waitForFinished(30000);
@@ -354,25 +364,31 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Hub fan-out benchmark: one publisher, many subscribers, memory vs Redis."));
+    parser.setApplicationDescription(
+        QStringLiteral("Hub fan-out benchmark: one publisher, many subscribers, memory vs Redis."));
     parser.addHelpOption();
-    const QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("Runs per hub (default 3)."), QStringLiteral("N"),
-                                     QStringLiteral("3"));
-    const QCommandLineOption subsOpt(QStringLiteral("subscribers"), QStringLiteral("Subscribers (default 200)."),
-                                     QStringLiteral("N"), QStringLiteral("200"));
-    const QCommandLineOption messagesOpt(QStringLiteral("messages"), QStringLiteral("Messages published per run (default 2000)."),
+    const QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("Runs per hub (default 3)."),
+                                     QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption subsOpt(QStringLiteral("subscribers"),
+                                     QStringLiteral("Subscribers (default 200)."), QStringLiteral("N"),
+                                     QStringLiteral("200"));
+    const QCommandLineOption messagesOpt(QStringLiteral("messages"),
+                                         QStringLiteral("Messages published per run (default 2000)."),
                                          QStringLiteral("N"), QStringLiteral("2000"));
-    const QCommandLineOption rateOpt(QStringLiteral("rate"),
-                                     QStringLiteral("Publishes a second; 0 = as fast as acks allow (default 200)."),
-                                     QStringLiteral("HZ"), QStringLiteral("200"));
-    const QCommandLineOption windowOpt(QStringLiteral("window"),
-                                       QStringLiteral("With --rate 0: most publishes in flight (default 64)."),
-                                       QStringLiteral("N"), QStringLiteral("64"));
-    const QCommandLineOption roleOpt(QStringLiteral("role"), QStringLiteral("Internal: subscribers or publisher."),
+    const QCommandLineOption rateOpt(
+        QStringLiteral("rate"),
+        QStringLiteral("Publishes a second; 0 = as fast as acks allow (default 200)."), QStringLiteral("HZ"),
+        QStringLiteral("200"));
+    const QCommandLineOption windowOpt(
+        QStringLiteral("window"), QStringLiteral("With --rate 0: most publishes in flight (default 64)."),
+        QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption roleOpt(QStringLiteral("role"),
+                                     QStringLiteral("Internal: subscribers or publisher."),
                                      QStringLiteral("ROLE"));
-    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("Internal: the hub."), QStringLiteral("URL"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout-ms"), QStringLiteral("Internal."), QStringLiteral("MS"),
-                                        QStringLiteral("60000"));
+    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("Internal: the hub."),
+                                    QStringLiteral("URL"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout-ms"), QStringLiteral("Internal."),
+                                        QStringLiteral("MS"), QStringLiteral("60000"));
     parser.addOptions({runsOpt, subsOpt, messagesOpt, rateOpt, windowOpt, roleOpt, urlOpt, timeoutOpt});
     parser.process(app);
 
@@ -382,7 +398,8 @@ int main(int argc, char **argv)
     const int window = qMax(1, parser.value(windowOpt).toInt());
     const QString role = parser.value(roleOpt);
     if (role == QLatin1StringView("subscribers"))
-        return runSubscribers(QUrl(parser.value(urlOpt)), subscribers, messages, parser.value(timeoutOpt).toInt());
+        return runSubscribers(QUrl(parser.value(urlOpt)), subscribers, messages,
+                              parser.value(timeoutOpt).toInt());
     if (role == QLatin1StringView("publisher"))
         return runPublisher(QUrl(parser.value(urlOpt)), messages, rate, window);
 
@@ -393,11 +410,12 @@ int main(int argc, char **argv)
     }
     const int runs = qMax(1, parser.value(runsOpt).toInt());
     printMachine();
-    std::printf("fan-out: %d subscribers on one channel, %lld messages per run %s, %d runs per hub, order rotated\n",
-                subscribers, static_cast<long long>(messages),
-                rate > 0 ? qPrintable(QStringLiteral("at %1/s").arg(rate))
-                         : qPrintable(QStringLiteral("as fast as acks allow (window %1)").arg(window)),
-                runs);
+    std::printf(
+        "fan-out: %d subscribers on one channel, %lld messages per run %s, %d runs per hub, order rotated\n",
+        subscribers, static_cast<long long>(messages),
+        rate > 0 ? qPrintable(QStringLiteral("at %1/s").arg(rate))
+                 : qPrintable(QStringLiteral("as fast as acks allow (window %1)").arg(window)),
+        runs);
     std::fflush(stdout);
 
     const quint16 redisPort = freePort();
@@ -405,8 +423,8 @@ int main(int argc, char **argv)
     redis.setProcessChannelMode(QProcess::MergedChannels);
     redis.setStandardOutputFile(QProcess::nullDevice());
     redis.start(redisServer, {QStringLiteral("--port"), QString::number(redisPort), QStringLiteral("--bind"),
-                              QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                              QStringLiteral("no")});
+                              QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                              QStringLiteral("--appendonly"), QStringLiteral("no")});
     if (!redis.waitForStarted(5000) || !waitForRedis(redisPort)) {
         std::fprintf(stderr, "bench-fanout: redis-server did not start on port %d\n", redisPort);
         return 1;
@@ -415,8 +433,9 @@ int main(int argc, char **argv)
     Hub memory{QStringLiteral("memory"), nullptr, {}};
     Hub viaRedis{QStringLiteral("redis"), nullptr, {}};
     if (!startHub(memory, bin, {}) ||
-        !startHub(viaRedis, bin, {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(redisPort),
-                                  QStringLiteral("--redis-prefix"), QStringLiteral("bench%1").arg(redisPort)})) {
+        !startHub(viaRedis, bin,
+                  {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(redisPort),
+                   QStringLiteral("--redis-prefix"), QStringLiteral("bench%1").arg(redisPort)})) {
         std::fprintf(stderr, "bench-fanout: a hub did not start\n");
         return 1;
     }
@@ -429,10 +448,12 @@ int main(int argc, char **argv)
         if (run % 2)
             std::reverse(order.begin(), order.end());
         for (Hub *hub : order) {
-            const RunResult r = runOnce(*hub, QCoreApplication::applicationFilePath(), subscribers, messages, rate, window);
+            const RunResult r =
+                runOnce(*hub, QCoreApplication::applicationFilePath(), subscribers, messages, rate, window);
             ok = ok && r.ok;
             results[hub->name].append(r);
-            std::printf("  run %d %-6s deliveries/s %9.0f  latency ms p50 %7.2f p99 %7.2f max %7.2f  hub CPU %.2f us/delivery%s\n",
+            std::printf("  run %d %-6s deliveries/s %9.0f  latency ms p50 %7.2f p99 %7.2f max %7.2f  hub CPU "
+                        "%.2f us/delivery%s\n",
                         run + 1, qPrintable(hub->name), r.rate, r.p50, r.p99, r.max, r.hubCpuUsPerDelivery,
                         r.ok ? "" : "  (incomplete)");
             std::fflush(stdout);
@@ -452,10 +473,12 @@ int main(int argc, char **argv)
         return median(v);
     };
     std::printf("\nmedians of %d runs (ratio: redis / memory, per run, then the median)\n", runs);
-    std::printf("%-8s %14s %12s %12s %12s %18s\n", "hub", "deliveries/s", "p50 ms", "p99 ms", "max ms", "hub CPU us/deliv");
+    std::printf("%-8s %14s %12s %12s %12s %18s\n", "hub", "deliveries/s", "p50 ms", "p99 ms", "max ms",
+                "hub CPU us/deliv");
     for (Hub *hub : hubs)
-        std::printf("%-8s %14.0f %12.2f %12.2f %12.2f %18.2f\n", qPrintable(hub->name), med(hub->name, &RunResult::rate),
-                    med(hub->name, &RunResult::p50), med(hub->name, &RunResult::p99), med(hub->name, &RunResult::max),
+        std::printf("%-8s %14.0f %12.2f %12.2f %12.2f %18.2f\n", qPrintable(hub->name),
+                    med(hub->name, &RunResult::rate), med(hub->name, &RunResult::p50),
+                    med(hub->name, &RunResult::p99), med(hub->name, &RunResult::max),
                     med(hub->name, &RunResult::hubCpuUsPerDelivery));
     QList<double> rateRatio, p99Ratio, cpuRatio;
     const QList<RunResult> &m = results[memory.name];

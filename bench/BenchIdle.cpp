@@ -60,14 +60,17 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Idle benchmark: CPU and wake-ups of connected, idle clients."));
+    parser.setApplicationDescription(
+        QStringLiteral("Idle benchmark: CPU and wake-ups of connected, idle clients."));
     parser.addHelpOption();
-    const QCommandLineOption durationOpt(QStringLiteral("duration"), QStringLiteral("Measured window in seconds (default 60)."),
+    const QCommandLineOption durationOpt(QStringLiteral("duration"),
+                                         QStringLiteral("Measured window in seconds (default 60)."),
                                          QStringLiteral("S"), QStringLiteral("60"));
-    const QCommandLineOption warmupOpt(QStringLiteral("warmup"), QStringLiteral("Seconds before the window (default 3)."),
+    const QCommandLineOption warmupOpt(QStringLiteral("warmup"),
+                                       QStringLiteral("Seconds before the window (default 3)."),
                                        QStringLiteral("S"), QStringLiteral("3"));
-    const QCommandLineOption bareOpt(QStringLiteral("bare-client"), QStringLiteral("Internal: run the bare client."),
-                                     QStringLiteral("URL"));
+    const QCommandLineOption bareOpt(QStringLiteral("bare-client"),
+                                     QStringLiteral("Internal: run the bare client."), QStringLiteral("URL"));
     parser.addOptions({durationOpt, warmupOpt, bareOpt});
     parser.process(app);
     if (parser.isSet(bareOpt))
@@ -91,7 +94,8 @@ int main(int argc, char **argv)
         t.name = name;
         t.server = std::make_unique<QProcess>();
         t.server->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        t.server->start(bin + QStringLiteral("/bench-blaster"), {QStringLiteral("--count"), QStringLiteral("0")});
+        t.server->start(bin + QStringLiteral("/bench-blaster"),
+                        {QStringLiteral("--count"), QStringLiteral("0")});
         const int port = readListeningPort(*t.server);
         if (port <= 0) {
             std::fprintf(stderr, "bench-idle: bench-blaster did not start\n");
@@ -111,13 +115,14 @@ int main(int argc, char **argv)
             env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path() + QStringLiteral("/config"));
             t.client->setProcessEnvironment(env);
             t.client->start(bin + QStringLiteral("/pulseboard"),
-                            {QStringLiteral("--url"), url, QStringLiteral("--subscribe"), QStringLiteral("bench.0"),
-                             QStringLiteral("--no-settings")});
+                            {QStringLiteral("--url"), url, QStringLiteral("--subscribe"),
+                             QStringLiteral("bench.0"), QStringLiteral("--no-settings")});
         } else {
             // stdin stays open (a pipe nobody writes to), as for a CLI waiting for commands.
             t.client->start(bin + QStringLiteral("/pulseboard-cli"),
-                            {QStringLiteral("--url"), url, QStringLiteral("--subscribe"), QStringLiteral("bench.0"),
-                             QStringLiteral("--duration"), QString::number(duration + warmup + 30)});
+                            {QStringLiteral("--url"), url, QStringLiteral("--subscribe"),
+                             QStringLiteral("bench.0"), QStringLiteral("--duration"),
+                             QString::number(duration + warmup + 30)});
         }
         if (!t.client->waitForStarted(10000)) {
             std::fprintf(stderr, "bench-idle: %s did not start\n", qPrintable(name));
@@ -155,13 +160,16 @@ int main(int argc, char **argv)
         const double cpu = t.end.cpu - t.start.cpu;
         const double wakes = double(t.end.switches - t.start.switches) / seconds;
         // A bare client that never woke leaves no ratio to give: the difference is the figure then.
-        const QByteArray ratio = baseWakes > 0 ? QByteArray::number(wakes / baseWakes, 'f', 2) : QByteArrayLiteral("-");
+        const QByteArray ratio =
+            baseWakes > 0 ? QByteArray::number(wakes / baseWakes, 'f', 2) : QByteArrayLiteral("-");
         const double mainWakes = double(t.end.mainSwitches - t.start.mainSwitches) / seconds;
-        std::printf("%-6s %10.3f %8.3f %12.2f %8s %12.2f %8d %9.1f\n", qPrintable(t.name), cpu, cpu / seconds * 100.0,
-                    wakes, ratio.constData(), mainWakes, t.end.threads, double(t.end.rssKb) / 1024.0);
+        std::printf("%-6s %10.3f %8.3f %12.2f %8s %12.2f %8d %9.1f\n", qPrintable(t.name), cpu,
+                    cpu / seconds * 100.0, wakes, ratio.constData(), mainWakes, t.end.threads,
+                    double(t.end.rssKb) / 1024.0);
     }
-    std::printf("(ratio: wake-ups/s over the bare client's, '-' when it never woke; CPU is counted in clock ticks of"
-                " %ld Hz, bare client %.3f s; %.1f s window)\n",
-                ::sysconf(_SC_CLK_TCK), baseCpu, seconds);
+    std::printf(
+        "(ratio: wake-ups/s over the bare client's, '-' when it never woke; CPU is counted in clock ticks of"
+        " %ld Hz, bare client %.3f s; %.1f s window)\n",
+        ::sysconf(_SC_CLK_TCK), baseCpu, seconds);
     return ok ? 0 : 1;
 }

@@ -57,9 +57,10 @@ public:
     {
         const double wall = double(m_wall.nsecsElapsed()) / 1e9;
         const double cpu = cpuSeconds() - m_cpuStart;
-        std::printf("RESULT mode=%s msgs=%lld wall_s=%.4f msgs_per_s=%.0f cpu_s=%.4f maxrss_kb=%ld checksum=%.3f\n",
-                    qPrintable(mode), static_cast<long long>(m_count), wall, double(m_count) / wall, cpu,
-                    peakRssKb(), checksum);
+        std::printf(
+            "RESULT mode=%s msgs=%lld wall_s=%.4f msgs_per_s=%.0f cpu_s=%.4f maxrss_kb=%ld checksum=%.3f\n",
+            qPrintable(mode), static_cast<long long>(m_count), wall, double(m_count) / wall, cpu, peakRssKb(),
+            checksum);
         std::fflush(stdout);
     }
 
@@ -174,7 +175,8 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
     } else {
         QObject::connect(&manager, &ConnectionManager::messageReceived,
                          [&](const QString &channel, qint64, qint64 ts, const QJsonValue &data) {
-                             buffers.add(channel, ts, data.toObject().value(QLatin1StringView("v")).toDouble());
+                             buffers.add(channel, ts,
+                                         data.toObject().value(QLatin1StringView("v")).toDouble());
                              if (window.count()) {
                                  window.print(mode, buffers.checksum());
                                  QCoreApplication::exit(0);
@@ -215,8 +217,8 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
             const QString mode = modes.at((k + run) % modes.size());
             QProcess sender;
             sender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            sender.start(blaster, {QStringLiteral("--count"), QString::number(count), QStringLiteral("--channels"),
-                                   QString::number(channels)});
+            sender.start(blaster, {QStringLiteral("--count"), QString::number(count),
+                                   QStringLiteral("--channels"), QString::number(channels)});
             const int port = readListeningPort(sender);
             if (port <= 0) {
                 std::fprintf(stderr, "bench-ingest: bench-blaster did not start\n");
@@ -224,8 +226,9 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
             }
             const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
             const QHash<QString, QString> fields =
-                runChild(self, {QStringLiteral("--client"), mode, QStringLiteral("--url"), url, QStringLiteral("--count"),
-                                QString::number(count), QStringLiteral("--channels"), QString::number(channels)});
+                runChild(self, {QStringLiteral("--client"), mode, QStringLiteral("--url"), url,
+                                QStringLiteral("--count"), QString::number(count),
+                                QStringLiteral("--channels"), QString::number(channels)});
             sender.waitForFinished(30000);
             if (fields.isEmpty()) {
                 std::fprintf(stderr, "bench-ingest: %s run %d failed\n", qPrintable(mode), run + 1);
@@ -237,7 +240,8 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
             r.rssKb = fields.value(QStringLiteral("maxrss_kb")).toDouble();
             r.wall = fields.value(QStringLiteral("wall_s")).toDouble();
             results[mode].append(r);
-            std::printf("run %d %-8s %9.0f msgs/s  cpu %.3f s (%.2f us/msg)  wall %.3f s  peak RSS %.1f MiB  load %s\n",
+            std::printf("run %d %-8s %9.0f msgs/s  cpu %.3f s (%.2f us/msg)  wall %.3f s  peak RSS %.1f MiB  "
+                        "load %s\n",
                         run + 1, qPrintable(mode), r.rate, r.cpu, r.cpu / double(count) * 1e6, r.wall,
                         r.rssKb / 1024.0, qPrintable(loadAverage()));
             std::fflush(stdout);
@@ -253,20 +257,26 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Ingest benchmark: bare QWebSocket+QJsonDocument vs ConnectionManager."));
+    parser.setApplicationDescription(
+        QStringLiteral("Ingest benchmark: bare QWebSocket+QJsonDocument vs ConnectionManager."));
     parser.addHelpOption();
-    const QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("Measurements per mode (default 5)."),
+    const QCommandLineOption runsOpt(QStringLiteral("runs"),
+                                     QStringLiteral("Measurements per mode (default 5)."),
                                      QStringLiteral("N"), QStringLiteral("5"));
-    const QCommandLineOption countOpt(QStringLiteral("count"), QStringLiteral("Messages per measurement (default 1000000)."),
+    const QCommandLineOption countOpt(QStringLiteral("count"),
+                                      QStringLiteral("Messages per measurement (default 1000000)."),
                                       QStringLiteral("N"), QStringLiteral("1000000"));
     const QCommandLineOption channelsOpt(QStringLiteral("channels"), QStringLiteral("Channels (default 10)."),
                                          QStringLiteral("N"), QStringLiteral("10"));
-    const QCommandLineOption modesOpt(QStringLiteral("modes"),
-                                      QStringLiteral("Comma-separated modes, from %1 (default all).").arg(kModes.join(QLatin1Char(','))),
-                                      QStringLiteral("LIST"), kModes.join(QLatin1Char(',')));
-    const QCommandLineOption clientOpt(QStringLiteral("client"), QStringLiteral("Internal: run one receiving client."),
+    const QCommandLineOption modesOpt(
+        QStringLiteral("modes"),
+        QStringLiteral("Comma-separated modes, from %1 (default all).").arg(kModes.join(QLatin1Char(','))),
+        QStringLiteral("LIST"), kModes.join(QLatin1Char(',')));
+    const QCommandLineOption clientOpt(QStringLiteral("client"),
+                                       QStringLiteral("Internal: run one receiving client."),
                                        QStringLiteral("MODE"));
-    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("Internal: the blaster's URL."), QStringLiteral("URL"));
+    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("Internal: the blaster's URL."),
+                                    QStringLiteral("URL"));
     parser.addOptions({runsOpt, countOpt, channelsOpt, modesOpt, clientOpt, urlOpt});
     parser.process(app);
 

@@ -18,7 +18,8 @@ double cpuSeconds()
 {
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 long peakRssKb()
@@ -52,8 +53,8 @@ void printMachine()
             }
         }
     }
-    std::printf("machine: nproc %d, CPU %s, load average %s\n", QThread::idealThreadCount(), qPrintable(model),
-                qPrintable(loadAverage()));
+    std::printf("machine: nproc %d, CPU %s, load average %s\n", QThread::idealThreadCount(),
+                qPrintable(model), qPrintable(loadAverage()));
 }
 
 double median(QList<double> values)
@@ -70,7 +71,8 @@ double quantile(QList<double> values, double q)
     if (values.isEmpty())
         return 0;
     std::sort(values.begin(), values.end());
-    const qsizetype rank = std::clamp<qsizetype>(qsizetype(std::ceil(q * double(values.size()))), 1, values.size());
+    const qsizetype rank =
+        std::clamp<qsizetype>(qsizetype(std::ceil(q * double(values.size()))), 1, values.size());
     return values.at(rank - 1);
 }
 
@@ -86,7 +88,8 @@ ProcSample sampleProcess(qint64 pid)
         if (f.size() > 13)
             s.cpu = double(f.at(11).toLongLong() + f.at(12).toLongLong()) / double(::sysconf(_SC_CLK_TCK));
     }
-    const QStringList tasks = QDir(base + QStringLiteral("/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList tasks =
+        QDir(base + QStringLiteral("/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     s.threads = int(tasks.size());
     for (const QString &task : tasks) {
         QFile status(base + QStringLiteral("/task/") + task + QStringLiteral("/status"));
@@ -156,8 +159,8 @@ void printSummary(const QHash<QString, QList<Result>> &results, const QStringLis
     const QList<Result> &base = results.value(modes.first());
     std::printf("\nmedians of %lld runs (ratio: the mode / %s of the same run, then the median of those)\n",
                 static_cast<long long>(base.size()), qPrintable(modes.first()));
-    std::printf("%-10s %12s %8s %10s %10s %9s %12s\n", "mode", qPrintable(rateUnit), "ratio", "cpu s", "us/msg",
-                "cpu ratio", "peak RSS MiB");
+    std::printf("%-10s %12s %8s %10s %10s %9s %12s\n", "mode", qPrintable(rateUnit), "ratio", "cpu s",
+                "us/msg", "cpu ratio", "peak RSS MiB");
     for (const QString &mode : modes) {
         const QList<Result> &rs = results.value(mode);
         QList<double> rate, cpu, rss, rateRatio, cpuRatio;
@@ -171,7 +174,8 @@ void printSummary(const QHash<QString, QList<Result>> &results, const QStringLis
             }
         }
         std::printf("%-10s %12.0f %8.2f %10.3f %10.2f %9.2f %12.1f\n", qPrintable(mode), median(rate),
-                    median(rateRatio), median(cpu), median(cpu) / double(count) * 1e6, median(cpuRatio), median(rss));
+                    median(rateRatio), median(cpu), median(cpu) / double(count) * 1e6, median(cpuRatio),
+                    median(rss));
     }
     std::fflush(stdout);
 }

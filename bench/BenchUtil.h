@@ -28,8 +28,8 @@ double quantile(QList<double> values, double q);
 // What /proc says about a process now.
 struct ProcSample
 {
-    double cpu = 0;       // seconds, utime + stime
-    quint64 switches = 0; // context switches (voluntary + involuntary), all threads
+    double cpu = 0;           // seconds, utime + stime
+    quint64 switches = 0;     // context switches (voluntary + involuntary), all threads
     quint64 mainSwitches = 0; // the same, main thread only
     int threads = 0;
     long rssKb = 0;
@@ -44,8 +44,8 @@ QHash<QString, QString> runChild(const QString &program, const QStringList &args
 
 struct Result
 {
-    double rate = 0;  // per second (messages, deliveries)
-    double cpu = 0;   // seconds
+    double rate = 0; // per second (messages, deliveries)
+    double cpu = 0;  // seconds
     double rssKb = 0;
     double wall = 0;
 };

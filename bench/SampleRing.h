@@ -21,7 +21,10 @@ public:
     }
 
     qsizetype size() const { return m_size; }
-    QPointF last() const { return m_size ? m_samples.at((m_next + m_samples.size() - 1) % m_samples.size()) : QPointF(); }
+    QPointF last() const
+    {
+        return m_size ? m_samples.at((m_next + m_samples.size() - 1) % m_samples.size()) : QPointF();
+    }
 
 private:
     QList<QPointF> m_samples;

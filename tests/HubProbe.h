@@ -34,8 +34,8 @@ public:
 
     // Waits for the first frame of `type` (and `id` when given) not yet taken; returns it.
     // `ok` false on timeout.
-    Pulseboard::Envelope waitFor(Pulseboard::MessageType type, const QString &id = QString(), bool *ok = nullptr,
-                                 int timeoutMs = 5000);
+    Pulseboard::Envelope waitFor(Pulseboard::MessageType type, const QString &id = QString(),
+                                 bool *ok = nullptr, int timeoutMs = 5000);
     QList<Pulseboard::Envelope> ofType(Pulseboard::MessageType type) const;
     QList<qint64> seqsOf(const QString &channel) const;
     bool waitClosed(int timeoutMs = 5000);

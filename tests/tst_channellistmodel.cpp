@@ -49,7 +49,7 @@ private Q_SLOTS:
 
         m.refresh(109500, false); // connection down: nothing is live
         QCOMPARE(m.isStale(u"sys.cpu"_s), true);
-        m.refresh(130000, true);   // 21 s of silence
+        m.refresh(130000, true); // 21 s of silence
         QCOMPARE(m.isStale(u"sys.cpu"_s), true);
         QCOMPARE(m.get(0).value(u"ageMs"_s).toLongLong(), 21000);
     }

@@ -82,14 +82,14 @@ private Q_SLOTS:
         feeder.attach(&series, u"c"_s, u"v"_s);
         feeder.tick(11000, true);
         const int replaced = feeder.replaceCount();
-        feeder.tick(11050);       // moved less than a column, no new data
+        feeder.tick(11050); // moved less than a column, no new data
         QCOMPARE(feeder.replaceCount(), replaced);
-        feeder.tick(11150);       // a full column
+        feeder.tick(11150); // a full column
         QCOMPARE(feeder.replaceCount(), replaced + 1);
         store.addSample(u"c"_s, u"v"_s, 11100, 7); // new data
         feeder.tick(11160);
         QCOMPARE(feeder.replaceCount(), replaced + 2);
-        feeder.setActive(false);  // hidden: no work at all
+        feeder.setActive(false); // hidden: no work at all
         store.addSample(u"c"_s, u"v"_s, 11200, 8);
         feeder.tick(20000);
         QCOMPARE(feeder.replaceCount(), replaced + 2);
@@ -115,7 +115,8 @@ private Q_SLOTS:
         feeder.setScrollBackMs(300000);
         QCOMPARE(feeder.viewEndMs(), 699000);
         QCOMPARE(series.points().last().x(), 700000.0); // right neighbour of the window
-        QCOMPARE(feeder.historyStartMs(), 999000 - store.retentionMs()); // older samples left with the retention window
+        QCOMPARE(feeder.historyStartMs(),
+                 999000 - store.retentionMs()); // older samples left with the retention window
         feeder.setPaused(false);
         QCOMPARE(feeder.scrollBackMs(), 0);
         clock.tickAt(1006000);

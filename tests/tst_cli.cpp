@@ -21,10 +21,11 @@ QStringList fastFlags()
 {
     // Pings at test speed; the deadline leaves room for two busy processes (no test here measures it,
     // and a spurious drop would resend publishes that the tests count on the wire).
-    return {QStringLiteral("--heartbeat-interval"), QStringLiteral("50"), QStringLiteral("--heartbeat-timeout"),
-            QStringLiteral("1000"), QStringLiteral("--backoff-initial"), QStringLiteral("10"),
-            QStringLiteral("--backoff-max"), QStringLiteral("50"), QStringLiteral("--connect-timeout"),
-            QStringLiteral("2000")};
+    return {QStringLiteral("--heartbeat-interval"), QStringLiteral("50"),
+            QStringLiteral("--heartbeat-timeout"),  QStringLiteral("1000"),
+            QStringLiteral("--backoff-initial"),    QStringLiteral("10"),
+            QStringLiteral("--backoff-max"),        QStringLiteral("50"),
+            QStringLiteral("--connect-timeout"),    QStringLiteral("2000")};
 }
 
 QList<QString> statesOf(const QList<QJsonObject> &events)
@@ -61,9 +62,10 @@ void tst_Cli::tailsChannelUntilCount()
     TestServer server;
     QVERIFY(server.listen());
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString(), QStringLiteral("--subscribe"),
-                                QStringLiteral("sys.cpu"), QStringLiteral("--count"), QStringLiteral("3")}
-                        + fastFlags());
+    cli.start(kCli,
+              QStringList{QStringLiteral("--url"), server.url().toString(), QStringLiteral("--subscribe"),
+                          QStringLiteral("sys.cpu"), QStringLiteral("--count"), QStringLiteral("3")} +
+                  fastFlags());
     QVERIFY(cli.waitForStarted());
     QTRY_COMPARE_WITH_TIMEOUT(server.framesOfType(MessageType::Subscribe).size(), 1, 10000);
     for (int i = 1; i <= 3; ++i)
@@ -71,14 +73,19 @@ void tst_Cli::tailsChannelUntilCount()
     QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
     QCOMPARE(cli.exitCode(), 0);
     const auto events = parseJsonLines(cli.readAllStandardOutput());
-    QCOMPARE(statesOf(events).mid(0, 2), (QList<QString>{QStringLiteral("connecting"), QStringLiteral("open")}));
+    QCOMPARE(statesOf(events).mid(0, 2),
+             (QList<QString>{QStringLiteral("connecting"), QStringLiteral("open")}));
     const auto messages = eventsOf(events, QStringLiteral("message"));
     QCOMPARE(messages.size(), 3);
     for (int i = 0; i < 3; ++i) {
         QCOMPARE(messages.at(i).value(QLatin1StringView("channel")).toString(), QStringLiteral("sys.cpu"));
         QCOMPARE(messages.at(i).value(QLatin1StringView("seq")).toInt(), i + 1);
         QVERIFY(messages.at(i).value(QLatin1StringView("ts")).toDouble() > 1.6e12);
-        QCOMPARE(messages.at(i).value(QLatin1StringView("data")).toObject().value(QLatin1StringView("user")).toDouble(),
+        QCOMPARE(messages.at(i)
+                     .value(QLatin1StringView("data"))
+                     .toObject()
+                     .value(QLatin1StringView("user"))
+                     .toDouble(),
                  (i + 1) * 1.5);
     }
     const auto stats = eventsOf(events, QStringLiteral("stats"));
@@ -116,14 +123,27 @@ void tst_Cli::publishesAndRequestsFromStdin()
     QCOMPARE(acks.at(0).value(QLatin1StringView("channel")).toString(), QStringLiteral("ops.cmd"));
     QCOMPARE(acks.at(0).value(QLatin1StringView("seq")).toInt(), 1);
     QCOMPARE(acks.at(1).value(QLatin1StringView("seq")).toInt(), 2);
-    QCOMPARE(responses.first().value(QLatin1StringView("result")).toObject().value(QLatin1StringView("k")).toArray().size(), 2);
-    QVERIFY(errors.at(0).value(QLatin1StringView("message")).toString().contains(QLatin1StringView("unknown command")));
-    QVERIFY(errors.at(1).value(QLatin1StringView("message")).toString().contains(QLatin1StringView("invalid JSON")));
+    QCOMPARE(responses.first()
+                 .value(QLatin1StringView("result"))
+                 .toObject()
+                 .value(QLatin1StringView("k"))
+                 .toArray()
+                 .size(),
+             2);
+    QVERIFY(errors.at(0)
+                .value(QLatin1StringView("message"))
+                .toString()
+                .contains(QLatin1StringView("unknown command")));
+    QVERIFY(errors.at(1)
+                .value(QLatin1StringView("message"))
+                .toString()
+                .contains(QLatin1StringView("invalid JSON")));
     QCOMPARE(errors.at(2).value(QLatin1StringView("code")).toInt(), -4);
     // The server saw exactly the two valid publishes, in order, with their data intact.
     const auto published = server.framesOfType(MessageType::Publish);
     QCOMPARE(published.size(), 2);
-    QCOMPARE(published.at(0).env.data.toObject().value(QLatin1StringView("action")).toString(), QStringLiteral("restart"));
+    QCOMPARE(published.at(0).env.data.toObject().value(QLatin1StringView("action")).toString(),
+             QStringLiteral("restart"));
     QCOMPARE(published.at(1).env.data.toInt(), 42);
 }
 
@@ -164,7 +184,8 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("bad number") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
                                                QStringLiteral("--heartbeat-interval"), QStringLiteral("soon")}
                                 << QStringLiteral("--heartbeat-interval");
-    QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
+    QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")}
+                                  << QStringLiteral("frobnicate");
     QTest::newRow("bad count") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
                                               QStringLiteral("--count"), QStringLiteral("0")}
                                << QStringLiteral("--count");
@@ -190,8 +211,8 @@ void tst_Cli::givesUpWithExitThree()
     probe.close();
     QProcess cli;
     cli.start(kCli, QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
-                                QStringLiteral("--max-retries"), QStringLiteral("2")}
-                        + fastFlags());
+                                QStringLiteral("--max-retries"), QStringLiteral("2")} +
+                        fastFlags());
     QVERIFY(cli.waitForFinished(10000));
     QCOMPARE(cli.exitCode(), 3);
     const auto events = parseJsonLines(cli.readAllStandardOutput());
@@ -200,7 +221,9 @@ void tst_Cli::givesUpWithExitThree()
     QCOMPARE(states.count(QStringLiteral("connecting")), 3);
     QCOMPARE(states.count(QStringLiteral("reconnecting")), 2);
     const QJsonObject failed = eventsOf(events, QStringLiteral("state")).last();
-    QVERIFY(failed.value(QLatin1StringView("error")).toString().contains(QLatin1StringView("gave up after 2 attempts")));
+    QVERIFY(failed.value(QLatin1StringView("error"))
+                .toString()
+                .contains(QLatin1StringView("gave up after 2 attempts")));
     QCOMPARE(eventsOf(events, QStringLiteral("disconnected")).size(), 3);
 }
 
@@ -226,8 +249,11 @@ void tst_Cli::tokenNeverPrinted()
     // The server did receive it: the token went where it belongs and nowhere else.
     QCOMPARE(server.framesOfType(MessageType::Auth).value(0).env.text, secret);
     const auto events = parseJsonLines(out);
-    QVERIFY(eventsOf(events, QStringLiteral("state")).last().value(QLatin1StringView("error")).toString().contains(
-        QLatin1StringView("refused the token")));
+    QVERIFY(eventsOf(events, QStringLiteral("state"))
+                .last()
+                .value(QLatin1StringView("error"))
+                .toString()
+                .contains(QLatin1StringView("refused the token")));
 }
 
 void tst_Cli::queueFileSurvivesKillNine()
@@ -238,10 +264,11 @@ void tst_Cli::queueFileSurvivesKillNine()
     QVERIFY(server.listen());
     const quint16 port = server.port();
     server.kill(); // the server is down while the operator sends commands
-    const QStringList args = QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
-                                         QStringLiteral("--queue-file"), journal, QStringLiteral("--max-retries"),
-                                         QStringLiteral("0")}
-                             + fastFlags();
+    const QStringList args =
+        QStringList{QStringLiteral("--url"),         QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+                    QStringLiteral("--queue-file"),  journal,
+                    QStringLiteral("--max-retries"), QStringLiteral("0")} +
+        fastFlags();
     QProcess first;
     first.start(kCli, args);
     QVERIFY(first.waitForStarted());

@@ -23,8 +23,6 @@ using TestUtils::statusKiB;
 
 namespace {
 
-
-
 enum class How { Text, Binary, Raw, Stream64MiB, Repeat };
 
 QByteArray nested(int depth)

@@ -35,19 +35,45 @@ void tst_CommandLineOptions::readsEveryFlag()
     ConnectionOptions o;
     QStringList channels;
     QString error;
-    const QStringList args{
-        QStringLiteral("--url"), QStringLiteral("ws://a:1/x"), QStringLiteral("--url"), QStringLiteral("wss://b:2/"),
-        QStringLiteral("--token"), QStringLiteral("t"), QStringLiteral("--subscribe"), QStringLiteral("c1"),
-        QStringLiteral("--subscribe"), QStringLiteral("c2"), QStringLiteral("--heartbeat-interval"), QStringLiteral("11"),
-        QStringLiteral("--heartbeat-timeout"), QStringLiteral("12"), QStringLiteral("--connect-timeout"), QStringLiteral("13"),
-        QStringLiteral("--backoff-initial"), QStringLiteral("14"), QStringLiteral("--backoff-max"), QStringLiteral("15"),
-        QStringLiteral("--max-retries"), QStringLiteral("0"), QStringLiteral("--queue-limit"), QStringLiteral("16"),
-        QStringLiteral("--queue-bytes"), QStringLiteral("17"), QStringLiteral("--drop-oldest"),
-        QStringLiteral("--request-timeout"), QStringLiteral("18"), QStringLiteral("--queue-file"), QStringLiteral("/tmp/q"),
-        QStringLiteral("--ca-file"), QStringLiteral("/tmp/ca.pem"), QStringLiteral("--insecure"),
-        QStringLiteral("--origin"), QStringLiteral("https://ops.example")};
+    const QStringList args{QStringLiteral("--url"),
+                           QStringLiteral("ws://a:1/x"),
+                           QStringLiteral("--url"),
+                           QStringLiteral("wss://b:2/"),
+                           QStringLiteral("--token"),
+                           QStringLiteral("t"),
+                           QStringLiteral("--subscribe"),
+                           QStringLiteral("c1"),
+                           QStringLiteral("--subscribe"),
+                           QStringLiteral("c2"),
+                           QStringLiteral("--heartbeat-interval"),
+                           QStringLiteral("11"),
+                           QStringLiteral("--heartbeat-timeout"),
+                           QStringLiteral("12"),
+                           QStringLiteral("--connect-timeout"),
+                           QStringLiteral("13"),
+                           QStringLiteral("--backoff-initial"),
+                           QStringLiteral("14"),
+                           QStringLiteral("--backoff-max"),
+                           QStringLiteral("15"),
+                           QStringLiteral("--max-retries"),
+                           QStringLiteral("0"),
+                           QStringLiteral("--queue-limit"),
+                           QStringLiteral("16"),
+                           QStringLiteral("--queue-bytes"),
+                           QStringLiteral("17"),
+                           QStringLiteral("--drop-oldest"),
+                           QStringLiteral("--request-timeout"),
+                           QStringLiteral("18"),
+                           QStringLiteral("--queue-file"),
+                           QStringLiteral("/tmp/q"),
+                           QStringLiteral("--ca-file"),
+                           QStringLiteral("/tmp/ca.pem"),
+                           QStringLiteral("--insecure"),
+                           QStringLiteral("--origin"),
+                           QStringLiteral("https://ops.example")};
     QVERIFY2(parse(args, o, channels, error), qPrintable(error));
-    QCOMPARE(o.endpoints, (QList<QUrl>{QUrl(QStringLiteral("ws://a:1/x")), QUrl(QStringLiteral("wss://b:2/"))}));
+    QCOMPARE(o.endpoints,
+             (QList<QUrl>{QUrl(QStringLiteral("ws://a:1/x")), QUrl(QStringLiteral("wss://b:2/"))}));
     QCOMPARE(o.token, QStringLiteral("t"));
     QCOMPARE(channels, (QStringList{QStringLiteral("c1"), QStringLiteral("c2")}));
     QCOMPARE(o.heartbeatIntervalMs, 11);
@@ -83,17 +109,20 @@ void tst_CommandLineOptions::refusesBadValues_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("http") << QStringList{QStringLiteral("--url"), QStringLiteral("http://x/")} << QStringLiteral("--url");
-    QTest::newRow("no host") << QStringList{QStringLiteral("--url"), QStringLiteral("ws:///x")} << QStringLiteral("--url");
+    QTest::newRow("http") << QStringList{QStringLiteral("--url"), QStringLiteral("http://x/")}
+                          << QStringLiteral("--url");
+    QTest::newRow("no host") << QStringList{QStringLiteral("--url"), QStringLiteral("ws:///x")}
+                             << QStringLiteral("--url");
     QTest::newRow("negative") << QStringList{QStringLiteral("--max-retries"), QStringLiteral("-1")}
                               << QStringLiteral("--max-retries");
     QTest::newRow("zero interval") << QStringList{QStringLiteral("--heartbeat-interval"), QStringLiteral("0")}
                                    << QStringLiteral("--heartbeat-interval");
     QTest::newRow("words") << QStringList{QStringLiteral("--queue-limit"), QStringLiteral("lots")}
                            << QStringLiteral("--queue-limit");
-    QTest::newRow("max below initial") << QStringList{QStringLiteral("--backoff-initial"), QStringLiteral("500"),
-                                                      QStringLiteral("--backoff-max"), QStringLiteral("100")}
-                                       << QStringLiteral("--backoff-max");
+    QTest::newRow("max below initial")
+        << QStringList{QStringLiteral("--backoff-initial"), QStringLiteral("500"),
+                       QStringLiteral("--backoff-max"), QStringLiteral("100")}
+        << QStringLiteral("--backoff-max");
 }
 
 void tst_CommandLineOptions::refusesBadValues()

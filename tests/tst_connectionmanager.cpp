@@ -97,7 +97,8 @@ class RecordingSink : public MessageSink
 public:
     void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
     {
-        deliveries.append({channel, seq, ts, data.value(QLatin1StringView("v")).toDouble(-1), data.toJsonValue()});
+        deliveries.append(
+            {channel, seq, ts, data.value(QLatin1StringView("v")).toDouble(-1), data.toJsonValue()});
     }
     QList<Delivery> deliveries;
 };
@@ -145,7 +146,8 @@ void tst_ConnectionManager::opensWithStateSequence()
     QSignalSpy welcome(&cm, &ConnectionManager::welcomeReceived);
     cm.open();
     QTRY_COMPARE(cm.state(), ConnectionManager::Open);
-    QCOMPARE(states(stateSpy), (QList<ConnectionManager::State>{ConnectionManager::Connecting, ConnectionManager::Open}));
+    QCOMPARE(states(stateSpy),
+             (QList<ConnectionManager::State>{ConnectionManager::Connecting, ConnectionManager::Open}));
     QCOMPARE(cm.url(), server.url());
     QCOMPARE(server.subprotocolsSeen.value(0), QStringLiteral("pulseboard.v1"));
     QTRY_COMPARE(welcome.size(), 1);
@@ -238,7 +240,8 @@ void tst_ConnectionManager::handshakeTimeout()
     QVERIFY(lost.wait(3000));
     const qint64 after = clock.elapsed();
     QVERIFY2(after >= 140 && after < 1500, qPrintable(QString::number(after)));
-    QVERIFY2(lost.at(0).at(1).toString().contains(QLatin1StringView("handshake")), qPrintable(lost.at(0).at(1).toString()));
+    QVERIFY2(lost.at(0).at(1).toString().contains(QLatin1StringView("handshake")),
+             qPrintable(lost.at(0).at(1).toString()));
     QCOMPARE(stall.accepted(), 1);
     // One retry allowed, then failed with the reason.
     QTRY_COMPARE_WITH_TIMEOUT(cm.state(), ConnectionManager::Failed, 5000);
@@ -289,10 +292,12 @@ void tst_ConnectionManager::closeCodes()
     server.closeAll(code, QStringLiteral("test close"));
     QTRY_COMPARE(lost.size(), 1);
     QCOMPARE(lost.at(0).at(0).toInt(), code);
-    QCOMPARE(stateSpy.value(0).value(0).value<ConnectionManager::State>(), ConnectionManager::State(expectedState));
+    QCOMPARE(stateSpy.value(0).value(0).value<ConnectionManager::State>(),
+             ConnectionManager::State(expectedState));
     if (expectedState == ConnectionManager::Reconnecting) {
         QCOMPARE(attemptThen, 1);
-        QVERIFY2(chosenDelay >= minDelay && chosenDelay <= maxDelay, qPrintable(QString::number(chosenDelay)));
+        QVERIFY2(chosenDelay >= minDelay && chosenDelay <= maxDelay,
+                 qPrintable(QString::number(chosenDelay)));
         QTRY_COMPARE(cm.state(), ConnectionManager::Open);
         QCOMPARE(cm.attempt(), 0);
         QCOMPARE(server.connectionCount(), 2);
@@ -356,14 +361,14 @@ void tst_ConnectionManager::authComesFirstAndQueueWaitsForIt()
     QSignalSpy acks(&cm, &ConnectionManager::acked);
     cm.open();
     QTRY_COMPARE(acks.size(), 2);
-    QCOMPARE(states(stateSpy), (QList<ConnectionManager::State>{ConnectionManager::Connecting,
-                                                                 ConnectionManager::Authenticating,
-                                                                 ConnectionManager::Open}));
+    QCOMPARE(states(stateSpy),
+             (QList<ConnectionManager::State>{ConnectionManager::Connecting,
+                                              ConnectionManager::Authenticating, ConnectionManager::Open}));
     QStringList order;
     for (const auto &f : server.frames)
         order.append(QString(messageTypeName(f.env.type)));
-    QCOMPARE(order, (QStringList{QStringLiteral("auth"), QStringLiteral("subscribe"), QStringLiteral("publish"),
-                                 QStringLiteral("publish")}));
+    QCOMPARE(order, (QStringList{QStringLiteral("auth"), QStringLiteral("subscribe"),
+                                 QStringLiteral("publish"), QStringLiteral("publish")}));
     QCOMPARE(server.frames.at(2).env.id, p1);
     QCOMPARE(server.frames.at(3).env.id, p2);
     QCOMPARE(acks.at(0).at(0).toString(), p1);
@@ -438,7 +443,7 @@ void tst_ConnectionManager::resubscribesWithSinceAfterReconnect()
     QTRY_COMPARE(messages.size(), 3);
 
     QSignalSpy lost(&cm, &ConnectionManager::disconnected);
-    server.kill(); // crash: no close frame
+    server.kill();                 // crash: no close frame
     QTRY_VERIFY(lost.size() >= 1); // noticed: from now on it is away (retrying), whichever step it is at
     QVERIFY(cm.state() != ConnectionManager::Open);
     server.publish(QStringLiteral("a"), num(4)); // happens while the client is away
@@ -530,7 +535,8 @@ void tst_ConnectionManager::maxRetriesThenFailedThenRetry()
     cm.open();
     QTRY_COMPARE_WITH_TIMEOUT(cm.state(), ConnectionManager::Failed, 5000);
     QCOMPARE(lost.size(), 4); // first try + 3 retries
-    QVERIFY2(cm.errorString().contains(QLatin1StringView("gave up after 3 attempts")), qPrintable(cm.errorString()));
+    QVERIFY2(cm.errorString().contains(QLatin1StringView("gave up after 3 attempts")),
+             qPrintable(cm.errorString()));
     QTest::qWait(200);
     QCOMPARE(lost.size(), 4); // and no more attempts
 
@@ -691,7 +697,7 @@ void tst_ConnectionManager::requestReplyTimeoutAndDisconnect()
     QCOMPARE(failures.at(2).at(0).toString(), cut);
     QCOMPARE(failures.at(2).at(2).toInt(), -2);
     QTest::qWait(100);
-    QCOMPARE(failures.size(), 3);  // exactly one outcome each
+    QCOMPARE(failures.size(), 3); // exactly one outcome each
     QCOMPARE(replies.size(), 1);
     QCOMPARE(cm.queuedCount(), 0);
 }
@@ -839,7 +845,6 @@ void tst_ConnectionManager::journalRestoresQueueAcrossInstances()
     QCOMPARE(after.queuedCount(), 0);
 }
 
-
 void tst_ConnectionManager::messageSinksGetEveryDeliveredMessage()
 {
     TestServer server;
@@ -856,7 +861,8 @@ void tst_ConnectionManager::messageSinksGetEveryDeliveredMessage()
     QTRY_COMPARE(cm.state(), ConnectionManager::Open);
 
     server.publish(QStringLiteral("a"), num(1));
-    server.publish(QStringLiteral("b"), QJsonObject{{QLatin1StringView("v"), 2.5}, {QLatin1StringView("tags"), QJsonArray{1, 2}}});
+    server.publish(QStringLiteral("b"),
+                   QJsonObject{{QLatin1StringView("v"), 2.5}, {QLatin1StringView("tags"), QJsonArray{1, 2}}});
     QTRY_COMPARE(sink.deliveries.size(), 2);
     // Not subscribed, and a duplicate of a's seq 1: neither reaches a sink.
     server.sendToAll(R"({"type":"message","channel":"zz","seq":1,"ts":5,"data":{"v":9}})");

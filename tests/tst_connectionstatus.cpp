@@ -26,35 +26,42 @@ private Q_SLOTS:
         QTest::addColumn<QString>("severity");
 
         const qint64 now = 1'000'000;
-        QTest::newRow("open") << int(ConnectionManager::Open) << qint64(0) << qint64(0) << 0 << 10 << false << QString()
-                              << u"Connected"_s << QString() << u"ok"_s;
-        QTest::newRow("reconnecting") << int(ConnectionManager::Reconnecting) << now - 12000 << now + 3200 << 3 << 10
-                                      << false << QString() << u"Reconnecting"_s
-                                      << u"Connection lost 12 s ago. Reconnecting in 4 s (attempt 3 of 10)."_s << u"warn"_s;
-        QTest::newRow("reconnecting with cause, unlimited") << int(ConnectionManager::Reconnecting) << now - 65000
-                                                            << now + 900 << 7 << 0 << false << u"connection refused"_s
-                                                            << u"Reconnecting"_s
-                                                            << u"Connection lost 1 min 05 s ago (connection refused). Reconnecting in 1 s (attempt 7)."_s
-                                                            << u"warn"_s;
-        QTest::newRow("retry due") << int(ConnectionManager::Reconnecting) << now - 2000 << now - 5 << 1 << 10 << false
-                                   << QString() << u"Reconnecting"_s
-                                   << u"Connection lost 2 s ago. Reconnecting now (attempt 1 of 10)."_s << u"warn"_s;
-        QTest::newRow("never connected") << int(ConnectionManager::Reconnecting) << qint64(0) << now + 2000 << 2 << 10
-                                         << false << u"connection refused"_s << u"Reconnecting"_s
-                                         << u"Could not connect to ws://127.0.0.1:9 (connection refused). Reconnecting in 2 s (attempt 2 of 10)."_s
-                                         << u"warn"_s;
-        QTest::newRow("first connect") << int(ConnectionManager::Connecting) << qint64(0) << qint64(0) << 0 << 10 << false
-                                       << QString() << u"Connecting"_s << u"Connecting to ws://127.0.0.1:9\u2026"_s << u"warn"_s;
-        QTest::newRow("token refused") << int(ConnectionManager::Failed) << qint64(0) << qint64(0) << 0 << 10 << true
-                                       << u"server refused the token: bad"_s << u"Failed"_s
-                                       << u"Server refused the token. Set a valid token (--token or PULSEBOARD_TOKEN) and retry."_s
-                                       << u"error"_s;
-        QTest::newRow("gave up") << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 11 << 10 << false
-                                 << u"gave up after 10 attempts; last error: refused"_s << u"Failed"_s
-                                 << u"Gave up: gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
-                                 << u"error"_s;
-        QTest::newRow("closed") << int(ConnectionManager::Closed) << qint64(0) << qint64(0) << 0 << 10 << false << QString()
-                                << u"Disconnected"_s << u"Disconnected on request. Nothing on screen is live."_s << u"idle"_s;
+        QTest::newRow("open") << int(ConnectionManager::Open) << qint64(0) << qint64(0) << 0 << 10 << false
+                              << QString() << u"Connected"_s << QString() << u"ok"_s;
+        QTest::newRow("reconnecting")
+            << int(ConnectionManager::Reconnecting) << now - 12000 << now + 3200 << 3 << 10 << false
+            << QString() << u"Reconnecting"_s
+            << u"Connection lost 12 s ago. Reconnecting in 4 s (attempt 3 of 10)."_s << u"warn"_s;
+        QTest::newRow("reconnecting with cause, unlimited")
+            << int(ConnectionManager::Reconnecting) << now - 65000 << now + 900 << 7 << 0 << false
+            << u"connection refused"_s << u"Reconnecting"_s
+            << u"Connection lost 1 min 05 s ago (connection refused). Reconnecting in 1 s (attempt 7)."_s
+            << u"warn"_s;
+        QTest::newRow("retry due") << int(ConnectionManager::Reconnecting) << now - 2000 << now - 5 << 1 << 10
+                                   << false << QString() << u"Reconnecting"_s
+                                   << u"Connection lost 2 s ago. Reconnecting now (attempt 1 of 10)."_s
+                                   << u"warn"_s;
+        QTest::newRow("never connected")
+            << int(ConnectionManager::Reconnecting) << qint64(0) << now + 2000 << 2 << 10 << false
+            << u"connection refused"_s << u"Reconnecting"_s
+            << u"Could not connect to ws://127.0.0.1:9 (connection refused). Reconnecting in 2 s (attempt 2 of 10)."_s
+            << u"warn"_s;
+        QTest::newRow("first connect")
+            << int(ConnectionManager::Connecting) << qint64(0) << qint64(0) << 0 << 10 << false << QString()
+            << u"Connecting"_s << u"Connecting to ws://127.0.0.1:9\u2026"_s << u"warn"_s;
+        QTest::newRow("token refused")
+            << int(ConnectionManager::Failed) << qint64(0) << qint64(0) << 0 << 10 << true
+            << u"server refused the token: bad"_s << u"Failed"_s
+            << u"Server refused the token. Set a valid token (--token or PULSEBOARD_TOKEN) and retry."_s
+            << u"error"_s;
+        QTest::newRow("gave up")
+            << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 11 << 10 << false
+            << u"gave up after 10 attempts; last error: refused"_s << u"Failed"_s
+            << u"Gave up: gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
+            << u"error"_s;
+        QTest::newRow("closed") << int(ConnectionManager::Closed) << qint64(0) << qint64(0) << 0 << 10
+                                << false << QString() << u"Disconnected"_s
+                                << u"Disconnected on request. Nothing on screen is live."_s << u"idle"_s;
     }
     void words()
     {

@@ -12,20 +12,18 @@ private Q_SLOTS:
     void parsesAFullConfig()
     {
         // Plain literals: moc misreads raw strings holding unbalanced braces.
-        const QByteArray json = QByteArray()
-            + "{"
-            + "\"servers\": [\"ws://10.0.0.5:8765\", \"wss://backup.example:443/ws\"],"
-            + "\"channels\": [\"sys.cpu\", \"orders\"],"
-            + "\"window\": 300,"
-            + "\"staleAfterMs\": 8000,"
-            + "\"displayRateHz\": 15,"
-            + "\"charts\": [{\"channel\": \"sys.cpu\", \"title\": \"CPU\", \"unit\": \"%\", \"min\": 0, \"max\": 100,"
-            + "\"fields\": [\"data.total\"],"
-            + "\"thresholds\": {\"data.total\": {\"warn\": 70, \"alarm\": 90}}},"
-            + "{\"channel\": \"sys.mem\", \"thresholds\": {\"data.availableBytes\": {\"alarm\": 1e9, \"below\": true}}}],"
-            + "\"layout\": {\"columns\": 2, \"panels\": [\"streams\", \"health\"], \"cycleSeconds\": 20},"
-            + "\"colour\": \"blue\""
-            + "}";
+        const QByteArray json =
+            QByteArray() + "{" + "\"servers\": [\"ws://10.0.0.5:8765\", \"wss://backup.example:443/ws\"]," +
+            "\"channels\": [\"sys.cpu\", \"orders\"]," + "\"window\": 300," + "\"staleAfterMs\": 8000," +
+            "\"displayRateHz\": 15," +
+            "\"charts\": [{\"channel\": \"sys.cpu\", \"title\": \"CPU\", \"unit\": \"%\", \"min\": 0, "
+            "\"max\": 100," +
+            "\"fields\": [\"data.total\"]," +
+            "\"thresholds\": {\"data.total\": {\"warn\": 70, \"alarm\": 90}}}," +
+            "{\"channel\": \"sys.mem\", \"thresholds\": {\"data.availableBytes\": {\"alarm\": 1e9, "
+            "\"below\": true}}}]," +
+            "\"layout\": {\"columns\": 2, \"panels\": [\"streams\", \"health\"], \"cycleSeconds\": 20}," +
+            "\"colour\": \"blue\"" + "}";
         DashboardConfig c;
         QString error;
         QVERIFY2(DashboardConfig::parse(json, &c, &error), qPrintable(error));
@@ -54,7 +52,8 @@ private Q_SLOTS:
 
         const QVariantMap v = DashboardConfig::chartToVariant(c.charts.at(0));
         QCOMPARE(v.value(u"min"_s).toDouble(), 0.0);
-        QCOMPARE(v.value(u"thresholds"_s).toMap().value(u"data.total"_s).toMap().value(u"alarm"_s).toDouble(), 90.0);
+        QCOMPARE(v.value(u"thresholds"_s).toMap().value(u"data.total"_s).toMap().value(u"alarm"_s).toDouble(),
+                 90.0);
     }
 
     void refusesBadInput_data()
@@ -63,18 +62,26 @@ private Q_SLOTS:
         QTest::addColumn<QString>("error");
         QTest::newRow("not json") << QByteArray("{") << u"not valid JSON at offset 1: unterminated object"_s;
         QTest::newRow("array") << QByteArray("[]") << u"the top level must be a JSON object"_s;
-        QTest::newRow("http url") << QByteArray("{\"servers\":[\"http://x\"]}") << u"servers: 'http://x' is not a ws:// or wss:// URL"_s;
-        QTest::newRow("window") << QByteArray("{\"window\":120}") << u"window must be 60, 300 or 900 (seconds)"_s;
-        QTest::newRow("channel name") << QByteArray("{\"channels\":[\"a b\"]}") << u"channels: 'a b' is not a valid channel name"_s;
+        QTest::newRow("http url") << QByteArray("{\"servers\":[\"http://x\"]}")
+                                  << u"servers: 'http://x' is not a ws:// or wss:// URL"_s;
+        QTest::newRow("window") << QByteArray("{\"window\":120}")
+                                << u"window must be 60, 300 or 900 (seconds)"_s;
+        QTest::newRow("channel name")
+            << QByteArray("{\"channels\":[\"a b\"]}") << u"channels: 'a b' is not a valid channel name"_s;
         QTest::newRow("chart min max") << QByteArray("{\"charts\":[{\"channel\":\"c\",\"min\":5,\"max\":1}]}")
                                        << u"charts[0]: min must be below max"_s;
-        QTest::newRow("threshold type") << QByteArray("{\"charts\":[{\"channel\":\"c\",\"thresholds\":{\"data.x\":{\"warn\":\"high\"}}}]}")
-                                        << u"charts[0].thresholds.data.x.warn must be a number"_s;
-        QTest::newRow("empty threshold") << QByteArray("{\"charts\":[{\"channel\":\"c\",\"thresholds\":{\"data.x\":{}}}]}")
-                                         << u"charts[0].thresholds.data.x needs warn and/or alarm"_s;
-        QTest::newRow("panel") << QByteArray("{\"layout\":{\"panels\":[\"graphs\"]}}")
-                               << u"layout.panels: unknown panel 'graphs' (known: streams, health, channels, raw, console)"_s;
-        QTest::newRow("rate") << QByteArray("{\"displayRateHz\":60}") << u"config.displayRateHz must be a whole number from 1 to 30"_s;
+        QTest::newRow("threshold type")
+            << QByteArray(
+                   "{\"charts\":[{\"channel\":\"c\",\"thresholds\":{\"data.x\":{\"warn\":\"high\"}}}]}")
+            << u"charts[0].thresholds.data.x.warn must be a number"_s;
+        QTest::newRow("empty threshold")
+            << QByteArray("{\"charts\":[{\"channel\":\"c\",\"thresholds\":{\"data.x\":{}}}]}")
+            << u"charts[0].thresholds.data.x needs warn and/or alarm"_s;
+        QTest::newRow("panel")
+            << QByteArray("{\"layout\":{\"panels\":[\"graphs\"]}}")
+            << u"layout.panels: unknown panel 'graphs' (known: streams, health, channels, raw, console)"_s;
+        QTest::newRow("rate") << QByteArray("{\"displayRateHz\":60}")
+                              << u"config.displayRateHz must be a whole number from 1 to 30"_s;
     }
     void refusesBadInput()
     {

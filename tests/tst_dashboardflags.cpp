@@ -5,8 +5,8 @@
 #include "dashboard/servers/ProfileStore.h"
 #include "dashboard/shell/DashboardSettings.h"
 
-#include <QJsonDocument>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSettings>
@@ -120,7 +120,8 @@ void tst_DashboardFlags::listProfilesPrintsJsonLines()
     QCOMPARE(prod.value(QStringLiteral("tokenFrom")).toString(), QStringLiteral("env"));
     QVERIFY(!prod.contains(QStringLiteral("token")));
     QCOMPARE(lab.value(QStringLiteral("name")).toString(), QStringLiteral("lab"));
-    QCOMPARE(lab.value(QStringLiteral("endpoints")).toArray().at(0).toString(), QStringLiteral("ws://10.0.0.7:8080/"));
+    QCOMPARE(lab.value(QStringLiteral("endpoints")).toArray().at(0).toString(),
+             QStringLiteral("ws://10.0.0.7:8080/"));
     QCOMPARE(lab.value(QStringLiteral("channels")).toArray().at(0).toString(), QStringLiteral("sys.cpu"));
 }
 
@@ -162,7 +163,8 @@ void tst_DashboardFlags::profileNeedsSettings()
     p.start(kApp, {QStringLiteral("--profile"), QStringLiteral("lab"), QStringLiteral("--no-settings")});
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 2);
-    QVERIFY(p.readAllStandardError().contains("--profile reads the saved settings; it cannot be used with --no-settings"));
+    QVERIFY(p.readAllStandardError().contains(
+        "--profile reads the saved settings; it cannot be used with --no-settings"));
 }
 
 QTEST_GUILESS_MAIN(tst_DashboardFlags)

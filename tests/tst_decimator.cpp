@@ -111,9 +111,9 @@ private Q_SLOTS:
         StreamBuffer b(10);
         QVERIFY(decimate(b, 0, 100, 10).isEmpty());
         b.append(50, 1);
-        QVERIFY(decimate(b, 100, 100, 10).isEmpty());   // empty window
-        QVERIFY(decimate(b, 0, 100, 0).isEmpty());      // no columns
-        QCOMPARE(decimate(b, 100, 200, 10).size(), 1);  // only the left neighbour
+        QVERIFY(decimate(b, 100, 100, 10).isEmpty());  // empty window
+        QVERIFY(decimate(b, 0, 100, 0).isEmpty());     // no columns
+        QCOMPARE(decimate(b, 100, 200, 10).size(), 1); // only the left neighbour
     }
 
     // One sample a second from 0 to 100 s, except where `hole` leaves none.
@@ -168,9 +168,9 @@ private Q_SLOTS:
     {
         const StreamBuffer b = secondly(30500, 40500);
         const QList<QPointF> pts = decimate(b, 0, 100000, 1000);
-        QVERIFY(lineBreaks(b, pts, {{30500, 0}}).isEmpty());          // still down
-        QVERIFY(lineBreaks(b, pts, {{-50000, -100}}).isEmpty());      // before the first sample
-        QVERIFY(lineBreaks(b, pts, {{100500, 120000}}).isEmpty());    // after the last
+        QVERIFY(lineBreaks(b, pts, {{30500, 0}}).isEmpty());       // still down
+        QVERIFY(lineBreaks(b, pts, {{-50000, -100}}).isEmpty());   // before the first sample
+        QVERIFY(lineBreaks(b, pts, {{100500, 120000}}).isEmpty()); // after the last
         QVERIFY(lineBreaks(b, pts, {}).isEmpty());
         StreamBuffer one(4);
         one.append(10, 1);

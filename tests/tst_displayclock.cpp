@@ -28,7 +28,7 @@ private Q_SLOTS:
         ticks.clear();
         clock.noteActivity();
         QVERIFY(!clock.isIdle());
-        QCOMPARE(ticks.count(), 1); // a tick now, not at the next slow one
+        QCOMPARE(ticks.count(), 1);                         // a tick now, not at the next slow one
         QTRY_VERIFY_WITH_TIMEOUT(ticks.count() >= 4, 5000); // full rate again
     }
 

@@ -26,8 +26,7 @@ class LineReader
 public:
     explicit LineReader(QProcess *p) : m_process(p) {}
     // Waits until a line satisfies `match`; returns it (empty object on timeout).
-    template<typename Match>
-    QJsonObject waitFor(Match match, int timeoutMs)
+    template <typename Match> QJsonObject waitFor(Match match, int timeoutMs)
     {
         QElapsedTimer timer;
         timer.start();
@@ -110,18 +109,37 @@ private Q_SLOTS:
         env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
         app.setProcessEnvironment(env);
         app.setProgram(bin + u"/pulseboard"_s);
-        app.setArguments({u"--url"_s, url, u"--subscribe"_s, u"sys.cpu"_s, u"--subscribe"_s, u"demo.wave"_s,
-                          u"--no-settings"_s, u"--print-state"_s, u"--control"_s, u"--geometry"_s, u"1280x800"_s,
-                          u"--backoff-initial"_s, u"300"_s, u"--backoff-max"_s, u"2000"_s, u"--max-retries"_s, u"0"_s,
-                          u"--heartbeat-interval"_s, u"500"_s, u"--heartbeat-timeout"_s, u"1500"_s});
+        app.setArguments({u"--url"_s,
+                          url,
+                          u"--subscribe"_s,
+                          u"sys.cpu"_s,
+                          u"--subscribe"_s,
+                          u"demo.wave"_s,
+                          u"--no-settings"_s,
+                          u"--print-state"_s,
+                          u"--control"_s,
+                          u"--geometry"_s,
+                          u"1280x800"_s,
+                          u"--backoff-initial"_s,
+                          u"300"_s,
+                          u"--backoff-max"_s,
+                          u"2000"_s,
+                          u"--max-retries"_s,
+                          u"0"_s,
+                          u"--heartbeat-interval"_s,
+                          u"500"_s,
+                          u"--heartbeat-timeout"_s,
+                          u"1500"_s});
         app.setProcessChannelMode(QProcess::SeparateChannels);
         app.start();
         QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
         LineReader lines(&app);
 
-        const QJsonObject open = lines.waitFor([](const QJsonObject &o) {
-            return o.value(u"event"_s) == u"state"_s && o.value(u"state"_s) == u"open"_s;
-        }, 20000);
+        const QJsonObject open = lines.waitFor(
+            [](const QJsonObject &o) {
+                return o.value(u"event"_s) == u"state"_s && o.value(u"state"_s) == u"open"_s;
+            },
+            20000);
         QVERIFY2(!open.isEmpty(), app.readAllStandardError().constData());
         QCOMPARE(open.value(u"headline"_s).toString(), u"Connected"_s);
         QCOMPARE(open.value(u"banner"_s).toString(), QString());
@@ -131,19 +149,23 @@ private Q_SLOTS:
         t.restart();
         while (t.elapsed() < 20000) {
             app.write("snapshot\n");
-            snap = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"snapshot"_s; }, 2000);
+            snap = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"snapshot"_s; },
+                                 2000);
             // About 4 s of both feeds (demo.wave 20 Hz, sys.cpu 5 Hz), so the lines have length.
             if (snap.value(u"chartSamples"_s).toInt() >= 100 && snap.value(u"charts"_s).toInt() >= 2)
                 break;
             QTest::qWait(200);
         }
-        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 100, qPrintable(QString::number(snap.value(u"chartSamples"_s).toInt())));
+        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 100,
+                 qPrintable(QString::number(snap.value(u"chartSamples"_s).toInt())));
         QTest::qWait(300); // one more display tick so the last replace is drawn
 
         const QString connectedPng = out + u"/e2e-dashboard-connected.png"_s;
         app.write(QStringLiteral("grab %1\n").arg(connectedPng).toUtf8());
-        const QJsonObject grab = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"grab"_s; }, 10000);
-        QVERIFY2(!grab.isEmpty() && !grab.contains(u"error"_s), qPrintable(grab.value(u"error"_s).toString()));
+        const QJsonObject grab =
+            lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"grab"_s; }, 10000);
+        QVERIFY2(!grab.isEmpty() && !grab.contains(u"error"_s),
+                 qPrintable(grab.value(u"error"_s).toString()));
         QCOMPARE(grab.value(u"state"_s).toString(), u"open"_s);
         QCOMPARE(grab.value(u"headline"_s).toString(), u"Connected"_s);
         const QJsonArray areas = grab.value(u"plotAreas"_s).toArray();
@@ -161,9 +183,12 @@ private Q_SLOTS:
         // The hub dies without a close frame.
         hub.kill();
         QVERIFY(hub.waitForFinished(5000));
-        const QJsonObject lost = lines.waitFor([](const QJsonObject &o) {
-            return o.value(u"event"_s) == u"state"_s && o.value(u"banner"_s).toString().contains(u"Reconnecting"_s);
-        }, 15000);
+        const QJsonObject lost = lines.waitFor(
+            [](const QJsonObject &o) {
+                return o.value(u"event"_s) == u"state"_s &&
+                       o.value(u"banner"_s).toString().contains(u"Reconnecting"_s);
+            },
+            15000);
         QVERIFY2(!lost.isEmpty(), "no reconnecting banner after the hub was killed");
         QVERIFY2(lost.value(u"banner"_s).toString().startsWith(u"Connection lost"_s),
                  qPrintable(lost.value(u"banner"_s).toString()));
@@ -171,7 +196,8 @@ private Q_SLOTS:
 
         const QString lostPng = out + u"/e2e-dashboard-reconnecting.png"_s;
         app.write(QStringLiteral("grab %1\n").arg(lostPng).toUtf8());
-        const QJsonObject grab2 = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"grab"_s; }, 10000);
+        const QJsonObject grab2 =
+            lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"grab"_s; }, 10000);
         QVERIFY(!grab2.isEmpty());
         QVERIFY2(grab2.value(u"banner"_s).toString().startsWith(u"Connection lost"_s),
                  qPrintable(grab2.value(u"banner"_s).toString()));
@@ -224,34 +250,41 @@ private Q_SLOTS:
         };
         while (t.elapsed() < 20000) {
             app.write("dialogs\n");
-            dialogs = lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"dialogs"_s; }, 2000)
-                          .value(u"dialogs"_s)
-                          .toArray();
+            dialogs =
+                lines.waitFor([](const QJsonObject &o) { return o.value(u"event"_s) == u"dialogs"_s; }, 2000)
+                    .value(u"dialogs"_s)
+                    .toArray();
             if (has(u"fieldPicker:"_s))
                 break;
             QTest::qWait(200);
         }
-        for (const QString &name : {u"exportCsvDialog"_s, u"exportPngDialog"_s, u"serverSwitcher"_s, u"fieldPicker:"_s})
-            QVERIFY2(has(name), qPrintable(u"no dialog named %1 in %2"_s.arg(
-                                               name, QString::fromUtf8(QJsonDocument(dialogs).toJson(QJsonDocument::Compact)))));
+        for (const QString &name :
+             {u"exportCsvDialog"_s, u"exportPngDialog"_s, u"serverSwitcher"_s, u"fieldPicker:"_s})
+            QVERIFY2(has(name),
+                     qPrintable(u"no dialog named %1 in %2"_s.arg(
+                         name, QString::fromUtf8(QJsonDocument(dialogs).toJson(QJsonDocument::Compact)))));
 
         for (const QJsonValue &d : std::as_const(dialogs)) {
             const QString name = d.toObject().value(u"name"_s).toString();
-            QVERIFY2(!name.isEmpty(), qPrintable(u"a %1 without an objectName"_s.arg(d.toObject().value(u"type"_s).toString())));
+            QVERIFY2(!name.isEmpty(), qPrintable(u"a %1 without an objectName"_s.arg(
+                                          d.toObject().value(u"type"_s).toString())));
             QVERIFY2(!d.toObject().value(u"visible"_s).toBool(), qPrintable(name + u" is open at start"_s));
             for (const QString &verb : {u"open"_s, u"close"_s}) {
                 app.write(QStringLiteral("%1 %2\n").arg(verb, name).toUtf8());
-                const QJsonObject reply = lines.waitFor([&](const QJsonObject &o) {
-                    return o.value(u"event"_s) == verb && o.value(u"name"_s) == name;
-                }, 5000);
-                QVERIFY2(!reply.isEmpty(), qPrintable(u"no reply to %1 %2 (%3, exit code %4):\n%5"_s.arg(
-                                               verb, name,
-                                               app.state() == QProcess::NotRunning ? u"the app is gone"_s : u"running"_s,
-                                               QString::number(app.exitCode()),
-                                               printedOnStderr())));
+                const QJsonObject reply = lines.waitFor(
+                    [&](const QJsonObject &o) {
+                        return o.value(u"event"_s) == verb && o.value(u"name"_s) == name;
+                    },
+                    5000);
+                QVERIFY2(
+                    !reply.isEmpty(),
+                    qPrintable(u"no reply to %1 %2 (%3, exit code %4):\n%5"_s.arg(
+                        verb, name, app.state() == QProcess::NotRunning ? u"the app is gone"_s : u"running"_s,
+                        QString::number(app.exitCode()), printedOnStderr())));
                 QVERIFY2(!reply.contains(u"error"_s), qPrintable(reply.value(u"error"_s).toString()));
                 QVERIFY2(reply.value(u"visible"_s).toBool() == (verb == u"open"_s),
-                         qPrintable(u"%1 %2: visible is %3"_s.arg(verb, name, reply.value(u"visible"_s).toVariant().toString())));
+                         qPrintable(u"%1 %2: visible is %3"_s.arg(
+                             verb, name, reply.value(u"visible"_s).toVariant().toString())));
                 QTest::qWait(100); // let the dialog's QML load and lay out, and warn if it would
             }
         }

@@ -27,14 +27,16 @@ private Q_SLOTS:
 void tst_Envelope::decodesServerFrames()
 {
     Envelope env;
-    QVERIFY(decodeEnvelope(R"({"type":"message","channel":"sys.cpu","seq":42,"ts":1700000000000,"data":{"user":3.5}})", env));
+    QVERIFY(decodeEnvelope(
+        R"({"type":"message","channel":"sys.cpu","seq":42,"ts":1700000000000,"data":{"user":3.5}})", env));
     QCOMPARE(env.type, MessageType::Message);
     QCOMPARE(env.channel, QStringLiteral("sys.cpu"));
     QCOMPARE(env.seq, 42);
     QCOMPARE(env.ts, 1700000000000LL);
     QCOMPARE(env.data.toObject().value(QLatin1StringView("user")).toDouble(), 3.5);
 
-    QVERIFY(decodeEnvelope(R"({"type":"subscribed","id":"s1","channel":"a","seq":7,"recovered":false})", env));
+    QVERIFY(
+        decodeEnvelope(R"({"type":"subscribed","id":"s1","channel":"a","seq":7,"recovered":false})", env));
     QCOMPARE(env.type, MessageType::Subscribed);
     QCOMPARE(env.id, QStringLiteral("s1"));
     QCOMPARE(env.seq, 7);
@@ -46,7 +48,8 @@ void tst_Envelope::decodesServerFrames()
     QCOMPARE(env.code, 4001);
     QCOMPARE(env.text, QStringLiteral("bad token"));
 
-    QVERIFY(decodeEnvelope(R"({"type":"welcome","server":"hub","session":"x","heartbeatMs":25000,"authRequired":true})", env));
+    QVERIFY(decodeEnvelope(
+        R"({"type":"welcome","server":"hub","session":"x","heartbeatMs":25000,"authRequired":true})", env));
     QCOMPARE(env.type, MessageType::Welcome);
     QCOMPARE(env.heartbeatMs, 25000);
     QVERIFY(env.authRequired);
@@ -62,7 +65,8 @@ void tst_Envelope::refusesBadFrames_data()
     QTest::newRow("not json") << QByteArray("{nope") << QStringLiteral("malformed JSON");
     QTest::newRow("array") << QByteArray("[1,2]") << QStringLiteral("not a JSON object");
     QTest::newRow("no type") << QByteArray(R"({"id":"1"})") << QStringLiteral("'type' is missing");
-    QTest::newRow("type not string") << QByteArray(R"({"type":5})") << QStringLiteral("'type' must be a string");
+    QTest::newRow("type not string") << QByteArray(R"({"type":5})")
+                                     << QStringLiteral("'type' must be a string");
     QTest::newRow("seq as string") << QByteArray(R"({"type":"message","channel":"a","seq":"7","data":1})")
                                    << QStringLiteral("'seq' must be a number");
     QTest::newRow("seq zero") << QByteArray(R"({"type":"message","channel":"a","seq":0,"data":1})")
@@ -73,16 +77,17 @@ void tst_Envelope::refusesBadFrames_data()
                               << QStringLiteral("'seq' must be a whole number");
     QTest::newRow("missing channel") << QByteArray(R"({"type":"message","seq":1})")
                                      << QStringLiteral("'channel' is missing");
-    QTest::newRow("auth without token") << QByteArray(R"({"type":"auth","id":"a"})")
-                                        << QStringLiteral("'token' is missing");
-    QTest::newRow("publish without data") << QByteArray(R"({"type":"publish","id":"p","channel":"a"})")
-                                          << QStringLiteral("'data' is missing");
+    QTest::newRow("auth without token")
+        << QByteArray(R"({"type":"auth","id":"a"})") << QStringLiteral("'token' is missing");
+    QTest::newRow("publish without data")
+        << QByteArray(R"({"type":"publish","id":"p","channel":"a"})") << QStringLiteral("'data' is missing");
     QTest::newRow("bad channel name") << QByteArray(R"({"type":"subscribe","id":"s","channel":"a b"})")
                                       << QStringLiteral("invalid channel name");
-    QTest::newRow("recovered not bool") << QByteArray(R"({"type":"subscribed","channel":"a","seq":1,"recovered":"yes"})")
-                                        << QStringLiteral("'recovered' must be true or false");
-    QTest::newRow("error code missing") << QByteArray(R"({"type":"error","message":"x"})")
-                                        << QStringLiteral("'code' is missing");
+    QTest::newRow("recovered not bool")
+        << QByteArray(R"({"type":"subscribed","channel":"a","seq":1,"recovered":"yes"})")
+        << QStringLiteral("'recovered' must be true or false");
+    QTest::newRow("error code missing")
+        << QByteArray(R"({"type":"error","message":"x"})") << QStringLiteral("'code' is missing");
 }
 
 void tst_Envelope::refusesBadFrames()
@@ -136,7 +141,8 @@ void tst_Envelope::roundTrip()
     const QByteArray wire = encodeEnvelope(in);
     Envelope out;
     DecodeError error;
-    QVERIFY2(decodeEnvelope(wire, out, &error), qPrintable(error.message + QLatin1StringView(" ") + QString::fromUtf8(wire)));
+    QVERIFY2(decodeEnvelope(wire, out, &error),
+             qPrintable(error.message + QLatin1StringView(" ") + QString::fromUtf8(wire)));
     QCOMPARE(out.type, in.type);
     switch (in.type) {
     case MessageType::Message:

@@ -175,8 +175,10 @@ void tst_EnvelopeDecoder::messageView_data()
     QTest::addColumn<qint64>("seq");
     QTest::addColumn<qint64>("ts");
     QTest::addColumn<double>("v");
-    QTest::newRow("object") << QByteArray(R"({"type":"message","channel":"bench.3","seq":12,"ts":1700000000123,"data":{"v":-0.25}})")
-                            << QStringLiteral("bench.3") << qint64(12) << qint64(1700000000123) << -0.25;
+    QTest::newRow("object")
+        << QByteArray(
+               R"({"type":"message","channel":"bench.3","seq":12,"ts":1700000000123,"data":{"v":-0.25}})")
+        << QStringLiteral("bench.3") << qint64(12) << qint64(1700000000123) << -0.25;
     QTest::newRow("integer value") << QByteArray(R"({"data":{"v":7},"seq":1,"channel":"x","type":"message"})")
                                    << QStringLiteral("x") << qint64(1) << qint64(-1) << 7.0;
     QTest::newRow("no v") << QByteArray(R"({"type":"message","channel":"x","seq":2,"data":[1]})")
@@ -205,8 +207,9 @@ void tst_EnvelopeDecoder::messageView()
 void tst_EnvelopeDecoder::decodesUtf16Frames()
 {
     // QWebSocket hands text frames over as QString: the decoder encodes them into its buffer.
-    const QString text = QStringLiteral(R"({"type":"message","channel":"caf)") + QChar(0xe9)
-        + QStringLiteral(R"(","seq":5,"data":{"v":1.5,"s":")") + QChar(0x20ac) + QStringLiteral(R"("}})");
+    const QString text = QStringLiteral(R"({"type":"message","channel":"caf)") + QChar(0xe9) +
+                         QStringLiteral(R"(","seq":5,"data":{"v":1.5,"s":")") + QChar(0x20ac) +
+                         QStringLiteral(R"("}})");
     EnvelopeDecoder decoder;
     const QByteArrayView utf8 = decoder.setFrame(QStringView(text));
     QCOMPARE(utf8.toByteArray(), text.toUtf8());
@@ -227,8 +230,10 @@ void tst_EnvelopeDecoder::bufferIsReusedAcrossFrames()
 {
     // Frames of one size land in the same buffer: the hot path does not reallocate it.
     EnvelopeDecoder decoder;
-    const QByteArrayView first = decoder.setFrame(QByteArrayView(R"({"type":"message","channel":"a","seq":1,"data":1})"));
-    const QByteArrayView second = decoder.setFrame(QByteArrayView(R"({"type":"message","channel":"a","seq":2,"data":2})"));
+    const QByteArrayView first =
+        decoder.setFrame(QByteArrayView(R"({"type":"message","channel":"a","seq":1,"data":1})"));
+    const QByteArrayView second =
+        decoder.setFrame(QByteArrayView(R"({"type":"message","channel":"a","seq":2,"data":2})"));
     QCOMPARE(first.data(), second.data());
     Envelope env;
     MessageView message;

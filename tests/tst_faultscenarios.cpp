@@ -136,8 +136,8 @@ void tst_FaultScenarios::blackholeIsNoticedAndResumedWithoutGap()
     QCOMPARE(lost.count(), 0);
 
     qint64 faultMs = -1;
-    qint64 detectMs = -1;      // on `clock`
-    qint64 lastLifeMs = -1;    // the last message before the disconnect
+    qint64 detectMs = -1;   // on `clock`
+    qint64 lastLifeMs = -1; // the last message before the disconnect
     quint64 framesOutAtFault = 0;
     quint64 pingsWhileDetecting = 0;
     connect(&cm, &ConnectionManager::disconnected, this, [&] {
@@ -168,7 +168,8 @@ void tst_FaultScenarios::blackholeIsNoticedAndResumedWithoutGap()
     QVERIFY2(pingsWhileDetecting <= quint64(options.heartbeatTimeoutMs / options.heartbeatIntervalMs + 2),
              QByteArray::number(pingsWhileDetecting).constData());
     // And within interval + deadline of the fault, plus what a busy machine adds.
-    QVERIFY2(detectMs - faultMs <= options.heartbeatIntervalMs + options.heartbeatTimeoutMs + kSchedulingSlackMs,
+    QVERIFY2(detectMs - faultMs <=
+                 options.heartbeatIntervalMs + options.heartbeatTimeoutMs + kSchedulingSlackMs,
              QByteArray::number(detectMs - faultMs).constData());
 
     // Outage continues: attempts meanwhile are accepted and then hear nothing.
@@ -343,9 +344,10 @@ void tst_FaultScenarios::herdOfFortyClientsSpreadsReconnects()
     // The outage lasts until every client has backed off to its 5th attempt (base 1600 ms, so its
     // pending delay is spread over up to 1.6 s), however long a busy machine takes to get there.
     const int deepAttempt = 5;
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
-                                         [deepAttempt](const auto &cm) { return cm->attempt() >= deepAttempt; }),
-                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(clients.begin(), clients.end(),
+                    [deepAttempt](const auto &cm) { return cm->attempt() >= deepAttempt; }),
+        20000);
     const int attemptsDuringOutage = proxy.acceptedCount() - kClients;
     QVERIFY2(attemptsDuringOutage >= kClients, QByteArray::number(attemptsDuringOutage).constData());
 
@@ -424,8 +426,8 @@ void tst_FaultScenarios::handshakeThatNeverCompletes()
     cm.open();
     QCOMPARE(cm.state(), ConnectionManager::Connecting);
     QTRY_VERIFY_WITH_TIMEOUT(lost.count() >= 1, 5000);
-    qInfo("handshake abandoned after %lld ms (timeout %d ms); then: %s", abandonedMs, options.connectTimeoutMs,
-          qPrintable(events.join(u", "_s)));
+    qInfo("handshake abandoned after %lld ms (timeout %d ms); then: %s", abandonedMs,
+          options.connectTimeoutMs, qPrintable(events.join(u", "_s)));
     // The connect timeout ended it: not sooner, by its own words, and not much later.
     QVERIFY2(abandonedMs >= options.connectTimeoutMs, QByteArray::number(abandonedMs).constData());
     QVERIFY2(abandonedMs <= options.connectTimeoutMs + kSchedulingSlackMs,
@@ -494,15 +496,16 @@ void tst_FaultScenarios::permanentOutageFails()
         to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         sockaddr_in local{};
         socklen_t localSize = sizeof local;
-        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&source), sizeof source) != 0
-            || ::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to) != 0
-            || ::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localSize) != 0) {
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&source), sizeof source) != 0 ||
+            ::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to) != 0 ||
+            ::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localSize) != 0) {
             if (fd >= 0)
                 ::close(fd);
             return -1;
         }
         const QString marker = u"127.0.0.2:%1"_s.arg(ntohs(local.sin_port));
-        const bool seen = QTest::qWaitFor([&] { return proxy.acceptedPeers().indexOf(marker, from) >= 0; }, 10000);
+        const bool seen =
+            QTest::qWaitFor([&] { return proxy.acceptedPeers().indexOf(marker, from) >= 0; }, 10000);
         ::close(fd);
         return seen ? int(proxy.acceptedPeers().indexOf(marker, from)) : -1;
     };

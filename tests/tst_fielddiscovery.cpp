@@ -32,7 +32,8 @@ private Q_SLOTS:
     {
         const DiscoveryResult r = discoverNumericFields(
             json(R"({"cpu":{"user":12.5,"system":3},"host":"a","ok":true,"cores":[10,20],"n":null})"));
-        QCOMPARE(paths(r), (QStringList{u"data.cores[0]"_s, u"data.cores[1]"_s, u"data.cpu.system"_s, u"data.cpu.user"_s}));
+        QCOMPARE(paths(r), (QStringList{u"data.cores[0]"_s, u"data.cores[1]"_s, u"data.cpu.system"_s,
+                                        u"data.cpu.user"_s}));
         QCOMPARE(r.fields.at(3).value, 12.5);
         QCOMPARE(r.fields.at(1).value, 20.0);
         QVERIFY(!r.truncated);
@@ -78,12 +79,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("payload");
         QTest::addColumn<int>("maxFields");
-        QTest::newRow("nested") << QByteArray(R"({"cores":[10,20],"cpu":{"system":3,"user":12.5},"host":"a","n":null,"ok":true})") << 64;
+        QTest::newRow("nested")
+            << QByteArray(R"({"cores":[10,20],"cpu":{"system":3,"user":12.5},"host":"a","n":null,"ok":true})")
+            << 64;
         QTest::newRow("bare") << QByteArray("42") << 64;
         QTest::newRow("unicode key") << QByteArray(R"({"t\u00e9mp":{"v":1},"x":2})") << 64;
-        QTest::newRow("oversized array") << QByteArray(R"({"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,{"b":1}],"z":1})") << 64;
+        QTest::newRow("oversized array")
+            << QByteArray(
+                   R"({"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,{"b":1}],"z":1})")
+            << 64;
         QTest::newRow("field cap") << QByteArray(R"({"a":1,"b":2,"c":{"d":3,"e":4},"f":5})") << 3;
-        QTest::newRow("deep") << QByteArray(R"({"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}},"z":2})") << 64;
+        QTest::newRow("deep") << QByteArray(
+                                     R"({"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}},"z":2})")
+                              << 64;
     }
 
     void parsedFrameWalksAlike()

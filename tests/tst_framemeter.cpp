@@ -101,7 +101,8 @@ void tst_FrameMeter::cpuRasterisers_data()
     QTest::newRow("gdi") << QStringLiteral("GDI Generic Software Rasterizer") << true;
     QTest::newRow("swiftshader") << QStringLiteral("Google SwiftShader") << true;
     QTest::newRow("intel") << QStringLiteral("Mesa Intel(R) UHD Graphics 620 (KBL GT2)") << false;
-    QTest::newRow("amd") << QStringLiteral("AMD Radeon RX 6600 (radeonsi, navi23, LLVM 15.0.6, DRM 3.49)") << false;
+    QTest::newRow("amd") << QStringLiteral("AMD Radeon RX 6600 (radeonsi, navi23, LLVM 15.0.6, DRM 3.49)")
+                         << false;
     QTest::newRow("nvidia") << QStringLiteral("NVIDIA GeForce RTX 3060/PCIe/SSE2") << false;
     QTest::newRow("virgl") << QStringLiteral("virgl") << false;
 }

@@ -30,7 +30,7 @@ void tst_Heartbeat::pingsAtInterval()
     clock.start();
     hb.start();
     QTRY_VERIFY_WITH_TIMEOUT(pings.size() >= 3, 2000);
-    QVERIFY(clock.elapsed() >= 85); // three intervals, not sooner
+    QVERIFY(clock.elapsed() >= 85);                                        // three intervals, not sooner
     QVERIFY(pings.at(0).at(0).toString() != pings.at(1).at(0).toString()); // fresh id each time
     const qint64 ts = pings.at(0).at(1).toLongLong();
     QVERIFY(qAbs(QDateTime::currentMSecsSinceEpoch() - ts) < 5000);
@@ -48,7 +48,7 @@ void tst_Heartbeat::silenceTimesOut()
     QVERIFY(dead.wait(2000));
     const qint64 after = clock.elapsed();
     QVERIFY2(after >= 50, qPrintable(QString::number(after))); // interval + deadline
-    QVERIFY(dead.at(0).at(0).toInt() >= 50);                  // silence reported in ms
+    QVERIFY(dead.at(0).at(0).toInt() >= 50);                   // silence reported in ms
     QVERIFY(!hb.isActive());
 }
 

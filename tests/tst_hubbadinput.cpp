@@ -22,8 +22,6 @@ using TestUtils::statusKiB;
 
 namespace {
 
-
-
 // A client frame header (masked, key 0 so the payload goes as is) announcing `length` bytes.
 QByteArray clientFrameHeader(quint8 opcode, quint64 length)
 {

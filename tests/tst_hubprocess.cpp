@@ -73,7 +73,8 @@ void tst_HubProcess::sigtermClosesClients1001AndExitsZero()
     hub.start(kHub, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
                      QStringLiteral("--health-port"), QStringLiteral("0")});
     const QUrl url = readListeningUrl(hub);
-    QVERIFY2(url.isValid() && url.scheme() == QLatin1StringView("ws") && url.port() > 0, qPrintable(url.toString()));
+    QVERIFY2(url.isValid() && url.scheme() == QLatin1StringView("ws") && url.port() > 0,
+             qPrintable(url.toString()));
     QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
     QElapsedTimer timer;
     timer.start();
@@ -102,20 +103,28 @@ void tst_HubProcess::usageErrorsExitTwo_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("port") << QStringList{QStringLiteral("--port"), QStringLiteral("http")} << QStringLiteral("--port");
-    QTest::newRow("feed") << QStringList{QStringLiteral("--feeds"), QStringLiteral("sys.cpu,nope")} << QStringLiteral("nope");
-    QTest::newRow("contradiction") << QStringList{QStringLiteral("--no-feeds"), QStringLiteral("--feeds"), QStringLiteral("sys.cpu")}
+    QTest::newRow("port") << QStringList{QStringLiteral("--port"), QStringLiteral("http")}
+                          << QStringLiteral("--port");
+    QTest::newRow("feed") << QStringList{QStringLiteral("--feeds"), QStringLiteral("sys.cpu,nope")}
+                          << QStringLiteral("nope");
+    QTest::newRow("contradiction") << QStringList{QStringLiteral("--no-feeds"), QStringLiteral("--feeds"),
+                                                  QStringLiteral("sys.cpu")}
                                    << QStringLiteral("contradict");
-    QTest::newRow("host") << QStringList{QStringLiteral("--host"), QStringLiteral("example")} << QStringLiteral("--host");
-    QTest::newRow("redis") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")} << QStringLiteral("redis://");
-    QTest::newRow("cert alone") << QStringList{QStringLiteral("--cert"), QStringLiteral("c.pem")} << QStringLiteral("--key");
-    QTest::newRow("mint without secret") << QStringList{QStringLiteral("--mint-token"), QStringLiteral("ops")}
-                                         << QStringLiteral("secret");
+    QTest::newRow("host") << QStringList{QStringLiteral("--host"), QStringLiteral("example")}
+                          << QStringLiteral("--host");
+    QTest::newRow("redis") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")}
+                           << QStringLiteral("redis://");
+    QTest::newRow("cert alone") << QStringList{QStringLiteral("--cert"), QStringLiteral("c.pem")}
+                                << QStringLiteral("--key");
+    QTest::newRow("mint without secret")
+        << QStringList{QStringLiteral("--mint-token"), QStringLiteral("ops")} << QStringLiteral("secret");
     QTest::newRow("short secret") << QStringList{QStringLiteral("--token-secret"), QStringLiteral("short")}
                                   << QStringLiteral("16 bytes");
-    QTest::newRow("origin") << QStringList{QStringLiteral("--allow-origin"), QStringLiteral("ops.example.com")}
+    QTest::newRow("origin") << QStringList{QStringLiteral("--allow-origin"),
+                                           QStringLiteral("ops.example.com")}
                             << QStringLiteral("scheme://host");
-    QTest::newRow("wave rate") << QStringList{QStringLiteral("--wave-hz"), QStringLiteral("100000")} << QStringLiteral("--wave-hz");
+    QTest::newRow("wave rate") << QStringList{QStringLiteral("--wave-hz"), QStringLiteral("100000")}
+                               << QStringLiteral("--wave-hz");
     QTest::newRow("positional") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected");
 }
 
@@ -141,8 +150,9 @@ void tst_HubProcess::startFailureExitsOne()
 void tst_HubProcess::mintedTokenIsAccepted()
 {
     const QString secret = QStringLiteral("a-long-enough-test-secret");
-    const Run mint = runHub({QStringLiteral("--mint-token"), QStringLiteral("console"), QStringLiteral("--ttl"),
-                             QStringLiteral("120"), QStringLiteral("--token-secret"), secret});
+    const Run mint =
+        runHub({QStringLiteral("--mint-token"), QStringLiteral("console"), QStringLiteral("--ttl"),
+                QStringLiteral("120"), QStringLiteral("--token-secret"), secret});
     QCOMPARE(mint.exitCode, 0);
     const QString token = QString::fromUtf8(mint.out.trimmed());
     QVERIFY(token.startsWith(QLatin1StringView("pb1.")));
@@ -187,8 +197,9 @@ void tst_HubProcess::tlsServesWss()
     const QString cert = dir.filePath(QStringLiteral("cert.pem"));
     const QString key = dir.filePath(QStringLiteral("key.pem"));
     QProcess gen;
-    gen.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                        QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+    gen.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                        QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                        QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
                         QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
                         QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
                         QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});

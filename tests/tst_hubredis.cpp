@@ -179,7 +179,8 @@ void tst_HubRedis::publishOnAReceiveOnB()
     QTRY_VERIFY(a.store()->isAvailable() && b.store()->isAvailable());
     QCOMPARE(a.store()->kind(), QStringLiteral("redis"));
 
-    const QString token = TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), QDateTime::currentSecsSinceEpoch() + 60);
+    const QString token =
+        TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), QDateTime::currentSecsSinceEpoch() + 60);
     ProtocolProbe onA, onB;
     QVERIFY(onA.open(a.url()));
     QVERIFY(onB.open(b.url()));
@@ -224,7 +225,8 @@ void tst_HubRedis::publishOnAReceiveOnB()
     QCOMPARE(onB.seqsOf(QStringLiteral("room")), (QList<qint64>{1, 2, 3, 4, 5, 6}));
 
     // channels.list on either hub knows the channel.
-    const Envelope list = onA.waitFor(MessageType::Response, onA.request(QStringLiteral("channels.list")), &ok);
+    const Envelope list =
+        onA.waitFor(MessageType::Response, onA.request(QStringLiteral("channels.list")), &ok);
     QVERIFY(ok);
     QCOMPARE(list.data.toArray().at(0).toObject().value(QStringLiteral("seq")).toInt(), 6);
 }
@@ -310,9 +312,13 @@ void tst_HubRedis::redisOutageReportedAndSurvived()
     QTRY_VERIFY_WITH_TIMEOUT(!hub.store()->isAvailable(), 10000);
     const QJsonObject degraded = healthOf(hub);
     QCOMPARE(degraded.value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
-    QCOMPARE(degraded.value(QStringLiteral("store")).toObject().value(QStringLiteral("available")).toBool(), false);
-    QVERIFY(degraded.value(QStringLiteral("store")).toObject().value(QStringLiteral("status")).toString().contains(
-        QStringLiteral("unreachable")));
+    QCOMPARE(degraded.value(QStringLiteral("store")).toObject().value(QStringLiteral("available")).toBool(),
+             false);
+    QVERIFY(degraded.value(QStringLiteral("store"))
+                .toObject()
+                .value(QStringLiteral("status"))
+                .toString()
+                .contains(QStringLiteral("unreachable")));
 
     // Clients stay; a publish is refused with a reason, not lost silently.
     const Envelope refused = sub.waitFor(MessageType::Error, sub.publish(QStringLiteral("c"), 2), &ok);

@@ -152,7 +152,8 @@ void tst_HubServer::publishAckAndFanOut()
     QVERIFY(sub.open(hub->url()));
     QVERIFY(pub.open(hub->url()));
     bool ok = false;
-    const Envelope subscribed = sub.waitFor(MessageType::Subscribed, sub.subscribe(QStringLiteral("ops")), &ok);
+    const Envelope subscribed =
+        sub.waitFor(MessageType::Subscribed, sub.subscribe(QStringLiteral("ops")), &ok);
     QVERIFY(ok);
     QCOMPARE(subscribed.seq, qint64(0));
     QCOMPARE(subscribed.hasRecovered, false);
@@ -228,7 +229,8 @@ void tst_HubServer::sinceReplaysInOrderBeforeLive()
     ProtocolProbe probe;
     QVERIFY(probe.open(hub->url()));
     bool ok = false;
-    const Envelope subscribed = probe.waitFor(MessageType::Subscribed, probe.subscribe(QStringLiteral("log"), 2), &ok);
+    const Envelope subscribed =
+        probe.waitFor(MessageType::Subscribed, probe.subscribe(QStringLiteral("log"), 2), &ok);
     QVERIFY(ok);
     QCOMPARE(subscribed.seq, qint64(5));
     QVERIFY(subscribed.hasRecovered);
@@ -250,7 +252,8 @@ void tst_HubServer::sinceReplaysInOrderBeforeLive()
     // Holding everything: recovered, nothing replayed.
     ProtocolProbe current;
     QVERIFY(current.open(hub->url()));
-    const Envelope s2 = current.waitFor(MessageType::Subscribed, current.subscribe(QStringLiteral("log"), 6), &ok);
+    const Envelope s2 =
+        current.waitFor(MessageType::Subscribed, current.subscribe(QStringLiteral("log"), 6), &ok);
     QVERIFY(ok);
     QCOMPARE(s2.recovered, true);
     // A replay would follow `subscribed` at once; the pong comes after it.
@@ -270,7 +273,8 @@ void tst_HubServer::sinceBeyondHistoryIsNotRecovered()
     ProtocolProbe probe;
     QVERIFY(probe.open(hub->url()));
     bool ok = false;
-    const Envelope subscribed = probe.waitFor(MessageType::Subscribed, probe.subscribe(QStringLiteral("ring"), 1), &ok);
+    const Envelope subscribed =
+        probe.waitFor(MessageType::Subscribed, probe.subscribe(QStringLiteral("ring"), 1), &ok);
     QVERIFY(ok);
     QCOMPARE(subscribed.seq, qint64(6));
     QCOMPARE(subscribed.recovered, false);
@@ -279,7 +283,8 @@ void tst_HubServer::sinceBeyondHistoryIsNotRecovered()
     // Exactly at the edge of the ring: 3 is gone but the client holds it.
     ProtocolProbe edge;
     QVERIFY(edge.open(hub->url()));
-    QCOMPARE(edge.waitFor(MessageType::Subscribed, edge.subscribe(QStringLiteral("ring"), 3), &ok).recovered, true);
+    QCOMPARE(edge.waitFor(MessageType::Subscribed, edge.subscribe(QStringLiteral("ring"), 3), &ok).recovered,
+             true);
     QTRY_COMPARE(edge.seqsOf(QStringLiteral("ring")), (QList<qint64>{4, 5, 6}));
 }
 
@@ -360,7 +365,8 @@ void tst_HubServer::requests()
     ProtocolProbe probe;
     QVERIFY(probe.open(hub->url()));
     bool ok = false;
-    const Envelope list = probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), &ok);
+    const Envelope list =
+        probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), &ok);
     QVERIFY(ok);
     const QJsonArray channels = list.data.toArray();
     QCOMPARE(channels.size(), 2);
@@ -369,7 +375,8 @@ void tst_HubServer::requests()
     QVERIFY(channels.at(0).toObject().value(QStringLiteral("rate")).isDouble());
     QCOMPARE(channels.at(1).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("b"));
 
-    const Envelope info = probe.waitFor(MessageType::Response, probe.request(QStringLiteral("server.info")), &ok);
+    const Envelope info =
+        probe.waitFor(MessageType::Response, probe.request(QStringLiteral("server.info")), &ok);
     QVERIFY(ok);
     const QJsonObject o = info.data.toObject();
     QCOMPARE(o.value(QStringLiteral("server")).toString(), QStringLiteral("pulseboard-hub"));
@@ -472,7 +479,8 @@ void tst_HubServer::badTokenClosed4001()
     o.tokenSecret = QByteArrayLiteral("0123456789abcdef-secret");
     auto hub = startHub(o);
     QVERIFY(hub);
-    const QString good = TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), QDateTime::currentSecsSinceEpoch() + 60);
+    const QString good =
+        TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), QDateTime::currentSecsSinceEpoch() + 60);
     const QString forged = TokenAuth::mint("another-secret-of-16+", QStringLiteral("ops"),
                                            QDateTime::currentSecsSinceEpoch() + 60);
     const QString tail = good.endsWith(QLatin1StringView("xx")) ? QStringLiteral("yy") : QStringLiteral("xx");
@@ -529,8 +537,8 @@ void tst_HubServer::signedTokenAcceptedAndDedupesAcrossConnections()
     o.tokenSecret = QByteArrayLiteral("0123456789abcdef-secret");
     auto hub = startHub(o);
     QVERIFY(hub);
-    const QString token = TokenAuth::mint(o.tokenSecret, QStringLiteral("console-1"),
-                                          QDateTime::currentSecsSinceEpoch() + 60);
+    const QString token =
+        TokenAuth::mint(o.tokenSecret, QStringLiteral("console-1"), QDateTime::currentSecsSinceEpoch() + 60);
     ProtocolProbe first, second;
     QVERIFY(first.open(hub->url()));
     QVERIFY(second.open(hub->url()));
@@ -554,7 +562,8 @@ void tst_HubServer::expiredTokenClosed4001()
     o.tokenSecret = QByteArrayLiteral("0123456789abcdef-secret");
     auto hub = startHub(o);
     QVERIFY(hub);
-    const QString token = TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), QDateTime::currentSecsSinceEpoch() - 1);
+    const QString token =
+        TokenAuth::mint(o.tokenSecret, QStringLiteral("ops"), QDateTime::currentSecsSinceEpoch() - 1);
     ProtocolProbe probe;
     QVERIFY(probe.open(hub->url()));
     bool ok = false;
@@ -646,7 +655,8 @@ void tst_HubServer::oversizeClosed1009()
     QVERIFY(probe.open(hub->url()));
     bool ok = false;
     // Just under the limit passes.
-    probe.waitFor(MessageType::Ack, probe.publish(QStringLiteral("big"), QString(900, QLatin1Char('a'))), &ok);
+    probe.waitFor(MessageType::Ack, probe.publish(QStringLiteral("big"), QString(900, QLatin1Char('a'))),
+                  &ok);
     QVERIFY(ok);
     probe.publish(QStringLiteral("big"), QString(2000, QLatin1Char('a')));
     QVERIFY(probe.waitClosed());
@@ -709,7 +719,7 @@ void tst_HubServer::silentClientDroppedByHeartbeat()
     QVERIFY(hub);
     ProtocolProbe alive; // QWebSocket answers ping frames by itself
     QVERIFY(alive.open(hub->url()));
-    RawWsClient silent;  // never answers anything
+    RawWsClient silent; // never answers anything
     QVERIFY(silent.open(hub->port()));
     QTRY_COMPARE(hub->clientCount(), 2);
     QTRY_VERIFY_WITH_TIMEOUT(!silent.isConnected(), 10000);
@@ -742,8 +752,8 @@ void tst_HubServer::silenceIsMeasuredOnTheHubsClock()
     QTest::qWait(5 * o.heartbeatIntervalMs);
     QVERIFY(silent.isConnected());
     QCOMPARE(hub->rejects(QStringLiteral("heartbeat_timeout")), quint64(0));
-    QTest::ignoreMessage(QtWarningMsg,
-                         QRegularExpression(QStringLiteral("heartbeat_timeout \\): silent for 41 ms \\(limit 40 ms\\)$")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                           "heartbeat_timeout \\): silent for 41 ms \\(limit 40 ms\\)$")));
     clock.advance(1);
     QTRY_VERIFY_WITH_TIMEOUT(!silent.isConnected(), 10000);
     QCOMPARE(hub->rejects(QStringLiteral("heartbeat_timeout")), quint64(1));
@@ -826,7 +836,8 @@ void tst_HubServer::feedChannelIsReserved()
     ProtocolProbe probe;
     QVERIFY(probe.open(hub->url()));
     bool ok = false;
-    const Envelope err = probe.waitFor(MessageType::Error, probe.publish(QStringLiteral("sys.load"), 99), &ok);
+    const Envelope err =
+        probe.waitFor(MessageType::Error, probe.publish(QStringLiteral("sys.load"), 99), &ok);
     QVERIFY(ok);
     QCOMPARE(err.code, 403);
     QCOMPARE(hub->rejects(QStringLiteral("reserved_channel")), quint64(1));
@@ -882,7 +893,8 @@ void tst_HubServer::healthAndMetrics()
     const QJsonObject h = QJsonDocument::fromJson(health).object();
     QCOMPARE(h.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
     QCOMPARE(h.value(QStringLiteral("connections")).toInt(), 1);
-    QCOMPARE(h.value(QStringLiteral("store")).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("memory"));
+    QCOMPARE(h.value(QStringLiteral("store")).toObject().value(QStringLiteral("kind")).toString(),
+             QStringLiteral("memory"));
 
     const QByteArray metrics = httpGet(hub->healthPort(), "/metrics", &status);
     QCOMPARE(status, 200);
@@ -907,7 +919,8 @@ void tst_HubServer::connectionManagerEndToEnd()
     QVERIFY(hub);
     ConnectionOptions co;
     co.endpoints = {hub->url()};
-    co.token = TokenAuth::mint(o.tokenSecret, QStringLiteral("dash"), QDateTime::currentSecsSinceEpoch() + 60);
+    co.token =
+        TokenAuth::mint(o.tokenSecret, QStringLiteral("dash"), QDateTime::currentSecsSinceEpoch() + 60);
     co.heartbeatIntervalMs = 30;
     co.heartbeatTimeoutMs = 2000;
     ConnectionManager client;
@@ -952,12 +965,12 @@ void tst_HubServer::embeddedDefaultServesRealFeeds()
     QVERIFY(probe.open(hub->url()));
     for (const char *c : {"sys.cpu", "sys.mem", "sys.load", "sys.net", "demo.wave", "hub.stats"})
         probe.subscribe(QString::fromLatin1(c));
-    QTRY_VERIFY_WITH_TIMEOUT(!probe.seqsOf(QStringLiteral("sys.cpu")).isEmpty()
-                                 && !probe.seqsOf(QStringLiteral("sys.mem")).isEmpty()
-                                 && !probe.seqsOf(QStringLiteral("sys.load")).isEmpty()
-                                 && !probe.seqsOf(QStringLiteral("sys.net")).isEmpty()
-                                 && probe.seqsOf(QStringLiteral("demo.wave")).size() >= 3
-                                 && !probe.seqsOf(QStringLiteral("hub.stats")).isEmpty(),
+    QTRY_VERIFY_WITH_TIMEOUT(!probe.seqsOf(QStringLiteral("sys.cpu")).isEmpty() &&
+                                 !probe.seqsOf(QStringLiteral("sys.mem")).isEmpty() &&
+                                 !probe.seqsOf(QStringLiteral("sys.load")).isEmpty() &&
+                                 !probe.seqsOf(QStringLiteral("sys.net")).isEmpty() &&
+                                 probe.seqsOf(QStringLiteral("demo.wave")).size() >= 3 &&
+                                 !probe.seqsOf(QStringLiteral("hub.stats")).isEmpty(),
                              10000);
     for (const Envelope &m : probe.ofType(MessageType::Message)) {
         const QJsonObject d = m.data.toObject();
@@ -966,7 +979,8 @@ void tst_HubServer::embeddedDefaultServesRealFeeds()
             QVERIFY2(total >= 0 && total <= 100, qPrintable(QString::number(total)));
         } else if (m.channel == QLatin1StringView("sys.mem")) {
             QVERIFY(d.value(QStringLiteral("totalBytes")).toDouble() > 0);
-            QVERIFY(d.value(QStringLiteral("usedBytes")).toDouble() <= d.value(QStringLiteral("totalBytes")).toDouble());
+            QVERIFY(d.value(QStringLiteral("usedBytes")).toDouble() <=
+                    d.value(QStringLiteral("totalBytes")).toDouble());
         } else if (m.channel == QLatin1StringView("hub.stats")) {
             QVERIFY(d.contains(QStringLiteral("connections")));
         } else if (m.channel == QLatin1StringView("demo.wave")) {

@@ -28,7 +28,8 @@ private Q_SLOTS:
 
 namespace {
 
-const QByteArray kPayload = R"({"num":2.5,"int":-3,"str":"h\u00e9","yes":true,"nil":null,"arr":[10,"x",[1]],"obj":{"a":{"b":4}},"dup":1,"dup":2})";
+const QByteArray kPayload =
+    R"({"num":2.5,"int":-3,"str":"h\u00e9","yes":true,"nil":null,"arr":[10,"x",[1]],"obj":{"a":{"b":4}},"dup":1,"dup":2})";
 
 } // namespace
 
@@ -113,9 +114,12 @@ void tst_JsonView::writesLikeQJsonDocument_data()
 {
     // Keys in sorted order, so QJsonObject's order and the document's are the same.
     QTest::addColumn<QByteArray>("payload");
-    QTest::newRow("numbers") << QByteArray(R"({"a":2.5,"b":-3,"c":1e21,"d":0.1,"e":123456789012,"f":-0.000015,"g":1.0,"h":9007199254740993})");
-    QTest::newRow("strings") << QByteArray(R"({"a":"quote \" back \\ slash","b":"tab\t nl\n cr\r bs\b ff\f","c":"ctl \u0001 \u001f del \u007f","d":"h\u00e9 \u20ac \ud83d\ude00","e":"/"})");
-    QTest::newRow("nested") << QByteArray(R"({"a":[1,[2,[3,{}]],[]],"b":{"c":{"d":null,"e":true,"f":false}},"c":[]})");
+    QTest::newRow("numbers") << QByteArray(
+        R"({"a":2.5,"b":-3,"c":1e21,"d":0.1,"e":123456789012,"f":-0.000015,"g":1.0,"h":9007199254740993})");
+    QTest::newRow("strings") << QByteArray(
+        R"({"a":"quote \" back \\ slash","b":"tab\t nl\n cr\r bs\b ff\f","c":"ctl \u0001 \u001f del \u007f","d":"h\u00e9 \u20ac \ud83d\ude00","e":"/"})");
+    QTest::newRow("nested") << QByteArray(
+        R"({"a":[1,[2,[3,{}]],[]],"b":{"c":{"d":null,"e":true,"f":false}},"c":[]})");
     QTest::newRow("array") << QByteArray(R"([1,"two",{"three":3},[4],null,true])");
 }
 
@@ -151,7 +155,8 @@ void tst_JsonView::visitsMembersAndElements()
         numbers.append(value.toDouble(-1));
         return true;
     });
-    QCOMPARE(keys, (QStringList{QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("m"), QStringLiteral("z")}));
+    QCOMPARE(keys, (QStringList{QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("m"),
+                                QStringLiteral("z")}));
     QCOMPARE(numbers, (QList<double>{1, -1, -1, 2}));
     // Stops when told to.
     int seen = 0;
@@ -182,7 +187,8 @@ void tst_JsonView::parsesAnyValue_data()
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QJsonValue>("expected");
     QTest::newRow("object") << QByteArray(R"({"a":1,"b":[true]})")
-                            << QJsonValue(QJsonObject{{QStringLiteral("a"), 1}, {QStringLiteral("b"), QJsonArray{true}}});
+                            << QJsonValue(QJsonObject{{QStringLiteral("a"), 1},
+                                                      {QStringLiteral("b"), QJsonArray{true}}});
     QTest::newRow("array") << QByteArray("[1,\"x\"]") << QJsonValue(QJsonArray{1, QStringLiteral("x")});
     QTest::newRow("string") << QByteArray(R"("h\u00e9")") << QJsonValue(QStringLiteral("h\u00e9"));
     QTest::newRow("integer") << QByteArray("-42") << QJsonValue(qint64(-42));
@@ -221,7 +227,8 @@ void tst_JsonView::refusesWhatIsNotOneValue_data()
     QTest::newRow("empty") << QByteArray("") << int(JsonValueError::NotOneValue) << 0 << 0;
     QTest::newRow("blank") << QByteArray("   ") << int(JsonValueError::NotOneValue) << 0 << 0;
     // Text that would close the wrapping array early is refused, not read as two values.
-    QTest::newRow("breaks out of the wrapping") << QByteArray("1],[2") << int(JsonValueError::Syntax) << -1 << 0;
+    QTest::newRow("breaks out of the wrapping")
+        << QByteArray("1],[2") << int(JsonValueError::Syntax) << -1 << 0;
 }
 
 void tst_JsonView::refusesWhatIsNotOneValue()

@@ -76,7 +76,7 @@ void tst_OutboxJournal::survivesRestartInOrder()
         for (const char *id : {"a", "b", "c", "d"})
             QVERIFY(box.enqueue(publish(QString::fromLatin1(id), QByteArray("frame-") + id)));
         QVERIFY(box.take(QStringLiteral("b")).has_value()); // acked
-    } // "crash": nothing else is written
+    }                                                       // "crash": nothing else is written
     OutboxJournal journal;
     QList<Outbox::Entry> restored;
     QString warning, error;

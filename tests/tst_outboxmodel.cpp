@@ -22,7 +22,8 @@ private Q_SLOTS:
         QTest::newRow("number") << u"42"_s << true << QString();
         QTest::newRow("string") << u"\"hi\""_s << true << QString();
         QTest::newRow("empty") << u"  "_s << false << u"nothing to send: enter a JSON value"_s;
-        QTest::newRow("broken") << u"{\"a\": }"_s << false << u"not valid JSON at character 8: object is missing after a comma"_s;
+        QTest::newRow("broken") << u"{\"a\": }"_s << false
+                                << u"not valid JSON at character 8: object is missing after a comma"_s;
         QTest::newRow("two values") << u"1, 2"_s << false << u"enter exactly one JSON value (found 2)"_s;
     }
     void parsesAnyJsonValue()
@@ -46,7 +47,8 @@ private Q_SLOTS:
         model.attach(&manager);
 
         // Validation happens before anything reaches the manager.
-        QCOMPARE(model.publish(u"bad name"_s, u"1"_s), u"'bad name' is not a valid channel name (1-200 characters, no spaces)"_s);
+        QCOMPARE(model.publish(u"bad name"_s, u"1"_s),
+                 u"'bad name' is not a valid channel name (1-200 characters, no spaces)"_s);
         QCOMPARE(model.publish(u"ok"_s, u"{"_s).left(20), u"not valid JSON at ch"_s);
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(manager.queuedCount(), 0);

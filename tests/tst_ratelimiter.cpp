@@ -19,8 +19,8 @@ void tst_RateLimiter::burstThenRate()
     for (int i = 0; i < 5; ++i)
         QVERIFY(r.tryTake(0));
     QVERIFY(!r.tryTake(0));
-    QVERIFY(!r.tryTake(99));  // 0.99 of a token
-    QVERIFY(r.tryTake(100));  // one token per 100 ms
+    QVERIFY(!r.tryTake(99)); // 0.99 of a token
+    QVERIFY(r.tryTake(100)); // one token per 100 ms
     QVERIFY(!r.tryTake(100));
     QCOMPARE(r.available(10000), 5.0); // never more than the burst
     int taken = 0;

@@ -31,7 +31,8 @@ private Q_SLOTS:
     {
         EnvelopeDecoder decoder;
         auto view = [&](const QByteArray &payload) {
-            decoder.setFrame(QByteArray("{\"type\":\"message\",\"channel\":\"c\",\"seq\":1,\"data\":") + payload + '}');
+            decoder.setFrame(QByteArray("{\"type\":\"message\",\"channel\":\"c\",\"seq\":1,\"data\":") +
+                             payload + '}');
             Envelope env;
             MessageView message;
             decoder.decode(env, message);

@@ -18,7 +18,9 @@ private Q_SLOTS:
     {
         SeriesStore store;
         QSignalSpy fields(&store, &SeriesStore::fieldsChanged);
-        QCOMPARE(store.ingest(u"sys.cpu"_s, 1000, QJsonObject{{u"user"_s, 10}, {u"system"_s, 2}, {u"host"_s, u"x"_s}}), 2);
+        QCOMPARE(store.ingest(u"sys.cpu"_s, 1000,
+                              QJsonObject{{u"user"_s, 10}, {u"system"_s, 2}, {u"host"_s, u"x"_s}}),
+                 2);
         QCOMPARE(fields.count(), 1);
         QCOMPARE(store.fields(u"sys.cpu"_s), (QStringList{u"data.system"_s, u"data.user"_s}));
         store.ingest(u"sys.cpu"_s, 2000, QJsonObject{{u"user"_s, 11}, {u"system"_s, 3}});
@@ -36,8 +38,13 @@ private Q_SLOTS:
         QSignalSpy fields(&store, &SeriesStore::fieldsChanged);
         EnvelopeDecoder decoder;
         for (int i = 0; i < 3; ++i) {
-            decoder.setFrame(QStringLiteral(R"({"type":"message","channel":"c","seq":%1,"data":{"v":%2,"cpu":{"user":%3},"s":"x"}})")
-                                 .arg(i + 1).arg(i * 1.5).arg(10 + i).toUtf8());
+            decoder.setFrame(
+                QStringLiteral(
+                    R"({"type":"message","channel":"c","seq":%1,"data":{"v":%2,"cpu":{"user":%3},"s":"x"}})")
+                    .arg(i + 1)
+                    .arg(i * 1.5)
+                    .arg(10 + i)
+                    .toUtf8());
             Envelope env;
             MessageView message;
             QCOMPARE(decoder.decode(env, message), EnvelopeDecoder::Result::Message);
@@ -86,10 +93,10 @@ private Q_SLOTS:
         SeriesStore store(limits);
         QVERIFY(store.outages().isEmpty());
         const quint64 r0 = store.outageRevision();
-        store.noteConnectionBack(100);          // not down: nothing to end
+        store.noteConnectionBack(100); // not down: nothing to end
         QCOMPARE(store.outageRevision(), r0);
         store.noteConnectionLost(1000);
-        store.noteConnectionLost(1500);         // still the same outage
+        store.noteConnectionLost(1500); // still the same outage
         QCOMPARE(store.outages().size(), 1);
         QCOMPARE(store.outages().constFirst().down, 1000);
         QCOMPARE(store.outages().constFirst().up, 0);

@@ -564,13 +564,13 @@ void tst_ServerProfiles::switchKeepsTheConnectionTimeline()
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
     a.publish(QStringLiteral("health"), QJsonObject{{QStringLiteral("rttMs"), 999}});
     a.publish(QStringLiteral("a.only"), QJsonObject{{QStringLiteral("v"), 1}});
-    QTRY_VERIFY_WITH_TIMEOUT(!store->fields(healthChannel).isEmpty() &&
-                                 store->sources().contains(QStringLiteral("a.only")),
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !store->fields(healthChannel).isEmpty() && store->sources().contains(QStringLiteral("a.only")), 5000);
     // The dashboard's figures are sampled every 50 ms; wait for a few.
-    QTRY_VERIFY_WITH_TIMEOUT(store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn")) &&
-                                 store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn"))->size() >= 3,
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn")) &&
+            store->buffer(HealthHistory::figuresKey(), QStringLiteral("msgsIn"))->size() >= 3,
+        5000);
 
     // The channel "health" and the dashboard's health are two sources: neither has the other's fields.
     const QStringList channelFields = store->fields(healthChannel);
@@ -596,12 +596,14 @@ void tst_ServerProfiles::switchKeepsTheConnectionTimeline()
     connected = store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"));
     QVERIFY(connected);
     QCOMPARE(connected->at(0).t, firstConnect);
-    const StreamBuffer *disconnected = store->buffer(HealthHistory::eventsKey(), QStringLiteral("disconnected"));
+    const StreamBuffer *disconnected =
+        store->buffer(HealthHistory::eventsKey(), QStringLiteral("disconnected"));
     QVERIFY(disconnected);
     QCOMPARE(disconnected->size(), 1); // leaving A
     // B connects: its marker joins A's on the same timeline.
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"))->size(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"))->size(),
+                              2, 5000);
     QCOMPARE(store->buffer(HealthHistory::eventsKey(), QStringLiteral("connected"))->at(0).t, firstConnect);
 }
 
@@ -638,8 +640,9 @@ void tst_ServerProfiles::listChangesRowByRow()
     QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1);
     QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 1);
     QCOMPARE(changed.at(0).at(2).value<QList<int>>(), QList<int>{ServerListModel::ChannelsRole});
-    QVERIFY(rig.servers->data(rig.servers->index(1), ServerListModel::ChannelsRole).toStringList().contains(
-        QStringLiteral("picked")));
+    QVERIFY(rig.servers->data(rig.servers->index(1), ServerListModel::ChannelsRole)
+                .toStringList()
+                .contains(QStringLiteral("picked")));
 
     // To B: a new row first among the profiles, then back to A: a move, never a reset.
     QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QStringLiteral("B")), QString());

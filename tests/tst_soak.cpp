@@ -28,7 +28,6 @@ using TestUtils::kAddressSanitizer;
 
 namespace {
 
-
 qint64 residentKiB()
 {
     return TestUtils::statusKiB("VmRSS");

@@ -61,10 +61,10 @@ private Q_SLOTS:
         StreamBuffer b(1000);
         for (int i = 0; i < 64; ++i)
             b.append(i, i);
-        b.dropBefore(10);      // head moves inside the 64-slot ring
+        b.dropBefore(10); // head moves inside the 64-slot ring
         QCOMPARE(b.size(), 54);
         for (int i = 64; i < 200; ++i)
-            b.append(i, i);    // wraps, then grows, then grows again
+            b.append(i, i); // wraps, then grows, then grows again
         QCOMPARE(b.size(), 190);
         for (int i = 0; i < b.size(); ++i)
             QCOMPARE(b.at(i).t, qint64(10 + i));

@@ -59,7 +59,8 @@ void tst_SystemFeed::meminfo()
 void tst_SystemFeed::netDevRates()
 {
     const QByteArray header = "Inter-|   Receive                                                |  Transmit\n"
-                              " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
+                              " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+                              "packets errs drop fifo colls carrier compressed\n";
     const auto before = SystemFeed::parseNetDev(header + "    lo: 1000 10 0 0 0 0 0 0 1000 10 0 0 0 0 0 0\n"
                                                          "  eth0: 5000 50 0 0 0 0 0 0 3000 30 0 0 0 0 0 0\n");
     const auto after = SystemFeed::parseNetDev(header + "    lo: 9000 90 0 0 0 0 0 0 9000 90 0 0 0 0 0 0\n"
@@ -69,8 +70,13 @@ void tst_SystemFeed::netDevRates()
     QCOMPARE(r.value(QStringLiteral("rxBytesPerSec")).toDouble(), 1000.0); // lo left out
     QCOMPARE(r.value(QStringLiteral("txBytesPerSec")).toDouble(), 500.0);
     QCOMPARE(r.value(QStringLiteral("rxPacketsPerSec")).toDouble(), 10.0);
-    QCOMPARE(r.value(QStringLiteral("interfaces")).toObject().value(QStringLiteral("lo")).toObject()
-                 .value(QStringLiteral("rxBytesPerSec")).toDouble(), 4000.0);
+    QCOMPARE(r.value(QStringLiteral("interfaces"))
+                 .toObject()
+                 .value(QStringLiteral("lo"))
+                 .toObject()
+                 .value(QStringLiteral("rxBytesPerSec"))
+                 .toDouble(),
+             4000.0);
 }
 
 void tst_SystemFeed::loadavg()

@@ -73,13 +73,15 @@ private Q_SLOTS:
         QSignalSpy changed(&m, &TileModel::dataChanged);
         QSignalSpy reset(&m, &TileModel::modelReset);
         QSignalSpy inserted(&m, &TileModel::rowsInserted);
-        m.setTiles({tile(QStringLiteral("a")), tile(QStringLiteral("b"), {QStringLiteral("v")}), tile(QStringLiteral("c"))});
+        m.setTiles({tile(QStringLiteral("a")), tile(QStringLiteral("b"), {QStringLiteral("v")}),
+                    tile(QStringLiteral("c"))});
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1);
         QCOMPARE(reset.count(), 0);
         QCOMPARE(inserted.count(), 0);
-        QCOMPARE(m.data(m.index(1), TileModel::SpecRole).toMap().value(QStringLiteral("fields")).toStringList(),
-                 QStringList{QStringLiteral("v")});
+        QCOMPARE(
+            m.data(m.index(1), TileModel::SpecRole).toMap().value(QStringLiteral("fields")).toStringList(),
+            QStringList{QStringLiteral("v")});
         // The same list again: no signal at all.
         m.setTiles(m.tiles());
         QCOMPARE(changed.count(), 1);
@@ -94,7 +96,8 @@ private Q_SLOTS:
         QSignalSpy inserted(&m, &TileModel::rowsInserted);
         QSignalSpy removed(&m, &TileModel::rowsRemoved);
         QSignalSpy count(&m, &TileModel::countChanged);
-        m.setTiles({tile(QStringLiteral("a")), tile(QStringLiteral("b")), tile(QStringLiteral("c")), tile(QStringLiteral("d"))});
+        m.setTiles({tile(QStringLiteral("a")), tile(QStringLiteral("b")), tile(QStringLiteral("c")),
+                    tile(QStringLiteral("d"))});
         QCOMPARE(inserted.count(), 1);
         QCOMPARE(inserted.at(0).at(1).toInt(), 2);
         QCOMPARE(inserted.at(0).at(2).toInt(), 3);

@@ -42,7 +42,8 @@ void tst_TokenAuth::signedTokens()
 
     // Another payload under the old signature.
     const QString other = TokenAuth::mint(secret, QStringLiteral("admin"), 5000);
-    const QString spliced = other.section(QLatin1Char('.'), 0, 1) + QLatin1Char('.') + token.section(QLatin1Char('.'), 2);
+    const QString spliced =
+        other.section(QLatin1Char('.'), 0, 1) + QLatin1Char('.') + token.section(QLatin1Char('.'), 2);
     QCOMPARE(auth.verify(spliced, 0).reason, QStringLiteral("invalid token"));
     QVERIFY(!auth.verify(TokenAuth::mint("another-secret-123", QStringLiteral("x"), 5000), 0).ok);
     QVERIFY(!auth.verify(QStringLiteral("pb1.."), 0).ok);
@@ -83,7 +84,8 @@ void tst_TokenAuth::onlyTheExactSignatureVerifies()
     TokenAuth auth;
     auth.setSecret(secret);
     const QString token = TokenAuth::mint(secret, QStringLiteral("ops"), 5000);
-    const QString alphabet = QStringLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    const QString alphabet =
+        QStringLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
     int accepted = 0;
     for (QChar c : alphabet) {
         QString altered = token;

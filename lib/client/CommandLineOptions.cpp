@@ -31,7 +31,10 @@ bool readInt(const QCommandLineParser &parser, const QString &name, int min, int
     bool ok = false;
     const int value = parser.value(name).toInt(&ok);
     if (!ok || value < min) {
-        error = QStringLiteral("--%1 needs a whole number >= %2, got '%3'").arg(name).arg(min).arg(parser.value(name));
+        error = QStringLiteral("--%1 needs a whole number >= %2, got '%3'")
+                    .arg(name)
+                    .arg(min)
+                    .arg(parser.value(name));
         return false;
     }
     out = value;
@@ -45,21 +48,29 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
     parser.addOptions({
         {kUrl, QStringLiteral("Server endpoint (ws:// or wss://); repeat for fallbacks tried in order."),
          QStringLiteral("URL")},
-        {kToken, QStringLiteral("Auth token (default: env PULSEBOARD_TOKEN). Never printed."), QStringLiteral("TOKEN")},
+        {kToken, QStringLiteral("Auth token (default: env PULSEBOARD_TOKEN). Never printed."),
+         QStringLiteral("TOKEN")},
         {kSubscribe, QStringLiteral("Channel to subscribe to; repeatable."), QStringLiteral("CHANNEL")},
         {kHbInterval, QStringLiteral("Heartbeat ping interval in ms (default 30000)."), QStringLiteral("MS")},
         {kHbTimeout, QStringLiteral("Pong deadline in ms (default 10000)."), QStringLiteral("MS")},
-        {kConnectTimeout, QStringLiteral("Handshake + auth timeout in ms (default 10000)."), QStringLiteral("MS")},
-        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 1000)."), QStringLiteral("MS")},
+        {kConnectTimeout, QStringLiteral("Handshake + auth timeout in ms (default 10000)."),
+         QStringLiteral("MS")},
+        {kBackoffInitial, QStringLiteral("First reconnect delay in ms (default 1000)."),
+         QStringLiteral("MS")},
         {kBackoffMax, QStringLiteral("Largest reconnect delay in ms (default 30000)."), QStringLiteral("MS")},
         {kMaxRetries, QStringLiteral("Reconnect attempts before giving up; 0 = unlimited (default 10)."),
          QStringLiteral("N")},
-        {kQueueLimit, QStringLiteral("Most messages held while offline (default 1000)."), QStringLiteral("N")},
-        {kQueueBytes, QStringLiteral("Most bytes held while offline (default 4194304)."), QStringLiteral("BYTES")},
-        {kQueueFile, QStringLiteral("Journal file: queued publishes survive a crash and go out after the next start."),
+        {kQueueLimit, QStringLiteral("Most messages held while offline (default 1000)."),
+         QStringLiteral("N")},
+        {kQueueBytes, QStringLiteral("Most bytes held while offline (default 4194304)."),
+         QStringLiteral("BYTES")},
+        {kQueueFile,
+         QStringLiteral("Journal file: queued publishes survive a crash and go out after the next start."),
          QStringLiteral("PATH")},
-        {kDropOldest, QStringLiteral("When the queue is full, drop (and report) the oldest instead of refusing.")},
-        {kRequestTimeout, QStringLiteral("Default request timeout in ms (default 10000)."), QStringLiteral("MS")},
+        {kDropOldest,
+         QStringLiteral("When the queue is full, drop (and report) the oldest instead of refusing.")},
+        {kRequestTimeout, QStringLiteral("Default request timeout in ms (default 10000)."),
+         QStringLiteral("MS")},
         {kCaFile, QStringLiteral("PEM file of CA certificates to trust for wss:// besides the system's."),
          QStringLiteral("FILE")},
         {kInsecure, QStringLiteral("Skip TLS certificate verification. Testing only; logged loudly.")},
@@ -88,14 +99,15 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
 
     int queueLimit = options.queue.maxCount;
     int queueBytes = int(qMin<qint64>(options.queue.maxBytes, INT_MAX));
-    if (!readInt(parser, kHbInterval, 1, options.heartbeatIntervalMs, error)
-        || !readInt(parser, kHbTimeout, 1, options.heartbeatTimeoutMs, error)
-        || !readInt(parser, kConnectTimeout, 1, options.connectTimeoutMs, error)
-        || !readInt(parser, kBackoffInitial, 0, options.backoff.initialMs, error)
-        || !readInt(parser, kBackoffMax, 0, options.backoff.maxMs, error)
-        || !readInt(parser, kMaxRetries, 0, options.maxRetries, error)
-        || !readInt(parser, kQueueLimit, 1, queueLimit, error) || !readInt(parser, kQueueBytes, 1, queueBytes, error)
-        || !readInt(parser, kRequestTimeout, 1, options.requestTimeoutMs, error))
+    if (!readInt(parser, kHbInterval, 1, options.heartbeatIntervalMs, error) ||
+        !readInt(parser, kHbTimeout, 1, options.heartbeatTimeoutMs, error) ||
+        !readInt(parser, kConnectTimeout, 1, options.connectTimeoutMs, error) ||
+        !readInt(parser, kBackoffInitial, 0, options.backoff.initialMs, error) ||
+        !readInt(parser, kBackoffMax, 0, options.backoff.maxMs, error) ||
+        !readInt(parser, kMaxRetries, 0, options.maxRetries, error) ||
+        !readInt(parser, kQueueLimit, 1, queueLimit, error) ||
+        !readInt(parser, kQueueBytes, 1, queueBytes, error) ||
+        !readInt(parser, kRequestTimeout, 1, options.requestTimeoutMs, error))
         return false;
     if (options.backoff.maxMs < options.backoff.initialMs) {
         error = QStringLiteral("--backoff-max must not be below --backoff-initial");

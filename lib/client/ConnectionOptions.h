@@ -16,24 +16,24 @@ namespace Pulseboard {
 struct ConnectionOptions
 {
     QList<QUrl> endpoints;
-    QString token;                               // empty: no auth step
-    std::function<QString()> tokenProvider;      // when set, asked again before every auth
+    QString token;                          // empty: no auth step
+    std::function<QString()> tokenProvider; // when set, asked again before every auth
 
     int heartbeatIntervalMs = 30000;
     int heartbeatTimeoutMs = 10000;
-    int connectTimeoutMs = 10000;                // TCP + WebSocket handshake + auth + resubscribe
+    int connectTimeoutMs = 10000; // TCP + WebSocket handshake + auth + resubscribe
     BackoffPolicy backoff;
-    int maxRetries = 10;                         // 0: never give up
-    int rateLimitMinDelayMs = 5000;              // after close 4008
+    int maxRetries = 10;            // 0: never give up
+    int rateLimitMinDelayMs = 5000; // after close 4008
 
-    int requestTimeoutMs = 10000;                // default for request()
-    int ackTimeoutMs = 10000;                    // a sent publish without ack is sent again
-    int maxSendAttempts = 5;                     // then it is reported as failed
-    bool requeueRequestsOnDisconnect = false;    // requests in flight fail on disconnect by default
+    int requestTimeoutMs = 10000;             // default for request()
+    int ackTimeoutMs = 10000;                 // a sent publish without ack is sent again
+    int maxSendAttempts = 5;                  // then it is reported as failed
+    bool requeueRequestsOnDisconnect = false; // requests in flight fail on disconnect by default
 
     Outbox::Limits queue;
-    QString queueFile;                           // journal path: queued publishes survive a crash
-    qint64 sendHighWaterBytes = 1024 * 1024;     // pause sending above this many unwritten bytes
+    QString queueFile;                       // journal path: queued publishes survive a crash
+    qint64 sendHighWaterBytes = 1024 * 1024; // pause sending above this many unwritten bytes
     qint64 maxIncomingMessageBytes = 1024 * 1024;
     QString subprotocol = QStringLiteral("pulseboard.v1");
 

@@ -2,9 +2,9 @@
 
 #include "protocol/JsonView.h"
 
+#include <QFileDevice>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QFileDevice>
 #include <QTimer>
 
 namespace Pulseboard {
@@ -59,17 +59,21 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
                 if (m_settings.maxMessages > 0 && m_messages >= m_settings.maxMessages)
                     finish(0);
             });
-    connect(m_manager, &ConnectionManager::subscribed, this, [this](const QString &channel, qint64 seq, bool recovered) {
-        emitEvent({{L("event"), L("subscribed")}, {L("channel"), channel}, {L("seq"), double(seq)},
-                   {L("recovered"), recovered}});
-    });
-    connect(m_manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &channel, qint64 seq) {
-        QJsonObject e{{L("event"), L("ack")}, {L("id"), id}, {L("channel"), channel}};
-        if (seq >= 0)
-            e.insert(L("seq"), double(seq));
-        emitEvent(e);
-        maybeFinishAfterInput();
-    });
+    connect(m_manager, &ConnectionManager::subscribed, this,
+            [this](const QString &channel, qint64 seq, bool recovered) {
+                emitEvent({{L("event"), L("subscribed")},
+                           {L("channel"), channel},
+                           {L("seq"), double(seq)},
+                           {L("recovered"), recovered}});
+            });
+    connect(m_manager, &ConnectionManager::acked, this,
+            [this](const QString &id, const QString &channel, qint64 seq) {
+                QJsonObject e{{L("event"), L("ack")}, {L("id"), id}, {L("channel"), channel}};
+                if (seq >= 0)
+                    e.insert(L("seq"), double(seq));
+                emitEvent(e);
+                maybeFinishAfterInput();
+            });
     connect(m_manager, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &reason) {
                 emitEvent({{L("event"), L("error")},
@@ -79,28 +83,37 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
                            {L("channel"), channel}});
                 maybeFinishAfterInput();
             });
-    connect(m_manager, &ConnectionManager::responseReceived, this,
-            [this](const QString &id, const QString &method, const QJsonValue &result) {
-                emitEvent({{L("event"), L("response")}, {L("id"), id}, {L("method"), method}, {L("result"), result}});
-                maybeFinishAfterInput();
-            });
+    connect(
+        m_manager, &ConnectionManager::responseReceived, this,
+        [this](const QString &id, const QString &method, const QJsonValue &result) {
+            emitEvent(
+                {{L("event"), L("response")}, {L("id"), id}, {L("method"), method}, {L("result"), result}});
+            maybeFinishAfterInput();
+        });
     connect(m_manager, &ConnectionManager::requestFailed, this,
             [this](const QString &id, const QString &method, int code, const QString &message) {
-                emitEvent({{L("event"), L("error")}, {L("code"), code}, {L("message"), message}, {L("id"), id},
+                emitEvent({{L("event"), L("error")},
+                           {L("code"), code},
+                           {L("message"), message},
+                           {L("id"), id},
                            {L("method"), method}});
                 maybeFinishAfterInput();
             });
     connect(m_manager, &ConnectionManager::gapDetected, this,
             [this](const QString &channel, qint64 from, qint64 to, const QString &reason) {
-                emitEvent({{L("event"), L("gap")}, {L("channel"), channel}, {L("from"), double(from)},
-                           {L("to"), double(to)}, {L("reason"), reason}});
+                emitEvent({{L("event"), L("gap")},
+                           {L("channel"), channel},
+                           {L("from"), double(from)},
+                           {L("to"), double(to)},
+                           {L("reason"), reason}});
             });
-    connect(m_manager, &ConnectionManager::errorOccurred, this, [this](int code, const QString &message, const QString &id) {
-        QJsonObject e{{L("event"), L("error")}, {L("code"), code}, {L("message"), message}};
-        if (!id.isEmpty())
-            e.insert(L("id"), id);
-        emitEvent(e);
-    });
+    connect(m_manager, &ConnectionManager::errorOccurred, this,
+            [this](int code, const QString &message, const QString &id) {
+                QJsonObject e{{L("event"), L("error")}, {L("code"), code}, {L("message"), message}};
+                if (!id.isEmpty())
+                    e.insert(L("id"), id);
+                emitEvent(e);
+            });
     connect(m_manager, &ConnectionManager::disconnected, this, [this](int code, const QString &reason) {
         emitEvent({{L("event"), L("disconnected")}, {L("code"), code}, {L("reason"), reason}});
     });
@@ -137,8 +150,9 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
     if (line.isEmpty() || line.startsWith('#'))
         return;
     auto usageError = [&](const QString &message) {
-        emitEvent(
-            {{L("event"), L("error")}, {L("code"), errorCode(ClientError::InvalidInput)}, {L("message"), message}});
+        emitEvent({{L("event"), L("error")},
+                   {L("code"), errorCode(ClientError::InvalidInput)},
+                   {L("message"), message}});
     };
     const qsizetype sp = line.indexOf(' ');
     const QByteArrayView command = sp < 0 ? line : line.first(sp);
@@ -183,8 +197,8 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
         const QString name = QString::fromUtf8(target);
         const QString id = isPublish ? m_manager->publish(name, value) : m_manager->request(name, value);
         if (!id.isEmpty()) {
-            emitEvent({{L("event"), L("queued")}, {L("id"), id},
-                       {isPublish ? L("channel") : L("method"), name}});
+            emitEvent(
+                {{L("event"), L("queued")}, {L("id"), id}, {isPublish ? L("channel") : L("method"), name}});
         }
         return;
     }

@@ -17,9 +17,9 @@ class JsonLinesSession : public QObject
 public:
     struct Settings
     {
-        bool quiet = false;       // no message events
-        qint64 maxMessages = 0;   // 0: no limit; exit after this many message events
-        int durationMs = 0;       // 0: no limit
+        bool quiet = false;     // no message events
+        qint64 maxMessages = 0; // 0: no limit; exit after this many message events
+        int durationMs = 0;     // 0: no limit
     };
 
     JsonLinesSession(ConnectionManager *manager, QIODevice *out, const Settings &settings,

@@ -20,14 +20,16 @@ bool Outbox::enqueue(Entry entry, QList<Entry> *dropped, QString *why)
     };
     if (!fits()) {
         if (m_limits.overflow == Overflow::Refuse)
-            return refuse(QStringLiteral("queue full (%1 messages, %2 bytes)").arg(m_entries.size()).arg(m_bytes));
+            return refuse(
+                QStringLiteral("queue full (%1 messages, %2 bytes)").arg(m_entries.size()).arg(m_bytes));
         // Make room by dropping the oldest entries that have not gone out; a sent publish is
         // awaiting its ack and may already be delivered, dropping it would lie about its fate.
         QList<Entry> victims;
         qint64 freedBytes = 0;
         int freedCount = 0;
         for (int i = 0; i < m_entries.size(); ++i) {
-            if (m_entries.size() - freedCount < m_limits.maxCount && m_bytes - freedBytes + size <= m_limits.maxBytes)
+            if (m_entries.size() - freedCount < m_limits.maxCount &&
+                m_bytes - freedBytes + size <= m_limits.maxBytes)
                 break;
             if (m_entries[i].state != State::Queued)
                 continue;
@@ -35,7 +37,8 @@ bool Outbox::enqueue(Entry entry, QList<Entry> *dropped, QString *why)
             ++freedCount;
             victims.append(m_entries[i]);
         }
-        if (m_entries.size() - freedCount >= m_limits.maxCount || m_bytes - freedBytes + size > m_limits.maxBytes)
+        if (m_entries.size() - freedCount >= m_limits.maxCount ||
+            m_bytes - freedBytes + size > m_limits.maxBytes)
             return refuse(QStringLiteral("queue full of messages awaiting acknowledgement"));
         for (const Entry &v : victims)
             take(v.id);

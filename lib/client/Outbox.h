@@ -25,10 +25,10 @@ public:
     {
         QString id;
         Kind kind = Kind::Publish;
-        QString target;     // channel of a publish, method of a request
-        QByteArray frame;   // the encoded frame, sent as is (same id on every resend)
+        QString target;   // channel of a publish, method of a request
+        QByteArray frame; // the encoded frame, sent as is (same id on every resend)
         State state = State::Queued;
-        int attempts = 0;   // how many times it went out
+        int attempts = 0; // how many times it went out
         qint64 enqueuedAtMs = 0;
         qint64 sentAtMs = 0;
     };

@@ -151,7 +151,8 @@ OutboxJournal::ParseResult OutboxJournal::parse(QByteArrayView data)
     return result;
 }
 
-bool OutboxJournal::open(const QString &path, QList<Outbox::Entry> *restored, QString *warning, QString *error)
+bool OutboxJournal::open(const QString &path, QList<Outbox::Entry> *restored, QString *warning,
+                         QString *error)
 {
     close();
     const QFileInfo info(path);
@@ -231,7 +232,8 @@ void OutboxJournal::writeRecord(const QByteArray &payload)
     // Unbuffered: each record reaches the kernel at once, so it survives the process dying.
     const QByteArray record = frameRecord(payload);
     if (m_file.write(record) != record.size())
-        qCWarning(lcOutbox).noquote() << "cannot append to queue file" << m_file.fileName() << m_file.errorString();
+        qCWarning(lcOutbox).noquote()
+            << "cannot append to queue file" << m_file.fileName() << m_file.errorString();
 }
 
 void OutboxJournal::recordAdd(const Outbox::Entry &entry)

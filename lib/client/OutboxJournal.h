@@ -7,8 +7,8 @@
 #include "Outbox.h"
 
 #include <QFile>
-#include <QLockFile>
 #include <QList>
+#include <QLockFile>
 #include <QString>
 
 #include <memory>
@@ -20,10 +20,10 @@ class OutboxJournal
 public:
     struct ParseResult
     {
-        QList<Outbox::Entry> live;   // added and not yet removed, in order
-        qsizetype goodBytes = 0;     // length of the intact prefix
+        QList<Outbox::Entry> live; // added and not yet removed, in order
+        qsizetype goodBytes = 0;   // length of the intact prefix
         int records = 0;
-        QString warning;             // non-empty when a damaged tail was found
+        QString warning; // non-empty when a damaged tail was found
     };
 
     // Reads a journal image; pure, so the fuzzer can hammer it.

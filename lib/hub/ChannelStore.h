@@ -25,17 +25,17 @@ struct StoredMessage
 
 struct AppendResult
 {
-    qint64 seq = -1;       // the message's seq (for a duplicate: the seq the first one got)
+    qint64 seq = -1; // the message's seq (for a duplicate: the seq the first one got)
     bool duplicate = false;
-    QString error;         // non-empty: nothing was stored
+    QString error; // non-empty: nothing was stored
 };
 
 struct FetchResult
 {
-    qint64 latestSeq = 0;            // newest seq on the channel (0: nothing published yet)
-    qint64 firstRetainedSeq = 0;     // oldest seq still in history (0: history empty)
-    QList<StoredMessage> messages;   // every retained message with seq > since, oldest first
-    QString error;                   // non-empty: the store could not answer
+    qint64 latestSeq = 0;          // newest seq on the channel (0: nothing published yet)
+    qint64 firstRetainedSeq = 0;   // oldest seq still in history (0: history empty)
+    QList<StoredMessage> messages; // every retained message with seq > since, oldest first
+    QString error;                 // non-empty: the store could not answer
 };
 
 struct ChannelInfo

@@ -13,13 +13,20 @@ constexpr int kRequestTimeoutMs = 5000;
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    default: return QByteArrayLiteral("Status");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    default:
+        return QByteArrayLiteral("Status");
     }
 }
 
@@ -46,7 +53,10 @@ bool HealthServer::listen(const QHostAddress &host, quint16 port, QString *error
 {
     if (!m_server->listen(host, port)) {
         if (error)
-            *error = QStringLiteral("health port %1:%2: %3").arg(host.toString()).arg(port).arg(m_server->errorString());
+            *error = QStringLiteral("health port %1:%2: %3")
+                         .arg(host.toString())
+                         .arg(port)
+                         .arg(m_server->errorString());
         return false;
     }
     return true;
@@ -97,10 +107,10 @@ void HealthServer::onReadyRead(QTcpSocket *socket)
 void HealthServer::reply(QTcpSocket *socket, const Response &response)
 {
     socket->setProperty("answered", true);
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status)
-                     + "\r\nContent-Type: " + response.contentType
-                     + "\r\nContent-Length: " + QByteArray::number(response.body.size())
-                     + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + response.body;
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
+                     "\r\nContent-Type: " + response.contentType +
+                     "\r\nContent-Length: " + QByteArray::number(response.body.size()) +
+                     "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + response.body;
     socket->write(out);
     socket->disconnectFromHost();
 }

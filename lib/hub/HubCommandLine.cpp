@@ -33,7 +33,7 @@ bool readNumber(const QCommandLineParser &p, const char *name, double min, doubl
     return true;
 }
 
-template<typename T>
+template <typename T>
 bool readInt(const QCommandLineParser &p, const char *name, qint64 min, qint64 max, T &out, QString &error)
 {
     if (!p.isSet(opt(name)))
@@ -69,36 +69,82 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
 {
     const HubOptions d;
     parser.addOptions({
-        {opt("host"), QStringLiteral("Address to listen on (default %1).").arg(d.host.toString()), QStringLiteral("ADDRESS")},
-        {opt("port"), QStringLiteral("WebSocket port (default %1; 0 = any free port).").arg(d.port), QStringLiteral("PORT")},
+        {opt("host"), QStringLiteral("Address to listen on (default %1).").arg(d.host.toString()),
+         QStringLiteral("ADDRESS")},
+        {opt("port"), QStringLiteral("WebSocket port (default %1; 0 = any free port).").arg(d.port),
+         QStringLiteral("PORT")},
         {opt("no-feeds"), QStringLiteral("Start no built-in feed.")},
-        {opt("feeds"), QStringLiteral("Built-in feeds to run, comma separated (default all: %1).")
-                           .arg(FeedRegistry::builtIn().names().join(QLatin1Char(','))),
+        {opt("feeds"),
+         QStringLiteral("Built-in feeds to run, comma separated (default all: %1).")
+             .arg(FeedRegistry::builtIn().names().join(QLatin1Char(','))),
          QStringLiteral("LIST")},
-        {opt("sys-hz"), QStringLiteral("Samples a second of the sys.* feeds, 1-10 (default %1).").arg(d.systemFeedHz), QStringLiteral("HZ")},
-        {opt("wave-hz"), QStringLiteral("Samples a second of demo.wave, up to %1 (default %2).").arg(DemoWaveFeed::kMaxHz).arg(d.waveHz), QStringLiteral("HZ")},
-        {opt("events-interval-ms"), QStringLiteral("Mean gap between demo.events (default %1).").arg(d.eventsMeanIntervalMs), QStringLiteral("MS")},
-        {opt("stats-interval-ms"), QStringLiteral("Interval of hub.stats (default %1).").arg(d.statsIntervalMs), QStringLiteral("MS")},
-        {opt("history"), QStringLiteral("Messages kept per channel for `since` replay (default %1).").arg(d.historySize), QStringLiteral("N")},
-        {opt("heartbeat-ms"), QStringLiteral("WebSocket ping interval; clients silent for two are dropped (default %1).").arg(d.heartbeatIntervalMs), QStringLiteral("MS")},
+        {opt("sys-hz"),
+         QStringLiteral("Samples a second of the sys.* feeds, 1-10 (default %1).").arg(d.systemFeedHz),
+         QStringLiteral("HZ")},
+        {opt("wave-hz"),
+         QStringLiteral("Samples a second of demo.wave, up to %1 (default %2).")
+             .arg(DemoWaveFeed::kMaxHz)
+             .arg(d.waveHz),
+         QStringLiteral("HZ")},
+        {opt("events-interval-ms"),
+         QStringLiteral("Mean gap between demo.events (default %1).").arg(d.eventsMeanIntervalMs),
+         QStringLiteral("MS")},
+        {opt("stats-interval-ms"),
+         QStringLiteral("Interval of hub.stats (default %1).").arg(d.statsIntervalMs), QStringLiteral("MS")},
+        {opt("history"),
+         QStringLiteral("Messages kept per channel for `since` replay (default %1).").arg(d.historySize),
+         QStringLiteral("N")},
+        {opt("heartbeat-ms"),
+         QStringLiteral("WebSocket ping interval; clients silent for two are dropped (default %1).")
+             .arg(d.heartbeatIntervalMs),
+         QStringLiteral("MS")},
         {opt("no-welcome"), QStringLiteral("Do not send the optional `welcome` frame.")},
-        {opt("server-name"), QStringLiteral("Name given in welcome, server.info and /healthz (default %1).").arg(d.serverName), QStringLiteral("NAME")},
-        {opt("allow-origin"), QStringLiteral("Browser Origin allowed to connect; repeat or comma separate. Default: any."), QStringLiteral("ORIGIN")},
-        {opt("tokens-file"), QStringLiteral("File of accepted tokens, one a line (# comments)."), QStringLiteral("FILE")},
-        {opt("token-secret"), QStringLiteral("Secret of signed expiring tokens (visible in ps: prefer --token-secret-file or PULSEBOARD_TOKEN_SECRET)."), QStringLiteral("SECRET")},
-        {opt("token-secret-file"), QStringLiteral("File holding the secret of signed expiring tokens."), QStringLiteral("FILE")},
-        {opt("auth-timeout-ms"), QStringLiteral("Time a client has to authenticate (default %1).").arg(d.authTimeoutMs), QStringLiteral("MS")},
-        {opt("max-message-bytes"), QStringLiteral("Largest accepted message; larger closes 1009 (default %1).").arg(d.maxMessageBytes), QStringLiteral("BYTES")},
-        {opt("rate-limit"), QStringLiteral("Frames a second per connection, 0 = none (default %1).").arg(d.rateLimitPerSec), QStringLiteral("N")},
-        {opt("rate-burst"), QStringLiteral("Burst allowance of the rate limit (default %1).").arg(d.rateLimitBurst), QStringLiteral("N")},
-        {opt("max-send-buffer"), QStringLiteral("Unsent bytes a client may hold before it is dropped (default %1).").arg(d.maxSendBufferBytes), QStringLiteral("BYTES")},
-        {opt("health-port"), QStringLiteral("Serve GET /healthz and /metrics over plain HTTP on this port (0 = any free port)."), QStringLiteral("PORT")},
+        {opt("server-name"),
+         QStringLiteral("Name given in welcome, server.info and /healthz (default %1).").arg(d.serverName),
+         QStringLiteral("NAME")},
+        {opt("allow-origin"),
+         QStringLiteral("Browser Origin allowed to connect; repeat or comma separate. Default: any."),
+         QStringLiteral("ORIGIN")},
+        {opt("tokens-file"), QStringLiteral("File of accepted tokens, one a line (# comments)."),
+         QStringLiteral("FILE")},
+        {opt("token-secret"),
+         QStringLiteral("Secret of signed expiring tokens (visible in ps: prefer --token-secret-file or "
+                        "PULSEBOARD_TOKEN_SECRET)."),
+         QStringLiteral("SECRET")},
+        {opt("token-secret-file"), QStringLiteral("File holding the secret of signed expiring tokens."),
+         QStringLiteral("FILE")},
+        {opt("auth-timeout-ms"),
+         QStringLiteral("Time a client has to authenticate (default %1).").arg(d.authTimeoutMs),
+         QStringLiteral("MS")},
+        {opt("max-message-bytes"),
+         QStringLiteral("Largest accepted message; larger closes 1009 (default %1).").arg(d.maxMessageBytes),
+         QStringLiteral("BYTES")},
+        {opt("rate-limit"),
+         QStringLiteral("Frames a second per connection, 0 = none (default %1).").arg(d.rateLimitPerSec),
+         QStringLiteral("N")},
+        {opt("rate-burst"),
+         QStringLiteral("Burst allowance of the rate limit (default %1).").arg(d.rateLimitBurst),
+         QStringLiteral("N")},
+        {opt("max-send-buffer"),
+         QStringLiteral("Unsent bytes a client may hold before it is dropped (default %1).")
+             .arg(d.maxSendBufferBytes),
+         QStringLiteral("BYTES")},
+        {opt("health-port"),
+         QStringLiteral("Serve GET /healthz and /metrics over plain HTTP on this port (0 = any free port)."),
+         QStringLiteral("PORT")},
         {opt("cert"), QStringLiteral("PEM certificate (chain) for wss://."), QStringLiteral("FILE")},
         {opt("key"), QStringLiteral("PEM private key for wss://."), QStringLiteral("FILE")},
-        {opt("redis"), QStringLiteral("Share channels with other hubs through Redis, e.g. redis://127.0.0.1:6379."), QStringLiteral("URL")},
-        {opt("redis-prefix"), QStringLiteral("Prefix of every Redis key and pub/sub channel (default %1).").arg(d.redisPrefix), QStringLiteral("PREFIX")},
-        {opt("mint-token"), QStringLiteral("Print a signed token for SUBJECT (needs a token secret) and exit."), QStringLiteral("SUBJECT")},
-        {opt("ttl"), QStringLiteral("Lifetime of a minted token in seconds (default 3600)."), QStringLiteral("SECONDS")},
+        {opt("redis"),
+         QStringLiteral("Share channels with other hubs through Redis, e.g. redis://127.0.0.1:6379."),
+         QStringLiteral("URL")},
+        {opt("redis-prefix"),
+         QStringLiteral("Prefix of every Redis key and pub/sub channel (default %1).").arg(d.redisPrefix),
+         QStringLiteral("PREFIX")},
+        {opt("mint-token"),
+         QStringLiteral("Print a signed token for SUBJECT (needs a token secret) and exit."),
+         QStringLiteral("SUBJECT")},
+        {opt("ttl"), QStringLiteral("Lifetime of a minted token in seconds (default 3600)."),
+         QStringLiteral("SECONDS")},
     });
 }
 
@@ -110,7 +156,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         if (host == QLatin1StringView("localhost"))
             address = QHostAddress::LocalHost;
         else if (!address.setAddress(host)) {
-            error = QStringLiteral("--host must be an IP address (e.g. 127.0.0.1 or 0.0.0.0), got '%1'").arg(host);
+            error = QStringLiteral("--host must be an IP address (e.g. 127.0.0.1 or 0.0.0.0), got '%1'")
+                        .arg(host);
             return false;
         }
         o.host = address;
@@ -132,18 +179,18 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
             return false;
         }
     }
-    if (!readInt(p, "sys-hz", 1, 10, o.systemFeedHz, error)
-        || !readNumber(p, "wave-hz", 0.1, DemoWaveFeed::kMaxHz, o.waveHz, error)
-        || !readInt(p, "events-interval-ms", 10, 3600000, o.eventsMeanIntervalMs, error)
-        || !readInt(p, "stats-interval-ms", 10, 3600000, o.statsIntervalMs, error)
-        || !readInt(p, "history", 0, 10000000, o.historySize, error)
-        || !readInt(p, "heartbeat-ms", 10, 3600000, o.heartbeatIntervalMs, error)
-        || !readInt(p, "auth-timeout-ms", 10, 3600000, o.authTimeoutMs, error)
-        || !readInt(p, "max-message-bytes", 64, qint64(1) << 30, o.maxMessageBytes, error)
-        || !readNumber(p, "rate-limit", 0, 1e7, o.rateLimitPerSec, error)
-        || !readNumber(p, "rate-burst", 1, 1e7, o.rateLimitBurst, error)
-        || !readInt(p, "max-send-buffer", 0, qint64(1) << 40, o.maxSendBufferBytes, error)
-        || !readInt(p, "health-port", 0, 65535, o.healthPort, error))
+    if (!readInt(p, "sys-hz", 1, 10, o.systemFeedHz, error) ||
+        !readNumber(p, "wave-hz", 0.1, DemoWaveFeed::kMaxHz, o.waveHz, error) ||
+        !readInt(p, "events-interval-ms", 10, 3600000, o.eventsMeanIntervalMs, error) ||
+        !readInt(p, "stats-interval-ms", 10, 3600000, o.statsIntervalMs, error) ||
+        !readInt(p, "history", 0, 10000000, o.historySize, error) ||
+        !readInt(p, "heartbeat-ms", 10, 3600000, o.heartbeatIntervalMs, error) ||
+        !readInt(p, "auth-timeout-ms", 10, 3600000, o.authTimeoutMs, error) ||
+        !readInt(p, "max-message-bytes", 64, qint64(1) << 30, o.maxMessageBytes, error) ||
+        !readNumber(p, "rate-limit", 0, 1e7, o.rateLimitPerSec, error) ||
+        !readNumber(p, "rate-burst", 1, 1e7, o.rateLimitBurst, error) ||
+        !readInt(p, "max-send-buffer", 0, qint64(1) << 40, o.maxSendBufferBytes, error) ||
+        !readInt(p, "health-port", 0, 65535, o.healthPort, error))
         return false;
     if (p.isSet(opt("rate-limit")) && !p.isSet(opt("rate-burst")))
         o.rateLimitBurst = qMax(1.0, 2 * o.rateLimitPerSec);
@@ -154,8 +201,10 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
     o.allowedOrigins = splitList(p.values(opt("allow-origin")));
     for (const QString &origin : std::as_const(o.allowedOrigins)) {
         const QUrl u(origin);
-        if (!u.isValid() || u.scheme().isEmpty() || u.host().isEmpty() || (!u.path().isEmpty() && u.path() != QLatin1StringView("/"))) {
-            error = QStringLiteral("--allow-origin wants scheme://host[:port] (e.g. https://ops.example.com), got '%1'")
+        if (!u.isValid() || u.scheme().isEmpty() || u.host().isEmpty() ||
+            (!u.path().isEmpty() && u.path() != QLatin1StringView("/"))) {
+            error = QStringLiteral(
+                        "--allow-origin wants scheme://host[:port] (e.g. https://ops.example.com), got '%1'")
                         .arg(origin);
             return false;
         }
@@ -175,7 +224,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
     } else if (p.isSet(opt("token-secret-file"))) {
         QFile f(p.value(opt("token-secret-file")));
         if (!f.open(QIODevice::ReadOnly)) {
-            error = QStringLiteral("cannot read --token-secret-file %1: %2").arg(f.fileName(), f.errorString());
+            error =
+                QStringLiteral("cannot read --token-secret-file %1: %2").arg(f.fileName(), f.errorString());
             return false;
         }
         o.tokenSecret = f.readAll().trimmed();
@@ -215,7 +265,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
             return false;
         }
         if (o.tokenSecret.isEmpty()) {
-            error = QStringLiteral("--mint-token needs the secret (--token-secret, --token-secret-file or PULSEBOARD_TOKEN_SECRET)");
+            error = QStringLiteral("--mint-token needs the secret (--token-secret, --token-secret-file or "
+                                   "PULSEBOARD_TOKEN_SECRET)");
             return false;
         }
         if (!readInt(p, "ttl", 1, qint64(10) * 365 * 24 * 3600, mintTtlSecs, error))

@@ -13,25 +13,25 @@ namespace Pulseboard {
 struct HubOptions
 {
     QHostAddress host = QHostAddress::LocalHost;
-    quint16 port = 8765;              // 0 = any free port
+    quint16 port = 8765; // 0 = any free port
     bool feedsEnabled = true;
-    QStringList feeds;                // empty = all built-in feeds
+    QStringList feeds; // empty = all built-in feeds
 
     // Protocol
     QString serverName = QStringLiteral("pulseboard-hub");
-    int historySize = 1000;           // retained messages per channel, replayed for `since`
-    int dedupeWindow = 10000;         // publish ids remembered (memory store)
-    int heartbeatIntervalMs = 25000;  // WebSocket ping frames; silent for 2 intervals = dropped
+    int historySize = 1000;          // retained messages per channel, replayed for `since`
+    int dedupeWindow = 10000;        // publish ids remembered (memory store)
+    int heartbeatIntervalMs = 25000; // WebSocket ping frames; silent for 2 intervals = dropped
     bool sendWelcome = true;
 
     // Security and limits
-    QStringList allowedOrigins;       // empty = any Origin; clients sending none are always let in
-    QString tokensFile;               // one token a line
-    QByteArray tokenSecret;           // HMAC key of signed expiring tokens
-    int authTimeoutMs = 10000;        // a client that must authenticate and does not is closed 4001
-    qint64 maxMessageBytes = 1024 * 1024;     // larger frames close with 1009
-    double rateLimitPerSec = 200;     // frames a second per connection (0 = no limit) ...
-    double rateLimitBurst = 400;      // ... with bursts up to this many; over it: close 4008
+    QStringList allowedOrigins;           // empty = any Origin; clients sending none are always let in
+    QString tokensFile;                   // one token a line
+    QByteArray tokenSecret;               // HMAC key of signed expiring tokens
+    int authTimeoutMs = 10000;            // a client that must authenticate and does not is closed 4001
+    qint64 maxMessageBytes = 1024 * 1024; // larger frames close with 1009
+    double rateLimitPerSec = 200;         // frames a second per connection (0 = no limit) ...
+    double rateLimitBurst = 400;          // ... with bursts up to this many; over it: close 4008
     qint64 maxSendBufferBytes = 16 * 1024 * 1024; // a client whose unsent bytes pass this is dropped
 
     // Health and metrics over plain HTTP: -1 off, 0 any free port
@@ -44,16 +44,16 @@ struct HubOptions
     // Redis: empty = in-memory store
     QUrl redisUrl;
     QString redisPrefix = QStringLiteral("pulseboard");
-    int redisDedupeTtlSec = 600;      // how long a publish id is remembered across hubs
-    int redisReconnectMaxMs = 5000;   // backoff cap while Redis is away
+    int redisDedupeTtlSec = 600;    // how long a publish id is remembered across hubs
+    int redisReconnectMaxMs = 5000; // backoff cap while Redis is away
 
     // Feeds
-    int systemFeedHz = 1;             // sys.*: 1-10
-    double waveHz = 20;               // demo.wave samples a second (up to 5000 for load)
-    int eventsMeanIntervalMs = 2000;  // demo.events: mean gap between events
-    int statsIntervalMs = 1000;       // hub.stats
+    int systemFeedHz = 1;            // sys.*: 1-10
+    double waveHz = 20;              // demo.wave samples a second (up to 5000 for load)
+    int eventsMeanIntervalMs = 2000; // demo.events: mean gap between events
+    int statsIntervalMs = 1000;      // hub.stats
 
-    int shutdownTimeoutMs = 3000;     // how long shutdown() waits for clients to close
+    int shutdownTimeoutMs = 3000; // how long shutdown() waits for clients to close
 };
 
 } // namespace Pulseboard

@@ -87,8 +87,8 @@ bool HubServer::start(QString *error)
     m_auth->setSecret(m_options.tokenSecret);
 
     const bool tls = !m_options.certFile.isEmpty() || !m_options.keyFile.isEmpty();
-    m_server = new QWebSocketServer(m_options.serverName,
-                                    tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
+    m_server = new QWebSocketServer(
+        m_options.serverName, tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
     m_server->setSupportedSubprotocols({QStringLiteral("pulseboard.v1")});
     if (tls) {
         QString why;
@@ -116,10 +116,12 @@ bool HubServer::start(QString *error)
             return fail(why);
     }
     m_router.setStore(m_store);
-    m_context.reset(new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
-                                   [this](const QString &channel) { return m_feedChannels.contains(channel); }});
+    m_context.reset(
+        new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
+                       [this](const QString &channel) { return m_feedChannels.contains(channel); }});
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
-    connect(m_store, &ChannelStore::channelReset, this, [this](const QString &channel) { m_router.reset(channel); });
+    connect(m_store, &ChannelStore::channelReset, this,
+            [this](const QString &channel) { m_router.reset(channel); });
     connect(m_store, &ChannelStore::availabilityChanged, this, [this](bool available) {
         if (available)
             m_storeDownLogged = false;
@@ -139,7 +141,9 @@ bool HubServer::start(QString *error)
     if (m_options.healthPort >= 0) {
         // Only /metrics lists subscribers per channel; a health check does not pay for them.
         m_health = new HealthServer(
-            [this](const QByteArray &path) { return m_metrics.httpResponse(path, status(path == "/metrics")); },
+            [this](const QByteArray &path) {
+                return m_metrics.httpResponse(path, status(path == "/metrics"));
+            },
             this);
         QString why;
         if (!m_health->listen(m_options.host, quint16(m_options.healthPort), &why)) {
@@ -210,7 +214,7 @@ QUrl HubServer::url() const
 {
     QUrl u;
     u.setScheme(m_server && m_server->secureMode() == QWebSocketServer::SecureMode ? QStringLiteral("wss")
-                                                                                    : QStringLiteral("ws"));
+                                                                                   : QStringLiteral("ws"));
     QHostAddress host = m_options.host;
     if (host == QHostAddress::Any || host == QHostAddress::AnyIPv4)
         host = QHostAddress::LocalHost;
@@ -265,8 +269,8 @@ void HubServer::onNewConnection()
             continue;
         }
         const QString origin = socket->origin();
-        if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty()
-            && !m_options.allowedOrigins.contains(origin)) {
+        if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty() &&
+            !m_options.allowedOrigins.contains(origin)) {
             // Accepted and closed with 1008 (not refused at the HTTP level) so a client learns
             // it is a policy and stops retrying, as PROTOCOL.md's close table says.
             m_metrics.countReject(RejectReason::Origin);
@@ -280,12 +284,14 @@ void HubServer::onNewConnection()
 
         const quint64 number = ++m_nextSession;
         const QString id = m_instanceId + QLatin1Char('-') + QString::number(number);
-        auto *session = new HubSession(*m_context, socket, number, id); // no parent: deleted before the router
+        auto *session =
+            new HubSession(*m_context, socket, number, id); // no parent: deleted before the router
         m_sessions.insert(socket, session);
         m_metrics.countConnection();
         connect(socket, &QWebSocket::disconnected, this, [this, socket] { onDisconnected(socket); });
 
-        qCInfo(lcHub).noquote() << "client" << session->id() << "connected from" << socket->peerAddress().toString()
+        qCInfo(lcHub).noquote() << "client" << session->id() << "connected from"
+                                << socket->peerAddress().toString()
                                 << (origin.isEmpty() ? QString() : QStringLiteral("origin ") + origin);
         session->start();
         Q_EMIT clientCountChanged(clientCount());
@@ -336,14 +342,15 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
         }
         return;
     }
-    m_store->append(channel, data, Clock::current().wallMs(), QString(), [this, channel](const AppendResult &r) {
-        if (!r.error.isEmpty()) {
-            m_metrics.countReject(RejectReason::StoreUnavailable);
-            qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
-            return;
-        }
-        m_metrics.countPublished();
-    });
+    m_store->append(channel, data, Clock::current().wallMs(), QString(),
+                    [this, channel](const AppendResult &r) {
+                        if (!r.error.isEmpty()) {
+                            m_metrics.countReject(RejectReason::StoreUnavailable);
+                            qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
+                            return;
+                        }
+                        m_metrics.countPublished();
+                    });
 }
 
 void HubServer::onStoreMessage(const QString &channel, const StoredMessage &message)

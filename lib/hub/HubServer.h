@@ -45,10 +45,10 @@ public:
     explicit HubServer(const HubOptions &options, QObject *parent = nullptr);
     ~HubServer() override;
 
-    bool start(QString *error = nullptr);   // listen (+ feeds, Redis); false with a clear error
-    QUrl url() const;                       // e.g. ws://127.0.0.1:PORT
+    bool start(QString *error = nullptr); // listen (+ feeds, Redis); false with a clear error
+    QUrl url() const;                     // e.g. ws://127.0.0.1:PORT
     quint16 port() const;
-    void shutdown();                        // close 1001 to every client, stop listening
+    void shutdown(); // close 1001 to every client, stop listening
 
     const HubOptions &options() const { return m_options; }
     quint16 healthPort() const;

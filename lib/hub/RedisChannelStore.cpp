@@ -71,15 +71,15 @@ QString replyError(const RedisReply *reply)
 } // namespace
 
 RedisChannelStore::RedisChannelStore(const Options &options, QObject *parent)
-    : ChannelStore(parent), m_options(options), m_commands(new RedisConnection(QStringLiteral("commands"), this)),
+    : ChannelStore(parent), m_options(options),
+      m_commands(new RedisConnection(QStringLiteral("commands"), this)),
       m_pubsub(new RedisConnection(QStringLiteral("pubsub"), this))
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisChannelStore::connectNow);
     m_connectTimeout.setSingleShot(true);
-    connect(&m_connectTimeout, &QTimer::timeout, this, [this] {
-        onLost(QStringLiteral("no answer within %1 ms").arg(m_options.connectTimeoutMs));
-    });
+    connect(&m_connectTimeout, &QTimer::timeout, this,
+            [this] { onLost(QStringLiteral("no answer within %1 ms").arg(m_options.connectTimeoutMs)); });
     for (RedisConnection *c : {m_commands, m_pubsub}) {
         connect(c, &RedisConnection::connected, this, &RedisChannelStore::onConnected);
         connect(c, &RedisConnection::disconnected, this, &RedisChannelStore::onLost);
@@ -139,7 +139,8 @@ void RedisChannelStore::connectNow()
             }
         }
         QString why;
-        if (!m_commands->connectTo(address.toString(), m_port, &why) || !m_pubsub->connectTo(address.toString(), m_port, &why)) {
+        if (!m_commands->connectTo(address.toString(), m_port, &why) ||
+            !m_pubsub->connectTo(address.toString(), m_port, &why)) {
             onLost(why);
             return;
         }
@@ -150,12 +151,13 @@ void RedisChannelStore::connectNow()
                         onLost(QStringLiteral("AUTH refused: %1").arg(QString::fromUtf8(r->string)));
                 });
         }
-        m_pubsub->command({QByteArrayLiteral("PSUBSCRIBE"), key("msg", QStringLiteral("*"))},
-                          [this](const RedisReply *r) {
-                              if (r)
-                                  onPubSub(*r);
-                          },
-                          true);
+        m_pubsub->command(
+            {QByteArrayLiteral("PSUBSCRIBE"), key("msg", QStringLiteral("*"))},
+            [this](const RedisReply *r) {
+                if (r)
+                    onPubSub(*r);
+            },
+            true);
     });
 }
 
@@ -164,7 +166,8 @@ void RedisChannelStore::onConnected()
     if (!m_commands->isConnected() || !m_pubsub->isConnected())
         return;
     // Both sockets are up; readiness waits for the subscription and the channel list.
-    evalScript(kChannelsSha, kChannelsScript, {"1", key("channels", QString()).chopped(1), key("seq", QString())},
+    evalScript(kChannelsSha, kChannelsScript,
+               {"1", key("channels", QString()).chopped(1), key("seq", QString())},
                [this](const RedisReply *r) {
                    if (!r || r->isError()) {
                        if (r)
@@ -268,7 +271,8 @@ void RedisChannelStore::append(const QString &channel, const QJsonValue &data, q
     }
     // Any JSON value, not only objects: wrapped in an array to serialise, then unwrapped.
     const QByteArray json = QJsonDocument(QJsonArray{data}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-    const QByteArray dkey = dedupeKey.isEmpty() ? key("dedupe", QStringLiteral("-")) : key("dedupe", dedupeKey);
+    const QByteArray dkey =
+        dedupeKey.isEmpty() ? key("dedupe", QStringLiteral("-")) : key("dedupe", dedupeKey);
     evalScript(kAppendSha, kAppendScript,
                {"4", key("seq", channel), key("stream", channel), dkey, key("channels", QString()).chopped(1),
                 QByteArray::number(ts), json, QByteArray::number(qMax(0, m_options.historySize)),
@@ -302,7 +306,8 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
             data = fields.at(i + 1).string;
     }
     // An unreadable payload goes out as the frame encodeMessage() makes of an undefined value.
-    out->frame = encodeMessage(channel, out->seq, out->ts, parseJsonValue(data).value_or(QJsonValue(QJsonValue::Undefined)));
+    out->frame = encodeMessage(channel, out->seq, out->ts,
+                               parseJsonValue(data).value_or(QJsonValue(QJsonValue::Undefined)));
     return true;
 }
 
@@ -315,7 +320,8 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallbac
         return;
     }
     evalScript(kFetchSha, kFetchScript,
-               {"2", key("seq", channel), key("stream", channel), since >= 0 ? QByteArray::number(since + 1) : QByteArray()},
+               {"2", key("seq", channel), key("stream", channel),
+                since >= 0 ? QByteArray::number(since + 1) : QByteArray()},
                [this, channel, done](const RedisReply *r) {
                    FetchResult result;
                    result.error = replyError(r);
@@ -327,7 +333,8 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallbac
                    }
                    result.latestSeq = r->elements.at(0).toInteger();
                    StoredMessage first;
-                   if (!r->elements.at(1).elements.isEmpty() && parseEntry(channel, r->elements.at(1).elements.at(0), &first))
+                   if (!r->elements.at(1).elements.isEmpty() &&
+                       parseEntry(channel, r->elements.at(1).elements.at(0), &first))
                        result.firstRetainedSeq = first.seq;
                    for (const RedisReply &entry : r->elements.at(2).elements) {
                        StoredMessage m;
@@ -375,8 +382,9 @@ void RedisChannelStore::onPubSub(const RedisReply &reply)
     StoredMessage m;
     m.seq = payload.left(a).toLongLong();
     m.ts = payload.mid(a + 1, b - a - 1).toLongLong();
-    m.frame = encodeMessage(channel, m.seq, m.ts,
-                            parseJsonValue(QByteArrayView(payload).sliced(b + 1)).value_or(QJsonValue(QJsonValue::Undefined)));
+    m.frame = encodeMessage(
+        channel, m.seq, m.ts,
+        parseJsonValue(QByteArrayView(payload).sliced(b + 1)).value_or(QJsonValue(QJsonValue::Undefined)));
     acceptLive(channel, m);
 }
 
@@ -406,53 +414,55 @@ void RedisChannelStore::catchUp(const QString &channel)
         return;
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
-    evalScript(kFetchSha, kFetchScript, {"2", key("seq", channel), key("stream", channel), QByteArray::number(from)},
-               [this, channel](const RedisReply *r) {
-                   LiveChannel &live = m_live[channel];
-                   if (!live.catchingUp)
-                       return; // the connection was lost meanwhile; the next ready state retries
-                   live.catchingUp = false;
-                   if (!r || r->isError() || r->elements.size() != 3) {
-                       // Held messages wait: the catch-up runs again once Redis answers.
-                       qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
-                       return;
-                   }
-                   const qint64 before = live.delivered;
-                   const qint64 latest = r->elements.at(0).toInteger();
-                   if (latest < before) {
-                       qCWarning(lcHub).noquote() << "channel" << channel << "went back from seq" << before << "to"
-                                                  << latest << "in Redis (data lost there); starting it again";
-                       live.delivered = 0;
-                       m_known[channel] = latest;
-                       Q_EMIT channelReset(channel);
-                       catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
-                       return;
-                   }
-                   {
-                       for (const RedisReply &entry : r->elements.at(2).elements) {
-                           StoredMessage m;
-                           if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
-                               live.held.remove(m.seq);
-                               live.delivered = m.seq;
-                               Q_EMIT messageArrived(channel, m);
-                           }
-                       }
-                   }
-                   // Held messages the stream no longer had (trimmed) still go out, in order; the
-                   // clients see the gap and report it.
-                   const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
-                   for (auto it = held.cbegin(); it != held.cend(); ++it) {
-                       if (it.key() <= live.delivered)
-                           continue;
-                       if (it.key() > live.delivered + 1)
-                           qCWarning(lcHub).noquote() << "channel" << channel << "lost seq" << live.delivered + 1
-                                                      << "to" << it.key() - 1 << "(no longer in Redis history)";
-                       live.delivered = it.key();
-                       Q_EMIT messageArrived(channel, it.value());
-                   }
-                   if (live.delivered > before)
-                       qCDebug(lcHub).noquote() << "caught up" << channel << "from" << before << "to" << live.delivered;
-               });
+    evalScript(
+        kFetchSha, kFetchScript, {"2", key("seq", channel), key("stream", channel), QByteArray::number(from)},
+        [this, channel](const RedisReply *r) {
+            LiveChannel &live = m_live[channel];
+            if (!live.catchingUp)
+                return; // the connection was lost meanwhile; the next ready state retries
+            live.catchingUp = false;
+            if (!r || r->isError() || r->elements.size() != 3) {
+                // Held messages wait: the catch-up runs again once Redis answers.
+                qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
+                return;
+            }
+            const qint64 before = live.delivered;
+            const qint64 latest = r->elements.at(0).toInteger();
+            if (latest < before) {
+                qCWarning(lcHub).noquote() << "channel" << channel << "went back from seq" << before << "to"
+                                           << latest << "in Redis (data lost there); starting it again";
+                live.delivered = 0;
+                m_known[channel] = latest;
+                Q_EMIT channelReset(channel);
+                catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
+                return;
+            }
+            {
+                for (const RedisReply &entry : r->elements.at(2).elements) {
+                    StoredMessage m;
+                    if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
+                        live.held.remove(m.seq);
+                        live.delivered = m.seq;
+                        Q_EMIT messageArrived(channel, m);
+                    }
+                }
+            }
+            // Held messages the stream no longer had (trimmed) still go out, in order; the
+            // clients see the gap and report it.
+            const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
+            for (auto it = held.cbegin(); it != held.cend(); ++it) {
+                if (it.key() <= live.delivered)
+                    continue;
+                if (it.key() > live.delivered + 1)
+                    qCWarning(lcHub).noquote() << "channel" << channel << "lost seq" << live.delivered + 1
+                                               << "to" << it.key() - 1 << "(no longer in Redis history)";
+                live.delivered = it.key();
+                Q_EMIT messageArrived(channel, it.value());
+            }
+            if (live.delivered > before)
+                qCDebug(lcHub).noquote()
+                    << "caught up" << channel << "from" << before << "to" << live.delivered;
+        });
 }
 
 } // namespace Pulseboard

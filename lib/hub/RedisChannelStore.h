@@ -23,7 +23,7 @@ class RedisChannelStore : public ChannelStore
 public:
     struct Options
     {
-        QUrl url;                      // redis://[:password@]host[:port]
+        QUrl url; // redis://[:password@]host[:port]
         QString prefix = QStringLiteral("pulseboard");
         int historySize = 1000;
         int dedupeTtlSec = 600;
@@ -48,9 +48,9 @@ public:
 private:
     struct LiveChannel
     {
-        qint64 delivered = -1;              // last seq emitted (-1: none yet)
+        qint64 delivered = -1; // last seq emitted (-1: none yet)
         bool catchingUp = false;
-        QMap<qint64, StoredMessage> held;   // arrived ahead of a gap, by seq
+        QMap<qint64, StoredMessage> held; // arrived ahead of a gap, by seq
     };
 
     void connectNow();

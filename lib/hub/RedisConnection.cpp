@@ -127,8 +127,7 @@ bool RedisConnection::command(const QList<QByteArray> &args, Callback callback, 
     }
     auto *pending = new Pending{this, std::move(callback), persistent};
     if (redisAsyncCommandArgv(m_ctx, &RedisConnection::onReply, pending, int(argv.size()), argv.data(),
-                              lengths.data())
-        != REDIS_OK) {
+                              lengths.data()) != REDIS_OK) {
         delete pending;
         return false;
     }
@@ -175,8 +174,8 @@ void RedisConnection::onDisconnect(const redisAsyncContext *ctx, int status)
     auto *self = static_cast<RedisConnection *>(ctx->data);
     if (!self)
         return;
-    const QString reason = status == REDIS_OK ? QStringLiteral("connection closed")
-                                              : QString::fromLocal8Bit(ctx->errstr);
+    const QString reason =
+        status == REDIS_OK ? QStringLiteral("connection closed") : QString::fromLocal8Bit(ctx->errstr);
     self->m_ctx = nullptr; // freed by hiredis after this returns
     self->lost(reason.isEmpty() ? QStringLiteral("connection lost") : reason);
 }
@@ -187,7 +186,8 @@ void RedisConnection::lost(const QString &reason)
     if (m_destroying)
         return;
     // Queued: the owner may reconnect, which must not happen inside a hiredis callback.
-    QMetaObject::invokeMethod(this, [this, reason] { Q_EMIT disconnected(reason); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, reason] { Q_EMIT disconnected(reason); }, Qt::QueuedConnection);
 }
 
 void RedisConnection::addRead(void *data)

@@ -53,7 +53,8 @@ bool TokenAuth::loadTokensFile(const QString &path, QString *error)
     }
     if (hashes.isEmpty()) {
         if (error)
-            *error = QStringLiteral("tokens file %1 holds no token (one a line; # starts a comment)").arg(path);
+            *error =
+                QStringLiteral("tokens file %1 holds no token (one a line; # starts a comment)").arg(path);
         return false;
     }
     m_tokenHashes = hashes;

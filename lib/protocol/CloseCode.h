@@ -19,10 +19,10 @@ constexpr int Malformed = 4400;
 
 // What the client does after a close it did not ask for.
 enum class CloseReaction {
-    ReconnectBackoff,   // 1000 (unrequested), 1006, 1009, 1011, 4400, unknown codes
-    ReconnectNextNow,   // 1001: at once, next endpoint first
-    ReconnectSlow,      // 4008: backoff of at least rateLimitMinDelay
-    Fail,               // 1008, 4001: no retry
+    ReconnectBackoff, // 1000 (unrequested), 1006, 1009, 1011, 4400, unknown codes
+    ReconnectNextNow, // 1001: at once, next endpoint first
+    ReconnectSlow,    // 4008: backoff of at least rateLimitMinDelay
+    Fail,             // 1008, 4001: no retry
 };
 
 CloseReaction reactionToClose(int code);

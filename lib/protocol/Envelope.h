@@ -35,18 +35,18 @@ MessageType messageTypeFromName(QStringView name);
 struct Envelope
 {
     MessageType type = MessageType::Unknown;
-    QString typeName;    // as sent, so an unknown type can still be named in a log
-    QString id;          // request id (empty when absent)
-    QString channel;     // subscribe, subscribed, unsubscribe(d), publish, message
-    qint64 seq = -1;     // message, subscribed, ack of a publish (-1 when absent)
-    qint64 ts = -1;      // ping, pong, message (-1 when absent)
-    qint64 since = -1;   // subscribe (-1 when absent)
+    QString typeName;  // as sent, so an unknown type can still be named in a log
+    QString id;        // request id (empty when absent)
+    QString channel;   // subscribe, subscribed, unsubscribe(d), publish, message
+    qint64 seq = -1;   // message, subscribed, ack of a publish (-1 when absent)
+    qint64 ts = -1;    // ping, pong, message (-1 when absent)
+    qint64 since = -1; // subscribe (-1 when absent)
     bool hasRecovered = false;
     bool recovered = false; // subscribed
-    int code = 0;        // error
-    QString text;        // error: message; request: method; auth: token
-    QJsonValue data;     // message/publish: data; request: params; response: result
-    QString client;      // publish, optional: a stable sender key, for dedupe on hubs without auth
+    int code = 0;           // error
+    QString text;           // error: message; request: method; auth: token
+    QJsonValue data;        // message/publish: data; request: params; response: result
+    QString client;         // publish, optional: a stable sender key, for dedupe on hubs without auth
     // welcome
     QString server;
     QString session;
@@ -56,8 +56,8 @@ struct Envelope
 
 struct DecodeError
 {
-    int code = 0;        // 4400 for anything malformed
-    QString message;     // says what is wrong, never echoes secrets
+    int code = 0;    // 4400 for anything malformed
+    QString message; // says what is wrong, never echoes secrets
 };
 
 // Decodes one frame. Returns false and fills `error` when the frame is not a JSON object,

@@ -41,8 +41,9 @@ QByteArrayView EnvelopeDecoder::setFrame(QStringView text)
 bool EnvelopeDecoder::parse()
 {
     // The buffer is padded, so simdjson may read past the frame without a copy of its own.
-    return m_parser->parser.parse(m_buffer.data(), size_t(m_size), false).get(m_parser->root) == simdjson::SUCCESS
-        && m_parser->root.is_object();
+    return m_parser->parser.parse(m_buffer.data(), size_t(m_size), false).get(m_parser->root) ==
+               simdjson::SUCCESS &&
+           m_parser->root.is_object();
 }
 
 JsonView EnvelopeDecoder::root() const

@@ -25,8 +25,8 @@ struct MessageView
 {
     QByteArrayView channel; // UTF-8, escapes resolved
     qint64 seq = -1;
-    qint64 ts = -1;         // -1 when absent
-    JsonView data;          // null when absent
+    qint64 ts = -1; // -1 when absent
+    JsonView data;  // null when absent
 };
 
 class EnvelopeDecoder

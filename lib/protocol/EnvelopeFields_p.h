@@ -26,8 +26,7 @@ inline QJsonValue toJsonValue(const JsonView &v)
 }
 
 // Reads the fields of one object, remembering the first problem in a form a person can act on.
-template <typename Object>
-class FieldReader
+template <typename Object> class FieldReader
 {
 public:
     using Value = decltype(std::declval<const Object &>().value(QLatin1StringView()));
@@ -118,8 +117,7 @@ private:
 
 // The fields of a `message` frame, read by the one rule both the Envelope and the lean
 // MessageView paths use. `data` stays undefined when absent (the Envelope path makes it null).
-template <typename Object>
-struct MessageFields
+template <typename Object> struct MessageFields
 {
     using Value = typename FieldReader<Object>::Value;
     Value channel;
@@ -128,8 +126,7 @@ struct MessageFields
     Value data;
 };
 
-template <typename Object>
-MessageFields<Object> readMessage(FieldReader<Object> &r)
+template <typename Object> MessageFields<Object> readMessage(FieldReader<Object> &r)
 {
     using L = QLatin1StringView;
     MessageFields<Object> m;
@@ -231,9 +228,9 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         *error = r.error();
         return false;
     }
-    if ((out.type == MessageType::Subscribe || out.type == MessageType::Unsubscribe
-         || out.type == MessageType::Publish)
-        && !isValidChannelName(out.channel)) {
+    if ((out.type == MessageType::Subscribe || out.type == MessageType::Unsubscribe ||
+         out.type == MessageType::Publish) &&
+        !isValidChannelName(out.channel)) {
         *error = QStringLiteral("'%1': invalid channel name").arg(typeName);
         return false;
     }
@@ -241,8 +238,7 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
 }
 
 // The checks before the type switch, in the reference decoder's order and words.
-template <typename Object>
-bool decodeTypedObject(const Object &obj, Envelope &out, QString *error)
+template <typename Object> bool decodeTypedObject(const Object &obj, Envelope &out, QString *error)
 {
     const auto typeValue = obj.value(QLatin1StringView("type"));
     if (!typeValue.isString()) {

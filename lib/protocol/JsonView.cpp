@@ -14,9 +14,9 @@ namespace Pulseboard {
 
 namespace {
 
+using detail::ParsedAccess;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-using detail::ParsedAccess;
 
 bool keyEquals(std::string_view key, QLatin1StringView wanted)
 {
@@ -35,7 +35,8 @@ QJsonValue convert(const element &e)
         if (e.get_object().get(members) != simdjson::SUCCESS)
             return object;
         for (const auto field : members)
-            object.insert(QString::fromUtf8(field.key.data(), qsizetype(field.key.size())), convert(field.value));
+            object.insert(QString::fromUtf8(field.key.data(), qsizetype(field.key.size())),
+                          convert(field.value));
         return object;
     }
     case element_type::ARRAY: {

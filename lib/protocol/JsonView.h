@@ -60,8 +60,7 @@ public:
     // returns false: in document order, a repeated key once per occurrence (a view of a
     // QJsonValue: QJsonObject's order). The key (UTF-8) lasts only for the call. Walks once,
     // where value(key) per member would walk the object each time.
-    template <typename F>
-    void forEachMember(F &&f) const
+    template <typename F> void forEachMember(F &&f) const
     {
         visitMembers(
             [](void *context, QByteArrayView key, const JsonView &value) -> bool {
@@ -70,8 +69,7 @@ public:
             const_cast<void *>(static_cast<const void *>(&f)));
     }
     // Calls f(const JsonView &value) for each element of an array, in order, until f returns false.
-    template <typename F>
-    void forEachElement(F &&f) const
+    template <typename F> void forEachElement(F &&f) const
     {
         visitElements(
             [](void *context, const JsonView &value) -> bool {

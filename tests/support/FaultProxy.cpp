@@ -142,7 +142,8 @@ void FaultProxy::onNewConnection()
     while (QTcpSocket *client = m_server.nextPendingConnection()) {
         client->setParent(this);
         m_acceptTimesMs.append(m_clock.elapsed());
-        m_acceptedPeers.append(QStringLiteral("%1:%2").arg(client->peerAddress().toString()).arg(client->peerPort()));
+        m_acceptedPeers.append(
+            QStringLiteral("%1:%2").arg(client->peerAddress().toString()).arg(client->peerPort()));
         auto *link = new Link;
         link->client = client;
         m_links.append(link);

@@ -50,7 +50,8 @@ void TestServer::kill()
 
 QUrl TestServer::url() const
 {
-    return QUrl(QStringLiteral("%1://127.0.0.1:%2/").arg(isSecure() ? QStringLiteral("wss") : QStringLiteral("ws"))
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2/")
+                    .arg(isSecure() ? QStringLiteral("wss") : QStringLiteral("ws"))
                     .arg(m_port));
 }
 
@@ -312,13 +313,16 @@ RawHandshakeServer::RawHandshakeServer(Mode mode, QObject *parent) : QObject(par
                         key = line.mid(int(qstrlen("sec-websocket-key:"))).trimmed();
                 }
                 const QByteArray accept =
-                    QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1)
+                    QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
+                                             QCryptographicHash::Sha1)
                         .toBase64();
-                const QByteArray protocol =
-                    m_mode == Mode::AcceptThenStopReading ? QByteArray("pulseboard.v1") : subprotocol.toUtf8();
-                socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Accept: " + accept + "\r\nSec-WebSocket-Protocol: " + protocol +
-                              "\r\n\r\n");
+                const QByteArray protocol = m_mode == Mode::AcceptThenStopReading
+                                                ? QByteArray("pulseboard.v1")
+                                                : subprotocol.toUtf8();
+                socket->write(
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Accept: " +
+                    accept + "\r\nSec-WebSocket-Protocol: " + protocol + "\r\n\r\n");
                 if (m_mode == Mode::AcceptThenStopReading) {
                     socket->setProperty("upgraded", true);
                     // A one-byte read buffer makes Qt stop draining the kernel: the TCP window

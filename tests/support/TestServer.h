@@ -45,18 +45,18 @@ public:
     QUrl url() const;
 
     // Behaviour
-    QString requiredToken;          // non-empty: `auth` with this token is required
+    QString requiredToken; // non-empty: `auth` with this token is required
     bool answerPings = true;
     bool ackPublishes = true;
     bool answerSubscribes = true;
     bool sendWelcome = false;
     bool closeUnauthenticated = true; // a frame before auth closes with 4001
     int historyLimit = 1000;
-    bool recordFrames = true;       // off for long runs: `frames` would grow without bound
+    bool recordFrames = true; // off for long runs: `frames` would grow without bound
 
     // Actions
     void closeAll(int code, const QString &reason = QString());
-    void dropAll();                  // abort every client, no close frame
+    void dropAll(); // abort every client, no close frame
     qint64 publish(const QString &channel, const QJsonValue &data);
     void sendToAll(const QByteArray &text);
     void sendBinaryToAll(const QByteArray &data);

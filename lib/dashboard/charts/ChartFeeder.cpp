@@ -126,7 +126,8 @@ void ChartFeeder::attach(QObject *series, const QString &source, const QString &
     }
     SeriesKey key(source);
     if (!SeriesKey::originFromName(origin, &key.origin)) {
-        qWarning("ChartFeeder.attach: origin must be \"channel\" or \"dashboard\", got '%s'", qPrintable(origin));
+        qWarning("ChartFeeder.attach: origin must be \"channel\" or \"dashboard\", got '%s'",
+                 qPrintable(origin));
         return;
     }
     detach(series);
@@ -216,11 +217,13 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
             newest = qMax(newest, buffer->last().t);
             oldest = oldest == 0 ? buffer->at(0).t : qMin(oldest, buffer->at(0).t);
         }
-        const bool stale = m_dirty || revision != b.revision || outagesMoved || b.decimatedWindow != m_windowMs
-            || b.decimatedColumns != m_columns || qAbs(end - b.decimatedEnd) >= columnMs;
+        const bool stale = m_dirty || revision != b.revision || outagesMoved ||
+                           b.decimatedWindow != m_windowMs || b.decimatedColumns != m_columns ||
+                           qAbs(end - b.decimatedEnd) >= columnMs;
         if (stale) {
             DecimationStats stats;
-            const QList<QPointF> pts = buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
+            const QList<QPointF> pts =
+                buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
             feedLine(b, pts, buffer);
             b.revision = revision;
             b.decimatedEnd = end;

@@ -17,7 +17,8 @@ qint64 floorDiv(qint64 a, qint64 b)
 
 } // namespace
 
-QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns, DecimationStats *stats)
+QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns,
+                        DecimationStats *stats)
 {
     QList<QPointF> out;
     DecimationStats local;
@@ -93,8 +94,8 @@ QList<int> lineBreaks(const StreamBuffer &buffer, const QList<QPointF> &points, 
         if (o.up <= o.down)
             continue; // still down: nothing after it yet
         const qint64 margin = qMin<qint64>(1000, (o.up - o.down) / 4);
-        const int before = buffer.lowerBound(o.down + margin);      // first sample in the middle part
-        const int after = buffer.lowerBound(o.up - margin + 1);     // first sample past the middle
+        const int before = buffer.lowerBound(o.down + margin);  // first sample in the middle part
+        const int after = buffer.lowerBound(o.up - margin + 1); // first sample past the middle
         if (before != after || before == 0 || after >= buffer.size())
             continue; // data inside it, or no line on one side
         // The first point at or past the middle's end starts the next segment.

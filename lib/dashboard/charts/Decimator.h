@@ -14,9 +14,9 @@ namespace Pulseboard {
 
 struct DecimationStats
 {
-    int inWindow = 0;  // samples inside [from, to]
-    int emitted = 0;   // points handed to the chart
-    double minY = 0;   // range of the emitted points (valid when emitted > 0)
+    int inWindow = 0; // samples inside [from, to]
+    int emitted = 0;  // points handed to the chart
+    double minY = 0;  // range of the emitted points (valid when emitted > 0)
     double maxY = 0;
 };
 

@@ -59,7 +59,8 @@ void DisplayClock::tickAt(qint64 nowMs)
     if (m_activity) {
         m_activity = false;
         m_lastActivityMs = nowMs;
-    } else if (!m_idle && m_idleRateHz > 0 && m_idleRateHz < m_rateHz && nowMs - m_lastActivityMs >= m_idleAfterMs) {
+    } else if (!m_idle && m_idleRateHz > 0 && m_idleRateHz < m_rateHz &&
+               nowMs - m_lastActivityMs >= m_idleAfterMs) {
         m_idle = true;
         m_timer.setInterval(1000 / m_idleRateHz);
     }

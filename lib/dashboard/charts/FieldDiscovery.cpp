@@ -107,7 +107,8 @@ bool walkNumericFields(const JsonView &data, NumericFieldVisitor &visitor, const
     return walker.truncated;
 }
 
-DiscoveryResult discoverNumericFields(const QJsonValue &data, const DiscoveryLimits &limits, const QString &root)
+DiscoveryResult discoverNumericFields(const QJsonValue &data, const DiscoveryLimits &limits,
+                                      const QString &root)
 {
     Collector collector;
     DiscoveryResult result;

@@ -166,7 +166,8 @@ qint64 SeriesStore::allocatedBytes() const
     return total;
 }
 
-QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &series, qint64 from, qint64 to) const
+QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &series, qint64 from,
+                               qint64 to) const
 {
     QSaveFile file(fileName);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
@@ -193,9 +194,8 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
             continue;
         for (int i = b->lowerBound(from); i < b->size() && b->at(i).t <= to; ++i) {
             const StreamBuffer::Sample &s = b->at(i);
-            out << s.t << ','
-                << QDateTime::fromMSecsSinceEpoch(s.t).toUTC().toString(Qt::ISODateWithMs) << ','
-                << csv(source) << ',' << csv(path) << ',' << QString::number(s.v, 'g', 17) << '\n';
+            out << s.t << ',' << QDateTime::fromMSecsSinceEpoch(s.t).toUTC().toString(Qt::ISODateWithMs)
+                << ',' << csv(source) << ',' << csv(path) << ',' << QString::number(s.v, 'g', 17) << '\n';
         }
     }
     out.flush();

@@ -1,6 +1,6 @@
 // SeriesStore: every charted series of the dashboard, keyed by source (a SeriesKey: a channel, or
-// one of the dashboard's own figures such as the connection's health) and field path. Incoming messages are walked once
-// (FieldDiscovery, bounded) and each numeric field lands in its own StreamBuffer; samples older
+// one of the dashboard's own figures such as the connection's health) and field path. Incoming messages are
+// walked once (FieldDiscovery, bounded) and each numeric field lands in its own StreamBuffer; samples older
 // than the retention window are forgotten, so memory is bounded by window, rate and field count
 // (docs/PERFORMANCE.md gives the figure). Charts read it through ChartFeeder.
 #pragma once
@@ -33,9 +33,9 @@ class SeriesStore : public QObject
 public:
     struct Limits
     {
-        int capacityPerSeries = 32768;          // samples; 512 KiB at most per series
-        qint64 retentionMs = 16 * 60 * 1000;    // the longest chart window (15 min) plus a margin
-        int maxFieldsPerSource = 32;            // further fields are counted, not stored
+        int capacityPerSeries = 32768;       // samples; 512 KiB at most per series
+        qint64 retentionMs = 16 * 60 * 1000; // the longest chart window (15 min) plus a margin
+        int maxFieldsPerSource = 32;         // further fields are counted, not stored
         DiscoveryLimits discovery;
     };
 
@@ -67,7 +67,10 @@ public:
     void clearChannels();
 
     // QML names channels by their names: these read the channel `channel`'s series.
-    Q_INVOKABLE QStringList fields(const QString &channel) const { return fields(SeriesKey::channel(channel)); }
+    Q_INVOKABLE QStringList fields(const QString &channel) const
+    {
+        return fields(SeriesKey::channel(channel));
+    }
     // The channels that hold series, sorted (not the dashboard's own figures).
     Q_INVOKABLE QStringList sources() const;
     // The newest value of a series, or undefined when it has none.
@@ -97,9 +100,10 @@ public:
     quint64 outageRevision() const { return m_outageRevision; }
     static constexpr int kMaxOutages = 256;
 
-    // Writes the samples of `series` ([{source, path, origin}, ...]; origin as SeriesKey says) between from and to (ms) as CSV:
-    // time_ms,time_iso,source,field,value. Returns an empty string, or what went wrong.
-    Q_INVOKABLE QString exportCsv(const QString &fileName, const QVariantList &series, qint64 from, qint64 to) const;
+    // Writes the samples of `series` ([{source, path, origin}, ...]; origin as SeriesKey says) between from
+    // and to (ms) as CSV: time_ms,time_iso,source,field,value. Returns an empty string, or what went wrong.
+    Q_INVOKABLE QString exportCsv(const QString &fileName, const QVariantList &series, qint64 from,
+                                  qint64 to) const;
 
 Q_SIGNALS:
     // A channel's field list changed (a new field, or its series were cleared).

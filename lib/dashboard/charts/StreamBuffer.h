@@ -1,7 +1,7 @@
 // StreamBuffer: the samples of one chart series, a bounded ring of (time, value) pairs ordered
 // by time. Storage grows by doubling up to `capacity` and then wraps, so a quiet series costs
-// little and a busy one never more than capacity * 16 bytes, however long the dashboard runs. Lookups by time are binary
-// searches, which is what the decimator needs to cut the visible window out of the ring.
+// little and a busy one never more than capacity * 16 bytes, however long the dashboard runs. Lookups by time
+// are binary searches, which is what the decimator needs to cut the visible window out of the ring.
 #pragma once
 
 #include <QtGlobal>

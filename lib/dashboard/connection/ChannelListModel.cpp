@@ -56,10 +56,18 @@ QVariant ChannelListModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> ChannelListModel::roleNames() const
 {
     return {
-        {NameRole, "name"},         {SubscribedRole, "subscribed"}, {ListedRole, "listed"},
-        {ServerSeqRole, "serverSeq"}, {ServerRateRole, "serverRate"}, {MessagesRole, "messages"},
-        {RateRole, "rate"},         {LastMessageMsRole, "lastMessageMs"}, {AgeMsRole, "ageMs"},
-        {StaleRole, "stale"},       {GapsRole, "gaps"},             {LatestRole, "latest"},
+        {NameRole, "name"},
+        {SubscribedRole, "subscribed"},
+        {ListedRole, "listed"},
+        {ServerSeqRole, "serverSeq"},
+        {ServerRateRole, "serverRate"},
+        {MessagesRole, "messages"},
+        {RateRole, "rate"},
+        {LastMessageMsRole, "lastMessageMs"},
+        {AgeMsRole, "ageMs"},
+        {StaleRole, "stale"},
+        {GapsRole, "gaps"},
+        {LatestRole, "latest"},
     };
 }
 

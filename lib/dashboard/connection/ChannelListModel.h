@@ -28,16 +28,16 @@ public:
     enum Role {
         NameRole = Qt::UserRole + 1,
         SubscribedRole,
-        ListedRole,       // the server listed it in channels.list
+        ListedRole, // the server listed it in channels.list
         ServerSeqRole,
         ServerRateRole,
         MessagesRole,
         RateRole,
         LastMessageMsRole,
-        AgeMsRole,        // -1 when nothing arrived yet
+        AgeMsRole, // -1 when nothing arrived yet
         StaleRole,
         GapsRole,
-        LatestRole,       // the newest data as compact JSON (cut to a line)
+        LatestRole, // the newest data as compact JSON (cut to a line)
     };
     Q_ENUM(Role)
 

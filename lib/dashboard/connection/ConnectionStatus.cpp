@@ -1,8 +1,8 @@
 #include "ConnectionStatus.h"
 
 #include "client/ConnectionManager.h"
-#include "protocol/CloseCode.h"
 #include "protocol/Clock.h"
+#include "protocol/CloseCode.h"
 
 namespace Pulseboard {
 
@@ -24,11 +24,12 @@ StatusText describe(const StatusInput &in)
 {
     using S = ConnectionManager;
     StatusText t;
-    const QString attempt = in.maxRetries > 0 ? QStringLiteral("attempt %1 of %2").arg(in.attempt).arg(in.maxRetries)
-                                              : QStringLiteral("attempt %1").arg(in.attempt);
-    const QString lost = in.lostAtMs > 0
-        ? QStringLiteral("Connection lost %1 ago").arg(formatDuration(in.nowMs - in.lostAtMs))
-        : QStringLiteral("Could not connect to %1").arg(in.endpoint);
+    const QString attempt = in.maxRetries > 0
+                                ? QStringLiteral("attempt %1 of %2").arg(in.attempt).arg(in.maxRetries)
+                                : QStringLiteral("attempt %1").arg(in.attempt);
+    const QString lost =
+        in.lostAtMs > 0 ? QStringLiteral("Connection lost %1 ago").arg(formatDuration(in.nowMs - in.lostAtMs))
+                        : QStringLiteral("Could not connect to %1").arg(in.endpoint);
     const QString cause = in.errorString.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(in.errorString);
     switch (in.state) {
     case S::Open:
@@ -47,8 +48,10 @@ StatusText describe(const StatusInput &in)
         break;
     case S::Connecting:
     case S::Authenticating: {
-        const QString step = in.state == S::Connecting ? QStringLiteral("Connecting to %1").arg(in.endpoint)
-                                                       : QStringLiteral("Connected to %1, signing in and subscribing").arg(in.endpoint);
+        const QString step =
+            in.state == S::Connecting
+                ? QStringLiteral("Connecting to %1").arg(in.endpoint)
+                : QStringLiteral("Connected to %1, signing in and subscribing").arg(in.endpoint);
         t.headline = in.state == S::Connecting ? QStringLiteral("Connecting") : QStringLiteral("Signing in");
         t.severity = QStringLiteral("warn");
         if (in.attempt > 0)
@@ -70,9 +73,11 @@ StatusText describe(const StatusInput &in)
         t.headline = QStringLiteral("Failed");
         t.severity = QStringLiteral("error");
         if (in.failedOnToken)
-            t.banner = QStringLiteral("Server refused the token. Set a valid token (--token or PULSEBOARD_TOKEN) and retry.");
+            t.banner = QStringLiteral(
+                "Server refused the token. Set a valid token (--token or PULSEBOARD_TOKEN) and retry.");
         else if (in.lastCloseCode == CloseCode::Policy)
-            t.banner = QStringLiteral("Server refused this client by policy%1. Not retrying on its own.").arg(cause);
+            t.banner =
+                QStringLiteral("Server refused this client by policy%1. Not retrying on its own.").arg(cause);
         else
             t.banner = QStringLiteral("Gave up%1. Press Retry now to start again.")
                            .arg(in.errorString.isEmpty() ? QString() : QStringLiteral(": ") + in.errorString);
@@ -122,16 +127,20 @@ void ConnectionStatus::update()
     in.maxRetries = m.maxRetries();
     in.lastCloseCode = m.lastCloseCode();
     in.errorString = m.errorString();
-    in.failedOnToken = m.state() == ConnectionManager::Failed
-        && (m.lastCloseCode() == CloseCode::Unauthorized || m.errorString().startsWith(QLatin1StringView("server refused the token")));
+    in.failedOnToken = m.state() == ConnectionManager::Failed &&
+                       (m.lastCloseCode() == CloseCode::Unauthorized ||
+                        m.errorString().startsWith(QLatin1StringView("server refused the token")));
     in.endpoint = m.url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     const StatusText text = describe(in);
-    const QString uptime = m.state() == ConnectionManager::Open ? formatDuration(in.nowMs - m.openSinceMs()) : QString();
+    const QString uptime =
+        m.state() == ConnectionManager::Open ? formatDuration(in.nowMs - m.openSinceMs()) : QString();
     const bool live = m.state() == ConnectionManager::Open;
-    const bool canRetry = m.state() == ConnectionManager::Reconnecting || m.state() == ConnectionManager::Failed
-        || m.state() == ConnectionManager::Closed || m.state() == ConnectionManager::Idle;
-    if (text.headline == m_text.headline && text.banner == m_text.banner && text.severity == m_text.severity
-        && uptime == m_uptime && in.endpoint == m_endpoint && live == m_live && canRetry == m_canRetry)
+    const bool canRetry = m.state() == ConnectionManager::Reconnecting ||
+                          m.state() == ConnectionManager::Failed || m.state() == ConnectionManager::Closed ||
+                          m.state() == ConnectionManager::Idle;
+    if (text.headline == m_text.headline && text.banner == m_text.banner &&
+        text.severity == m_text.severity && uptime == m_uptime && in.endpoint == m_endpoint &&
+        live == m_live && canRetry == m_canRetry)
         return;
     const StatusText before = m_text;
     const bool uptimeMoved = uptime != m_uptime;

@@ -17,9 +17,9 @@ class ConnectionManager;
 
 struct StatusInput
 {
-    int state = 0;            // ConnectionManager::State
+    int state = 0; // ConnectionManager::State
     qint64 nowMs = 0;
-    qint64 lostAtMs = 0;      // when the last Open session ended (0: never open / not lost)
+    qint64 lostAtMs = 0; // when the last Open session ended (0: never open / not lost)
     qint64 stateSinceMs = 0;
     qint64 retryAtMs = 0;
     int attempt = 0;
@@ -32,9 +32,9 @@ struct StatusInput
 
 struct StatusText
 {
-    QString headline;  // one or two words next to the coloured dot
-    QString banner;    // a sentence; empty when Open
-    QString severity;  // "ok", "warn", "error", "idle"
+    QString headline; // one or two words next to the coloured dot
+    QString banner;   // a sentence; empty when Open
+    QString severity; // "ok", "warn", "error", "idle"
 };
 
 StatusText describe(const StatusInput &in);

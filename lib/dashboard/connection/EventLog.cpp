@@ -1,8 +1,8 @@
 #include "EventLog.h"
 
 #include "client/ConnectionManager.h"
-#include "protocol/CloseCode.h"
 #include "protocol/Clock.h"
+#include "protocol/CloseCode.h"
 
 namespace Pulseboard {
 
@@ -11,16 +11,19 @@ EventLog::EventLog(QObject *parent) : QAbstractListModel(parent) {}
 void EventLog::attach(ConnectionManager *m)
 {
     connect(m, &ConnectionManager::connected, this, [this](const QUrl &url) {
-        add(Connected, QStringLiteral("Connected to %1").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
+        add(Connected,
+            QStringLiteral("Connected to %1").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
             Clock::current().wallMs());
     });
     connect(m, &ConnectionManager::disconnected, this, [this](int code, const QString &reason) {
         const QString words = reason.isEmpty() ? describeCloseCode(code) : reason;
-        add(Disconnected, QStringLiteral("Disconnected: close %1, %2").arg(code).arg(words), Clock::current().wallMs());
+        add(Disconnected, QStringLiteral("Disconnected: close %1, %2").arg(code).arg(words),
+            Clock::current().wallMs());
     });
     connect(m, &ConnectionManager::stateChanged, this, [this, m](ConnectionManager::State state) {
         if (state == ConnectionManager::Reconnecting) {
-            const QString of = m->maxRetries() > 0 ? QStringLiteral(" of %1").arg(m->maxRetries()) : QString();
+            const QString of =
+                m->maxRetries() > 0 ? QStringLiteral(" of %1").arg(m->maxRetries()) : QString();
             add(Reconnecting,
                 QStringLiteral("Reconnecting in %1 s (attempt %2%3)")
                     .arg(QString::number(m->retryInMs() / 1000.0, 'f', 1))
@@ -30,30 +33,43 @@ void EventLog::attach(ConnectionManager *m)
         } else if (state == ConnectionManager::Failed) {
             add(Failed, QStringLiteral("Gave up: %1").arg(m->errorString()), Clock::current().wallMs());
         } else if (state == ConnectionManager::Connecting) {
-            add(Info, QStringLiteral("Connecting to %1").arg(m->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
+            add(Info,
+                QStringLiteral("Connecting to %1")
+                    .arg(m->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
                 Clock::current().wallMs());
         }
     });
     connect(m, &ConnectionManager::gapDetected, this,
             [this](const QString &channel, qint64 from, qint64 to, const QString &reason) {
-                const QString span = from == to ? QString::number(from) : QStringLiteral("%1-%2").arg(from).arg(to);
+                const QString span =
+                    from == to ? QString::number(from) : QStringLiteral("%1-%2").arg(from).arg(to);
                 add(Gap,
                     reason == QLatin1StringView("reset")
-                        ? QStringLiteral("%1: the server restarted the sequence (held up to %2)").arg(channel).arg(to)
+                        ? QStringLiteral("%1: the server restarted the sequence (held up to %2)")
+                              .arg(channel)
+                              .arg(to)
                         : QStringLiteral("%1: messages %2 missing").arg(channel, span),
                     Clock::current().wallMs());
             });
-    connect(m, &ConnectionManager::errorOccurred, this, [this](int code, const QString &message, const QString &) {
-        add(Error, code != 0 ? QStringLiteral("Error %1: %2").arg(code).arg(message) : message, Clock::current().wallMs());
-    });
-    connect(m, &ConnectionManager::subscribed, this, [this](const QString &channel, qint64 seq, bool recovered) {
-        add(Info, recovered ? QStringLiteral("Subscribed to %1 at seq %2, missed messages replayed").arg(channel).arg(seq)
-                            : QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq),
-            Clock::current().wallMs());
-    });
-    connect(m, &ConnectionManager::publishFailed, this, [this](const QString &id, const QString &channel, const QString &why) {
-        add(Error, QStringLiteral("Publish %1 to %2 failed: %3").arg(id, channel, why), Clock::current().wallMs());
-    });
+    connect(m, &ConnectionManager::errorOccurred, this,
+            [this](int code, const QString &message, const QString &) {
+                add(Error, code != 0 ? QStringLiteral("Error %1: %2").arg(code).arg(message) : message,
+                    Clock::current().wallMs());
+            });
+    connect(m, &ConnectionManager::subscribed, this,
+            [this](const QString &channel, qint64 seq, bool recovered) {
+                add(Info,
+                    recovered ? QStringLiteral("Subscribed to %1 at seq %2, missed messages replayed")
+                                    .arg(channel)
+                                    .arg(seq)
+                              : QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq),
+                    Clock::current().wallMs());
+            });
+    connect(m, &ConnectionManager::publishFailed, this,
+            [this](const QString &id, const QString &channel, const QString &why) {
+                add(Error, QStringLiteral("Publish %1 to %2 failed: %3").arg(id, channel, why),
+                    Clock::current().wallMs());
+            });
 }
 
 int EventLog::rowCount(const QModelIndex &parent) const

@@ -46,7 +46,9 @@ void HealthHistory::addSample(const Counters &c, qint64 nowMs)
     if (m_previousMs >= 0 && nowMs > m_previousMs) {
         const double seconds = double(nowMs - m_previousMs) / 1000.0;
         // Counters only grow; a smaller value means a new manager, so the delta starts over.
-        auto rate = [seconds](quint64 now, quint64 before) { return now >= before ? double(now - before) / seconds : 0.0; };
+        auto rate = [seconds](quint64 now, quint64 before) {
+            return now >= before ? double(now - before) / seconds : 0.0;
+        };
         m_msgsIn = rate(c.framesIn, m_previous.framesIn);
         m_msgsOut = rate(c.framesOut, m_previous.framesOut);
         m_bytesIn = rate(c.bytesIn, m_previous.bytesIn);

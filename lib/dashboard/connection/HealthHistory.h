@@ -43,7 +43,7 @@ public:
         quint64 framesOut = 0;
         quint64 bytesIn = 0;
         quint64 bytesOut = 0;
-        int rttMs = -1;       // -1: no measurement (not open)
+        int rttMs = -1; // -1: no measurement (not open)
         int outboxDepth = 0;
         quint64 reconnects = 0;
         quint64 gaps = 0;

@@ -21,9 +21,8 @@ void OutboxModel::attach(ConnectionManager *manager)
     connect(manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &, qint64 seq) {
         setStatus(id, Acked, QStringLiteral("seq %1").arg(seq));
     });
-    connect(manager, &ConnectionManager::publishFailed, this, [this](const QString &id, const QString &, const QString &why) {
-        setStatus(id, Failed, why);
-    });
+    connect(manager, &ConnectionManager::publishFailed, this,
+            [this](const QString &id, const QString &, const QString &why) { setStatus(id, Failed, why); });
     connect(manager, &ConnectionManager::responseReceived, this,
             [this](const QString &id, const QString &, const QJsonValue &result) {
                 const QString text = ChannelListModel::compactText(result, 4000);
@@ -35,7 +34,8 @@ void OutboxModel::attach(ConnectionManager *manager)
             });
     connect(manager, &ConnectionManager::requestFailed, this,
             [this](const QString &id, const QString &, int code, const QString &message) {
-                setStatus(id, Failed, code > 0 ? QStringLiteral("error %1: %2").arg(code).arg(message) : message);
+                setStatus(id, Failed,
+                          code > 0 ? QStringLiteral("error %1: %2").arg(code).arg(message) : message);
             });
 }
 
@@ -74,9 +74,9 @@ QVariant OutboxModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> OutboxModel::roleNames() const
 {
-    return {{IdRole, "messageId"},      {KindRole, "kind"},      {TargetRole, "target"},
-            {PayloadRole, "payload"},   {StatusRole, "status"},  {StatusNameRole, "statusName"},
-            {DetailRole, "detail"},     {TimeMsRole, "timeMs"}};
+    return {{IdRole, "messageId"},    {KindRole, "kind"},     {TargetRole, "target"},
+            {PayloadRole, "payload"}, {StatusRole, "status"}, {StatusNameRole, "statusName"},
+            {DetailRole, "detail"},   {TimeMsRole, "timeMs"}};
 }
 
 bool OutboxModel::parseJson(const QString &text, QJsonValue *value, QString *error)
@@ -90,9 +90,10 @@ bool OutboxModel::parseJson(const QString &text, QJsonValue *value, QString *err
     JsonValueError why;
     const std::optional<QJsonValue> parsed = parseJsonValue(utf8, &why);
     if (!parsed) {
-        *error = why.kind == JsonValueError::Syntax
-                     ? QStringLiteral("not valid JSON at character %1: %2").arg(why.offset + 1).arg(why.message)
-                     : QStringLiteral("enter exactly one JSON value (found %1)").arg(why.valueCount);
+        *error =
+            why.kind == JsonValueError::Syntax
+                ? QStringLiteral("not valid JSON at character %1: %2").arg(why.offset + 1).arg(why.message)
+                : QStringLiteral("enter exactly one JSON value (found %1)").arg(why.valueCount);
         return false;
     }
     *value = *parsed;
@@ -194,7 +195,8 @@ void OutboxModel::pollSent()
         if (at < 0)
             continue; // settled: its signal sets the final status
         const Status now = outbox.at(at).state == Outbox::State::Sent ? Sent : Queued;
-        const QString detail = outbox.at(at).attempts > 1 ? QStringLiteral("attempt %1").arg(outbox.at(at).attempts) : QString();
+        const QString detail =
+            outbox.at(at).attempts > 1 ? QStringLiteral("attempt %1").arg(outbox.at(at).attempts) : QString();
         if (now != r.status || detail != r.detail) {
             r.status = now;
             r.detail = detail;

@@ -27,7 +27,16 @@ class OutboxModel : public QAbstractListModel
 public:
     enum Status { Queued, Sent, Acked, Replied, Failed };
     Q_ENUM(Status)
-    enum Role { IdRole = Qt::UserRole + 1, KindRole, TargetRole, PayloadRole, StatusRole, StatusNameRole, DetailRole, TimeMsRole };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        KindRole,
+        TargetRole,
+        PayloadRole,
+        StatusRole,
+        StatusNameRole,
+        DetailRole,
+        TimeMsRole
+    };
 
     explicit OutboxModel(QObject *parent = nullptr);
     void attach(ConnectionManager *manager);

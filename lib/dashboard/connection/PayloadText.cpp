@@ -32,7 +32,8 @@ QString PayloadText::text(int maxChars) const
         return ChannelListModel::compactText(m_scalar, maxChars);
     // Cut before decoding: a 1 MiB payload shown in a list row decodes only what is shown
     // (4 bytes per character is the most UTF-8 needs).
-    QString text = QString::fromUtf8(QByteArrayView(m_json).first(qMin<qsizetype>(m_json.size(), qsizetype(maxChars) * 4 + 4)));
+    QString text = QString::fromUtf8(
+        QByteArrayView(m_json).first(qMin<qsizetype>(m_json.size(), qsizetype(maxChars) * 4 + 4)));
     if (text.size() > maxChars || m_json.size() > qsizetype(maxChars) * 4 + 4)
         text = text.left(maxChars - 1) + QChar(0x2026);
     return text;

@@ -25,8 +25,8 @@ public:
     QString text(int maxChars) const;
 
 private:
-    QByteArray m_json;                           // objects and arrays
-    QJsonValue m_scalar{QJsonValue::Undefined};  // everything else
+    QByteArray m_json;                          // objects and arrays
+    QJsonValue m_scalar{QJsonValue::Undefined}; // everything else
 };
 
 } // namespace Pulseboard

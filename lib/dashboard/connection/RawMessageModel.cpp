@@ -47,15 +47,21 @@ QVariant RawMessageModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> RawMessageModel::roleNames() const
 {
-    return {{ReceivedMsRole, "receivedMs"}, {ChannelRole, "channel"}, {SeqRole, "seq"}, {TsRole, "ts"}, {TextRole, "text"}};
+    return {{ReceivedMsRole, "receivedMs"},
+            {ChannelRole, "channel"},
+            {SeqRole, "seq"},
+            {TsRole, "ts"},
+            {TextRole, "text"}};
 }
 
-void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs)
+void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data,
+                             qint64 receivedMs)
 {
     append(channel, seq, ts, PayloadText(data), receivedMs);
 }
 
-void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs)
+void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data,
+                             qint64 receivedMs)
 {
     ++m_received;
     m_pending.append({receivedMs, channel, seq, ts, data, QString()});
@@ -71,7 +77,8 @@ bool RawMessageModel::matches(const Entry &e) const
 {
     if (m_filter.isEmpty())
         return true;
-    return e.channel.contains(m_filter, Qt::CaseInsensitive) || textOf(e).contains(m_filter, Qt::CaseInsensitive);
+    return e.channel.contains(m_filter, Qt::CaseInsensitive) ||
+           textOf(e).contains(m_filter, Qt::CaseInsensitive);
 }
 
 void RawMessageModel::flush()

@@ -79,9 +79,9 @@ private:
     const QString &textOf(const Entry &e) const;
     bool matches(const Entry &e) const;
 
-    QList<Entry> m_all;      // newest first, at most m_maxRows
-    QList<Entry> m_rows;     // m_all filtered
-    QList<Entry> m_pending;  // oldest first, not yet in the view
+    QList<Entry> m_all;     // newest first, at most m_maxRows
+    QList<Entry> m_rows;    // m_all filtered
+    QList<Entry> m_pending; // oldest first, not yet in the view
     QTimer m_flushTimer;
     QString m_filter;
     bool m_paused = false;

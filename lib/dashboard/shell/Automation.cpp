@@ -37,8 +37,8 @@ Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options
             QVariantMap snap = m_dashboard->snapshot();
             snap.insert(QStringLiteral("event"), QStringLiteral("state"));
             // Only the words matter here; counters would print a line per tick.
-            const QString key = snap.value(QStringLiteral("state")).toString() + QLatin1Char('|')
-                + snap.value(QStringLiteral("banner")).toString();
+            const QString key = snap.value(QStringLiteral("state")).toString() + QLatin1Char('|') +
+                                snap.value(QStringLiteral("banner")).toString();
             if (key == m_lastStateLine)
                 return;
             m_lastStateLine = key;
@@ -53,10 +53,11 @@ Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options
         connect(m_control, &LineReader::lineRead, this,
                 [this](const QByteArray &line) { controlCommand(QString::fromUtf8(line).trimmed()); });
         connect(m_control, &LineReader::lineTooLong, this, [this](qint64 lineNumber, qsizetype maxBytes) {
-            printLine({{QStringLiteral("event"), QStringLiteral("error")},
-                       {QStringLiteral("error"), QStringLiteral("control line %1 is longer than %2 KiB: skipped")
-                                                     .arg(lineNumber)
-                                                     .arg(maxBytes / 1024)}});
+            printLine(
+                {{QStringLiteral("event"), QStringLiteral("error")},
+                 {QStringLiteral("error"), QStringLiteral("control line %1 is longer than %2 KiB: skipped")
+                                               .arg(lineNumber)
+                                               .arg(maxBytes / 1024)}});
         });
         // stdin closed: the controlling process is gone, so is the reason to run.
         connect(m_control, &LineReader::inputEnded, this, [this] { Q_EMIT quitRequested(0); });
@@ -74,7 +75,8 @@ Automation::~Automation() = default;
 
 void Automation::printLine(const QVariantMap &map)
 {
-    const QByteArray line = QJsonDocument(QJsonObject::fromVariantMap(map)).toJson(QJsonDocument::Compact) + '\n';
+    const QByteArray line =
+        QJsonDocument(QJsonObject::fromVariantMap(map)).toJson(QJsonDocument::Compact) + '\n';
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fflush(stdout);
 }
@@ -93,13 +95,15 @@ QVariantList Automation::plotAreas() const
         todo.append(next->childItems());
     }
     for (QQuickItem *item : std::as_const(items)) {
-        if (!item->objectName().startsWith(QLatin1StringView("chart:")) || !item->isVisible() || item->opacity() <= 0)
+        if (!item->objectName().startsWith(QLatin1StringView("chart:")) || !item->isVisible() ||
+            item->opacity() <= 0)
             continue;
         const QRectF plot = item->property("plotArea").toRectF();
         if (plot.isEmpty())
             continue;
         const QRectF scene = item->mapRectToScene(plot);
-        if (scene.right() < 0 || scene.bottom() < 0 || scene.left() > m_window->width() || scene.top() > m_window->height())
+        if (scene.right() < 0 || scene.bottom() < 0 || scene.left() > m_window->width() ||
+            scene.top() > m_window->height())
             continue;
         const qreal dpr = m_window->effectiveDevicePixelRatio();
         areas.append(QVariantMap{{QStringLiteral("name"), item->objectName().mid(6)},
@@ -147,7 +151,8 @@ void Automation::checkScreenshot()
         const bool data = snap.value(QStringLiteral("chartPoints")).toInt() > 0;
         if (data && m_dataSeenAt < 0)
             m_dataSeenAt = elapsed;
-        due = (m_dataSeenAt >= 0 && elapsed - m_dataSeenAt >= m_options.settleMs) || elapsed >= m_options.maxWaitMs;
+        due = (m_dataSeenAt >= 0 && elapsed - m_dataSeenAt >= m_options.settleMs) ||
+              elapsed >= m_options.maxWaitMs;
         if (due && m_dataSeenAt < 0)
             std::fprintf(stderr, "pulseboard: no chart data after %d ms; taking the screenshot anyway\n",
                          m_options.maxWaitMs);
@@ -185,9 +190,10 @@ void Automation::controlCommand(const QString &line)
     } else if (line == QLatin1StringView("dialogs")) {
         QVariantList list;
         for (QObject *dialog : dialogs())
-            list.append(QVariantMap{{QStringLiteral("name"), dialog->objectName()},
-                                    {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
-                                    {QStringLiteral("visible"), dialog->property("visible").toBool()}});
+            list.append(
+                QVariantMap{{QStringLiteral("name"), dialog->objectName()},
+                            {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
+                            {QStringLiteral("visible"), dialog->property("visible").toBool()}});
         printLine({{QStringLiteral("event"), QStringLiteral("dialogs")}, {QStringLiteral("dialogs"), list}});
     } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
         const qsizetype space = line.indexOf(QLatin1Char(' '));
@@ -195,7 +201,8 @@ void Automation::controlCommand(const QString &line)
     } else if (!line.isEmpty()) {
         printLine({{QStringLiteral("event"), QStringLiteral("error")},
                    {QStringLiteral("error"),
-                    QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, quit)")
+                    QStringLiteral(
+                        "unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, quit)")
                         .arg(line)}});
     }
 }
@@ -220,7 +227,8 @@ QList<QObject *> Automation::dialogs() const
         }
         if (!object->inherits("QQuickPopup") && !object->inherits("QQuickAbstractDialog"))
             continue;
-        // Declared in one of the app's own files, not inside a style's control (a ComboBox's list, a ToolTip).
+        // Declared in one of the app's own files, not inside a style's control (a ComboBox's list, a
+        // ToolTip).
         const QQmlContext *context = qmlContext(object);
         if (context && context->baseUrl().toString().startsWith(QLatin1StringView("qrc:/Pulseboard/")))
             found.append(object);

@@ -31,9 +31,9 @@ public:
     struct Options
     {
         QString screenshotFile;
-        int screenshotDelayMs = -1;  // < 0: when data is on the charts, then settleMs
+        int screenshotDelayMs = -1; // < 0: when data is on the charts, then settleMs
         int settleMs = 1200;
-        int maxWaitMs = 20000;       // grab anyway (and say so) after this long
+        int maxWaitMs = 20000; // grab anyway (and say so) after this long
         bool printState = false;
         bool control = false;
         int statsIntervalMs = 0;

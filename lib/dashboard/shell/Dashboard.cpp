@@ -13,7 +13,6 @@
 
 #include <QDateTime>
 
-#include <algorithm>
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
@@ -22,6 +21,7 @@
 #include <QQuickWindow>
 #include <QStandardPaths>
 #include <QUrl>
+#include <algorithm>
 
 namespace Pulseboard {
 
@@ -45,18 +45,10 @@ constexpr qint64 kMaxClockSkewMs = 60000;
 } // namespace
 
 Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject *parent)
-    : QObject(parent),
-      m_manager(manager),
-      m_options(options),
-      m_store(new SeriesStore(this)),
-      m_channels(new ChannelListModel(this)),
-      m_health(new HealthHistory(m_store, this)),
-      m_events(new EventLog(this)),
-      m_raw(new RawMessageModel(this)),
-      m_outbox(new OutboxModel(this)),
-      m_status(new ConnectionStatus(this)),
-      m_clock(new DisplayClock(this)),
-      m_frames(new FrameMeter(this)),
+    : QObject(parent), m_manager(manager), m_options(options), m_store(new SeriesStore(this)),
+      m_channels(new ChannelListModel(this)), m_health(new HealthHistory(m_store, this)),
+      m_events(new EventLog(this)), m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)),
+      m_status(new ConnectionStatus(this)), m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)),
       m_tileModel(new TileModel(this))
 {
     m_windowMs = options.config.windowMs;
@@ -85,8 +77,9 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     m_health->attach(manager, options.healthIntervalMs);
 
     manager->addMessageSink(&m_sink);
-    connect(manager, &ConnectionManager::gapDetected, this,
-            [this](const QString &channel, qint64, qint64, const QString &) { m_channels->noteGap(channel); });
+    connect(
+        manager, &ConnectionManager::gapDetected, this,
+        [this](const QString &channel, qint64, qint64, const QString &) { m_channels->noteGap(channel); });
     connect(manager, &ConnectionManager::subscriptionsChanged, this, [this] {
         m_channels->setSubscriptions(m_manager->subscriptions());
         rebuildTiles();
@@ -218,10 +211,12 @@ void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const J
     if (t <= 0 || qAbs(t - now) > kMaxClockSkewMs) {
         if (t > 0 && !m_warnedClock) {
             m_warnedClock = true;
-            m_events->add(EventLog::Info,
-                          QStringLiteral("The server's clock differs from this machine's by %1 s: charting by arrival time")
-                              .arg((t - now) / 1000),
-                          now);
+            m_events->add(
+                EventLog::Info,
+                QStringLiteral(
+                    "The server's clock differs from this machine's by %1 s: charting by arrival time")
+                    .arg((t - now) / 1000),
+                now);
         }
         t = now;
     }
@@ -310,8 +305,9 @@ QStringList Dashboard::automaticFields(const QString &channel) const
 {
     // What a person would chart first: top-level figures before nested and array ones, and never
     // what looks like a timestamp or an id (a line at 1.7e12 flattens everything else).
-    static const QStringList notFigures = {QStringLiteral("t"), QStringLiteral("ts"), QStringLiteral("time"),
-                                           QStringLiteral("timestamp"), QStringLiteral("seq"), QStringLiteral("id")};
+    static const QStringList notFigures = {QStringLiteral("t"),    QStringLiteral("ts"),
+                                           QStringLiteral("time"), QStringLiteral("timestamp"),
+                                           QStringLiteral("seq"),  QStringLiteral("id")};
     QList<QPair<int, QString>> ranked;
     const QStringList all = m_store->fields(channel);
     for (int i = 0; i < all.size(); ++i) {
@@ -357,12 +353,14 @@ void Dashboard::rebuildTiles()
     m_tileModel->setTiles(tiles);
 }
 
-QString Dashboard::exportCsv(const QString &file, const QVariantList &series, double fromMs, double toMs) const
+QString Dashboard::exportCsv(const QString &file, const QVariantList &series, double fromMs,
+                             double toMs) const
 {
     const QString path = localFile(file);
     const QString error = m_store->exportCsv(path, series, qint64(fromMs), qint64(toMs));
     if (error.isEmpty())
-        m_events->add(EventLog::Info, QStringLiteral("Exported %1 series to %2").arg(series.size()).arg(path), nowMs());
+        m_events->add(EventLog::Info, QStringLiteral("Exported %1 series to %2").arg(series.size()).arg(path),
+                      nowMs());
     return error;
 }
 
@@ -387,12 +385,14 @@ QString Dashboard::savePng(QObject *target, const QString &file) const
 
 QString Dashboard::suggestedExportPath(const QString &suffix) const
 {
-    QString dir = QStandardPaths::writableLocation(suffix == QLatin1StringView("png") ? QStandardPaths::PicturesLocation
-                                                                                     : QStandardPaths::DocumentsLocation);
+    QString dir = QStandardPaths::writableLocation(suffix == QLatin1StringView("png")
+                                                       ? QStandardPaths::PicturesLocation
+                                                       : QStandardPaths::DocumentsLocation);
     if (dir.isEmpty() || !QDir(dir).exists())
         dir = QDir::homePath();
-    return QDir(dir).filePath(QStringLiteral("pulseboard-%1.%2")
-                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")), suffix));
+    return QDir(dir).filePath(
+        QStringLiteral("pulseboard-%1.%2")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")), suffix));
 }
 
 void Dashboard::reportChart(const QString &key, int points, int samples)
@@ -423,7 +423,8 @@ QVariantMap Dashboard::snapshot() const
     QVariantMap map;
     if (m_manager) {
         map.insert(QStringLiteral("state"), m_manager->stateName());
-        map.insert(QStringLiteral("url"), m_manager->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+        map.insert(QStringLiteral("url"),
+                   m_manager->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
         map.insert(QStringLiteral("subscriptions"), m_manager->subscriptions());
         map.insert(QStringLiteral("messages"), double(m_manager->stats().messages));
     }

@@ -31,7 +31,6 @@
 
 namespace Pulseboard {
 
-
 class Dashboard : public QObject
 {
     Q_OBJECT
@@ -64,10 +63,10 @@ public:
     struct Options
     {
         DashboardConfig config;
-        QStringList channels;      // subscribed at start, besides the config's
+        QStringList channels; // subscribed at start, besides the config's
         bool kiosk = false;
         bool embeddedHub = false;
-        DashboardSettings settings;        // choices persist here when it has a QSettings
+        DashboardSettings settings;         // choices persist here when it has a QSettings
         ServerListModel *servers = nullptr; // shown to QML only
         int healthIntervalMs = 1000;
     };
@@ -106,7 +105,8 @@ public:
     // The fields a tile shows now: its chosen ones, else the first few discovered.
     Q_INVOKABLE QStringList tileFields(const QString &channel) const;
     // Both return an empty string, or what went wrong. `file` may be a path or a file:// URL.
-    Q_INVOKABLE QString exportCsv(const QString &file, const QVariantList &series, double fromMs, double toMs) const;
+    Q_INVOKABLE QString exportCsv(const QString &file, const QVariantList &series, double fromMs,
+                                  double toMs) const;
     Q_INVOKABLE QString savePng(QObject *windowOrItem, const QString &file) const;
     // A timestamped file name in the user's Pictures/Documents folder, e.g. for the export buttons.
     Q_INVOKABLE QString suggestedExportPath(const QString &suffix) const;

@@ -13,8 +13,9 @@ namespace Pulseboard {
 
 const QStringList &DashboardConfig::knownPanels()
 {
-    static const QStringList panels = {QStringLiteral("streams"), QStringLiteral("health"), QStringLiteral("channels"),
-                                       QStringLiteral("raw"), QStringLiteral("console")};
+    static const QStringList panels = {QStringLiteral("streams"), QStringLiteral("health"),
+                                       QStringLiteral("channels"), QStringLiteral("raw"),
+                                       QStringLiteral("console")};
     return panels;
 }
 
@@ -27,7 +28,8 @@ void unknownKeys(const QJsonObject &o, const QStringList &known, const QString &
             warnings->append(QStringLiteral("%1: unknown key '%2' ignored").arg(where, it.key()));
 }
 
-bool readNumber(const QJsonObject &o, const QString &key, const QString &where, std::optional<double> *out, QString *error)
+bool readNumber(const QJsonObject &o, const QString &key, const QString &where, std::optional<double> *out,
+                QString *error)
 {
     if (!o.contains(key))
         return true;
@@ -56,14 +58,16 @@ bool readStringList(const QJsonValue &v, const QString &where, QStringList *out,
     return true;
 }
 
-bool readInt(const QJsonObject &o, const QString &key, const QString &where, int min, int max, int *out, QString *error)
+bool readInt(const QJsonObject &o, const QString &key, const QString &where, int min, int max, int *out,
+             QString *error)
 {
     if (!o.contains(key))
         return true;
     const QJsonValue v = o.value(key);
     const double d = v.toDouble(-1);
     if (!v.isDouble() || d != double(qint64(d)) || d < min || d > max) {
-        *error = QStringLiteral("%1.%2 must be a whole number from %3 to %4").arg(where, key).arg(min).arg(max);
+        *error =
+            QStringLiteral("%1.%2 must be a whole number from %3 to %4").arg(where, key).arg(min).arg(max);
         return false;
     }
     *out = int(d);
@@ -77,7 +81,9 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("not valid JSON at offset %1: %2").arg(parseError.offset).arg(parseError.errorString());
+        *error = QStringLiteral("not valid JSON at offset %1: %2")
+                     .arg(parseError.offset)
+                     .arg(parseError.errorString());
         return false;
     }
     if (!doc.isObject()) {
@@ -88,8 +94,9 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     const QJsonObject root = doc.object();
     const QString top = QStringLiteral("config");
     unknownKeys(root,
-                {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"), QStringLiteral("window"),
-                 QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"), QStringLiteral("layout")},
+                {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"),
+                 QStringLiteral("window"), QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"),
+                 QStringLiteral("layout")},
                 top, &c.warnings);
 
     if (root.contains(QStringLiteral("servers"))) {
@@ -107,7 +114,8 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
         }
     }
     if (root.contains(QStringLiteral("channels"))) {
-        if (!readStringList(root.value(QStringLiteral("channels")), QStringLiteral("channels"), &c.channels, error))
+        if (!readStringList(root.value(QStringLiteral("channels")), QStringLiteral("channels"), &c.channels,
+                            error))
             return false;
         for (const QString &ch : std::as_const(c.channels)) {
             if (!isValidChannelName(ch)) {
@@ -125,8 +133,8 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
         }
         c.windowMs = seconds * 1000;
     }
-    if (!readInt(root, QStringLiteral("staleAfterMs"), top, 100, 3600000, &c.staleAfterMs, error)
-        || !readInt(root, QStringLiteral("displayRateHz"), top, 1, 30, &c.displayRateHz, error))
+    if (!readInt(root, QStringLiteral("staleAfterMs"), top, 100, 3600000, &c.staleAfterMs, error) ||
+        !readInt(root, QStringLiteral("displayRateHz"), top, 1, 30, &c.displayRateHz, error))
         return false;
 
     if (root.contains(QStringLiteral("charts"))) {
@@ -143,8 +151,9 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
             }
             const QJsonObject o = charts.at(i).toObject();
             unknownKeys(o,
-                        {QStringLiteral("channel"), QStringLiteral("title"), QStringLiteral("fields"), QStringLiteral("min"),
-                         QStringLiteral("max"), QStringLiteral("unit"), QStringLiteral("thresholds")},
+                        {QStringLiteral("channel"), QStringLiteral("title"), QStringLiteral("fields"),
+                         QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"),
+                         QStringLiteral("thresholds")},
                         where, &c.warnings);
             ChartConfig chart;
             chart.channel = o.value(QStringLiteral("channel")).toString();
@@ -154,11 +163,12 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
             }
             chart.title = o.value(QStringLiteral("title")).toString(chart.channel);
             chart.unit = o.value(QStringLiteral("unit")).toString();
-            if (o.contains(QStringLiteral("fields"))
-                && !readStringList(o.value(QStringLiteral("fields")), where + QStringLiteral(".fields"), &chart.fields, error))
+            if (o.contains(QStringLiteral("fields")) &&
+                !readStringList(o.value(QStringLiteral("fields")), where + QStringLiteral(".fields"),
+                                &chart.fields, error))
                 return false;
-            if (!readNumber(o, QStringLiteral("min"), where, &chart.min, error)
-                || !readNumber(o, QStringLiteral("max"), where, &chart.max, error))
+            if (!readNumber(o, QStringLiteral("min"), where, &chart.min, error) ||
+                !readNumber(o, QStringLiteral("max"), where, &chart.max, error))
                 return false;
             if (chart.min && chart.max && *chart.min >= *chart.max) {
                 *error = QStringLiteral("%1: min must be below max").arg(where);
@@ -173,14 +183,16 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
                 for (auto it = th.begin(); it != th.end(); ++it) {
                     const QString tw = QStringLiteral("%1.thresholds.%2").arg(where, it.key());
                     if (!it.value().isObject()) {
-                        *error = QStringLiteral("%1 must be an object like {\"warn\": 70, \"alarm\": 90}").arg(tw);
+                        *error =
+                            QStringLiteral("%1 must be an object like {\"warn\": 70, \"alarm\": 90}").arg(tw);
                         return false;
                     }
                     const QJsonObject t = it.value().toObject();
-                    unknownKeys(t, {QStringLiteral("warn"), QStringLiteral("alarm"), QStringLiteral("below")}, tw, &c.warnings);
+                    unknownKeys(t, {QStringLiteral("warn"), QStringLiteral("alarm"), QStringLiteral("below")},
+                                tw, &c.warnings);
                     Threshold threshold;
-                    if (!readNumber(t, QStringLiteral("warn"), tw, &threshold.warn, error)
-                        || !readNumber(t, QStringLiteral("alarm"), tw, &threshold.alarm, error))
+                    if (!readNumber(t, QStringLiteral("warn"), tw, &threshold.warn, error) ||
+                        !readNumber(t, QStringLiteral("alarm"), tw, &threshold.alarm, error))
                         return false;
                     threshold.below = t.value(QStringLiteral("below")).toBool(false);
                     if (!threshold.warn && !threshold.alarm) {
@@ -201,13 +213,15 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
         }
         const QJsonObject layout = root.value(QStringLiteral("layout")).toObject();
         const QString where = QStringLiteral("layout");
-        unknownKeys(layout, {QStringLiteral("columns"), QStringLiteral("panels"), QStringLiteral("cycleSeconds")}, where,
-                    &c.warnings);
-        if (!readInt(layout, QStringLiteral("columns"), where, 1, 6, &c.columns, error)
-            || !readInt(layout, QStringLiteral("cycleSeconds"), where, 0, 86400, &c.cycleSeconds, error))
+        unknownKeys(layout,
+                    {QStringLiteral("columns"), QStringLiteral("panels"), QStringLiteral("cycleSeconds")},
+                    where, &c.warnings);
+        if (!readInt(layout, QStringLiteral("columns"), where, 1, 6, &c.columns, error) ||
+            !readInt(layout, QStringLiteral("cycleSeconds"), where, 0, 86400, &c.cycleSeconds, error))
             return false;
         if (layout.contains(QStringLiteral("panels"))) {
-            if (!readStringList(layout.value(QStringLiteral("panels")), QStringLiteral("layout.panels"), &c.panels, error))
+            if (!readStringList(layout.value(QStringLiteral("panels")), QStringLiteral("layout.panels"),
+                                &c.panels, error))
                 return false;
             for (const QString &p : std::as_const(c.panels)) {
                 if (!knownPanels().contains(p)) {

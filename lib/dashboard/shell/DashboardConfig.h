@@ -21,7 +21,7 @@ struct ChartConfig
 {
     QString channel;
     QString title;
-    QStringList fields;                 // paths like data.cpu.user; empty: chosen automatically
+    QStringList fields; // paths like data.cpu.user; empty: chosen automatically
     std::optional<double> min;
     std::optional<double> max;
     QString unit;
@@ -36,17 +36,18 @@ struct DashboardConfig
     int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows
     int staleAfterMs = 5000;
     int displayRateHz = 20;
-    int columns = 0;                    // 0: as many as fit
-    QStringList panels;                 // kiosk: panels to show/cycle (streams, health, channels, raw)
-    int cycleSeconds = 0;               // 0: no cycling
-    QStringList warnings;               // unknown keys and the like
+    int columns = 0;      // 0: as many as fit
+    QStringList panels;   // kiosk: panels to show/cycle (streams, health, channels, raw)
+    int cycleSeconds = 0; // 0: no cycling
+    QStringList warnings; // unknown keys and the like
 
     static const QStringList &knownPanels();
     // Parses `json`. Returns false with `error` saying which key is wrong and why.
     static bool parse(const QByteArray &json, DashboardConfig *config, QString *error);
     static bool load(const QString &fileName, DashboardConfig *config, QString *error);
 
-    // The charts as QML sees them: [{channel,title,fields,min,max,unit,thresholds:{path:{warn,alarm,below}}}].
+    // The charts as QML sees them:
+    // [{channel,title,fields,min,max,unit,thresholds:{path:{warn,alarm,below}}}].
     static QVariantMap chartToVariant(const ChartConfig &chart);
 };
 

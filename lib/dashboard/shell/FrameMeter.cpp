@@ -20,8 +20,7 @@ int FrameMeter::Interval::percentile(double p) const
     return int(hist.size());
 }
 
-FrameMeter::FrameMeter(QObject *parent)
-    : QObject(parent)
+FrameMeter::FrameMeter(QObject *parent) : QObject(parent)
 {
     m_clock.start();
     m_secondTimer.setInterval(1000);
@@ -37,10 +36,14 @@ void FrameMeter::attach(QQuickWindow *window)
     m_window = window;
     // With the threaded render loop frameSwapped comes from the render thread: take the time
     // there and count on this object's thread, so the counters need no lock.
-    connect(window, &QQuickWindow::frameSwapped, this, [this] {
-        const qint64 ns = m_clock.nsecsElapsed();
-        QMetaObject::invokeMethod(this, [this, ns] { recordFrame(ns); }, Qt::QueuedConnection);
-    }, Qt::DirectConnection);
+    connect(
+        window, &QQuickWindow::frameSwapped, this,
+        [this] {
+            const qint64 ns = m_clock.nsecsElapsed();
+            QMetaObject::invokeMethod(
+                this, [this, ns] { recordFrame(ns); }, Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
     m_secondTimer.start();
 }
 

@@ -73,8 +73,8 @@ private:
     QElapsedTimer m_clock;
     QTimer m_secondTimer;
     qint64 m_lastFrameNs = -1;
-    Interval m_interval;   // for takeInterval()
-    Interval m_second;     // for the UI, reset every second
+    Interval m_interval; // for takeInterval()
+    Interval m_second;   // for the UI, reset every second
     double m_fps = 0;
     int m_p99 = 0;
     QString m_renderer;

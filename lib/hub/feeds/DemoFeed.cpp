@@ -19,7 +19,8 @@ DemoWaveFeed::DemoWaveFeed(double hz, QObject *parent)
 
 double DemoWaveFeed::valueAt(double seconds)
 {
-    return std::sin(2 * std::numbers::pi * 0.2 * seconds) + 0.3 * std::sin(2 * std::numbers::pi * 1.7 * seconds);
+    return std::sin(2 * std::numbers::pi * 0.2 * seconds) +
+           0.3 * std::sin(2 * std::numbers::pi * 1.7 * seconds);
 }
 
 void DemoWaveFeed::start()
@@ -91,8 +92,8 @@ void DemoEventsFeed::fire()
     o.insert(QLatin1StringView("service"), QLatin1StringView(service));
     o.insert(QLatin1StringView("severity"), QLatin1StringView(severity));
     o.insert(QLatin1StringView("message"),
-             QStringLiteral("%1 on %2 (%3)").arg(QLatin1StringView(kind), QLatin1StringView(service),
-                                                 QLatin1StringView(severity)));
+             QStringLiteral("%1 on %2 (%3)")
+                 .arg(QLatin1StringView(kind), QLatin1StringView(service), QLatin1StringView(severity)));
     if (qstrcmp(kind, "job") == 0)
         o.insert(QLatin1StringView("durationMs"), int(m_rng.bounded(50, 30000)));
     Q_EMIT sample(QStringLiteral("demo.events"), o);

@@ -54,10 +54,14 @@ SystemFeed::Kind SystemFeed::kindFromChannel(const QString &channel)
 QString SystemFeed::channelOf(Kind kind)
 {
     switch (kind) {
-    case Kind::Cpu: return QStringLiteral("sys.cpu");
-    case Kind::Memory: return QStringLiteral("sys.mem");
-    case Kind::Network: return QStringLiteral("sys.net");
-    case Kind::Load: return QStringLiteral("sys.load");
+    case Kind::Cpu:
+        return QStringLiteral("sys.cpu");
+    case Kind::Memory:
+        return QStringLiteral("sys.mem");
+    case Kind::Network:
+        return QStringLiteral("sys.net");
+    case Kind::Load:
+        return QStringLiteral("sys.load");
     }
     return QString();
 }
@@ -88,7 +92,8 @@ void SystemFeed::tick()
     if (sample) {
         Q_EMIT this->sample(channelOf(m_kind), *sample);
         m_warned = false;
-    } else if (!m_warned && !(m_kind == Kind::Cpu && !m_lastCpu) && !(m_kind == Kind::Network && !m_lastNet)) {
+    } else if (!m_warned && !(m_kind == Kind::Cpu && !m_lastCpu) &&
+               !(m_kind == Kind::Network && !m_lastNet)) {
         m_warned = true;
         qCWarning(lcHub).noquote() << "feed" << channelOf(m_kind) << "cannot read" << m_procRoot
                                    << "; no samples until it can";
@@ -167,7 +172,8 @@ QJsonObject SystemFeed::cpuUsage(const CpuSnapshot &before, const CpuSnapshot &a
     const auto [total, idle] = usage(before.all, after.all);
     QJsonObject o;
     o.insert(QLatin1StringView("total"), percent(total - qMin(idle, total), total));
-    o.insert(QLatin1StringView("user"), percent(delta(after.all.user + after.all.nice, before.all.user + before.all.nice), total));
+    o.insert(QLatin1StringView("user"),
+             percent(delta(after.all.user + after.all.nice, before.all.user + before.all.nice), total));
     o.insert(QLatin1StringView("system"),
              percent(delta(after.all.system + after.all.irq + after.all.softirq,
                            before.all.system + before.all.irq + before.all.softirq),
@@ -203,9 +209,10 @@ std::optional<QJsonObject> SystemFeed::parseMeminfo(const QByteArray &text)
         return std::nullopt;
     const quint64 total = kib.value("MemTotal") * 1024;
     // MemAvailable (Linux 3.14+) is the kernel's own estimate; older kernels: free + caches.
-    const quint64 available = kib.contains("MemAvailable")
-                                  ? kib.value("MemAvailable") * 1024
-                                  : (kib.value("MemFree") + kib.value("Buffers") + kib.value("Cached")) * 1024;
+    const quint64 available =
+        kib.contains("MemAvailable")
+            ? kib.value("MemAvailable") * 1024
+            : (kib.value("MemFree") + kib.value("Buffers") + kib.value("Cached")) * 1024;
     const quint64 used = total - qMin(available, total);
     const quint64 swapTotal = kib.value("SwapTotal") * 1024;
     const quint64 swapUsed = swapTotal - qMin(kib.value("SwapFree") * 1024, swapTotal);
@@ -247,8 +254,8 @@ std::optional<QHash<QString, SystemFeed::NetCounters>> SystemFeed::parseNetDev(c
     return out;
 }
 
-QJsonObject SystemFeed::netRates(const QHash<QString, NetCounters> &before, const QHash<QString, NetCounters> &after,
-                                 double seconds)
+QJsonObject SystemFeed::netRates(const QHash<QString, NetCounters> &before,
+                                 const QHash<QString, NetCounters> &after, double seconds)
 {
     double rx = 0, tx = 0, rxp = 0, txp = 0;
     QJsonObject interfaces;

@@ -55,8 +55,8 @@ public:
     static QJsonObject cpuUsage(const CpuSnapshot &before, const CpuSnapshot &after);
     static std::optional<QJsonObject> parseMeminfo(const QByteArray &text);
     static std::optional<QHash<QString, NetCounters>> parseNetDev(const QByteArray &text);
-    static QJsonObject netRates(const QHash<QString, NetCounters> &before, const QHash<QString, NetCounters> &after,
-                                double seconds);
+    static QJsonObject netRates(const QHash<QString, NetCounters> &before,
+                                const QHash<QString, NetCounters> &after, double seconds);
     static std::optional<QJsonObject> parseLoadavg(const QByteArray &text);
 
 private:
