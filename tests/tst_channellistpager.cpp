@@ -34,7 +34,8 @@ QJsonArray page(const QStringList &names)
 {
     QJsonArray a;
     for (const QString &n : names)
-        a.append(QJsonObject{{QStringLiteral("name"), n}, {QStringLiteral("seq"), 1}, {QStringLiteral("rate"), 0}});
+        a.append(QJsonObject{
+            {QStringLiteral("name"), n}, {QStringLiteral("seq"), 1}, {QStringLiteral("rate"), 0}});
     return a;
 }
 
@@ -66,10 +67,13 @@ void tst_ChannelListPager::followsNextToTheEnd()
     QCOMPARE(sent.params.size(), 1);
     QCOMPARE(sent.params.at(0), (QJsonObject{{QStringLiteral("limit"), 500}}));
 
-    QVERIFY(pager.handleResponse(sent.lastId(), page({QStringLiteral("a"), QStringLiteral("b")}), QStringLiteral("b")));
+    QVERIFY(pager.handleResponse(sent.lastId(), page({QStringLiteral("a"), QStringLiteral("b")}),
+                                 QStringLiteral("b")));
     QCOMPARE(sent.params.size(), 2);
-    QCOMPARE(sent.params.at(1), (QJsonObject{{QStringLiteral("limit"), 500}, {QStringLiteral("after"), QStringLiteral("b")}}));
-    QVERIFY(pager.handleResponse(sent.lastId(), page({QStringLiteral("c"), QStringLiteral("d")}), QStringLiteral("d")));
+    QCOMPARE(sent.params.at(1),
+             (QJsonObject{{QStringLiteral("limit"), 500}, {QStringLiteral("after"), QStringLiteral("b")}}));
+    QVERIFY(pager.handleResponse(sent.lastId(), page({QStringLiteral("c"), QStringLiteral("d")}),
+                                 QStringLiteral("d")));
     QVERIFY(pager.handleResponse(sent.lastId(), page({QStringLiteral("e")}), QString()));
     QCOMPARE(sent.params.size(), 3);
     QVERIFY(!pager.isRunning());
@@ -106,7 +110,8 @@ void tst_ChannelListPager::failedPageIsReported()
     QVERIFY(pager.start());
     QVERIFY(pager.handleResponse(sent.lastId(), page({QStringLiteral("a")}), QStringLiteral("a")));
     QVERIFY(!pager.handleFailure(QStringLiteral("other"), 400, QStringLiteral("no")));
-    QVERIFY(pager.handleFailure(sent.lastId(), 400, QStringLiteral("channels.list: 'limit' must be a whole number")));
+    QVERIFY(pager.handleFailure(sent.lastId(), 400,
+                                QStringLiteral("channels.list: 'limit' must be a whole number")));
     QVERIFY(!pager.isRunning());
     QCOMPARE(problems.size(), 1);
     QCOMPARE(problems.at(0).at(0).toString(),
@@ -116,8 +121,9 @@ void tst_ChannelListPager::failedPageIsReported()
     // A local failure (negative code) keeps its words as they are.
     QVERIFY(pager.start());
     QVERIFY(pager.handleFailure(sent.lastId(), -2, QStringLiteral("connection lost before the reply")));
-    QCOMPARE(problems.at(1).at(0).toString(),
-             QStringLiteral("channels.list: page 1 failed (connection lost before the reply); list incomplete"));
+    QCOMPARE(
+        problems.at(1).at(0).toString(),
+        QStringLiteral("channels.list: page 1 failed (connection lost before the reply); list incomplete"));
 }
 
 void tst_ChannelListPager::capIsReported()

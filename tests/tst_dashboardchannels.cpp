@@ -91,7 +91,8 @@ void tst_DashboardChannels::connectsOnceAndListsEveryChannel()
     }
     QCOMPARE(pages, 10);
     for (int row = 0; row < dashboard.events()->rowCount(); ++row)
-        QVERIFY2(dashboard.events()->kindAt(row) != EventLog::Error, qPrintable(dashboard.events()->textAt(row)));
+        QVERIFY2(dashboard.events()->kindAt(row) != EventLog::Error,
+                 qPrintable(dashboard.events()->textAt(row)));
 }
 
 QTEST_MAIN(tst_DashboardChannels)

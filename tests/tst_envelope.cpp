@@ -76,7 +76,8 @@ void tst_Envelope::decodesServerFrames()
     page.data = QJsonArray();
     QCOMPARE(encodeEnvelope(page), QByteArray(R"({"id":"r3","result":[],"type":"response"})"));
     page.next = QStringLiteral("sys.mem");
-    QCOMPARE(encodeEnvelope(page), QByteArray(R"({"id":"r3","next":"sys.mem","result":[],"type":"response"})"));
+    QCOMPARE(encodeEnvelope(page),
+             QByteArray(R"({"id":"r3","next":"sys.mem","result":[],"type":"response"})"));
 }
 
 void tst_Envelope::refusesBadFrames_data()

@@ -261,7 +261,8 @@ void tst_HubRequests::channelPageWithoutParamsIsTheFirstPage()
     QCOMPARE(reply.next, expected.at(499));
     // Each entry keeps today's fields.
     const QJsonObject first = reply.result.toArray().at(0).toObject();
-    QCOMPARE(first.keys(), (QStringList{QStringLiteral("name"), QStringLiteral("rate"), QStringLiteral("seq")}));
+    QCOMPARE(first.keys(),
+             (QStringList{QStringLiteral("name"), QStringLiteral("rate"), QStringLiteral("seq")}));
     // An empty object is the same.
     QCOMPARE(HubRequests::channelPage(QJsonObject(), stored, metrics).result, reply.result);
     // Few channels: one page, no `next`.
@@ -274,25 +275,29 @@ void tst_HubRequests::channelPageWithoutParamsIsTheFirstPage()
 void tst_HubRequests::channelPagePrefix()
 {
     HubMetrics metrics;
-    const QList<ChannelInfo> stored{{QStringLiteral("sys.cpu"), 1},   {QStringLiteral("ops.a"), 1},
-                                    {QStringLiteral("sys.mem"), 1},   {QStringLiteral("sys"), 1},
-                                    {QStringLiteral("sysx.z"), 1},    {QStringLiteral("sys.net.rx"), 1},
+    const QList<ChannelInfo> stored{{QStringLiteral("sys.cpu"), 1},  {QStringLiteral("ops.a"), 1},
+                                    {QStringLiteral("sys.mem"), 1},  {QStringLiteral("sys"), 1},
+                                    {QStringLiteral("sysx.z"), 1},   {QStringLiteral("sys.net.rx"), 1},
                                     {QStringLiteral("demo.wave"), 1}};
-    const auto page = [&](const QJsonObject &params) { return HubRequests::channelPage(params, stored, metrics); };
+    const auto page = [&](const QJsonObject &params) {
+        return HubRequests::channelPage(params, stored, metrics);
+    };
     HubRequests::Reply r = page({{QStringLiteral("prefix"), QStringLiteral("sys.")}});
-    QCOMPARE(namesOf(r.result),
-             (QStringList{QStringLiteral("sys.cpu"), QStringLiteral("sys.mem"), QStringLiteral("sys.net.rx")}));
+    QCOMPARE(namesOf(r.result), (QStringList{QStringLiteral("sys.cpu"), QStringLiteral("sys.mem"),
+                                             QStringLiteral("sys.net.rx")}));
     QVERIFY(r.next.isEmpty());
     // Paged within the prefix: `next` only while names with the prefix remain.
     r = page({{QStringLiteral("prefix"), QStringLiteral("sys.")}, {QStringLiteral("limit"), 2}});
     QCOMPARE(namesOf(r.result), (QStringList{QStringLiteral("sys.cpu"), QStringLiteral("sys.mem")}));
     QCOMPARE(r.next, QStringLiteral("sys.mem"));
-    r = page({{QStringLiteral("prefix"), QStringLiteral("sys.")}, {QStringLiteral("limit"), 2},
+    r = page({{QStringLiteral("prefix"), QStringLiteral("sys.")},
+              {QStringLiteral("limit"), 2},
               {QStringLiteral("after"), QStringLiteral("sys.mem")}});
     QCOMPARE(namesOf(r.result), QStringList{QStringLiteral("sys.net.rx")});
     QVERIFY(r.next.isEmpty());
     // `after` before the prefix's range starts at the range.
-    r = page({{QStringLiteral("prefix"), QStringLiteral("sys.")}, {QStringLiteral("after"), QStringLiteral("a")}});
+    r = page(
+        {{QStringLiteral("prefix"), QStringLiteral("sys.")}, {QStringLiteral("after"), QStringLiteral("a")}});
     QCOMPARE(namesOf(r.result).size(), 3);
     // Nothing matches.
     r = page({{QStringLiteral("prefix"), QStringLiteral("zzz")}});
@@ -327,7 +332,8 @@ void tst_HubRequests::channelPageBadParams_data()
     QTest::addColumn<QJsonValue>("params");
     QTest::addColumn<QString>("names");
     QTest::newRow("params array") << QJsonValue(QJsonArray{1}) << QStringLiteral("params must be an object");
-    QTest::newRow("params string") << QJsonValue(QStringLiteral("x")) << QStringLiteral("params must be an object");
+    QTest::newRow("params string") << QJsonValue(QStringLiteral("x"))
+                                   << QStringLiteral("params must be an object");
     QTest::newRow("prefix number") << QJsonValue(QJsonObject{{QStringLiteral("prefix"), 3}})
                                    << QStringLiteral("'prefix' must be a string");
     QTest::newRow("prefix null") << QJsonValue(QJsonObject{{QStringLiteral("prefix"), QJsonValue::Null}})
@@ -351,7 +357,8 @@ void tst_HubRequests::channelPageBadParams()
     table.add(QStringLiteral("channels.list"), [&](const HubRequests::Call &call) {
         return HubRequests::channelPage(call.params, {{QStringLiteral("a"), 1}}, metrics);
     });
-    const Envelope reply = table.answer(request(QStringLiteral("7"), QStringLiteral("channels.list"), params), QString());
+    const Envelope reply =
+        table.answer(request(QStringLiteral("7"), QStringLiteral("channels.list"), params), QString());
     QCOMPARE(reply.type, MessageType::Error);
     QCOMPARE(reply.id, QStringLiteral("7"));
     QCOMPARE(reply.code, 400);
@@ -373,8 +380,8 @@ void tst_HubRequests::channelPageAfterTheEndIsEmpty()
         QVERIFY(r.next.isEmpty());
     }
     // The name before the last: exactly the last one, and no `next`.
-    const HubRequests::Reply r = HubRequests::channelPage(
-        QJsonObject{{QStringLiteral("after"), expected.at(4998)}}, stored, metrics);
+    const HubRequests::Reply r =
+        HubRequests::channelPage(QJsonObject{{QStringLiteral("after"), expected.at(4998)}}, stored, metrics);
     QCOMPARE(namesOf(r.result), QStringList{expected.last()});
     QVERIFY(r.next.isEmpty());
 }

@@ -421,7 +421,8 @@ void tst_HubServer::channelListPagesOnAHeavyHub()
     });
     bool ok = false;
     // No params (what an old client sends): the first page, and `next` saying more remain.
-    Envelope reply = probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), &ok);
+    Envelope reply =
+        probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), &ok);
     QVERIFY(ok);
     QCOMPARE(reply.data.toArray().size(), 500);
     QCOMPARE(reply.next, expected.at(499));
@@ -433,7 +434,8 @@ void tst_HubServer::channelListPagesOnAHeavyHub()
         QJsonObject params{{QStringLiteral("limit"), 1000}};
         if (!after.isEmpty())
             params.insert(QStringLiteral("after"), after);
-        reply = probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list"), params), &ok);
+        reply =
+            probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list"), params), &ok);
         QVERIFY(ok);
         for (const QJsonValue &v : reply.data.toArray())
             seen.append(v.toObject().value(QStringLiteral("name")).toString());

@@ -44,8 +44,14 @@ public:
         QString next; // a paged result: the cursor of what remains, sent as the response's `next`
 
         static Reply ok(const QJsonValue &result) { return {result, 0, QString(), QString()}; }
-        static Reply page(const QJsonValue &result, const QString &next) { return {result, 0, QString(), next}; }
-        static Reply error(int code, const QString &message) { return {QJsonValue(), code, message, QString()}; }
+        static Reply page(const QJsonValue &result, const QString &next)
+        {
+            return {result, 0, QString(), next};
+        }
+        static Reply error(int code, const QString &message)
+        {
+            return {QJsonValue(), code, message, QString()};
+        }
     };
     using Handler = std::function<Reply(const Call &call)>;
 
@@ -66,7 +72,8 @@ public:
     // at most). `next` (the last name listed) is set when more remain. A param of the wrong type or
     // out of range is answered with 400 naming it.
     static Reply channelPage(const QJsonValue &params, const QList<ChannelInfo> &stored,
-                             const HubMetrics &metrics, const ChannelPageLimits &limits = ChannelPageLimits());
+                             const HubMetrics &metrics,
+                             const ChannelPageLimits &limits = ChannelPageLimits());
 
 private:
     QMap<QString, Handler> m_handlers;
