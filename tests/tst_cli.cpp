@@ -1,5 +1,6 @@
 // pulseboard-cli end to end: the real binary spawned against an in-process server; its JSON
 // Lines parsed and asserted; exit codes 0 / 2 / 3; bad stdin lines reported, not fatal.
+#include "hub/HubServer.h"
 #include "support/TestServer.h"
 #include "support/TestUtils.h"
 
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void initTestCase();
     void tailsChannelUntilCount();
     void publishesAndRequestsFromStdin();
+    void pagedResponseCarriesNext();
     void overLongInputLineSkippedToItsEnd();
     void usageErrors_data();
     void usageErrors();
@@ -145,6 +147,43 @@ void tst_Cli::publishesAndRequestsFromStdin()
     QCOMPARE(published.at(0).env.data.toObject().value(QLatin1StringView("action")).toString(),
              QStringLiteral("restart"));
     QCOMPARE(published.at(1).env.data.toInt(), 42);
+}
+
+// `channels.list` on a hub comes in pages: the `response` event carries the hub's `next`, and a
+// request with `after` set to it gets the rest.
+void tst_Cli::pagedResponseCarriesNext()
+{
+    Pulseboard::HubOptions options;
+    options.port = 0;
+    options.feedsEnabled = false;
+    Pulseboard::HubServer hub(options);
+    QString error;
+    QVERIFY2(hub.start(&error), qPrintable(error));
+    for (const char *name : {"c", "a", "b"})
+        hub.publish(QString::fromLatin1(name), 1);
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString()} + fastFlags());
+    QVERIFY(cli.waitForStarted());
+    cli.write("request channels.list {\"limit\":2}\n"
+              "request channels.list {\"limit\":2,\"after\":\"b\"}\n"
+              "request channels.list {\"limit\":0}\n");
+    cli.closeWriteChannel();
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(cli.exitCode(), 0);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    const auto responses = eventsOf(events, QStringLiteral("response"));
+    QCOMPARE(responses.size(), 2);
+    QCOMPARE(responses.at(0).value(QLatin1StringView("result")).toArray().size(), 2);
+    QCOMPARE(responses.at(0).value(QLatin1StringView("next")).toString(), QStringLiteral("b"));
+    const QJsonArray rest = responses.at(1).value(QLatin1StringView("result")).toArray();
+    QCOMPARE(rest.size(), 1);
+    QCOMPARE(rest.at(0).toObject().value(QLatin1StringView("name")).toString(), QStringLiteral("c"));
+    QVERIFY(!responses.at(1).contains(QLatin1StringView("next")));
+    // A bad limit: an error event with the hub's 400 and its words.
+    const auto errors = eventsOf(events, QStringLiteral("error"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.at(0).value(QLatin1StringView("code")).toInt(), 400);
+    QVERIFY(errors.at(0).value(QLatin1StringView("message")).toString().contains(QStringLiteral("'limit'")));
 }
 
 void tst_Cli::overLongInputLineSkippedToItsEnd()

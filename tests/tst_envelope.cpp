@@ -56,6 +56,28 @@ void tst_Envelope::decodesServerFrames()
 
     QVERIFY(decodeEnvelope(R"({"type":"ack","id":"p-1"})", env));
     QCOMPARE(env.seq, -1); // an auth ack has no seq
+
+    // A page of a paged result: `next` beside `result`; absent, null or not a string: no cursor,
+    // and the frame is still read.
+    QVERIFY(decodeEnvelope(R"({"type":"response","id":"r1","result":[{"name":"a"}],"next":"a"})", env));
+    QCOMPARE(env.type, MessageType::Response);
+    QCOMPARE(env.next, QStringLiteral("a"));
+    QCOMPARE(env.data.toArray().size(), 1);
+    for (const char *frame : {R"({"type":"response","id":"r2","result":[]})",
+                              R"({"type":"response","id":"r2","result":[],"next":null})",
+                              R"({"type":"response","id":"r2","result":[],"next":7})"}) {
+        QVERIFY2(decodeEnvelope(frame, env), frame);
+        QCOMPARE(env.id, QStringLiteral("r2"));
+        QVERIFY(env.next.isEmpty());
+    }
+    Envelope page;
+    page.type = MessageType::Response;
+    page.id = QStringLiteral("r3");
+    page.data = QJsonArray();
+    QCOMPARE(encodeEnvelope(page), QByteArray(R"({"id":"r3","result":[],"type":"response"})"));
+    page.next = QStringLiteral("sys.mem");
+    QCOMPARE(encodeEnvelope(page),
+             QByteArray(R"({"id":"r3","next":"sys.mem","result":[],"type":"response"})"));
 }
 
 void tst_Envelope::refusesBadFrames_data()

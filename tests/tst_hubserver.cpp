@@ -79,6 +79,7 @@ private Q_SLOTS:
     void unsubscribeStopsDelivery();
     void subscriptionsEndWithTheSession();
     void requests();
+    void channelListPagesOnAHeavyHub();
     void unknownTypeIgnored();
     void malformedAnswered4400();
     void binaryFrameAnswered4400();
@@ -393,6 +394,60 @@ void tst_HubServer::requests()
     QVERIFY(ok);
     QCOMPARE(err.code, 404);
     QVERIFY(err.text.contains(QStringLiteral("no.such.method")));
+}
+
+// Issue 13's measurement on a running hub: 5000 channels with 200-character names were one reply of
+// 1113 KiB. Now every frame the client reads stays under 1 MiB, and the pages, followed through
+// `next`, hold exactly the 5000 names in order.
+void tst_HubServer::channelListPagesOnAHeavyHub()
+{
+    auto hub = startHub(quietOptions());
+    QVERIFY(hub);
+    QStringList expected;
+    for (int k = 0; k < 5000; ++k) {
+        const int i = (k * 7919) % 5000;
+        const QString name = QStringLiteral("load.%1.").arg(i, 4, 10, QLatin1Char('0')) +
+                             QString(190, QLatin1Char(char('a' + i % 26)));
+        hub->publish(name, i);
+        expected.append(name);
+    }
+    expected.sort();
+    ProtocolProbe probe;
+    QVERIFY(probe.open(hub->url()));
+    QList<qint64> frameBytes;
+    connect(&probe.socket(), &QWebSocket::textMessageReceived, this, [&frameBytes](const QString &text) {
+        if (text.contains(QLatin1StringView(R"("type":"response")")))
+            frameBytes.append(text.toUtf8().size());
+    });
+    bool ok = false;
+    // No params (what an old client sends): the first page, and `next` saying more remain.
+    Envelope reply =
+        probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), &ok);
+    QVERIFY(ok);
+    QCOMPARE(reply.data.toArray().size(), 500);
+    QCOMPARE(reply.next, expected.at(499));
+
+    QStringList seen;
+    QString after;
+    int pages = 0;
+    do {
+        QJsonObject params{{QStringLiteral("limit"), 1000}};
+        if (!after.isEmpty())
+            params.insert(QStringLiteral("after"), after);
+        reply =
+            probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list"), params), &ok);
+        QVERIFY(ok);
+        for (const QJsonValue &v : reply.data.toArray())
+            seen.append(v.toObject().value(QStringLiteral("name")).toString());
+        after = reply.next;
+        QVERIFY(++pages <= 10);
+    } while (!after.isEmpty());
+    QCOMPARE(pages, 5);
+    QCOMPARE(seen, expected);
+    QCOMPARE(frameBytes.size(), 1 + pages);
+    for (const qint64 bytes : std::as_const(frameBytes))
+        QVERIFY2(bytes < 512 * 1024, qPrintable(QString::number(bytes)));
+    QVERIFY(probe.isClosed() == false);
 }
 
 void tst_HubServer::unknownTypeIgnored()

@@ -326,9 +326,9 @@ void ClientSession::unsubscribeConfirmed(const QString &id, const QString &chann
     Q_EMIT unsubscribed(channel);
 }
 
-void ClientSession::responseArrived(const QString &id, const QJsonValue &result)
+void ClientSession::responseArrived(const QString &id, const QJsonValue &result, const QString &next)
 {
-    m_ctx.tracker->respond(id, result);
+    m_ctx.tracker->respond(id, result, next);
 }
 
 void ClientSession::serverError(int code, const QString &message, const QString &id)

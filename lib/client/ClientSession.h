@@ -107,7 +107,7 @@ private:
     void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
                             std::optional<bool> recovered) override;
     void unsubscribeConfirmed(const QString &id, const QString &channel) override;
-    void responseArrived(const QString &id, const QJsonValue &result) override;
+    void responseArrived(const QString &id, const QJsonValue &result, const QString &next) override;
     void serverError(int code, const QString &message, const QString &id) override;
     void pongArrived(const QString &id, qint64 ts) override;
     void replyDue(const OutboundFrame &frame) override;

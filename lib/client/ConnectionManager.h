@@ -153,7 +153,10 @@ Q_SIGNALS:
     void gapDetected(const QString &channel, qint64 from, qint64 to, const QString &reason);
     void acked(const QString &id, const QString &channel, qint64 seq);
     void publishFailed(const QString &id, const QString &channel, const QString &reason);
-    void responseReceived(const QString &id, const QString &method, const QJsonValue &result);
+    // `next`: a paged result's cursor, set when the server says more remains (`channels.list`:
+    // ask again with params {after: next}); empty otherwise.
+    void responseReceived(const QString &id, const QString &method, const QJsonValue &result,
+                          const QString &next);
     void requestFailed(const QString &id, const QString &method, int code, const QString &message);
     // Errors the server sent, frames we could not read, refusals: code + words for a person.
     void errorOccurred(int code, const QString &message, const QString &id);

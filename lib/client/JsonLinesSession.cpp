@@ -83,13 +83,17 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
                            {L("channel"), channel}});
                 maybeFinishAfterInput();
             });
-    connect(
-        m_manager, &ConnectionManager::responseReceived, this,
-        [this](const QString &id, const QString &method, const QJsonValue &result) {
-            emitEvent(
-                {{L("event"), L("response")}, {L("id"), id}, {L("method"), method}, {L("result"), result}});
-            maybeFinishAfterInput();
-        });
+    connect(m_manager, &ConnectionManager::responseReceived, this,
+            [this](const QString &id, const QString &method, const QJsonValue &result, const QString &next) {
+                QJsonObject e{
+                    {L("event"), L("response")}, {L("id"), id}, {L("method"), method}, {L("result"), result}};
+                // A paged result (channels.list): more remains; `request channels.list {"after": next}` asks
+                // for it.
+                if (!next.isEmpty())
+                    e.insert(L("next"), next);
+                emitEvent(e);
+                maybeFinishAfterInput();
+            });
     connect(m_manager, &ConnectionManager::requestFailed, this,
             [this](const QString &id, const QString &method, int code, const QString &message) {
                 emitEvent({{L("event"), L("error")},

@@ -151,7 +151,7 @@ void PulseboardDialect::dispatch(const Envelope &env, DialectEvents &events)
         events.unsubscribeConfirmed(env.id, env.channel);
         return;
     case MessageType::Response:
-        events.responseArrived(env.id, env.data);
+        events.responseArrived(env.id, env.data, env.next);
         return;
     case MessageType::Error:
         events.serverError(env.code, env.text, env.id);

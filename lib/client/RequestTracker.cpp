@@ -52,14 +52,14 @@ bool RequestTracker::ack(const QString &id, qint64 seq)
     return true;
 }
 
-bool RequestTracker::respond(const QString &id, const QJsonValue &result)
+bool RequestTracker::respond(const QString &id, const QJsonValue &result, const QString &next)
 {
     const QString method = m_deadlines.value(id).method;
     forget(id);
     if (!m_outbox.take(id))
         return false;
     Q_EMIT queueChanged();
-    Q_EMIT responseReceived(id, method, result);
+    Q_EMIT responseReceived(id, method, result, next);
     return true;
 }
 

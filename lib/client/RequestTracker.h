@@ -37,7 +37,7 @@ public:
 
     // Answers from the server. Each returns whether `id` was in the outbox (its outcome is emitted).
     bool ack(const QString &id, qint64 seq);
-    bool respond(const QString &id, const QJsonValue &result);
+    bool respond(const QString &id, const QJsonValue &result, const QString &next = QString());
     bool refuse(const QString &id, int code, const QString &message);
 
     // The connection ended: no ack is awaited any more and sent publishes wait to go out again
@@ -57,7 +57,9 @@ public:
 Q_SIGNALS:
     void acked(const QString &id, const QString &channel, qint64 seq);
     void publishFailed(const QString &id, const QString &channel, const QString &reason);
-    void responseReceived(const QString &id, const QString &method, const QJsonValue &result);
+    // `next`: the server's cursor of a paged result (empty when it sent none).
+    void responseReceived(const QString &id, const QString &method, const QJsonValue &result,
+                          const QString &next);
     void requestFailed(const QString &id, const QString &method, int code, const QString &message);
     // Entries left the outbox (answered or failed).
     void queueChanged();

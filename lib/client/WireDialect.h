@@ -51,7 +51,8 @@ public:
     virtual void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
                                     std::optional<bool> recovered) = 0;
     virtual void unsubscribeConfirmed(const QString &id, const QString &channel) = 0;
-    virtual void responseArrived(const QString &id, const QJsonValue &result) = 0;
+    // `next`: the cursor of a paged result when the server says more remains (else empty).
+    virtual void responseArrived(const QString &id, const QJsonValue &result, const QString &next) = 0;
     // An error from the server, about the frame with `id` when it names one.
     virtual void serverError(int code, const QString &message, const QString &id) = 0;
     // The answer to one of our pings (ClientPings); `ts` is what we sent.

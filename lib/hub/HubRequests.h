@@ -19,6 +19,14 @@ class HubMetrics;
 struct ChannelInfo;
 struct Envelope;
 
+// How big one page of `channels.list` may get (docs/OPERATIONS.md).
+struct ChannelPageLimits
+{
+    int defaultLimit = 500;            // entries when `limit` is not given
+    int maxLimit = 1000;               // the largest `limit` accepted
+    qint64 maxReplyBytes = 512 * 1024; // the encoded response frame stays under this
+};
+
 class HubRequests
 {
 public:
@@ -33,9 +41,17 @@ public:
         QJsonValue result;
         int errorCode = 0; // non-zero: answered with `error` {code, message}
         QString errorMessage;
+        QString next; // a paged result: the cursor of what remains, sent as the response's `next`
 
-        static Reply ok(const QJsonValue &result) { return {result, 0, QString()}; }
-        static Reply error(int code, const QString &message) { return {QJsonValue(), code, message}; }
+        static Reply ok(const QJsonValue &result) { return {result, 0, QString(), QString()}; }
+        static Reply page(const QJsonValue &result, const QString &next)
+        {
+            return {result, 0, QString(), next};
+        }
+        static Reply error(int code, const QString &message)
+        {
+            return {QJsonValue(), code, message, QString()};
+        }
     };
     using Handler = std::function<Reply(const Call &call)>;
 
@@ -50,6 +66,14 @@ public:
     // The result of `channels.list`: every channel the store knows or this hub has seen a message
     // on, sorted by name, each {name, seq, rate}.
     static QJsonArray channelList(const QList<ChannelInfo> &stored, const HubMetrics &metrics);
+    // One page of `channels.list` for `params` {prefix, limit, after} (each optional): the channels
+    // whose name starts with `prefix` and sorts after `after`, by name, at most `limit` of them and
+    // no more than fit in `limits.maxReplyBytes` (at least one always fits: a name is 200 characters
+    // at most). `next` (the last name listed) is set when more remain. A param of the wrong type or
+    // out of range is answered with 400 naming it.
+    static Reply channelPage(const QJsonValue &params, const QList<ChannelInfo> &stored,
+                             const HubMetrics &metrics,
+                             const ChannelPageLimits &limits = ChannelPageLimits());
 
 private:
     QMap<QString, Handler> m_handlers;

@@ -363,8 +363,12 @@ void HubServer::onStoreMessage(const QString &channel, const StoredMessage &mess
 
 void HubServer::addMethods()
 {
-    m_requests.add(QStringLiteral("channels.list"), [this](const HubRequests::Call &) {
-        return HubRequests::Reply::ok(HubRequests::channelList(m_store->channels(), m_metrics));
+    m_requests.add(QStringLiteral("channels.list"), [this](const HubRequests::Call &call) {
+        // A page never comes near the frame limit clients hold us to (1 MiB by default; half of
+        // ours when a hub is set up with smaller frames).
+        ChannelPageLimits limits;
+        limits.maxReplyBytes = qMin(limits.maxReplyBytes, m_options.maxMessageBytes / 2);
+        return HubRequests::channelPage(call.params, m_store->channels(), m_metrics, limits);
     });
     m_requests.add(QStringLiteral("server.info"), [this](const HubRequests::Call &call) {
         return HubRequests::Reply::ok(serverInfo(call.sessionId));

@@ -190,6 +190,8 @@ QByteArray encodeEnvelope(const Envelope &env)
     case MessageType::Response:
         putId(true);
         o.insert(L("result"), env.data);
+        if (!env.next.isEmpty())
+            o.insert(L("next"), env.next);
         break;
     case MessageType::Error:
         putId(false);

@@ -52,6 +52,9 @@ struct Envelope
     QString session;
     qint64 heartbeatMs = -1;
     bool authRequired = false;
+    // response, optional: the cursor of a paged result (e.g. `channels.list`); more remains and is
+    // asked for with it. Empty when absent (a non-string `next` is read as absent).
+    QString next;
 };
 
 struct DecodeError

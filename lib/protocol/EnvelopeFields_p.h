@@ -54,6 +54,14 @@ public:
 
     QString string(QLatin1StringView key, bool required) { return stringValue(key, required).toString(); }
 
+    // The value when it is a string, else empty and never an error: for optional fields a reader
+    // must not refuse a frame over (another server may send null or something else there).
+    QString lenientString(QLatin1StringView key)
+    {
+        const Value v = m_obj.value(key);
+        return v.isString() ? v.toString() : QString();
+    }
+
     // -1 when absent and not required.
     qint64 integer(QLatin1StringView key, bool required, qint64 min = 0)
     {
@@ -215,6 +223,7 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
     case MessageType::Response:
         out.id = r.string(L("id"), true);
         out.data = r.any(L("result"), false);
+        out.next = r.lenientString(L("next"));
         break;
     case MessageType::Error: {
         out.id = r.string(L("id"), false);

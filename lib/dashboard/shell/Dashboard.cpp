@@ -4,6 +4,7 @@
 #include "dashboard/charts/DisplayClock.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/connection/ChannelListModel.h"
+#include "dashboard/connection/ChannelListPager.h"
 #include "dashboard/connection/ConnectionStatus.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/HealthHistory.h"
@@ -84,14 +85,33 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
         m_channels->setSubscriptions(m_manager->subscriptions());
         rebuildTiles();
     });
+    // The channel list comes in pages (a hub sends at most a page per reply): the pager follows
+    // `next` to the end, each page merged as it arrives; a page that fails is logged.
+    m_pager = new ChannelListPager(
+        [this](const QJsonValue &params) {
+            return m_manager ? m_manager->request(QStringLiteral("channels.list"), params) : QString();
+        },
+        this);
+    connect(m_pager, &ChannelListPager::pageArrived, this, [this](const QJsonValue &result) {
+        const QString problem = m_channels->mergeServerList(result);
+        if (!problem.isEmpty())
+            m_events->add(EventLog::Error, problem, nowMs());
+    });
+    connect(m_pager, &ChannelListPager::problem, this,
+            [this](const QString &message) { m_events->add(EventLog::Error, message, nowMs()); });
     connect(manager, &ConnectionManager::connected, this, &Dashboard::refreshChannelList);
     connect(manager, &ConnectionManager::responseReceived, this,
-            [this](const QString &, const QString &method, const QJsonValue &result) {
-                if (method != QLatin1StringView("channels.list"))
+            [this](const QString &id, const QString &method, const QJsonValue &result, const QString &next) {
+                if (m_pager->handleResponse(id, result, next) || method != QLatin1StringView("channels.list"))
                     return;
+                // Asked by hand (the console): that page is merged too.
                 const QString problem = m_channels->mergeServerList(result);
                 if (!problem.isEmpty())
                     m_events->add(EventLog::Error, problem, nowMs());
+            });
+    connect(manager, &ConnectionManager::requestFailed, this,
+            [this](const QString &id, const QString &, int code, const QString &message) {
+                m_pager->handleFailure(id, code, message);
             });
     connect(manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
         // Charts break their lines where the connection was down and no data came back for.
@@ -262,8 +282,9 @@ bool Dashboard::unsubscribe(const QString &channel)
 
 void Dashboard::refreshChannelList()
 {
+    // A walk still under way is not started over; the poll after it catches up.
     if (m_manager)
-        m_manager->request(QStringLiteral("channels.list"));
+        m_pager->start();
 }
 
 void Dashboard::retry()

@@ -31,6 +31,8 @@
 
 namespace Pulseboard {
 
+class ChannelListPager;
+
 class Dashboard : public QObject
 {
     Q_OBJECT
@@ -171,6 +173,7 @@ private:
     QPointer<ConnectionManager> m_manager;
     Sink m_sink{this};
     Options m_options;
+    ChannelListPager *m_pager = nullptr;
     SeriesStore *m_store;
     ChannelListModel *m_channels;
     HealthHistory *m_health;
