@@ -31,12 +31,13 @@ if ARGV[5] == '1' then redis.call('SET', KEYS[3], seq, 'EX', ARGV[7]) end
 return {seq, 0}
 )lua");
 
-// KEYS: seq, stream. ARGV: first seq wanted ('' for none). One atomic read: {latest, first entry, entries}.
+// KEYS: seq, stream. ARGV: first seq wanted ('' for none), most entries to read (> 0). One atomic
+// read: {latest, first entry, entries}; a replay chains these pages, never one unbounded XRANGE.
 const QByteArray kFetchScript = QByteArrayLiteral(R"lua(
 local latest = tonumber(redis.call('GET', KEYS[1]) or '0')
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 local entries = {}
-if ARGV[1] ~= '' then entries = redis.call('XRANGE', KEYS[2], ARGV[1], '+') end
+if ARGV[1] ~= '' then entries = redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2]) end
 return {latest, first, entries}
 )lua");
 
@@ -311,8 +312,11 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
     return true;
 }
 
-void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallback done)
+void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done)
 {
+    // A page never holds more than the stream can (its MAXLEN), whatever was asked.
+    const int count = maxMessages > 0 ? qMin(maxMessages, qMax(1, m_options.historySize))
+                                      : qMax(1, m_options.historySize);
     if (!m_ready) {
         FetchResult r;
         r.error = statusText();
@@ -321,8 +325,8 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallbac
     }
     evalScript(kFetchSha, kFetchScript,
                {"2", key("seq", channel), key("stream", channel),
-                since >= 0 ? QByteArray::number(since + 1) : QByteArray()},
-               [this, channel, done](const RedisReply *r) {
+                since >= 0 ? QByteArray::number(since + 1) : QByteArray(), QByteArray::number(count)},
+               [this, channel, count, done](const RedisReply *r) {
                    FetchResult result;
                    result.error = replyError(r);
                    if (result.error.isEmpty() && r->elements.size() != 3)
@@ -341,6 +345,7 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallbac
                        if (parseEntry(channel, entry, &m))
                            result.messages.append(m);
                    }
+                   result.more = r->elements.at(2).elements.size() >= count;
                    m_known[channel] = result.latestSeq;
                    done(result);
                });
@@ -415,7 +420,9 @@ void RedisChannelStore::catchUp(const QString &channel)
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
     evalScript(
-        kFetchSha, kFetchScript, {"2", key("seq", channel), key("stream", channel), QByteArray::number(from)},
+        kFetchSha, kFetchScript,
+        {"2", key("seq", channel), key("stream", channel), QByteArray::number(from),
+         QByteArray::number(qMax(1, m_options.historySize))},
         [this, channel](const RedisReply *r) {
             LiveChannel &live = m_live[channel];
             if (!live.catchingUp)
