@@ -349,7 +349,6 @@ void tst_HubRedis::redisOutageReportedAndSurvived()
     QCOMPARE(sub.ofType(MessageType::Message).last().data.toInt(), 3);
 }
 
-
 // The measurement of the issue on Redis: 20 messages of 0.9 MiB written through hub A, then a
 // subscriber on hub B with since 0. B reads the stream in XRANGE ... COUNT pages as the socket
 // drains: all 20 arrive in order, the subscriber stays connected, and live follows.

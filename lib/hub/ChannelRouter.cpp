@@ -145,9 +145,10 @@ void ChannelRouter::pump(ChannelSubscriber *subscriber, const QString &channel, 
             sub->fetching = true;
             const int limit = sub->pageLimit;
             const qint64 from = sub->lastSent;
-            m_store->fetch(channel, from, limit, [this, subscriber, channel, generation](const FetchResult &r) {
-                pageArrived(subscriber, channel, generation, r);
-            });
+            m_store->fetch(channel, from, limit,
+                           [this, subscriber, channel, generation](const FetchResult &r) {
+                               pageArrived(subscriber, channel, generation, r);
+                           });
             // An answer at once (the memory store) was taken by pageArrived: go on with it here.
             if (!(sub = current(subscriber, channel, generation)))
                 return;

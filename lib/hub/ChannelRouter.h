@@ -100,12 +100,12 @@ private:
         qint64 lastSent = 0;          // highest seq sent (dedupes replay against live)
         QList<StoredMessage> pending; // live messages that came while the replay was out
         qint64 pendingBytes = 0;
-        QList<StoredMessage> page;    // the replay page being written
-        qsizetype pageAt = 0;         // next message of `page` to write
-        bool more = false;            // the store has more after `page`
-        bool fetching = false;        // a page read is out
-        bool pumping = false;         // pump() is on the stack for it
-        int pageLimit = 0;            // messages the next page asks for
+        QList<StoredMessage> page; // the replay page being written
+        qsizetype pageAt = 0;      // next message of `page` to write
+        bool more = false;         // the store has more after `page`
+        bool fetching = false;     // a page read is out
+        bool pumping = false;      // pump() is on the stack for it
+        int pageLimit = 0;         // messages the next page asks for
     };
 
     Subscription *find(const ChannelSubscriber *subscriber, const QString &channel);

@@ -315,8 +315,8 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
 void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done)
 {
     // A page never holds more than the stream can (its MAXLEN), whatever was asked.
-    const int count = maxMessages > 0 ? qMin(maxMessages, qMax(1, m_options.historySize))
-                                      : qMax(1, m_options.historySize);
+    const int count =
+        maxMessages > 0 ? qMin(maxMessages, qMax(1, m_options.historySize)) : qMax(1, m_options.historySize);
     if (!m_ready) {
         FetchResult r;
         r.error = statusText();
@@ -419,57 +419,58 @@ void RedisChannelStore::catchUp(const QString &channel)
         return;
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
-    evalScript(
-        kFetchSha, kFetchScript,
-        {"2", key("seq", channel), key("stream", channel), QByteArray::number(from),
-         QByteArray::number(qMax(1, m_options.historySize))},
-        [this, channel](const RedisReply *r) {
-            LiveChannel &live = m_live[channel];
-            if (!live.catchingUp)
-                return; // the connection was lost meanwhile; the next ready state retries
-            live.catchingUp = false;
-            if (!r || r->isError() || r->elements.size() != 3) {
-                // Held messages wait: the catch-up runs again once Redis answers.
-                qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
-                return;
-            }
-            const qint64 before = live.delivered;
-            const qint64 latest = r->elements.at(0).toInteger();
-            if (latest < before) {
-                qCWarning(lcHub).noquote() << "channel" << channel << "went back from seq" << before << "to"
-                                           << latest << "in Redis (data lost there); starting it again";
-                live.delivered = 0;
-                m_known[channel] = latest;
-                Q_EMIT channelReset(channel);
-                catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
-                return;
-            }
-            {
-                for (const RedisReply &entry : r->elements.at(2).elements) {
-                    StoredMessage m;
-                    if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
-                        live.held.remove(m.seq);
-                        live.delivered = m.seq;
-                        Q_EMIT messageArrived(channel, m);
-                    }
-                }
-            }
-            // Held messages the stream no longer had (trimmed) still go out, in order; the
-            // clients see the gap and report it.
-            const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
-            for (auto it = held.cbegin(); it != held.cend(); ++it) {
-                if (it.key() <= live.delivered)
-                    continue;
-                if (it.key() > live.delivered + 1)
-                    qCWarning(lcHub).noquote() << "channel" << channel << "lost seq" << live.delivered + 1
-                                               << "to" << it.key() - 1 << "(no longer in Redis history)";
-                live.delivered = it.key();
-                Q_EMIT messageArrived(channel, it.value());
-            }
-            if (live.delivered > before)
-                qCDebug(lcHub).noquote()
-                    << "caught up" << channel << "from" << before << "to" << live.delivered;
-        });
+    evalScript(kFetchSha, kFetchScript,
+               {"2", key("seq", channel), key("stream", channel), QByteArray::number(from),
+                QByteArray::number(qMax(1, m_options.historySize))},
+               [this, channel](const RedisReply *r) {
+                   LiveChannel &live = m_live[channel];
+                   if (!live.catchingUp)
+                       return; // the connection was lost meanwhile; the next ready state retries
+                   live.catchingUp = false;
+                   if (!r || r->isError() || r->elements.size() != 3) {
+                       // Held messages wait: the catch-up runs again once Redis answers.
+                       qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
+                       return;
+                   }
+                   const qint64 before = live.delivered;
+                   const qint64 latest = r->elements.at(0).toInteger();
+                   if (latest < before) {
+                       qCWarning(lcHub).noquote()
+                           << "channel" << channel << "went back from seq" << before << "to" << latest
+                           << "in Redis (data lost there); starting it again";
+                       live.delivered = 0;
+                       m_known[channel] = latest;
+                       Q_EMIT channelReset(channel);
+                       catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
+                       return;
+                   }
+                   {
+                       for (const RedisReply &entry : r->elements.at(2).elements) {
+                           StoredMessage m;
+                           if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
+                               live.held.remove(m.seq);
+                               live.delivered = m.seq;
+                               Q_EMIT messageArrived(channel, m);
+                           }
+                       }
+                   }
+                   // Held messages the stream no longer had (trimmed) still go out, in order; the
+                   // clients see the gap and report it.
+                   const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
+                   for (auto it = held.cbegin(); it != held.cend(); ++it) {
+                       if (it.key() <= live.delivered)
+                           continue;
+                       if (it.key() > live.delivered + 1)
+                           qCWarning(lcHub).noquote()
+                               << "channel" << channel << "lost seq" << live.delivered + 1 << "to"
+                               << it.key() - 1 << "(no longer in Redis history)";
+                       live.delivered = it.key();
+                       Q_EMIT messageArrived(channel, it.value());
+                   }
+                   if (live.delivered > before)
+                       qCDebug(lcHub).noquote()
+                           << "caught up" << channel << "from" << before << "to" << live.delivered;
+               });
 }
 
 } // namespace Pulseboard

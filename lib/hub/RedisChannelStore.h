@@ -1,10 +1,11 @@
 // Channels shared by several hubs through one Redis. Per channel: the seq is a counter (INCR),
 // history is a Redis Stream whose entry ids are the seqs (`<seq>-0`, capped with MAXLEN), so a
-// `since` replay is a chain of XRANGE ... COUNT pages; a publish is one Lua script (dedupe check, INCR, XADD, PUBLISH)
-// and therefore atomic. Every hub PSUBSCRIBEs to all channels and emits each message once, in
-// seq order: a seq that arrives ahead of the last one emitted is held while the gap is read back
-// from the stream (a hub that lost Redis for a while catches up the same way on reconnect).
-// Two connections (commands, pub/sub), both asynchronous; reconnects with capped backoff.
+// `since` replay is a chain of XRANGE ... COUNT pages; a publish is one Lua script (dedupe
+// check, INCR, XADD, PUBLISH) and therefore atomic. Every hub PSUBSCRIBEs to all channels and
+// emits each message once, in seq order: a seq that arrives ahead of the last one emitted is
+// held while the gap is read back from the stream (a hub that lost Redis for a while catches
+// up the same way on reconnect). Two connections (commands, pub/sub), both asynchronous;
+// reconnects with capped backoff.
 #pragma once
 
 #include "ChannelStore.h"
