@@ -22,6 +22,8 @@ public:
     void send(const Envelope &env) override { frames.append(env); }
     void sendText(const QString &text, qint64 bytes) override
     {
+        if (room > 0)
+            --room;
         QCOMPARE(bytes, qint64(text.toUtf8().size()));
         Envelope env;
         QVERIFY(decodeEnvelope(text.toUtf8(), env));
@@ -34,6 +36,14 @@ public:
         open = false;
         if (m_router)
             m_router->clearPending(this);
+    }
+
+    // A socket whose buffer takes `room` more messages (-1: any number); drained() after raising it.
+    bool canTake(qint64) const override { return room != 0; }
+    void replayFailed(const QString &reason) override
+    {
+        failures.append(reason);
+        open = false;
     }
 
     QList<qint64> seqsOf(const QString &channel) const
@@ -54,8 +64,10 @@ public:
     }
 
     bool open = true;
+    int room = -1;
     QList<Envelope> frames;
     QList<qint64> overflows;
+    QStringList failures;
 
 private:
     ChannelRouter *m_router;
@@ -75,9 +87,9 @@ public:
         r.error = QStringLiteral("not here");
         done(r);
     }
-    void fetch(const QString &channel, qint64 since, FetchCallback done) override
+    void fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done) override
     {
-        fetches.append({channel, since, std::move(done)});
+        fetches.append({channel, since, maxMessages, std::move(done)});
     }
     QList<ChannelInfo> channels() const override { return {}; }
 
@@ -88,6 +100,7 @@ public:
     {
         QString channel;
         qint64 since;
+        int maxMessages;
         FetchCallback done;
     };
     QList<Fetch> fetches;
@@ -102,9 +115,11 @@ StoredMessage stored(const QString &channel, qint64 seq, const QJsonValue &data 
     return m;
 }
 
-FetchResult history(qint64 latest, qint64 firstRetained, const QString &channel, QList<qint64> seqs)
+FetchResult history(qint64 latest, qint64 firstRetained, const QString &channel, QList<qint64> seqs,
+                    bool more = false)
 {
     FetchResult r;
+    r.more = more;
     r.latestSeq = latest;
     r.firstRetainedSeq = firstRetained;
     for (qint64 seq : seqs)
@@ -125,6 +140,11 @@ private Q_SLOTS:
     void sinceAtOrBeyondLatestIsRecovered();
     void resubscribeIgnoresTheLateAnswer();
     void pendingBufferBounded();
+    void pacedReplayWaitsForTheSocket();
+    void pacedReplayOverflowDropsAsBefore();
+    void laterPageFailureEndsTheSubscriber();
+    void memoryStoreHandsOutPages();
+    void memoryStoreReplayInPages();
     void closedSubscriberGetsNothing();
     void fanOutToEverySubscriber();
     void resetTellsReadySubscribers();
@@ -215,7 +235,21 @@ void tst_ChannelRouter::sinceAtOrBeyondLatestIsRecovered()
     router.subscribe(&behind, kCh, 1, QStringLiteral("b"));
     store.answer(1, history(4, 3, kCh, {3, 4}));
     QCOMPARE(behind.frames.first().recovered, false);
+    QCOMPARE(behind.frames.first().firstSeq, qint64(3)); // 2 was lost
     QCOMPARE(behind.seqsOf(kCh), (QList<qint64>{3, 4}));
+
+    // Nothing retained at all: everything after since is lost, the next live one is `first`.
+    Recorder empty;
+    router.subscribe(&empty, kCh, 1, QStringLiteral("c"));
+    store.answer(2, history(4, 0, kCh, {}));
+    QCOMPARE(empty.frames.first().recovered, false);
+    QCOMPARE(empty.frames.first().firstSeq, qint64(5));
+    QVERIFY(empty.seqsOf(kCh).isEmpty());
+
+    // Recovered answers carry no `first`.
+    QCOMPARE(ahead.frames.first().firstSeq, qint64(-1));
+    const QByteArray wire = encodeEnvelope(ahead.frames.first());
+    QVERIFY(!wire.contains("\"first\""));
 }
 
 void tst_ChannelRouter::resubscribeIgnoresTheLateAnswer()
@@ -260,6 +294,145 @@ void tst_ChannelRouter::pendingBufferBounded()
     QCOMPARE(slow.overflows.size(), 1);
     store.answer(0, history(4, 1, kCh, {}));
     QVERIFY(slow.frames.isEmpty());
+}
+
+void tst_ChannelRouter::pacedReplayWaitsForTheSocket()
+{
+    DeferredStore store;
+    ChannelRouter router(0, 100);
+    router.setStore(&store);
+    Recorder sub;
+    router.subscribe(&sub, kCh, 0, QStringLiteral("s"));
+    QCOMPARE(store.fetches.size(), 1);
+    QVERIFY(store.fetches.at(0).maxMessages > 0); // never an unbounded read
+    QVERIFY(store.fetches.at(0).maxMessages <= 100);
+
+    // The socket takes two messages, then is full.
+    sub.room = 2;
+    store.answer(0, history(10, 1, kCh, {1, 2, 3, 4}, true));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2}));
+    QVERIFY(router.isReplaying(&sub, kCh));
+    // Live meanwhile: held behind the replay.
+    router.route(kCh, stored(kCh, 11));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2}));
+    QVERIFY(router.pendingBytes(&sub, kCh) > 0);
+    // Nothing happens without the socket draining.
+    router.drained(&sub);
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2}));
+
+    // It drains: the rest of the page, then the next page is asked for from the last seq sent.
+    sub.room = 5;
+    router.drained(&sub);
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2, 3, 4}));
+    QCOMPARE(store.fetches.size(), 2);
+    QCOMPARE(store.fetches.at(1).since, qint64(4));
+    QVERIFY(store.fetches.at(1).maxMessages > 0);
+    router.route(kCh, stored(kCh, 12));
+    router.drained(&sub); // a fetch is out: nothing to write, nothing asked twice
+    QCOMPARE(store.fetches.size(), 2);
+
+    // The last page (it has 11, also held: sent once), then what was held, then live.
+    sub.room = 4;
+    store.answer(1, history(12, 1, kCh, {5, 6, 7, 8, 9, 10, 11}));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8}));
+    router.route(kCh, stored(kCh, 13));
+    QVERIFY(router.isReplaying(&sub, kCh));
+    sub.room = -1;
+    router.drained(&sub);
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}));
+    QVERIFY(!router.isReplaying(&sub, kCh));
+    QCOMPARE(router.pendingBytes(&sub, kCh), qint64(0));
+    router.route(kCh, stored(kCh, 14));
+    QCOMPARE(sub.seqsOf(kCh).last(), qint64(14));
+    QCOMPARE(sub.types().first(), MessageType::Subscribed);
+    QCOMPARE(sub.frames.first().recovered, true);
+}
+
+void tst_ChannelRouter::pacedReplayOverflowDropsAsBefore()
+{
+    DeferredStore store;
+    const StoredMessage big = stored(kCh, 1, QString(100, QLatin1Char('x')));
+    ChannelRouter router(2 * big.frame.size() + 10);
+    router.setStore(&store);
+    Recorder stalled(&router);
+    router.subscribe(&stalled, kCh, 0, QStringLiteral("s"));
+    stalled.room = 0; // its socket never drains
+    store.answer(0, history(5, 1, kCh, {1, 2, 3, 4, 5}));
+    QVERIFY(stalled.seqsOf(kCh).isEmpty());
+    for (qint64 seq = 6; seq <= 7; ++seq)
+        router.route(kCh, stored(kCh, seq, QString(100, QLatin1Char('x'))));
+    QVERIFY(stalled.overflows.isEmpty());
+    router.route(kCh, stored(kCh, 8, QString(100, QLatin1Char('x'))));
+    QCOMPARE(stalled.overflows.size(), 1);
+    QCOMPARE(router.pendingBytes(&stalled, kCh), qint64(0));
+    stalled.room = -1;
+    router.drained(&stalled);
+    QVERIFY(stalled.seqsOf(kCh).isEmpty()); // dropped: nothing more is written
+}
+
+void tst_ChannelRouter::laterPageFailureEndsTheSubscriber()
+{
+    DeferredStore store;
+    ChannelRouter router(0);
+    router.setStore(&store);
+    Recorder sub;
+    router.subscribe(&sub, kCh, 0, QStringLiteral("s"));
+    store.answer(0, history(4, 1, kCh, {1, 2}, true));
+    QCOMPARE(store.fetches.size(), 2);
+    FetchResult failed;
+    failed.error = QStringLiteral("Redis went away");
+    store.answer(1, failed);
+    QCOMPARE(sub.failures.size(), 1);
+    QVERIFY(sub.failures.first().contains(QStringLiteral("Redis went away")));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2}));
+}
+
+void tst_ChannelRouter::memoryStoreHandsOutPages()
+{
+    MemoryChannelStore store(50, 100);
+    for (int i = 1; i <= 80; ++i)
+        store.append(kCh, i, 0, QString(), [](const AppendResult &) {});
+    FetchResult page;
+    store.fetch(kCh, 40, 7, [&page](const FetchResult &r) { page = r; });
+    QCOMPARE(page.latestSeq, qint64(80));
+    QCOMPARE(page.firstRetainedSeq, qint64(31));
+    QCOMPARE(page.messages.size(), 7);
+    QCOMPARE(page.messages.first().seq, qint64(41));
+    QCOMPARE(page.messages.last().seq, qint64(47));
+    QVERIFY(page.more);
+    store.fetch(kCh, 75, 7, [&page](const FetchResult &r) { page = r; });
+    QCOMPARE(page.messages.size(), 5);
+    QVERIFY(!page.more);
+    store.fetch(kCh, 0, 0, [&page](const FetchResult &r) { page = r; }); // older than retained
+    QCOMPARE(page.messages.size(), 50);
+    QCOMPARE(page.messages.first().seq, qint64(31));
+    store.fetch(kCh, 80, 7, [&page](const FetchResult &r) { page = r; });
+    QVERIFY(page.messages.isEmpty());
+    QVERIFY(!page.more);
+}
+
+void tst_ChannelRouter::memoryStoreReplayInPages()
+{
+    MemoryChannelStore store(1000, 100);
+    for (int i = 1; i <= 250; ++i)
+        store.append(kCh, i, 0, QString(), [](const AppendResult &) {});
+    ChannelRouter router(0, 10);
+    router.setStore(&store);
+    connect(&store, &ChannelStore::messageArrived, this,
+            [&router](const QString &c, const StoredMessage &m) { router.route(c, m); });
+    Recorder sub;
+    sub.room = 30;
+    router.subscribe(&sub, kCh, 0, QStringLiteral("s"));
+    QCOMPARE(sub.seqsOf(kCh).size(), 30);
+    store.append(kCh, 251, 0, QString(), [](const AppendResult &) {}); // live, held
+    QCOMPARE(sub.seqsOf(kCh).size(), 30);
+    sub.room = -1;
+    router.drained(&sub);
+    QList<qint64> want;
+    for (qint64 seq = 1; seq <= 251; ++seq)
+        want.append(seq);
+    QCOMPARE(sub.seqsOf(kCh), want);
+    QVERIFY(!router.isReplaying(&sub, kCh));
 }
 
 void tst_ChannelRouter::closedSubscriberGetsNothing()

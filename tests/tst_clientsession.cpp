@@ -181,6 +181,7 @@ class tst_ClientSession : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void handshakeAuthResubscribeOpenInOrder();
+    void lostHistoryIsOneGapAndNoResubscribe();
     void foreignSubprotocolIsRefused();
     void refusedTokenEndsTheSession();
     void setupDeadlineNamesThePhase_data();
@@ -261,6 +262,39 @@ void tst_ClientSession::handshakeAuthResubscribeOpenInOrder()
                                           ClientSession::Phase::Resubscribing, ClientSession::Phase::Open}));
     QCOMPARE(rig.stats.framesOut, 4u);
     QCOMPARE(rig.stats.framesIn, 3u);
+}
+
+void tst_ClientSession::lostHistoryIsOneGapAndNoResubscribe()
+{
+    // The client holds seq 1; the server retains 4 onwards: `recovered:false` with `first` 4.
+    Rig rig;
+    rig.subscriptions.add(QStringLiteral("a"));
+    rig.subscriptions.accept(QStringLiteral("a"), 1);
+    ClientSession &s = rig.make();
+    QSignalSpy gaps(&s, &ClientSession::gapDetected);
+    QSignalSpy subscribed(&s, &ClientSession::subscribed);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept(QStringLiteral("pulseboard.v1"));
+    QCOMPARE(rig.sent(0).type, MessageType::Subscribe);
+    QCOMPARE(rig.sent(0).since, qint64(1));
+    const qsizetype sentBefore = rig.transport->sent.size();
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() +
+                                  R"(","channel":"a","seq":5,"recovered":false,"first":4})");
+    QCOMPARE(s.phase(), ClientSession::Phase::Open);
+    QCOMPARE(subscribed.size(), 1);
+    QCOMPARE(subscribed.at(0).at(2).toBool(), false);
+    for (int seq = 4; seq <= 6; ++seq)
+        rig.transport->serverSendText(R"({"type":"message","channel":"a","seq":)" + QByteArray::number(seq) +
+                                      R"(,"data":1})");
+    // One gap for what was lost, then the stream goes on; nothing is asked for again.
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(gaps.at(0).at(1).toLongLong(), 2);
+    QCOMPARE(gaps.at(0).at(2).toLongLong(), 3);
+    QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("missing"));
+    QCOMPARE(rig.delivered.size(), 3);
+    QCOMPARE(rig.subscriptions.lastSeq(QStringLiteral("a")), qint64(6));
+    for (qsizetype i = sentBefore; i < rig.transport->sent.size(); ++i)
+        QVERIFY(rig.sent(int(i)).type != MessageType::Subscribe);
 }
 
 void tst_ClientSession::foreignSubprotocolIsRefused()

@@ -75,6 +75,8 @@ private Q_SLOTS:
     void repeatedPublishIdIsNotPublishedTwice();
     void sinceReplaysInOrderBeforeLive();
     void sinceBeyondHistoryIsNotRecovered();
+    void largeReplayReachesAReadingSubscriber();
+    void largeReplayStalledReaderDropped();
     void subscribeWithoutSinceHasNoReplay();
     void unsubscribeStopsDelivery();
     void subscriptionsEndWithTheSession();
@@ -279,6 +281,7 @@ void tst_HubServer::sinceBeyondHistoryIsNotRecovered()
     QVERIFY(ok);
     QCOMPARE(subscribed.seq, qint64(6));
     QCOMPARE(subscribed.recovered, false);
+    QCOMPARE(subscribed.firstSeq, qint64(4)); // lost: 2..3
     QTRY_COMPARE(probe.seqsOf(QStringLiteral("ring")), (QList<qint64>{4, 5, 6}));
 
     // Exactly at the edge of the ring: 3 is gone but the client holds it.
@@ -287,6 +290,96 @@ void tst_HubServer::sinceBeyondHistoryIsNotRecovered()
     QCOMPARE(edge.waitFor(MessageType::Subscribed, edge.subscribe(QStringLiteral("ring"), 3), &ok).recovered,
              true);
     QTRY_COMPARE(edge.seqsOf(QStringLiteral("ring")), (QList<qint64>{4, 5, 6}));
+
+    // Once: the subscription goes on live, nothing is replayed again.
+    hub->publish(QStringLiteral("ring"), 7);
+    QTRY_COMPARE(probe.seqsOf(QStringLiteral("ring")), (QList<qint64>{4, 5, 6, 7}));
+    QCOMPARE(probe.ofType(MessageType::Subscribed).size(), 1);
+}
+
+// The measurement of the issue: 20 messages of 0.9 MiB (18 MiB, past the 16 MiB send buffer)
+// replayed to a new subscriber with since 0. The replay is paced by the socket draining, so a
+// subscriber that reads gets all of it and stays connected.
+void tst_HubServer::largeReplayReachesAReadingSubscriber()
+{
+    HubOptions o = quietOptions();
+    o.rateLimitPerSec = 0;
+    QCOMPARE(o.maxSendBufferBytes, qint64(16 * 1024 * 1024)); // the default
+    auto hub = startHub(o);
+    QVERIFY(hub);
+    const QString big(int(0.9 * 1024 * 1024), QLatin1Char('r'));
+    for (int i = 0; i < 20; ++i)
+        hub->publish(QStringLiteral("heavy"), big);
+    ProtocolProbe probe;
+    QVERIFY(probe.open(hub->url()));
+    bool ok = false;
+    const Envelope subscribed =
+        probe.waitFor(MessageType::Subscribed, probe.subscribe(QStringLiteral("heavy"), 0), &ok);
+    QVERIFY(ok);
+    QCOMPARE(subscribed.seq, qint64(20));
+    QCOMPARE(subscribed.recovered, true);
+    QCOMPARE(subscribed.firstSeq, qint64(-1));
+    // Live while the replay is going out: after it, in order.
+    hub->publish(QStringLiteral("heavy"), 21);
+    QTRY_COMPARE_WITH_TIMEOUT(probe.seqsOf(QStringLiteral("heavy")).size(), 21, 30000);
+    QList<qint64> want;
+    for (qint64 seq = 1; seq <= 21; ++seq)
+        want.append(seq);
+    QCOMPARE(probe.seqsOf(QStringLiteral("heavy")), want);
+    const QList<Envelope> messages = probe.ofType(MessageType::Message);
+    QCOMPARE(messages.at(19).data.toString().size(), big.size());
+    QCOMPARE(messages.at(20).data.toInt(), 21);
+    // Still connected, never counted slow, and live goes on.
+    QVERIFY(!probe.isClosed());
+    QCOMPARE(hub->rejects(QStringLiteral("slow_client")), quint64(0));
+    hub->publish(QStringLiteral("heavy"), 22);
+    QTRY_COMPARE(probe.seqsOf(QStringLiteral("heavy")).size(), 22);
+    probe.waitFor(MessageType::Pong, probe.ping(1), &ok);
+    QVERIFY(ok);
+    QCOMPARE(probe.ofType(MessageType::Subscribed).size(), 1);
+}
+
+// A subscriber that stops reading during the replay is still dropped (no close handshake: the
+// client sees 1006) once what is held for it passes its bound, and the hub serves the others.
+void tst_HubServer::largeReplayStalledReaderDropped()
+{
+    HubOptions o = quietOptions();
+    o.rateLimitPerSec = 0;
+    o.maxSendBufferBytes = 4 * 1024 * 1024;
+    auto hub = startHub(o);
+    QVERIFY(hub);
+    const QString big(int(0.9 * 1024 * 1024), QLatin1Char('s'));
+    for (int i = 0; i < 20; ++i)
+        hub->publish(QStringLiteral("heavy"), big);
+    ProtocolProbe bystander;
+    QVERIFY(bystander.open(hub->url()));
+    bool ok = false;
+    bystander.waitFor(MessageType::Pong, bystander.ping(1), &ok);
+    QVERIFY(ok);
+
+    RawWsClient stalled;
+    QVERIFY(stalled.open(hub->port()));
+    QTRY_COMPARE(hub->clientCount(), 2);
+    stalled.sendText(R"({"type":"subscribe","id":"s1","channel":"heavy","since":0})");
+    stalled.stopReading();
+    int published = 0;
+    QTimer pump;
+    connect(&pump, &QTimer::timeout, this, [&] {
+        if (published < 200 && hub->rejects(QStringLiteral("slow_client")) == 0) {
+            hub->publish(QStringLiteral("heavy"), big);
+            ++published;
+        }
+    });
+    pump.start(20);
+    QTRY_VERIFY_WITH_TIMEOUT(hub->rejects(QStringLiteral("slow_client")) == 1, 30000);
+    pump.stop();
+    // Aborted, no close frame: a WebSocket client sees 1006.
+    QTRY_COMPARE(hub->clientCount(), 1);
+    QVERIFY(published > 0);
+    // The bystander is served and still connected.
+    bystander.waitFor(MessageType::Pong, bystander.ping(2), &ok);
+    QVERIFY(ok);
+    QVERIFY(!bystander.isClosed());
 }
 
 void tst_HubServer::subscribeWithoutSinceHasNoReplay()

@@ -5,7 +5,10 @@
 
 namespace Pulseboard {
 
-ChannelRouter::ChannelRouter(qint64 maxPendingBytes) : m_maxPendingBytes(maxPendingBytes) {}
+ChannelRouter::ChannelRouter(qint64 maxPendingBytes, int replayPageMessages)
+    : m_maxPendingBytes(maxPendingBytes), m_replayPageMessages(qMax(1, replayPageMessages))
+{
+}
 
 ChannelRouter::Subscription *ChannelRouter::find(const ChannelSubscriber *subscriber, const QString &channel)
 {
@@ -28,15 +31,17 @@ void ChannelRouter::subscribe(ChannelSubscriber *subscriber, const QString &chan
 {
     Q_ASSERT(m_store);
     Subscription &sub = m_subscriptions[subscriber][channel];
-    sub.ready = false;
-    sub.pending.clear();
-    sub.pendingBytes = 0;
+    sub = Subscription();
     // Unique across subscribers, so not even a new subscriber at a freed one's address can take
     // an answer meant for the old one.
     const quint64 generation = ++m_nextGeneration;
     sub.generation = generation;
+    // The first page is small: how large this channel's messages are is not known yet.
+    sub.pageLimit = qMin(16, m_replayPageMessages);
+    sub.fetching = true; // until answer(): nothing is written before `subscribed`
+    const int limit = sub.pageLimit;
     m_subscribers[channel].insert(subscriber);
-    m_store->fetch(channel, since,
+    m_store->fetch(channel, since, limit,
                    [this, subscriber, channel, generation, id, since](const FetchResult &result) {
                        answer(subscriber, channel, generation, id, since, result);
                    });
@@ -49,6 +54,7 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
     Subscription *sub = current(subscriber, channel, generation);
     if (!sub)
         return; // gone, unsubscribed or subscribed again meanwhile: that one answers
+    sub->fetching = false;
     if (!subscriber->isOpen())
         return;
     if (!result.error.isEmpty()) {
@@ -70,29 +76,114 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
         out.hasRecovered = true;
         out.recovered = since >= result.latestSeq ||
                         (result.firstRetainedSeq > 0 && since + 1 >= result.firstRetainedSeq);
+        // What was lost: since+1 .. first-1. The replay then starts at `first` (or, with nothing
+        // retained, there is no replay and the next live message is `first`).
+        if (!out.recovered)
+            out.firstSeq = result.firstRetainedSeq > 0 ? result.firstRetainedSeq : result.latestSeq + 1;
     }
     subscriber->send(out);
     if (!(sub = current(subscriber, channel, generation)))
         return;
     // A client holding a seq beyond ours (we restarted) gets everything from our start.
     sub->lastSent = since >= 0 ? qMin(since, result.latestSeq) : result.latestSeq;
-    const QList<StoredMessage> pending = std::move(sub->pending);
-    sub->pending.clear();
-    sub->pendingBytes = 0;
-    sub->ready = true;
-    // Replay, then what came meanwhile; deliver() skips what the replay already covered.
-    auto sendAll = [&](const QList<StoredMessage> &messages) {
-        for (const StoredMessage &m : messages) {
-            Subscription *live = current(subscriber, channel, generation);
-            if (!live || !subscriber->isOpen())
-                return false;
-            deliver(subscriber, *live, m, QString::fromUtf8(m.frame));
-        }
-        return true;
-    };
-    if (since >= 0 && !sendAll(result.messages))
+    if (since >= 0) {
+        sub->page = result.messages;
+        sub->more = result.more;
+    }
+    pump(subscriber, channel, generation);
+}
+
+void ChannelRouter::pageArrived(ChannelSubscriber *subscriber, const QString &channel, quint64 generation,
+                                const FetchResult &result)
+{
+    Subscription *sub = current(subscriber, channel, generation);
+    if (!sub || !sub->fetching)
         return;
-    sendAll(pending);
+    sub->fetching = false;
+    if (!subscriber->isOpen())
+        return;
+    if (!result.error.isEmpty()) {
+        subscriber->replayFailed(QStringLiteral("replay of %1 stopped: %2").arg(channel, result.error));
+        return;
+    }
+    sub->page = result.messages;
+    sub->pageAt = 0;
+    sub->more = result.more && !result.messages.isEmpty();
+    // Pages of about kReplayPageBytes: a channel of large messages is read a few at a time.
+    qint64 bytes = 0;
+    for (const StoredMessage &m : result.messages)
+        bytes += m.frame.size();
+    if (bytes > kReplayPageBytes)
+        sub->pageLimit = int(qMax<qint64>(1, sub->pageLimit * kReplayPageBytes / bytes));
+    else if (result.more)
+        sub->pageLimit = qMin(m_replayPageMessages, sub->pageLimit * 2);
+    pump(subscriber, channel, generation);
+}
+
+void ChannelRouter::pump(ChannelSubscriber *subscriber, const QString &channel, quint64 generation)
+{
+    Subscription *sub = current(subscriber, channel, generation);
+    if (!sub || sub->pumping || sub->fetching || sub->ready)
+        return;
+    sub->pumping = true;
+    for (;;) {
+        if (!subscriber->isOpen()) {
+            sub->pumping = false;
+            return;
+        }
+        StoredMessage next;
+        if (sub->pageAt < sub->page.size()) {
+            if (!subscriber->canTake(sub->page.at(sub->pageAt).frame.size()))
+                break; // drained() goes on
+            next = sub->page.at(sub->pageAt++);
+            if (sub->pageAt == sub->page.size()) {
+                sub->page.clear();
+                sub->pageAt = 0;
+            }
+        } else if (sub->more) {
+            sub->more = false;
+            sub->fetching = true;
+            const int limit = sub->pageLimit;
+            const qint64 from = sub->lastSent;
+            m_store->fetch(channel, from, limit,
+                           [this, subscriber, channel, generation](const FetchResult &r) {
+                               pageArrived(subscriber, channel, generation, r);
+                           });
+            // An answer at once (the memory store) was taken by pageArrived: go on with it here.
+            if (!(sub = current(subscriber, channel, generation)))
+                return;
+            if (sub->fetching)
+                break;
+            continue;
+        } else if (!sub->pending.isEmpty()) {
+            // What came live during the replay, still in order and still paced.
+            if (!subscriber->canTake(sub->pending.constFirst().frame.size()))
+                break;
+            next = sub->pending.takeFirst();
+            sub->pendingBytes -= next.frame.size();
+        } else {
+            sub->ready = true; // live messages flow from here on
+            break;
+        }
+        deliver(subscriber, *sub, next, QString::fromUtf8(next.frame));
+        if (!(sub = current(subscriber, channel, generation)))
+            return;
+    }
+    sub->pumping = false;
+}
+
+void ChannelRouter::drained(ChannelSubscriber *subscriber)
+{
+    const auto s = m_subscriptions.constFind(subscriber);
+    if (s == m_subscriptions.constEnd())
+        return;
+    QList<QPair<QString, quint64>> waiting;
+    for (auto it = s->cbegin(); it != s->cend(); ++it) {
+        if (!it->ready && !it->fetching && !it->pumping)
+            waiting.append({it.key(), it->generation});
+    }
+    for (const auto &w : waiting)
+        pump(subscriber, w.first, w.second);
 }
 
 void ChannelRouter::deliver(ChannelSubscriber *subscriber, Subscription &sub, const StoredMessage &message,
@@ -143,6 +234,9 @@ void ChannelRouter::clearPending(ChannelSubscriber *subscriber)
     for (Subscription &sub : *s) {
         sub.pending.clear();
         sub.pendingBytes = 0;
+        sub.page.clear();
+        sub.pageAt = 0;
+        sub.more = false;
     }
 }
 
@@ -212,6 +306,15 @@ QStringList ChannelRouter::channelsOf(const ChannelSubscriber *subscriber) const
     QStringList channels = s->keys();
     channels.sort();
     return channels;
+}
+
+bool ChannelRouter::isReplaying(const ChannelSubscriber *subscriber, const QString &channel) const
+{
+    const auto s = m_subscriptions.constFind(subscriber);
+    if (s == m_subscriptions.constEnd())
+        return false;
+    const auto it = s->constFind(channel);
+    return it != s->constEnd() && !it->ready;
 }
 
 qint64 ChannelRouter::pendingBytes(const ChannelSubscriber *subscriber, const QString &channel) const

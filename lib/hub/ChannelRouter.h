@@ -4,6 +4,10 @@
 // then the live messages that arrived while the store was answering (held in a pending buffer,
 // bounded by maxPendingBytes), then live ones: each seq at most once, in order. Messages come in
 // from the store (route), go out through ChannelSubscriber, so tests drive it without sockets.
+// The replay is paced: it is read from the store in pages and written while the subscriber says
+// it can take more (canTake: its socket's unsent bytes are low), and resumes on drained(); live
+// messages meanwhile wait in the pending buffer, so a reader that reads gets all of it and one
+// that does not is still dropped by its own send-buffer limit.
 #pragma once
 
 #include "ChannelStore.h"
@@ -32,13 +36,27 @@ public:
     virtual void sendText(const QString &text, qint64 bytes) = 0;
     // More than maxPendingBytes of live messages were held while its subscribe was answered.
     virtual void pendingOverflow(qint64 pendingBytes) = 0;
+    // Whether a replayed or held frame of `bytes` may be written now; when false the router waits
+    // for ChannelRouter::drained(). A subscriber without a send buffer takes everything.
+    virtual bool canTake(qint64 bytes) const
+    {
+        Q_UNUSED(bytes)
+        return true;
+    }
+    // A later page of a replay could not be read (`subscribed` was already sent): the
+    // subscriber cannot be told which messages it lacks, so it is ended and resubscribes.
+    virtual void replayFailed(const QString &reason) { Q_UNUSED(reason) }
 };
 
 class ChannelRouter
 {
 public:
-    // maxPendingBytes: the most held for one subscription while its fetch is out (<= 0: no limit).
-    explicit ChannelRouter(qint64 maxPendingBytes);
+    // maxPendingBytes: the most held for one subscription while its replay is out (<= 0: no limit).
+    // replayPageMessages: the most messages one page of a replay reads from the store; pages
+    // are also cut to about kReplayPageBytes once the size of the channel's messages is known.
+    explicit ChannelRouter(qint64 maxPendingBytes, int replayPageMessages = kReplayPageMessages);
+    static constexpr int kReplayPageMessages = 100;
+    static constexpr qint64 kReplayPageBytes = 4 * 1024 * 1024;
     ChannelRouter(const ChannelRouter &) = delete;
     ChannelRouter &operator=(const ChannelRouter &) = delete;
 
@@ -55,6 +73,8 @@ public:
     void removeSubscriber(ChannelSubscriber *subscriber);
     // Frees what is held for a subscriber being dropped; its subscriptions go with removeSubscriber.
     void clearPending(ChannelSubscriber *subscriber);
+    // The subscriber's send buffer went down (QWebSocket::bytesWritten): paced replays go on.
+    void drained(ChannelSubscriber *subscriber);
 
     // A message of the store: sent to every subscriber whose subscribe is answered, held for the others.
     void route(const QString &channel, const StoredMessage &message);
@@ -69,6 +89,8 @@ public:
     bool isSubscribed(const ChannelSubscriber *subscriber, const QString &channel) const;
     QStringList channelsOf(const ChannelSubscriber *subscriber) const;
     qint64 pendingBytes(const ChannelSubscriber *subscriber, const QString &channel) const;
+    // True while the subscription's replay (or the flush of what was held) is still going on.
+    bool isReplaying(const ChannelSubscriber *subscriber, const QString &channel) const;
 
 private:
     struct Subscription
@@ -76,8 +98,14 @@ private:
         quint64 generation = 0;       // unique per subscribe: tells a late fetch answer from the current one
         bool ready = false;           // subscribed + replay sent; live messages flow
         qint64 lastSent = 0;          // highest seq sent (dedupes replay against live)
-        QList<StoredMessage> pending; // live messages that came while the fetch was out
+        QList<StoredMessage> pending; // live messages that came while the replay was out
         qint64 pendingBytes = 0;
+        QList<StoredMessage> page; // the replay page being written
+        qsizetype pageAt = 0;      // next message of `page` to write
+        bool more = false;         // the store has more after `page`
+        bool fetching = false;     // a page read is out
+        bool pumping = false;      // pump() is on the stack for it
+        int pageLimit = 0;         // messages the next page asks for
     };
 
     Subscription *find(const ChannelSubscriber *subscriber, const QString &channel);
@@ -85,6 +113,11 @@ private:
     Subscription *current(const ChannelSubscriber *subscriber, const QString &channel, quint64 generation);
     void answer(ChannelSubscriber *subscriber, const QString &channel, quint64 generation, const QString &id,
                 qint64 since, const FetchResult &result);
+    void pageArrived(ChannelSubscriber *subscriber, const QString &channel, quint64 generation,
+                     const FetchResult &result);
+    // Writes what the subscription has to write (replay pages, then what was held) while the
+    // subscriber can take it; asks for the next page; ready once all is out.
+    void pump(ChannelSubscriber *subscriber, const QString &channel, quint64 generation);
     void deliver(ChannelSubscriber *subscriber, Subscription &sub, const StoredMessage &message,
                  const QString &text);
     // The one place a subscription leaves the index.
@@ -92,6 +125,7 @@ private:
 
     ChannelStore *m_store = nullptr;
     qint64 m_maxPendingBytes;
+    int m_replayPageMessages;
     quint64 m_nextGeneration = 0;
     // channel -> subscribers
     QHash<QString, QSet<ChannelSubscriber *>> m_subscribers;

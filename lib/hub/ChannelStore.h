@@ -34,7 +34,8 @@ struct FetchResult
 {
     qint64 latestSeq = 0;          // newest seq on the channel (0: nothing published yet)
     qint64 firstRetainedSeq = 0;   // oldest seq still in history (0: history empty)
-    QList<StoredMessage> messages; // every retained message with seq > since, oldest first
+    QList<StoredMessage> messages; // retained messages with seq > since, oldest first (one page)
+    bool more = false;             // the page stopped at its limit: more may be retained after it
     QString error;                 // non-empty: the store could not answer
 };
 
@@ -66,8 +67,10 @@ public:
     // append() returns.
     virtual void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
                         AppendCallback done) = 0;
-    // The channel's latest seq and, when since >= 0, every retained message after it.
-    virtual void fetch(const QString &channel, qint64 since, FetchCallback done) = 0;
+    // The channel's latest seq and, when since >= 0, the retained messages after it: at most
+    // `maxMessages` of them (<= 0: all), the oldest first, with `more` set when the page was cut
+    // there. A replay asks for the next page from the last seq it got, so no read is unbounded.
+    virtual void fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done) = 0;
     // Channels this store knows of, with their latest seq.
     virtual QList<ChannelInfo> channels() const = 0;
 

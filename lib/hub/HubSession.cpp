@@ -30,6 +30,11 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
     socket->setMaxAllowedIncomingFrameSize(quint64(o.maxMessageBytes));
     connect(socket, &QWebSocket::textMessageReceived, this, &HubSession::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &HubSession::onBinaryMessage);
+    // A paced replay goes on as the socket's unsent bytes go out.
+    connect(socket, &QWebSocket::bytesWritten, this, [this](qint64) {
+        if (!m_closing)
+            m_context.router.drained(this);
+    });
     connect(socket, &QWebSocket::pong, this,
             [this](quint64, const QByteArray &) { m_lastLifeMs = Clock::current().monotonicMs(); });
 }
@@ -92,6 +97,23 @@ void HubSession::sendError(int code, const QString &message, const QString &id)
     e.code = code;
     e.text = message;
     send(e);
+}
+
+bool HubSession::canTake(qint64 bytes) const
+{
+    const qint64 waiting = m_socket->bytesToWrite();
+    if (waiting == 0)
+        return true;
+    const qint64 limit = m_context.options.maxSendBufferBytes;
+    // Half the limit: room for the live frames of its other channels meanwhile. Without a
+    // limit, still paced, by a window of 4 MiB.
+    const qint64 window = limit > 0 ? limit / 2 : 4 * 1024 * 1024;
+    return waiting + bytes <= window;
+}
+
+void HubSession::replayFailed(const QString &reason)
+{
+    drop(RejectReason::StoreUnavailable, reason);
 }
 
 void HubSession::pendingOverflow(qint64 pendingBytes)

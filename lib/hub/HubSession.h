@@ -71,6 +71,9 @@ public:
     void send(const Envelope &env) override;
     void sendText(const QString &text, qint64 bytes) override;
     void pendingOverflow(qint64 pendingBytes) override;
+    // While the socket holds less than half of --max-send-buffer unsent (or nothing at all).
+    bool canTake(qint64 bytes) const override;
+    void replayFailed(const QString &reason) override;
 
     void sendError(int code, const QString &message, const QString &id = QString());
     // Refuses the client: counts the reason, logs it, sends `error` and closes with `code`.

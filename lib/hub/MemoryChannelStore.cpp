@@ -43,7 +43,7 @@ void MemoryChannelStore::append(const QString &channel, const QJsonValue &data, 
     Q_EMIT messageArrived(channel, msg);
 }
 
-void MemoryChannelStore::fetch(const QString &channel, qint64 since, FetchCallback done)
+void MemoryChannelStore::fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done)
 {
     FetchResult result;
     const auto it = m_channels.constFind(channel);
@@ -51,10 +51,16 @@ void MemoryChannelStore::fetch(const QString &channel, qint64 since, FetchCallba
         result.latestSeq = it->seq;
         if (!it->history.empty())
             result.firstRetainedSeq = it->history.front().seq;
-        if (since >= 0) {
-            for (const StoredMessage &msg : it->history) {
-                if (msg.seq > since)
-                    result.messages.append(msg);
+        if (since >= 0 && !it->history.empty()) {
+            // Seqs in the history are contiguous: the first one after `since` is found by offset.
+            const qint64 skip = qMax<qint64>(0, since + 1 - result.firstRetainedSeq);
+            const size_t total = it->history.size();
+            for (size_t i = size_t(qMin<qint64>(skip, qint64(total))); i < total; ++i) {
+                if (maxMessages > 0 && result.messages.size() >= maxMessages) {
+                    result.more = true;
+                    break;
+                }
+                result.messages.append(it->history[i]);
             }
         }
     }

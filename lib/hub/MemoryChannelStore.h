@@ -25,7 +25,7 @@ public:
 
     void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
                 AppendCallback done) override;
-    void fetch(const QString &channel, qint64 since, FetchCallback done) override;
+    void fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done) override;
     QList<ChannelInfo> channels() const override;
 
 private:

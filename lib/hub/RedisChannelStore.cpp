@@ -31,12 +31,13 @@ if ARGV[5] == '1' then redis.call('SET', KEYS[3], seq, 'EX', ARGV[7]) end
 return {seq, 0}
 )lua");
 
-// KEYS: seq, stream. ARGV: first seq wanted ('' for none). One atomic read: {latest, first entry, entries}.
+// KEYS: seq, stream. ARGV: first seq wanted ('' for none), most entries to read (> 0). One atomic
+// read: {latest, first entry, entries}; a replay chains these pages, never one unbounded XRANGE.
 const QByteArray kFetchScript = QByteArrayLiteral(R"lua(
 local latest = tonumber(redis.call('GET', KEYS[1]) or '0')
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 local entries = {}
-if ARGV[1] ~= '' then entries = redis.call('XRANGE', KEYS[2], ARGV[1], '+') end
+if ARGV[1] ~= '' then entries = redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2]) end
 return {latest, first, entries}
 )lua");
 
@@ -311,8 +312,11 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
     return true;
 }
 
-void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallback done)
+void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done)
 {
+    // A page never holds more than the stream can (its MAXLEN), whatever was asked.
+    const int count =
+        maxMessages > 0 ? qMin(maxMessages, qMax(1, m_options.historySize)) : qMax(1, m_options.historySize);
     if (!m_ready) {
         FetchResult r;
         r.error = statusText();
@@ -321,8 +325,8 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallbac
     }
     evalScript(kFetchSha, kFetchScript,
                {"2", key("seq", channel), key("stream", channel),
-                since >= 0 ? QByteArray::number(since + 1) : QByteArray()},
-               [this, channel, done](const RedisReply *r) {
+                since >= 0 ? QByteArray::number(since + 1) : QByteArray(), QByteArray::number(count)},
+               [this, channel, count, done](const RedisReply *r) {
                    FetchResult result;
                    result.error = replyError(r);
                    if (result.error.isEmpty() && r->elements.size() != 3)
@@ -341,6 +345,7 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, FetchCallbac
                        if (parseEntry(channel, entry, &m))
                            result.messages.append(m);
                    }
+                   result.more = r->elements.at(2).elements.size() >= count;
                    m_known[channel] = result.latestSeq;
                    done(result);
                });
@@ -414,55 +419,58 @@ void RedisChannelStore::catchUp(const QString &channel)
         return;
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
-    evalScript(
-        kFetchSha, kFetchScript, {"2", key("seq", channel), key("stream", channel), QByteArray::number(from)},
-        [this, channel](const RedisReply *r) {
-            LiveChannel &live = m_live[channel];
-            if (!live.catchingUp)
-                return; // the connection was lost meanwhile; the next ready state retries
-            live.catchingUp = false;
-            if (!r || r->isError() || r->elements.size() != 3) {
-                // Held messages wait: the catch-up runs again once Redis answers.
-                qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
-                return;
-            }
-            const qint64 before = live.delivered;
-            const qint64 latest = r->elements.at(0).toInteger();
-            if (latest < before) {
-                qCWarning(lcHub).noquote() << "channel" << channel << "went back from seq" << before << "to"
-                                           << latest << "in Redis (data lost there); starting it again";
-                live.delivered = 0;
-                m_known[channel] = latest;
-                Q_EMIT channelReset(channel);
-                catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
-                return;
-            }
-            {
-                for (const RedisReply &entry : r->elements.at(2).elements) {
-                    StoredMessage m;
-                    if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
-                        live.held.remove(m.seq);
-                        live.delivered = m.seq;
-                        Q_EMIT messageArrived(channel, m);
-                    }
-                }
-            }
-            // Held messages the stream no longer had (trimmed) still go out, in order; the
-            // clients see the gap and report it.
-            const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
-            for (auto it = held.cbegin(); it != held.cend(); ++it) {
-                if (it.key() <= live.delivered)
-                    continue;
-                if (it.key() > live.delivered + 1)
-                    qCWarning(lcHub).noquote() << "channel" << channel << "lost seq" << live.delivered + 1
-                                               << "to" << it.key() - 1 << "(no longer in Redis history)";
-                live.delivered = it.key();
-                Q_EMIT messageArrived(channel, it.value());
-            }
-            if (live.delivered > before)
-                qCDebug(lcHub).noquote()
-                    << "caught up" << channel << "from" << before << "to" << live.delivered;
-        });
+    evalScript(kFetchSha, kFetchScript,
+               {"2", key("seq", channel), key("stream", channel), QByteArray::number(from),
+                QByteArray::number(qMax(1, m_options.historySize))},
+               [this, channel](const RedisReply *r) {
+                   LiveChannel &live = m_live[channel];
+                   if (!live.catchingUp)
+                       return; // the connection was lost meanwhile; the next ready state retries
+                   live.catchingUp = false;
+                   if (!r || r->isError() || r->elements.size() != 3) {
+                       // Held messages wait: the catch-up runs again once Redis answers.
+                       qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
+                       return;
+                   }
+                   const qint64 before = live.delivered;
+                   const qint64 latest = r->elements.at(0).toInteger();
+                   if (latest < before) {
+                       qCWarning(lcHub).noquote()
+                           << "channel" << channel << "went back from seq" << before << "to" << latest
+                           << "in Redis (data lost there); starting it again";
+                       live.delivered = 0;
+                       m_known[channel] = latest;
+                       Q_EMIT channelReset(channel);
+                       catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
+                       return;
+                   }
+                   {
+                       for (const RedisReply &entry : r->elements.at(2).elements) {
+                           StoredMessage m;
+                           if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
+                               live.held.remove(m.seq);
+                               live.delivered = m.seq;
+                               Q_EMIT messageArrived(channel, m);
+                           }
+                       }
+                   }
+                   // Held messages the stream no longer had (trimmed) still go out, in order; the
+                   // clients see the gap and report it.
+                   const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
+                   for (auto it = held.cbegin(); it != held.cend(); ++it) {
+                       if (it.key() <= live.delivered)
+                           continue;
+                       if (it.key() > live.delivered + 1)
+                           qCWarning(lcHub).noquote()
+                               << "channel" << channel << "lost seq" << live.delivered + 1 << "to"
+                               << it.key() - 1 << "(no longer in Redis history)";
+                       live.delivered = it.key();
+                       Q_EMIT messageArrived(channel, it.value());
+                   }
+                   if (live.delivered > before)
+                       qCDebug(lcHub).noquote()
+                           << "caught up" << channel << "from" << before << "to" << live.delivered;
+               });
 }
 
 } // namespace Pulseboard

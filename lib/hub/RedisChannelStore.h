@@ -1,10 +1,11 @@
 // Channels shared by several hubs through one Redis. Per channel: the seq is a counter (INCR),
 // history is a Redis Stream whose entry ids are the seqs (`<seq>-0`, capped with MAXLEN), so a
-// `since` replay is one XRANGE; a publish is one Lua script (dedupe check, INCR, XADD, PUBLISH)
-// and therefore atomic. Every hub PSUBSCRIBEs to all channels and emits each message once, in
-// seq order: a seq that arrives ahead of the last one emitted is held while the gap is read back
-// from the stream (a hub that lost Redis for a while catches up the same way on reconnect).
-// Two connections (commands, pub/sub), both asynchronous; reconnects with capped backoff.
+// `since` replay is a chain of XRANGE ... COUNT pages; a publish is one Lua script (dedupe
+// check, INCR, XADD, PUBLISH) and therefore atomic. Every hub PSUBSCRIBEs to all channels and
+// emits each message once, in seq order: a seq that arrives ahead of the last one emitted is
+// held while the gap is read back from the stream (a hub that lost Redis for a while catches
+// up the same way on reconnect). Two connections (commands, pub/sub), both asynchronous;
+// reconnects with capped backoff.
 #pragma once
 
 #include "ChannelStore.h"
@@ -42,7 +43,7 @@ public:
 
     void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
                 AppendCallback done) override;
-    void fetch(const QString &channel, qint64 since, FetchCallback done) override;
+    void fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done) override;
     QList<ChannelInfo> channels() const override;
 
 private:

@@ -157,6 +157,8 @@ QByteArray encodeEnvelope(const Envelope &env)
         o.insert(L("seq"), double(env.seq));
         if (env.hasRecovered)
             o.insert(L("recovered"), env.recovered);
+        if (env.firstSeq >= 0)
+            o.insert(L("first"), double(env.firstSeq));
         break;
     case MessageType::Unsubscribe:
     case MessageType::Unsubscribed:

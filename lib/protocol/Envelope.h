@@ -43,6 +43,7 @@ struct Envelope
     qint64 since = -1; // subscribe (-1 when absent)
     bool hasRecovered = false;
     bool recovered = false; // subscribed
+    qint64 firstSeq = -1;   // subscribed, recovered false: `first`, oldest seq retained (-1: absent)
     int code = 0;           // error
     QString text;           // error: message; request: method; auth: token
     QJsonValue data;        // message/publish: data; request: params; response: result

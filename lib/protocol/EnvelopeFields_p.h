@@ -188,6 +188,7 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         out.channel = r.string(L("channel"), true);
         out.seq = r.integer(L("seq"), true);
         out.recovered = r.boolean(L("recovered"), &out.hasRecovered);
+        out.firstSeq = r.integer(L("first"), false);
         break;
     case MessageType::Unsubscribe:
         out.id = r.string(L("id"), true);
