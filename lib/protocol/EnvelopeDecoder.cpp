@@ -51,6 +51,38 @@ JsonView EnvelopeDecoder::root() const
     return detail::ParsedAccess::make(m_parser->root);
 }
 
+bool EnvelopeDecoder::peekType(Envelope &out, DecodeError *error)
+{
+    const QByteArrayView frame(m_buffer.data(), m_size);
+    if (m_size == 0 || !parse()) {
+        if (!detail::decodeEnvelopeReference(frame, out, error))
+            return false;
+        const Envelope full = std::move(out);
+        out = Envelope{};
+        out.type = full.type;
+        out.typeName = full.typeName;
+        out.id = full.id;
+        return true;
+    }
+    const JsonView object = root();
+    const JsonView type = object.value(QLatin1StringView("type"));
+    if (!type.isString()) {
+        if (error) {
+            error->code = CloseCode::Malformed;
+            error->message = type.isUndefined() ? QStringLiteral("field 'type' is missing")
+                                                : QStringLiteral("field 'type' must be a string");
+        }
+        return false;
+    }
+    out = Envelope{};
+    out.typeName = type.toString();
+    out.type = messageTypeFromName(out.typeName);
+    const JsonView id = object.value(QLatin1StringView("id"));
+    if (id.isString())
+        out.id = id.toString();
+    return true;
+}
+
 bool EnvelopeDecoder::decodeEnvelope(Envelope &out, DecodeError *error)
 {
     const QByteArrayView frame(m_buffer.data(), m_size);

@@ -44,6 +44,13 @@ public:
     QByteArrayView setFrame(QByteArrayView utf8);
     QByteArrayView setFrame(QStringView text);
 
+    // The current frame's `type` and, when it is a string, its `id`: nothing else is read (no
+    // payload is built), for a reader that accepts only some types yet (a hub before auth).
+    // Fills out.type (Unknown for an unknown name), out.typeName and out.id. False with
+    // `error`, in decodeEnvelope's words, when the frame is not an object with a string `type`.
+    // A frame the fast parser refuses goes to the reference decoder, as in decodeEnvelope().
+    bool peekType(Envelope &out, DecodeError *error = nullptr);
+
     // decodeEnvelope() on the current frame.
     bool decodeEnvelope(Envelope &out, DecodeError *error = nullptr);
 
