@@ -61,17 +61,23 @@ public:
     virtual bool isAvailable() const = 0;
     virtual QString statusText() const = 0;
 
-    // Stores `data` under the next seq. `dedupeKey` (identity + publish id; empty: none) makes a
-    // repeated publish answer with the first seq instead of storing again. `done` may run before
-    // append() returns.
-    virtual void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+    // Stores `dataJson` (one JSON value as text, already validated: stored and sent as these
+    // bytes, never rebuilt) under the next seq. `dedupeKey` (identity + publish id; empty: none)
+    // makes a repeated publish answer with the first seq instead of storing again. `done` may
+    // run before append() returns.
+    virtual void append(const QString &channel, const QByteArray &dataJson, qint64 ts, const QString &dedupeKey,
                         AppendCallback done) = 0;
+    // The same for a value the hub built itself (feeds, tests): written out once.
+    void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+                AppendCallback done);
     // The channel's latest seq and, when since >= 0, every retained message after it.
     virtual void fetch(const QString &channel, qint64 since, FetchCallback done) = 0;
     // Channels this store knows of, with their latest seq.
     virtual QList<ChannelInfo> channels() const = 0;
 
     static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+    // The same frame, with `dataJson` as its data bytes.
+    static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QByteArray &dataJson);
 
 Q_SIGNALS:
     void messageArrived(const QString &channel, const Pulseboard::StoredMessage &message);

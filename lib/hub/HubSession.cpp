@@ -227,16 +227,18 @@ void HubSession::onTextMessage(const QString &text)
         }
     }
     Envelope env;
-    if (!decoder.decodeEnvelope(env, &error)) {
+    QByteArray dataJson;
+    // A publish's data stays the JSON text it came as, to the store and to every subscriber.
+    if (!decoder.decodeEnvelopeWithDataJson(env, dataJson, &error)) {
         m_context.metrics.countReject(RejectReason::Malformed);
         qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << error.message;
         sendError(CloseCode::Malformed, error.message);
         return;
     }
-    handleEnvelope(env);
+    handleEnvelope(env, dataJson);
 }
 
-void HubSession::handleEnvelope(const Envelope &env)
+void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
 {
     if (!m_authed && env.type != MessageType::Auth && env.type != MessageType::Ping &&
         env.type != MessageType::Pong && env.type != MessageType::Unknown) {
@@ -265,7 +267,7 @@ void HubSession::handleEnvelope(const Envelope &env)
         return;
     }
     case MessageType::Publish:
-        handlePublish(env);
+        handlePublish(env, dataJson);
         return;
     case MessageType::Request:
         send(m_context.requests.answer(env, m_id));
@@ -300,7 +302,7 @@ void HubSession::handleAuth(const Envelope &env)
     send(ack);
 }
 
-void HubSession::handlePublish(const Envelope &env)
+void HubSession::handlePublish(const Envelope &env, const QByteArray &dataJson)
 {
     if (m_context.isFeedChannel(env.channel)) {
         m_context.metrics.countReject(RejectReason::ReservedChannel);
@@ -321,7 +323,7 @@ void HubSession::handlePublish(const Envelope &env)
     HubMetrics *metrics = &m_context.metrics;
     QPointer<HubSession> self(this);
     m_context.store.append(
-        channel, env.data, Clock::current().wallMs(), dedupeKey,
+        channel, dataJson, Clock::current().wallMs(), dedupeKey,
         [metrics, self, id, channel](const AppendResult &r) {
             if (!r.error.isEmpty()) {
                 metrics->countReject(RejectReason::StoreUnavailable);

@@ -53,6 +53,12 @@ public:
 
     // decodeEnvelope() on the current frame.
     bool decodeEnvelope(Envelope &out, DecodeError *error = nullptr);
+    // decodeEnvelope(), except that a `publish` frame's `data` is not built: `dataJson` gets the
+    // value's JSON text as sent, whitespace outside strings removed (members in their order,
+    // numbers and escapes as written; valid JSON, as the whole frame was validated), and
+    // out.data stays undefined. Linear in the frame whatever the payload; every field rule and
+    // refusal is decodeEnvelope's. `dataJson` is cleared for any other type.
+    bool decodeEnvelopeWithDataJson(Envelope &out, QByteArray &dataJson, DecodeError *error = nullptr);
 
     // A `message` frame fills `message` (no QString, no QJsonValue) and returns Message; any
     // other valid frame fills `out` and returns Envelope. Malformed fills `error`.
@@ -61,6 +67,9 @@ public:
 private:
     struct Parser;
     bool parse(); // false: simdjson refused the frame
+    // The JSON text of the top-level member `key` of the current (parsed) frame, minified; the
+    // last one when the key repeats. Null when it cannot be read.
+    QByteArray rawMember(QLatin1StringView key);
     JsonView root() const;
 
     std::unique_ptr<Parser> m_parser;

@@ -173,6 +173,11 @@ void write(QByteArray &out, const element &e)
 
 } // namespace
 
+void detail::appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    appendString(out, utf8);
+}
+
 JsonView::JsonView(const QJsonValue &value) : m_source(Source::Qt), m_qt(value) {}
 
 bool JsonView::isUndefined() const
