@@ -295,7 +295,8 @@ void tst_EnvelopeDecoder::publishDataKeptAsSent()
     decoder.setFrame(QByteArrayView(R"({"type":"publish","id":"1","channel":"c","data":null})"));
     QVERIFY(decoder.decodeEnvelopeWithDataJson(env, dataJson));
     QCOMPARE(dataJson, QByteArray("null"));
-    decoder.setFrame(QByteArrayView("\xEF\xBB\xBF{\"type\":\"publish\",\"id\":\"1\",\"channel\":\"c\",\"data\":{\"b\":1,\"a\":2}}"));
+    decoder.setFrame(QByteArrayView(
+        "\xEF\xBB\xBF{\"type\":\"publish\",\"id\":\"1\",\"channel\":\"c\",\"data\":{\"b\":1,\"a\":2}}"));
     QVERIFY(decoder.decodeEnvelopeWithDataJson(env, dataJson));
     QCOMPARE(parseJsonValue(dataJson).value_or(QJsonValue()),
              QJsonValue(QJsonObject{{QStringLiteral("a"), 2}, {QStringLiteral("b"), 1}}));
@@ -304,20 +305,24 @@ void tst_EnvelopeDecoder::publishDataKeptAsSent()
 void tst_EnvelopeDecoder::messageFrameWithDataJson()
 {
     // Byte for byte what encodeEnvelope writes for the same message, whatever the channel holds.
-    for (const QString &channel : {QStringLiteral("sys.cpu"), QStringLiteral("caf\u00e9/\"q\"\\"), QStringLiteral("x")}) {
+    for (const QString &channel :
+         {QStringLiteral("sys.cpu"), QStringLiteral("caf\u00e9/\"q\"\\"), QStringLiteral("x")}) {
         for (const qint64 ts : {qint64(0), qint64(-5), qint64(1764592842123), kMaxSafeInteger}) {
             Envelope env;
             env.type = MessageType::Message;
             env.channel = channel;
             env.seq = 42;
             env.ts = ts;
-            env.data = QJsonObject{{QStringLiteral("a"), 1}, {QStringLiteral("b"), QJsonArray{true, QStringLiteral("s")}}};
+            env.data = QJsonObject{{QStringLiteral("a"), 1},
+                                   {QStringLiteral("b"), QJsonArray{true, QStringLiteral("s")}}};
             const QByteArray expected = encodeEnvelope(env);
-            QCOMPARE(encodeMessageFrame(channel, 42, ts, QByteArrayView(R"({"a":1,"b":[true,"s"]})")), expected);
+            QCOMPARE(encodeMessageFrame(channel, 42, ts, QByteArrayView(R"({"a":1,"b":[true,"s"]})")),
+                     expected);
         }
     }
     // The data goes in as given: members in the publisher's order.
-    const QByteArray frame = encodeMessageFrame(QStringLiteral("c"), 1, 2, QByteArrayView(R"({"z":1,"a":2})"));
+    const QByteArray frame =
+        encodeMessageFrame(QStringLiteral("c"), 1, 2, QByteArrayView(R"({"z":1,"a":2})"));
     QCOMPARE(frame, QByteArray(R"({"channel":"c","data":{"z":1,"a":2},"seq":1,"ts":2,"type":"message"})"));
     Envelope back;
     QVERIFY(decodeEnvelope(frame, back));

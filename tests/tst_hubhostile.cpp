@@ -59,7 +59,10 @@ QByteArray randomOrderObject(int count)
     for (size_t i = 0; i < order.size(); ++i) {
         if (i)
             out.append(',');
-        out.append("\"k").append(QByteArray::number(order[i])).append("\":").append(char('0' + order[i] % 10));
+        out.append("\"k")
+            .append(QByteArray::number(order[i]))
+            .append("\":")
+            .append(char('0' + order[i] % 10));
     }
     out.append('}');
     return out;
@@ -67,7 +70,8 @@ QByteArray randomOrderObject(int count)
 
 QByteArray publishFrame(const QByteArray &id, const QByteArray &channel, const QByteArray &dataJson)
 {
-    return R"({"type":"publish","id":")" + id + R"(","channel":")" + channel + R"(","data":)" + dataJson + "}";
+    return R"({"type":"publish","id":")" + id + R"(","channel":")" + channel + R"(","data":)" + dataJson +
+           "}";
 }
 
 // An authenticated bystander that pings every few ms and records each pong's round trip.
@@ -79,7 +83,8 @@ public:
         m_clock.start();
         connect(&probe.socket(), &QWebSocket::textMessageReceived, this, [this](const QString &text) {
             Envelope env;
-            if (decodeEnvelope(text.toUtf8(), env) && env.type == MessageType::Pong && env.id.startsWith(u'b'))
+            if (decodeEnvelope(text.toUtf8(), env) && env.type == MessageType::Pong &&
+                env.id.startsWith(u'b'))
                 m_rtts.append({env.ts, m_clock.elapsed() - env.ts});
         });
         connect(&m_timer, &QTimer::timeout, this, [this] {
@@ -189,7 +194,8 @@ void tst_HubHostile::preAuthFrameAtTheCapIsRead()
     ProtocolProbe probe;
     QVERIFY(probe.open(hub.url()));
     // Exactly at the cap: a ping is answered before auth, an unknown type ignored; then auth works.
-    QByteArray ping = R"({"type":"ping","id":"edge","ts":7,"pad":"")" "}";
+    QByteArray ping = R"({"type":"ping","id":"edge","ts":7,"pad":"")"
+                      "}";
     ping.insert(ping.indexOf("\"\"}") + 1, QByteArray(300 - ping.size(), 'x'));
     QCOMPARE(ping.size(), 300);
     probe.sendRaw(R"({"type":"future.thing","id":"f"})");
@@ -279,8 +285,8 @@ void tst_HubHostile::largeRandomObjectKeepsBystanderServed()
 
     const QList<qint64> during = pinger.rttsSentBetween(floodStart, floodEnd);
     const qint64 worst = during.isEmpty() ? -1 : *std::max_element(during.begin(), during.end());
-    qInfo("flood lasted %lld ms; %lld bystander pings answered during it, slowest %lld ms", floodEnd - floodStart,
-          qlonglong(during.size()), worst);
+    qInfo("flood lasted %lld ms; %lld bystander pings answered during it, slowest %lld ms",
+          floodEnd - floodStart, qlonglong(during.size()), worst);
     QVERIFY(!during.isEmpty());
     // 50 ms is the goal; the margin is what a loaded machine adds to a wall-clock bound.
     QVERIFY2(worst <= 50 + kSchedulingSlackMs, qPrintable(u"slowest pong %1 ms"_s.arg(worst)));

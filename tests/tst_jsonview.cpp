@@ -148,7 +148,8 @@ void tst_JsonView::writesLikeQJsonDocument()
 void tst_JsonView::convertsLikeQJsonDocument_data()
 {
     QTest::addColumn<QByteArray>("payload");
-    QTest::newRow("repeated keys, nested") << QByteArray(R"({"a":{"x":1,"x":2},"b":[{"k":1,"k":3},[]],"a":{"y":0}})");
+    QTest::newRow("repeated keys, nested")
+        << QByteArray(R"({"a":{"x":1,"x":2},"b":[{"k":1,"k":3},[]],"a":{"y":0}})");
     QTest::newRow("numbers") << QByteArray(R"([1.0,1e0,-0,2.5,9007199254740993,18446744073709551615,1e300])");
     QTest::newRow("escapes") << QByteArray(R"({"\u00e9":"\n\u0001\/","":null,"t":true})");
     // A large object in random key order: converted by one sort, where inserting member by

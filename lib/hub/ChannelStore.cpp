@@ -17,7 +17,8 @@ QByteArray ChannelStore::encodeMessage(const QString &channel, qint64 seq, qint6
     return encodeEnvelope(env);
 }
 
-QByteArray ChannelStore::encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QByteArray &dataJson)
+QByteArray ChannelStore::encodeMessage(const QString &channel, qint64 seq, qint64 ts,
+                                       const QByteArray &dataJson)
 {
     return encodeMessageFrame(channel, seq, ts, dataJson);
 }

@@ -65,8 +65,8 @@ public:
     // bytes, never rebuilt) under the next seq. `dedupeKey` (identity + publish id; empty: none)
     // makes a repeated publish answer with the first seq instead of storing again. `done` may
     // run before append() returns.
-    virtual void append(const QString &channel, const QByteArray &dataJson, qint64 ts, const QString &dedupeKey,
-                        AppendCallback done) = 0;
+    virtual void append(const QString &channel, const QByteArray &dataJson, qint64 ts,
+                        const QString &dedupeKey, AppendCallback done) = 0;
     // The same for a value the hub built itself (feeds, tests): written out once.
     void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
                 AppendCallback done);
@@ -77,7 +77,8 @@ public:
 
     static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
     // The same frame, with `dataJson` as its data bytes.
-    static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QByteArray &dataJson);
+    static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts,
+                                    const QByteArray &dataJson);
 
 Q_SIGNALS:
     void messageArrived(const QString &channel, const Pulseboard::StoredMessage &message);

@@ -30,12 +30,12 @@ struct HubOptions
     QByteArray tokenSecret;               // HMAC key of signed expiring tokens
     int authTimeoutMs = 10000;            // a client that must authenticate and does not is closed 4001
     qint64 maxMessageBytes = 1024 * 1024; // larger frames close with 1009
-    // Before `auth` succeeds (on a hub that requires it), a larger frame closes with 1009 and is
-    // not decoded at all; the frames allowed then (auth, ping, pong) are small.
-    qint64 maxPreAuthFrameBytes = 8 * 1024;
     double rateLimitPerSec = 200;         // frames a second per connection (0 = no limit) ...
     double rateLimitBurst = 400;          // ... with bursts up to this many; over it: close 4008
     qint64 maxSendBufferBytes = 16 * 1024 * 1024; // a client whose unsent bytes pass this is dropped
+    // Before `auth` succeeds (on a hub that requires it), a larger frame closes with 1009 and is
+    // not decoded at all; the frames allowed then (auth, ping, pong) are small.
+    qint64 maxPreAuthFrameBytes = 8 * 1024;
 
     // Health and metrics over plain HTTP: -1 off, 0 any free port
     int healthPort = -1;

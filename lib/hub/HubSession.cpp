@@ -207,7 +207,9 @@ void HubSession::onTextMessage(const QString &text)
         const qint64 cap = m_context.options.maxPreAuthFrameBytes;
         if (cap > 0 && bytes > cap) {
             refuse(RejectReason::TooBig, CloseCode::TooBig,
-                   QStringLiteral("frame of %1 bytes before auth (pre-auth limit %2 bytes)").arg(bytes).arg(cap));
+                   QStringLiteral("frame of %1 bytes before auth (pre-auth limit %2 bytes)")
+                       .arg(bytes)
+                       .arg(cap));
             return;
         }
         Envelope head;
@@ -218,7 +220,8 @@ void HubSession::onTextMessage(const QString &text)
             return;
         }
         if (!allowedBeforeAuth(head.type)) {
-            refuse(RejectReason::Auth, CloseCode::Unauthorized, QStringLiteral("authenticate first"), head.id);
+            refuse(RejectReason::Auth, CloseCode::Unauthorized, QStringLiteral("authenticate first"),
+                   head.id);
             return;
         }
         if (head.type == MessageType::Unknown) {
