@@ -81,7 +81,7 @@ public:
     bool start(QString *) override { return true; }
     bool isAvailable() const override { return true; }
     QString statusText() const override { return QString(); }
-    void append(const QString &, const QJsonValue &, qint64, const QString &, AppendCallback done) override
+    void append(const QString &, const QByteArray &, qint64, const QString &, AppendCallback done) override
     {
         AppendResult r;
         r.error = QStringLiteral("not here");

@@ -5,6 +5,8 @@
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
 #include "protocol/EnvelopeDecoder.h"
+#include "protocol/JsonView.h"
+#include "protocol/MessageFrame.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -22,6 +24,8 @@ private Q_SLOTS:
     void messageView();
     void decodesUtf16Frames();
     void bufferIsReusedAcrossFrames();
+    void publishDataKeptAsSent();
+    void messageFrameWithDataJson();
 };
 
 namespace {
@@ -144,9 +148,37 @@ void tst_EnvelopeDecoder::matchesReference()
         QCOMPARE(actualError.message, expectedError.message);
     }
 
-    // The lean path agrees too: a message frame becomes a view with the same values.
     EnvelopeDecoder decoder;
     decoder.setFrame(frame);
+    // Reading only the type (a hub before auth) finds the same type in every valid frame.
+    Envelope head;
+    if (expectedOk) {
+        QVERIFY(decoder.peekType(head));
+        QCOMPARE(head.type, expected.type);
+        QCOMPARE(head.typeName, expected.typeName);
+        QVERIFY(head.data.isUndefined() || head.data.isNull());
+    }
+    // The hub's path, a publish's data kept as JSON text, agrees on the verdict, the words and
+    // every field; the text reads back as the same value.
+    Envelope withText;
+    QByteArray dataJson;
+    DecodeError textError;
+    QCOMPARE(decoder.decodeEnvelopeWithDataJson(withText, dataJson, &textError), expectedOk);
+    if (!expectedOk) {
+        QCOMPARE(textError.code, CloseCode::Malformed);
+        QCOMPARE(textError.message, expectedError.message);
+    } else if (expected.type == MessageType::Publish) {
+        const std::optional<QJsonValue> back = parseJsonValue(dataJson);
+        QVERIFY2(back.has_value(), dataJson.constData());
+        QCOMPARE(*back, expected.data);
+        withText.data = *back;
+        compareEnvelopes(withText, expected);
+    } else {
+        QVERIFY(dataJson.isEmpty());
+        compareEnvelopes(withText, expected);
+    }
+
+    // The lean path agrees too: a message frame becomes a view with the same values.
     Envelope env;
     MessageView message;
     DecodeError error;
@@ -243,4 +275,58 @@ void tst_EnvelopeDecoder::bufferIsReusedAcrossFrames()
 }
 
 QTEST_GUILESS_MAIN(tst_EnvelopeDecoder)
+void tst_EnvelopeDecoder::publishDataKeptAsSent()
+{
+    EnvelopeDecoder decoder;
+    // Members in their order, numbers and escapes as written; whitespace outside strings goes.
+    decoder.setFrame(QByteArrayView(
+        R"({"type":"publish","id":"1","channel":"c","data": { "z" : 1.50, "a":[ 1e2 , "\u00e9 x" ] } ,"data2":0})"));
+    Envelope env;
+    QByteArray dataJson;
+    QVERIFY(decoder.decodeEnvelopeWithDataJson(env, dataJson));
+    QCOMPARE(dataJson, QByteArray(R"({"z":1.50,"a":[1e2,"\u00e9 x"]})"));
+    QVERIFY(env.data.isUndefined());
+    QCOMPARE(env.channel, QStringLiteral("c"));
+    // A repeated data key: the last one counts, as everywhere else.
+    decoder.setFrame(QByteArrayView(R"({"type":"publish","id":"1","channel":"c","data":1,"data":"two"})"));
+    QVERIFY(decoder.decodeEnvelopeWithDataJson(env, dataJson));
+    QCOMPARE(dataJson, QByteArray(R"("two")"));
+    // Scalars and the reference decoder's rare frame (a byte order mark).
+    decoder.setFrame(QByteArrayView(R"({"type":"publish","id":"1","channel":"c","data":null})"));
+    QVERIFY(decoder.decodeEnvelopeWithDataJson(env, dataJson));
+    QCOMPARE(dataJson, QByteArray("null"));
+    decoder.setFrame(QByteArrayView(
+        "\xEF\xBB\xBF{\"type\":\"publish\",\"id\":\"1\",\"channel\":\"c\",\"data\":{\"b\":1,\"a\":2}}"));
+    QVERIFY(decoder.decodeEnvelopeWithDataJson(env, dataJson));
+    QCOMPARE(parseJsonValue(dataJson).value_or(QJsonValue()),
+             QJsonValue(QJsonObject{{QStringLiteral("a"), 2}, {QStringLiteral("b"), 1}}));
+}
+
+void tst_EnvelopeDecoder::messageFrameWithDataJson()
+{
+    // Byte for byte what encodeEnvelope writes for the same message, whatever the channel holds.
+    for (const QString &channel :
+         {QStringLiteral("sys.cpu"), QStringLiteral("caf\u00e9/\"q\"\\"), QStringLiteral("x")}) {
+        for (const qint64 ts : {qint64(0), qint64(-5), qint64(1764592842123), kMaxSafeInteger}) {
+            Envelope env;
+            env.type = MessageType::Message;
+            env.channel = channel;
+            env.seq = 42;
+            env.ts = ts;
+            env.data = QJsonObject{{QStringLiteral("a"), 1},
+                                   {QStringLiteral("b"), QJsonArray{true, QStringLiteral("s")}}};
+            const QByteArray expected = encodeEnvelope(env);
+            QCOMPARE(encodeMessageFrame(channel, 42, ts, QByteArrayView(R"({"a":1,"b":[true,"s"]})")),
+                     expected);
+        }
+    }
+    // The data goes in as given: members in the publisher's order.
+    const QByteArray frame =
+        encodeMessageFrame(QStringLiteral("c"), 1, 2, QByteArrayView(R"({"z":1,"a":2})"));
+    QCOMPARE(frame, QByteArray(R"({"channel":"c","data":{"z":1,"a":2},"seq":1,"ts":2,"type":"message"})"));
+    Envelope back;
+    QVERIFY(decodeEnvelope(frame, back));
+    QCOMPARE(back.data.toObject().value(QStringLiteral("z")).toInt(), 1);
+}
+
 #include "tst_envelopedecoder.moc"

@@ -20,6 +20,8 @@ private Q_SLOTS:
     void writesLikeQJsonDocument_data();
     void writesLikeQJsonDocument();
     void visitsMembersAndElements();
+    void convertsLikeQJsonDocument_data();
+    void convertsLikeQJsonDocument();
     void parsesAnyValue_data();
     void parsesAnyValue();
     void refusesWhatIsNotOneValue_data();
@@ -141,6 +143,41 @@ void tst_JsonView::writesLikeQJsonDocument()
     QCOMPARE(JsonView(QJsonValue(QStringLiteral("a\"b"))).toJson(), QByteArray("\"a\\\"b\""));
     QCOMPARE(JsonView(QJsonValue(QJsonValue::Null)).toJson(), QByteArray("null"));
     QCOMPARE(JsonView().toJson(), QByteArray());
+}
+
+void tst_JsonView::convertsLikeQJsonDocument_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::newRow("repeated keys, nested")
+        << QByteArray(R"({"a":{"x":1,"x":2},"b":[{"k":1,"k":3},[]],"a":{"y":0}})");
+    QTest::newRow("numbers") << QByteArray(R"([1.0,1e0,-0,2.5,9007199254740993,18446744073709551615,1e300])");
+    QTest::newRow("escapes") << QByteArray(R"({"\u00e9":"\n\u0001\/","":null,"t":true})");
+    // A large object in random key order: converted by one sort, where inserting member by
+    // member into a QJsonObject is quadratic (seconds for this one).
+    QByteArray big = "{";
+    quint32 x = 12345;
+    for (int i = 0; i < 80000; ++i) {
+        x = x * 1103515245u + 12345u;
+        big += (i ? ",\"k" : "\"k") + QByteArray::number(x % 1000003) + "\":" + QByteArray::number(i);
+    }
+    QTest::newRow("80000 keys in random order") << (big + "}");
+}
+
+void tst_JsonView::convertsLikeQJsonDocument()
+{
+    QFETCH(QByteArray, payload);
+    EnvelopeDecoder decoder;
+    const JsonView parsed = parsedData(decoder, payload);
+    QVERIFY(!parsed.isUndefined());
+    const QJsonDocument doc = QJsonDocument::fromJson(payload);
+    QVERIFY(!doc.isNull());
+    const QJsonValue expected = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+    const QJsonValue converted = parsed.toJsonValue();
+    QCOMPARE(converted, expected);
+    QCOMPARE(QJsonDocument(converted.isObject() ? QJsonDocument(converted.toObject())
+                                                : QJsonDocument(converted.toArray()))
+                 .toJson(QJsonDocument::Compact),
+             doc.toJson(QJsonDocument::Compact));
 }
 
 void tst_JsonView::visitsMembersAndElements()

@@ -1,6 +1,8 @@
 #include "ChannelStore.h"
 
 #include "protocol/Envelope.h"
+#include "protocol/JsonView.h"
+#include "protocol/MessageFrame.h"
 
 namespace Pulseboard {
 
@@ -13,6 +15,18 @@ QByteArray ChannelStore::encodeMessage(const QString &channel, qint64 seq, qint6
     env.ts = ts;
     env.data = data;
     return encodeEnvelope(env);
+}
+
+QByteArray ChannelStore::encodeMessage(const QString &channel, qint64 seq, qint64 ts,
+                                       const QByteArray &dataJson)
+{
+    return encodeMessageFrame(channel, seq, ts, dataJson);
+}
+
+void ChannelStore::append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+                          AppendCallback done)
+{
+    append(channel, JsonView(data).toJson(), ts, dedupeKey, std::move(done));
 }
 
 } // namespace Pulseboard

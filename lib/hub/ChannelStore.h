@@ -62,11 +62,15 @@ public:
     virtual bool isAvailable() const = 0;
     virtual QString statusText() const = 0;
 
-    // Stores `data` under the next seq. `dedupeKey` (identity + publish id; empty: none) makes a
-    // repeated publish answer with the first seq instead of storing again. `done` may run before
-    // append() returns.
-    virtual void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
-                        AppendCallback done) = 0;
+    // Stores `dataJson` (one JSON value as text, already validated: stored and sent as these
+    // bytes, never rebuilt) under the next seq. `dedupeKey` (identity + publish id; empty: none)
+    // makes a repeated publish answer with the first seq instead of storing again. `done` may
+    // run before append() returns.
+    virtual void append(const QString &channel, const QByteArray &dataJson, qint64 ts,
+                        const QString &dedupeKey, AppendCallback done) = 0;
+    // The same for a value the hub built itself (feeds, tests): written out once.
+    void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+                AppendCallback done);
     // The channel's latest seq and, when since >= 0, the retained messages after it: at most
     // `maxMessages` of them (<= 0: all), the oldest first, with `more` set when the page was cut
     // there. A replay asks for the next page from the last seq it got, so no read is unbounded.
@@ -75,6 +79,9 @@ public:
     virtual QList<ChannelInfo> channels() const = 0;
 
     static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+    // The same frame, with `dataJson` as its data bytes.
+    static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts,
+                                    const QByteArray &dataJson);
 
 Q_SIGNALS:
     void messageArrived(const QString &channel, const Pulseboard::StoredMessage &message);

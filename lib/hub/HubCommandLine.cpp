@@ -119,6 +119,11 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
         {opt("max-message-bytes"),
          QStringLiteral("Largest accepted message; larger closes 1009 (default %1).").arg(d.maxMessageBytes),
          QStringLiteral("BYTES")},
+        {opt("max-preauth-frame"),
+         QStringLiteral("Largest frame before auth succeeds (tokens required); larger closes 1009, "
+                        "undecoded (default %1).")
+             .arg(d.maxPreAuthFrameBytes),
+         QStringLiteral("BYTES")},
         {opt("rate-limit"),
          QStringLiteral("Frames a second per connection, 0 = none (default %1).").arg(d.rateLimitPerSec),
          QStringLiteral("N")},
@@ -187,6 +192,7 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         !readInt(p, "heartbeat-ms", 10, 3600000, o.heartbeatIntervalMs, error) ||
         !readInt(p, "auth-timeout-ms", 10, 3600000, o.authTimeoutMs, error) ||
         !readInt(p, "max-message-bytes", 64, qint64(1) << 30, o.maxMessageBytes, error) ||
+        !readInt(p, "max-preauth-frame", 64, qint64(1) << 30, o.maxPreAuthFrameBytes, error) ||
         !readNumber(p, "rate-limit", 0, 1e7, o.rateLimitPerSec, error) ||
         !readNumber(p, "rate-burst", 1, 1e7, o.rateLimitBurst, error) ||
         !readInt(p, "max-send-buffer", 0, qint64(1) << 40, o.maxSendBufferBytes, error) ||

@@ -33,6 +33,9 @@ struct HubOptions
     double rateLimitPerSec = 200;         // frames a second per connection (0 = no limit) ...
     double rateLimitBurst = 400;          // ... with bursts up to this many; over it: close 4008
     qint64 maxSendBufferBytes = 16 * 1024 * 1024; // a client whose unsent bytes pass this is dropped
+    // Before `auth` succeeds (on a hub that requires it), a larger frame closes with 1009 and is
+    // not decoded at all; the frames allowed then (auth, ping, pong) are small.
+    qint64 maxPreAuthFrameBytes = 8 * 1024;
 
     // Health and metrics over plain HTTP: -1 off, 0 any free port
     int healthPort = -1;

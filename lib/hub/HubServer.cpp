@@ -306,7 +306,7 @@ void HubServer::onDisconnected(QWebSocket *socket)
         return;
     }
     const int code = socket->closeCode();
-    if (code == CloseCode::TooBig)
+    if (code == CloseCode::TooBig && !session->isClosing()) // the session's own refusals are counted
         m_metrics.countReject(RejectReason::TooBig);
     qCInfo(lcHub).noquote() << "client" << session->id() << "disconnected" << code << socket->closeReason();
     delete session; // its subscriptions and its socket go with it

@@ -10,6 +10,7 @@
 #include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
+#include "protocol/EnvelopeDecoder.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -187,12 +188,32 @@ void HubSession::onBinaryMessage(const QByteArray &data)
               QStringLiteral("binary frames are not part of the protocol; send JSON text"));
 }
 
+namespace {
+
+// One decoder per thread: its parser and frame buffer are reused by every session's frames.
+EnvelopeDecoder &frameDecoder()
+{
+    thread_local EnvelopeDecoder decoder;
+    return decoder;
+}
+
+// What a client may send before `auth` succeeds (PROTOCOL.md: pings are answered before it).
+// Unknown types are ignored as always, without reading more of them than the type.
+bool allowedBeforeAuth(MessageType type)
+{
+    return type == MessageType::Auth || type == MessageType::Ping || type == MessageType::Pong ||
+           type == MessageType::Unknown;
+}
+
+} // namespace
+
 void HubSession::onTextMessage(const QString &text)
 {
     if (m_closing)
         return;
-    const QByteArray utf8 = text.toUtf8();
-    m_context.metrics.countFrameIn(utf8.size());
+    EnvelopeDecoder &decoder = frameDecoder();
+    const qint64 bytes = decoder.setFrame(QStringView(text)).size();
+    m_context.metrics.countFrameIn(bytes);
     m_lastLifeMs = Clock::current().monotonicMs();
     if (!m_limiter->tryTake(m_lastLifeMs)) {
         refuse(RejectReason::RateLimit, CloseCode::RateLimited,
@@ -201,18 +222,48 @@ void HubSession::onTextMessage(const QString &text)
                    .arg(m_context.options.rateLimitBurst));
         return;
     }
-    Envelope env;
     DecodeError error;
-    if (!decodeEnvelope(utf8, env, &error)) {
+    if (!m_authed) {
+        // Before auth nothing is built from a frame but its type: a large one is refused
+        // unread, and so is any type that needs auth, whatever payload it carries.
+        const qint64 cap = m_context.options.maxPreAuthFrameBytes;
+        if (cap > 0 && bytes > cap) {
+            refuse(RejectReason::TooBig, CloseCode::TooBig,
+                   QStringLiteral("frame of %1 bytes before auth (pre-auth limit %2 bytes)")
+                       .arg(bytes)
+                       .arg(cap));
+            return;
+        }
+        Envelope head;
+        if (!decoder.peekType(head, &error)) {
+            m_context.metrics.countReject(RejectReason::Malformed);
+            qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << error.message;
+            sendError(CloseCode::Malformed, error.message);
+            return;
+        }
+        if (!allowedBeforeAuth(head.type)) {
+            refuse(RejectReason::Auth, CloseCode::Unauthorized, QStringLiteral("authenticate first"),
+                   head.id);
+            return;
+        }
+        if (head.type == MessageType::Unknown) {
+            handleEnvelope(head);
+            return;
+        }
+    }
+    Envelope env;
+    QByteArray dataJson;
+    // A publish's data stays the JSON text it came as, to the store and to every subscriber.
+    if (!decoder.decodeEnvelopeWithDataJson(env, dataJson, &error)) {
         m_context.metrics.countReject(RejectReason::Malformed);
         qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << error.message;
         sendError(CloseCode::Malformed, error.message);
         return;
     }
-    handleEnvelope(env);
+    handleEnvelope(env, dataJson);
 }
 
-void HubSession::handleEnvelope(const Envelope &env)
+void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
 {
     if (!m_authed && env.type != MessageType::Auth && env.type != MessageType::Ping &&
         env.type != MessageType::Pong && env.type != MessageType::Unknown) {
@@ -241,7 +292,7 @@ void HubSession::handleEnvelope(const Envelope &env)
         return;
     }
     case MessageType::Publish:
-        handlePublish(env);
+        handlePublish(env, dataJson);
         return;
     case MessageType::Request:
         send(m_context.requests.answer(env, m_id));
@@ -276,7 +327,7 @@ void HubSession::handleAuth(const Envelope &env)
     send(ack);
 }
 
-void HubSession::handlePublish(const Envelope &env)
+void HubSession::handlePublish(const Envelope &env, const QByteArray &dataJson)
 {
     if (m_context.isFeedChannel(env.channel)) {
         m_context.metrics.countReject(RejectReason::ReservedChannel);
@@ -297,7 +348,7 @@ void HubSession::handlePublish(const Envelope &env)
     HubMetrics *metrics = &m_context.metrics;
     QPointer<HubSession> self(this);
     m_context.store.append(
-        channel, env.data, Clock::current().wallMs(), dedupeKey,
+        channel, dataJson, Clock::current().wallMs(), dedupeKey,
         [metrics, self, id, channel](const AppendResult &r) {
             if (!r.error.isEmpty()) {
                 metrics->countReject(RejectReason::StoreUnavailable);

@@ -85,9 +85,10 @@ public:
 private:
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
-    void handleEnvelope(const Envelope &env);
+    // `dataJson`: a publish's data, as the JSON text it came in.
+    void handleEnvelope(const Envelope &env, const QByteArray &dataJson = QByteArray());
     void handleAuth(const Envelope &env);
-    void handlePublish(const Envelope &env);
+    void handlePublish(const Envelope &env, const QByteArray &dataJson);
 
     const HubContext &m_context;
     QWebSocket *m_socket;

@@ -7,7 +7,7 @@ MemoryChannelStore::MemoryChannelStore(int historySize, int dedupeWindow, QObjec
 {
 }
 
-void MemoryChannelStore::append(const QString &channel, const QJsonValue &data, qint64 ts,
+void MemoryChannelStore::append(const QString &channel, const QByteArray &dataJson, qint64 ts,
                                 const QString &dedupeKey, AppendCallback done)
 {
     AppendResult result;
@@ -24,7 +24,7 @@ void MemoryChannelStore::append(const QString &channel, const QJsonValue &data, 
     StoredMessage msg;
     msg.seq = ++ch.seq;
     msg.ts = ts;
-    msg.frame = encodeMessage(channel, msg.seq, ts, data);
+    msg.frame = encodeMessage(channel, msg.seq, ts, dataJson);
     if (m_historySize > 0) {
         ch.history.push_back(msg);
         while (ch.history.size() > size_t(m_historySize))

@@ -23,7 +23,8 @@ public:
     bool isAvailable() const override { return true; }
     QString statusText() const override { return QStringLiteral("in memory"); }
 
-    void append(const QString &channel, const QJsonValue &data, qint64 ts, const QString &dedupeKey,
+    using ChannelStore::append;
+    void append(const QString &channel, const QByteArray &dataJson, qint64 ts, const QString &dedupeKey,
                 AppendCallback done) override;
     void fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done) override;
     QList<ChannelInfo> channels() const override;

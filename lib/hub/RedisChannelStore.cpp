@@ -263,15 +263,14 @@ void RedisChannelStore::evalScript(const QByteArray &sha, const QByteArray &scri
         done(nullptr);
 }
 
-void RedisChannelStore::append(const QString &channel, const QJsonValue &data, qint64 ts,
+void RedisChannelStore::append(const QString &channel, const QByteArray &dataJson, qint64 ts,
                                const QString &dedupeKey, AppendCallback done)
 {
     if (!m_ready) {
         done({-1, false, statusText()});
         return;
     }
-    // Any JSON value, not only objects: wrapped in an array to serialise, then unwrapped.
-    const QByteArray json = QJsonDocument(QJsonArray{data}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    const QByteArray &json = dataJson;
     const QByteArray dkey =
         dedupeKey.isEmpty() ? key("dedupe", QStringLiteral("-")) : key("dedupe", dedupeKey);
     evalScript(kAppendSha, kAppendScript,

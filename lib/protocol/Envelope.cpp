@@ -2,6 +2,8 @@
 #include "CloseCode.h"
 #include "EnvelopeDecoder.h"
 #include "EnvelopeFields_p.h"
+#include "JsonView_p.h"
+#include "MessageFrame.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -112,6 +114,54 @@ bool decodeEnvelopeReference(QByteArrayView utf8, Envelope &out, DecodeError *er
 }
 
 } // namespace detail
+
+namespace {
+
+// QJsonDocument's Compact form of a publish or message (members in key order: channel, client,
+// data, id, seq, ts, type), its data spliced in as the bytes given.
+QByteArray encodeWithDataJson(const Envelope &env, QByteArrayView dataJson)
+{
+    QByteArray out;
+    out.reserve(dataJson.size() + env.channel.size() + 96);
+    auto key = [&out](QByteArrayView name) {
+        out.append(out.isEmpty() ? "{\"" : ",\"").append(name).append("\":");
+    };
+    const bool publish = env.type == MessageType::Publish;
+    key("channel");
+    detail::appendJsonString(out, env.channel.toUtf8());
+    if (publish && !env.client.isEmpty()) {
+        key("client");
+        detail::appendJsonString(out, env.client.toUtf8());
+    }
+    key("data");
+    out.append(dataJson);
+    if (publish) {
+        key("id");
+        detail::appendJsonString(out, env.id.toUtf8());
+    } else {
+        key("seq");
+        out.append(QByteArray::number(env.seq));
+        key("ts");
+        out.append(QByteArray::number(env.ts));
+    }
+    key("type");
+    const QLatin1StringView type = messageTypeName(env.type);
+    detail::appendJsonString(out, QByteArrayView(type.data(), type.size()));
+    out.append('}');
+    return out;
+}
+
+} // namespace
+
+QByteArray encodeMessageFrame(const QString &channel, qint64 seq, qint64 ts, QByteArrayView dataJson)
+{
+    Envelope env;
+    env.type = MessageType::Message;
+    env.channel = channel;
+    env.seq = seq;
+    env.ts = ts;
+    return encodeWithDataJson(env, dataJson);
+}
 
 QByteArray encodeEnvelope(const Envelope &env)
 {

@@ -11,6 +11,7 @@ struct EnvelopeDecoder::Parser
 {
     simdjson::dom::parser parser;
     simdjson::dom::element root;
+    simdjson::ondemand::parser onDemand; // finds where a value lies in the frame's text
 };
 
 EnvelopeDecoder::EnvelopeDecoder() : m_parser(std::make_unique<Parser>()) {}
@@ -51,6 +52,38 @@ JsonView EnvelopeDecoder::root() const
     return detail::ParsedAccess::make(m_parser->root);
 }
 
+bool EnvelopeDecoder::peekType(Envelope &out, DecodeError *error)
+{
+    const QByteArrayView frame(m_buffer.data(), m_size);
+    if (m_size == 0 || !parse()) {
+        if (!detail::decodeEnvelopeReference(frame, out, error))
+            return false;
+        const Envelope full = std::move(out);
+        out = Envelope{};
+        out.type = full.type;
+        out.typeName = full.typeName;
+        out.id = full.id;
+        return true;
+    }
+    const JsonView object = root();
+    const JsonView type = object.value(QLatin1StringView("type"));
+    if (!type.isString()) {
+        if (error) {
+            error->code = CloseCode::Malformed;
+            error->message = type.isUndefined() ? QStringLiteral("field 'type' is missing")
+                                                : QStringLiteral("field 'type' must be a string");
+        }
+        return false;
+    }
+    out = Envelope{};
+    out.typeName = type.toString();
+    out.type = messageTypeFromName(out.typeName);
+    const JsonView id = object.value(QLatin1StringView("id"));
+    if (id.isString())
+        out.id = id.toString();
+    return true;
+}
+
 bool EnvelopeDecoder::decodeEnvelope(Envelope &out, DecodeError *error)
 {
     const QByteArrayView frame(m_buffer.data(), m_size);
@@ -62,6 +95,110 @@ bool EnvelopeDecoder::decodeEnvelope(Envelope &out, DecodeError *error)
     if (error) {
         error->code = CloseCode::Malformed;
         error->message = std::move(message);
+    }
+    return false;
+}
+
+QByteArray EnvelopeDecoder::rawMember(QLatin1StringView key)
+{
+    namespace od = simdjson::ondemand;
+    od::document doc;
+    od::object object;
+    if (m_parser->onDemand.iterate(m_buffer.data(), size_t(m_size), m_buffer.size()).get(doc) ||
+        doc.get_object().get(object))
+        return {};
+    std::string_view raw;
+    bool found = false;
+    for (auto member : object) {
+        od::field field;
+        std::string_view name;
+        if (std::move(member).get(field) || field.unescaped_key().get(name))
+            return {};
+        od::value &value = field.value();
+        if (name != std::string_view(key.data(), size_t(key.size())))
+            continue; // skipped by the iteration
+        od::json_type type;
+        if (value.type().get(type))
+            return {};
+        simdjson::error_code failed = simdjson::SUCCESS;
+        if (type == od::json_type::object) {
+            od::object inner;
+            failed = value.get_object().get(inner);
+            if (!failed)
+                failed = inner.raw_json().get(raw);
+        } else if (type == od::json_type::array) {
+            od::array inner;
+            failed = value.get_array().get(inner);
+            if (!failed)
+                failed = inner.raw_json().get(raw);
+        } else {
+            raw = value.raw_json_token();
+        }
+        if (failed)
+            return {};
+        found = true;
+    }
+    if (!found)
+        return {};
+    QByteArray out(qsizetype(raw.size() + simdjson::SIMDJSON_PADDING), Qt::Uninitialized);
+    size_t length = 0;
+    if (simdjson::minify(raw.data(), raw.size(), out.data(), length))
+        return {};
+    out.truncate(qsizetype(length));
+    return out;
+}
+
+bool EnvelopeDecoder::decodeEnvelopeWithDataJson(Envelope &out, QByteArray &dataJson, DecodeError *error)
+{
+    dataJson.clear();
+    const QByteArrayView frame(m_buffer.data(), m_size);
+    if (m_size == 0 || !parse()) {
+        // The rare frame only the reference decoder reads (a byte order mark): its data written out.
+        if (!detail::decodeEnvelopeReference(frame, out, error))
+            return false;
+        if (out.type == MessageType::Publish) {
+            dataJson = JsonView(out.data).toJson();
+            out.data = QJsonValue(QJsonValue::Undefined);
+        }
+        return true;
+    }
+    const JsonView object = root();
+    const JsonView type = object.value(QLatin1StringView("type"));
+    if (detail::ParsedAccess::utf8(type) != QByteArrayView("publish")) {
+        QString message;
+        if (detail::decodeTypedObject(object, out, &message))
+            return true;
+        if (error) {
+            error->code = CloseCode::Malformed;
+            error->message = std::move(message);
+        }
+        return false;
+    }
+    // decodeObject's publish rule, with the data left as text.
+    using L = QLatin1StringView;
+    out = Envelope{};
+    out.type = MessageType::Publish;
+    out.typeName = QStringLiteral("publish");
+    out.data = QJsonValue(QJsonValue::Undefined);
+    const QLatin1StringView typeName = messageTypeName(MessageType::Publish);
+    detail::FieldReader<JsonView> r(object, typeName);
+    out.id = r.string(L("id"), true);
+    out.channel = r.string(L("channel"), true);
+    r.anyValue(L("data"), true);
+    out.client = r.string(L("client"), false);
+    QString problem = r.error();
+    if (problem.isEmpty() && !isValidChannelName(out.channel))
+        problem = QStringLiteral("'%1': invalid channel name").arg(typeName);
+    if (problem.isEmpty()) {
+        dataJson = rawMember(L("data"));
+        if (dataJson.isEmpty()) // not expected of a frame simdjson validated
+            dataJson = object.value(L("data")).toJson();
+        return true;
+    }
+    out = Envelope{};
+    if (error) {
+        error->code = CloseCode::Malformed;
+        error->message = std::move(problem);
     }
     return false;
 }

@@ -44,8 +44,21 @@ public:
     QByteArrayView setFrame(QByteArrayView utf8);
     QByteArrayView setFrame(QStringView text);
 
+    // The current frame's `type` and, when it is a string, its `id`: nothing else is read (no
+    // payload is built), for a reader that accepts only some types yet (a hub before auth).
+    // Fills out.type (Unknown for an unknown name), out.typeName and out.id. False with
+    // `error`, in decodeEnvelope's words, when the frame is not an object with a string `type`.
+    // A frame the fast parser refuses goes to the reference decoder, as in decodeEnvelope().
+    bool peekType(Envelope &out, DecodeError *error = nullptr);
+
     // decodeEnvelope() on the current frame.
     bool decodeEnvelope(Envelope &out, DecodeError *error = nullptr);
+    // decodeEnvelope(), except that a `publish` frame's `data` is not built: `dataJson` gets the
+    // value's JSON text as sent, whitespace outside strings removed (members in their order,
+    // numbers and escapes as written; valid JSON, as the whole frame was validated), and
+    // out.data stays undefined. Linear in the frame whatever the payload; every field rule and
+    // refusal is decodeEnvelope's. `dataJson` is cleared for any other type.
+    bool decodeEnvelopeWithDataJson(Envelope &out, QByteArray &dataJson, DecodeError *error = nullptr);
 
     // A `message` frame fills `message` (no QString, no QJsonValue) and returns Message; any
     // other valid frame fills `out` and returns Envelope. Malformed fills `error`.
@@ -54,6 +67,9 @@ public:
 private:
     struct Parser;
     bool parse(); // false: simdjson refused the frame
+    // The JSON text of the top-level member `key` of the current (parsed) frame, minified; the
+    // last one when the key repeats. Null when it cannot be read.
+    QByteArray rawMember(QLatin1StringView key);
     JsonView root() const;
 
     std::unique_ptr<Parser> m_parser;

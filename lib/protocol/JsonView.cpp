@@ -23,30 +23,27 @@ bool keyEquals(std::string_view key, QLatin1StringView wanted)
     return key.size() == size_t(wanted.size()) && std::memcmp(key.data(), wanted.data(), key.size()) == 0;
 }
 
+void write(QByteArray &out, const element &e);
+
 // Numbers become what QJsonDocument makes of them: an integer that fits qint64 stays one,
-// anything else is a double.
+// anything else is a double. An object or array is written out and read back by QJsonDocument,
+// which sorts an object's members once (and lets the last of a repeated key win): inserting
+// them one by one into a QJsonObject costs a search and a move per member, quadratic in a
+// large object sent in random order.
 QJsonValue convert(const element &e)
 {
     switch (e.type()) {
-    case element_type::OBJECT: {
-        // Into locals first: ranging over value_unsafe() of a temporary result would dangle.
-        simdjson::dom::object members;
-        QJsonObject object;
-        if (e.get_object().get(members) != simdjson::SUCCESS)
-            return object;
-        for (const auto field : members)
-            object.insert(QString::fromUtf8(field.key.data(), qsizetype(field.key.size())),
-                          convert(field.value));
-        return object;
-    }
+    case element_type::OBJECT:
     case element_type::ARRAY: {
-        simdjson::dom::array items;
-        QJsonArray array;
-        if (e.get_array().get(items) != simdjson::SUCCESS)
-            return array;
-        for (const element item : items)
-            array.append(convert(item));
-        return array;
+        QByteArray text;
+        write(text, e);
+        const QJsonDocument doc = QJsonDocument::fromJson(text);
+        if (doc.isObject())
+            return doc.object();
+        if (doc.isArray())
+            return doc.array();
+        // Not reached for a document simdjson accepted (its depth limit is below Qt's).
+        return e.type() == element_type::OBJECT ? QJsonValue(QJsonObject()) : QJsonValue(QJsonArray());
     }
     case element_type::INT64:
         return QJsonValue(qint64(e.get_int64().value_unsafe()));
@@ -175,6 +172,11 @@ void write(QByteArray &out, const element &e)
 }
 
 } // namespace
+
+void detail::appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    appendString(out, utf8);
+}
 
 JsonView::JsonView(const QJsonValue &value) : m_source(Source::Qt), m_qt(value) {}
 

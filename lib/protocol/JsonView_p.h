@@ -12,6 +12,10 @@
 
 namespace Pulseboard::detail {
 
+// Appends `utf8` as a JSON string the way QJsonDocument writes one (the two specials and control
+// characters escaped, everything else as UTF-8).
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
+
 struct ParsedAccess
 {
     static_assert(sizeof(simdjson::dom::element) <= sizeof(JsonView::m_element));
