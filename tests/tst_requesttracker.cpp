@@ -21,6 +21,25 @@ Outbox::Entry entry(const QString &id, Outbox::Kind kind, const QString &target)
     return e;
 }
 
+// What every case stands on: a queue, its counters and the tracker over both.
+struct Rig
+{
+    Outbox outbox;
+    ConnectionStats stats;
+    RequestTracker tracker{outbox, stats};
+
+    void publish(const QString &id, const QString &channel)
+    {
+        outbox.enqueue(entry(id, Outbox::Kind::Publish, channel));
+    }
+    // Queued with its reply deadline, as ConnectionManager::request() does.
+    void request(const QString &id, const QString &method, int timeoutMs)
+    {
+        outbox.enqueue(entry(id, Outbox::Kind::Request, method));
+        tracker.addRequest(id, method, timeoutMs);
+    }
+};
+
 } // namespace
 
 class tst_RequestTracker : public QObject
@@ -39,17 +58,14 @@ private Q_SLOTS:
 
 void tst_RequestTracker::oneTimerArmedForTheEarliestDeadline()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
     QVERIFY(!tracker.timer().isActive());
-    outbox.enqueue(entry(QStringLiteral("slow"), Outbox::Kind::Request, QStringLiteral("m.slow")));
-    outbox.enqueue(entry(QStringLiteral("fast"), Outbox::Kind::Request, QStringLiteral("m.fast")));
-    tracker.addRequest(QStringLiteral("slow"), QStringLiteral("m.slow"), 50);
+    rig.request(QStringLiteral("slow"), QStringLiteral("m.slow"), 50);
     QVERIFY(tracker.timer().isActive());
     QVERIFY2(tracker.timer().remainingTime() > 20,
              qPrintable(QString::number(tracker.timer().remainingTime())));
-    tracker.addRequest(QStringLiteral("fast"), QStringLiteral("m.fast"), 10);
+    rig.request(QStringLiteral("fast"), QStringLiteral("m.fast"), 10);
     // Re-armed for the nearer deadline: one timer, not one per request.
     QVERIFY2(tracker.timer().remainingTime() <= 10,
              qPrintable(QString::number(tracker.timer().remainingTime())));
@@ -71,12 +87,11 @@ void tst_RequestTracker::oneTimerArmedForTheEarliestDeadline()
 
 void tst_RequestTracker::unackedPublishGoesOutAgainThenFails()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
     tracker.setAckTimeoutMs(20);
     tracker.setMaxSendAttempts(2);
-    outbox.enqueue(entry(QStringLiteral("p1"), Outbox::Kind::Publish, QStringLiteral("chan")));
+    rig.publish(QStringLiteral("p1"), QStringLiteral("chan"));
     QSignalSpy resend(&tracker, &RequestTracker::resendDue);
     QSignalSpy failed(&tracker, &RequestTracker::publishFailed);
     QSignalSpy changed(&tracker, &RequestTracker::queueChanged);
@@ -106,13 +121,11 @@ void tst_RequestTracker::unackedPublishGoesOutAgainThenFails()
 
 void tst_RequestTracker::answersSettleOnceAndLiftTheDeadline()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
     tracker.setAckTimeoutMs(20);
-    outbox.enqueue(entry(QStringLiteral("p1"), Outbox::Kind::Publish, QStringLiteral("chan")));
-    outbox.enqueue(entry(QStringLiteral("r1"), Outbox::Kind::Request, QStringLiteral("echo")));
-    tracker.addRequest(QStringLiteral("r1"), QStringLiteral("echo"), 20);
+    rig.publish(QStringLiteral("p1"), QStringLiteral("chan"));
+    rig.request(QStringLiteral("r1"), QStringLiteral("echo"), 20);
     tracker.markSent(0);
     tracker.markSent(1);
     QSignalSpy acked(&tracker, &RequestTracker::acked);
@@ -142,12 +155,10 @@ void tst_RequestTracker::answersSettleOnceAndLiftTheDeadline()
 
 void tst_RequestTracker::refusalsNameTheirCause()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
-    outbox.enqueue(entry(QStringLiteral("p1"), Outbox::Kind::Publish, QStringLiteral("chan")));
-    outbox.enqueue(entry(QStringLiteral("r1"), Outbox::Kind::Request, QStringLiteral("nope")));
-    tracker.addRequest(QStringLiteral("r1"), QStringLiteral("nope"), 1000);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
+    rig.publish(QStringLiteral("p1"), QStringLiteral("chan"));
+    rig.request(QStringLiteral("r1"), QStringLiteral("nope"), 1000);
     QSignalSpy failedRequests(&tracker, &RequestTracker::requestFailed);
     QSignalSpy failedPublishes(&tracker, &RequestTracker::publishFailed);
     QVERIFY(tracker.refuse(QStringLiteral("p1"), 4003, QStringLiteral("read only")));
@@ -165,15 +176,12 @@ void tst_RequestTracker::refusalsNameTheirCause()
 
 void tst_RequestTracker::connectionEndFailsSentRequestsOnly()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
     tracker.setAckTimeoutMs(1000);
-    outbox.enqueue(entry(QStringLiteral("p1"), Outbox::Kind::Publish, QStringLiteral("chan")));
-    outbox.enqueue(entry(QStringLiteral("r-sent"), Outbox::Kind::Request, QStringLiteral("a")));
-    outbox.enqueue(entry(QStringLiteral("r-queued"), Outbox::Kind::Request, QStringLiteral("b")));
-    tracker.addRequest(QStringLiteral("r-sent"), QStringLiteral("a"), 1000);
-    tracker.addRequest(QStringLiteral("r-queued"), QStringLiteral("b"), 1000);
+    rig.publish(QStringLiteral("p1"), QStringLiteral("chan"));
+    rig.request(QStringLiteral("r-sent"), QStringLiteral("a"), 1000);
+    rig.request(QStringLiteral("r-queued"), QStringLiteral("b"), 1000);
     tracker.markSent(0);
     tracker.markSent(1);
     QCOMPARE(tracker.deadlineCount(), 3);
@@ -194,11 +202,9 @@ void tst_RequestTracker::connectionEndFailsSentRequestsOnly()
 
 void tst_RequestTracker::connectionEndCanRequeueRequests()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
-    outbox.enqueue(entry(QStringLiteral("r1"), Outbox::Kind::Request, QStringLiteral("a")));
-    tracker.addRequest(QStringLiteral("r1"), QStringLiteral("a"), 1000);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
+    rig.request(QStringLiteral("r1"), QStringLiteral("a"), 1000);
     tracker.markSent(0);
     QSignalSpy failed(&tracker, &RequestTracker::requestFailed);
     tracker.connectionEnded(QStringLiteral("lost"), true);
@@ -210,9 +216,8 @@ void tst_RequestTracker::connectionEndCanRequeueRequests()
 
 void tst_RequestTracker::abandonFailsEachEntryOnce()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
     const Outbox::Entry request = entry(QStringLiteral("r1"), Outbox::Kind::Request, QStringLiteral("a"));
     const Outbox::Entry publish = entry(QStringLiteral("p1"), Outbox::Kind::Publish, QStringLiteral("chan"));
     tracker.addRequest(request.id, request.target, 20);
@@ -231,10 +236,9 @@ void tst_RequestTracker::abandonFailsEachEntryOnce()
 
 void tst_RequestTracker::publishWithoutWireAcksIsDoneOnceSent()
 {
-    Outbox outbox;
-    ConnectionStats stats;
-    RequestTracker tracker(outbox, stats);
-    outbox.enqueue(entry(QStringLiteral("p1"), Outbox::Kind::Publish, QStringLiteral("chan")));
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
+    rig.publish(QStringLiteral("p1"), QStringLiteral("chan"));
     QSignalSpy acked(&tracker, &RequestTracker::acked);
     tracker.markSent(0, false);
     QCOMPARE(acked.size(), 1);
