@@ -327,7 +327,6 @@ void HubSession::handleAuth(const Envelope &env)
     m_publishGrant = verdict.publish;
     m_subscribeGrant = verdict.subscribe;
     m_expiresAtMs = verdict.expiresAtMs;
-    armExpiry();
     if (!verdict.subject.isEmpty()) {
         m_identity = verdict.subject;
         qCInfo(lcHub).noquote() << "client" << m_id << "authenticated as" << verdict.subject;
@@ -336,6 +335,8 @@ void HubSession::handleAuth(const Envelope &env)
     ack.type = MessageType::Ack;
     ack.id = env.id;
     send(ack);
+    // Last: a token that expired since it was verified is refused here, which may free the session.
+    armExpiry();
 }
 
 void HubSession::armExpiry()

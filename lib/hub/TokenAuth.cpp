@@ -39,6 +39,22 @@ QByteArray sign(const QByteArray &secret, const QByteArray &signedPart)
     return QMessageAuthenticationCode::hash(signedPart, secret, QCryptographicHash::Sha256);
 }
 
+TokenAuth::Verdict refusal(const QString &reason, const QString &subject = QString())
+{
+    TokenAuth::Verdict v;
+    v.subject = subject;
+    v.reason = reason;
+    return v;
+}
+
+TokenAuth::Verdict accepted(const QString &subject)
+{
+    TokenAuth::Verdict v;
+    v.ok = true;
+    v.subject = subject;
+    return v;
+}
+
 constexpr auto kPublishClaim = QLatin1StringView("publish");
 constexpr auto kSubscribeClaim = QLatin1StringView("subscribe");
 
@@ -179,15 +195,15 @@ TokenAuth::Verdict TokenAuth::verify(const QString &token, qint64 nowSecs) const
 TokenAuth::Verdict TokenAuth::verifyAtMs(const QString &token, qint64 nowMs) const
 {
     if (!isRequired())
-        return {true, QString(), QString()};
+        return accepted(QString());
     if (token.isEmpty())
-        return {false, QString(), QStringLiteral("token required")};
+        return refusal(QStringLiteral("token required"));
     const QByteArray utf8 = token.toUtf8();
     if (!m_tokenGrants.isEmpty()) {
         const QByteArray hash = sha256(utf8);
         const auto it = m_tokenGrants.constFind(hash);
         if (it != m_tokenGrants.constEnd()) {
-            Verdict v{true, QStringLiteral("token:") + QString::fromLatin1(hash.toHex().left(12)), QString()};
+            Verdict v = accepted(QStringLiteral("token:") + QString::fromLatin1(hash.toHex().left(12)));
             v.publish = it->publish;
             v.subscribe = it->subscribe;
             return v;
@@ -195,7 +211,7 @@ TokenAuth::Verdict TokenAuth::verifyAtMs(const QString &token, qint64 nowMs) con
     }
     if (!m_secret.isEmpty() && token.startsWith(kPrefix))
         return verifySigned(token, nowMs);
-    return {false, QString(), QStringLiteral("invalid token")};
+    return refusal(QStringLiteral("invalid token"));
 }
 
 TokenAuth::Verdict TokenAuth::verifySigned(const QString &token, qint64 nowMs) const
@@ -203,28 +219,28 @@ TokenAuth::Verdict TokenAuth::verifySigned(const QString &token, qint64 nowMs) c
     const QByteArray utf8 = token.toUtf8();
     const qsizetype dot = utf8.lastIndexOf('.');
     if (dot <= kPrefix.size())
-        return {false, QString(), QStringLiteral("invalid token")};
+        return refusal(QStringLiteral("invalid token"));
     const QByteArray signedPart = utf8.left(dot);
     // Compare the encoded form: base64 decoding ignores the spare low bits of the last
     // character, so comparing decoded bytes would accept altered tokens now and then.
     const QByteArray expected = sign(m_secret, signedPart).toBase64(kBase64Url);
     if (!constantTimeEquals(utf8.mid(dot + 1), expected))
-        return {false, QString(), QStringLiteral("invalid token")};
+        return refusal(QStringLiteral("invalid token"));
     const auto payload = QByteArray::fromBase64Encoding(signedPart.mid(kPrefix.size()), kBase64Url);
     if (!payload)
-        return {false, QString(), QStringLiteral("invalid token")};
+        return refusal(QStringLiteral("invalid token"));
     const QJsonObject claims = QJsonDocument::fromJson(*payload).object();
     const QString subject = claims.value(QLatin1StringView("sub")).toString();
     const QJsonValue exp = claims.value(QLatin1StringView("exp"));
     if (subject.isEmpty() || !exp.isDouble())
-        return {false, QString(), QStringLiteral("invalid token")};
+        return refusal(QStringLiteral("invalid token"));
     // Seconds, possibly with a fraction: milliseconds are the finest step that counts.
     const qint64 expiresAtMs = qint64(std::llround(exp.toDouble() * 1000.0));
     if (expiresAtMs <= nowMs)
-        return {false, subject, QStringLiteral("token expired")};
-    Verdict v{true, QStringLiteral("sub:") + subject, QString()};
+        return refusal(QStringLiteral("token expired"), subject);
+    Verdict v = accepted(QStringLiteral("sub:") + subject);
     if (!readGrant(claims, kPublishClaim, v.publish) || !readGrant(claims, kSubscribeClaim, v.subscribe))
-        return {false, QString(), QStringLiteral("invalid token")};
+        return refusal(QStringLiteral("invalid token"));
     v.expiresAtMs = expiresAtMs;
     return v;
 }
