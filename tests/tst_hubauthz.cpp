@@ -278,9 +278,8 @@ void tst_HubAuthz::oldTokensStillValid()
 {
     // A token as hubs before channel patterns minted it, built here byte by byte.
     const qint64 exp = QDateTime::currentSecsSinceEpoch() + 60;
-    const QByteArray payload =
-        QByteArray(R"({"exp":)" + QByteArray::number(exp) + R"(,"sub":"legacy"})")
-            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray payload = QByteArray(R"({"exp":)" + QByteArray::number(exp) + R"(,"sub":"legacy"})")
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     const QByteArray signedPart = "pb1." + payload;
     const QByteArray signature =
         QMessageAuthenticationCode::hash(signedPart, kSecret, QCryptographicHash::Sha256)
@@ -310,13 +309,15 @@ void tst_HubAuthz::oldTokensStillValid()
 
     // A grant that cannot be read refuses the token rather than widening to everything.
     QJsonObject claims{{u"sub"_s, u"x"_s}, {u"exp"_s, double(exp)}, {u"publish"_s, u"ops.*"_s}};
-    const QByteArray badPayload = QJsonDocument(claims).toJson(QJsonDocument::Compact).toBase64(
-        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray badPayload =
+        QJsonDocument(claims)
+            .toJson(QJsonDocument::Compact)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     const QByteArray badSigned = "pb1." + badPayload;
-    const QString bad = QString::fromLatin1(
-        badSigned + '.' +
-        QMessageAuthenticationCode::hash(badSigned, kSecret, QCryptographicHash::Sha256)
-            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString bad =
+        QString::fromLatin1(badSigned + '.' +
+                            QMessageAuthenticationCode::hash(badSigned, kSecret, QCryptographicHash::Sha256)
+                                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     QCOMPARE(auth.verify(bad, exp - 1).reason, u"invalid token"_s);
 }
 
@@ -325,7 +326,8 @@ void tst_HubAuthz::tokensFileGrants()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(u"tokens"_s);
-    QVERIFY(writeFile(path, "# operators\nplain-token\nbot-token  pub=ops.*,alerts sub=ops.*\nwall-token pub=\n"));
+    QVERIFY(writeFile(path,
+                      "# operators\nplain-token\nbot-token  pub=ops.*,alerts sub=ops.*\nwall-token pub=\n"));
     HubOptions o = securedOptions();
     o.tokenSecret.clear();
     o.tokensFile = path;
@@ -523,7 +525,8 @@ void tst_HubAuthz::tokenCommandFailuresAreClear()
     QVERIFY(!parseClientFlags({u"--token-file"_s, u"/tmp/x"_s, u"--token-command"_s, u"x"_s}, o, error));
     QVERIFY(!parseClientFlags({u"--token-command-timeout"_s, u"10"_s}, o, error));
     QVERIFY2(error.contains(u"--token-command"_s), qPrintable(error));
-    QVERIFY(!parseClientFlags({u"--token-command"_s, u"x"_s, u"--token-command-timeout"_s, u"0"_s}, o, error));
+    QVERIFY(
+        !parseClientFlags({u"--token-command"_s, u"x"_s, u"--token-command-timeout"_s, u"0"_s}, o, error));
     // The environment's token gives way to a token source.
     ScopedEnv env("PULSEBOARD_TOKEN", "from-env");
     ConnectionOptions fromFile;
@@ -567,8 +570,8 @@ void tst_HubAuthz::tokenSecretRules_data()
     // The flag wins over the environment, whose value is then not read at all.
     QTest::newRow("flag over env") << QStringList{u"--token-secret"_s, u"sixteen-bytes-ok"_s}
                                    << QByteArray("") << QString();
-    QTest::newRow("mint from env empty") << QStringList{u"--mint-token"_s, u"ops"_s} << QByteArray("")
-                                         << u"set but empty"_s;
+    QTest::newRow("mint from env empty")
+        << QStringList{u"--mint-token"_s, u"ops"_s} << QByteArray("") << u"set but empty"_s;
 }
 
 void tst_HubAuthz::tokenSecretRules()

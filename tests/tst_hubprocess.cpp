@@ -123,8 +123,8 @@ void tst_HubProcess::usageErrorsExitTwo_data()
                            << QStringLiteral("redis://") << QStringList();
     QTest::newRow("cert alone") << QStringList{QStringLiteral("--cert"), QStringLiteral("c.pem")}
                                 << QStringLiteral("--key") << QStringList();
-    QTest::newRow("mint without secret")
-        << QStringList{QStringLiteral("--mint-token"), QStringLiteral("ops")} << QStringLiteral("secret") << QStringList();
+    QTest::newRow("mint without secret") << QStringList{QStringLiteral("--mint-token"), QStringLiteral("ops")}
+                                         << QStringLiteral("secret") << QStringList();
     QTest::newRow("short secret") << QStringList{QStringLiteral("--token-secret"), QStringLiteral("short")}
                                   << QStringLiteral("16 bytes") << QStringList();
     QTest::newRow("origin") << QStringList{QStringLiteral("--allow-origin"),
@@ -132,15 +132,15 @@ void tst_HubProcess::usageErrorsExitTwo_data()
                             << QStringLiteral("scheme://host") << QStringList();
     QTest::newRow("wave rate") << QStringList{QStringLiteral("--wave-hz"), QStringLiteral("100000")}
                                << QStringLiteral("--wave-hz") << QStringList();
-    QTest::newRow("positional") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected") << QStringList();
+    QTest::newRow("positional") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected")
+                                << QStringList();
     // The secret from the environment has the flags' rules: set but empty is no open hub.
     QTest::newRow("env secret empty") << QStringList() << QStringLiteral("set but empty")
                                       << QStringList{QStringLiteral("PULSEBOARD_TOKEN_SECRET=")};
     QTest::newRow("env secret short") << QStringList() << QStringLiteral("at least 16 bytes")
                                       << QStringList{QStringLiteral("PULSEBOARD_TOKEN_SECRET=tooshort")};
-    QTest::newRow("publish without mint")
-        << QStringList{QStringLiteral("--publish"), QStringLiteral("ops.*")}
-        << QStringLiteral("only goes with --mint-token") << QStringList();
+    QTest::newRow("publish without mint") << QStringList{QStringLiteral("--publish"), QStringLiteral("ops.*")}
+                                          << QStringLiteral("only goes with --mint-token") << QStringList();
 }
 
 void tst_HubProcess::usageErrorsExitTwo()
@@ -181,9 +181,10 @@ void tst_HubProcess::mintedTokenIsAccepted()
     QVERIFY(!v.publish.restricted && !v.subscribe.restricted);
 
     // With channel patterns, from the environment's secret.
-    const Run scoped = runHub({QStringLiteral("--mint-token"), QStringLiteral("bot"), QStringLiteral("--publish"),
-                               QStringLiteral("ops.*"), QStringLiteral("--subscribe"), QStringLiteral("*")},
-                              {QStringLiteral("PULSEBOARD_TOKEN_SECRET=") + secret});
+    const Run scoped =
+        runHub({QStringLiteral("--mint-token"), QStringLiteral("bot"), QStringLiteral("--publish"),
+                QStringLiteral("ops.*"), QStringLiteral("--subscribe"), QStringLiteral("*")},
+               {QStringLiteral("PULSEBOARD_TOKEN_SECRET=") + secret});
     QCOMPARE(scoped.exitCode, 0);
     const TokenAuth::Verdict sv =
         auth.verify(QString::fromUtf8(scoped.out.trimmed()), QDateTime::currentSecsSinceEpoch());

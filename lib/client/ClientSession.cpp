@@ -138,9 +138,7 @@ void ClientSession::onConnected()
     }
     qCInfo(lcNet).noquote() << "socket open to" << redacted(m_url);
     const ConnectionOptions &o = *m_ctx.options;
-    const QString token = o.tokenSource     ? m_sourcedToken
-                          : o.tokenProvider ? o.tokenProvider()
-                                            : o.token;
+    const QString token = o.tokenSource ? m_sourcedToken : o.tokenProvider ? o.tokenProvider() : o.token;
     if (!token.isEmpty() && m_caps.authFrame) {
         setPhase(Phase::Authenticating);
         m_authId = m_ctx.nextId(QLatin1StringView("auth"));

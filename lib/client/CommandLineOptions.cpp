@@ -87,7 +87,8 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
         {kTokenFile, QStringLiteral("File holding the token, re-read at every connect (instead of --token)."),
          QStringLiteral("PATH")},
         {kTokenCommand,
-         QStringLiteral("Command run (sh -c) at every connect; its output is the token (instead of --token)."),
+         QStringLiteral(
+             "Command run (sh -c) at every connect; its output is the token (instead of --token)."),
          QStringLiteral("CMD")},
         {kTokenCommandTimeout, QStringLiteral("Time --token-command has to print the token (default 5000)."),
          QStringLiteral("MS")},
@@ -106,8 +107,8 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
         }
         options.endpoints.append(*url);
     }
-    const int tokenFlags = int(parser.isSet(kToken)) + int(parser.isSet(kTokenFile)) +
-                           int(parser.isSet(kTokenCommand));
+    const int tokenFlags =
+        int(parser.isSet(kToken)) + int(parser.isSet(kTokenFile)) + int(parser.isSet(kTokenCommand));
     if (tokenFlags > 1) {
         error = QStringLiteral("give the token one way: --token, --token-file or --token-command");
         return false;

@@ -43,8 +43,8 @@ TokenSourceFn fromCommand(const QString &command, int timeoutMs)
             return false;
         }
         if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-            const QString why = QString::fromUtf8(process.readAllStandardError()).trimmed().section(
-                QLatin1Char('\n'), 0, 0);
+            const QString why =
+                QString::fromUtf8(process.readAllStandardError()).trimmed().section(QLatin1Char('\n'), 0, 0);
             *error = QStringLiteral("token command failed (%1)%2")
                          .arg(process.exitStatus() == QProcess::NormalExit
                                   ? QStringLiteral("exit code %1").arg(process.exitCode())

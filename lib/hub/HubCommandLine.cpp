@@ -316,8 +316,9 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         }
     } else if (p.isSet(opt("ttl")) || p.isSet(opt("publish")) || p.isSet(opt("subscribe"))) {
         error = QStringLiteral("--%1 only goes with --mint-token")
-                    .arg(p.isSet(opt("ttl")) ? opt("ttl") : p.isSet(opt("publish")) ? opt("publish")
-                                                                                   : opt("subscribe"));
+                    .arg(p.isSet(opt("ttl"))       ? opt("ttl")
+                         : p.isSet(opt("publish")) ? opt("publish")
+                                                   : opt("subscribe"));
         return false;
     }
     return true;

@@ -361,7 +361,7 @@ bool HubSession::checkGrant(const ChannelGrant &grant, const QString &channel, Q
         return true;
     m_context.metrics.countReject(RejectReason::NotGranted);
     sendError(HubError::Forbidden,
-              QStringLiteral("the token does not allow to %1 %2 (allowed: %3)")
+              QStringLiteral("not allowed by the token: %1 %2 (allowed: %3)")
                   .arg(action, channel.left(200),
                        grant.patterns.isEmpty() ? QStringLiteral("no channel")
                                                 : grant.patterns.join(QLatin1Char(','))),

@@ -258,8 +258,8 @@ QString TokenAuth::mint(const QByteArray &secret, const Claims &c)
     QJsonObject claims;
     claims.insert(QLatin1StringView("sub"), c.subject);
     // Whole seconds unless a fraction is asked for: what older hubs wrote and read.
-    claims.insert(QLatin1StringView("exp"), c.expiresAtMs % 1000 == 0 ? double(c.expiresAtMs / 1000)
-                                                                      : double(c.expiresAtMs) / 1000.0);
+    claims.insert(QLatin1StringView("exp"),
+                  c.expiresAtMs % 1000 == 0 ? double(c.expiresAtMs / 1000) : double(c.expiresAtMs) / 1000.0);
     if (c.publish.restricted)
         claims.insert(kPublishClaim, QJsonArray::fromStringList(c.publish.patterns));
     if (c.subscribe.restricted)
