@@ -234,8 +234,9 @@ TokenAuth::Verdict TokenAuth::verifySigned(const QString &token, qint64 nowMs) c
     const QJsonValue exp = claims.value(QLatin1StringView("exp"));
     if (subject.isEmpty() || !exp.isDouble())
         return refusal(QStringLiteral("invalid token"));
-    // Seconds, possibly with a fraction: milliseconds are the finest step that counts.
-    const qint64 expiresAtMs = qint64(std::llround(exp.toDouble() * 1000.0));
+    // Seconds, possibly with a fraction: milliseconds are the finest step that counts. Bounded
+    // (300 000 years) so that no claim overflows the conversion.
+    const qint64 expiresAtMs = qint64(std::llround(qBound(0.0, exp.toDouble(), 1e13) * 1000.0));
     if (expiresAtMs <= nowMs)
         return refusal(QStringLiteral("token expired"), subject);
     Verdict v = accepted(QStringLiteral("sub:") + subject);
