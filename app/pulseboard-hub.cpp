@@ -58,8 +58,12 @@ int main(int argc, char *argv[])
         return usage(error);
 
     if (flags.action == HubCommandLine::Action::MintToken) {
-        const qint64 expires = Clock::current().wallMs() / 1000 + flags.mintTtlSecs;
-        out << TokenAuth::mint(options.tokenSecret, flags.mintSubject, expires) << "\n";
+        TokenAuth::Claims claims;
+        claims.subject = flags.mintSubject;
+        claims.expiresAtMs = (Clock::current().wallMs() / 1000 + flags.mintTtlSecs) * 1000;
+        claims.publish = flags.mintPublish;
+        claims.subscribe = flags.mintSubscribe;
+        out << TokenAuth::mint(options.tokenSecret, claims) << "\n";
         return 0;
     }
 

@@ -44,9 +44,15 @@ struct Run
     QByteArray err;
 };
 
-Run runHub(const QStringList &args)
+// `env`: NAME=VALUE set for this run only.
+Run runHub(const QStringList &args, const QStringList &env = QStringList())
 {
     QProcess p;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("PULSEBOARD_TOKEN_SECRET"));
+    for (const QString &entry : env)
+        environment.insert(entry.section(QLatin1Char('='), 0, 0), entry.section(QLatin1Char('='), 1));
+    p.setProcessEnvironment(environment);
     p.start(kHub, args);
     p.waitForFinished(10000);
     return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
@@ -103,36 +109,46 @@ void tst_HubProcess::usageErrorsExitTwo_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
+    QTest::addColumn<QStringList>("env");
     QTest::newRow("port") << QStringList{QStringLiteral("--port"), QStringLiteral("http")}
-                          << QStringLiteral("--port");
+                          << QStringLiteral("--port") << QStringList();
     QTest::newRow("feed") << QStringList{QStringLiteral("--feeds"), QStringLiteral("sys.cpu,nope")}
-                          << QStringLiteral("nope");
+                          << QStringLiteral("nope") << QStringList();
     QTest::newRow("contradiction") << QStringList{QStringLiteral("--no-feeds"), QStringLiteral("--feeds"),
                                                   QStringLiteral("sys.cpu")}
-                                   << QStringLiteral("contradict");
+                                   << QStringLiteral("contradict") << QStringList();
     QTest::newRow("host") << QStringList{QStringLiteral("--host"), QStringLiteral("example")}
-                          << QStringLiteral("--host");
+                          << QStringLiteral("--host") << QStringList();
     QTest::newRow("redis") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")}
-                           << QStringLiteral("redis://");
+                           << QStringLiteral("redis://") << QStringList();
     QTest::newRow("cert alone") << QStringList{QStringLiteral("--cert"), QStringLiteral("c.pem")}
-                                << QStringLiteral("--key");
-    QTest::newRow("mint without secret")
-        << QStringList{QStringLiteral("--mint-token"), QStringLiteral("ops")} << QStringLiteral("secret");
+                                << QStringLiteral("--key") << QStringList();
+    QTest::newRow("mint without secret") << QStringList{QStringLiteral("--mint-token"), QStringLiteral("ops")}
+                                         << QStringLiteral("secret") << QStringList();
     QTest::newRow("short secret") << QStringList{QStringLiteral("--token-secret"), QStringLiteral("short")}
-                                  << QStringLiteral("16 bytes");
+                                  << QStringLiteral("16 bytes") << QStringList();
     QTest::newRow("origin") << QStringList{QStringLiteral("--allow-origin"),
                                            QStringLiteral("ops.example.com")}
-                            << QStringLiteral("scheme://host");
+                            << QStringLiteral("scheme://host") << QStringList();
     QTest::newRow("wave rate") << QStringList{QStringLiteral("--wave-hz"), QStringLiteral("100000")}
-                               << QStringLiteral("--wave-hz");
-    QTest::newRow("positional") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected");
+                               << QStringLiteral("--wave-hz") << QStringList();
+    QTest::newRow("positional") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected")
+                                << QStringList();
+    // The secret from the environment has the flags' rules: set but empty is no open hub.
+    QTest::newRow("env secret empty") << QStringList() << QStringLiteral("set but empty")
+                                      << QStringList{QStringLiteral("PULSEBOARD_TOKEN_SECRET=")};
+    QTest::newRow("env secret short") << QStringList() << QStringLiteral("at least 16 bytes")
+                                      << QStringList{QStringLiteral("PULSEBOARD_TOKEN_SECRET=tooshort")};
+    QTest::newRow("publish without mint") << QStringList{QStringLiteral("--publish"), QStringLiteral("ops.*")}
+                                          << QStringLiteral("only goes with --mint-token") << QStringList();
 }
 
 void tst_HubProcess::usageErrorsExitTwo()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
-    const Run r = runHub(args);
+    QFETCH(QStringList, env);
+    const Run r = runHub(args, env);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
     QVERIFY(r.out.isEmpty());
@@ -162,6 +178,20 @@ void tst_HubProcess::mintedTokenIsAccepted()
     QVERIFY2(v.ok, qPrintable(v.reason));
     QCOMPARE(v.subject, QStringLiteral("sub:console"));
     QVERIFY(!auth.verify(token, QDateTime::currentSecsSinceEpoch() + 121).ok);
+    QVERIFY(!v.publish.restricted && !v.subscribe.restricted);
+
+    // With channel patterns, from the environment's secret.
+    const Run scoped =
+        runHub({QStringLiteral("--mint-token"), QStringLiteral("bot"), QStringLiteral("--publish"),
+                QStringLiteral("ops.*"), QStringLiteral("--subscribe"), QStringLiteral("*")},
+               {QStringLiteral("PULSEBOARD_TOKEN_SECRET=") + secret});
+    QCOMPARE(scoped.exitCode, 0);
+    const TokenAuth::Verdict sv =
+        auth.verify(QString::fromUtf8(scoped.out.trimmed()), QDateTime::currentSecsSinceEpoch());
+    QVERIFY2(sv.ok, qPrintable(sv.reason));
+    QCOMPARE(sv.publish.patterns, QStringList{QStringLiteral("ops.*")});
+    QVERIFY(sv.publish.allows(QStringLiteral("ops.deploy")) && !sv.publish.allows(QStringLiteral("x")));
+    QVERIFY(sv.subscribe.allows(QStringLiteral("x")));
 
     // The same secret from a file, as operators should pass it; the hub then requires the token.
     QTemporaryDir dir;

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void givesUpAfterMaxRetries();
     void endpointMovesOnlyWhenItDidNotWork();
     void restartForgetsAttemptsAndRefusals();
+    void expiredTokenRenewedOnlyFromASource();
 };
 
 namespace {
@@ -135,6 +136,46 @@ void tst_ReconnectPolicy::restartForgetsAttemptsAndRefusals()
     QCOMPARE(policy.attempt(), 0);
     QVERIFY(!policy.hasFailedOnAuth());
     QVERIFY(!policy.isClosedByUser());
+}
+
+void tst_ReconnectPolicy::expiredTokenRenewedOnlyFromASource()
+{
+    const QString expired = QStringLiteral("token expired");
+    QRandomGenerator rng(3);
+    // A static token: the expiry is said as such, and nothing is retried.
+    ConnectionOptions fixed = options(1);
+    fixed.token = QStringLiteral("t");
+    ReconnectPolicy stops(fixed);
+    stops.opened();
+    const auto d = stops.connectionEnded(CloseCode::Unauthorized, expired, rng);
+    QVERIFY(!d.retry);
+    QVERIFY(stops.hasFailedOnAuth());
+    QVERIFY2(d.failure.contains(QStringLiteral("token expired (close 4001)")) &&
+                 d.failure.contains(QStringLiteral("static")),
+             qPrintable(d.failure));
+
+    // A token source: at once the first time, then with backoff, counted against max retries.
+    ConnectionOptions renewable = options(1);
+    renewable.tokenSource = [](QString *token, QString *) {
+        *token = QStringLiteral("fresh");
+        return true;
+    };
+    ReconnectPolicy renews(renewable);
+    renews.opened();
+    const auto first = renews.connectionEnded(CloseCode::Unauthorized, expired, rng);
+    QVERIFY(first.retry);
+    QCOMPARE(first.delayMs, 0);
+    QVERIFY(!renews.hasFailedOnAuth());
+    const auto second = renews.connectionEnded(CloseCode::Unauthorized, expired, rng);
+    QVERIFY(second.retry);
+    QCOMPARE(renews.attempt(), 2);
+    renews.connectionEnded(CloseCode::Unauthorized, expired, rng);
+    QVERIFY(!renews.connectionEnded(CloseCode::Unauthorized, expired, rng).retry); // max retries 3
+
+    // Any other 4001 still fails, source or not.
+    ReconnectPolicy refused(renewable);
+    QVERIFY(!refused.connectionEnded(CloseCode::Unauthorized, QStringLiteral("invalid token"), rng).retry);
+    QVERIFY(refused.hasFailedOnAuth());
 }
 
 QTEST_GUILESS_MAIN(tst_ReconnectPolicy)

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void switchKeepsQueuedMessagesForTheirServer();
     void switchClosesNormallyAndRecordsTheServer();
     void tokenIsNeverStoredAndNotHandedToOtherServers();
+    void tokenSourceNotAskedForOtherServers();
     void missingTokenIsSaidInWords();
     void embeddedHubStartsAndStopsWithTheSwitch();
     void switchKeepsTheConnectionTimeline();
@@ -95,7 +96,8 @@ private:
     };
     // A dashboard started on `start` the way app/pulseboard.cpp starts one: a DashboardSession.
     static void makeRig(Rig &rig, const ServerProfile &start, bool journals,
-                        const QString &flagToken = QString(), bool hub = false);
+                        const QString &flagToken = QString(), bool hub = false,
+                        const TokenSourceFn &tokenSource = {});
 };
 
 void tst_ServerProfiles::recordPutsNewestFirst()
@@ -260,7 +262,7 @@ void tst_ServerProfiles::urlsAreValidated()
 }
 
 void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool journals,
-                                 const QString &flagToken, bool hub)
+                                 const QString &flagToken, bool hub, const TokenSourceFn &tokenSource)
 {
     QVERIFY(rig.dir.isValid());
     rig.settings =
@@ -275,6 +277,7 @@ void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool jour
     env.base.maxRetries = 0;
     env.flagToken = flagToken;
     env.flagTokenEndpoints = start.endpoints;
+    env.base.tokenSource = tokenSource;
     if (journals)
         env.journalDir = rig.dir.filePath(QStringLiteral("journals"));
     env.hubAvailable = hub;
@@ -471,6 +474,40 @@ void tst_ServerProfiles::tokenIsNeverStoredAndNotHandedToOtherServers()
     QCOMPARE(rig.servers->switchTo(1), QString());
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
     QCOMPARE(a.framesOfType(MessageType::Auth).size(), 2);
+}
+
+void tst_ServerProfiles::tokenSourceNotAskedForOtherServers()
+{
+    // --token-file / --token-command go with the servers given with them, as --token does.
+    const QString secret = QStringLiteral("tok-from-file-5d1e");
+    TestServer a;
+    a.requiredToken = secret;
+    TestServer b;
+    QVERIFY(a.listen());
+    QVERIFY(b.listen());
+    auto asked = std::make_shared<int>(0);
+    const TokenSourceFn source = [secret, asked](QString *token, QString *) {
+        ++*asked;
+        *token = secret;
+        return true;
+    };
+    Rig rig;
+    makeRig(rig, profileAt(a.port(), QStringLiteral("secured")), true, QString(), false, source);
+    rig.manager->open();
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QCOMPARE(*asked, 1);
+    QCOMPARE(a.framesOfType(MessageType::Auth).size(), 1);
+
+    QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QString()), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QCOMPARE(b.framesOfType(MessageType::Auth).size(), 0);
+    QVERIFY(!rig.manager->options().tokenSource);
+    QCOMPARE(*asked, 1);
+    // Back to A: the source is asked again and A authenticates.
+    QCOMPARE(rig.servers->switchTo(1), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
+    QCOMPARE(a.framesOfType(MessageType::Auth).size(), 2);
+    QCOMPARE(*asked, 2);
 }
 
 void tst_ServerProfiles::missingTokenIsSaidInWords()

@@ -52,6 +52,17 @@ ClientSession::~ClientSession() = default;
 void ClientSession::start(const QUrl &url)
 {
     m_url = url;
+    // A fresh token before the socket opens: no connection waits on a slow or failing source.
+    if (m_ctx.options->tokenSource) {
+        QString error;
+        if (!m_ctx.options->tokenSource(&m_sourcedToken, &error)) {
+            qCWarning(lcNet).noquote() << error;
+            // After start() returns: whoever started this session is ready for its end.
+            QMetaObject::invokeMethod(
+                this, [this, error] { endLost(CloseCode::Abnormal, error); }, Qt::QueuedConnection);
+            return;
+        }
+    }
     m_setupDeadline.start(m_ctx.options->connectTimeoutMs);
     m_transport->open(url, m_dialect->subprotocols());
 }
@@ -127,7 +138,7 @@ void ClientSession::onConnected()
     }
     qCInfo(lcNet).noquote() << "socket open to" << redacted(m_url);
     const ConnectionOptions &o = *m_ctx.options;
-    const QString token = o.tokenProvider ? o.tokenProvider() : o.token;
+    const QString token = o.tokenSource ? m_sourcedToken : o.tokenProvider ? o.tokenProvider() : o.token;
     if (!token.isEmpty() && m_caps.authFrame) {
         setPhase(Phase::Authenticating);
         m_authId = m_ctx.nextId(QLatin1StringView("auth"));

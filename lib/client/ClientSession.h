@@ -134,6 +134,7 @@ private:
     QUrl m_url;
     Phase m_phase = Phase::Connecting;
     QString m_authId;                            // the auth frame's id, until it is acked
+    QString m_sourcedToken;                      // from options.tokenSource, read as the attempt starts
     QHash<QString, QString> m_pendingSubscribes; // id -> channel, until the server answers
     QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
     QHash<QByteArray, QString> m_channelNames;   // UTF-8 name -> name, subscribed channels only

@@ -1,5 +1,6 @@
 #include "CommandLineOptions.h"
 
+#include "TokenSource.h"
 #include "protocol/EndpointUrl.h"
 
 namespace Pulseboard {
@@ -23,6 +24,10 @@ const QString kQueueFile = QStringLiteral("queue-file");
 const QString kCaFile = QStringLiteral("ca-file");
 const QString kInsecure = QStringLiteral("insecure");
 const QString kOrigin = QStringLiteral("origin");
+// Renewable tokens
+const QString kTokenFile = QStringLiteral("token-file");
+const QString kTokenCommand = QStringLiteral("token-command");
+const QString kTokenCommandTimeout = QStringLiteral("token-command-timeout");
 
 bool readInt(const QCommandLineParser &parser, const QString &name, int min, int &out, QString &error)
 {
@@ -77,6 +82,17 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
         {kOrigin, QStringLiteral("Origin header to send (for servers with an Origin allow-list)."),
          QStringLiteral("ORIGIN")},
     });
+    // Renewable tokens: asked again before every connect, and when the token expires.
+    parser.addOptions({
+        {kTokenFile, QStringLiteral("File holding the token, re-read at every connect (instead of --token)."),
+         QStringLiteral("PATH")},
+        {kTokenCommand,
+         QStringLiteral(
+             "Command run (sh -c) at every connect; its output is the token (instead of --token)."),
+         QStringLiteral("CMD")},
+        {kTokenCommandTimeout, QStringLiteral("Time --token-command has to print the token (default 5000)."),
+         QStringLiteral("MS")},
+    });
 }
 
 bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOptions &options,
@@ -91,10 +107,40 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
         }
         options.endpoints.append(*url);
     }
+    const int tokenFlags =
+        int(parser.isSet(kToken)) + int(parser.isSet(kTokenFile)) + int(parser.isSet(kTokenCommand));
+    if (tokenFlags > 1) {
+        error = QStringLiteral("give the token one way: --token, --token-file or --token-command");
+        return false;
+    }
+    if (parser.isSet(kTokenCommandTimeout) && !parser.isSet(kTokenCommand)) {
+        error = QStringLiteral("--token-command-timeout only goes with --token-command");
+        return false;
+    }
     if (parser.isSet(kToken))
         options.token = parser.value(kToken);
+    else if (parser.isSet(kTokenFile) || parser.isSet(kTokenCommand))
+        options.token.clear(); // the source's token, fresh at every connect, not the environment's
     else if (qEnvironmentVariableIsSet("PULSEBOARD_TOKEN"))
         options.token = qEnvironmentVariable("PULSEBOARD_TOKEN");
+    if (parser.isSet(kTokenFile)) {
+        const QString path = parser.value(kTokenFile);
+        if (path.isEmpty()) {
+            error = QStringLiteral("--token-file needs a path");
+            return false;
+        }
+        options.tokenSource = TokenSource::fromFile(path);
+    } else if (parser.isSet(kTokenCommand)) {
+        const QString command = parser.value(kTokenCommand).trimmed();
+        if (command.isEmpty()) {
+            error = QStringLiteral("--token-command needs a command");
+            return false;
+        }
+        int timeoutMs = 5000;
+        if (!readInt(parser, kTokenCommandTimeout, 1, timeoutMs, error))
+            return false;
+        options.tokenSource = TokenSource::fromCommand(command, timeoutMs);
+    }
     channels = parser.values(kSubscribe);
 
     int queueLimit = options.queue.maxCount;

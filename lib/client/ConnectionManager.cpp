@@ -268,6 +268,13 @@ void ConnectionManager::startConnection()
     connect(s, &ClientSession::lost, this, &ConnectionManager::connectionLost);
     connect(s, &ClientSession::refused, this, &ConnectionManager::fail);
     connect(s, &ClientSession::tokenRefused, this, [this](int code, const QString &text, const QString &id) {
+        // Expired (at auth, or the hub ending the session at the token's expiry): the reconnect
+        // policy renews it from the token source, or fails with a static token.
+        if (code == CloseCode::Unauthorized && text == QLatin1StringView("token expired")) {
+            Q_EMIT errorOccurred(code, text, id);
+            connectionLost(code, text);
+            return;
+        }
         m_policy.failedOnAuth();
         fail(QStringLiteral("server refused the token: %1").arg(text));
         Q_EMIT errorOccurred(code, text, id);

@@ -4,6 +4,7 @@
 
 #include "BackoffPolicy.h"
 #include "Outbox.h"
+#include "TokenSource.h"
 
 #include <QList>
 #include <QString>
@@ -18,6 +19,10 @@ struct ConnectionOptions
     QList<QUrl> endpoints;
     QString token;                          // empty: no auth step
     std::function<QString()> tokenProvider; // when set, asked again before every auth
+    // When set, asked before every connect (over `token` and `tokenProvider`): a token file or
+    // command. A failure ends that attempt with its error and is retried like a lost connection;
+    // a token that expires (close 4001 "token expired") is replaced from it at once.
+    TokenSourceFn tokenSource;
 
     int heartbeatIntervalMs = 30000;
     int heartbeatTimeoutMs = 10000;

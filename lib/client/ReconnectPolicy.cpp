@@ -33,7 +33,20 @@ ReconnectPolicy::Decision ReconnectPolicy::connectionEnded(int closeCode, const 
                                                            QRandomGenerator &rng)
 {
     Decision d;
-    const CloseReaction reaction = reactionToClose(closeCode);
+    CloseReaction reaction = reactionToClose(closeCode);
+    // An expired token is renewed from a token source (file, command, provider), at once; a
+    // static token cannot be, and trying again would only repeat the refusal.
+    const bool expired = closeCode == CloseCode::Unauthorized && reason == QLatin1StringView("token expired");
+    if (expired) {
+        if (!m_options.tokenSource && !m_options.tokenProvider) {
+            m_failedOnAuth = true;
+            d.failure = QStringLiteral("token expired (close %1): the token is static; give a new one, or a "
+                                       "token file or command that renews it")
+                            .arg(closeCode);
+            return d;
+        }
+        reaction = CloseReaction::ReconnectBackoff;
+    }
     if (reaction == CloseReaction::Fail) {
         if (closeCode == CloseCode::Unauthorized)
             m_failedOnAuth = true;
@@ -59,7 +72,7 @@ ReconnectPolicy::Decision ReconnectPolicy::connectionEnded(int closeCode, const 
     m_everOpenOnThisEndpoint = false;
 
     d.delayMs = m_options.backoff.delayMs(m_attempt, rng);
-    if (reaction == CloseReaction::ReconnectNextNow && m_attempt == 1)
+    if ((reaction == CloseReaction::ReconnectNextNow || expired) && m_attempt == 1)
         d.delayMs = 0;
     else if (reaction == CloseReaction::ReconnectSlow)
         d.delayMs = qMax(d.delayMs, m_options.rateLimitMinDelayMs);

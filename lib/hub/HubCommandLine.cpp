@@ -151,6 +151,17 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
         {opt("ttl"), QStringLiteral("Lifetime of a minted token in seconds (default 3600)."),
          QStringLiteral("SECONDS")},
     });
+    // Channel grants of a minted token.
+    parser.addOptions({
+        {opt("publish"),
+         QStringLiteral("With --mint-token: channels the token may publish to, glob patterns with * "
+                        "(repeat or comma separate; default any; '' = none)."),
+         QStringLiteral("PATTERN")},
+        {opt("subscribe"),
+         QStringLiteral("With --mint-token: channels the token may subscribe to, glob patterns with * "
+                        "(repeat or comma separate; default any)."),
+         QStringLiteral("PATTERN")},
+    });
 }
 
 bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &error)
@@ -237,6 +248,19 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         o.tokenSecret = f.readAll().trimmed();
     } else if (qEnvironmentVariableIsSet("PULSEBOARD_TOKEN_SECRET")) {
         o.tokenSecret = qgetenv("PULSEBOARD_TOKEN_SECRET").trimmed();
+        // Set means meant: an empty or short secret would start a hub open to anyone (or one
+        // whose tokens are easy to forge), so it is refused as the flags' secret is.
+        if (o.tokenSecret.isEmpty()) {
+            error = QStringLiteral("PULSEBOARD_TOKEN_SECRET is set but empty: give a secret of at least 16 "
+                                   "bytes, or unset it for a hub without signed tokens");
+            return false;
+        }
+        if (o.tokenSecret.size() < 16) {
+            error = QStringLiteral("the token secret (PULSEBOARD_TOKEN_SECRET) must be at least 16 bytes, "
+                                   "got %1")
+                        .arg(o.tokenSecret.size());
+            return false;
+        }
     }
     if ((p.isSet(opt("token-secret")) || p.isSet(opt("token-secret-file"))) && o.tokenSecret.size() < 16) {
         error = QStringLiteral("the token secret must be at least 16 bytes");
@@ -277,8 +301,24 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         }
         if (!readInt(p, "ttl", 1, qint64(10) * 365 * 24 * 3600, mintTtlSecs, error))
             return false;
-    } else if (p.isSet(opt("ttl"))) {
-        error = QStringLiteral("--ttl only goes with --mint-token");
+        for (const char *name : {"publish", "subscribe"}) {
+            if (!p.isSet(opt(name)))
+                continue;
+            const QStringList patterns = splitList(p.values(opt(name)));
+            for (const QString &pattern : patterns) {
+                if (!ChannelGrant::isValidPattern(pattern)) {
+                    error = QStringLiteral("--%1: '%2' is not a channel pattern").arg(opt(name), pattern);
+                    return false;
+                }
+            }
+            // `--publish ''`: no pattern at all, a read-only token (a wall display's).
+            (qstrcmp(name, "publish") == 0 ? mintPublish : mintSubscribe) = ChannelGrant::only(patterns);
+        }
+    } else if (p.isSet(opt("ttl")) || p.isSet(opt("publish")) || p.isSet(opt("subscribe"))) {
+        error = QStringLiteral("--%1 only goes with --mint-token")
+                    .arg(p.isSet(opt("ttl"))       ? opt("ttl")
+                         : p.isSet(opt("publish")) ? opt("publish")
+                                                   : opt("subscribe"));
         return false;
     }
     return true;

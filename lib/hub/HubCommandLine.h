@@ -3,6 +3,7 @@
 #pragma once
 
 #include "HubServer.h"
+#include "TokenAuth.h"
 
 #include <QCommandLineParser>
 
@@ -20,6 +21,9 @@ struct HubCommandLine
     Action action = Action::Serve;
     QString mintSubject;
     qint64 mintTtlSecs = 3600;
+    // --publish / --subscribe with --mint-token: the channel patterns the token grants.
+    ChannelGrant mintPublish;
+    ChannelGrant mintSubscribe;
 };
 
 } // namespace Pulseboard

@@ -5,7 +5,7 @@
 namespace Pulseboard::HubError {
 
 inline constexpr int BadRequest = 400;    // a request whose params are of the wrong type or out of range
-inline constexpr int Forbidden = 403;     // a publish on a channel the hub's own feed owns
+inline constexpr int Forbidden = 403;     // a feed name (sys.*, hub.*, demo.*) or outside the token's grants
 inline constexpr int UnknownMethod = 404; // a request for a method the hub does not serve
 inline constexpr int Unavailable = 503;   // the store could not answer (Redis away)
 

@@ -33,8 +33,9 @@ enum class RejectReason : quint8 {
     HeartbeatTimeout, // silent for two heartbeat intervals: dropped
     ReservedChannel,  // a publish on a channel a feed owns: error 403
     StoreUnavailable, // the store could not take a publish: error 503 (or a feed sample lost)
+    NotGranted,       // a publish or subscribe outside the token's channel patterns: error 403
 };
-inline constexpr int kRejectReasonCount = int(RejectReason::StoreUnavailable) + 1;
+inline constexpr int kRejectReasonCount = int(RejectReason::NotGranted) + 1;
 
 QLatin1StringView rejectReasonLabel(RejectReason reason);
 std::optional<RejectReason> rejectReasonFromLabel(QStringView label);

@@ -7,6 +7,7 @@
 #include "HubRequests.h"
 #include "RateLimiter.h"
 #include "TokenAuth.h"
+#include "feeds/FeedRegistry.h"
 #include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 #include "protocol/Envelope.h"
@@ -38,6 +39,9 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
     });
     connect(socket, &QWebSocket::pong, this,
             [this](quint64, const QByteArray &) { m_lastLifeMs = Clock::current().monotonicMs(); });
+    m_expiryTimer.setSingleShot(true);
+    m_expiryTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &HubSession::armExpiry);
 }
 
 HubSession::~HubSession()
@@ -280,6 +284,8 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
     case MessageType::Pong:
         return; // life was noted on arrival
     case MessageType::Subscribe:
+        if (!checkGrant(m_subscribeGrant, env.channel, QLatin1StringView("subscribe to"), env.id))
+            return;
         m_context.router.subscribe(this, env.channel, env.since, env.id);
         return;
     case MessageType::Unsubscribe: {
@@ -317,6 +323,10 @@ void HubSession::handleAuth(const Envelope &env)
         return;
     }
     m_authed = true;
+    // A later auth on the same session replaces the grants and the expiry (a renewed token).
+    m_publishGrant = verdict.publish;
+    m_subscribeGrant = verdict.subscribe;
+    m_expiresAtMs = verdict.expiresAtMs;
     if (!verdict.subject.isEmpty()) {
         m_identity = verdict.subject;
         qCInfo(lcHub).noquote() << "client" << m_id << "authenticated as" << verdict.subject;
@@ -325,10 +335,54 @@ void HubSession::handleAuth(const Envelope &env)
     ack.type = MessageType::Ack;
     ack.id = env.id;
     send(ack);
+    // Last: a token that expired since it was verified is refused here, which may free the session.
+    armExpiry();
+}
+
+void HubSession::armExpiry()
+{
+    m_expiryTimer.stop();
+    if (m_expiresAtMs <= 0 || m_closing)
+        return;
+    const qint64 left = m_expiresAtMs - Clock::current().wallMs();
+    if (left <= 0) {
+        refuse(RejectReason::AuthExpired, CloseCode::Unauthorized, QStringLiteral("token expired"));
+        return;
+    }
+    // One timer per session, re-armed when it fires early (coarse timers, a clock set back) or
+    // when the expiry is further than a timer reaches (a day at a time).
+    m_expiryTimer.start(int(qMin<qint64>(left, 24 * 3600 * 1000)));
+}
+
+bool HubSession::checkGrant(const ChannelGrant &grant, const QString &channel, QLatin1StringView action,
+                            const QString &id)
+{
+    if (grant.allows(channel))
+        return true;
+    m_context.metrics.countReject(RejectReason::NotGranted);
+    sendError(HubError::Forbidden,
+              QStringLiteral("not allowed by the token: %1 %2 (allowed: %3)")
+                  .arg(action, channel.left(200),
+                       grant.patterns.isEmpty() ? QStringLiteral("no channel")
+                                                : grant.patterns.join(QLatin1Char(','))),
+              id);
+    return false;
 }
 
 void HubSession::handlePublish(const Envelope &env, const QByteArray &dataJson)
 {
+    // The built-in feed names are read-only on every hub, feeds running or not: a --no-feeds
+    // hub of a Redis group must not put a fake sys.cpu into the shared stream.
+    if (FeedRegistry::isReadOnlyName(env.channel)) {
+        m_context.metrics.countReject(RejectReason::ReservedChannel);
+        sendError(HubError::Forbidden,
+                  QStringLiteral("channel %1 is read-only: the names %2 belong to the hub's built-in feeds")
+                      .arg(env.channel, FeedRegistry::readOnlyPatterns().join(QStringLiteral(", "))),
+                  env.id);
+        return;
+    }
+    if (!checkGrant(m_publishGrant, env.channel, QLatin1StringView("publish to"), env.id))
+        return;
     if (m_context.isFeedChannel(env.channel)) {
         m_context.metrics.countReject(RejectReason::ReservedChannel);
         sendError(HubError::Forbidden,

@@ -8,9 +8,11 @@
 
 #include "ChannelRouter.h"
 #include "HubMetrics.h"
+#include "TokenAuth.h"
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -101,6 +103,15 @@ private:
     // wall clock set forward must not drop every client (nor set back keep the dead ones).
     qint64 m_lastLifeMs = 0;
     std::unique_ptr<RateLimiter> m_limiter; // on the same monotonic milliseconds
+
+    // Authorization: what the token lets this client do, and when its session ends.
+    void armExpiry();
+    bool checkGrant(const ChannelGrant &grant, const QString &channel, QLatin1StringView action,
+                    const QString &id);
+    ChannelGrant m_publishGrant;
+    ChannelGrant m_subscribeGrant;
+    qint64 m_expiresAtMs = 0; // wall ms of the signed token's expiry; 0 = none
+    QTimer m_expiryTimer;
 };
 
 } // namespace Pulseboard

@@ -85,6 +85,12 @@ bool ServerSwitcher::tokenFor(const ServerProfile &profile, QString *token,
         *source = ServerProfile::TokenSource::Flag;
         return true;
     }
+    // --token-file / --token-command: the same rule, the token comes from it at every connect.
+    if (m_env.base.tokenSource && endpoints == ProfileStore::normalized(m_env.flagTokenEndpoints)) {
+        token->clear();
+        *source = ServerProfile::TokenSource::Flag;
+        return true;
+    }
     if (!m_env.envToken.isEmpty()) {
         *token = m_env.envToken;
         *source = ServerProfile::TokenSource::Environment;
@@ -104,6 +110,9 @@ ConnectionOptions ServerSwitcher::optionsFor(const ServerProfile &profile, const
     ConnectionOptions o = m_env.base;
     o.endpoints = profile.endpoints;
     o.token = token;
+    // A token file or command given with one server list is not asked for another's token.
+    if (ProfileStore::normalized(profile.endpoints) != ProfileStore::normalized(m_env.flagTokenEndpoints))
+        o.tokenSource = nullptr;
     o.origin = profile.origin;
     o.caCertificatesFile = profile.caFile;
     o.insecure = profile.insecure;
@@ -314,6 +323,7 @@ QString ServerSwitcher::activate(const ServerProfile &requested, bool embedded)
         options = m_env.base;
         options.endpoints = {m_hub->url()};
         options.token.clear();
+        options.tokenSource = nullptr;
         options.origin.clear();
         options.caCertificatesFile.clear();
         options.insecure = false;

@@ -140,8 +140,10 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     ConnectionOptions &options = l.connection;
     if (!m_connection.read(p, options, l.channels, *error))
         return false;
-    // The token comes from the flag, else from the environment this run was given.
-    options.token = p.isSet(opt("token")) ? p.value(opt("token")) : env.token;
+    // The token comes from the flag, else from the environment this run was given (unless a
+    // --token-file or --token-command gives it at every connect).
+    if (!options.tokenSource)
+        options.token = p.isSet(opt("token")) ? p.value(opt("token")) : env.token;
 
     // Settings are read unless --no-settings; a screenshot run reads them but leaves no trace.
     l.readSettings = !p.isSet(opt("no-settings"));

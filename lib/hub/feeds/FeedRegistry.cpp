@@ -61,4 +61,27 @@ QList<Feed *> FeedRegistry::create(const QStringList &names, const Context &cont
     return feeds;
 }
 
+QStringList FeedRegistry::readOnlyPatterns()
+{
+    static const QStringList patterns = [] {
+        QStringList out;
+        for (const QString &name : builtIn().names()) {
+            const QString pattern = name.section(QLatin1Char('.'), 0, 0) + QStringLiteral(".*");
+            if (!out.contains(pattern))
+                out.append(pattern);
+        }
+        return out;
+    }();
+    return patterns;
+}
+
+bool FeedRegistry::isReadOnlyName(const QString &channel)
+{
+    for (const QString &pattern : readOnlyPatterns()) {
+        if (channel.startsWith(QStringView(pattern).chopped(1)))
+            return true;
+    }
+    return false;
+}
+
 } // namespace Pulseboard

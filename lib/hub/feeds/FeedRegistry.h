@@ -41,6 +41,11 @@ public:
     // Nothing is built when a name is unknown: an empty list and the error of check().
     QList<Feed *> create(const QStringList &names, const Context &context, QString *error) const;
 
+    // The namespaces of the built-in feeds (`sys.*`, `hub.*`, `demo.*`: each name's first part),
+    // read-only for clients on every hub, whether it runs those feeds or not.
+    static QStringList readOnlyPatterns();
+    static bool isReadOnlyName(const QString &channel);
+
 private:
     QStringList m_names;
     QList<Factory> m_factories;
