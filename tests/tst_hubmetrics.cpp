@@ -72,6 +72,11 @@ void tst_HubMetrics::rejectLabels_data()
         << int(RejectReason::ReservedChannel) << QStringLiteral("reserved_channel");
     QTest::newRow("store_unavailable")
         << int(RejectReason::StoreUnavailable) << QStringLiteral("store_unavailable");
+    QTest::newRow("bad_field") << int(RejectReason::BadField) << QStringLiteral("bad_field");
+    QTest::newRow("too_many_subscriptions")
+        << int(RejectReason::TooManySubscriptions) << QStringLiteral("too_many_subscriptions");
+    QTest::newRow("too_many_channels")
+        << int(RejectReason::TooManyChannels) << QStringLiteral("too_many_channels");
 }
 
 void tst_HubMetrics::rejectLabels()
@@ -96,7 +101,7 @@ void tst_HubMetrics::rejectLabelsAreUniqueAndComplete()
         labels.insert(label);
     }
     QCOMPARE(labels.size(), kRejectReasonCount);
-    QCOMPARE(kRejectReasonCount, 11); // the _data table above has a row for each
+    QCOMPARE(kRejectReasonCount, 14); // the _data table above has a row for each
 }
 
 void tst_HubMetrics::unknownLabelIsNoReason()
