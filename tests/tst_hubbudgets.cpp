@@ -8,6 +8,7 @@
 // bystander for still being answered. MemoryChannelStore is also driven directly, with a
 // ManualClock for idleness.
 #include "HubProbe.h"
+#include "hub/HubCommandLine.h"
 #include "hub/HubErrors.h"
 #include "hub/HubServer.h"
 #include "hub/MemoryChannelStore.h"
@@ -22,6 +23,8 @@
 #include <QTest>
 
 #include <memory>
+
+#include "support/TestUtils.h"
 
 using namespace Pulseboard;
 using namespace HubTest;
@@ -125,12 +128,15 @@ class tst_HubBudgets : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void flagsAndDefaults();
+
     // MemoryChannelStore alone
     void storeChannelBudgetEvictsOldestOfTheChannel();
     void storeGlobalBudgetEvictsGloballyOldest();
     void storeMessageLargerThanTheBudgetIsNotRetained();
     void storeEvictionOrderStaysBounded();
     void storeChannelCapRefusesNewChannels();
+    void storeMemoryStaysNearTheBudget();
     void storeIdleChannelsFreedWithTheirDedupe();
 
     // Over the wire
@@ -144,6 +150,45 @@ private Q_SLOTS:
     void dedupeIsPerConnectionOrPerClient();
     void subscriptionCapRefused429();
 };
+
+void tst_HubBudgets::flagsAndDefaults()
+{
+    const HubOptions d;
+    QCOMPARE(d.maxRetainedBytes, qint64(256) * 1024 * 1024);
+    QCOMPARE(d.maxChannelBytes, qint64(16) * 1024 * 1024);
+    QCOMPARE(d.maxChannels, 10000);
+    QCOMPARE(d.channelIdleMs, qint64(3600) * 1000);
+    QCOMPARE(d.maxSubscriptions, 1000);
+    QCOMPARE(d.maxIdBytes, 128);
+    QCOMPARE(d.maxClientBytes, 128);
+    auto parse = [](const QStringList &args, HubOptions &o, QString &error) {
+        QCommandLineParser parser;
+        HubCommandLine flags;
+        flags.addTo(parser);
+        if (!parser.parse(QStringList{u"pulseboard-hub"_s} + args)) {
+            error = parser.errorText();
+            return false;
+        }
+        return flags.read(parser, o, error);
+    };
+    HubOptions o;
+    QString error;
+    QVERIFY2(parse({u"--max-retained-bytes"_s, u"1000000"_s, u"--max-channel-bytes"_s, u"0"_s,
+                    u"--max-channels"_s, u"5"_s, u"--channel-idle-secs"_s, u"90"_s, u"--max-subscriptions"_s,
+                    u"7"_s},
+                   o, error),
+             qPrintable(error));
+    QCOMPARE(o.maxRetainedBytes, qint64(1000000));
+    QCOMPARE(o.maxChannelBytes, qint64(0));
+    QCOMPARE(o.maxChannels, 5);
+    QCOMPARE(o.channelIdleMs, qint64(90000));
+    QCOMPARE(o.maxSubscriptions, 7);
+    HubOptions bad;
+    QVERIFY(!parse({u"--max-channels"_s, u"-1"_s}, bad, error));
+    QVERIFY2(error.contains(u"--max-channels"_s), qPrintable(error));
+    QVERIFY(!parse({u"--channel-idle-secs"_s, u"soon"_s}, bad, error));
+    QVERIFY2(error.contains(u"--channel-idle-secs"_s), qPrintable(error));
+}
 
 // --- MemoryChannelStore ---
 
@@ -271,6 +316,40 @@ void tst_HubBudgets::storeChannelCapRefusesNewChannels()
     QCOMPARE(fetchNow(store, u"d"_s, 0).latestSeq, qint64(0));
     // Existing channels go on.
     QCOMPARE(appendNow(store, u"b"_s, "2").seq, qint64(2));
+}
+
+void tst_HubBudgets::storeMemoryStaysNearTheBudget()
+{
+    // The charge per message (frame + 96 bytes) is an estimate of what a message costs: checked
+    // against the process's resident memory, publishing 10x the budget in small messages.
+    if (TestUtils::kAddressSanitizer)
+        QSKIP("resident memory under AddressSanitizer is not the store's");
+    const qint64 budget = 32 * 1024 * 1024;
+    const qint64 before = TestUtils::statusKiB("VmRSS");
+    if (before < 0)
+        QSKIP("no /proc/self/status");
+    qint64 peakGrowthKiB = 0;
+    {
+        MemoryChannelStore store(1000000, 1000);
+        store.setBudget({budget, 0, 0});
+        const QByteArray data = payload(0, 100);
+        const qint64 charge = chargeFor(u"load.000"_s, 100000, data);
+        const int messages = int(10 * budget / charge);
+        for (int i = 0; i < messages; ++i) {
+            appendNow(store, u"load.%1"_s.arg(i % 1000, 3, 10, QLatin1Char('0')), data);
+            if (i % 50000 == 0)
+                peakGrowthKiB = qMax(peakGrowthKiB, TestUtils::statusKiB("VmRSS") - before);
+        }
+        peakGrowthKiB = qMax(peakGrowthKiB, TestUtils::statusKiB("VmRSS") - before);
+        QVERIFY(store.retainedBytes() <= budget);
+        QVERIFY(store.retainedBytes() > budget - 2 * charge);
+        qInfo("%d messages of %lld bytes charged; %d retained (%lld bytes charged); resident memory grew "
+              "by %lld KiB at most (budget %lld KiB)",
+              messages, charge, store.retainedMessages(), store.retainedBytes(), peakGrowthKiB, budget / 1024);
+    }
+    // Within the budget plus a margin for the allocator and the hash tables, not a multiple of it.
+    QVERIFY2(peakGrowthKiB * 1024 <= budget + budget / 2,
+             qPrintable(u"grew by %1 KiB for a %2 KiB budget"_s.arg(peakGrowthKiB).arg(budget / 1024)));
 }
 
 void tst_HubBudgets::storeIdleChannelsFreedWithTheirDedupe()
