@@ -229,8 +229,8 @@ void tst_Envelope::channelNames()
     QVERIFY(!isValidChannelName(u"a\u00ADb"));
     QVERIFY(!isValidChannelName(u"a\u3164b"));
     QVERIFY(!isValidChannelName(u"a\uFE0F"));
-    QVERIFY(!isValidChannelName(QString(u"a") + QChar(0xDC00)));
-    QVERIFY(isValidChannelName(QString(u"fire.") + QString::fromUcs4(U"\U0001F525")));
+    QVERIFY(!isValidChannelName(QStringLiteral("a") + QChar(0xDC00)));
+    QVERIFY(isValidChannelName(QStringLiteral("fire.") + QString::fromUcs4(U"\U0001F525")));
     QVERIFY(isValidChannelName(u"temp\u00E9rature"));
 }
 

@@ -173,11 +173,11 @@ void tst_HubBudgets::flagsAndDefaults()
     };
     HubOptions o;
     QString error;
-    QVERIFY2(parse({u"--max-retained-bytes"_s, u"1000000"_s, u"--max-channel-bytes"_s, u"0"_s,
-                    u"--max-channels"_s, u"5"_s, u"--channel-idle-secs"_s, u"90"_s, u"--max-subscriptions"_s,
-                    u"7"_s},
-                   o, error),
-             qPrintable(error));
+    QVERIFY2(
+        parse({u"--max-retained-bytes"_s, u"1000000"_s, u"--max-channel-bytes"_s, u"0"_s, u"--max-channels"_s,
+               u"5"_s, u"--channel-idle-secs"_s, u"90"_s, u"--max-subscriptions"_s, u"7"_s},
+              o, error),
+        qPrintable(error));
     QCOMPARE(o.maxRetainedBytes, qint64(1000000));
     QCOMPARE(o.maxChannelBytes, qint64(0));
     QCOMPARE(o.maxChannels, 5);
@@ -297,7 +297,8 @@ void tst_HubBudgets::storeEvictionOrderStaysBounded()
     for (int i = 0; i < 20000; ++i)
         appendNow(store, u"c%1"_s.arg(i % 3), payload(i, 10));
     QCOMPARE(store.retainedMessages(), 15);
-    QVERIFY2(store.evictionQueueSize() <= 2 * 15 + 1024 + 1, qPrintable(QString::number(store.evictionQueueSize())));
+    QVERIFY2(store.evictionQueueSize() <= 2 * 15 + 1024 + 1,
+             qPrintable(QString::number(store.evictionQueueSize())));
 }
 
 void tst_HubBudgets::storeChannelCapRefusesNewChannels()
@@ -345,7 +346,8 @@ void tst_HubBudgets::storeMemoryStaysNearTheBudget()
         QVERIFY(store.retainedBytes() > budget - 2 * charge);
         qInfo("%d messages of %lld bytes charged; %d retained (%lld bytes charged); resident memory grew "
               "by %lld KiB at most (budget %lld KiB)",
-              messages, charge, store.retainedMessages(), store.retainedBytes(), peakGrowthKiB, budget / 1024);
+              messages, charge, store.retainedMessages(), store.retainedBytes(), peakGrowthKiB,
+              budget / 1024);
     }
     // Within the budget plus a margin for the allocator and the hash tables, not a multiple of it.
     QVERIFY2(peakGrowthKiB * 1024 <= budget + budget / 2,
@@ -413,7 +415,8 @@ void tst_HubBudgets::retainedBudgetHoldsAndReplayReportsEviction()
     QHash<QString, QList<qint64>> acked;
     for (int i = 0; i < 450; ++i) {
         const QString channel = channels.at(i % 3);
-        const QString id = publisher.publish(channel, QJsonObject{{u"i"_s, i}, {u"pad"_s, QString(240, u'p')}});
+        const QString id =
+            publisher.publish(channel, QJsonObject{{u"i"_s, i}, {u"pad"_s, QString(240, u'p')}});
         if (i % 50 == 25) {
             QVERIFY(pingAnswered(bystander)); // served while the budget evicts
             QVERIFY(hub->store()->retainedBytes() <= o.maxRetainedBytes);
@@ -569,12 +572,15 @@ void tst_HubBudgets::lengthCapsRefused400_data()
     const QByteArray id129(129, 'i');
     const QByteArray eAcute65 = QString(65, QChar(0xE9)).toUtf8(); // 130 bytes, 65 characters
     QTest::newRow("publish id of 129 bytes")
-        << publishFrame(id129, "c") << u"'publish': 'id' of 129 bytes is longer than 128 bytes"_s << QString();
+        << publishFrame(id129, "c") << u"'publish': 'id' of 129 bytes is longer than 128 bytes"_s
+        << QString();
     QTest::newRow("publish id of 65 two-byte characters")
-        << publishFrame(eAcute65, "c") << u"'publish': 'id' of 130 bytes is longer than 128 bytes"_s << QString();
+        << publishFrame(eAcute65, "c") << u"'publish': 'id' of 130 bytes is longer than 128 bytes"_s
+        << QString();
     QTest::newRow("empty publish id")
         << publishFrame("", "c")
-        << u"'publish': 'id' must not be empty (it is what the ack answers and the dedupe keys on)"_s << QString();
+        << u"'publish': 'id' must not be empty (it is what the ack answers and the dedupe keys on)"_s
+        << QString();
     QTest::newRow("client of 129 bytes")
         << publishFrame("p1", "c", R"(,"client":")" + id129 + "\"")
         << u"'publish': 'client' of 129 bytes is longer than 128 bytes"_s << u"p1"_s;
@@ -584,11 +590,12 @@ void tst_HubBudgets::lengthCapsRefused400_data()
     QTest::newRow("subscribe id of 129 bytes")
         << QByteArray(R"({"type":"subscribe","id":")" + id129 + R"(","channel":"c"})")
         << u"'subscribe': 'id' of 129 bytes is longer than 128 bytes"_s << QString();
-    QTest::newRow("ping id of 129 bytes") << QByteArray(R"({"type":"ping","id":")" + id129 + R"(","ts":1})")
-                                          << u"'ping': 'id' of 129 bytes is longer than 128 bytes"_s
-                                          << QString();
+    QTest::newRow("ping id of 129 bytes")
+        << QByteArray(R"({"type":"ping","id":")" + id129 + R"(","ts":1})")
+        << u"'ping': 'id' of 129 bytes is longer than 128 bytes"_s << QString();
     QTest::newRow("publish id of 128 bytes, client of 128: accepted")
-        << publishFrame(id128, "c", R"(,"client":")" + id128 + "\"") << QString() << QString::fromLatin1(id128);
+        << publishFrame(id128, "c", R"(,"client":")" + id128 + "\"") << QString()
+        << QString::fromLatin1(id128);
 }
 
 void tst_HubBudgets::lengthCapsRefused400()
@@ -742,10 +749,10 @@ void tst_HubBudgets::subscriptionCapRefused429()
     QVERIFY(ok);
     QCOMPARE(err.code, HubError::TooMany);
     QCOMPARE(err.code, 429);
-    QCOMPARE(err.text,
-             u"cannot subscribe to d: this connection holds 3 subscriptions, the limit (--max-subscriptions)"_s);
-    QCOMPARE(hub->router().subscriberCounts(),
-             (QMap<QString, int>{{u"a"_s, 1}, {u"b"_s, 1}, {u"c"_s, 1}}));
+    QCOMPARE(
+        err.text,
+        u"cannot subscribe to d: this connection holds 3 subscriptions, the limit (--max-subscriptions)"_s);
+    QCOMPARE(hub->router().subscriberCounts(), (QMap<QString, int>{{u"a"_s, 1}, {u"b"_s, 1}, {u"c"_s, 1}}));
     // Subscribing again to one it holds is not one more; its subscriptions still deliver.
     probe.waitFor(MessageType::Subscribed, probe.subscribe(u"a"_s), &ok);
     QVERIFY(ok);

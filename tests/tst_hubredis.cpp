@@ -206,7 +206,8 @@ void tst_HubRedis::publishOnAReceiveOnB()
 
     // The same subject's client (its `client` key) resending an id through the other hub: acked
     // with the first seq, not stored twice.
-    const QByteArray once = R"({"type":"publish","id":"once","channel":"room","data":6,"client":"console-1"})";
+    const QByteArray once =
+        R"({"type":"publish","id":"once","channel":"room","data":6,"client":"console-1"})";
     onA.sendRaw(once);
     QCOMPARE(onA.waitFor(MessageType::Ack, QStringLiteral("once"), &ok).seq, qint64(6));
     onB.sendRaw(once);

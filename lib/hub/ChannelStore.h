@@ -27,7 +27,7 @@ struct AppendResult
 {
     qint64 seq = -1; // the message's seq (for a duplicate: the seq the first one got)
     bool duplicate = false;
-    QString error; // non-empty: nothing was stored
+    QString error;     // non-empty: nothing was stored
     int errorCode = 0; // with `error`: the HubError code the publisher gets (0: Unavailable)
 };
 

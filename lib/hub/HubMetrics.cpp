@@ -9,12 +9,15 @@ namespace Pulseboard {
 
 namespace {
 
-// Indexed by RejectReason: the `reason` label of each.
+// Indexed by RejectReason: the `reason` label of each. One row per group of reasons as they
+// were added (clang-format would reflow them all on every addition).
+// clang-format off
 constexpr std::array<const char *, kRejectReasonCount> kRejectLabels = {
     "origin",    "auth",        "auth_expired",      "auth_timeout",     "rate_limit",        "too_big",
     "malformed", "slow_client", "heartbeat_timeout", "reserved_channel", "store_unavailable",
-    "bad_field", "too_many_subscriptions", "too_many_channels",
+    "bad_field", "too_many_subscriptions", "too_many_channels", // budgets
 };
+// clang-format on
 
 // The reasons in the order of their labels: /metrics lists them sorted, as it always has.
 std::array<RejectReason, kRejectReasonCount> reasonsByLabel()
@@ -148,9 +151,10 @@ QByteArray HubMetrics::prometheusText(const HubStatus &status) const
            status.hasStore && status.storeAvailable ? 1 : 0);
     // Budgets: only where the store can tell (the memory store; Redis bounds history by count).
     if (status.retainedBytes >= 0)
-        metric("retained_bytes", "gauge",
-               "Bytes of history the store retains (frames plus bookkeeping, as --max-retained-bytes counts).",
-               double(status.retainedBytes));
+        metric(
+            "retained_bytes", "gauge",
+            "Bytes of history the store retains (frames plus bookkeeping, as --max-retained-bytes counts).",
+            double(status.retainedBytes));
     if (status.maxRetainedBytes > 0 && status.retainedBytes >= 0)
         metric("retained_bytes_limit", "gauge", "--max-retained-bytes.", double(status.maxRetainedBytes));
     if (status.storeChannels >= 0)

@@ -320,9 +320,11 @@ bool HubSession::checkLengths(const Envelope &env)
         sendError(HubError::BadRequest, message);
         return false;
     };
+    // A pong or an unknown type is answered by nothing: its id goes nowhere.
     if (env.type == MessageType::Pong || env.type == MessageType::Unknown)
-        return true; // answered by nothing: its id goes nowhere
-    if (o.maxIdBytes > 0 && env.id.size() * 3 > o.maxIdBytes) { // UTF-16 -> at most 3 UTF-8 bytes each
+        return true;
+    // Each UTF-16 unit is at most 3 UTF-8 bytes: most ids are measured without converting them.
+    if (o.maxIdBytes > 0 && env.id.size() * 3 > o.maxIdBytes) {
         const qint64 bytes = env.id.toUtf8().size();
         if (bytes > o.maxIdBytes)
             return refuseField(QStringLiteral("'%1': 'id' of %2 bytes is longer than %3 bytes")
@@ -333,8 +335,8 @@ bool HubSession::checkLengths(const Envelope &env)
     if (env.type != MessageType::Publish)
         return true;
     if (env.id.isEmpty())
-        return refuseField(
-            QStringLiteral("'publish': 'id' must not be empty (it is what the ack answers and the dedupe keys on)"));
+        return refuseField(QStringLiteral(
+            "'publish': 'id' must not be empty (it is what the ack answers and the dedupe keys on)"));
     if (o.maxClientBytes > 0 && env.client.size() * 3 > o.maxClientBytes) {
         const qint64 bytes = env.client.toUtf8().size();
         if (bytes > o.maxClientBytes) {
@@ -404,8 +406,9 @@ void HubSession::handlePublish(const Envelope &env, const QByteArray &dataJson)
     // dropped connection is not published twice. Two processes sharing a token each keep
     // their own ids. Per channel: an id repeated on another channel is not that publish.
     const QString subject = m_identity.startsWith(QLatin1StringView("conn:")) ? QString() : m_identity;
-    const QString scope = env.client.isEmpty() ? QStringLiteral("conn:") + m_id
-                                               : QStringLiteral("client:") + subject + QLatin1Char('\x1f') + env.client;
+    const QString scope = env.client.isEmpty()
+                              ? QStringLiteral("conn:") + m_id
+                              : QStringLiteral("client:") + subject + QLatin1Char('\x1f') + env.client;
     const QString dedupeKey = scope + QLatin1Char('\x1f') + channel + QLatin1Char('\x1f') + env.id;
     // The answer may come after this session is gone (Redis): the metrics are the hub's, the
     // reply only goes to a session still there.

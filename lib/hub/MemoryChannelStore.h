@@ -37,7 +37,10 @@ public:
     // 128: what a small message measured beyond its frame (tst_hubbudgets
     // storeMemoryStaysNearTheBudget), less the allocator's slack.
     static constexpr qint64 kMessageOverheadBytes = 128;
-    static qint64 chargeOf(const StoredMessage &message) { return message.frame.size() + kMessageOverheadBytes; }
+    static qint64 chargeOf(const StoredMessage &message)
+    {
+        return message.frame.size() + kMessageOverheadBytes;
+    }
 
     QString kind() const override { return QStringLiteral("memory"); }
     bool start(QString *) override { return true; }

@@ -283,7 +283,8 @@ void RedisChannelStore::append(const QString &channel, const QByteArray &dataJso
                {"4", key("seq", channel), key("stream", channel), dkey, key("channels", QString()).chopped(1),
                 QByteArray::number(ts), json, QByteArray::number(qMax(0, m_options.historySize)),
                 key("msg", channel), dedupeKey.isEmpty() ? "0" : "1", channel.toUtf8(),
-                QByteArray::number(m_options.dedupeTtlSec), QByteArray::number(qMax(0, m_options.maxChannels))},
+                QByteArray::number(m_options.dedupeTtlSec),
+                QByteArray::number(qMax(0, m_options.maxChannels))},
                [done, maxChannels = m_options.maxChannels](const RedisReply *r) {
                    const QString error = replyError(r);
                    if (!error.isEmpty() || r->elements.size() != 2) {
@@ -292,7 +293,8 @@ void RedisChannelStore::append(const QString &channel, const QByteArray &dataJso
                    }
                    if (r->elements.at(1).toInteger() == 2) {
                        done({-1, false,
-                             QStringLiteral("the hubs hold %1 channels, their limit (--max-channels)").arg(maxChannels),
+                             QStringLiteral("the hubs hold %1 channels, their limit (--max-channels)")
+                                 .arg(maxChannels),
                              HubError::Full});
                        return;
                    }
