@@ -1,6 +1,7 @@
 #include "HubServer.h"
 
 #include "HealthServer.h"
+#include "HubErrors.h"
 #include "HubLogging.h"
 #include "HubSession.h"
 #include "MemoryChannelStore.h"
@@ -24,6 +25,12 @@
 namespace Pulseboard {
 
 namespace {
+
+// Why the store refused a sample: a channel past --max-channels, else the store being away.
+RejectReason sampleRefusal(const AppendResult &r)
+{
+    return r.errorCode == HubError::Full ? RejectReason::TooManyChannels : RejectReason::StoreUnavailable;
+}
 
 QString randomHex(int bytes)
 {
@@ -358,7 +365,7 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
     m_store->append(channel, data, Clock::current().wallMs(), QString(),
                     [this, channel](const AppendResult &r) {
                         if (!r.error.isEmpty()) {
-                            m_metrics.countReject(RejectReason::StoreUnavailable);
+                            m_metrics.countReject(sampleRefusal(r));
                             qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
                             return;
                         }
