@@ -222,6 +222,16 @@ void tst_Envelope::channelNames()
     QVERIFY(!isValidChannelName(u"has space"));
     QVERIFY(!isValidChannelName(u"tab\there"));
     QVERIFY(!isValidChannelName(QString(201, QLatin1Char('x'))));
+    // Invisible characters: format (Cf: zero-width, bidi, BOM, soft hyphen), fillers, selectors.
+    QVERIFY(!isValidChannelName(u"a\u200Bb"));
+    QVERIFY(!isValidChannelName(u"a\u202Eb"));
+    QVERIFY(!isValidChannelName(u"\uFEFFa"));
+    QVERIFY(!isValidChannelName(u"a\u00ADb"));
+    QVERIFY(!isValidChannelName(u"a\u3164b"));
+    QVERIFY(!isValidChannelName(u"a\uFE0F"));
+    QVERIFY(!isValidChannelName(QStringLiteral("a") + QChar(0xDC00)));
+    QVERIFY(isValidChannelName(QStringLiteral("fire.") + QString::fromUcs4(U"\U0001F525")));
+    QVERIFY(isValidChannelName(u"temp\u00E9rature"));
 }
 
 QTEST_GUILESS_MAIN(tst_Envelope)

@@ -73,6 +73,11 @@ void tst_HubMetrics::rejectLabels_data()
     QTest::newRow("store_unavailable")
         << int(RejectReason::StoreUnavailable) << QStringLiteral("store_unavailable");
     QTest::newRow("not_granted") << int(RejectReason::NotGranted) << QStringLiteral("not_granted");
+    QTest::newRow("bad_field") << int(RejectReason::BadField) << QStringLiteral("bad_field");
+    QTest::newRow("too_many_subscriptions")
+        << int(RejectReason::TooManySubscriptions) << QStringLiteral("too_many_subscriptions");
+    QTest::newRow("too_many_channels")
+        << int(RejectReason::TooManyChannels) << QStringLiteral("too_many_channels");
 }
 
 void tst_HubMetrics::rejectLabels()
@@ -97,7 +102,7 @@ void tst_HubMetrics::rejectLabelsAreUniqueAndComplete()
         labels.insert(label);
     }
     QCOMPARE(labels.size(), kRejectReasonCount);
-    QCOMPARE(kRejectReasonCount, 12); // the _data table above has a row for each
+    QCOMPARE(kRejectReasonCount, 15); // the _data table above has a row for each
 }
 
 void tst_HubMetrics::unknownLabelIsNoReason()

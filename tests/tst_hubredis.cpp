@@ -5,6 +5,7 @@
 #include "HubProbe.h"
 #include "client/ConnectionManager.h"
 #include "hub/ChannelStore.h"
+#include "hub/HubErrors.h"
 #include "hub/HubServer.h"
 #include "hub/TokenAuth.h"
 #include "protocol/CloseCode.h"
@@ -155,6 +156,7 @@ private Q_SLOTS:
     void redisOutageReportedAndSurvived();
     void largeReplayFromRedisInPages();
     void sinceOlderThanRedisHistoryReportsTheLoss();
+    void channelCapSharedAcrossHubs();
 
 private:
     bool m_haveRedis = false;
@@ -202,10 +204,13 @@ void tst_HubRedis::publishOnAReceiveOnB()
     QTRY_COMPARE(onB.seqsOf(QStringLiteral("room")), (QList<qint64>{1, 2, 3, 4, 5}));
     QCOMPARE(onB.ofType(MessageType::Message).last().data.toObject().value(QStringLiteral("n")).toInt(), 5);
 
-    // The same subject resending an id through the other hub: acked with the first seq, not stored twice.
-    onA.publish(QStringLiteral("room"), 6, QStringLiteral("once"));
+    // The same subject's client (its `client` key) resending an id through the other hub: acked
+    // with the first seq, not stored twice.
+    const QByteArray once =
+        R"({"type":"publish","id":"once","channel":"room","data":6,"client":"console-1"})";
+    onA.sendRaw(once);
     QCOMPARE(onA.waitFor(MessageType::Ack, QStringLiteral("once"), &ok).seq, qint64(6));
-    onB.publish(QStringLiteral("room"), 6, QStringLiteral("once"));
+    onB.sendRaw(once);
     const Envelope again = onB.waitFor(MessageType::Ack, QStringLiteral("once"), &ok);
     QVERIFY(ok);
     QCOMPARE(again.seq, qint64(6));
@@ -428,6 +433,43 @@ void tst_HubRedis::sinceOlderThanRedisHistoryReportsTheLoss()
     hub.publish(QStringLiteral("ring"), 7);
     QTRY_COMPARE(behind.seqsOf(QStringLiteral("ring")), (QList<qint64>{4, 5, 6, 7}));
     QCOMPARE(behind.ofType(MessageType::Subscribed).size(), 1);
+}
+
+// --max-channels on Redis: the count is the shared channel set's, checked inside the publish
+// script, so two hubs together never hold more than the cap.
+void tst_HubRedis::channelCapSharedAcrossHubs()
+{
+    if (!m_haveRedis)
+        QSKIP("redis-server not installed: Redis channel cap untested here");
+    RedisServer redis;
+    QVERIFY(redis.start());
+    HubOptions o = redisHub(redis.url());
+    o.maxChannels = 2;
+    HubServer a(o), b(o);
+    QVERIFY(a.start());
+    QVERIFY(b.start());
+    QTRY_VERIFY(a.store()->isAvailable() && b.store()->isAvailable());
+    ProtocolProbe onA, onB;
+    QVERIFY(onA.open(a.url()));
+    QVERIFY(onB.open(b.url()));
+    bool ok = false;
+    QCOMPARE(onA.waitFor(MessageType::Ack, onA.publish(QStringLiteral("one"), 1), &ok).seq, qint64(1));
+    QCOMPARE(onB.waitFor(MessageType::Ack, onB.publish(QStringLiteral("two"), 1), &ok).seq, qint64(1));
+    QVERIFY(ok);
+    const QString id = onA.publish(QStringLiteral("three"), 1);
+    const Envelope err = onA.waitFor(MessageType::Error, id, &ok);
+    QVERIFY(ok);
+    QCOMPARE(err.code, HubError::Full);
+    QCOMPARE(err.text, QStringLiteral("publish to three not stored: the hubs hold 2 channels, their limit "
+                                      "(--max-channels)"));
+    QCOMPARE(a.rejects(QStringLiteral("too_many_channels")), quint64(1));
+    // Existing channels, written through either hub, go on.
+    QCOMPARE(onA.waitFor(MessageType::Ack, onA.publish(QStringLiteral("two"), 2), &ok).seq, qint64(2));
+    QVERIFY(ok);
+    QCOMPARE(b.store()->channels().size(), 2);
+    // Redis cannot tell retained bytes cheaply: not reported rather than made up.
+    QCOMPARE(a.store()->retainedBytes(), qint64(-1));
+    QVERIFY(!a.prometheusMetrics().contains("pulseboard_hub_retained_bytes"));
 }
 
 QTEST_GUILESS_MAIN(tst_HubRedis)

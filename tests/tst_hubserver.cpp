@@ -305,6 +305,8 @@ void tst_HubServer::largeReplayReachesAReadingSubscriber()
     HubOptions o = quietOptions();
     o.rateLimitPerSec = 0;
     QCOMPARE(o.maxSendBufferBytes, qint64(16 * 1024 * 1024)); // the default
+    // 18 MiB on one channel is past the default --max-channel-bytes (16 MiB): room for all of it.
+    o.maxChannelBytes = 32 * 1024 * 1024;
     auto hub = startHub(o);
     QVERIFY(hub);
     const QString big(int(0.9 * 1024 * 1024), QLatin1Char('r'));
@@ -695,13 +697,20 @@ void tst_HubServer::signedTokenAcceptedAndDedupesAcrossConnections()
     QVERIFY(ok);
     second.waitFor(MessageType::Ack, second.auth(token), &ok);
     QVERIFY(ok);
-    // The same subject resending after a reconnect: acked with the first seq, stored once.
-    first.publish(QStringLiteral("cmd"), 1, QStringLiteral("op-42"));
+    // The same subject's client resending after a reconnect (the same `client` key): acked with
+    // the first seq, stored once. Ids are unique per connection (PROTOCOL.md): without the key,
+    // another connection's "op-42" is its own publish, even under the same subject.
+    const QByteArray frame = R"({"type":"publish","id":"op-42","channel":"cmd","data":1,"client":"c-1"})";
+    first.sendRaw(frame);
     QCOMPARE(first.waitFor(MessageType::Ack, QStringLiteral("op-42"), &ok).seq, qint64(1));
-    second.publish(QStringLiteral("cmd"), 1, QStringLiteral("op-42"));
+    second.sendRaw(frame);
     QCOMPARE(second.waitFor(MessageType::Ack, QStringLiteral("op-42"), &ok).seq, qint64(1));
     QVERIFY(ok);
     QCOMPARE(hub->metrics().published, quint64(1));
+    second.publish(QStringLiteral("cmd"), 1, QStringLiteral("op-42"));
+    QCOMPARE(second.waitFor(MessageType::Ack, QStringLiteral("op-42"), &ok).seq, qint64(2));
+    QVERIFY(ok);
+    QCOMPARE(hub->metrics().published, quint64(2));
 }
 
 void tst_HubServer::expiredTokenClosed4001()

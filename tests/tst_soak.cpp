@@ -82,6 +82,8 @@ public:
         o.sendWelcome = true;
         o.historySize = 1000000; // history covers the run: any missing seq is a defect
         o.dedupeWindow = 1000000;
+        o.maxRetainedBytes = 0; // no byte budget either: nothing is evicted during the run
+        o.maxChannelBytes = 0;
         o.heartbeatIntervalMs = 500; // blackholed sessions are dropped on the hub side too
         m_hub = std::make_unique<HubServer>(o);
         QString error;

@@ -87,6 +87,11 @@ public:
     QMap<QString, int> subscriberCounts() const;
     int channelCount() const { return int(m_subscribers.size()); }
     bool isSubscribed(const ChannelSubscriber *subscriber, const QString &channel) const;
+    // How many channels the subscriber is subscribed to (answered or not yet).
+    int subscriptionCount(const ChannelSubscriber *subscriber) const
+    {
+        return int(m_subscriptions.value(subscriber).size());
+    }
     QStringList channelsOf(const ChannelSubscriber *subscriber) const;
     qint64 pendingBytes(const ChannelSubscriber *subscriber, const QString &channel) const;
     // True while the subscription's replay (or the flush of what was held) is still going on.

@@ -27,7 +27,8 @@ struct AppendResult
 {
     qint64 seq = -1; // the message's seq (for a duplicate: the seq the first one got)
     bool duplicate = false;
-    QString error; // non-empty: nothing was stored
+    QString error;     // non-empty: nothing was stored
+    int errorCode = 0; // with `error`: the HubError code the publisher gets (0: Unavailable)
 };
 
 struct FetchResult
@@ -78,6 +79,19 @@ public:
     // Channels this store knows of, with their latest seq.
     virtual QList<ChannelInfo> channels() const = 0;
 
+    // Budgets. Bytes of retained history this store holds (its accounting, see
+    // MemoryChannelStore), or -1 when it cannot tell cheaply (Redis: bounded by count instead).
+    virtual qint64 retainedBytes() const { return -1; }
+    // Frees every channel idle for `idleMs` (no publish, no fetch and not marked busy since) for
+    // which `keep` is false, with its history and dedupe entries; emits channelExpired for each.
+    // Returns how many went. A store that cannot expire channels frees none.
+    virtual int expireIdle(qint64 idleMs, const std::function<bool(const QString &)> &keep)
+    {
+        Q_UNUSED(idleMs)
+        Q_UNUSED(keep)
+        return 0;
+    }
+
     static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
     // The same frame, with `dataJson` as its data bytes.
     static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts,
@@ -89,6 +103,8 @@ Q_SIGNALS:
     // The channel's sequence went back (its backing store lost its data, e.g. a Redis restart
     // without persistence): what follows starts again at seq 1.
     void channelReset(const QString &channel);
+    // The channel was freed for being idle (expireIdle): a publish creates it afresh, at seq 1.
+    void channelExpired(const QString &channel);
 };
 
 } // namespace Pulseboard

@@ -124,6 +124,31 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
                         "undecoded (default %1).")
              .arg(d.maxPreAuthFrameBytes),
          QStringLiteral("BYTES")},
+        // Budgets (docs/OPERATIONS.md "Budgets")
+        {opt("max-retained-bytes"),
+         QStringLiteral("Bytes of history kept over all channels, oldest evicted first; 0 = no cap "
+                        "(default %1; memory store).")
+             .arg(d.maxRetainedBytes),
+         QStringLiteral("BYTES")},
+        {opt("max-channel-bytes"),
+         QStringLiteral("Bytes of history kept per channel, oldest evicted first; 0 = no cap (default %1; "
+                        "memory store).")
+             .arg(d.maxChannelBytes),
+         QStringLiteral("BYTES")},
+        {opt("max-channels"),
+         QStringLiteral("Channels held at once; a publish creating one more gets error 507; 0 = no cap "
+                        "(default %1).")
+             .arg(d.maxChannels),
+         QStringLiteral("N")},
+        {opt("channel-idle-secs"),
+         QStringLiteral("Free a channel with no subscriber and no publish for this long, with its history; "
+                        "0 = never (default %1; memory store).")
+             .arg(d.channelIdleMs / 1000),
+         QStringLiteral("SECONDS")},
+        {opt("max-subscriptions"),
+         QStringLiteral("Subscriptions per connection; one more gets error 429; 0 = no cap (default %1).")
+             .arg(d.maxSubscriptions),
+         QStringLiteral("N")},
         {opt("rate-limit"),
          QStringLiteral("Frames a second per connection, 0 = none (default %1).").arg(d.rateLimitPerSec),
          QStringLiteral("N")},
@@ -209,6 +234,15 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         !readInt(p, "max-send-buffer", 0, qint64(1) << 40, o.maxSendBufferBytes, error) ||
         !readInt(p, "health-port", 0, 65535, o.healthPort, error))
         return false;
+    // Budgets
+    qint64 idleSecs = o.channelIdleMs / 1000;
+    if (!readInt(p, "max-retained-bytes", 0, qint64(1) << 40, o.maxRetainedBytes, error) ||
+        !readInt(p, "max-channel-bytes", 0, qint64(1) << 40, o.maxChannelBytes, error) ||
+        !readInt(p, "max-channels", 0, 100000000, o.maxChannels, error) ||
+        !readInt(p, "channel-idle-secs", 0, qint64(10) * 365 * 24 * 3600, idleSecs, error) ||
+        !readInt(p, "max-subscriptions", 0, 10000000, o.maxSubscriptions, error))
+        return false;
+    o.channelIdleMs = idleSecs * 1000;
     if (p.isSet(opt("rate-limit")) && !p.isSet(opt("rate-burst")))
         o.rateLimitBurst = qMax(1.0, 2 * o.rateLimitPerSec);
     if (p.isSet(opt("no-welcome")))

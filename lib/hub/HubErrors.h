@@ -9,4 +9,9 @@ inline constexpr int Forbidden = 403;     // a feed name (sys.*, hub.*, demo.*) 
 inline constexpr int UnknownMethod = 404; // a request for a method the hub does not serve
 inline constexpr int Unavailable = 503;   // the store could not answer (Redis away)
 
+// Budgets (docs/OPERATIONS.md "Budgets"): a request the hub would serve, refused because serving
+// it would pass a configured cap. Nothing was stored or changed; the session goes on.
+inline constexpr int TooMany = 429; // this connection already holds --max-subscriptions subscriptions
+inline constexpr int Full = 507;    // a publish that would create a channel past --max-channels
+
 } // namespace Pulseboard::HubError

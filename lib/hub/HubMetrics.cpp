@@ -9,11 +9,15 @@ namespace Pulseboard {
 
 namespace {
 
-// Indexed by RejectReason: the `reason` label of each.
+// Indexed by RejectReason: the `reason` label of each. One row per group of reasons as they
+// were added (clang-format would reflow them all on every addition).
+// clang-format off
 constexpr std::array<const char *, kRejectReasonCount> kRejectLabels = {
     "origin",    "auth",        "auth_expired",      "auth_timeout",     "rate_limit",        "too_big",
     "malformed", "slow_client", "heartbeat_timeout", "reserved_channel", "store_unavailable", "not_granted",
+    "bad_field", "too_many_subscriptions", "too_many_channels", // budgets
 };
+// clang-format on
 
 // The reasons in the order of their labels: /metrics lists them sorted, as it always has.
 std::array<RejectReason, kRejectReasonCount> reasonsByLabel()
@@ -98,6 +102,8 @@ QJsonObject HubMetrics::statsSnapshot(const HubStatus &status) const
     o.insert(QLatin1StringView("rejects"), double(m_counters.rejectsTotal()));
     o.insert(QLatin1StringView("uptimeMs"), double(uptimeMs()));
     o.insert(QLatin1StringView("storeAvailable"), status.hasStore && status.storeAvailable);
+    if (status.retainedBytes >= 0)
+        o.insert(QLatin1StringView("retainedBytes"), double(status.retainedBytes));
     return o;
 }
 
@@ -143,6 +149,17 @@ QByteArray HubMetrics::prometheusText(const HubStatus &status) const
     metric("uptime_seconds", "gauge", "Seconds since the hub started.", double(uptimeMs()) / 1000.0);
     metric("store_available", "gauge", "1 when the channel store (memory or Redis) is reachable.",
            status.hasStore && status.storeAvailable ? 1 : 0);
+    // Budgets: only where the store can tell (the memory store; Redis bounds history by count).
+    if (status.retainedBytes >= 0)
+        metric(
+            "retained_bytes", "gauge",
+            "Bytes of history the store retains (frames plus bookkeeping, as --max-retained-bytes counts).",
+            double(status.retainedBytes));
+    if (status.maxRetainedBytes > 0 && status.retainedBytes >= 0)
+        metric("retained_bytes_limit", "gauge", "--max-retained-bytes.", double(status.maxRetainedBytes));
+    if (status.storeChannels >= 0)
+        metric("store_channels", "gauge", "Channels the store holds (with history or a seq).",
+               double(status.storeChannels));
 
     // Only reasons that happened, as before the reasons were typed: a scrape lists what occurred.
     out += QStringLiteral("# HELP pulseboard_hub_rejects_total Clients refused or dropped, by reason.\n"

@@ -34,8 +34,12 @@ enum class RejectReason : quint8 {
     ReservedChannel,  // a publish on a channel a feed owns: error 403
     StoreUnavailable, // the store could not take a publish: error 503 (or a feed sample lost)
     NotGranted,       // a publish or subscribe outside the token's channel patterns: error 403
+    // Budgets (docs/OPERATIONS.md): refused, the session goes on
+    BadField,             // an id or client key over its cap, an empty publish id: error 400
+    TooManySubscriptions, // a subscribe past --max-subscriptions: error 429
+    TooManyChannels,      // a publish that would create a channel past --max-channels: error 507
 };
-inline constexpr int kRejectReasonCount = int(RejectReason::NotGranted) + 1;
+inline constexpr int kRejectReasonCount = int(RejectReason::TooManyChannels) + 1;
 
 QLatin1StringView rejectReasonLabel(RejectReason reason);
 std::optional<RejectReason> rejectReasonFromLabel(QStringView label);
@@ -53,6 +57,10 @@ struct HubStatus
     QString storeStatus;
     QStringList feeds;              // active feed channels, sorted
     QMap<QString, int> subscribers; // channel -> local subscribers (channels with any)
+    // Budgets: what the store holds (-1: the store cannot tell, e.g. Redis) and its caps (0: none)
+    qint64 retainedBytes = -1;
+    qint64 maxRetainedBytes = 0;
+    int storeChannels = -1;
 };
 
 class HubMetrics
@@ -96,6 +104,8 @@ public:
     void countReject(RejectReason reason) { m_counters.rejects[size_t(reason)] += 1; }
     // Every message the store hands this hub, whoever published it.
     void countChannelMessage(const QString &channel) { m_channels[channel].total += 1; }
+    // The store freed the channel (idle): its per-channel series go with it.
+    void forgetChannel(const QString &channel) { m_channels.remove(channel); }
 
     const Counters &counters() const { return m_counters; }
     quint64 rejects(RejectReason reason) const { return m_counters.rejects[size_t(reason)]; }

@@ -37,6 +37,17 @@ struct HubOptions
     // not decoded at all; the frames allowed then (auth, ping, pong) are small.
     qint64 maxPreAuthFrameBytes = 8 * 1024;
 
+    // Budgets of what the hub keeps (docs/OPERATIONS.md "Budgets"); 0 = no cap for each.
+    // Retained history is bounded by historySize and by bytes: the oldest goes first, across
+    // all channels for the global budget (memory store; Redis trims by count only).
+    qint64 maxRetainedBytes = qint64(256) * 1024 * 1024; // all channels' retained messages
+    qint64 maxChannelBytes = qint64(16) * 1024 * 1024;   // one channel's retained messages
+    int maxChannels = 10000;            // a publish that would create one more is refused 507
+    qint64 channelIdleMs = 3600 * 1000; // no subscriber and no publish for this long: freed
+    int maxSubscriptions = 1000;        // per connection; one more is refused 429
+    int maxIdBytes = 128;               // `id` of any frame (echoed in replies); longer: error 400
+    int maxClientBytes = 128;           // a publish's `client` key; longer: error 400
+
     // Health and metrics over plain HTTP: -1 off, 0 any free port
     int healthPort = -1;
 

@@ -1,6 +1,7 @@
 #include "HubServer.h"
 
 #include "HealthServer.h"
+#include "HubErrors.h"
 #include "HubLogging.h"
 #include "HubSession.h"
 #include "MemoryChannelStore.h"
@@ -25,6 +26,12 @@ namespace Pulseboard {
 
 namespace {
 
+// Why the store refused a sample: a channel past --max-channels, else the store being away.
+RejectReason sampleRefusal(const AppendResult &r)
+{
+    return r.errorCode == HubError::Full ? RejectReason::TooManyChannels : RejectReason::StoreUnavailable;
+}
+
 QString randomHex(int bytes)
 {
     QByteArray raw(bytes, Qt::Uninitialized);
@@ -41,6 +48,7 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
 {
     m_heartbeatTimer.setInterval(qMax(10, m_options.heartbeatIntervalMs));
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &HubServer::heartbeatTick);
+    connect(&m_idleTimer, &QTimer::timeout, this, &HubServer::expireIdleChannels);
     m_rateTimer.setInterval(1000);
     connect(&m_rateTimer, &QTimer::timeout, this, &HubServer::rateTick);
     m_shutdownTimer.setSingleShot(true);
@@ -108,7 +116,9 @@ bool HubServer::start(QString *error)
     });
 
     if (m_options.redisUrl.isEmpty()) {
-        m_store = new MemoryChannelStore(m_options.historySize, m_options.dedupeWindow, this);
+        auto *memory = new MemoryChannelStore(m_options.historySize, m_options.dedupeWindow, this);
+        memory->setBudget({m_options.maxRetainedBytes, m_options.maxChannelBytes, m_options.maxChannels});
+        m_store = memory;
     } else {
         QString why;
         m_store = createRedisStore(&why);
@@ -122,6 +132,11 @@ bool HubServer::start(QString *error)
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
     connect(m_store, &ChannelStore::channelReset, this,
             [this](const QString &channel) { m_router.reset(channel); });
+    connect(m_store, &ChannelStore::channelExpired, this, [this](const QString &channel) {
+        m_metrics.forgetChannel(channel);
+        qCInfo(lcHub).noquote() << "channel" << channel << "freed after" << m_options.channelIdleMs
+                                << "ms without subscribers or publishes";
+    });
     connect(m_store, &ChannelStore::availabilityChanged, this, [this](bool available) {
         if (available)
             m_storeDownLogged = false;
@@ -163,6 +178,11 @@ bool HubServer::start(QString *error)
     }
 
     m_metrics.start();
+    if (m_options.channelIdleMs > 0) {
+        // Idle channels are looked for a few times per idle period, at most once a minute.
+        m_idleTimer.setInterval(int(qBound(qint64(10), m_options.channelIdleMs / 4, qint64(60000))));
+        m_idleTimer.start();
+    }
     m_heartbeatTimer.start();
     m_rateTimer.start();
     m_started = true;
@@ -345,12 +365,21 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
     m_store->append(channel, data, Clock::current().wallMs(), QString(),
                     [this, channel](const AppendResult &r) {
                         if (!r.error.isEmpty()) {
-                            m_metrics.countReject(RejectReason::StoreUnavailable);
+                            m_metrics.countReject(sampleRefusal(r));
                             qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
                             return;
                         }
                         m_metrics.countPublished();
                     });
+}
+
+void HubServer::expireIdleChannels()
+{
+    // A channel someone is subscribed to is in use however quiet it is; the feeds' own channels
+    // are the hub's and stay (they publish anyway).
+    m_store->expireIdle(m_options.channelIdleMs, [this](const QString &channel) {
+        return m_router.subscriberCount(channel) > 0 || m_feedChannels.contains(channel);
+    });
 }
 
 void HubServer::onStoreMessage(const QString &channel, const StoredMessage &message)
@@ -390,6 +419,13 @@ QJsonObject HubServer::serverInfo(const QString &sessionId) const
     info.insert(QLatin1StringView("heartbeatMs"), m_options.heartbeatIntervalMs);
     info.insert(QLatin1StringView("maxMessageBytes"), double(m_options.maxMessageBytes));
     info.insert(QLatin1StringView("historySize"), m_options.historySize);
+    // Budgets (docs/OPERATIONS.md); retainedBytes only from a store that can tell.
+    info.insert(QLatin1StringView("maxRetainedBytes"), double(m_options.maxRetainedBytes));
+    info.insert(QLatin1StringView("maxChannelBytes"), double(m_options.maxChannelBytes));
+    info.insert(QLatin1StringView("maxChannels"), m_options.maxChannels);
+    info.insert(QLatin1StringView("maxSubscriptions"), m_options.maxSubscriptions);
+    if (m_store && m_store->retainedBytes() >= 0)
+        info.insert(QLatin1StringView("retainedBytes"), double(m_store->retainedBytes()));
     info.insert(QLatin1StringView("feeds"), QJsonArray::fromStringList(activeFeeds()));
     info.insert(QLatin1StringView("methods"), QJsonArray::fromStringList(m_requests.methods()));
     return info;
@@ -419,6 +455,10 @@ HubStatus HubServer::status(bool withSubscribers) const
         st.storeKind = m_store->kind();
         st.storeAvailable = m_store->isAvailable();
         st.storeStatus = m_store->statusText();
+        st.retainedBytes = m_store->retainedBytes();
+        st.maxRetainedBytes = m_options.maxRetainedBytes;
+        if (const auto *memory = qobject_cast<const MemoryChannelStore *>(m_store))
+            st.storeChannels = memory->channelCount();
     }
     st.feeds = activeFeeds();
     if (withSubscribers)
@@ -468,6 +508,7 @@ void HubServer::shutdown()
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
     m_heartbeatTimer.stop();
+    m_idleTimer.stop();
     if (m_server)
         m_server->close();
     const auto sessions = m_sessions.values();
@@ -500,6 +541,7 @@ ChannelStore *HubServer::createRedisStore(QString *)
     o.prefix = m_options.redisPrefix;
     o.historySize = m_options.historySize;
     o.dedupeTtlSec = m_options.redisDedupeTtlSec;
+    o.maxChannels = m_options.maxChannels;
     o.reconnectMaxMs = qMax(100, m_options.redisReconnectMaxMs);
     return new RedisChannelStore(o, this);
 }

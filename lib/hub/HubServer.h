@@ -89,6 +89,8 @@ private:
     void addMethods();
     void heartbeatTick();
     void rateTick();
+    // Frees channels idle for --channel-idle-secs (budgets)
+    void expireIdleChannels();
     bool startFeeds(QString *error);
     ChannelStore *createRedisStore(QString *error);
     bool setupTls(QString *error);
@@ -114,6 +116,7 @@ private:
     QTimer m_heartbeatTimer;
     QTimer m_rateTimer;
     QTimer m_shutdownTimer;
+    QTimer m_idleTimer; // budgets: expireIdleChannels
     bool m_started = false;
     bool m_stopping = false;
     bool m_stoppedEmitted = false;

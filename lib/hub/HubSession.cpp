@@ -274,6 +274,8 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
         refuse(RejectReason::Auth, CloseCode::Unauthorized, QStringLiteral("authenticate first"), env.id);
         return;
     }
+    if (!checkLengths(env))
+        return;
     switch (env.type) {
     case MessageType::Auth:
         handleAuth(env);
@@ -284,9 +286,7 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
     case MessageType::Pong:
         return; // life was noted on arrival
     case MessageType::Subscribe:
-        if (!checkGrant(m_subscribeGrant, env.channel, QLatin1StringView("subscribe to"), env.id))
-            return;
-        m_context.router.subscribe(this, env.channel, env.since, env.id);
+        handleSubscribe(env);
         return;
     case MessageType::Unsubscribe: {
         m_context.router.unsubscribe(this, env.channel);
@@ -311,6 +311,69 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
         qCDebug(lcHub).noquote() << "ignoring server-bound type" << env.typeName << "from" << m_id;
         return;
     }
+}
+
+bool HubSession::checkLengths(const Envelope &env)
+{
+    // Every id is echoed in its reply and a publish's id and client go into the dedupe window:
+    // each is capped, so neither a reply nor the window grows with what a client makes up. The
+    // reply carries no id (the one sent is what is refused).
+    const HubOptions &o = m_context.options;
+    auto refuseField = [this](const QString &message) {
+        m_context.metrics.countReject(RejectReason::BadField);
+        sendError(HubError::BadRequest, message);
+        return false;
+    };
+    // A pong or an unknown type is answered by nothing: its id goes nowhere.
+    if (env.type == MessageType::Pong || env.type == MessageType::Unknown)
+        return true;
+    // Each UTF-16 unit is at most 3 UTF-8 bytes: most ids are measured without converting them.
+    if (o.maxIdBytes > 0 && env.id.size() * 3 > o.maxIdBytes) {
+        const qint64 bytes = env.id.toUtf8().size();
+        if (bytes > o.maxIdBytes)
+            return refuseField(QStringLiteral("'%1': 'id' of %2 bytes is longer than %3 bytes")
+                                   .arg(env.typeName)
+                                   .arg(bytes)
+                                   .arg(o.maxIdBytes));
+    }
+    if (env.type != MessageType::Publish)
+        return true;
+    if (env.id.isEmpty())
+        return refuseField(QStringLiteral(
+            "'publish': 'id' must not be empty (it is what the ack answers and the dedupe keys on)"));
+    if (o.maxClientBytes > 0 && env.client.size() * 3 > o.maxClientBytes) {
+        const qint64 bytes = env.client.toUtf8().size();
+        if (bytes > o.maxClientBytes) {
+            m_context.metrics.countReject(RejectReason::BadField);
+            sendError(HubError::BadRequest,
+                      QStringLiteral("'publish': 'client' of %1 bytes is longer than %2 bytes")
+                          .arg(bytes)
+                          .arg(o.maxClientBytes),
+                      env.id);
+            return false;
+        }
+    }
+    return true;
+}
+
+void HubSession::handleSubscribe(const Envelope &env)
+{
+    if (!checkGrant(m_subscribeGrant, env.channel, QLatin1StringView("subscribe to"), env.id))
+        return;
+    const int cap = m_context.options.maxSubscriptions;
+    // A subscribe again to a channel it holds replaces that subscription: not one more.
+    if (cap > 0 && !m_context.router.isSubscribed(this, env.channel) &&
+        m_context.router.subscriptionCount(this) >= cap) {
+        m_context.metrics.countReject(RejectReason::TooManySubscriptions);
+        sendError(HubError::TooMany,
+                  QStringLiteral("cannot subscribe to %1: this connection holds %2 subscriptions, the limit "
+                                 "(--max-subscriptions)")
+                      .arg(env.channel)
+                      .arg(m_context.router.subscriptionCount(this)),
+                  env.id);
+        return;
+    }
+    m_context.router.subscribe(this, env.channel, env.since, env.id);
 }
 
 void HubSession::handleAuth(const Envelope &env)
@@ -391,12 +454,16 @@ void HubSession::handlePublish(const Envelope &env, const QByteArray &dataJson)
     }
     const QString id = env.id;
     const QString channel = env.channel;
-    // Without a token subject, a sender that names itself (`client`) is recognised across its
-    // reconnects, so a resend after a dropped connection is not published twice.
-    const QString identity = m_identity.startsWith(QLatin1StringView("conn:")) && !env.client.isEmpty()
-                                 ? QStringLiteral("client:") + env.client
-                                 : m_identity;
-    const QString dedupeKey = identity + QLatin1Char('\x1f') + env.id;
+    // PROTOCOL.md: ids are unique per connection, so the dedupe key is the connection's, unless
+    // the sender names itself (`client`): then it is that client's across its reconnects (within
+    // its token subject, so no one subject's key can shadow another's), and a resend after a
+    // dropped connection is not published twice. Two processes sharing a token each keep
+    // their own ids. Per channel: an id repeated on another channel is not that publish.
+    const QString subject = m_identity.startsWith(QLatin1StringView("conn:")) ? QString() : m_identity;
+    const QString scope = env.client.isEmpty()
+                              ? QStringLiteral("conn:") + m_id
+                              : QStringLiteral("client:") + subject + QLatin1Char('\x1f') + env.client;
+    const QString dedupeKey = scope + QLatin1Char('\x1f') + channel + QLatin1Char('\x1f') + env.id;
     // The answer may come after this session is gone (Redis): the metrics are the hub's, the
     // reply only goes to a session still there.
     HubMetrics *metrics = &m_context.metrics;
@@ -405,9 +472,10 @@ void HubSession::handlePublish(const Envelope &env, const QByteArray &dataJson)
         channel, dataJson, Clock::current().wallMs(), dedupeKey,
         [metrics, self, id, channel](const AppendResult &r) {
             if (!r.error.isEmpty()) {
-                metrics->countReject(RejectReason::StoreUnavailable);
+                const bool full = r.errorCode == HubError::Full;
+                metrics->countReject(full ? RejectReason::TooManyChannels : RejectReason::StoreUnavailable);
                 if (self && !self->m_closing)
-                    self->sendError(HubError::Unavailable,
+                    self->sendError(full ? HubError::Full : HubError::Unavailable,
                                     QStringLiteral("publish to %1 not stored: %2").arg(channel, r.error), id);
                 return;
             }

@@ -91,6 +91,10 @@ private:
     void handleEnvelope(const Envelope &env, const QByteArray &dataJson = QByteArray());
     void handleAuth(const Envelope &env);
     void handlePublish(const Envelope &env, const QByteArray &dataJson);
+    // Budgets: an id, a publish's client key over its cap, an empty publish id: error 400, false.
+    bool checkLengths(const Envelope &env);
+    // Refused 429 past --max-subscriptions, the subscriptions it holds untouched.
+    void handleSubscribe(const Envelope &env);
 
     const HubContext &m_context;
     QWebSocket *m_socket;

@@ -1,5 +1,6 @@
 #include "RedisChannelStore.h"
 
+#include "HubErrors.h"
 #include "HubLogging.h"
 #include "protocol/JsonView.h"
 
@@ -17,11 +18,16 @@ namespace Pulseboard {
 namespace {
 
 // KEYS: seq, stream, dedupe, channel set. ARGV: ts, data, maxlen, pub/sub channel, dedupe flag,
-// channel name, dedupe ttl. Returns {seq, duplicate}.
+// channel name, dedupe ttl, most channels (0: no cap). Returns {seq, duplicate}; {-1, 2}: the
+// channel is new and the set already holds the most channels (nothing stored).
 const QByteArray kAppendScript = QByteArrayLiteral(R"lua(
 if ARGV[5] == '1' then
   local prev = redis.call('GET', KEYS[3])
   if prev then return {tonumber(prev), 1} end
+end
+if ARGV[8] ~= '0' and redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 0 and
+   redis.call('SCARD', KEYS[4]) >= tonumber(ARGV[8]) then
+  return {-1, 2}
 end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-0', 'ts', ARGV[1], 'd', ARGV[2])
@@ -277,11 +283,19 @@ void RedisChannelStore::append(const QString &channel, const QByteArray &dataJso
                {"4", key("seq", channel), key("stream", channel), dkey, key("channels", QString()).chopped(1),
                 QByteArray::number(ts), json, QByteArray::number(qMax(0, m_options.historySize)),
                 key("msg", channel), dedupeKey.isEmpty() ? "0" : "1", channel.toUtf8(),
-                QByteArray::number(m_options.dedupeTtlSec)},
-               [done](const RedisReply *r) {
+                QByteArray::number(m_options.dedupeTtlSec),
+                QByteArray::number(qMax(0, m_options.maxChannels))},
+               [done, maxChannels = m_options.maxChannels](const RedisReply *r) {
                    const QString error = replyError(r);
                    if (!error.isEmpty() || r->elements.size() != 2) {
                        done({-1, false, error.isEmpty() ? QStringLiteral("unexpected Redis reply") : error});
+                       return;
+                   }
+                   if (r->elements.at(1).toInteger() == 2) {
+                       done({-1, false,
+                             QStringLiteral("the hubs hold %1 channels, their limit (--max-channels)")
+                                 .arg(maxChannels),
+                             HubError::Full});
                        return;
                    }
                    done({r->elements.at(0).toInteger(), r->elements.at(1).toInteger() == 1, QString()});

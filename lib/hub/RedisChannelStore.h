@@ -28,6 +28,9 @@ public:
         QString prefix = QStringLiteral("pulseboard");
         int historySize = 1000;
         int dedupeTtlSec = 600;
+        // Budgets: channels in the shared set at most (0: no cap), checked in the append script.
+        // History stays bounded by count only (XADD MAXLEN historySize): see OPERATIONS.md.
+        int maxChannels = 0;
         int reconnectMinMs = 100;
         int reconnectMaxMs = 5000;
         int connectTimeoutMs = 3000;

@@ -76,12 +76,37 @@ Envelope pongFor(const Envelope &ping)
     return pong;
 }
 
+namespace {
+
+// Shown as nothing (or as a blank) though they are not spaces: Unicode's default-ignorable code
+// points outside category Cf, and the Hangul fillers. A name holding one looks like another name.
+bool isInvisible(char32_t u)
+{
+    return u == 0x034F || u == 0x115F || u == 0x1160 || u == 0x17B4 || u == 0x17B5 ||
+           (u >= 0x180B && u <= 0x180F) || u == 0x3164 || (u >= 0xFE00 && u <= 0xFE0F) || u == 0xFFA0 ||
+           (u >= 0xE0100 && u <= 0xE01EF);
+}
+
+} // namespace
+
 bool isValidChannelName(QStringView name)
 {
     if (name.isEmpty() || name.size() > 200)
         return false;
-    for (QChar c : name) {
-        if (c.isSpace() || c.category() == QChar::Other_Control)
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        char32_t u = c.unicode();
+        if (c.isHighSurrogate() && i + 1 < name.size() && name.at(i + 1).isLowSurrogate()) {
+            u = QChar::surrogateToUcs4(c, name.at(i + 1));
+            ++i;
+        } else if (c.isSurrogate()) {
+            return false; // half a pair: no character at all
+        }
+        // Spaces and separators, control characters, format characters (bidi controls, zero-width
+        // joiners and spaces, the BOM, tags), noncharacters and the other invisible ones.
+        const QChar::Category category = QChar::category(u);
+        if (QChar::isSpace(u) || category == QChar::Other_Control || category == QChar::Other_Format ||
+            QChar::isNonCharacter(u) || isInvisible(u))
             return false;
     }
     return true;

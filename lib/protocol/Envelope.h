@@ -74,7 +74,11 @@ QByteArray encodeEnvelope(const Envelope &env);
 // The `pong` that answers `ping`: same id, same ts (both sides answer pings).
 Envelope pongFor(const Envelope &ping);
 
-// A channel name the hub accepts: 1-200 characters, no control characters or spaces.
+// A channel name the hub accepts: 1-200 UTF-16 code units, no spaces or separators, no control
+// or format characters (Unicode Cc, Cf: bidi controls, zero-width characters), no other
+// invisible ones (default-ignorable code points, Hangul fillers), no noncharacters and no half
+// surrogate pairs. The one rule: the client checks it before sending, the hub's decoder on
+// arrival (error 4400 "invalid channel name").
 bool isValidChannelName(QStringView name);
 
 // Largest integer a JSON double carries exactly.
