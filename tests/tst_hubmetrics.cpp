@@ -72,6 +72,7 @@ void tst_HubMetrics::rejectLabels_data()
         << int(RejectReason::ReservedChannel) << QStringLiteral("reserved_channel");
     QTest::newRow("store_unavailable")
         << int(RejectReason::StoreUnavailable) << QStringLiteral("store_unavailable");
+    QTest::newRow("replay_stalled") << int(RejectReason::ReplayStalled) << QStringLiteral("replay_stalled");
 }
 
 void tst_HubMetrics::rejectLabels()
@@ -96,7 +97,7 @@ void tst_HubMetrics::rejectLabelsAreUniqueAndComplete()
         labels.insert(label);
     }
     QCOMPARE(labels.size(), kRejectReasonCount);
-    QCOMPARE(kRejectReasonCount, 11); // the _data table above has a row for each
+    QCOMPARE(kRejectReasonCount, 12); // the _data table above has a row for each
 }
 
 void tst_HubMetrics::unknownLabelIsNoReason()

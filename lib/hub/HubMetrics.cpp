@@ -11,8 +11,18 @@ namespace {
 
 // Indexed by RejectReason: the `reason` label of each.
 constexpr std::array<const char *, kRejectReasonCount> kRejectLabels = {
-    "origin",    "auth",        "auth_expired",      "auth_timeout",     "rate_limit",        "too_big",
-    "malformed", "slow_client", "heartbeat_timeout", "reserved_channel", "store_unavailable",
+    "origin",
+    "auth",
+    "auth_expired",
+    "auth_timeout",
+    "rate_limit",
+    "too_big",
+    "malformed",
+    "slow_client",
+    "heartbeat_timeout",
+    "reserved_channel",
+    "store_unavailable",
+    "replay_stalled",
 };
 
 // The reasons in the order of their labels: /metrics lists them sorted, as it always has.

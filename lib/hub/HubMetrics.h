@@ -33,8 +33,10 @@ enum class RejectReason : quint8 {
     HeartbeatTimeout, // silent for two heartbeat intervals: dropped
     ReservedChannel,  // a publish on a channel a feed owns: error 403
     StoreUnavailable, // the store could not take a publish: error 503 (or a feed sample lost)
+    // A paced replay waited on a socket that wrote nothing for --replay-stall-timeout: dropped.
+    ReplayStalled,
 };
-inline constexpr int kRejectReasonCount = int(RejectReason::StoreUnavailable) + 1;
+inline constexpr int kRejectReasonCount = int(RejectReason::ReplayStalled) + 1;
 
 QLatin1StringView rejectReasonLabel(RejectReason reason);
 std::optional<RejectReason> rejectReasonFromLabel(QStringView label);
