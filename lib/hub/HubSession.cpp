@@ -65,9 +65,6 @@ private:
     bool m_posted = false;
 };
 
-// What one pass of the event loop reads of one client (QWebSocket::setReadBufferSize).
-constexpr qint64 kReadBufferBytes = 256 * 1024;
-
 OutputFlusher &outputFlusher()
 {
     thread_local OutputFlusher flusher;
@@ -87,10 +84,6 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
     const HubOptions &o = m_context.options;
     socket->setMaxAllowedIncomingMessageSize(quint64(o.maxMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(quint64(o.maxMessageBytes));
-    // Input in bounded bites: one pass of the event loop reads at most this much of a client's
-    // bytes, so several large frames sent back to back are decoded one pass after another and
-    // the other clients are served between them (not after all of them).
-    socket->setReadBufferSize(kReadBufferBytes);
     connect(socket, &QWebSocket::textMessageReceived, this, &HubSession::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &HubSession::onBinaryMessage);
     connect(socket, &QWebSocket::pong, this,
