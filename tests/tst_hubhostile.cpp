@@ -298,12 +298,14 @@ void tst_HubHostile::stalledReplayDroppedAfterTimeout()
     o.rateLimitPerSec = 0;
     o.heartbeatIntervalMs = 600000;
     o.maxSendBufferBytes = 4 * 1024 * 1024;
-    o.replayStallTimeoutMs = 300;
+    // Long enough that a reader is not taken for stalled when this busy process is descheduled.
+    o.replayStallTimeoutMs = 1000;
     HubServer hub(o);
     QString error;
     QVERIFY2(hub.start(&error), qPrintable(error));
     const QString big(int(0.9 * 1024 * 1024), u's');
-    for (int i = 0; i < 20; ++i)
+    // 24 x 0.9 MiB: more than the kernel's socket buffers and the replay window can take.
+    for (int i = 0; i < 24; ++i)
         hub.publish(u"heavy"_s, big);
 
     ProtocolProbe bystander;
@@ -331,7 +333,7 @@ void tst_HubHostile::stalledReplayDroppedAfterTimeout()
     QVERIFY(reader.open(hub.url()));
     reader.waitFor(MessageType::Subscribed, reader.subscribe(u"heavy"_s, 0), &ok);
     QVERIFY(ok);
-    QTRY_COMPARE_WITH_TIMEOUT(reader.seqsOf(u"heavy"_s).size(), 20, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(reader.seqsOf(u"heavy"_s).size(), 24, 20000);
     QCOMPARE(hub.rejects(RejectReason::ReplayStalled), quint64(1));
     QVERIFY(!reader.isClosed());
 }
