@@ -229,6 +229,8 @@ void HubSession::replayBlocked()
     if (!m_replayStallTimer) {
         m_replayStallTimer = new QTimer(this);
         m_replayStallTimer->setSingleShot(true);
+        // Never before the timeout (a coarse timer may fire 5 % early).
+        m_replayStallTimer->setTimerType(Qt::PreciseTimer);
         connect(m_replayStallTimer, &QTimer::timeout, this, [this] {
             if (m_closing || !m_context.router.isWaitingForDrain(this))
                 return; // it went on meanwhile; a later wait arms the clock again
