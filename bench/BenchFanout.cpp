@@ -10,7 +10,12 @@
 // second from the first publish to the last delivery; /proc gives the hub's CPU for the run.
 // Prints per-run lines, medians, and the redis hub's figures as ratios to the memory hub's.
 //
+// With --baseline-hub PATH, two more hubs run from that binary (another build: `memory-base`,
+// `redis-base`) in the same rotation, so a change is measured against what it changes in one run
+// on one machine; their CPU per delivery is then given as ratios to this build's.
+//
 //   bench-fanout [--runs 3] [--subscribers 200] [--messages 2000] [--rate 200] [--window 64]
+//                [--baseline-hub PATH]
 
 #include "BenchUtil.h"
 #include "protocol/Envelope.h"
@@ -32,6 +37,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <utility>
 #include <vector>
 
 using namespace Pulseboard;
@@ -257,20 +263,19 @@ struct Hub
     QUrl url;
 };
 
-bool startHub(Hub &hub, const QString &bin, const QStringList &extra)
+bool startHub(Hub &hub, const QString &program, const QStringList &extra)
 {
     hub.process = std::make_unique<QProcess>();
     hub.process->setProcessChannelMode(QProcess::SeparateChannels);
     hub.process->setStandardErrorFile(QProcess::nullDevice());
     // No feeds (nothing else on the hub), no rate limit (one publisher runs far above the
     // default 200 frames a second), a send buffer that holds a whole flood per subscriber.
-    hub.process->start(bin + QStringLiteral("/pulseboard-hub"),
-                       QStringList{QStringLiteral("--port"), QStringLiteral("0"),
-                                   QStringLiteral("--no-feeds"), QStringLiteral("--rate-limit"),
-                                   QStringLiteral("0"), QStringLiteral("--max-send-buffer"),
-                                   QString::number(256 * 1024 * 1024), QStringLiteral("--server-name"),
-                                   QStringLiteral("bench-%1").arg(hub.name)} +
-                           extra);
+    hub.process->start(
+        program, QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
+                             QStringLiteral("--rate-limit"), QStringLiteral("0"),
+                             QStringLiteral("--max-send-buffer"), QString::number(256 * 1024 * 1024),
+                             QStringLiteral("--server-name"), QStringLiteral("bench-%1").arg(hub.name)} +
+                     extra);
     if (!hub.process->waitForStarted(10000))
         return false;
     while (!hub.process->canReadLine()) {
@@ -382,6 +387,10 @@ int main(int argc, char **argv)
     const QCommandLineOption windowOpt(
         QStringLiteral("window"), QStringLiteral("With --rate 0: most publishes in flight (default 64)."),
         QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption baselineOpt(
+        QStringLiteral("baseline-hub"),
+        QStringLiteral("Also run hubs from this pulseboard-hub binary (another build) for comparison."),
+        QStringLiteral("PATH"));
     const QCommandLineOption roleOpt(QStringLiteral("role"),
                                      QStringLiteral("Internal: subscribers or publisher."),
                                      QStringLiteral("ROLE"));
@@ -389,7 +398,8 @@ int main(int argc, char **argv)
                                     QStringLiteral("URL"));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout-ms"), QStringLiteral("Internal."),
                                         QStringLiteral("MS"), QStringLiteral("60000"));
-    parser.addOptions({runsOpt, subsOpt, messagesOpt, rateOpt, windowOpt, roleOpt, urlOpt, timeoutOpt});
+    parser.addOptions(
+        {runsOpt, subsOpt, messagesOpt, rateOpt, windowOpt, baselineOpt, roleOpt, urlOpt, timeoutOpt});
     parser.process(app);
 
     const int subscribers = qMax(1, parser.value(subsOpt).toInt());
@@ -429,18 +439,31 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench-fanout: redis-server did not start on port %d\n", redisPort);
         return 1;
     }
-    const QString bin = QCoreApplication::applicationDirPath();
+    const QString program = QCoreApplication::applicationDirPath() + QStringLiteral("/pulseboard-hub");
+    const QString baseline = parser.value(baselineOpt);
+    auto redisArgs = [&](const QString &tag) {
+        return QStringList{QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(redisPort),
+                           QStringLiteral("--redis-prefix"),
+                           QStringLiteral("bench%1%2").arg(redisPort).arg(tag)};
+    };
     Hub memory{QStringLiteral("memory"), nullptr, {}};
     Hub viaRedis{QStringLiteral("redis"), nullptr, {}};
-    if (!startHub(memory, bin, {}) ||
-        !startHub(viaRedis, bin,
-                  {QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(redisPort),
-                   QStringLiteral("--redis-prefix"), QStringLiteral("bench%1").arg(redisPort)})) {
+    Hub memoryBase{QStringLiteral("memory-base"), nullptr, {}};
+    Hub redisBase{QStringLiteral("redis-base"), nullptr, {}};
+    if (!startHub(memory, program, {}) || !startHub(viaRedis, program, redisArgs(QString())) ||
+        (!baseline.isEmpty() && (!startHub(memoryBase, baseline, {}) ||
+                                 !startHub(redisBase, baseline, redisArgs(QStringLiteral("b")))))) {
         std::fprintf(stderr, "bench-fanout: a hub did not start\n");
         return 1;
     }
+    if (!baseline.isEmpty())
+        std::printf("baseline hubs: %s\n", qPrintable(baseline));
 
     std::vector<Hub *> hubs{&memory, &viaRedis};
+    if (!baseline.isEmpty()) {
+        hubs.push_back(&memoryBase);
+        hubs.push_back(&redisBase);
+    }
     QHash<QString, QList<RunResult>> results;
     bool ok = true;
     for (int run = 0; run < runs; ++run) {
@@ -493,5 +516,24 @@ int main(int argc, char **argv)
     }
     std::printf("%-8s %14.2f %12s %12.2f %12s %18.2f\n", "ratio", median(rateRatio), "", median(p99Ratio), "",
                 median(cpuRatio));
+    if (!baseline.isEmpty()) {
+        // This build against the baseline, per run and store, then the median.
+        std::printf("\nthis build / baseline (per run, then the median)\n");
+        for (const auto &[now, base] : {std::pair{&memory, &memoryBase}, std::pair{&viaRedis, &redisBase}}) {
+            QList<double> cpu, p50, p99;
+            const QList<RunResult> &a = results[now->name];
+            const QList<RunResult> &b = results[base->name];
+            for (qsizetype i = 0; i < qMin(a.size(), b.size()); ++i) {
+                if (b.at(i).hubCpuUsPerDelivery > 0)
+                    cpu.append(a.at(i).hubCpuUsPerDelivery / b.at(i).hubCpuUsPerDelivery);
+                if (b.at(i).p50 > 0)
+                    p50.append(a.at(i).p50 / b.at(i).p50);
+                if (b.at(i).p99 > 0)
+                    p99.append(a.at(i).p99 / b.at(i).p99);
+            }
+            std::printf("%-8s p50 x%.2f  p99 x%.2f  hub CPU us/delivery x%.2f\n", qPrintable(now->name),
+                        median(p50), median(p99), median(cpu));
+        }
+    }
     return ok ? 0 : 1;
 }

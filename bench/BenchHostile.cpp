@@ -6,44 +6,24 @@
 //   bench-hostile [--frames N] [--runs N]        (bench/hostile.sh builds Release and runs it)
 // Per phase it prints the median, p99 and slowest round trip, and the ratio to the baseline.
 #include "BenchUtil.h"
+#include "support/HostilePayload.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QTimer>
 #include <QWebSocket>
 
 #include <algorithm>
 #include <cstdio>
 #include <functional>
-#include <numeric>
 #include <vector>
 
 namespace {
 
 const QString kSecret = QStringLiteral("bench-hostile-secret-0123456789");
-
-QByteArray randomOrderObject(int count)
-{
-    std::vector<int> order(static_cast<size_t>(count));
-    std::iota(order.begin(), order.end(), 0);
-    QRandomGenerator rng(13);
-    for (size_t i = order.size() - 1; i > 0; --i)
-        std::swap(order[i], order[rng.bounded(quint32(i + 1))]);
-    QByteArray out = "{";
-    for (size_t i = 0; i < order.size(); ++i) {
-        if (i)
-            out.append(',');
-        out.append("\"k")
-            .append(QByteArray::number(order[i]))
-            .append("\":")
-            .append(char('0' + order[i] % 10));
-    }
-    return out.append('}');
-}
 
 bool waitFor(const std::function<bool()> &done, int timeoutMs)
 {
@@ -83,7 +63,7 @@ bool authenticate(QWebSocket &socket, const QString &token)
 // or after it (one connection, each acked), then exits.
 int runHostile(const QUrl &url, const QString &token, bool authed, int frames)
 {
-    const QString data = QString::fromUtf8(randomOrderObject(80000));
+    const QString data = QString::fromUtf8(Pulseboard::TestData::randomOrderObject(80000));
     auto frame = [&](int i) {
         return QStringLiteral(R"({"type":"publish","id":"huge%1","channel":"big","data":%2})")
             .arg(i)

@@ -5,6 +5,9 @@
 #   bench/fanout.sh                  both phases: paced at 200 publishes/s (latency), then a flood
 #                                    as fast as acks allow (deliveries/s at saturation)
 #   bench/fanout.sh --rate 500 --messages 5000 --runs 5    one phase with these flags
+#   bench/fanout.sh --rate 200 --baseline-hub OTHER/bin/pulseboard-hub
+#                                    also runs another build's hubs in the same rotation and prints
+#                                    this build / baseline (a change measured in one run)
 set -euo pipefail
 source "$(dirname "$0")/build-release.sh"
 fanout="$bin/bench-fanout"

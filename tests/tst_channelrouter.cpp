@@ -45,6 +45,7 @@ public:
         failures.append(reason);
         open = false;
     }
+    void replayBlocked() override { ++blockedCount; }
 
     QList<qint64> seqsOf(const QString &channel) const
     {
@@ -68,6 +69,7 @@ public:
     QList<Envelope> frames;
     QList<qint64> overflows;
     QStringList failures;
+    int blockedCount = 0;
 
 private:
     ChannelRouter *m_router;
@@ -142,6 +144,7 @@ private Q_SLOTS:
     void pendingBufferBounded();
     void pacedReplayWaitsForTheSocket();
     void pacedReplayOverflowDropsAsBefore();
+    void pacedReplayTellsWhenItWaits();
     void laterPageFailureEndsTheSubscriber();
     void memoryStoreHandsOutPages();
     void memoryStoreReplayInPages();
@@ -346,6 +349,51 @@ void tst_ChannelRouter::pacedReplayWaitsForTheSocket()
     QCOMPARE(sub.seqsOf(kCh).last(), qint64(14));
     QCOMPARE(sub.types().first(), MessageType::Subscribed);
     QCOMPARE(sub.frames.first().recovered, true);
+}
+
+// What HubSession's replay-stall clock runs on: replayBlocked() each time a replay stops on a
+// full socket, and isWaitingForDrain() true exactly while it waits there.
+void tst_ChannelRouter::pacedReplayTellsWhenItWaits()
+{
+    DeferredStore store;
+    ChannelRouter router(0, 100);
+    router.setStore(&store);
+    Recorder sub, other;
+    router.subscribe(&sub, kCh, 0, QStringLiteral("s"));
+    router.subscribe(&other, kCh, -1, QStringLiteral("o"));
+    QVERIFY(!router.isWaitingForDrain(&sub)); // a fetch is out: the store, not the socket
+    sub.room = 1;
+    store.answer(0, history(3, 1, kCh, {1, 2, 3}));
+    store.answer(1, history(3, 1, kCh, {}));
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1}));
+    QCOMPARE(sub.blockedCount, 1);
+    QVERIFY(router.isWaitingForDrain(&sub));
+    QVERIFY(!router.isWaitingForDrain(&other)); // live, nothing to wait for
+    QCOMPARE(other.blockedCount, 0);
+
+    // A drain that makes room for one: it goes on, then waits again.
+    sub.room = 1;
+    router.drained(&sub);
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2}));
+    QCOMPARE(sub.blockedCount, 2);
+    QVERIFY(router.isWaitingForDrain(&sub));
+    // A drain without room changes nothing.
+    router.drained(&sub);
+    QVERIFY(router.isWaitingForDrain(&sub));
+
+    // All out: ready, no longer waiting; a dropped subscriber is not waiting either.
+    sub.room = -1;
+    router.drained(&sub);
+    QCOMPARE(sub.seqsOf(kCh), (QList<qint64>{1, 2, 3}));
+    QVERIFY(!router.isReplaying(&sub, kCh));
+    QVERIFY(!router.isWaitingForDrain(&sub));
+    Recorder stalled;
+    router.subscribe(&stalled, kCh, 0, QStringLiteral("t"));
+    stalled.room = 0;
+    store.answer(2, history(3, 1, kCh, {1, 2, 3}));
+    QVERIFY(router.isWaitingForDrain(&stalled));
+    router.clearPending(&stalled);
+    QVERIFY(!router.isWaitingForDrain(&stalled));
 }
 
 void tst_ChannelRouter::pacedReplayOverflowDropsAsBefore()

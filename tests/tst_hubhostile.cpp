@@ -12,14 +12,13 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QTest>
 #include <QTimer>
 
 #include <algorithm>
-#include <numeric>
 #include <vector>
 
+#include "support/HostilePayload.h"
 #include "support/TestUtils.h"
 
 using namespace Pulseboard;
@@ -43,29 +42,6 @@ HubOptions authOptions()
 QString token(const QString &subject)
 {
     return TokenAuth::mint(kSecret, subject, QDateTime::currentSecsSinceEpoch() + 600);
-}
-
-// `count` members "k<i>":<digit> in an order shuffled by a fixed seed.
-QByteArray randomOrderObject(int count)
-{
-    std::vector<int> order(static_cast<size_t>(count));
-    std::iota(order.begin(), order.end(), 0);
-    QRandomGenerator rng(13);
-    for (size_t i = order.size() - 1; i > 0; --i)
-        std::swap(order[i], order[rng.bounded(quint32(i + 1))]);
-    QByteArray out;
-    out.reserve(count * 11 + 2);
-    out.append('{');
-    for (size_t i = 0; i < order.size(); ++i) {
-        if (i)
-            out.append(',');
-        out.append("\"k")
-            .append(QByteArray::number(order[i]))
-            .append("\":")
-            .append(char('0' + order[i] % 10));
-    }
-    out.append('}');
-    return out;
 }
 
 QByteArray publishFrame(const QByteArray &id, const QByteArray &channel, const QByteArray &dataJson)
@@ -140,6 +116,7 @@ private Q_SLOTS:
     void preAuthFrameAtTheCapIsRead();
     void largeRandomObjectKeepsBystanderServed_data();
     void largeRandomObjectKeepsBystanderServed();
+    void stalledReplayDroppedAfterTimeout();
 };
 
 void tst_HubHostile::preAuthOversizedFrameRefused1009()
@@ -247,7 +224,7 @@ void tst_HubHostile::largeRandomObjectKeepsBystanderServed()
     Pinger pinger(bystander);
     QTRY_VERIFY(pinger.answered() >= 10);
 
-    const QByteArray data = randomOrderObject(80000);
+    const QByteArray data = TestData::randomOrderObject(80000);
     const QByteArray frame = publishFrame("huge", "big", data);
     qInfo("hostile frame: %lld bytes, 80000 keys in random order", qlonglong(frame.size()));
     QVERIFY(frame.size() > 800 * 1024 && frame.size() < 1024 * 1024);
@@ -307,6 +284,58 @@ void tst_HubHostile::largeRandomObjectKeepsBystanderServed()
         QVERIFY(bigFrames.isEmpty());
         QCOMPARE(hub.rejects(RejectReason::Malformed), quint64(0));
     }
+}
+
+// A subscriber that asks for a large replay and stops reading, on a quiet channel (nothing live
+// to overflow its pending buffer) and with a heartbeat far away: the replay waits on a socket
+// that writes nothing, and after --replay-stall-timeout the client is dropped (1006 on its side,
+// counted `replay_stalled`) with what was held for it; a bystander is served throughout.
+void tst_HubHostile::stalledReplayDroppedAfterTimeout()
+{
+    HubOptions o;
+    o.port = 0;
+    o.feedsEnabled = false;
+    o.rateLimitPerSec = 0;
+    o.heartbeatIntervalMs = 600000;
+    o.maxSendBufferBytes = 4 * 1024 * 1024;
+    // Long enough that a reader is not taken for stalled when this busy process is descheduled.
+    o.replayStallTimeoutMs = 1000;
+    HubServer hub(o);
+    QString error;
+    QVERIFY2(hub.start(&error), qPrintable(error));
+    const QString big(int(0.9 * 1024 * 1024), u's');
+    // 24 x 0.9 MiB: more than the kernel's socket buffers and the replay window can take.
+    for (int i = 0; i < 24; ++i)
+        hub.publish(u"heavy"_s, big);
+
+    ProtocolProbe bystander;
+    QVERIFY(bystander.open(hub.url()));
+    RawWsClient stalled;
+    QVERIFY(stalled.open(hub.port()));
+    QTRY_COMPARE(hub.clientCount(), 2);
+    QElapsedTimer clock;
+    clock.start();
+    stalled.sendText(R"({"type":"subscribe","id":"s1","channel":"heavy","since":0})");
+    stalled.stopReading();
+    QTRY_COMPARE_WITH_TIMEOUT(hub.rejects(RejectReason::ReplayStalled), quint64(1), 20000);
+    // Not before the timeout (every write of the socket restarts it), and no other reason.
+    QVERIFY2(clock.elapsed() >= o.replayStallTimeoutMs, qPrintable(u"%1 ms"_s.arg(clock.elapsed())));
+    QCOMPARE(hub.rejects(RejectReason::SlowClient), quint64(0));
+    QCOMPARE(hub.rejects(RejectReason::HeartbeatTimeout), quint64(0));
+    QTRY_COMPARE(hub.clientCount(), 1);
+    bool ok = false;
+    bystander.waitFor(MessageType::Pong, bystander.ping(1), &ok);
+    QVERIFY(ok);
+    QVERIFY(!bystander.isClosed());
+
+    // A reader of the same replay is not dropped: each write restarts the clock.
+    ProtocolProbe reader;
+    QVERIFY(reader.open(hub.url()));
+    reader.waitFor(MessageType::Subscribed, reader.subscribe(u"heavy"_s, 0), &ok);
+    QVERIFY(ok);
+    QTRY_COMPARE_WITH_TIMEOUT(reader.seqsOf(u"heavy"_s).size(), 24, 20000);
+    QCOMPARE(hub.rejects(RejectReason::ReplayStalled), quint64(1));
+    QVERIFY(!reader.isClosed());
 }
 
 QTEST_GUILESS_MAIN(tst_HubHostile)

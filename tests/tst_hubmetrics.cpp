@@ -78,6 +78,7 @@ void tst_HubMetrics::rejectLabels_data()
         << int(RejectReason::TooManySubscriptions) << QStringLiteral("too_many_subscriptions");
     QTest::newRow("too_many_channels")
         << int(RejectReason::TooManyChannels) << QStringLiteral("too_many_channels");
+    QTest::newRow("replay_stalled") << int(RejectReason::ReplayStalled) << QStringLiteral("replay_stalled");
 }
 
 void tst_HubMetrics::rejectLabels()
@@ -102,7 +103,7 @@ void tst_HubMetrics::rejectLabelsAreUniqueAndComplete()
         labels.insert(label);
     }
     QCOMPARE(labels.size(), kRejectReasonCount);
-    QCOMPARE(kRejectReasonCount, 15); // the _data table above has a row for each
+    QCOMPARE(kRejectReasonCount, 16); // the _data table above has a row for each
 }
 
 void tst_HubMetrics::unknownLabelIsNoReason()

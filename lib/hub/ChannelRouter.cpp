@@ -126,6 +126,8 @@ void ChannelRouter::pump(ChannelSubscriber *subscriber, const QString &channel, 
     if (!sub || sub->pumping || sub->fetching || sub->ready)
         return;
     sub->pumping = true;
+    sub->blocked = false;
+    bool blocked = false;
     for (;;) {
         if (!subscriber->isOpen()) {
             sub->pumping = false;
@@ -133,8 +135,10 @@ void ChannelRouter::pump(ChannelSubscriber *subscriber, const QString &channel, 
         }
         StoredMessage next;
         if (sub->pageAt < sub->page.size()) {
-            if (!subscriber->canTake(sub->page.at(sub->pageAt).frame.size()))
+            if (!subscriber->canTake(sub->page.at(sub->pageAt).frame.size())) {
+                blocked = true;
                 break; // drained() goes on
+            }
             next = sub->page.at(sub->pageAt++);
             if (sub->pageAt == sub->page.size()) {
                 sub->page.clear();
@@ -157,8 +161,10 @@ void ChannelRouter::pump(ChannelSubscriber *subscriber, const QString &channel, 
             continue;
         } else if (!sub->pending.isEmpty()) {
             // What came live during the replay, still in order and still paced.
-            if (!subscriber->canTake(sub->pending.constFirst().frame.size()))
+            if (!subscriber->canTake(sub->pending.constFirst().frame.size())) {
+                blocked = true;
                 break;
+            }
             next = sub->pending.takeFirst();
             sub->pendingBytes -= next.frame.size();
         } else {
@@ -170,10 +176,19 @@ void ChannelRouter::pump(ChannelSubscriber *subscriber, const QString &channel, 
             return;
     }
     sub->pumping = false;
+    sub->blocked = blocked;
+    if (blocked) {
+        m_blocked.insert(subscriber);
+        subscriber->replayBlocked();
+    }
 }
 
 void ChannelRouter::drained(ChannelSubscriber *subscriber)
 {
+    // The common case, a live subscriber's socket writing: one pointer lookup. A pump that
+    // blocks again lists it again.
+    if (!m_blocked.remove(subscriber))
+        return;
     const auto s = m_subscriptions.constFind(subscriber);
     if (s == m_subscriptions.constEnd())
         return;
@@ -221,6 +236,7 @@ void ChannelRouter::removeSubscriber(ChannelSubscriber *subscriber, const QStrin
 
 void ChannelRouter::removeSubscriber(ChannelSubscriber *subscriber)
 {
+    m_blocked.remove(subscriber);
     const QStringList channels = channelsOf(subscriber);
     for (const QString &channel : channels)
         removeSubscriber(subscriber, channel);
@@ -228,6 +244,7 @@ void ChannelRouter::removeSubscriber(ChannelSubscriber *subscriber)
 
 void ChannelRouter::clearPending(ChannelSubscriber *subscriber)
 {
+    m_blocked.remove(subscriber);
     const auto s = m_subscriptions.find(subscriber);
     if (s == m_subscriptions.end())
         return;
@@ -237,6 +254,7 @@ void ChannelRouter::clearPending(ChannelSubscriber *subscriber)
         sub.page.clear();
         sub.pageAt = 0;
         sub.more = false;
+        sub.blocked = false;
     }
 }
 
@@ -315,6 +333,18 @@ bool ChannelRouter::isReplaying(const ChannelSubscriber *subscriber, const QStri
         return false;
     const auto it = s->constFind(channel);
     return it != s->constEnd() && !it->ready;
+}
+
+bool ChannelRouter::isWaitingForDrain(const ChannelSubscriber *subscriber) const
+{
+    const auto s = m_subscriptions.constFind(subscriber);
+    if (s == m_subscriptions.constEnd())
+        return false;
+    for (const Subscription &sub : *s) {
+        if (!sub.ready && sub.blocked)
+            return true;
+    }
+    return false;
 }
 
 qint64 ChannelRouter::pendingBytes(const ChannelSubscriber *subscriber, const QString &channel) const

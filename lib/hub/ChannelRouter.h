@@ -46,6 +46,9 @@ public:
     // A later page of a replay could not be read (`subscribed` was already sent): the
     // subscriber cannot be told which messages it lacks, so it is ended and resubscribes.
     virtual void replayFailed(const QString &reason) { Q_UNUSED(reason) }
+    // A paced replay stopped on canTake() false and waits for drained(): the subscriber may
+    // time the wait (HubSession drops one whose socket writes nothing for --replay-stall-timeout).
+    virtual void replayBlocked() {}
 };
 
 class ChannelRouter
@@ -96,6 +99,8 @@ public:
     qint64 pendingBytes(const ChannelSubscriber *subscriber, const QString &channel) const;
     // True while the subscription's replay (or the flush of what was held) is still going on.
     bool isReplaying(const ChannelSubscriber *subscriber, const QString &channel) const;
+    // True while one of its replays waits for drained() (canTake() said no and nothing since).
+    bool isWaitingForDrain(const ChannelSubscriber *subscriber) const;
 
 private:
     struct Subscription
@@ -111,6 +116,7 @@ private:
         bool fetching = false;     // a page read is out
         bool pumping = false;      // pump() is on the stack for it
         int pageLimit = 0;         // messages the next page asks for
+        bool blocked = false;      // the last pump() stopped on canTake(): waits for drained()
     };
 
     Subscription *find(const ChannelSubscriber *subscriber, const QString &channel);
@@ -136,6 +142,9 @@ private:
     QHash<QString, QSet<ChannelSubscriber *>> m_subscribers;
     // subscriber -> channel -> state
     QHash<const ChannelSubscriber *, QHash<QString, Subscription>> m_subscriptions;
+    // Subscribers with a replay blocked on canTake(): drained() (every write of every socket)
+    // looks no further for the others.
+    QSet<const ChannelSubscriber *> m_blocked;
 };
 
 } // namespace Pulseboard

@@ -149,6 +149,12 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("Subscriptions per connection; one more gets error 429; 0 = no cap (default %1).")
              .arg(d.maxSubscriptions),
          QStringLiteral("N")},
+        // Replay stall
+        {opt("replay-stall-timeout"),
+         QStringLiteral("Drop a subscriber whose replay waits on a socket that writes nothing for this "
+                        "long, 0 = never (default %1).")
+             .arg(d.replayStallTimeoutMs),
+         QStringLiteral("MS")},
         {opt("rate-limit"),
          QStringLiteral("Frames a second per connection, 0 = none (default %1).").arg(d.rateLimitPerSec),
          QStringLiteral("N")},
@@ -229,6 +235,7 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         !readInt(p, "auth-timeout-ms", 10, 3600000, o.authTimeoutMs, error) ||
         !readInt(p, "max-message-bytes", 64, qint64(1) << 30, o.maxMessageBytes, error) ||
         !readInt(p, "max-preauth-frame", 64, qint64(1) << 30, o.maxPreAuthFrameBytes, error) ||
+        !readInt(p, "replay-stall-timeout", 0, 3600000, o.replayStallTimeoutMs, error) ||
         !readNumber(p, "rate-limit", 0, 1e7, o.rateLimitPerSec, error) ||
         !readNumber(p, "rate-burst", 1, 1e7, o.rateLimitBurst, error) ||
         !readInt(p, "max-send-buffer", 0, qint64(1) << 40, o.maxSendBufferBytes, error) ||

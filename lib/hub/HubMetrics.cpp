@@ -16,6 +16,7 @@ constexpr std::array<const char *, kRejectReasonCount> kRejectLabels = {
     "origin",    "auth",        "auth_expired",      "auth_timeout",     "rate_limit",        "too_big",
     "malformed", "slow_client", "heartbeat_timeout", "reserved_channel", "store_unavailable", "not_granted",
     "bad_field", "too_many_subscriptions", "too_many_channels", // budgets
+    "replay_stalled", // replay pacing
 };
 // clang-format on
 

@@ -38,8 +38,10 @@ enum class RejectReason : quint8 {
     BadField,             // an id or client key over its cap, an empty publish id: error 400
     TooManySubscriptions, // a subscribe past --max-subscriptions: error 429
     TooManyChannels,      // a publish that would create a channel past --max-channels: error 507
+    // A paced replay waited on a socket that wrote nothing for --replay-stall-timeout: dropped.
+    ReplayStalled,
 };
-inline constexpr int kRejectReasonCount = int(RejectReason::TooManyChannels) + 1;
+inline constexpr int kRejectReasonCount = int(RejectReason::ReplayStalled) + 1;
 
 QLatin1StringView rejectReasonLabel(RejectReason reason);
 std::optional<RejectReason> rejectReasonFromLabel(QStringView label);

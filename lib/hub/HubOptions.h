@@ -36,6 +36,9 @@ struct HubOptions
     // Before `auth` succeeds (on a hub that requires it), a larger frame closes with 1009 and is
     // not decoded at all; the frames allowed then (auth, ping, pong) are small.
     qint64 maxPreAuthFrameBytes = 8 * 1024;
+    // A subscriber whose paced replay waits on its socket, and whose socket writes nothing for
+    // this long, is dropped (`replay_stalled`) with what was held for it (0: never).
+    int replayStallTimeoutMs = 30000;
 
     // Budgets of what the hub keeps (docs/OPERATIONS.md "Budgets"); 0 = no cap for each.
     // Retained history is bounded by historySize and by bytes: the oldest goes first, across

@@ -13,11 +13,66 @@
 #include "protocol/Envelope.h"
 #include "protocol/EnvelopeDecoder.h"
 
+#include <QList>
 #include <QPointer>
 #include <QTimer>
 #include <QWebSocket>
 
+#include <algorithm>
+#include <utility>
+
 namespace Pulseboard {
+
+namespace {
+
+// The end of an event-loop pass for every session of the thread: sessions that queued output
+// during the pass are listed once, and one queued call (run at the next turn of the loop,
+// before it sleeps) writes each of them. Sessions listed while it runs wait for the next turn.
+class OutputFlusher : public QObject
+{
+public:
+    void schedule(HubSession *session)
+    {
+        m_pending.append(session);
+        if (!m_posted) {
+            m_posted = true;
+            QMetaObject::invokeMethod(
+                this, [this] { run(); }, Qt::QueuedConnection);
+        }
+    }
+    // A session going away (it may be in either list).
+    void cancel(HubSession *session)
+    {
+        m_pending.removeAll(session);
+        std::replace(m_running.begin(), m_running.end(), session, static_cast<HubSession *>(nullptr));
+    }
+
+private:
+    void run()
+    {
+        m_posted = false;
+        m_running = std::exchange(m_pending, {});
+        // By index: a flush may free its own session (a write error disconnects it), which then
+        // leaves a null here, and may list sessions again (into m_pending).
+        for (qsizetype i = 0; i < m_running.size(); ++i) {
+            if (HubSession *session = m_running.at(i))
+                session->flushOutput();
+        }
+        m_running.clear();
+    }
+
+    QList<HubSession *> m_pending;
+    QList<HubSession *> m_running;
+    bool m_posted = false;
+};
+
+OutputFlusher &outputFlusher()
+{
+    thread_local OutputFlusher flusher;
+    return flusher;
+}
+
+} // namespace
 
 HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 number, const QString &id,
                        QObject *parent)
@@ -32,11 +87,6 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
     socket->setMaxAllowedIncomingFrameSize(quint64(o.maxMessageBytes));
     connect(socket, &QWebSocket::textMessageReceived, this, &HubSession::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &HubSession::onBinaryMessage);
-    // A paced replay goes on as the socket's unsent bytes go out.
-    connect(socket, &QWebSocket::bytesWritten, this, [this](qint64) {
-        if (!m_closing)
-            m_context.router.drained(this);
-    });
     connect(socket, &QWebSocket::pong, this,
             [this](quint64, const QByteArray &) { m_lastLifeMs = Clock::current().monotonicMs(); });
     m_expiryTimer.setSingleShot(true);
@@ -46,6 +96,8 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
 
 HubSession::~HubSession()
 {
+    if (m_flushScheduled)
+        outputFlusher().cancel(this);
     // Its subscriptions end with it, whichever way it ended.
     m_context.router.removeSubscriber(this);
     // Not deleted here: this may run inside a signal of the socket (its disconnect).
@@ -85,13 +137,48 @@ void HubSession::sendText(const QString &text, qint64 bytes)
 {
     if (m_closing)
         return;
-    m_socket->sendTextMessage(text);
+    // Queued for the end of the pass (flushOutput), in order with everything else sent to it.
+    m_outQueue.append(text);
+    m_outQueuedBytes += bytes;
     m_context.metrics.countFrameOut(bytes);
     const qint64 limit = m_context.options.maxSendBufferBytes;
-    if (limit > 0 && m_socket->bytesToWrite() > limit)
-        drop(RejectReason::SlowClient, QStringLiteral("%1 bytes waiting to be sent (limit %2)")
-                                           .arg(m_socket->bytesToWrite())
-                                           .arg(limit));
+    // What the socket held at the last flush only shrinks until the next: asked again only
+    // when that estimate is over the limit.
+    if (limit > 0 && m_flushedUnsent + m_outQueuedBytes > limit) {
+        m_flushedUnsent = m_socket->bytesToWrite();
+        const qint64 waiting = m_flushedUnsent + m_outQueuedBytes;
+        if (waiting > limit) {
+            drop(RejectReason::SlowClient,
+                 QStringLiteral("%1 bytes waiting to be sent (limit %2)").arg(waiting).arg(limit));
+            return;
+        }
+    }
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        outputFlusher().schedule(this);
+    }
+}
+
+void HubSession::writeQueued()
+{
+    const QList<QString> frames = std::exchange(m_outQueue, {});
+    m_outQueuedBytes = 0;
+    for (const QString &frame : frames)
+        m_socket->sendTextMessage(frame);
+}
+
+void HubSession::flushOutput()
+{
+    m_flushScheduled = false;
+    if (m_closing || m_outQueue.isEmpty())
+        return;
+    writeQueued();
+    // Out to the kernel now, in one write, rather than when the write notifier comes round.
+    // This may end the session (a write error disconnects it): nothing of it is touched after.
+    QPointer<HubSession> self(this);
+    m_socket->flush();
+    if (self)
+        m_flushedUnsent = m_socket->bytesToWrite();
 }
 
 void HubSession::sendError(int code, const QString &message, const QString &id)
@@ -106,7 +193,7 @@ void HubSession::sendError(int code, const QString &message, const QString &id)
 
 bool HubSession::canTake(qint64 bytes) const
 {
-    const qint64 waiting = m_socket->bytesToWrite();
+    const qint64 waiting = m_socket->bytesToWrite() + m_outQueuedBytes;
     if (waiting == 0)
         return true;
     const qint64 limit = m_context.options.maxSendBufferBytes;
@@ -119,6 +206,46 @@ bool HubSession::canTake(qint64 bytes) const
 void HubSession::replayFailed(const QString &reason)
 {
     drop(RejectReason::StoreUnavailable, reason);
+}
+
+void HubSession::replayBlocked()
+{
+    if (m_closing)
+        return;
+    // A paced replay goes on as the socket's unsent bytes go out. Listened to only while a
+    // replay waits: a live subscriber's every write does not pass through here.
+    if (!m_drainConnection) {
+        m_drainConnection = connect(m_socket, &QWebSocket::bytesWritten, this, [this](qint64) {
+            if (m_closing)
+                return;
+            if (m_replayStallTimer && m_replayStallTimer->isActive())
+                m_replayStallTimer->start(); // the socket moves: the replay is not stalled
+            m_context.router.drained(this);
+            if (!m_closing && !m_context.router.isWaitingForDrain(this)) {
+                disconnect(m_drainConnection);
+                m_drainConnection = {};
+            }
+        });
+    }
+    const int timeoutMs = m_context.options.replayStallTimeoutMs;
+    if (timeoutMs <= 0)
+        return;
+    if (!m_replayStallTimer) {
+        m_replayStallTimer = new QTimer(this);
+        m_replayStallTimer->setSingleShot(true);
+        // Never before the timeout (a coarse timer may fire 5 % early).
+        m_replayStallTimer->setTimerType(Qt::PreciseTimer);
+        connect(m_replayStallTimer, &QTimer::timeout, this, [this] {
+            if (m_closing || !m_context.router.isWaitingForDrain(this))
+                return; // it went on meanwhile; a later wait arms the clock again
+            drop(RejectReason::ReplayStalled,
+                 QStringLiteral("replay waited %1 ms on a socket that wrote nothing (%2 bytes unsent)")
+                     .arg(m_replayStallTimer->interval())
+                     .arg(m_socket->bytesToWrite()));
+        });
+    }
+    if (!m_replayStallTimer->isActive())
+        m_replayStallTimer->start(timeoutMs);
 }
 
 void HubSession::pendingOverflow(qint64 pendingBytes)
@@ -135,6 +262,7 @@ void HubSession::refuse(RejectReason reason, int code, const QString &message, c
     qCWarning(lcHub).noquote() << "closing client" << m_id << "with" << code << "("
                                << rejectReasonLabel(reason) << "):" << message;
     sendError(code, message, id);
+    writeQueued(); // the error (and what came before it) goes out ahead of the close frame
     m_closing = true;
     // close() may emit disconnected at once (a peer already gone), and the hub then frees the
     // session: nothing of it is touched after close().
@@ -152,6 +280,8 @@ void HubSession::drop(RejectReason reason, const QString &why)
     qCWarning(lcHub).noquote() << "dropping client" << m_id << "(" << rejectReasonLabel(reason)
                                << "):" << why;
     m_closing = true;
+    m_outQueue.clear();
+    m_outQueuedBytes = 0;
     m_context.router.clearPending(this);
     // Not from inside a send loop: the disconnect handler frees the session.
     QMetaObject::invokeMethod(m_socket, &QWebSocket::abort, Qt::QueuedConnection);
@@ -171,6 +301,7 @@ void HubSession::heartbeat(qint64 monotonicMs, qint64 limitMs)
 
 void HubSession::goAway()
 {
+    writeQueued();
     m_closing = true;
     m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
 }

@@ -10,6 +10,7 @@
 #include "HubMetrics.h"
 #include "TokenAuth.h"
 
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 
+class QTimer;
 class QWebSocket;
 
 namespace Pulseboard {
@@ -76,6 +78,8 @@ public:
     // While the socket holds less than half of --max-send-buffer unsent (or nothing at all).
     bool canTake(qint64 bytes) const override;
     void replayFailed(const QString &reason) override;
+    // Arms the replay-stall clock (--replay-stall-timeout): each write of the socket restarts it.
+    void replayBlocked() override;
 
     void sendError(int code, const QString &message, const QString &id = QString());
     // Refuses the client: counts the reason, logs it, sends `error` and closes with `code`.
@@ -83,6 +87,10 @@ public:
     void refuse(RejectReason reason, int code, const QString &message, const QString &id = QString());
     // Drops the client without a close handshake (its buffers are what we are protecting).
     void drop(RejectReason reason, const QString &why);
+
+    // Writes the frames queued for the socket during this pass of the event loop (once per pass,
+    // for every session that has any; see sendText()) and pushes them to the kernel at once.
+    void flushOutput();
 
 private:
     void onTextMessage(const QString &text);
@@ -95,6 +103,8 @@ private:
     bool checkLengths(const Envelope &env);
     // Refused 429 past --max-subscriptions, the subscriptions it holds untouched.
     void handleSubscribe(const Envelope &env);
+    // Hands the queued frames to the socket (buffered there, not yet written to the kernel).
+    void writeQueued();
 
     const HubContext &m_context;
     QWebSocket *m_socket;
@@ -116,6 +126,19 @@ private:
     ChannelGrant m_subscribeGrant;
     qint64 m_expiresAtMs = 0; // wall ms of the signed token's expiry; 0 = none
     QTimer m_expiryTimer;
+
+    // Replay stall: runs while a paced replay waits on this socket, restarted by every write of
+    // it; on timeout with the replay still waiting, the client is dropped (`replay_stalled`).
+    QTimer *m_replayStallTimer = nullptr;
+
+    // Output batching: frames sent during one pass of the event loop wait here (shared texts,
+    // no copies) and go to the socket together at the end of the pass, one write for all of
+    // them, instead of one buffered write and one write-notifier wake-up per frame.
+    QList<QString> m_outQueue;
+    qint64 m_outQueuedBytes = 0; // UTF-8 bytes of m_outQueue
+    qint64 m_flushedUnsent = 0;  // the socket's unsent bytes after the last flush (an upper bound since)
+    bool m_flushScheduled = false;
+    QMetaObject::Connection m_drainConnection; // bytesWritten -> router.drained(), while a replay waits
 };
 
 } // namespace Pulseboard

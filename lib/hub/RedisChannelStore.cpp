@@ -3,6 +3,7 @@
 #include "HubErrors.h"
 #include "HubLogging.h"
 #include "protocol/JsonView.h"
+#include "protocol/MessageFrame.h"
 
 #include <QCryptographicHash>
 #include <QHostAddress>
@@ -60,6 +61,18 @@ return out
 QByteArray sha1Hex(const QByteArray &script)
 {
     return QCryptographicHash::hash(script, QCryptographicHash::Sha1).toHex();
+}
+
+// The `message` frame of a payload read back from Redis: its data bytes as stored (the JSON text
+// the publisher sent, which append() wrote), checked but never rebuilt. What simdjson refuses
+// (written by something else) is read by parseJsonValue() and written out again, and a payload
+// nothing can read goes out as the frame of an undefined value.
+QByteArray storedMessageFrame(const QString &channel, qint64 seq, qint64 ts, QByteArrayView data)
+{
+    if (isJsonValue(data))
+        return encodeMessageFrame(channel, seq, ts, data);
+    return ChannelStore::encodeMessage(channel, seq, ts,
+                                       parseJsonValue(data).value_or(QJsonValue(QJsonValue::Undefined)));
 }
 
 const QByteArray kAppendSha = sha1Hex(kAppendScript);
@@ -319,9 +332,7 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
         else if (fields.at(i).string == "d")
             data = fields.at(i + 1).string;
     }
-    // An unreadable payload goes out as the frame encodeMessage() makes of an undefined value.
-    out->frame = encodeMessage(channel, out->seq, out->ts,
-                               parseJsonValue(data).value_or(QJsonValue(QJsonValue::Undefined)));
+    out->frame = storedMessageFrame(channel, out->seq, out->ts, data);
     return true;
 }
 
@@ -400,9 +411,7 @@ void RedisChannelStore::onPubSub(const RedisReply &reply)
     StoredMessage m;
     m.seq = payload.left(a).toLongLong();
     m.ts = payload.mid(a + 1, b - a - 1).toLongLong();
-    m.frame = encodeMessage(
-        channel, m.seq, m.ts,
-        parseJsonValue(QByteArrayView(payload).sliced(b + 1)).value_or(QJsonValue(QJsonValue::Undefined)));
+    m.frame = storedMessageFrame(channel, m.seq, m.ts, QByteArrayView(payload).sliced(b + 1));
     acceptLive(channel, m);
 }
 

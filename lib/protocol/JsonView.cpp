@@ -429,4 +429,12 @@ std::optional<QJsonValue> parseJsonValue(QByteArrayView utf8, JsonValueError *er
     return std::nullopt;
 }
 
+bool isJsonValue(QByteArrayView utf8)
+{
+    // One parser per thread, its buffers reused; parse() copies the text into padded memory.
+    thread_local simdjson::dom::parser parser;
+    element root;
+    return parser.parse(utf8.data(), size_t(utf8.size()), true).get(root) == simdjson::SUCCESS;
+}
+
 } // namespace Pulseboard

@@ -109,4 +109,10 @@ struct JsonValueError
 // read back from Redis.
 std::optional<QJsonValue> parseJsonValue(QByteArrayView utf8, JsonValueError *error = nullptr);
 
+// Whether `utf8` is exactly one JSON value (of any kind), checked by simdjson without building
+// anything: for text that is passed on as it is (payloads read back from Redis). False for what
+// simdjson refuses, including the rare texts parseJsonValue() reads (a byte order mark, integers
+// beyond 64 bits): a caller that must take those asks parseJsonValue() after a false.
+bool isJsonValue(QByteArrayView utf8);
+
 } // namespace Pulseboard
