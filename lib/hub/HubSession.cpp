@@ -280,7 +280,7 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
     case MessageType::Pong:
         return; // life was noted on arrival
     case MessageType::Subscribe:
-        m_context.router.subscribe(this, env.channel, env.since, env.id);
+        m_context.router.subscribe(this, env.channel, env.since, env.id, env.epoch);
         return;
     case MessageType::Unsubscribe: {
         m_context.router.unsubscribe(this, env.channel);

@@ -20,7 +20,16 @@ void MemoryChannelStore::append(const QString &channel, const QByteArray &dataJs
             return;
         }
     }
-    Channel &ch = m_channels[channel];
+    auto chIt = m_channels.find(channel);
+    if (chIt == m_channels.end()) {
+        chIt = m_channels.insert(channel, Channel{});
+        // The epoch a subscriber may already hold, else a new one.
+        const QString reserved = m_reservedEpochs.take(channel);
+        chIt->epoch = reserved.isEmpty() ? newEpoch() : reserved;
+        if (!reserved.isEmpty())
+            m_reservedOrder.removeOne(channel);
+    }
+    Channel &ch = *chIt;
     StoredMessage msg;
     msg.seq = ++ch.seq;
     msg.ts = ts;
@@ -47,7 +56,10 @@ void MemoryChannelStore::fetch(const QString &channel, qint64 since, int maxMess
 {
     FetchResult result;
     const auto it = m_channels.constFind(channel);
+    if (it == m_channels.constEnd())
+        result.epoch = reservedEpoch(channel);
     if (it != m_channels.constEnd()) {
+        result.epoch = it->epoch;
         result.latestSeq = it->seq;
         if (!it->history.empty())
             result.firstRetainedSeq = it->history.front().seq;
@@ -72,8 +84,21 @@ QList<ChannelInfo> MemoryChannelStore::channels() const
     QList<ChannelInfo> list;
     list.reserve(m_channels.size());
     for (auto it = m_channels.constBegin(); it != m_channels.constEnd(); ++it)
-        list.append({it.key(), it->seq});
+        list.append({it.key(), it->seq, it->epoch});
     return list;
+}
+
+QString MemoryChannelStore::reservedEpoch(const QString &channel)
+{
+    const auto it = m_reservedEpochs.constFind(channel);
+    if (it != m_reservedEpochs.constEnd())
+        return *it;
+    const QString epoch = newEpoch();
+    m_reservedEpochs.insert(channel, epoch);
+    m_reservedOrder.enqueue(channel);
+    while (m_reservedOrder.size() > kMaxReservedEpochs)
+        m_reservedEpochs.remove(m_reservedOrder.dequeue());
+    return epoch;
 }
 
 } // namespace Pulseboard

@@ -44,6 +44,9 @@ struct Envelope
     bool hasRecovered = false;
     bool recovered = false; // subscribed
     qint64 firstSeq = -1;   // subscribed, recovered false: `first`, oldest seq retained (-1: absent)
+    // Stream identity, optional (empty when absent). subscribed: the channel's epoch, which changes
+    // whenever its sequence starts again; subscribe: the epoch the client's `since` belongs to.
+    QString epoch;
     int code = 0;           // error
     QString text;           // error: message; request: method; auth: token
     QJsonValue data;        // message/publish: data; request: params; response: result
