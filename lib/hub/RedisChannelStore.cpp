@@ -397,9 +397,10 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessa
                    m_knownEpochs[channel] = result.epoch;
                    // What this hub emits from here on is of the epoch it first learns; a later
                    // catch-up that finds another one resets the channel.
-                   const auto live = m_live.find(channel);
-                   if (live != m_live.end() && live->epoch.isEmpty())
-                       live->epoch = result.epoch;
+                   // (Kept for channels not live yet too: m_known already holds a line for them.)
+                   LiveChannel &live = m_live[channel];
+                   if (live.epoch.isEmpty())
+                       live.epoch = result.epoch;
                    done(result);
                });
 }
