@@ -510,8 +510,8 @@ namespace {
 
 QByteArray messageFrame(const char *channel, qint64 seq)
 {
-    return R"({"type":"message","channel":")" + QByteArray(channel) + R"(","seq":)" + QByteArray::number(seq) +
-           R"(,"data":1})";
+    return R"({"type":"message","channel":")" + QByteArray(channel) + R"(","seq":)" +
+           QByteArray::number(seq) + R"(,"data":1})";
 }
 
 QList<qint64> seqsOf(const QList<Delivered> &delivered)
@@ -643,7 +643,8 @@ void tst_ClientSession::unsolicitedResetWithANewEpochRestartsTheStream()
     QCOMPARE(rig.subscriptions.epoch(QStringLiteral("a")), QStringLiteral("e1"));
     for (int seq = 1; seq <= 3; ++seq)
         rig.transport->serverSendText(messageFrame("a", seq));
-    rig.transport->serverSendText(R"({"type":"subscribed","channel":"a","seq":0,"recovered":false,"epoch":"e2"})");
+    rig.transport->serverSendText(
+        R"({"type":"subscribed","channel":"a","seq":0,"recovered":false,"epoch":"e2"})");
     QCOMPARE(gaps.size(), 1);
     QCOMPARE(gaps.at(0).at(1).toLongLong(), 4);
     QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("epoch"));

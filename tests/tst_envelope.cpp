@@ -237,8 +237,9 @@ void tst_Envelope::epochFields()
     sub.channel = QStringLiteral("a");
     sub.since = 5;
     sub.epoch = QStringLiteral("00ff00ff00ff00ff");
-    QCOMPARE(encodeEnvelope(sub),
-             QByteArray(R"({"channel":"a","epoch":"00ff00ff00ff00ff","id":"s1","since":5,"type":"subscribe"})"));
+    QCOMPARE(
+        encodeEnvelope(sub),
+        QByteArray(R"({"channel":"a","epoch":"00ff00ff00ff00ff","id":"s1","since":5,"type":"subscribe"})"));
     Envelope out;
     QVERIFY(decodeEnvelope(encodeEnvelope(sub), out));
     QCOMPARE(out.since, qint64(5));

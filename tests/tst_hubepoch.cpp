@@ -130,7 +130,8 @@ QList<Envelope> resetsOf(const ProtocolProbe &probe, const QString &channel)
 
 QJsonObject channelEntry(ProtocolProbe &probe, const QString &channel, bool *ok)
 {
-    const Envelope list = probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), ok);
+    const Envelope list =
+        probe.waitFor(MessageType::Response, probe.request(QStringLiteral("channels.list")), ok);
     for (const QJsonValue &v : list.data.toArray()) {
         if (v.toObject().value(QStringLiteral("name")).toString() == channel)
             return v.toObject();
@@ -294,7 +295,8 @@ void tst_HubEpoch::channelSubscribedBeforeItsFirstMessageKeepsItsEpoch()
     // Asked again before anything is published: the same epoch, not a new one each time.
     ProtocolProbe other;
     QVERIFY(other.open(hub.url()));
-    QCOMPARE(other.waitFor(MessageType::Subscribed, other.subscribe(QStringLiteral("new")), &ok).epoch, s.epoch);
+    QCOMPARE(other.waitFor(MessageType::Subscribed, other.subscribe(QStringLiteral("new")), &ok).epoch,
+             s.epoch);
     QVERIFY(ok);
 
     for (int i = 1; i <= 3; ++i)
@@ -382,9 +384,11 @@ void tst_HubEpoch::redisGroupReportsOneEpoch()
     QTRY_COMPARE(stranger.seqsOf(QStringLiteral("room")), range(1, 4));
 
     // channels.list names the same epoch on both hubs.
-    QCOMPARE(channelEntry(onA, QStringLiteral("room"), &ok).value(QStringLiteral("epoch")).toString(), sa.epoch);
+    QCOMPARE(channelEntry(onA, QStringLiteral("room"), &ok).value(QStringLiteral("epoch")).toString(),
+             sa.epoch);
     QVERIFY(ok);
-    QCOMPARE(channelEntry(onB, QStringLiteral("room"), &ok).value(QStringLiteral("epoch")).toString(), sa.epoch);
+    QCOMPARE(channelEntry(onB, QStringLiteral("room"), &ok).value(QStringLiteral("epoch")).toString(),
+             sa.epoch);
     QVERIFY(ok);
 }
 
@@ -530,7 +534,8 @@ void tst_HubEpoch::redisRestartedWithoutPersistenceIsANewEpoch()
     QCOMPARE(s.firstSeq, qint64(1));
     QCOMPARE(s.epoch, newEpoch);
     QTRY_COMPARE(back.seqsOf(QStringLiteral("r")), range(1, 5));
-    QCOMPARE(channelEntry(back, QStringLiteral("r"), &ok).value(QStringLiteral("epoch")).toString(), newEpoch);
+    QCOMPARE(channelEntry(back, QStringLiteral("r"), &ok).value(QStringLiteral("epoch")).toString(),
+             newEpoch);
     QVERIFY(ok);
 }
 

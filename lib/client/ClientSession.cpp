@@ -332,8 +332,8 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
             // history, the channel was recreated, its Redis stream was lost): what followed `held`
             // in the old one is gone, and the new one is taken from its start.
             ++m_ctx.stats->gaps;
-            qCWarning(lcNet).noquote() << "channel" << channel << "is a new stream (epoch" << epoch
-                                       << "after" << heldEpoch << "); held seq" << held << "no longer counts";
+            qCWarning(lcNet).noquote() << "channel" << channel << "is a new stream (epoch" << epoch << "after"
+                                       << heldEpoch << "); held seq" << held << "no longer counts";
             subscriptions.restart(channel, epoch);
             Q_EMIT gapDetected(channel, held + 1, -1, QStringLiteral("epoch"));
             if (recovered != false && m_caps.resumes) {

@@ -75,7 +75,8 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
     out.epoch = result.epoch;
     // A `since` of another epoch counts in a sequence that is gone: nothing of it can be
     // recovered, and this stream is sent from the oldest message retained.
-    const bool otherEpoch = since >= 0 && !epoch.isEmpty() && !result.epoch.isEmpty() && epoch != result.epoch;
+    const bool otherEpoch =
+        since >= 0 && !epoch.isEmpty() && !result.epoch.isEmpty() && epoch != result.epoch;
     if (otherEpoch) {
         out.hasRecovered = true;
         out.recovered = false;

@@ -127,16 +127,13 @@ QByteArray RedisChannelStore::key(const char *kind, const QString &name) const
     return m_options.prefix.toUtf8() + ':' + kind + ':' + name.toUtf8();
 }
 
-QList<QByteArray> RedisChannelStore::fetchArgs(const QString &channel, const QByteArray &from, int count) const
+QList<QByteArray> RedisChannelStore::fetchArgs(const QString &channel, const QByteArray &from,
+                                               int count) const
 {
-    return {"3",
-            key("seq", channel),
-            key("stream", channel),
-            key("epoch", channel),
-            from,
-            QByteArray::number(count),
-            newEpoch().toLatin1(),
-            QByteArray::number(kReservedEpochTtlSec)};
+    QList<QByteArray> args{"3", key("seq", channel), key("stream", channel), key("epoch", channel)};
+    args << from << QByteArray::number(count) << newEpoch().toLatin1()
+         << QByteArray::number(kReservedEpochTtlSec);
+    return args;
 }
 
 bool RedisChannelStore::start(QString *error)
@@ -478,7 +475,8 @@ void RedisChannelStore::catchUp(const QString &channel)
         return;
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
-    evalScript(kFetchSha, kFetchScript, fetchArgs(channel, QByteArray::number(from), qMax(1, m_options.historySize)),
+    evalScript(kFetchSha, kFetchScript,
+               fetchArgs(channel, QByteArray::number(from), qMax(1, m_options.historySize)),
                [this, channel](const RedisReply *r) {
                    LiveChannel &live = m_live[channel];
                    if (!live.catchingUp)

@@ -56,7 +56,7 @@ private:
         qint64 delivered = -1; // last seq emitted (-1: none yet)
         bool catchingUp = false;
         QMap<qint64, StoredMessage> held; // arrived ahead of a gap, by seq
-        QString epoch; // of the sequence emitted so far (empty: not read yet)
+        QString epoch;                    // of the sequence emitted so far (empty: not read yet)
     };
 
     void connectNow();
@@ -90,7 +90,7 @@ private:
     bool m_channelsLoaded = false;
     QString m_lastError;
     QHash<QString, LiveChannel> m_live;
-    QHash<QString, qint64> m_known; // channel -> latest seq seen
+    QHash<QString, qint64> m_known;        // channel -> latest seq seen
     QHash<QString, QString> m_knownEpochs; // channel -> epoch last read
 };
 

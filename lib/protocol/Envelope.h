@@ -44,9 +44,6 @@ struct Envelope
     bool hasRecovered = false;
     bool recovered = false; // subscribed
     qint64 firstSeq = -1;   // subscribed, recovered false: `first`, oldest seq retained (-1: absent)
-    // Stream identity, optional (empty when absent). subscribed: the channel's epoch, which changes
-    // whenever its sequence starts again; subscribe: the epoch the client's `since` belongs to.
-    QString epoch;
     int code = 0;           // error
     QString text;           // error: message; request: method; auth: token
     QJsonValue data;        // message/publish: data; request: params; response: result
@@ -59,6 +56,9 @@ struct Envelope
     // response, optional: the cursor of a paged result (e.g. `channels.list`); more remains and is
     // asked for with it. Empty when absent (a non-string `next` is read as absent).
     QString next;
+    // Stream identity, optional (empty when absent). subscribed: the channel's epoch, which changes
+    // whenever its sequence starts again; subscribe: the epoch the client's `since` belongs to.
+    QString epoch;
 };
 
 struct DecodeError
