@@ -46,6 +46,11 @@ struct FetchResult
 
 struct ChannelInfo
 {
+    // A constructor, not an aggregate: {name, seq} (without the epoch) stays valid and quiet.
+    ChannelInfo(const QString &name = QString(), qint64 seq = 0, const QString &epoch = QString())
+        : name(name), seq(seq), epoch(epoch)
+    {
+    }
     QString name;
     qint64 seq = 0;
     QString epoch; // empty: not known to this hub (yet)
