@@ -154,6 +154,7 @@ private Q_SLOTS:
     void removedByUnsubscribe();
     void removedByFailedFetch();
     void removedWhenTheSubscriberGoes();
+    void sinceOfAnotherEpochReplaysFromTheStart();
 };
 
 void tst_ChannelRouter::subscribeWithoutSinceGetsOnlyLive()
@@ -616,6 +617,59 @@ void tst_ChannelRouter::removedWhenTheSubscriberGoes()
     QCOMPARE(router.subscriberCounts(), (QMap<QString, int>{{kCh, 1}}));
     router.removeSubscriber(&stays);
     QCOMPARE(router.channelCount(), 0);
+}
+
+void tst_ChannelRouter::sinceOfAnotherEpochReplaysFromTheStart()
+{
+    ChannelRouter router(0);
+    DeferredStore store;
+    router.setStore(&store);
+    Recorder client, same, old;
+    // Held seq 5 of epoch "e1"; the channel is at 7 in "e2", 3..7 retained.
+    router.subscribe(&client, kCh, 5, QStringLiteral("s1"), QStringLiteral("e1"));
+    QCOMPARE(store.fetches.size(), 1);
+    QCOMPARE(store.fetches.at(0).since, qint64(5));
+    FetchResult r = history(7, 3, kCh, {6, 7});
+    r.epoch = QStringLiteral("e2");
+    store.answer(0, r);
+    QCOMPARE(client.frames.size(), 1);
+    const Envelope s = client.frames.at(0);
+    QCOMPARE(s.type, MessageType::Subscribed);
+    QCOMPARE(s.recovered, false);
+    QCOMPARE(s.firstSeq, qint64(3));
+    QCOMPARE(s.epoch, QStringLiteral("e2"));
+    // The page after 5 is not used: the replay is read again from the start.
+    QCOMPARE(store.fetches.size(), 2);
+    QCOMPARE(store.fetches.at(1).since, qint64(0));
+    QVERIFY(router.isReplaying(&client, kCh));
+    router.route(kCh, stored(kCh, 8)); // live meanwhile: held behind the replay
+    FetchResult page = history(8, 3, kCh, {3, 4, 5, 6, 7});
+    page.epoch = QStringLiteral("e2");
+    store.answer(1, page);
+    QCOMPARE(client.seqsOf(kCh), (QList<qint64>{3, 4, 5, 6, 7, 8}));
+    QVERIFY(!router.isReplaying(&client, kCh));
+
+    // Its own epoch, or none (an old client): `since` as always.
+    router.subscribe(&same, kCh, 6, QStringLiteral("s2"), QStringLiteral("e2"));
+    router.subscribe(&old, kCh, 6, QStringLiteral("s3"));
+    for (int i : {2, 3}) {
+        FetchResult after6 = history(8, 3, kCh, {7, 8});
+        after6.epoch = QStringLiteral("e2");
+        store.answer(i, after6);
+    }
+    QCOMPARE(store.fetches.size(), 4);
+    for (Recorder *rec : {&same, &old}) {
+        QCOMPARE(rec->frames.at(0).recovered, true);
+        QCOMPARE(rec->frames.at(0).firstSeq, qint64(-1));
+        QCOMPARE(rec->frames.at(0).epoch, QStringLiteral("e2"));
+        QCOMPARE(rec->seqsOf(kCh), (QList<qint64>{7, 8}));
+    }
+
+    // A reset names the new epoch.
+    router.reset(kCh, QStringLiteral("e3"));
+    QCOMPARE(client.frames.last().type, MessageType::Subscribed);
+    QCOMPARE(client.frames.last().seq, qint64(0));
+    QCOMPARE(client.frames.last().epoch, QStringLiteral("e3"));
 }
 
 QTEST_GUILESS_MAIN(tst_ChannelRouter)

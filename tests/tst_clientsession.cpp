@@ -190,6 +190,11 @@ private Q_SLOTS:
     void ackDeadlineFiresThroughTheOneTimer();
     void malformedFramesAreReportedNotDropped();
     void duplicatesDroppedAndGapsReported();
+    // Stream identity (`epoch`)
+    void epochChangeIsAGapAndTheNewStreamFromItsStart();
+    void serverIgnoringTheEpochIsAskedAgainFromZero();
+    void unsolicitedResetWithANewEpochRestartsTheStream();
+    void serverWithoutEpochsIsServedAsBefore();
     void sessionEndIsReportedOnceAndSilencesTheTransport();
     void dialectWithoutSeqAcksOrClientPings();
     void managerFailsInFlightRequestWhenSessionEnds();
@@ -499,6 +504,197 @@ void tst_ClientSession::duplicatesDroppedAndGapsReported()
     QCOMPARE(gaps.at(0).at(1).toLongLong(), 2);
     QCOMPARE(gaps.at(0).at(2).toLongLong(), 3);
     QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("missing"));
+}
+
+namespace {
+
+QByteArray messageFrame(const char *channel, qint64 seq)
+{
+    return R"({"type":"message","channel":")" + QByteArray(channel) + R"(","seq":)" +
+           QByteArray::number(seq) + R"(,"data":1})";
+}
+
+QList<qint64> seqsOf(const QList<Delivered> &delivered)
+{
+    QList<qint64> seqs;
+    for (const Delivered &d : delivered)
+        seqs.append(d.seq);
+    return seqs;
+}
+
+} // namespace
+
+void tst_ClientSession::epochChangeIsAGapAndTheNewStreamFromItsStart()
+{
+    // The client holds seq 50 of stream "e1"; the hub restarted without its history and its new
+    // stream "e2" is at 8 already: resuming after 50 in it would skip 1..8.
+    Rig rig;
+    rig.subscriptions.add(QStringLiteral("a"));
+    rig.subscriptions.accept(QStringLiteral("a"), 50);
+    rig.subscriptions.setEpoch(QStringLiteral("a"), QStringLiteral("e1"));
+    ClientSession &s = rig.make();
+    QSignalSpy gaps(&s, &ClientSession::gapDetected);
+    QSignalSpy subscribed(&s, &ClientSession::subscribed);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept(QStringLiteral("pulseboard.v1"));
+    QCOMPARE(rig.sent(0).type, MessageType::Subscribe);
+    QCOMPARE(rig.sent(0).since, qint64(50));
+    QCOMPARE(rig.sent(0).epoch, QStringLiteral("e1"));
+    const qsizetype sentBefore = rig.transport->sent.size();
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() +
+                                  R"(","channel":"a","seq":8,"recovered":false,"first":1,"epoch":"e2"})");
+    QCOMPARE(s.phase(), ClientSession::Phase::Open);
+    QCOMPARE(subscribed.size(), 1);
+    QCOMPARE(subscribed.at(0).at(2).toBool(), false);
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(gaps.at(0).at(0).toString(), QStringLiteral("a"));
+    QCOMPARE(gaps.at(0).at(1).toLongLong(), 51);
+    QCOMPARE(gaps.at(0).at(2).toLongLong(), -1);
+    QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("epoch"));
+    QCOMPARE(rig.subscriptions.epoch(QStringLiteral("a")), QStringLiteral("e2"));
+    QCOMPARE(rig.subscriptions.lastSeq(QStringLiteral("a")), qint64(0));
+    for (int seq = 1; seq <= 9; ++seq)
+        rig.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(seqsOf(rig.delivered), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(rig.stats.gaps, 1u);
+    QCOMPARE(rig.stats.duplicates, 0u);
+    // Honoured by the server: nothing is asked for again.
+    for (qsizetype i = sentBefore; i < rig.transport->sent.size(); ++i)
+        QVERIFY(rig.sent(int(i)).type != MessageType::Subscribe);
+
+    // A new stream whose start is gone too (`first` 4): the epoch gap, then what is missing of it.
+    Rig again;
+    again.subscriptions.add(QStringLiteral("a"));
+    again.subscriptions.accept(QStringLiteral("a"), 20);
+    again.subscriptions.setEpoch(QStringLiteral("a"), QStringLiteral("e2"));
+    ClientSession &s2 = again.make();
+    QSignalSpy gaps2(&s2, &ClientSession::gapDetected);
+    s2.start(QUrl(QStringLiteral("ws://loopback/")));
+    again.transport->accept(QStringLiteral("pulseboard.v1"));
+    again.transport->serverSendText(R"({"type":"subscribed","id":")" + again.sent(0).id.toUtf8() +
+                                    R"(","channel":"a","seq":6,"recovered":false,"first":4,"epoch":"e3"})");
+    for (int seq = 4; seq <= 6; ++seq)
+        again.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(seqsOf(again.delivered), (QList<qint64>{4, 5, 6}));
+    QCOMPARE(gaps2.size(), 2);
+    QCOMPARE(gaps2.at(0).at(3).toString(), QStringLiteral("epoch"));
+    QCOMPARE(gaps2.at(1).at(1).toLongLong(), 1);
+    QCOMPARE(gaps2.at(1).at(2).toLongLong(), 3);
+    QCOMPARE(gaps2.at(1).at(3).toString(), QStringLiteral("missing"));
+}
+
+void tst_ClientSession::serverIgnoringTheEpochIsAskedAgainFromZero()
+{
+    // A server that names epochs but resumed from our old seq in its new stream (recovered true):
+    // what it replays after 5 is dropped and the channel is asked for again from 0.
+    Rig rig;
+    rig.subscriptions.add(QStringLiteral("a"));
+    rig.subscriptions.accept(QStringLiteral("a"), 5);
+    rig.subscriptions.setEpoch(QStringLiteral("a"), QStringLiteral("e1"));
+    ClientSession &s = rig.make();
+    QSignalSpy gaps(&s, &ClientSession::gapDetected);
+    QSignalSpy subscribed(&s, &ClientSession::subscribed);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept(QStringLiteral("pulseboard.v1"));
+    QCOMPARE(rig.transport->sent.size(), 1);
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() +
+                                  R"(","channel":"a","seq":8,"recovered":true,"epoch":"e2"})");
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("epoch"));
+    QCOMPARE(rig.transport->sent.size(), 2);
+    const Envelope again = rig.sent(1);
+    QCOMPARE(again.type, MessageType::Subscribe);
+    QCOMPARE(again.channel, QStringLiteral("a"));
+    QCOMPARE(again.since, qint64(0));
+    QCOMPARE(again.epoch, QStringLiteral("e2"));
+    // Not open before that answer; the old replay is not delivered.
+    QCOMPARE(s.phase(), ClientSession::Phase::Resubscribing);
+    QCOMPARE(subscribed.size(), 0);
+    for (int seq = 6; seq <= 8; ++seq)
+        rig.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(rig.delivered.size(), 0);
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + again.id.toUtf8() +
+                                  R"(","channel":"a","seq":8,"recovered":true,"epoch":"e2"})");
+    QCOMPARE(s.phase(), ClientSession::Phase::Open);
+    QCOMPARE(subscribed.size(), 1);
+    for (int seq = 1; seq <= 8; ++seq)
+        rig.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(seqsOf(rig.delivered), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8}));
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(rig.transport->sent.size(), 2);
+}
+
+void tst_ClientSession::unsolicitedResetWithANewEpochRestartsTheStream()
+{
+    // A hub whose Redis lost the channel tells its live subscribers at once: `subscribed` with
+    // no id, seq 0 and the new epoch. Seq 1 that follows is new, not a duplicate of the old 1.
+    Rig rig;
+    rig.subscriptions.add(QStringLiteral("a"));
+    ClientSession &s = rig.make();
+    QSignalSpy gaps(&s, &ClientSession::gapDetected);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept(QStringLiteral("pulseboard.v1"));
+    QCOMPARE(rig.sent(0).since, qint64(-1));
+    QVERIFY(rig.sent(0).epoch.isEmpty());
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() +
+                                  R"(","channel":"a","seq":0,"epoch":"e1"})");
+    QCOMPARE(s.phase(), ClientSession::Phase::Open);
+    QCOMPARE(rig.subscriptions.epoch(QStringLiteral("a")), QStringLiteral("e1"));
+    for (int seq = 1; seq <= 3; ++seq)
+        rig.transport->serverSendText(messageFrame("a", seq));
+    rig.transport->serverSendText(
+        R"({"type":"subscribed","channel":"a","seq":0,"recovered":false,"epoch":"e2"})");
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(gaps.at(0).at(1).toLongLong(), 4);
+    QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("epoch"));
+    for (int seq = 1; seq <= 2; ++seq)
+        rig.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(seqsOf(rig.delivered), (QList<qint64>{1, 2, 3, 1, 2}));
+    QCOMPARE(rig.stats.duplicates, 0u);
+    QCOMPARE(rig.subscriptions.epoch(QStringLiteral("a")), QStringLiteral("e2"));
+}
+
+void tst_ClientSession::serverWithoutEpochsIsServedAsBefore()
+{
+    // No epoch held: the subscribe carries none, and a server naming none resumes as always.
+    Rig rig;
+    rig.subscriptions.add(QStringLiteral("a"));
+    rig.subscriptions.accept(QStringLiteral("a"), 5);
+    ClientSession &s = rig.make();
+    QSignalSpy gaps(&s, &ClientSession::gapDetected);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept(QStringLiteral("pulseboard.v1"));
+    QCOMPARE(rig.sent(0).since, qint64(5));
+    QVERIFY(!rig.transport->sent.at(0).bytes.contains("epoch"));
+    rig.transport->serverSendText(R"({"type":"subscribed","id":")" + rig.sent(0).id.toUtf8() +
+                                  R"(","channel":"a","seq":8,"recovered":true})");
+    for (int seq = 6; seq <= 8; ++seq)
+        rig.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(seqsOf(rig.delivered), (QList<qint64>{6, 7, 8}));
+    QCOMPARE(gaps.size(), 0);
+    QVERIFY(rig.subscriptions.epoch(QStringLiteral("a")).isEmpty());
+
+    // An epoch held from an epoch-naming server, then one that names none (an older hub in the
+    // endpoint list): resumed as before, and the epoch no longer held.
+    Rig older;
+    older.subscriptions.add(QStringLiteral("a"));
+    older.subscriptions.accept(QStringLiteral("a"), 5);
+    older.subscriptions.setEpoch(QStringLiteral("a"), QStringLiteral("e1"));
+    ClientSession &s2 = older.make();
+    QSignalSpy gaps2(&s2, &ClientSession::gapDetected);
+    s2.start(QUrl(QStringLiteral("ws://loopback/")));
+    older.transport->accept(QStringLiteral("pulseboard.v1"));
+    QCOMPARE(older.sent(0).epoch, QStringLiteral("e1"));
+    older.transport->serverSendText(R"({"type":"subscribed","id":")" + older.sent(0).id.toUtf8() +
+                                    R"(","channel":"a","seq":7,"recovered":true})");
+    for (int seq = 6; seq <= 7; ++seq)
+        older.transport->serverSendText(messageFrame("a", seq));
+    QCOMPARE(seqsOf(older.delivered), (QList<qint64>{6, 7}));
+    QCOMPARE(gaps2.size(), 0);
+    QVERIFY(older.subscriptions.epoch(QStringLiteral("a")).isEmpty());
+    QCOMPARE(s2.phase(), ClientSession::Phase::Open);
+    QCOMPARE(s.phase(), ClientSession::Phase::Open);
 }
 
 void tst_ClientSession::sessionEndIsReportedOnceAndSilencesTheTransport()

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void closeCodeReactions_data();
     void closeCodeReactions();
     void channelNames();
+    void epochFields();
 };
 
 void tst_Envelope::decodesServerFrames()
@@ -108,6 +109,9 @@ void tst_Envelope::refusesBadFrames_data()
     QTest::newRow("recovered not bool")
         << QByteArray(R"({"type":"subscribed","channel":"a","seq":1,"recovered":"yes"})")
         << QStringLiteral("'recovered' must be true or false");
+    QTest::newRow("subscribe epoch not string")
+        << QByteArray(R"({"type":"subscribe","id":"s","channel":"a","since":3,"epoch":7})")
+        << QStringLiteral("'epoch' must be a string");
     QTest::newRow("error code missing")
         << QByteArray(R"({"type":"error","message":"x"})") << QStringLiteral("'code' is missing");
 }
@@ -232,6 +236,50 @@ void tst_Envelope::channelNames()
     QVERIFY(!isValidChannelName(QStringLiteral("a") + QChar(0xDC00)));
     QVERIFY(isValidChannelName(QStringLiteral("fire.") + QString::fromUcs4(U"\U0001F525")));
     QVERIFY(isValidChannelName(u"temp\u00E9rature"));
+}
+
+void tst_Envelope::epochFields()
+{
+    // subscribe: the epoch goes with `since` and only with it.
+    Envelope sub;
+    sub.type = MessageType::Subscribe;
+    sub.id = QStringLiteral("s1");
+    sub.channel = QStringLiteral("a");
+    sub.since = 5;
+    sub.epoch = QStringLiteral("00ff00ff00ff00ff");
+    QCOMPARE(
+        encodeEnvelope(sub),
+        QByteArray(R"({"channel":"a","epoch":"00ff00ff00ff00ff","id":"s1","since":5,"type":"subscribe"})"));
+    Envelope out;
+    QVERIFY(decodeEnvelope(encodeEnvelope(sub), out));
+    QCOMPARE(out.since, qint64(5));
+    QCOMPARE(out.epoch, sub.epoch);
+    sub.since = -1;
+    QCOMPARE(encodeEnvelope(sub), QByteArray(R"({"channel":"a","id":"s1","type":"subscribe"})"));
+    // An old client's subscribe: no epoch.
+    QVERIFY(decodeEnvelope(R"({"type":"subscribe","id":"s2","channel":"a","since":3})", out));
+    QVERIFY(out.epoch.isEmpty());
+
+    // subscribed: the channel's epoch, read leniently (another server's null or number is none).
+    Envelope ok;
+    ok.type = MessageType::Subscribed;
+    ok.channel = QStringLiteral("a");
+    ok.seq = 9;
+    ok.hasRecovered = true;
+    ok.recovered = false;
+    ok.firstSeq = 1;
+    ok.epoch = QStringLiteral("e2");
+    QVERIFY(decodeEnvelope(encodeEnvelope(ok), out));
+    QCOMPARE(out.epoch, QStringLiteral("e2"));
+    QCOMPARE(out.firstSeq, qint64(1));
+    for (const char *frame : {R"({"type":"subscribed","channel":"a","seq":1})",
+                              R"({"type":"subscribed","channel":"a","seq":1,"epoch":null})",
+                              R"({"type":"subscribed","channel":"a","seq":1,"epoch":12})"}) {
+        QVERIFY2(decodeEnvelope(frame, out), frame);
+        QVERIFY(out.epoch.isEmpty());
+    }
+    ok.epoch.clear();
+    QVERIFY(!encodeEnvelope(ok).contains("epoch"));
 }
 
 QTEST_GUILESS_MAIN(tst_Envelope)

@@ -14,6 +14,7 @@ private Q_SLOTS:
     void duplicatesAndGaps();
     void resumeKeepsLastSeq();
     void serverResetIsDetected();
+    void epochIsKeptAndARestartStartsBeforeSeqOne();
 };
 
 void tst_SubscriptionSet::keepsOrderAndMembership()
@@ -83,6 +84,32 @@ void tst_SubscriptionSet::serverResetIsDetected()
     QVERIFY(s.confirm(c, 2, true));
     QCOMPARE(s.lastSeq(c), 2);
     QCOMPARE(s.accept(c, 3), SubscriptionSet::Verdict::Deliver);
+}
+
+void tst_SubscriptionSet::epochIsKeptAndARestartStartsBeforeSeqOne()
+{
+    SubscriptionSet set;
+    set.add(QStringLiteral("a"));
+    QVERIFY(set.epoch(QStringLiteral("a")).isEmpty());
+    set.confirm(QStringLiteral("a"), 10, false);
+    set.setEpoch(QStringLiteral("a"), QStringLiteral("e1"));
+    QCOMPARE(set.accept(QStringLiteral("a"), 11), SubscriptionSet::Verdict::Deliver);
+    QCOMPARE(set.epoch(QStringLiteral("a")), QStringLiteral("e1"));
+    set.restart(QStringLiteral("a"), QStringLiteral("e2"));
+    QCOMPARE(set.lastSeq(QStringLiteral("a")), qint64(0));
+    QCOMPARE(set.epoch(QStringLiteral("a")), QStringLiteral("e2"));
+    // Seq 1 of the new stream is new, not a duplicate of the old one.
+    QCOMPARE(set.accept(QStringLiteral("a"), 1), SubscriptionSet::Verdict::Deliver);
+    SubscriptionSet::Gap gap;
+    QCOMPARE(set.accept(QStringLiteral("a"), 4, &gap), SubscriptionSet::Verdict::Gap);
+    QCOMPARE(gap.from, qint64(2));
+    QCOMPARE(set.duplicatesDropped(), 0u);
+    // Subscribing afresh forgets it.
+    set.remove(QStringLiteral("a"));
+    set.add(QStringLiteral("a"));
+    QVERIFY(set.epoch(QStringLiteral("a")).isEmpty());
+    set.restart(QStringLiteral("unknown"), QStringLiteral("e3"));
+    QVERIFY(!set.contains(QStringLiteral("unknown")));
 }
 
 QTEST_GUILESS_MAIN(tst_SubscriptionSet)

@@ -168,18 +168,26 @@ void ClientSession::subscribe(const QString &channel)
 void ClientSession::unsubscribe(const QString &channel)
 {
     m_sentSince.remove(channel);
+    m_restarting.remove(channel);
     if (m_phase == Phase::Open)
         send(m_dialect->encodeUnsubscribe(m_ctx.nextId(QLatin1StringView("unsub")), channel));
 }
 
-void ClientSession::sendSubscribe(const QString &channel)
+void ClientSession::sendSubscribe(const QString &channel, bool restart)
 {
     const QString id = m_ctx.nextId(QLatin1StringView("sub"));
-    const qint64 since = m_caps.resumes ? m_ctx.subscriptions->lastSeq(channel) : -1;
+    const qint64 since = !m_caps.resumes ? -1 : restart ? 0 : m_ctx.subscriptions->lastSeq(channel);
     m_sentSince.insert(channel, since >= 0);
     if (m_caps.confirmsSubscribe)
         m_pendingSubscribes.insert(id, channel);
-    send(m_dialect->encodeSubscribe(id, channel, since));
+    if (restart)
+        m_restarting.insert(channel, id);
+    else
+        m_restarting.remove(channel);
+    // The epoch `since` counts in; none held (an old server, or a fresh subscription): as before.
+    const QString epoch = since >= 0 ? m_ctx.subscriptions->epoch(channel) : QString();
+    send(epoch.isEmpty() ? m_dialect->encodeSubscribe(id, channel, since)
+                         : m_dialect->encodeSubscribeInEpoch(id, channel, since, epoch));
 }
 
 void ClientSession::ready()
@@ -273,6 +281,8 @@ void ClientSession::messageArrived(const InboundMessage &message)
         }
         channel = *it;
     }
+    if (!m_restarting.isEmpty() && m_restarting.contains(channel))
+        return; // the replay asked for from seq 0 brings it again
     if (message.seq < 0) {
         // A dialect without seq: nothing to check for duplicates or gaps.
         if (!subscriptions.contains(channel))
@@ -309,23 +319,57 @@ void ClientSession::ackArrived(const QString &id, qint64 seq)
 }
 
 void ClientSession::subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
-                                       std::optional<bool> recovered)
+                                       std::optional<bool> recovered, const QString &epoch)
 {
     const QString pending = m_pendingSubscribes.take(id);
-    const bool sentSince = m_sentSince.value(channel, false);
     SubscriptionSet &subscriptions = *m_ctx.subscriptions;
+    const auto restarting = m_restarting.constFind(channel);
+    if (restarting != m_restarting.cend()) {
+        // Only the answer to the subscribe from seq 0 counts; what an earlier one still says
+        // (or replays) is of the stream we are leaving.
+        if (*restarting != id) {
+            if (!pending.isEmpty() && m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)
+                ready();
+            return;
+        }
+        m_restarting.erase(restarting);
+    }
+    const bool sentSince = m_sentSince.value(channel, false);
     if (subscriptions.contains(channel)) {
         const qint64 held = subscriptions.lastSeq(channel);
-        if (subscriptions.confirm(channel, seq, sentSince)) {
+        const QString heldEpoch = subscriptions.epoch(channel);
+        if (held >= 0 && !heldEpoch.isEmpty() && !epoch.isEmpty() && epoch != heldEpoch) {
+            // Another stream than the one our seq counts in (the hub restarted without its
+            // history, the channel was recreated, its Redis stream was lost): what followed `held`
+            // in the old one is gone, and the new one is taken from its start.
             ++m_ctx.stats->gaps;
-            qCWarning(lcNet).noquote() << "channel" << channel << "restarted its sequence at" << seq;
-            Q_EMIT gapDetected(channel, seq + 1, held, QStringLiteral("reset"));
-        } else if (sentSince && recovered == false) {
-            qCWarning(lcNet).noquote() << "server could not replay all of" << channel << "after" << held;
+            qCWarning(lcNet).noquote() << "channel" << channel << "is a new stream (epoch" << epoch << "after"
+                                       << heldEpoch << "); held seq" << held << "no longer counts";
+            subscriptions.restart(channel, epoch);
+            Q_EMIT gapDetected(channel, held + 1, -1, QStringLiteral("epoch"));
+            if (recovered != false && m_caps.resumes) {
+                // The server named a new epoch yet claims to have resumed from our old seq in it:
+                // it did not honour the epoch we sent, and may skip the start of its stream.
+                // Ask again from the start of what it retains.
+                qCWarning(lcNet).noquote()
+                    << "server resumed" << channel << "in a new epoch from an old seq: subscribing from 0";
+                sendSubscribe(channel, true);
+                return;
+            }
+            Q_EMIT subscribed(channel, seq, false);
+        } else {
+            if (subscriptions.confirm(channel, seq, sentSince)) {
+                ++m_ctx.stats->gaps;
+                qCWarning(lcNet).noquote() << "channel" << channel << "restarted its sequence at" << seq;
+                Q_EMIT gapDetected(channel, seq + 1, held, QStringLiteral("reset"));
+            } else if (sentSince && recovered == false) {
+                qCWarning(lcNet).noquote() << "server could not replay all of" << channel << "after" << held;
+            }
+            subscriptions.setEpoch(channel, epoch);
+            // `recovered` is only meaningful when we asked with `since`; a fresh subscription
+            // has nothing to recover.
+            Q_EMIT subscribed(channel, seq, recovered.value_or(true));
         }
-        // `recovered` is only meaningful when we asked with `since`; a fresh subscription
-        // has nothing to recover.
-        Q_EMIT subscribed(channel, seq, recovered.value_or(true));
     }
     if (!pending.isEmpty() && m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)
         ready();

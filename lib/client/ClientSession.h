@@ -105,7 +105,7 @@ private:
     void messageArrived(const InboundMessage &message) override;
     void ackArrived(const QString &id, qint64 seq) override;
     void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
-                            std::optional<bool> recovered) override;
+                            std::optional<bool> recovered, const QString &epoch) override;
     void unsubscribeConfirmed(const QString &id, const QString &channel) override;
     void responseArrived(const QString &id, const QJsonValue &result, const QString &next) override;
     void serverError(int code, const QString &message, const QString &id) override;
@@ -120,7 +120,9 @@ private:
     void onBytesWritten();
     void setPhase(Phase phase);
     void beginResubscribe();
-    void sendSubscribe(const QString &channel);
+    // `restart`: subscribe from the start of what the server retains (since 0), in the
+    // epoch the set holds, whatever seq is held.
+    void sendSubscribe(const QString &channel, bool restart = false);
     void ready();
     bool send(const OutboundFrame &frame);
     // Stops everything of this session and drops the socket; the end signal follows.
@@ -138,6 +140,11 @@ private:
     QHash<QString, QString> m_pendingSubscribes; // id -> channel, until the server answers
     QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
     QHash<QByteArray, QString> m_channelNames;   // UTF-8 name -> name, subscribed channels only
+    // Stream identity: channels whose server named a new epoch yet resumed in it from our old
+    // seq (it did not honour the epoch we sent). They are subscribed again from seq 0; until
+    // that answer (channel -> its subscribe id) what arrives on them is dropped, since the new
+    // replay brings it again, in order.
+    QHash<QString, QString> m_restarting;
     bool m_sendPaused = false;
     Heartbeat m_heartbeat;
     QTimer m_setupDeadline; // handshake, auth and resubscribe together

@@ -40,6 +40,18 @@ OutboundFrame PulseboardDialect::encodeSubscribe(const QString &id, const QStrin
     return text(env);
 }
 
+OutboundFrame PulseboardDialect::encodeSubscribeInEpoch(const QString &id, const QString &channel,
+                                                        qint64 since, const QString &epoch)
+{
+    Envelope env;
+    env.type = MessageType::Subscribe;
+    env.id = id;
+    env.channel = channel;
+    env.since = since;
+    env.epoch = epoch;
+    return text(env);
+}
+
 OutboundFrame PulseboardDialect::encodeUnsubscribe(const QString &id, const QString &channel)
 {
     Envelope env;
@@ -145,7 +157,8 @@ void PulseboardDialect::dispatch(const Envelope &env, DialectEvents &events)
         return;
     case MessageType::Subscribed:
         events.subscribeConfirmed(env.id, env.channel, env.seq,
-                                  env.hasRecovered ? std::optional<bool>(env.recovered) : std::nullopt);
+                                  env.hasRecovered ? std::optional<bool>(env.recovered) : std::nullopt,
+                                  env.epoch);
         return;
     case MessageType::Unsubscribed:
         events.unsubscribeConfirmed(env.id, env.channel);

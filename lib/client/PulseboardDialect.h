@@ -21,6 +21,8 @@ public:
 
     OutboundFrame encodeAuth(const QString &id, const QString &token) override;
     OutboundFrame encodeSubscribe(const QString &id, const QString &channel, qint64 since) override;
+    OutboundFrame encodeSubscribeInEpoch(const QString &id, const QString &channel, qint64 since,
+                                         const QString &epoch) override;
     OutboundFrame encodeUnsubscribe(const QString &id, const QString &channel) override;
     OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
                                 const QString &clientKey) override;

@@ -70,4 +70,26 @@ bool SubscriptionSet::confirm(const QString &channel, qint64 serverSeq, bool sen
     return false;
 }
 
+QString SubscriptionSet::epoch(const QString &channel) const
+{
+    const auto it = m_channels.constFind(channel);
+    return it == m_channels.cend() ? QString() : it->epoch;
+}
+
+void SubscriptionSet::setEpoch(const QString &channel, const QString &epoch)
+{
+    const auto it = m_channels.find(channel);
+    if (it != m_channels.end())
+        it->epoch = epoch;
+}
+
+void SubscriptionSet::restart(const QString &channel, const QString &epoch)
+{
+    const auto it = m_channels.find(channel);
+    if (it == m_channels.end())
+        return;
+    it->lastSeq = 0;
+    it->epoch = epoch;
+}
+
 } // namespace Pulseboard

@@ -38,6 +38,15 @@ public:
     // (for example a hub without persistence restarted), and we start again from its seq.
     bool confirm(const QString &channel, qint64 serverSeq, bool sentSince);
 
+    // Stream identity: the epoch the held seq counts in, as the server last named it (empty: the
+    // server names none). A resubscribe sends it along with `since`.
+    QString epoch(const QString &channel) const;
+    void setEpoch(const QString &channel, const QString &epoch);
+    // The server's sequence is another one than the held seq counts in (its epoch changed): start
+    // again before its seq 1, under `epoch`, so every message of the new stream is delivered
+    // and a jump past its start is a gap.
+    void restart(const QString &channel, const QString &epoch);
+
     quint64 duplicatesDropped() const { return m_duplicates; }
     quint64 gapsSeen() const { return m_gaps; }
 
@@ -45,6 +54,7 @@ private:
     struct State
     {
         qint64 lastSeq = -1;
+        QString epoch;
     };
     QHash<QString, State> m_channels;
     QStringList m_order;

@@ -47,9 +47,10 @@ public:
     virtual void messageArrived(const InboundMessage &message) = 0;
     // An ack by id: of the auth or of a publish. `seq` -1 when the server gives none.
     virtual void ackArrived(const QString &id, qint64 seq) = 0;
-    // `recovered` is only present when the subscribe asked to resume.
+    // `recovered` is only present when the subscribe asked to resume. `epoch`: the identity of
+    // the channel's sequence, empty when the server names none.
     virtual void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
-                                    std::optional<bool> recovered) = 0;
+                                    std::optional<bool> recovered, const QString &epoch) = 0;
     virtual void unsubscribeConfirmed(const QString &id, const QString &channel) = 0;
     // `next`: the cursor of a paged result when the server says more remains (else empty).
     virtual void responseArrived(const QString &id, const QJsonValue &result, const QString &next) = 0;
@@ -91,6 +92,14 @@ public:
     virtual OutboundFrame encodeAuth(const QString &id, const QString &token) = 0;
     // `since` -1: from now on (nothing held, or the dialect cannot resume).
     virtual OutboundFrame encodeSubscribe(const QString &id, const QString &channel, qint64 since) = 0;
+    // The same, naming the epoch (the server's stream) `since` counts in; a dialect whose servers
+    // have no epochs leaves it out.
+    virtual OutboundFrame encodeSubscribeInEpoch(const QString &id, const QString &channel, qint64 since,
+                                                 const QString &epoch)
+    {
+        Q_UNUSED(epoch)
+        return encodeSubscribe(id, channel, since);
+    }
     virtual OutboundFrame encodeUnsubscribe(const QString &id, const QString &channel) = 0;
     // `clientKey`: a sender key stable for the client's life (dedupe of resends), may be ignored.
     virtual OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,

@@ -27,7 +27,7 @@ ChannelRouter::Subscription *ChannelRouter::current(const ChannelSubscriber *sub
 }
 
 void ChannelRouter::subscribe(ChannelSubscriber *subscriber, const QString &channel, qint64 since,
-                              const QString &id)
+                              const QString &id, const QString &epoch)
 {
     Q_ASSERT(m_store);
     Subscription &sub = m_subscriptions[subscriber][channel];
@@ -42,13 +42,13 @@ void ChannelRouter::subscribe(ChannelSubscriber *subscriber, const QString &chan
     const int limit = sub.pageLimit;
     m_subscribers[channel].insert(subscriber);
     m_store->fetch(channel, since, limit,
-                   [this, subscriber, channel, generation, id, since](const FetchResult &result) {
-                       answer(subscriber, channel, generation, id, since, result);
+                   [this, subscriber, channel, generation, id, since, epoch](const FetchResult &result) {
+                       answer(subscriber, channel, generation, id, since, epoch, result);
                    });
 }
 
 void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel, quint64 generation,
-                           const QString &id, qint64 since, const FetchResult &result)
+                           const QString &id, qint64 since, const QString &epoch, const FetchResult &result)
 {
     // Looked up before the subscriber is touched: one that went away left no subscription.
     Subscription *sub = current(subscriber, channel, generation);
@@ -72,7 +72,16 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
     out.id = id;
     out.channel = channel;
     out.seq = result.latestSeq;
-    if (since >= 0) {
+    out.epoch = result.epoch;
+    // A `since` of another epoch counts in a sequence that is gone: nothing of it can be
+    // recovered, and this stream is sent from the oldest message retained.
+    const bool otherEpoch =
+        since >= 0 && !epoch.isEmpty() && !result.epoch.isEmpty() && epoch != result.epoch;
+    if (otherEpoch) {
+        out.hasRecovered = true;
+        out.recovered = false;
+        out.firstSeq = result.firstRetainedSeq > 0 ? result.firstRetainedSeq : result.latestSeq + 1;
+    } else if (since >= 0) {
         out.hasRecovered = true;
         out.recovered = since >= result.latestSeq ||
                         (result.firstRetainedSeq > 0 && since + 1 >= result.firstRetainedSeq);
@@ -84,11 +93,17 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
     subscriber->send(out);
     if (!(sub = current(subscriber, channel, generation)))
         return;
-    // A client holding a seq beyond ours (we restarted) gets everything from our start.
-    sub->lastSent = since >= 0 ? qMin(since, result.latestSeq) : result.latestSeq;
-    if (since >= 0) {
-        sub->page = result.messages;
-        sub->more = result.more;
+    if (otherEpoch) {
+        // The page read after `since` is of no use: the replay is read again from the start.
+        sub->lastSent = 0;
+        sub->more = result.latestSeq > 0;
+    } else {
+        // A client holding a seq beyond ours (we restarted) gets everything from our start.
+        sub->lastSent = since >= 0 ? qMin(since, result.latestSeq) : result.latestSeq;
+        if (since >= 0) {
+            sub->page = result.messages;
+            sub->more = result.more;
+        }
     }
     pump(subscriber, channel, generation);
 }
@@ -281,7 +296,7 @@ void ChannelRouter::route(const QString &channel, const StoredMessage &message)
     }
 }
 
-void ChannelRouter::reset(const QString &channel)
+void ChannelRouter::reset(const QString &channel, const QString &epoch)
 {
     // Subscribers are told where the channel starts again (an unsolicited `subscribed` with the
     // seq we restart from), so their clients report the reset instead of taking the new seq 1
@@ -298,6 +313,7 @@ void ChannelRouter::reset(const QString &channel)
         out.seq = 0;
         out.hasRecovered = true;
         out.recovered = false;
+        out.epoch = epoch;
         subscriber->send(out);
     }
 }

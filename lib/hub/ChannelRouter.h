@@ -69,7 +69,10 @@ public:
     // Subscribes (again: the new subscribe answers, a late answer to the old one is ignored).
     // since < 0: no replay, live messages after `subscribed`. When the store cannot answer, the
     // subscriber gets `error` 503 with `id` and is not subscribed.
-    void subscribe(ChannelSubscriber *subscriber, const QString &channel, qint64 since, const QString &id);
+    // `epoch` (optional) is the stream the client's `since` counts in: when it is not the
+    // channel's, the replay starts at the oldest retained message and `recovered` is false.
+    void subscribe(ChannelSubscriber *subscriber, const QString &channel, qint64 since, const QString &id,
+                   const QString &epoch = QString());
     // False when it was not subscribed.
     bool unsubscribe(ChannelSubscriber *subscriber, const QString &channel);
     // Every subscription of a subscriber that is going away (it must not be used after this).
@@ -82,8 +85,8 @@ public:
     // A message of the store: sent to every subscriber whose subscribe is answered, held for the others.
     void route(const QString &channel, const StoredMessage &message);
     // The channel's sequence restarted: its subscribers get a `subscribed` with seq 0 and
-    // recovered false, and the next seq 1 is sent as new.
-    void reset(const QString &channel);
+    // recovered false and the new `epoch`, and the next seq 1 is sent as new.
+    void reset(const QString &channel, const QString &epoch = QString());
 
     int subscriberCount(const QString &channel) const { return int(m_subscribers.value(channel).size()); }
     // Channels with at least one subscriber, and how many.
@@ -123,7 +126,7 @@ private:
     // The subscription only while it is the one `generation` started.
     Subscription *current(const ChannelSubscriber *subscriber, const QString &channel, quint64 generation);
     void answer(ChannelSubscriber *subscriber, const QString &channel, quint64 generation, const QString &id,
-                qint64 since, const FetchResult &result);
+                qint64 since, const QString &epoch, const FetchResult &result);
     void pageArrived(ChannelSubscriber *subscriber, const QString &channel, quint64 generation,
                      const FetchResult &result);
     // Writes what the subscription has to write (replay pages, then what was held) while the

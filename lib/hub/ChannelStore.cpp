@@ -4,7 +4,15 @@
 #include "protocol/JsonView.h"
 #include "protocol/MessageFrame.h"
 
+#include <QRandomGenerator>
+
 namespace Pulseboard {
+
+QString ChannelStore::newEpoch()
+{
+    // The system generator: two hubs started in the same microsecond still differ.
+    return QString::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, QLatin1Char('0'));
+}
 
 QByteArray ChannelStore::encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data)
 {

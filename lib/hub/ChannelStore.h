@@ -38,12 +38,23 @@ struct FetchResult
     QList<StoredMessage> messages; // retained messages with seq > since, oldest first (one page)
     bool more = false;             // the page stopped at its limit: more may be retained after it
     QString error;                 // non-empty: the store could not answer
+    // The identity of the channel's sequence: changes whenever it starts again at seq 1 (a memory
+    // hub restarted, a channel freed and recreated, a Redis stream lost), so a `since` from
+    // another epoch is known to mean nothing here. A channel with nothing published yet has one
+    // too (kept for it), the one its first message will carry.
+    QString epoch;
 };
 
 struct ChannelInfo
 {
+    // A constructor, not an aggregate: {name, seq} (without the epoch) stays valid and quiet.
+    ChannelInfo(const QString &name = QString(), qint64 seq = 0, const QString &epoch = QString())
+        : name(name), seq(seq), epoch(epoch)
+    {
+    }
     QString name;
     qint64 seq = 0;
+    QString epoch; // empty: not known to this hub (yet)
 };
 
 class ChannelStore : public QObject
@@ -91,6 +102,8 @@ public:
         Q_UNUSED(keep)
         return 0;
     }
+    // A new epoch: 16 hex digits of random, unique for every sequence any hub starts.
+    static QString newEpoch();
 
     static QByteArray encodeMessage(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
     // The same frame, with `dataJson` as its data bytes.
@@ -101,8 +114,8 @@ Q_SIGNALS:
     void messageArrived(const QString &channel, const Pulseboard::StoredMessage &message);
     void availabilityChanged(bool available);
     // The channel's sequence went back (its backing store lost its data, e.g. a Redis restart
-    // without persistence): what follows starts again at seq 1.
-    void channelReset(const QString &channel);
+    // without persistence): what follows starts again at seq 1, under `epoch`.
+    void channelReset(const QString &channel, const QString &epoch);
     // The channel was freed for being idle (expireIdle): a publish creates it afresh, at seq 1.
     void channelExpired(const QString &channel);
 };

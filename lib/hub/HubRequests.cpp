@@ -5,6 +5,7 @@
 #include "HubMetrics.h"
 #include "protocol/Envelope.h"
 
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
@@ -59,12 +60,27 @@ QMap<QString, qint64> knownChannels(const QList<ChannelInfo> &stored, const HubM
     return seqs;
 }
 
-QJsonObject channelEntry(const QString &name, qint64 seq, const HubMetrics &metrics)
+// Stream identity of the channels the store knows one for (absent from the entry otherwise).
+QHash<QString, QString> knownEpochs(const QList<ChannelInfo> &stored)
+{
+    QHash<QString, QString> epochs;
+    for (const ChannelInfo &c : stored) {
+        if (!c.epoch.isEmpty())
+            epochs.insert(c.name, c.epoch);
+    }
+    return epochs;
+}
+
+QJsonObject channelEntry(const QString &name, qint64 seq, const HubMetrics &metrics,
+                         const QHash<QString, QString> &epochs)
 {
     QJsonObject o;
     o.insert(QLatin1StringView("name"), name);
     o.insert(QLatin1StringView("seq"), double(seq));
     o.insert(QLatin1StringView("rate"), metrics.channelRate(name));
+    const QString epoch = epochs.value(name);
+    if (!epoch.isEmpty())
+        o.insert(QLatin1StringView("epoch"), epoch);
     return o;
 }
 
@@ -78,9 +94,10 @@ constexpr qint64 kFrameOverheadBytes = 4096;
 QJsonArray HubRequests::channelList(const QList<ChannelInfo> &stored, const HubMetrics &metrics)
 {
     const QMap<QString, qint64> seqs = knownChannels(stored, metrics);
+    const QHash<QString, QString> epochs = knownEpochs(stored);
     QJsonArray list;
     for (auto it = seqs.cbegin(); it != seqs.cend(); ++it)
-        list.append(channelEntry(it.key(), it.value(), metrics));
+        list.append(channelEntry(it.key(), it.value(), metrics, epochs));
     return list;
 }
 
@@ -113,6 +130,7 @@ HubRequests::Reply HubRequests::channelPage(const QJsonValue &params, const QLis
     const QString after = afterValue.toString();
 
     const QMap<QString, qint64> seqs = knownChannels(stored, metrics);
+    const QHash<QString, QString> epochs = knownEpochs(stored);
     // The first name past the cursor, or the first one the prefix can start, whichever is later.
     auto it = after.isEmpty() ? seqs.lowerBound(prefix) : seqs.upperBound(after);
     if (!prefix.isEmpty() && it != seqs.cend() && it.key() < prefix)
@@ -121,7 +139,7 @@ HubRequests::Reply HubRequests::channelPage(const QJsonValue &params, const QLis
     qint64 bytes = kFrameOverheadBytes;
     QString last;
     for (; it != seqs.cend() && it.key().startsWith(prefix); ++it) {
-        const QJsonObject entry = channelEntry(it.key(), it.value(), metrics);
+        const QJsonObject entry = channelEntry(it.key(), it.value(), metrics, epochs);
         const qint64 entryBytes = QJsonDocument(entry).toJson(QJsonDocument::Compact).size() + 1;
         if (list.size() >= limit || (!list.isEmpty() && bytes + entryBytes > limits.maxReplyBytes))
             break;

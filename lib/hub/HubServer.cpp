@@ -131,7 +131,7 @@ bool HubServer::start(QString *error)
                        [this](const QString &channel) { return m_feedChannels.contains(channel); }});
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
     connect(m_store, &ChannelStore::channelReset, this,
-            [this](const QString &channel) { m_router.reset(channel); });
+            [this](const QString &channel, const QString &epoch) { m_router.reset(channel, epoch); });
     connect(m_store, &ChannelStore::channelExpired, this, [this](const QString &channel) {
         m_metrics.forgetChannel(channel);
         qCInfo(lcHub).noquote() << "channel" << channel << "freed after" << m_options.channelIdleMs

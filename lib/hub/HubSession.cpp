@@ -504,7 +504,7 @@ void HubSession::handleSubscribe(const Envelope &env)
                   env.id);
         return;
     }
-    m_context.router.subscribe(this, env.channel, env.since, env.id);
+    m_context.router.subscribe(this, env.channel, env.since, env.id, env.epoch);
 }
 
 void HubSession::handleAuth(const Envelope &env)

@@ -34,6 +34,11 @@ void MemoryChannelStore::append(const QString &channel, const QByteArray &dataJs
         }
         it = m_channels.insert(channel, Channel());
         it->generation = ++m_nextGeneration;
+        // The epoch a subscriber may already hold, else a new one.
+        const QString reserved = m_reservedEpochs.take(channel);
+        it->epoch = reserved.isEmpty() ? newEpoch() : reserved;
+        if (!reserved.isEmpty())
+            m_reservedOrder.removeOne(channel);
     }
     Channel &ch = *it;
     ch.lastActiveMs = Clock::current().monotonicMs();
@@ -166,8 +171,11 @@ void MemoryChannelStore::fetch(const QString &channel, qint64 since, int maxMess
 {
     FetchResult result;
     const auto it = m_channels.find(channel);
+    if (it == m_channels.end())
+        result.epoch = reservedEpoch(channel);
     if (it != m_channels.end()) {
         it->lastActiveMs = Clock::current().monotonicMs();
+        result.epoch = it->epoch;
         result.latestSeq = it->seq;
         if (!it->history.empty())
             result.firstRetainedSeq = it->history.front().seq;
@@ -192,8 +200,21 @@ QList<ChannelInfo> MemoryChannelStore::channels() const
     QList<ChannelInfo> list;
     list.reserve(m_channels.size());
     for (auto it = m_channels.constBegin(); it != m_channels.constEnd(); ++it)
-        list.append({it.key(), it->seq});
+        list.append({it.key(), it->seq, it->epoch});
     return list;
+}
+
+QString MemoryChannelStore::reservedEpoch(const QString &channel)
+{
+    const auto it = m_reservedEpochs.constFind(channel);
+    if (it != m_reservedEpochs.constEnd())
+        return *it;
+    const QString epoch = newEpoch();
+    m_reservedEpochs.insert(channel, epoch);
+    m_reservedOrder.enqueue(channel);
+    while (m_reservedOrder.size() > kMaxReservedEpochs)
+        m_reservedEpochs.remove(m_reservedOrder.dequeue());
+    return epoch;
 }
 
 } // namespace Pulseboard

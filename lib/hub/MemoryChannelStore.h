@@ -4,6 +4,9 @@
 // per channel and in all (the oldest message goes first: of the channel for its own budget, of
 // the whole store for the global one), channels by count (a publish that would create one more
 // is refused) and by idleness (expireIdle frees a channel with its history and dedupe entries).
+// Each channel's epoch is drawn at random when the channel is created (so a restarted hub, or a
+// channel freed and created again, starts a new one); a channel only subscribed to so far gets
+// the epoch its first message will carry, kept in a bounded table until then.
 #pragma once
 
 #include "ChannelStore.h"
@@ -71,6 +74,7 @@ private:
         qint64 bytes = 0;                  // charged to the history (chargeOf)
         qint64 lastActiveMs = 0;           // monotonic: last publish, fetch or keep
         QHash<QString, qint64> dedupe;     // key -> seq, of this channel
+        QString epoch;                     // drawn when the channel is created, never changed
     };
     // One retained message in append order across channels: the global budget evicts from the
     // front. Lazily cleaned: an entry whose message already went (its channel's own limits, or
@@ -92,6 +96,15 @@ private:
     bool isRetained(const OrderEntry &entry) const;
     void evictGlobally();
     void compact();
+
+    // Stream identity of channels not created yet: what a subscriber was told, so the channel's
+    // first message keeps it. Bounded: past kMaxReservedEpochs the oldest is forgotten, and that
+    // channel then starts under a new epoch, which its early subscribers see as a restart
+    // (messages delivered again, never skipped).
+    static constexpr int kMaxReservedEpochs = 4096;
+    QString reservedEpoch(const QString &channel);
+    QHash<QString, QString> m_reservedEpochs; // channel -> epoch
+    QQueue<QString> m_reservedOrder;          // oldest first
 
     int m_historySize;
     int m_dedupeWindow;

@@ -18,9 +18,13 @@ namespace Pulseboard {
 
 namespace {
 
-// KEYS: seq, stream, dedupe, channel set. ARGV: ts, data, maxlen, pub/sub channel, dedupe flag,
-// channel name, dedupe ttl, most channels (0: no cap). Returns {seq, duplicate}; {-1, 2}: the
-// channel is new and the set already holds the most channels (nothing stored).
+// KEYS: seq, stream, dedupe, channel set, epoch. ARGV: ts, data, maxlen, pub/sub channel, dedupe
+// flag, channel name, dedupe ttl, most channels (0: no cap), a new epoch. Returns {seq, duplicate};
+// {-1, 2}: the channel is new and the set already holds the most channels (nothing stored).
+// The epoch key is a hash {id, started}: a sequence that starts at 1 again while its epoch had
+// started (the seq key was lost, e.g. FLUSHALL or a Redis restarted without persistence), or a
+// channel without an epoch, gets the new one; an epoch only reserved by a subscriber (started 0)
+// is kept, so that subscriber's `since` stays valid.
 const QByteArray kAppendScript = QByteArrayLiteral(R"lua(
 if ARGV[5] == '1' then
   local prev = redis.call('GET', KEYS[3])
@@ -31,6 +35,14 @@ if ARGV[8] ~= '0' and redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 0 and
   return {-1, 2}
 end
 local seq = redis.call('INCR', KEYS[1])
+local ep = redis.call('HMGET', KEYS[5], 'id', 'started')
+if (not ep[1]) or (seq == 1 and ep[2] == '1') then
+  redis.call('HSET', KEYS[5], 'id', ARGV[9], 'started', '1')
+  redis.call('PERSIST', KEYS[5])
+elseif ep[2] ~= '1' then
+  redis.call('HSET', KEYS[5], 'started', '1')
+  redis.call('PERSIST', KEYS[5])
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-0', 'ts', ARGV[1], 'd', ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[6])
 redis.call('PUBLISH', ARGV[4], seq .. ' ' .. ARGV[1] .. ' ' .. ARGV[2])
@@ -38,25 +50,46 @@ if ARGV[5] == '1' then redis.call('SET', KEYS[3], seq, 'EX', ARGV[7]) end
 return {seq, 0}
 )lua");
 
-// KEYS: seq, stream. ARGV: first seq wanted ('' for none), most entries to read (> 0). One atomic
-// read: {latest, first entry, entries}; a replay chains these pages, never one unbounded XRANGE.
+// KEYS: seq, stream, epoch. ARGV: first seq wanted ('' for none), most entries to read (> 0), a
+// new epoch, how long an epoch reserved for a channel not yet published to is kept (s). One
+// atomic read: {latest, first entry, entries, epoch}; a replay chains these pages, never one
+// unbounded XRANGE. The epoch is made here when there is none (or the sequence it named is gone),
+// so every hub of the group reports the same one, and a subscriber of an empty channel holds the
+// one its first message will carry.
 const QByteArray kFetchScript = QByteArrayLiteral(R"lua(
 local latest = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ep = redis.call('HMGET', KEYS[3], 'id', 'started')
+local epoch = ep[1]
+if (not epoch) or (latest == 0 and ep[2] == '1') then
+  epoch = ARGV[3]
+  if latest == 0 then
+    redis.call('HSET', KEYS[3], 'id', epoch, 'started', '0')
+    redis.call('EXPIRE', KEYS[3], ARGV[4])
+  else
+    redis.call('HSET', KEYS[3], 'id', epoch, 'started', '1')
+  end
+end
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 local entries = {}
 if ARGV[1] ~= '' then entries = redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2]) end
-return {latest, first, entries}
+return {latest, first, entries, epoch}
 )lua");
 
-// KEYS: channel set. ARGV: seq key prefix. Returns {name, seq, name, seq, ...}.
+// KEYS: channel set. ARGV: seq key prefix, epoch key prefix. Returns {name, seq, epoch, ...}
+// (epoch '' when the channel has none yet).
 const QByteArray kChannelsScript = QByteArrayLiteral(R"lua(
 local out = {}
 for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   out[#out + 1] = name
   out[#out + 1] = redis.call('GET', ARGV[1] .. name) or '0'
+  out[#out + 1] = redis.call('HGET', ARGV[2] .. name, 'id') or ''
 end
 return out
 )lua");
+
+// A reserved epoch (a channel subscribed to, never published to) is forgotten after a day; the
+// channel's first message then starts a new one, which its subscribers see as a restart.
+constexpr int kReservedEpochTtlSec = 24 * 3600;
 
 QByteArray sha1Hex(const QByteArray &script)
 {
@@ -111,6 +144,15 @@ RedisChannelStore::~RedisChannelStore() = default;
 QByteArray RedisChannelStore::key(const char *kind, const QString &name) const
 {
     return m_options.prefix.toUtf8() + ':' + kind + ':' + name.toUtf8();
+}
+
+QList<QByteArray> RedisChannelStore::fetchArgs(const QString &channel, const QByteArray &from,
+                                               int count) const
+{
+    QList<QByteArray> args{"3", key("seq", channel), key("stream", channel), key("epoch", channel)};
+    args << from << QByteArray::number(count) << newEpoch().toLatin1()
+         << QByteArray::number(kReservedEpochTtlSec);
+    return args;
 }
 
 bool RedisChannelStore::start(QString *error)
@@ -187,16 +229,18 @@ void RedisChannelStore::onConnected()
         return;
     // Both sockets are up; readiness waits for the subscription and the channel list.
     evalScript(kChannelsSha, kChannelsScript,
-               {"1", key("channels", QString()).chopped(1), key("seq", QString())},
+               {"1", key("channels", QString()).chopped(1), key("seq", QString()), key("epoch", QString())},
                [this](const RedisReply *r) {
                    if (!r || r->isError()) {
                        if (r)
                            onLost(replyError(r));
                        return;
                    }
-                   for (qsizetype i = 0; i + 1 < r->elements.size(); i += 2) {
+                   for (qsizetype i = 0; i + 2 < r->elements.size(); i += 3) {
                        const QString name = QString::fromUtf8(r->elements.at(i).string);
                        m_known[name] = qMax(m_known.value(name), r->elements.at(i + 1).toInteger());
+                       if (!r->elements.at(i + 2).string.isEmpty())
+                           m_knownEpochs[name] = QString::fromUtf8(r->elements.at(i + 2).string);
                    }
                    m_channelsLoaded = true;
                    becomeReady();
@@ -293,11 +337,11 @@ void RedisChannelStore::append(const QString &channel, const QByteArray &dataJso
     const QByteArray dkey =
         dedupeKey.isEmpty() ? key("dedupe", QStringLiteral("-")) : key("dedupe", dedupeKey);
     evalScript(kAppendSha, kAppendScript,
-               {"4", key("seq", channel), key("stream", channel), dkey, key("channels", QString()).chopped(1),
-                QByteArray::number(ts), json, QByteArray::number(qMax(0, m_options.historySize)),
-                key("msg", channel), dedupeKey.isEmpty() ? "0" : "1", channel.toUtf8(),
-                QByteArray::number(m_options.dedupeTtlSec),
-                QByteArray::number(qMax(0, m_options.maxChannels))},
+               {"5", key("seq", channel), key("stream", channel), dkey, key("channels", QString()).chopped(1),
+                key("epoch", channel), QByteArray::number(ts), json,
+                QByteArray::number(qMax(0, m_options.historySize)), key("msg", channel),
+                dedupeKey.isEmpty() ? "0" : "1", channel.toUtf8(), QByteArray::number(m_options.dedupeTtlSec),
+                QByteArray::number(qMax(0, m_options.maxChannels)), newEpoch().toLatin1()},
                [done, maxChannels = m_options.maxChannels](const RedisReply *r) {
                    const QString error = replyError(r);
                    if (!error.isEmpty() || r->elements.size() != 2) {
@@ -348,12 +392,11 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessa
         return;
     }
     evalScript(kFetchSha, kFetchScript,
-               {"2", key("seq", channel), key("stream", channel),
-                since >= 0 ? QByteArray::number(since + 1) : QByteArray(), QByteArray::number(count)},
+               fetchArgs(channel, since >= 0 ? QByteArray::number(since + 1) : QByteArray(), count),
                [this, channel, count, done](const RedisReply *r) {
                    FetchResult result;
                    result.error = replyError(r);
-                   if (result.error.isEmpty() && r->elements.size() != 3)
+                   if (result.error.isEmpty() && r->elements.size() != 4)
                        result.error = QStringLiteral("unexpected Redis reply");
                    if (!result.error.isEmpty()) {
                        done(result);
@@ -370,7 +413,15 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessa
                            result.messages.append(m);
                    }
                    result.more = r->elements.at(2).elements.size() >= count;
+                   result.epoch = QString::fromUtf8(r->elements.at(3).string);
                    m_known[channel] = result.latestSeq;
+                   m_knownEpochs[channel] = result.epoch;
+                   // What this hub emits from here on is of the epoch it first learns; a later
+                   // catch-up that finds another one resets the channel.
+                   // (Kept for channels not live yet too: m_known already holds a line for them.)
+                   LiveChannel &live = m_live[channel];
+                   if (live.epoch.isEmpty())
+                       live.epoch = result.epoch;
                    done(result);
                });
 }
@@ -379,7 +430,7 @@ QList<ChannelInfo> RedisChannelStore::channels() const
 {
     QList<ChannelInfo> list;
     for (auto it = m_known.cbegin(); it != m_known.cend(); ++it)
-        list.append({it.key(), it.value()});
+        list.append({it.key(), it.value(), m_knownEpochs.value(it.key())});
     return list;
 }
 
@@ -423,8 +474,13 @@ void RedisChannelStore::acceptLive(const QString &channel, const StoredMessage &
         live.held.insert(message.seq, message);
         return;
     }
-    if (live.delivered >= 0 && message.seq <= live.delivered)
-        return; // already emitted (a catch-up read it from the stream)
+    if (live.delivered >= 0 && message.seq <= live.delivered) {
+        // Already emitted (a catch-up read it from the stream), or the first of a sequence that
+        // started again in Redis while we stayed connected (FLUSHALL): a catch-up tells which by
+        // the latest seq and the epoch, and resets the channel in the second case.
+        catchUp(channel);
+        return;
+    }
     if (live.delivered >= 0 && message.seq > live.delivered + 1) {
         live.held.insert(message.seq, message);
         catchUp(channel);
@@ -442,30 +498,39 @@ void RedisChannelStore::catchUp(const QString &channel)
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
     evalScript(kFetchSha, kFetchScript,
-               {"2", key("seq", channel), key("stream", channel), QByteArray::number(from),
-                QByteArray::number(qMax(1, m_options.historySize))},
+               fetchArgs(channel, QByteArray::number(from), qMax(1, m_options.historySize)),
                [this, channel](const RedisReply *r) {
                    LiveChannel &live = m_live[channel];
                    if (!live.catchingUp)
                        return; // the connection was lost meanwhile; the next ready state retries
                    live.catchingUp = false;
-                   if (!r || r->isError() || r->elements.size() != 3) {
+                   if (!r || r->isError() || r->elements.size() != 4) {
                        // Held messages wait: the catch-up runs again once Redis answers.
                        qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
                        return;
                    }
                    const qint64 before = live.delivered;
                    const qint64 latest = r->elements.at(0).toInteger();
-                   if (latest < before) {
+                   const QString epoch = QString::fromUtf8(r->elements.at(3).string);
+                   // A sequence that went back, or one that started again under a new epoch and
+                   // already passed where we were (Redis restarted without persistence while
+                   // this hub was away from it): both are a new stream, not a continuation.
+                   const bool newEpoch = !live.epoch.isEmpty() && epoch != live.epoch;
+                   if (latest < before || newEpoch) {
                        qCWarning(lcHub).noquote()
                            << "channel" << channel << "went back from seq" << before << "to" << latest
-                           << "in Redis (data lost there); starting it again";
+                           << (newEpoch ? "under a new epoch" : "") << "in Redis (data lost there);"
+                           << "starting it again";
                        live.delivered = 0;
+                       live.epoch = epoch;
                        m_known[channel] = latest;
-                       Q_EMIT channelReset(channel);
+                       m_knownEpochs[channel] = epoch;
+                       Q_EMIT channelReset(channel, epoch);
                        catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
                        return;
                    }
+                   if (live.epoch.isEmpty())
+                       live.epoch = epoch;
                    {
                        for (const RedisReply &entry : r->elements.at(2).elements) {
                            StoredMessage m;

@@ -6,6 +6,9 @@
 // held while the gap is read back from the stream (a hub that lost Redis for a while catches
 // up the same way on reconnect). Two connections (commands, pub/sub), both asynchronous;
 // reconnects with capped backoff.
+// Stream identity: each channel's epoch lives in Redis beside its stream (`<prefix>:epoch:<name>`,
+// made by the scripts, never by one hub alone), so every hub of a group reports the same one and
+// a stream lost in Redis comes back under a new one.
 #pragma once
 
 #include "ChannelStore.h"
@@ -56,6 +59,7 @@ private:
         qint64 delivered = -1; // last seq emitted (-1: none yet)
         bool catchingUp = false;
         QMap<qint64, StoredMessage> held; // arrived ahead of a gap, by seq
+        QString epoch;                    // of the sequence emitted so far (empty: not read yet)
     };
 
     void connectNow();
@@ -71,6 +75,8 @@ private:
     static bool parseEntry(const QString &channel, const RedisReply &entry, StoredMessage *out);
 
     QByteArray key(const char *kind, const QString &name) const;
+    // KEYS and ARGV of kFetchScript: `from` the first seq wanted ('' for none).
+    QList<QByteArray> fetchArgs(const QString &channel, const QByteArray &from, int count) const;
 
     Options m_options;
     QString m_host;
@@ -87,7 +93,8 @@ private:
     bool m_channelsLoaded = false;
     QString m_lastError;
     QHash<QString, LiveChannel> m_live;
-    QHash<QString, qint64> m_known; // channel -> latest seq seen
+    QHash<QString, qint64> m_known;        // channel -> latest seq seen
+    QHash<QString, QString> m_knownEpochs; // channel -> epoch last read
 };
 
 } // namespace Pulseboard

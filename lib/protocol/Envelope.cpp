@@ -225,6 +225,9 @@ QByteArray encodeEnvelope(const Envelope &env)
         o.insert(L("channel"), env.channel);
         if (env.since >= 0)
             o.insert(L("since"), double(env.since));
+        // The epoch only qualifies a `since`: without one it means nothing.
+        if (env.since >= 0 && !env.epoch.isEmpty())
+            o.insert(L("epoch"), env.epoch);
         break;
     case MessageType::Subscribed:
         putId(false);
@@ -234,6 +237,8 @@ QByteArray encodeEnvelope(const Envelope &env)
             o.insert(L("recovered"), env.recovered);
         if (env.firstSeq >= 0)
             o.insert(L("first"), double(env.firstSeq));
+        if (!env.epoch.isEmpty())
+            o.insert(L("epoch"), env.epoch);
         break;
     case MessageType::Unsubscribe:
     case MessageType::Unsubscribed:

@@ -56,6 +56,9 @@ struct Envelope
     // response, optional: the cursor of a paged result (e.g. `channels.list`); more remains and is
     // asked for with it. Empty when absent (a non-string `next` is read as absent).
     QString next;
+    // Stream identity, optional (empty when absent). subscribed: the channel's epoch, which changes
+    // whenever its sequence starts again; subscribe: the epoch the client's `since` belongs to.
+    QString epoch;
 };
 
 struct DecodeError

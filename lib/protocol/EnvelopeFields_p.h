@@ -182,6 +182,7 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         out.id = r.string(L("id"), true);
         out.channel = r.string(L("channel"), true);
         out.since = r.integer(L("since"), false);
+        out.epoch = r.string(L("epoch"), false);
         break;
     case MessageType::Subscribed:
         out.id = r.string(L("id"), false);
@@ -189,6 +190,8 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         out.seq = r.integer(L("seq"), true);
         out.recovered = r.boolean(L("recovered"), &out.hasRecovered);
         out.firstSeq = r.integer(L("first"), false);
+        // Lenient: a server's odd `epoch` (null, a number) is read as none, not as a broken frame.
+        out.epoch = r.lenientString(L("epoch"));
         break;
     case MessageType::Unsubscribe:
         out.id = r.string(L("id"), true);

@@ -43,13 +43,19 @@ void EventLog::attach(ConnectionManager *m)
             [this](const QString &channel, qint64 from, qint64 to, const QString &reason) {
                 const QString span =
                     from == to ? QString::number(from) : QStringLiteral("%1-%2").arg(from).arg(to);
-                add(Gap,
-                    reason == QLatin1StringView("reset")
-                        ? QStringLiteral("%1: the server restarted the sequence (held up to %2)")
-                              .arg(channel)
-                              .arg(to)
-                        : QStringLiteral("%1: messages %2 missing").arg(channel, span),
-                    Clock::current().wallMs());
+                QString text;
+                if (reason == QLatin1StringView("reset"))
+                    text = QStringLiteral("%1: the server restarted the sequence (held up to %2)")
+                               .arg(channel)
+                               .arg(to);
+                else if (reason == QLatin1StringView("epoch"))
+                    text = QStringLiteral("%1: the server's stream is a new one (its history was lost); "
+                                          "what followed %2 is gone, the new stream is shown from its start")
+                               .arg(channel)
+                               .arg(from - 1);
+                else
+                    text = QStringLiteral("%1: messages %2 missing").arg(channel, span);
+                add(Gap, text, Clock::current().wallMs());
             });
     connect(m, &ConnectionManager::errorOccurred, this,
             [this](int code, const QString &message, const QString &) {
