@@ -1,5 +1,6 @@
 #include "HubServer.h"
 
+#include "ConnectionGuard.h"
 #include "HealthServer.h"
 #include "HubLogging.h"
 #include "HubSession.h"
@@ -52,6 +53,8 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
         finishShutdown();
     });
     addMethods();
+    m_acceptRetryTimer.setSingleShot(true);
+    connect(&m_acceptRetryTimer, &QTimer::timeout, this, &HubServer::resumeAccepting);
 }
 
 HubServer::~HubServer()
@@ -103,9 +106,9 @@ bool HubServer::start(QString *error)
     connect(m_server, &QWebSocketServer::serverError, this, [](QWebSocketProtocol::CloseCode code) {
         qCInfo(lcHub) << "handshake refused with" << int(code);
     });
-    connect(m_server, &QWebSocketServer::acceptError, this, [this](QAbstractSocket::SocketError) {
-        qCWarning(lcHub).noquote() << "accept failed:" << m_server->errorString();
-    });
+    // Qt pauses accepting after an accept error that is not temporary (EMFILE, ENFILE, ENOBUFS):
+    // left alone, the hub would never take another client once descriptors ran out.
+    connect(m_server, &QWebSocketServer::acceptError, this, &HubServer::onAcceptError);
 
     if (m_options.redisUrl.isEmpty()) {
         m_store = new MemoryChannelStore(m_options.historySize, m_options.dedupeWindow, this);
@@ -119,6 +122,8 @@ bool HubServer::start(QString *error)
     m_context.reset(
         new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
                        [this](const QString &channel) { return m_feedChannels.contains(channel); }});
+    m_context->guard = &m_guard;
+    m_metrics.setMaxChannelSeries(m_options.metricsMaxChannels);
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
     connect(m_store, &ChannelStore::channelReset, this,
             [this](const QString &channel) { m_router.reset(channel); });
@@ -146,7 +151,7 @@ bool HubServer::start(QString *error)
             },
             this);
         QString why;
-        if (!m_health->listen(m_options.host, quint16(m_options.healthPort), &why)) {
+        if (!m_health->listen(m_options.healthHost, quint16(m_options.healthPort), &why)) {
             m_server->close();
             return fail(why);
         }
@@ -241,6 +246,13 @@ QUrl HubServer::healthUrl() const
         return QUrl();
     QUrl u = url();
     u.setScheme(QStringLiteral("http"));
+    // The health port has its own address (--health-host), loopback unless told otherwise.
+    QHostAddress host = m_options.healthHost;
+    if (host == QHostAddress::Any || host == QHostAddress::AnyIPv4)
+        host = QHostAddress::LocalHost;
+    else if (host == QHostAddress::AnyIPv6)
+        host = QHostAddress::LocalHostIPv6;
+    u.setHost(host.toString());
     u.setPort(m_health->port());
     return u;
 }
@@ -262,6 +274,10 @@ QStringList HubServer::activeFeeds() const
 
 void HubServer::onNewConnection()
 {
+    if (m_acceptRetryMs != 0) {
+        qCInfo(lcHub) << "accepting connections again";
+        m_acceptRetryMs = 0;
+    }
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         if (m_stopping) {
             socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
@@ -269,18 +285,36 @@ void HubServer::onNewConnection()
             continue;
         }
         const QString origin = socket->origin();
-        if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty() &&
-            !m_options.allowedOrigins.contains(origin)) {
+        if (!isOriginAllowed(origin, m_options.allowedOrigins)) {
             // Accepted and closed with 1008 (not refused at the HTTP level) so a client learns
             // it is a policy and stops retrying, as PROTOCOL.md's close table says.
             m_metrics.countReject(RejectReason::Origin);
             qCWarning(lcHub).noquote() << "refused connection from" << socket->peerAddress().toString()
-                                       << "with Origin" << origin.left(200);
+                                       << "with Origin" << logSafe(origin);
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
             QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
             continue;
         }
+
+        // Limits by address before a session exists: a refused client costs a close frame.
+        const QString address = ConnectionGuard::addressKey(socket->peerAddress());
+        const ConnectionGuard::Verdict verdict = m_guard.admit(address, Clock::current().monotonicMs());
+        if (verdict != ConnectionGuard::Verdict::Admit) {
+            const bool throttled = verdict == ConnectionGuard::Verdict::TooManyFailedAuths;
+            const int code = throttled ? CloseCode::RateLimited : CloseCode::TryAgainLater;
+            const QString reason = throttled ? QStringLiteral("too many failed auths")
+                                   : verdict == ConnectionGuard::Verdict::TooManyConnections
+                                       ? QStringLiteral("too many connections")
+                                       : QStringLiteral("too many connections from your address");
+            m_metrics.countReject(throttled ? RejectReason::AuthThrottled : RejectReason::ConnectionLimit);
+            qCInfo(lcHub).noquote() << "refused connection from" << address << "with" << code << reason;
+            socket->close(QWebSocketProtocol::CloseCode(code), reason);
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
+            continue;
+        }
+        m_sessionAddress.insert(socket, address);
 
         const quint64 number = ++m_nextSession;
         const QString id = m_instanceId + QLatin1Char('-') + QString::number(number);
@@ -292,7 +326,7 @@ void HubServer::onNewConnection()
 
         qCInfo(lcHub).noquote() << "client" << session->id() << "connected from"
                                 << socket->peerAddress().toString()
-                                << (origin.isEmpty() ? QString() : QStringLiteral("origin ") + origin);
+                                << (origin.isEmpty() ? QString() : QStringLiteral("origin ") + logSafe(origin));
         session->start();
         Q_EMIT clientCountChanged(clientCount());
     }
@@ -301,6 +335,7 @@ void HubServer::onNewConnection()
 void HubServer::onDisconnected(QWebSocket *socket)
 {
     HubSession *session = m_sessions.take(socket);
+    m_guard.release(m_sessionAddress.take(socket));
     if (!session) {
         socket->deleteLater();
         return;
@@ -308,7 +343,8 @@ void HubServer::onDisconnected(QWebSocket *socket)
     const int code = socket->closeCode();
     if (code == CloseCode::TooBig && !session->isClosing()) // the session's own refusals are counted
         m_metrics.countReject(RejectReason::TooBig);
-    qCInfo(lcHub).noquote() << "client" << session->id() << "disconnected" << code << socket->closeReason();
+    qCInfo(lcHub).noquote() << "client" << session->id() << "disconnected" << code
+                            << logSafe(socket->closeReason());
     delete session; // its subscriptions and its socket go with it
     Q_EMIT clientCountChanged(clientCount());
     if (m_stopping && m_sessions.isEmpty())
@@ -329,7 +365,7 @@ void HubServer::heartbeatTick()
 void HubServer::publish(const QString &channel, const QJsonValue &data)
 {
     if (!isValidChannelName(channel)) {
-        qCWarning(lcHub).noquote() << "not publishing to invalid channel name" << channel.left(60);
+        qCWarning(lcHub).noquote() << "not publishing to invalid channel name" << logSafe(channel, 60);
         return;
     }
     if (!m_store->isAvailable()) {
@@ -346,7 +382,7 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
                     [this, channel](const AppendResult &r) {
                         if (!r.error.isEmpty()) {
                             m_metrics.countReject(RejectReason::StoreUnavailable);
-                            qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
+                            qCInfo(lcHub).noquote() << "sample on" << logSafe(channel) << "not stored:" << r.error;
                             return;
                         }
                         m_metrics.countPublished();
@@ -400,6 +436,7 @@ QJsonObject HubServer::serverInfo(const QString &sessionId) const
 void HubServer::rateTick()
 {
     m_metrics.tick();
+    m_guard.prune(Clock::current().monotonicMs());
 }
 
 QJsonObject HubServer::statsSnapshot() const
@@ -491,6 +528,61 @@ void HubServer::finishShutdown()
         m_health->close();
     qCInfo(lcHub) << "stopped";
     Q_EMIT stopped();
+}
+
+// --- connection limits ---
+
+bool HubServer::isOriginAllowed(const QString &origin, const QStringList &allowed)
+{
+    if (allowed.isEmpty() || origin.isEmpty())
+        return true;
+    for (const QString &entry : allowed) {
+        if (entry == origin)
+            return true;
+        if (!entry.endsWith(QLatin1StringView(":*")))
+            continue;
+        const QStringView base = QStringView(entry).chopped(2);
+        if (origin == base)
+            return true; // the scheme's default port
+        if (!origin.startsWith(base) || origin.size() < base.size() + 2 || origin.at(base.size()) != u':')
+            continue;
+        const QStringView port = QStringView(origin).sliced(base.size() + 1);
+        bool ok = false;
+        const int n = port.toInt(&ok);
+        if (ok && n > 0 && n <= 65535 && port.size() <= 5 && port.at(0).isDigit())
+            return true;
+    }
+    return false;
+}
+
+void HubServer::onAcceptError()
+{
+    m_metrics.countAcceptError();
+    if (m_acceptRetryMs == 0)
+        m_acceptRetryMs = qMax(1, m_options.acceptRetryMinMs);
+    else
+        m_acceptRetryMs = qMin(m_acceptRetryMs * 2, qMax(m_options.acceptRetryMinMs, m_options.acceptRetryMaxMs));
+    // One line a second at most, however fast accept keeps failing.
+    const qint64 now = Clock::current().monotonicMs();
+    if (m_acceptErrorLogMs < 0 || now - m_acceptErrorLogMs >= 1000) {
+        qCWarning(lcHub).noquote() << "accept failed:" << m_server->errorString()
+                                   << (m_acceptErrorsUnlogged
+                                           ? QStringLiteral("(%1 more since the last report)")
+                                                 .arg(m_acceptErrorsUnlogged)
+                                           : QString())
+                                   << "- accepting again in" << m_acceptRetryMs << "ms";
+        m_acceptErrorLogMs = now;
+        m_acceptErrorsUnlogged = 0;
+    } else {
+        ++m_acceptErrorsUnlogged;
+    }
+    m_acceptRetryTimer.start(m_acceptRetryMs);
+}
+
+void HubServer::resumeAccepting()
+{
+    if (m_server && m_server->isListening() && !m_stopping)
+        m_server->resumeAccepting();
 }
 
 ChannelStore *HubServer::createRedisStore(QString *)

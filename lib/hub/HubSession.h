@@ -20,6 +20,7 @@ class QWebSocket;
 namespace Pulseboard {
 
 class ChannelStore;
+class ConnectionGuard;
 class HubRequests;
 class RateLimiter;
 class TokenAuth;
@@ -36,6 +37,7 @@ struct HubContext
     const TokenAuth &auth;
     const HubRequests &requests;
     std::function<bool(const QString &channel)> isFeedChannel; // published by the hub itself
+    ConnectionGuard *guard = nullptr; // failed auths by address (the hub's); none in a bare test
 };
 
 class HubSession : public QObject, public ChannelSubscriber
@@ -101,6 +103,7 @@ private:
     // wall clock set forward must not drop every client (nor set back keep the dead ones).
     qint64 m_lastLifeMs = 0;
     std::unique_ptr<RateLimiter> m_limiter; // on the same monotonic milliseconds
+    QString m_addressKey; // ConnectionGuard::addressKey of the peer: its failed auths count there
 };
 
 } // namespace Pulseboard
