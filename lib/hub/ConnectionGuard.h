@@ -2,7 +2,7 @@
 // connected from each address against --max-connections and --max-connections-per-address, and
 // the failed `auth`s from each address within --auth-failure-window-ms against
 // --max-auth-failures (a throttled address is refused until its failures age out of the window).
-// Pure bookkeeping: the hub asks and applies the answer (close 1013 or 4008); time is passed in
+// Pure bookkeeping: the hub asks and applies the answer (close 4503 or 4008); time is passed in
 // (Clock::current().monotonicMs()), so a wall-clock step neither opens nor extends a throttle,
 // and tests drive the window with a ManualClock.
 #pragma once
@@ -21,8 +21,8 @@ class ConnectionGuard
 public:
     enum class Verdict {
         Admit,
-        TooManyConnections,      // --max-connections reached: close 1013
-        TooManyFromAddress,      // --max-connections-per-address reached: close 1013
+        TooManyConnections,      // --max-connections reached: close 4503
+        TooManyFromAddress,      // --max-connections-per-address reached: close 4503
         TooManyFailedAuths,      // the address is throttled: close 4008
     };
 

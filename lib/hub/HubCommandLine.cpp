@@ -147,12 +147,12 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("PREFIX")},
         // Connection limits and abuse
         {opt("max-connections"),
-         QStringLiteral("Clients at once; more are closed 1013, try again later (default %1; 0 = no cap).")
+         QStringLiteral("Clients at once; more are closed 4503, try again later (default %1; 0 = no cap).")
              .arg(d.maxConnections),
          QStringLiteral("N")},
         {opt("max-connections-per-address"),
          QStringLiteral("Clients at once from one address (IPv6: one /64), loopback included; more are "
-                        "closed 1013 (default %1; 0 = no cap).")
+                        "closed 4503 (default %1; 0 = no cap).")
              .arg(d.maxConnectionsPerAddress),
          QStringLiteral("N")},
         {opt("max-auth-failures"),

@@ -34,7 +34,7 @@ enum class RejectReason : quint8 {
     ReservedChannel,  // a publish on a channel a feed owns: error 403
     StoreUnavailable, // the store could not take a publish: error 503 (or a feed sample lost)
     // Connection limits and auth throttling (docs/OPERATIONS.md "Connection limits")
-    ConnectionLimit, // over --max-connections or --max-connections-per-address: close 1013
+    ConnectionLimit, // over --max-connections or --max-connections-per-address: close 4503
     AuthThrottled,   // --max-auth-failures failed auths from its address in the window: close 4008
 };
 inline constexpr int kRejectReasonCount = int(RejectReason::AuthThrottled) + 1;

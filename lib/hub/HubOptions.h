@@ -59,7 +59,7 @@ struct HubOptions
     int shutdownTimeoutMs = 3000; // how long shutdown() waits for clients to close
 
     // Connections and abuse (docs/OPERATIONS.md "Connection limits"). A connection over either cap
-    // is accepted and closed at once with 1013 (try again later); 0 = no cap.
+    // is accepted and closed at once with 4503 (try again later); 0 = no cap.
     int maxConnections = 10000;          // WebSocket clients at once, all addresses together
     int maxConnectionsPerAddress = 256;  // ... from one address (an IPv6 /64 counts as one); loopback too
     int maxAuthFailures = 5;             // failed `auth`s from one address within the window, then ...

@@ -22,6 +22,9 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace Pulseboard {
 
 namespace {
@@ -55,6 +58,7 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
     addMethods();
     m_acceptRetryTimer.setSingleShot(true);
     connect(&m_acceptRetryTimer, &QTimer::timeout, this, &HubServer::resumeAccepting);
+    connect(&m_descriptorWatch, &QTimer::timeout, this, &HubServer::checkDescriptors);
 }
 
 HubServer::~HubServer()
@@ -69,6 +73,8 @@ HubServer::~HubServer()
     m_sessions.clear();
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
+    if (m_reserveFd >= 0)
+        ::close(m_reserveFd);
 }
 
 bool HubServer::start(QString *error)
@@ -167,6 +173,8 @@ bool HubServer::start(QString *error)
         }
     }
 
+    m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    m_descriptorWatch.start(qMax(10, m_options.acceptRetryMinMs));
     m_metrics.start();
     m_heartbeatTimer.start();
     m_rateTimer.start();
@@ -274,10 +282,6 @@ QStringList HubServer::activeFeeds() const
 
 void HubServer::onNewConnection()
 {
-    if (m_acceptRetryMs != 0) {
-        qCInfo(lcHub) << "accepting connections again";
-        m_acceptRetryMs = 0;
-    }
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         if (m_stopping) {
             socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
@@ -330,6 +334,7 @@ void HubServer::onNewConnection()
         session->start();
         Q_EMIT clientCountChanged(clientCount());
     }
+    checkDescriptors();
 }
 
 void HubServer::onDisconnected(QWebSocket *socket)
@@ -505,6 +510,8 @@ void HubServer::shutdown()
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
     m_heartbeatTimer.stop();
+    m_descriptorWatch.stop();
+    m_acceptRetryTimer.stop();
     if (m_server)
         m_server->close();
     const auto sessions = m_sessions.values();
@@ -555,22 +562,66 @@ bool HubServer::isOriginAllowed(const QString &origin, const QStringList &allowe
     return false;
 }
 
+// Qt 6.4's QTcpServer does not pause on EMFILE: accept() fails at every turn of the event loop
+// (a busy loop, one core at 100 %) until a descriptor frees, and acceptError is never emitted.
+// So the hub watches its own headroom: with fewer than kDescriptorReserve descriptors left it
+// pauses accepting (both ports) and tries again after a delay. Where Qt does pause and report
+// it (acceptError), the same path resumes it.
+namespace {
+constexpr int kDescriptorReserve = 4; // left for Redis, a health check, a log file being reopened
+} // namespace
+
+bool HubServer::hasDescriptorHeadroom() const
+{
+    if (m_reserveFd < 0)
+        return true;
+    int fds[kDescriptorReserve];
+    int n = 0;
+    for (; n < kDescriptorReserve; ++n) {
+        fds[n] = ::fcntl(m_reserveFd, F_DUPFD_CLOEXEC, 0);
+        if (fds[n] < 0)
+            break;
+    }
+    for (int i = 0; i < n; ++i)
+        ::close(fds[i]);
+    return n == kDescriptorReserve;
+}
+
+void HubServer::checkDescriptors()
+{
+    if (m_acceptPaused || m_stopping || !m_server || !m_server->isListening())
+        return;
+    if (!hasDescriptorHeadroom())
+        pauseAccepting(QStringLiteral("out of file descriptors (fewer than %1 left)").arg(kDescriptorReserve));
+}
+
 void HubServer::onAcceptError()
 {
+    pauseAccepting(QStringLiteral("accept failed: ") + m_server->errorString());
+}
+
+void HubServer::pauseAccepting(const QString &why)
+{
     m_metrics.countAcceptError();
+    if (!m_acceptPaused) {
+        m_acceptPaused = true;
+        m_server->pauseAccepting();
+        if (m_health)
+            m_health->pauseAccepting();
+    }
     if (m_acceptRetryMs == 0)
         m_acceptRetryMs = qMax(1, m_options.acceptRetryMinMs);
     else
         m_acceptRetryMs = qMin(m_acceptRetryMs * 2, qMax(m_options.acceptRetryMinMs, m_options.acceptRetryMaxMs));
-    // One line a second at most, however fast accept keeps failing.
+    // One line a second at most, however long it lasts.
     const qint64 now = Clock::current().monotonicMs();
     if (m_acceptErrorLogMs < 0 || now - m_acceptErrorLogMs >= 1000) {
-        qCWarning(lcHub).noquote() << "accept failed:" << m_server->errorString()
+        qCWarning(lcHub).noquote() << "accepting paused:" << why << "- trying again in" << m_acceptRetryMs
+                                   << "ms"
                                    << (m_acceptErrorsUnlogged
                                            ? QStringLiteral("(%1 more since the last report)")
                                                  .arg(m_acceptErrorsUnlogged)
-                                           : QString())
-                                   << "- accepting again in" << m_acceptRetryMs << "ms";
+                                           : QString());
         m_acceptErrorLogMs = now;
         m_acceptErrorsUnlogged = 0;
     } else {
@@ -581,8 +632,18 @@ void HubServer::onAcceptError()
 
 void HubServer::resumeAccepting()
 {
-    if (m_server && m_server->isListening() && !m_stopping)
-        m_server->resumeAccepting();
+    if (!m_acceptPaused || !m_server || !m_server->isListening() || m_stopping)
+        return;
+    if (!hasDescriptorHeadroom()) {
+        pauseAccepting(QStringLiteral("still out of file descriptors"));
+        return;
+    }
+    m_acceptPaused = false;
+    m_acceptRetryMs = 0;
+    m_server->resumeAccepting();
+    if (m_health)
+        m_health->resumeAccepting();
+    qCInfo(lcHub) << "accepting connections again";
 }
 
 ChannelStore *HubServer::createRedisStore(QString *)
