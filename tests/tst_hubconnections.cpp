@@ -76,7 +76,8 @@ public:
         connect(&m_socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
         QElapsedTimer timer;
         timer.start();
-        while (!m_upgraded && timer.elapsed() < timeoutMs && m_socket.state() == QAbstractSocket::ConnectedState)
+        while (!m_upgraded && timer.elapsed() < timeoutMs &&
+               m_socket.state() == QAbstractSocket::ConnectedState)
             QTest::qWait(5);
         return m_upgraded;
     }
@@ -124,7 +125,10 @@ public:
         } while (timer.elapsed() < timeoutMs);
         return std::nullopt;
     }
-    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState && m_closeCode < 0; }
+    bool isConnected() const
+    {
+        return m_socket.state() == QAbstractSocket::ConnectedState && m_closeCode < 0;
+    }
 
     QList<Envelope> frames;
 
@@ -183,7 +187,8 @@ private:
                 if (decodeEnvelope(payload, env))
                     frames.append(env);
             } else if (opcode == 0x8) {
-                m_closeCode = payload.size() >= 2 ? (quint8(payload.at(0)) << 8) | quint8(payload.at(1)) : 1005;
+                m_closeCode =
+                    payload.size() >= 2 ? (quint8(payload.at(0)) << 8) | quint8(payload.at(1)) : 1005;
             } else if (opcode == 0x9) {
                 sendFrame(0xA, payload); // a live peer answers pings
             }
@@ -675,12 +680,12 @@ void tst_HubConnections::flagsAndDefaults()
     };
     HubOptions o;
     QString error;
-    QVERIFY2(parse({u"--host"_s, u"0.0.0.0"_s, u"--max-connections"_s, u"50"_s,
-                    u"--max-connections-per-address"_s, u"5"_s, u"--max-auth-failures"_s, u"2"_s,
-                    u"--auth-failure-window-ms"_s, u"500"_s, u"--metrics-max-channels"_s, u"7"_s,
-                    u"--allow-origin"_s, u"http://localhost:*"_s},
-                   o, error),
-             qPrintable(error));
+    QVERIFY2(
+        parse({u"--host"_s, u"0.0.0.0"_s, u"--max-connections"_s, u"50"_s, u"--max-connections-per-address"_s,
+               u"5"_s, u"--max-auth-failures"_s, u"2"_s, u"--auth-failure-window-ms"_s, u"500"_s,
+               u"--metrics-max-channels"_s, u"7"_s, u"--allow-origin"_s, u"http://localhost:*"_s},
+              o, error),
+        qPrintable(error));
     QCOMPARE(o.host, QHostAddress(QHostAddress::AnyIPv4));
     QCOMPARE(o.healthHost, QHostAddress(QHostAddress::LocalHost)); // not --host's
     QCOMPARE(o.maxConnections, 50);
@@ -778,8 +783,8 @@ void tst_HubConnections::logSafe_data()
     QTest::newRow("zero width") << u"ad\u200Bmin"_s << 200 << u"ad\\u{200b}min"_s;
     QTest::newRow("backslash") << u"a\\x41"_s << 200 << u"a\\\\x41"_s;
     QTest::newRow("lone surrogate") << QString(QChar(0xd800)) + u"z"_s << 200 << u"\\u{d800}z"_s;
-    QTest::newRow("accents and emoji kept") << u"caf\u00e9 \U0001F600 \u4e2d"_s << 200
-                                            << u"caf\u00e9 \U0001F600 \u4e2d"_s;
+    QTest::newRow("accents and emoji kept")
+        << u"caf\u00e9 \U0001F600 \u4e2d"_s << 200 << u"caf\u00e9 \U0001F600 \u4e2d"_s;
     QTest::newRow("capped") << QString(300, u'a') << 200 << QString(200, u'a') + u"...(+100 chars)"_s;
     QTest::newRow("capped, escapes count as one") << u"\n\n\n\n"_s << 2 << u"\\n\\n...(+2 chars)"_s;
 }

@@ -21,9 +21,9 @@ class ConnectionGuard
 public:
     enum class Verdict {
         Admit,
-        TooManyConnections,      // --max-connections reached: close 4503
-        TooManyFromAddress,      // --max-connections-per-address reached: close 4503
-        TooManyFailedAuths,      // the address is throttled: close 4008
+        TooManyConnections, // --max-connections reached: close 4503
+        TooManyFromAddress, // --max-connections-per-address reached: close 4503
+        TooManyFailedAuths, // the address is throttled: close 4008
     };
 
     explicit ConnectionGuard(const HubOptions &options) : m_options(options) {}

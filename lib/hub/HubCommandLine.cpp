@@ -238,8 +238,9 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         if (host == QLatin1StringView("localhost"))
             address = QHostAddress::LocalHost;
         else if (!address.setAddress(host)) {
-            error = QStringLiteral("--health-host must be an IP address (e.g. 127.0.0.1 or 0.0.0.0), got '%1'")
-                        .arg(host);
+            error =
+                QStringLiteral("--health-host must be an IP address (e.g. 127.0.0.1 or 0.0.0.0), got '%1'")
+                    .arg(host);
             return false;
         }
         o.healthHost = address;

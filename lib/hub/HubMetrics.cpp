@@ -12,9 +12,19 @@ namespace {
 
 // Indexed by RejectReason: the `reason` label of each.
 constexpr std::array<const char *, kRejectReasonCount> kRejectLabels = {
-    "origin",    "auth",        "auth_expired",      "auth_timeout",     "rate_limit",        "too_big",
-    "malformed", "slow_client", "heartbeat_timeout", "reserved_channel", "store_unavailable",
-    "connection_limit", "auth_throttled",
+    "origin",
+    "auth",
+    "auth_expired",
+    "auth_timeout",
+    "rate_limit",
+    "too_big",
+    "malformed",
+    "slow_client",
+    "heartbeat_timeout",
+    "reserved_channel",
+    "store_unavailable",
+    "connection_limit",
+    "auth_throttled",
 };
 
 // The reasons in the order of their labels: /metrics lists them sorted, as it always has.

@@ -67,7 +67,7 @@ public:
         quint64 framesOut = 0;
         quint64 bytesIn = 0;
         quint64 bytesOut = 0;
-        quint64 published = 0; // messages appended through this hub
+        quint64 published = 0;    // messages appended through this hub
         quint64 acceptErrors = 0; // accept() failures (EMFILE...): accepting paused, then resumed
         std::array<quint64, kRejectReasonCount> rejects{};
 

@@ -330,7 +330,8 @@ void HubServer::onNewConnection()
 
         qCInfo(lcHub).noquote() << "client" << session->id() << "connected from"
                                 << socket->peerAddress().toString()
-                                << (origin.isEmpty() ? QString() : QStringLiteral("origin ") + logSafe(origin));
+                                << (origin.isEmpty() ? QString()
+                                                     : QStringLiteral("origin ") + logSafe(origin));
         session->start();
         Q_EMIT clientCountChanged(clientCount());
     }
@@ -383,15 +384,15 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
         }
         return;
     }
-    m_store->append(channel, data, Clock::current().wallMs(), QString(),
-                    [this, channel](const AppendResult &r) {
-                        if (!r.error.isEmpty()) {
-                            m_metrics.countReject(RejectReason::StoreUnavailable);
-                            qCInfo(lcHub).noquote() << "sample on" << logSafe(channel) << "not stored:" << r.error;
-                            return;
-                        }
-                        m_metrics.countPublished();
-                    });
+    m_store->append(
+        channel, data, Clock::current().wallMs(), QString(), [this, channel](const AppendResult &r) {
+            if (!r.error.isEmpty()) {
+                m_metrics.countReject(RejectReason::StoreUnavailable);
+                qCInfo(lcHub).noquote() << "sample on" << logSafe(channel) << "not stored:" << r.error;
+                return;
+            }
+            m_metrics.countPublished();
+        });
 }
 
 void HubServer::onStoreMessage(const QString &channel, const StoredMessage &message)
@@ -592,7 +593,8 @@ void HubServer::checkDescriptors()
     if (m_acceptPaused || m_stopping || !m_server || !m_server->isListening())
         return;
     if (!hasDescriptorHeadroom())
-        pauseAccepting(QStringLiteral("out of file descriptors (fewer than %1 left)").arg(kDescriptorReserve));
+        pauseAccepting(
+            QStringLiteral("out of file descriptors (fewer than %1 left)").arg(kDescriptorReserve));
 }
 
 void HubServer::onAcceptError()
@@ -612,16 +614,16 @@ void HubServer::pauseAccepting(const QString &why)
     if (m_acceptRetryMs == 0)
         m_acceptRetryMs = qMax(1, m_options.acceptRetryMinMs);
     else
-        m_acceptRetryMs = qMin(m_acceptRetryMs * 2, qMax(m_options.acceptRetryMinMs, m_options.acceptRetryMaxMs));
+        m_acceptRetryMs =
+            qMin(m_acceptRetryMs * 2, qMax(m_options.acceptRetryMinMs, m_options.acceptRetryMaxMs));
     // One line a second at most, however long it lasts.
     const qint64 now = Clock::current().monotonicMs();
     if (m_acceptErrorLogMs < 0 || now - m_acceptErrorLogMs >= 1000) {
-        qCWarning(lcHub).noquote() << "accepting paused:" << why << "- trying again in" << m_acceptRetryMs
-                                   << "ms"
-                                   << (m_acceptErrorsUnlogged
-                                           ? QStringLiteral("(%1 more since the last report)")
-                                                 .arg(m_acceptErrorsUnlogged)
-                                           : QString());
+        qCWarning(lcHub).noquote()
+            << "accepting paused:" << why << "- trying again in" << m_acceptRetryMs << "ms"
+            << (m_acceptErrorsUnlogged
+                    ? QStringLiteral("(%1 more since the last report)").arg(m_acceptErrorsUnlogged)
+                    : QString());
         m_acceptErrorLogMs = now;
         m_acceptErrorsUnlogged = 0;
     } else {

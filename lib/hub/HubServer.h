@@ -129,11 +129,11 @@ private:
     ConnectionGuard m_guard{m_options};
     QHash<QWebSocket *, QString> m_sessionAddress; // ConnectionGuard::addressKey of each session
     QTimer m_acceptRetryTimer;
-    QTimer m_descriptorWatch;        // every --accept retry minimum: pauses before accept() spins
-    int m_reserveFd = -1;            // /dev/null, duplicated to probe how many descriptors are left
+    QTimer m_descriptorWatch; // every --accept retry minimum: pauses before accept() spins
+    int m_reserveFd = -1;     // /dev/null, duplicated to probe how many descriptors are left
     bool m_acceptPaused = false;
-    int m_acceptRetryMs = 0;         // the next delay before accepting again; 0 = no error since
-    qint64 m_acceptErrorLogMs = -1;  // monotonic ms of the last logged accept error
+    int m_acceptRetryMs = 0;        // the next delay before accepting again; 0 = no error since
+    qint64 m_acceptErrorLogMs = -1; // monotonic ms of the last logged accept error
     quint64 m_acceptErrorsUnlogged = 0;
 
 public:

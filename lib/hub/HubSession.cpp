@@ -304,7 +304,8 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
                                  << m_id;
         return;
     default:
-        qCDebug(lcHub).noquote() << "ignoring server-bound type" << logSafe(env.typeName, 60) << "from" << m_id;
+        qCDebug(lcHub).noquote() << "ignoring server-bound type" << logSafe(env.typeName, 60) << "from"
+                                 << m_id;
         return;
     }
 }
@@ -313,7 +314,8 @@ void HubSession::handleAuth(const Envelope &env)
 {
     // An address that failed too often gets no more guesses, on this connection either.
     ConnectionGuard *guard = m_context.guard;
-    if (guard && m_context.auth.isRequired() && guard->isThrottled(m_addressKey, Clock::current().monotonicMs())) {
+    if (guard && m_context.auth.isRequired() &&
+        guard->isThrottled(m_addressKey, Clock::current().monotonicMs())) {
         refuse(RejectReason::AuthThrottled, CloseCode::RateLimited, QStringLiteral("too many failed auths"),
                env.id);
         return;

@@ -381,7 +381,7 @@ void RedisChannelStore::onPubSub(const RedisReply &reply)
     const qsizetype b = a < 0 ? -1 : payload.indexOf(' ', a + 1);
     if (b < 0) {
         qCWarning(lcHub).noquote() << "ignoring unreadable message on Redis channel"
-                         << logSafe(QString::fromUtf8(redisChannel), 200);
+                                   << logSafe(QString::fromUtf8(redisChannel), 200);
         return;
     }
     StoredMessage m;
@@ -429,15 +429,16 @@ void RedisChannelStore::catchUp(const QString &channel)
                    live.catchingUp = false;
                    if (!r || r->isError() || r->elements.size() != 3) {
                        // Held messages wait: the catch-up runs again once Redis answers.
-                       qCInfo(lcHub).noquote() << "catch-up of" << logSafe(channel) << "failed:" << replyError(r);
+                       qCInfo(lcHub).noquote()
+                           << "catch-up of" << logSafe(channel) << "failed:" << replyError(r);
                        return;
                    }
                    const qint64 before = live.delivered;
                    const qint64 latest = r->elements.at(0).toInteger();
                    if (latest < before) {
                        qCWarning(lcHub).noquote()
-                           << "channel" << logSafe(channel) << "went back from seq" << before << "to" << latest
-                           << "in Redis (data lost there); starting it again";
+                           << "channel" << logSafe(channel) << "went back from seq" << before << "to"
+                           << latest << "in Redis (data lost there); starting it again";
                        live.delivered = 0;
                        m_known[channel] = latest;
                        Q_EMIT channelReset(channel);

@@ -12,7 +12,8 @@ constexpr int Abnormal = 1006;
 constexpr int Policy = 1008;
 constexpr int TooBig = 1009;
 constexpr int ServerError = 1011;
-constexpr int TryAgainLater = 4503; // at a connection limit: HTTP 503 in the 4000s (Qt clients refuse 1013, see PROTOCOL.md)
+constexpr int TryAgainLater =
+    4503; // at a connection limit: HTTP 503 in the 4000s (Qt clients refuse 1013, see PROTOCOL.md)
 constexpr int Unauthorized = 4001;
 constexpr int RateLimited = 4008;
 constexpr int Malformed = 4400;

@@ -14,8 +14,8 @@ EmbeddedHub::EmbeddedHub(const HubOptions &options, QObject *parent) : QObject(p
 
 QStringList EmbeddedHub::loopbackOrigins()
 {
-    return {QStringLiteral("http://127.0.0.1:*"), QStringLiteral("http://localhost:*"),
-            QStringLiteral("http://[::1]:*"), QStringLiteral("https://127.0.0.1:*"),
+    return {QStringLiteral("http://127.0.0.1:*"),  QStringLiteral("http://localhost:*"),
+            QStringLiteral("http://[::1]:*"),      QStringLiteral("https://127.0.0.1:*"),
             QStringLiteral("https://localhost:*"), QStringLiteral("https://[::1]:*")};
 }
 
