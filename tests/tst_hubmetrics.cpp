@@ -72,6 +72,9 @@ void tst_HubMetrics::rejectLabels_data()
         << int(RejectReason::ReservedChannel) << QStringLiteral("reserved_channel");
     QTest::newRow("store_unavailable")
         << int(RejectReason::StoreUnavailable) << QStringLiteral("store_unavailable");
+    QTest::newRow("connection_limit")
+        << int(RejectReason::ConnectionLimit) << QStringLiteral("connection_limit");
+    QTest::newRow("auth_throttled") << int(RejectReason::AuthThrottled) << QStringLiteral("auth_throttled");
 }
 
 void tst_HubMetrics::rejectLabels()
@@ -96,7 +99,7 @@ void tst_HubMetrics::rejectLabelsAreUniqueAndComplete()
         labels.insert(label);
     }
     QCOMPARE(labels.size(), kRejectReasonCount);
-    QCOMPARE(kRejectReasonCount, 11); // the _data table above has a row for each
+    QCOMPARE(kRejectReasonCount, 13); // the _data table above has a row for each
 }
 
 void tst_HubMetrics::unknownLabelIsNoReason()
