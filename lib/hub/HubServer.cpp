@@ -112,8 +112,8 @@ bool HubServer::start(QString *error)
     connect(m_server, &QWebSocketServer::serverError, this, [](QWebSocketProtocol::CloseCode code) {
         qCInfo(lcHub) << "handshake refused with" << int(code);
     });
-    // Qt pauses accepting after an accept error that is not temporary (EMFILE, ENFILE, ENOBUFS):
-    // left alone, the hub would never take another client once descriptors ran out.
+    // Where Qt pauses accepting after an accept error and says so, the hub resumes it later; on
+    // EMFILE Qt 6.4 does neither (it spins), which checkDescriptors() prevents.
     connect(m_server, &QWebSocketServer::acceptError, this, &HubServer::onAcceptError);
 
     if (m_options.redisUrl.isEmpty()) {
@@ -312,7 +312,19 @@ void HubServer::onNewConnection()
                                        ? QStringLiteral("too many connections")
                                        : QStringLiteral("too many connections from your address");
             m_metrics.countReject(throttled ? RejectReason::AuthThrottled : RejectReason::ConnectionLimit);
-            qCInfo(lcHub).noquote() << "refused connection from" << address << "with" << code << reason;
+            // A flood of refusals is the case these limits are for: a log line a second at most.
+            const qint64 now = Clock::current().monotonicMs();
+            if (m_limitLogMs < 0 || now - m_limitLogMs >= 1000) {
+                qCWarning(lcHub).noquote()
+                    << "refused connection from" << address << "with" << code << reason
+                    << (m_limitRefusalsUnlogged ? QStringLiteral("(and %1 more since the last report)")
+                                                      .arg(m_limitRefusalsUnlogged)
+                                                : QString());
+                m_limitLogMs = now;
+                m_limitRefusalsUnlogged = 0;
+            } else {
+                ++m_limitRefusalsUnlogged;
+            }
             socket->close(QWebSocketProtocol::CloseCode(code), reason);
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
             QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
@@ -384,15 +396,15 @@ void HubServer::publish(const QString &channel, const QJsonValue &data)
         }
         return;
     }
-    m_store->append(
-        channel, data, Clock::current().wallMs(), QString(), [this, channel](const AppendResult &r) {
-            if (!r.error.isEmpty()) {
-                m_metrics.countReject(RejectReason::StoreUnavailable);
-                qCInfo(lcHub).noquote() << "sample on" << logSafe(channel) << "not stored:" << r.error;
-                return;
-            }
-            m_metrics.countPublished();
-        });
+    m_store->append(channel, data, Clock::current().wallMs(), QString(),
+                    [this, channel](const AppendResult &r) {
+                        if (!r.error.isEmpty()) {
+                            m_metrics.countReject(RejectReason::StoreUnavailable);
+                            qCInfo(lcHub).noquote() << "sample on" << channel << "not stored:" << r.error;
+                            return;
+                        }
+                        m_metrics.countPublished();
+                    });
 }
 
 void HubServer::onStoreMessage(const QString &channel, const StoredMessage &message)

@@ -132,6 +132,8 @@ private:
     QTimer m_descriptorWatch; // every --accept retry minimum: pauses before accept() spins
     int m_reserveFd = -1;     // /dev/null, duplicated to probe how many descriptors are left
     bool m_acceptPaused = false;
+    qint64 m_limitLogMs = -1; // monotonic ms of the last logged limit refusal
+    quint64 m_limitRefusalsUnlogged = 0;
     int m_acceptRetryMs = 0;        // the next delay before accepting again; 0 = no error since
     qint64 m_acceptErrorLogMs = -1; // monotonic ms of the last logged accept error
     quint64 m_acceptErrorsUnlogged = 0;
