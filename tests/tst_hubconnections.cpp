@@ -10,6 +10,7 @@
 #include "client/ConnectionManager.h"
 #include "client/ReconnectPolicy.h"
 #include "dashboard/servers/EmbeddedHub.h"
+#include "hub/ConnectionGuard.h"
 #include "hub/HubCommandLine.h"
 #include "hub/HubLogging.h"
 #include "hub/HubServer.h"
@@ -233,6 +234,7 @@ class tst_HubConnections : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void connectionGuardBookkeeping();
     void refusals_data();
     void refusals();
     void clientBacksOffOnRefusals_data();
@@ -250,6 +252,52 @@ private Q_SLOTS:
     void logSafe();
     void logEscapesPeerText();
 };
+
+// --- the bookkeeping alone ---
+
+void tst_HubConnections::connectionGuardBookkeeping()
+{
+    QCOMPARE(ConnectionGuard::addressKey(QHostAddress(u"::ffff:10.1.2.3"_s)), u"10.1.2.3"_s);
+    QCOMPARE(ConnectionGuard::addressKey(QHostAddress(u"2001:db8:1:2:aaaa::1"_s)), u"2001:db8:1:2::/64"_s);
+    QCOMPARE(ConnectionGuard::addressKey(QHostAddress(u"2001:db8:1:2:bbbb::9"_s)), u"2001:db8:1:2::/64"_s);
+    QCOMPARE(ConnectionGuard::addressKey(QHostAddress(u"::1"_s)), u"::1"_s);
+
+    HubOptions o;
+    o.maxConnections = 3;
+    o.maxConnectionsPerAddress = 2;
+    o.maxAuthFailures = 2;
+    o.authFailureWindowMs = 1000;
+    ConnectionGuard guard(o);
+    using V = ConnectionGuard::Verdict;
+    QCOMPARE(guard.admit(u"a"_s, 0), V::Admit);
+    QCOMPARE(guard.admit(u"a"_s, 0), V::Admit);
+    QCOMPARE(guard.admit(u"a"_s, 0), V::TooManyFromAddress);
+    QCOMPARE(guard.admit(u"b"_s, 0), V::Admit);
+    QCOMPARE(guard.admit(u"c"_s, 0), V::TooManyConnections);
+    QCOMPARE(guard.connections(), 3);
+    guard.release(u"a"_s);
+    guard.release(u"nobody"_s); // never admitted: no effect
+    QCOMPARE(guard.connections(), 2);
+    QCOMPARE(guard.connectionsFrom(u"a"_s), 1);
+    QCOMPARE(guard.admit(u"c"_s, 0), V::Admit);
+
+    // Two failures in the window throttle; the oldest leaving the window lifts it.
+    guard.authFailed(u"x"_s, 100);
+    QVERIFY(!guard.isThrottled(u"x"_s, 100));
+    guard.authFailed(u"x"_s, 600);
+    QVERIFY(guard.isThrottled(u"x"_s, 1099));
+    QCOMPARE(guard.admit(u"x"_s, 1099), V::TooManyFailedAuths);
+    QVERIFY(!guard.isThrottled(u"x"_s, 1100)); // 100 is out, 600 alone is under the limit
+    QVERIFY(!guard.isThrottled(u"y"_s, 0));    // another address
+    // Many failures keep only the newest `maxAuthFailures`; prune forgets addresses gone quiet.
+    for (int i = 0; i < 100; ++i)
+        guard.authFailed(u"z%1"_s.arg(i), 2000);
+    QCOMPARE(guard.throttleEntries(), 101);
+    guard.prune(2999);
+    QCOMPARE(guard.throttleEntries(), 100);
+    guard.prune(3000);
+    QCOMPARE(guard.throttleEntries(), 0);
+}
 
 // --- refusals: for each limit, the refusal and its code, a bystander answered, nothing lost ---
 
