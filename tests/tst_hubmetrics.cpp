@@ -79,6 +79,9 @@ void tst_HubMetrics::rejectLabels_data()
     QTest::newRow("too_many_channels")
         << int(RejectReason::TooManyChannels) << QStringLiteral("too_many_channels");
     QTest::newRow("replay_stalled") << int(RejectReason::ReplayStalled) << QStringLiteral("replay_stalled");
+    QTest::newRow("connection_limit")
+        << int(RejectReason::ConnectionLimit) << QStringLiteral("connection_limit");
+    QTest::newRow("auth_throttled") << int(RejectReason::AuthThrottled) << QStringLiteral("auth_throttled");
 }
 
 void tst_HubMetrics::rejectLabels()
@@ -103,7 +106,7 @@ void tst_HubMetrics::rejectLabelsAreUniqueAndComplete()
         labels.insert(label);
     }
     QCOMPARE(labels.size(), kRejectReasonCount);
-    QCOMPARE(kRejectReasonCount, 16); // the _data table above has a row for each
+    QCOMPARE(kRejectReasonCount, 18); // the _data table above has a row for each
 }
 
 void tst_HubMetrics::unknownLabelIsNoReason()

@@ -67,6 +67,16 @@ void HealthServer::close()
     m_server->close();
 }
 
+void HealthServer::pauseAccepting()
+{
+    m_server->pauseAccepting();
+}
+
+void HealthServer::resumeAccepting()
+{
+    m_server->resumeAccepting();
+}
+
 quint16 HealthServer::port() const
 {
     return m_server->serverPort();

@@ -30,6 +30,9 @@ public:
 
     bool listen(const QHostAddress &host, quint16 port, QString *error);
     void close();
+    // While the process is out of file descriptors (HubServer pauses both of its ports).
+    void pauseAccepting();
+    void resumeAccepting();
     quint16 port() const;
 
 private:

@@ -176,6 +176,33 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
         {opt("redis-prefix"),
          QStringLiteral("Prefix of every Redis key and pub/sub channel (default %1).").arg(d.redisPrefix),
          QStringLiteral("PREFIX")},
+        // Connection limits and abuse
+        {opt("max-connections"),
+         QStringLiteral("Clients at once; more are closed 4503, try again later (default %1; 0 = no cap).")
+             .arg(d.maxConnections),
+         QStringLiteral("N")},
+        {opt("max-connections-per-address"),
+         QStringLiteral("Clients at once from one address (IPv6: one /64), loopback included; more are "
+                        "closed 4503 (default %1; 0 = no cap).")
+             .arg(d.maxConnectionsPerAddress),
+         QStringLiteral("N")},
+        {opt("max-auth-failures"),
+         QStringLiteral("Failed auths from one address within --auth-failure-window-ms after which its "
+                        "connections are closed 4008 (default %1; 0 = never).")
+             .arg(d.maxAuthFailures),
+         QStringLiteral("N")},
+        {opt("auth-failure-window-ms"),
+         QStringLiteral("Window of --max-auth-failures (default %1).").arg(d.authFailureWindowMs),
+         QStringLiteral("MS")},
+        {opt("health-host"),
+         QStringLiteral("Address of the health port (default %1, whatever --host is).")
+             .arg(d.healthHost.toString()),
+         QStringLiteral("ADDRESS")},
+        {opt("metrics-max-channels"),
+         QStringLiteral("Channels /metrics labels, feeds first then the busiest; the rest are summed "
+                        "(default %1).")
+             .arg(d.metricsMaxChannels),
+         QStringLiteral("N")},
         {opt("mint-token"),
          QStringLiteral("Print a signed token for SUBJECT (needs a token secret) and exit."),
          QStringLiteral("SUBJECT")},
@@ -250,6 +277,26 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         !readInt(p, "max-subscriptions", 0, 10000000, o.maxSubscriptions, error))
         return false;
     o.channelIdleMs = idleSecs * 1000;
+    // Connection limits and abuse
+    if (!readInt(p, "max-connections", 0, 10000000, o.maxConnections, error) ||
+        !readInt(p, "max-connections-per-address", 0, 10000000, o.maxConnectionsPerAddress, error) ||
+        !readInt(p, "max-auth-failures", 0, 1000000, o.maxAuthFailures, error) ||
+        !readInt(p, "auth-failure-window-ms", 10, qint64(24) * 3600 * 1000, o.authFailureWindowMs, error) ||
+        !readInt(p, "metrics-max-channels", 0, 100000, o.metricsMaxChannels, error))
+        return false;
+    if (p.isSet(opt("health-host"))) {
+        const QString host = p.value(opt("health-host"));
+        QHostAddress address;
+        if (host == QLatin1StringView("localhost"))
+            address = QHostAddress::LocalHost;
+        else if (!address.setAddress(host)) {
+            error =
+                QStringLiteral("--health-host must be an IP address (e.g. 127.0.0.1 or 0.0.0.0), got '%1'")
+                    .arg(host);
+            return false;
+        }
+        o.healthHost = address;
+    }
     if (p.isSet(opt("rate-limit")) && !p.isSet(opt("rate-burst")))
         o.rateLimitBurst = qMax(1.0, 2 * o.rateLimitPerSec);
     if (p.isSet(opt("no-welcome")))
@@ -258,7 +305,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         o.serverName = p.value(opt("server-name"));
     o.allowedOrigins = splitList(p.values(opt("allow-origin")));
     for (const QString &origin : std::as_const(o.allowedOrigins)) {
-        const QUrl u(origin);
+        // `:*` is any port (the dashboard's own pages on loopback); the rest must be an origin.
+        const QUrl u(origin.endsWith(QLatin1StringView(":*")) ? origin.chopped(2) : origin);
         if (!u.isValid() || u.scheme().isEmpty() || u.host().isEmpty() ||
             (!u.path().isEmpty() && u.path() != QLatin1StringView("/"))) {
             error = QStringLiteral(

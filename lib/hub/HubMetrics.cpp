@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 
 #include <algorithm>
 
@@ -17,6 +18,7 @@ constexpr std::array<const char *, kRejectReasonCount> kRejectLabels = {
     "malformed", "slow_client", "heartbeat_timeout", "reserved_channel", "store_unavailable", "not_granted",
     "bad_field", "too_many_subscriptions", "too_many_channels", // budgets
     "replay_stalled", // replay pacing
+    "connection_limit", "auth_throttled", // connection limits
 };
 // clang-format on
 
@@ -147,6 +149,9 @@ QByteArray HubMetrics::prometheusText(const HubStatus &status) const
     metric("bytes_in_total", "counter", "Payload bytes received from clients.", double(c.bytesIn));
     metric("bytes_out_total", "counter", "Payload bytes sent to clients.", double(c.bytesOut));
     metric("published_total", "counter", "Messages stored through this hub.", double(c.published));
+    metric("accept_errors_total", "counter",
+           "Failed accepts (out of file descriptors...); accepting resumed after a short delay.",
+           double(c.acceptErrors));
     metric("uptime_seconds", "gauge", "Seconds since the hub started.", double(uptimeMs()) / 1000.0);
     metric("store_available", "gauge", "1 when the channel store (memory or Redis) is reachable.",
            status.hasStore && status.storeAvailable ? 1 : 0);
@@ -174,29 +179,96 @@ QByteArray HubMetrics::prometheusText(const HubStatus &status) const
                        .arg(n);
     }
 
-    QStringList channels = m_channels.keys();
-    channels.sort();
+    // Labelled channels: the feeds, then the busiest others up to the cap; the rest in one series.
+    const ChannelSeries series = channelSeries(status);
+    const bool other = series.otherChannels > 0;
+    const QString otherLabel = QString(kOtherChannelsLabel);
     out += QStringLiteral(
         "# HELP pulseboard_hub_channel_messages_total Messages delivered to this hub per channel.\n"
         "# TYPE pulseboard_hub_channel_messages_total counter\n");
-    for (const QString &name : std::as_const(channels))
+    for (const QString &name : std::as_const(series.listed))
         out += QStringLiteral("pulseboard_hub_channel_messages_total{channel=\"%1\"} %2\n")
                    .arg(promEscape(name))
                    .arg(m_channels.value(name).total);
+    if (other)
+        out += QStringLiteral("pulseboard_hub_channel_messages_total{channel=\"%1\"} %2\n")
+                   .arg(otherLabel)
+                   .arg(series.otherTotal);
     out += QStringLiteral(
         "# HELP pulseboard_hub_channel_rate Messages a second per channel over the last second.\n"
         "# TYPE pulseboard_hub_channel_rate gauge\n");
-    for (const QString &name : std::as_const(channels))
+    for (const QString &name : std::as_const(series.listed))
         out += QStringLiteral("pulseboard_hub_channel_rate{channel=\"%1\"} %2\n")
                    .arg(promEscape(name))
                    .arg(m_channels.value(name).rate, 0, 'g', 15);
+    if (other)
+        out += QStringLiteral("pulseboard_hub_channel_rate{channel=\"%1\"} %2\n")
+                   .arg(otherLabel)
+                   .arg(series.otherRate, 0, 'g', 15);
     out += QStringLiteral("# HELP pulseboard_hub_channel_subscribers Local subscribers per channel.\n"
                           "# TYPE pulseboard_hub_channel_subscribers gauge\n");
-    for (auto it = status.subscribers.cbegin(); it != status.subscribers.cend(); ++it)
+    for (const QString &name : std::as_const(series.listed)) {
+        const auto it = status.subscribers.constFind(name);
+        if (it != status.subscribers.cend())
+            out += QStringLiteral("pulseboard_hub_channel_subscribers{channel=\"%1\"} %2\n")
+                       .arg(promEscape(name))
+                       .arg(it.value());
+    }
+    if (series.otherSubscribers > 0)
         out += QStringLiteral("pulseboard_hub_channel_subscribers{channel=\"%1\"} %2\n")
-                   .arg(promEscape(it.key()))
-                   .arg(it.value());
+                   .arg(otherLabel)
+                   .arg(series.otherSubscribers);
+    metric("channels_unlisted", "gauge",
+           "Channels /metrics does not label (over the series cap): summed in channel=\"(other channels)\".",
+           double(series.otherChannels));
     return out.toUtf8();
+}
+
+HubMetrics::ChannelSeries HubMetrics::channelSeries(const HubStatus &status) const
+{
+    ChannelSeries series;
+    QSet<QString> all;
+    all.reserve(m_channels.size() + status.subscribers.size());
+    for (auto it = m_channels.cbegin(); it != m_channels.cend(); ++it)
+        all.insert(it.key());
+    for (auto it = status.subscribers.cbegin(); it != status.subscribers.cend(); ++it)
+        all.insert(it.key());
+
+    QStringList listed;
+    QList<QString> rest;
+    for (const QString &feed : status.feeds) {
+        if (all.remove(feed))
+            listed.append(feed);
+    }
+    rest.reserve(all.size());
+    for (const QString &name : std::as_const(all))
+        rest.append(name);
+    const qsizetype room = qMax<qsizetype>(0, qsizetype(m_maxChannelSeries) - listed.size());
+    // The busiest (messages, then subscribers, then name: a stable order between scrapes).
+    auto busier = [this, &status](const QString &a, const QString &b) {
+        const quint64 ma = m_channels.value(a).total, mb = m_channels.value(b).total;
+        if (ma != mb)
+            return ma > mb;
+        const int sa = status.subscribers.value(a), sb = status.subscribers.value(b);
+        if (sa != sb)
+            return sa > sb;
+        return a < b;
+    };
+    if (rest.size() > room) {
+        std::partial_sort(rest.begin(), rest.begin() + room, rest.end(), busier);
+        for (qsizetype i = room; i < rest.size(); ++i) {
+            const ChannelStats st = m_channels.value(rest.at(i));
+            series.otherTotal += st.total;
+            series.otherRate += st.rate;
+            series.otherSubscribers += status.subscribers.value(rest.at(i));
+        }
+        series.otherChannels = rest.size() - room;
+        rest.resize(room);
+    }
+    listed += rest;
+    listed.sort();
+    series.listed = listed;
+    return series;
 }
 
 HealthServer::Response HubMetrics::httpResponse(const QByteArray &path, const HubStatus &status) const

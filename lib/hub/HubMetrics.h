@@ -40,8 +40,11 @@ enum class RejectReason : quint8 {
     TooManyChannels,      // a publish that would create a channel past --max-channels: error 507
     // A paced replay waited on a socket that wrote nothing for --replay-stall-timeout: dropped.
     ReplayStalled,
+    // Connection limits and auth throttling (docs/OPERATIONS.md "Connection limits")
+    ConnectionLimit, // over --max-connections or --max-connections-per-address: close 4503
+    AuthThrottled,   // --max-auth-failures failed auths from its address in the window: close 4008
 };
-inline constexpr int kRejectReasonCount = int(RejectReason::ReplayStalled) + 1;
+inline constexpr int kRejectReasonCount = int(RejectReason::AuthThrottled) + 1;
 
 QLatin1StringView rejectReasonLabel(RejectReason reason);
 std::optional<RejectReason> rejectReasonFromLabel(QStringView label);
@@ -75,7 +78,8 @@ public:
         quint64 framesOut = 0;
         quint64 bytesIn = 0;
         quint64 bytesOut = 0;
-        quint64 published = 0; // messages appended through this hub
+        quint64 published = 0;    // messages appended through this hub
+        quint64 acceptErrors = 0; // accept() failures (EMFILE...): accepting paused, then resumed
         std::array<quint64, kRejectReasonCount> rejects{};
 
         quint64 rejectsTotal() const;
@@ -103,6 +107,14 @@ public:
         m_counters.bytesOut += quint64(bytes);
     }
     void countPublished() { ++m_counters.published; }
+    void countAcceptError() { ++m_counters.acceptErrors; }
+    // How many channels /metrics labels (feeds first, then the busiest; at least the feeds); the
+    // rest are summed in one series labelled kOtherChannelsLabel. A publisher picks channel
+    // names: without a cap each would be a series of every scrape, for ever.
+    void setMaxChannelSeries(int max) { m_maxChannelSeries = max; }
+    int maxChannelSeries() const { return m_maxChannelSeries; }
+    // Not a channel name (those have no spaces), so no publisher can take it.
+    static constexpr QLatin1StringView kOtherChannelsLabel{"(other channels)"};
     void countReject(RejectReason reason) { m_counters.rejects[size_t(reason)] += 1; }
     // Every message the store hands this hub, whoever published it.
     void countChannelMessage(const QString &channel) { m_channels[channel].total += 1; }
@@ -127,11 +139,22 @@ public:
     HealthServer::Response httpResponse(const QByteArray &path, const HubStatus &status) const;
 
 private:
+    struct ChannelSeries
+    {
+        QStringList listed; // sorted
+        qint64 otherChannels = 0;
+        quint64 otherTotal = 0;
+        double otherRate = 0;
+        qint64 otherSubscribers = 0;
+    };
+    ChannelSeries channelSeries(const HubStatus &status) const;
+
     Counters m_counters;
     Counters m_lastTick;
     QJsonObject m_rates;
     QHash<QString, ChannelStats> m_channels;
     QElapsedTimer m_uptime;
+    int m_maxChannelSeries = 100;
 };
 
 } // namespace Pulseboard

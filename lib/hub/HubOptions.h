@@ -71,6 +71,18 @@ struct HubOptions
     int statsIntervalMs = 1000;      // hub.stats
 
     int shutdownTimeoutMs = 3000; // how long shutdown() waits for clients to close
+
+    // Connections and abuse (docs/OPERATIONS.md "Connection limits"). A connection over either cap
+    // is accepted and closed at once with 4503 (try again later); 0 = no cap.
+    int maxConnections = 10000;         // WebSocket clients at once, all addresses together
+    int maxConnectionsPerAddress = 256; // ... from one address (an IPv6 /64 counts as one); loopback too
+    int maxAuthFailures = 5;            // failed `auth`s from one address within the window, then ...
+    int authFailureWindowMs = 60000;    // ... its connections close 4008 until the window has passed
+    int acceptRetryMinMs = 100;         // accepting paused for want of descriptors resumes after
+    int acceptRetryMaxMs = 1000;        // this delay, doubling up to the max while it keeps failing
+    QHostAddress healthHost = QHostAddress::LocalHost; // the health port's address (--health-host)
+    int metricsMaxChannels = 100; // channels /metrics labels (feeds first, then the busiest);
+                                  // the rest are summed in one `(other channels)` series
 };
 
 } // namespace Pulseboard

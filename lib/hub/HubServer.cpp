@@ -1,5 +1,6 @@
 #include "HubServer.h"
 
+#include "ConnectionGuard.h"
 #include "HealthServer.h"
 #include "HubErrors.h"
 #include "HubLogging.h"
@@ -21,6 +22,9 @@
 #include <QSslKey>
 #include <QWebSocket>
 #include <QWebSocketServer>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace Pulseboard {
 
@@ -60,6 +64,9 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
         finishShutdown();
     });
     addMethods();
+    m_acceptRetryTimer.setSingleShot(true);
+    connect(&m_acceptRetryTimer, &QTimer::timeout, this, &HubServer::resumeAccepting);
+    connect(&m_descriptorWatch, &QTimer::timeout, this, &HubServer::checkDescriptors);
 }
 
 HubServer::~HubServer()
@@ -74,6 +81,8 @@ HubServer::~HubServer()
     m_sessions.clear();
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
+    if (m_reserveFd >= 0)
+        ::close(m_reserveFd);
 }
 
 bool HubServer::start(QString *error)
@@ -111,9 +120,9 @@ bool HubServer::start(QString *error)
     connect(m_server, &QWebSocketServer::serverError, this, [](QWebSocketProtocol::CloseCode code) {
         qCInfo(lcHub) << "handshake refused with" << int(code);
     });
-    connect(m_server, &QWebSocketServer::acceptError, this, [this](QAbstractSocket::SocketError) {
-        qCWarning(lcHub).noquote() << "accept failed:" << m_server->errorString();
-    });
+    // Where Qt pauses accepting after an accept error and says so, the hub resumes it later; on
+    // EMFILE Qt 6.4 does neither (it spins), which checkDescriptors() prevents.
+    connect(m_server, &QWebSocketServer::acceptError, this, &HubServer::onAcceptError);
 
     if (m_options.redisUrl.isEmpty()) {
         auto *memory = new MemoryChannelStore(m_options.historySize, m_options.dedupeWindow, this);
@@ -129,6 +138,8 @@ bool HubServer::start(QString *error)
     m_context.reset(
         new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
                        [this](const QString &channel) { return m_feedChannels.contains(channel); }});
+    m_context->guard = &m_guard;
+    m_metrics.setMaxChannelSeries(m_options.metricsMaxChannels);
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
     connect(m_store, &ChannelStore::channelReset, this,
             [this](const QString &channel, const QString &epoch) { m_router.reset(channel, epoch); });
@@ -161,7 +172,7 @@ bool HubServer::start(QString *error)
             },
             this);
         QString why;
-        if (!m_health->listen(m_options.host, quint16(m_options.healthPort), &why)) {
+        if (!m_health->listen(m_options.healthHost, quint16(m_options.healthPort), &why)) {
             m_server->close();
             return fail(why);
         }
@@ -177,6 +188,8 @@ bool HubServer::start(QString *error)
         }
     }
 
+    m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    m_descriptorWatch.start(qMax(10, m_options.acceptRetryMinMs));
     m_metrics.start();
     if (m_options.channelIdleMs > 0) {
         // Idle channels are looked for a few times per idle period, at most once a minute.
@@ -261,6 +274,13 @@ QUrl HubServer::healthUrl() const
         return QUrl();
     QUrl u = url();
     u.setScheme(QStringLiteral("http"));
+    // The health port has its own address (--health-host), loopback unless told otherwise.
+    QHostAddress host = m_options.healthHost;
+    if (host == QHostAddress::Any || host == QHostAddress::AnyIPv4)
+        host = QHostAddress::LocalHost;
+    else if (host == QHostAddress::AnyIPv6)
+        host = QHostAddress::LocalHostIPv6;
+    u.setHost(host.toString());
     u.setPort(m_health->port());
     return u;
 }
@@ -289,18 +309,48 @@ void HubServer::onNewConnection()
             continue;
         }
         const QString origin = socket->origin();
-        if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty() &&
-            !m_options.allowedOrigins.contains(origin)) {
+        if (!isOriginAllowed(origin, m_options.allowedOrigins)) {
             // Accepted and closed with 1008 (not refused at the HTTP level) so a client learns
             // it is a policy and stops retrying, as PROTOCOL.md's close table says.
             m_metrics.countReject(RejectReason::Origin);
             qCWarning(lcHub).noquote() << "refused connection from" << socket->peerAddress().toString()
-                                       << "with Origin" << origin.left(200);
+                                       << "with Origin" << logSafe(origin);
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("origin not allowed"));
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
             QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
             continue;
         }
+
+        // Limits by address before a session exists: a refused client costs a close frame.
+        const QString address = ConnectionGuard::addressKey(socket->peerAddress());
+        const ConnectionGuard::Verdict verdict = m_guard.admit(address, Clock::current().monotonicMs());
+        if (verdict != ConnectionGuard::Verdict::Admit) {
+            const bool throttled = verdict == ConnectionGuard::Verdict::TooManyFailedAuths;
+            const int code = throttled ? CloseCode::RateLimited : CloseCode::TryAgainLater;
+            const QString reason = throttled ? QStringLiteral("too many failed auths")
+                                   : verdict == ConnectionGuard::Verdict::TooManyConnections
+                                       ? QStringLiteral("too many connections")
+                                       : QStringLiteral("too many connections from your address");
+            m_metrics.countReject(throttled ? RejectReason::AuthThrottled : RejectReason::ConnectionLimit);
+            // A flood of refusals is the case these limits are for: a log line a second at most.
+            const qint64 now = Clock::current().monotonicMs();
+            if (m_limitLogMs < 0 || now - m_limitLogMs >= 1000) {
+                qCWarning(lcHub).noquote()
+                    << "refused connection from" << address << "with" << code << reason
+                    << (m_limitRefusalsUnlogged ? QStringLiteral("(and %1 more since the last report)")
+                                                      .arg(m_limitRefusalsUnlogged)
+                                                : QString());
+                m_limitLogMs = now;
+                m_limitRefusalsUnlogged = 0;
+            } else {
+                ++m_limitRefusalsUnlogged;
+            }
+            socket->close(QWebSocketProtocol::CloseCode(code), reason);
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
+            continue;
+        }
+        m_sessionAddress.insert(socket, address);
 
         const quint64 number = ++m_nextSession;
         const QString id = m_instanceId + QLatin1Char('-') + QString::number(number);
@@ -312,15 +362,18 @@ void HubServer::onNewConnection()
 
         qCInfo(lcHub).noquote() << "client" << session->id() << "connected from"
                                 << socket->peerAddress().toString()
-                                << (origin.isEmpty() ? QString() : QStringLiteral("origin ") + origin);
+                                << (origin.isEmpty() ? QString()
+                                                     : QStringLiteral("origin ") + logSafe(origin));
         session->start();
         Q_EMIT clientCountChanged(clientCount());
     }
+    checkDescriptors();
 }
 
 void HubServer::onDisconnected(QWebSocket *socket)
 {
     HubSession *session = m_sessions.take(socket);
+    m_guard.release(m_sessionAddress.take(socket));
     if (!session) {
         socket->deleteLater();
         return;
@@ -328,7 +381,8 @@ void HubServer::onDisconnected(QWebSocket *socket)
     const int code = socket->closeCode();
     if (code == CloseCode::TooBig && !session->isClosing()) // the session's own refusals are counted
         m_metrics.countReject(RejectReason::TooBig);
-    qCInfo(lcHub).noquote() << "client" << session->id() << "disconnected" << code << socket->closeReason();
+    qCInfo(lcHub).noquote() << "client" << session->id() << "disconnected" << code
+                            << logSafe(socket->closeReason());
     delete session; // its subscriptions and its socket go with it
     Q_EMIT clientCountChanged(clientCount());
     if (m_stopping && m_sessions.isEmpty())
@@ -349,7 +403,7 @@ void HubServer::heartbeatTick()
 void HubServer::publish(const QString &channel, const QJsonValue &data)
 {
     if (!isValidChannelName(channel)) {
-        qCWarning(lcHub).noquote() << "not publishing to invalid channel name" << channel.left(60);
+        qCWarning(lcHub).noquote() << "not publishing to invalid channel name" << logSafe(channel, 60);
         return;
     }
     if (!m_store->isAvailable()) {
@@ -436,6 +490,7 @@ QJsonObject HubServer::serverInfo(const QString &sessionId) const
 void HubServer::rateTick()
 {
     m_metrics.tick();
+    m_guard.prune(Clock::current().monotonicMs());
 }
 
 QJsonObject HubServer::statsSnapshot() const
@@ -509,6 +564,8 @@ void HubServer::shutdown()
         feed->stop();
     m_heartbeatTimer.stop();
     m_idleTimer.stop();
+    m_descriptorWatch.stop();
+    m_acceptRetryTimer.stop();
     if (m_server)
         m_server->close();
     const auto sessions = m_sessions.values();
@@ -532,6 +589,116 @@ void HubServer::finishShutdown()
         m_health->close();
     qCInfo(lcHub) << "stopped";
     Q_EMIT stopped();
+}
+
+// --- connection limits ---
+
+bool HubServer::isOriginAllowed(const QString &origin, const QStringList &allowed)
+{
+    if (allowed.isEmpty() || origin.isEmpty())
+        return true;
+    for (const QString &entry : allowed) {
+        if (entry == origin)
+            return true;
+        if (!entry.endsWith(QLatin1StringView(":*")))
+            continue;
+        const QStringView base = QStringView(entry).chopped(2);
+        if (origin == base)
+            return true; // the scheme's default port
+        if (!origin.startsWith(base) || origin.size() < base.size() + 2 || origin.at(base.size()) != u':')
+            continue;
+        const QStringView port = QStringView(origin).sliced(base.size() + 1);
+        bool ok = false;
+        const int n = port.toInt(&ok);
+        if (ok && n > 0 && n <= 65535 && port.size() <= 5 && port.at(0).isDigit())
+            return true;
+    }
+    return false;
+}
+
+// Qt 6.4's QTcpServer does not pause on EMFILE: accept() fails at every turn of the event loop
+// (a busy loop, one core at 100 %) until a descriptor frees, and acceptError is never emitted.
+// So the hub watches its own headroom: with fewer than kDescriptorReserve descriptors left it
+// pauses accepting (both ports) and tries again after a delay. Where Qt does pause and report
+// it (acceptError), the same path resumes it.
+namespace {
+constexpr int kDescriptorReserve = 4; // left for Redis, a health check, a log file being reopened
+} // namespace
+
+bool HubServer::hasDescriptorHeadroom() const
+{
+    if (m_reserveFd < 0)
+        return true;
+    int fds[kDescriptorReserve];
+    int n = 0;
+    for (; n < kDescriptorReserve; ++n) {
+        fds[n] = ::fcntl(m_reserveFd, F_DUPFD_CLOEXEC, 0);
+        if (fds[n] < 0)
+            break;
+    }
+    for (int i = 0; i < n; ++i)
+        ::close(fds[i]);
+    return n == kDescriptorReserve;
+}
+
+void HubServer::checkDescriptors()
+{
+    if (m_acceptPaused || m_stopping || !m_server || !m_server->isListening())
+        return;
+    if (!hasDescriptorHeadroom())
+        pauseAccepting(
+            QStringLiteral("out of file descriptors (fewer than %1 left)").arg(kDescriptorReserve));
+}
+
+void HubServer::onAcceptError()
+{
+    pauseAccepting(QStringLiteral("accept failed: ") + m_server->errorString());
+}
+
+void HubServer::pauseAccepting(const QString &why)
+{
+    m_metrics.countAcceptError();
+    if (!m_acceptPaused) {
+        m_acceptPaused = true;
+        m_server->pauseAccepting();
+        if (m_health)
+            m_health->pauseAccepting();
+    }
+    if (m_acceptRetryMs == 0)
+        m_acceptRetryMs = qMax(1, m_options.acceptRetryMinMs);
+    else
+        m_acceptRetryMs =
+            qMin(m_acceptRetryMs * 2, qMax(m_options.acceptRetryMinMs, m_options.acceptRetryMaxMs));
+    // One line a second at most, however long it lasts.
+    const qint64 now = Clock::current().monotonicMs();
+    if (m_acceptErrorLogMs < 0 || now - m_acceptErrorLogMs >= 1000) {
+        qCWarning(lcHub).noquote()
+            << "accepting paused:" << why << "- trying again in" << m_acceptRetryMs << "ms"
+            << (m_acceptErrorsUnlogged
+                    ? QStringLiteral("(%1 more since the last report)").arg(m_acceptErrorsUnlogged)
+                    : QString());
+        m_acceptErrorLogMs = now;
+        m_acceptErrorsUnlogged = 0;
+    } else {
+        ++m_acceptErrorsUnlogged;
+    }
+    m_acceptRetryTimer.start(m_acceptRetryMs);
+}
+
+void HubServer::resumeAccepting()
+{
+    if (!m_acceptPaused || !m_server || !m_server->isListening() || m_stopping)
+        return;
+    if (!hasDescriptorHeadroom()) {
+        pauseAccepting(QStringLiteral("still out of file descriptors"));
+        return;
+    }
+    m_acceptPaused = false;
+    m_acceptRetryMs = 0;
+    m_server->resumeAccepting();
+    if (m_health)
+        m_health->resumeAccepting();
+    qCInfo(lcHub) << "accepting connections again";
 }
 
 ChannelStore *HubServer::createRedisStore(QString *)

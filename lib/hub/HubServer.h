@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ChannelRouter.h"
+#include "ConnectionGuard.h"
 #include "HubMetrics.h"
 #include "HubOptions.h"
 #include "HubRequests.h"
@@ -121,6 +122,30 @@ private:
     bool m_stopping = false;
     bool m_stoppedEmitted = false;
     bool m_storeDownLogged = false;
+
+    // Connection limits, auth throttling and accept errors (docs/OPERATIONS.md "Connection limits")
+    void onAcceptError();
+    void resumeAccepting();
+    void pauseAccepting(const QString &why);
+    void checkDescriptors();
+    bool hasDescriptorHeadroom() const;
+    ConnectionGuard m_guard{m_options};
+    QHash<QWebSocket *, QString> m_sessionAddress; // ConnectionGuard::addressKey of each session
+    QTimer m_acceptRetryTimer;
+    QTimer m_descriptorWatch; // every --accept retry minimum: pauses before accept() spins
+    int m_reserveFd = -1;     // /dev/null, duplicated to probe how many descriptors are left
+    bool m_acceptPaused = false;
+    qint64 m_limitLogMs = -1; // monotonic ms of the last logged limit refusal
+    quint64 m_limitRefusalsUnlogged = 0;
+    int m_acceptRetryMs = 0;        // the next delay before accepting again; 0 = no error since
+    qint64 m_acceptErrorLogMs = -1; // monotonic ms of the last logged accept error
+    quint64 m_acceptErrorsUnlogged = 0;
+
+public:
+    // Whether `origin` is let in by --allow-origin entries (`scheme://host[:port]`, port `*` = any
+    // port or none); an empty list lets every Origin in. Clients that send none always are.
+    static bool isOriginAllowed(const QString &origin, const QStringList &allowed);
+    const ConnectionGuard &connectionGuard() const { return m_guard; }
 };
 
 } // namespace Pulseboard

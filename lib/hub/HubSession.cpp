@@ -1,6 +1,7 @@
 #include "HubSession.h"
 
 #include "ChannelStore.h"
+#include "ConnectionGuard.h"
 #include "HubErrors.h"
 #include "HubLogging.h"
 #include "HubOptions.h"
@@ -82,6 +83,7 @@ HubSession::HubSession(const HubContext &context, QWebSocket *socket, quint64 nu
       m_limiter(std::make_unique<RateLimiter>(context.options.rateLimitPerSec, context.options.rateLimitBurst,
                                               m_lastLifeMs))
 {
+    m_addressKey = ConnectionGuard::addressKey(socket->peerAddress());
     const HubOptions &o = m_context.options;
     socket->setMaxAllowedIncomingMessageSize(quint64(o.maxMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(quint64(o.maxMessageBytes));
@@ -260,7 +262,7 @@ void HubSession::refuse(RejectReason reason, int code, const QString &message, c
         return;
     m_context.metrics.countReject(reason);
     qCWarning(lcHub).noquote() << "closing client" << m_id << "with" << code << "("
-                               << rejectReasonLabel(reason) << "):" << message;
+                               << rejectReasonLabel(reason) << "):" << logSafe(message);
     sendError(code, message, id);
     writeQueued(); // the error (and what came before it) goes out ahead of the close frame
     m_closing = true;
@@ -278,7 +280,7 @@ void HubSession::drop(RejectReason reason, const QString &why)
         return;
     m_context.metrics.countReject(reason);
     qCWarning(lcHub).noquote() << "dropping client" << m_id << "(" << rejectReasonLabel(reason)
-                               << "):" << why;
+                               << "):" << logSafe(why);
     m_closing = true;
     m_outQueue.clear();
     m_outQueuedBytes = 0;
@@ -372,7 +374,7 @@ void HubSession::onTextMessage(const QString &text)
         Envelope head;
         if (!decoder.peekType(head, &error)) {
             m_context.metrics.countReject(RejectReason::Malformed);
-            qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << error.message;
+            qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << logSafe(error.message);
             sendError(CloseCode::Malformed, error.message);
             return;
         }
@@ -391,7 +393,7 @@ void HubSession::onTextMessage(const QString &text)
     // A publish's data stays the JSON text it came as, to the store and to every subscriber.
     if (!decoder.decodeEnvelopeWithDataJson(env, dataJson, &error)) {
         m_context.metrics.countReject(RejectReason::Malformed);
-        qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << error.message;
+        qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << logSafe(error.message);
         sendError(CloseCode::Malformed, error.message);
         return;
     }
@@ -435,11 +437,12 @@ void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)
         send(m_context.requests.answer(env, m_id));
         return;
     case MessageType::Unknown:
-        qCDebug(lcHub).noquote() << "ignoring frame of unknown type" << env.typeName.left(60) << "from"
+        qCDebug(lcHub).noquote() << "ignoring frame of unknown type" << logSafe(env.typeName, 60) << "from"
                                  << m_id;
         return;
     default:
-        qCDebug(lcHub).noquote() << "ignoring server-bound type" << env.typeName << "from" << m_id;
+        qCDebug(lcHub).noquote() << "ignoring server-bound type" << logSafe(env.typeName, 60) << "from"
+                                 << m_id;
         return;
     }
 }
@@ -509,8 +512,18 @@ void HubSession::handleSubscribe(const Envelope &env)
 
 void HubSession::handleAuth(const Envelope &env)
 {
+    // An address that failed too often gets no more guesses, on this connection either.
+    ConnectionGuard *guard = m_context.guard;
+    if (guard && m_context.auth.isRequired() &&
+        guard->isThrottled(m_addressKey, Clock::current().monotonicMs())) {
+        refuse(RejectReason::AuthThrottled, CloseCode::RateLimited, QStringLiteral("too many failed auths"),
+               env.id);
+        return;
+    }
     const TokenAuth::Verdict verdict = m_context.auth.verify(env.text, Clock::current().wallMs() / 1000);
     if (!verdict.ok) {
+        if (guard && m_context.auth.isRequired())
+            guard->authFailed(m_addressKey, Clock::current().monotonicMs());
         refuse(verdict.reason == QLatin1StringView("token expired") ? RejectReason::AuthExpired
                                                                     : RejectReason::Auth,
                CloseCode::Unauthorized, verdict.reason, env.id);
@@ -523,7 +536,7 @@ void HubSession::handleAuth(const Envelope &env)
     m_expiresAtMs = verdict.expiresAtMs;
     if (!verdict.subject.isEmpty()) {
         m_identity = verdict.subject;
-        qCInfo(lcHub).noquote() << "client" << m_id << "authenticated as" << verdict.subject;
+        qCInfo(lcHub).noquote() << "client" << m_id << "authenticated as" << logSafe(verdict.subject);
     }
     Envelope ack;
     ack.type = MessageType::Ack;

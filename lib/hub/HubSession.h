@@ -24,6 +24,7 @@ class QWebSocket;
 namespace Pulseboard {
 
 class ChannelStore;
+class ConnectionGuard;
 class HubRequests;
 class RateLimiter;
 class TokenAuth;
@@ -40,6 +41,7 @@ struct HubContext
     const TokenAuth &auth;
     const HubRequests &requests;
     std::function<bool(const QString &channel)> isFeedChannel; // published by the hub itself
+    ConnectionGuard *guard = nullptr; // failed auths by address (the hub's); none in a bare test
 };
 
 class HubSession : public QObject, public ChannelSubscriber
@@ -139,6 +141,8 @@ private:
     qint64 m_flushedUnsent = 0;  // the socket's unsent bytes after the last flush (an upper bound since)
     bool m_flushScheduled = false;
     QMetaObject::Connection m_drainConnection; // bytesWritten -> router.drained(), while a replay waits
+
+    QString m_addressKey; // ConnectionGuard::addressKey of the peer: its failed auths count there
 };
 
 } // namespace Pulseboard

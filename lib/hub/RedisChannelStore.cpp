@@ -456,7 +456,8 @@ void RedisChannelStore::onPubSub(const RedisReply &reply)
     const qsizetype a = payload.indexOf(' ');
     const qsizetype b = a < 0 ? -1 : payload.indexOf(' ', a + 1);
     if (b < 0) {
-        qCWarning(lcHub) << "ignoring unreadable message on Redis channel" << redisChannel.left(200);
+        qCWarning(lcHub).noquote() << "ignoring unreadable message on Redis channel"
+                                   << logSafe(QString::fromUtf8(redisChannel), 200);
         return;
     }
     StoredMessage m;
@@ -506,7 +507,8 @@ void RedisChannelStore::catchUp(const QString &channel)
                    live.catchingUp = false;
                    if (!r || r->isError() || r->elements.size() != 4) {
                        // Held messages wait: the catch-up runs again once Redis answers.
-                       qCInfo(lcHub).noquote() << "catch-up of" << channel << "failed:" << replyError(r);
+                       qCInfo(lcHub).noquote()
+                           << "catch-up of" << logSafe(channel) << "failed:" << replyError(r);
                        return;
                    }
                    const qint64 before = live.delivered;
@@ -518,7 +520,7 @@ void RedisChannelStore::catchUp(const QString &channel)
                    const bool newEpoch = !live.epoch.isEmpty() && epoch != live.epoch;
                    if (latest < before || newEpoch) {
                        qCWarning(lcHub).noquote()
-                           << "channel" << channel << "went back from seq" << before << "to" << latest
+                           << "channel" << logSafe(channel) << "went back from seq" << before << "to" << latest
                            << (newEpoch ? "under a new epoch" : "") << "in Redis (data lost there);"
                            << "starting it again";
                        live.delivered = 0;
@@ -549,14 +551,14 @@ void RedisChannelStore::catchUp(const QString &channel)
                            continue;
                        if (it.key() > live.delivered + 1)
                            qCWarning(lcHub).noquote()
-                               << "channel" << channel << "lost seq" << live.delivered + 1 << "to"
+                               << "channel" << logSafe(channel) << "lost seq" << live.delivered + 1 << "to"
                                << it.key() - 1 << "(no longer in Redis history)";
                        live.delivered = it.key();
                        Q_EMIT messageArrived(channel, it.value());
                    }
                    if (live.delivered > before)
                        qCDebug(lcHub).noquote()
-                           << "caught up" << channel << "from" << before << "to" << live.delivered;
+                           << "caught up" << logSafe(channel) << "from" << before << "to" << live.delivered;
                });
 }
 

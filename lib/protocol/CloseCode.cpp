@@ -11,6 +11,7 @@ CloseReaction reactionToClose(int code)
     case CloseCode::Unauthorized:
         return CloseReaction::Fail;
     case CloseCode::RateLimited:
+    case CloseCode::TryAgainLater: // a full hub: not at once, not never
         return CloseReaction::ReconnectSlow;
     default:
         return CloseReaction::ReconnectBackoff;
@@ -32,6 +33,8 @@ QString describeCloseCode(int code)
         return QStringLiteral("message too big");
     case CloseCode::ServerError:
         return QStringLiteral("server error");
+    case CloseCode::TryAgainLater:
+        return QStringLiteral("server busy, try again later");
     case CloseCode::Unauthorized:
         return QStringLiteral("unauthorized");
     case CloseCode::RateLimited:

@@ -4,7 +4,20 @@
 
 namespace Pulseboard {
 
-EmbeddedHub::EmbeddedHub(const HubOptions &options, QObject *parent) : QObject(parent), m_options(options) {}
+EmbeddedHub::EmbeddedHub(const HubOptions &options, QObject *parent) : QObject(parent), m_options(options)
+{
+    // Any web page the user opens can point a WebSocket at 127.0.0.1: the browser sends that
+    // page's Origin, and the hub refuses it unless it is this machine's own (1008).
+    if (m_options.allowedOrigins.isEmpty())
+        m_options.allowedOrigins = loopbackOrigins();
+}
+
+QStringList EmbeddedHub::loopbackOrigins()
+{
+    return {QStringLiteral("http://127.0.0.1:*"),  QStringLiteral("http://localhost:*"),
+            QStringLiteral("http://[::1]:*"),      QStringLiteral("https://127.0.0.1:*"),
+            QStringLiteral("https://localhost:*"), QStringLiteral("https://[::1]:*")};
+}
 
 EmbeddedHub::~EmbeddedHub() = default;
 
