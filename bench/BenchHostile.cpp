@@ -100,6 +100,7 @@ int runHostile(const QUrl &url, const QString &token, bool authed, int frames)
 
 struct Phase
 {
+    explicit Phase(const QString &phaseName) : name(phaseName) {}
     QString name;
     QList<double> rtts;
 };

@@ -155,7 +155,7 @@ void tst_HubBudgets::flagsAndDefaults()
 {
     const HubOptions d;
     QCOMPARE(d.maxRetainedBytes, qint64(256) * 1024 * 1024);
-    QCOMPARE(d.maxChannelBytes, qint64(16) * 1024 * 1024);
+    QCOMPARE(d.maxChannelBytes, qint64(32) * 1024 * 1024);
     QCOMPARE(d.maxChannels, 10000);
     QCOMPARE(d.channelIdleMs, qint64(3600) * 1000);
     QCOMPARE(d.maxSubscriptions, 1000);

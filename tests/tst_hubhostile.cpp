@@ -300,6 +300,7 @@ void tst_HubHostile::stalledReplayDroppedAfterTimeout()
     o.maxSendBufferBytes = 4 * 1024 * 1024;
     // Long enough that a reader is not taken for stalled when this busy process is descheduled.
     o.replayStallTimeoutMs = 1000;
+    o.maxChannelBytes = 0; // 24 x 0.9 MiB of history whatever the default budget
     HubServer hub(o);
     QString error;
     QVERIFY2(hub.start(&error), qPrintable(error));

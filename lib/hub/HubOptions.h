@@ -44,7 +44,7 @@ struct HubOptions
     // Retained history is bounded by historySize and by bytes: the oldest goes first, across
     // all channels for the global budget (memory store; Redis trims by count only).
     qint64 maxRetainedBytes = qint64(256) * 1024 * 1024; // all channels' retained messages
-    qint64 maxChannelBytes = qint64(16) * 1024 * 1024;   // one channel's retained messages
+    qint64 maxChannelBytes = qint64(32) * 1024 * 1024;   // one channel's retained messages
     int maxChannels = 10000;            // a publish that would create one more is refused 507
     qint64 channelIdleMs = 3600 * 1000; // no subscriber and no publish for this long: freed
     int maxSubscriptions = 1000;        // per connection; one more is refused 429
