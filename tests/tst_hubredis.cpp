@@ -9,6 +9,7 @@
 #include "hub/HubServer.h"
 #include "hub/TokenAuth.h"
 #include "protocol/CloseCode.h"
+#include "support/RedisServer.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -28,57 +29,6 @@ using namespace Pulseboard;
 using namespace HubTest;
 
 namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-class RedisServer
-{
-public:
-    ~RedisServer() { stop(); }
-    bool start(quint16 port = 0)
-    {
-        m_port = port ? port : freePort();
-        m_process.setProgram(QStandardPaths::findExecutable(QStringLiteral("redis-server")));
-        m_process.setArguments({QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                QStringLiteral("--appendonly"), QStringLiteral("no")});
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start();
-        if (!m_process.waitForStarted(5000))
-            return false;
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 10000) {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, m_port);
-            if (s.waitForConnected(200)) {
-                s.write("PING\r\n");
-                if (s.waitForReadyRead(1000) && s.readAll().startsWith("+PONG"))
-                    return true;
-            }
-            QTest::qWait(50);
-        }
-        return false;
-    }
-    void stop()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    quint16 port() const { return m_port; }
-    QUrl url() const { return QUrl(QStringLiteral("redis://127.0.0.1:%1").arg(m_port)); }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
 
 class HubProcess
 {
