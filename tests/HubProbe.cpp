@@ -183,24 +183,33 @@ bool RawWsClient::open(quint16 port, int timeoutMs)
     return response.startsWith("HTTP/1.1 101");
 }
 
-void RawWsClient::sendText(const QByteArray &payload)
+QByteArray maskedClientFrame(int opcode, const QByteArray &payload)
 {
-    // Client frames are masked (RFC 6455 5.3): FIN + text opcode, mask bit, length, key, payload.
     QByteArray frame;
-    frame.append(char(0x81));
-    if (payload.size() < 126) {
-        frame.append(char(0x80 | payload.size()));
-    } else {
+    frame.append(char(0x80 | opcode));
+    const quint64 size = quint64(payload.size());
+    if (size < 126) {
+        frame.append(char(0x80 | size));
+    } else if (size <= 0xffff) {
         frame.append(char(0x80 | 126));
-        frame.append(char((payload.size() >> 8) & 0xff));
-        frame.append(char(payload.size() & 0xff));
+        frame.append(char((size >> 8) & 0xff));
+        frame.append(char(size & 0xff));
+    } else {
+        frame.append(char(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((size >> shift) & 0xff));
     }
     const quint32 key = QRandomGenerator::global()->generate();
     const char mask[4] = {char(key >> 24), char(key >> 16), char(key >> 8), char(key)};
     frame.append(mask, 4);
     for (qsizetype i = 0; i < payload.size(); ++i)
         frame.append(char(payload.at(i) ^ mask[i % 4]));
-    m_socket.write(frame);
+    return frame;
+}
+
+void RawWsClient::sendText(const QByteArray &payload)
+{
+    m_socket.write(maskedClientFrame(0x1, payload));
     m_socket.flush();
 }
 

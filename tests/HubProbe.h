@@ -55,6 +55,10 @@ private:
     QString m_closeReason;
 };
 
+// One client-to-server WebSocket frame (RFC 6455 5.2): FIN, `opcode`, the mask bit, the length
+// (7-bit, 16-bit or 64-bit form), a random masking key and the masked payload.
+QByteArray maskedClientFrame(int opcode, const QByteArray &payload);
+
 class RawWsClient : public QObject
 {
     Q_OBJECT

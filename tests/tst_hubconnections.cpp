@@ -136,21 +136,7 @@ public:
 private:
     void sendFrame(int opcode, const QByteArray &payload)
     {
-        QByteArray frame;
-        frame.append(char(0x80 | opcode));
-        if (payload.size() < 126) {
-            frame.append(char(0x80 | payload.size()));
-        } else {
-            frame.append(char(0x80 | 126));
-            frame.append(char((payload.size() >> 8) & 0xff));
-            frame.append(char(payload.size() & 0xff));
-        }
-        const quint32 key = QRandomGenerator::global()->generate();
-        const char mask[4] = {char(key >> 24), char(key >> 16), char(key >> 8), char(key)};
-        frame.append(mask, 4);
-        for (qsizetype i = 0; i < payload.size(); ++i)
-            frame.append(char(payload.at(i) ^ mask[i % 4]));
-        m_socket.write(frame);
+        m_socket.write(maskedClientFrame(opcode, payload));
     }
     void onReadyRead()
     {
