@@ -1,5 +1,7 @@
 #include "HubProbe.h"
 
+#include "hub/HubServer.h"
+
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -181,6 +183,26 @@ bool RawWsClient::open(quint16 port, int timeoutMs)
             response += m_socket.read(1);
     }
     return response.startsWith("HTTP/1.1 101");
+}
+
+std::unique_ptr<Pulseboard::HubServer> startHub(const Pulseboard::HubOptions &options)
+{
+    auto hub = std::make_unique<Pulseboard::HubServer>(options);
+    QString error;
+    if (!hub->start(&error)) {
+        qWarning("hub did not start: %s", qPrintable(error));
+        return nullptr;
+    }
+    return hub;
+}
+
+bool openAuthed(ProtocolProbe &probe, const QUrl &url, const QString &token)
+{
+    if (!probe.open(url))
+        return false;
+    bool ok = false;
+    probe.waitFor(Pulseboard::MessageType::Ack, probe.auth(token), &ok);
+    return ok;
 }
 
 QByteArray maskedClientFrame(int opcode, const QByteArray &payload)

@@ -13,6 +13,13 @@
 #include <QUrl>
 #include <QWebSocket>
 
+#include <memory>
+
+namespace Pulseboard {
+class HubServer;
+struct HubOptions;
+} // namespace Pulseboard
+
 namespace HubTest {
 
 class ProtocolProbe : public QObject
@@ -54,6 +61,12 @@ private:
     int m_closeCode = -1;
     QString m_closeReason;
 };
+
+// A hub on `options`, started; null (with a warning saying why) when it would not start.
+std::unique_ptr<Pulseboard::HubServer> startHub(const Pulseboard::HubOptions &options);
+
+// Opens `probe` on `url` and authenticates with `token`: true once the auth is acked.
+bool openAuthed(ProtocolProbe &probe, const QUrl &url, const QString &token);
 
 // One client-to-server WebSocket frame (RFC 6455 5.2): FIN, `opcode`, the mask bit, the length
 // (7-bit, 16-bit or 64-bit form), a random masking key and the masked payload.

@@ -39,17 +39,6 @@ HubOptions securedOptions()
     return o;
 }
 
-std::unique_ptr<HubServer> startHub(const HubOptions &options)
-{
-    auto hub = std::make_unique<HubServer>(options);
-    QString error;
-    if (!hub->start(&error)) {
-        qWarning("hub did not start: %s", qPrintable(error));
-        return nullptr;
-    }
-    return hub;
-}
-
 QString mintToken(const QString &subject, qint64 lifetimeMs, const ChannelGrant &publish = {},
                   const ChannelGrant &subscribe = {})
 {

@@ -55,26 +55,6 @@ HubOptions budgetOptions()
     return o;
 }
 
-std::unique_ptr<HubServer> startHub(const HubOptions &o)
-{
-    auto hub = std::make_unique<HubServer>(o);
-    QString error;
-    if (!hub->start(&error)) {
-        qWarning("hub did not start: %s", qPrintable(error));
-        return nullptr;
-    }
-    return hub;
-}
-
-bool openAuthed(ProtocolProbe &probe, HubServer &hub, const QString &subject)
-{
-    if (!probe.open(hub.url()))
-        return false;
-    bool ok = false;
-    probe.waitFor(MessageType::Ack, probe.auth(token(subject)), &ok);
-    return ok;
-}
-
 // A ping answered now, on a connection that is still open.
 bool pingAnswered(ProtocolProbe &probe)
 {
@@ -407,8 +387,8 @@ void tst_HubBudgets::retainedBudgetHoldsAndReplayReportsEviction()
     auto hub = startHub(o);
     QVERIFY(hub);
     ProtocolProbe publisher, bystander;
-    QVERIFY(openAuthed(publisher, *hub, u"publisher"_s));
-    QVERIFY(openAuthed(bystander, *hub, u"bystander"_s));
+    QVERIFY(openAuthed(publisher, hub->url(), token(u"publisher"_s)));
+    QVERIFY(openAuthed(bystander, hub->url(), token(u"bystander"_s)));
 
     // Well past both budgets: 3 channels x 150 messages of ~300 bytes (~135 KiB charged).
     const QStringList channels{u"b.one"_s, u"b.two"_s, u"b.three"_s};
@@ -438,7 +418,7 @@ void tst_HubBudgets::retainedBudgetHoldsAndReplayReportsEviction()
     // retained message, contiguous up to the last acked one: nothing acked is lost but what the
     // budget evicted, and that is the oldest.
     ProtocolProbe reader;
-    QVERIFY(openAuthed(reader, *hub, u"reader"_s));
+    QVERIFY(openAuthed(reader, hub->url(), token(u"reader"_s)));
     qint64 total = 0;
     for (const QString &channel : channels) {
         QCOMPARE(acked.value(channel).size(), 150);
@@ -485,8 +465,8 @@ void tst_HubBudgets::channelCapRefused507()
     auto hub = startHub(o);
     QVERIFY(hub);
     ProtocolProbe probe, bystander;
-    QVERIFY(openAuthed(probe, *hub, u"ops"_s));
-    QVERIFY(openAuthed(bystander, *hub, u"bystander"_s));
+    QVERIFY(openAuthed(probe, hub->url(), token(u"ops"_s)));
+    QVERIFY(openAuthed(bystander, hub->url(), token(u"bystander"_s)));
     bool ok = false;
     QCOMPARE(probe.waitFor(MessageType::Ack, probe.publish(u"a"_s, 1), &ok).seq, qint64(1));
     QCOMPARE(probe.waitFor(MessageType::Ack, probe.publish(u"b"_s, 1), &ok).seq, qint64(1));
@@ -524,8 +504,8 @@ void tst_HubBudgets::idleChannelFreedUnlessSubscribed()
     auto hub = startHub(o);
     QVERIFY(hub);
     ProtocolProbe probe, watcher;
-    QVERIFY(openAuthed(probe, *hub, u"ops"_s));
-    QVERIFY(openAuthed(watcher, *hub, u"watcher"_s));
+    QVERIFY(openAuthed(probe, hub->url(), token(u"ops"_s)));
+    QVERIFY(openAuthed(watcher, hub->url(), token(u"watcher"_s)));
     bool ok = false;
     watcher.waitFor(MessageType::Subscribed, watcher.subscribe(u"watched"_s), &ok);
     QVERIFY(ok);
@@ -606,8 +586,8 @@ void tst_HubBudgets::lengthCapsRefused400()
     auto hub = startHub(budgetOptions());
     QVERIFY(hub);
     ProtocolProbe probe, bystander;
-    QVERIFY(openAuthed(probe, *hub, u"ops"_s));
-    QVERIFY(openAuthed(bystander, *hub, u"bystander"_s));
+    QVERIFY(openAuthed(probe, hub->url(), token(u"ops"_s)));
+    QVERIFY(openAuthed(bystander, hub->url(), token(u"bystander"_s)));
     bystander.waitFor(MessageType::Subscribed, bystander.subscribe(u"c"_s));
     probe.sendRaw(frame);
     bool ok = false;
@@ -666,7 +646,7 @@ void tst_HubBudgets::invisibleChannelNamesRefused()
     auto hub = startHub(budgetOptions());
     QVERIFY(hub);
     ProtocolProbe probe;
-    QVERIFY(openAuthed(probe, *hub, u"ops"_s));
+    QVERIFY(openAuthed(probe, hub->url(), token(u"ops"_s)));
     // As the JSON a client would send: every non-ASCII code unit escaped (a lone surrogate too).
     QByteArray escaped;
     for (QChar c : name) {
@@ -701,9 +681,9 @@ void tst_HubBudgets::dedupeIsPerConnectionOrPerClient()
     QVERIFY(hub);
     // Two processes sharing one token, and a third under another subject.
     ProtocolProbe first, second, other;
-    QVERIFY(openAuthed(first, *hub, u"shared"_s));
-    QVERIFY(openAuthed(second, *hub, u"shared"_s));
-    QVERIFY(openAuthed(other, *hub, u"other"_s));
+    QVERIFY(openAuthed(first, hub->url(), token(u"shared"_s)));
+    QVERIFY(openAuthed(second, hub->url(), token(u"shared"_s)));
+    QVERIFY(openAuthed(other, hub->url(), token(u"other"_s)));
     bool ok = false;
     auto ackOf = [&ok](ProtocolProbe &p, const QByteArray &frame, const QString &id) {
         p.sendRaw(frame);
@@ -737,8 +717,8 @@ void tst_HubBudgets::subscriptionCapRefused429()
     auto hub = startHub(o);
     QVERIFY(hub);
     ProtocolProbe probe, publisher;
-    QVERIFY(openAuthed(probe, *hub, u"ops"_s));
-    QVERIFY(openAuthed(publisher, *hub, u"publisher"_s));
+    QVERIFY(openAuthed(probe, hub->url(), token(u"ops"_s)));
+    QVERIFY(openAuthed(publisher, hub->url(), token(u"publisher"_s)));
     bool ok = false;
     for (const QString &c : {u"a"_s, u"b"_s, u"c"_s}) {
         probe.waitFor(MessageType::Subscribed, probe.subscribe(c), &ok);

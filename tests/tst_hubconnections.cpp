@@ -48,17 +48,6 @@ QString goodToken(const QString &subject = QStringLiteral("ops"))
     return TokenAuth::mint(kSecret, subject, QDateTime::currentSecsSinceEpoch() + 600);
 }
 
-std::unique_ptr<HubServer> startHub(const HubOptions &o)
-{
-    auto hub = std::make_unique<HubServer>(o);
-    QString error;
-    if (!hub->start(&error)) {
-        qWarning().noquote() << error;
-        return nullptr;
-    }
-    return hub;
-}
-
 // A WebSocket client from a chosen local address (QWebSocket cannot bind): a hand-rolled
 // upgrade over a bound QTcpSocket, masked text frames out, server frames parsed as they come.
 class BoundClient : public QObject
@@ -202,16 +191,6 @@ qint64 cpuTimeMs(qint64 pid)
         return -1;
     const long ticks = ::sysconf(_SC_CLK_TCK);
     return (fields.at(11).toLongLong() + fields.at(12).toLongLong()) * 1000 / ticks;
-}
-
-// Opens a probe from 127.0.0.1 that authenticates with `token`; true when its auth was acked.
-bool openAuthed(ProtocolProbe &probe, const QUrl &url, const QString &token)
-{
-    if (!probe.open(url))
-        return false;
-    bool ok = false;
-    probe.waitFor(MessageType::Ack, probe.auth(token), &ok);
-    return ok;
 }
 
 } // namespace

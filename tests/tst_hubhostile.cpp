@@ -95,15 +95,6 @@ private:
     QList<std::pair<qint64, qint64>> m_rtts; // sent at, round trip
 };
 
-bool openAuthed(ProtocolProbe &probe, HubServer &hub, const QString &subject)
-{
-    if (!probe.open(hub.url()))
-        return false;
-    bool ok = false;
-    probe.waitFor(MessageType::Ack, probe.auth(token(subject)), &ok);
-    return ok;
-}
-
 } // namespace
 
 class tst_HubHostile : public QObject
@@ -209,7 +200,7 @@ void tst_HubHostile::largeRandomObjectKeepsBystanderServed()
     // The subscriber reads the frames as text (decoding 850 KiB in the test's own thread would
     // be the test's delay, not the hub's).
     ProtocolProbe subscriber;
-    QVERIFY(openAuthed(subscriber, hub, u"reader"_s));
+    QVERIFY(openAuthed(subscriber, hub.url(), token(u"reader"_s)));
     QStringList bigFrames;
     connect(&subscriber.socket(), &QWebSocket::textMessageReceived, this, [&](const QString &text) {
         if (text.size() > 100000)
@@ -220,7 +211,7 @@ void tst_HubHostile::largeRandomObjectKeepsBystanderServed()
     QVERIFY(ok);
 
     ProtocolProbe bystander;
-    QVERIFY(openAuthed(bystander, hub, u"bystander"_s));
+    QVERIFY(openAuthed(bystander, hub.url(), token(u"bystander"_s)));
     Pinger pinger(bystander);
     QTRY_VERIFY(pinger.answered() >= 10);
 
@@ -234,7 +225,7 @@ void tst_HubHostile::largeRandomObjectKeepsBystanderServed()
     std::vector<std::unique_ptr<ProtocolProbe>> hostiles;
     if (authenticated) {
         hostiles.push_back(std::make_unique<ProtocolProbe>());
-        QVERIFY(openAuthed(*hostiles.back(), hub, u"hostile"_s));
+        QVERIFY(openAuthed(*hostiles.back(), hub.url(), token(u"hostile"_s)));
         for (int i = 0; i < kFrames; ++i)
             hostiles.back()->sendRaw(publishFrame("huge" + QByteArray::number(i), "big", data));
         for (int i = 0; i < kFrames; ++i) {

@@ -32,17 +32,6 @@ HubOptions quietOptions()
     return o;
 }
 
-std::unique_ptr<HubServer> startHub(const HubOptions &options)
-{
-    auto hub = std::make_unique<HubServer>(options);
-    QString error;
-    if (!hub->start(&error)) {
-        qWarning("hub did not start: %s", qPrintable(error));
-        return nullptr;
-    }
-    return hub;
-}
-
 QByteArray httpGet(quint16 port, const QByteArray &path, int *status)
 {
     QTcpSocket socket;
