@@ -132,7 +132,8 @@ check_root() {
   local unit=$prefix/lib/systemd/system/pulseboard-hub.service kiosk=$prefix/lib/systemd/user/pulseboard-kiosk.service
   local installed=${prefix#"$scratch"/install} exec
   installed=${installed#"$scratch"/deb}
-  exec=$(sed -n 's/^ExecStart=//p' "$unit")
+  # ExecStart may go on over lines ending in a backslash (systemd joins them): read it whole.
+  exec=$(sed -e ':a' -e '/\\$/N' -e 's/\\\n//' -e 'ta' "$unit" | sed -n 's/^ExecStart=//p')
   check "$name: hub unit runs $installed/bin/pulseboard-hub (ExecStart=$exec)" test "${exec%% *}" = "$installed/bin/pulseboard-hub"
   local hubflags unknown=()
   hubflags=$(timeout 20 "$bindir/pulseboard-hub" --help | sed -nE 's/^  (-[[:alnum:]], )?(--[[:alnum:]-]+).*/\2/p')
