@@ -2,6 +2,8 @@
 // handshake timeout, close codes, endpoint rotation, auth ordering, token redaction, resubscribe
 // with `since`, the outbox delivered once and in order, requests, and bad frames from a server.
 #include "client/ConnectionManager.h"
+#include "hub/ChannelStore.h"
+#include "hub/HubServer.h"
 #include "protocol/CloseCode.h"
 #include "support/TestServer.h"
 #include "support/TestUtils.h"
@@ -133,6 +135,7 @@ private Q_SLOTS:
     void backpressurePausesSendingAndBoundsMemory();
     void journalRestoresQueueAcrossInstances();
     void messageSinksGetEveryDeliveredMessage();
+    void queueLongerThanTheServersBurstDrainsPaced();
 };
 
 void tst_ConnectionManager::opensWithStateSequence()
@@ -903,6 +906,51 @@ void tst_ConnectionManager::messageSinksGetEveryDeliveredMessage()
     server.sendToAll(R"({"type":"message","channel":"a","seq":3,"ts":9,"data":{"v":3}})");
     QTRY_COMPARE(messages.size(), 5);
     QCOMPARE(sink.deliveries.size(), 4);
+}
+
+// A queue longer than the server's rate-limit burst: sent at once it is cut with 4008, and sent at
+// once again after every reconnect it would be cut forever. The session after a 4008 sends it
+// paced (pacedSendPerSec), so it drains: every publish acked once and stored once.
+void tst_ConnectionManager::queueLongerThanTheServersBurstDrainsPaced()
+{
+    HubOptions ho;
+    ho.port = 0;
+    ho.feedsEnabled = false;
+    ho.rateLimitPerSec = 100;
+    ho.rateLimitBurst = 50;
+    HubServer hub(ho);
+    QString error;
+    QVERIFY2(hub.start(&error), qPrintable(error));
+
+    ConnectionManager cm;
+    ConnectionOptions o = fastOptions({hub.url()});
+    o.rateLimitMinDelayMs = 50;
+    o.pacedSendPerSec = 50; // with the heartbeat's 20 pings a second, under the hub's 100
+    cm.setOptions(o);
+    const int count = 150; // three times the hub's burst
+    for (int i = 0; i < count; ++i)
+        QVERIFY(!cm.publish(QStringLiteral("q"), QJsonObject{{QStringLiteral("i"), i}}).isEmpty());
+    QSignalSpy acks(&cm, &ConnectionManager::acked);
+    QSignalSpy failures(&cm, &ConnectionManager::publishFailed);
+    QSignalSpy lost(&cm, &ConnectionManager::disconnected);
+    cm.open();
+    QTRY_COMPARE_WITH_TIMEOUT(cm.queuedCount(), 0, 30000);
+    // The unpaced first session was cut for its burst; the paced one after it drained the rest
+    // without being cut (unpaced, every session would be cut 50 frames in: three cuts).
+    QCOMPARE(lost.count(), 1);
+    QCOMPARE(lost.first().at(0).toInt(), CloseCode::RateLimited);
+    QCOMPARE(acks.count(), count);
+    QCOMPARE(failures.count(), 0);
+    QSet<QString> ids;
+    for (const QList<QVariant> &ack : acks)
+        ids.insert(ack.at(0).toString());
+    QCOMPARE(ids.size(), count);
+    qint64 stored = -1;
+    for (const ChannelInfo &c : hub.store()->channels())
+        if (c.name == QStringLiteral("q"))
+            stored = c.seq;
+    QCOMPARE(stored, qint64(count)); // each stored once: resends were deduped
+    QCOMPARE(cm.state(), ConnectionManager::Open);
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectionManager)

@@ -19,6 +19,12 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
       m_caps(m_dialect->capabilities())
 {
     applyOptions();
+    if (m_ctx.pacedSendPerSec > 0) {
+        m_sendTokens = qMax(1, m_ctx.pacedSendPerSec / 2);
+        m_paceClock.start();
+        m_paceTimer.setSingleShot(true);
+        connect(&m_paceTimer, &QTimer::timeout, this, &ClientSession::flush);
+    }
     m_setupDeadline.setSingleShot(true);
     m_setupDeadline.setTimerType(Qt::PreciseTimer);
     connect(&m_setupDeadline, &QTimer::timeout, this, [this] {
@@ -222,6 +228,8 @@ void ClientSession::flush()
             m_sendPaused = true;
             break;
         }
+        if (!takeSendToken())
+            break;
         send(m_dialect->prepareQueued(outbox.at(i).id, outbox.at(i).frame));
         const int before = outbox.count();
         m_ctx.tracker->markSent(i, m_caps.acksPublish);
@@ -231,6 +239,22 @@ void ClientSession::flush()
     }
     if (sentAny)
         Q_EMIT outboxSent();
+}
+
+bool ClientSession::takeSendToken()
+{
+    const int rate = m_ctx.pacedSendPerSec;
+    if (rate <= 0)
+        return true;
+    const double burst = qMax(1, rate / 2);
+    m_sendTokens = qMin(burst, m_sendTokens + double(m_paceClock.restart()) * rate / 1000.0);
+    if (m_sendTokens >= 1) {
+        m_sendTokens -= 1;
+        return true;
+    }
+    if (!m_paceTimer.isActive())
+        m_paceTimer.start(qMax(1, int((1 - m_sendTokens) * 1000 / rate) + 1));
+    return false;
 }
 
 void ClientSession::onBytesWritten()

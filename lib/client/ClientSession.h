@@ -14,6 +14,7 @@
 #include "Transport.h"
 #include "WireDialect.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -40,6 +41,8 @@ struct SessionContext
     std::function<QString(QLatin1StringView prefix)> nextId;
     // Hands on a message that passed the duplicate and gap checks (message sinks, signals).
     std::function<void(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)> deliver;
+    // > 0: queued frames go out at most this many a second (the session after a close 4008).
+    int pacedSendPerSec = 0;
 };
 
 class ClientSession : public QObject, private DialectEvents
@@ -65,6 +68,8 @@ public:
     // The socket is open (from the handshake on) and the session has not ended.
     bool isConnected() const;
     bool isSendingPaused() const { return m_sendPaused; }
+    // True while queued frames wait for the pace of a session after a close 4008.
+    bool isPaced() const { return m_paceTimer.isActive(); }
     Transport *transport() const { return m_transport.get(); }
     const WireDialect &dialect() const { return *m_dialect; }
 
@@ -129,6 +134,8 @@ private:
     void end();
     void endLost(int closeCode, const QString &reason);
 
+    // One frame of the pace (always true when not paced); false arms m_paceTimer.
+    bool takeSendToken();
     SessionContext m_ctx;
     std::unique_ptr<Transport> m_transport;
     std::unique_ptr<WireDialect> m_dialect;
@@ -146,6 +153,11 @@ private:
     // replay brings it again, in order.
     QHash<QString, QString> m_restarting;
     bool m_sendPaused = false;
+    // Pacing (m_ctx.pacedSendPerSec > 0): a token bucket of frames, refilled on a monotonic clock;
+    // when it is empty the flush resumes from m_paceTimer.
+    double m_sendTokens = 0;
+    QElapsedTimer m_paceClock;
+    QTimer m_paceTimer;
     Heartbeat m_heartbeat;
     QTimer m_setupDeadline; // handshake, auth and resubscribe together
 };

@@ -257,6 +257,8 @@ void ConnectionManager::startConnection()
         fail(error);
         return;
     }
+    // The session after a close 4008 sends its queue paced, below what cut the last one.
+    m_context.pacedSendPerSec = m_lastCloseCode == CloseCode::RateLimited ? m_options.pacedSendPerSec : 0;
     auto *s = new ClientSession(m_context, std::move(transport),
                                 std::make_unique<PulseboardDialect>(m_options.subprotocol), this);
     m_session = s;

@@ -30,6 +30,10 @@ struct ConnectionOptions
     BackoffPolicy backoff;
     int maxRetries = 10;            // 0: never give up
     int rateLimitMinDelayMs = 5000; // after close 4008
+    // After a close 4008 (rate limited) the next session sends its queue at most this many frames
+    // a second (bursts of half as many), so a queue longer than the server's burst drains instead
+    // of being cut at every reconnect. 0: never paced.
+    int pacedSendPerSec = 100;
 
     int requestTimeoutMs = 10000;             // default for request()
     int ackTimeoutMs = 10000;                 // a sent publish without ack is sent again
