@@ -17,7 +17,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -108,7 +107,7 @@ private:
 
 void tst_HubEpoch::initTestCase()
 {
-    m_haveRedis = !QStandardPaths::findExecutable(QStringLiteral("redis-server")).isEmpty();
+    m_haveRedis = RedisServer::isInstalled();
     if (!m_haveRedis)
         qWarning("redis-server is not installed (scripts/deps.sh installs it): the Redis cases are SKIPPED");
 }

@@ -17,7 +17,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -115,7 +114,7 @@ private:
 
 void tst_HubRedis::initTestCase()
 {
-    m_haveRedis = !QStandardPaths::findExecutable(QStringLiteral("redis-server")).isEmpty();
+    m_haveRedis = RedisServer::isInstalled();
     if (!m_haveRedis)
         qWarning("redis-server is not installed (scripts/deps.sh installs it): the Redis tests are SKIPPED");
 }

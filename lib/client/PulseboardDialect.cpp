@@ -32,12 +32,7 @@ OutboundFrame PulseboardDialect::encodeAuth(const QString &id, const QString &to
 
 OutboundFrame PulseboardDialect::encodeSubscribe(const QString &id, const QString &channel, qint64 since)
 {
-    Envelope env;
-    env.type = MessageType::Subscribe;
-    env.id = id;
-    env.channel = channel;
-    env.since = since;
-    return text(env);
+    return encodeSubscribeInEpoch(id, channel, since, QString()); // an empty epoch is not written
 }
 
 OutboundFrame PulseboardDialect::encodeSubscribeInEpoch(const QString &id, const QString &channel,
