@@ -100,7 +100,32 @@ struct Rig
     {
         make().start(QUrl(QStringLiteral("ws://loopback/")));
         transport->accept(QStringLiteral("pulseboard.v1"));
+        QObject::connect(transport, &LoopbackTransport::frameSent, session.get(),
+                         [this](const QByteArray &bytes) {
+                             Envelope env;
+                             if (answerPings && decodeEnvelope(bytes, env) && env.type == MessageType::Ping)
+                                 answer(env);
+                         });
     }
+    QList<Envelope> sentOfType(MessageType type) const
+    {
+        QList<Envelope> out;
+        for (int i = 0; i < transport->sent.size(); ++i) {
+            const Envelope env = sent(i);
+            if (env.type == type)
+                out.append(env);
+        }
+        return out;
+    }
+    // The server's pong to `ping`.
+    void answer(const Envelope &ping)
+    {
+        transport->serverSendText(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("pong")},
+                                                            {QStringLiteral("id"), ping.id},
+                                                            {QStringLiteral("ts"), ping.ts}})
+                                      .toJson(QJsonDocument::Compact));
+    }
+    bool answerPings = false; // every ping answered at once (from openPlain on)
 };
 
 // A dialect unlike pulseboard.v1: lines of text, no seq, no acks, no subscribe answers, and the
@@ -188,6 +213,7 @@ private Q_SLOTS:
     void setupDeadlineNamesThePhase();
     void heartbeatPingsAndDropsASilentPeer();
     void ackDeadlineFiresThroughTheOneTimer();
+    void ackDeadlineWaitsForTheServerToCatchUp();
     void malformedFramesAreReportedNotDropped();
     void duplicatesDroppedAndGapsReported();
     // Stream identity (`epoch`)
@@ -427,28 +453,72 @@ void tst_ClientSession::heartbeatPingsAndDropsASilentPeer()
     QVERIFY(rig.transport->aborted);
 }
 
+// A server that answers every ping at once and never acks: it has read each publish, so every
+// deadline counts.
 void tst_ClientSession::ackDeadlineFiresThroughTheOneTimer()
 {
     Rig rig;
+    rig.options.heartbeatIntervalMs = 10;
     rig.tracker.setAckTimeoutMs(30);
+    rig.tracker.setMaxSendAttempts(2);
+    rig.openPlain();
+    ClientSession &s = *rig.session;
+    rig.answerPings = true;
+    connect(&rig.tracker, &RequestTracker::resendDue, &s, &ClientSession::flush);
+    QSignalSpy failed(&rig.tracker, &RequestTracker::publishFailed);
+    rig.queuePublish(QStringLiteral("p-9"), QStringLiteral("c"));
+    s.flush();
+    QCOMPARE(rig.sentOfType(MessageType::Publish).size(), 1);
+    QVERIFY(rig.tracker.timer().isActive());
+    QVERIFY(rig.tracker.timer().remainingTime() <= 30);
+    QVERIFY(failed.wait(2000));
+    // Sent twice with the same id (the resend after the first deadline), then given up.
+    const QList<Envelope> publishes = rig.sentOfType(MessageType::Publish);
+    QCOMPARE(publishes.size(), 2);
+    QCOMPARE(publishes.at(0).id, QStringLiteral("p-9"));
+    QCOMPARE(publishes.at(1).id, QStringLiteral("p-9"));
+    QCOMPARE(failed.at(0).at(2).toString(), QStringLiteral("no acknowledgement after 2 attempts"));
+    QCOMPARE(rig.outbox.count(), 0);
+}
+
+// A slow link: the server has not answered any ping sent after the publish, so it may not have read
+// the publish yet. Its deadlines pass without a resend into the backlog and without using up an
+// attempt; a deadline counts once a later ping is answered.
+void tst_ClientSession::ackDeadlineWaitsForTheServerToCatchUp()
+{
+    Rig rig;
+    rig.options.heartbeatIntervalMs = 10;
+    rig.tracker.setAckTimeoutMs(20);
     rig.tracker.setMaxSendAttempts(2);
     rig.openPlain();
     ClientSession &s = *rig.session;
     connect(&rig.tracker, &RequestTracker::resendDue, &s, &ClientSession::flush);
     QSignalSpy failed(&rig.tracker, &RequestTracker::publishFailed);
-    rig.queuePublish(QStringLiteral("p-9"), QStringLiteral("c"));
+    QSignalSpy resend(&rig.tracker, &RequestTracker::resendDue);
+    rig.queuePublish(QStringLiteral("p-1"), QStringLiteral("c"));
     s.flush();
-    QCOMPARE(rig.transport->sent.size(), 1);
-    QVERIFY(rig.tracker.timer().isActive());
-    QVERIFY(rig.tracker.timer().remainingTime() <= 30);
-    QVERIFY(failed.wait(2000));
-    // Sent twice with the same id (the resend after the first deadline), then given up.
-    QCOMPARE(rig.transport->sent.size(), 2);
-    QCOMPARE(rig.sent(0).id, QStringLiteral("p-9"));
-    QCOMPARE(rig.sent(1).id, QStringLiteral("p-9"));
+    // Pings go out (unanswered: the heartbeat deadline is a minute) and ten ack deadlines pass.
+    QTRY_VERIFY(rig.sentOfType(MessageType::Ping).size() >= 3);
+    QTest::qWait(200);
+    QCOMPARE(rig.sentOfType(MessageType::Publish).size(), 1);
+    QCOMPARE(resend.size(), 0);
+    QCOMPARE(failed.size(), 0);
+    QVERIFY(rig.tracker.hasDeadline(QStringLiteral("p-1")));
+    QCOMPARE(rig.outbox.at(0).ackTimeouts, 0);
+
+    // The server answers the latest ping: it has read the publish and not acked it.
+    rig.answer(rig.sentOfType(MessageType::Ping).constLast());
+    QVERIFY(resend.wait(1000));
+    QTRY_COMPARE(rig.sentOfType(MessageType::Publish).size(), 2);
+    QCOMPARE(rig.outbox.at(0).ackTimeouts, 1);
+    QCOMPARE(failed.size(), 0);
+    // The resend waits again until a ping sent after it is answered; then its deadline is the last.
+    QTest::qWait(100);
+    QCOMPARE(failed.size(), 0);
+    rig.answer(rig.sentOfType(MessageType::Ping).constLast());
+    QVERIFY(failed.wait(1000));
     QCOMPARE(failed.at(0).at(2).toString(), QStringLiteral("no acknowledgement after 2 attempts"));
-    QCOMPARE(rig.outbox.count(), 0);
-    QVERIFY(!rig.tracker.timer().isActive());
+    QCOMPARE(rig.sentOfType(MessageType::Publish).size(), 2);
 }
 
 void tst_ClientSession::malformedFramesAreReportedNotDropped()

@@ -127,6 +127,7 @@ private Q_SLOTS:
     void maxRetriesThenFailedThenRetry();
     void publishesWhileDownDeliveredOnceInOrder();
     void unackedPublishResentWithSameId();
+    void publishOutlivesMoreCutsThanItsAttempts();
     void outboxOverflowIsRefusedAndReported();
     void requestReplyTimeoutAndDisconnect();
     void badFramesFromServerAreReportedAndSurvived();
@@ -588,6 +589,44 @@ void tst_ConnectionManager::publishesWhileDownDeliveredOnceInOrder()
         QCOMPARE(second.at(2 + i).id, ids.at(i));
         QCOMPARE(messages.at(i).at(3).toJsonValue().toObject().value(QLatin1StringView("v")).toInt(), i);
     }
+    QCOMPARE(cm.queuedCount(), 0);
+}
+
+// A link that fails again and again right after the queue went out (the soak's faults): every cut
+// copy has an unknown fate and the hub dedupes the resend, so four cuts do not use up two attempts.
+// Only a deadline passed on a connection that stayed up counts; here one does, and the publish lives.
+void tst_ConnectionManager::publishOutlivesMoreCutsThanItsAttempts()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager cm;
+    auto o = fastOptions({server.url()});
+    o.ackTimeoutMs = 2000;
+    o.maxSendAttempts = 2;
+    cm.setOptions(o);
+    cm.open();
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
+    server.ackPublishes = false;
+    QSignalSpy failed(&cm, &ConnectionManager::publishFailed);
+    QSignalSpy acked(&cm, &ConnectionManager::acked);
+    const QString id = cm.publish(QStringLiteral("x"), num(1));
+    for (int cut = 1; cut <= 4; ++cut) {
+        QTRY_COMPARE(server.framesOfType(MessageType::Publish).size(), cut);
+        server.dropAll();
+        QTRY_COMPARE(server.connectionCount(), cut + 1);
+    }
+    // The fifth copy, on the fifth connection, meets a server that acks again, but only its resend
+    // after the deadline will be acked: the copy itself was read while acks were off.
+    QTRY_COMPARE(server.framesOfType(MessageType::Publish).size(), 5);
+    server.ackPublishes = true;
+    QTRY_COMPARE_WITH_TIMEOUT(acked.size(), 1, 10000);
+    QCOMPARE(failed.size(), 0);
+    const auto sent = server.framesOfType(MessageType::Publish);
+    QCOMPARE(sent.size(), 6);
+    for (const auto &f : sent)
+        QCOMPARE(f.env.id, id);
+    QCOMPARE(sent.at(5).connection, sent.at(4).connection); // the deadline's resend, same connection
+    QCOMPARE(server.publishedCount(QStringLiteral("x")), 1);
     QCOMPARE(cm.queuedCount(), 0);
 }
 

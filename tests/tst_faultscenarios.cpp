@@ -99,6 +99,7 @@ private Q_SLOTS:
     void herdOfFortyClientsSpreadsReconnects();
     void handshakeThatNeverCompletes_data();
     void handshakeThatNeverCompletes();
+    void slowLinkLongerThanEveryAckDeadline();
     void permanentOutageFails_data();
     void permanentOutageFails();
 };
@@ -443,6 +444,56 @@ void tst_FaultScenarios::handshakeThatNeverCompletes()
     QVERIFY(!events.contains(u"failed"_s) && !events.contains(u"open"_s));
     QCOMPARE(server.connectionCount(), 0); // the server never saw a finished upgrade
     cm.close();
+}
+
+// A link that still carries bytes but far slower than the publishes (a 2000 B/s drip for 1.5 s,
+// 100 publishes a second, acks due within 100 ms, 3 attempts). The heartbeat keeps the session (acks
+// trickle in), so the publishes are not lost, only late: the server has not yet answered a ping sent
+// after them, and a deadline does not count while it has not. None fails, and none is resent into
+// the backlog; once the link is fast again each is acked once, in order.
+void tst_FaultScenarios::slowLinkLongerThanEveryAckDeadline()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    FaultProxy proxy;
+    QVERIFY(proxy.listen(server.port()));
+    proxy.setDripBytesPerSecond(2000);
+
+    ConnectionOptions options = fastOptions(proxy.url());
+    options.ackTimeoutMs = 100;
+    options.maxSendAttempts = 3;
+    ConnectionManager cm;
+    cm.setOptions(options);
+    cm.open();
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
+    QSignalSpy failed(&cm, &ConnectionManager::publishFailed);
+    QSignalSpy acked(&cm, &ConnectionManager::acked);
+    QSignalSpy lost(&cm, &ConnectionManager::disconnected);
+
+    proxy.setMode(FaultProxy::Mode::Drip);
+    int published = 0;
+    QTimer publisher;
+    connect(&publisher, &QTimer::timeout, this, [&] {
+        QVERIFY(!cm.publish(u"slow"_s, QJsonObject{{u"i"_s, published}}).isEmpty());
+        ++published;
+    });
+    publisher.start(10);
+    QTest::qWait(1500);
+    publisher.stop();
+    // The drip kept the session and held back most of what was sent: far more than three deadlines
+    // passed for the last publishes while they sat in it.
+    QVERIFY2(acked.size() < published / 2, qPrintable(u"%1 of %2 acked"_s.arg(acked.size()).arg(published)));
+    QCOMPARE(failed.size(), 0);
+    proxy.setMode(FaultProxy::Mode::Pass);
+
+    QTRY_COMPARE_WITH_TIMEOUT(int(acked.size()), published, 10000);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(server.publishedCount(u"slow"_s), published);
+    QCOMPARE(cm.queuedCount(), 0);
+    if (lost.isEmpty()) {
+        // One session all along: each publish went out once, the late ones were waited for.
+        QCOMPARE(int(server.framesOfType(MessageType::Publish).size()), published);
+    }
 }
 
 void tst_FaultScenarios::permanentOutageFails_data()

@@ -48,6 +48,7 @@ class tst_RequestTracker : public QObject
 private Q_SLOTS:
     void oneTimerArmedForTheEarliestDeadline();
     void unackedPublishGoesOutAgainThenFails();
+    void sendsCutByLostConnectionsAreNotFailedAttempts();
     void answersSettleOnceAndLiftTheDeadline();
     void refusalsNameTheirCause();
     void connectionEndFailsSentRequestsOnly();
@@ -117,6 +118,40 @@ void tst_RequestTracker::unackedPublishGoesOutAgainThenFails()
     QCOMPARE(changed.size(), 1);
     QCOMPARE(outbox.count(), 0);
     QCOMPARE(stats.acked, 0u);
+}
+
+// A flaky link cuts connection after connection right after the queue went out: each send's fate is
+// unknown, the hub dedupes the resend, so none of them uses up the publish's attempts. Only ack
+// deadlines that pass on a connection that stayed up do.
+void tst_RequestTracker::sendsCutByLostConnectionsAreNotFailedAttempts()
+{
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
+    tracker.setAckTimeoutMs(20);
+    tracker.setMaxSendAttempts(2);
+    rig.publish(QStringLiteral("p1"), QStringLiteral("chan"));
+    QSignalSpy failed(&tracker, &RequestTracker::publishFailed);
+    QSignalSpy resend(&tracker, &RequestTracker::resendDue);
+
+    for (int cut = 0; cut < 6; ++cut) {
+        tracker.markSent(0);
+        tracker.connectionEnded(QStringLiteral("connection lost"), false);
+        QCOMPARE(outbox.at(0).state, Outbox::State::Queued);
+        QVERIFY(!tracker.hasDeadline(QStringLiteral("p1")));
+    }
+    QCOMPARE(outbox.at(0).attempts, 6);
+    QCOMPARE(outbox.at(0).ackTimeouts, 0);
+    QCOMPARE(failed.size(), 0);
+
+    // Then a connection that stays up and never acks: two deadlines, as with a fresh publish.
+    tracker.markSent(0);
+    QVERIFY(resend.wait(1000));
+    QCOMPARE(outbox.at(0).ackTimeouts, 1);
+    QCOMPARE(failed.size(), 0);
+    tracker.markSent(0);
+    QVERIFY(failed.wait(1000));
+    QCOMPARE(failed.at(0).at(2).toString(), QStringLiteral("no acknowledgement after 2 attempts"));
+    QCOMPARE(outbox.count(), 0);
 }
 
 void tst_RequestTracker::answersSettleOnceAndLiftTheDeadline()

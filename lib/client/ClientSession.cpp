@@ -35,8 +35,10 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
                                          .arg(phase)
                                          .arg(m_ctx.options->connectTimeoutMs));
     });
-    connect(&m_heartbeat, &Heartbeat::pingDue, this,
-            [this](const QString &id, qint64 ts) { send(m_dialect->encodePing(id, ts)); });
+    connect(&m_heartbeat, &Heartbeat::pingDue, this, [this](const QString &id, qint64 ts) {
+        m_ctx.tracker->pingSent(id); // first: a pong may be read before send() returns
+        send(m_dialect->encodePing(id, ts));
+    });
     connect(&m_heartbeat, &Heartbeat::timedOut, this, [this](int silentMs) {
         qCInfo(lcNet) << "no sign of life for" << silentMs << "ms: dropping the connection";
         endLost(CloseCode::Abnormal,
@@ -200,8 +202,11 @@ void ClientSession::ready()
 {
     m_setupDeadline.stop();
     // A server-driven heartbeat is answered by the dialect; the client sends no pings then.
-    if (m_caps.heartbeat == WireDialect::Heartbeat::ClientPings)
+    const bool clientPings = m_caps.heartbeat == WireDialect::Heartbeat::ClientPings;
+    if (clientPings)
         m_heartbeat.start();
+    // Our dialect's servers answer in order: a pong follows the acks of what was sent before it.
+    m_ctx.tracker->setPingsFollowAcks(clientPings && m_caps.acksPublish);
     setPhase(Phase::Open);
     Q_EMIT opened();
 }
@@ -434,6 +439,7 @@ void ClientSession::serverError(int code, const QString &message, const QString 
 
 void ClientSession::pongArrived(const QString &id, qint64 ts)
 {
+    m_ctx.tracker->pongReceived(id);
     const int rtt = m_heartbeat.notePong(id, ts);
     if (rtt >= 0)
         Q_EMIT rttMeasured(rtt);

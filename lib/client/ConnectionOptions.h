@@ -35,9 +35,12 @@ struct ConnectionOptions
     // of being cut at every reconnect. 0: never paced.
     int pacedSendPerSec = 100;
 
-    int requestTimeoutMs = 10000;             // default for request()
-    int ackTimeoutMs = 10000;                 // a sent publish without ack is sent again
-    int maxSendAttempts = 5;                  // then it is reported as failed
+    int requestTimeoutMs = 10000; // default for request()
+    int ackTimeoutMs = 10000;     // a sent publish without ack is sent again
+    // A publish whose ack deadline passes this many times on connections that stayed up is reported
+    // as failed. A send cut by a lost connection does not count: its fate is unknown, the hub
+    // dedupes the resend, and the reconnect policy (maxRetries) bounds how long that goes on.
+    int maxSendAttempts = 5;
     bool requeueRequestsOnDisconnect = false; // requests in flight fail on disconnect by default
 
     Outbox::Limits queue;

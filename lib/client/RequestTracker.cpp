@@ -37,7 +37,28 @@ void RequestTracker::markSent(int index, bool awaitAck)
     Deadline d;
     d.kind = Kind::Ack;
     d.dueMs = now() + m_ackTimeoutMs;
+    d.sentOrder = ++m_sendOrder;
     setDeadline(entry.id, d);
+}
+
+void RequestTracker::pingSent(const QString &id)
+{
+    // Enough for a backlog of minutes at a heartbeat of a second; the oldest go first.
+    constexpr size_t kMaxPings = 256;
+    m_pings.emplace_back(id, ++m_sendOrder);
+    if (m_pings.size() > kMaxPings)
+        m_pings.pop_front();
+}
+
+void RequestTracker::pongReceived(const QString &id)
+{
+    for (auto it = m_pings.begin(); it != m_pings.end(); ++it) {
+        if (it->first != id)
+            continue;
+        m_answeredOrder = qMax(m_answeredOrder, it->second);
+        m_pings.erase(m_pings.begin(), it + 1); // pongs come in order: the older ones are lost
+        return;
+    }
 }
 
 bool RequestTracker::ack(const QString &id, qint64 seq)
@@ -89,6 +110,7 @@ void RequestTracker::connectionEnded(const QString &why, bool requeueRequests)
             ++it;
         }
     }
+    m_pings.clear(); // ping ids start again with the next connection
     rearm();
     if (requeueRequests) {
         for (int i = 0; i < m_outbox.count(); ++i)
@@ -171,8 +193,16 @@ void RequestTracker::expire()
         const int i = m_outbox.indexOf(id);
         if (i < 0 || m_outbox.at(i).state != Outbox::State::Sent)
             continue;
+        if (m_pingsFollowAcks && d.sentOrder > m_answeredOrder) {
+            // Nothing sent after it has been answered yet: a slow link. Wait one more ack timeout.
+            Deadline later = d;
+            later.dueMs = t + m_ackTimeoutMs;
+            setDeadline(id, later);
+            continue;
+        }
         Outbox::Entry &e = m_outbox.at(i);
-        if (e.attempts >= m_maxSendAttempts) {
+        e.ackTimeouts += 1;
+        if (e.ackTimeouts >= m_maxSendAttempts) {
             exhausted.append(e);
             continue;
         }
@@ -183,9 +213,9 @@ void RequestTracker::expire()
     for (const Outbox::Entry &e : std::as_const(exhausted)) {
         m_outbox.take(e.id);
         qCWarning(lcOutbox).noquote()
-            << "publish" << e.id << "to" << e.target << "unacknowledged after" << e.attempts << "attempts";
+            << "publish" << e.id << "to" << e.target << "unacknowledged after" << e.ackTimeouts << "attempts";
         Q_EMIT publishFailed(e.id, e.target,
-                             QStringLiteral("no acknowledgement after %1 attempts").arg(e.attempts));
+                             QStringLiteral("no acknowledgement after %1 attempts").arg(e.ackTimeouts));
     }
     if (!exhausted.isEmpty())
         Q_EMIT queueChanged();

@@ -15,6 +15,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <deque>
 #include <map>
 
 namespace Pulseboard {
@@ -39,6 +40,14 @@ public:
     bool ack(const QString &id, qint64 seq);
     bool respond(const QString &id, const QJsonValue &result, const QString &next = QString());
     bool refuse(const QString &id, int code, const QString &message);
+
+    // The session's own pings, when the server answers frames in order (a pong comes after the ack
+    // of every publish sent before its ping). With `on`, an ack deadline counts as a missed attempt
+    // only once the server has answered a ping sent after the publish; until then the link is slow,
+    // not lossy, and the publish is waited for instead of resent into the backlog.
+    void setPingsFollowAcks(bool on) { m_pingsFollowAcks = on; }
+    void pingSent(const QString &id);
+    void pongReceived(const QString &id);
 
     // The connection ended: no ack is awaited any more and sent publishes wait to go out again
     // (with the same id); sent requests fail with `why`, or wait again when `requeueRequests`.
@@ -73,8 +82,9 @@ private:
     {
         Kind kind = Kind::Reply;
         qint64 dueMs = 0;
-        QString method;    // Reply
-        int timeoutMs = 0; // Reply, for the words of its failure
+        QString method;        // Reply
+        int timeoutMs = 0;     // Reply, for the words of its failure
+        quint64 sentOrder = 0; // Ack: its place among the frames and pings that went out
         ByDue::iterator position;
     };
 
@@ -92,6 +102,10 @@ private:
     QTimer m_timer;
     QHash<QString, Deadline> m_deadlines;
     ByDue m_byDue;
+    bool m_pingsFollowAcks = false;
+    quint64 m_sendOrder = 0;                         // counts publishes and pings sent
+    quint64 m_answeredOrder = 0;                     // the latest answered ping's place
+    std::deque<std::pair<QString, quint64>> m_pings; // unanswered pings, oldest first (bounded)
 };
 
 } // namespace Pulseboard
