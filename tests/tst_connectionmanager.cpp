@@ -128,6 +128,7 @@ private Q_SLOTS:
     void publishesWhileDownDeliveredOnceInOrder();
     void unackedPublishResentWithSameId();
     void publishOutlivesMoreCutsThanItsAttempts();
+    void unknownProtocolFailsClearly();
     void outboxOverflowIsRefusedAndReported();
     void requestReplyTimeoutAndDisconnect();
     void badFramesFromServerAreReportedAndSurvived();
@@ -628,6 +629,28 @@ void tst_ConnectionManager::publishOutlivesMoreCutsThanItsAttempts()
     QCOMPARE(sent.at(5).connection, sent.at(4).connection); // the deadline's resend, same connection
     QCOMPARE(server.publishedCount(QStringLiteral("x")), 1);
     QCOMPARE(cm.queuedCount(), 0);
+}
+
+// A protocol name no dialect has: said at once, the connection fails with it, nothing is queued in
+// a format no server would read, and no other dialect is used in its place.
+void tst_ConnectionManager::unknownProtocolFailsClearly()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager cm;
+    QSignalSpy errors(&cm, &ConnectionManager::errorOccurred);
+    auto o = fastOptions({server.url()});
+    o.protocol = QStringLiteral("carrier-pigeon");
+    cm.setOptions(o);
+    QCOMPARE(errors.size(), 1);
+    const QString why = QStringLiteral("unknown protocol 'carrier-pigeon' (known: pulseboard)");
+    QCOMPARE(errors.at(0).at(1).toString(), why);
+    QVERIFY(cm.publish(QStringLiteral("x"), num(1)).isEmpty());
+    QCOMPARE(cm.queuedCount(), 0);
+    cm.open();
+    QTRY_COMPARE(cm.state(), ConnectionManager::Failed);
+    QCOMPARE(cm.errorString(), why);
+    QCOMPARE(server.connectionCount(), 0);
 }
 
 void tst_ConnectionManager::unackedPublishResentWithSameId()

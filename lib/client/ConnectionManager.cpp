@@ -24,7 +24,7 @@ ConnectionManager::ConnectionManager(QObject *parent)
     : QObject(parent), m_rng(QRandomGenerator::securelySeeded())
 {
     m_idPrefix = QString::number(m_rng.generate64(), 36);
-    m_dialect = std::make_unique<PulseboardDialect>(m_options.subprotocol);
+    m_dialect = makeDialect(m_options, &m_dialectError);
     m_retryTimer.setSingleShot(true);
     m_retryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_retryTimer, &QTimer::timeout, this, &ConnectionManager::startConnection);
@@ -60,7 +60,10 @@ void ConnectionManager::setOptions(const ConnectionOptions &options)
 {
     const QUrl oldUrl = url();
     m_options = options;
-    m_dialect = std::make_unique<PulseboardDialect>(options.subprotocol);
+    m_dialectError.clear();
+    m_dialect = makeDialect(options, &m_dialectError);
+    if (!m_dialect)
+        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput), m_dialectError, QString());
     m_tracker.setAckTimeoutMs(options.ackTimeoutMs);
     m_tracker.setMaxSendAttempts(options.maxSendAttempts);
     if (m_session)
@@ -249,18 +252,22 @@ void ConnectionManager::startConnection()
     }
     leaveSession();
     clearRetry();
+    std::unique_ptr<WireDialect> dialect = makeDialect(m_options, &m_dialectError);
+    if (!dialect) {
+        fail(m_dialectError);
+        return;
+    }
     const QUrl target = m_options.endpoints.value(m_policy.endpointIndex());
     Q_EMIT urlChanged();
     QString error;
-    std::unique_ptr<Transport> transport = m_transportFactory(target, &error);
+    std::unique_ptr<Transport> transport = m_transportFactory(dialect->connectUrl(target), &error);
     if (!transport) {
         fail(error);
         return;
     }
     // The session after a close 4008 sends its queue paced, below what cut the last one.
     m_context.pacedSendPerSec = m_lastCloseCode == CloseCode::RateLimited ? m_options.pacedSendPerSec : 0;
-    auto *s = new ClientSession(m_context, std::move(transport),
-                                std::make_unique<PulseboardDialect>(m_options.subprotocol), this);
+    auto *s = new ClientSession(m_context, std::move(transport), std::move(dialect), this);
     m_session = s;
     connect(s, &ClientSession::phaseChanged, this, [this](ClientSession::Phase phase) {
         if (phase == ClientSession::Phase::Authenticating)
@@ -388,6 +395,12 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
                              QStringLiteral("invalid channel name '%1'").arg(channel.left(64)), QString());
         return QString();
     }
+    if (!m_dialect) {
+        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
+                             QStringLiteral("publish to %1 refused: %2").arg(channel, m_dialectError),
+                             QString());
+        return QString();
+    }
     Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel);
     const QString id = entry.id;
     entry.frame = m_dialect->encodePublish(id, channel, data, m_idPrefix).bytes;
@@ -409,6 +422,11 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
 
 QString ConnectionManager::request(const QString &method, const QJsonValue &params, int timeoutMs)
 {
+    if (!m_dialect) {
+        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
+                             QStringLiteral("request %1 refused: %2").arg(method, m_dialectError), QString());
+        return QString();
+    }
     Outbox::Entry entry = newEntry(Outbox::Kind::Request, method);
     const QString id = entry.id;
     entry.frame = m_dialect->encodeRequest(id, method, params).bytes;

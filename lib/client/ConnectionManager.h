@@ -14,11 +14,11 @@
 #include "ClientSession.h"
 #include "ConnectionOptions.h"
 #include "ConnectionStats.h"
+#include "DialectFactory.h"
 #include "Heartbeat.h"
 #include "MessageSink.h"
 #include "Outbox.h"
 #include "OutboxJournal.h"
-#include "PulseboardDialect.h"
 #include "ReconnectPolicy.h"
 #include "RequestTracker.h"
 #include "SubscriptionSet.h"
@@ -199,7 +199,8 @@ private:
     SubscriptionSet m_subscriptions;
     Stats m_stats;
     RequestTracker m_tracker{m_outbox, m_stats};
-    std::unique_ptr<WireDialect> m_dialect; // encodes what waits in the outbox
+    std::unique_ptr<WireDialect> m_dialect; // encodes what waits in the outbox (null: bad protocol)
+    QString m_dialectError;                 // why m_dialect is null
     QList<MessageSink *> m_sinks;
 
     ClientSession *m_session = nullptr;

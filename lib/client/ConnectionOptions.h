@@ -6,6 +6,7 @@
 #include "Outbox.h"
 #include "TokenSource.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -48,6 +49,9 @@ struct ConnectionOptions
     qint64 sendHighWaterBytes = 1024 * 1024; // pause sending above this many unwritten bytes
     qint64 maxIncomingMessageBytes = 1024 * 1024;
     QString subprotocol = QStringLiteral("pulseboard.v1");
+    // The wire dialect (DialectFactory: "pulseboard", ...) and its settings (`--protocol-config`).
+    QString protocol = QStringLiteral("pulseboard");
+    QJsonObject protocolConfig;
 
     // TLS (wss://): extra CA certificates (PEM file) trusted besides the system's; `insecure`
     // skips verification entirely and is logged loudly on every connect (testing only).

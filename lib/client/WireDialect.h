@@ -16,6 +16,7 @@
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <optional>
 
@@ -88,6 +89,8 @@ public:
     // Offered in the WebSocket handshake; a server that chooses another is refused.
     virtual QStringList subprotocols() const = 0;
     virtual Capabilities capabilities() const = 0;
+    // The URL the socket opens for a configured endpoint (Socket.IO adds its path and query).
+    virtual QUrl connectUrl(const QUrl &endpoint) const { return endpoint; }
 
     virtual OutboundFrame encodeAuth(const QString &id, const QString &token) = 0;
     // `since` -1: from now on (nothing held, or the dialect cannot resume).
