@@ -9,6 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh
+bash scripts/interop-deps.sh
 
 sanitize=0
 ctest_args=()
