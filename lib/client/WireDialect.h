@@ -81,6 +81,8 @@ public:
         bool resumes = true;           // a subscribe can carry `since` (the last seq held)
         bool acksPublish = true;       // publishes are acked by id; else a publish is done once sent
         bool binaryFrames = false;     // frames go out as binary (MQTT) rather than text
+        bool sequenced = true;         // messages carry a per-channel seq: a hole is a detectable gap
+        bool history = true;           // a subscribe gets the channel's past (replay or last value)
     };
 
     virtual ~WireDialect() = default;
