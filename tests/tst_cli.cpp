@@ -10,6 +10,9 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace Pulseboard;
 using Pulseboard::Test::TestServer;
@@ -52,6 +55,7 @@ private Q_SLOTS:
     void givesUpWithExitThree();
     void tokenNeverPrinted();
     void queueFileSurvivesKillNine();
+    void jsonFeedSaysWhatItCannotConfirm();
 };
 
 void tst_Cli::initTestCase()
@@ -228,6 +232,19 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("bad count") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
                                               QStringLiteral("--count"), QStringLiteral("0")}
                                << QStringLiteral("--count");
+    QTest::newRow("unknown protocol")
+        << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--protocol"), QStringLiteral("stomp")}
+        << QStringLiteral("unknown protocol 'stomp' (known: pulseboard");
+    QTest::newRow("missing protocol config")
+        << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--protocol-config"), QStringLiteral("/nonexistent/feed.json")}
+        << QStringLiteral("--protocol-config /nonexistent/feed.json: cannot read it");
+    QTest::newRow("protocol config not json")
+        << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--protocol-config"),
+                       QStringLiteral(PULSEBOARD_SOURCE_DIR "/README.md")}
+        << QStringLiteral("README.md: not valid JSON at line 1, column");
 }
 
 void tst_Cli::usageErrors()
@@ -341,6 +358,84 @@ void tst_Cli::queueFileSurvivesKillNine()
         QCOMPARE(acks.at(i).value(QLatin1StringView("id")).toString(), queuedIds.at(i));
     }
     QCOMPARE(server.publishedCount(QStringLiteral("ops.cmd")), 5);
+}
+
+// --protocol json with the committed bare-feed example: the first state event names the protocol
+// and its capabilities, a publish is reported "sent" with confirmed false (never an "ack"), and
+// numbers the feed sends as text arrive as numbers.
+void tst_Cli::jsonFeedSaysWhatItCannotConfirm()
+{
+    QWebSocketServer server(QStringLiteral("feed"), QWebSocketServer::NonSecureMode);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QList<QWebSocket *> clients;
+    QStringList received;
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        while (QWebSocket *s = server.nextPendingConnection()) {
+            clients.append(s);
+            connect(s, &QWebSocket::textMessageReceived, this, [&](const QString &t) { received.append(t); });
+            connect(s, &QWebSocket::disconnected, this, [&clients, s] {
+                clients.removeAll(s);
+                s->deleteLater();
+            });
+        }
+    });
+    QTimer pusher;
+    connect(&pusher, &QTimer::timeout, this, [&] {
+        for (QWebSocket *s : std::as_const(clients))
+            s->sendTextMessage(QStringLiteral(R"({"temp":"21.5","unit":"C"})"));
+    });
+    pusher.start(20);
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(server.serverPort());
+    const QStringList json{QStringLiteral("--protocol"), QStringLiteral("json"),
+                           QStringLiteral("--protocol-config"),
+                           QStringLiteral(PULSEBOARD_SOURCE_DIR "/docs/examples/protocols/bare-feed.json")};
+
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), url} + json + fastFlags());
+    QVERIFY(cli.waitForStarted());
+    cli.write("publish room {\"heater\":\"on\"}\n");
+    cli.closeWriteChannel(); // ends once what it sent has its outcome
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 15000);
+    QCOMPARE(cli.exitCode(), 0);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    const auto states = eventsOf(events, QStringLiteral("state"));
+    QVERIFY(!states.isEmpty());
+    QCOMPARE(states.first().value(QLatin1StringView("protocol")).toString(), QStringLiteral("json"));
+    const QJsonObject caps = states.first().value(QLatin1StringView("capabilities")).toObject();
+    QCOMPARE(caps.value(QLatin1StringView("confirmsPublish")).toBool(true), false);
+    QCOMPARE(caps.value(QLatin1StringView("resumes")).toBool(true), false);
+    QCOMPARE(caps.value(QLatin1StringView("gapsDetectable")).toBool(true), false);
+    QCOMPARE(caps.value(QLatin1StringView("heartbeat")).toString(), QStringLiteral("silence"));
+    QVERIFY(!states.at(1).contains(QLatin1StringView("capabilities"))); // said once
+    QCOMPARE(eventsOf(events, QStringLiteral("ack")).size(), 0);
+    const auto sent = eventsOf(events, QStringLiteral("sent"));
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.first().value(QLatin1StringView("confirmed")).toBool(true), false);
+    QCOMPARE(sent.first().value(QLatin1StringView("channel")).toString(), QStringLiteral("room"));
+    QCOMPARE(sent.first().value(QLatin1StringView("id")),
+             eventsOf(events, QStringLiteral("queued")).first().value(QLatin1StringView("id")));
+    const auto stats = eventsOf(events, QStringLiteral("stats"));
+    QCOMPARE(stats.last().value(QLatin1StringView("unconfirmed")).toInt(), 1);
+    QCOMPARE(stats.last().value(QLatin1StringView("acked")).toInt(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 5000);
+    QCOMPARE(received.first(), QStringLiteral(R"({"set":{"heater":"on"},"target":"room"})"));
+
+    // Tailing: the feed's text numbers are numbers.
+    QProcess tail;
+    tail.start(kCli, QStringList{QStringLiteral("--url"), url, QStringLiteral("--subscribe"),
+                                 QStringLiteral("room"), QStringLiteral("--count"), QStringLiteral("3")} +
+                         json + fastFlags());
+    QVERIFY(tail.waitForStarted());
+    tail.closeWriteChannel();
+    QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 15000);
+    QCOMPARE(tail.exitCode(), 0);
+    const auto messages = eventsOf(parseJsonLines(tail.readAllStandardOutput()), QStringLiteral("message"));
+    QCOMPARE(messages.size(), 3);
+    const QJsonObject data = messages.first().value(QLatin1StringView("data")).toObject();
+    QVERIFY(data.value(QLatin1StringView("temp")).isDouble());
+    QCOMPARE(data.value(QLatin1StringView("temp")).toDouble(), 21.5);
+    QCOMPARE(data.value(QLatin1StringView("unit")).toString(), QStringLiteral("C"));
+    QCOMPARE(messages.first().value(QLatin1StringView("channel")).toString(), QStringLiteral("room"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -2,6 +2,10 @@
 // bad values are refused with words that name the flag.
 #include "client/CommandLineOptions.h"
 
+#include "client/DialectFactory.h"
+
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Pulseboard;
@@ -14,6 +18,10 @@ private Q_SLOTS:
     void tokenFromEnvironment();
     void refusesBadValues_data();
     void refusesBadValues();
+    void protocolAndItsConfig();
+    void unknownProtocolListsTheKnownOnes();
+    void badProtocolConfigFile_data();
+    void badProtocolConfigFile();
 };
 
 namespace {
@@ -134,6 +142,90 @@ void tst_CommandLineOptions::refusesBadValues()
     QString error;
     QVERIFY(!parse(args, o, channels, error));
     QVERIFY2(error.contains(mentions), qPrintable(error));
+}
+
+void tst_CommandLineOptions::protocolAndItsConfig()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("p.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"subscribe": {"frame": {"op": "sub", "ch": "{channel}"}}, "n": 3})");
+    f.close();
+
+    ConnectionOptions o;
+    QStringList channels;
+    QString error;
+    QVERIFY2(parse({}, o, channels, error), qPrintable(error));
+    QCOMPARE(o.protocol, QStringLiteral("pulseboard")); // the default
+    QVERIFY(o.protocolConfig.isEmpty());
+
+    ConnectionOptions p;
+    QVERIFY2(parse({QStringLiteral("--protocol"), QStringLiteral("pulseboard"),
+                    QStringLiteral("--protocol-config"), path, QStringLiteral("--mqtt-username"),
+                    QStringLiteral("ops")},
+                   p, channels, error),
+             qPrintable(error));
+    QCOMPARE(p.protocol, QStringLiteral("pulseboard"));
+    QCOMPARE(p.protocolConfig.value(QStringLiteral("n")).toInt(), 3);
+    QCOMPARE(p.protocolConfig.value(QStringLiteral("subscribe"))
+                 .toObject()
+                 .value(QStringLiteral("frame"))
+                 .toObject()
+                 .value(QStringLiteral("ch"))
+                 .toString(),
+             QStringLiteral("{channel}"));
+    // --mqtt-username is the "username" setting, over what the file says.
+    QCOMPARE(p.protocolConfig.value(QStringLiteral("username")).toString(), QStringLiteral("ops"));
+    ConnectionOptions q;
+    QVERIFY(!parse({QStringLiteral("--mqtt-username"), QString()}, q, channels, error));
+    QVERIFY2(error.contains(QStringLiteral("--mqtt-username")), qPrintable(error));
+}
+
+void tst_CommandLineOptions::unknownProtocolListsTheKnownOnes()
+{
+    ConnectionOptions o;
+    QStringList channels;
+    QString error;
+    QVERIFY(!parse({QStringLiteral("--protocol"), QStringLiteral("amqp")}, o, channels, error));
+    QVERIFY2(error.contains(QStringLiteral("unknown protocol 'amqp'")), qPrintable(error));
+    for (const QString &name : knownProtocols())
+        QVERIFY2(error.contains(name), qPrintable(error));
+    QVERIFY(knownProtocols().contains(QStringLiteral("pulseboard")));
+}
+
+void tst_CommandLineOptions::badProtocolConfigFile_data()
+{
+    QTest::addColumn<QByteArray>("content"); // null: no file at all
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("missing") << QByteArray() << QStringLiteral("cannot read it");
+    QTest::newRow("bad json") << QByteArray("{\n  \"a\": 1,\n  \"b\" 2\n}")
+                              << QStringLiteral("line 3, column");
+    QTest::newRow("array") << QByteArray("[1, 2]") << QStringLiteral("must be a JSON object");
+    QTest::newRow("number") << QByteArray("42") << QStringLiteral("not valid JSON");
+    QTest::newRow("empty") << QByteArray("") << QStringLiteral("not valid JSON");
+}
+
+void tst_CommandLineOptions::badProtocolConfigFile()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, mentions);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("settings.json"));
+    if (!content.isNull()) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    ConnectionOptions o;
+    QStringList channels;
+    QString error;
+    QVERIFY(!parse({QStringLiteral("--protocol-config"), path}, o, channels, error));
+    QVERIFY2(error.contains(mentions), qPrintable(error));
+    QVERIFY2(error.contains(path), qPrintable(error)); // names the file
+    QVERIFY2(error.startsWith(QStringLiteral("--protocol-config")), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLineOptions)

@@ -2,10 +2,14 @@
 // DashboardLaunch, without a process or a display. A flag beats the profile, the profile beats
 // the config and the defaults; the window set, the rate and port ranges, the kiosk's retry policy,
 // --geometry and where the window goes; every refusal says what is wrong.
+#include "client/DialectFactory.h"
+#include "dashboard/servers/ProfileStore.h"
 #include "dashboard/shell/DashboardCommandLine.h"
 #include "dashboard/shell/DashboardSettings.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,6 +36,8 @@ private Q_SLOTS:
     void windowPlacement();
     void settingsAndJournals();
     void tokensStayWithTheirServers();
+    void protocolFromFlagProfileOrConfig();
+    void protocolRefusals();
 
 private:
     bool read(const QStringList &flags, DashboardLaunch *launch, QString *error = nullptr);
@@ -358,6 +364,99 @@ void tst_DashboardCommandLine::tokensStayWithTheirServers()
     QVERIFY(read({u"--url"_s, u"ws://127.0.0.1:4003/"_s}, &l));
     QCOMPARE(l.connection.token, u"env-token"_s);
     QCOMPARE(l.servers.flagToken, QString());
+}
+
+void tst_DashboardCommandLine::protocolFromFlagProfileOrConfig()
+{
+    // A saved profile with a protocol and its settings (the last tests: others count profiles).
+    {
+        DashboardSettings saved(m_settings.get());
+        ProfileStore store;
+        store.load(saved.profiles());
+        ServerProfile feed;
+        feed.name = u"feed"_s;
+        feed.endpoints = {QUrl(u"ws://10.0.0.8:9000/"_s)};
+        feed.protocol = u"json"_s;
+        feed.protocolConfig = QJsonObject{{u"comment"_s, u"profile"_s},
+                                          {u"routes"_s, QJsonArray{QJsonObject{{u"channel"_s, u"x"_s}}}}};
+        store.record(feed);
+        saved.setProfiles(store.profiles());
+    }
+    const QString settings = m_dir.filePath(u"feed-settings.json"_s);
+    {
+        QFile f(settings);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"comment\": \"flag\", \"routes\": [{\"channel\": \"x\"}]}");
+    }
+    DashboardLaunch l;
+    // The profile's protocol and settings came back from the settings file.
+    QVERIFY(read({u"--profile"_s, u"feed"_s}, &l));
+    QCOMPARE(l.connection.protocol, u"json"_s);
+    QCOMPARE(l.connection.protocolConfig.value(u"comment"_s).toString(), u"profile"_s);
+    QCOMPARE(l.start.protocol, u"json"_s);
+    // A flag beats the profile.
+    QVERIFY(read({u"--profile"_s, u"feed"_s, u"--protocol-config"_s, settings}, &l));
+    QCOMPARE(l.connection.protocol, u"json"_s);
+    QCOMPARE(l.connection.protocolConfig.value(u"comment"_s).toString(), u"flag"_s);
+    QVERIFY(read({u"--profile"_s, u"feed"_s, u"--protocol"_s, u"pulseboard"_s}, &l));
+    QCOMPARE(l.connection.protocol, u"pulseboard"_s);
+    QVERIFY(l.start.protocol.isEmpty()); // recorded as the default
+    // A profile without a protocol speaks pulseboard.
+    QVERIFY(read({u"--profile"_s, u"lab"_s}, &l));
+    QCOMPARE(l.connection.protocol, u"pulseboard"_s);
+    QVERIFY(l.connection.protocolConfig.isEmpty());
+
+    // The --config file's server entries name it too.
+    QVERIFY(read(
+        {u"--config"_s,
+         writeConfig("{\"servers\": [{\"url\": \"ws://127.0.0.1:4005/\", \"protocol\": \"json\", "
+                     "\"protocolConfig\": {\"comment\": \"config\", \"routes\": [{\"channel\": \"x\"}]}}]}")},
+        &l));
+    QCOMPARE(l.connection.endpoints, QList<QUrl>{QUrl(u"ws://127.0.0.1:4005/"_s)});
+    QCOMPARE(l.connection.protocol, u"json"_s);
+    QCOMPARE(l.connection.protocolConfig.value(u"comment"_s).toString(), u"config"_s);
+    QCOMPARE(l.start.protocol, u"json"_s);
+    // ... unless --url names another server (the config's entries are not about it).
+    QVERIFY(
+        read({u"--url"_s, u"ws://127.0.0.1:4006/"_s, u"--config"_s,
+              writeConfig("{\"servers\": [{\"url\": \"ws://127.0.0.1:4005/\", \"protocol\": \"json\"}]}")},
+             &l));
+    QCOMPARE(l.connection.protocol, u"pulseboard"_s);
+    // Flags on the command line with a URL.
+    QVERIFY(read(
+        {u"--url"_s, u"ws://127.0.0.1:4007/"_s, u"--protocol"_s, u"json"_s, u"--protocol-config"_s, settings},
+        &l));
+    QCOMPARE(l.connection.protocol, u"json"_s);
+    QCOMPARE(l.start.protocolConfig.value(u"comment"_s).toString(), u"flag"_s);
+}
+
+void tst_DashboardCommandLine::protocolRefusals()
+{
+    const QString unknown = refusal({u"--url"_s, u"ws://127.0.0.1:4008/"_s, u"--protocol"_s, u"amqp"_s});
+    QVERIFY2(unknown.contains(u"unknown protocol 'amqp' (known: "_s), qPrintable(unknown));
+    QVERIFY2(unknown.contains(knownProtocols().join(u", "_s)), qPrintable(unknown));
+    const QString embedded = refusal({u"--protocol"_s, u"json"_s, u"--protocol-config"_s,
+                                      writeConfig("{\"routes\": [{\"channel\": \"x\"}]}")});
+    QVERIFY2(embedded.contains(u"needs --url"_s), qPrintable(embedded));
+    const QString badEntry =
+        refusal({u"--config"_s,
+                 writeConfig("{\"servers\": [{\"url\": \"ws://127.0.0.1:4009/\", \"protocolConfig\": 3}]}")});
+    QVERIFY2(badEntry.contains(u"servers[0].protocolConfig must be a JSON object"_s), qPrintable(badEntry));
+    const QString mixed =
+        refusal({u"--config"_s, writeConfig("{\"servers\": [{\"url\": \"ws://127.0.0.1:4010/\", "
+                                            "\"protocolConfig\": {\"a\": 1}}, \"ws://127.0.0.1:4011/\"]}")});
+    QVERIFY2(mixed.contains(u"servers[1]"_s) && mixed.contains(u"same protocol"_s), qPrintable(mixed));
+    const QString unknownInConfig = refusal(
+        {u"--config"_s,
+         writeConfig(
+             "{\"servers\": [{\"url\": \"ws://127.0.0.1:4012/\", \"protocol\": \"carrier-pigeon\"}]}")});
+    QVERIFY2(unknownInConfig.contains(u"unknown protocol 'carrier-pigeon'"_s), qPrintable(unknownInConfig));
+    // A json server entry whose settings are not usable is refused at start, naming the setting.
+    const QString badSettings =
+        refusal({u"--config"_s,
+                 writeConfig("{\"servers\": [{\"url\": \"ws://127.0.0.1:4013/\", \"protocol\": \"json\", "
+                             "\"protocolConfig\": {\"routes\": [{\"channel\": \"x\", \"seq\": 3}]}}]}")});
+    QVERIFY2(badSettings.contains(u"routes[0].seq: must be a string"_s), qPrintable(badSettings));
 }
 
 QTEST_GUILESS_MAIN(tst_DashboardCommandLine)

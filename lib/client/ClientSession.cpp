@@ -36,13 +36,17 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
                                          .arg(m_ctx.options->connectTimeoutMs));
     });
     connect(&m_heartbeat, &Heartbeat::pingDue, this, [this](const QString &id, qint64 ts) {
+        if (!m_caps.sendsPings)
+            return;                  // no ping frame: only the silence deadline runs
         m_ctx.tracker->pingSent(id); // first: a pong may be read before send() returns
         send(m_dialect->encodePing(id, ts));
     });
     connect(&m_heartbeat, &Heartbeat::timedOut, this, [this](int silentMs) {
         qCInfo(lcNet) << "no sign of life for" << silentMs << "ms: dropping the connection";
         endLost(CloseCode::Abnormal,
-                QStringLiteral("heartbeat: no pong within %1 ms").arg(m_ctx.options->heartbeatTimeoutMs));
+                m_caps.sendsPings
+                    ? QStringLiteral("heartbeat: no pong within %1 ms").arg(m_ctx.options->heartbeatTimeoutMs)
+                    : QStringLiteral("heartbeat: nothing received for %1 ms").arg(silentMs));
     });
     Transport *t = m_transport.get();
     connect(t, &Transport::connected, this, &ClientSession::onConnected);
@@ -147,6 +151,8 @@ void ClientSession::onConnected()
     qCInfo(lcNet).noquote() << "socket open to" << redacted(m_url);
     const ConnectionOptions &o = *m_ctx.options;
     const QString token = o.tokenSource ? m_sourcedToken : o.tokenProvider ? o.tokenProvider() : o.token;
+    for (const OutboundFrame &frame : m_dialect->framesOnOpen(token))
+        send(frame);
     if (!token.isEmpty() && m_caps.authFrame) {
         setPhase(Phase::Authenticating);
         m_authId = m_ctx.nextId(QLatin1StringView("auth"));
@@ -213,6 +219,8 @@ void ClientSession::ready()
 
 bool ClientSession::send(const OutboundFrame &frame)
 {
+    if (frame.isNull())
+        return true; // the dialect has nothing to send for this intent (no template, or later)
     const bool ok = frame.binary ? m_transport->sendBinary(frame.bytes) : m_transport->sendText(frame.bytes);
     ++m_ctx.stats->framesOut;
     m_ctx.stats->bytesOut += quint64(frame.bytes.size());

@@ -1,7 +1,11 @@
 #include "CommandLineOptions.h"
 
+#include "DialectFactory.h"
 #include "TokenSource.h"
 #include "protocol/EndpointUrl.h"
+
+#include <QFile>
+#include <QJsonDocument>
 
 namespace Pulseboard {
 
@@ -24,6 +28,10 @@ const QString kQueueFile = QStringLiteral("queue-file");
 const QString kCaFile = QStringLiteral("ca-file");
 const QString kInsecure = QStringLiteral("insecure");
 const QString kOrigin = QStringLiteral("origin");
+// Wire dialects
+const QString kProtocol = QStringLiteral("protocol");
+const QString kProtocolConfig = QStringLiteral("protocol-config");
+const QString kMqttUsername = QStringLiteral("mqtt-username");
 // Renewable tokens
 const QString kTokenFile = QStringLiteral("token-file");
 const QString kTokenCommand = QStringLiteral("token-command");
@@ -46,7 +54,74 @@ bool readInt(const QCommandLineParser &parser, const QString &name, int min, int
     return true;
 }
 
+// Line and column (1-based) of a byte offset, for a message a person can find in an editor.
+QString position(const QByteArray &bytes, int offset)
+{
+    int line = 1;
+    int column = 1;
+    for (int i = 0; i < offset && i < bytes.size(); ++i) {
+        if (bytes.at(i) == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return QStringLiteral("line %1, column %2").arg(line).arg(column);
+}
+
 } // namespace
+
+bool readProtocolConfigFile(const QString &path, QJsonObject *config, QString *error)
+{
+    QFile file(path);
+    if (path.isEmpty() || !file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("--protocol-config %1: cannot read it: %2")
+                     .arg(path, path.isEmpty() ? QStringLiteral("no file named") : file.errorString());
+        return false;
+    }
+    constexpr qint64 kMaxBytes = 4 * 1024 * 1024;
+    if (file.size() > kMaxBytes) {
+        *error = QStringLiteral("--protocol-config %1: %2 bytes, more than the %3 a settings file may hold")
+                     .arg(path)
+                     .arg(file.size())
+                     .arg(kMaxBytes);
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    QJsonParseError why;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &why);
+    if (why.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("--protocol-config %1: not valid JSON at %2 (offset %3): %4")
+                     .arg(path, position(bytes, why.offset))
+                     .arg(why.offset)
+                     .arg(why.errorString());
+        return false;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("--protocol-config %1: the top level must be a JSON object of the "
+                                "dialect's settings, not %2")
+                     .arg(path, doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value"));
+        return false;
+    }
+    *config = doc.object();
+    return true;
+}
+
+bool checkProtocol(const ConnectionOptions &options, QString *error)
+{
+    if (!knownProtocols().contains(options.protocol)) {
+        *error = QStringLiteral("--protocol: unknown protocol '%1' (known: %2)")
+                     .arg(options.protocol, knownProtocols().join(QStringLiteral(", ")));
+        return false;
+    }
+    QString why;
+    if (!makeDialect(options, &why)) {
+        *error = QStringLiteral("--protocol %1: %2").arg(options.protocol, why);
+        return false;
+    }
+    return true;
+}
 
 void ConnectionCommandLine::addTo(QCommandLineParser &parser)
 {
@@ -81,6 +156,19 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser)
         {kInsecure, QStringLiteral("Skip TLS certificate verification. Testing only; logged loudly.")},
         {kOrigin, QStringLiteral("Origin header to send (for servers with an Origin allow-list)."),
          QStringLiteral("ORIGIN")},
+    });
+    // Wire dialects: what the server speaks.
+    parser.addOptions({
+        {kProtocol,
+         QStringLiteral("What the server speaks: %1 (default pulseboard). See docs/PROTOCOLS.md.")
+             .arg(knownProtocols().join(QStringLiteral(", "))),
+         QStringLiteral("NAME")},
+        {kProtocolConfig, QStringLiteral("JSON file with the dialect's settings (read once at start)."),
+         QStringLiteral("FILE")},
+        {kMqttUsername,
+         QStringLiteral("MQTT user name (the token is the password); sets the dialect's "
+                        "\"username\" setting."),
+         QStringLiteral("NAME")},
     });
     // Renewable tokens: asked again before every connect, and when the token expires.
     parser.addOptions({
@@ -168,7 +256,23 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
     options.origin = parser.value(kOrigin);
     if (parser.isSet(kDropOldest))
         options.queue.overflow = Outbox::Overflow::DropOldest;
-    return true;
+    if (parser.isSet(kProtocol))
+        options.protocol = parser.value(kProtocol).trimmed();
+    if (parser.isSet(kProtocolConfig)) {
+        QJsonObject config;
+        if (!readProtocolConfigFile(parser.value(kProtocolConfig), &config, &error))
+            return false;
+        options.protocolConfig = config;
+    }
+    if (parser.isSet(kMqttUsername)) {
+        const QString name = parser.value(kMqttUsername);
+        if (name.isEmpty()) {
+            error = QStringLiteral("--mqtt-username needs a name");
+            return false;
+        }
+        options.protocolConfig.insert(QStringLiteral("username"), name);
+    }
+    return checkProtocol(options, &error);
 }
 
 } // namespace Pulseboard

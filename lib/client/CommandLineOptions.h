@@ -4,6 +4,7 @@
 #include "ConnectionOptions.h"
 
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QStringList>
 
 namespace Pulseboard {
@@ -12,7 +13,7 @@ class ConnectionCommandLine
 {
 public:
     // Adds --url, --token (--token-file, --token-command), --subscribe, heartbeat, connect, backoff,
-    // retry and queue flags.
+    // retry and queue flags, and the wire dialect (--protocol, --protocol-config, --mqtt-username).
     void addTo(QCommandLineParser &parser);
     // Reads them into `options` (endpoints; token from flag or env PULSEBOARD_TOKEN, or a token
     // source asked at every connect) and the channels to subscribe. Returns false with `error`
@@ -20,5 +21,12 @@ public:
     bool read(const QCommandLineParser &parser, ConnectionOptions &options, QStringList &channels,
               QString &error) const;
 };
+
+// Reads a --protocol-config FILE: a JSON object (the dialect's settings). False with `error`
+// naming the file and, for bad JSON, the line and column.
+bool readProtocolConfigFile(const QString &path, QJsonObject *config, QString *error);
+// Whether `options.protocol` is known and its protocolConfig makes a dialect; false with `error`
+// (an unknown name lists the known ones).
+bool checkProtocol(const ConnectionOptions &options, QString *error);
 
 } // namespace Pulseboard

@@ -1,5 +1,6 @@
 #include "ConnectionManager.h"
 
+#include "DialectCapabilities.h"
 #include "Logging.h"
 #include "WebSocketTransport.h"
 #include "protocol/Clock.h"
@@ -31,6 +32,7 @@ ConnectionManager::ConnectionManager(QObject *parent)
 
     connect(&m_tracker, &RequestTracker::acked, this, &ConnectionManager::acked);
     connect(&m_tracker, &RequestTracker::publishFailed, this, &ConnectionManager::publishFailed);
+    connect(&m_tracker, &RequestTracker::sentUnconfirmed, this, &ConnectionManager::publishSent);
     connect(&m_tracker, &RequestTracker::responseReceived, this, &ConnectionManager::responseReceived);
     connect(&m_tracker, &RequestTracker::requestFailed, this, &ConnectionManager::requestFailed);
     connect(&m_tracker, &RequestTracker::queueChanged, this, &ConnectionManager::emitQueueChanged);
@@ -75,6 +77,32 @@ void ConnectionManager::setOptions(const ConnectionOptions &options)
     if (url() != oldUrl)
         Q_EMIT urlChanged();
     Q_EMIT attemptChanged();
+    Q_EMIT protocolChanged();
+}
+
+WireDialect::Capabilities ConnectionManager::capabilities() const
+{
+    if (m_dialect)
+        return m_dialect->capabilities();
+    WireDialect::Capabilities none;
+    none.acksPublish = none.confirmsSubscribe = none.resumes = none.sequenced = none.history = false;
+    none.authFrame = none.sendsPings = false;
+    return none;
+}
+
+QJsonObject ConnectionManager::capabilitiesJson() const
+{
+    return capabilitiesToJson(capabilities());
+}
+
+QStringList ConnectionManager::capabilityNotes() const
+{
+    return capabilitiesInWords(capabilities());
+}
+
+QString ConnectionManager::capabilitySummary() const
+{
+    return capabilitiesSummary(capabilities());
 }
 
 void ConnectionManager::openJournal(const QString &path)
@@ -404,6 +432,17 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
     Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel);
     const QString id = entry.id;
     entry.frame = m_dialect->encodePublish(id, channel, data, m_idPrefix).bytes;
+    if (entry.frame.isNull()) {
+        // The dialect cannot say it (a feed whose settings have no publish template).
+        const QString why = QStringLiteral("protocol %1 has no way to publish (its settings have no publish "
+                                           "template)")
+                                .arg(m_options.protocol);
+        ++m_stats.refused;
+        Q_EMIT errorOccurred(errorCode(ClientError::Refused),
+                             QStringLiteral("publish to %1 refused: %2").arg(channel, why), id);
+        Q_EMIT publishFailed(id, channel, why);
+        return QString();
+    }
     QList<Outbox::Entry> dropped;
     QString why;
     if (!m_outbox.enqueue(entry, &dropped, &why)) {
@@ -432,9 +471,13 @@ QString ConnectionManager::request(const QString &method, const QJsonValue &para
     entry.frame = m_dialect->encodeRequest(id, method, params).bytes;
     QString why;
     QList<Outbox::Entry> dropped;
-    if (method.isEmpty() || !m_outbox.enqueue(entry, &dropped, &why)) {
+    const bool speakable = !entry.frame.isNull();
+    if (method.isEmpty() || !speakable || !m_outbox.enqueue(entry, &dropped, &why)) {
         ++m_stats.refused;
-        const QString reason = method.isEmpty() ? QStringLiteral("empty method") : why;
+        const QString reason = method.isEmpty() ? QStringLiteral("empty method")
+                               : !speakable
+                                   ? QStringLiteral("protocol %1 has no requests").arg(m_options.protocol)
+                                   : why;
         // Deliver the failure after the caller has the id in hand.
         QTimer::singleShot(0, this, [this, id, method, reason] {
             Q_EMIT requestFailed(id, method, errorCode(ClientError::Refused), reason);

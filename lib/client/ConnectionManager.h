@@ -29,6 +29,7 @@
 #include <QAbstractSocket>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
 #include <QPointer>
@@ -58,6 +59,12 @@ class ConnectionManager : public QObject
     Q_PROPERTY(int lastCloseCode READ lastCloseCode NOTIFY disconnected)
     Q_PROPERTY(qint64 openSinceMs READ openSinceMs NOTIFY stateChanged)
     Q_PROPERTY(qint64 lastChangeMs READ lastChangeMs NOTIFY stateChanged)
+    // The wire dialect of the options and what its servers give (DialectCapabilities).
+    Q_PROPERTY(QString protocol READ protocol NOTIFY protocolChanged)
+    Q_PROPERTY(QString dialectName READ dialectName NOTIFY protocolChanged)
+    Q_PROPERTY(QJsonObject capabilities READ capabilitiesJson NOTIFY protocolChanged)
+    Q_PROPERTY(QStringList capabilityNotes READ capabilityNotes NOTIFY protocolChanged)
+    Q_PROPERTY(QString capabilitySummary READ capabilitySummary NOTIFY protocolChanged)
 
 public:
     enum State { Idle, Connecting, Authenticating, Open, Reconnecting, Failed, Closed };
@@ -102,6 +109,16 @@ public:
     const Outbox &outbox() const { return m_outbox; }
     bool isSendingPaused() const { return m_session && m_session->isSendingPaused(); }
 
+    // The protocol name of the options ("pulseboard", "json", ...), the dialect's own name
+    // ("pulseboard.v1"; empty when the protocol is unknown) and its capabilities (all false
+    // when the protocol is unknown: nothing can be promised then).
+    QString protocol() const { return m_options.protocol; }
+    QString dialectName() const { return m_dialect ? m_dialect->name() : QString(); }
+    WireDialect::Capabilities capabilities() const;
+    QJsonObject capabilitiesJson() const;
+    QStringList capabilityNotes() const;
+    QString capabilitySummary() const;
+
     // The lean delivery path (see MessageSink): sinks are called in the order they were added.
     // messageReceived, which builds a QJsonValue per message, is only built when connected.
     void addMessageSink(MessageSink *sink)
@@ -143,6 +160,7 @@ Q_SIGNALS:
     // Entries were added, sent, requeued, acked or failed.
     void outboxChanged();
     void subscriptionsChanged();
+    void protocolChanged();
 
     void connected(const QUrl &url);
     void disconnected(int closeCode, const QString &reason);
@@ -153,6 +171,9 @@ Q_SIGNALS:
     void gapDetected(const QString &channel, qint64 from, qint64 to, const QString &reason);
     void acked(const QString &id, const QString &channel, qint64 seq);
     void publishFailed(const QString &id, const QString &channel, const QString &reason);
+    // The outcome of a publish when the dialect has no acks (Capabilities::acksPublish false):
+    // it was written to the socket and nothing will confirm it. Never followed by acked.
+    void publishSent(const QString &id, const QString &channel);
     // `next`: a paged result's cursor, set when the server says more remains (`channels.list`:
     // ask again with params {after: next}); empty otherwise.
     void responseReceived(const QString &id, const QString &method, const QJsonValue &result,

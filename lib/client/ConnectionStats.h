@@ -17,7 +17,8 @@ struct ConnectionStats
     quint64 reconnects = 0;
     quint64 malformed = 0;
     quint64 acked = 0;
-    quint64 refused = 0; // outbox overflow refusals and drops
+    quint64 unconfirmed = 0; // publishes sent on a wire without acks: sent, not confirmed
+    quint64 refused = 0;     // outbox overflow refusals and drops
 };
 
 } // namespace Pulseboard

@@ -34,6 +34,12 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
         QJsonObject e{{L("event"), L("state")}, {L("state"), ConnectionManager::stateName(state)}};
         e.insert(L("url"), m_manager->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
         e.insert(L("attempt"), m_manager->attempt());
+        if (!m_toldProtocol) {
+            // The first state event says what the server speaks and what it can give.
+            m_toldProtocol = true;
+            e.insert(L("protocol"), m_manager->protocol());
+            e.insert(L("capabilities"), m_manager->capabilitiesJson());
+        }
         if (state == ConnectionManager::Reconnecting) {
             e.insert(L("retryInMs"), m_manager->retryInMs());
             e.insert(L("closeCode"), m_manager->lastCloseCode());
@@ -74,6 +80,13 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
                 emitEvent(e);
                 maybeFinishAfterInput();
             });
+    // A server without acks: the publish went out and nothing will confirm it (never an "ack").
+    connect(
+        m_manager, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &channel) {
+            emitEvent(
+                {{L("event"), L("sent")}, {L("id"), id}, {L("channel"), channel}, {L("confirmed"), false}});
+            maybeFinishAfterInput();
+        });
     connect(m_manager, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &reason) {
                 emitEvent({{L("event"), L("error")},
@@ -245,6 +258,7 @@ void JsonLinesSession::finish(int exitCode)
                {L("reconnects"), double(s.reconnects)},
                {L("malformed"), double(s.malformed)},
                {L("acked"), double(s.acked)},
+               {L("unconfirmed"), double(s.unconfirmed)},
                {L("refused"), double(s.refused)},
                {L("queued"), m_manager->queuedCount()},
                {L("rttMs"), m_manager->rttMs()},

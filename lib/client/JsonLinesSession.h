@@ -46,6 +46,7 @@ private:
     Settings m_settings;
     LineReader *m_input = nullptr;
     bool m_inputClosed = false;
+    bool m_toldProtocol = false; // the first state event carries protocol and capabilities
     bool m_finished = false;
     qint64 m_messages = 0;
     QElapsedTimer m_clock;

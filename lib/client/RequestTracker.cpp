@@ -31,7 +31,13 @@ void RequestTracker::markSent(int index, bool awaitAck)
     if (entry.kind != Outbox::Kind::Publish)
         return; // a request keeps the deadline it got when it was made
     if (!awaitAck) {
-        ack(entry.id, -1);
+        // The wire has no acks: the publish leaves the outbox as sent, not as confirmed.
+        const std::optional<Outbox::Entry> sent = m_outbox.take(entry.id);
+        if (!sent)
+            return;
+        ++m_stats.unconfirmed;
+        Q_EMIT queueChanged();
+        Q_EMIT sentUnconfirmed(sent->id, sent->target);
         return;
     }
     Deadline d;

@@ -1,6 +1,7 @@
 // RequestTracker: every deadline of what went out and waits for an answer, a publish's ack and a
 // request's reply, behind one timer armed for the earliest of them. It settles the Outbox's
-// entries: a publish ends acked (or failed after its last attempt), a request answered or failed,
+// entries: a publish ends acked (or failed after its last attempt; or, on a wire without acks,
+// sent and not confirmed), a request answered or failed,
 // exactly once each. Failing requests (timeout, end of a connection, a full queue, a server
 // switch) is written here and nowhere else.
 #pragma once
@@ -33,7 +34,8 @@ public:
     // A request entered the outbox: its reply is due within `timeoutMs` from now, sent or not.
     void addRequest(const QString &id, const QString &method, int timeoutMs);
     // The outbox entry at `index` goes out now; a publish's ack is due within the ack timeout.
-    // `awaitAck` false: the wire has no acks, the publish is done once sent.
+    // `awaitAck` false: the wire has no acks, the publish is done once sent: it leaves the outbox
+    // with sentUnconfirmed, never acked.
     void markSent(int index, bool awaitAck = true);
 
     // Answers from the server. Each returns whether `id` was in the outbox (its outcome is emitted).
@@ -66,6 +68,8 @@ public:
 Q_SIGNALS:
     void acked(const QString &id, const QString &channel, qint64 seq);
     void publishFailed(const QString &id, const QString &channel, const QString &reason);
+    // A publish went out on a wire without acks: sent, and nothing will ever confirm it.
+    void sentUnconfirmed(const QString &id, const QString &channel);
     // `next`: the server's cursor of a paged result (empty when it sent none).
     void responseReceived(const QString &id, const QString &method, const QJsonValue &result,
                           const QString &next);

@@ -14,6 +14,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -83,6 +84,10 @@ public:
         bool binaryFrames = false;     // frames go out as binary (MQTT) rather than text
         bool sequenced = true;         // messages carry a per-channel seq: a hole is a detectable gap
         bool history = true;           // a subscribe gets the channel's past (replay or last value)
+        // ClientPings only: false when the dialect has no ping frame (encodePing is not asked):
+        // the heartbeat then only watches for silence, and a link that stays silent past the
+        // interval plus the deadline is dropped.
+        bool sendsPings = true;
     };
 
     virtual ~WireDialect() = default;
@@ -94,6 +99,14 @@ public:
     // The URL the socket opens for a configured endpoint (Socket.IO adds its path and query).
     virtual QUrl connectUrl(const QUrl &endpoint) const { return endpoint; }
 
+    // Frames sent as soon as the socket opens, before any auth frame (a dialect whose servers
+    // want a greeting, or a token sent without an answer to wait for). Default: none.
+    virtual QList<OutboundFrame> framesOnOpen(const QString &token)
+    {
+        Q_UNUSED(token)
+        return {};
+    }
+    // A null frame: nothing to send now (the dialect sends it later, as a replyDue).
     virtual OutboundFrame encodeAuth(const QString &id, const QString &token) = 0;
     // `since` -1: from now on (nothing held, or the dialect cannot resume).
     virtual OutboundFrame encodeSubscribe(const QString &id, const QString &channel, qint64 since) = 0;

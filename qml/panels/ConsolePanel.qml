@@ -204,10 +204,13 @@ Item {
                         spacing: 12
                         Chip {
                             Layout.preferredWidth: 72
-                            text: row.statusName.toUpperCase()
+                            // "sent, not confirmed" (a server without acks) fits the chip as UNCONFIRMED;
+                            // the row's detail says it in full.
+                            text: row.statusName === "sent, not confirmed" ? "UNCONFIRMED" : row.statusName.toUpperCase()
                             tint: row.statusName === "acked" || row.statusName === "replied" ? Theme.ok
                                 : row.statusName === "failed" ? Theme.error
-                                : row.statusName === "sent" ? Theme.accent : Theme.warn
+                                : row.statusName === "sent" || row.statusName === "sent, not confirmed" ? Theme.accent
+                                : Theme.warn
                         }
                         ColumnLayout {
                             spacing: 2

@@ -131,6 +131,35 @@ Item {
             Layout.maximumWidth: 460
             Layout.fillHeight: true
             spacing: 6
+            // What the server's protocol can give, in words: nothing is claimed it cannot.
+            Card {
+                id: capsCard
+                objectName: "capabilities"
+                readonly property ConnectionManager conn: panel.dashboard.connection
+                Layout.fillWidth: true
+                Layout.preferredHeight: implicitHeight
+                implicitHeight: caps.implicitHeight + 56
+                title: "What this server gives"
+                subtitle: conn ? "protocol " + conn.protocol + (conn.dialectName.length > 0 && conn.dialectName !== conn.protocol ? " (" + conn.dialectName + ")" : "") : ""
+                Column {
+                    id: caps
+                    width: parent.width
+                    spacing: 3
+                    Repeater {
+                        model: capsCard.conn ? capsCard.conn.capabilityNotes : []
+                        delegate: Text {
+                            required property string modelData
+                            width: caps.width
+                            text: modelData
+                            color: modelData.indexOf(": no") >= 0 || modelData.indexOf("cannot") >= 0 || modelData.indexOf("none") >= 0
+                                   ? Theme.warn : Theme.text
+                            wrapMode: Text.WordWrap
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.fontSmall
+                        }
+                    }
+                }
+            }
             Card {
                 Layout.fillWidth: true
                 Layout.fillHeight: true

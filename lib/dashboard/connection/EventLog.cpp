@@ -71,6 +71,13 @@ void EventLog::attach(ConnectionManager *m)
                               : QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq),
                     Clock::current().wallMs());
             });
+    connect(m, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &channel) {
+        add(Info,
+            QStringLiteral(
+                "Publish %1 to %2 sent, not confirmed (this server does not acknowledge publishes)")
+                .arg(id, channel),
+            Clock::current().wallMs());
+    });
     connect(m, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &why) {
                 add(Error, QStringLiteral("Publish %1 to %2 failed: %3").arg(id, channel, why),

@@ -21,6 +21,11 @@ void OutboxModel::attach(ConnectionManager *manager)
     connect(manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &, qint64 seq) {
         setStatus(id, Acked, QStringLiteral("seq %1").arg(seq));
     });
+    // A server without acks: sent, and nothing will ever confirm it.
+    connect(manager, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &) {
+        setStatus(id, Unconfirmed,
+                  QStringLiteral("sent, not confirmed: this server does not acknowledge publishes"));
+    });
     connect(manager, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &, const QString &why) { setStatus(id, Failed, why); });
     connect(manager, &ConnectionManager::responseReceived, this,
@@ -256,6 +261,8 @@ QString OutboxModel::statusName(Status status)
         return QStringLiteral("replied");
     case Failed:
         return QStringLiteral("failed");
+    case Unconfirmed:
+        return QStringLiteral("sent, not confirmed");
     }
     return QString();
 }

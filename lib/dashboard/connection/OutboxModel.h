@@ -25,7 +25,7 @@ class OutboxModel : public QAbstractListModel
     Q_PROPERTY(QString lastReply READ lastReply NOTIFY lastReplyChanged)
 
 public:
-    enum Status { Queued, Sent, Acked, Replied, Failed };
+    enum Status { Queued, Sent, Acked, Replied, Failed, Unconfirmed };
     Q_ENUM(Status)
     enum Role {
         IdRole = Qt::UserRole + 1,

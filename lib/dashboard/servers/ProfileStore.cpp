@@ -65,6 +65,9 @@ QJsonObject ServerProfile::toJson() const
         o.insert(QStringLiteral("caFile"), caFile);
     if (!configPath.isEmpty())
         o.insert(QStringLiteral("config"), configPath);
+    o.insert(QStringLiteral("protocol"), protocol.isEmpty() ? QStringLiteral("pulseboard") : protocol);
+    if (!protocolConfig.isEmpty())
+        o.insert(QStringLiteral("protocolConfig"), protocolConfig);
     if (lastUsedMs > 0)
         o.insert(QStringLiteral("lastUsed"),
                  QDateTime::fromMSecsSinceEpoch(lastUsedMs, Qt::UTC).toString(Qt::ISODateWithMs));

@@ -1,5 +1,6 @@
 // ProfileStore: the servers this dashboard has been used with, as a plain list. A profile is what
-// it takes to reach a server again (endpoints, channels, origin, TLS choices, the --config path)
+// it takes to reach a server again (endpoints, channels, origin, TLS choices, the --config path,
+// the protocol it speaks and that protocol's settings)
 // and where its token came from, never the token itself. The store keeps them most recent first,
 // at most 10, one per endpoint list; it holds no Qt object and touches no file: DashboardSettings
 // reads and writes the list, ServerSwitcher decides when.
@@ -24,6 +25,9 @@ struct ServerProfile
     QString caFile;
     bool insecure = false;
     QString configPath;
+    // The wire dialect (empty: pulseboard) and its settings (docs/PROTOCOLS.md).
+    QString protocol;
+    QJsonObject protocolConfig;
     TokenSource tokenSource = TokenSource::None;
     qint64 lastUsedMs = 0;
 

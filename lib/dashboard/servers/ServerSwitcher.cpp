@@ -116,6 +116,8 @@ ConnectionOptions ServerSwitcher::optionsFor(const ServerProfile &profile, const
     o.origin = profile.origin;
     o.caCertificatesFile = profile.caFile;
     o.insecure = profile.insecure;
+    o.protocol = profile.protocol.isEmpty() ? QStringLiteral("pulseboard") : profile.protocol;
+    o.protocolConfig = profile.protocolConfig;
     o.queueFile = queueFileFor(profile.endpoints);
     return o;
 }
@@ -327,6 +329,8 @@ QString ServerSwitcher::activate(const ServerProfile &requested, bool embedded)
         options.origin.clear();
         options.caCertificatesFile.clear();
         options.insecure = false;
+        options.protocol = QStringLiteral("pulseboard"); // the embedded hub speaks pulseboard.v1
+        options.protocolConfig = QJsonObject();
         options.queueFile.clear(); // it lives and dies with this process
     } else {
         options = optionsFor(target, token);

@@ -229,8 +229,30 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     // A wall display has nobody to press Retry: unless told otherwise it never gives up.
     if (l.kiosk && !p.isSet(opt("max-retries")))
         options.maxRetries = 0;
+    const bool serversFromConfig = options.endpoints.isEmpty() && !l.config.servers.isEmpty();
     if (options.endpoints.isEmpty())
         options.endpoints = l.config.servers;
+    // What the server speaks: the flags, else the profile's, else the config's server entries.
+    const bool protocolFlag = p.isSet(opt("protocol"));
+    const bool protocolConfigFlag = p.isSet(opt("protocol-config")) || p.isSet(opt("mqtt-username"));
+    if (fromProfile && !p.isSet(opt("url"))) {
+        if (!protocolFlag)
+            options.protocol = l.start.protocol.isEmpty() ? QStringLiteral("pulseboard") : l.start.protocol;
+        if (!protocolConfigFlag)
+            options.protocolConfig = l.start.protocolConfig;
+    } else if (serversFromConfig) {
+        if (!protocolFlag && !l.config.protocol.isEmpty())
+            options.protocol = l.config.protocol;
+        if (!protocolConfigFlag && !l.config.protocolConfig.isEmpty())
+            options.protocolConfig = l.config.protocolConfig;
+    }
+    if (options.endpoints.isEmpty() && options.protocol != QLatin1StringView("pulseboard")) {
+        *error = QStringLiteral("--protocol %1 needs --url: the embedded hub speaks pulseboard")
+                     .arg(options.protocol);
+        return false;
+    }
+    if (!checkProtocol(options, error))
+        return false;
 
     // What every server switch builds on: this run's connection flags and tokens, where the
     // journals live, how to start the embedded hub and its built-in layout.
@@ -278,6 +300,8 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         l.start.origin = options.origin;
         l.start.caFile = options.caCertificatesFile;
         l.start.insecure = options.insecure;
+        l.start.protocol = options.protocol == QLatin1StringView("pulseboard") ? QString() : options.protocol;
+        l.start.protocolConfig = options.protocolConfig;
         l.start.configPath = l.configPath.isEmpty() ? QString() : QFileInfo(l.configPath).absoluteFilePath();
     }
 

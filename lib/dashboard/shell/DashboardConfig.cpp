@@ -100,17 +100,67 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
                 top, &c.warnings);
 
     if (root.contains(QStringLiteral("servers"))) {
-        QStringList urls;
-        if (!readStringList(root.value(QStringLiteral("servers")), QStringLiteral("servers"), &urls, error))
+        // Each entry: "ws://..." or {"url": "ws://...", "protocol": NAME, "protocolConfig": {...}}.
+        const QJsonValue servers = root.value(QStringLiteral("servers"));
+        if (!servers.isArray()) {
+            *error = QStringLiteral("servers must be an array of URLs or {\"url\", \"protocol\", "
+                                    "\"protocolConfig\"} objects");
             return false;
-        for (const QString &u : urls) {
+        }
+        const QJsonArray entries = servers.toArray();
+        for (int i = 0; i < entries.size(); ++i) {
+            const QString where = QStringLiteral("servers[%1]").arg(i);
+            const QJsonValue entry = entries.at(i);
+            QString text;
+            QString protocol;
+            QJsonObject protocolConfig;
+            if (entry.isString()) {
+                text = entry.toString();
+            } else if (entry.isObject()) {
+                const QJsonObject o = entry.toObject();
+                unknownKeys(
+                    o, {QStringLiteral("url"), QStringLiteral("protocol"), QStringLiteral("protocolConfig")},
+                    where, &c.warnings);
+                if (!o.value(QStringLiteral("url")).isString()) {
+                    *error = where + QStringLiteral(".url must be a ws:// or wss:// URL string");
+                    return false;
+                }
+                text = o.value(QStringLiteral("url")).toString();
+                const QJsonValue p = o.value(QStringLiteral("protocol"));
+                if (!p.isUndefined() && !p.isString()) {
+                    *error = where + QStringLiteral(".protocol must be a string");
+                    return false;
+                }
+                protocol = p.toString();
+                const QJsonValue pc = o.value(QStringLiteral("protocolConfig"));
+                if (!pc.isUndefined() && !pc.isObject()) {
+                    *error = where + QStringLiteral(".protocolConfig must be a JSON object (the dialect's "
+                                                    "settings)");
+                    return false;
+                }
+                protocolConfig = pc.toObject();
+            } else {
+                *error = where + QStringLiteral(" must be a URL string or an object with \"url\"");
+                return false;
+            }
             QString why;
-            const std::optional<QUrl> url = EndpointUrl::parse(u, &why);
+            const std::optional<QUrl> url = EndpointUrl::parse(text, &why);
             if (!url) {
-                *error = QStringLiteral("servers: ") + why;
+                *error = where + QStringLiteral(": ") + why;
                 return false;
             }
             c.servers.append(*url);
+            const QString effective = protocol.isEmpty() ? QStringLiteral("pulseboard") : protocol;
+            if (i == 0) {
+                c.protocol = protocol;
+                c.protocolConfig = protocolConfig;
+            } else if (effective != (c.protocol.isEmpty() ? QStringLiteral("pulseboard") : c.protocol) ||
+                       protocolConfig != c.protocolConfig) {
+                *error =
+                    where + QStringLiteral(": the servers are fallbacks of one connection and must speak "
+                                           "the same protocol with the same protocolConfig as servers[0]");
+                return false;
+            }
         }
     }
     if (root.contains(QStringLiteral("channels"))) {

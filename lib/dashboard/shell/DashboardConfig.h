@@ -7,6 +7,7 @@
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/Threshold.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -31,6 +32,11 @@ struct ChartConfig
 struct DashboardConfig
 {
     QList<QUrl> servers;
+    // What the servers speak: a server entry may be an object {"url", "protocol",
+    // "protocolConfig"}; the entries are fallbacks of one connection, so they agree. Empty
+    // protocol: none named (pulseboard, unless a flag or profile says otherwise).
+    QString protocol;
+    QJsonObject protocolConfig;
     QStringList channels;
     QList<ChartConfig> charts;
     int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows

@@ -3,6 +3,8 @@
 #include "dashboard/charts/ChartWindows.h"
 #include "protocol/EndpointUrl.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QUrl>
 
@@ -22,6 +24,8 @@ const QString kChannels = QStringLiteral("channels");
 const QString kOrigin = QStringLiteral("origin");
 const QString kCaFile = QStringLiteral("caFile");
 const QString kInsecure = QStringLiteral("insecure");
+const QString kProtocol = QStringLiteral("protocol");
+const QString kProtocolConfig = QStringLiteral("protocolConfig");
 const QString kConfig = QStringLiteral("config");
 const QString kTokenFrom = QStringLiteral("tokenFrom");
 const QString kLastUsedMs = QStringLiteral("lastUsedMs");
@@ -116,6 +120,20 @@ QList<ServerProfile> DashboardSettings::profiles() const
         p.caFile = m_settings->value(kCaFile).toString();
         p.insecure = m_settings->value(kInsecure, false).toBool();
         p.configPath = m_settings->value(kConfig).toString();
+        p.protocol = m_settings->value(kProtocol).toString();
+        if (p.protocol == QLatin1StringView("pulseboard"))
+            p.protocol.clear();
+        const QByteArray protocolConfig = m_settings->value(kProtocolConfig).toString().toUtf8();
+        if (!protocolConfig.isEmpty()) {
+            const QJsonDocument doc = QJsonDocument::fromJson(protocolConfig);
+            if (!doc.isObject()) {
+                qWarning("pulseboard: settings: server profile %d has protocol settings that are not a JSON "
+                         "object; ignored",
+                         i + 1);
+                continue;
+            }
+            p.protocolConfig = doc.object();
+        }
         p.tokenSource = ServerProfile::tokenSourceFromName(m_settings->value(kTokenFrom).toString());
         p.lastUsedMs = m_settings->value(kLastUsedMs, 0).toLongLong();
         out.append(p);
@@ -140,6 +158,12 @@ void DashboardSettings::setProfiles(const QList<ServerProfile> &profiles)
         m_settings->setValue(kCaFile, p.caFile);
         m_settings->setValue(kInsecure, p.insecure);
         m_settings->setValue(kConfig, p.configPath);
+        m_settings->setValue(kProtocol, p.protocol);
+        m_settings->setValue(
+            kProtocolConfig,
+            p.protocolConfig.isEmpty()
+                ? QString()
+                : QString::fromUtf8(QJsonDocument(p.protocolConfig).toJson(QJsonDocument::Compact)));
         m_settings->setValue(kTokenFrom, ServerProfile::tokenSourceName(p.tokenSource));
         m_settings->setValue(kLastUsedMs, p.lastUsedMs);
     }
