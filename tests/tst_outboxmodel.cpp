@@ -1,10 +1,13 @@
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "support/TestServer.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
@@ -79,6 +82,55 @@ private Q_SLOTS:
         QCOMPARE(model.lastReply(), u"{\"ping\":1}"_s);
         QCOMPARE(model.pending(), 0);
         QCOMPARE(model.rowCount(), 3);
+    }
+
+    // A server without publish acks (the json dialect, no publish reply configured): the row
+    // ends "sent, not confirmed", never "acked", and the event log says so in words.
+    void publishToAServerWithoutAcksReadsSentNotConfirmed()
+    {
+        QWebSocketServer server(u"feed"_s, QWebSocketServer::NonSecureMode);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QStringList received;
+        connect(&server, &QWebSocketServer::newConnection, this, [&] {
+            while (QWebSocket *s = server.nextPendingConnection()) {
+                connect(s, &QWebSocket::textMessageReceived, this,
+                        [&](const QString &t) { received.append(t); });
+                connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+        ConnectionManager manager;
+        ConnectionOptions options;
+        options.endpoints = {QUrl(u"ws://127.0.0.1:%1/"_s.arg(server.serverPort()))};
+        options.protocol = u"json"_s;
+        options.protocolConfig =
+            QJsonObject{{u"publish"_s, QJsonObject{{u"frame"_s, QJsonObject{{u"set"_s, u"{data}"_s}}}}},
+                        {u"routes"_s, QJsonArray{QJsonObject{{u"channel"_s, u"room"_s}}}}};
+        manager.setOptions(options);
+        QVERIFY2(manager.errorString().isEmpty(), qPrintable(manager.errorString()));
+        OutboxModel model;
+        model.attach(&manager);
+        EventLog log;
+        log.attach(&manager);
+        QCOMPARE(model.publish(u"room"_s, u"{\"heater\": \"on\"}"_s), QString());
+        const QString id = model.data(model.index(0), OutboxModel::IdRole).toString();
+        QCOMPARE(model.statusOf(id), int(OutboxModel::Queued));
+        manager.open();
+        QTRY_COMPARE_WITH_TIMEOUT(model.statusOf(id), int(OutboxModel::Unconfirmed), 10000);
+        QCOMPARE(model.data(model.index(0), OutboxModel::StatusNameRole).toString(),
+                 u"sent, not confirmed"_s);
+        QCOMPARE(model.detailOf(id), u"sent, not confirmed: this server does not acknowledge publishes"_s);
+        QCOMPARE(model.pending(), 0); // settled: nothing more will come for it
+        QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 10000);
+        QCOMPARE(received.first(), u"{\"set\":{\"heater\":\"on\"}}"_s);
+        bool logged = false;
+        for (int i = 0; i < log.rowCount(); ++i)
+            logged =
+                logged || log.textAt(i) == u"Publish %1 to room sent, not confirmed (this server does not "
+                                           u"acknowledge publishes)"_s.arg(id);
+        QVERIFY(logged);
+        QTest::qWait(100);
+        QCOMPARE(model.statusOf(id), int(OutboxModel::Unconfirmed)); // no later "acked"
+        manager.close();
     }
 };
 

@@ -669,6 +669,13 @@ void tst_ServerProfiles::listChangesRowByRow()
     QCOMPARE(inserted.size(), 1);
     QCOMPARE(inserted.at(0).at(1).toInt(), 1);
     QCOMPARE(rig.servers->currentRow(), 1);
+    // Each row says what its protocol can promise (pulseboard.v1: everything).
+    QCOMPARE(rig.servers->data(rig.servers->index(1), ServerListModel::ProtocolRole).toString(),
+             QStringLiteral("pulseboard"));
+    QCOMPARE(rig.servers->data(rig.servers->index(1), ServerListModel::GuaranteesRole).toString(),
+             QStringLiteral("confirms publishes: yes; can resume: yes; gaps are detected"));
+    QCOMPARE(rig.servers->data(rig.servers->index(0), ServerListModel::GuaranteesRole).toString(),
+             QStringLiteral("confirms publishes: yes; can resume: yes; gaps are detected"));
 
     // A channel chosen in the Channels panel: one dataChanged, of A's row, for its channels.
     changed.clear();

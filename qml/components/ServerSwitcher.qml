@@ -11,7 +11,8 @@ import "Format.js" as Format
 
 Popup {
     id: switcher
-    // Rows with the roles name, endpoints, lastUsedMs, builtin, current, tokenProblem, held.
+    // Rows with the roles name, endpoints, lastUsedMs, builtin, current, tokenProblem, held,
+    // protocol, guarantees.
     property var model: null
     // switchTo(row), connectTo(urls, name), forget(row), checkUrls(urls): each "" or the error.
     property var servers: null
@@ -100,6 +101,8 @@ Popup {
                         required property bool current
                         required property string tokenProblem
                         required property int held
+                        required property string protocol
+                        required property string guarantees
                         objectName: "server:" + name
                         width: rowColumn.width
                         implicitHeight: column.implicitHeight + 16
@@ -141,6 +144,16 @@ Popup {
                                     font.family: Theme.monoFamily
                                     font.pixelSize: Theme.fontSmall
                                     elide: Text.ElideMiddle
+                                }
+                                // What this server's protocol can promise ("confirms publishes: no; ...").
+                                Text {
+                                    objectName: "guarantees"
+                                    Layout.fillWidth: true
+                                    text: row.protocol + ": " + row.guarantees
+                                    color: Theme.textDim
+                                    wrapMode: Text.WordWrap
+                                    font.family: Theme.fontFamily
+                                    font.pixelSize: Theme.fontSmall
                                 }
                                 Text {
                                     Layout.fillWidth: true

@@ -10,9 +10,9 @@ Item {
 
     ListModel {
         id: rows
-        ListElement { name: "This machine (embedded hub)"; endpoints: "started on demand, 127.0.0.1"; lastUsedMs: 0; builtin: true; current: true; tokenProblem: ""; held: 0 }
-        ListElement { name: "lab"; endpoints: "ws://10.0.0.7:8080/"; lastUsedMs: 1; builtin: false; current: false; tokenProblem: ""; held: 3 }
-        ListElement { name: "prod"; endpoints: "wss://a.example/ws, wss://b.example/ws"; lastUsedMs: 1; builtin: false; current: false; tokenProblem: "This server needs a token: start with --token or set PULSEBOARD_TOKEN"; held: 0 }
+        ListElement { name: "This machine (embedded hub)"; endpoints: "started on demand, 127.0.0.1"; lastUsedMs: 0; builtin: true; current: true; tokenProblem: ""; held: 0; protocol: "pulseboard"; guarantees: "confirms publishes: yes; can resume: yes; gaps are detected" }
+        ListElement { name: "lab"; endpoints: "ws://10.0.0.7:8080/"; lastUsedMs: 1; builtin: false; current: false; tokenProblem: ""; held: 3; protocol: "json"; guarantees: "confirms publishes: no; can resume: no; a gap cannot be detected" }
+        ListElement { name: "prod"; endpoints: "wss://a.example/ws, wss://b.example/ws"; lastUsedMs: 1; builtin: false; current: false; tokenProblem: "This server needs a token: start with --token or set PULSEBOARD_TOKEN"; held: 0; protocol: "pulseboard"; guarantees: "confirms publishes: yes; can resume: yes; gaps are detected" }
     }
 
     QtObject {
@@ -86,6 +86,8 @@ Item {
             var lab = findChild(list.contentItem, "server:lab")
             compare(findChild(lab, "held").text, "3 messages wait queued for this server")
             verify(findChild(lab, "held").visible)
+            // Each server says what its protocol can promise.
+            compare(findChild(lab, "guarantees").text, "json: confirms publishes: no; can resume: no; a gap cannot be detected")
             var prod = findChild(list.contentItem, "server:prod")
             compare(findChild(prod, "tokenProblem").text, "This server needs a token: start with --token or set PULSEBOARD_TOKEN")
             // The embedded hub is built in: it cannot be forgotten.

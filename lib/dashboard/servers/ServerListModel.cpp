@@ -2,6 +2,8 @@
 
 #include "EmbeddedHub.h"
 #include "ServerSwitcher.h"
+#include "client/DialectCapabilities.h"
+#include "client/DialectFactory.h"
 
 namespace Pulseboard {
 
@@ -10,7 +12,19 @@ namespace {
 const QList<int> kRoles = {ServerListModel::NameRole,       ServerListModel::EndpointsRole,
                            ServerListModel::LastUsedMsRole, ServerListModel::BuiltinRole,
                            ServerListModel::CurrentRole,    ServerListModel::TokenProblemRole,
-                           ServerListModel::HeldRole,       ServerListModel::ChannelsRole};
+                           ServerListModel::HeldRole,       ServerListModel::ChannelsRole,
+                           ServerListModel::ProtocolRole,   ServerListModel::GuaranteesRole};
+
+// What a server of this protocol (with these settings) can promise, in one line.
+QString guarantees(const QString &protocol, const QJsonObject &config)
+{
+    ConnectionOptions o;
+    o.protocol = protocol.isEmpty() ? QStringLiteral("pulseboard") : protocol;
+    o.protocolConfig = config;
+    QString why;
+    const std::unique_ptr<WireDialect> dialect = makeDialect(o, &why);
+    return dialect ? capabilitiesSummary(dialect->capabilities()) : QStringLiteral("cannot connect: ") + why;
+}
 
 } // namespace
 
@@ -51,7 +65,9 @@ QList<ServerListModel::Row> ServerListModel::buildRows() const
                       {CurrentRole, embeddedNow},
                       {TokenProblemRole, QString()},
                       {HeldRole, s.heldFor(true, {})},
-                      {ChannelsRole, s.embeddedChannels()}};
+                      {ChannelsRole, s.embeddedChannels()},
+                      {ProtocolRole, QStringLiteral("pulseboard")},
+                      {GuaranteesRole, guarantees(QString(), {})}};
         rows.append(row);
     }
     const QList<QUrl> current = ProfileStore::normalized(s.current().endpoints);
@@ -70,7 +86,9 @@ QList<ServerListModel::Row> ServerListModel::buildRows() const
                       {CurrentRole, !embeddedNow && current == p.endpoints},
                       {TokenProblemRole, problem},
                       {HeldRole, s.heldFor(false, p.endpoints)},
-                      {ChannelsRole, p.channels}};
+                      {ChannelsRole, p.channels},
+                      {ProtocolRole, p.protocol.isEmpty() ? QStringLiteral("pulseboard") : p.protocol},
+                      {GuaranteesRole, guarantees(p.protocol, p.protocolConfig)}};
         rows.append(row);
     }
     return rows;
@@ -143,9 +161,16 @@ int ServerListModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> ServerListModel::roleNames() const
 {
-    return {{NameRole, "name"},       {EndpointsRole, "endpoints"}, {LastUsedMsRole, "lastUsedMs"},
-            {BuiltinRole, "builtin"}, {CurrentRole, "current"},     {TokenProblemRole, "tokenProblem"},
-            {HeldRole, "held"},       {ChannelsRole, "channels"}};
+    return {{NameRole, "name"},
+            {EndpointsRole, "endpoints"},
+            {LastUsedMsRole, "lastUsedMs"},
+            {BuiltinRole, "builtin"},
+            {CurrentRole, "current"},
+            {TokenProblemRole, "tokenProblem"},
+            {HeldRole, "held"},
+            {ChannelsRole, "channels"},
+            {ProtocolRole, "protocol"},
+            {GuaranteesRole, "guarantees"}};
 }
 
 QVariant ServerListModel::data(const QModelIndex &index, int role) const

@@ -35,6 +35,8 @@ public:
         TokenProblemRole, // words, empty when the server can be tried
         HeldRole,         // publishes queued for this server that wait for it
         ChannelsRole,
+        ProtocolRole,   // "pulseboard", "json", ...
+        GuaranteesRole, // "confirms publishes: yes; can resume: no; a gap cannot be detected"
     };
     Q_ENUM(Role)
 

@@ -282,8 +282,10 @@ bool Dashboard::unsubscribe(const QString &channel)
 
 void Dashboard::refreshChannelList()
 {
-    // A walk still under way is not started over; the poll after it catches up.
-    if (m_manager)
+    // A walk still under way is not started over; the poll after it catches up. Only
+    // pulseboard.v1 servers list their channels (`channels.list`); on other protocols the list
+    // is the subscriptions, and asking would only log a refusal on every connect.
+    if (m_manager && m_manager->protocol() == QLatin1StringView("pulseboard"))
         m_pager->start();
 }
 
