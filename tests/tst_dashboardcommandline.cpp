@@ -398,6 +398,10 @@ void tst_DashboardCommandLine::protocolFromFlagProfileOrConfig()
     QVERIFY(read({u"--profile"_s, u"feed"_s, u"--protocol-config"_s, settings}, &l));
     QCOMPARE(l.connection.protocol, u"json"_s);
     QCOMPARE(l.connection.protocolConfig.value(u"comment"_s).toString(), u"flag"_s);
+    // --mqtt-username adds its one setting to the profile's.
+    QVERIFY(read({u"--profile"_s, u"feed"_s, u"--mqtt-username"_s, u"ops"_s}, &l));
+    QCOMPARE(l.connection.protocolConfig.value(u"comment"_s).toString(), u"profile"_s);
+    QCOMPARE(l.connection.protocolConfig.value(u"username"_s).toString(), u"ops"_s);
     QVERIFY(read({u"--profile"_s, u"feed"_s, u"--protocol"_s, u"pulseboard"_s}, &l));
     QCOMPARE(l.connection.protocol, u"pulseboard"_s);
     QVERIFY(l.start.protocol.isEmpty()); // recorded as the default

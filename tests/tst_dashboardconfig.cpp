@@ -63,7 +63,18 @@ private Q_SLOTS:
         QTest::newRow("not json") << QByteArray("{") << u"not valid JSON at offset 1: unterminated object"_s;
         QTest::newRow("array") << QByteArray("[]") << u"the top level must be a JSON object"_s;
         QTest::newRow("http url") << QByteArray("{\"servers\":[\"http://x\"]}")
-                                  << u"servers: 'http://x' is not a ws:// or wss:// URL"_s;
+                                  << u"servers[0]: 'http://x' is not a ws:// or wss:// URL"_s;
+        QTest::newRow("servers not array") << QByteArray("{\"servers\":\"ws://x/\"}")
+                                           << u"servers must be an array of URLs or {\"url\", \"protocol\", "
+                                              u"\"protocolConfig\"} objects"_s;
+        QTest::newRow("server entry number")
+            << QByteArray("{\"servers\":[5]}")
+            << u"servers[0] must be a URL string or an object with \"url\""_s;
+        QTest::newRow("server entry without url") << QByteArray("{\"servers\":[{\"protocol\":\"json\"}]}")
+                                                  << u"servers[0].url must be a ws:// or wss:// URL string"_s;
+        QTest::newRow("server protocol not text")
+            << QByteArray("{\"servers\":[{\"url\":\"ws://x/\",\"protocol\":1}]}")
+            << u"servers[0].protocol must be a string"_s;
         QTest::newRow("window") << QByteArray("{\"window\":120}")
                                 << u"window must be 60, 300 or 900 (seconds)"_s;
         QTest::newRow("channel name")

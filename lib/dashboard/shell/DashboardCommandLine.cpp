@@ -234,7 +234,7 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         options.endpoints = l.config.servers;
     // What the server speaks: the flags, else the profile's, else the config's server entries.
     const bool protocolFlag = p.isSet(opt("protocol"));
-    const bool protocolConfigFlag = p.isSet(opt("protocol-config")) || p.isSet(opt("mqtt-username"));
+    const bool protocolConfigFlag = p.isSet(opt("protocol-config"));
     if (fromProfile && !p.isSet(opt("url"))) {
         if (!protocolFlag)
             options.protocol = l.start.protocol.isEmpty() ? QStringLiteral("pulseboard") : l.start.protocol;
@@ -246,6 +246,9 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         if (!protocolConfigFlag && !l.config.protocolConfig.isEmpty())
             options.protocolConfig = l.config.protocolConfig;
     }
+    // --mqtt-username is one setting: it goes over whichever settings were chosen.
+    if (p.isSet(opt("mqtt-username")))
+        options.protocolConfig.insert(QStringLiteral("username"), p.value(opt("mqtt-username")));
     if (options.endpoints.isEmpty() && options.protocol != QLatin1StringView("pulseboard")) {
         *error = QStringLiteral("--protocol %1 needs --url: the embedded hub speaks pulseboard")
                      .arg(options.protocol);
