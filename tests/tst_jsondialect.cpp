@@ -419,6 +419,22 @@ void tst_JsonDialect::templatesFillIdsAsTheTemplateSays()
     QCOMPARE(pub.at(1).toObject().value(u"body").toObject().value(u"on").toBool(), true);
     QCOMPARE(pub.at(1).toObject().value(u"body").toObject().value(u"level").toString(), QStringLiteral("3"));
     QCOMPARE(pub.at(1).toObject().value(u"n").toInt(), 3);
+    // A server that never answers cannot grow the dialect: past 4096 unanswered ids the oldest
+    // are forgotten, and a late answer to one of them is just a frame matching no route.
+    auto bounded = JsonDialect::create(example(QStringLiteral("binance-trades.json")), &error);
+    QVERIFY2(bounded, qPrintable(error));
+    for (int i = 1; i <= 5000; ++i)
+        bounded->encodeSubscribe(QStringLiteral("s%1").arg(i), QStringLiteral("c%1").arg(i), -1);
+    Recorder r;
+    bounded->decodeText(QStringLiteral(R"({"result":null,"id":5000})"), r);
+    QCOMPARE(r.acks, QStringList{QStringLiteral("sub:s5000")});
+    bounded->decodeText(QStringLiteral(R"({"result":null,"id":905})"), r); // 5000 - 4096 + 1: still held
+    QCOMPARE(r.acks.size(), 2);
+    bounded->decodeText(QStringLiteral(R"({"result":null,"id":3})"),
+                        r); // forgotten: ignored as a plain result
+    QCOMPARE(r.acks.size(), 2);
+    QCOMPARE(r.malformed.size(), 0);
+
     // Requests are pulseboard.v1's: nothing to say them with.
     QVERIFY(d->encodeRequest(QStringLiteral("r"), QStringLiteral("m"), QJsonValue()).isNull());
 }
@@ -703,15 +719,16 @@ void tst_JsonDialect::silentFeedIsDroppedAndReconnected()
     pusher.start(20);
     ConnectionManager cm;
     ConnectionOptions o = options(server.url(), example(QStringLiteral("bare-feed.json")));
+    // A deadline well above a stall of a loaded machine: the feed talks every 20 ms.
     o.heartbeatIntervalMs = 100;
-    o.heartbeatTimeoutMs = 200;
+    o.heartbeatTimeoutMs = 1000;
     cm.setOptions(o);
     QSignalSpy messages(&cm, &ConnectionManager::messageReceived);
     QSignalSpy disconnected(&cm, &ConnectionManager::disconnected);
     cm.subscribe(QStringLiteral("room"));
     cm.open();
     QTRY_VERIFY_WITH_TIMEOUT(messages.size() >= 5, 10000);
-    QTest::qWait(400); // talking: longer than interval + deadline, and still connected
+    QTest::qWait(1500); // talking: longer than interval + deadline, and still connected
     QCOMPARE(disconnected.size(), 0);
     QCOMPARE(server.received.size(), 0); // no ping frame ever went out
     pusher.stop();
