@@ -4,6 +4,9 @@
 //   signal    ConnectionManager, consumer on messageReceived (QJsonValue per message)
 //   sink      ConnectionManager, consumer is a MessageSink: decode, validation, seq tracking
 //             and dispatch into per-channel sample buffers without building a QJsonValue
+//   json      the same sink, the frames read by the generic JSON dialect (--protocol json) with
+//             routes for the same frames (channel, seq and data by JSON pointer): what a feed
+//             configured by its settings costs next to the native decoder
 // Each measurement is its own pair of processes (bench-blaster sends, this binary receives in
 // `--client MODE`) so sender and receiver each get a core. The driver (default) repeats every
 // mode --runs times, rotating the order, and prints per-run figures and medians, with every
@@ -33,7 +36,8 @@ using namespace Pulseboard::Bench;
 
 namespace {
 
-const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal"), QStringLiteral("sink")};
+const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal"), QStringLiteral("sink"),
+                         QStringLiteral("json")};
 
 // The window measured by a client: from the first message to the last.
 class Window
@@ -139,14 +143,17 @@ private:
 class SinkConsumer : public MessageSink
 {
 public:
-    SinkConsumer(Buffers &buffers, Window &window) : m_buffers(buffers), m_window(window) {}
+    SinkConsumer(Buffers &buffers, Window &window, const QString &mode)
+        : m_buffers(buffers), m_window(window), m_mode(mode)
+    {
+    }
 
     void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
     {
         Q_UNUSED(seq);
         m_buffers.add(channel, ts, data.value(QLatin1StringView("v")).toDouble());
         if (m_window.count()) {
-            m_window.print(QStringLiteral("sink"), m_buffers.checksum());
+            m_window.print(m_mode, m_buffers.checksum());
             QCoreApplication::exit(0);
         }
     }
@@ -154,6 +161,7 @@ public:
 private:
     Buffers &m_buffers;
     Window &m_window;
+    QString m_mode;
 };
 
 // (b) ConnectionManager's full path.
@@ -166,11 +174,22 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
     options.heartbeatIntervalMs = 600000;
     options.heartbeatTimeoutMs = 600000;
     options.maxRetries = 1;
+    if (mode == QLatin1StringView("json")) {
+        // The blaster's pulseboard.v1 frames, described as a JSON feed.
+        options.protocol = QStringLiteral("json");
+        options.protocolConfig = QJsonDocument::fromJson(R"({
+            "subprotocols": ["pulseboard.v1"],
+            "subscribe": {"frame": {"type": "subscribe", "id": "{id:string}", "channel": "{channel}"},
+                          "reply": {"id": "/id"}},
+            "routes": [{"match": {"type": "message"}, "channel": "{/channel}", "seq": "/seq", "data": "/data"}]
+        })")
+                                     .object();
+    }
     manager.setOptions(options);
     Window window(count);
     Buffers buffers(channels);
-    SinkConsumer sink(buffers, window);
-    if (mode == QLatin1StringView("sink")) {
+    SinkConsumer sink(buffers, window, mode);
+    if (mode == QLatin1StringView("sink") || mode == QLatin1StringView("json")) {
         manager.addMessageSink(&sink);
     } else {
         QObject::connect(&manager, &ConnectionManager::messageReceived,
@@ -293,7 +312,8 @@ int main(int argc, char **argv)
         const QUrl url(parser.value(urlOpt));
         if (mode == QLatin1StringView("baseline"))
             return runBaseline(url, count, channels);
-        if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink"))
+        if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink") ||
+            mode == QLatin1StringView("json"))
             return runManager(mode, url, count, channels);
         std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(mode));
         return 2;
