@@ -203,7 +203,7 @@ Item {
                         anchors.leftMargin: 6
                         spacing: 12
                         Chip {
-                            Layout.preferredWidth: 72
+                            Layout.preferredWidth: 96 // fits UNCONFIRMED
                             // "sent, not confirmed" (a server without acks) fits the chip as UNCONFIRMED;
                             // the row's detail says it in full.
                             text: row.statusName === "sent, not confirmed" ? "UNCONFIRMED" : row.statusName.toUpperCase()
