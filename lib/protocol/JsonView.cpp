@@ -8,6 +8,10 @@
 #include <QLocale>
 #include <QVariant>
 
+#include <QVarLengthArray>
+
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace Pulseboard {
@@ -64,13 +68,22 @@ QJsonValue convert(const element &e)
 }
 
 // QJsonDocument's way of writing a string: the two JSON specials and control characters
-// escaped, everything else as UTF-8.
+// escaped, everything else as UTF-8. Runs that need no escape are copied at once.
 void appendString(QByteArray &out, QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
     out.append('"');
-    for (const char ch : utf8) {
-        const auto c = static_cast<unsigned char>(ch);
+    const char *p = utf8.data();
+    const char *const end = p + utf8.size();
+    while (p < end) {
+        const char *run = p;
+        while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\')
+            ++p;
+        if (p > run)
+            out.append(run, p - run);
+        if (p == end)
+            break;
+        const auto c = static_cast<unsigned char>(*p++);
         switch (c) {
         case '"':
             out.append("\\\"", 2);
@@ -93,16 +106,20 @@ void appendString(QByteArray &out, QByteArrayView utf8)
         case '\t':
             out.append("\\t", 2);
             break;
-        default:
-            if (c < 0x20) {
-                const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-                out.append(escape, sizeof escape);
-            } else {
-                out.append(ch);
-            }
+        default: {
+            const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            out.append(escape, sizeof escape);
+        }
         }
     }
     out.append('"');
+}
+
+void appendInteger(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, result.ptr - digits);
 }
 
 void appendDouble(QByteArray &out, double d)
@@ -149,7 +166,7 @@ void write(QByteArray &out, const element &e)
         return;
     }
     case element_type::INT64:
-        out.append(QByteArray::number(qint64(e.get_int64().value_unsafe())));
+        appendInteger(out, qint64(e.get_int64().value_unsafe()));
         return;
     case element_type::UINT64:
         appendDouble(out, double(e.get_uint64().value_unsafe()));
@@ -171,7 +188,133 @@ void write(QByteArray &out, const element &e)
     }
 }
 
+bool keyLess(std::string_view a, std::string_view b)
+{
+    // QJsonObject orders its keys by code point; UTF-8 byte order is the same order.
+    return a < b;
+}
+
+// write(), with every object's members as a QJsonObject holds them: sorted, the last of a
+// repeated key only. Objects already in order (most payloads) are written as they come.
+// `nested`: inside an object or array. convert() has QJsonDocument read those back from text,
+// and its parser keeps any whole number that fits qint64 as an integer; at the top level
+// QJsonValue(double) does that only below 2^53.
+void writeSorted(QByteArray &out, const element &e, bool nested)
+{
+    switch (e.type()) {
+    case element_type::OBJECT: {
+        simdjson::dom::object members;
+        if (e.get_object().get(members) != simdjson::SUCCESS)
+            return;
+        bool ordered = true;
+        std::string_view previous;
+        bool first = true;
+        for (const auto field : members) {
+            if (!first && !keyLess(previous, field.key)) {
+                ordered = false;
+                break;
+            }
+            previous = field.key;
+            first = false;
+        }
+        out.append('{');
+        if (ordered) {
+            first = true;
+            for (const auto field : members) {
+                if (!first)
+                    out.append(',');
+                first = false;
+                appendString(out, QByteArrayView(field.key.data(), qsizetype(field.key.size())));
+                out.append(':');
+                writeSorted(out, field.value, true);
+            }
+        } else {
+            struct Member
+            {
+                std::string_view key;
+                element value;
+            };
+            QVarLengthArray<Member, 32> sorted;
+            for (const auto field : members)
+                sorted.append({field.key, field.value});
+            std::stable_sort(sorted.begin(), sorted.end(),
+                             [](const Member &a, const Member &b) { return keyLess(a.key, b.key); });
+            first = true;
+            for (qsizetype i = 0; i < sorted.size(); ++i) {
+                if (i + 1 < sorted.size() && sorted.at(i + 1).key == sorted.at(i).key)
+                    continue; // a later occurrence of the key wins
+                if (!first)
+                    out.append(',');
+                first = false;
+                appendString(out,
+                             QByteArrayView(sorted.at(i).key.data(), qsizetype(sorted.at(i).key.size())));
+                out.append(':');
+                writeSorted(out, sorted.at(i).value, true);
+            }
+        }
+        out.append('}');
+        return;
+    }
+    case element_type::ARRAY: {
+        simdjson::dom::array items;
+        if (e.get_array().get(items) != simdjson::SUCCESS)
+            return;
+        out.append('[');
+        bool first = true;
+        for (const element item : items) {
+            if (!first)
+                out.append(',');
+            first = false;
+            writeSorted(out, item, true);
+        }
+        out.append(']');
+        return;
+    }
+    case element_type::DOUBLE: {
+        const double d = e.get_double().value_unsafe();
+        constexpr double kInt64End = 9223372036854775808.0; // 2^63
+        if (nested && d == std::trunc(d) && d >= -kInt64End && d < kInt64End)
+            appendInteger(out, qint64(d));
+        else
+            appendJsonNumber(out, d);
+        return;
+    }
+    default:
+        write(out, e);
+        return;
+    }
+}
+
 } // namespace
+
+void appendJsonNumber(QByteArray &out, double value)
+{
+    constexpr double kExact = 9007199254740992.0; // 2^53
+    if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < kExact)
+        appendInteger(out, qint64(value));
+    else
+        appendDouble(out, value);
+}
+
+void appendJsonInteger(QByteArray &out, qint64 value)
+{
+    appendInteger(out, value);
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    appendString(out, utf8);
+}
+
+void JsonView::appendQtCompactJson(QByteArray &out) const
+{
+    if (m_source == Source::Parsed) {
+        writeSorted(out, ParsedAccess::element(*this), false);
+        return;
+    }
+    if (m_source == Source::Qt)
+        out.append(toJson());
+}
 
 void detail::appendJsonString(QByteArray &out, QByteArrayView utf8)
 {
