@@ -244,7 +244,7 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
     return rc;
 }
 
-// Counts deliveries for the window of the `cli` mode; registered after the session's own path.
+// Counts deliveries for the window of the `cli` mode.
 class CountingSink : public MessageSink
 {
 public:
@@ -279,12 +279,13 @@ int runCli(const QUrl &url, qint64 count, int channels)
         std::fprintf(stderr, "bench-ingest: cannot open /dev/null\n");
         return 1;
     }
-    JsonLinesSession::Settings settings;
-    settings.maxMessages = count;
-    JsonLinesSession session(&manager, &out, settings);
+    // The counter first: the session ends itself within the delivery of the last message.
     Window window(count);
     CountingSink counter(window);
     manager.addMessageSink(&counter);
+    JsonLinesSession::Settings settings;
+    settings.maxMessages = count;
+    JsonLinesSession session(&manager, &out, settings);
     QObject::connect(&session, &JsonLinesSession::finished, [&](int code) {
         if (code == 0 && window.done())
             window.print(QStringLiteral("cli"), counter.checksum());
