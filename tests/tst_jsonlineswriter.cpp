@@ -11,6 +11,10 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <QRandomGenerator>
+
+#include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace Pulseboard;
@@ -25,6 +29,7 @@ private Q_SLOTS:
     void payloadsLikeQJsonDocument();
     void numbersLikeQJsonValue_data();
     void numbersLikeQJsonValue();
+    void doublesLikeQByteArrayNumber();
 };
 
 namespace {
@@ -208,6 +213,43 @@ void tst_JsonLinesWriter::numbersLikeQJsonValue()
     QByteArray out;
     appendJsonNumber(out, value);
     QCOMPARE(out, expected);
+}
+
+// The double writer lays out std::to_chars' shortest digits as Qt does: compared with
+// QByteArray::number(d, 'g', QLocale::FloatingPointShortest) (what QJsonDocument writes) on
+// values of every magnitude, random bit patterns included. Seeded: the same values every run.
+void tst_JsonLinesWriter::doublesLikeQByteArrayNumber()
+{
+    QRandomGenerator rng(20261201);
+    QList<double> values;
+    for (int e = -330; e <= 310; ++e) {
+        for (const double m : {1.0, 1.5, 2.0, 9.999, 1.2345678901234567, 7.0}) {
+            const double v = m * std::pow(10.0, e);
+            values << v << -v;
+        }
+    }
+    for (int i = 0; i < 100000; ++i) {
+        quint64 bits = rng.generate64();
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        values << v;
+        values << double(rng.bounded(1000000)) / 1000.0;
+        values << double(qint64(rng.generate64() >> rng.bounded(64)));
+    }
+    int compared = 0;
+    for (const double v : values) {
+        if (!std::isfinite(v))
+            continue;
+        const QByteArray expected = QByteArray::number(v, 'g', QLocale::FloatingPointShortest);
+        QByteArray out;
+        appendJsonDouble(out, v);
+        if (out != expected)
+            QFAIL(qPrintable(QStringLiteral("%1: wrote %2, Qt writes %3")
+                                 .arg(QString::number(v, 'g', 17), QString::fromLatin1(out),
+                                      QString::fromLatin1(expected))));
+        ++compared;
+    }
+    QVERIFY(compared > 250000);
 }
 
 QTEST_GUILESS_MAIN(tst_JsonLinesWriter)

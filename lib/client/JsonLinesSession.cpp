@@ -7,10 +7,20 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <cstring>
+
 namespace Pulseboard {
 
 namespace {
 using L = QLatin1StringView;
+
+// QByteArray::append goes through insert() in Qt 6.4; a message line is a few small pieces.
+void put(QByteArray &out, QByteArrayView bytes)
+{
+    const qsizetype at = out.size();
+    out.resize(at + bytes.size());
+    std::memcpy(out.data() + at, bytes.data(), size_t(bytes.size()));
+}
 
 // Any JSON value, not just objects.
 QJsonValue parseJson(QByteArrayView text, QString *error)
@@ -123,17 +133,17 @@ void JsonLinesSession::appendMessageLine(QByteArray &out, QByteArrayView channel
 {
     // QJsonObject's member order: channel, data, event, seq, ts. QJsonDocument leaves out a
     // member whose value is undefined; the decoder hands a missing `data` over as null.
-    out.append("{\"channel\":");
-    out.append(channelJson);
+    put(out, "{\"channel\":");
+    put(out, channelJson);
     if (!data.isUndefined()) {
-        out.append(",\"data\":");
+        put(out, ",\"data\":");
         data.appendQtCompactJson(out);
     }
-    out.append(",\"event\":\"message\",\"seq\":");
+    put(out, ",\"event\":\"message\",\"seq\":");
     appendJsonNumber(out, double(seq));
-    out.append(",\"ts\":");
+    put(out, ",\"ts\":");
     appendJsonNumber(out, double(ts));
-    out.append("}\n");
+    put(out, "}\n");
 }
 
 QByteArrayView JsonLinesSession::channelJson(const QString &channel)

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace Pulseboard {
 
@@ -67,12 +68,33 @@ QJsonValue convert(const element &e)
     return QJsonValue(QJsonValue::Null);
 }
 
+// QByteArray::append goes through insert() in Qt 6.4; the writers append small pieces by the
+// dozen per message, so they grow the array (geometrically, as append does) and copy themselves.
+inline void put(QByteArray &out, const char *data, qsizetype size)
+{
+    const qsizetype at = out.size();
+    out.resize(at + size);
+    std::memcpy(out.data() + at, data, size_t(size));
+}
+
+inline void put(QByteArray &out, QByteArrayView bytes)
+{
+    put(out, bytes.data(), bytes.size());
+}
+
+inline void put(QByteArray &out, char c)
+{
+    const qsizetype at = out.size();
+    out.resize(at + 1);
+    out.data()[at] = c;
+}
+
 // QJsonDocument's way of writing a string: the two JSON specials and control characters
 // escaped, everything else as UTF-8. Runs that need no escape are copied at once.
 void appendString(QByteArray &out, QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
-    out.append('"');
+    put(out, '"');
     const char *p = utf8.data();
     const char *const end = p + utf8.size();
     while (p < end) {
@@ -80,54 +102,119 @@ void appendString(QByteArray &out, QByteArrayView utf8)
         while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\')
             ++p;
         if (p > run)
-            out.append(run, p - run);
+            put(out, run, p - run);
         if (p == end)
             break;
         const auto c = static_cast<unsigned char>(*p++);
         switch (c) {
         case '"':
-            out.append("\\\"", 2);
+            put(out, "\\\"", 2);
             break;
         case '\\':
-            out.append("\\\\", 2);
+            put(out, "\\\\", 2);
             break;
         case '\b':
-            out.append("\\b", 2);
+            put(out, "\\b", 2);
             break;
         case '\f':
-            out.append("\\f", 2);
+            put(out, "\\f", 2);
             break;
         case '\n':
-            out.append("\\n", 2);
+            put(out, "\\n", 2);
             break;
         case '\r':
-            out.append("\\r", 2);
+            put(out, "\\r", 2);
             break;
         case '\t':
-            out.append("\\t", 2);
+            put(out, "\\t", 2);
             break;
         default: {
             const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            out.append(escape, sizeof escape);
+            put(out, escape, sizeof escape);
         }
         }
     }
-    out.append('"');
+    put(out, '"');
 }
 
 void appendInteger(QByteArray &out, qint64 value)
 {
     char digits[24];
     const auto result = std::to_chars(digits, digits + sizeof digits, value);
-    out.append(digits, result.ptr - digits);
+    put(out, digits, result.ptr - digits);
 }
 
+// QByteArray::number(d, 'g', QLocale::FloatingPointShortest), as QJsonDocument writes a double,
+// without its temporary QByteArray: the shortest digits that read back the same (std::to_chars),
+// laid out as Qt lays them out: the decimal form unless d[.ddd]e+XX (at least two exponent
+// digits) is shorter.
+// tst_jsonlineswriter compares the two on many values.
 void appendDouble(QByteArray &out, double d)
 {
-    if (std::isfinite(d))
-        out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
-    else
-        out.append("null", 4);
+    if (!std::isfinite(d)) {
+        put(out, "null", 4);
+        return;
+    }
+    char sci[40];
+    const auto result = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
+    const char *p = sci;
+    const char *const end = result.ptr;
+    char buffer[48];
+    char *o = buffer;
+    if (*p == '-')
+        *o++ = *p++;
+    char digits[24];
+    int digitCount = 0;
+    for (; p < end && *p != 'e'; ++p) {
+        if (*p != '.')
+            digits[digitCount++] = *p;
+    }
+    int exponent = 0;
+    std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exponent);
+    if (digitCount == 1 && digits[0] == '0') { // zero, of either sign: Qt writes 0
+        put(out, '0');
+        return;
+    }
+    const int decpt = exponent + 1; // digits before the point
+    const int magnitude = exponent < 0 ? -exponent : exponent;
+    const int decimalLength =
+        decpt <= 0 ? 2 - decpt + digitCount : std::max(decpt, digitCount) + (decpt < digitCount);
+    const int exponentLength = digitCount + (digitCount > 1) + 2 + (magnitude >= 100 ? 3 : 2);
+    const bool decimal = decimalLength <= exponentLength;
+    if (decimal) {
+        if (decpt <= 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = 0; i < -decpt; ++i)
+                *o++ = '0';
+            std::memcpy(o, digits, size_t(digitCount));
+            o += digitCount;
+        } else if (decpt >= digitCount) {
+            std::memcpy(o, digits, size_t(digitCount));
+            o += digitCount;
+            for (int i = digitCount; i < decpt; ++i)
+                *o++ = '0';
+        } else {
+            std::memcpy(o, digits, size_t(decpt));
+            o += decpt;
+            *o++ = '.';
+            std::memcpy(o, digits + decpt, size_t(digitCount - decpt));
+            o += digitCount - decpt;
+        }
+    } else {
+        *o++ = digits[0];
+        if (digitCount > 1) {
+            *o++ = '.';
+            std::memcpy(o, digits + 1, size_t(digitCount - 1));
+            o += digitCount - 1;
+        }
+        *o++ = 'e';
+        *o++ = exponent < 0 ? '-' : '+';
+        if (magnitude < 10)
+            *o++ = '0';
+        o = std::to_chars(o, buffer + sizeof buffer, magnitude).ptr;
+    }
+    put(out, buffer, o - buffer);
 }
 
 void write(QByteArray &out, const element &e)
@@ -137,32 +224,32 @@ void write(QByteArray &out, const element &e)
         simdjson::dom::object members;
         if (e.get_object().get(members) != simdjson::SUCCESS)
             return;
-        out.append('{');
+        put(out, '{');
         bool first = true;
         for (const auto field : members) {
             if (!first)
-                out.append(',');
+                put(out, ',');
             first = false;
             appendString(out, QByteArrayView(field.key.data(), qsizetype(field.key.size())));
-            out.append(':');
+            put(out, ':');
             write(out, field.value);
         }
-        out.append('}');
+        put(out, '}');
         return;
     }
     case element_type::ARRAY: {
         simdjson::dom::array items;
         if (e.get_array().get(items) != simdjson::SUCCESS)
             return;
-        out.append('[');
+        put(out, '[');
         bool first = true;
         for (const element item : items) {
             if (!first)
-                out.append(',');
+                put(out, ',');
             first = false;
             write(out, item);
         }
-        out.append(']');
+        put(out, ']');
         return;
     }
     case element_type::INT64:
@@ -180,10 +267,10 @@ void write(QByteArray &out, const element &e)
         return;
     }
     case element_type::BOOL:
-        out.append(e.get_bool().value_unsafe() ? QByteArrayView("true") : QByteArrayView("false"));
+        put(out, e.get_bool().value_unsafe() ? QByteArrayView("true") : QByteArrayView("false"));
         return;
     case element_type::NULL_VALUE:
-        out.append("null", 4);
+        put(out, "null", 4);
         return;
     }
 }
@@ -217,15 +304,15 @@ void writeSorted(QByteArray &out, const element &e, bool nested)
             previous = field.key;
             first = false;
         }
-        out.append('{');
+        put(out, '{');
         if (ordered) {
             first = true;
             for (const auto field : members) {
                 if (!first)
-                    out.append(',');
+                    put(out, ',');
                 first = false;
                 appendString(out, QByteArrayView(field.key.data(), qsizetype(field.key.size())));
-                out.append(':');
+                put(out, ':');
                 writeSorted(out, field.value, true);
             }
         } else {
@@ -244,30 +331,30 @@ void writeSorted(QByteArray &out, const element &e, bool nested)
                 if (i + 1 < sorted.size() && sorted.at(i + 1).key == sorted.at(i).key)
                     continue; // a later occurrence of the key wins
                 if (!first)
-                    out.append(',');
+                    put(out, ',');
                 first = false;
                 appendString(out,
                              QByteArrayView(sorted.at(i).key.data(), qsizetype(sorted.at(i).key.size())));
-                out.append(':');
+                put(out, ':');
                 writeSorted(out, sorted.at(i).value, true);
             }
         }
-        out.append('}');
+        put(out, '}');
         return;
     }
     case element_type::ARRAY: {
         simdjson::dom::array items;
         if (e.get_array().get(items) != simdjson::SUCCESS)
             return;
-        out.append('[');
+        put(out, '[');
         bool first = true;
         for (const element item : items) {
             if (!first)
-                out.append(',');
+                put(out, ',');
             first = false;
             writeSorted(out, item, true);
         }
-        out.append(']');
+        put(out, ']');
         return;
     }
     case element_type::DOUBLE: {
@@ -294,6 +381,11 @@ void appendJsonNumber(QByteArray &out, double value)
         appendInteger(out, qint64(value));
     else
         appendDouble(out, value);
+}
+
+void appendJsonDouble(QByteArray &out, double value)
+{
+    appendDouble(out, value);
 }
 
 void appendJsonInteger(QByteArray &out, qint64 value)

@@ -102,6 +102,9 @@ private:
 // Appends `value` as QJsonDocument writes QJsonValue(value): a whole number below 2^53 as an
 // integer, any other finite number in the shortest form that reads back the same, otherwise null.
 void appendJsonNumber(QByteArray &out, double value);
+// Appends a double in QJsonDocument's form for one: QByteArray::number(value, 'g',
+// QLocale::FloatingPointShortest), null when not finite. No temporary QByteArray.
+void appendJsonDouble(QByteArray &out, double value);
 // Appends an integer as QJsonDocument writes QJsonValue(qint64).
 void appendJsonInteger(QByteArray &out, qint64 value);
 // Appends `utf8` as a JSON string the way QJsonDocument writes one (the two specials and
