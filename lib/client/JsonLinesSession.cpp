@@ -189,12 +189,22 @@ void JsonLinesSession::flushOutput()
     m_flushQueued = false;
     if (m_pending.isEmpty())
         return;
+    if (m_outputClosed) {
+        m_pending.truncate(0);
+        return;
+    }
     // A blocking stdout that is slow blocks here: the socket is not read meanwhile, so what the
     // server sends waits in the kernel's buffers and TCP holds the sender back. Nothing grows.
-    m_out->write(m_pending);
-    if (auto *file = qobject_cast<QFileDevice *>(m_out))
-        file->flush();
+    const qint64 written = m_out->write(m_pending);
+    auto *file = qobject_cast<QFileDevice *>(m_out);
+    const bool ok = written == m_pending.size() && (!file || file->flush());
     m_pending.truncate(0); // keeps the buffer's capacity
+    if (!ok) {
+        // The reader went away (EPIPE: `| head`) or the output failed: nobody can read what
+        // follows, so the session ends (exit status 0) instead of tailing on into nothing.
+        m_outputClosed = true;
+        finish(0);
+    }
 }
 
 void JsonLinesSession::readCommandsFrom(int fd)

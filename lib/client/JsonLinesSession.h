@@ -3,7 +3,8 @@
 // Messages come through the manager's MessageSink path: each `message` line is written straight
 // from the decoded frame (no QJsonValue, no QJsonDocument), byte for byte what the QJsonValue
 // path wrote. Lines are buffered and written once per pass of the event loop (or at 64 KiB);
-// every other event, finish() and the destructor write out what is held at once.
+// every other event, finish() and the destructor write out what is held at once. A write that
+// fails (the reader of stdout went away) ends the session.
 #pragma once
 
 #include "ConnectionManager.h"
@@ -72,6 +73,7 @@ private:
     QElapsedTimer m_clock;
     QByteArray m_pending;                     // lines not yet written
     bool m_flushQueued = false;               // a flush is posted for the end of this pass
+    bool m_outputClosed = false;              // a write failed: nothing more is written
     QHash<QString, QByteArray> m_channelJson; // subscribed channel -> its JSON string
     QString m_lastChannel;                    // the last one looked up, and its entry
     QByteArray m_lastChannelJson;
