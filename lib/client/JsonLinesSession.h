@@ -31,6 +31,7 @@ public:
         int durationMs = 0;     // 0: no limit
     };
 
+    // `manager` must outlive the session (it is one of its message sinks).
     JsonLinesSession(ConnectionManager *manager, QIODevice *out, const Settings &settings,
                      QObject *parent = nullptr);
     ~JsonLinesSession() override;
