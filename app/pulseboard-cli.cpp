@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QTextStream>
 
+#include <csignal>
 #include <cstdio>
 
 using namespace Pulseboard;
@@ -88,6 +89,9 @@ int main(int argc, char *argv[])
             return usage(QStringLiteral("invalid or repeated channel '%1'").arg(channel));
     }
 
+    // A reader of stdout that goes away (`| head`) makes the next write fail with EPIPE, which
+    // ends the session cleanly (close frame, exit 0), rather than a SIGPIPE killing the process.
+    ::signal(SIGPIPE, SIG_IGN);
     QFile out;
     if (!out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered))
         return 1;

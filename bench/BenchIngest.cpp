@@ -1,26 +1,33 @@
 // bench-ingest: benchmark 1 of docs/PERFORMANCE.md. Compares, in one run, how fast a client
-// drains ~100-byte `message` frames over loopback:
+// drains ~100-byte `message` frames over loopback, and the CPU it spends per message:
+//   noparse   the floor: a bare QWebSocket client that counts textMessageReceived, parses nothing
 //   baseline  a bare QWebSocket client: QJsonDocument per frame, reads one field (seq)
 //   signal    ConnectionManager, consumer on messageReceived (QJsonValue per message)
 //   sink      ConnectionManager, consumer is a MessageSink: decode, validation, seq tracking
 //             and dispatch into per-channel sample buffers without building a QJsonValue
+//   cli       pulseboard-cli's output path: ConnectionManager and a JsonLinesSession (as the CLI
+//             makes it) writing every `message` event as a JSON Line to /dev/null, opened as
+//             the CLI opens its stdout
 //   json      the same sink, the frames read by the generic JSON dialect (--protocol json) with
 //             routes for the same frames (channel, seq and data by JSON pointer): what a feed
 //             configured by its settings costs next to the native decoder
 // Each measurement is its own pair of processes (bench-blaster sends, this binary receives in
 // `--client MODE`) so sender and receiver each get a core. The driver (default) repeats every
 // mode --runs times, rotating the order, and prints per-run figures and medians, with every
-// figure also as a ratio to the baseline of the same run.
+// figure also as a ratio to the floor (noparse) of the same run. CPU is the client process's
+// user + system time (getrusage) from its first message to its last, never wall time.
 
 #include "BenchUtil.h"
 #include "SampleRing.h"
 
 #include "client/ConnectionManager.h"
+#include "client/JsonLinesSession.h"
 #include "client/MessageSink.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -36,8 +43,9 @@ using namespace Pulseboard::Bench;
 
 namespace {
 
-const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal"), QStringLiteral("sink"),
-                         QStringLiteral("json")};
+// The floor first: every ratio is to it.
+const QStringList kModes{QStringLiteral("noparse"), QStringLiteral("baseline"), QStringLiteral("signal"),
+                         QStringLiteral("sink"), QStringLiteral("json"), QStringLiteral("cli")};
 
 // The window measured by a client: from the first message to the last.
 class Window
@@ -75,20 +83,52 @@ private:
     QElapsedTimer m_wall;
 };
 
+void subscribeAll(QWebSocket &socket, int channels)
+{
+    for (int c = 0; c < channels; ++c) {
+        const QJsonObject sub{{QStringLiteral("type"), QStringLiteral("subscribe")},
+                              {QStringLiteral("id"), QStringLiteral("s%1").arg(c)},
+                              {QStringLiteral("channel"), QStringLiteral("bench.%1").arg(c)}};
+        socket.sendTextMessage(QString::fromUtf8(QJsonDocument(sub).toJson(QJsonDocument::Compact)));
+    }
+}
+
+// The floor: what QWebSocket itself costs per frame (reads, unmasking, UTF-8 check and
+// conversion to QString, the signal). Nothing is parsed, so the `subscribed` replies (one per
+// channel, sent before any message) are counted as frames and left out of the window.
+int runNoParse(const QUrl &url, qint64 count, int channels)
+{
+    QWebSocket socket;
+    Window window(count);
+    qint64 frames = 0;
+    double checksum = 0;
+    QObject::connect(&socket, &QWebSocket::connected, [&] { subscribeAll(socket, channels); });
+    QObject::connect(&socket, &QWebSocket::textMessageReceived, [&](const QString &text) {
+        if (++frames <= channels)
+            return;
+        checksum += double(text.size());
+        if (window.count()) {
+            window.print(QStringLiteral("noparse"), checksum);
+            QCoreApplication::exit(0);
+        }
+    });
+    QObject::connect(&socket, &QWebSocket::disconnected, [&] {
+        if (window.done())
+            return;
+        std::fprintf(stderr, "bench-ingest: noparse client lost the connection\n");
+        QCoreApplication::exit(1);
+    });
+    socket.open(url);
+    return QCoreApplication::exec();
+}
+
 // (a) What any Qt client does with a JSON frame, and nothing more.
 int runBaseline(const QUrl &url, qint64 count, int channels)
 {
     QWebSocket socket;
     Window window(count);
     double checksum = 0;
-    QObject::connect(&socket, &QWebSocket::connected, [&] {
-        for (int c = 0; c < channels; ++c) {
-            const QJsonObject sub{{QStringLiteral("type"), QStringLiteral("subscribe")},
-                                  {QStringLiteral("id"), QStringLiteral("s%1").arg(c)},
-                                  {QStringLiteral("channel"), QStringLiteral("bench.%1").arg(c)}};
-            socket.sendTextMessage(QString::fromUtf8(QJsonDocument(sub).toJson(QJsonDocument::Compact)));
-        }
-    });
+    QObject::connect(&socket, &QWebSocket::connected, [&] { subscribeAll(socket, channels); });
     QObject::connect(&socket, &QWebSocket::textMessageReceived, [&](const QString &text) {
         const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
         const qint64 seq = doc.object().value(QLatin1StringView("seq")).toInteger();
@@ -222,6 +262,60 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
     return rc;
 }
 
+// Counts deliveries for the window of the `cli` mode.
+class CountingSink : public MessageSink
+{
+public:
+    explicit CountingSink(Window &window) : m_window(window) {}
+    void deliver(const QString &, qint64 seq, qint64, const JsonView &) override
+    {
+        m_checksum += double(seq);
+        m_window.count();
+    }
+    double checksum() const { return m_checksum; }
+
+private:
+    Window &m_window;
+    double m_checksum = 0;
+};
+
+// (c) pulseboard-cli's path: a JsonLinesSession prints every message event. The session ends
+// itself after `count` messages (--count), which writes out what it holds, then the window ends.
+int runCli(const QUrl &url, qint64 count, int channels)
+{
+    ConnectionManager manager;
+    ConnectionOptions options;
+    options.endpoints = {url};
+    options.heartbeatIntervalMs = 600000;
+    options.heartbeatTimeoutMs = 600000;
+    options.maxRetries = 1;
+    manager.setOptions(options);
+    for (int c = 0; c < channels; ++c)
+        manager.subscribe(QStringLiteral("bench.%1").arg(c));
+    QFile out(QStringLiteral("/dev/null"));
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
+        std::fprintf(stderr, "bench-ingest: cannot open /dev/null\n");
+        return 1;
+    }
+    // The counter first: the session ends itself within the delivery of the last message.
+    Window window(count);
+    CountingSink counter(window);
+    manager.addMessageSink(&counter);
+    JsonLinesSession::Settings settings;
+    settings.maxMessages = count;
+    JsonLinesSession session(&manager, &out, settings);
+    QObject::connect(&session, &JsonLinesSession::finished, [&](int code) {
+        if (code == 0 && window.done())
+            window.print(QStringLiteral("cli"), counter.checksum());
+        else
+            std::fprintf(stderr, "bench-ingest: cli session ended with %d after %s messages\n", code,
+                         window.done() ? "all" : "not all");
+        QCoreApplication::exit(code == 0 && window.done() ? 0 : 1);
+    });
+    session.start();
+    return QCoreApplication::exec();
+}
+
 int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
 {
     const QString self = QCoreApplication::applicationFilePath();
@@ -265,8 +359,19 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
                         r.rssKb / 1024.0, qPrintable(loadAverage()));
             std::fflush(stdout);
         }
+        // This run's CPU per message of every mode against the floor measured in the same run.
+        const double floor = results.value(modes.first()).value(run).cpu;
+        std::printf("run %d CPU per message / %s:", run + 1, qPrintable(modes.first()));
+        for (const QString &mode : modes)
+            std::printf("  %s %.2fx", qPrintable(mode),
+                        floor > 0 ? results.value(mode).value(run).cpu / floor : 0.0);
+        std::printf("\n");
+        std::fflush(stdout);
     }
     printSummary(results, modes, count, QStringLiteral("msgs/s"));
+    std::printf("(CPU: the client process's user + system time from getrusage, first message to last; "
+                "the floor is %s)\n",
+                qPrintable(modes.first()));
     return 0;
 }
 
@@ -277,7 +382,8 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Ingest benchmark: bare QWebSocket+QJsonDocument vs ConnectionManager."));
+        QStringLiteral("Ingest benchmark: a bare QWebSocket (no parsing; QJsonDocument) vs ConnectionManager "
+                       "(signal, sink) and the CLI's output path, CPU per message."));
     parser.addHelpOption();
     const QCommandLineOption runsOpt(QStringLiteral("runs"),
                                      QStringLiteral("Measurements per mode (default 5)."),
@@ -310,24 +416,32 @@ int main(int argc, char **argv)
         QLoggingCategory::setFilterRules(QStringLiteral("pulseboard.*.info=false"));
         const QString mode = parser.value(clientOpt);
         const QUrl url(parser.value(urlOpt));
+        if (mode == QLatin1StringView("noparse"))
+            return runNoParse(url, count, channels);
         if (mode == QLatin1StringView("baseline"))
             return runBaseline(url, count, channels);
+        if (mode == QLatin1StringView("cli"))
+            return runCli(url, count, channels);
         if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink") ||
             mode == QLatin1StringView("json"))
             return runManager(mode, url, count, channels);
         std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(mode));
         return 2;
     }
-    const QStringList modes = parser.value(modesOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    QStringList modes = parser.value(modesOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
     for (const QString &m : modes) {
         if (!kModes.contains(m)) {
             std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(m));
             return 2;
         }
     }
-    if (!modes.contains(QLatin1StringView("baseline"))) {
-        std::fprintf(stderr, "bench-ingest: every run needs the baseline mode to compare against\n");
+    if (!modes.contains(QLatin1StringView("noparse"))) {
+        std::fprintf(stderr,
+                     "bench-ingest: every run needs the noparse mode (the floor) to compare against\n");
         return 2;
     }
+    modes.removeDuplicates();
+    modes.move(modes.indexOf(QLatin1StringView("noparse")), 0); // the summary's ratios are to the first
+
     return runDriver(modes, std::max(1, parser.value(runsOpt).toInt()), count, channels);
 }

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void tokenNeverPrinted();
     void queueFileSurvivesKillNine();
     void jsonFeedSaysWhatItCannotConfirm();
+    void endsWhenStdoutIsClosed();
 };
 
 void tst_Cli::initTestCase()
@@ -436,6 +437,35 @@ void tst_Cli::jsonFeedSaysWhatItCannotConfirm()
     QCOMPARE(data.value(QLatin1StringView("temp")).toDouble(), 21.5);
     QCOMPARE(data.value(QLatin1StringView("unit")).toString(), QStringLiteral("C"));
     QCOMPARE(messages.first().value(QLatin1StringView("channel")).toString(), QStringLiteral("room"));
+}
+
+// The reader of the CLI's stdout goes away (`pulseboard-cli ... | head -3`): the next message
+// line cannot be written, and the client ends normally instead of tailing on into nothing.
+void tst_Cli::endsWhenStdoutIsClosed()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    QStringList args{QStringLiteral("--url"), server.url().toString(), QStringLiteral("--subscribe"),
+                     QStringLiteral("sys.cpu")};
+    args += fastFlags();
+    QString command = QStringLiteral("'%1'").arg(kCli);
+    for (const QString &a : args)
+        command += QStringLiteral(" '%1'").arg(a);
+    // head leaves after three lines (connecting, subscribed, open); the CLI's status is the answer.
+    QProcess shell;
+    shell.start(
+        QStringLiteral("bash"),
+        {QStringLiteral("-c"), command + QStringLiteral(" | head -n 3 >/dev/null; exit ${PIPESTATUS[0]}")});
+    QVERIFY(shell.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(server.framesOfType(MessageType::Subscribe).size(), 1, 10000);
+    // Keeps publishing until the CLI is gone: each message is a line it tries to write.
+    for (int i = 0; i < 400 && shell.state() != QProcess::NotRunning; ++i) {
+        server.publish(QStringLiteral("sys.cpu"), QJsonObject{{QLatin1StringView("i"), i}});
+        QTest::qWait(25);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(shell.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(shell.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(shell.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -7,10 +7,20 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <cstring>
+
 namespace Pulseboard {
 
 namespace {
 using L = QLatin1StringView;
+
+// QByteArray::append goes through insert() in Qt 6.4; a message line is a few small pieces.
+void put(QByteArray &out, QByteArrayView bytes)
+{
+    const qsizetype at = out.size();
+    out.resize(at + bytes.size());
+    std::memcpy(out.data() + at, bytes.data(), size_t(bytes.size()));
+}
 
 // Any JSON value, not just objects.
 QJsonValue parseJson(QByteArrayView text, QString *error)
@@ -52,19 +62,8 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
         else if (state == ConnectionManager::Open)
             maybeFinishAfterInput();
     });
-    connect(m_manager, &ConnectionManager::messageReceived, this,
-            [this](const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data) {
-                ++m_messages;
-                if (!m_settings.quiet) {
-                    emitEvent({{L("event"), L("message")},
-                               {L("channel"), channel},
-                               {L("seq"), double(seq)},
-                               {L("ts"), double(ts)},
-                               {L("data"), data}});
-                }
-                if (m_settings.maxMessages > 0 && m_messages >= m_settings.maxMessages)
-                    finish(0);
-            });
+    m_pending.reserve(kFlushBytes + 4096);
+    m_manager->addMessageSink(this);
     connect(m_manager, &ConnectionManager::subscribed, this,
             [this](const QString &channel, qint64 seq, bool recovered) {
                 emitEvent({{L("event"), L("subscribed")},
@@ -134,6 +133,91 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
     connect(m_manager, &ConnectionManager::disconnected, this, [this](int code, const QString &reason) {
         emitEvent({{L("event"), L("disconnected")}, {L("code"), code}, {L("reason"), reason}});
     });
+}
+
+JsonLinesSession::~JsonLinesSession()
+{
+    m_manager->removeMessageSink(this);
+    flushOutput();
+}
+
+void JsonLinesSession::appendMessageLine(QByteArray &out, QByteArrayView channelJson, qint64 seq, qint64 ts,
+                                         const JsonView &data)
+{
+    // QJsonObject's member order: channel, data, event, seq, ts. QJsonDocument leaves out a
+    // member whose value is undefined; the decoder hands a missing `data` over as null.
+    put(out, "{\"channel\":");
+    put(out, channelJson);
+    if (!data.isUndefined()) {
+        put(out, ",\"data\":");
+        data.appendQtCompactJson(out);
+    }
+    put(out, ",\"event\":\"message\",\"seq\":");
+    appendJsonNumber(out, double(seq));
+    put(out, ",\"ts\":");
+    appendJsonNumber(out, double(ts));
+    put(out, "}\n");
+}
+
+QByteArrayView JsonLinesSession::channelJson(const QString &channel)
+{
+    // The manager hands over its own copy of each channel's name: the same string data each time.
+    if (channel.constData() == m_lastChannel.constData() && channel.size() == m_lastChannel.size())
+        return m_lastChannelJson;
+    auto it = m_channelJson.find(channel);
+    if (it == m_channelJson.end()) {
+        // Bounded: the manager delivers subscribed channels only. Forget all past a generous limit.
+        if (m_channelJson.size() >= 4096)
+            m_channelJson.clear();
+        QByteArray json;
+        appendJsonString(json, channel.toUtf8());
+        it = m_channelJson.insert(channel, json);
+    }
+    m_lastChannel = it.key();
+    m_lastChannelJson = *it;
+    return m_lastChannelJson;
+}
+
+void JsonLinesSession::deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
+{
+    if (m_finished)
+        return; // the stats line is the last one
+    ++m_messages;
+    if (!m_settings.quiet) {
+        appendMessageLine(m_pending, channelJson(channel), seq, ts, data);
+        if (m_pending.size() >= kFlushBytes) {
+            flushOutput();
+        } else if (!m_flushQueued) {
+            // Once this pass of the event loop has handed over what it read.
+            m_flushQueued = true;
+            QMetaObject::invokeMethod(this, &JsonLinesSession::flushOutput, Qt::QueuedConnection);
+        }
+    }
+    if (m_settings.maxMessages > 0 && m_messages >= m_settings.maxMessages)
+        finish(0);
+}
+
+void JsonLinesSession::flushOutput()
+{
+    m_flushQueued = false;
+    if (m_pending.isEmpty())
+        return;
+    if (m_outputClosed) {
+        m_pending.truncate(0);
+        return;
+    }
+    // A blocking stdout that is slow blocks here: the socket is not read meanwhile, so what the
+    // server sends waits in the kernel's buffers and TCP holds the sender back. Nothing grows.
+    const qint64 written = m_out->write(m_pending);
+    auto *file = qobject_cast<QFileDevice *>(m_out);
+    const bool ok = written == m_pending.size() && (!file || file->flush());
+    m_pending.truncate(0); // keeps the buffer's capacity
+    if (!ok) {
+        // The reader went away (EPIPE: `| head`) or the output failed: nobody can read what
+        // follows, so the session ends (exit status 0) instead of tailing on into nothing.
+        m_outputClosed = true;
+        finish(0);
+    }
 }
 
 void JsonLinesSession::readCommandsFrom(int fd)
@@ -268,11 +352,10 @@ void JsonLinesSession::finish(int exitCode)
 
 void JsonLinesSession::emitEvent(const QJsonObject &event)
 {
-    QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
-    line.append('\n');
-    m_out->write(line);
-    if (auto *file = qobject_cast<QFileDevice *>(m_out))
-        file->flush();
+    // After the message lines held, in order, and at once: these are few and someone may wait on them.
+    m_pending.append(QJsonDocument(event).toJson(QJsonDocument::Compact));
+    m_pending.append('\n');
+    flushOutput();
 }
 
 } // namespace Pulseboard

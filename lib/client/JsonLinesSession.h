@@ -1,9 +1,15 @@
 // The headless client of pulseboard-cli: commands in, one per line, from a file descriptor;
 // events out as JSON Lines. Wraps a ConnectionManager and owns nothing of the protocol itself.
+// Messages come through the manager's MessageSink path: each `message` line is written straight
+// from the decoded frame (no QJsonValue, no QJsonDocument), byte for byte what the QJsonValue
+// path wrote. Lines are buffered and written once per pass of the event loop (or at 64 KiB);
+// every other event, finish() and the destructor write out what is held at once. A write that
+// fails (the reader of stdout went away) ends the session.
 #pragma once
 
 #include "ConnectionManager.h"
 #include "LineReader.h"
+#include "MessageSink.h"
 
 #include <QElapsedTimer>
 #include <QIODevice>
@@ -11,10 +17,13 @@
 
 namespace Pulseboard {
 
-class JsonLinesSession : public QObject
+class JsonLinesSession : public QObject, private MessageSink
 {
     Q_OBJECT
 public:
+    // Held lines are written once they reach this many bytes, even within one pass.
+    static constexpr qsizetype kFlushBytes = 64 * 1024;
+
     struct Settings
     {
         bool quiet = false;     // no message events
@@ -22,8 +31,17 @@ public:
         int durationMs = 0;     // 0: no limit
     };
 
+    // `manager` must outlive the session (it is one of its message sinks).
     JsonLinesSession(ConnectionManager *manager, QIODevice *out, const Settings &settings,
                      QObject *parent = nullptr);
+    ~JsonLinesSession() override;
+
+    // Appends one `message` event line (with its newline): what QJsonDocument writes for
+    // {"event":"message","channel":..,"seq":double(seq),"ts":double(ts),"data":data.toJsonValue()}
+    // in its Compact form, written without building any of it. `channelJson`: the channel as
+    // a JSON string (quotes included), see appendJsonString().
+    static void appendMessageLine(QByteArray &out, QByteArrayView channelJson, qint64 seq, qint64 ts,
+                                  const JsonView &data);
 
     // Reads commands from `fd` (stdin), one per line of at most 16 MiB (a longer one is reported
     // and skipped); EOF means no more commands, not quit.
@@ -38,7 +56,12 @@ Q_SIGNALS:
     void finished(int exitCode);
 
 private:
+    // MessageSink
+    void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override;
+    QByteArrayView channelJson(const QString &channel);
     void emitEvent(const QJsonObject &event);
+    // Writes out the held lines.
+    void flushOutput();
     void maybeFinishAfterInput();
 
     ConnectionManager *m_manager;
@@ -50,6 +73,12 @@ private:
     bool m_finished = false;
     qint64 m_messages = 0;
     QElapsedTimer m_clock;
+    QByteArray m_pending;                     // lines not yet written
+    bool m_flushQueued = false;               // a flush is posted for the end of this pass
+    bool m_outputClosed = false;              // a write failed: nothing more is written
+    QHash<QString, QByteArray> m_channelJson; // subscribed channel -> its JSON string
+    QString m_lastChannel;                    // the last one looked up, and its entry
+    QByteArray m_lastChannelJson;
 };
 
 } // namespace Pulseboard

@@ -203,11 +203,70 @@ bool EnvelopeDecoder::decodeEnvelopeWithDataJson(Envelope &out, QByteArray &data
     return false;
 }
 
+namespace {
+
+// The common `message` frame in one walk over its members: `type` "message", a string
+// `channel`, integers `seq` (1..2^53-1) and `ts` (when present), any `data`; the last of a
+// repeated key counts, other members are ignored, as readMessage() reads them. Anything else
+// (a whole number written as 5.0, a field of the wrong type, another type) returns false and
+// takes readMessage()'s path, which accepts or words the refusal as before.
+bool readCommonMessage(const simdjson::dom::element &root, MessageView &message)
+{
+    simdjson::dom::object object;
+    if (root.get_object().get(object) != simdjson::SUCCESS)
+        return false;
+    bool isMessage = false;
+    std::string_view channel;
+    bool hasChannel = false;
+    simdjson::dom::element seq;
+    simdjson::dom::element ts;
+    simdjson::dom::element data;
+    bool hasSeq = false;
+    bool hasTs = false;
+    bool hasData = false;
+    for (const auto field : object) {
+        const std::string_view key = field.key;
+        if (key == "type") {
+            std::string_view type;
+            isMessage = field.value.get_string().get(type) == simdjson::SUCCESS && type == "message";
+        } else if (key == "channel") {
+            hasChannel = field.value.get_string().get(channel) == simdjson::SUCCESS;
+        } else if (key == "seq") {
+            seq = field.value;
+            hasSeq = true;
+        } else if (key == "ts") {
+            ts = field.value;
+            hasTs = true;
+        } else if (key == "data") {
+            data = field.value;
+            hasData = true;
+        }
+    }
+    if (!isMessage || !hasChannel || !hasSeq)
+        return false;
+    int64_t seqValue = 0;
+    if (seq.get_int64().get(seqValue) != simdjson::SUCCESS || seqValue < 1 || seqValue > kMaxSafeInteger)
+        return false;
+    int64_t tsValue = -1;
+    if (hasTs && (ts.get_int64().get(tsValue) != simdjson::SUCCESS || tsValue < -kMaxSafeInteger ||
+                  tsValue > kMaxSafeInteger))
+        return false;
+    message.channel = QByteArrayView(channel.data(), qsizetype(channel.size()));
+    message.seq = seqValue;
+    message.ts = tsValue;
+    message.data = hasData ? detail::ParsedAccess::make(data) : JsonView(QJsonValue(QJsonValue::Null));
+    return true;
+}
+
+} // namespace
+
 EnvelopeDecoder::Result EnvelopeDecoder::decode(Envelope &out, MessageView &message, DecodeError *error)
 {
     const QByteArrayView frame(m_buffer.data(), m_size);
     if (m_size == 0 || !parse())
         return detail::decodeEnvelopeReference(frame, out, error) ? Result::Envelope : Result::Malformed;
+    if (readCommonMessage(m_parser->root, message))
+        return Result::Message;
     const JsonView object = root();
     const JsonView type = object.value(QLatin1StringView("type"));
     if (detail::ParsedAccess::utf8(type) == QByteArrayView("message")) {

@@ -8,7 +8,12 @@
 #include <QLocale>
 #include <QVariant>
 
+#include <QVarLengthArray>
+
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace Pulseboard {
 
@@ -63,54 +68,153 @@ QJsonValue convert(const element &e)
     return QJsonValue(QJsonValue::Null);
 }
 
+// QByteArray::append goes through insert() in Qt 6.4; the writers append small pieces by the
+// dozen per message, so they grow the array (geometrically, as append does) and copy themselves.
+inline void put(QByteArray &out, const char *data, qsizetype size)
+{
+    const qsizetype at = out.size();
+    out.resize(at + size);
+    std::memcpy(out.data() + at, data, size_t(size));
+}
+
+inline void put(QByteArray &out, QByteArrayView bytes)
+{
+    put(out, bytes.data(), bytes.size());
+}
+
+inline void put(QByteArray &out, char c)
+{
+    const qsizetype at = out.size();
+    out.resize(at + 1);
+    out.data()[at] = c;
+}
+
 // QJsonDocument's way of writing a string: the two JSON specials and control characters
-// escaped, everything else as UTF-8.
+// escaped, everything else as UTF-8. Runs that need no escape are copied at once.
 void appendString(QByteArray &out, QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
-    out.append('"');
-    for (const char ch : utf8) {
-        const auto c = static_cast<unsigned char>(ch);
+    put(out, '"');
+    const char *p = utf8.data();
+    const char *const end = p + utf8.size();
+    while (p < end) {
+        const char *run = p;
+        while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\')
+            ++p;
+        if (p > run)
+            put(out, run, p - run);
+        if (p == end)
+            break;
+        const auto c = static_cast<unsigned char>(*p++);
         switch (c) {
         case '"':
-            out.append("\\\"", 2);
+            put(out, "\\\"", 2);
             break;
         case '\\':
-            out.append("\\\\", 2);
+            put(out, "\\\\", 2);
             break;
         case '\b':
-            out.append("\\b", 2);
+            put(out, "\\b", 2);
             break;
         case '\f':
-            out.append("\\f", 2);
+            put(out, "\\f", 2);
             break;
         case '\n':
-            out.append("\\n", 2);
+            put(out, "\\n", 2);
             break;
         case '\r':
-            out.append("\\r", 2);
+            put(out, "\\r", 2);
             break;
         case '\t':
-            out.append("\\t", 2);
+            put(out, "\\t", 2);
             break;
-        default:
-            if (c < 0x20) {
-                const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-                out.append(escape, sizeof escape);
-            } else {
-                out.append(ch);
-            }
+        default: {
+            const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            put(out, escape, sizeof escape);
+        }
         }
     }
-    out.append('"');
+    put(out, '"');
 }
 
+void appendInteger(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    put(out, digits, result.ptr - digits);
+}
+
+// QByteArray::number(d, 'g', QLocale::FloatingPointShortest), as QJsonDocument writes a double,
+// without its temporary QByteArray: the shortest digits that read back the same (std::to_chars),
+// laid out as Qt lays them out: the decimal form unless d[.ddd]e+XX (at least two exponent
+// digits) is shorter.
+// tst_jsonlineswriter compares the two on many values.
 void appendDouble(QByteArray &out, double d)
 {
-    if (std::isfinite(d))
-        out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
-    else
-        out.append("null", 4);
+    if (!std::isfinite(d)) {
+        put(out, "null", 4);
+        return;
+    }
+    char sci[40];
+    const auto result = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
+    const char *p = sci;
+    const char *const end = result.ptr;
+    char buffer[48];
+    char *o = buffer;
+    if (*p == '-')
+        *o++ = *p++;
+    char digits[24];
+    int digitCount = 0;
+    for (; p < end && *p != 'e'; ++p) {
+        if (*p != '.')
+            digits[digitCount++] = *p;
+    }
+    int exponent = 0;
+    std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exponent);
+    if (digitCount == 1 && digits[0] == '0') { // zero, of either sign: Qt writes 0
+        put(out, '0');
+        return;
+    }
+    const int decpt = exponent + 1; // digits before the point
+    const int magnitude = exponent < 0 ? -exponent : exponent;
+    const int decimalLength =
+        decpt <= 0 ? 2 - decpt + digitCount : std::max(decpt, digitCount) + (decpt < digitCount);
+    const int exponentLength = digitCount + (digitCount > 1) + 2 + (magnitude >= 100 ? 3 : 2);
+    const bool decimal = decimalLength <= exponentLength;
+    if (decimal) {
+        if (decpt <= 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = 0; i < -decpt; ++i)
+                *o++ = '0';
+            std::memcpy(o, digits, size_t(digitCount));
+            o += digitCount;
+        } else if (decpt >= digitCount) {
+            std::memcpy(o, digits, size_t(digitCount));
+            o += digitCount;
+            for (int i = digitCount; i < decpt; ++i)
+                *o++ = '0';
+        } else {
+            std::memcpy(o, digits, size_t(decpt));
+            o += decpt;
+            *o++ = '.';
+            std::memcpy(o, digits + decpt, size_t(digitCount - decpt));
+            o += digitCount - decpt;
+        }
+    } else {
+        *o++ = digits[0];
+        if (digitCount > 1) {
+            *o++ = '.';
+            std::memcpy(o, digits + 1, size_t(digitCount - 1));
+            o += digitCount - 1;
+        }
+        *o++ = 'e';
+        *o++ = exponent < 0 ? '-' : '+';
+        if (magnitude < 10)
+            *o++ = '0';
+        o = std::to_chars(o, buffer + sizeof buffer, magnitude).ptr;
+    }
+    put(out, buffer, o - buffer);
 }
 
 void write(QByteArray &out, const element &e)
@@ -120,36 +224,36 @@ void write(QByteArray &out, const element &e)
         simdjson::dom::object members;
         if (e.get_object().get(members) != simdjson::SUCCESS)
             return;
-        out.append('{');
+        put(out, '{');
         bool first = true;
         for (const auto field : members) {
             if (!first)
-                out.append(',');
+                put(out, ',');
             first = false;
             appendString(out, QByteArrayView(field.key.data(), qsizetype(field.key.size())));
-            out.append(':');
+            put(out, ':');
             write(out, field.value);
         }
-        out.append('}');
+        put(out, '}');
         return;
     }
     case element_type::ARRAY: {
         simdjson::dom::array items;
         if (e.get_array().get(items) != simdjson::SUCCESS)
             return;
-        out.append('[');
+        put(out, '[');
         bool first = true;
         for (const element item : items) {
             if (!first)
-                out.append(',');
+                put(out, ',');
             first = false;
             write(out, item);
         }
-        out.append(']');
+        put(out, ']');
         return;
     }
     case element_type::INT64:
-        out.append(QByteArray::number(qint64(e.get_int64().value_unsafe())));
+        appendInteger(out, qint64(e.get_int64().value_unsafe()));
         return;
     case element_type::UINT64:
         appendDouble(out, double(e.get_uint64().value_unsafe()));
@@ -163,15 +267,146 @@ void write(QByteArray &out, const element &e)
         return;
     }
     case element_type::BOOL:
-        out.append(e.get_bool().value_unsafe() ? QByteArrayView("true") : QByteArrayView("false"));
+        put(out, e.get_bool().value_unsafe() ? QByteArrayView("true") : QByteArrayView("false"));
         return;
     case element_type::NULL_VALUE:
-        out.append("null", 4);
+        put(out, "null", 4);
+        return;
+    }
+}
+
+bool keyLess(std::string_view a, std::string_view b)
+{
+    // QJsonObject orders its keys by code point; UTF-8 byte order is the same order.
+    return a < b;
+}
+
+// write(), with every object's members as a QJsonObject holds them: sorted, the last of a
+// repeated key only. Objects already in order (most payloads) are written as they come.
+// `nested`: inside an object or array. convert() has QJsonDocument read those back from text,
+// and its parser keeps any whole number that fits qint64 as an integer; at the top level
+// QJsonValue(double) does that only below 2^53.
+void writeSorted(QByteArray &out, const element &e, bool nested)
+{
+    switch (e.type()) {
+    case element_type::OBJECT: {
+        simdjson::dom::object members;
+        if (e.get_object().get(members) != simdjson::SUCCESS)
+            return;
+        bool ordered = true;
+        std::string_view previous;
+        bool first = true;
+        for (const auto field : members) {
+            if (!first && !keyLess(previous, field.key)) {
+                ordered = false;
+                break;
+            }
+            previous = field.key;
+            first = false;
+        }
+        put(out, '{');
+        if (ordered) {
+            first = true;
+            for (const auto field : members) {
+                if (!first)
+                    put(out, ',');
+                first = false;
+                appendString(out, QByteArrayView(field.key.data(), qsizetype(field.key.size())));
+                put(out, ':');
+                writeSorted(out, field.value, true);
+            }
+        } else {
+            struct Member
+            {
+                std::string_view key;
+                element value;
+            };
+            QVarLengthArray<Member, 32> sorted;
+            for (const auto field : members)
+                sorted.append({field.key, field.value});
+            std::stable_sort(sorted.begin(), sorted.end(),
+                             [](const Member &a, const Member &b) { return keyLess(a.key, b.key); });
+            first = true;
+            for (qsizetype i = 0; i < sorted.size(); ++i) {
+                if (i + 1 < sorted.size() && sorted.at(i + 1).key == sorted.at(i).key)
+                    continue; // a later occurrence of the key wins
+                if (!first)
+                    put(out, ',');
+                first = false;
+                appendString(out,
+                             QByteArrayView(sorted.at(i).key.data(), qsizetype(sorted.at(i).key.size())));
+                put(out, ':');
+                writeSorted(out, sorted.at(i).value, true);
+            }
+        }
+        put(out, '}');
+        return;
+    }
+    case element_type::ARRAY: {
+        simdjson::dom::array items;
+        if (e.get_array().get(items) != simdjson::SUCCESS)
+            return;
+        put(out, '[');
+        bool first = true;
+        for (const element item : items) {
+            if (!first)
+                put(out, ',');
+            first = false;
+            writeSorted(out, item, true);
+        }
+        put(out, ']');
+        return;
+    }
+    case element_type::DOUBLE: {
+        const double d = e.get_double().value_unsafe();
+        constexpr double kInt64End = 9223372036854775808.0; // 2^63
+        if (nested && d == std::trunc(d) && d >= -kInt64End && d < kInt64End)
+            appendInteger(out, qint64(d));
+        else
+            appendJsonNumber(out, d);
+        return;
+    }
+    default:
+        write(out, e);
         return;
     }
 }
 
 } // namespace
+
+void appendJsonNumber(QByteArray &out, double value)
+{
+    constexpr double kExact = 9007199254740992.0; // 2^53
+    if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < kExact)
+        appendInteger(out, qint64(value));
+    else
+        appendDouble(out, value);
+}
+
+void appendJsonDouble(QByteArray &out, double value)
+{
+    appendDouble(out, value);
+}
+
+void appendJsonInteger(QByteArray &out, qint64 value)
+{
+    appendInteger(out, value);
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    appendString(out, utf8);
+}
+
+void JsonView::appendQtCompactJson(QByteArray &out) const
+{
+    if (m_source == Source::Parsed) {
+        writeSorted(out, ParsedAccess::element(*this), false);
+        return;
+    }
+    if (m_source == Source::Qt)
+        out.append(toJson());
+}
 
 void detail::appendJsonString(QByteArray &out, QByteArrayView utf8)
 {

@@ -55,6 +55,12 @@ public:
     // form writes it (numbers, string escapes); members in the order they arrived, where
     // QJsonObject would sort them. Undefined writes nothing.
     QByteArray toJson() const;
+    // Appends what QJsonDocument writes for toJsonValue() in its Compact form, byte for byte,
+    // without building the QJsonValue: an object's members sorted by key as QJsonObject keeps
+    // them (a repeated key once, with its last value), numbers and string escapes as
+    // QJsonDocument writes them. Allocates nothing beyond growing `out`: for the JSON Lines
+    // writers that print every message. Undefined appends nothing.
+    void appendQtCompactJson(QByteArray &out) const;
 
     // Calls f(QByteArrayView key, const JsonView &value) for each member of an object until f
     // returns false: in document order, a repeated key once per occurrence (a view of a
@@ -92,6 +98,18 @@ private:
     alignas(8) unsigned char m_element[16] = {};
     QJsonValue m_qt{QJsonValue::Undefined};
 };
+
+// Appends `value` as QJsonDocument writes QJsonValue(value): a whole number below 2^53 as an
+// integer, any other finite number in the shortest form that reads back the same, otherwise null.
+void appendJsonNumber(QByteArray &out, double value);
+// Appends a double in QJsonDocument's form for one: QByteArray::number(value, 'g',
+// QLocale::FloatingPointShortest), null when not finite. No temporary QByteArray.
+void appendJsonDouble(QByteArray &out, double value);
+// Appends an integer as QJsonDocument writes QJsonValue(qint64).
+void appendJsonInteger(QByteArray &out, qint64 value);
+// Appends `utf8` as a JSON string the way QJsonDocument writes one (the two specials and
+// control characters escaped, everything else as UTF-8).
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
 
 // Why parseJsonValue() refused a text.
 struct JsonValueError
