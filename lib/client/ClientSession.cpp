@@ -147,7 +147,7 @@ void ClientSession::onConnected()
     qCInfo(lcNet).noquote() << "socket open to" << redacted(m_url);
     const ConnectionOptions &o = *m_ctx.options;
     const QString token = o.tokenSource ? m_sourcedToken : o.tokenProvider ? o.tokenProvider() : o.token;
-    if (!token.isEmpty() && m_caps.authFrame) {
+    if ((!token.isEmpty() || m_caps.authWithoutToken) && m_caps.authFrame) {
         setPhase(Phase::Authenticating);
         m_authId = m_ctx.nextId(QLatin1StringView("auth"));
         send(m_dialect->encodeAuth(m_authId, token));
@@ -235,7 +235,7 @@ void ClientSession::flush()
         }
         if (!takeSendToken())
             break;
-        send(m_dialect->prepareQueued(outbox.at(i).id, outbox.at(i).frame));
+        send(m_dialect->prepareAttempt(outbox.at(i).id, outbox.at(i).frame, outbox.at(i).attempts));
         const int before = outbox.count();
         m_ctx.tracker->markSent(i, m_caps.acksPublish);
         sentAny = true;
@@ -314,7 +314,8 @@ void ClientSession::messageArrived(const InboundMessage &message)
         return; // the replay asked for from seq 0 brings it again
     if (message.seq < 0) {
         // A dialect without seq: nothing to check for duplicates or gaps.
-        if (!subscriptions.contains(channel))
+        if (!subscriptions.contains(channel) &&
+            !(m_caps.topicFilters && subscriptions.matchesFilter(channel)))
             return;
     } else {
         SubscriptionSet::Gap gap;
@@ -454,6 +455,16 @@ void ClientSession::malformedFrame(int code, const QString &message)
 {
     ++m_ctx.stats->malformed;
     Q_EMIT errorOccurred(code, message, QString());
+}
+
+void ClientSession::connectionUnusable(int closeCode, const QString &reason)
+{
+    if (m_phase == Phase::Ended)
+        return;
+    ++m_ctx.stats->malformed;
+    qCWarning(lcNet).noquote() << "connection unusable:" << reason;
+    Q_EMIT errorOccurred(closeCode, reason, QString());
+    endLost(closeCode, reason);
 }
 
 } // namespace Pulseboard

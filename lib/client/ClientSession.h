@@ -117,6 +117,7 @@ private:
     void pongArrived(const QString &id, qint64 ts) override;
     void replyDue(const OutboundFrame &frame) override;
     void malformedFrame(int code, const QString &message) override;
+    void connectionUnusable(int closeCode, const QString &reason) override;
 
     void onConnected();
     void onTransportError(Transport::Error error, const QString &message);

@@ -401,6 +401,11 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
                              QString());
         return QString();
     }
+    if (const QString problem = m_dialect->channelProblem(channel, true); !problem.isEmpty()) {
+        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
+                             QStringLiteral("publish to %1 refused: %2").arg(channel, problem), QString());
+        return QString();
+    }
     Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel);
     const QString id = entry.id;
     entry.frame = m_dialect->encodePublish(id, channel, data, m_idPrefix).bytes;
@@ -454,6 +459,14 @@ bool ConnectionManager::subscribe(const QString &channel)
         Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
                              QStringLiteral("invalid channel name '%1'").arg(channel.left(64)), QString());
         return false;
+    }
+    if (m_dialect) {
+        if (const QString problem = m_dialect->channelProblem(channel, false); !problem.isEmpty()) {
+            Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
+                                 QStringLiteral("subscribe to %1 refused: %2").arg(channel, problem),
+                                 QString());
+            return false;
+        }
     }
     if (!m_subscriptions.add(channel))
         return false;

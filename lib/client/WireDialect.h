@@ -63,6 +63,13 @@ public:
     virtual void replyDue(const OutboundFrame &frame) = 0;
     // A frame the dialect cannot read: reported, never dropped in silence. `code` is a close code.
     virtual void malformedFrame(int code, const QString &message) = 0;
+    // The stream cannot be read any further (an MQTT packet too large or without a boundary, a
+    // broker refusing the connection): the connection ends with `closeCode` (as the reconnect
+    // policy reads it) and `reason`. The dialect decodes nothing more of this connection.
+    virtual void connectionUnusable(int closeCode, const QString &reason)
+    {
+        malformedFrame(closeCode, reason);
+    }
 };
 
 class WireDialect
@@ -83,6 +90,8 @@ public:
         bool binaryFrames = false;     // frames go out as binary (MQTT) rather than text
         bool sequenced = true;         // messages carry a per-channel seq: a hole is a detectable gap
         bool history = true;           // a subscribe gets the channel's past (replay or last value)
+        bool authWithoutToken = false; // the auth frame opens every connection, token or not (MQTT CONNECT)
+        bool topicFilters = false; // subscriptions are MQTT topic filters: `+` and `#` match concrete names
     };
 
     virtual ~WireDialect() = default;
@@ -123,6 +132,23 @@ public:
     {
         Q_UNUSED(id)
         return {queued, capabilities().binaryFrames};
+    }
+
+    // The same, told how often the entry went out before (`attempts`, on this or an earlier
+    // connection): MQTT sets DUP on a resend. Sessions call this one.
+    virtual OutboundFrame prepareAttempt(const QString &id, const QByteArray &queued, int attempts)
+    {
+        Q_UNUSED(attempts)
+        return prepareQueued(id, queued);
+    }
+
+    // Why this dialect cannot subscribe (`forPublish` false) or publish to `channel`, empty when
+    // it can (MQTT: no wildcard in a publish topic, wildcards only as whole levels).
+    virtual QString channelProblem(const QString &channel, bool forPublish) const
+    {
+        Q_UNUSED(channel)
+        Q_UNUSED(forPublish)
+        return QString();
     }
 
     // Decode one inbound frame into `events`. Return the frame's size in bytes (text as UTF-8).
