@@ -317,6 +317,8 @@ qsizetype MqttDialect::decodeBinary(QByteArrayView data, DialectEvents &events)
 void MqttDialect::handle(const Mqtt::Packet &packet, DialectEvents &events)
 {
     using Mqtt::PacketType;
+    qCDebug(lcNet).noquote() << "mqtt: <-" << Mqtt::packetTypeName(packet.type) << packet.packetId
+                             << packet.topic;
     if (!m_connacked && packet.type != PacketType::Connack) {
         events.malformedFrame(
             CloseCode::Malformed,
