@@ -57,7 +57,8 @@ inline QStringList readMqtt(QByteArrayView input, ChunkOf chunkOf, QString *brok
                     again.append(Mqtt::encodePublish(p.topic, p.payload, p.qos, p.retain, p.dup, p.packetId));
                     Mqtt::Packet q;
                     QString e;
-                    if (again.next(q, &e) != Mqtt::MqttReader::Result::Packet || describeMqtt(q) != describeMqtt(p)) {
+                    if (again.next(q, &e) != Mqtt::MqttReader::Result::Packet ||
+                        describeMqtt(q) != describeMqtt(p)) {
                         *broken = QStringLiteral("a PUBLISH does not survive re-encoding: %1").arg(e);
                         return out;
                     }
@@ -89,11 +90,13 @@ inline QStringList readMqtt(QByteArrayView input, ChunkOf chunkOf, QString *brok
 inline QString checkMqtt(QByteArrayView input)
 {
     QString broken;
-    const QStringList whole = readMqtt(input, [&](int) { return input.size(); }, &broken);
+    const QStringList whole = readMqtt(
+        input, [&](int) { return input.size(); }, &broken);
     if (!broken.isEmpty())
         return broken;
     const int step = input.isEmpty() ? 1 : 1 + quint8(input[0]) % 7;
-    const QStringList chunked = readMqtt(input, [&](int i) { return qsizetype(1 + (i * step) % 13); }, &broken);
+    const QStringList chunked = readMqtt(
+        input, [&](int i) { return qsizetype(1 + (i * step) % 13); }, &broken);
     if (!broken.isEmpty())
         return broken;
     if (whole != chunked)

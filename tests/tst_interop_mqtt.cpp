@@ -162,6 +162,7 @@ private Q_SLOTS:
     void keepAliveCatchesBlackholedLinkAndResendsWithDup();
     void badCredentialsRefusedClearly();
     void tokenAsPasswordAccepted();
+    void clientIdRejectedFailsClearly();
     void hugeRemainingLengthRefusedAndReconnects();
     void exampleConfigLoads();
 
@@ -428,6 +429,25 @@ void tst_InteropMqtt::tokenAsPasswordAccepted()
     broker.publish(u"t"_s, u"7"_s, 1);
     QTRY_COMPARE_WITH_TIMEOUT(rx.messages.size(), 1, 5000);
     QCOMPARE(rx.messages.at(0).second, QJsonValue(7));
+}
+
+void tst_InteropMqtt::clientIdRejectedFailsClearly()
+{
+    Broker broker;
+    QVERIFY(broker.start({u"--refuse-id"_s, u"pb-refused"_s}));
+    ConnectionManager cm;
+    cm.setOptions(mqttOptions(broker.url(), u"pb-refused"_s));
+    int connects = 0;
+    QObject::connect(&cm, &ConnectionManager::stateChanged, &cm, [&](ConnectionManager::State s) {
+        if (s == ConnectionManager::Connecting)
+            ++connects;
+    });
+    cm.open();
+    QTRY_COMPARE_WITH_TIMEOUT(cm.state(), ConnectionManager::Failed, 10000);
+    QVERIFY2(cm.errorString().contains(u"rejected the client id"_s), qPrintable(cm.errorString()));
+    QVERIFY2(cm.errorString().contains(u"clientId"_s), qPrintable(cm.errorString()));
+    QTest::qWait(300);
+    QCOMPARE(connects, 1); // trying again would only repeat it
 }
 
 void tst_InteropMqtt::hugeRemainingLengthRefusedAndReconnects()

@@ -2,7 +2,8 @@
 // tst_interop_mqtt. Prints {"port": N} once listening, then one JSON line per event the test
 // reads: {"published": topic, "payload": text, "qos": n, "dup": b, "client": id} for every PUBLISH a
 // client sent, {"connected": id}, {"disconnected": id}.
-// Options: --username U --password P: CONNACK 4 (bad user name or password) unless both match.
+// Options: --username U --password P: CONNACK 4 (bad user name or password) unless both match;
+// --refuse-id ID: CONNACK 2 (identifier rejected) for that client id.
 // Commands on stdin, one JSON object a line:
 //   {"publish": {"topic": T, "payload": S, "qos": 0|1, "retain": bool}}
 //   {"series": {"topic": T, "from": n, "count": k, "intervalMs": ms, "qos": 1}}  publishes the
@@ -19,11 +20,17 @@ const option = (name) => {
 }
 const username = option('--username')
 const password = option('--password')
+const refuseId = option('--refuse-id')
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
 const aedes = await Aedes.createBroker()
-if (username !== undefined || password !== undefined) {
+if (username !== undefined || password !== undefined || refuseId !== undefined) {
   aedes.authenticate = (client, user, pass, callback) => {
+    if (refuseId !== undefined && client.id === refuseId) {
+      const error = new Error('identifier rejected')
+      error.returnCode = 2
+      return callback(error, null)
+    }
     const ok = (username === undefined || user === username) &&
       (password === undefined || (pass !== undefined && pass !== null && pass.toString() === password))
     if (ok) return callback(null, true)
