@@ -160,6 +160,7 @@ private Q_SLOTS:
     void offlinePublishesArriveOnceInOrder();
     void linkCutWhileBrokerPublishesMissesNothing();
     void keepAliveCatchesBlackholedLinkAndResendsWithDup();
+    void brokerThatLostTheSessionIsSaid();
     void badCredentialsRefusedClearly();
     void tokenAsPasswordAccepted();
     void clientIdRejectedFailsClearly();
@@ -391,6 +392,41 @@ void tst_InteropMqtt::keepAliveCatchesBlackholedLinkAndResendsWithDup()
     QCOMPARE(got.value(u"dup"_s).toBool(), true); // the resend after the reconnect says so
     qInfo("blackholed link detected after %lld ms (interval %d + timeout %d)", qlonglong(detectedMs),
           o.heartbeatIntervalMs, o.heartbeatTimeoutMs);
+}
+
+void tst_InteropMqtt::brokerThatLostTheSessionIsSaid()
+{
+    auto broker = std::make_unique<Broker>();
+    QVERIFY(broker->start());
+    FaultProxy proxy;
+    QVERIFY(proxy.listen(broker->port()));
+    Received rx;
+    auto cm = openClient(mqttOptions(proxy.url(), u"pb-lost-session"_s), {u"s/#"_s}, &rx);
+    QCOMPARE(cm->state(), ConnectionManager::Open);
+    QSignalSpy errors(cm.get(), &ConnectionManager::errorOccurred);
+    QSignalSpy subscribed(cm.get(), &ConnectionManager::subscribed);
+    // A reconnect to the same broker finds the session: nothing to say.
+    proxy.setMode(FaultProxy::Mode::Reset);
+    QTRY_VERIFY_WITH_TIMEOUT(cm->state() != ConnectionManager::Open, 5000);
+    proxy.setMode(FaultProxy::Mode::Pass);
+    QTRY_COMPARE_WITH_TIMEOUT(subscribed.size(), 1, 10000);
+    QCOMPARE(errors.size(), 0);
+    // The broker restarts without persistence: the session and what it kept are gone, and said so.
+    broker.reset();
+    broker = std::make_unique<Broker>();
+    QVERIFY(broker->start());
+    proxy.setUpstreamPort(broker->port());
+    proxy.setMode(FaultProxy::Mode::Reset);
+    QTRY_VERIFY_WITH_TIMEOUT(cm->state() != ConnectionManager::Open, 5000);
+    proxy.setMode(FaultProxy::Mode::Pass);
+    QTRY_COMPARE_WITH_TIMEOUT(subscribed.size(), 2, 10000);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.at(0).at(0).toInt(), 410);
+    QVERIFY2(errors.at(0).at(1).toString().contains(u"kept no session for client id pb-lost-session"_s),
+             qPrintable(errors.at(0).at(1).toString()));
+    // The subscription was made again on the new broker.
+    broker->publish(u"s/1"_s, u"5"_s, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(rx.messages.size(), 1, 5000);
 }
 
 void tst_InteropMqtt::badCredentialsRefusedClearly()

@@ -8,6 +8,8 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMutex>
+#include <QMutexLocker>
 #include <QStringDecoder>
 #include <QSysInfo>
 
@@ -18,6 +20,20 @@ namespace {
 constexpr int SubscribeRefusedCode = 403; // an errorOccurred code, as the hub's refusals use HTTP-like ones
 constexpr qsizetype MaxTopicsSeen = 4096;
 constexpr size_t MaxOutstandingPings = 64;
+constexpr int SessionLostCode = 410; // an errorOccurred code: what the broker held is gone
+
+// Client ids that had a session on a broker in this process (without clean session): a later
+// CONNACK that says the broker holds none means it lost what it kept for us.
+struct SessionsSeen
+{
+    QMutex mutex;
+    QSet<QString> keys;
+};
+SessionsSeen &sessionsSeen()
+{
+    static SessionsSeen seen;
+    return seen;
+}
 
 OutboundFrame binary(const QByteArray &bytes)
 {
@@ -340,6 +356,24 @@ void MqttDialect::handle(const Mqtt::Packet &packet, DialectEvents &events)
             qCInfo(lcNet).noquote() << "mqtt: connected as" << m_settings.clientId
                                     << (m_sessionPresent ? "(the broker kept our session)"
                                                          : "(a new session on the broker)");
+            if (!m_settings.cleanSession) {
+                SessionsSeen &seen = sessionsSeen();
+                QMutexLocker lock(&seen.mutex);
+                const bool hadOne = seen.keys.contains(m_settings.clientId);
+                seen.keys.insert(m_settings.clientId);
+                lock.unlock();
+                if (hadOne && !m_sessionPresent) {
+                    qCWarning(lcNet).noquote()
+                        << "mqtt: the broker lost the session of" << m_settings.clientId;
+                    events.serverError(
+                        SessionLostCode,
+                        QStringLiteral("the broker kept no session for client id %1 (it restarted "
+                                       "without persistence, or the session expired): messages "
+                                       "published while the connection was down are lost")
+                            .arg(m_settings.clientId),
+                        QString());
+                }
+            }
             events.ackArrived(m_authId, -1);
             return;
         case 4:
