@@ -71,10 +71,12 @@ public:
     }
 };
 
+// A client id of its own per dialect: the dialect remembers, process-wide, which ids had a session.
 MqttDialect::Settings settings()
 {
+    static int n = 0;
     MqttDialect::Settings s;
-    s.clientId = u"pb-test"_s;
+    s.clientId = u"pb-test-%1"_s.arg(++n);
     s.keepAliveSecs = 30;
     return s;
 }
@@ -120,6 +122,7 @@ private Q_SLOTS:
     void dialectPingPong();
     void dialectRetainedAfterSessionMessageIsOlder();
     void dialectBadInputKeepsReading();
+    void dialectSaysWhenTheBrokerLostTheSession();
     void dialectFatalStopsReading();
     void settingsRefused_data();
     void settingsRefused();
@@ -635,6 +638,37 @@ void tst_MqttPacket::dialectBadInputKeepsReading()
              qPrintable(r.calls.at(4)));
     QCOMPARE(r.calls.at(5), u"message ok"_s);
     QVERIFY2(r.calls.at(6).contains(u"no QoS 2 publish was sent"_s), qPrintable(r.calls.at(6)));
+}
+
+void tst_MqttPacket::dialectSaysWhenTheBrokerLostTheSession()
+{
+    const MqttDialect::Settings s = settings();
+    const auto connectOnce = [&](int sessionPresent) {
+        MqttDialect d(s);
+        Recorder r;
+        d.encodeAuth(u"auth-1"_s, QString());
+        d.decodeBinary(bytes({0x20, 0x02, sessionPresent, 0x00}), r);
+        return r.calls;
+    };
+    QCOMPARE(connectOnce(0), QStringList({u"ack auth-1 -1"_s})); // the first session
+    QCOMPARE(connectOnce(1), QStringList({u"ack auth-1 -1"_s})); // kept
+    const QStringList lost = connectOnce(0);
+    QCOMPARE(lost.size(), 2);
+    QVERIFY2(
+        lost.at(0).startsWith(u"error 410  [the broker kept no session for client id %1"_s.arg(s.clientId)),
+        qPrintable(lost.at(0)));
+    QCOMPARE(lost.at(1), u"ack auth-1 -1"_s);
+    // With clean session the broker keeps nothing by design: nothing to say.
+    MqttDialect::Settings clean = settings();
+    clean.cleanSession = true;
+    for (int i = 0; i < 2; ++i) {
+        MqttDialect d(clean);
+        Recorder r;
+        d.encodeAuth(u"auth-1"_s, QString());
+        d.decodeBinary(bytes({0x20, 0x02, 0x00, 0x00}), r);
+        QCOMPARE(r.calls, QStringList({u"ack auth-1 -1"_s}));
+        QVERIFY(!d.capabilities().resumes);
+    }
 }
 
 void tst_MqttPacket::dialectFatalStopsReading()
