@@ -34,7 +34,7 @@ public:
     void welcomed(const QString &, const QString &, qint64) override { calls << u"welcomed"_s; }
     void messageArrived(const InboundMessage &m) override
     {
-        calls << u"message %1"_s.arg(m.channel);
+        calls << u"message %1"_s.arg(m.channel) + (m.retained ? u" retained"_s : QString());
         data << m.data.toJsonValue();
     }
     void ackArrived(const QString &id, qint64 seq) override { calls << u"ack %1 %2"_s.arg(id).arg(seq); }
@@ -607,14 +607,14 @@ void tst_MqttPacket::dialectRetainedAfterSessionMessageIsOlder()
     d.decodeBinary(encodePublish("door", "closed", 1, false, false, 1), r); // queued while away
     d.decodeBinary(encodePublish("door", "open", 1, true, false, 2), r);    // the resubscribe's retained copy
     d.decodeBinary(encodePublish("lamp", "on", 0, true, false, 0), r);      // retained, nothing newer
-    QCOMPARE(r.calls,
-             QStringList({u"message door"_s, u"reply 40020001"_s, u"reply 40020002"_s, u"message lamp"_s}));
+    QCOMPARE(r.calls, QStringList({u"message door"_s, u"reply 40020001"_s, u"reply 40020002"_s,
+                                   u"message lamp retained"_s}));
     // Without a kept session the retained message is the last value.
     MqttDialect fresh(settings());
     Recorder r2;
     connack(fresh, r2, false);
     fresh.decodeBinary(encodePublish("door", "open", 0, true, false, 0), r2);
-    QCOMPARE(r2.calls, QStringList({u"message door"_s}));
+    QCOMPARE(r2.calls, QStringList({u"message door retained"_s}));
 }
 
 void tst_MqttPacket::dialectBadInputKeepsReading()

@@ -335,6 +335,8 @@ void ClientSession::messageArrived(const InboundMessage &message)
         }
     }
     ++m_ctx.stats->messages;
+    if (message.retained && m_ctx.retained)
+        m_ctx.retained(channel);
     m_ctx.deliver(channel, message.seq, message.ts, message.data);
 }
 

@@ -41,6 +41,8 @@ struct SessionContext
     std::function<QString(QLatin1StringView prefix)> nextId;
     // Hands on a message that passed the duplicate and gap checks (message sinks, signals).
     std::function<void(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)> deliver;
+    // Told just before `deliver` when the message is a stored last value (InboundMessage::retained).
+    std::function<void(const QString &channel)> retained;
     // > 0: queued frames go out at most this many a second (the session after a close 4008).
     int pacedSendPerSec = 0;
 };

@@ -46,6 +46,7 @@ ConnectionManager::ConnectionManager(QObject *parent)
         if (isSignalConnected(messageSignal))
             Q_EMIT messageReceived(channel, seq, ts, data.toJsonValue());
     };
+    m_context.retained = [this](const QString &channel) { Q_EMIT retainedReceived(channel); };
     m_transportFactory = [this](const QUrl &url, QString *error) {
         return WebSocketTransport::create(m_options, url, error);
     };

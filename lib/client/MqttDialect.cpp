@@ -489,6 +489,7 @@ void MqttDialect::deliver(const Mqtt::Packet &packet, DialectEvents &events)
         InboundMessage m;
         m.channel = topic;
         m.data = JsonView(payloadToJson(packet.payload));
+        m.retained = packet.retain;
         events.messageArrived(m);
     }
     if (packet.qos == 1)

@@ -37,6 +37,7 @@ struct InboundMessage
     qint64 seq = -1;            // -1: the dialect has no per-channel sequence
     qint64 ts = -1;             // server time in ms, -1 when absent
     JsonView data;
+    bool retained = false; // the broker's stored last value (MQTT retain), not a live message
 };
 
 // What a dialect hands the session while it decodes a frame, in the frame's order, synchronously.
