@@ -244,6 +244,15 @@ void tst_InteropMqtt::subscribeAndReceiveWithWildcards()
              qPrintable(errors.at(0).at(1).toString()));
     QVERIFY2(errors.at(1).at(1).toString().contains(u"whole level"_s),
              qPrintable(errors.at(1).at(1).toString()));
+
+    // MQTT has no request/response: a request fails at once, saying so, and nothing is queued.
+    QSignalSpy failed(cm.get(), &ConnectionManager::requestFailed);
+    const QString rid = cm->request(u"channels.list"_s);
+    QVERIFY(!rid.isEmpty());
+    QCOMPARE(cm->queuedCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 1000);
+    QCOMPARE(failed.at(0).at(0).toString(), rid);
+    QCOMPARE(failed.at(0).at(3).toString(), u"the mqtt protocol has no requests"_s);
 }
 
 void tst_InteropMqtt::retainedMessageIsTheLastValue()

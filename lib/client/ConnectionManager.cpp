@@ -438,9 +438,14 @@ QString ConnectionManager::request(const QString &method, const QJsonValue &para
     entry.frame = m_dialect->encodeRequest(id, method, params).bytes;
     QString why;
     QList<Outbox::Entry> dropped;
-    if (method.isEmpty() || !m_outbox.enqueue(entry, &dropped, &why)) {
+    // A null frame: the dialect has no requests (MQTT).
+    const bool unsupported = entry.frame.isNull();
+    if (method.isEmpty() || unsupported || !m_outbox.enqueue(entry, &dropped, &why)) {
         ++m_stats.refused;
-        const QString reason = method.isEmpty() ? QStringLiteral("empty method") : why;
+        const QString reason = method.isEmpty() ? QStringLiteral("empty method")
+                               : unsupported
+                                   ? QStringLiteral("the %1 protocol has no requests").arg(m_dialect->name())
+                                   : why;
         // Deliver the failure after the caller has the id in hand.
         QTimer::singleShot(0, this, [this, id, method, reason] {
             Q_EMIT requestFailed(id, method, errorCode(ClientError::Refused), reason);

@@ -249,9 +249,9 @@ OutboundFrame MqttDialect::encodePublish(const QString &id, const QString &chann
 OutboundFrame MqttDialect::encodeRequest(const QString &id, const QString &method, const QJsonValue &params)
 {
     Q_UNUSED(id)
+    Q_UNUSED(method)
     Q_UNUSED(params)
-    const QJsonObject queued{{QStringLiteral("request"), method}};
-    return {QJsonDocument(queued).toJson(QJsonDocument::Compact), false};
+    return {}; // MQTT has no request/response
 }
 
 OutboundFrame MqttDialect::encodePing(const QString &id, qint64 ts)
@@ -267,8 +267,8 @@ OutboundFrame MqttDialect::prepareAttempt(const QString &id, const QByteArray &q
     const QJsonObject o = QJsonDocument::fromJson(queued).object();
     const QString topic = o.value(QLatin1StringView("topic")).toString();
     if (topic.isEmpty()) {
-        // A request (MQTT has none) or a frame queued by another dialect: nothing goes out, and
-        // its deadline reports it.
+        // A frame queued by another dialect (a journal written for another protocol): nothing
+        // goes out, and its ack deadline reports it.
         qCWarning(lcOutbox).noquote() << "mqtt: outbox entry" << id << "is not an MQTT publish; not sent";
         return binary(QByteArray());
     }

@@ -63,7 +63,7 @@ public:
     // PUBLISH itself is made for each connection by prepareAttempt.
     OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
                                 const QString &clientKey) override;
-    // MQTT has no request/response: refused when it is sent (a malformed queued frame).
+    // MQTT has no request/response: a null frame, so request() fails at once.
     OutboundFrame encodeRequest(const QString &id, const QString &method, const QJsonValue &params) override;
     OutboundFrame encodePing(const QString &id, qint64 ts) override;
     OutboundFrame prepareAttempt(const QString &id, const QByteArray &queued, int attempts) override;

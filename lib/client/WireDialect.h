@@ -119,6 +119,7 @@ public:
     // `clientKey`: a sender key stable for the client's life (dedupe of resends), may be ignored.
     virtual OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
                                         const QString &clientKey) = 0;
+    // A null frame: the protocol has no requests, and request() fails at once saying so.
     virtual OutboundFrame encodeRequest(const QString &id, const QString &method,
                                         const QJsonValue &params) = 0;
     // Only asked of ClientPings dialects. `ts`: the client's clock in ms, echoed by the pong.
