@@ -2,6 +2,7 @@
 // handshake timeout, close codes, endpoint rotation, auth ordering, token redaction, resubscribe
 // with `since`, the outbox delivered once and in order, requests, and bad frames from a server.
 #include "client/ConnectionManager.h"
+#include "client/DialectFactory.h"
 #include "hub/ChannelStore.h"
 #include "hub/HubServer.h"
 #include "protocol/CloseCode.h"
@@ -643,9 +644,10 @@ void tst_ConnectionManager::unknownProtocolFailsClearly()
     o.protocol = QStringLiteral("carrier-pigeon");
     cm.setOptions(o);
     QCOMPARE(errors.size(), 1);
+    QVERIFY(knownProtocols().startsWith(QStringLiteral("pulseboard")));
+    QVERIFY(knownProtocols().contains(QStringLiteral("mqtt")));
     const QString why =
         QStringLiteral("unknown protocol 'carrier-pigeon' (known: %1)").arg(knownProtocols().join(u", "));
-    QVERIFY(why.contains(u"pulseboard, json"));
     QCOMPARE(errors.at(0).at(1).toString(), why);
     QVERIFY(cm.publish(QStringLiteral("x"), num(1)).isEmpty());
     QCOMPARE(cm.queuedCount(), 0);

@@ -1,6 +1,7 @@
 // Replays every committed fuzz corpus file through the fuzz targets' property checks in the
 // ordinary build, so a seed or a saved crash input that breaks again fails the normal suite too.
 #include "../fuzz/EnvelopeProperties.h"
+#include "../fuzz/MqttPacketProperties.h"
 #include "../fuzz/OutboxJournalProperties.h"
 
 #include <QDir>
@@ -18,6 +19,8 @@ private Q_SLOTS:
     void envelope();
     void outboxJournal_data();
     void outboxJournal();
+    void mqtt_data();
+    void mqtt();
 };
 
 namespace {
@@ -63,6 +66,18 @@ void tst_FuzzCorpus::outboxJournal()
 {
     QFETCH(QString, path);
     const QString broken = Pulseboard::Fuzz::checkOutboxJournal(readAll(path));
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+}
+
+void tst_FuzzCorpus::mqtt_data()
+{
+    addCorpusRows(u"mqtt"_s, 20);
+}
+
+void tst_FuzzCorpus::mqtt()
+{
+    QFETCH(QString, path);
+    const QString broken = Pulseboard::Fuzz::checkMqtt(readAll(path));
     QVERIFY2(broken.isEmpty(), qPrintable(broken));
 }
 

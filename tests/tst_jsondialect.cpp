@@ -664,7 +664,7 @@ void tst_JsonDialect::barePushFeedPublishIsSentNotConfirmed()
     QSignalSpy requestFailed(&cm, &ConnectionManager::requestFailed);
     cm.request(QStringLiteral("channels.list"));
     QTRY_COMPARE_WITH_TIMEOUT(requestFailed.size(), 1, 5000);
-    QCOMPARE(requestFailed.at(0).at(3).toString(), QStringLiteral("protocol json has no requests"));
+    QCOMPARE(requestFailed.at(0).at(3).toString(), QStringLiteral("the json protocol has no requests"));
     cm.close();
 }
 

@@ -9,6 +9,7 @@ class tst_SubscriptionSet : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void topicFiltersMatchConcreteNames();
     void keepsOrderAndMembership();
     void freshSubscriptionStartsAtServerSeq();
     void duplicatesAndGaps();
@@ -16,6 +17,24 @@ private Q_SLOTS:
     void serverResetIsDetected();
     void epochIsKeptAndARestartStartsBeforeSeqOne();
 };
+
+void tst_SubscriptionSet::topicFiltersMatchConcreteNames()
+{
+    SubscriptionSet s;
+    s.add(QStringLiteral("plain"));
+    QVERIFY(!s.matchesFilter(QStringLiteral("plain"))); // exact names are contains()'s
+    QVERIFY(!s.matchesFilter(QStringLiteral("a/b")));
+    s.add(QStringLiteral("sensors/+/temp"));
+    s.add(QStringLiteral("logs/#"));
+    QVERIFY(s.matchesFilter(QStringLiteral("sensors/a/temp")));
+    QVERIFY(!s.matchesFilter(QStringLiteral("sensors/a/humidity")));
+    QVERIFY(s.matchesFilter(QStringLiteral("logs")));
+    QVERIFY(s.matchesFilter(QStringLiteral("logs/app/err")));
+    QVERIFY(!s.contains(QStringLiteral("logs/app/err"))); // a match is not a subscription
+    s.remove(QStringLiteral("logs/#"));
+    QVERIFY(!s.matchesFilter(QStringLiteral("logs/app/err")));
+    QVERIFY(s.matchesFilter(QStringLiteral("sensors/b/temp")));
+}
 
 void tst_SubscriptionSet::keepsOrderAndMembership()
 {

@@ -153,7 +153,7 @@ void ClientSession::onConnected()
     const QString token = o.tokenSource ? m_sourcedToken : o.tokenProvider ? o.tokenProvider() : o.token;
     for (const OutboundFrame &frame : m_dialect->framesOnOpen(token))
         send(frame);
-    if (!token.isEmpty() && m_caps.authFrame) {
+    if ((!token.isEmpty() || m_caps.authWithoutToken) && m_caps.authFrame) {
         setPhase(Phase::Authenticating);
         m_authId = m_ctx.nextId(QLatin1StringView("auth"));
         send(m_dialect->encodeAuth(m_authId, token));
@@ -243,7 +243,7 @@ void ClientSession::flush()
         }
         if (!takeSendToken())
             break;
-        send(m_dialect->prepareQueued(outbox.at(i).id, outbox.at(i).frame));
+        send(m_dialect->prepareAttempt(outbox.at(i).id, outbox.at(i).frame, outbox.at(i).attempts));
         const int before = outbox.count();
         m_ctx.tracker->markSent(i, m_caps.acksPublish);
         sentAny = true;
@@ -322,7 +322,8 @@ void ClientSession::messageArrived(const InboundMessage &message)
         return; // the replay asked for from seq 0 brings it again
     if (message.seq < 0) {
         // A dialect without seq: nothing to check for duplicates or gaps.
-        if (!subscriptions.contains(channel))
+        if (!subscriptions.contains(channel) &&
+            !(m_caps.topicFilters && subscriptions.matchesFilter(channel)))
             return;
     } else {
         SubscriptionSet::Gap gap;
@@ -342,6 +343,8 @@ void ClientSession::messageArrived(const InboundMessage &message)
         }
     }
     ++m_ctx.stats->messages;
+    if (message.retained && m_ctx.retained)
+        m_ctx.retained(channel);
     m_ctx.deliver(channel, message.seq, message.ts, message.data);
 }
 
@@ -462,6 +465,16 @@ void ClientSession::malformedFrame(int code, const QString &message)
 {
     ++m_ctx.stats->malformed;
     Q_EMIT errorOccurred(code, message, QString());
+}
+
+void ClientSession::connectionUnusable(int closeCode, const QString &reason)
+{
+    if (m_phase == Phase::Ended)
+        return;
+    ++m_ctx.stats->malformed;
+    qCWarning(lcNet).noquote() << "connection unusable:" << reason;
+    Q_EMIT errorOccurred(closeCode, reason, QString());
+    endLost(closeCode, reason);
 }
 
 } // namespace Pulseboard

@@ -41,6 +41,8 @@ struct SessionContext
     std::function<QString(QLatin1StringView prefix)> nextId;
     // Hands on a message that passed the duplicate and gap checks (message sinks, signals).
     std::function<void(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)> deliver;
+    // Told just before `deliver` when the message is a stored last value (InboundMessage::retained).
+    std::function<void(const QString &channel)> retained;
     // > 0: queued frames go out at most this many a second (the session after a close 4008).
     int pacedSendPerSec = 0;
 };
@@ -117,6 +119,7 @@ private:
     void pongArrived(const QString &id, qint64 ts) override;
     void replyDue(const OutboundFrame &frame) override;
     void malformedFrame(int code, const QString &message) override;
+    void connectionUnusable(int closeCode, const QString &reason) override;
 
     void onConnected();
     void onTransportError(Transport::Error error, const QString &message);

@@ -48,6 +48,7 @@ ConnectionManager::ConnectionManager(QObject *parent)
         if (isSignalConnected(messageSignal))
             Q_EMIT messageReceived(channel, seq, ts, data.toJsonValue());
     };
+    m_context.retained = [this](const QString &channel) { Q_EMIT retainedReceived(channel); };
     m_transportFactory = [this](const QUrl &url, QString *error) {
         return WebSocketTransport::create(m_options, url, error);
     };
@@ -429,6 +430,11 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
                              QString());
         return QString();
     }
+    if (const QString problem = m_dialect->channelProblem(channel, true); !problem.isEmpty()) {
+        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
+                             QStringLiteral("publish to %1 refused: %2").arg(channel, problem), QString());
+        return QString();
+    }
     Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel);
     const QString id = entry.id;
     entry.frame = m_dialect->encodePublish(id, channel, data, m_idPrefix).bytes;
@@ -471,12 +477,13 @@ QString ConnectionManager::request(const QString &method, const QJsonValue &para
     entry.frame = m_dialect->encodeRequest(id, method, params).bytes;
     QString why;
     QList<Outbox::Entry> dropped;
-    const bool speakable = !entry.frame.isNull();
-    if (method.isEmpty() || !speakable || !m_outbox.enqueue(entry, &dropped, &why)) {
+    // A null frame: the dialect has no requests (MQTT).
+    const bool unsupported = entry.frame.isNull();
+    if (method.isEmpty() || unsupported || !m_outbox.enqueue(entry, &dropped, &why)) {
         ++m_stats.refused;
         const QString reason = method.isEmpty() ? QStringLiteral("empty method")
-                               : !speakable
-                                   ? QStringLiteral("protocol %1 has no requests").arg(m_options.protocol)
+                               : unsupported
+                                   ? QStringLiteral("the %1 protocol has no requests").arg(m_dialect->name())
                                    : why;
         // Deliver the failure after the caller has the id in hand.
         QTimer::singleShot(0, this, [this, id, method, reason] {
@@ -497,6 +504,14 @@ bool ConnectionManager::subscribe(const QString &channel)
         Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
                              QStringLiteral("invalid channel name '%1'").arg(channel.left(64)), QString());
         return false;
+    }
+    if (m_dialect) {
+        if (const QString problem = m_dialect->channelProblem(channel, false); !problem.isEmpty()) {
+            Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
+                                 QStringLiteral("subscribe to %1 refused: %2").arg(channel, problem),
+                                 QString());
+            return false;
+        }
     }
     if (!m_subscriptions.add(channel))
         return false;

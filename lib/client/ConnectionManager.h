@@ -166,6 +166,9 @@ Q_SIGNALS:
     void disconnected(int closeCode, const QString &reason);
     void welcomeReceived(const QString &server, const QString &session, qint64 heartbeatMs);
     void messageReceived(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data);
+    // The message delivered next on `channel` (to the sinks, then messageReceived) is the broker's
+    // stored last value, not a live one (MQTT retain). MQTT 3.1.1 does not say how old it is.
+    void retainedReceived(const QString &channel);
     void subscribed(const QString &channel, qint64 seq, bool recovered);
     void unsubscribed(const QString &channel);
     void gapDetected(const QString &channel, qint64 from, qint64 to, const QString &reason);

@@ -2,13 +2,14 @@
 
 #include "ConnectionOptions.h"
 #include "JsonDialect.h"
+#include "MqttDialect.h"
 #include "PulseboardDialect.h"
 
 namespace Pulseboard {
 
 QStringList knownProtocols()
 {
-    return {QStringLiteral("pulseboard"), QStringLiteral("json")};
+    return {QStringLiteral("pulseboard"), QStringLiteral("json"), QStringLiteral("mqtt")};
 }
 
 std::unique_ptr<WireDialect> makeDialect(const ConnectionOptions &options, QString *error)
@@ -23,6 +24,8 @@ std::unique_ptr<WireDialect> makeDialect(const ConnectionOptions &options, QStri
             *error = QStringLiteral("json: %1 (docs/PROTOCOLS.md lists every setting)").arg(why);
         return json;
     }
+    if (name == QLatin1StringView("mqtt"))
+        return MqttDialect::fromOptions(options, error);
     if (error)
         *error = QStringLiteral("unknown protocol '%1' (known: %2)").arg(name, knownProtocols().join(u", "));
     return nullptr;

@@ -1,5 +1,7 @@
 #include "SubscriptionSet.h"
 
+#include "protocol/MqttPacket.h"
+
 namespace Pulseboard {
 
 bool SubscriptionSet::add(const QString &channel)
@@ -8,6 +10,8 @@ bool SubscriptionSet::add(const QString &channel)
         return false;
     m_channels.insert(channel, State{});
     m_order.append(channel);
+    if (channel.contains(u'+') || channel.contains(u'#'))
+        m_filters.append(channel);
     return true;
 }
 
@@ -16,7 +20,16 @@ bool SubscriptionSet::remove(const QString &channel)
     if (!m_channels.remove(channel))
         return false;
     m_order.removeOne(channel);
+    m_filters.removeOne(channel);
     return true;
+}
+
+bool SubscriptionSet::matchesFilter(const QString &channel) const
+{
+    for (const QString &filter : m_filters)
+        if (Mqtt::topicMatches(filter, channel))
+            return true;
+    return false;
 }
 
 QStringList SubscriptionSet::channels() const

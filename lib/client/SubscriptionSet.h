@@ -25,6 +25,9 @@ public:
     bool remove(const QString &channel);
     bool contains(const QString &channel) const { return m_channels.contains(channel); }
     QStringList channels() const; // in the order they were added
+    // Whether a subscription holding an MQTT wildcard (`+`, `#`) matches the concrete `channel`
+    // (asked only by dialects whose subscriptions are topic filters).
+    bool matchesFilter(const QString &channel) const;
     int size() const { return int(m_order.size()); }
 
     // Last seq delivered on `channel`, -1 when none yet (subscribe without `since`).
@@ -58,6 +61,7 @@ private:
     };
     QHash<QString, State> m_channels;
     QStringList m_order;
+    QStringList m_filters; // the subscriptions holding `+` or `#`
     quint64 m_duplicates = 0;
     quint64 m_gaps = 0;
 };

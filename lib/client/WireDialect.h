@@ -38,6 +38,7 @@ struct InboundMessage
     qint64 seq = -1;            // -1: the dialect has no per-channel sequence
     qint64 ts = -1;             // server time in ms, -1 when absent
     JsonView data;
+    bool retained = false; // the broker's stored last value (MQTT retain), not a live message
 };
 
 // What a dialect hands the session while it decodes a frame, in the frame's order, synchronously.
@@ -64,6 +65,13 @@ public:
     virtual void replyDue(const OutboundFrame &frame) = 0;
     // A frame the dialect cannot read: reported, never dropped in silence. `code` is a close code.
     virtual void malformedFrame(int code, const QString &message) = 0;
+    // The stream cannot be read any further (an MQTT packet too large or without a boundary, a
+    // broker refusing the connection): the connection ends with `closeCode` (as the reconnect
+    // policy reads it) and `reason`. The dialect decodes nothing more of this connection.
+    virtual void connectionUnusable(int closeCode, const QString &reason)
+    {
+        malformedFrame(closeCode, reason);
+    }
 };
 
 class WireDialect
@@ -88,6 +96,8 @@ public:
         // the heartbeat then only watches for silence, and a link that stays silent past the
         // interval plus the deadline is dropped.
         bool sendsPings = true;
+        bool authWithoutToken = false; // the auth frame opens every connection, token or not (MQTT CONNECT)
+        bool topicFilters = false; // subscriptions are MQTT topic filters: `+` and `#` match concrete names
     };
 
     virtual ~WireDialect() = default;
@@ -122,6 +132,7 @@ public:
     // `clientKey`: a sender key stable for the client's life (dedupe of resends), may be ignored.
     virtual OutboundFrame encodePublish(const QString &id, const QString &channel, const QJsonValue &data,
                                         const QString &clientKey) = 0;
+    // A null frame: the protocol has no requests, and request() fails at once saying so.
     virtual OutboundFrame encodeRequest(const QString &id, const QString &method,
                                         const QJsonValue &params) = 0;
     // Only asked of ClientPings dialects. `ts`: the client's clock in ms, echoed by the pong.
@@ -136,6 +147,23 @@ public:
     {
         Q_UNUSED(id)
         return {queued, capabilities().binaryFrames};
+    }
+
+    // The same, told how often the entry went out before (`attempts`, on this or an earlier
+    // connection): MQTT sets DUP on a resend. Sessions call this one.
+    virtual OutboundFrame prepareAttempt(const QString &id, const QByteArray &queued, int attempts)
+    {
+        Q_UNUSED(attempts)
+        return prepareQueued(id, queued);
+    }
+
+    // Why this dialect cannot subscribe (`forPublish` false) or publish to `channel`, empty when
+    // it can (MQTT: no wildcard in a publish topic, wildcards only as whole levels).
+    virtual QString channelProblem(const QString &channel, bool forPublish) const
+    {
+        Q_UNUSED(channel)
+        Q_UNUSED(forPublish)
+        return QString();
     }
 
     // Decode one inbound frame into `events`. Return the frame's size in bytes (text as UTF-8).
