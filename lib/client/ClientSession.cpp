@@ -44,6 +44,20 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
         endLost(CloseCode::Abnormal,
                 QStringLiteral("heartbeat: no pong within %1 ms").arg(m_ctx.options->heartbeatTimeoutMs));
     });
+    // A server-driven heartbeat's deadline (serverHeartbeat): checked when it would expire, so a
+    // frame costs a clock read, not a timer restart.
+    m_serverSilence.setSingleShot(true);
+    m_serverSilence.setTimerType(Qt::PreciseTimer);
+    connect(&m_serverSilence, &QTimer::timeout, this, [this] {
+        const qint64 silent = m_sinceLife.elapsed();
+        if (silent < m_serverDeadlineMs) {
+            m_serverSilence.start(int(m_serverDeadlineMs - silent));
+            return;
+        }
+        qCInfo(lcNet) << "no frame from the server for" << silent << "ms: dropping the connection";
+        endLost(CloseCode::Abnormal,
+                QStringLiteral("heartbeat: no ping from the server within %1 ms").arg(m_serverDeadlineMs));
+    });
     Transport *t = m_transport.get();
     connect(t, &Transport::connected, this, &ClientSession::onConnected);
     connect(t, &Transport::disconnected, this, &ClientSession::endLost);
@@ -79,6 +93,7 @@ void ClientSession::close(int code, const QString &reason)
 {
     m_setupDeadline.stop();
     m_heartbeat.stop();
+    m_serverSilence.stop();
     m_phase = Phase::Ended;
     m_transport->disconnect(this);
     m_transport->close(code, reason);
@@ -107,6 +122,7 @@ void ClientSession::end()
 {
     m_setupDeadline.stop();
     m_heartbeat.stop();
+    m_serverSilence.stop();
     m_phase = Phase::Ended;
     m_transport->disconnect(this);
     m_transport->abort();
@@ -147,7 +163,7 @@ void ClientSession::onConnected()
     qCInfo(lcNet).noquote() << "socket open to" << redacted(m_url);
     const ConnectionOptions &o = *m_ctx.options;
     const QString token = o.tokenSource ? m_sourcedToken : o.tokenProvider ? o.tokenProvider() : o.token;
-    if (!token.isEmpty() && m_caps.authFrame) {
+    if ((!token.isEmpty() || m_caps.authAlways) && m_caps.authFrame) {
         setPhase(Phase::Authenticating);
         m_authId = m_ctx.nextId(QLatin1StringView("auth"));
         send(m_dialect->encodeAuth(m_authId, token));
@@ -213,6 +229,10 @@ void ClientSession::ready()
 
 bool ClientSession::send(const OutboundFrame &frame)
 {
+    // Nothing to say on this wire (a subscribe the server does not need), or the dialect holds
+    // it until its server's handshake and sends it itself (replyDue).
+    if (frame.isNull())
+        return true;
     const bool ok = frame.binary ? m_transport->sendBinary(frame.bytes) : m_transport->sendText(frame.bytes);
     ++m_ctx.stats->framesOut;
     m_ctx.stats->bytesOut += quint64(frame.bytes.size());
@@ -276,6 +296,7 @@ void ClientSession::onText(const QString &text)
     if (m_phase == Phase::Ended)
         return;
     m_heartbeat.noteLife();
+    m_sinceLife.start();
     ++m_ctx.stats->framesIn;
     m_ctx.stats->bytesIn += quint64(m_dialect->decodeText(text, *this));
 }
@@ -285,6 +306,7 @@ void ClientSession::onBinary(const QByteArray &data)
     if (m_phase == Phase::Ended)
         return;
     m_heartbeat.noteLife();
+    m_sinceLife.start();
     ++m_ctx.stats->framesIn;
     m_ctx.stats->bytesIn += quint64(m_dialect->decodeBinary(data, *this));
 }
@@ -448,6 +470,30 @@ void ClientSession::pongArrived(const QString &id, qint64 ts)
 void ClientSession::replyDue(const OutboundFrame &frame)
 {
     send(frame);
+}
+
+void ClientSession::serverHeartbeat(int deadlineMs)
+{
+    if (m_phase == Phase::Ended || deadlineMs <= 0)
+        return;
+    m_serverDeadlineMs = deadlineMs;
+    m_sinceLife.start();
+    m_serverSilence.start(deadlineMs);
+}
+
+void ClientSession::resumeFailed(const QString &reason)
+{
+    SubscriptionSet &subscriptions = *m_ctx.subscriptions;
+    const QStringList channels = subscriptions.channels();
+    for (const QString &channel : channels) {
+        const qint64 held = subscriptions.lastSeq(channel);
+        ++m_ctx.stats->gaps;
+        qCWarning(lcNet).noquote() << "server could not resume" << channel << "(" << reason << ")";
+        // A held seq counts in a sequence the server no longer continues: start again before its 1.
+        if (held >= 0)
+            subscriptions.restart(channel, QString());
+        Q_EMIT gapDetected(channel, held >= 0 ? held + 1 : -1, -1, reason);
+    }
 }
 
 void ClientSession::malformedFrame(int code, const QString &message)

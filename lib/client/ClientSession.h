@@ -117,6 +117,8 @@ private:
     void pongArrived(const QString &id, qint64 ts) override;
     void replyDue(const OutboundFrame &frame) override;
     void malformedFrame(int code, const QString &message) override;
+    void serverHeartbeat(int deadlineMs) override;
+    void resumeFailed(const QString &reason) override;
 
     void onConnected();
     void onTransportError(Transport::Error error, const QString &message);
@@ -160,6 +162,11 @@ private:
     QTimer m_paceTimer;
     Heartbeat m_heartbeat;
     QTimer m_setupDeadline; // handshake, auth and resubscribe together
+    // ServerPings: no frame at all within m_serverDeadlineMs (the dialect's serverHeartbeat) is a
+    // dead link; m_sinceLife restarts on every inbound frame.
+    QTimer m_serverSilence;
+    QElapsedTimer m_sinceLife;
+    qint64 m_serverDeadlineMs = 0;
 };
 
 } // namespace Pulseboard

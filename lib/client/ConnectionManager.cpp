@@ -219,6 +219,7 @@ QList<Outbox::Entry> ConnectionManager::switchServer(const ConnectionOptions &op
         qCInfo(lcOutbox) << publishes.size() << "queued message(s) stay with the previous server"
                          << (journaled ? "in its journal" : "in memory");
     m_policy.resetEndpoints();
+    m_resumeState = QJsonObject(); // another server: nothing of this one's sessions to resume
     m_lastCloseCode = 0;
     setError(QString());
     setOptions(options);
@@ -257,6 +258,7 @@ void ConnectionManager::startConnection()
         fail(m_dialectError);
         return;
     }
+    dialect->setResumeState(m_resumeState); // what the previous connection left (Socket.IO recovery)
     const QUrl target = m_options.endpoints.value(m_policy.endpointIndex());
     Q_EMIT urlChanged();
     QString error;
@@ -326,6 +328,7 @@ bool ConnectionManager::leaveSession(bool byUser)
         return false;
     ClientSession *session = std::exchange(m_session, nullptr);
     session->disconnect(this);
+    m_resumeState = session->dialect().resumeState();
     const bool wasConnected = session->isConnected();
     if (byUser)
         session->close(CloseCode::Normal, QStringLiteral("client closing"));

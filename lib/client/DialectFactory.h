@@ -1,6 +1,7 @@
 // DialectFactory: the one place a protocol name and its settings become a WireDialect. Every
 // program (CLI, dashboard, tests) goes through it, so `--protocol` means the same everywhere.
-// Names: "pulseboard" (pulseboard.v1, the default). Others are added here as they are written.
+// Names: "pulseboard" (pulseboard.v1, the default), "socketio" (Socket.IO v4). Others are added
+// here as they are written.
 #pragma once
 
 #include "WireDialect.h"

@@ -13,6 +13,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
@@ -63,6 +64,12 @@ public:
     virtual void replyDue(const OutboundFrame &frame) = 0;
     // A frame the dialect cannot read: reported, never dropped in silence. `code` is a close code.
     virtual void malformedFrame(int code, const QString &message) = 0;
+    // A ServerPings dialect learnt how often its server pings (Socket.IO's open packet): no frame
+    // at all within `deadlineMs` means the link is dead. Until it is called there is no deadline.
+    virtual void serverHeartbeat(int deadlineMs) { Q_UNUSED(deadlineMs) }
+    // The server could not resume what the previous connection had (Socket.IO: a new session id
+    // where recovery was asked): what was sent meanwhile is lost, on every subscribed channel.
+    virtual void resumeFailed(const QString &reason) { Q_UNUSED(reason) }
 };
 
 class WireDialect
@@ -83,6 +90,9 @@ public:
         bool binaryFrames = false;     // frames go out as binary (MQTT) rather than text
         bool sequenced = true;         // messages carry a per-channel seq: a hole is a detectable gap
         bool history = true;           // a subscribe gets the channel's past (replay or last value)
+        // The auth frame is the server's own handshake (Socket.IO's namespace CONNECT): it is sent,
+        // and its ack awaited, even without a token.
+        bool authAlways = false;
     };
 
     virtual ~WireDialect() = default;
@@ -124,6 +134,12 @@ public:
         Q_UNUSED(id)
         return {queued, capabilities().binaryFrames};
     }
+
+    // What a connection leaves for the next one to the same server (Socket.IO: the session id and
+    // offset of connection state recovery). The manager keeps it between sessions and hands it to
+    // the next attempt's dialect; a server switch forgets it.
+    virtual QJsonObject resumeState() const { return {}; }
+    virtual void setResumeState(const QJsonObject &state) { Q_UNUSED(state) }
 
     // Decode one inbound frame into `events`. Return the frame's size in bytes (text as UTF-8).
     virtual qsizetype decodeText(QStringView text, DialectEvents &events) = 0;
