@@ -409,7 +409,9 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
             }
             Q_EMIT subscribed(channel, seq, false);
         } else {
-            if (subscriptions.confirm(channel, seq, sentSince)) {
+            if (seq < 0 && held >= 0) {
+                // The answer names no seq (a Socket.IO subscribe ack): what is held stands.
+            } else if (subscriptions.confirm(channel, seq, sentSince)) {
                 ++m_ctx.stats->gaps;
                 qCWarning(lcNet).noquote() << "channel" << channel << "restarted its sequence at" << seq;
                 Q_EMIT gapDetected(channel, seq + 1, held, QStringLiteral("reset"));

@@ -262,7 +262,8 @@ void ConnectionManager::startConnection()
     const QUrl target = m_options.endpoints.value(m_policy.endpointIndex());
     Q_EMIT urlChanged();
     QString error;
-    std::unique_ptr<Transport> transport = m_transportFactory(dialect->connectUrl(target), &error);
+    const QUrl connectUrl = dialect->connectUrl(target);
+    std::unique_ptr<Transport> transport = m_transportFactory(connectUrl, &error);
     if (!transport) {
         fail(error);
         return;
@@ -305,7 +306,7 @@ void ConnectionManager::startConnection()
     setState(Connecting);
     const int attempt = m_policy.attempt();
     qCInfo(lcNet).noquote() << "connecting to" << ClientSession::redacted(target) << "attempt" << attempt;
-    s->start(target);
+    s->start(connectUrl); // the dialect's URL (Socket.IO adds its path and query)
 }
 
 void ConnectionManager::sessionOpened()
