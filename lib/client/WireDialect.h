@@ -4,8 +4,8 @@
 // request, ping) into frames, decodes each inbound frame, text or binary, into DialectEvents,
 // and declares what its servers give: who keeps the heartbeat, whether publishes are acked by
 // id, whether messages carry a per-channel seq and a subscribe can resume from one.
-// pulseboard.v1 (PulseboardDialect) is the first; Socket.IO (server-driven ping, ack by packet
-// id), MQTT over WebSocket (binary frames, packet ids, no seq) and plain JSON feeds (no seq, no
+// pulseboard.v1 (PulseboardDialect) is the first; Socket.IO (SocketIoDialect: server-driven
+// ping, ack by packet id, recovery by session id and offset), MQTT over WebSocket (binary frames, packet ids, no seq) and plain JSON feeds (no seq, no
 // acks) are meant to fit behind the same interface.
 #pragma once
 
