@@ -643,7 +643,8 @@ void tst_ConnectionManager::unknownProtocolFailsClearly()
     o.protocol = QStringLiteral("carrier-pigeon");
     cm.setOptions(o);
     QCOMPARE(errors.size(), 1);
-    const QString why = QStringLiteral("unknown protocol 'carrier-pigeon' (known: pulseboard)");
+    const QString why =
+        QStringLiteral("unknown protocol 'carrier-pigeon' (known: %1)").arg(knownProtocols().join(u", "));
     QCOMPARE(errors.at(0).at(1).toString(), why);
     QVERIFY(cm.publish(QStringLiteral("x"), num(1)).isEmpty());
     QCOMPARE(cm.queuedCount(), 0);
