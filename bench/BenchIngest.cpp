@@ -4,6 +4,8 @@
 //   signal    ConnectionManager, consumer on messageReceived (QJsonValue per message)
 //   sink      ConnectionManager, consumer is a MessageSink: decode, validation, seq tracking
 //             and dispatch into per-channel sample buffers without building a QJsonValue
+//   socketio  the same sink through SocketIoDialect (`--protocol socketio`): the blaster sends
+//             Socket.IO `message` events with channel, seq, ts and data, and a recovery offset
 // Each measurement is its own pair of processes (bench-blaster sends, this binary receives in
 // `--client MODE`) so sender and receiver each get a core. The driver (default) repeats every
 // mode --runs times, rotating the order, and prints per-run figures and medians, with every
@@ -18,6 +20,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -33,7 +36,8 @@ using namespace Pulseboard::Bench;
 
 namespace {
 
-const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal"), QStringLiteral("sink")};
+const QStringList kModes{QStringLiteral("baseline"), QStringLiteral("signal"), QStringLiteral("sink"),
+                         QStringLiteral("socketio")};
 
 // The window measured by a client: from the first message to the last.
 class Window
@@ -139,14 +143,17 @@ private:
 class SinkConsumer : public MessageSink
 {
 public:
-    SinkConsumer(Buffers &buffers, Window &window) : m_buffers(buffers), m_window(window) {}
+    SinkConsumer(Buffers &buffers, Window &window, const QString &mode)
+        : m_buffers(buffers), m_window(window), m_mode(mode)
+    {
+    }
 
     void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
     {
         Q_UNUSED(seq);
         m_buffers.add(channel, ts, data.value(QLatin1StringView("v")).toDouble());
         if (m_window.count()) {
-            m_window.print(QStringLiteral("sink"), m_buffers.checksum());
+            m_window.print(m_mode, m_buffers.checksum());
             QCoreApplication::exit(0);
         }
     }
@@ -154,6 +161,7 @@ public:
 private:
     Buffers &m_buffers;
     Window &m_window;
+    QString m_mode;
 };
 
 // (b) ConnectionManager's full path.
@@ -166,11 +174,25 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
     options.heartbeatIntervalMs = 600000;
     options.heartbeatTimeoutMs = 600000;
     options.maxRetries = 1;
+    if (mode == QLatin1StringView("socketio")) {
+        options.protocol = QStringLiteral("socketio");
+        options.protocolConfig =
+            QJsonObject{{QStringLiteral("messages"),
+                         QJsonObject{{QStringLiteral("event"), QStringLiteral("message")},
+                                     {QStringLiteral("channel"), QStringLiteral("/0/channel")},
+                                     {QStringLiteral("seq"), QStringLiteral("/0/seq")},
+                                     {QStringLiteral("ts"), QStringLiteral("/0/ts")},
+                                     {QStringLiteral("data"), QStringLiteral("/0/data")}}},
+                        {QStringLiteral("subscribe"),
+                         QJsonObject{{QStringLiteral("emit"),
+                                      QJsonArray{QStringLiteral("join"), QStringLiteral("{channel}")}},
+                                     {QStringLiteral("ack"), true}}}};
+    }
     manager.setOptions(options);
     Window window(count);
     Buffers buffers(channels);
-    SinkConsumer sink(buffers, window);
-    if (mode == QLatin1StringView("sink")) {
+    SinkConsumer sink(buffers, window, mode);
+    if (mode == QLatin1StringView("sink") || mode == QLatin1StringView("socketio")) {
         manager.addMessageSink(&sink);
     } else {
         QObject::connect(&manager, &ConnectionManager::messageReceived,
@@ -217,8 +239,11 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
             const QString mode = modes.at((k + run) % modes.size());
             QProcess sender;
             sender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            sender.start(blaster, {QStringLiteral("--count"), QString::number(count),
-                                   QStringLiteral("--channels"), QString::number(channels)});
+            QStringList senderArgs{QStringLiteral("--count"), QString::number(count),
+                                   QStringLiteral("--channels"), QString::number(channels)};
+            if (mode == QLatin1StringView("socketio"))
+                senderArgs << QStringLiteral("--dialect") << QStringLiteral("socketio");
+            sender.start(blaster, senderArgs);
             const int port = readListeningPort(sender);
             if (port <= 0) {
                 std::fprintf(stderr, "bench-ingest: bench-blaster did not start\n");
@@ -293,7 +318,8 @@ int main(int argc, char **argv)
         const QUrl url(parser.value(urlOpt));
         if (mode == QLatin1StringView("baseline"))
             return runBaseline(url, count, channels);
-        if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink"))
+        if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink") ||
+            mode == QLatin1StringView("socketio"))
             return runManager(mode, url, count, channels);
         std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(mode));
         return 2;

@@ -445,6 +445,14 @@ void tst_SocketIoDialect::channelIsTheEventNameByDefault()
     QCOMPARE(ts.delivered.size(), 1);
     QCOMPARE(ts.delivered.at(0).ts, 1700000000123);
     QCOMPARE(ts.delivered.at(0).data.toArray().size(), 2);
+    // The pointer "" is the whole argument array (without the offset).
+    Rig whole;
+    whole.subscriptions.add(QStringLiteral("w"));
+    whole.connectPlain(json(R"({"messages":{"data":""}})"));
+    whole.send(R"(42["w",1,{"b":2},"off"])");
+    QCOMPARE(whole.delivered.size(), 1);
+    QCOMPARE(whole.delivered.at(0).data.toArray(), (QJsonArray{1, QJsonObject{{QStringLiteral("b"), 2}}}));
+    QCOMPARE(whole.dialect->lastOffset(), QStringLiteral("off"));
 }
 
 void tst_SocketIoDialect::requestIsAnEmitAnsweredByItsAck()

@@ -63,16 +63,27 @@ bool parsePointer(const QJsonValue &v, const QString &name, SocketIoDialect::Poi
     return true;
 }
 
-// The value `p` points at in `root` (undefined when a step is missing or of the wrong type).
-QJsonValue resolve(const QJsonValue &root, const SocketIoDialect::Pointer &p)
+bool arrayIndex(const QString &t, qsizetype size, qsizetype *index)
+{
+    bool ok = false;
+    const qsizetype i = t.toLongLong(&ok);
+    if (!ok || i < 0 || i >= size || (t.size() > 1 && t.startsWith(u'0')) || t.startsWith(u'+'))
+        return false;
+    *index = i;
+    return true;
+}
+
+// The value `p` points at in `root` from its token `first` on (undefined when a step is missing
+// or of the wrong type).
+QJsonValue resolveFrom(const QJsonValue &root, const SocketIoDialect::Pointer &p, qsizetype first)
 {
     QJsonValue v = root;
-    for (const QString &t : p.tokens) {
+    for (qsizetype k = first; k < p.tokens.size(); ++k) {
+        const QString &t = p.tokens.at(k);
         if (v.isArray()) {
-            bool ok = false;
-            const int i = t.toInt(&ok);
             const QJsonArray a = v.toArray();
-            if (!ok || i < 0 || i >= a.size() || (t.size() > 1 && t.startsWith(u'0')))
+            qsizetype i = 0;
+            if (!arrayIndex(t, a.size(), &i))
                 return QJsonValue(QJsonValue::Undefined);
             v = a.at(i);
         } else if (v.isObject()) {
@@ -86,6 +97,26 @@ QJsonValue resolve(const QJsonValue &root, const SocketIoDialect::Pointer &p)
         }
     }
     return v;
+}
+
+QJsonValue resolve(const QJsonValue &root, const SocketIoDialect::Pointer &p)
+{
+    return resolveFrom(root, p, 0);
+}
+
+// The same into an event's arguments, all[1 .. 1 + argc), without copying them out of `all`.
+QJsonValue resolveArgs(const QJsonArray &all, qsizetype argc, const SocketIoDialect::Pointer &p)
+{
+    if (p.tokens.isEmpty()) {
+        QJsonArray args; // the whole argument array (a pointer "", rare)
+        for (qsizetype i = 1; i <= argc; ++i)
+            args.append(all.at(i));
+        return args;
+    }
+    qsizetype i = 0;
+    if (!arrayIndex(p.tokens.first(), argc, &i))
+        return QJsonValue(QJsonValue::Undefined);
+    return resolveFrom(all.at(i + 1), p, 1);
 }
 
 bool parseEmit(const QJsonValue &v, const QString &name, QJsonArray *out, QString *error)
@@ -576,14 +607,24 @@ void SocketIoDialect::onSocketIo(QStringView p, DialectEvents &events)
     QJsonValue payload(QJsonValue::Undefined);
     if (i < p.size()) {
         QJsonParseError pe;
-        // Wrapped so any JSON value parses (QJsonDocument alone takes only objects and arrays).
-        const QByteArray json = "[" + p.mid(i).toUtf8() + "]";
-        const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
-        if (pe.error != QJsonParseError::NoError || doc.array().size() != 1)
-            return malformed(pe.error != QJsonParseError::NoError
-                                 ? pe.errorString()
-                                 : QStringLiteral("more than one JSON value"));
-        payload = doc.array().at(0);
+        const QChar first = p.at(i);
+        if (first == u'[' || first == u'{') {
+            const QJsonDocument doc = QJsonDocument::fromJson(p.mid(i).toUtf8(), &pe);
+            if (pe.error != QJsonParseError::NoError)
+                return malformed(pe.error == QJsonParseError::GarbageAtEnd
+                                     ? QStringLiteral("more than one JSON value")
+                                     : pe.errorString());
+            payload = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+        } else {
+            // Wrapped so any JSON value parses (QJsonDocument alone takes only objects and arrays).
+            const QByteArray json = "[" + p.mid(i).toUtf8() + "]";
+            const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
+            if (pe.error != QJsonParseError::NoError || doc.array().size() != 1)
+                return malformed(pe.error != QJsonParseError::NoError
+                                     ? pe.errorString()
+                                     : QStringLiteral("more than one JSON value"));
+            payload = doc.array().at(0);
+        }
     }
     switch (type) {
     case u'0':
@@ -657,13 +698,12 @@ void SocketIoDialect::onConnect(const QJsonValue &data, DialectEvents &events)
 void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents &events)
 {
     const QString event = all.at(0).toString();
-    QJsonArray args = all;
-    args.removeFirst();
+    qsizetype argc = all.size() - 1; // the arguments are all[1 .. 1 + argc)
     // Connection state recovery appends the event's offset as its last argument (events without
     // an ack id only): remembered, and not part of the payload.
-    if (!m_pid.isEmpty() && ackId < 0 && !args.isEmpty() && args.last().isString()) {
-        m_offset = args.last().toString();
-        args.removeLast();
+    if (!m_pid.isEmpty() && ackId < 0 && argc > 0 && all.last().isString()) {
+        m_offset = all.last().toString();
+        --argc;
     }
     if (ackId >= 0) {
         // The server asked for an ack: it is delivered once we have read it.
@@ -687,10 +727,9 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
         events.malformedFrame(CloseCode::Malformed,
                               QStringLiteral("Socket.IO event '%1': %2").arg(event.left(100), why));
     };
-    const QJsonValue argsValue(args);
     InboundMessage m;
     if (route->channel.isSet) {
-        const QJsonValue c = resolve(argsValue, route->channel);
+        const QJsonValue c = resolveArgs(all, argc, route->channel);
         if (c.isString() && !c.toString().isEmpty())
             m.channel = c.toString();
         else if (c.isDouble())
@@ -701,7 +740,7 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
         m.channel = event;
     }
     if (route->seq.isSet) {
-        const QJsonValue s = resolve(argsValue, route->seq);
+        const QJsonValue s = resolveArgs(all, argc, route->seq);
         const double d = s.toDouble(-1);
         if (!s.isDouble() || d < 0 || d > 9007199254740991.0 || d != double(qint64(d)))
             return bad(QStringLiteral("no seq (a non-negative integer) at %1 (%2)")
@@ -709,7 +748,7 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
         m.seq = qint64(d);
     }
     if (route->ts.isSet) {
-        const QJsonValue t = resolve(argsValue, route->ts);
+        const QJsonValue t = resolveArgs(all, argc, route->ts);
         if (t.isDouble() && t.toDouble() >= 0 && t.toDouble() < 9e15)
             m.ts = qint64(t.toDouble());
         else if (!t.isUndefined())
@@ -717,11 +756,11 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
                 QStringLiteral("the time at %1 is %2, not a number of ms").arg(route->ts.text, describe(t)));
     }
     if (route->data.isSet) {
-        m_data = resolve(argsValue, route->data);
+        m_data = resolveArgs(all, argc, route->data);
         if (m_data.isUndefined())
             return bad(QStringLiteral("no data at %1").arg(route->data.text));
     } else {
-        m_data = args.isEmpty() ? QJsonValue(QJsonValue::Null) : args.at(0);
+        m_data = argc == 0 ? QJsonValue(QJsonValue::Null) : all.at(1);
     }
     m.data = JsonView(m_data);
     events.messageArrived(m);
