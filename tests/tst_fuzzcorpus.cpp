@@ -2,6 +2,7 @@
 // ordinary build, so a seed or a saved crash input that breaks again fails the normal suite too.
 #include "../fuzz/EnvelopeProperties.h"
 #include "../fuzz/OutboxJournalProperties.h"
+#include "../fuzz/SocketIoProperties.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,6 +19,8 @@ private Q_SLOTS:
     void envelope();
     void outboxJournal_data();
     void outboxJournal();
+    void socketIo_data();
+    void socketIo();
 };
 
 namespace {
@@ -63,6 +66,18 @@ void tst_FuzzCorpus::outboxJournal()
 {
     QFETCH(QString, path);
     const QString broken = Pulseboard::Fuzz::checkOutboxJournal(readAll(path));
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+}
+
+void tst_FuzzCorpus::socketIo_data()
+{
+    addCorpusRows(u"socketio"_s, 5);
+}
+
+void tst_FuzzCorpus::socketIo()
+{
+    QFETCH(QString, path);
+    const QString broken = Pulseboard::Fuzz::checkSocketIo(readAll(path));
     QVERIFY2(broken.isEmpty(), qPrintable(broken));
 }
 
