@@ -153,6 +153,7 @@ private Q_SLOTS:
     void hostileInput();
     void binaryEventIsOneErrorWithItsAttachments();
     void deepAndHugeFramesAreBounded();
+    void publishAboveMaxPayloadIsNotSent();
     void recoveryAcrossSessions();
     void publishResentWithItsIdAfterAReconnect();
 };
@@ -630,6 +631,35 @@ void tst_SocketIoDialect::deepAndHugeFramesAreBounded()
     QVERIFY(errors.at(2).at(1).toString().size() < 400);
     rig.send(R"(42["ticker",{"n":1}])");
     QCOMPARE(rig.delivered.size(), 1);
+}
+
+void tst_SocketIoDialect::publishAboveMaxPayloadIsNotSent()
+{
+    Rig rig;
+    rig.options.ackTimeoutMs = 20;
+    rig.tracker.setAckTimeoutMs(20);
+    rig.tracker.setMaxSendAttempts(2);
+    ClientSession &s = rig.make({});
+    s.start(QUrl(QStringLiteral("ws://loopback:1")));
+    rig.transport->accept();
+    rig.send(R"(0{"sid":"e","pingInterval":25000,"pingTimeout":20000,"maxPayload":100})");
+    rig.send(R"(40{"sid":"s"})");
+    QSignalSpy failed(&rig.tracker, &RequestTracker::publishFailed);
+    QSignalSpy acked(&rig.tracker, &RequestTracker::acked);
+    rig.queuePublish(QStringLiteral("p-big"), QStringLiteral("c"), QString(200, u'x'));
+    rig.queuePublish(QStringLiteral("p-small"), QStringLiteral("c"), 1);
+    connect(&rig.tracker, &RequestTracker::resendDue, &s, &ClientSession::flush);
+    s.flush();
+    // The small one goes, the big one never does (no ack id spent on it): the server would close
+    // the link on it, and on its resend after every reconnect.
+    QCOMPARE(rig.transport->sent.size(), 2);
+    QCOMPARE(rig.last(), QByteArray(R"(420["c",1])"));
+    rig.send(R"(430[])");
+    QCOMPARE(acked.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("p-big"));
+    QCOMPARE(rig.transport->sent.size(), 2);
+    QCOMPARE(rig.session->phase(), ClientSession::Phase::Open);
 }
 
 void tst_SocketIoDialect::recoveryAcrossSessions()

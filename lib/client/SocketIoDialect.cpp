@@ -461,6 +461,13 @@ OutboundFrame SocketIoDialect::encodePing(const QString &, qint64)
 
 OutboundFrame SocketIoDialect::prepareQueued(const QString &id, const QByteArray &queued)
 {
+    if (m_maxPayload > 0 && queued.size() + 24 > m_maxPayload) {
+        // The server would close the connection on it (and the resend on the next one, for
+        // ever): it is not sent, so its ack deadlines pass and it fails after its attempts.
+        qCWarning(lcNet).noquote() << "not sent:" << id << "is" << queued.size()
+                                   << "bytes, above the server's maxPayload of" << m_maxPayload;
+        return {};
+    }
     const bool request = queued.startsWith('r');
     const qint64 ack = nextAck({request ? AckKind::Request : AckKind::Publish, id, QString()});
     return {eventFrame(ack, queued.mid(1)), false};
@@ -525,6 +532,10 @@ qsizetype SocketIoDialect::decodeText(QStringView text, DialectEvents &events)
             m_pingInterval = int(interval.toDouble());
             m_pingTimeout = int(timeout.toDouble());
         }
+        const QJsonValue maxPayload = o.value(QLatin1StringView("maxPayload"));
+        m_maxPayload = maxPayload.isDouble() && maxPayload.toDouble() >= 1 && maxPayload.toDouble() < 4e18
+                           ? qint64(maxPayload.toDouble())
+                           : 0;
         events.welcomed(QStringLiteral("socket.io"), o.value(QLatin1StringView("sid")).toString(),
                         m_pingInterval);
         events.serverHeartbeat(m_pingInterval + m_pingTimeout);

@@ -113,9 +113,10 @@ private:
     bool m_connected = false;    // the namespace CONNECT was answered
     int m_pingInterval = 0;
     int m_pingTimeout = 0;
-    QString m_pid;     // connection state recovery: this session's private id ...
-    QString m_offset;  // ... and the offset of the last event received
-    QString m_sentPid; // what the CONNECT asked to recover (empty: nothing)
+    qint64 m_maxPayload = 0; // the open packet's: a frame above it is not sent (0: unknown)
+    QString m_pid;           // connection state recovery: this session's private id ...
+    QString m_offset;        // ... and the offset of the last event received
+    QString m_sentPid;       // what the CONNECT asked to recover (empty: nothing)
     qint64 m_ackCounter = 0;
     QHash<qint64, PendingAck> m_acks;
     QList<qint64> m_ackOrder;    // oldest first, to bound m_acks
