@@ -9,7 +9,11 @@
 //  --rate HZ   (dashboard) HZ messages a second on each channel, paced, stamped with the wall
 //              clock, with the backlog the client leaves reported once a second (runPaced).
 //
-//   bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix bench.]
+//  --dialect socketio  (ingest) speaks Socket.IO v4 instead: the Engine.IO open packet, the
+//              namespace CONNECT answered (with a pid, as with connection state recovery), `join`
+//              emits acked, then `42["message",{"channel","seq","ts","data"},"<offset>"]` frames.
+//
+//   bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix bench.] [--dialect D]
 // prints "listening <port>" on stdout once ready, and a summary line when the client is gone.
 
 #include "protocol/Envelope.h"
@@ -17,6 +21,7 @@
 #include <QByteArray>
 #include <QCryptographicHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 #include <QString>
@@ -32,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -239,6 +245,53 @@ QByteArray encodeFrames(qint64 count, int channels, const QString &prefix)
     return all;
 }
 
+// The same messages as Socket.IO events, each with an offset as a server with connection state
+// recovery appends it: `42["message",{"channel":..,"seq":..,"ts":..,"data":{"v":..}},"o<i>"]`.
+QByteArray encodeSocketIoFrames(qint64 count, int channels, const QString &prefix)
+{
+    QByteArray all;
+    all.reserve(count * 120);
+    const qint64 baseTs = 1700000000000;
+    QList<QString> names;
+    for (int c = 0; c < channels; ++c)
+        names.append(prefix + QString::number(c));
+    for (qint64 i = 0; i < count; ++i) {
+        const int c = int(i % channels);
+        const QJsonObject message{{QStringLiteral("channel"), names.at(c)},
+                                  {QStringLiteral("seq"), double(i / channels + 1)},
+                                  {QStringLiteral("ts"), double(baseTs + i / 1000)},
+                                  {QStringLiteral("data"),
+                                   QJsonObject{{QStringLiteral("v"), std::sin(double(i) * 0.001) * 100.0}}}};
+        const QJsonArray event{QStringLiteral("message"), message, QStringLiteral("o%1").arg(i)};
+        appendFrame(all, 0x1, "42" + QJsonDocument(event).toJson(QJsonDocument::Compact));
+    }
+    return all;
+}
+
+// The Socket.IO answer to one client frame: the CONNECT's, a `join` emit's ack (the channel
+// collected), an Engine.IO pong needs none (the blaster never pings).
+QByteArray answerSocketIo(const QByteArray &in, const QString &prefix, QSet<QString> &subscribed)
+{
+    QByteArray reply;
+    if (in.startsWith("40")) {
+        reply = R"(40{"sid":"bench","pid":"bench-pid"})";
+    } else if (in.startsWith("42")) {
+        qsizetype i = 2;
+        while (i < in.size() && std::isdigit(static_cast<unsigned char>(in.at(i))))
+            ++i;
+        const QByteArray ackId = in.mid(2, i - 2);
+        const QJsonArray args = QJsonDocument::fromJson(in.mid(i)).array();
+        if (args.at(0).toString() == QLatin1StringView("join") && args.at(1).toString().startsWith(prefix))
+            subscribed.insert(args.at(1).toString());
+        if (!ackId.isEmpty())
+            reply = "43" + ackId + R"([{"ok":true}])";
+    }
+    QByteArray frame;
+    if (!reply.isEmpty())
+        appendFrame(frame, 0x1, reply);
+    return frame;
+}
+
 // The reply to one client frame (empty when it needs none). `subscribed` collects bench channels.
 QByteArray answer(const Envelope &in, const QString &prefix, int channels, double rate,
                   QSet<QString> &subscribed, const QList<qint64> &seqs)
@@ -427,6 +480,7 @@ int main(int argc, char **argv)
     int channels = 10;
     QString prefix = QStringLiteral("bench.");
     double rate = 0;
+    bool socketIo = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto next = [&]() -> const char * {
@@ -446,10 +500,17 @@ int main(int argc, char **argv)
             prefix = QString::fromLocal8Bit(next());
         else if (arg == "--rate")
             rate = std::atof(next());
-        else {
+        else if (arg == "--dialect") {
+            const std::string d = next();
+            if (d != "socketio" && d != "pulseboard") {
+                std::fprintf(stderr, "bench-blaster: --dialect is pulseboard or socketio\n");
+                return 2;
+            }
+            socketIo = d == "socketio";
+        } else {
             std::fprintf(
-                stderr,
-                "usage: bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix S]\n");
+                stderr, "usage: bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix S] "
+                        "[--dialect pulseboard|socketio]\n");
             return 2;
         }
     }
@@ -458,7 +519,13 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench-blaster: --rate must be >= 0\n");
         return 2;
     }
-    const QByteArray frames = rate > 0 ? QByteArray() : encodeFrames(count, channels, prefix);
+    if (socketIo && rate > 0) {
+        std::fprintf(stderr, "bench-blaster: --dialect socketio goes with --count, not --rate\n");
+        return 2;
+    }
+    const QByteArray frames = rate > 0   ? QByteArray()
+                              : socketIo ? encodeSocketIoFrames(count, channels, prefix)
+                                         : encodeFrames(count, channels, prefix);
 
     const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
     if (listener < 0)
@@ -492,6 +559,12 @@ int main(int argc, char **argv)
 
     if (rate > 0)
         return runPaced(conn, rate, channels, prefix);
+    // Engine.IO's open packet; a ping interval beyond any run, so no heartbeat is measured.
+    if (socketIo &&
+        !conn.send(
+            0x1,
+            R"(0{"sid":"bench","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":1000000})"))
+        return 1;
 
     QSet<QString> subscribed;
     const QList<qint64> noSeqs;
@@ -511,6 +584,19 @@ int main(int argc, char **argv)
         }
         if (opcode != 0x1)
             continue;
+        if (socketIo) {
+            const QByteArray reply = answerSocketIo(payload, prefix, subscribed);
+            if (!reply.isEmpty() && !sendAll(conn.fd(), reply.constData(), size_t(reply.size())))
+                break;
+            if (!sent && subscribed.size() >= channels) {
+                sent = true;
+                if (!sendAll(conn.fd(), frames.constData(), size_t(frames.size()))) {
+                    std::fprintf(stderr, "bench-blaster: client went away while sending\n");
+                    break;
+                }
+            }
+            continue;
+        }
         Envelope in;
         DecodeError error;
         if (!decodeEnvelope(payload, in, &error)) {

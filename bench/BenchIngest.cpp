@@ -11,6 +11,8 @@
 //   json      the same sink, the frames read by the generic JSON dialect (--protocol json) with
 //             routes for the same frames (channel, seq and data by JSON pointer): what a feed
 //             configured by its settings costs next to the native decoder
+//   socketio  the same sink through SocketIoDialect (`--protocol socketio`): the blaster sends
+//             Socket.IO `message` events with channel, seq, ts and data, and a recovery offset
 // Each measurement is its own pair of processes (bench-blaster sends, this binary receives in
 // `--client MODE`) so sender and receiver each get a core. The driver (default) repeats every
 // mode --runs times, rotating the order, and prints per-run figures and medians, with every
@@ -28,6 +30,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -45,7 +48,8 @@ namespace {
 
 // The floor first: every ratio is to it.
 const QStringList kModes{QStringLiteral("noparse"), QStringLiteral("baseline"), QStringLiteral("signal"),
-                         QStringLiteral("sink"), QStringLiteral("json"), QStringLiteral("cli")};
+                         QStringLiteral("sink"),    QStringLiteral("json"),     QStringLiteral("socketio"),
+                         QStringLiteral("cli")};
 
 // The window measured by a client: from the first message to the last.
 class Window
@@ -225,11 +229,26 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
         })")
                                      .object();
     }
+    if (mode == QLatin1StringView("socketio")) {
+        options.protocol = QStringLiteral("socketio");
+        options.protocolConfig =
+            QJsonObject{{QStringLiteral("messages"),
+                         QJsonObject{{QStringLiteral("event"), QStringLiteral("message")},
+                                     {QStringLiteral("channel"), QStringLiteral("/0/channel")},
+                                     {QStringLiteral("seq"), QStringLiteral("/0/seq")},
+                                     {QStringLiteral("ts"), QStringLiteral("/0/ts")},
+                                     {QStringLiteral("data"), QStringLiteral("/0/data")}}},
+                        {QStringLiteral("subscribe"),
+                         QJsonObject{{QStringLiteral("emit"),
+                                      QJsonArray{QStringLiteral("join"), QStringLiteral("{channel}")}},
+                                     {QStringLiteral("ack"), true}}}};
+    }
     manager.setOptions(options);
     Window window(count);
     Buffers buffers(channels);
     SinkConsumer sink(buffers, window, mode);
-    if (mode == QLatin1StringView("sink") || mode == QLatin1StringView("json")) {
+    if (mode == QLatin1StringView("sink") || mode == QLatin1StringView("json") ||
+        mode == QLatin1StringView("socketio")) {
         manager.addMessageSink(&sink);
     } else {
         QObject::connect(&manager, &ConnectionManager::messageReceived,
@@ -330,8 +349,11 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
             const QString mode = modes.at((k + run) % modes.size());
             QProcess sender;
             sender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            sender.start(blaster, {QStringLiteral("--count"), QString::number(count),
-                                   QStringLiteral("--channels"), QString::number(channels)});
+            QStringList senderArgs{QStringLiteral("--count"), QString::number(count),
+                                   QStringLiteral("--channels"), QString::number(channels)};
+            if (mode == QLatin1StringView("socketio"))
+                senderArgs << QStringLiteral("--dialect") << QStringLiteral("socketio");
+            sender.start(blaster, senderArgs);
             const int port = readListeningPort(sender);
             if (port <= 0) {
                 std::fprintf(stderr, "bench-ingest: bench-blaster did not start\n");
@@ -423,7 +445,7 @@ int main(int argc, char **argv)
         if (mode == QLatin1StringView("cli"))
             return runCli(url, count, channels);
         if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink") ||
-            mode == QLatin1StringView("json"))
+            mode == QLatin1StringView("json") || mode == QLatin1StringView("socketio"))
             return runManager(mode, url, count, channels);
         std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(mode));
         return 2;

@@ -176,6 +176,10 @@ public:
         const QByteArray line = text.toUtf8();
         if (line == "ping") {
             events.replyDue({"pong"});
+        } else if (line.startsWith("hb ")) {
+            events.serverHeartbeat(line.mid(3).toInt());
+        } else if (line == "unresumed") {
+            events.resumeFailed(QStringLiteral("not_recovered"));
         } else if (line.startsWith("msg ")) {
             const QList<QByteArray> parts = line.split(' ');
             m_data = QJsonDocument::fromJson("[" + parts.value(2) + "]").array().at(0);
@@ -224,6 +228,8 @@ private Q_SLOTS:
     void sessionEndIsReportedOnceAndSilencesTheTransport();
     void dialectWithoutSeqAcksOrClientPings();
     void managerFailsInFlightRequestWhenSessionEnds();
+    void serverHeartbeatDeadlineCatchesASilentServer();
+    void resumeFailedIsAGapOnEveryChannel();
 };
 
 void tst_ClientSession::handshakeAuthResubscribeOpenInOrder()
@@ -878,6 +884,59 @@ void tst_ClientSession::managerFailsInFlightRequestWhenSessionEnds()
     transports.at(1)->accept(QStringLiteral("pulseboard.v1"));
     QCOMPARE(cm.state(), ConnectionManager::Open);
     QCOMPARE(failed.size(), 1); // exactly one outcome
+}
+
+// A ServerPings dialect that learns its server's ping deadline: any frame is life, silence past
+// the deadline drops the link (a half-open connection is caught); no deadline until it is told.
+void tst_ClientSession::serverHeartbeatDeadlineCatchesASilentServer()
+{
+    Rig rig;
+    rig.options.heartbeatIntervalMs = 10; // the client's own heartbeat is not used for this dialect
+    rig.options.heartbeatTimeoutMs = 10;
+    ClientSession &s = rig.make(std::make_unique<LineDialect>());
+    QSignalSpy lost(&s, &ClientSession::lost);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept();
+    QTest::qWait(60); // no deadline yet
+    QCOMPARE(lost.size(), 0);
+    rig.transport->serverSendText("hb 50");
+    for (int i = 0; i < 8; ++i) { // frames every 20 ms: alive well past the deadline
+        QTest::qWait(20);
+        rig.transport->serverSendText("msg feed 1");
+    }
+    QCOMPARE(lost.size(), 0);
+    QElapsedTimer silent;
+    silent.start();
+    QTRY_COMPARE_WITH_TIMEOUT(lost.size(), 1, 5000);
+    QVERIFY2(silent.elapsed() >= 45, qPrintable(QString::number(silent.elapsed())));
+    QCOMPARE(lost.at(0).at(0).toInt(), CloseCode::Abnormal);
+    QCOMPARE(lost.at(0).at(1).toString(), QStringLiteral("heartbeat: no ping from the server within 50 ms"));
+    QVERIFY(rig.transport->aborted);
+    QCOMPARE(s.phase(), ClientSession::Phase::Ended);
+}
+
+void tst_ClientSession::resumeFailedIsAGapOnEveryChannel()
+{
+    Rig rig;
+    rig.subscriptions.add(QStringLiteral("a"));
+    rig.subscriptions.add(QStringLiteral("b"));
+    rig.subscriptions.accept(QStringLiteral("a"), 7);
+    ClientSession &s = rig.make(std::make_unique<LineDialect>());
+    QSignalSpy gaps(&s, &ClientSession::gapDetected);
+    s.start(QUrl(QStringLiteral("ws://loopback/")));
+    rig.transport->accept();
+    rig.transport->serverSendText("unresumed");
+    QCOMPARE(gaps.size(), 2);
+    QCOMPARE(gaps.at(0).at(0).toString(), QStringLiteral("a"));
+    QCOMPARE(gaps.at(0).at(1).toLongLong(), 8); // after the held seq, to an unknown end
+    QCOMPARE(gaps.at(0).at(2).toLongLong(), -1);
+    QCOMPARE(gaps.at(0).at(3).toString(), QStringLiteral("not_recovered"));
+    QCOMPARE(gaps.at(1).at(0).toString(), QStringLiteral("b"));
+    QCOMPARE(gaps.at(1).at(1).toLongLong(), -1); // nothing held: the range is unknown
+    QCOMPARE(rig.stats.gaps, 2u);
+    // The held seq no longer counts: the server's new sequence is taken from its start.
+    QCOMPARE(rig.subscriptions.lastSeq(QStringLiteral("a")), 0);
+    QCOMPARE(rig.subscriptions.accept(QStringLiteral("a"), 1), SubscriptionSet::Verdict::Deliver);
 }
 
 QTEST_GUILESS_MAIN(tst_ClientSession)

@@ -3,6 +3,7 @@
 #include "../fuzz/EnvelopeProperties.h"
 #include "../fuzz/MqttPacketProperties.h"
 #include "../fuzz/OutboxJournalProperties.h"
+#include "../fuzz/SocketIoProperties.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,6 +22,8 @@ private Q_SLOTS:
     void outboxJournal();
     void mqtt_data();
     void mqtt();
+    void socketIo_data();
+    void socketIo();
 };
 
 namespace {
@@ -78,6 +81,18 @@ void tst_FuzzCorpus::mqtt()
 {
     QFETCH(QString, path);
     const QString broken = Pulseboard::Fuzz::checkMqtt(readAll(path));
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+}
+
+void tst_FuzzCorpus::socketIo_data()
+{
+    addCorpusRows(u"socketio"_s, 5);
+}
+
+void tst_FuzzCorpus::socketIo()
+{
+    QFETCH(QString, path);
+    const QString broken = Pulseboard::Fuzz::checkSocketIo(readAll(path));
     QVERIFY2(broken.isEmpty(), qPrintable(broken));
 }
 

@@ -48,6 +48,20 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
                     ? QStringLiteral("heartbeat: no pong within %1 ms").arg(m_ctx.options->heartbeatTimeoutMs)
                     : QStringLiteral("heartbeat: nothing received for %1 ms").arg(silentMs));
     });
+    // A server-driven heartbeat's deadline (serverHeartbeat): checked when it would expire, so a
+    // frame costs a clock read, not a timer restart.
+    m_serverSilence.setSingleShot(true);
+    m_serverSilence.setTimerType(Qt::PreciseTimer);
+    connect(&m_serverSilence, &QTimer::timeout, this, [this] {
+        const qint64 silent = m_sinceLife.elapsed();
+        if (silent < m_serverDeadlineMs) {
+            m_serverSilence.start(int(m_serverDeadlineMs - silent));
+            return;
+        }
+        qCInfo(lcNet) << "no frame from the server for" << silent << "ms: dropping the connection";
+        endLost(CloseCode::Abnormal,
+                QStringLiteral("heartbeat: no ping from the server within %1 ms").arg(m_serverDeadlineMs));
+    });
     Transport *t = m_transport.get();
     connect(t, &Transport::connected, this, &ClientSession::onConnected);
     connect(t, &Transport::disconnected, this, &ClientSession::endLost);
@@ -83,6 +97,7 @@ void ClientSession::close(int code, const QString &reason)
 {
     m_setupDeadline.stop();
     m_heartbeat.stop();
+    m_serverSilence.stop();
     m_phase = Phase::Ended;
     m_transport->disconnect(this);
     m_transport->close(code, reason);
@@ -111,6 +126,7 @@ void ClientSession::end()
 {
     m_setupDeadline.stop();
     m_heartbeat.stop();
+    m_serverSilence.stop();
     m_phase = Phase::Ended;
     m_transport->disconnect(this);
     m_transport->abort();
@@ -219,8 +235,10 @@ void ClientSession::ready()
 
 bool ClientSession::send(const OutboundFrame &frame)
 {
+    // Nothing to say on this wire (no template, a subscribe the server does not need), or the
+    // dialect holds it until its server's handshake and sends it itself (replyDue).
     if (frame.isNull())
-        return true; // the dialect has nothing to send for this intent (no template, or later)
+        return true;
     const bool ok = frame.binary ? m_transport->sendBinary(frame.bytes) : m_transport->sendText(frame.bytes);
     ++m_ctx.stats->framesOut;
     m_ctx.stats->bytesOut += quint64(frame.bytes.size());
@@ -284,6 +302,7 @@ void ClientSession::onText(const QString &text)
     if (m_phase == Phase::Ended)
         return;
     m_heartbeat.noteLife();
+    m_sinceLife.start();
     ++m_ctx.stats->framesIn;
     m_ctx.stats->bytesIn += quint64(m_dialect->decodeText(text, *this));
 }
@@ -293,6 +312,7 @@ void ClientSession::onBinary(const QByteArray &data)
     if (m_phase == Phase::Ended)
         return;
     m_heartbeat.noteLife();
+    m_sinceLife.start();
     ++m_ctx.stats->framesIn;
     m_ctx.stats->bytesIn += quint64(m_dialect->decodeBinary(data, *this));
 }
@@ -398,7 +418,9 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
             }
             Q_EMIT subscribed(channel, seq, false);
         } else {
-            if (subscriptions.confirm(channel, seq, sentSince)) {
+            if (seq < 0 && held >= 0) {
+                // The answer names no seq (a Socket.IO subscribe ack): what is held stands.
+            } else if (subscriptions.confirm(channel, seq, sentSince)) {
                 ++m_ctx.stats->gaps;
                 qCWarning(lcNet).noquote() << "channel" << channel << "restarted its sequence at" << seq;
                 Q_EMIT gapDetected(channel, seq + 1, held, QStringLiteral("reset"));
@@ -459,6 +481,30 @@ void ClientSession::pongArrived(const QString &id, qint64 ts)
 void ClientSession::replyDue(const OutboundFrame &frame)
 {
     send(frame);
+}
+
+void ClientSession::serverHeartbeat(int deadlineMs)
+{
+    if (m_phase == Phase::Ended || deadlineMs <= 0)
+        return;
+    m_serverDeadlineMs = deadlineMs;
+    m_sinceLife.start();
+    m_serverSilence.start(deadlineMs);
+}
+
+void ClientSession::resumeFailed(const QString &reason)
+{
+    SubscriptionSet &subscriptions = *m_ctx.subscriptions;
+    const QStringList channels = subscriptions.channels();
+    for (const QString &channel : channels) {
+        const qint64 held = subscriptions.lastSeq(channel);
+        ++m_ctx.stats->gaps;
+        qCWarning(lcNet).noquote() << "server could not resume" << channel << "(" << reason << ")";
+        // A held seq counts in a sequence the server no longer continues: start again before its 1.
+        if (held >= 0)
+            subscriptions.restart(channel, QString());
+        Q_EMIT gapDetected(channel, held >= 0 ? held + 1 : -1, -1, reason);
+    }
 }
 
 void ClientSession::malformedFrame(int code, const QString &message)

@@ -120,6 +120,8 @@ private:
     void replyDue(const OutboundFrame &frame) override;
     void malformedFrame(int code, const QString &message) override;
     void connectionUnusable(int closeCode, const QString &reason) override;
+    void serverHeartbeat(int deadlineMs) override;
+    void resumeFailed(const QString &reason) override;
 
     void onConnected();
     void onTransportError(Transport::Error error, const QString &message);
@@ -163,6 +165,11 @@ private:
     QTimer m_paceTimer;
     Heartbeat m_heartbeat;
     QTimer m_setupDeadline; // handshake, auth and resubscribe together
+    // ServerPings: no frame at all within m_serverDeadlineMs (the dialect's serverHeartbeat) is a
+    // dead link; m_sinceLife restarts on every inbound frame.
+    QTimer m_serverSilence;
+    QElapsedTimer m_sinceLife;
+    qint64 m_serverDeadlineMs = 0;
 };
 
 } // namespace Pulseboard

@@ -248,6 +248,7 @@ QList<Outbox::Entry> ConnectionManager::switchServer(const ConnectionOptions &op
         qCInfo(lcOutbox) << publishes.size() << "queued message(s) stay with the previous server"
                          << (journaled ? "in its journal" : "in memory");
     m_policy.resetEndpoints();
+    m_resumeState = QJsonObject(); // another server: nothing of this one's sessions to resume
     m_lastCloseCode = 0;
     setError(QString());
     setOptions(options);
@@ -286,10 +287,12 @@ void ConnectionManager::startConnection()
         fail(m_dialectError);
         return;
     }
+    dialect->setResumeState(m_resumeState); // what the previous connection left (Socket.IO recovery)
     const QUrl target = m_options.endpoints.value(m_policy.endpointIndex());
     Q_EMIT urlChanged();
     QString error;
-    std::unique_ptr<Transport> transport = m_transportFactory(dialect->connectUrl(target), &error);
+    const QUrl connectUrl = dialect->connectUrl(target);
+    std::unique_ptr<Transport> transport = m_transportFactory(connectUrl, &error);
     if (!transport) {
         fail(error);
         return;
@@ -332,7 +335,7 @@ void ConnectionManager::startConnection()
     setState(Connecting);
     const int attempt = m_policy.attempt();
     qCInfo(lcNet).noquote() << "connecting to" << ClientSession::redacted(target) << "attempt" << attempt;
-    s->start(target);
+    s->start(connectUrl); // the dialect's URL (Socket.IO adds its path and query)
 }
 
 void ConnectionManager::sessionOpened()
@@ -355,6 +358,7 @@ bool ConnectionManager::leaveSession(bool byUser)
         return false;
     ClientSession *session = std::exchange(m_session, nullptr);
     session->disconnect(this);
+    m_resumeState = session->dialect().resumeState();
     const bool wasConnected = session->isConnected();
     if (byUser)
         session->close(CloseCode::Normal, QStringLiteral("client closing"));

@@ -225,6 +225,7 @@ private:
     RequestTracker m_tracker{m_outbox, m_stats};
     std::unique_ptr<WireDialect> m_dialect; // encodes what waits in the outbox (null: bad protocol)
     QString m_dialectError;                 // why m_dialect is null
+    QJsonObject m_resumeState;              // WireDialect::resumeState of the last session
     QList<MessageSink *> m_sinks;
 
     ClientSession *m_session = nullptr;

@@ -4,12 +4,14 @@
 #include "JsonDialect.h"
 #include "MqttDialect.h"
 #include "PulseboardDialect.h"
+#include "SocketIoDialect.h"
 
 namespace Pulseboard {
 
 QStringList knownProtocols()
 {
-    return {QStringLiteral("pulseboard"), QStringLiteral("json"), QStringLiteral("mqtt")};
+    return {QStringLiteral("pulseboard"), QStringLiteral("json"), QStringLiteral("socketio"),
+            QStringLiteral("mqtt")};
 }
 
 std::unique_ptr<WireDialect> makeDialect(const ConnectionOptions &options, QString *error)
@@ -26,6 +28,8 @@ std::unique_ptr<WireDialect> makeDialect(const ConnectionOptions &options, QStri
     }
     if (name == QLatin1StringView("mqtt"))
         return MqttDialect::fromOptions(options, error);
+    if (name == QLatin1StringView("socketio"))
+        return SocketIoDialect::create(options.protocolConfig, error);
     if (error)
         *error = QStringLiteral("unknown protocol '%1' (known: %2)").arg(name, knownProtocols().join(u", "));
     return nullptr;

@@ -1,7 +1,8 @@
 // DialectFactory: the one place a protocol name and its settings become a WireDialect. Every
 // program (CLI, dashboard, tests) goes through it, so `--protocol` means the same everywhere.
 // Names: "pulseboard" (pulseboard.v1, the default), "json" (JsonDialect: any JSON feed, by its
-// settings), "mqtt" (MQTT 3.1.1 over WebSocket). Others are added here as they are written.
+// settings), "socketio" (Socket.IO v4), "mqtt" (MQTT 3.1.1 over WebSocket). Others are added here
+// as they are written.
 #pragma once
 
 #include "WireDialect.h"

@@ -4,15 +4,16 @@
 // request, ping) into frames, decodes each inbound frame, text or binary, into DialectEvents,
 // and declares what its servers give: who keeps the heartbeat, whether publishes are acked by
 // id, whether messages carry a per-channel seq and a subscribe can resume from one.
-// pulseboard.v1 (PulseboardDialect) is the first; Socket.IO (server-driven ping, ack by packet
-// id), MQTT over WebSocket (binary frames, packet ids, no seq) and plain JSON feeds (no seq, no
-// acks) are meant to fit behind the same interface.
+// pulseboard.v1 (PulseboardDialect) is the first; Socket.IO (SocketIoDialect: server-driven
+// ping, ack by packet id, recovery by session id and offset), MQTT over WebSocket (binary frames, packet ids,
+// no seq) and plain JSON feeds (no seq, no acks) are meant to fit behind the same interface.
 #pragma once
 
 #include "protocol/JsonView.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -72,6 +73,12 @@ public:
     {
         malformedFrame(closeCode, reason);
     }
+    // A ServerPings dialect learnt how often its server pings (Socket.IO's open packet): no frame
+    // at all within `deadlineMs` means the link is dead. Until it is called there is no deadline.
+    virtual void serverHeartbeat(int deadlineMs) { Q_UNUSED(deadlineMs) }
+    // The server could not resume what the previous connection had (Socket.IO: a new session id
+    // where recovery was asked): what was sent meanwhile is lost, on every subscribed channel.
+    virtual void resumeFailed(const QString &reason) { Q_UNUSED(reason) }
 };
 
 class WireDialect
@@ -96,7 +103,9 @@ public:
         // the heartbeat then only watches for silence, and a link that stays silent past the
         // interval plus the deadline is dropped.
         bool sendsPings = true;
-        bool authWithoutToken = false; // the auth frame opens every connection, token or not (MQTT CONNECT)
+        // The auth frame opens every connection, token or not, and its answer is awaited: the
+        // server's own handshake (MQTT CONNECT, Socket.IO's namespace CONNECT).
+        bool authWithoutToken = false;
         bool topicFilters = false; // subscriptions are MQTT topic filters: `+` and `#` match concrete names
     };
 
@@ -165,6 +174,11 @@ public:
         Q_UNUSED(forPublish)
         return QString();
     }
+    // What a connection leaves for the next one to the same server (Socket.IO: the session id and
+    // offset of connection state recovery). The manager keeps it between sessions and hands it to
+    // the next attempt's dialect; a server switch forgets it.
+    virtual QJsonObject resumeState() const { return {}; }
+    virtual void setResumeState(const QJsonObject &state) { Q_UNUSED(state) }
 
     // Decode one inbound frame into `events`. Return the frame's size in bytes (text as UTF-8).
     virtual qsizetype decodeText(QStringView text, DialectEvents &events) = 0;
