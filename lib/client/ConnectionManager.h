@@ -229,7 +229,7 @@ private:
     QList<MessageSink *> m_sinks;
 
     ClientSession *m_session = nullptr;
-    SessionContext m_context{&m_options, &m_subscriptions, &m_outbox, &m_tracker, &m_stats, {}, {}};
+    SessionContext m_context{&m_options, &m_subscriptions, &m_outbox, &m_tracker, &m_stats, {}, {}, {}, 0};
     TransportFactory m_transportFactory;
 };
 
