@@ -1,6 +1,7 @@
 #include "JsonDialect.h"
 
 #include "protocol/CloseCode.h"
+#include "protocol/JsonPointer.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -30,60 +31,16 @@ bool looksLikeJsonNumber(QStringView s)
     return s.size() <= 64 && number.match(s).hasMatch();
 }
 
-QString typeName(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("missing");
-}
-
 } // namespace
 
 // --- helpers ---
 
 QJsonValue JsonDialect::pointer(const QJsonValue &root, const QString &path)
 {
-    if (path.isEmpty())
-        return root;
-    if (!path.startsWith(QLatin1Char('/')))
+    JsonPointer p;
+    if (!JsonPointer::parse(path, &p))
         return QJsonValue(QJsonValue::Undefined);
-    QJsonValue at = root;
-    const QStringList steps = path.mid(1).split(QLatin1Char('/'));
-    for (QString step : steps) {
-        step.replace(QStringLiteral("~1"), QStringLiteral("/"))
-            .replace(QStringLiteral("~0"), QStringLiteral("~"));
-        if (at.isObject()) {
-            const QJsonObject o = at.toObject();
-            const auto it = o.constFind(step);
-            if (it == o.constEnd())
-                return QJsonValue(QJsonValue::Undefined);
-            at = *it;
-        } else if (at.isArray()) {
-            bool ok = false;
-            const qsizetype i = step.toLongLong(&ok);
-            const QJsonArray a = at.toArray();
-            if (!ok || i < 0 || i >= a.size())
-                return QJsonValue(QJsonValue::Undefined);
-            at = a.at(i);
-        } else {
-            return QJsonValue(QJsonValue::Undefined);
-        }
-    }
-    return at;
+    return p.resolve(root);
 }
 
 QJsonValue JsonDialect::numbersFromStrings(const QJsonValue &value, int maxDepth)
@@ -209,7 +166,8 @@ public:
         if (v.isUndefined())
             return true;
         if (!v.isString())
-            return fail(where + L(".") + key, QStringLiteral("must be a string, not %1").arg(typeName(v)));
+            return fail(where + L(".") + key,
+                        QStringLiteral("must be a string, not %1").arg(jsonTypeName(v)));
         if (pointer && !isPointer(v.toString()))
             return fail(where + L(".") + key,
                         QStringLiteral("must be a JSON pointer (\"\" or starting with \"/\"), not '%1'")
@@ -263,7 +221,7 @@ bool JsonDialect::configure(const QJsonObject &config, QString *error)
             return true;
         if (!v.isObject())
             return r.fail(where,
-                          QStringLiteral("must be an object of field -> value, not %1").arg(typeName(v)));
+                          QStringLiteral("must be an object of field -> value, not %1").arg(jsonTypeName(v)));
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
             if (it.key() == QLatin1StringView("$present")) {
@@ -724,7 +682,8 @@ QString JsonDialect::channelFrom(const Route &r, const QJsonValue &frame, QStrin
     if (!r.bySubscription.isEmpty()) {
         const QJsonValue id = pointer(frame, r.bySubscription);
         if (!id.isDouble() && !id.isString()) {
-            *error = QStringLiteral("%1 is %2, not a subscription id").arg(r.bySubscription, typeName(id));
+            *error =
+                QStringLiteral("%1 is %2, not a subscription id").arg(r.bySubscription, jsonTypeName(id));
             return QString();
         }
         const qint64 wire = id.isDouble() ? qint64(id.toDouble()) : id.toString().toLongLong();
@@ -765,7 +724,7 @@ QString JsonDialect::channelFrom(const Route &r, const QJsonValue &frame, QStrin
         else if (v.isDouble())
             part = QString::number(v.toDouble(), 'g', 17);
         else {
-            *error = QStringLiteral("channel %1 is %2, not a string or number").arg(spec, typeName(v));
+            *error = QStringLiteral("channel %1 is %2, not a string or number").arg(spec, jsonTypeName(v));
             return QString();
         }
         if (transform == QLatin1StringView("lower"))
@@ -802,7 +761,7 @@ void JsonDialect::route(const Route &r, int index, const QJsonValue &frame, Dial
         const QJsonValue seq = numbersFromStrings(pointer(frame, r.seq), 0);
         const double d = seq.toDouble(-1);
         if (!seq.isDouble() || d < 0 || d != std::floor(d) || d > 9007199254740992.0) {
-            bad(QStringLiteral("seq %1 is %2, not a whole number >= 0").arg(r.seq, typeName(seq)));
+            bad(QStringLiteral("seq %1 is %2, not a whole number >= 0").arg(r.seq, jsonTypeName(seq)));
             return;
         }
         m.seq = qint64(d);
@@ -820,8 +779,8 @@ void JsonDialect::route(const Route &r, int index, const QJsonValue &frame, Dial
         }
         if (m.ts < 0) {
             bad(QStringLiteral("timestamp %1 is %2, not a time (ms number or ISO 8601 text)")
-                    .arg(r.timestamp,
-                         ts.isString() ? QStringLiteral("'%1'").arg(ts.toString().left(40)) : typeName(ts)));
+                    .arg(r.timestamp, ts.isString() ? QStringLiteral("'%1'").arg(ts.toString().left(40))
+                                                    : jsonTypeName(ts)));
             return;
         }
     }

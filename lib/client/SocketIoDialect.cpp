@@ -14,94 +14,25 @@ constexpr QLatin1StringView kToken("{token}");
 constexpr int kMaxAckDigits = 15;     // an ack id beyond this is not a number we handed out
 constexpr int kMaxAttachments = 1000; // binary attachments we skip for one unsupported packet
 
-QString describe(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("missing");
-}
-
 bool parsePointer(const QJsonValue &v, const QString &name, SocketIoDialect::Pointer *out, QString *error)
 {
     if (v.isUndefined() || v.isNull())
         return true;
     if (!v.isString()) {
-        *error = QStringLiteral("%1 must be a JSON pointer string, not %2").arg(name, describe(v));
+        *error = QStringLiteral("%1 must be a JSON pointer string, not %2").arg(name, jsonTypeName(v));
         return false;
     }
-    const QString text = v.toString();
-    if (!text.isEmpty() && !text.startsWith(u'/')) {
-        *error = QStringLiteral("%1 '%2' is not a JSON pointer (it starts with '/', e.g. \"/0/data\")")
-                     .arg(name, text);
+    QString why;
+    if (!JsonPointer::parse(v.toString(), out, &why)) {
+        *error = QStringLiteral("%1 %2").arg(name, why);
         return false;
-    }
-    out->text = text;
-    out->isSet = true;
-    out->tokens.clear();
-    if (text.isEmpty())
-        return true;
-    const QStringList parts = text.mid(1).split(u'/');
-    for (QString part : parts) {
-        part.replace(QLatin1StringView("~1"), QLatin1StringView("/"));
-        part.replace(QLatin1StringView("~0"), QLatin1StringView("~"));
-        out->tokens.append(part);
     }
     return true;
-}
-
-bool arrayIndex(const QString &t, qsizetype size, qsizetype *index)
-{
-    bool ok = false;
-    const qsizetype i = t.toLongLong(&ok);
-    if (!ok || i < 0 || i >= size || (t.size() > 1 && t.startsWith(u'0')) || t.startsWith(u'+'))
-        return false;
-    *index = i;
-    return true;
-}
-
-// The value `p` points at in `root` from its token `first` on (undefined when a step is missing
-// or of the wrong type).
-QJsonValue resolveFrom(const QJsonValue &root, const SocketIoDialect::Pointer &p, qsizetype first)
-{
-    QJsonValue v = root;
-    for (qsizetype k = first; k < p.tokens.size(); ++k) {
-        const QString &t = p.tokens.at(k);
-        if (v.isArray()) {
-            const QJsonArray a = v.toArray();
-            qsizetype i = 0;
-            if (!arrayIndex(t, a.size(), &i))
-                return QJsonValue(QJsonValue::Undefined);
-            v = a.at(i);
-        } else if (v.isObject()) {
-            const QJsonObject o = v.toObject();
-            const auto it = o.constFind(t);
-            if (it == o.constEnd())
-                return QJsonValue(QJsonValue::Undefined);
-            v = *it;
-        } else {
-            return QJsonValue(QJsonValue::Undefined);
-        }
-    }
-    return v;
 }
 
 QJsonValue resolve(const QJsonValue &root, const SocketIoDialect::Pointer &p)
 {
-    return resolveFrom(root, p, 0);
+    return p.resolve(root);
 }
 
 // The same into an event's arguments, all[1 .. 1 + argc), without copying them out of `all`.
@@ -114,9 +45,9 @@ QJsonValue resolveArgs(const QJsonArray &all, qsizetype argc, const SocketIoDial
         return args;
     }
     qsizetype i = 0;
-    if (!arrayIndex(p.tokens.first(), argc, &i))
+    if (!JsonPointer::arrayIndex(p.tokens.first(), argc, &i))
         return QJsonValue(QJsonValue::Undefined);
-    return resolveFrom(all.at(i + 1), p, 1);
+    return p.resolve(all.at(i + 1), 1);
 }
 
 bool parseEmit(const QJsonValue &v, const QString &name, QJsonArray *out, QString *error)
@@ -125,7 +56,7 @@ bool parseEmit(const QJsonValue &v, const QString &name, QJsonArray *out, QStrin
         v.toArray().at(0).toString().isEmpty()) {
         *error = QStringLiteral("%1 must be an array whose first element is the event name, e.g. "
                                 "[\"join\", \"{channel}\"], not %2")
-                     .arg(name, describe(v));
+                     .arg(name, jsonTypeName(v));
         return false;
     }
     *out = v.toArray();
@@ -196,14 +127,14 @@ std::unique_ptr<SocketIoDialect> SocketIoDialect::create(const QJsonObject &conf
     if (!path.isUndefined()) {
         if (!path.isString() || !path.toString().startsWith(u'/'))
             return fail(
-                QStringLiteral("path must be a string starting with '/', not %1").arg(describe(path)));
+                QStringLiteral("path must be a string starting with '/', not %1").arg(jsonTypeName(path)));
         s.path = path.toString();
     }
     const QJsonValue nsp = config.value(QLatin1StringView("namespace"));
     if (!nsp.isUndefined()) {
         if (!nsp.isString() || !nsp.toString().startsWith(u'/') || nsp.toString().contains(u','))
             return fail(QStringLiteral("namespace must be a string starting with '/' and without ',', not %1")
-                            .arg(describe(nsp)));
+                            .arg(jsonTypeName(nsp)));
         s.nsp = nsp.toString();
     }
     const QJsonValue auth = config.value(QLatin1StringView("auth"));
@@ -212,13 +143,13 @@ std::unique_ptr<SocketIoDialect> SocketIoDialect::create(const QJsonObject &conf
     else if (!auth.isObject())
         return fail(QStringLiteral("auth must be an object (the CONNECT's auth, \"{token}\" where the token "
                                    "goes), not %1")
-                        .arg(describe(auth)));
+                        .arg(jsonTypeName(auth)));
     else
         s.auth = auth;
     const QJsonValue recovery = config.value(QLatin1StringView("recovery"));
     if (!recovery.isUndefined()) {
         if (!recovery.isBool())
-            return fail(QStringLiteral("recovery must be true or false, not %1").arg(describe(recovery)));
+            return fail(QStringLiteral("recovery must be true or false, not %1").arg(jsonTypeName(recovery)));
         s.recovery = recovery.toBool();
     }
 
@@ -229,12 +160,12 @@ std::unique_ptr<SocketIoDialect> SocketIoDialect::create(const QJsonObject &conf
         messages = QJsonArray{messages};
     if (!messages.isArray() || messages.toArray().isEmpty())
         return fail(QStringLiteral("messages must be an object or a non-empty array of them, not %1")
-                        .arg(describe(messages)));
+                        .arg(jsonTypeName(messages)));
     const QJsonArray rules = messages.toArray();
     for (qsizetype i = 0; i < rules.size(); ++i) {
         const QString where = QStringLiteral("messages[%1]").arg(i);
         if (!rules.at(i).isObject())
-            return fail(QStringLiteral("%1 must be an object, not %2").arg(where, describe(rules.at(i))));
+            return fail(QStringLiteral("%1 must be an object, not %2").arg(where, jsonTypeName(rules.at(i))));
         const QJsonObject r = rules.at(i).toObject();
         for (auto it = r.begin(); it != r.end(); ++it)
             if (!QStringList{QStringLiteral("event"), QStringLiteral("channel"), QStringLiteral("seq"),
@@ -245,8 +176,8 @@ std::unique_ptr<SocketIoDialect> SocketIoDialect::create(const QJsonObject &conf
         Route route;
         const QJsonValue event = r.value(QLatin1StringView("event"));
         if (!event.isUndefined() && (!event.isString() || event.toString().isEmpty()))
-            return fail(
-                QStringLiteral("%1.event must be a non-empty string, not %2").arg(where, describe(event)));
+            return fail(QStringLiteral("%1.event must be a non-empty string, not %2")
+                            .arg(where, jsonTypeName(event)));
         route.event = event.toString();
         if (!parsePointer(r.value(QLatin1StringView("channel")), where + QStringLiteral(".channel"),
                           &route.channel, &why) ||
@@ -268,7 +199,7 @@ std::unique_ptr<SocketIoDialect> SocketIoDialect::create(const QJsonObject &conf
         const QString name = QString::fromLatin1(key);
         if (!v.isObject()) {
             why = QStringLiteral("%1 must be an object like {\"emit\": [\"%1\", \"{channel}\"]}, not %2")
-                      .arg(name, describe(v));
+                      .arg(name, jsonTypeName(v));
             return false;
         }
         const QJsonObject o = v.toObject();
@@ -286,7 +217,7 @@ std::unique_ptr<SocketIoDialect> SocketIoDialect::create(const QJsonObject &conf
         if (ack) {
             const QJsonValue a = o.value(QLatin1StringView("ack"));
             if (!a.isUndefined() && !a.isBool()) {
-                why = QStringLiteral("%1.ack must be true or false, not %2").arg(name, describe(a));
+                why = QStringLiteral("%1.ack must be true or false, not %2").arg(name, jsonTypeName(a));
                 return false;
             }
             *ack = a.toBool(false);
@@ -653,13 +584,14 @@ void SocketIoDialect::onSocketIo(QStringView p, DialectEvents &events)
         if (!payload.isArray() || payload.toArray().isEmpty() || !payload.toArray().at(0).isString())
             return malformed(
                 QStringLiteral("an EVENT's payload is an array starting with the event name, not %1")
-                    .arg(describe(payload)));
+                    .arg(jsonTypeName(payload)));
         return onEvent(payload.toArray(), ackId, events);
     case u'3':
         if (ackId < 0)
             return malformed(QStringLiteral("an ACK without an id"));
         if (!payload.isArray())
-            return malformed(QStringLiteral("an ACK's payload is an array, not %1").arg(describe(payload)));
+            return malformed(
+                QStringLiteral("an ACK's payload is an array, not %1").arg(jsonTypeName(payload)));
         return onAck(ackId, payload.toArray(), events);
     case u'4': {
         // CONNECT_ERROR: the namespace refused us (a middleware's `next(new Error(...))`). Its
@@ -681,7 +613,7 @@ void SocketIoDialect::onConnect(const QJsonValue &data, DialectEvents &events)
     if (!data.isObject() || !o.value(QLatin1StringView("sid")).isString()) {
         events.malformedFrame(
             CloseCode::Malformed,
-            QStringLiteral("Socket.IO CONNECT answer without a sid (%1)").arg(describe(data)));
+            QStringLiteral("Socket.IO CONNECT answer without a sid (%1)").arg(jsonTypeName(data)));
     }
     const QJsonValue pid = o.value(QLatin1StringView("pid"));
     const QString newPid = pid.isString() ? pid.toString() : QString();
@@ -746,7 +678,8 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
         else if (c.isDouble())
             m.channel = QString::number(c.toDouble(), 'g', 17);
         else
-            return bad(QStringLiteral("no channel name at %1 (%2)").arg(route->channel.text, describe(c)));
+            return bad(
+                QStringLiteral("no channel name at %1 (%2)").arg(route->channel.text, jsonTypeName(c)));
     } else {
         m.channel = event;
     }
@@ -755,7 +688,7 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
         const double d = s.toDouble(-1);
         if (!s.isDouble() || d < 0 || d > 9007199254740991.0 || d != double(qint64(d)))
             return bad(QStringLiteral("no seq (a non-negative integer) at %1 (%2)")
-                           .arg(route->seq.text, describe(s)));
+                           .arg(route->seq.text, jsonTypeName(s)));
         m.seq = qint64(d);
     }
     if (route->ts.isSet) {
@@ -763,8 +696,8 @@ void SocketIoDialect::onEvent(const QJsonArray &all, qint64 ackId, DialectEvents
         if (t.isDouble() && t.toDouble() >= 0 && t.toDouble() < 9e15)
             m.ts = qint64(t.toDouble());
         else if (!t.isUndefined())
-            return bad(
-                QStringLiteral("the time at %1 is %2, not a number of ms").arg(route->ts.text, describe(t)));
+            return bad(QStringLiteral("the time at %1 is %2, not a number of ms")
+                           .arg(route->ts.text, jsonTypeName(t)));
     }
     if (route->data.isSet) {
         m_data = resolveArgs(all, argc, route->data);

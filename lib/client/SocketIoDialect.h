@@ -10,6 +10,7 @@
 #pragma once
 
 #include "WireDialect.h"
+#include "protocol/JsonPointer.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -24,12 +25,7 @@ class SocketIoDialect : public WireDialect
 {
 public:
     // A JSON pointer (RFC 6901) into an event's argument array, parsed once.
-    struct Pointer
-    {
-        QStringList tokens;
-        QString text; // as configured, for the words of an error
-        bool isSet = false;
-    };
+    using Pointer = JsonPointer;
     // Which events are messages and where their channel, seq, time and data are. `event` empty:
     // any event, its name being the channel (unless `channel` is set).
     struct Route
