@@ -53,7 +53,7 @@ ClientSession::ClientSession(const SessionContext &context, std::unique_ptr<Tran
     m_serverSilence.setSingleShot(true);
     m_serverSilence.setTimerType(Qt::PreciseTimer);
     connect(&m_serverSilence, &QTimer::timeout, this, [this] {
-        const qint64 silent = m_sinceLife.elapsed();
+        const qint64 silent = m_heartbeat.silentMs();
         if (silent < m_serverDeadlineMs) {
             m_serverSilence.start(int(m_serverDeadlineMs - silent));
             return;
@@ -302,7 +302,6 @@ void ClientSession::onText(const QString &text)
     if (m_phase == Phase::Ended)
         return;
     m_heartbeat.noteLife();
-    m_sinceLife.start();
     ++m_ctx.stats->framesIn;
     m_ctx.stats->bytesIn += quint64(m_dialect->decodeText(text, *this));
 }
@@ -312,7 +311,6 @@ void ClientSession::onBinary(const QByteArray &data)
     if (m_phase == Phase::Ended)
         return;
     m_heartbeat.noteLife();
-    m_sinceLife.start();
     ++m_ctx.stats->framesIn;
     m_ctx.stats->bytesIn += quint64(m_dialect->decodeBinary(data, *this));
 }
@@ -488,7 +486,7 @@ void ClientSession::serverHeartbeat(int deadlineMs)
     if (m_phase == Phase::Ended || deadlineMs <= 0)
         return;
     m_serverDeadlineMs = deadlineMs;
-    m_sinceLife.start();
+    m_heartbeat.noteLife();
     m_serverSilence.start(deadlineMs);
 }
 

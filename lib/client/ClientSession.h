@@ -166,9 +166,8 @@ private:
     Heartbeat m_heartbeat;
     QTimer m_setupDeadline; // handshake, auth and resubscribe together
     // ServerPings: no frame at all within m_serverDeadlineMs (the dialect's serverHeartbeat) is a
-    // dead link; m_sinceLife restarts on every inbound frame.
+    // dead link; the heartbeat's sign of life (noteLife on every inbound frame) is what it measures.
     QTimer m_serverSilence;
-    QElapsedTimer m_sinceLife;
     qint64 m_serverDeadlineMs = 0;
 };
 

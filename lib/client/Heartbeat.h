@@ -29,6 +29,8 @@ public:
     // A pong for one of our pings: lifts the deadline and yields the round trip.
     // Returns the RTT in ms, or -1 when the pong does not match an outstanding ping.
     int notePong(const QString &id, qint64 ts);
+    // Milliseconds since the last sign of life (start() or noteLife()).
+    qint64 silentMs() const { return m_sinceLife.elapsed(); }
 
 Q_SIGNALS:
     void pingDue(const QString &id, qint64 ts);
