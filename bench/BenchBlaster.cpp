@@ -13,10 +13,15 @@
 //              namespace CONNECT answered (with a pid, as with connection state recovery), `join`
 //              emits acked, then `42["message",{"channel","seq","ts","data"},"<offset>"]` frames.
 //
+//  --dialect mqtt  (ingest) speaks MQTT 3.1.1 over WebSocket (subprotocol `mqtt`, binary frames):
+//              CONNECT answered with CONNACK, each SUBSCRIBE with a SUBACK granting QoS 0, PINGREQ
+//              with PINGRESP, then QoS 0 PUBLISH packets to topic `bench.<c>` with `{"v":..}`.
+//
 //   bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix bench.] [--dialect D]
 // prints "listening <port>" on stdout once ready, and a summary line when the client is gone.
 
 #include "protocol/Envelope.h"
+#include "protocol/MqttPacket.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -106,6 +111,7 @@ public:
         m_in.remove(0, end);
         QByteArray key;
         bool offersProtocol = false;
+        bool offersMqtt = false;
         for (const QByteArray &line : head.split('\n')) {
             const qsizetype colon = line.indexOf(':');
             if (colon < 0)
@@ -116,6 +122,8 @@ public:
                 key = value;
             else if (name == "sec-websocket-protocol" && value.contains("pulseboard.v1"))
                 offersProtocol = true;
+            else if (name == "sec-websocket-protocol" && value.split(',').contains("mqtt"))
+                offersMqtt = true;
         }
         if (key.isEmpty())
             return false;
@@ -127,6 +135,8 @@ public:
                            accept + "\r\n";
         if (offersProtocol)
             reply += "Sec-WebSocket-Protocol: pulseboard.v1\r\n";
+        else if (offersMqtt)
+            reply += "Sec-WebSocket-Protocol: mqtt\r\n";
         reply += "\r\n";
         return sendAll(m_fd, reply.constData(), size_t(reply.size()));
     }
@@ -266,6 +276,68 @@ QByteArray encodeSocketIoFrames(qint64 count, int channels, const QString &prefi
         appendFrame(all, 0x1, "42" + QJsonDocument(event).toJson(QJsonDocument::Compact));
     }
     return all;
+}
+
+// The same messages as MQTT QoS 0 PUBLISH packets, one per binary WebSocket frame: topic
+// `bench.<c>`, payload `{"v":..}` (MQTT has no seq or server time).
+QByteArray encodeMqttFrames(qint64 count, int channels, const QString &prefix)
+{
+    QByteArray all;
+    all.reserve(count * 48);
+    QList<QByteArray> names;
+    for (int c = 0; c < channels; ++c)
+        names.append((prefix + QString::number(c)).toUtf8());
+    char payload[64];
+    for (qint64 i = 0; i < count; ++i) {
+        const int c = int(i % channels);
+        const int n =
+            std::snprintf(payload, sizeof payload, "{\"v\":%.15g}", std::sin(double(i) * 0.001) * 100.0);
+        appendFrame(all, 0x2,
+                    Mqtt::encodePublish(names.at(c), QByteArrayView(payload, n), 0, false, false, 0));
+    }
+    return all;
+}
+
+// The MQTT answer to one client packet (a binary frame holds one whole packet, as clients send
+// them): CONNACK, SUBACK granting QoS 0 for each filter (bench channels collected), PINGRESP.
+QByteArray answerMqtt(const QByteArray &in, const QString &prefix, QSet<QString> &subscribed)
+{
+    QByteArray reply;
+    if (in.isEmpty())
+        return reply;
+    const quint8 type = quint8(in.at(0)) >> 4;
+    qsizetype pos = 1;
+    qint64 remaining = 0;
+    for (int shift = 0; pos < in.size() && shift <= 21; shift += 7) {
+        const quint8 b = quint8(in.at(pos++));
+        remaining |= qint64(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    if (type == 1) { // CONNECT
+        reply = QByteArray("\x20\x02\x00\x00", 4);
+    } else if (type == 8 && pos + 2 <= in.size()) { // SUBSCRIBE
+        const QByteArray packetId = in.mid(pos, 2);
+        pos += 2;
+        QByteArray granted;
+        while (pos + 2 <= in.size()) {
+            const int len = (quint8(in.at(pos)) << 8) | quint8(in.at(pos + 1));
+            pos += 2;
+            const QString filter = QString::fromUtf8(in.mid(pos, len));
+            pos += len + 1; // and its QoS byte
+            if (filter.startsWith(prefix))
+                subscribed.insert(filter);
+            granted.append('\x00');
+        }
+        reply = QByteArray(1, '\x90') + Mqtt::encodeRemainingLength(2 + granted.size()) + packetId + granted;
+    } else if (type == 12) { // PINGREQ
+        reply = QByteArray("\xd0\x00", 2);
+    }
+    Q_UNUSED(remaining)
+    QByteArray frame;
+    if (!reply.isEmpty())
+        appendFrame(frame, 0x2, reply);
+    return frame;
 }
 
 // The Socket.IO answer to one client frame: the CONNECT's, a `join` emit's ack (the channel
@@ -481,6 +553,7 @@ int main(int argc, char **argv)
     QString prefix = QStringLiteral("bench.");
     double rate = 0;
     bool socketIo = false;
+    bool mqtt = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto next = [&]() -> const char * {
@@ -502,15 +575,16 @@ int main(int argc, char **argv)
             rate = std::atof(next());
         else if (arg == "--dialect") {
             const std::string d = next();
-            if (d != "socketio" && d != "pulseboard") {
-                std::fprintf(stderr, "bench-blaster: --dialect is pulseboard or socketio\n");
+            if (d != "socketio" && d != "pulseboard" && d != "mqtt") {
+                std::fprintf(stderr, "bench-blaster: --dialect is pulseboard, socketio or mqtt\n");
                 return 2;
             }
             socketIo = d == "socketio";
+            mqtt = d == "mqtt";
         } else {
             std::fprintf(
                 stderr, "usage: bench-blaster [--port P] [--count N | --rate HZ] [--channels C] [--prefix S] "
-                        "[--dialect pulseboard|socketio]\n");
+                        "[--dialect pulseboard|socketio|mqtt]\n");
             return 2;
         }
     }
@@ -519,12 +593,13 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench-blaster: --rate must be >= 0\n");
         return 2;
     }
-    if (socketIo && rate > 0) {
-        std::fprintf(stderr, "bench-blaster: --dialect socketio goes with --count, not --rate\n");
+    if ((socketIo || mqtt) && rate > 0) {
+        std::fprintf(stderr, "bench-blaster: --dialect socketio or mqtt goes with --count, not --rate\n");
         return 2;
     }
     const QByteArray frames = rate > 0   ? QByteArray()
                               : socketIo ? encodeSocketIoFrames(count, channels, prefix)
+                              : mqtt     ? encodeMqttFrames(count, channels, prefix)
                                          : encodeFrames(count, channels, prefix);
 
     const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -580,6 +655,21 @@ int main(int argc, char **argv)
         }
         if (opcode == 0x9) {
             conn.send(0xA, payload);
+            continue;
+        }
+        if (mqtt) {
+            if (opcode != 0x2)
+                continue;
+            const QByteArray reply = answerMqtt(payload, prefix, subscribed);
+            if (!reply.isEmpty() && !sendAll(conn.fd(), reply.constData(), size_t(reply.size())))
+                break;
+            if (!sent && subscribed.size() >= channels) {
+                sent = true;
+                if (!sendAll(conn.fd(), frames.constData(), size_t(frames.size()))) {
+                    std::fprintf(stderr, "bench-blaster: client went away while sending\n");
+                    break;
+                }
+            }
             continue;
         }
         if (opcode != 0x1)

@@ -13,6 +13,8 @@
 //             configured by its settings costs next to the native decoder
 //   socketio  the same sink through SocketIoDialect (`--protocol socketio`): the blaster sends
 //             Socket.IO `message` events with channel, seq, ts and data, and a recovery offset
+//   mqtt      the same sink through MqttDialect (`--protocol mqtt`): the blaster is a broker
+//             sending QoS 0 PUBLISH packets (binary frames) to topics bench.<c>, payload {"v":..}
 // Each measurement is its own pair of processes (bench-blaster sends, this binary receives in
 // `--client MODE`) so sender and receiver each get a core. The driver (default) repeats every
 // mode --runs times, rotating the order, and prints per-run figures and medians, with every
@@ -49,7 +51,7 @@ namespace {
 // The floor first: every ratio is to it.
 const QStringList kModes{QStringLiteral("noparse"), QStringLiteral("baseline"), QStringLiteral("signal"),
                          QStringLiteral("sink"),    QStringLiteral("json"),     QStringLiteral("socketio"),
-                         QStringLiteral("cli")};
+                         QStringLiteral("mqtt"),    QStringLiteral("cli")};
 
 // The window measured by a client: from the first message to the last.
 class Window
@@ -243,12 +245,17 @@ int runManager(const QString &mode, const QUrl &url, qint64 count, int channels)
                                       QJsonArray{QStringLiteral("join"), QStringLiteral("{channel}")}},
                                      {QStringLiteral("ack"), true}}}};
     }
+    if (mode == QLatin1StringView("mqtt")) {
+        options.protocol = QStringLiteral("mqtt");
+        options.protocolConfig = QJsonObject{{QStringLiteral("clientId"), QStringLiteral("bench-ingest")},
+                                             {QStringLiteral("subscribeQos"), 0}};
+    }
     manager.setOptions(options);
     Window window(count);
     Buffers buffers(channels);
     SinkConsumer sink(buffers, window, mode);
     if (mode == QLatin1StringView("sink") || mode == QLatin1StringView("json") ||
-        mode == QLatin1StringView("socketio")) {
+        mode == QLatin1StringView("socketio") || mode == QLatin1StringView("mqtt")) {
         manager.addMessageSink(&sink);
     } else {
         QObject::connect(&manager, &ConnectionManager::messageReceived,
@@ -351,8 +358,8 @@ int runDriver(const QStringList &modes, int runs, qint64 count, int channels)
             sender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
             QStringList senderArgs{QStringLiteral("--count"), QString::number(count),
                                    QStringLiteral("--channels"), QString::number(channels)};
-            if (mode == QLatin1StringView("socketio"))
-                senderArgs << QStringLiteral("--dialect") << QStringLiteral("socketio");
+            if (mode == QLatin1StringView("socketio") || mode == QLatin1StringView("mqtt"))
+                senderArgs << QStringLiteral("--dialect") << mode;
             sender.start(blaster, senderArgs);
             const int port = readListeningPort(sender);
             if (port <= 0) {
@@ -445,7 +452,8 @@ int main(int argc, char **argv)
         if (mode == QLatin1StringView("cli"))
             return runCli(url, count, channels);
         if (mode == QLatin1StringView("signal") || mode == QLatin1StringView("sink") ||
-            mode == QLatin1StringView("json") || mode == QLatin1StringView("socketio"))
+            mode == QLatin1StringView("json") || mode == QLatin1StringView("socketio") ||
+            mode == QLatin1StringView("mqtt"))
             return runManager(mode, url, count, channels);
         std::fprintf(stderr, "bench-ingest: unknown mode %s\n", qPrintable(mode));
         return 2;

@@ -82,6 +82,11 @@ void tst_Cli::tailsChannelUntilCount()
     const auto events = parseJsonLines(cli.readAllStandardOutput());
     QCOMPARE(statesOf(events).mid(0, 2),
              (QList<QString>{QStringLiteral("connecting"), QStringLiteral("open")}));
+    // A fresh subscription claims no recovery: `recovered` and `since` come with resumes only.
+    const auto subscribed = eventsOf(events, QStringLiteral("subscribed"));
+    QCOMPARE(subscribed.size(), 1);
+    QVERIFY(!subscribed.first().contains(QLatin1StringView("recovered")));
+    QVERIFY(!subscribed.first().contains(QLatin1StringView("since")));
     const auto messages = eventsOf(events, QStringLiteral("message"));
     QCOMPARE(messages.size(), 3);
     for (int i = 0; i < 3; ++i) {

@@ -285,6 +285,8 @@ void tst_ClientSession::handshakeAuthResubscribeOpenInOrder()
     QCOMPARE(subscribed.at(1).at(0).toString(), QStringLiteral("a"));
     QCOMPARE(subscribed.at(1).at(1).toLongLong(), 9);
     QCOMPARE(subscribed.at(1).at(2).toBool(), true);
+    QCOMPARE(subscribed.at(1).at(3).toLongLong(), 5);  // resumed after the seq held
+    QCOMPARE(subscribed.at(0).at(3).toLongLong(), -1); // b: fresh, nothing to recover
     // Only now the outbox: the queued publish went out, and waits for its ack.
     QCOMPARE(rig.transport->sent.size(), 4);
     QCOMPARE(rig.sent(3).type, MessageType::Publish);
@@ -320,6 +322,7 @@ void tst_ClientSession::lostHistoryIsOneGapAndNoResubscribe()
     QCOMPARE(s.phase(), ClientSession::Phase::Open);
     QCOMPARE(subscribed.size(), 1);
     QCOMPARE(subscribed.at(0).at(2).toBool(), false);
+    QCOMPARE(subscribed.at(0).at(3).toLongLong(), 1);
     for (int seq = 4; seq <= 6; ++seq)
         rig.transport->serverSendText(R"({"type":"message","channel":"a","seq":)" + QByteArray::number(seq) +
                                       R"(,"data":1})");

@@ -130,6 +130,7 @@ private Q_SLOTS:
     void unackedPublishResentWithSameId();
     void publishOutlivesMoreCutsThanItsAttempts();
     void unknownProtocolFailsClearly();
+    void tooBigPublishFailsInsteadOfLooping();
     void outboxOverflowIsRefusedAndReported();
     void requestReplyTimeoutAndDisconnect();
     void badFramesFromServerAreReportedAndSurvived();
@@ -630,6 +631,37 @@ void tst_ConnectionManager::publishOutlivesMoreCutsThanItsAttempts()
     QCOMPARE(sent.at(5).connection, sent.at(4).connection); // the deadline's resend, same connection
     QCOMPARE(server.publishedCount(QStringLiteral("x")), 1);
     QCOMPARE(cm.queuedCount(), 0);
+}
+
+// A publish larger than the server takes closes the connection 1009 each time it goes out: it
+// fails after the second such close instead of being resent after every reconnect, and what was
+// queued behind it goes through.
+void tst_ConnectionManager::tooBigPublishFailsInsteadOfLooping()
+{
+    TestServer server;
+    server.maxFrameBytes = 4096;
+    QVERIFY(server.listen());
+    ConnectionManager cm;
+    cm.setOptions(fastOptions({server.url()}));
+    cm.open();
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
+    QSignalSpy failed(&cm, &ConnectionManager::publishFailed);
+    QSignalSpy acked(&cm, &ConnectionManager::acked);
+    QSignalSpy disconnected(&cm, &ConnectionManager::disconnected);
+    const QString big = cm.publish(QStringLiteral("x"), QJsonValue(QString(8000, QLatin1Char('b'))));
+    const QString small = cm.publish(QStringLiteral("x"), num(1));
+    QTRY_COMPARE_WITH_TIMEOUT(acked.size(), 1, 10000);
+    QCOMPARE(acked.at(0).at(0).toString(), small);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).toString(), big);
+    QVERIFY2(failed.at(0).at(2).toString().contains(u"too big (1009) twice"),
+             qPrintable(failed.at(0).at(2).toString()));
+    QCOMPARE(disconnected.size(), 2);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), 1009);
+    QCOMPARE(server.connectionCount(), 3);
+    QCOMPARE(server.publishedCount(QStringLiteral("x")), 1);
+    QCOMPARE(cm.queuedCount(), 0);
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
 }
 
 // A protocol name no dialect has: said at once, the connection fails with it, nothing is queued in

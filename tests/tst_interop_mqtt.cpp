@@ -8,12 +8,15 @@
 #include "support/FaultProxy.h"
 #include "support/TestUtils.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Pulseboard;
@@ -157,6 +160,8 @@ private Q_SLOTS:
     void initTestCase();
     void subscribeAndReceiveWithWildcards();
     void retainedMessageIsTheLastValue();
+    void dashboardTilesPerTopicAndRetainedMark();
+    void cliMarksRetainedMessages();
     void offlinePublishesArriveOnceInOrder();
     void linkCutWhileBrokerPublishesMissesNothing();
     void keepAliveCatchesBlackholedLinkAndResendsWithDup();
@@ -285,6 +290,124 @@ void tst_InteropMqtt::retainedMessageIsTheLastValue()
     QCOMPARE(rx.messages.at(1).second, QJsonValue(u"open"_s));
     QCOMPARE(order,
              QStringList({u"retained state/door"_s, u"message state/door"_s, u"message state/door"_s}));
+}
+
+// The real dashboard on aedes: a wildcard subscription gets a tile per concrete topic that
+// arrives under it (not a tile for the filter that never fills), and a retained value is
+// marked as such until a live message comes.
+void tst_InteropMqtt::dashboardTilesPerTopicAndRetainedMark()
+{
+    Broker broker;
+    QVERIFY(broker.start());
+    broker.publish(u"state/door"_s, u"{\"open\":1}"_s, 1, true);
+    QVERIFY(broker.published(u"state/door"_s, 1));
+    QTemporaryDir home;
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"XDG_CONFIG_HOME"_s, home.path() + u"/config"_s);
+    env.insert(u"XDG_DATA_HOME"_s, home.path() + u"/data"_s);
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard"),
+              {u"--url"_s, broker.url().toString(), u"--protocol"_s, u"mqtt"_s, u"--subscribe"_s,
+               u"plant/+/temp"_s, u"--subscribe"_s, u"state/door"_s, u"--no-settings"_s, u"--control"_s,
+               u"--geometry"_s, u"1200x800"_s});
+    QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+    QByteArray out;
+    auto snapshot = [&]() -> QJsonObject {
+        app.write("snapshot\n");
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 3000) {
+            app.waitForReadyRead(100);
+            out += app.readAllStandardOutput();
+            qsizetype nl;
+            while ((nl = out.indexOf('\n')) >= 0) {
+                const QJsonObject o = QJsonDocument::fromJson(out.left(nl)).object();
+                out.remove(0, nl + 1);
+                if (o.value(u"event"_s) == u"snapshot"_s)
+                    return o;
+            }
+        }
+        return {};
+    };
+    auto strings = [](const QJsonValue &v) {
+        QStringList l;
+        for (const QJsonValue &e : v.toArray())
+            l.append(e.toString());
+        return l;
+    };
+    // Before any topic under the filter: a tile for the filter, waiting.
+    QJsonObject snap;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return snap.value(u"state"_s) == u"open"_s &&
+                   strings(snap.value(u"retained"_s)).contains(u"state/door"_s);
+        },
+        20000));
+    QCOMPARE(strings(snap.value(u"tileChannels"_s)), (QStringList{u"plant/+/temp"_s, u"state/door"_s}));
+    for (int i = 0; i < 3; ++i) {
+        broker.publish(u"plant/line2/temp"_s, u"{\"celsius\":%1}"_s.arg(20 + i));
+        broker.publish(u"plant/line1/temp"_s, u"%1"_s.arg(30 + i));
+    }
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return strings(snap.value(u"tileChannels"_s)).size() == 3;
+        },
+        20000));
+    QCOMPARE(strings(snap.value(u"tileChannels"_s)),
+             (QStringList{u"plant/line2/temp"_s, u"plant/line1/temp"_s, u"state/door"_s}));
+    QCOMPARE(strings(snap.value(u"retained"_s)), QStringList{u"state/door"_s});
+    // A live message on the retained topic clears the mark.
+    broker.publish(u"state/door"_s, u"{\"open\":0}"_s, 1, true);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return strings(snap.value(u"retained"_s)).isEmpty();
+        },
+        20000));
+    app.write("quit\n");
+    if (!app.waitForFinished(5000))
+        app.kill();
+}
+
+void tst_InteropMqtt::cliMarksRetainedMessages()
+{
+    Broker broker;
+    QVERIFY(broker.start());
+    broker.publish(u"state/door"_s, u"closed"_s, 1, true);
+    QVERIFY(broker.published(u"state/door"_s, 1));
+    QProcess cli;
+    cli.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli"),
+              {u"--url"_s, broker.url().toString(), u"--protocol"_s, u"mqtt"_s, u"--subscribe"_s,
+               u"state/#"_s, u"--count"_s, u"2"_s});
+    QVERIFY2(cli.waitForStarted(5000), qPrintable(cli.errorString()));
+    QByteArray out;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            out += cli.readAllStandardOutput();
+            return out.contains("\"event\":\"message\"");
+        },
+        20000));
+    broker.publish(u"state/door"_s, u"open"_s, 1, true);
+    // The event loop runs meanwhile: the broker's command goes out through it.
+    const bool finished = QTest::qWaitFor([&] { return cli.state() == QProcess::NotRunning; }, 20000);
+    out += cli.readAllStandardOutput();
+    QVERIFY2(finished, (out + cli.readAllStandardError()).constData());
+    QCOMPARE(cli.exitCode(), 0);
+    QList<QJsonObject> messages;
+    for (const QByteArray &line : out.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"event"_s) == u"message"_s)
+            messages.append(o);
+    }
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages.at(0).value(u"data"_s).toString(), u"closed"_s);
+    QCOMPARE(messages.at(0).value(u"retained"_s).toBool(), true);
+    QCOMPARE(messages.at(1).value(u"data"_s).toString(), u"open"_s);
+    QVERIFY(!messages.at(1).contains(u"retained"_s));
 }
 
 void tst_InteropMqtt::offlinePublishesArriveOnceInOrder()

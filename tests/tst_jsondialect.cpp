@@ -184,6 +184,7 @@ private Q_SLOTS:
     void homeAssistantStyleAuthFirst();
     void homeAssistantStyleRefusedToken();
     void barePushFeedPublishIsSentNotConfirmed();
+    void readyIsAwaitedWithoutAToken();
     void hostileFeedKeepsTheConnection();
     void silentFeedIsDroppedAndReconnected();
 };
@@ -271,6 +272,28 @@ void tst_JsonDialect::capabilitiesAreOnlyWhatIsConfigured()
              QStringLiteral("confirms publishes: no; can resume: no; a gap cannot be detected"));
     QVERIFY(capabilitiesInWords(c).contains(
         QStringLiteral("Gaps: a gap cannot be detected, messages carry no sequence")));
+
+    // One route with a seq and one without: gaps are promised on the first only, by name.
+    QJsonObject mixed = example(QStringLiteral("binance-trades.json"));
+    QJsonArray routes = mixed.value(u"routes").toArray();
+    QJsonObject noSeq = routes.at(0).toObject();
+    noSeq.remove(QStringLiteral("seq"));
+    noSeq.insert(QStringLiteral("channel"), QStringLiteral("quotes"));
+    noSeq.insert(QStringLiteral("match"), QJsonObject{{QStringLiteral("e"), QStringLiteral("quote")}});
+    routes.append(noSeq);
+    mixed.insert(QStringLiteral("routes"), routes);
+    const auto partly = JsonDialect::create(mixed, &error);
+    QVERIFY2(partly, qPrintable(error));
+    c = partly->capabilities();
+    QVERIFY(!c.sequenced);
+    QCOMPARE(c.sequencedRoutes.size(), 1);
+    QVERIFY2(c.sequencedRoutes.at(0).startsWith(u"routes[0] (channel \""),
+             qPrintable(c.sequencedRoutes.at(0)));
+    QCOMPARE(capabilitiesToJson(c).value(u"gapsDetectable").toBool(true), false);
+    QCOMPARE(capabilitiesToJson(c).value(u"gapsDetectableOn").toArray().size(), 1);
+    QCOMPARE(
+        capabilitiesSummary(c),
+        QStringLiteral("confirms publishes: no; can resume: no; gaps are detected on some channels only"));
 
     const auto bare = JsonDialect::create(example(QStringLiteral("bare-feed.json")), &error);
     QVERIFY2(bare, qPrintable(error));
@@ -620,6 +643,49 @@ void tst_JsonDialect::homeAssistantStyleRefusedToken()
     QCOMPARE(cm.errorString(), QStringLiteral("server refused the token: Invalid access token or password"));
     QCOMPARE(server.connections, 1); // a refused token is not tried again
     QCOMPARE(server.receivedOfType(QStringLiteral("type"), QStringLiteral("subscribe_events")).size(), 0);
+}
+
+void tst_JsonDialect::readyIsAwaitedWithoutAToken()
+{
+    // A server that greets without any token: `open.ready` is its answer, and nothing is
+    // subscribed before it came, token or not.
+    FeedServer server;
+    bool welcomed = false;
+    int subscribesBeforeWelcome = 0;
+    server.onFrame = [&](QWebSocket *s, const QJsonObject &f) {
+        const QString op = f.value(u"op").toString();
+        if (op == QLatin1StringView("hello")) {
+            QTimer::singleShot(100, s, [&welcomed, s] {
+                welcomed = true;
+                s->sendTextMessage(compact({{u"op"_s, u"welcome"_s}}));
+            });
+        } else if (op == QLatin1StringView("subscribe")) {
+            if (!welcomed)
+                ++subscribesBeforeWelcome;
+            s->sendTextMessage(compact({{u"room"_s, f.value(u"room")}, {u"t"_s, 21.5}}));
+        }
+    };
+    ConnectionManager cm;
+    cm.setOptions(options(server.url(), parse(R"({
+        "open": {"send": [{"op": "hello"}], "ready": {"op": "welcome"}},
+        "subscribe": {"frame": {"op": "subscribe", "room": "{channel}"}},
+        "routes": [{"match": {"room": "hall"}, "channel": "hall", "data": ""}]
+    })")));
+    QVERIFY(cm.capabilities().authWithoutToken);
+    QSignalSpy messages(&cm, &ConnectionManager::messageReceived);
+    QSignalSpy states(&cm, &ConnectionManager::stateChanged);
+    QVERIFY(cm.subscribe(QStringLiteral("hall")));
+    cm.open();
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 10000);
+    QVERIFY(welcomed);
+    QCOMPARE(subscribesBeforeWelcome, 0);
+    QCOMPARE(server.receivedOfType(QStringLiteral("op"), QStringLiteral("subscribe")).size(), 1);
+    bool authenticating = false;
+    for (const QList<QVariant> &state : std::as_const(states))
+        authenticating = authenticating ||
+                         state.at(0).value<ConnectionManager::State>() == ConnectionManager::Authenticating;
+    QVERIFY(authenticating);
+    cm.close();
 }
 
 void tst_JsonDialect::barePushFeedPublishIsSentNotConfirmed()

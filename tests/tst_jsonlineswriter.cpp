@@ -35,22 +35,24 @@ private Q_SLOTS:
 namespace {
 
 // The line as JsonLinesSession wrote it before: one QJsonObject, QJsonDocument Compact.
-QByteArray oldLine(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
+QByteArray oldLine(const QString &channel, qint64 seq, qint64 ts, const JsonView &data, bool retained = false)
 {
-    const QJsonObject event{{QLatin1StringView("event"), QLatin1StringView("message")},
-                            {QLatin1StringView("channel"), channel},
-                            {QLatin1StringView("seq"), double(seq)},
-                            {QLatin1StringView("ts"), double(ts)},
-                            {QLatin1StringView("data"), data.toJsonValue()}};
+    QJsonObject event{{QLatin1StringView("event"), QLatin1StringView("message")},
+                      {QLatin1StringView("channel"), channel},
+                      {QLatin1StringView("seq"), double(seq)},
+                      {QLatin1StringView("ts"), double(ts)},
+                      {QLatin1StringView("data"), data.toJsonValue()}};
+    if (retained)
+        event.insert(QLatin1StringView("retained"), true);
     return QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
 }
 
-QByteArray newLine(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
+QByteArray newLine(const QString &channel, qint64 seq, qint64 ts, const JsonView &data, bool retained = false)
 {
     QByteArray channelJson;
     appendJsonString(channelJson, channel.toUtf8());
     QByteArray out("prefix kept:");
-    JsonLinesSession::appendMessageLine(out, channelJson, seq, ts, data);
+    JsonLinesSession::appendMessageLine(out, channelJson, seq, ts, data, retained);
     if (!out.startsWith("prefix kept:"))
         return "appendMessageLine did not append";
     return out.mid(12);
@@ -137,6 +139,8 @@ void tst_JsonLinesWriter::writesWhatTheQJsonValuePathWrote()
     }
     const QByteArray expected = oldLine(channel, seq, ts, data);
     QCOMPARE(newLine(channel, seq, ts, data), expected);
+    // A broker's retained last value says so, in QJsonObject's member order too.
+    QCOMPARE(newLine(channel, seq, ts, data, true), oldLine(channel, seq, ts, data, true));
     // And it is one JSON object per line.
     QJsonParseError parseError;
     QVERIFY(QJsonDocument::fromJson(expected, &parseError).isObject());

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void oneTimerArmedForTheEarliestDeadline();
     void unackedPublishGoesOutAgainThenFails();
     void sendsCutByLostConnectionsAreNotFailedAttempts();
+    void largestInFlightBlamedTwiceForTooBigFails();
     void answersSettleOnceAndLiftTheDeadline();
     void refusalsNameTheirCause();
     void connectionEndFailsSentRequestsOnly();
@@ -152,6 +153,48 @@ void tst_RequestTracker::sendsCutByLostConnectionsAreNotFailedAttempts()
     QVERIFY(failed.wait(1000));
     QCOMPARE(failed.at(0).at(2).toString(), QStringLiteral("no acknowledgement after 2 attempts"));
     QCOMPARE(outbox.count(), 0);
+}
+
+void tst_RequestTracker::largestInFlightBlamedTwiceForTooBigFails()
+{
+    Rig rig;
+    auto &[outbox, stats, tracker] = rig;
+    rig.publish(QStringLiteral("small"), QStringLiteral("chan"));
+    Outbox::Entry big = entry(QStringLiteral("big"), Outbox::Kind::Publish, QStringLiteral("chan"));
+    big.frame = QByteArray(5000, 'x');
+    outbox.enqueue(big);
+    rig.publish(QStringLiteral("queued"), QStringLiteral("chan")); // never sent: never blamed
+    QSignalSpy failed(&tracker, &RequestTracker::publishFailed);
+
+    // Nothing in flight: nobody is blamed.
+    tracker.connectionClosedTooBig();
+    QCOMPARE(outbox.at(1).tooBigCloses, 0);
+
+    // First close with 1009: the largest sent one is blamed once and waits to go out again.
+    tracker.markSent(0);
+    tracker.markSent(1);
+    tracker.connectionClosedTooBig();
+    tracker.connectionEnded(QStringLiteral("connection lost"), false);
+    QCOMPARE(outbox.at(1).tooBigCloses, 1);
+    QCOMPARE(outbox.at(0).tooBigCloses, 0);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(outbox.count(), 3);
+
+    // Second: it leaves the outbox and fails, saying why; the others stay.
+    tracker.markSent(0);
+    tracker.markSent(1);
+    tracker.connectionClosedTooBig();
+    tracker.connectionEnded(QStringLiteral("connection lost"), false);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("big"));
+    QCOMPARE(failed.at(0).at(2).toString(),
+             QStringLiteral(
+                 "the server closed the connection as too big (1009) twice while this 5000-byte publish "
+                 "was the largest in flight: it is not sent again"));
+    QCOMPARE(outbox.count(), 2);
+    QCOMPARE(outbox.at(0).id, QStringLiteral("small"));
+    QCOMPARE(outbox.at(1).id, QStringLiteral("queued"));
+    QCOMPARE(outbox.at(0).state, Outbox::State::Queued);
 }
 
 void tst_RequestTracker::answersSettleOnceAndLiftTheDeadline()

@@ -5,6 +5,7 @@
 // the connection goes on), and connection state recovery across sessions of a ConnectionManager.
 #include "client/ClientSession.h"
 #include "client/ConnectionManager.h"
+#include "client/DialectCapabilities.h"
 #include "client/DialectFactory.h"
 #include "client/Outbox.h"
 #include "client/RequestTracker.h"
@@ -242,7 +243,24 @@ void tst_SocketIoDialect::capabilitiesFollowTheSettings()
     QVERIFY2(example, qPrintable(error));
     c = example->capabilities();
     QVERIFY(c.confirmsSubscribe);
-    QVERIFY(c.sequenced);
+    // Its `message` event carries a seq, its `ticker` event none: gaps are promised on the first only.
+    QVERIFY(!c.sequenced);
+    QCOMPARE(c.sequencedRoutes, QStringList{QStringLiteral("event \"message\"")});
+    QCOMPARE(capabilitiesToJson(c).value(u"gapsDetectable").toBool(true), false);
+    QCOMPARE(capabilitiesToJson(c).value(u"gapsDetectableOn").toArray(),
+             QJsonArray{QStringLiteral("event \"message\"")});
+    QCOMPARE(
+        capabilitiesSummary(c),
+        QStringLiteral("confirms publishes: yes; can resume: yes; gaps are detected on some channels only"));
+    QVERIFY(capabilitiesInWords(c).contains(QStringLiteral(
+        "Gaps: detected only on event \"message\" (a sequence number); elsewhere a gap cannot be detected")));
+    auto allSeq = SocketIoDialect::create(
+        json(R"({"messages":[{"event":"message","channel":"/0/channel","seq":"/0/seq","data":"/0/data"}]})"),
+        &error);
+    QVERIFY2(allSeq, qPrintable(error));
+    QVERIFY(allSeq->capabilities().sequenced);
+    QVERIFY(allSeq->capabilities().sequencedRoutes.isEmpty());
+    QVERIFY(!capabilitiesToJson(allSeq->capabilities()).contains(u"gapsDetectableOn"));
     auto noRecovery = SocketIoDialect::create(
         json(R"({"recovery":false,"subscribe":{"emit":["join","{channel}"]}})"), &error);
     QVERIFY(noRecovery);

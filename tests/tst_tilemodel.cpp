@@ -35,12 +35,14 @@ struct FakeReadings
     QHash<QString, qint64> lastMs;
     QSet<QString> fresh;             // channels not stale
     QHash<QString, QVariant> values; // "channel/path"
+    QSet<QString> retained;          // newest value is a broker's stored one
 
     TileModel::Readings readings()
     {
         return {[this](const QString &c) { return lastMs.value(c); },
                 [this](const QString &c) { return !fresh.contains(c); },
-                [this](const QString &c, const QString &p) { return values.value(c + u'/' + p); }};
+                [this](const QString &c, const QString &p) { return values.value(c + u'/' + p); },
+                [this](const QString &c) { return retained.contains(c); }};
     }
 };
 
@@ -144,6 +146,17 @@ private Q_SLOTS:
         QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 2);
         QCOMPARE(rolesOf(changed.at(0)), (QList<int>{TileModel::LastMessageMsRole, TileModel::LatestRole}));
         QCOMPARE(m.data(m.index(2), TileModel::LatestRole).toList(), QVariantList{4.0});
+
+        // a's value turns out to be the broker's retained one: that row, that role.
+        changed.clear();
+        QCOMPARE(m.data(m.index(0), TileModel::RetainedRole).toBool(), false);
+        fake.retained = {u"a"_s};
+        m.refresh();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
+        QCOMPARE(rolesOf(changed.at(0)), QList<int>{TileModel::RetainedRole});
+        QCOMPARE(m.data(m.index(0), TileModel::RetainedRole).toBool(), true);
+        QVERIFY(m.roleNames().value(TileModel::RetainedRole) == "retained");
     }
 
     void tickThatChangesNothingEmitsNothing()

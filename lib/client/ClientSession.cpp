@@ -414,7 +414,7 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
                 sendSubscribe(channel, true);
                 return;
             }
-            Q_EMIT subscribed(channel, seq, false);
+            Q_EMIT subscribed(channel, seq, false, sentSince ? held : -1);
         } else {
             if (seq < 0 && held >= 0) {
                 // The answer names no seq (a Socket.IO subscribe ack): what is held stands.
@@ -428,7 +428,8 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
             subscriptions.setEpoch(channel, epoch);
             // `recovered` is only meaningful when we asked with `since`; a fresh subscription
             // has nothing to recover.
-            Q_EMIT subscribed(channel, seq, recovered.value_or(true));
+            Q_EMIT subscribed(channel, seq, sentSince ? recovered.value_or(true) : true,
+                              sentSince ? held : -1);
         }
     }
     if (!pending.isEmpty() && m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)

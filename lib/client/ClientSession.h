@@ -98,7 +98,9 @@ Q_SIGNALS:
     void tokenRefused(int code, const QString &message, const QString &id);
 
     void welcomeReceived(const QString &server, const QString &session, qint64 heartbeatMs);
-    void subscribed(const QString &channel, qint64 seq, bool recovered);
+    // `since`: the seq the subscribe asked to resume after, -1 for a fresh one (nothing to
+    // recover; `recovered` is then true). `recovered`: the server replayed all it missed.
+    void subscribed(const QString &channel, qint64 seq, bool recovered, qint64 since);
     void unsubscribed(const QString &channel);
     void gapDetected(const QString &channel, qint64 from, qint64 to, const QString &reason);
     void rttMeasured(int rttMs);

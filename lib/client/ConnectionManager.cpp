@@ -375,6 +375,9 @@ bool ConnectionManager::leaveSession(bool byUser)
 void ConnectionManager::connectionLost(int closeCode, const QString &reason)
 {
     m_lastCloseCode = closeCode;
+    // A message the server will never take would close every connection it is resent on.
+    if (closeCode == CloseCode::TooBig)
+        m_tracker.connectionClosedTooBig();
     leaveSession();
     qCInfo(lcNet).noquote() << "connection lost:" << closeCode << reason;
     Q_EMIT disconnected(closeCode, reason);

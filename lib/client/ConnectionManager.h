@@ -169,7 +169,10 @@ Q_SIGNALS:
     // The message delivered next on `channel` (to the sinks, then messageReceived) is the broker's
     // stored last value, not a live one (MQTT retain). MQTT 3.1.1 does not say how old it is.
     void retainedReceived(const QString &channel);
-    void subscribed(const QString &channel, qint64 seq, bool recovered);
+    // `seq`: the server's latest on the channel (-1: it names none). `since`: the seq held when
+    // the subscribe asked to resume, -1 for a fresh subscription (nothing to recover: `recovered`
+    // is then true). `recovered` false: the server could not replay all that was missed.
+    void subscribed(const QString &channel, qint64 seq, bool recovered, qint64 since);
     void unsubscribed(const QString &channel);
     void gapDetected(const QString &channel, qint64 from, qint64 to, const QString &reason);
     void acked(const QString &id, const QString &channel, qint64 seq);

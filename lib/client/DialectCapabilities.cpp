@@ -1,5 +1,7 @@
 #include "DialectCapabilities.h"
 
+#include <QJsonArray>
+
 namespace Pulseboard {
 
 namespace {
@@ -15,14 +17,17 @@ QString heartbeatName(const WireDialect::Capabilities &caps)
 
 QJsonObject capabilitiesToJson(const WireDialect::Capabilities &caps)
 {
-    return QJsonObject{{L("heartbeat"), heartbeatName(caps)},
-                       {L("confirmsPublish"), caps.acksPublish},
-                       {L("confirmsSubscribe"), caps.confirmsSubscribe},
-                       {L("resumes"), caps.resumes},
-                       {L("gapsDetectable"), caps.sequenced},
-                       {L("history"), caps.history},
-                       {L("authFrame"), caps.authFrame},
-                       {L("binaryFrames"), caps.binaryFrames}};
+    QJsonObject json{{L("heartbeat"), heartbeatName(caps)},
+                     {L("confirmsPublish"), caps.acksPublish},
+                     {L("confirmsSubscribe"), caps.confirmsSubscribe},
+                     {L("resumes"), caps.resumes},
+                     {L("gapsDetectable"), caps.sequenced},
+                     {L("history"), caps.history},
+                     {L("authFrame"), caps.authFrame},
+                     {L("binaryFrames"), caps.binaryFrames}};
+    if (!caps.sequencedRoutes.isEmpty())
+        json.insert(L("gapsDetectableOn"), QJsonArray::fromStringList(caps.sequencedRoutes));
+    return json;
 }
 
 QStringList capabilitiesInWords(const WireDialect::Capabilities &caps)
@@ -34,7 +39,11 @@ QStringList capabilitiesInWords(const WireDialect::Capabilities &caps)
     out << (caps.resumes ? QStringLiteral("Can resume: yes, missed messages are replayed after a reconnect")
                          : QStringLiteral("Can resume: no, what is sent while disconnected is not replayed"));
     out << (caps.sequenced ? QStringLiteral("Gaps: detected, messages carry sequence numbers")
-                           : QStringLiteral("Gaps: a gap cannot be detected, messages carry no sequence"));
+            : caps.sequencedRoutes.isEmpty()
+                ? QStringLiteral("Gaps: a gap cannot be detected, messages carry no sequence")
+                : QStringLiteral("Gaps: detected only on %1 (a sequence number); elsewhere a gap cannot "
+                                 "be detected")
+                      .arg(caps.sequencedRoutes.join(QStringLiteral(", "))));
     out << (caps.history ? QStringLiteral("History: a subscribe gets the channel's past or last value")
                          : QStringLiteral("History: none, a channel shows what arrives from now on"));
     out << (caps.confirmsSubscribe
@@ -55,8 +64,9 @@ QString capabilitiesSummary(const WireDialect::Capabilities &caps)
     QStringList parts;
     parts << QStringLiteral("confirms publishes: %1").arg(caps.acksPublish ? L("yes") : L("no"));
     parts << QStringLiteral("can resume: %1").arg(caps.resumes ? L("yes") : L("no"));
-    parts << (caps.sequenced ? QStringLiteral("gaps are detected")
-                             : QStringLiteral("a gap cannot be detected"));
+    parts << (caps.sequenced                   ? QStringLiteral("gaps are detected")
+              : caps.sequencedRoutes.isEmpty() ? QStringLiteral("a gap cannot be detected")
+                                               : QStringLiteral("gaps are detected on some channels only"));
     return parts.join(QStringLiteral("; "));
 }
 

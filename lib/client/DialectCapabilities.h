@@ -13,7 +13,8 @@
 namespace Pulseboard {
 
 // {"heartbeat": "client"|"server"|"silence", "confirmsPublish", "confirmsSubscribe", "resumes",
-//  "gapsDetectable", "history", "authFrame", "binaryFrames"} (booleans but heartbeat).
+//  "gapsDetectable", "history", "authFrame", "binaryFrames"} (booleans but heartbeat), and
+// "gapsDetectableOn" (the routes whose messages carry a seq) when only some do.
 // heartbeat "silence": no ping goes out; a link silent past the heartbeat deadline is dropped.
 QJsonObject capabilitiesToJson(const WireDialect::Capabilities &caps);
 

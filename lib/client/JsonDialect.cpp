@@ -332,8 +332,10 @@ bool JsonDialect::configure(const QJsonObject &config, QString *error)
         if (!m_refused.isEmpty() && m_ready.isEmpty())
             return r.fail(QStringLiteral("open.refused"),
                           QStringLiteral("needs open.ready (the reply that accepts)"));
-        // A reply to wait for before subscribing: the session's auth step waits for it.
+        // A reply to wait for before subscribing: the session's auth step waits for it, with a
+        // token or without one (a server that greets everyone first).
         m_caps.authFrame = !m_ready.isEmpty();
+        m_caps.authWithoutToken = m_caps.authFrame;
     }
 
     // subscribe / unsubscribe
@@ -388,7 +390,7 @@ bool JsonDialect::configure(const QJsonObject &config, QString *error)
         return r.fail(
             QStringLiteral("routes"),
             QStringLiteral("must be a non-empty array of rules: without one no frame reaches a channel"));
-    bool anySeq = false;
+    QStringList withSeq;
     const QJsonArray a = routes.toArray();
     for (qsizetype i = 0; i < a.size(); ++i) {
         const QString where = QStringLiteral("routes[%1]").arg(i);
@@ -433,7 +435,10 @@ bool JsonDialect::configure(const QJsonObject &config, QString *error)
         if (!numeric.isUndefined() && !numeric.isBool())
             return r.fail(where + L(".numericStrings"), QStringLiteral("must be true or false"));
         route.numericStrings = numeric.toBool(true);
-        anySeq = anySeq || !route.seq.isEmpty();
+        if (!route.seq.isEmpty())
+            withSeq.append(route.channel.isEmpty()
+                               ? QStringLiteral("%1 (by subscription)").arg(where)
+                               : QStringLiteral("%1 (channel \"%2\")").arg(where, route.channel));
         m_routes.append(route);
     }
 
@@ -444,7 +449,10 @@ bool JsonDialect::configure(const QJsonObject &config, QString *error)
     m_caps.resumes = false;
     m_caps.acksPublish = m_publishReply.has_value();
     m_caps.binaryFrames = false;
-    m_caps.sequenced = anySeq;
+    // A gap is promised only where a seq is: every route, or the ones named.
+    m_caps.sequenced = withSeq.size() == m_routes.size();
+    if (!m_caps.sequenced)
+        m_caps.sequencedRoutes = withSeq;
     m_caps.history = false;
     return true;
 }

@@ -64,13 +64,19 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
     });
     m_pending.reserve(kFlushBytes + 4096);
     m_manager->addMessageSink(this);
-    connect(m_manager, &ConnectionManager::subscribed, this,
-            [this](const QString &channel, qint64 seq, bool recovered) {
-                emitEvent({{L("event"), L("subscribed")},
-                           {L("channel"), channel},
-                           {L("seq"), double(seq)},
-                           {L("recovered"), recovered}});
-            });
+    connect(m_manager, &ConnectionManager::retainedReceived, this,
+            [this](const QString &channel) { m_retainedNext = channel; });
+    connect(
+        m_manager, &ConnectionManager::subscribed, this,
+        [this](const QString &channel, qint64 seq, bool recovered, qint64 since) {
+            // `recovered` and `since` only for a resume: a fresh subscription recovers nothing.
+            QJsonObject e{{L("event"), L("subscribed")}, {L("channel"), channel}, {L("seq"), double(seq)}};
+            if (since >= 0) {
+                e.insert(L("since"), double(since));
+                e.insert(L("recovered"), recovered);
+            }
+            emitEvent(e);
+        });
     connect(m_manager, &ConnectionManager::acked, this,
             [this](const QString &id, const QString &channel, qint64 seq) {
                 QJsonObject e{{L("event"), L("ack")}, {L("id"), id}, {L("channel"), channel}};
@@ -142,9 +148,9 @@ JsonLinesSession::~JsonLinesSession()
 }
 
 void JsonLinesSession::appendMessageLine(QByteArray &out, QByteArrayView channelJson, qint64 seq, qint64 ts,
-                                         const JsonView &data)
+                                         const JsonView &data, bool retained)
 {
-    // QJsonObject's member order: channel, data, event, seq, ts. QJsonDocument leaves out a
+    // QJsonObject's member order: channel, data, event, retained, seq, ts. QJsonDocument leaves out a
     // member whose value is undefined; the decoder hands a missing `data` over as null.
     put(out, "{\"channel\":");
     put(out, channelJson);
@@ -152,7 +158,8 @@ void JsonLinesSession::appendMessageLine(QByteArray &out, QByteArrayView channel
         put(out, ",\"data\":");
         data.appendQtCompactJson(out);
     }
-    put(out, ",\"event\":\"message\",\"seq\":");
+    put(out,
+        retained ? ",\"event\":\"message\",\"retained\":true,\"seq\":" : ",\"event\":\"message\",\"seq\":");
     appendJsonNumber(out, double(seq));
     put(out, ",\"ts\":");
     appendJsonNumber(out, double(ts));
@@ -183,8 +190,11 @@ void JsonLinesSession::deliver(const QString &channel, qint64 seq, qint64 ts, co
     if (m_finished)
         return; // the stats line is the last one
     ++m_messages;
+    const bool retained = !m_retainedNext.isEmpty() && channel == m_retainedNext;
+    if (retained)
+        m_retainedNext.clear();
     if (!m_settings.quiet) {
-        appendMessageLine(m_pending, channelJson(channel), seq, ts, data);
+        appendMessageLine(m_pending, channelJson(channel), seq, ts, data, retained);
         if (m_pending.size() >= kFlushBytes) {
             flushOutput();
         } else if (!m_flushQueued) {

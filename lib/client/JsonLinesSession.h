@@ -40,8 +40,9 @@ public:
     // {"event":"message","channel":..,"seq":double(seq),"ts":double(ts),"data":data.toJsonValue()}
     // in its Compact form, written without building any of it. `channelJson`: the channel as
     // a JSON string (quotes included), see appendJsonString().
+    // `retained`: the broker's stored last value (MQTT retain), said as `"retained":true`.
     static void appendMessageLine(QByteArray &out, QByteArrayView channelJson, qint64 seq, qint64 ts,
-                                  const JsonView &data);
+                                  const JsonView &data, bool retained = false);
 
     // Reads commands from `fd` (stdin), one per line of at most 16 MiB (a longer one is reported
     // and skipped); EOF means no more commands, not quit.
@@ -79,6 +80,7 @@ private:
     QHash<QString, QByteArray> m_channelJson; // subscribed channel -> its JSON string
     QString m_lastChannel;                    // the last one looked up, and its entry
     QByteArray m_lastChannelJson;
+    QString m_retainedNext; // the channel whose next delivery is a retained last value
 };
 
 } // namespace Pulseboard

@@ -28,8 +28,9 @@ public:
         QString target;   // channel of a publish, method of a request
         QByteArray frame; // the encoded frame, sent as is (same id on every resend)
         State state = State::Queued;
-        int attempts = 0;    // how many times it went out
-        int ackTimeouts = 0; // ack deadlines it missed on a connection that stayed up
+        int attempts = 0;     // how many times it went out
+        int ackTimeouts = 0;  // ack deadlines it missed on a connection that stayed up
+        int tooBigCloses = 0; // connections closed 1009 (message too big) with it the largest in flight
         qint64 enqueuedAtMs = 0;
         qint64 sentAtMs = 0;
     };

@@ -126,6 +126,30 @@ void RequestTracker::connectionEnded(const QString &why, bool requeueRequests)
     abandon(m_outbox.connectionLost(), ClientError::ConnectionLost, why);
 }
 
+void RequestTracker::connectionClosedTooBig()
+{
+    int worst = -1;
+    for (int i = 0; i < m_outbox.count(); ++i) {
+        const Outbox::Entry &e = m_outbox.at(i);
+        if (e.state == Outbox::State::Sent && (worst < 0 || e.frame.size() > m_outbox.at(worst).frame.size()))
+            worst = i;
+    }
+    if (worst < 0)
+        return;
+    Outbox::Entry &blamed = m_outbox.at(worst);
+    if (++blamed.tooBigCloses < 2)
+        return;
+    const std::optional<Outbox::Entry> taken = m_outbox.take(blamed.id);
+    abandon(
+        {*taken}, ClientError::Refused,
+        QStringLiteral("the server closed the connection as too big (1009) twice while this %1-byte %2 was "
+                       "the largest in flight: it is not sent again")
+            .arg(taken->frame.size())
+            .arg(taken->kind == Outbox::Kind::Publish ? QLatin1StringView("publish")
+                                                      : QLatin1StringView("request")));
+    Q_EMIT queueChanged();
+}
+
 void RequestTracker::abandon(const QList<Outbox::Entry> &entries, ClientError error, const QString &why)
 {
     for (const Outbox::Entry &e : entries) {

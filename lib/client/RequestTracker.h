@@ -54,6 +54,11 @@ public:
     // The connection ended: no ack is awaited any more and sent publishes wait to go out again
     // (with the same id); sent requests fail with `why`, or wait again when `requeueRequests`.
     void connectionEnded(const QString &why, bool requeueRequests);
+    // The connection is closing with 1009 (a message too big), and the server did not say which:
+    // the largest publish or request sent on it takes the blame. One blamed twice leaves the
+    // outbox and fails (Refused), instead of closing every connection it is resent on. Call it
+    // before connectionEnded().
+    void connectionClosedTooBig();
     // Entries that left the outbox unanswered: requests fail with `error` and `why`, publishes
     // with `why`. The one loop that fails requests.
     void abandon(const QList<Outbox::Entry> &entries, ClientError error, const QString &why);

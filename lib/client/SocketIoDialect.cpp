@@ -261,9 +261,15 @@ WireDialect::Capabilities SocketIoDialect::capabilities() const
     c.resumes = m_settings.recovery;
     c.acksPublish = true;
     c.binaryFrames = false;
-    c.sequenced = false;
+    // A gap is promised only where a seq is: on every route, or on the ones named.
+    QStringList withSeq;
     for (const Route &r : m_settings.routes)
-        c.sequenced = c.sequenced || r.seq.isSet;
+        if (r.seq.isSet)
+            withSeq.append(r.event.isEmpty() ? QStringLiteral("every other event")
+                                             : QStringLiteral("event \"%1\"").arg(r.event));
+    c.sequenced = !m_settings.routes.isEmpty() && withSeq.size() == m_settings.routes.size();
+    if (!c.sequenced)
+        c.sequencedRoutes = withSeq;
     c.history = false;
     return c;
 }

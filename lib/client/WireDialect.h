@@ -107,6 +107,10 @@ public:
         // server's own handshake (MQTT CONNECT, Socket.IO's namespace CONNECT).
         bool authWithoutToken = false;
         bool topicFilters = false; // subscriptions are MQTT topic filters: `+` and `#` match concrete names
+        // Some of the configured routes give a seq and others not (json, socketio): `sequenced`
+        // is then false, and these name the routes whose messages carry one (a gap is detected
+        // on those only), e.g. `event "message"`.
+        QStringList sequencedRoutes;
     };
 
     virtual ~WireDialect() = default;

@@ -15,6 +15,7 @@ Rectangle {
     required property var spec             // {channel, title, fields, min, max, unit, thresholds, custom}
     required property real lastMessageMs   // 0: nothing arrived yet
     required property bool stale
+    required property bool retained        // the newest value is the broker's stored last value (MQTT retain)
     required property var latest           // the newest value of each field, in the order of spec.fields
     required property var levels           // each value's threshold level: 0 ok, 1 warn, 2 alarm
     required property int alarmLevel       // the worst of them
@@ -67,8 +68,17 @@ Rectangle {
             }
             Chip {
                 objectName: "liveChip"
-                text: tile.lastMessageMs <= 0 ? "WAITING" : tile.stale ? "STALE \u00b7 " + Format.age(tile.ageMs) : "LIVE"
-                tint: tile.lastMessageMs <= 0 || tile.stale ? Theme.stale : Theme.ok
+                // A retained value arrived ageMs ago and was published before that: at least that old.
+                text: tile.lastMessageMs <= 0 ? "WAITING"
+                    : tile.stale ? "STALE \u00b7 " + Format.age(tile.ageMs)
+                    : tile.retained ? "RETAINED \u00b7 \u2265 " + Format.age(tile.ageMs)
+                    : "LIVE"
+                tint: tile.lastMessageMs <= 0 || tile.stale ? Theme.stale : tile.retained ? Theme.accent : Theme.ok
+                HoverHandler { id: liveHover }
+                ToolTip.visible: liveHover.hovered && tile.retained
+                ToolTip.text: "The broker's stored last value (MQTT retain), received " + Format.age(tile.ageMs)
+                              + " ago. The broker does not say when it was published, so it is at least that old;"
+                              + " no live message has come since."
             }
             ToolButton {
                 visible: tile.editable

@@ -99,6 +99,10 @@ void TestServer::onText(QWebSocket *socket, const QString &text)
     if (it == m_clients.end())
         return;
     Client &client = *it;
+    if (maxFrameBytes > 0 && text.toUtf8().size() > maxFrameBytes) {
+        socket->close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("message too big"));
+        return;
+    }
     Frame frame;
     frame.connection = client.connection;
     frame.raw = text.toUtf8();

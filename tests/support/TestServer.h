@@ -53,6 +53,7 @@ public:
     bool closeUnauthenticated = true; // a frame before auth closes with 4001
     int historyLimit = 1000;
     bool recordFrames = true; // off for long runs: `frames` would grow without bound
+    int maxFrameBytes = 0;    // > 0: a larger frame closes its connection 1009, as a server's size limit does
 
     // Actions
     void closeAll(int code, const QString &reason = QString());

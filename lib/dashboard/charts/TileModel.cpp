@@ -53,6 +53,8 @@ QVariant TileModel::data(const QModelIndex &index, int role) const
         return double(row.live.lastMessageMs);
     case StaleRole:
         return row.live.stale;
+    case RetainedRole:
+        return row.live.retained;
     case LatestRole:
         return row.live.latest;
     case LevelsRole:
@@ -66,13 +68,9 @@ QVariant TileModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> TileModel::roleNames() const
 {
-    return {{SpecRole, "spec"},
-            {ChannelRole, "channel"},
-            {LastMessageMsRole, "lastMessageMs"},
-            {StaleRole, "stale"},
-            {LatestRole, "latest"},
-            {LevelsRole, "levels"},
-            {AlarmLevelRole, "alarmLevel"}};
+    return {{SpecRole, "spec"},     {ChannelRole, "channel"},      {LastMessageMsRole, "lastMessageMs"},
+            {StaleRole, "stale"},   {RetainedRole, "retained"},    {LatestRole, "latest"},
+            {LevelsRole, "levels"}, {AlarmLevelRole, "alarmLevel"}};
 }
 
 void TileModel::setReadings(Readings readings)
@@ -101,6 +99,8 @@ TileModel::Live TileModel::read(const Row &row) const
         live.lastMessageMs = m_readings.lastMessageMs(row.channel);
     if (m_readings.stale)
         live.stale = m_readings.stale(row.channel);
+    if (m_readings.retained)
+        live.retained = m_readings.retained(row.channel);
     live.latest.reserve(row.fields.size());
     live.levels.reserve(row.fields.size());
     for (qsizetype i = 0; i < row.fields.size(); ++i) {
@@ -121,6 +121,8 @@ QList<int> TileModel::update(Row &row, const Live &live)
         roles.append(LastMessageMsRole);
     if (live.stale != row.live.stale)
         roles.append(StaleRole);
+    if (live.retained != row.live.retained)
+        roles.append(RetainedRole);
     if (!sameValues(live.latest, row.live.latest))
         roles.append(LatestRole);
     if (live.levels != row.live.levels)

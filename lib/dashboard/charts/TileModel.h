@@ -40,6 +40,7 @@ public:
         LatestRole,        // the newest value of each of spec.fields, in that order (undefined: none yet)
         LevelsRole,        // the threshold level of each of those values: 0 ok, 1 warn, 2 alarm
         AlarmLevelRole,    // the worst of them
+        RetainedRole, // the newest value is a broker's stored last value (MQTT retain), no live one since
     };
     Q_ENUM(Role)
 
@@ -50,6 +51,7 @@ public:
         std::function<qint64(const QString &channel)> lastMessageMs;
         std::function<bool(const QString &channel)> stale;
         std::function<QVariant(const QString &channel, const QString &path)> latest;
+        std::function<bool(const QString &channel)> retained; // optional: none is
     };
 
     explicit TileModel(QObject *parent = nullptr);
@@ -77,6 +79,7 @@ private:
     {
         qint64 lastMessageMs = 0;
         bool stale = true;
+        bool retained = false;
         QVariantList latest;
         QVariantList levels;
         int alarmLevel = 0;

@@ -8,6 +8,23 @@ namespace Pulseboard {
 
 EventLog::EventLog(QObject *parent) : QAbstractListModel(parent) {}
 
+QString EventLog::subscribedText(const QString &channel, qint64 seq, bool recovered, qint64 since)
+{
+    const QString at = seq >= 0 ? QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq)
+                                : QStringLiteral("Subscribed to %1").arg(channel);
+    if (since < 0)
+        return at;
+    if (!recovered)
+        return QStringLiteral("%1; the server could not replay all that was missed after seq %2")
+            .arg(at)
+            .arg(since);
+    if (seq >= 0 && seq <= since)
+        return QStringLiteral("%1, resumed: nothing was missed").arg(at);
+    if (seq > since)
+        return QStringLiteral("%1, resumed: %2 missed messages replayed").arg(at).arg(seq - since);
+    return QStringLiteral("%1, resumed after seq %2").arg(at).arg(since);
+}
+
 void EventLog::attach(ConnectionManager *m)
 {
     connect(m, &ConnectionManager::connected, this, [this](const QUrl &url) {
@@ -63,13 +80,8 @@ void EventLog::attach(ConnectionManager *m)
                     Clock::current().wallMs());
             });
     connect(m, &ConnectionManager::subscribed, this,
-            [this](const QString &channel, qint64 seq, bool recovered) {
-                add(Info,
-                    recovered ? QStringLiteral("Subscribed to %1 at seq %2, missed messages replayed")
-                                    .arg(channel)
-                                    .arg(seq)
-                              : QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq),
-                    Clock::current().wallMs());
+            [this](const QString &channel, qint64 seq, bool recovered, qint64 since) {
+                add(Info, subscribedText(channel, seq, recovered, since), Clock::current().wallMs());
             });
     connect(m, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &channel) {
         add(Info,

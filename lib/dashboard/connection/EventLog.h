@@ -40,6 +40,9 @@ public:
     Q_INVOKABLE int kindAt(int row) const;
     Q_INVOKABLE void clear();
     static QString kindName(Kind kind);
+    // A subscription confirmed, in words: fresh, resumed with nothing missed, with the missed
+    // messages replayed (how many, when the server counts), or not all of them.
+    static QString subscribedText(const QString &channel, qint64 seq, bool recovered, qint64 since);
 
 Q_SIGNALS:
     // The counts moved: events shown or discarded (an event in pushes the oldest out).

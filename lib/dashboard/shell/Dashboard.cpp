@@ -62,8 +62,13 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     // display tick; the model tells QML only what changed.
     m_tileModel->setReadings({
         [this](const QString &channel) { return m_channels->lastMessageMs(channel); },
-        [this](const QString &channel) { return !m_status->live() || m_channels->isStale(channel); },
+        // A retained last value is not stale for being quiet: it is the topic's value until a
+        // new one comes (the tile says it is retained instead). A connection down greys it all.
+        [this](const QString &channel) {
+            return !m_status->live() || (!m_retained.contains(channel) && m_channels->isStale(channel));
+        },
         [this](const QString &channel, const QString &path) { return m_store->latest(channel, path); },
+        [this](const QString &channel) { return m_retained.contains(channel); },
     });
     connect(m_clock, &DisplayClock::ticked, m_tileModel, &TileModel::refresh);
     // A connection that drops greys the tiles at once, not on the next (maybe idle) tick.
@@ -85,6 +90,8 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
         m_channels->setSubscriptions(m_manager->subscriptions());
         rebuildTiles();
     });
+    connect(manager, &ConnectionManager::retainedReceived, this,
+            [this](const QString &channel) { m_retainedNext = channel; });
     // The channel list comes in pages (a hub sends at most a page per reply): the pager follows
     // `next` to the end, each page merged as it arrives; a page that fails is logged.
     m_pager = new ChannelListPager(
@@ -126,7 +133,7 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
             m_kioskRetry.start();
     });
     connect(m_store, &SeriesStore::fieldsChanged, this, [this](const QString &source) {
-        if (m_manager && m_manager->subscriptions().contains(source))
+        if (hasTile(source))
             rebuildTiles();
     });
 
@@ -193,6 +200,10 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     m_channels->clear();
     m_raw->clear();
     m_chartCounts.clear();
+    m_wildcards.clear();
+    m_overflowTold.clear();
+    m_retainedNext.clear();
+    m_retained.clear();
     m_warnedClock = false;
     m_lagMs = 0;
     m_lagMsMax = 0;
@@ -241,6 +252,15 @@ void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const J
         t = now;
     }
     m_store->ingest(channel, t, data);
+    if (!m_retainedNext.isEmpty() && channel == m_retainedNext) {
+        m_retainedNext.clear();
+        m_retained.insert(channel);
+    } else if (!m_retained.isEmpty()) {
+        m_retained.remove(channel); // a live message: the value is no longer the stored one
+    }
+    // A topic first seen under a filter subscription gets its tile.
+    if (m_wildcards.hasFilters() && m_wildcards.note(channel))
+        rebuildTiles();
     // One copy of the payload's text, shared by the raw view and the channel's newest value.
     const PayloadText text(data);
     m_channels->noteMessage(channel, now, text);
@@ -365,15 +385,52 @@ void Dashboard::rebuildTiles()
         addTile(DashboardConfig::chartToVariant(c));
     // A kiosk shows its configured layout only; the desktop also charts every other subscription.
     if (!(m_options.kiosk && !m_options.config.charts.isEmpty()) && m_manager) {
-        for (const QString &channel : m_manager->subscriptions()) {
-            if (seen.contains(channel))
-                continue;
-            ChartConfig c;
-            c.channel = channel;
-            addTile(DashboardConfig::chartToVariant(c));
+        const QStringList subscriptions = m_manager->subscriptions();
+        if (m_manager->capabilities().topicFilters)
+            m_wildcards.setSubscriptions(subscriptions);
+        for (const QString &channel : subscriptions) {
+            // A filter (`plant/+/temp`): a tile per concrete topic seen under it; until one
+            // is, a tile for the filter itself waits for the first message.
+            const QStringList topics =
+                m_wildcards.hasFilters() ? m_wildcards.matchesOf(channel) : QStringList();
+            const QStringList names = topics.isEmpty() ? QStringList{channel} : topics;
+            for (const QString &name : names) {
+                if (seen.contains(name))
+                    continue;
+                ChartConfig c;
+                c.channel = name;
+                QVariantMap tile = DashboardConfig::chartToVariant(c);
+                if (name != channel)
+                    tile.insert(QStringLiteral("filter"), channel);
+                addTile(tile);
+            }
+            if (const int more = m_wildcards.overflowOf(channel);
+                more > 0 && !m_overflowTold.contains(channel)) {
+                m_overflowTold.insert(channel);
+                m_events->add(EventLog::Info,
+                              QStringLiteral("%1 matches more than %2 topics: tiles for the first %2; the "
+                                             "Channels panel lists every one")
+                                  .arg(channel)
+                                  .arg(m_wildcards.maxPerFilter()),
+                              nowMs());
+            }
         }
     }
     m_tileModel->setTiles(tiles);
+}
+
+bool Dashboard::hasTile(const QString &channel) const
+{
+    if (!m_manager)
+        return false;
+    if (m_manager->subscriptions().contains(channel))
+        return true;
+    if (!m_wildcards.hasFilters())
+        return false;
+    for (const QString &s : m_manager->subscriptions())
+        if (m_wildcards.matchesOf(s).contains(channel))
+            return true;
+    return false;
 }
 
 QString Dashboard::exportCsv(const QString &file, const QVariantList &series, double fromMs,
@@ -458,6 +515,13 @@ QVariantMap Dashboard::snapshot() const
     map.insert(QStringLiteral("chartSamples"), samples);
     map.insert(QStringLiteral("charts"), int(m_chartCounts.size()));
     map.insert(QStringLiteral("tiles"), m_tileModel->rowCount());
+    QStringList tileChannels;
+    for (const QVariant &tile : m_tileModel->tiles())
+        tileChannels.append(tile.toMap().value(QStringLiteral("channel")).toString());
+    map.insert(QStringLiteral("tileChannels"), tileChannels);
+    QStringList retained(m_retained.cbegin(), m_retained.cend());
+    retained.sort();
+    map.insert(QStringLiteral("retained"), retained);
     map.insert(QStringLiteral("storeBytes"), double(m_store->allocatedBytes()));
     return map;
 }

@@ -15,6 +15,7 @@
 #include "dashboard/charts/DisplayClock.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/charts/TileModel.h"
+#include "dashboard/charts/WildcardTiles.h"
 #include "dashboard/connection/ChannelListModel.h"
 #include "dashboard/connection/ConnectionStatus.h"
 #include "dashboard/connection/EventLog.h"
@@ -25,6 +26,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
@@ -163,6 +165,8 @@ private:
 
     void onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
     void rebuildTiles();
+    // Whether `channel` has a tile of its own: subscribed, or a topic shown under a filter.
+    bool hasTile(const QString &channel) const;
     // After serverSwitched(): the NOTIFY of each property the new server's config changed.
     void notifyServerProperties(const DashboardConfig &before, bool embeddedHubBefore);
     void subscribeConfigured(const QStringList &extra);
@@ -188,6 +192,13 @@ private:
     QTimer m_modelTimer;
     QTimer m_listTimer;
     QTimer m_kioskRetry;
+    // Topic-filter subscriptions (MQTT `+`/`#`): the concrete topics that get tiles.
+    WildcardTiles m_wildcards;
+    QSet<QString> m_overflowTold; // filters whose cap the event log mentioned
+    // MQTT retain: the channel whose next message is the broker's stored last value, and the
+    // channels whose newest value is one (no live message since).
+    QString m_retainedNext;
+    QSet<QString> m_retained;
     QHash<QString, QStringList> m_chosenFields;
     QHash<QString, QPair<int, int>> m_chartCounts;
     int m_windowMs = ChartWindows::kDefaultMs;
