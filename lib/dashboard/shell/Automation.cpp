@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +15,7 @@
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSet>
 
 #include <algorithm>
@@ -172,6 +174,25 @@ void Automation::checkScreenshot()
     Q_EMIT quitRequested(0);
 }
 
+QVariantMap Automation::windowFacts() const
+{
+    // Where the window is, as the platform has it (xcb, offscreen...), and the screen it is on.
+    QVariantMap facts{{QStringLiteral("platform"), QGuiApplication::platformName()}};
+    if (!m_window)
+        return facts;
+    const QRect g = m_window->geometry();
+    facts.insert(QStringLiteral("x"), g.x());
+    facts.insert(QStringLiteral("y"), g.y());
+    facts.insert(QStringLiteral("width"), g.width());
+    facts.insert(QStringLiteral("height"), g.height());
+    facts.insert(QStringLiteral("fullScreen"), m_window->visibility() == QWindow::FullScreen);
+    if (const QScreen *screen = m_window->screen()) {
+        facts.insert(QStringLiteral("screenWidth"), screen->geometry().width());
+        facts.insert(QStringLiteral("screenHeight"), screen->geometry().height());
+    }
+    return facts;
+}
+
 void Automation::controlCommand(const QString &line)
 {
     if (line == QLatin1StringView("quit")) {
@@ -179,6 +200,7 @@ void Automation::controlCommand(const QString &line)
     } else if (line == QLatin1StringView("snapshot")) {
         QVariantMap snap = m_dashboard->snapshot();
         snap.insert(QStringLiteral("event"), QStringLiteral("snapshot"));
+        snap.insert(QStringLiteral("window"), windowFacts());
         printLine(snap);
     } else if (line.startsWith(QLatin1StringView("grab "))) {
         QString error;

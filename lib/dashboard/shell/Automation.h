@@ -52,6 +52,8 @@ private:
     void printLine(const QVariantMap &map);
     void checkScreenshot();
     void controlCommand(const QString &line);
+    // The window's geometry, the platform's name and the screen's size (the `snapshot` command).
+    QVariantMap windowFacts() const;
     void printFrameStats();
     QVariantList plotAreas() const;
     // Every Popup and Dialog declared by the app's own QML (not the style's internals), by objectName.
