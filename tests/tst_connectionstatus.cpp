@@ -1,5 +1,6 @@
 #include "client/ConnectionManager.h"
 #include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/EventLog.h"
 #include "support/TestServer.h"
 
 #include <QSignalSpy>
@@ -57,8 +58,13 @@ private Q_SLOTS:
         QTest::newRow("gave up")
             << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 11 << 10 << false
             << u"gave up after 10 attempts; last error: refused"_s << u"Failed"_s
-            << u"Gave up: gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
+            << u"Gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
             << u"error"_s;
+        // Another cause: "Gave up" said once, before it.
+        QTest::newRow("failed on a close")
+            << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 1 << 10 << false
+            << u"going away (close 1001)"_s << u"Failed"_s
+            << u"Gave up: going away (close 1001). Press Retry now to start again."_s << u"error"_s;
         QTest::newRow("closed") << int(ConnectionManager::Closed) << qint64(0) << qint64(0) << 0 << 10
                                 << false << QString() << u"Disconnected"_s
                                 << u"Disconnected on request. Nothing on screen is live."_s << u"idle"_s;
@@ -86,6 +92,19 @@ private Q_SLOTS:
         QTEST(t.headline, "headline");
         QTEST(t.banner, "banner");
         QTEST(t.severity, "severity");
+    }
+
+    // "missed messages replayed" only when some were: a resume past what the client held.
+    void subscribedWords()
+    {
+        QCOMPARE(EventLog::subscribedWords(u"sys.cpu"_s, 40, true, 40), u"Subscribed to sys.cpu at seq 40"_s);
+        QCOMPARE(EventLog::subscribedWords(u"sys.cpu"_s, 40, true, -1), u"Subscribed to sys.cpu at seq 40"_s);
+        QCOMPARE(EventLog::subscribedWords(u"sys.cpu"_s, 40, false, 12),
+                 u"Subscribed to sys.cpu at seq 40"_s);
+        QCOMPARE(EventLog::subscribedWords(u"sys.cpu"_s, 41, true, 40),
+                 u"Subscribed to sys.cpu at seq 41, 1 missed message replayed"_s);
+        QCOMPARE(EventLog::subscribedWords(u"sys.cpu"_s, 52, true, 40),
+                 u"Subscribed to sys.cpu at seq 52, 12 missed messages replayed"_s);
     }
 
     void durations()

@@ -211,6 +211,7 @@ private:
     int m_retryInMs = 0;
     qint64 m_retryAtMs = 0;
     int m_lastCloseCode = 0;
+    bool m_outage = false; // a connection was lost and none is open again yet
     qint64 m_openSinceMs = 0;
     qint64 m_lastChangeMs = 0;
     QTimer m_retryTimer;

@@ -1,4 +1,5 @@
 #include "EventLog.h"
+#include "ConnectionStatus.h"
 
 #include "client/ConnectionManager.h"
 #include "protocol/Clock.h"
@@ -7,6 +8,18 @@
 namespace Pulseboard {
 
 EventLog::EventLog(QObject *parent) : QAbstractListModel(parent) {}
+
+QString EventLog::subscribedWords(const QString &channel, qint64 seq, bool recovered, qint64 held)
+{
+    // `held`: the last seq the client had when the answer came. A resumed subscription replays
+    // what lies between it and the server's seq; a fresh one (held == seq) replays nothing.
+    const QString words = QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq);
+    if (!recovered || held < 0 || seq <= held)
+        return words;
+    const qint64 missed = seq - held;
+    return words + (missed == 1 ? QStringLiteral(", 1 missed message replayed")
+                                : QStringLiteral(", %1 missed messages replayed").arg(missed));
+}
 
 void EventLog::attach(ConnectionManager *m)
 {
@@ -31,7 +44,7 @@ void EventLog::attach(ConnectionManager *m)
                     .arg(of),
                 Clock::current().wallMs());
         } else if (state == ConnectionManager::Failed) {
-            add(Failed, QStringLiteral("Gave up: %1").arg(m->errorString()), Clock::current().wallMs());
+            add(Failed, ConnectionStatus::gaveUpWords(m->errorString()), Clock::current().wallMs());
         } else if (state == ConnectionManager::Connecting) {
             add(Info,
                 QStringLiteral("Connecting to %1")
@@ -63,12 +76,8 @@ void EventLog::attach(ConnectionManager *m)
                     Clock::current().wallMs());
             });
     connect(m, &ConnectionManager::subscribed, this,
-            [this](const QString &channel, qint64 seq, bool recovered) {
-                add(Info,
-                    recovered ? QStringLiteral("Subscribed to %1 at seq %2, missed messages replayed")
-                                    .arg(channel)
-                                    .arg(seq)
-                              : QStringLiteral("Subscribed to %1 at seq %2").arg(channel).arg(seq),
+            [this, m](const QString &channel, qint64 seq, bool recovered) {
+                add(Info, subscribedWords(channel, seq, recovered, m->lastSeq(channel)),
                     Clock::current().wallMs());
             });
     connect(m, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &channel) {

@@ -28,6 +28,9 @@ public:
 
     // Logs the manager's signals in words.
     void attach(ConnectionManager *manager);
+    // The words for a subscribe answered at server `seq` when the client held `held` (-1: none):
+    // "missed messages replayed" only when some were (a resume with seq past held), with how many.
+    static QString subscribedWords(const QString &channel, qint64 seq, bool recovered, qint64 held);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role) const override;
