@@ -112,7 +112,7 @@ Item {
                             elide: Text.ElideRight
                             Layout.fillWidth: true
                         }
-                        Button {
+                        ThemeButton {
                             objectName: "consolePublish"
                             text: "Publish"
                             highlighted: true
@@ -162,7 +162,7 @@ Item {
                             elide: Text.ElideRight
                             Layout.fillWidth: true
                         }
-                        Button {
+                        ThemeButton {
                             text: "Send request"
                             highlighted: true
                             enabled: requestError.text.length === 0 && method.editText.trim().length > 0

@@ -50,7 +50,7 @@ Item {
             GridLayout {
                 id: figures
                 Layout.fillWidth: true
-                columns: Math.max(2, Math.min(7, Math.floor(width / 130)))
+                columns: Math.max(2, Math.min(7, Math.floor(width / 112)))
                 columnSpacing: Theme.gap
                 rowSpacing: Theme.gap
                 Repeater {
@@ -69,8 +69,8 @@ Item {
                         id: figure
                         required property var modelData
                         Layout.fillWidth: true
-                        Layout.preferredWidth: 120
-                        implicitHeight: 68
+                        Layout.preferredWidth: 108
+                        implicitHeight: figures.columns < 7 ? 60 : 68
                         radius: Theme.radius
                         color: Theme.surface
                         border.color: Theme.border
