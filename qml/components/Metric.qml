@@ -19,7 +19,7 @@ ColumnLayout {
         font.family: Theme.fontFamily
         font.pixelSize: 10
         font.weight: Font.DemiBold
-        font.letterSpacing: 0.8
+        font.letterSpacing: metric.fit ? 0.3 : 0.8
         font.capitalization: Font.AllUppercase
         elide: Text.ElideRight
         Layout.fillWidth: metric.fit

@@ -77,8 +77,8 @@ Item {
                         Metric {
                             anchors.left: parent.left
                             anchors.right: parent.right
-                            anchors.leftMargin: 14
-                            anchors.rightMargin: 10
+                            anchors.leftMargin: figures.columns < 7 ? 10 : 14
+                            anchors.rightMargin: 8
                             anchors.verticalCenter: parent.verticalCenter
                             label: figure.modelData.label
                             value: figure.modelData.value
