@@ -61,7 +61,7 @@ Item {
                         { label: "Bytes in", value: panel.health ? Format.rate(panel.health.bytesInPerSec, "B") : "\u2013" },
                         { label: "Outbox", value: panel.health ? Format.count(panel.health.outboxDepth) : "\u2013" },
                         // Outages recovered; the attempts it took beside them.
-                        { label: "Reconnections", value: panel.health ? Format.count(panel.health.reconnected) : "\u2013",
+                        { label: "Reconnected", value: panel.health ? Format.count(panel.health.reconnected) : "\u2013",
                           detail: panel.health && panel.health.reconnects > 0 ? Format.count(panel.health.reconnects) + (panel.health.reconnects === 1 ? " attempt" : " attempts") : "" },
                         { label: "Gaps", value: panel.health ? Format.count(panel.health.gaps) : "\u2013" }
                     ]
