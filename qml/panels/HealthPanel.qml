@@ -50,7 +50,9 @@ Item {
             GridLayout {
                 id: figures
                 Layout.fillWidth: true
-                columns: Math.max(2, Math.min(7, Math.floor(width / 112)))
+                // As many as fit at 115 px (their words unclipped), rows balanced: 7, else 4 + 3, ...
+                readonly property int fit: Math.max(2, Math.min(7, Math.floor(width / 115)))
+                columns: fit >= 7 ? 7 : Math.ceil(7 / Math.ceil(7 / fit))
                 columnSpacing: Theme.gap
                 rowSpacing: Theme.gap
                 Repeater {
