@@ -1,5 +1,6 @@
 // pulseboard-cli: a headless client on the same library as the dashboard. Tails channels,
-// publishes and requests from stdin commands, prints JSON Lines. Exit: 0 ok, 2 usage, 3 gave up.
+// publishes and requests from stdin commands, prints JSON Lines. Exit: 0 ok, 2 usage, 3 gave up,
+// 4 a publish or request refused, 5 an input line rejected (JsonLinesSession::ExitCode).
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionManager.h"
 #include "client/JsonLinesSession.h"
@@ -25,7 +26,10 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
         "Headless Pulseboard client. Commands on stdin, one a line:\n"
         "  publish CHANNEL JSON | request METHOD [JSON] | subscribe CHANNEL | unsubscribe CHANNEL | quit\n"
-        "Events on stdout as JSON Lines. Exit status: 0 normal, 2 usage error, 3 gave up (failed)."));
+        "Events on stdout as JSON Lines.\n"
+        "Exit status, the first that applies: 3 gave up (the connection failed for good), 4 a publish or\n"
+        "request was refused or failed (e.g. 403 from the server), 5 an input line was rejected (not a\n"
+        "valid command); else 0. 2: usage error (a flag or its value)."));
     parser.addHelpOption();
     parser.addVersionOption();
     ConnectionCommandLine connectionFlags;
@@ -42,7 +46,7 @@ int main(int argc, char *argv[])
         err << "pulseboard-cli: " << message << "\n"
             << "Try --help.\n";
         err.flush();
-        return 2;
+        return int(JsonLinesSession::Usage);
     };
     if (!parser.parse(QCoreApplication::arguments()))
         return usage(parser.errorText());

@@ -19,7 +19,8 @@ ApplicationWindow {
 
     width: 1440
     height: 900
-    visible: true
+    // Shown by the app once it has its size (DashboardSession::showWindow): one map, the right size.
+    visible: false
     title: "Pulseboard \u2014 " + dashboard.status.headline + (dashboard.status.endpoint ? " \u2014 " + dashboard.status.endpoint : "")
     color: Theme.background
     font.family: Theme.fontFamily

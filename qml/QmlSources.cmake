@@ -9,6 +9,8 @@ set(_pulseboard_qml_files
     components/Format.js
     components/Card.qml
     components/Chip.qml
+    components/ThemeButton.qml
+    components/ThemeSwitch.qml
     components/StatusDot.qml
     components/Metric.qml
     components/ConnectionHeader.qml

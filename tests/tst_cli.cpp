@@ -1,5 +1,6 @@
 // pulseboard-cli end to end: the real binary spawned against an in-process server; its JSON
-// Lines parsed and asserted; exit codes 0 / 2 / 3; bad stdin lines reported, not fatal.
+// Lines parsed and asserted; exit codes 0 / 2 / 3 / 4 (refused) / 5 (rejected input); bad stdin
+// lines reported, not fatal.
 #include "hub/HubServer.h"
 #include "support/TestServer.h"
 #include "support/TestUtils.h"
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void givesUpWithExitThree();
+    void serverRefusalExitsFourAndIsCounted();
     void tokenNeverPrinted();
     void queueFileSurvivesKillNine();
     void jsonFeedSaysWhatItCannotConfirm();
@@ -121,7 +123,7 @@ void tst_Cli::publishesAndRequestsFromStdin()
               "publish ops.cmd 42\n");
     cli.closeWriteChannel(); // EOF: finish once everything sent is confirmed
     QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
-    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.exitCode(), 5); // everything valid went through; three lines were rejected
     const auto events = parseJsonLines(cli.readAllStandardOutput());
     const auto queued = eventsOf(events, QStringLiteral("queued"));
     const auto acks = eventsOf(events, QStringLiteral("ack"));
@@ -179,7 +181,7 @@ void tst_Cli::pagedResponseCarriesNext()
               "request channels.list {\"limit\":0}\n");
     cli.closeWriteChannel();
     QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
-    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.exitCode(), 4); // the hub refused the third request (400)
     const auto events = parseJsonLines(cli.readAllStandardOutput());
     const auto responses = eventsOf(events, QStringLiteral("response"));
     QCOMPARE(responses.size(), 2);
@@ -210,7 +212,7 @@ void tst_Cli::overLongInputLineSkippedToItsEnd()
     cli.write("publish ops.cmd 3\n");
     cli.closeWriteChannel();
     QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 30000);
-    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.exitCode(), 5); // the over-long line was rejected
     const auto events = parseJsonLines(cli.readAllStandardOutput());
     const auto errors = eventsOf(events, QStringLiteral("error"));
     QCOMPARE(errors.size(), 1);
@@ -289,6 +291,40 @@ void tst_Cli::givesUpWithExitThree()
     QCOMPARE(eventsOf(events, QStringLiteral("disconnected")).size(), 3);
 }
 
+// A publish the hub refuses (403: a built-in feed's name is read-only on every hub) is an error
+// event, counts in stats.refused, and the exit status says something was refused; the publish
+// that went through is acked as usual.
+void tst_Cli::serverRefusalExitsFourAndIsCounted()
+{
+    Pulseboard::HubOptions options;
+    options.port = 0;
+    options.feedsEnabled = false;
+    Pulseboard::HubServer hub(options);
+    QString error;
+    QVERIFY2(hub.start(&error), qPrintable(error));
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString()} + fastFlags());
+    QVERIFY(cli.waitForStarted());
+    cli.write("publish sys.cpu {\"user\":1}\n"
+              "publish console.test {\"n\":1}\n");
+    cli.closeWriteChannel();
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(cli.exitCode(), 4);
+    const auto events = parseJsonLines(cli.readAllStandardOutput());
+    const auto errors = eventsOf(events, QStringLiteral("error"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().value(QLatin1StringView("channel")).toString(), QStringLiteral("sys.cpu"));
+    QVERIFY2(errors.first().value(QLatin1StringView("message")).toString().contains(QLatin1StringView("403")),
+             qPrintable(errors.first().value(QLatin1StringView("message")).toString()));
+    const auto acks = eventsOf(events, QStringLiteral("ack"));
+    QCOMPARE(acks.size(), 1);
+    QCOMPARE(acks.first().value(QLatin1StringView("channel")).toString(), QStringLiteral("console.test"));
+    const auto stats = eventsOf(events, QStringLiteral("stats"));
+    QCOMPARE(stats.size(), 1);
+    QCOMPARE(stats.first().value(QLatin1StringView("refused")).toInt(), 1);
+    QCOMPARE(stats.first().value(QLatin1StringView("acked")).toInt(), 1);
+}
+
 void tst_Cli::tokenNeverPrinted()
 {
     TestServer server;
@@ -311,6 +347,15 @@ void tst_Cli::tokenNeverPrinted()
     // The server did receive it: the token went where it belongs and nowhere else.
     QCOMPARE(server.framesOfType(MessageType::Auth).value(0).env.text, secret);
     const auto events = parseJsonLines(out);
+    // Refused at auth: never said to be open, straight to failed.
+    QVERIFY2(!statesOf(events).contains(QStringLiteral("open")),
+             qPrintable(statesOf(events).join(QLatin1Char(','))));
+    QCOMPARE(statesOf(events).last(), QStringLiteral("failed"));
+    // The server's refusal is told before the state it ends in, and the stats line is last.
+    QCOMPARE(events.last().value(QLatin1StringView("event")).toString(), QStringLiteral("stats"));
+    const auto errors = eventsOf(events, QStringLiteral("error"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().value(QLatin1StringView("code")).toInt(), 4001);
     QVERIFY(eventsOf(events, QStringLiteral("state"))
                 .last()
                 .value(QLatin1StringView("error"))

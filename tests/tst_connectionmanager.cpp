@@ -462,6 +462,9 @@ void tst_ConnectionManager::resubscribesWithSinceAfterReconnect()
     QTRY_COMPARE(messages.size(), 6);
     QCOMPARE(seqsOf(messages), (QList<qint64>{1, 2, 3, 4, 5, 6}));
     QCOMPARE(gaps.size(), 0);
+    // One outage, recovered once, whatever number of attempts it took.
+    QCOMPARE(cm.stats().reconnected, 1u);
+    QVERIFY(cm.stats().reconnects >= 1);
 
     // The second connection asked for exactly what it missed, for both channels.
     QList<Envelope> subs;

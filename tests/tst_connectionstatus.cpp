@@ -1,5 +1,6 @@
 #include "client/ConnectionManager.h"
 #include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/EventLog.h"
 #include "support/TestServer.h"
 
 #include <QSignalSpy>
@@ -57,8 +58,13 @@ private Q_SLOTS:
         QTest::newRow("gave up")
             << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 11 << 10 << false
             << u"gave up after 10 attempts; last error: refused"_s << u"Failed"_s
-            << u"Gave up: gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
+            << u"Gave up after 10 attempts; last error: refused. Press Retry now to start again."_s
             << u"error"_s;
+        // Another cause: "Gave up" said once, before it.
+        QTest::newRow("failed on a close")
+            << int(ConnectionManager::Failed) << now - 1000 << qint64(0) << 1 << 10 << false
+            << u"going away (close 1001)"_s << u"Failed"_s
+            << u"Gave up: going away (close 1001). Press Retry now to start again."_s << u"error"_s;
         QTest::newRow("closed") << int(ConnectionManager::Closed) << qint64(0) << qint64(0) << 0 << 10
                                 << false << QString() << u"Disconnected"_s
                                 << u"Disconnected on request. Nothing on screen is live."_s << u"idle"_s;

@@ -4,6 +4,9 @@
 // banner says the connection was lost and is being retried. Screenshots land in build/.
 // Then every dialog and popup the app's QML declares is opened and closed in the real app, and
 // anything the QML engine or a QML module prints on stderr fails the test.
+// Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
+// size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
+// the whole screen though no window manager is there to grant full screen.
 #include "support/TestUtils.h"
 
 #include <QColor>
@@ -13,6 +16,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -295,6 +299,73 @@ private Q_SLOTS:
         QCOMPARE(app.exitCode(), 0);
         const QString errors = printedOnStderr().trimmed();
         QVERIFY2(errors.isEmpty(), qPrintable(u"the app printed on stderr:\n"_s + errors));
+    }
+
+    void windowGeometryUnderXcb_data()
+    {
+        QTest::addColumn<QStringList>("flags");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::newRow("--geometry 1000x650") << QStringList{u"--geometry"_s, u"1000x650"_s} << 1000 << 650;
+        QTest::newRow("--geometry 1200x700") << QStringList{u"--geometry"_s, u"1200x700"_s} << 1200 << 700;
+        // The screen below is 1600x1000: a kiosk fills it, on a bare X server too.
+        QTest::newRow("--kiosk") << QStringList{u"--kiosk"_s} << 1600 << 1000;
+    }
+    void windowGeometryUnderXcb()
+    {
+        QFETCH(QStringList, flags);
+        QFETCH(int, width);
+        QFETCH(int, height);
+        const QString xvfbRun = QStandardPaths::findExecutable(u"xvfb-run"_s);
+        if (xvfbRun.isEmpty() || QStandardPaths::findExecutable(u"Xvfb"_s).isEmpty())
+            QSKIP("no Xvfb here: the xcb window size is not checked");
+        QTemporaryDir home;
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
+        // The platform is Qt's default (xcb on X11), as a user runs it: Qt then reads -geometry too.
+        env.remove(u"QT_QPA_PLATFORM"_s);
+        env.remove(u"DISPLAY"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(xvfbRun);
+        app.setArguments(QStringList{u"-a"_s, u"-s"_s, u"-screen 0 1600x1000x24"_s,
+                                     QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s,
+                                     u"--no-settings"_s, u"--control"_s} +
+                         flags);
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+        // The size settles once the X server has mapped the window: ask until it is what was asked
+        // for (a wrong size stays wrong, and the last answer is in the failure message).
+        QJsonObject window;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20000) {
+            app.write("snapshot\n");
+            const QJsonObject snap = lines.waitFor(
+                [](const QJsonObject &o) { return o.value(u"event"_s) == u"snapshot"_s; }, 2000);
+            window = snap.value(u"window"_s).toObject();
+            if (window.value(u"width"_s).toInt() == width && window.value(u"height"_s).toInt() == height)
+                break;
+            QTest::qWait(200);
+        }
+        const QString facts = QString::fromUtf8(QJsonDocument(window).toJson(QJsonDocument::Compact));
+        app.write("quit\n");
+        // xvfb-run ends its X server after the app: on a busy machine that takes a while.
+        const bool ended = app.waitForFinished(30000);
+        if (!ended) {
+            app.kill();
+            app.waitForFinished(5000);
+        }
+        QCOMPARE(window.value(u"platform"_s).toString(), u"xcb"_s);
+        QVERIFY2(window.value(u"width"_s).toInt() == width && window.value(u"height"_s).toInt() == height,
+                 qPrintable(facts + u"\n"_s + QString::fromUtf8(app.readAllStandardError())));
+        QCOMPARE(window.value(u"screenWidth"_s).toInt(), 1600);
+        QVERIFY2(ended, "the app did not quit within 30 s of 'quit'");
+        QCOMPARE(app.exitCode(), 0);
     }
 };
 

@@ -27,6 +27,8 @@ void tst_EventLog::subscribedText_data()
     QTest::newRow("resumed, three replayed")
         << qint64(12) << true << qint64(9)
         << QStringLiteral("Subscribed to a at seq 12, resumed: 3 missed messages replayed");
+    QTest::newRow("resumed, one replayed")
+        << qint64(10) << true << qint64(9) << QStringLiteral("Subscribed to a at seq 10, resumed: 1 missed message replayed");
     QTest::newRow("not all recovered")
         << qint64(12) << false << qint64(2)
         << QStringLiteral("Subscribed to a at seq 12; the server could not replay all that was missed after seq 2");

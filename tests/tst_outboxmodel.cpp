@@ -1,6 +1,7 @@
 #include "client/ConnectionManager.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
+#include "hub/HubServer.h"
 #include "support/TestServer.h"
 
 #include <QJsonArray>
@@ -73,15 +74,52 @@ private Q_SLOTS:
         const QString rid = model.data(model.index(0), OutboxModel::IdRole).toString();
         QTRY_COMPARE_WITH_TIMEOUT(model.statusOf(rid), int(OutboxModel::Failed), 5000);
         QCOMPARE(model.detailOf(rid), u"error 404: unknown method"_s);
+        // Said in the console too, until the next request.
+        QCOMPARE(model.requestProblem(), u"Request no.such.method failed: error 404: unknown method"_s);
         QCOMPARE(model.data(model.index(0), OutboxModel::KindRole).toString(), u"request"_s);
 
         QCOMPARE(model.request(u"echo"_s, u"{\"ping\": 1}"_s), QString());
         const QString eid = model.data(model.index(0), OutboxModel::IdRole).toString();
         QTRY_COMPARE_WITH_TIMEOUT(model.statusOf(eid), int(OutboxModel::Replied), 5000);
         QCOMPARE(model.detailOf(eid), u"{\"ping\":1}"_s);
-        QCOMPARE(model.lastReply(), u"{\"ping\":1}"_s);
+        QCOMPARE(model.lastReply(), u"{\n  \"ping\": 1\n}"_s); // indented for reading
+        QCOMPARE(model.requestProblem(), QString());
         QCOMPARE(model.pending(), 0);
         QCOMPARE(model.rowCount(), 3);
+    }
+
+    // The hub refuses a built-in feed's name (403): the row fails with the server's words and
+    // the console's problem line says it; an acked publish afterwards clears it.
+    void refusedPublishIsSaidInWords()
+    {
+        HubOptions hubOptions;
+        hubOptions.port = 0;
+        hubOptions.feedsEnabled = false;
+        HubServer hub(hubOptions);
+        QString error;
+        QVERIFY2(hub.start(&error), qPrintable(error));
+        ConnectionManager manager;
+        ConnectionOptions options;
+        options.endpoints = {hub.url()};
+        manager.setOptions(options);
+        OutboxModel model;
+        model.attach(&manager);
+        manager.open();
+        QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
+
+        QCOMPARE(model.publish(u"sys.cpu"_s, u"{\"user\": 1}"_s), QString());
+        const QString id = model.data(model.index(0), OutboxModel::IdRole).toString();
+        QTRY_COMPARE_WITH_TIMEOUT(model.statusOf(id), int(OutboxModel::Failed), 5000);
+        QVERIFY2(model.detailOf(id).startsWith(u"refused by server (403): channel sys.cpu is read-only"_s),
+                 qPrintable(model.detailOf(id)));
+        QCOMPARE(model.publishProblem(), u"Not published to sys.cpu: "_s + model.detailOf(id));
+        QCOMPARE(manager.stats().refused, 1u);
+
+        QCOMPARE(model.publish(u"console.test"_s, u"{\"n\": 1}"_s), QString());
+        QCOMPARE(model.publishProblem(), QString()); // a new publish starts clean
+        const QString ok = model.data(model.index(0), OutboxModel::IdRole).toString();
+        QTRY_COMPARE_WITH_TIMEOUT(model.statusOf(ok), int(OutboxModel::Acked), 5000);
+        QCOMPARE(model.publishProblem(), QString());
     }
 
     // A server without publish acks (the json dialect, no publish reply configured): the row

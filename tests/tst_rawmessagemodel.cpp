@@ -2,6 +2,7 @@
 #include "protocol/EnvelopeDecoder.h"
 
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Pulseboard;
@@ -114,6 +115,51 @@ private Q_SLOTS:
         QCOMPARE(m.rowCount(), 3);
         QCOMPARE(m.discarded(), 2u);
         QCOMPARE(m.textAt(2), u"2"_s);
+    }
+
+    // The selection is a frame, not a row: newer frames push it down and it stays picked.
+    void selectionFollowsTheFrame()
+    {
+        RawMessageModel m;
+        QSignalSpy changed(&m, &RawMessageModel::selectionChanged);
+        m.append(u"a"_s, 1, 0, QJsonObject{{u"n"_s, 1}}, 1000);
+        m.append(u"b"_s, 2, 0, QJsonObject{{u"n"_s, 2}}, 1001);
+        m.flush();
+        m.selectRow(1); // the older one: a, n 1
+        QCOMPARE(m.selectedRow(), 1);
+        QCOMPARE(m.selectedChannel(), u"a"_s);
+        QCOMPARE(m.selectedText(), u"{\"n\":1}"_s);
+        const double key = m.selectedKeyValue();
+        QVERIFY(key > 0);
+        QCOMPARE(m.data(m.index(1), RawMessageModel::KeyRole).toDouble(), key);
+        QCOMPARE(changed.size(), 1);
+
+        for (int i = 0; i < 3; ++i)
+            m.append(u"c"_s, 10 + i, 0, QJsonObject{{u"n"_s, 10 + i}}, 1002 + i);
+        m.flush();
+        QCOMPARE(m.rowCount(), 5);
+        QCOMPARE(m.selectedRow(), 4); // pushed down by the three new ones
+        QCOMPARE(m.selectedKeyValue(), key);
+        QCOMPARE(m.channelAt(m.selectedRow()), u"a"_s);
+        QCOMPARE(m.selectedText(), u"{\"n\":1}"_s);
+        QCOMPARE(m.keyAt(m.selectedRow()), key);
+        QCOMPARE(m.rowOfKey(key), 4);
+        QCOMPARE(changed.size(), 2);
+
+        // Filtered out: no row, still the same frame (its words kept); back when the filter goes.
+        m.setFilter(u"c"_s);
+        QCOMPARE(m.selectedRow(), -1);
+        QCOMPARE(m.selectedKeyValue(), key);
+        QCOMPARE(m.selectedText(), u"{\"n\":1}"_s);
+        m.setFilter(QString());
+        QCOMPARE(m.selectedRow(), 4);
+
+        m.clear();
+        QCOMPARE(m.selectedKeyValue(), 0.0);
+        QCOMPARE(m.selectedRow(), -1);
+        QVERIFY(m.selectedText().isEmpty());
+        m.select(key); // a key no longer kept picks nothing
+        QCOMPARE(m.selectedKeyValue(), 0.0);
     }
 };
 

@@ -463,8 +463,11 @@ void ClientSession::serverError(int code, const QString &message, const QString 
                 ready();
             return;
         }
-        if (m_ctx.tracker->refuse(id, code, message))
+        if (m_ctx.tracker->refuse(id, code, message)) {
+            if (m_ctx.stats)
+                ++m_ctx.stats->refused; // a publish or request the server said no to (403...)
             return;
+        }
     }
     Q_EMIT errorOccurred(code, message, id);
 }

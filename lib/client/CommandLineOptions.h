@@ -14,7 +14,8 @@ class ConnectionCommandLine
 public:
     // Adds --url, --token (--token-file, --token-command), --subscribe, heartbeat, connect, backoff,
     // retry and queue flags, and the wire dialect (--protocol, --protocol-config, --mqtt-username).
-    void addTo(QCommandLineParser &parser);
+    // The help states the defaults of `defaults`: the binary's own (the dashboard pings more often).
+    void addTo(QCommandLineParser &parser, const ConnectionOptions &defaults = ConnectionOptions());
     // Reads them into `options` (endpoints; token from flag or env PULSEBOARD_TOKEN, or a token
     // source asked at every connect) and the channels to subscribe. Returns false with `error`
     // set when a value is not usable.

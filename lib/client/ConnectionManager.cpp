@@ -212,6 +212,7 @@ void ConnectionManager::startFromFirstAttempt()
 void ConnectionManager::close()
 {
     m_policy.closedByUser();
+    m_outage = false; // the user's close is no outage
     m_retryTimer.stop();
     clearRetry();
     if (leaveSession(true)) {
@@ -316,9 +317,11 @@ void ConnectionManager::startConnection()
             connectionLost(code, text);
             return;
         }
+        // The server's words first, then the state: a listener that ends at `failed` (the CLI
+        // prints its stats line last) has heard why.
+        Q_EMIT errorOccurred(code, text, id);
         m_policy.failedOnAuth();
         fail(QStringLiteral("server refused the token: %1").arg(text));
-        Q_EMIT errorOccurred(code, text, id);
     });
     connect(s, &ClientSession::welcomeReceived, this, &ConnectionManager::welcomeReceived);
     connect(s, &ClientSession::subscribed, this, &ConnectionManager::subscribed);
@@ -340,6 +343,8 @@ void ConnectionManager::startConnection()
 
 void ConnectionManager::sessionOpened()
 {
+    if (std::exchange(m_outage, false))
+        ++m_stats.reconnected;
     m_policy.opened();
     Q_EMIT attemptChanged();
     setError(QString());
@@ -385,6 +390,7 @@ void ConnectionManager::connectionLost(int closeCode, const QString &reason)
         setState(Closed);
         return;
     }
+    m_outage = true; // until a connection is open again
     scheduleReconnect(closeCode, reason);
 }
 

@@ -101,7 +101,6 @@ public:
     int queuedCount() const { return m_outbox.count(); }
     qint64 queuedBytes() const { return m_outbox.bytes(); }
     QStringList subscriptions() const { return m_subscriptions.channels(); }
-    qint64 lastSeq(const QString &channel) const { return m_subscriptions.lastSeq(channel); }
     int lastCloseCode() const { return m_lastCloseCode; }
     qint64 openSinceMs() const { return m_openSinceMs; }
     qint64 lastChangeMs() const { return m_lastChangeMs; }
@@ -214,6 +213,7 @@ private:
     int m_retryInMs = 0;
     qint64 m_retryAtMs = 0;
     int m_lastCloseCode = 0;
+    bool m_outage = false; // a connection was lost and none is open again yet
     qint64 m_openSinceMs = 0;
     qint64 m_lastChangeMs = 0;
     QTimer m_retryTimer;

@@ -58,7 +58,7 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
             e.insert(L("error"), m_manager->errorString());
         emitEvent(e);
         if (state == ConnectionManager::Failed)
-            finish(3);
+            finish(GaveUp);
         else if (state == ConnectionManager::Open)
             maybeFinishAfterInput();
     });
@@ -94,6 +94,7 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
         });
     connect(m_manager, &ConnectionManager::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &reason) {
+                ++m_refused;
                 emitEvent({{L("event"), L("error")},
                            {L("code"), errorCode(ClientError::Refused)},
                            {L("message"), reason},
@@ -114,6 +115,7 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
             });
     connect(m_manager, &ConnectionManager::requestFailed, this,
             [this](const QString &id, const QString &method, int code, const QString &message) {
+                ++m_refused;
                 emitEvent({{L("event"), L("error")},
                            {L("code"), code},
                            {L("message"), message},
@@ -235,6 +237,7 @@ void JsonLinesSession::readCommandsFrom(int fd)
     m_input = new LineReader(LineReader::kDefaultMaxLineBytes, this);
     connect(m_input, &LineReader::lineRead, this, [this](const QByteArray &line) { handleLine(line); });
     connect(m_input, &LineReader::lineTooLong, this, [this](qint64 lineNumber, qsizetype maxBytes) {
+        ++m_rejectedLines;
         emitEvent({{L("event"), L("error")},
                    {L("code"), errorCode(ClientError::InvalidInput)},
                    {L("message"), QStringLiteral("input line %1 is longer than %2 MiB: skipped")
@@ -261,6 +264,7 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
     if (line.isEmpty() || line.startsWith('#'))
         return;
     auto usageError = [&](const QString &message) {
+        ++m_rejectedLines;
         emitEvent({{L("event"), L("error")},
                    {L("code"), errorCode(ClientError::InvalidInput)},
                    {L("message"), message}});
@@ -279,9 +283,11 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
             return;
         }
         const QString channel = QString::fromUtf8(rest);
-        if (command == "subscribe")
-            m_manager->subscribe(channel);
-        else
+        if (command == "subscribe") {
+            // Refused with an error event (an invalid name); subscribing twice is no error.
+            if (!m_manager->subscribe(channel) && !m_manager->subscriptions().contains(channel))
+                ++m_rejectedLines;
+        } else
             m_manager->unsubscribe(channel);
         return;
     }
@@ -306,10 +312,15 @@ void JsonLinesSession::handleLine(QByteArrayView rawLine)
             }
         }
         const QString name = QString::fromUtf8(target);
+        const qint64 refusedBefore = m_refused;
         const QString id = isPublish ? m_manager->publish(name, value) : m_manager->request(name, value);
         if (!id.isEmpty()) {
             emitEvent(
                 {{L("event"), L("queued")}, {L("id"), id}, {isPublish ? L("channel") : L("method"), name}});
+        } else if (m_refused == refusedBefore) {
+            // Not queued and not refused: the manager said why in an error event (an invalid
+            // channel name, one the protocol cannot publish to).
+            ++m_rejectedLines;
         }
         return;
     }
@@ -335,6 +346,8 @@ void JsonLinesSession::finish(int exitCode)
     if (m_finished)
         return;
     m_finished = true;
+    if (exitCode == Ok)
+        exitCode = m_refused > 0 ? Refused : m_rejectedLines > 0 ? RejectedInput : Ok;
     if (m_input)
         m_input->stop(); // the lines after `quit` (or the last message wanted) are not commands
     // Say goodbye to the server first, so the stats line is the last one printed.
@@ -350,6 +363,7 @@ void JsonLinesSession::finish(int exitCode)
                {L("duplicates"), double(s.duplicates)},
                {L("gaps"), double(s.gaps)},
                {L("reconnects"), double(s.reconnects)},
+               {L("reconnected"), double(s.reconnected)},
                {L("malformed"), double(s.malformed)},
                {L("acked"), double(s.acked)},
                {L("unconfirmed"), double(s.unconfirmed)},

@@ -5,6 +5,12 @@
 // path wrote. Lines are buffered and written once per pass of the event loop (or at 64 KiB);
 // every other event, finish() and the destructor write out what is held at once. A write that
 // fails (the reader of stdout went away) ends the session.
+//
+// The exit status says how the session went: the first that applies of GaveUp (the connection
+// failed for good), Refused (a publish or request was refused or failed: by the server, e.g.
+// 403, or by the client, e.g. a full queue or a reply that never came) and RejectedInput (an
+// input line was not a valid command); else Ok. Usage errors (2) are the program's, before
+// any session.
 #pragma once
 
 #include "ConnectionManager.h"
@@ -21,6 +27,8 @@ class JsonLinesSession : public QObject, private MessageSink
 {
     Q_OBJECT
 public:
+    enum ExitCode { Ok = 0, Usage = 2, GaveUp = 3, Refused = 4, RejectedInput = 5 };
+
     // Held lines are written once they reach this many bytes, even within one pass.
     static constexpr qsizetype kFlushBytes = 64 * 1024;
 
@@ -50,8 +58,11 @@ public:
     void start();
     // Handles one command line; public so tests can drive it without a pipe.
     void handleLine(QByteArrayView line);
-    // Prints stats and asks to finish with `code`.
+    // Prints stats and asks to finish with `exitCode`, or with Refused / RejectedInput when
+    // `exitCode` is Ok and something was refused or rejected on the way.
     void finish(int exitCode);
+    qint64 refusedCount() const { return m_refused; }
+    qint64 rejectedLines() const { return m_rejectedLines; }
 
 Q_SIGNALS:
     void finished(int exitCode);
@@ -73,6 +84,8 @@ private:
     bool m_toldProtocol = false; // the first state event carries protocol and capabilities
     bool m_finished = false;
     qint64 m_messages = 0;
+    qint64 m_refused = 0;       // publishes and requests refused or failed
+    qint64 m_rejectedLines = 0; // input lines that were not a valid command
     QElapsedTimer m_clock;
     QByteArray m_pending;                     // lines not yet written
     bool m_flushQueued = false;               // a flush is posted for the end of this pass

@@ -31,11 +31,14 @@ Rectangle {
     Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
     Rectangle { anchors.top: parent.top; width: parent.width; height: 3; color: Theme.severityColor(header.severity) }
 
+    // Narrow windows (1000 px) keep every figure, OUTBOX last, by closing up; below 1100 px the
+    // uptime (also in the Health panel's log) gives way.
+    readonly property bool narrow: width < 1280
     RowLayout {
         anchors.fill: parent
-        anchors.leftMargin: 20
-        anchors.rightMargin: 20
-        spacing: 28
+        anchors.leftMargin: header.narrow ? 14 : 20
+        anchors.rightMargin: header.narrow ? 14 : 20
+        spacing: header.narrow ? 16 : 28
 
         RowLayout {
             spacing: 10
@@ -111,28 +114,30 @@ Rectangle {
             valueColor: header.live ? Theme.text : Theme.stale
         }
         Metric {
+            visible: header.width >= 1100
             label: "Uptime"
             value: header.live && header.uptime.length > 0 ? header.uptime : "\u2013"
             valueColor: header.live ? Theme.text : Theme.stale
         }
         Metric {
             label: "In"
-            value: Format.number(header.msgsIn) + "/s"
+            value: Format.rate(header.msgsIn, "")
             valueColor: header.live ? Theme.text : Theme.stale
         }
         Metric {
             label: "Out"
-            value: Format.number(header.msgsOut) + "/s"
+            value: Format.rate(header.msgsOut, "")
             valueColor: header.live ? Theme.text : Theme.stale
         }
         Metric {
             label: "Bytes in"
-            value: Format.bytes(header.bytesIn) + "/s"
+            value: Format.rate(header.bytesIn, "B")
             valueColor: header.live ? Theme.text : Theme.stale
         }
         Metric {
+            objectName: "outboxMetric"
             label: "Outbox"
-            value: "" + header.outboxDepth
+            value: Format.count(header.outboxDepth)
             valueColor: header.outboxDepth > 0 ? Theme.warn : (header.live ? Theme.text : Theme.stale)
         }
     }

@@ -2,11 +2,21 @@
 // Qt Quick Test in tests/qml/tst_format.qml).
 .pragma library
 
-// 1234.5 -> "1,234.5" style without locale surprises: up to 3 significant decimals, k/M/G above 10 000.
+// The one formatter of figures: numbers, counts, bytes and rates, so a panel never shows
+// "135k B/s" beside "3.3 KiB/s" or "7.00" for a count.
+//   number(v)        a measured value: up to 3 significant decimals, k/M/G above 10 000;
+//                    a whole number stays whole ("7", not "7.00")
+//   count(v)         a count: whole, k/M/G above 10 000
+//   bytes(v)         a size: B, KiB, MiB, GiB (1024 apart)
+//   rate(v, unit)    per second: bytes(v) + "/s" for unit "B", else number(v) + " unit/s"
+//   withUnit(v, u)   a value in unit u: byte units ("B", "B/s", "bytes") through bytes()
+
+// 1234.5 -> "1234.5" style without locale surprises: up to 3 significant decimals, k/M/G above 10 000.
 function number(v) {
     if (v === undefined || v === null || isNaN(v))
         return "\u2013"
     var a = Math.abs(v)
+    if (a < 1e4 && Math.floor(v) === v) return "" + v
     if (a >= 1e9) return (v / 1e9).toFixed(a >= 1e10 ? 1 : 2) + "G"
     if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 1 : 2) + "M"
     if (a >= 1e4) return (v / 1e3).toFixed(a >= 1e5 ? 0 : 1) + "k"
@@ -17,12 +27,34 @@ function number(v) {
     return v.toPrecision(2)
 }
 
+function count(v) {
+    if (v === undefined || v === null || isNaN(v)) return "\u2013"
+    return number(Math.round(v))
+}
+
 function bytes(v) {
     if (v === undefined || v === null || isNaN(v)) return "\u2013"
-    if (v >= 1073741824) return (v / 1073741824).toFixed(1) + " GiB"
-    if (v >= 1048576) return (v / 1048576).toFixed(1) + " MiB"
-    if (v >= 1024) return (v / 1024).toFixed(1) + " KiB"
+    var a = Math.abs(v)
+    if (a >= 1073741824) return (v / 1073741824).toFixed(1) + " GiB"
+    if (a >= 1048576) return (v / 1048576).toFixed(1) + " MiB"
+    if (a >= 1024) return (v / 1024).toFixed(1) + " KiB"
     return Math.round(v) + " B"
+}
+
+function isByteUnit(unit) {
+    return unit === "B" || unit === "bytes" || unit === "B/s" || unit === "bytes/s"
+}
+
+function rate(v, unit) {
+    if (v === undefined || v === null || isNaN(v)) return "\u2013"
+    if (isByteUnit(unit)) return bytes(v) + "/s"
+    return number(v) + (unit ? " " + unit : "") + "/s"
+}
+
+function withUnit(v, unit) {
+    if (v === undefined || v === null || isNaN(v)) return "\u2013"
+    if (isByteUnit(unit)) return bytes(v) + (unit.indexOf("/s") > 0 ? "/s" : "")
+    return number(v) + (unit ? " " + unit : "")
 }
 
 // Ages for people: "now", "4 s", "3 min", "2 h".

@@ -115,7 +115,7 @@ Rectangle {
                         anchors.verticalCenter: parent.verticalCenter
                     }
                     Text {
-                        text: Format.number(tile.latest[figure.index]) + (tile.spec.unit ? " " + tile.spec.unit : "")
+                        text: Format.withUnit(tile.latest[figure.index], tile.spec.unit ? tile.spec.unit : "")
                         color: tile.stale ? Theme.stale : Theme.levelColor(tile.levels[figure.index])
                         font.family: Theme.fontFamily
                         font.pixelSize: 20

@@ -27,7 +27,7 @@ Item {
                 placeholderText: "Channel name, e.g. sys.cpu"
                 onAccepted: subscribeButton.clicked()
             }
-            Button {
+            ThemeButton {
                 id: subscribeButton
                 text: "Subscribe"
                 highlighted: true
@@ -41,7 +41,7 @@ Item {
                     }
                 }
             }
-            Button {
+            ThemeButton {
                 text: "Refresh list"
                 onClicked: panel.dashboard.refreshChannelList()
             }
@@ -114,8 +114,10 @@ Item {
                         RowLayout {
                             anchors.fill: parent
                             spacing: 12
-                            Switch {
+                            ThemeSwitch {
+                                objectName: "subscribeSwitch:" + channelRow.name
                                 Layout.preferredWidth: 52
+                                Layout.leftMargin: 8
                                 checked: channelRow.subscribed
                                 enabled: panel.editable
                                 onToggled: checked ? panel.dashboard.subscribe(channelRow.name) : panel.dashboard.unsubscribe(channelRow.name)
@@ -129,25 +131,25 @@ Item {
                                 Layout.preferredWidth: 200
                             }
                             Text {
-                                text: channelRow.serverSeq >= 0 ? channelRow.serverSeq : "\u2013"
+                                text: channelRow.serverSeq >= 0 ? "" + channelRow.serverSeq : "\u2013"
                                 color: Theme.textDim
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 90
                             }
                             Text {
-                                text: channelRow.serverRate >= 0 ? Format.number(channelRow.serverRate) + "/s" : "\u2013"
+                                text: channelRow.serverRate >= 0 ? Format.rate(channelRow.serverRate, "") : "\u2013"
                                 color: Theme.textDim
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 90
                             }
                             Text {
-                                text: channelRow.messages
+                                text: Format.count(channelRow.messages)
                                 color: channelRow.valueColor
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 90
                             }
                             Text {
-                                text: Format.number(channelRow.rate) + "/s"
+                                text: Format.rate(channelRow.rate, "")
                                 color: channelRow.valueColor
                                 font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall
                                 Layout.preferredWidth: 80

@@ -39,29 +39,60 @@ Item {
         }
     }
 
+    // A channel the embedded hub takes: the built-in feed names (sys.*, demo.*, hub.*) are read-only.
+    readonly property string defaultChannel: "console.test"
+    component ProblemText: Text {
+        visible: text.length > 0
+        color: Theme.error
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.fontSmall
+        wrapMode: Text.Wrap
+        maximumLineCount: 3
+        elide: Text.ElideRight
+        Layout.fillWidth: true
+    }
+
     RowLayout {
         anchors.fill: parent
         spacing: Theme.gap
 
+        // The forms take half the width up to 520 px; the Outbox takes the rest (never less than
+        // a third), so it is on screen beside them from a 1000 px window up.
         ColumnLayout {
-            Layout.preferredWidth: 520
+            Layout.fillWidth: false
+            Layout.preferredWidth: Math.round(Math.max(300, Math.min(520, (panel.width - Theme.gap) / 2)))
             Layout.fillHeight: true
             spacing: Theme.gap
 
             Card {
                 Layout.fillWidth: true
-                Layout.preferredHeight: 300
+                Layout.preferredHeight: Math.max(220, Math.min(300, panel.height * 0.46))
                 title: "Publish"
-                subtitle: "JSON to a channel; acknowledged by the server with its seq"
+                subtitle: "JSON to a channel, acked by the server with its seq"
                 ColumnLayout {
                     anchors.fill: parent
                     spacing: 8
-                    ComboBox {
-                        id: channel
+                    RowLayout {
                         Layout.fillWidth: true
-                        editable: true
-                        model: panel.connection.subscriptions
-                        Component.onCompleted: editText = "demo.console"
+                        spacing: 6
+                        TextField {
+                            id: channel
+                            objectName: "consoleChannel"
+                            Layout.fillWidth: true
+                            text: panel.defaultChannel
+                            placeholderText: "channel, e.g. " + panel.defaultChannel
+                            selectByMouse: true
+                            font.family: Theme.monoFamily
+                        }
+                        // Picks one of the subscriptions into the box (feeds of a hub may be read-only).
+                        ComboBox {
+                            id: picker
+                            Layout.preferredWidth: 130
+                            model: panel.connection.subscriptions
+                            displayText: "Subscribed…"
+                            enabled: count > 0
+                            onActivated: (index) => channel.text = picker.textAt(index)
+                        }
                     }
                     JsonEditor {
                         id: payload
@@ -81,22 +112,20 @@ Item {
                             elide: Text.ElideRight
                             Layout.fillWidth: true
                         }
-                        Button {
+                        ThemeButton {
+                            objectName: "consolePublish"
                             text: "Publish"
                             highlighted: true
                             enabled: publishError.text.length === 0
-                            onClicked: {
-                                var error = panel.outbox.publish(channel.editText, payload.text)
-                                publishResult.text = error
-                            }
+                            onClicked: publishResult.refused = panel.outbox.publish(channel.text, payload.text)
                         }
                     }
-                    Text {
+                    // Why the last publish came to nothing: refused at once, or by the server later.
+                    ProblemText {
                         id: publishResult
-                        visible: text.length > 0
-                        color: Theme.error
-                        font.family: Theme.fontFamily
-                        font.pixelSize: Theme.fontSmall
+                        objectName: "consolePublishProblem"
+                        property string refused
+                        text: refused.length > 0 ? refused : panel.outbox.publishProblem
                     }
                 }
             }
@@ -133,19 +162,17 @@ Item {
                             elide: Text.ElideRight
                             Layout.fillWidth: true
                         }
-                        Button {
+                        ThemeButton {
                             text: "Send request"
                             highlighted: true
                             enabled: requestError.text.length === 0 && method.editText.trim().length > 0
-                            onClicked: requestResult.text = panel.outbox.request(method.editText, params.text)
+                            onClicked: requestResult.refused = panel.outbox.request(method.editText, params.text)
                         }
                     }
-                    Text {
+                    ProblemText {
                         id: requestResult
-                        visible: text.length > 0
-                        color: Theme.error
-                        font.family: Theme.fontFamily
-                        font.pixelSize: Theme.fontSmall
+                        property string refused
+                        text: refused.length > 0 ? refused : panel.outbox.requestProblem
                     }
                     Label2 { text: "Last reply" }
                     Rectangle {
@@ -160,7 +187,8 @@ Item {
                             TextArea {
                                 readOnly: true
                                 selectByMouse: true
-                                wrapMode: TextEdit.WrapAnywhere
+                                // Indented JSON: long values wrap at a word, else anywhere.
+                                wrapMode: TextEdit.WrapAtWordBoundaryOrAnywhere
                                 text: panel.outbox.lastReply.length > 0 ? panel.outbox.lastReply : "No reply yet."
                                 color: panel.outbox.lastReply.length > 0 ? Theme.text : Theme.textFaint
                                 font.family: Theme.monoFamily
@@ -174,7 +202,9 @@ Item {
         }
 
         Card {
+            objectName: "consoleOutbox"
             Layout.fillWidth: true
+            Layout.minimumWidth: 260
             Layout.fillHeight: true
             title: "Outbox"
             subtitle: panel.outbox.pending + " on the way, " + panel.outbox.count + " listed"
@@ -196,7 +226,8 @@ Item {
                     required property string detail
                     required property real timeMs
                     width: list.width
-                    height: 48
+                    // A failure's reason wraps onto more lines: it is the point of the row.
+                    height: Math.max(48, rowText.implicitHeight + 12)
                     color: index % 2 ? "transparent" : Theme.stripeWash
                     RowLayout {
                         anchors.fill: parent
@@ -213,6 +244,7 @@ Item {
                                 : Theme.warn
                         }
                         ColumnLayout {
+                            id: rowText
                             spacing: 2
                             Layout.fillWidth: true
                             Text {
@@ -228,6 +260,8 @@ Item {
                                 color: row.statusName === "failed" ? Theme.error : Theme.textDim
                                 font.family: Theme.monoFamily
                                 font.pixelSize: 10
+                                wrapMode: row.statusName === "failed" ? Text.Wrap : Text.NoWrap
+                                maximumLineCount: 4
                                 elide: Text.ElideRight
                                 Layout.fillWidth: true
                             }

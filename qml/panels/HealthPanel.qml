@@ -46,34 +46,47 @@ Item {
             Layout.fillHeight: true
             spacing: Theme.gap
 
-            RowLayout {
+            // The figures wrap onto a second row rather than clip their words in a narrow window.
+            GridLayout {
+                id: figures
                 Layout.fillWidth: true
-                spacing: Theme.gap
+                // As many as fit at 115 px (their words unclipped), rows balanced: 7, else 4 + 3, ...
+                readonly property int fit: Math.max(2, Math.min(7, Math.floor(width / 115)))
+                columns: fit >= 7 ? 7 : Math.ceil(7 / Math.ceil(7 / fit))
+                columnSpacing: Theme.gap
+                rowSpacing: Theme.gap
                 Repeater {
                     model: [
                         { label: "Round trip", value: panel.health && panel.live && panel.health.rttMs >= 0 ? panel.health.rttMs + " ms" : "\u2013" },
-                        { label: "Messages in", value: panel.health ? Format.number(panel.health.msgsInPerSec) + "/s" : "\u2013" },
-                        { label: "Messages out", value: panel.health ? Format.number(panel.health.msgsOutPerSec) + "/s" : "\u2013" },
-                        { label: "Bytes in", value: panel.health ? Format.bytes(panel.health.bytesInPerSec) + "/s" : "\u2013" },
-                        { label: "Outbox", value: panel.health ? "" + panel.health.outboxDepth : "\u2013" },
-                        { label: "Reconnects", value: panel.health ? "" + panel.health.reconnects : "\u2013" },
-                        { label: "Gaps", value: panel.health ? "" + panel.health.gaps : "\u2013" }
+                        { label: "Messages in", value: panel.health ? Format.rate(panel.health.msgsInPerSec, "") : "\u2013" },
+                        { label: "Messages out", value: panel.health ? Format.rate(panel.health.msgsOutPerSec, "") : "\u2013" },
+                        { label: "Bytes in", value: panel.health ? Format.rate(panel.health.bytesInPerSec, "B") : "\u2013" },
+                        { label: "Outbox", value: panel.health ? Format.count(panel.health.outboxDepth) : "\u2013" },
+                        // Outages recovered; the attempts it took beside them.
+                        { label: "Reconnected", value: panel.health ? Format.count(panel.health.reconnected) : "\u2013",
+                          detail: panel.health && panel.health.reconnects > 0 ? Format.count(panel.health.reconnects) + (panel.health.reconnects === 1 ? " attempt" : " attempts") : "" },
+                        { label: "Gaps", value: panel.health ? Format.count(panel.health.gaps) : "\u2013" }
                     ]
                     delegate: Rectangle {
                         id: figure
                         required property var modelData
                         Layout.fillWidth: true
-                        implicitHeight: 68
+                        Layout.preferredWidth: 108
+                        implicitHeight: figures.columns < 7 ? 60 : 68
                         radius: Theme.radius
                         color: Theme.surface
                         border.color: Theme.border
                         Metric {
                             anchors.left: parent.left
-                            anchors.leftMargin: 14
+                            anchors.right: parent.right
+                            anchors.leftMargin: figures.columns < 7 ? 10 : 14
+                            anchors.rightMargin: 8
                             anchors.verticalCenter: parent.verticalCenter
                             label: figure.modelData.label
                             value: figure.modelData.value
+                            detail: figure.modelData.detail !== undefined ? figure.modelData.detail : ""
                             large: true
+                            fit: true
                             valueColor: panel.live ? Theme.text : Theme.stale
                         }
                     }
@@ -127,8 +140,9 @@ Item {
         }
 
         ColumnLayout {
-            Layout.preferredWidth: 460
-            Layout.maximumWidth: 460
+            // A third of a narrow window, up to 460 px: the figures and charts keep the rest.
+            Layout.fillWidth: false
+            Layout.preferredWidth: Math.round(Math.max(260, Math.min(460, panel.width * 0.34)))
             Layout.fillHeight: true
             spacing: 6
             // What the server's protocol can give, in words: nothing is claimed it cannot.

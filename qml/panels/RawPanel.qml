@@ -10,7 +10,7 @@ import "Format.js" as Format
 Item {
     id: panel
     required property RawMessageModel raw
-    property int selected: -1
+    // The selection is the model's: it follows the frame (by its key) as newer frames push it down.
     // Rows reach the list only while this panel is on screen (see RawMessageModel).
     // (The layout hides the panel while the window is still being built: raw may not be set yet.)
     onVisibleChanged: if (panel.raw) panel.raw.viewShown = panel.visible
@@ -36,7 +36,7 @@ Item {
             }
             Button {
                 text: "Clear"
-                onClicked: { panel.raw.clear(); panel.selected = -1 }
+                onClicked: panel.raw.clear()
             }
             Text {
                 text: panel.raw.paused
@@ -67,10 +67,11 @@ Item {
                     required property real seq
                     required property real ts
                     required property string text
+                    required property real key
                     width: list.width
                     height: 26
-                    color: panel.selected === index ? Theme.selectedWash : index % 2 ? "transparent" : Theme.stripeWash
-                    MouseArea { anchors.fill: parent; onClicked: panel.selected = rawRow.index }
+                    color: panel.raw.selectedKey === rawRow.key ? Theme.selectedWash : index % 2 ? "transparent" : Theme.stripeWash
+                    MouseArea { anchors.fill: parent; onClicked: panel.raw.selectedKey = rawRow.key }
                     RowLayout {
                         anchors.fill: parent
                         anchors.leftMargin: 6
@@ -88,16 +89,16 @@ Item {
         Card {
             Layout.fillWidth: true
             Layout.preferredHeight: 150
-            visible: panel.selected >= 0
+            visible: panel.raw.selectedKey > 0
             title: "Selected frame"
-            subtitle: panel.raw.channelAt(panel.selected)
+            subtitle: panel.raw.selectedChannel + (panel.raw.selectedRow < 0 ? "  (no longer in the list)" : "")
             ScrollView {
                 anchors.fill: parent
                 TextArea {
                     readOnly: true
                     selectByMouse: true
                     wrapMode: TextEdit.WrapAnywhere
-                    text: panel.selected >= 0 ? panel.raw.textAt(panel.selected) : ""
+                    text: panel.raw.selectedText
                     color: Theme.text
                     font.family: Theme.monoFamily
                     font.pixelSize: Theme.fontSmall

@@ -10,6 +10,8 @@ TestCase {
             { tag: "zero", value: 0, text: "0" },
             { tag: "small", value: 0.01234, text: "0.012" },
             { tag: "units", value: 7.3, text: "7.30" },
+            { tag: "whole", value: 7, text: "7" },
+            { tag: "whole hundreds", value: 512, text: "512" },
             { tag: "tens", value: 42.25, text: "42.3" },
             { tag: "hundreds", value: 512.4, text: "512" },
             { tag: "thousands", value: 12345, text: "12.3k" },
@@ -26,6 +28,28 @@ TestCase {
         compare(Format.bytes(512), "512 B")
         compare(Format.bytes(2048), "2.0 KiB")
         compare(Format.bytes(5 * 1048576), "5.0 MiB")
+        compare(Format.bytes(3 * 1073741824), "3.0 GiB")
+        compare(Format.bytes(undefined), "\u2013")
+    }
+
+    function test_count() {
+        compare(Format.count(7), "7")
+        compare(Format.count(7.4), "7")
+        compare(Format.count(0), "0")
+        compare(Format.count(12345), "12.3k")
+        compare(Format.count(NaN), "\u2013")
+    }
+
+    // One way to write bytes per second wherever they appear (a tile's B/s unit included).
+    function test_rate() {
+        compare(Format.rate(138240, "B"), "135.0 KiB/s")
+        compare(Format.rate(3379, "B"), "3.3 KiB/s")
+        compare(Format.rate(12.5, "msg"), "12.5 msg/s")
+        compare(Format.rate(40, ""), "40/s")
+        compare(Format.withUnit(138240, "B/s"), "135.0 KiB/s")
+        compare(Format.withUnit(2048, "bytes"), "2.0 KiB")
+        compare(Format.withUnit(42.25, "%"), "42.3 %")
+        compare(Format.withUnit(7, ""), "7")
     }
 
     function test_age() {

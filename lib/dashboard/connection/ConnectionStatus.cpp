@@ -79,11 +79,21 @@ StatusText describe(const StatusInput &in)
             t.banner =
                 QStringLiteral("Server refused this client by policy%1. Not retrying on its own.").arg(cause);
         else
-            t.banner = QStringLiteral("Gave up%1. Press Retry now to start again.")
-                           .arg(in.errorString.isEmpty() ? QString() : QStringLiteral(": ") + in.errorString);
+            t.banner = QStringLiteral("%1. Press Retry now to start again.")
+                           .arg(ConnectionStatus::gaveUpWords(in.errorString));
         break;
     }
     return t;
+}
+
+QString ConnectionStatus::gaveUpWords(const QString &error)
+{
+    // The reconnect policy's own words may already say it ("gave up after 2 attempts; ..."):
+    // say it once.
+    static const QString gaveUp = QStringLiteral("gave up");
+    if (error.startsWith(gaveUp, Qt::CaseInsensitive))
+        return QStringLiteral("Gave up") + error.mid(gaveUp.size());
+    return error.isEmpty() ? QStringLiteral("Gave up") : QStringLiteral("Gave up: ") + error;
 }
 
 ConnectionStatus::ConnectionStatus(QObject *parent) : QObject(parent)

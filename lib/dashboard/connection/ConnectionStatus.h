@@ -57,6 +57,9 @@ class ConnectionStatus : public QObject
 public:
     explicit ConnectionStatus(QObject *parent = nullptr);
     void attach(ConnectionManager *manager);
+    // "Gave up: why", or the reason alone when it already says so ("gave up after 2 attempts;
+    // last error: ..." reads "Gave up after 2 attempts; last error: ...", not "gave up" twice).
+    static QString gaveUpWords(const QString &error);
     // Recomputes the words now (also runs on a 250 ms timer and on every state change).
     void update();
 

@@ -1,4 +1,5 @@
 #include "EventLog.h"
+#include "ConnectionStatus.h"
 
 #include "client/ConnectionManager.h"
 #include "protocol/Clock.h"
@@ -21,7 +22,8 @@ QString EventLog::subscribedText(const QString &channel, qint64 seq, bool recove
     if (seq >= 0 && seq <= since)
         return QStringLiteral("%1, resumed: nothing was missed").arg(at);
     if (seq > since)
-        return QStringLiteral("%1, resumed: %2 missed messages replayed").arg(at).arg(seq - since);
+        return seq - since == 1 ? QStringLiteral("%1, resumed: 1 missed message replayed").arg(at)
+                                : QStringLiteral("%1, resumed: %2 missed messages replayed").arg(at).arg(seq - since);
     return QStringLiteral("%1, resumed after seq %2").arg(at).arg(since);
 }
 
@@ -48,7 +50,7 @@ void EventLog::attach(ConnectionManager *m)
                     .arg(of),
                 Clock::current().wallMs());
         } else if (state == ConnectionManager::Failed) {
-            add(Failed, QStringLiteral("Gave up: %1").arg(m->errorString()), Clock::current().wallMs());
+            add(Failed, ConnectionStatus::gaveUpWords(m->errorString()), Clock::current().wallMs());
         } else if (state == ConnectionManager::Connecting) {
             add(Info,
                 QStringLiteral("Connecting to %1")

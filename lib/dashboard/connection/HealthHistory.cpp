@@ -19,8 +19,19 @@ void HealthHistory::attach(ConnectionManager *manager, int intervalMs)
     connect(manager, &ConnectionManager::disconnected, this, [this, now] { addMarker(2, now()); });
     connect(manager, &ConnectionManager::errorOccurred, this, [this, now] { addMarker(3, now()); });
     connect(manager, &ConnectionManager::gapDetected, this, [this, now] { addMarker(3, now()); });
+    // The dashboard's own requests leave the count once settled.
+    connect(manager, &ConnectionManager::responseReceived, this,
+            [this](const QString &id) { m_ownRequests.remove(id); });
+    connect(manager, &ConnectionManager::requestFailed, this,
+            [this](const QString &id) { m_ownRequests.remove(id); });
     m_timer.start(intervalMs);
     sampleManager();
+}
+
+void HealthHistory::noteOwnRequest(const QString &id)
+{
+    if (!id.isEmpty())
+        m_ownRequests.insert(id);
 }
 
 void HealthHistory::sampleManager()
@@ -34,9 +45,14 @@ void HealthHistory::sampleManager()
     c.bytesIn = s.bytesIn;
     c.bytesOut = s.bytesOut;
     c.reconnects = s.reconnects;
+    c.reconnected = s.reconnected;
     c.gaps = s.gaps;
     c.rttMs = m_manager->state() == ConnectionManager::Open ? m_manager->rttMs() : -1;
-    c.outboxDepth = m_manager->queuedCount();
+    const Outbox &outbox = m_manager->outbox();
+    int depth = 0;
+    for (int i = 0; i < outbox.count(); ++i)
+        depth += m_ownRequests.contains(outbox.at(i).id) ? 0 : 1;
+    c.outboxDepth = depth;
     addSample(c, Clock::current().wallMs());
 }
 

@@ -10,6 +10,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
@@ -29,7 +30,10 @@ class HealthHistory : public QObject
     Q_PROPERTY(double bytesInPerSec READ bytesInPerSec NOTIFY sampled)
     Q_PROPERTY(double bytesOutPerSec READ bytesOutPerSec NOTIFY sampled)
     Q_PROPERTY(int outboxDepth READ outboxDepth NOTIFY sampled)
+    // Attempts to connect again after a connection was lost (one outage may take several).
     Q_PROPERTY(int reconnects READ reconnects NOTIFY sampled)
+    // Outages recovered: a connection open again after one was lost.
+    Q_PROPERTY(int reconnected READ reconnected NOTIFY sampled)
     Q_PROPERTY(int gaps READ gaps NOTIFY sampled)
 
 public:
@@ -43,9 +47,10 @@ public:
         quint64 framesOut = 0;
         quint64 bytesIn = 0;
         quint64 bytesOut = 0;
-        int rttMs = -1; // -1: no measurement (not open)
-        int outboxDepth = 0;
+        int rttMs = -1;      // -1: no measurement (not open)
+        int outboxDepth = 0; // the user's publishes and requests on their way (not the dashboard's own)
         quint64 reconnects = 0;
+        quint64 reconnected = 0;
         quint64 gaps = 0;
     };
 
@@ -64,6 +69,10 @@ public:
     double bytesOutPerSec() const { return m_bytesOut; }
     int outboxDepth() const { return m_current.outboxDepth; }
     int reconnects() const { return int(m_current.reconnects); }
+    int reconnected() const { return int(m_current.reconnected); }
+    // A request the dashboard sends by itself (the channel list it refreshes): while it is on
+    // its way it is not counted in outboxDepth, which is what the user sent.
+    void noteOwnRequest(const QString &id);
     int gaps() const { return int(m_current.gaps); }
 
 Q_SIGNALS:
@@ -76,6 +85,7 @@ private:
     SeriesStore *m_store;
     QPointer<ConnectionManager> m_manager;
     QTimer m_timer;
+    QSet<QString> m_ownRequests; // on their way
     Counters m_current;
     Counters m_previous;
     qint64 m_previousMs = -1;

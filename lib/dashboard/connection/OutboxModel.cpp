@@ -6,6 +6,10 @@
 #include "protocol/Envelope.h"
 #include "protocol/JsonView.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace Pulseboard {
 
 OutboxModel::OutboxModel(QObject *parent) : QAbstractListModel(parent)
@@ -20,6 +24,7 @@ void OutboxModel::attach(ConnectionManager *manager)
     m_manager = manager;
     connect(manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &, qint64 seq) {
         setStatus(id, Acked, QStringLiteral("seq %1").arg(seq));
+        settle(id, true, QString());
     });
     // A server without acks: sent, and nothing will ever confirm it.
     connect(manager, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &) {
@@ -27,20 +32,25 @@ void OutboxModel::attach(ConnectionManager *manager)
                   QStringLiteral("sent, not confirmed: this server does not acknowledge publishes"));
     });
     connect(manager, &ConnectionManager::publishFailed, this,
-            [this](const QString &id, const QString &, const QString &why) { setStatus(id, Failed, why); });
+            [this](const QString &id, const QString &channel, const QString &why) {
+                setStatus(id, Failed, why);
+                settle(id, false, QStringLiteral("Not published to %1: %2").arg(channel, why));
+            });
     connect(manager, &ConnectionManager::responseReceived, this,
             [this](const QString &id, const QString &, const QJsonValue &result) {
-                const QString text = ChannelListModel::compactText(result, 4000);
-                setStatus(id, Replied, text);
+                setStatus(id, Replied, ChannelListModel::compactText(result, 400));
                 if (statusOf(id) == Replied) {
-                    m_lastReply = text;
+                    m_lastReply = replyText(result);
                     Q_EMIT lastReplyChanged();
+                    settle(id, true, QString());
                 }
             });
     connect(manager, &ConnectionManager::requestFailed, this,
-            [this](const QString &id, const QString &, int code, const QString &message) {
-                setStatus(id, Failed,
-                          code > 0 ? QStringLiteral("error %1: %2").arg(code).arg(message) : message);
+            [this](const QString &id, const QString &method, int code, const QString &message) {
+                const QString why =
+                    code > 0 ? QStringLiteral("error %1: %2").arg(code).arg(message) : message;
+                setStatus(id, Failed, why);
+                settle(id, false, QStringLiteral("Request %1 failed: %2").arg(method, why));
             });
 }
 
@@ -123,10 +133,29 @@ QString OutboxModel::publish(const QString &channel, const QString &json)
         return error;
     if (!m_manager)
         return QStringLiteral("no connection");
-    // A refused publish comes back without an id; errorOccurred has already told the event log why.
+    // A publish refused at once comes back without an id, its reason in publishFailed (a full
+    // queue) or errorOccurred (a channel the protocol cannot publish to).
+    QString refusedWhy;
+    QString problem;
+    const auto failed =
+        connect(m_manager, &ConnectionManager::publishFailed, this,
+                [&](const QString &, const QString &, const QString &why) { refusedWhy = why; });
+    const auto errored = connect(m_manager, &ConnectionManager::errorOccurred, this,
+                                 [&](int, const QString &message, const QString &) { problem = message; });
     const QString id = m_manager->publish(name, value);
-    if (id.isEmpty())
-        return QStringLiteral("the outbox refused it (see the event log)");
+    disconnect(failed);
+    disconnect(errored);
+    if (id.isEmpty()) {
+        const QString why = !refusedWhy.isEmpty() ? refusedWhy
+                            : !problem.isEmpty()  ? problem
+                                                  : QStringLiteral("the outbox refused it");
+        return QStringLiteral("Not published to %1: %2").arg(name, why);
+    }
+    m_lastPublishId = id;
+    if (!m_publishProblem.isEmpty()) {
+        m_publishProblem.clear();
+        Q_EMIT problemsChanged();
+    }
     track(id, false, name, ChannelListModel::compactText(value, 400));
     return QString();
 }
@@ -145,6 +174,11 @@ QString OutboxModel::request(const QString &method, const QString &paramsJson)
     if (!m_manager)
         return QStringLiteral("no connection");
     const QString id = m_manager->request(name, params);
+    m_lastRequestId = id;
+    if (!m_requestProblem.isEmpty()) {
+        m_requestProblem.clear();
+        Q_EMIT problemsChanged();
+    }
     track(id, true, name, params.isUndefined() ? QString() : ChannelListModel::compactText(params, 400));
     return QString();
 }
@@ -161,6 +195,50 @@ void OutboxModel::track(const QString &id, bool request, const QString &target, 
     if (!m_poll.isActive())
         m_poll.start();
     Q_EMIT countsChanged();
+}
+
+void OutboxModel::settle(const QString &id, bool ok, const QString &problem)
+{
+    QString *line = id == m_lastPublishId   ? &m_publishProblem
+                    : id == m_lastRequestId ? &m_requestProblem
+                                            : nullptr;
+    if (!line)
+        return; // not the last one sent from the console: its row says what became of it
+    const QString now = ok ? QString() : problem;
+    if (*line == now)
+        return;
+    *line = now;
+    Q_EMIT problemsChanged();
+}
+
+QString OutboxModel::replyText(const QJsonValue &result, int maxChars)
+{
+    QString text;
+    if (result.isObject() || result.isArray()) {
+        const QJsonDocument doc =
+            result.isObject() ? QJsonDocument(result.toObject()) : QJsonDocument(result.toArray());
+        text = QString::fromUtf8(doc.toJson(QJsonDocument::Indented)).trimmed();
+        // QJsonDocument indents four spaces a level: two read better in a narrow card.
+        QString out;
+        out.reserve(text.size());
+        for (const QString &line : text.split(QLatin1Char('\n'))) {
+            qsizetype spaces = 0;
+            while (spaces < line.size() && line.at(spaces) == QLatin1Char(' '))
+                ++spaces;
+            if (!out.isEmpty())
+                out.append(QLatin1Char('\n'));
+            out.append(QString(spaces / 2, QLatin1Char(' ')));
+            out.append(QStringView(line).sliced(spaces));
+        }
+        text = out;
+    } else {
+        text = ChannelListModel::compactText(result, maxChars);
+    }
+    if (text.size() > maxChars) {
+        text.truncate(maxChars - 1);
+        text.append(QChar(0x2026));
+    }
+    return text;
 }
 
 void OutboxModel::markHeld(const QStringList &ids, const QString &detail)

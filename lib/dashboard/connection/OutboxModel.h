@@ -22,7 +22,13 @@ class OutboxModel : public QAbstractListModel
     QML_UNCREATABLE("OutboxModel is owned by the dashboard")
     Q_PROPERTY(int count READ rowCount NOTIFY countsChanged)
     Q_PROPERTY(int pending READ pending NOTIFY countsChanged)
+    // The last reply, its JSON indented (two spaces a level) for reading.
     Q_PROPERTY(QString lastReply READ lastReply NOTIFY lastReplyChanged)
+    // Why the last publish (request) from the console came to nothing, in words: refused by the
+    // server (e.g. 403, a read-only channel), by the queue, or failed; empty once it was acked
+    // (replied) or another is sent. The console shows it next to its form.
+    Q_PROPERTY(QString publishProblem READ publishProblem NOTIFY problemsChanged)
+    Q_PROPERTY(QString requestProblem READ requestProblem NOTIFY problemsChanged)
 
 public:
     enum Status { Queued, Sent, Acked, Replied, Failed, Unconfirmed };
@@ -60,6 +66,10 @@ public:
 
     int pending() const;
     QString lastReply() const { return m_lastReply; }
+    QString publishProblem() const { return m_publishProblem; }
+    QString requestProblem() const { return m_requestProblem; }
+    // A reply as the console shows it: indented JSON, cut (with an ellipsis) past `maxChars`.
+    static QString replyText(const QJsonValue &result, int maxChars = 20000);
     void setMaxRows(int rows) { m_maxRows = qMax(1, rows); }
     static QString statusName(Status status);
 
@@ -67,6 +77,7 @@ Q_SIGNALS:
     // The counts moved: entries listed, or entries still on the way.
     void countsChanged();
     void lastReplyChanged();
+    void problemsChanged();
 
 private:
     struct Row
@@ -83,11 +94,17 @@ private:
     void setStatus(const QString &id, Status status, const QString &detail);
     void pollSent();
     void trim();
+    // The last publish (request) tracked: its fate sets or clears the problem line.
+    void settle(const QString &id, bool ok, const QString &problem);
 
     QPointer<ConnectionManager> m_manager;
     QList<Row> m_rows; // newest first
     QTimer m_poll;
     QString m_lastReply;
+    QString m_lastPublishId;
+    QString m_lastRequestId;
+    QString m_publishProblem;
+    QString m_requestProblem;
     int m_maxRows = 500;
 };
 

@@ -2,6 +2,8 @@
 
 #include "ChannelListModel.h"
 
+#include <algorithm>
+
 namespace Pulseboard {
 
 RawMessageModel::RawMessageModel(QObject *parent) : QAbstractListModel(parent)
@@ -40,6 +42,8 @@ QVariant RawMessageModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case TextRole:
         return textOf(e);
+    case KeyRole:
+        return double(e.key);
     default:
         return QVariant();
     }
@@ -51,7 +55,8 @@ QHash<int, QByteArray> RawMessageModel::roleNames() const
             {ChannelRole, "channel"},
             {SeqRole, "seq"},
             {TsRole, "ts"},
-            {TextRole, "text"}};
+            {TextRole, "text"},
+            {KeyRole, "key"}};
 }
 
 void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data,
@@ -64,7 +69,7 @@ void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, cons
                              qint64 receivedMs)
 {
     ++m_received;
-    m_pending.append({receivedMs, channel, seq, ts, data, QString()});
+    m_pending.append({receivedMs, channel, seq, ts, data, QString(), m_nextKey++});
     if (m_pending.size() > m_maxRows) {
         m_pending.removeFirst();
         ++m_discarded;
@@ -113,6 +118,7 @@ void RawMessageModel::flush()
             m_rows.resize(m_maxRows);
             endRemoveRows();
         }
+        updateSelectedRow();
     }
     Q_EMIT countsChanged();
 }
@@ -124,6 +130,7 @@ void RawMessageModel::clear()
     m_rows.clear();
     m_pending.clear();
     endResetModel();
+    select(0);
     Q_EMIT countsChanged();
 }
 
@@ -135,6 +142,46 @@ QString RawMessageModel::textAt(int row) const
 QString RawMessageModel::channelAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).channel : QString();
+}
+
+double RawMessageModel::keyAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? double(m_rows.at(row).key) : 0;
+}
+
+int RawMessageModel::rowOfKey(double key) const
+{
+    if (key <= 0)
+        return -1;
+    const auto wanted = quint64(key);
+    // Rows are newest first and keys grow with arrival: a binary search on descending keys.
+    const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), wanted,
+                                     [](const Entry &e, quint64 k) { return e.key > k; });
+    return it != m_rows.cend() && it->key == wanted ? int(it - m_rows.cbegin()) : -1;
+}
+
+void RawMessageModel::select(double key)
+{
+    const int row = rowOfKey(key);
+    const quint64 chosen = row >= 0 ? quint64(key) : 0;
+    if (chosen == m_selectedKey && row == m_selectedRow)
+        return;
+    m_selectedKey = chosen;
+    m_selectedRow = row;
+    m_selectedText = row >= 0 ? textOf(m_rows.at(row)) : QString();
+    m_selectedChannel = row >= 0 ? m_rows.at(row).channel : QString();
+    Q_EMIT selectionChanged();
+}
+
+void RawMessageModel::updateSelectedRow()
+{
+    if (m_selectedKey == 0)
+        return;
+    const int row = rowOfKey(double(m_selectedKey));
+    if (row == m_selectedRow)
+        return;
+    m_selectedRow = row;
+    Q_EMIT selectionChanged();
 }
 
 void RawMessageModel::setPaused(bool paused)
@@ -170,6 +217,7 @@ void RawMessageModel::setFilter(const QString &filter)
         if (matches(e))
             m_rows.append(e);
     endResetModel();
+    updateSelectedRow();
     Q_EMIT filterChanged();
     Q_EMIT countsChanged();
 }

@@ -5,6 +5,8 @@
 // While no view shows the model (viewShown false: the panel is not on screen) arrivals wait
 // in the same bounded queue and reach the rows when it is shown again: rows inserted at
 // thousands a second cost a list view its delegates even when nobody sees them.
+// Each frame has a key of its own (the `key` role, counting from 1): the selection follows the
+// frame by its key while newer frames push it down the list, not a row position.
 #pragma once
 
 #include "PayloadText.h"
@@ -29,9 +31,15 @@ class RawMessageModel : public QAbstractListModel
     Q_PROPERTY(double received READ received NOTIFY countsChanged)
     Q_PROPERTY(double discarded READ discarded NOTIFY countsChanged)
     Q_PROPERTY(bool viewShown READ viewShown WRITE setViewShown NOTIFY viewShownChanged)
+    // The frame picked in the list (0: none); its row moves as frames arrive (-1: not listed now,
+    // e.g. filtered out or no longer kept); its text and channel stay until another is picked.
+    Q_PROPERTY(double selectedKey READ selectedKeyValue WRITE select NOTIFY selectionChanged)
+    Q_PROPERTY(int selectedRow READ selectedRow NOTIFY selectionChanged)
+    Q_PROPERTY(QString selectedText READ selectedText NOTIFY selectionChanged)
+    Q_PROPERTY(QString selectedChannel READ selectedChannel NOTIFY selectionChanged)
 
 public:
-    enum Role { ReceivedMsRole = Qt::UserRole + 1, ChannelRole, SeqRole, TsRole, TextRole };
+    enum Role { ReceivedMsRole = Qt::UserRole + 1, ChannelRole, SeqRole, TsRole, TextRole, KeyRole };
 
     explicit RawMessageModel(QObject *parent = nullptr);
 
@@ -46,6 +54,16 @@ public:
     Q_INVOKABLE void clear();
     Q_INVOKABLE QString textAt(int row) const;
     Q_INVOKABLE QString channelAt(int row) const;
+    Q_INVOKABLE double keyAt(int row) const;
+    Q_INVOKABLE int rowOfKey(double key) const;
+
+    // Picks the frame with this key (0 or an unknown key: none).
+    void select(double key);
+    Q_INVOKABLE void selectRow(int row) { select(keyAt(row)); }
+    double selectedKeyValue() const { return double(m_selectedKey); }
+    int selectedRow() const { return m_selectedRow; }
+    QString selectedText() const { return m_selectedText; }
+    QString selectedChannel() const { return m_selectedChannel; }
 
     bool paused() const { return m_paused; }
     void setPaused(bool paused);
@@ -65,6 +83,7 @@ Q_SIGNALS:
     void pausedChanged();
     void filterChanged();
     void viewShownChanged();
+    void selectionChanged();
 
 private:
     struct Entry
@@ -75,7 +94,10 @@ private:
         qint64 ts = -1;
         PayloadText data;
         mutable QString text; // made on first need
+        quint64 key = 0;
     };
+    // Finds the selected frame's row again after rows moved; signals when it changed.
+    void updateSelectedRow();
     const QString &textOf(const Entry &e) const;
     bool matches(const Entry &e) const;
 
@@ -89,6 +111,11 @@ private:
     int m_maxRows = 5000;
     quint64 m_received = 0;
     quint64 m_discarded = 0;
+    quint64 m_nextKey = 1;
+    quint64 m_selectedKey = 0;
+    int m_selectedRow = -1;
+    QString m_selectedText;
+    QString m_selectedChannel;
 };
 
 } // namespace Pulseboard

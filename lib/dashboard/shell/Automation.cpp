@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +15,7 @@
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSet>
 
 #include <algorithm>
@@ -172,6 +174,25 @@ void Automation::checkScreenshot()
     Q_EMIT quitRequested(0);
 }
 
+QVariantMap Automation::windowFacts() const
+{
+    // Where the window is, as the platform has it (xcb, offscreen...), and the screen it is on.
+    QVariantMap facts{{QStringLiteral("platform"), QGuiApplication::platformName()}};
+    if (!m_window)
+        return facts;
+    const QRect g = m_window->geometry();
+    facts.insert(QStringLiteral("x"), g.x());
+    facts.insert(QStringLiteral("y"), g.y());
+    facts.insert(QStringLiteral("width"), g.width());
+    facts.insert(QStringLiteral("height"), g.height());
+    facts.insert(QStringLiteral("fullScreen"), m_window->visibility() == QWindow::FullScreen);
+    if (const QScreen *screen = m_window->screen()) {
+        facts.insert(QStringLiteral("screenWidth"), screen->geometry().width());
+        facts.insert(QStringLiteral("screenHeight"), screen->geometry().height());
+    }
+    return facts;
+}
+
 void Automation::controlCommand(const QString &line)
 {
     if (line == QLatin1StringView("quit")) {
@@ -179,6 +200,7 @@ void Automation::controlCommand(const QString &line)
     } else if (line == QLatin1StringView("snapshot")) {
         QVariantMap snap = m_dashboard->snapshot();
         snap.insert(QStringLiteral("event"), QStringLiteral("snapshot"));
+        snap.insert(QStringLiteral("window"), windowFacts());
         printLine(snap);
     } else if (line.startsWith(QLatin1StringView("grab "))) {
         QString error;
@@ -198,13 +220,63 @@ void Automation::controlCommand(const QString &line)
     } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
         const qsizetype space = line.indexOf(QLatin1Char(' '));
         printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
+    } else if (line.startsWith(QLatin1StringView("panel "))) {
+        // Shows a panel by name (streams, health, channels, raw, console), as its rail item does.
+        const QString name = line.mid(6).trimmed();
+        const int index = m_window ? m_window->property("panelNames").toStringList().indexOf(name) : -1;
+        QVariantMap result{{QStringLiteral("event"), QStringLiteral("panel")},
+                           {QStringLiteral("name"), name}};
+        if (index < 0 || !m_window->setProperty("current", index))
+            result.insert(QStringLiteral("error"), QStringLiteral("no panel named '%1'").arg(name));
+        printLine(result);
+    } else if (line.startsWith(QLatin1StringView("text ")) || line.startsWith(QLatin1StringView("click "))) {
+        // `text NAME VALUE` sets a field's text, `click NAME` presses a button: by objectName.
+        const bool click = line.startsWith(QLatin1StringView("click "));
+        const QString rest = line.mid(click ? 6 : 5).trimmed();
+        const qsizetype space = rest.indexOf(QLatin1Char(' '));
+        const QString name = click || space < 0 ? rest : rest.left(space);
+        QVariantMap result{
+            {QStringLiteral("event"), click ? QStringLiteral("click") : QStringLiteral("text")},
+            {QStringLiteral("name"), name}};
+        QObject *target = findByName(name);
+        const bool done =
+            target && (click ? QMetaObject::invokeMethod(target, "clicked")
+                             : target->setProperty("text", space < 0 ? QString() : rest.mid(space + 1)));
+        if (!done)
+            result.insert(QStringLiteral("error"),
+                          QStringLiteral("no control named '%1' that can do it").arg(name));
+        printLine(result);
     } else if (!line.isEmpty()) {
-        printLine({{QStringLiteral("event"), QStringLiteral("error")},
-                   {QStringLiteral("error"),
-                    QStringLiteral(
-                        "unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, quit)")
-                        .arg(line)}});
+        printLine(
+            {{QStringLiteral("event"), QStringLiteral("error")},
+             {QStringLiteral("error"),
+              QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, "
+                             "panel NAME, text NAME VALUE, click NAME, quit)")
+                  .arg(line)}});
     }
+}
+
+QObject *Automation::findByName(const QString &name) const
+{
+    if (!m_window || name.isEmpty())
+        return nullptr;
+    // Items hang off their visual parents, other objects off their QObject parents: walk both.
+    QList<QObject *> todo{m_window->contentItem()};
+    QSet<QObject *> seen;
+    while (!todo.isEmpty()) {
+        QObject *object = todo.takeLast();
+        if (!object || seen.contains(object))
+            continue;
+        seen.insert(object);
+        if (object->objectName() == name)
+            return object;
+        todo.append(object->children());
+        if (auto *item = qobject_cast<QQuickItem *>(object)) {
+            const QList<QQuickItem *> items = item->childItems();
+            todo.append(QList<QObject *>(items.cbegin(), items.cend()));
+        }
+    }
+    return nullptr;
 }
 
 QList<QObject *> Automation::dialogs() const

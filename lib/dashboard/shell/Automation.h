@@ -52,6 +52,10 @@ private:
     void printLine(const QVariantMap &map);
     void checkScreenshot();
     void controlCommand(const QString &line);
+    // The window's geometry, the platform's name and the screen's size (the `snapshot` command).
+    QVariantMap windowFacts() const;
+    // The first object of the window named `name` (objectName), or null.
+    QObject *findByName(const QString &name) const;
     void printFrameStats();
     QVariantList plotAreas() const;
     // Every Popup and Dialog declared by the app's own QML (not the style's internals), by objectName.

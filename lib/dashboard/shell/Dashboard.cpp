@@ -96,7 +96,11 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     // `next` to the end, each page merged as it arrives; a page that fails is logged.
     m_pager = new ChannelListPager(
         [this](const QJsonValue &params) {
-            return m_manager ? m_manager->request(QStringLiteral("channels.list"), params) : QString();
+            if (!m_manager)
+                return QString();
+            const QString id = m_manager->request(QStringLiteral("channels.list"), params);
+            m_health->noteOwnRequest(id); // not the user's: the header's OUTBOX leaves it out
+            return id;
         },
         this);
     connect(m_pager, &ChannelListPager::pageArrived, this, [this](const QJsonValue &result) {

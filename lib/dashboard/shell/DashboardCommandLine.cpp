@@ -82,7 +82,9 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
         "machine's CPU, memory and network figures, and shows them."));
     parser.addHelpOption();
     parser.addVersionOption();
-    m_connection.addTo(parser);
+    ConnectionOptions defaults;
+    defaults.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
+    m_connection.addTo(parser, defaults); // its help states the dashboard's own ping interval
     QStringList windows;
     for (int s : ChartWindows::allowedSeconds())
         windows.append(QString::number(s));
@@ -224,7 +226,7 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
 
     // The health panel charts RTT: ping every 5 s rather than the protocol's 30 s, unless told.
     if (!p.isSet(opt("heartbeat-interval")))
-        options.heartbeatIntervalMs = 5000;
+        options.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
     l.kiosk = p.isSet(opt("kiosk"));
     // A wall display has nobody to press Retry: unless told otherwise it never gives up.
     if (l.kiosk && !p.isSet(opt("max-retries")))

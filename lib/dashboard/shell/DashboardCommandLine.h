@@ -61,6 +61,9 @@ struct DashboardLaunch
 class DashboardCommandLine
 {
 public:
+    // The dashboard pings every 5 s (the Health panel charts the RTT), not the protocol's 30 s.
+    static constexpr int kDashboardHeartbeatIntervalMs = 5000;
+
     // What the run reads from outside the command line; tests give their own.
     struct Environment
     {

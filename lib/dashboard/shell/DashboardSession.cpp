@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QGuiApplication>
 #include <QQuickWindow>
+#include <QScreen>
 
 namespace Pulseboard {
 
@@ -97,6 +98,11 @@ void DashboardSession::showWindow(QQuickWindow *window)
         window->resize(m_launch.windowSize);
     if (m_launch.kiosk) {
         QGuiApplication::setOverrideCursor(Qt::BlankCursor);
+        // Full screen is a window manager's to grant: on a bare X server (a wall display with
+        // no window manager) the request alone leaves the window where it was. Taking the
+        // screen's geometry first makes it fill the screen either way.
+        if (const QScreen *screen = window->screen())
+            window->setGeometry(screen->geometry());
         window->showFullScreen();
     } else {
         window->show();
