@@ -162,6 +162,8 @@ private Q_SLOTS:
         QTest::newRow("percent, 3 ticks") << 3.2 << 87.0 << 0.0 << 100.0 << 3 << 3;
         QTest::newRow("negative, 3 ticks") << -37.0 << 12.0 << -50.0 << 50.0 << 3 << 3;
         QTest::newRow("huge, 4 ticks") << 0.0 << 2.5e10 << 0.0 << 3e10 << 4 << 4;
+        QTest::newRow("zero, 2 ticks") << 0.0 << 0.0 << -2.0 << 2.0 << 3 << 2;
+        QTest::newRow("across zero, 2 ticks") << -3.0 << 4.0 << -10.0 << 10.0 << 3 << 2;
         QTest::newRow("quarter steps") << 0.0 << 95.0 << 0.0 << 100.0 << 5 << 5;
     }
 
@@ -179,7 +181,7 @@ private Q_SLOTS:
         QTest::newRow("giga") << 0.0 << 3e10 << 4 << QStringList{u"0"_s, u"10G"_s, u"20G"_s, u"30G"_s};
         QTest::newRow("kilo halves") << 0.0 << 25000.0 << 6
                                      << QStringList{u"0"_s, u"5k"_s, u"10k"_s, u"15k"_s, u"20k"_s, u"25k"_s};
-        QTest::newRow("mega fractions") << 0.0 << 2.5e6 << 6 << QStringList{u"0"_s, u"0.5M"_s, u"1.0M"_s,
+        QTest::newRow("mega fractions") << 0.0 << 2.5e6 << 6 << QStringList{u"0"_s,    u"0.5M"_s, u"1.0M"_s,
                                                                             u"1.5M"_s, u"2.0M"_s, u"2.5M"_s};
         QTest::newRow("decimals") << 0.0 << 1.0 << 5
                                   << QStringList{u"0"_s, u"0.25"_s, u"0.50"_s, u"0.75"_s, u"1.00"_s};

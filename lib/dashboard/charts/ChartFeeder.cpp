@@ -591,7 +591,9 @@ void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, 
         if (b - a < step)
             b = a + step;
         const int n = int(std::lround((b - a) / step)) + 1;
-        if (n <= maxTicks || guard == 63) {
+        // A range across 0 needs 3 ticks however large the step: once one step covers the data,
+        // a larger one only flattens it.
+        if (n <= maxTicks || step >= hi - lo || guard == 63) {
             *outLo = a == 0 ? 0.0 : a;
             *outHi = b == 0 ? 0.0 : b;
             *ticks = n;
