@@ -60,6 +60,14 @@ ApplicationWindow {
     Shortcut { sequences: ["Ctrl+3"]; enabled: !window.kiosk; onActivated: window.current = 2 }
     Shortcut { sequences: ["Ctrl+4"]; enabled: !window.kiosk; onActivated: window.current = 3 }
     Shortcut { sequences: ["Ctrl+5"]; enabled: !window.kiosk; onActivated: window.current = 4 }
+    // F11 toggles full screen; Ctrl+Q quits (a kiosk too: it is the way out of its full screen).
+    // Space pauses and resumes the charts (StreamsPanel).
+    Shortcut {
+        sequences: ["F11"]
+        enabled: !window.kiosk
+        onActivated: window.visibility = window.visibility === Window.FullScreen ? Window.Windowed : Window.FullScreen
+    }
+    Shortcut { sequences: ["Ctrl+Q"]; onActivated: Qt.quit() }
 
     ColumnLayout {
         anchors.fill: parent

@@ -2,6 +2,9 @@
 #include "dashboard/charts/DisplayClock.h"
 #include "dashboard/charts/SeriesStore.h"
 
+#include <QColor>
+#include <QDateTime>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <QtCharts/QLineSeries>
@@ -149,11 +152,201 @@ private Q_SLOTS:
         QTest::addColumn<double>("outLo");
         QTest::addColumn<double>("outHi");
         QTest::addColumn<int>("ticks");
-        QTest::newRow("percent") << 3.2 << 87.0 << 0.0 << 100.0 << 6;
-        QTest::newRow("small") << 0.12 << 0.91 << 0.0 << 1.0 << 6;
-        QTest::newRow("flat") << 5.0 << 5.0 << 4.4 << 5.6 << 7;
-        QTest::newRow("zero") << 0.0 << 0.0 << -1.0 << 1.0 << 5;
-        QTest::newRow("negative") << -37.0 << 12.0 << -40.0 << 20.0 << 7;
+        QTest::addColumn<int>("maxTicks");
+        QTest::newRow("percent") << 3.2 << 87.0 << 0.0 << 100.0 << 6 << 7;
+        QTest::newRow("small") << 0.12 << 0.91 << 0.0 << 1.0 << 6 << 7;
+        QTest::newRow("flat") << 5.0 << 5.0 << 4.4 << 5.6 << 7 << 7;
+        QTest::newRow("zero") << 0.0 << 0.0 << -1.0 << 1.0 << 5 << 7;
+        QTest::newRow("negative") << -37.0 << 12.0 << -40.0 << 20.0 << 7 << 7;
+        // A short plot asks for fewer ticks: the step grows, the range still holds the data.
+        QTest::newRow("percent, 3 ticks") << 3.2 << 87.0 << 0.0 << 100.0 << 3 << 3;
+        QTest::newRow("negative, 3 ticks") << -37.0 << 12.0 << -50.0 << 50.0 << 3 << 3;
+        QTest::newRow("huge, 4 ticks") << 0.0 << 2.5e10 << 0.0 << 3e10 << 4 << 4;
+        QTest::newRow("zero, 2 ticks") << 0.0 << 0.0 << -2.0 << 2.0 << 3 << 2;
+        QTest::newRow("across zero, 2 ticks") << -3.0 << 4.0 << -10.0 << 10.0 << 3 << 2;
+        QTest::newRow("quarter steps") << 0.0 << 95.0 << 0.0 << 100.0 << 5 << 5;
+    }
+
+    void valueTicksFitAndRead_data()
+    {
+        QTest::addColumn<double>("lo");
+        QTest::addColumn<double>("hi");
+        QTest::addColumn<int>("maxTicks");
+        QTest::addColumn<QStringList>("labels");
+        // A configured 0..100 % axis on a short plot: three readable labels, not seven "..".
+        QTest::newRow("percent 3") << 0.0 << 100.0 << 3 << QStringList{u"0"_s, u"50"_s, u"100"_s};
+        QTest::newRow("percent 5") << 0.0 << 100.0 << 5
+                                   << QStringList{u"0"_s, u"25"_s, u"50"_s, u"75"_s, u"100"_s};
+        QTest::newRow("percent 2") << 0.0 << 100.0 << 2 << QStringList{u"0"_s, u"100"_s};
+        QTest::newRow("giga") << 0.0 << 3e10 << 4 << QStringList{u"0"_s, u"10G"_s, u"20G"_s, u"30G"_s};
+        QTest::newRow("kilo halves") << 0.0 << 25000.0 << 6
+                                     << QStringList{u"0"_s, u"5k"_s, u"10k"_s, u"15k"_s, u"20k"_s, u"25k"_s};
+        QTest::newRow("mega fractions") << 0.0 << 2.5e6 << 6 << QStringList{u"0"_s,    u"0.5M"_s, u"1.0M"_s,
+                                                                            u"1.5M"_s, u"2.0M"_s, u"2.5M"_s};
+        QTest::newRow("decimals") << 0.0 << 1.0 << 5
+                                  << QStringList{u"0"_s, u"0.25"_s, u"0.50"_s, u"0.75"_s, u"1.00"_s};
+        QTest::newRow("negative") << -40.0 << 20.0 << 4 << QStringList{u"-40"_s, u"-20"_s, u"0"_s, u"20"_s};
+        QTest::newRow("milli") << 0.0 << 0.004 << 3 << QStringList{u"0"_s, u"2m"_s, u"4m"_s};
+    }
+    void valueTicksFitAndRead()
+    {
+        QFETCH(double, lo);
+        QFETCH(double, hi);
+        QFETCH(int, maxTicks);
+        double step = 0;
+        const QList<double> ticks = ChartFeeder::valueTicks(lo, hi, maxTicks, &step);
+        QVERIFY(ticks.size() <= maxTicks);
+        QStringList labels;
+        for (double v : ticks)
+            labels.append(ChartFeeder::formatTick(v, step, qMax(qAbs(lo), qAbs(hi))));
+        QTEST(labels, "labels");
+    }
+
+    void timeTicksAreRoundAndEven_data()
+    {
+        QTest::addColumn<qint64>("windowMs");
+        QTest::addColumn<int>("maxTicks");
+        QTest::addColumn<qint64>("stepMs");
+        QTest::newRow("1 min, 6") << qint64(60000) << 6 << qint64(10000);
+        QTest::newRow("1 min, 3") << qint64(60000) << 3 << qint64(30000);
+        QTest::newRow("5 min, 6") << qint64(300000) << 6 << qint64(60000);
+        QTest::newRow("5 min, 3") << qint64(300000) << 3 << qint64(120000);
+        QTest::newRow("15 min, 6") << qint64(900000) << 6 << qint64(300000);
+        QTest::newRow("15 min, 10") << qint64(900000) << 10 << qint64(120000);
+        QTest::newRow("15 min, 20") << qint64(900000) << 20 << qint64(60000);
+    }
+    void timeTicksAreRoundAndEven()
+    {
+        QFETCH(qint64, windowMs);
+        QFETCH(int, maxTicks);
+        // An end that is not round, as the clock gives it.
+        const qint64 end = 1'700'000'123'456;
+        qint64 step = 0;
+        const QList<qint64> ticks = ChartFeeder::timeTickTimes(end - windowMs, end, maxTicks, &step);
+        QTEST(step, "stepMs");
+        QVERIFY(ticks.size() <= maxTicks);
+        QVERIFY(ticks.size() >= 2);
+        const qint64 offset = qint64(QDateTime::fromMSecsSinceEpoch(end).offsetFromUtc()) * 1000;
+        for (int i = 0; i < ticks.size(); ++i) {
+            QVERIFY(ticks[i] >= end - windowMs && ticks[i] <= end);
+            QCOMPARE((ticks[i] + offset) % step, 0); // on a round time
+            if (i > 0)
+                QCOMPARE(ticks[i] - ticks[i - 1], step); // none skipped, none repeated
+        }
+        // As labels: every one different, in order.
+        ChartFeeder feeder;
+        feeder.setWindowMs(int(windowMs));
+        feeder.setMaxTimeTicks(maxTicks);
+        feeder.setFixedEndMs(end);
+        QStringList labels;
+        for (const QVariant &tick : feeder.timeTicks())
+            labels.append(tick.toMap().value(u"label"_s).toString());
+        QCOMPARE(labels.size(), ticks.size());
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+        QCOMPARE(labels.constFirst(), QDateTime::fromMSecsSinceEpoch(ticks.constFirst())
+                                          .toString(step >= 60000 ? u"HH:mm"_s : u"HH:mm:ss"_s));
+    }
+
+    void shortPlotsGetFewerYTicks()
+    {
+        SeriesStore store;
+        for (qint64 t = 0; t <= 10000; t += 1000)
+            store.addSample(u"c"_s, u"cpu"_s, t, double(t / 200));
+        ChartFeeder feeder;
+        feeder.setStore(&store);
+        feeder.setWindowMs(10000);
+        feeder.setYFrom(0);
+        feeder.setYTo(100);
+        QLineSeries line;
+        feeder.attach(&line, u"c"_s, u"cpu"_s);
+        feeder.setFixedEndMs(10000);
+        QCOMPARE(feeder.yMin(), 0.0);
+        QCOMPARE(feeder.yMax(), 100.0);
+        feeder.setMaxYTicks(3);
+        QCOMPARE(feeder.yTicks().size(), 3);
+        QCOMPARE(feeder.yTicks().at(1).toMap().value(u"label"_s).toString(), u"50"_s);
+        QCOMPARE(feeder.yTickCount(), 3);
+        feeder.setMaxYTicks(6);
+        QCOMPARE(feeder.yTicks().size(), 6); // 0, 20 ... 100
+        QCOMPARE(feeder.yMax(), 100.0);
+    }
+
+    void valuesUnderATime()
+    {
+        SeriesStore store;
+        // a: a sample a second; b: every 5 s, from 2 s on.
+        for (qint64 t = 0; t <= 20000; t += 1000)
+            store.addSample(u"c"_s, u"a"_s, t, double(t / 1000));
+        for (qint64 t = 2000; t <= 20000; t += 5000)
+            store.addSample(u"c"_s, u"b"_s, t, double(t / 100));
+        ChartFeeder feeder;
+        feeder.setStore(&store);
+        QLineSeries a;
+        a.setName(u"a"_s);
+        a.setColor(QColor(u"#123456"_s));
+        QLineSeries b;
+        b.setName(u"b"_s);
+        feeder.attach(&a, u"c"_s, u"a"_s);
+        feeder.attach(&b, u"c"_s, u"b"_s);
+
+        QVariantList at = feeder.valuesAt(6400, 1500);
+        QCOMPARE(at.size(), 2);
+        QVariantMap first = at[0].toMap();
+        QCOMPARE(first.value(u"found"_s).toBool(), true);
+        QCOMPARE(first.value(u"t"_s).toDouble(), 6000.0); // nearest of 6000 and 7000
+        QCOMPARE(first.value(u"value"_s).toDouble(), 6.0);
+        QCOMPARE(first.value(u"name"_s).toString(), u"a"_s);
+        QCOMPARE(first.value(u"color"_s).value<QColor>(), QColor(u"#123456"_s));
+        QCOMPARE(first.value(u"path"_s).toString(), u"a"_s);
+        QVariantMap second = at[1].toMap();
+        QCOMPARE(second.value(u"t"_s).toDouble(), 7000.0); // 7000 is nearer than 2000
+        QCOMPARE(second.value(u"value"_s).toDouble(), 70.0);
+        QCOMPARE(feeder.valuesAt(6600, 1500)[0].toMap().value(u"t"_s).toDouble(), 7000.0);
+
+        // Too far from any sample of b: not found, a still is.
+        at = feeder.valuesAt(4500, 1000);
+        QCOMPARE(at[0].toMap().value(u"found"_s).toBool(), true);
+        QCOMPARE(at[1].toMap().value(u"found"_s).toBool(), false);
+        QVERIFY(!at[1].toMap().value(u"value"_s).isValid());
+        // Before everything and after everything.
+        QCOMPARE(feeder.valuesAt(-5000, 1000)[0].toMap().value(u"found"_s).toBool(), false);
+        QCOMPARE(feeder.valuesAt(20400, 1000)[0].toMap().value(u"value"_s).toDouble(), 20.0);
+
+        // As of a time: the newest sample at or before it.
+        QVariantList asOf = feeder.valuesAsOf(11999);
+        QCOMPARE(asOf[0].toMap().value(u"value"_s).toDouble(), 11.0);
+        QCOMPARE(asOf[1].toMap().value(u"value"_s).toDouble(), 70.0);
+        QCOMPARE(feeder.valuesAsOf(12000)[1].toMap().value(u"value"_s).toDouble(), 120.0);
+        QCOMPARE(feeder.valuesAsOf(1000)[1].toMap().value(u"found"_s).toBool(), false);
+    }
+
+    void aFixedEndHoldsTheView()
+    {
+        SeriesStore store;
+        for (qint64 t = 0; t <= 100000; t += 1000)
+            store.addSample(u"c"_s, u"v"_s, t, double(t));
+        ChartFeeder feeder;
+        feeder.setStore(&store);
+        feeder.setWindowMs(60000);
+        QLineSeries line;
+        feeder.attach(&line, u"c"_s, u"v"_s);
+        feeder.tick(100000, true);
+        QCOMPARE(feeder.viewEndMs(), 100000);
+        // Zoomed to 20..30 s: the clock moving does not move it.
+        feeder.setWindowMs(10000);
+        feeder.setFixedEndMs(30000);
+        feeder.tick(101000, true);
+        QCOMPARE(feeder.viewStartMs(), 20000);
+        QCOMPARE(feeder.viewEndMs(), 30000);
+        QCOMPARE(feeder.sampleCount(), 11);
+        // The neighbours just outside carry the line to the edges.
+        QCOMPARE(line.points().constFirst().x(), 19000.0);
+        QCOMPARE(line.points().constLast().x(), 31000.0);
+        // Back to live.
+        feeder.setFixedEndMs(0);
+        feeder.setWindowMs(60000);
+        feeder.tick(102000, true);
+        QCOMPARE(feeder.viewEndMs(), 102000);
     }
     void linesBreakAcrossOutages()
     {
@@ -243,7 +436,8 @@ private Q_SLOTS:
         double a = 0;
         double b = 0;
         int ticks = 0;
-        ChartFeeder::niceRange(lo, hi, &a, &b, &ticks);
+        QFETCH(int, maxTicks);
+        ChartFeeder::niceRange(lo, hi, &a, &b, &ticks, maxTicks);
         QTEST(a, "outLo");
         QTEST(b, "outHi");
         QTEST(ticks, "ticks");

@@ -140,6 +140,67 @@ private Q_SLOTS:
         QVERIFY(numericValueAt(json("3"), u"data"_s, &v));
         QCOMPARE(v, 3.0);
     }
+
+    // The choice a tile makes before anyone picks: fields that move, not the first four names.
+    void chartChoiceSkipsConstantZeros()
+    {
+        // sys.mem as the embedded hub sends it (keys sorted, as QJsonObject keeps them), after
+        // a few samples: both swap figures have always been 0.
+        const QList<FieldStats> mem = {
+            {u"data.availableBytes"_s, 10, 4.1e9, 4.3e9}, {u"data.cachedBytes"_s, 10, 2.0e9, 2.1e9},
+            {u"data.swapTotalBytes"_s, 10, 0, 0},         {u"data.swapUsedBytes"_s, 10, 0, 0},
+            {u"data.totalBytes"_s, 10, 8e9, 8e9},         {u"data.usedBytes"_s, 10, 3.7e9, 3.9e9},
+            {u"data.usedPercent"_s, 10, 46, 48}};
+        // Without a preference: what moves first (in found order), then the constant total;
+        // the percent (1e8 times smaller than bytes) would be a flat line on their axis.
+        QCOMPARE(chooseChartFields(mem, 4), (QStringList{u"data.availableBytes"_s, u"data.cachedBytes"_s,
+                                                         u"data.usedBytes"_s, u"data.totalBytes"_s}));
+        // With the embedded hub's preference the order changes, the zeros stay out.
+        QCOMPARE(chooseChartFields(mem, 4, preferredChartFields(u"sys.mem"_s)),
+                 (QStringList{u"data.usedBytes"_s, u"data.availableBytes"_s, u"data.cachedBytes"_s,
+                              u"data.totalBytes"_s}));
+    }
+
+    void chartChoiceRanksGenerically()
+    {
+        // sys.cpu's fields under a name nobody prefers: user is charted, steal (always 0) not.
+        const QList<FieldStats> cpu = {{u"data.cores[0]"_s, 5, 3, 40}, {u"data.iowait"_s, 5, 0, 1.5},
+                                       {u"data.steal"_s, 5, 0, 0},     {u"data.system"_s, 5, 1, 6},
+                                       {u"data.total"_s, 5, 5, 45},    {u"data.user"_s, 5, 3, 38}};
+        QCOMPARE(chooseChartFields(cpu, 4, preferredChartFields(u"other.cpu"_s)),
+                 (QStringList{u"data.iowait"_s, u"data.system"_s, u"data.total"_s, u"data.user"_s}));
+        QCOMPARE(chooseChartFields(cpu, 4, preferredChartFields(u"sys.cpu"_s)),
+                 (QStringList{u"data.user"_s, u"data.system"_s, u"data.iowait"_s, u"data.total"_s}));
+        // A preferred field that never moved from 0 goes after those that do.
+        QList<FieldStats> idle = cpu;
+        idle[1] = {u"data.iowait"_s, 5, 0, 0};
+        QCOMPARE(chooseChartFields(idle, 4, preferredChartFields(u"sys.cpu"_s)),
+                 (QStringList{u"data.user"_s, u"data.system"_s, u"data.total"_s, u"data.cores[0]"_s}));
+    }
+
+    void chartChoiceLeavesOutTimesAndIds()
+    {
+        const QList<FieldStats> f = {
+            {u"data.id"_s, 3, 1, 3},         {u"data.ts"_s, 3, 1.7e12, 1.7e12 + 2000},
+            {u"data.seq"_s, 3, 10, 12},      {u"data.when"_s, 3, 1.7e12, 1.7e12},
+            {u"data.temp"_s, 3, 20.5, 21.0}, {u"data.nested.temp"_s, 3, 19, 20},
+            {u"data.flat"_s, 3, 7, 7}};
+        // Moving before constant, top level before nested.
+        QCOMPARE(chooseChartFields(f, 4),
+                 (QStringList{u"data.temp"_s, u"data.nested.temp"_s, u"data.flat"_s}));
+        QCOMPARE(chooseChartFields(f, 1), QStringList{u"data.temp"_s});
+    }
+
+    void chartChoiceOfOnlyZerosStillCharts()
+    {
+        // A channel of error counters that never moved: all zero is still worth showing.
+        const QList<FieldStats> f = {{u"data.errors"_s, 4, 0, 0}, {u"data.drops"_s, 4, 0, 0}};
+        QCOMPARE(chooseChartFields(f, 4), (QStringList{u"data.errors"_s, u"data.drops"_s}));
+        // One sample only: nothing is known to be constant yet, a non-zero value is taken.
+        const QList<FieldStats> first = {{u"data.a"_s, 1, 0, 0}, {u"data.b"_s, 1, 5, 5}};
+        QCOMPARE(chooseChartFields(first, 4), QStringList{u"data.b"_s});
+        QCOMPARE(chooseChartFields({}, 4), QStringList());
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_FieldDiscovery)

@@ -95,3 +95,38 @@ function lastUsed(ms, now) {
     function two(n) { return n < 10 ? "0" + n : "" + n }
     return t.getFullYear() + "-" + two(t.getMonth() + 1) + "-" + two(t.getDate())
 }
+
+// Colour slots by field name, so a field keeps its colour when the fields around it change:
+// a name's slot is its hash modulo `slots`, the next free one when that is taken in this list.
+// `memory` ({name: slot}) keeps earlier answers, so a field that had a slot keeps it.
+// Returns one slot per field, in order.
+function colorSlots(fields, memory, slots) {
+    var taken = {}
+    var out = []
+    var i
+    // Remembered slots first, each slot to one field of the list only.
+    for (i = 0; i < fields.length; ++i) {
+        var known = memory[fields[i]]
+        if (known !== undefined && !taken[known]) {
+            taken[known] = true
+            out.push(known)
+        } else {
+            out.push(-1)
+        }
+    }
+    for (i = 0; i < fields.length; ++i) {
+        if (out[i] >= 0)
+            continue
+        var name = fields[i]
+        var h = 0
+        for (var c = 0; c < name.length; ++c)
+            h = (h * 31 + name.charCodeAt(c)) % 1000003
+        var slot = h % slots
+        for (var tries = 0; tries < slots && taken[slot]; ++tries)
+            slot = (slot + 1) % slots
+        memory[name] = slot
+        taken[slot] = true
+        out[i] = slot
+    }
+    return out
+}

@@ -22,14 +22,35 @@ Rectangle {
     property int windowMs: 60000
     property bool paused: false
     property real scrollBackMs: 0
+    property real zoomStartMs: 0
+    property real zoomEndMs: 0           // > 0: the shared zoom of the Streams panel
+    property bool interactive: true
     property bool editable: true
     property bool inView: true           // false while scrolled out of sight: the chart stops drawing
     property alias chart: chart
+    signal zoomRequested(real startMs, real endMs)
+    signal resetRequested()
 
     readonly property string channel: tile.spec.channel || ""
     readonly property var fields: tile.spec.fields || []
     // The age moves with the display clock; everything else arrives from the model. A message
     // newer than the last tick (the model also refreshes when the connection drops) is "now".
+    // Live: the chart follows now and the legend shows the newest values. Paused, scrolled
+    // back or zoomed, the chip says so and the legend shows the values as of the view's end.
+    readonly property bool live: !tile.paused && !chart.zoomed
+    readonly property var shownValues: tile.live ? [] : tile.valuesAsOf(chart.feeder.viewEndMs, chart.specs)
+    function valuesAsOf(endMs, specs) { // specs: re-read when the series change
+        return specs.length > 0 ? chart.feeder.valuesAsOf(endMs) : []
+    }
+    // Colours by field name (Format.colorSlots): a field keeps its colour when others come or go.
+    property var colorMemory: ({})
+    readonly property var fieldColors: {
+        var slots = Format.colorSlots(tile.fields, tile.colorMemory, Theme.seriesColors.length)
+        var out = []
+        for (var i = 0; i < slots.length; ++i)
+            out.push(Theme.seriesColor(slots[i]))
+        return out
+    }
     readonly property real ageMs: tile.lastMessageMs > 0 ? Math.max(0, tile.dashboard.clock.nowMs - tile.lastMessageMs) : -1
 
     color: Theme.surface
@@ -69,13 +90,15 @@ Rectangle {
             Chip {
                 objectName: "liveChip"
                 // A retained value arrived ageMs ago and was published before that: at least that old.
-                text: tile.lastMessageMs <= 0 ? "WAITING"
+                text: chart.zoomed ? "ZOOM \u00b7 " + Qt.formatTime(new Date(chart.feeder.viewStartMs), "HH:mm:ss") + "\u2013" + Qt.formatTime(new Date(chart.feeder.viewEndMs), "HH:mm:ss")
+                    : tile.paused ? (tile.scrollBackMs > 0 ? "AT " + Qt.formatTime(new Date(chart.feeder.viewEndMs), "HH:mm:ss") : "PAUSED")
+                    : tile.lastMessageMs <= 0 ? "WAITING"
                     : tile.stale ? "STALE \u00b7 " + Format.age(tile.ageMs)
                     : tile.retained ? "RETAINED \u00b7 \u2265 " + Format.age(tile.ageMs)
                     : "LIVE"
-                tint: tile.lastMessageMs <= 0 || tile.stale ? Theme.stale : tile.retained ? Theme.accent : Theme.ok
+                tint: !tile.live ? Theme.warn : tile.lastMessageMs <= 0 || tile.stale ? Theme.stale : tile.retained ? Theme.accent : Theme.ok
                 HoverHandler { id: liveHover }
-                ToolTip.visible: liveHover.hovered && tile.retained
+                ToolTip.visible: liveHover.hovered && tile.live && tile.retained
                 ToolTip.text: "The broker's stored last value (MQTT retain), received " + Format.age(tile.ageMs)
                               + " ago. The broker does not say when it was published, so it is at least that old;"
                               + " no live message has come since."
@@ -105,7 +128,7 @@ Rectangle {
                     Rectangle {
                         width: 10; height: 10; radius: 2
                         anchors.verticalCenter: parent.verticalCenter
-                        color: tile.stale ? Theme.stale : Theme.seriesColor(figure.index)
+                        color: tile.stale ? Theme.stale : tile.fieldColors[figure.index] || Theme.textDim
                     }
                     Text {
                         text: Format.fieldLabel(figure.modelData)
@@ -115,8 +138,10 @@ Rectangle {
                         anchors.verticalCenter: parent.verticalCenter
                     }
                     Text {
-                        text: Format.withUnit(tile.latest[figure.index], tile.spec.unit ? tile.spec.unit : "")
-                        color: tile.stale ? Theme.stale : Theme.levelColor(tile.levels[figure.index])
+                        readonly property var shown: tile.shownValues[figure.index]
+                        text: Format.withUnit(tile.live ? tile.latest[figure.index] : shown ? shown.value : undefined,
+                                              tile.spec.unit ? tile.spec.unit : "")
+                        color: tile.stale && tile.live ? Theme.stale : tile.live ? Theme.levelColor(tile.levels[figure.index]) : Theme.text
                         font.family: Theme.fontFamily
                         font.pixelSize: 20
                         font.weight: Font.DemiBold
@@ -145,6 +170,9 @@ Rectangle {
             windowMs: tile.windowMs
             paused: tile.paused
             scrollBackMs: tile.scrollBackMs
+            zoomStartMs: tile.zoomStartMs
+            zoomEndMs: tile.zoomEndMs
+            interactive: tile.interactive
             stale: tile.stale
             inView: tile.inView
             yFrom: tile.spec.min
@@ -153,9 +181,11 @@ Rectangle {
                 var list = []
                 for (var i = 0; i < tile.fields.length; ++i)
                     list.push({ source: tile.channel, path: tile.fields[i], label: Format.fieldLabel(tile.fields[i]),
-                                color: Theme.seriesColor(i) })
+                                color: tile.fieldColors[i] })
                 return list
             }
+            onZoomRequested: (startMs, endMs) => tile.zoomRequested(startMs, endMs)
+            onResetRequested: tile.resetRequested()
             Connections {
                 target: chart.feeder
                 function onUpdated() {

@@ -21,6 +21,7 @@ Item {
         property var yFrom: 0
         property var yTo
         property alias showYLabels: tc.showYLabels
+        property alias showEmptyHint: tc.showEmptyHint
         Layout.fillWidth: true
         Layout.fillHeight: true
         TimeChart {
@@ -133,6 +134,7 @@ Item {
                 yFrom: 0.5
                 yTo: 3.5
                 showYLabels: false
+                showEmptyHint: false
                 specs: [{ source: "health.events", origin: "dashboard", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
                         { source: "health.events", origin: "dashboard", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
                         { source: "health.events", origin: "dashboard", path: "error", label: "error", color: Theme.error, kind: "scatter" }]

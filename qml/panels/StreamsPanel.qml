@@ -1,5 +1,7 @@
 // Streams: one tile per channel with its numeric fields charted on a shared time axis.
-// The toolbar picks the window (1/5/15 min), pauses, scrolls back, and exports.
+// The toolbar picks the window (1/5/15 min), pauses, scrolls back, and exports. Zooming or
+// panning one chart (drag, shift-drag, wheel) zooms every tile alike: one time axis for all;
+// a double click, or Live, goes back to the live view. Space pauses and resumes.
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
@@ -14,6 +16,37 @@ Item {
     property bool editable: true
     property bool paused: false
     property real scrollBackMs: 0
+    // The shared zoom: [zoomStartMs, zoomEndMs], or 0 and 0 for the live view.
+    property real zoomStartMs: 0
+    property real zoomEndMs: 0
+    readonly property bool zoomed: zoomEndMs > 0
+    function zoomTo(startMs, endMs) {
+        var span = Math.max(2000, endMs - startMs)
+        var now = panel.dashboard.clock.nowMs
+        var oldest = now - panel.dashboard.store.retentionMs
+        // Not into the future, nor before what the store keeps; 2 s at least, the retention at most.
+        span = Math.min(span, panel.dashboard.store.retentionMs)
+        var end = Math.min(now, Math.max(oldest + span, startMs + span))
+        panel.zoomStartMs = end - span
+        panel.zoomEndMs = end
+    }
+    function goLive() {
+        panel.zoomStartMs = 0
+        panel.zoomEndMs = 0
+        panel.paused = false
+        panel.scrollBackMs = 0
+    }
+    function togglePause() {
+        if (panel.paused || panel.zoomed)
+            panel.goLive()
+        else
+            panel.paused = true
+    }
+    Shortcut {
+        sequence: "Space"
+        enabled: panel.visible && panel.editable
+        onActivated: panel.togglePause()
+    }
     readonly property int tileCount: dashboard.tileModel.count
     readonly property int columnCount: {
         if (dashboard.columns > 0) return dashboard.columns
@@ -36,6 +69,10 @@ Item {
         }
         return list
     }
+    function viewStart() {
+        var item = repeater.itemAt(0) as StreamTile
+        return item ? item.chart.feeder.viewStartMs : Date.now() - panel.dashboard.windowMs
+    }
     function viewEnd() {
         var item = repeater.itemAt(0) as StreamTile
         return item ? item.chart.feeder.viewEndMs : Date.now()
@@ -56,12 +93,23 @@ Item {
             }
             Button {
                 objectName: "pauseButton"
-                text: panel.paused ? "\u25b6  Live" : "\u275a\u275a  Pause"
-                highlighted: panel.paused
-                onClicked: { panel.paused = !panel.paused; if (!panel.paused) panel.scrollBackMs = 0 }
+                text: panel.paused || panel.zoomed ? "\u25b6  Live" : "\u275a\u275a  Pause"
+                highlighted: panel.paused || panel.zoomed
+                ToolTip.visible: hovered
+                ToolTip.text: panel.paused || panel.zoomed ? "Back to the live view (Space)" : "Freeze the charts; data keeps arriving (Space)"
+                onClicked: panel.togglePause()
             }
             Text {
-                visible: panel.paused
+                objectName: "zoomNote"
+                visible: panel.zoomed
+                text: "Zoomed to " + Qt.formatTime(new Date(panel.zoomStartMs), "HH:mm:ss") + "\u2013"
+                      + Qt.formatTime(new Date(panel.zoomEndMs), "HH:mm:ss") + " \u00b7 double-click a chart for live"
+                color: Theme.warn
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+            }
+            Text {
+                visible: panel.paused && !panel.zoomed
                 text: panel.scrollBackMs > 0 ? "Viewing " + Format.age(panel.scrollBackMs) + " before the pause" : "Paused: data keeps arriving"
                 color: Theme.warn
                 font.family: Theme.fontFamily
@@ -69,7 +117,7 @@ Item {
             }
             Slider {
                 id: scroll
-                visible: panel.paused
+                visible: panel.paused && !panel.zoomed
                 Layout.preferredWidth: 260
                 from: 0
                 to: Math.max(0, panel.dashboard.store.retentionMs - panel.dashboard.windowMs)
@@ -132,6 +180,11 @@ Item {
                         windowMs: panel.dashboard.windowMs
                         paused: panel.paused
                         scrollBackMs: panel.scrollBackMs
+                        zoomStartMs: panel.zoomStartMs
+                        zoomEndMs: panel.zoomEndMs
+                        interactive: panel.editable
+                        onZoomRequested: (startMs, endMs) => panel.zoomTo(startMs, endMs)
+                        onResetRequested: panel.goLive()
                         editable: panel.editable
                         inView: y + height > grid.contentY && y < grid.contentY + grid.height
                     }
@@ -148,7 +201,7 @@ Item {
         nameFilters: ["CSV files (*.csv)"]
         onAccepted: {
             var end = panel.viewEnd()
-            var error = panel.dashboard.exportCsv(String(selectedFile), panel.visibleSeries(), end - panel.dashboard.windowMs, end)
+            var error = panel.dashboard.exportCsv(String(selectedFile), panel.visibleSeries(), panel.viewStart(), end)
             toast.show(error.length ? error : "Saved " + String(selectedFile).replace("file://", ""), error.length > 0)
         }
     }

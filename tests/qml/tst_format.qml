@@ -74,4 +74,30 @@ TestCase {
         compare(Format.fieldLabel("data.cpu.user"), "cpu.user")
         compare(Format.fieldLabel("data.cores[1]"), "cores[1]")
     }
+
+    // A field keeps its colour when the fields beside it change (keyed by name, not index).
+    function test_colorSlots() {
+        var memory = {}
+        var first = Format.colorSlots(["data.user", "data.system", "data.iowait"], memory, 8)
+        compare(first.length, 3)
+        verify(first[0] !== first[1] && first[1] !== first[2] && first[0] !== first[2])
+        // iowait leaves, total and steal come: user and system keep theirs.
+        var second = Format.colorSlots(["data.total", "data.user", "data.steal", "data.system"], memory, 8)
+        compare(second[1], first[0])
+        compare(second[3], first[1])
+        var seen = {}
+        for (var i = 0; i < second.length; ++i) {
+            verify(!seen[second[i]], "slot " + second[i] + " given twice")
+            seen[second[i]] = true
+            verify(second[i] >= 0 && second[i] < 8)
+        }
+        // The same names in another order, with a fresh memory: the same colours.
+        var again = Format.colorSlots(["data.system", "data.user"], {}, 8)
+        var fresh = Format.colorSlots(["data.user", "data.system"], {}, 8)
+        compare(again[1], fresh[0])
+        // More fields than colours: every field still gets a slot in range.
+        var many = Format.colorSlots(["a", "b", "c"], {}, 2)
+        compare(many.length, 3)
+        verify(many[0] !== many[1])
+    }
 }

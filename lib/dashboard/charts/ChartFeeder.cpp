@@ -7,7 +7,10 @@
 
 #include <QtCharts/QXYSeries>
 
+#include <QColor>
+
 #include <algorithm>
+#include <iterator>
 
 #include <cmath>
 
@@ -118,6 +121,38 @@ void ChartFeeder::setYTo(const QVariant &v)
     Q_EMIT yToChanged();
 }
 
+void ChartFeeder::setFixedEndMs(qint64 ms)
+{
+    ms = qMax<qint64>(0, ms);
+    if (m_fixedEndMs == ms)
+        return;
+    m_fixedEndMs = ms;
+    m_dirty = true;
+    Q_EMIT fixedEndMsChanged();
+    refresh();
+}
+
+void ChartFeeder::setMaxYTicks(int n)
+{
+    n = qBound(2, n, 20);
+    if (m_maxYTicks == n)
+        return;
+    m_maxYTicks = n;
+    m_dirty = true;
+    Q_EMIT maxYTicksChanged();
+    refresh();
+}
+
+void ChartFeeder::setMaxTimeTicks(int n)
+{
+    n = qBound(2, n, 30);
+    if (m_maxTimeTicks == n)
+        return;
+    m_maxTimeTicks = n;
+    Q_EMIT maxTimeTicksChanged();
+    updateTimeTicks();
+}
+
 void ChartFeeder::attach(QObject *series, const QString &source, const QString &path, const QString &origin)
 {
     if (!qobject_cast<QXYSeries *>(series)) {
@@ -183,13 +218,78 @@ QVariantList ChartFeeder::boundSeries() const
     return list;
 }
 
+QVariantMap ChartFeeder::entryFor(const Binding &b) const
+{
+    const auto *series = qobject_cast<const QXYSeries *>(b.series.data());
+    return QVariantMap{{QStringLiteral("source"), b.source.name},
+                       {QStringLiteral("path"), b.path},
+                       {QStringLiteral("name"), series ? series->name() : QString()},
+                       {QStringLiteral("color"), series ? series->color() : QColor()},
+                       {QStringLiteral("found"), false},
+                       {QStringLiteral("t"), QVariant()},
+                       {QStringLiteral("value"), QVariant()}};
+}
+
+QVariantList ChartFeeder::valuesAt(double tMs, double toleranceMs) const
+{
+    QVariantList list;
+    const qint64 t = qint64(std::llround(tMs));
+    for (const Binding &b : m_bindings) {
+        if (b.series.isNull())
+            continue;
+        QVariantMap entry = entryFor(b);
+        const StreamBuffer *buffer = m_store ? m_store->buffer(b.source, b.path) : nullptr;
+        if (buffer && !buffer->isEmpty()) {
+            // The first sample at or after t, and the one before it: the nearer wins (the
+            // earlier on a tie).
+            const int after = buffer->lowerBound(t);
+            int best = -1;
+            if (after < buffer->size())
+                best = after;
+            if (after > 0 && (best < 0 || t - buffer->at(after - 1).t <= buffer->at(after).t - t))
+                best = after - 1;
+            if (best >= 0 && double(qAbs(buffer->at(best).t - t)) <= toleranceMs) {
+                entry.insert(QStringLiteral("found"), true);
+                entry.insert(QStringLiteral("t"), double(buffer->at(best).t));
+                entry.insert(QStringLiteral("value"), buffer->at(best).v);
+            }
+        }
+        list.append(entry);
+    }
+    return list;
+}
+
+QVariantList ChartFeeder::valuesAsOf(double tMs) const
+{
+    QVariantList list;
+    const qint64 t = qint64(std::floor(tMs));
+    for (const Binding &b : m_bindings) {
+        if (b.series.isNull())
+            continue;
+        QVariantMap entry = entryFor(b);
+        const StreamBuffer *buffer = m_store ? m_store->buffer(b.source, b.path) : nullptr;
+        if (buffer && !buffer->isEmpty()) {
+            // The last sample with time <= t sits just before the first one after t.
+            const int after = buffer->lowerBound(t + 1);
+            if (after > 0) {
+                entry.insert(QStringLiteral("found"), true);
+                entry.insert(QStringLiteral("t"), double(buffer->at(after - 1).t));
+                entry.insert(QStringLiteral("value"), buffer->at(after - 1).v);
+            }
+        }
+        list.append(entry);
+    }
+    return list;
+}
+
 void ChartFeeder::tick(qint64 nowMs, bool force)
 {
     if (!m_active && !force)
         return;
-    const qint64 end = (m_paused ? m_pausedAt : nowMs) - m_scrollBackMs;
-    if (end != m_viewEnd) {
+    const qint64 end = m_fixedEndMs > 0 ? m_fixedEndMs : (m_paused ? m_pausedAt : nowMs) - m_scrollBackMs;
+    if (end != m_viewEnd || m_timeTickList.isEmpty()) {
         m_viewEnd = end;
+        updateTimeTicks();
         Q_EMIT rangeChanged();
     }
     if (!m_store)
@@ -257,16 +357,24 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
     double yMin = 0;
     double yMax = 1;
     int ticks = 5;
-    niceRange(lo, hi, &yMin, &yMax, &ticks);
+    niceRange(lo, hi, &yMin, &yMax, &ticks, m_maxYTicks);
     // A configured bound is kept exactly (0..100 % stays 0..100 unless data leaves it).
-    if (m_yFrom.isValid() && !m_yFrom.isNull() && lo >= m_yFrom.toDouble())
+    bool exact = false;
+    if (m_yFrom.isValid() && !m_yFrom.isNull() && lo >= m_yFrom.toDouble()) {
         yMin = m_yFrom.toDouble();
-    if (m_yTo.isValid() && !m_yTo.isNull() && hi <= m_yTo.toDouble())
+        exact = true;
+    }
+    if (m_yTo.isValid() && !m_yTo.isNull() && hi <= m_yTo.toDouble()) {
         yMax = m_yTo.toDouble();
-    if (yMin != m_yMin || yMax != m_yMax || ticks != m_yTicks) {
+        exact = true;
+    }
+    if (exact)
+        ticks = int(valueTicks(yMin, yMax, m_maxYTicks).size());
+    if (yMin != m_yMin || yMax != m_yMax || ticks != m_yTicks || m_yTickList.isEmpty()) {
         m_yMin = yMin;
         m_yMax = yMax;
         m_yTicks = ticks;
+        updateYTicks();
         Q_EMIT yRangeChanged();
     }
     if (changed || points != m_pointCount || newest != m_lastSampleMs || oldest != m_historyStartMs) {
@@ -318,7 +426,147 @@ void ChartFeeder::feedLine(Binding &b, const QList<QPointF> &points, const Strea
     b.segmentsInUse = int(breaks.size());
 }
 
-void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks)
+void ChartFeeder::updateYTicks()
+{
+    double step = 1;
+    const QList<double> values = valueTicks(m_yMin, m_yMax, m_maxYTicks, &step);
+    const double magnitude = qMax(std::abs(m_yMin), std::abs(m_yMax));
+    m_yTickList.clear();
+    for (double v : values)
+        m_yTickList.append(QVariantMap{{QStringLiteral("value"), v},
+                                       {QStringLiteral("label"), formatTick(v, step, magnitude)}});
+}
+
+void ChartFeeder::updateTimeTicks()
+{
+    qint64 step = 0;
+    const QList<qint64> times = timeTickTimes(m_viewEnd - m_windowMs, m_viewEnd, m_maxTimeTicks, &step);
+    if (times == m_timeTickTimes && !m_timeTickList.isEmpty())
+        return;
+    m_timeTickTimes = times;
+    m_timeTickList.clear();
+    const QString format = step >= 60000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss");
+    for (qint64 t : times)
+        m_timeTickList.append(
+            QVariantMap{{QStringLiteral("t"), double(t)},
+                        {QStringLiteral("label"), QDateTime::fromMSecsSinceEpoch(t).toString(format)}});
+    if (m_timeTickList.isEmpty()) // never empty, so an empty list means "not computed yet"
+        m_timeTickList.append(
+            QVariantMap{{QStringLiteral("t"), double(m_viewEnd)}, {QStringLiteral("label"), QString()}});
+    Q_EMIT timeTicksChanged();
+}
+
+double ChartFeeder::niceStep(double span, int maxSteps)
+{
+    maxSteps = qMax(1, maxSteps);
+    if (!(span > 0) || !std::isfinite(span))
+        return 1;
+    const double rough = span / maxSteps;
+    double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    static constexpr double kMultiples[] = {1, 2, 2.5, 5, 10};
+    for (;;) {
+        for (double m : kMultiples) {
+            const double step = m * magnitude;
+            // A little slack: 100 / 50 is 2 steps, whatever the rounding says.
+            if (span / step <= maxSteps * (1 + 1e-9))
+                return step;
+        }
+        magnitude *= 10;
+    }
+}
+
+QList<double> ChartFeeder::valueTicks(double lo, double hi, int maxTicks, double *stepOut)
+{
+    QList<double> ticks;
+    if (!std::isfinite(lo) || !std::isfinite(hi) || hi <= lo) {
+        if (stepOut)
+            *stepOut = 1;
+        if (std::isfinite(lo))
+            ticks.append(lo);
+        return ticks;
+    }
+    maxTicks = qMax(2, maxTicks);
+    double step = niceStep(hi - lo, maxTicks - 1);
+    for (;;) {
+        const double first = std::ceil(lo / step - 1e-9);
+        const double last = std::floor(hi / step + 1e-9);
+        if (last - first + 1 <= maxTicks) {
+            for (double i = first; i <= last; ++i) {
+                const double v = i * step;
+                ticks.append(v == 0 ? 0.0 : v); // no "-0"
+            }
+            break;
+        }
+        step = niceStep(step * 1.01, 1); // the next nice step up
+    }
+    if (stepOut)
+        *stepOut = step;
+    return ticks;
+}
+
+QString ChartFeeder::formatTick(double v, double step, double magnitude)
+{
+    // Above 10 000 and below 0.01 the axis counts in thousands (k, M, G, T, P) or thousandths
+    // (m, micro): "25G" fits where "25000000000" or "2.5e+10" would not.
+    static constexpr double kScales[] = {1e15, 1e12, 1e9, 1e6, 1e3, 1, 1e-3, 1e-6};
+    static const QString kSuffixes[] = {QStringLiteral("P"), QStringLiteral("T"),   QStringLiteral("G"),
+                                        QStringLiteral("M"), QStringLiteral("k"),   QString(),
+                                        QStringLiteral("m"), QString(QChar(0x00b5))};
+    double scale = 1;
+    QString suffix;
+    magnitude = std::abs(magnitude);
+    if (magnitude >= 1e4 || (magnitude > 0 && magnitude < 1e-2)) {
+        for (size_t i = 0; i < std::size(kScales); ++i) {
+            if (magnitude >= kScales[i] || i + 1 == std::size(kScales)) {
+                scale = kScales[i];
+                suffix = kSuffixes[i];
+                break;
+            }
+        }
+    }
+    // As many decimals as the step needs to tell neighbours apart (2.5 -> 1, 0.25 -> 2).
+    const double s = std::abs(step) / scale;
+    int decimals = 0;
+    while (decimals < 6 &&
+           std::abs(s * std::pow(10.0, decimals) - std::round(s * std::pow(10.0, decimals))) > 1e-6)
+        ++decimals;
+    const double scaled = v / scale;
+    if (std::abs(scaled) < 0.5 * std::pow(10.0, -decimals))
+        return QStringLiteral("0"); // zero reads "0" on every axis, and never "-0"
+    return QString::number(scaled, 'f', decimals) + suffix;
+}
+
+QList<qint64> ChartFeeder::timeTickTimes(qint64 start, qint64 end, int maxTicks, qint64 *stepOut)
+{
+    static constexpr qint64 kSteps[] = {1000,    2000,    5000,     10000,    15000,    30000,
+                                        60000,   120000,  300000,   600000,   900000,   1800000,
+                                        3600000, 7200000, 10800000, 21600000, 43200000, 86400000};
+    QList<qint64> times;
+    maxTicks = qMax(1, maxTicks);
+    if (end <= start) {
+        if (stepOut)
+            *stepOut = kSteps[0];
+        return times;
+    }
+    // Align in local time: a step of an hour lands on the hour where the offset is not whole.
+    const qint64 offset = qint64(QDateTime::fromMSecsSinceEpoch(start).offsetFromUtc()) * 1000;
+    qint64 chosen = kSteps[std::size(kSteps) - 1];
+    for (qint64 step : kSteps) {
+        const qint64 first = ((start + offset + step - 1) / step) * step; // ceil; times are positive
+        const qint64 last = ((end + offset) / step) * step;
+        if ((last - first) / step + 1 <= maxTicks) {
+            chosen = step;
+            break;
+        }
+    }
+    for (qint64 t = ((start + offset + chosen - 1) / chosen) * chosen; t <= end + offset; t += chosen)
+        times.append(t - offset);
+    if (stepOut)
+        *stepOut = chosen;
+    return times;
+}
+
+void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks, int maxTicks)
 {
     if (!std::isfinite(lo) || !std::isfinite(hi)) {
         *outLo = 0;
@@ -334,15 +582,25 @@ void ChartFeeder::niceRange(double lo, double hi, double *outLo, double *outHi, 
         lo -= pad;
         hi += pad;
     }
-    const double rough = (hi - lo) / 5;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
-    const double fraction = rough / magnitude;
-    const double step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude;
-    *outLo = std::floor(lo / step) * step;
-    *outHi = std::ceil(hi / step) * step;
-    if (*outHi - *outLo < step)
-        *outHi = *outLo + step;
-    *ticks = int(std::lround((*outHi - *outLo) / step)) + 1;
+    maxTicks = qMax(2, maxTicks);
+    // The smallest nice step whose rounded-out range still has no more than maxTicks ticks.
+    double step = niceStep(hi - lo, maxTicks - 1);
+    for (int guard = 0; guard < 64; ++guard) {
+        const double a = std::floor(lo / step + 1e-9) * step;
+        double b = std::ceil(hi / step - 1e-9) * step;
+        if (b - a < step)
+            b = a + step;
+        const int n = int(std::lround((b - a) / step)) + 1;
+        // A range across 0 needs 3 ticks however large the step: once one step covers the data,
+        // a larger one only flattens it.
+        if (n <= maxTicks || step >= hi - lo || guard == 63) {
+            *outLo = a == 0 ? 0.0 : a;
+            *outHi = b == 0 ? 0.0 : b;
+            *ticks = n;
+            return;
+        }
+        step = niceStep(step * 1.01, 1);
+    }
 }
 
 } // namespace Pulseboard

@@ -9,6 +9,12 @@
 // (SeriesStore::outages, lineBreaks): Qt Charts cannot break one series, so the line goes
 // into segment series, asked of the chart with segmentSeriesNeeded() the first time a break is
 // in view (at most kMaxSegments per line; past that the oldest breaks are drawn through).
+// The axes' ticks are computed here too, for a chart that draws its own labels: values on a
+// 1/2/2.5/5 x 10^n step, no more of them than fit the plot's height (maxYTicks), written with
+// an SI suffix (25G, 1.5k); times at round, aligned steps (every 10 s, 1, 2, 5 min...), no
+// more than fit its width (maxTimeTicks). A fixed end (fixedEndMs) holds a zoomed view, and
+// valuesAt()/valuesAsOf() read the samples under a time (the hover read-out, the legend of a
+// view that is not live).
 #pragma once
 
 #include "DisplayClock.h"
@@ -39,6 +45,12 @@ class ChartFeeder : public QObject
     Q_PROPERTY(QDateTime viewStart READ viewStart NOTIFY rangeChanged)
     Q_PROPERTY(QDateTime viewEnd READ viewEnd NOTIFY rangeChanged)
     Q_PROPERTY(double viewEndMs READ viewEndMs NOTIFY rangeChanged)
+    Q_PROPERTY(double viewStartMs READ viewStartMs NOTIFY rangeChanged)
+    Q_PROPERTY(double fixedEndMs READ fixedEndMs WRITE setFixedEndMs NOTIFY fixedEndMsChanged)
+    Q_PROPERTY(int maxYTicks READ maxYTicks WRITE setMaxYTicks NOTIFY maxYTicksChanged)
+    Q_PROPERTY(int maxTimeTicks READ maxTimeTicks WRITE setMaxTimeTicks NOTIFY maxTimeTicksChanged)
+    Q_PROPERTY(QVariantList yTicks READ yTicks NOTIFY yRangeChanged)
+    Q_PROPERTY(QVariantList timeTicks READ timeTicks NOTIFY timeTicksChanged)
     Q_PROPERTY(double yMin READ yMin NOTIFY yRangeChanged)
     Q_PROPERTY(double yMax READ yMax NOTIFY yRangeChanged)
     Q_PROPERTY(int yTickCount READ yTickCount NOTIFY yRangeChanged)
@@ -70,10 +82,22 @@ public:
     void setYFrom(const QVariant &v);
     QVariant yTo() const { return m_yTo; }
     void setYTo(const QVariant &v);
+    // > 0: the view ends there (a zoomed or panned view), whatever the clock, pause and
+    // scroll say; 0: it follows them.
+    qint64 fixedEndMs() const { return m_fixedEndMs; }
+    void setFixedEndMs(qint64 ms);
+    int maxYTicks() const { return m_maxYTicks; }
+    void setMaxYTicks(int n);
+    int maxTimeTicks() const { return m_maxTimeTicks; }
+    void setMaxTimeTicks(int n);
+    // [{value, label}] from yMin to yMax, and [{t, label}] inside the view, oldest first.
+    QVariantList yTicks() const { return m_yTickList; }
+    QVariantList timeTicks() const { return m_timeTickList; }
 
     QDateTime viewStart() const { return QDateTime::fromMSecsSinceEpoch(m_viewEnd - m_windowMs); }
     QDateTime viewEnd() const { return QDateTime::fromMSecsSinceEpoch(m_viewEnd); }
     qint64 viewEndMs() const { return m_viewEnd; }
+    qint64 viewStartMs() const { return m_viewEnd - m_windowMs; }
     double yMin() const { return m_yMin; }
     double yMax() const { return m_yMax; }
     int yTickCount() const { return m_yTicks; }
@@ -95,12 +119,30 @@ public:
     Q_INVOKABLE void refresh();
     // [{source, path, origin}] of the bound series, for CSV export.
     Q_INVOKABLE QVariantList boundSeries() const;
+    // One entry per bound series, in the order they were attached: {source, path, name, color,
+    // found, t, value}, with the stored sample nearest to `tMs` (raw, not decimated) when one
+    // lies within `toleranceMs` of it (found false otherwise). What a hover read-out shows.
+    Q_INVOKABLE QVariantList valuesAt(double tMs, double toleranceMs) const;
+    // The same entries with each series' newest sample at or before `tMs`: the legend of a view
+    // that ends at `tMs` (paused, scrolled back or zoomed).
+    Q_INVOKABLE QVariantList valuesAsOf(double tMs) const;
 
     // Tests: one tick at a given time.
     void tick(qint64 nowMs, bool force = false);
 
-    // A "nice" axis range (steps of 1, 2 or 5 x 10^n) that contains [lo, hi].
-    static void niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks);
+    // A "nice" axis range (steps of 1, 2, 2.5 or 5 x 10^n) that contains [lo, hi] with at most
+    // `maxTicks` ticks (at least 2), the smallest step that allows it.
+    static void niceRange(double lo, double hi, double *outLo, double *outHi, int *ticks, int maxTicks = 7);
+    // The smallest nice step that cuts `span` into at most `maxSteps` steps.
+    static double niceStep(double span, int maxSteps);
+    // Tick values: the multiples of a nice step inside [lo, hi], at most `maxTicks` of them.
+    static QList<double> valueTicks(double lo, double hi, int maxTicks, double *step = nullptr);
+    // A tick label: `v` with as many decimals as `step` needs and the SI suffix (k, M, G, T, P;
+    // m, u) that `magnitude` (the largest absolute value on the axis) calls for: 2.5e10 -> "25G".
+    static QString formatTick(double v, double step, double magnitude);
+    // Round, aligned times in [start, end] (local time: a 1 h step lands on the hour), the
+    // smallest step from 1 s to 1 day giving at most `maxTicks`; `stepMs` receives it.
+    static QList<qint64> timeTickTimes(qint64 start, qint64 end, int maxTicks, qint64 *stepMs = nullptr);
 
 Q_SIGNALS:
     void storeChanged();
@@ -112,6 +154,11 @@ Q_SIGNALS:
     void yToChanged();
     void pausedChanged();
     void activeChanged();
+    void fixedEndMsChanged();
+    void maxYTicksChanged();
+    void maxTimeTicksChanged();
+    // The time ticks moved to other times (not on every tick: a tick's position follows the view).
+    void timeTicksChanged();
     // The group signals: the time axis moved (viewStart, viewEnd, viewEndMs); the proposed y
     // range changed (yMin, yMax, yTickCount); a replace happened (pointCount, sampleCount,
     // lastSampleMs, historyStartMs, replaceCount).
@@ -159,6 +206,12 @@ private:
     double m_yMin = 0;
     double m_yMax = 1;
     int m_yTicks = 5;
+    qint64 m_fixedEndMs = 0;
+    int m_maxYTicks = 7;
+    int m_maxTimeTicks = 6;
+    QVariantList m_yTickList;
+    QVariantList m_timeTickList;
+    QList<qint64> m_timeTickTimes;
     int m_pointCount = 0;
     int m_sampleCount = 0;
     qint64 m_lastSampleMs = 0;
@@ -168,6 +221,9 @@ private:
     bool m_dirty = true;
 
     void feedLine(Binding &b, const QList<QPointF> &points, const StreamBuffer *buffer);
+    void updateYTicks();
+    void updateTimeTicks();
+    QVariantMap entryFor(const Binding &b) const;
 };
 
 } // namespace Pulseboard

@@ -3,8 +3,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 namespace Pulseboard {
 
@@ -148,6 +150,79 @@ bool numericValueAt(const QJsonValue &data, const QString &path, double *value, 
         return false;
     *value = current.toDouble();
     return true;
+}
+
+QStringList chooseChartFields(const QList<FieldStats> &fields, int count, const QStringList &preferred)
+{
+    static const QStringList notFigures = {QStringLiteral("t"),    QStringLiteral("ts"),
+                                           QStringLiteral("time"), QStringLiteral("timestamp"),
+                                           QStringLiteral("seq"),  QStringLiteral("id")};
+    struct Ranked
+    {
+        int tier = 0; // 0 moves (or too few samples to tell), 1 constant, 2 always 0
+        int preference = 0;
+        int depth = 0;
+        int order = 0;
+        double magnitude = 0;
+        QString path;
+        bool operator<(const Ranked &o) const
+        {
+            return std::tie(tier, preference, depth, order) <
+                   std::tie(o.tier, o.preference, o.depth, o.order);
+        }
+    };
+    QList<Ranked> ranked;
+    for (int i = 0; i < fields.size(); ++i) {
+        const FieldStats &f = fields.at(i);
+        const QString last = f.path.section(QLatin1Char('.'), -1);
+        const double magnitude = qMax(std::abs(f.min), std::abs(f.max));
+        if (notFigures.contains(last, Qt::CaseInsensitive) || magnitude > 1e11 || !std::isfinite(magnitude))
+            continue;
+        Ranked r;
+        r.tier = f.samples > 0 && f.min == 0 && f.max == 0 ? 2 : f.samples >= 3 && f.min == f.max ? 1 : 0;
+        const qsizetype at = preferred.indexOf(last);
+        r.preference = at < 0 ? int(preferred.size()) : int(at);
+        r.depth = int(f.path.count(QLatin1Char('.'))) + (f.path.contains(QLatin1Char('[')) ? 8 : 0);
+        r.order = i;
+        r.magnitude = magnitude;
+        r.path = f.path;
+        ranked.append(r);
+    }
+    std::sort(ranked.begin(), ranked.end());
+    QStringList chosen;
+    double firstMagnitude = 0;
+    for (const Ranked &r : ranked) {
+        if (chosen.size() >= count || r.tier == 2)
+            break;
+        if (!chosen.isEmpty() && firstMagnitude > 0 && r.magnitude > 0) {
+            const double ratio = r.magnitude / firstMagnitude;
+            if (ratio > 1000 || ratio < 1e-3)
+                continue;
+        }
+        if (chosen.isEmpty())
+            firstMagnitude = r.magnitude;
+        chosen.append(r.path);
+    }
+    // Nothing but zeros: charting them still says "all zero", better than an empty tile.
+    if (chosen.isEmpty())
+        for (int i = 0; i < ranked.size() && i < count; ++i)
+            chosen.append(ranked.at(i).path);
+    return chosen;
+}
+
+QStringList preferredChartFields(const QString &channel)
+{
+    if (channel == QLatin1StringView("sys.cpu"))
+        return {QStringLiteral("user"), QStringLiteral("system"), QStringLiteral("iowait"),
+                QStringLiteral("total")};
+    if (channel == QLatin1StringView("sys.mem"))
+        return {QStringLiteral("usedBytes"), QStringLiteral("availableBytes"), QStringLiteral("cachedBytes"),
+                QStringLiteral("swapUsedBytes")};
+    if (channel == QLatin1StringView("sys.net"))
+        return {QStringLiteral("rxBytesPerSec"), QStringLiteral("txBytesPerSec")};
+    if (channel == QLatin1StringView("sys.load"))
+        return {QStringLiteral("load1"), QStringLiteral("load5"), QStringLiteral("load15")};
+    return {};
 }
 
 } // namespace Pulseboard

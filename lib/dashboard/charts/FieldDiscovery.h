@@ -4,7 +4,8 @@
 // hostile message costs the UI thread a known, small amount of work. walkNumericFields is the
 // walk itself, over a JsonView (a parsed frame or a QJsonValue): it builds each path in one
 // reused buffer and hands it to a visitor, so a message whose fields were seen before costs no
-// allocation; discoverNumericFields collects the same fields into a list.
+// allocation; discoverNumericFields collects the same fields into a list. chooseChartFields
+// ranks a channel's fields for the chart a tile draws before anyone picks.
 #pragma once
 
 #include "protocol/JsonView.h"
@@ -12,6 +13,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace Pulseboard {
 
@@ -53,5 +55,26 @@ DiscoveryResult discoverNumericFields(const QJsonValue &data, const DiscoveryLim
 // The value at `path` (as produced above) inside `data`, when it is a number.
 bool numericValueAt(const QJsonValue &data, const QString &path, double *value,
                     const QString &root = QStringLiteral("data"));
+
+// What the automatic chart choice knows of one field: its samples so far.
+struct FieldStats
+{
+    QString path;
+    int samples = 0;
+    double min = 0;
+    double max = 0;
+};
+
+// The fields a person would chart first, at most `count`, best first. Never what looks like a
+// timestamp or an id (its name, or a value beyond 1e11: a line at 1.7e12 flattens the rest).
+// Fields that move come before constant ones, and a field that has only ever been 0 is left
+// out while anything else is left; then the names in `preferred` (matched on the path's last
+// part, in that order), then top-level before nested before array items, then the order the
+// fields were found in. Once the first field is chosen, fields more than 1000 times larger or
+// smaller than it are left out too (they would flatten it or be flattened on a shared axis).
+QStringList chooseChartFields(const QList<FieldStats> &fields, int count, const QStringList &preferred = {});
+// The names to prefer for the embedded hub's system channels (sys.cpu, sys.mem, sys.net,
+// sys.load); empty for any other channel, which is ranked by the rules above alone.
+QStringList preferredChartFields(const QString &channel);
 
 } // namespace Pulseboard

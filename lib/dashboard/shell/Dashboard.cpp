@@ -208,6 +208,8 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     m_overflowTold.clear();
     m_retainedNext.clear();
     m_retained.clear();
+    m_autoSince.clear();
+    m_autoSettled.clear();
     m_warnedClock = false;
     m_lagMs = 0;
     m_lagMsMax = 0;
@@ -275,6 +277,8 @@ void Dashboard::refreshModels()
 {
     const bool live = m_manager && m_manager->state() == ConnectionManager::Open;
     m_channels->refresh(nowMs(), live);
+    if (++m_autoCheck % 8 == 0) // every 2 s
+        recheckAutomaticFields();
 }
 
 void Dashboard::setWindowMs(int ms)
@@ -350,28 +354,56 @@ QStringList Dashboard::tileFields(const QString &channel) const
 
 QStringList Dashboard::automaticFields(const QString &channel) const
 {
-    // What a person would chart first: top-level figures before nested and array ones, and never
-    // what looks like a timestamp or an id (a line at 1.7e12 flattens everything else).
-    static const QStringList notFigures = {QStringLiteral("t"),    QStringLiteral("ts"),
-                                           QStringLiteral("time"), QStringLiteral("timestamp"),
-                                           QStringLiteral("seq"),  QStringLiteral("id")};
-    QList<QPair<int, QString>> ranked;
-    const QStringList all = m_store->fields(channel);
-    for (int i = 0; i < all.size(); ++i) {
-        const QString &path = all.at(i);
-        const QString last = path.section(QLatin1Char('.'), -1);
-        if (notFigures.contains(last, Qt::CaseInsensitive))
-            continue;
-        if (qAbs(m_store->latest(channel, path).toDouble()) > 1e11)
-            continue;
-        const int depth = int(path.count(QLatin1Char('.'))) + (path.contains(QLatin1Char('[')) ? 8 : 0);
-        ranked.append({depth * 10000 + i, path});
+    if (m_autoSettled.contains(channel))
+        return m_autoSettled.value(channel);
+    // Ranked on what each field did lately (FieldDiscovery's chooseChartFields says how).
+    static constexpr int kRecent = 600;
+    QList<FieldStats> stats;
+    const SeriesKey key = SeriesKey::channel(channel);
+    for (const QString &path : m_store->fields(channel)) {
+        FieldStats f;
+        f.path = path;
+        if (const StreamBuffer *b = m_store->buffer(key, path); b && !b->isEmpty()) {
+            const int from = qMax(0, b->size() - kRecent);
+            f.samples = b->size() - from;
+            f.min = f.max = b->at(from).v;
+            for (int i = from + 1; i < b->size(); ++i) {
+                f.min = qMin(f.min, b->at(i).v);
+                f.max = qMax(f.max, b->at(i).v);
+            }
+        }
+        stats.append(f);
     }
-    std::sort(ranked.begin(), ranked.end());
-    QStringList chosen;
-    for (int i = 0; i < ranked.size() && chosen.size() < kAutoFields; ++i)
-        chosen.append(ranked.at(i).second);
-    return chosen;
+    return chooseChartFields(stats, kAutoFields, preferredChartFields(channel));
+}
+
+void Dashboard::recheckAutomaticFields()
+{
+    // While a channel is young its automatic choice may still change (a field that looked
+    // constant on the first message moves); after kAutoFieldsSettleMs it stays put.
+    const qint64 now = nowMs();
+    bool changed = false;
+    for (const QVariant &tile : m_tileModel->tiles()) {
+        const QVariantMap spec = tile.toMap();
+        const QString channel = spec.value(QStringLiteral("channel")).toString();
+        if (m_chosenFields.contains(channel) || m_autoSettled.contains(channel))
+            continue;
+        if (const ChartConfig *c = chartFor(channel); c && !c->fields.isEmpty())
+            continue;
+        const QStringList shown = spec.value(QStringLiteral("fields")).toStringList();
+        if (shown.isEmpty())
+            continue;
+        const qint64 since = m_autoSince.value(channel, 0);
+        if (since == 0)
+            m_autoSince.insert(channel, now);
+        const QStringList best = automaticFields(channel);
+        if (best != shown)
+            changed = true;
+        if (since > 0 && now - since >= kAutoFieldsSettleMs)
+            m_autoSettled.insert(channel, best);
+    }
+    if (changed)
+        rebuildTiles();
 }
 
 void Dashboard::rebuildTiles()

@@ -126,6 +126,9 @@ public:
     QVariantMap queueDepths();
 
     static constexpr int kAutoFields = 4;
+    // A tile's automatic field choice is looked at again while its channel is this young: the
+    // first message says which fields exist, the next ones which of them move.
+    static constexpr qint64 kAutoFieldsSettleMs = 20000;
 
     // The manager now talks to another server (the ServerSwitcher switched it): the channels'
     // series, the channel and raw models start clean, `config` replaces the old server's, and
@@ -173,6 +176,7 @@ private:
     void refreshModels();
     const ChartConfig *chartFor(const QString &channel) const;
     QStringList automaticFields(const QString &channel) const;
+    void recheckAutomaticFields();
 
     QPointer<ConnectionManager> m_manager;
     Sink m_sink{this};
@@ -200,6 +204,10 @@ private:
     QString m_retainedNext;
     QSet<QString> m_retained;
     QHash<QString, QStringList> m_chosenFields;
+    // Automatic choices: when each channel's was first made, and the ones that settled.
+    QHash<QString, qint64> m_autoSince;
+    QHash<QString, QStringList> m_autoSettled;
+    int m_autoCheck = 0;
     QHash<QString, QPair<int, int>> m_chartCounts;
     int m_windowMs = ChartWindows::kDefaultMs;
     bool m_warnedClock = false;
