@@ -716,6 +716,8 @@ ChannelStore *HubServer::createRedisStore(QString *)
     o.historySize = m_options.historySize;
     o.dedupeTtlSec = m_options.redisDedupeTtlSec;
     o.maxChannels = m_options.maxChannels;
+    o.maxChannelBytes = m_options.maxChannelBytes;
+    o.channelIdleMs = m_options.channelIdleMs;
     o.reconnectMaxMs = qMax(100, m_options.redisReconnectMaxMs);
     return new RedisChannelStore(o, this);
 }
