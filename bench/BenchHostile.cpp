@@ -3,7 +3,10 @@
 // that pings every 10 ms, and measures its ping round trips: first alone (the baseline), then while
 // a hostile process sends 850 KiB publishes whose data is an object of 80 000 keys in random order,
 // once on connections that never authenticate (one frame each) and once authenticated.
-//   bench-hostile [--frames N] [--runs N]        (bench/hostile.sh builds Release and runs it)
+//   bench-hostile [--frames N] [--runs N] [--baseline-hub PATH]
+//                                                (bench/hostile.sh builds Release and runs it)
+// With --baseline-hub, each run measures a hub of this build, then one of PATH (a change measured
+// in one run, on the same machine and load).
 // Per phase it prints the median, p99 and slowest round trip, and the ratio to the baseline.
 #include "BenchUtil.h"
 #include "support/HostilePayload.h"
@@ -111,14 +114,18 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser p;
-    p.addOptions({{QStringLiteral("role"), QStringLiteral("internal"), QStringLiteral("ROLE")},
-                  {QStringLiteral("url"), QStringLiteral("internal"), QStringLiteral("URL")},
-                  {QStringLiteral("token"), QStringLiteral("internal"), QStringLiteral("TOKEN")},
-                  {QStringLiteral("authed"), QStringLiteral("internal")},
-                  {QStringLiteral("frames"), QStringLiteral("hostile frames per phase (default 10)"),
-                   QStringLiteral("N"), QStringLiteral("10")},
-                  {QStringLiteral("runs"), QStringLiteral("repeats of the hostile phases (default 3)"),
-                   QStringLiteral("N"), QStringLiteral("3")}});
+    p.addOptions(
+        {{QStringLiteral("role"), QStringLiteral("internal"), QStringLiteral("ROLE")},
+         {QStringLiteral("url"), QStringLiteral("internal"), QStringLiteral("URL")},
+         {QStringLiteral("token"), QStringLiteral("internal"), QStringLiteral("TOKEN")},
+         {QStringLiteral("authed"), QStringLiteral("internal")},
+         {QStringLiteral("frames"), QStringLiteral("hostile frames per phase (default 10)"),
+          QStringLiteral("N"), QStringLiteral("10")},
+         {QStringLiteral("runs"), QStringLiteral("repeats of the hostile phases (default 3)"),
+          QStringLiteral("N"), QStringLiteral("3")},
+         {QStringLiteral("baseline-hub"),
+          QStringLiteral("also measure this pulseboard-hub (another build), run by run with this one"),
+          QStringLiteral("PATH")}});
     p.process(app);
     const int frames = qMax(1, p.value(QStringLiteral("frames")).toInt());
     if (p.value(QStringLiteral("role")) == QLatin1StringView("hostile"))
@@ -127,99 +134,123 @@ int main(int argc, char **argv)
 
     Pulseboard::Bench::printMachine();
     const QString bin = QCoreApplication::applicationDirPath();
+    const QString thisHub = bin + QStringLiteral("/pulseboard-hub");
+    const QString baselineHub = p.value(QStringLiteral("baseline-hub"));
     auto mint = [&](const QString &subject) {
         QProcess m;
-        m.start(bin + QStringLiteral("/pulseboard-hub"),
+        m.start(thisHub,
                 {QStringLiteral("--mint-token"), subject, QStringLiteral("--token-secret"), kSecret});
         m.waitForFinished(30000);
         return QString::fromUtf8(m.readAllStandardOutput()).trimmed();
     };
-    QProcess hub;
-    hub.setStandardErrorFile(QProcess::nullDevice());
-    hub.start(bin + QStringLiteral("/pulseboard-hub"),
-              {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
-               QStringLiteral("--token-secret"), kSecret});
-    if (!hub.waitForStarted(10000) || !waitFor([&] { return hub.canReadLine(); }, 30000)) {
-        std::fprintf(stderr, "hub did not start\n");
-        return 1;
-    }
-    const QByteArray line = hub.readLine().trimmed();
-    const QUrl url(QString::fromUtf8(line.mid(line.indexOf("ws://"))));
     const QString token = mint(QStringLiteral("bench"));
-
-    QWebSocket bystander;
-    if (!openSocket(bystander, url) || !authenticate(bystander, token)) {
-        std::fprintf(stderr, "bystander could not connect to %s\n", qPrintable(url.toString()));
-        return 1;
-    }
-    QElapsedTimer clock;
-    clock.start();
-    Phase *current = nullptr;
-    QObject::connect(&bystander, &QWebSocket::textMessageReceived, [&](const QString &text) {
-        const qsizetype at = text.indexOf(QLatin1StringView("\"ts\":"));
-        if (!current || at < 0 || !text.contains(QLatin1StringView("\"pong\"")))
-            return;
-        const qint64 sentNs =
-            QStringView(text).sliced(at + 5).split(u',').first().split(u'}').first().toLongLong();
-        current->rtts.append(double(clock.nsecsElapsed() - sentNs) / 1e6);
-    });
-    QTimer pinger;
-    int pingId = 0;
-    QObject::connect(&pinger, &QTimer::timeout, [&] {
-        bystander.sendTextMessage(
-            QStringLiteral(R"({"type":"ping","id":"b%1","ts":%2})").arg(++pingId).arg(clock.nsecsElapsed()));
-    });
-    pinger.start(10); // 100 a second: well under the default rate limit (200/s)
-
-    auto baseline = [&](Phase &phase, int ms) {
-        current = &phase;
-        QElapsedTimer t;
-        t.start();
-        waitFor([&] { return t.elapsed() >= ms; }, ms + 1000);
-        current = nullptr;
-    };
-    auto hostile = [&](Phase &phase, bool authed) {
-        QProcess h;
-        h.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        QStringList args{QStringLiteral("--role"),   QStringLiteral("hostile"),
-                         QStringLiteral("--url"),    url.toString(),
-                         QStringLiteral("--token"),  token,
-                         QStringLiteral("--frames"), QString::number(frames)};
-        if (authed)
-            args << QStringLiteral("--authed");
-        h.start(QCoreApplication::applicationFilePath(), args);
-        h.waitForStarted(10000);
-        current = &phase;
-        waitFor([&] { return h.state() == QProcess::NotRunning; }, 120000);
-        current = nullptr;
-        if (h.exitCode() != 0)
-            std::fprintf(stderr, "hostile process failed (%d)\n", h.exitCode());
-    };
-
     const int runs = qMax(1, p.value(QStringLiteral("runs")).toInt());
-    Phase before{QStringLiteral("baseline (bystander alone)")};
-    Phase preAuth{QStringLiteral("during: %1 x 850 KiB before auth").arg(frames)};
-    Phase postAuth{QStringLiteral("during: %1 x 850 KiB after auth").arg(frames)};
-    for (int run = 0; run < runs; ++run) {
-        baseline(before, 2000);
-        hostile(preAuth, false);
-        hostile(postAuth, true);
-    }
-    pinger.stop();
-    const double base = Pulseboard::Bench::median(before.rtts);
-    std::printf("bystander ping round trip, ms (pings every 10 ms; %d runs)\n", runs);
-    for (const Phase *phase : {&before, &preAuth, &postAuth}) {
-        const QList<double> &r = phase->rtts;
-        if (r.isEmpty()) {
-            std::printf("  %-40s no pongs\n", qPrintable(phase->name));
-            continue;
+
+    // One hub of `binary`: the bystander alone, then the hostile phases, `runs` times over.
+    struct Result
+    {
+        Phase before{QStringLiteral("baseline (bystander alone)")};
+        Phase preAuth{QString()};
+        Phase postAuth{QString()};
+    };
+    auto measure = [&](const QString &binary, Result &result) -> bool {
+        QProcess hub;
+        hub.setStandardErrorFile(QProcess::nullDevice());
+        hub.start(binary, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
+                           QStringLiteral("--token-secret"), kSecret});
+        if (!hub.waitForStarted(10000) || !waitFor([&] { return hub.canReadLine(); }, 30000)) {
+            std::fprintf(stderr, "hub %s did not start\n", qPrintable(binary));
+            return false;
         }
-        const double med = Pulseboard::Bench::median(r);
-        std::printf("  %-40s n=%-5lld median %6.2f  p99 %7.2f  max %7.2f  (median x%.2f of baseline)\n",
-                    qPrintable(phase->name), qlonglong(r.size()), med, Pulseboard::Bench::quantile(r, 0.99),
-                    *std::max_element(r.begin(), r.end()), base > 0 ? med / base : 0.0);
+        const QByteArray line = hub.readLine().trimmed();
+        const QUrl url(QString::fromUtf8(line.mid(line.indexOf("ws://"))));
+        QWebSocket bystander;
+        if (!openSocket(bystander, url) || !authenticate(bystander, token)) {
+            std::fprintf(stderr, "bystander could not connect to %s\n", qPrintable(url.toString()));
+            return false;
+        }
+        QElapsedTimer clock;
+        clock.start();
+        Phase *current = nullptr;
+        QObject::connect(&bystander, &QWebSocket::textMessageReceived, [&](const QString &text) {
+            const qsizetype at = text.indexOf(QLatin1StringView("\"ts\":"));
+            if (!current || at < 0 || !text.contains(QLatin1StringView("\"pong\"")))
+                return;
+            const qint64 sentNs =
+                QStringView(text).sliced(at + 5).split(u',').first().split(u'}').first().toLongLong();
+            current->rtts.append(double(clock.nsecsElapsed() - sentNs) / 1e6);
+        });
+        QTimer pinger;
+        int pingId = 0;
+        QObject::connect(&pinger, &QTimer::timeout, [&] {
+            bystander.sendTextMessage(QStringLiteral(R"({"type":"ping","id":"b%1","ts":%2})")
+                                          .arg(++pingId)
+                                          .arg(clock.nsecsElapsed()));
+        });
+        pinger.start(10); // 100 a second: well under the default rate limit (200/s)
+        auto baseline = [&](Phase &phase, int ms) {
+            current = &phase;
+            QElapsedTimer t;
+            t.start();
+            waitFor([&] { return t.elapsed() >= ms; }, ms + 1000);
+            current = nullptr;
+        };
+        auto hostile = [&](Phase &phase, bool authed) {
+            QProcess h;
+            h.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            QStringList args{QStringLiteral("--role"),   QStringLiteral("hostile"),
+                             QStringLiteral("--url"),    url.toString(),
+                             QStringLiteral("--token"),  token,
+                             QStringLiteral("--frames"), QString::number(frames)};
+            if (authed)
+                args << QStringLiteral("--authed");
+            h.start(QCoreApplication::applicationFilePath(), args);
+            h.waitForStarted(10000);
+            current = &phase;
+            waitFor([&] { return h.state() == QProcess::NotRunning; }, 120000);
+            current = nullptr;
+            if (h.exitCode() != 0)
+                std::fprintf(stderr, "hostile process failed (%d)\n", h.exitCode());
+        };
+        baseline(result.before, 2000);
+        hostile(result.preAuth, false);
+        hostile(result.postAuth, true);
+        pinger.stop();
+        hub.terminate();
+        hub.waitForFinished(5000);
+        return true;
+    };
+
+    Result mine;
+    Result base;
+    mine.preAuth.name = base.preAuth.name = QStringLiteral("during: %1 x 850 KiB before auth").arg(frames);
+    mine.postAuth.name = base.postAuth.name = QStringLiteral("during: %1 x 850 KiB after auth").arg(frames);
+    // Run by run, this build then the baseline: both see the same machine and load.
+    for (int run = 0; run < runs; ++run) {
+        if (!measure(thisHub, mine))
+            return 1;
+        if (!baselineHub.isEmpty() && !measure(baselineHub, base))
+            return 1;
     }
-    hub.terminate();
-    hub.waitForFinished(5000);
+    std::printf("bystander ping round trip, ms (pings every 10 ms; %d runs)\n", runs);
+    auto print = [](const char *title, const Result &result) {
+        std::printf("%s\n", title);
+        const double median = Pulseboard::Bench::median(result.before.rtts);
+        for (const Phase *phase : {&result.before, &result.preAuth, &result.postAuth}) {
+            const QList<double> &r = phase->rtts;
+            if (r.isEmpty()) {
+                std::printf("  %-40s no pongs\n", qPrintable(phase->name));
+                continue;
+            }
+            const double med = Pulseboard::Bench::median(r);
+            std::printf("  %-40s n=%-5lld median %6.2f  p99 %7.2f  max %7.2f  (median x%.2f of baseline)\n",
+                        qPrintable(phase->name), qlonglong(r.size()), med,
+                        Pulseboard::Bench::quantile(r, 0.99), *std::max_element(r.begin(), r.end()),
+                        median > 0 ? med / median : 0.0);
+        }
+    };
+    print(qPrintable(QStringLiteral("this build: ") + thisHub), mine);
+    if (!baselineHub.isEmpty())
+        print(qPrintable(QStringLiteral("baseline: ") + baselineHub), base);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace Pulseboard;
 
@@ -194,6 +195,148 @@ std::unique_ptr<Pulseboard::HubServer> startHub(const Pulseboard::HubOptions &op
         return nullptr;
     }
     return hub;
+}
+
+HubThread::HubThread(const Pulseboard::HubOptions &options)
+    : m_options(std::make_unique<Pulseboard::HubOptions>(options))
+{
+}
+
+HubThread::~HubThread()
+{
+    quit();
+    wait();
+}
+
+bool HubThread::startHub(QString *error)
+{
+    start();
+    m_ready.acquire();
+    if (!m_started && error)
+        *error = m_error;
+    return m_started;
+}
+
+void HubThread::run()
+{
+    QObject context;
+    Pulseboard::HubServer hub(*m_options);
+    m_started = hub.start(&m_error);
+    m_url = hub.url();
+    m_context = &context;
+    m_hub = &hub;
+    m_ready.release();
+    if (m_started)
+        exec();
+    m_hub = nullptr;
+    m_context = nullptr;
+}
+
+PingerThread::PingerThread(const QUrl &url, const QString &token, int intervalMs)
+    : m_url(url), m_token(token), m_intervalMs(intervalMs)
+{
+    m_clock.start();
+    start();
+}
+
+PingerThread::~PingerThread()
+{
+    quit();
+    wait();
+}
+
+qint64 PingerThread::now() const
+{
+    return m_clock.elapsed();
+}
+
+int PingerThread::sent() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_sent;
+}
+
+int PingerThread::answered() const
+{
+    QMutexLocker lock(&m_mutex);
+    return int(m_rtts.size());
+}
+
+bool PingerThread::isClosed() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_closed;
+}
+
+int PingerThread::errors() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_errors;
+}
+
+QList<qint64> PingerThread::rttsSentBetween(qint64 fromMs, qint64 toMs) const
+{
+    QMutexLocker lock(&m_mutex);
+    QList<qint64> out;
+    for (const auto &[sentAt, rtt] : m_rtts) {
+        if (sentAt >= fromMs && sentAt < toMs)
+            out.append(rtt);
+    }
+    return out;
+}
+
+void PingerThread::stopPinging()
+{
+    QMutexLocker lock(&m_mutex);
+    m_stop = true;
+}
+
+void PingerThread::run()
+{
+    QWebSocket socket;
+    QTimer timer;
+    int counter = 0;
+    QObject::connect(&socket, &QWebSocket::connected, &socket, [&] {
+        socket.sendTextMessage(
+            QString::fromUtf8(R"({"type":"auth","id":"auth","token":")" + m_token.toUtf8() + "\"}"));
+    });
+    QObject::connect(&socket, &QWebSocket::disconnected, &socket, [&] {
+        QMutexLocker lock(&m_mutex);
+        m_closed = true;
+    });
+    QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [&](const QString &text) {
+        Pulseboard::Envelope env;
+        if (!Pulseboard::decodeEnvelope(text.toUtf8(), env))
+            return;
+        if (env.type == Pulseboard::MessageType::Ack && env.id == QLatin1StringView("auth")) {
+            timer.start(m_intervalMs);
+        } else if (env.type == Pulseboard::MessageType::Pong && env.id.startsWith(u'b')) {
+            QMutexLocker lock(&m_mutex);
+            m_rtts.append({env.ts, m_clock.elapsed() - env.ts});
+        } else if (env.type == Pulseboard::MessageType::Error) {
+            QMutexLocker lock(&m_mutex);
+            ++m_errors;
+        }
+    });
+    QObject::connect(&timer, &QTimer::timeout, &socket, [&] {
+        {
+            QMutexLocker lock(&m_mutex);
+            if (m_stop) {
+                timer.stop();
+                return;
+            }
+            ++m_sent;
+        }
+        Pulseboard::Envelope e;
+        e.type = Pulseboard::MessageType::Ping;
+        e.id = QStringLiteral("b%1").arg(++counter);
+        e.ts = m_clock.elapsed();
+        socket.sendTextMessage(QString::fromUtf8(Pulseboard::encodeEnvelope(e)));
+    });
+    socket.open(m_url);
+    exec();
+    timer.stop();
+    socket.abort();
 }
 
 bool openAuthed(ProtocolProbe &probe, const QUrl &url, const QString &token)

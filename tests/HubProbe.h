@@ -6,14 +6,20 @@
 
 #include "protocol/Envelope.h"
 
+#include <QElapsedTimer>
 #include <QJsonValue>
 #include <QList>
+#include <QMutex>
 #include <QObject>
+#include <QSemaphore>
 #include <QTcpSocket>
+#include <QThread>
 #include <QUrl>
 #include <QWebSocket>
 
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 namespace Pulseboard {
 class HubServer;
@@ -67,6 +73,75 @@ std::unique_ptr<Pulseboard::HubServer> startHub(const Pulseboard::HubOptions &op
 
 // Opens `probe` on `url` and authenticates with `token`: true once the auth is acked.
 bool openAuthed(ProtocolProbe &probe, const QUrl &url, const QString &token);
+
+// A hub on a thread of its own: what a test's own clients cost on the test's thread (encoding,
+// masking and decoding large frames) is then not counted as the hub's time. Everything asked of
+// the hub goes through call(), which runs on the hub's thread and waits for it.
+class HubThread : public QThread
+{
+public:
+    explicit HubThread(const Pulseboard::HubOptions &options);
+    ~HubThread() override; // the hub is freed on its thread, then the thread ends
+    bool startHub(QString *error);
+    QUrl url() const { return m_url; }
+    template <typename F> auto call(F &&f)
+    {
+        using R = decltype(f(std::declval<Pulseboard::HubServer &>()));
+        if constexpr (std::is_void_v<R>) {
+            QMetaObject::invokeMethod(
+                m_context, [&] { f(*m_hub); }, Qt::BlockingQueuedConnection);
+        } else {
+            R result{};
+            QMetaObject::invokeMethod(
+                m_context, [&] { result = f(*m_hub); }, Qt::BlockingQueuedConnection);
+            return result;
+        }
+    }
+
+protected:
+    void run() override;
+
+private:
+    std::unique_ptr<Pulseboard::HubOptions> m_options;
+    QSemaphore m_ready;
+    QObject *m_context = nullptr;
+    Pulseboard::HubServer *m_hub = nullptr;
+    bool m_started = false;
+    QString m_error;
+    QUrl m_url;
+};
+
+// An authenticated client on a thread of its own that pings every `intervalMs` and records each
+// pong's round trip: what it measures is the hub's answer, not the test thread's business.
+class PingerThread : public QThread
+{
+public:
+    PingerThread(const QUrl &url, const QString &token, int intervalMs = 5);
+    ~PingerThread() override; // stops pinging, closes, ends the thread
+    qint64 now() const;       // ms on the clock the pings are stamped with
+    int sent() const;
+    int answered() const;
+    bool isClosed() const;
+    int errors() const;
+    // Round trips of the pings sent at or after `fromMs` and before `toMs`.
+    QList<qint64> rttsSentBetween(qint64 fromMs, qint64 toMs) const;
+    void stopPinging();
+
+protected:
+    void run() override;
+
+private:
+    QUrl m_url;
+    QString m_token;
+    int m_intervalMs;
+    QElapsedTimer m_clock;
+    mutable QMutex m_mutex;
+    int m_sent = 0;
+    int m_errors = 0;
+    bool m_closed = false;
+    bool m_stop = false;
+    QList<std::pair<qint64, qint64>> m_rtts; // sent at, round trip
+};
 
 // One client-to-server WebSocket frame (RFC 6455 5.2): FIN, `opcode`, the mask bit, the length
 // (7-bit, 16-bit or 64-bit form), a random masking key and the masked payload.

@@ -107,6 +107,8 @@ private Q_SLOTS:
     void sinceOlderThanRedisHistoryReportsTheLoss();
     void channelCapSharedAcrossHubs();
     void dataPassedThroughAsSent();
+    void channelByteBudgetTrimsOldest();
+    void idleChannelsExpireFromRedis();
 
 private:
     bool m_haveRedis = false;
@@ -478,6 +480,112 @@ void tst_HubRedis::dataPassedThroughAsSent()
     QCOMPARE(
         late.ofType(MessageType::Message).first().data.toObject().value(QStringLiteral("zeta")).toDouble(),
         1.5);
+}
+
+// --max-channel-bytes on Redis: the channel's hash keeps the data bytes of its stream, and the
+// publish script trims the oldest entries past the budget. 40 publishes of 292 data bytes under
+// a 4000-byte budget: every one acked in order, the stream keeps the newest 13 (3796 bytes; 14
+// would be 4088), and a replay from 0 says what was lost, then gives the 13 and what follows.
+void tst_HubRedis::channelByteBudgetTrimsOldest()
+{
+    if (!m_haveRedis)
+        QSKIP("redis-server not installed: Redis byte budget untested here");
+    RedisServer redis;
+    QVERIFY(redis.start());
+    HubOptions o = redisHub(redis.url());
+    o.maxChannelBytes = 4000;
+    HubServer hub(o);
+    QVERIFY(hub.start());
+    QTRY_VERIFY(hub.store()->isAvailable());
+    ProtocolProbe publisher;
+    QVERIFY(publisher.open(hub.url()));
+    const QString payload(290, u'x'); // "xxx...": 292 bytes of JSON
+    for (int i = 1; i <= 40; ++i) {
+        bool ok = false;
+        const Envelope ack =
+            publisher.waitFor(MessageType::Ack, publisher.publish(QStringLiteral("sized"), payload), &ok);
+        QVERIFY(ok);
+        QCOMPARE(ack.seq, qint64(i));
+    }
+    ProtocolProbe late;
+    QVERIFY(late.open(hub.url()));
+    bool ok = false;
+    const Envelope subscribed =
+        late.waitFor(MessageType::Subscribed, late.subscribe(QStringLiteral("sized"), 0), &ok);
+    QVERIFY(ok);
+    QCOMPARE(subscribed.seq, qint64(40));
+    QCOMPARE(subscribed.recovered, false);
+    QCOMPARE(subscribed.firstSeq, qint64(28));
+    QList<qint64> expected;
+    for (qint64 seq = 28; seq <= 40; ++seq)
+        expected << seq;
+    QTRY_COMPARE(late.seqsOf(QStringLiteral("sized")), expected);
+    // Nothing acked after the replay is lost, and the budget holds after it too.
+    QCOMPARE(
+        publisher.waitFor(MessageType::Ack, publisher.publish(QStringLiteral("sized"), payload), &ok).seq,
+        qint64(41));
+    expected << 41;
+    QTRY_COMPARE(late.seqsOf(QStringLiteral("sized")), expected);
+    ProtocolProbe again;
+    QVERIFY(again.open(hub.url()));
+    QCOMPARE(
+        again.waitFor(MessageType::Subscribed, again.subscribe(QStringLiteral("sized"), 0), &ok).firstSeq,
+        qint64(29));
+    QVERIFY(publisher.ofType(MessageType::Error).isEmpty());
+}
+
+// --channel-idle-secs on Redis: a channel's keys expire after the idle time without a publish,
+// and its name leaves the shared set (so --max-channels counts it no more); a channel with a
+// subscriber on a hub is kept by that hub however quiet. A publish to an expired channel starts
+// it again at seq 1, under a new epoch.
+void tst_HubRedis::idleChannelsExpireFromRedis()
+{
+    if (!m_haveRedis)
+        QSKIP("redis-server not installed: Redis idle expiry untested here");
+    RedisServer redis;
+    QVERIFY(redis.start());
+    HubOptions o = redisHub(redis.url());
+    o.channelIdleMs = 300;
+    o.maxChannels = 2;
+    HubServer hub(o);
+    QVERIFY(hub.start());
+    QTRY_VERIFY(hub.store()->isAvailable());
+    ProtocolProbe client;
+    QVERIFY(client.open(hub.url()));
+    bool ok = false;
+    client.waitFor(MessageType::Subscribed, client.subscribe(QStringLiteral("watched")), &ok);
+    QVERIFY(ok);
+    QCOMPARE(client.waitFor(MessageType::Ack, client.publish(QStringLiteral("watched"), 1), &ok).seq,
+             qint64(1));
+    const Envelope first = client.waitFor(MessageType::Ack, client.publish(QStringLiteral("quiet"), 1), &ok);
+    QVERIFY(ok);
+    QCOMPARE(first.seq, qint64(1));
+    QCOMPARE(client.waitFor(MessageType::Ack, client.publish(QStringLiteral("quiet"), 2), &ok).seq,
+             qint64(2));
+    // The set is full: a third channel is refused while both are there.
+    QCOMPARE(client.waitFor(MessageType::Error, client.publish(QStringLiteral("third"), 1), &ok).code,
+             HubError::Full);
+    auto names = [&hub] {
+        QStringList list;
+        for (const ChannelInfo &c : hub.store()->channels())
+            list << c.name;
+        list.sort();
+        return list;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(names(), QStringList{QStringLiteral("watched")}, 10000);
+    QTest::qWait(400); // past another idle time: the subscribed one is still kept
+    QCOMPARE(names(), QStringList{QStringLiteral("watched")});
+    // The freed slot takes a new channel; the expired one starts again at seq 1.
+    QCOMPARE(client.waitFor(MessageType::Ack, client.publish(QStringLiteral("third"), 1), &ok).seq,
+             qint64(1));
+    QVERIFY(ok);
+    QTRY_COMPARE_WITH_TIMEOUT(names(), QStringList{QStringLiteral("watched")}, 10000);
+    QCOMPARE(client.waitFor(MessageType::Ack, client.publish(QStringLiteral("quiet"), 3), &ok).seq,
+             qint64(1));
+    QCOMPARE(client.waitFor(MessageType::Ack, client.publish(QStringLiteral("watched"), 2), &ok).seq,
+             qint64(2));
+    QVERIFY(ok);
+    QVERIFY(hub.rejects(QStringLiteral("too_many_channels")) >= 1);
 }
 
 QTEST_GUILESS_MAIN(tst_HubRedis)

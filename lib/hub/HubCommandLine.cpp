@@ -132,7 +132,7 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("BYTES")},
         {opt("max-channel-bytes"),
          QStringLiteral("Bytes of history kept per channel, oldest evicted first; 0 = no cap (default %1; "
-                        "memory store).")
+                        "on Redis the data's bytes).")
              .arg(d.maxChannelBytes),
          QStringLiteral("BYTES")},
         {opt("max-channels"),
@@ -142,7 +142,7 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("N")},
         {opt("channel-idle-secs"),
          QStringLiteral("Free a channel with no subscriber and no publish for this long, with its history; "
-                        "0 = never (default %1; memory store).")
+                        "0 = never (default %1; on Redis its keys expire).")
              .arg(d.channelIdleMs / 1000),
          QStringLiteral("SECONDS")},
         {opt("max-subscriptions"),

@@ -39,6 +39,10 @@ struct HubOptions
     // A subscriber whose paced replay waits on its socket, and whose socket writes nothing for
     // this long, is dropped (`replay_stalled`) with what was held for it (0: never).
     int replayStallTimeoutMs = 30000;
+    // A frame of at least this many characters from an authenticated client is decoded on a
+    // worker thread (FrameDecodePool), so the hub's loop answers everyone else meanwhile; the
+    // client's frames after it wait their turn. 0: every frame decoded on the hub's thread.
+    qint64 offThreadDecodeChars = 64 * 1024;
 
     // Budgets of what the hub keeps (docs/OPERATIONS.md "Budgets"); 0 = no cap for each.
     // Retained history is bounded by historySize and by bytes: the oldest goes first, across

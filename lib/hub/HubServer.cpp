@@ -1,6 +1,7 @@
 #include "HubServer.h"
 
 #include "ConnectionGuard.h"
+#include "FrameDecodePool.h"
 #include "HealthServer.h"
 #include "HubErrors.h"
 #include "HubLogging.h"
@@ -20,6 +21,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
+#include <QThread>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -139,6 +141,11 @@ bool HubServer::start(QString *error)
         new HubContext{m_options, m_metrics, m_router, *m_store, *m_auth, m_requests,
                        [this](const QString &channel) { return m_feedChannels.contains(channel); }});
     m_context->guard = &m_guard;
+    if (m_options.offThreadDecodeChars > 0) {
+        // Leaves a core to the hub's own loop where there are only a few.
+        m_decodePool = new FrameDecodePool(qBound(1, QThread::idealThreadCount() - 1, 4), this);
+        m_context->decodePool = m_decodePool;
+    }
     m_metrics.setMaxChannelSeries(m_options.metricsMaxChannels);
     connect(m_store, &ChannelStore::messageArrived, this, &HubServer::onStoreMessage);
     connect(m_store, &ChannelStore::channelReset, this,
@@ -709,6 +716,8 @@ ChannelStore *HubServer::createRedisStore(QString *)
     o.historySize = m_options.historySize;
     o.dedupeTtlSec = m_options.redisDedupeTtlSec;
     o.maxChannels = m_options.maxChannels;
+    o.maxChannelBytes = m_options.maxChannelBytes;
+    o.channelIdleMs = m_options.channelIdleMs;
     o.reconnectMaxMs = qMax(100, m_options.redisReconnectMaxMs);
     return new RedisChannelStore(o, this);
 }

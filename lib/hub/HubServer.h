@@ -31,6 +31,7 @@ namespace Pulseboard {
 
 class ChannelStore;
 class Feed;
+class FrameDecodePool;
 class HealthServer;
 class HubSession;
 class TokenAuth;
@@ -108,7 +109,8 @@ private:
     HubMetrics m_metrics;
     ChannelRouter m_router;
     HubRequests m_requests;
-    std::unique_ptr<HubContext> m_context; // what sessions share; set once the store exists
+    std::unique_ptr<HubContext> m_context;   // what sessions share; set once the store exists
+    FrameDecodePool *m_decodePool = nullptr; // large frames of authenticated clients (a child)
 
     QHash<QWebSocket *, HubSession *> m_sessions;
     quint64 m_nextSession = 0;

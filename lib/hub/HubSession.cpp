@@ -2,6 +2,7 @@
 
 #include "ChannelStore.h"
 #include "ConnectionGuard.h"
+#include "FrameDecodePool.h"
 #include "HubErrors.h"
 #include "HubLogging.h"
 #include "HubOptions.h"
@@ -348,19 +349,78 @@ void HubSession::onTextMessage(const QString &text)
 {
     if (m_closing)
         return;
-    EnvelopeDecoder &decoder = frameDecoder();
-    const qint64 bytes = decoder.setFrame(QStringView(text)).size();
-    m_context.metrics.countFrameIn(bytes);
     m_lastLifeMs = Clock::current().monotonicMs();
     if (!m_limiter->tryTake(m_lastLifeMs)) {
+        m_context.metrics.countFrameIn(frameDecoder().setFrame(QStringView(text)).size());
         refuse(RejectReason::RateLimit, CloseCode::RateLimited,
                QStringLiteral("rate limit exceeded (%1 frames/s, burst %2)")
                    .arg(m_context.options.rateLimitPerSec)
                    .arg(m_context.options.rateLimitBurst));
         return;
     }
+    if (m_decoding || !m_heldFrames.isEmpty()) {
+        // Behind a frame that is being decoded: handled after it, in the order they came.
+        holdFrame(text);
+        return;
+    }
+    handleText(text);
+}
+
+void HubSession::holdFrame(const QString &text)
+{
+    m_heldFrames.append(text);
+    m_heldUnits += text.size();
+    // While more than a largest frame waits to be read, the socket is not read: what the client
+    // sends next waits in the kernel (TCP pushes back on it), not in this process. A pass of the
+    // event loop still hands over the frames its socket had buffered already.
+    if (!m_readPaused && m_heldUnits > m_context.options.maxMessageBytes) {
+        m_readPaused = true;
+        m_socket->setReadBufferSize(1);
+    }
+}
+
+void HubSession::handleHeldFrames()
+{
+    QPointer<HubSession> self(this);
+    while (self && !m_closing && !m_decoding && !m_heldFrames.isEmpty()) {
+        const QString text = m_heldFrames.takeFirst();
+        m_heldUnits -= text.size();
+        handleText(text); // may free the session
+    }
+    if (!self || m_closing)
+        return;
+    if (m_readPaused && m_heldUnits <= m_context.options.maxMessageBytes) {
+        m_readPaused = false;
+        m_socket->setReadBufferSize(0); // reading resumes (the read notifier is enabled again)
+    }
+}
+
+void HubSession::handleText(const QString &text)
+{
+    FrameDecodePool *pool = m_context.decodePool;
+    const qint64 offThread = m_context.options.offThreadDecodeChars;
+    // A large frame from an authenticated client is decoded on the pool, the loop free meanwhile;
+    // before auth nothing large is decoded at all (below).
+    if (m_authed && pool && offThread > 0 && text.size() >= offThread) {
+        m_decoding = true;
+        QPointer<HubSession> self(this);
+        pool->decode(text, [self](FrameDecodePool::Result &&r) {
+            if (!self)
+                return;
+            self->m_decoding = false;
+            if (self->m_closing)
+                return;
+            self->handleDecoded(r);
+            if (self)
+                self->handleHeldFrames();
+        });
+        return;
+    }
+    EnvelopeDecoder &decoder = frameDecoder();
+    const qint64 bytes = decoder.setFrame(QStringView(text)).size();
     DecodeError error;
     if (!m_authed) {
+        m_context.metrics.countFrameIn(bytes);
         // Before auth nothing is built from a frame but its type: a large one is refused
         // unread, and so is any type that needs auth, whatever payload it carries.
         const qint64 cap = m_context.options.maxPreAuthFrameBytes;
@@ -387,17 +447,30 @@ void HubSession::onTextMessage(const QString &text)
             handleEnvelope(head);
             return;
         }
-    }
-    Envelope env;
-    QByteArray dataJson;
-    // A publish's data stays the JSON text it came as, to the store and to every subscriber.
-    if (!decoder.decodeEnvelopeWithDataJson(env, dataJson, &error)) {
-        m_context.metrics.countReject(RejectReason::Malformed);
-        qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << logSafe(error.message);
-        sendError(CloseCode::Malformed, error.message);
+        FrameDecodePool::Result r;
+        r.bytes = -1; // counted above
+        r.ok = decoder.decodeEnvelopeWithDataJson(r.envelope, r.dataJson, &r.error);
+        handleDecoded(r);
         return;
     }
-    handleEnvelope(env, dataJson);
+    FrameDecodePool::Result r;
+    r.bytes = bytes;
+    // A publish's data stays the JSON text it came as, to the store and to every subscriber.
+    r.ok = decoder.decodeEnvelopeWithDataJson(r.envelope, r.dataJson, &r.error);
+    handleDecoded(r);
+}
+
+void HubSession::handleDecoded(const FrameDecodePool::Result &r)
+{
+    if (r.bytes >= 0)
+        m_context.metrics.countFrameIn(r.bytes);
+    if (!r.ok) {
+        m_context.metrics.countReject(RejectReason::Malformed);
+        qCInfo(lcHub).noquote() << "malformed frame from" << m_id << ":" << logSafe(r.error.message);
+        sendError(CloseCode::Malformed, r.error.message);
+        return;
+    }
+    handleEnvelope(r.envelope, r.dataJson);
 }
 
 void HubSession::handleEnvelope(const Envelope &env, const QByteArray &dataJson)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ChannelRouter.h"
+#include "FrameDecodePool.h"
 #include "HubMetrics.h"
 #include "TokenAuth.h"
 
@@ -42,6 +43,8 @@ struct HubContext
     const HubRequests &requests;
     std::function<bool(const QString &channel)> isFeedChannel; // published by the hub itself
     ConnectionGuard *guard = nullptr; // failed auths by address (the hub's); none in a bare test
+    // Where large frames are decoded (HubOptions::offThreadDecodeChars); none: on the hub's thread.
+    FrameDecodePool *decodePool = nullptr;
 };
 
 class HubSession : public QObject, public ChannelSubscriber
@@ -96,6 +99,12 @@ public:
 
 private:
     void onTextMessage(const QString &text);
+    // A frame's decode and handling, on the pool (a large frame of an authenticated client) or here.
+    void handleText(const QString &text);
+    void handleDecoded(const FrameDecodePool::Result &result);
+    // Frames that came while one was being decoded wait here, then go in order.
+    void holdFrame(const QString &text);
+    void handleHeldFrames();
     void onBinaryMessage(const QByteArray &data);
     // `dataJson`: a publish's data, as the JSON text it came in.
     void handleEnvelope(const Envelope &env, const QByteArray &dataJson = QByteArray());
@@ -141,6 +150,12 @@ private:
     qint64 m_flushedUnsent = 0;  // the socket's unsent bytes after the last flush (an upper bound since)
     bool m_flushScheduled = false;
     QMetaObject::Connection m_drainConnection; // bytesWritten -> router.drained(), while a replay waits
+
+    // Decoding on the pool: one frame at a time per session, the ones after it held (in order).
+    bool m_decoding = false;
+    QList<QString> m_heldFrames;
+    qint64 m_heldUnits = 0;    // UTF-16 units of m_heldFrames
+    bool m_readPaused = false; // the socket's read buffer capped while too much is held
 
     QString m_addressKey; // ConnectionGuard::addressKey of the peer: its failed auths count there
 };

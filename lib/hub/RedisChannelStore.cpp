@@ -19,8 +19,16 @@ namespace Pulseboard {
 namespace {
 
 // KEYS: seq, stream, dedupe, channel set, epoch. ARGV: ts, data, maxlen, pub/sub channel, dedupe
-// flag, channel name, dedupe ttl, most channels (0: no cap), a new epoch. Returns {seq, duplicate};
-// {-1, 2}: the channel is new and the set already holds the most channels (nothing stored).
+// flag, channel name, dedupe ttl, most channels (0: no cap), a new epoch, the channel's byte
+// budget (0: none), the idle time after which the channel's keys expire (ms, 0: never). Returns
+// {seq, duplicate}; {-1, 2}: the channel is new and the set already holds the most channels
+// (nothing stored).
+// Budgets: the epoch hash keeps `bytes`, the data bytes of the stream's entries; after the XADD
+// the oldest entries go (XRANGE COUNT 1, XDEL) while the stream holds more than maxlen entries or
+// more than the budget's bytes (a message over the budget on its own is delivered, not kept).
+// The channel's seq, stream and epoch keys expire together after the idle time; a hub refreshes
+// them for channels it has subscribers on (kKeepScript) and drops expired names from the set
+// (kSweepScript).
 // The epoch key is a hash {id, started}: a sequence that starts at 1 again while its epoch had
 // started (the seq key was lost, e.g. FLUSHALL or a Redis restarted without persistence), or a
 // channel without an epoch, gets the new one; an epoch only reserved by a subscriber (started 0)
@@ -37,13 +45,34 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local ep = redis.call('HMGET', KEYS[5], 'id', 'started')
 if (not ep[1]) or (seq == 1 and ep[2] == '1') then
-  redis.call('HSET', KEYS[5], 'id', ARGV[9], 'started', '1')
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[5], 'id', ARGV[9], 'started', '1', 'bytes', 0)
   redis.call('PERSIST', KEYS[5])
 elseif ep[2] ~= '1' then
-  redis.call('HSET', KEYS[5], 'started', '1')
+  redis.call('HSET', KEYS[5], 'started', '1', 'bytes', 0)
   redis.call('PERSIST', KEYS[5])
 end
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-0', 'ts', ARGV[1], 'd', ARGV[2])
+redis.call('XADD', KEYS[2], seq .. '-0', 'ts', ARGV[1], 'd', ARGV[2])
+local bytes = redis.call('HINCRBY', KEYS[5], 'bytes', #ARGV[2])
+local maxlen = tonumber(ARGV[3])
+local maxbytes = tonumber(ARGV[10])
+local len = redis.call('XLEN', KEYS[2])
+while len > 0 and (len > maxlen or (maxbytes > 0 and bytes > maxbytes)) do
+  local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+  local fields = oldest[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'd' then bytes = bytes - #fields[i + 1] end
+  end
+  redis.call('XDEL', KEYS[2], oldest[1])
+  len = len - 1
+end
+if len == 0 then bytes = 0 end
+redis.call('HSET', KEYS[5], 'bytes', bytes)
+if ARGV[11] ~= '0' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[11])
+  redis.call('PEXPIRE', KEYS[2], ARGV[11])
+  redis.call('PEXPIRE', KEYS[5], ARGV[11])
+end
 redis.call('SADD', KEYS[4], ARGV[6])
 redis.call('PUBLISH', ARGV[4], seq .. ' ' .. ARGV[1] .. ' ' .. ARGV[2])
 if ARGV[5] == '1' then redis.call('SET', KEYS[3], seq, 'EX', ARGV[7]) end
@@ -87,6 +116,30 @@ end
 return out
 )lua");
 
+// KEYS: none. ARGV: the idle time (ms), then the seq, stream and epoch keys of each channel a hub
+// keeps (it has subscribers there): their expiry starts again, on keys that exist.
+const QByteArray kKeepScript = QByteArrayLiteral(R"lua(
+for i = 2, #ARGV do
+  if redis.call('EXISTS', ARGV[i]) == 1 and redis.call('PTTL', ARGV[i]) >= 0 then
+    redis.call('PEXPIRE', ARGV[i], ARGV[1])
+  end
+end
+return 0
+)lua");
+
+// KEYS: channel set. ARGV: seq key prefix, stream key prefix. Removes from the set, and returns,
+// the channels whose keys expired (idle): neither seq nor stream is left.
+const QByteArray kSweepScript = QByteArrayLiteral(R"lua(
+local gone = {}
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. name) == 0 and redis.call('EXISTS', ARGV[2] .. name) == 0 then
+    redis.call('SREM', KEYS[1], name)
+    gone[#gone + 1] = name
+  end
+end
+return gone
+)lua");
+
 // A reserved epoch (a channel subscribed to, never published to) is forgotten after a day; the
 // channel's first message then starts a new one, which its subscribers see as a restart.
 constexpr int kReservedEpochTtlSec = 24 * 3600;
@@ -111,6 +164,8 @@ QByteArray storedMessageFrame(const QString &channel, qint64 seq, qint64 ts, QBy
 const QByteArray kAppendSha = sha1Hex(kAppendScript);
 const QByteArray kFetchSha = sha1Hex(kFetchScript);
 const QByteArray kChannelsSha = sha1Hex(kChannelsScript);
+const QByteArray kKeepSha = sha1Hex(kKeepScript);
+const QByteArray kSweepSha = sha1Hex(kSweepScript);
 
 QString replyError(const RedisReply *reply)
 {
@@ -341,7 +396,9 @@ void RedisChannelStore::append(const QString &channel, const QByteArray &dataJso
                 key("epoch", channel), QByteArray::number(ts), json,
                 QByteArray::number(qMax(0, m_options.historySize)), key("msg", channel),
                 dedupeKey.isEmpty() ? "0" : "1", channel.toUtf8(), QByteArray::number(m_options.dedupeTtlSec),
-                QByteArray::number(qMax(0, m_options.maxChannels)), newEpoch().toLatin1()},
+                QByteArray::number(qMax(0, m_options.maxChannels)), newEpoch().toLatin1(),
+                QByteArray::number(qMax<qint64>(0, m_options.maxChannelBytes)),
+                QByteArray::number(qMax<qint64>(0, m_options.channelIdleMs))},
                [done, maxChannels = m_options.maxChannels](const RedisReply *r) {
                    const QString error = replyError(r);
                    if (!error.isEmpty() || r->elements.size() != 2) {
@@ -382,7 +439,7 @@ bool RedisChannelStore::parseEntry(const QString &channel, const RedisReply &ent
 
 void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done)
 {
-    // A page never holds more than the stream can (its MAXLEN), whatever was asked.
+    // A page never holds more than the stream can (--history entries), whatever was asked.
     const int count =
         maxMessages > 0 ? qMin(maxMessages, qMax(1, m_options.historySize)) : qMax(1, m_options.historySize);
     if (!m_ready) {
@@ -424,6 +481,34 @@ void RedisChannelStore::fetch(const QString &channel, qint64 since, int maxMessa
                        live.epoch = result.epoch;
                    done(result);
                });
+}
+
+int RedisChannelStore::expireIdle(qint64 idleMs, const std::function<bool(const QString &)> &keep)
+{
+    if (idleMs <= 0 || !m_ready || m_options.channelIdleMs <= 0)
+        return 0;
+    // The channels in use here start their expiry again (another hub may use others).
+    QList<QByteArray> keepArgs{"0", QByteArray::number(m_options.channelIdleMs)};
+    for (auto it = m_known.cbegin(); it != m_known.cend(); ++it) {
+        if (keep && keep(it.key()))
+            keepArgs << key("seq", it.key()) << key("stream", it.key()) << key("epoch", it.key());
+    }
+    if (keepArgs.size() > 2)
+        evalScript(kKeepSha, kKeepScript, keepArgs, [](const RedisReply *) {});
+    evalScript(kSweepSha, kSweepScript,
+               {"1", key("channels", QString()).chopped(1), key("seq", QString()), key("stream", QString())},
+               [this](const RedisReply *r) {
+                   if (!r || r->isError())
+                       return; // tried again at the next sweep
+                   for (const RedisReply &name : r->elements) {
+                       const QString channel = QString::fromUtf8(name.string);
+                       m_known.remove(channel);
+                       m_knownEpochs.remove(channel);
+                       m_live.remove(channel);
+                       Q_EMIT channelExpired(channel);
+                   }
+               });
+    return 0; // asynchronous: channelExpired says which went
 }
 
 QList<ChannelInfo> RedisChannelStore::channels() const
@@ -498,68 +583,67 @@ void RedisChannelStore::catchUp(const QString &channel)
         return;
     live.catchingUp = true;
     const qint64 from = live.delivered + 1;
-    evalScript(kFetchSha, kFetchScript,
-               fetchArgs(channel, QByteArray::number(from), qMax(1, m_options.historySize)),
-               [this, channel](const RedisReply *r) {
-                   LiveChannel &live = m_live[channel];
-                   if (!live.catchingUp)
-                       return; // the connection was lost meanwhile; the next ready state retries
-                   live.catchingUp = false;
-                   if (!r || r->isError() || r->elements.size() != 4) {
-                       // Held messages wait: the catch-up runs again once Redis answers.
-                       qCInfo(lcHub).noquote()
-                           << "catch-up of" << logSafe(channel) << "failed:" << replyError(r);
-                       return;
-                   }
-                   const qint64 before = live.delivered;
-                   const qint64 latest = r->elements.at(0).toInteger();
-                   const QString epoch = QString::fromUtf8(r->elements.at(3).string);
-                   // A sequence that went back, or one that started again under a new epoch and
-                   // already passed where we were (Redis restarted without persistence while
-                   // this hub was away from it): both are a new stream, not a continuation.
-                   const bool newEpoch = !live.epoch.isEmpty() && epoch != live.epoch;
-                   if (latest < before || newEpoch) {
-                       qCWarning(lcHub).noquote()
-                           << "channel" << logSafe(channel) << "went back from seq" << before << "to" << latest
-                           << (newEpoch ? "under a new epoch" : "") << "in Redis (data lost there);"
-                           << "starting it again";
-                       live.delivered = 0;
-                       live.epoch = epoch;
-                       m_known[channel] = latest;
-                       m_knownEpochs[channel] = epoch;
-                       Q_EMIT channelReset(channel, epoch);
-                       catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
-                       return;
-                   }
-                   if (live.epoch.isEmpty())
-                       live.epoch = epoch;
-                   {
-                       for (const RedisReply &entry : r->elements.at(2).elements) {
-                           StoredMessage m;
-                           if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
-                               live.held.remove(m.seq);
-                               live.delivered = m.seq;
-                               Q_EMIT messageArrived(channel, m);
-                           }
-                       }
-                   }
-                   // Held messages the stream no longer had (trimmed) still go out, in order; the
-                   // clients see the gap and report it.
-                   const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
-                   for (auto it = held.cbegin(); it != held.cend(); ++it) {
-                       if (it.key() <= live.delivered)
-                           continue;
-                       if (it.key() > live.delivered + 1)
-                           qCWarning(lcHub).noquote()
-                               << "channel" << logSafe(channel) << "lost seq" << live.delivered + 1 << "to"
-                               << it.key() - 1 << "(no longer in Redis history)";
-                       live.delivered = it.key();
-                       Q_EMIT messageArrived(channel, it.value());
-                   }
-                   if (live.delivered > before)
-                       qCDebug(lcHub).noquote()
-                           << "caught up" << logSafe(channel) << "from" << before << "to" << live.delivered;
-               });
+    evalScript(
+        kFetchSha, kFetchScript, fetchArgs(channel, QByteArray::number(from), qMax(1, m_options.historySize)),
+        [this, channel](const RedisReply *r) {
+            LiveChannel &live = m_live[channel];
+            if (!live.catchingUp)
+                return; // the connection was lost meanwhile; the next ready state retries
+            live.catchingUp = false;
+            if (!r || r->isError() || r->elements.size() != 4) {
+                // Held messages wait: the catch-up runs again once Redis answers.
+                qCInfo(lcHub).noquote() << "catch-up of" << logSafe(channel) << "failed:" << replyError(r);
+                return;
+            }
+            const qint64 before = live.delivered;
+            const qint64 latest = r->elements.at(0).toInteger();
+            const QString epoch = QString::fromUtf8(r->elements.at(3).string);
+            // A sequence that went back, or one that started again under a new epoch and
+            // already passed where we were (Redis restarted without persistence while
+            // this hub was away from it): both are a new stream, not a continuation.
+            const bool newEpoch = !live.epoch.isEmpty() && epoch != live.epoch;
+            if (latest < before || newEpoch) {
+                qCWarning(lcHub).noquote()
+                    << "channel" << logSafe(channel) << "went back from seq" << before << "to" << latest
+                    << (newEpoch ? "under a new epoch" : "") << "in Redis (data lost there);"
+                    << "starting it again";
+                live.delivered = 0;
+                live.epoch = epoch;
+                m_known[channel] = latest;
+                m_knownEpochs[channel] = epoch;
+                Q_EMIT channelReset(channel, epoch);
+                catchUp(channel); // from seq 1 of the new sequence; held messages wait for it
+                return;
+            }
+            if (live.epoch.isEmpty())
+                live.epoch = epoch;
+            {
+                for (const RedisReply &entry : r->elements.at(2).elements) {
+                    StoredMessage m;
+                    if (parseEntry(channel, entry, &m) && m.seq > live.delivered) {
+                        live.held.remove(m.seq);
+                        live.delivered = m.seq;
+                        Q_EMIT messageArrived(channel, m);
+                    }
+                }
+            }
+            // Held messages the stream no longer had (trimmed) still go out, in order; the
+            // clients see the gap and report it.
+            const QMap<qint64, StoredMessage> held = std::exchange(live.held, {});
+            for (auto it = held.cbegin(); it != held.cend(); ++it) {
+                if (it.key() <= live.delivered)
+                    continue;
+                if (it.key() > live.delivered + 1)
+                    qCWarning(lcHub).noquote()
+                        << "channel" << logSafe(channel) << "lost seq" << live.delivered + 1 << "to"
+                        << it.key() - 1 << "(no longer in Redis history)";
+                live.delivered = it.key();
+                Q_EMIT messageArrived(channel, it.value());
+            }
+            if (live.delivered > before)
+                qCDebug(lcHub).noquote()
+                    << "caught up" << logSafe(channel) << "from" << before << "to" << live.delivered;
+        });
 }
 
 } // namespace Pulseboard

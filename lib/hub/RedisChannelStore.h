@@ -1,14 +1,13 @@
 // Channels shared by several hubs through one Redis. Per channel: the seq is a counter (INCR),
-// history is a Redis Stream whose entry ids are the seqs (`<seq>-0`, capped with MAXLEN), so a
-// `since` replay is a chain of XRANGE ... COUNT pages; a publish is one Lua script (dedupe
-// check, INCR, XADD, PUBLISH) and therefore atomic. Every hub PSUBSCRIBEs to all channels and
-// emits each message once, in seq order: a seq that arrives ahead of the last one emitted is
-// held while the gap is read back from the stream (a hub that lost Redis for a while catches
-// up the same way on reconnect). Two connections (commands, pub/sub), both asynchronous;
-// reconnects with capped backoff.
-// Stream identity: each channel's epoch lives in Redis beside its stream (`<prefix>:epoch:<name>`,
-// made by the scripts, never by one hub alone), so every hub of a group reports the same one and
-// a stream lost in Redis comes back under a new one.
+// history is a Redis Stream whose entry ids are the seqs (`<seq>-0`, trimmed to --history entries and
+// --max-channel-bytes of data), so a `since` replay is a chain of XRANGE ... COUNT pages; a publish is one
+// Lua script (dedupe check, INCR, XADD, PUBLISH) and therefore atomic. Every hub PSUBSCRIBEs to all channels
+// and emits each message once, in seq order: a seq that arrives ahead of the last one emitted is held while
+// the gap is read back from the stream (a hub that lost Redis for a while catches up the same way on
+// reconnect). Two connections (commands, pub/sub), both asynchronous; reconnects with capped backoff. Stream
+// identity: each channel's epoch lives in Redis beside its stream (`<prefix>:epoch:<name>`, made by the
+// scripts, never by one hub alone), so every hub of a group reports the same one and a stream lost in Redis
+// comes back under a new one.
 #pragma once
 
 #include "ChannelStore.h"
@@ -31,9 +30,14 @@ public:
         QString prefix = QStringLiteral("pulseboard");
         int historySize = 1000;
         int dedupeTtlSec = 600;
-        // Budgets: channels in the shared set at most (0: no cap), checked in the append script.
-        // History stays bounded by count only (XADD MAXLEN historySize): see OPERATIONS.md.
+        // Budgets (see OPERATIONS.md), checked in the append script: channels in the shared set
+        // at most (0: no cap); a channel's history by count (historySize) and by the bytes of its
+        // messages' data (0: no byte budget), the oldest trimmed first; a channel's keys expire
+        // after channelIdleMs without a publish (0: never), unless a hub with subscribers there
+        // keeps them (expireIdle), and expired names leave the channel set.
         int maxChannels = 0;
+        qint64 maxChannelBytes = 0;
+        qint64 channelIdleMs = 0;
         int reconnectMinMs = 100;
         int reconnectMaxMs = 5000;
         int connectTimeoutMs = 3000;
@@ -52,6 +56,9 @@ public:
                 AppendCallback done) override;
     void fetch(const QString &channel, qint64 since, int maxMessages, FetchCallback done) override;
     QList<ChannelInfo> channels() const override;
+    // Asynchronous: starts the expiry of the channels `keep` names again, then removes expired
+    // channels from the set and emits channelExpired for each; returns 0.
+    int expireIdle(qint64 idleMs, const std::function<bool(const QString &)> &keep) override;
 
 private:
     struct LiveChannel
