@@ -8,8 +8,8 @@
 #include "dashboard/shell/RenderBackend.h"
 #include "util/SignalWatcher.h"
 
-#include <QApplication>
 #include <QCommandLineParser>
+#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
@@ -34,13 +34,13 @@ int fail(const QString &message)
 
 int main(int argc, char *argv[])
 {
-    // Named before any QApplication: the settings file and the journal folder depend on them.
+    // Named before any QGuiApplication: the settings file and the journal folder depend on them.
     QCoreApplication::setOrganizationName(QStringLiteral("Pulseboard"));
     QCoreApplication::setApplicationName(QStringLiteral("pulseboard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PULSEBOARD_VERSION));
 
-    // Flags are answered before QApplication exists, so --help, --version, --list-profiles and
-    // every refusal work without a display (QApplication needs one).
+    // Flags are answered before QGuiApplication exists, so --help, --version, --list-profiles and
+    // every refusal work without a display (QGuiApplication needs one).
     QStringList args;
     for (int i = 0; i < argc; ++i)
         args.append(QString::fromLocal8Bit(argv[i]));
@@ -70,8 +70,7 @@ int main(int argc, char *argv[])
     for (const QString &w : std::as_const(launch.config.warnings))
         std::fprintf(stderr, "pulseboard: config: %s\n", qPrintable(w));
 
-    // Qt Charts draws with QGraphicsView underneath: it needs QApplication.
-    QApplication app(argc, argv);
+    QGuiApplication app(argc, argv);
     DashboardSession session(launch, settings.get());
     if (!session.start(&error))
         return fail(error);

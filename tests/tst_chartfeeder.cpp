@@ -1,5 +1,6 @@
 #include "dashboard/charts/ChartFeeder.h"
 #include "dashboard/charts/DisplayClock.h"
+#include "dashboard/charts/PlotLayer.h"
 #include "dashboard/charts/SeriesStore.h"
 
 #include <QColor>
@@ -7,11 +8,6 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QScatterSeries>
-
-#include <memory>
-#include <vector>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
@@ -52,7 +48,7 @@ private Q_SLOTS:
         feeder.setClock(&clock);
         feeder.setWindowMs(60000);
         feeder.setColumns(300);
-        QLineSeries series;
+        PlotLine series(PlotLine::Line);
         feeder.attach(&series, u"c"_s, u"v"_s);
         const qint64 now = t0 + 600000;
         feeder.tick(now, true);
@@ -81,7 +77,7 @@ private Q_SLOTS:
         feeder.setStore(&store);
         feeder.setWindowMs(10000);
         feeder.setColumns(100); // a column is 100 ms
-        QLineSeries series;
+        PlotLine series(PlotLine::Line);
         feeder.attach(&series, u"c"_s, u"v"_s);
         feeder.tick(11000, true);
         const int replaced = feeder.replaceCount();
@@ -108,7 +104,7 @@ private Q_SLOTS:
         feeder.setStore(&store);
         feeder.setClock(&clock);
         feeder.setWindowMs(60000);
-        QLineSeries series;
+        PlotLine series(PlotLine::Line);
         feeder.attach(&series, u"c"_s, u"v"_s);
         clock.tickAt(999000);
         QCOMPARE(feeder.viewEndMs(), 999000);
@@ -135,7 +131,7 @@ private Q_SLOTS:
         feeder.setStore(&store);
         feeder.setYFrom(0);
         feeder.setYTo(100);
-        QLineSeries series;
+        PlotLine series(PlotLine::Line);
         feeder.attach(&series, u"c"_s, u"v"_s);
         feeder.tick(3000, true);
         QCOMPARE(feeder.yMin(), 0.0);
@@ -257,7 +253,7 @@ private Q_SLOTS:
         feeder.setWindowMs(10000);
         feeder.setYFrom(0);
         feeder.setYTo(100);
-        QLineSeries line;
+        PlotLine line(PlotLine::Line);
         feeder.attach(&line, u"c"_s, u"cpu"_s);
         feeder.setFixedEndMs(10000);
         QCOMPARE(feeder.yMin(), 0.0);
@@ -281,10 +277,10 @@ private Q_SLOTS:
             store.addSample(u"c"_s, u"b"_s, t, double(t / 100));
         ChartFeeder feeder;
         feeder.setStore(&store);
-        QLineSeries a;
+        PlotLine a(PlotLine::Line);
         a.setName(u"a"_s);
         a.setColor(QColor(u"#123456"_s));
-        QLineSeries b;
+        PlotLine b(PlotLine::Line);
         b.setName(u"b"_s);
         feeder.attach(&a, u"c"_s, u"a"_s);
         feeder.attach(&b, u"c"_s, u"b"_s);
@@ -328,7 +324,7 @@ private Q_SLOTS:
         ChartFeeder feeder;
         feeder.setStore(&store);
         feeder.setWindowMs(60000);
-        QLineSeries line;
+        PlotLine line(PlotLine::Line);
         feeder.attach(&line, u"c"_s, u"v"_s);
         feeder.tick(100000, true);
         QCOMPARE(feeder.viewEndMs(), 100000);
@@ -351,61 +347,71 @@ private Q_SLOTS:
     void linesBreakAcrossOutages()
     {
         OutageFixture f;
-        QLineSeries line;
-        std::vector<std::unique_ptr<QLineSeries>> made;
-        QSignalSpy asked(&f.feeder, &ChartFeeder::segmentSeriesNeeded);
-        connect(&f.feeder, &ChartFeeder::segmentSeriesNeeded, this, [&](QObject *primary, int count) {
-            QCOMPARE(primary, &line);
-            for (int i = 0; i < count; ++i) {
-                made.push_back(std::make_unique<QLineSeries>());
-                f.feeder.addSegmentSeries(primary, made.back().get());
-            }
-        });
+        PlotLine line(PlotLine::Line);
         f.feeder.attach(&line, u"c"_s, u"v"_s);
         f.feeder.tick(100000, true);
-        QCOMPARE(asked.count(), 1);
-        QCOMPARE(made.size(), size_t(1));
-        // Before the outage in the first series, after it in the segment: nothing across.
-        QCOMPARE(line.count(), 31);
-        QCOMPARE(line.points().constLast().x(), 30000.0);
-        QCOMPARE(made[0]->count(), 60);
-        QCOMPARE(made[0]->points().constFirst().x(), 41000.0);
+        // One line, two pieces: up to 30 s, then from 41 s; nothing drawn across the outage.
+        QCOMPARE(line.count(), 91);
+        QCOMPARE(line.breaks(), QList<int>{31});
+        QCOMPARE(line.points().at(30).x(), 30000.0);
+        QCOMPARE(line.points().at(31).x(), 41000.0);
         QCOMPARE(f.feeder.pointCount(), 91);
 
-        // The next tick reuses the segment series: nothing more is asked for.
         f.store.addSample(u"c"_s, u"v"_s, 101000, 101);
         f.feeder.tick(101000);
-        QCOMPARE(asked.count(), 1);
-        QCOMPARE(made[0]->points().constLast().x(), 101000.0);
+        QCOMPARE(line.points().constLast().x(), 101000.0);
+        QCOMPARE(line.breaks(), QList<int>{31});
 
-        // Scrolled so the outage is out of view: one line again, the segment emptied.
+        // Scrolled so the outage is out of view: one piece again.
         f.feeder.setWindowMs(50000);
         f.feeder.tick(101000, true);
         QCOMPARE(line.points().constFirst().x(), 50000.0); // the neighbour left of the window
         QCOMPARE(line.points().constLast().x(), 101000.0);
-        QCOMPARE(made[0]->count(), 0);
+        QVERIFY(line.breaks().isEmpty());
     }
 
-    void withoutSegmentSeriesTheLineDrawsThrough()
+    void manyOutagesAllBreak()
     {
-        // Nobody answers segmentSeriesNeeded (a chart that cannot make series): the data is
-        // still all shown, in one line.
-        OutageFixture f;
-        QLineSeries line;
-        f.feeder.attach(&line, u"c"_s, u"v"_s);
-        f.feeder.tick(100000, true);
-        QCOMPARE(line.count(), 91);
+        // Every outage in view breaks the line, however many (no series to run out of).
+        SeriesStore store;
+        const auto down = [](qint64 t) {
+            for (int k = 0; k < 12; ++k)
+                if (t > 5500 + 8000 * k && t < 8500 + 8000 * k)
+                    return true;
+            return false;
+        };
+        for (qint64 t = 0; t <= 100000; t += 1000)
+            if (!down(t))
+                store.addSample(u"c"_s, u"v"_s, t, double(t / 1000));
+        for (int k = 0; k < 12; ++k) {
+            store.noteConnectionLost(5500 + 8000 * k);
+            store.noteConnectionBack(8500 + 8000 * k);
+        }
+        ChartFeeder feeder;
+        feeder.setStore(&store);
+        feeder.setWindowMs(100000);
+        feeder.setColumns(1000);
+        PlotLine line(PlotLine::Line);
+        feeder.attach(&line, u"c"_s, u"v"_s);
+        feeder.tick(100000, true);
+        QCOMPARE(line.count(), 101 - 36);
+        QCOMPARE(line.breaks().size(), 12);
+        // Each piece ends before an outage and the next starts after it.
+        for (int k = 0; k < 12; ++k) {
+            const int at = line.breaks().at(k);
+            QCOMPARE(line.points().at(at - 1).x(), double(5000 + 8000 * k));
+            QCOMPARE(line.points().at(at).x(), double(9000 + 8000 * k));
+        }
     }
 
-    void scatterSeriesAreNotSplit()
+    void markersAreNotSplit()
     {
         OutageFixture f;
-        QScatterSeries dots;
-        QSignalSpy asked(&f.feeder, &ChartFeeder::segmentSeriesNeeded);
+        PlotLine dots(PlotLine::Markers);
         f.feeder.attach(&dots, u"c"_s, u"v"_s);
         f.feeder.tick(100000, true);
-        QCOMPARE(asked.count(), 0);
         QCOMPARE(dots.count(), 91);
+        QVERIFY(dots.breaks().isEmpty());
     }
 
     void aNewOutageRedrawsAtOnce()
@@ -418,7 +424,7 @@ private Q_SLOTS:
         feeder.setStore(&store);
         feeder.setWindowMs(60000);
         feeder.setColumns(600);
-        QLineSeries line;
+        PlotLine line(PlotLine::Line);
         feeder.attach(&line, u"c"_s, u"v"_s);
         feeder.tick(20000, true);
         const int replaced = feeder.replaceCount();

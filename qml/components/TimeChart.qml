@@ -2,17 +2,17 @@
 // series and replaces the series' points in one call per display tick. `specs` lists what to
 // draw: [{source, path, label, color, kind: "line" | "scatter", origin: "dashboard" for the
 // dashboard's own figures (SeriesKey), else a channel}].
-// The axes' labels and grid lines are drawn here, not by Qt Charts: the feeder picks as many
+// The lines are a PlotLayer (C++, painted; docs/ARCHITECTURE.md, "Drawing"); the grid, the axes'
+// labels, the crosshair are plain items, redrawn only when they change. The feeder picks as many
 // value ticks as the plot's height has room for (an SI suffix keeps them short) and time ticks
 // at round, aligned times, and the left margin grows to the widest label, so a label is never
 // elided to "..", however short the plot.
 pragma ComponentBehavior: Bound
 import QtQuick
-import QtCharts
 import Pulseboard
 import "Format.js" as Format
 
-ChartView {
+Item {
     id: chart
     property alias feeder: feeder
     property var store: null
@@ -49,11 +49,14 @@ ChartView {
         return Math.min(feeder.windowMs / 4, Math.max(24 * perPx, 5000))
     }
 
-    // The plot in item coordinates, and the time and value under a point of it.
-    readonly property real plotLeft: chart.plotArea.x
-    readonly property real plotTop: chart.plotArea.y
-    readonly property real plotWidth: Math.max(1, chart.plotArea.width)
-    readonly property real plotHeight: Math.max(1, chart.plotArea.height)
+    // The plot in item coordinates (room for the labels: the widest value label on the left, a
+    // line of time labels under the plot), and the time and value under a point of it.
+    readonly property real plotLeft: chart.showYLabels ? chart.yLabelWidth + 8 : 4
+    readonly property real plotTop: 8
+    readonly property real plotWidth: Math.max(1, chart.width - chart.plotLeft - 12)
+    readonly property real plotHeight: Math.max(1, chart.height - chart.plotTop - labelMetrics.height - 6)
+    // The same as one rectangle (the screenshot's sidecar and --control snapshot list them).
+    readonly property rect plotArea: Qt.rect(chart.plotLeft, chart.plotTop, chart.plotWidth, chart.plotHeight)
     readonly property real axisStartMs: feeder.viewStartMs - chart.edgePadMs
     readonly property real axisEndMs: feeder.viewEndMs + chart.edgePadMs
     // Markers (scatter series) are drawn whole at the plot's edges: the time axis reaches a
@@ -77,19 +80,6 @@ ChartView {
     }
 
     objectName: "chart:" + name
-    antialiasing: true
-    backgroundColor: "transparent"
-    plotAreaColor: "transparent"
-    backgroundRoundness: 0
-    legend.visible: false
-    animationOptions: ChartView.NoAnimation
-    dropShadowEnabled: false
-    // Room for the labels drawn below: the widest value label on the left, a line of time
-    // labels under the plot.
-    margins.top: 8
-    margins.bottom: labelMetrics.height + 6
-    margins.left: chart.showYLabels ? chart.yLabelWidth + 8 : 4
-    margins.right: 12
     opacity: stale ? 0.45 : 1.0
 
     readonly property real yLabelWidth: {
@@ -113,46 +103,31 @@ ChartView {
         fixedEndMs: chart.zoomed ? chart.zoomEndMs : 0
         paused: chart.paused
         scrollBackMs: chart.scrollBackMs
-        columns: Math.max(10, Math.round(chart.plotArea.width))
+        columns: Math.max(10, Math.round(chart.plotWidth))
         active: chart.visible && chart.inView
         yFrom: chart.yFrom
         yTo: chart.yTo
         // A label every 24 px at most (a label is 12 px high), one time label per 80 px.
         maxYTicks: Math.max(2, Math.min(7, Math.floor(chart.plotHeight / 24) + 1))
         maxTimeTicks: Math.max(2, Math.min(8, Math.floor(chart.plotWidth / 80)))
-        // A line broken by an outage continues in series drawn exactly like it.
-        onSegmentSeriesNeeded: (primary, count) => {
-            for (var i = 0; i < count; ++i) {
-                var s = chart.createSeries(ChartView.SeriesTypeLine, primary.name, xAxis, yAxis)
-                s.color = primary.color
-                s.width = primary.width
-                feeder.addSegmentSeries(primary, s)
-            }
-        }
     }
 
-    DateTimeAxis {
-        id: xAxis
-        min: new Date(chart.axisStartMs)
-        max: new Date(chart.axisEndMs)
-        labelsVisible: false
-        gridVisible: false
-        lineVisible: false
-        shadesVisible: false
+    // The lines, over the grid. `inset` leaves a marker's radius around the plot, so a marker at
+    // the plot's edge is drawn whole (the time axis also reaches that far: edgePadMs).
+    PlotLayer {
+        id: plot
+        objectName: "plotLayer"
+        readonly property real pad: chart.hasMarkers ? 6 : 1
+        x: chart.plotLeft - pad
+        y: chart.plotTop - pad
+        width: chart.plotWidth + 2 * pad
+        height: chart.plotHeight + 2 * pad
+        inset: pad
+        xMin: chart.axisStartMs
+        xMax: chart.axisEndMs
+        yMin: feeder.yMin
+        yMax: feeder.yMax
     }
-    // Qt Charts 6.4 declares no ValueAxis in its .qmltypes (its plugin registers the type in
-    // code): the lint cannot see it, the engine loads it.
-    // qmllint disable
-    ValueAxis {
-        id: yAxis
-        min: feeder.yMin
-        max: feeder.yMax
-        labelsVisible: false
-        gridVisible: false
-        lineVisible: false
-        minorGridVisible: false
-    }
-    // qmllint enable
 
     // Grid lines under the series, labels beside and below the plot.
     Item {
@@ -369,20 +344,13 @@ ChartView {
 
     function rebuild() {
         feeder.clear()
-        chart.removeAllSeries()
+        plot.removeAll()
         for (var i = 0; i < specs.length; ++i) {
             var spec = specs[i]
             var scatter = spec.kind === "scatter"
-            var s = chart.createSeries(scatter ? ChartView.SeriesTypeScatter : ChartView.SeriesTypeLine,
-                                       spec.label || spec.path, xAxis, yAxis)
-            s.color = spec.color || Theme.seriesColor(i)
-            if (scatter) {
-                s.markerSize = 9
-                s.borderColor = "transparent"
-            } else {
-                s.width = 2
-            }
-            feeder.attach(s, spec.source, spec.path, spec.origin || "")
+            var line = plot.addLine(scatter ? "markers" : "line", spec.label || spec.path,
+                                    spec.color || Theme.seriesColor(i), scatter ? 9 : 2)
+            feeder.attach(line, spec.source, spec.path, spec.origin || "")
         }
         feeder.refresh()
     }

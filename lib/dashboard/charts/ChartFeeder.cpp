@@ -5,7 +5,7 @@
 #include "SeriesStore.h"
 #include "protocol/Clock.h"
 
-#include <QtCharts/QXYSeries>
+#include "PlotLayer.h"
 
 #include <QColor>
 
@@ -153,10 +153,10 @@ void ChartFeeder::setMaxTimeTicks(int n)
     updateTimeTicks();
 }
 
-void ChartFeeder::attach(QObject *series, const QString &source, const QString &path, const QString &origin)
+void ChartFeeder::attach(PlotLine *series, const QString &source, const QString &path, const QString &origin)
 {
-    if (!qobject_cast<QXYSeries *>(series)) {
-        qWarning("ChartFeeder.attach: not an XY series");
+    if (!series) {
+        qWarning("ChartFeeder.attach: no line");
         return;
     }
     SeriesKey key(source);
@@ -175,22 +175,7 @@ void ChartFeeder::attach(QObject *series, const QString &source, const QString &
     refresh();
 }
 
-void ChartFeeder::addSegmentSeries(QObject *primary, QObject *segment)
-{
-    if (!qobject_cast<QXYSeries *>(segment)) {
-        qWarning("ChartFeeder.addSegmentSeries: not an XY series");
-        return;
-    }
-    for (Binding &b : m_bindings) {
-        if (b.series == primary) {
-            if (b.segments.size() < kMaxSegments - 1)
-                b.segments.append(segment);
-            return;
-        }
-    }
-}
-
-void ChartFeeder::detach(QObject *series)
+void ChartFeeder::detach(PlotLine *series)
 {
     m_bindings.removeIf([series](const Binding &b) { return b.series == series || b.series.isNull(); });
 }
@@ -220,7 +205,7 @@ QVariantList ChartFeeder::boundSeries() const
 
 QVariantMap ChartFeeder::entryFor(const Binding &b) const
 {
-    const auto *series = qobject_cast<const QXYSeries *>(b.series.data());
+    const PlotLine *series = b.series.data();
     return QVariantMap{{QStringLiteral("source"), b.source.name},
                        {QStringLiteral("path"), b.path},
                        {QStringLiteral("name"), series ? series->name() : QString()},
@@ -308,7 +293,7 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
     double lo = 0;
     double hi = 0;
     for (Binding &b : m_bindings) {
-        auto *series = qobject_cast<QXYSeries *>(b.series.data());
+        PlotLine *series = b.series.data();
         if (!series)
             continue;
         const StreamBuffer *buffer = m_store->buffer(b.source, b.path);
@@ -322,9 +307,8 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
                            qAbs(end - b.decimatedEnd) >= columnMs;
         if (stale) {
             DecimationStats stats;
-            const QList<QPointF> pts =
-                buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
-            feedLine(b, pts, buffer);
+            QList<QPointF> pts = buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
+            feedLine(b, std::move(pts), buffer);
             b.revision = revision;
             b.decimatedEnd = end;
             b.decimatedWindow = m_windowMs;
@@ -386,44 +370,14 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
     }
 }
 
-void ChartFeeder::feedLine(Binding &b, const QList<QPointF> &points, const StreamBuffer *buffer)
+void ChartFeeder::feedLine(Binding &b, QList<QPointF> points, const StreamBuffer *buffer)
 {
-    auto *series = qobject_cast<QXYSeries *>(b.series.data());
+    PlotLine *line = b.series.data();
     QList<int> breaks;
-    if (buffer && !m_store->outages().isEmpty() && series->type() == QAbstractSeries::SeriesTypeLine)
+    if (buffer && !m_store->outages().isEmpty() && line->kind() == PlotLine::Line)
         breaks = lineBreaks(*buffer, points, m_store->outages());
-    // Past kMaxSegments the oldest breaks are drawn through: the newest stay visible.
-    if (breaks.size() > kMaxSegments - 1)
-        breaks.remove(0, breaks.size() - (kMaxSegments - 1));
-    b.segments.removeIf([](const QPointer<QObject> &s) { return s.isNull(); });
-    if (breaks.size() > b.segments.size()) {
-        QPointer<QObject> primary = b.series;
-        Q_EMIT segmentSeriesNeeded(b.series, int(breaks.size() - b.segments.size()));
-        if (!primary)
-            return;
-        // Without enough series (nobody answered), the last ones draw through their breaks.
-        if (breaks.size() > b.segments.size())
-            breaks.resize(b.segments.size());
-    }
-    if (breaks.isEmpty()) {
-        series->replace(points);
-    } else {
-        series->replace(points.mid(0, breaks.constFirst()));
-        for (int i = 0; i < breaks.size(); ++i) {
-            const int from = breaks[i];
-            const int to = i + 1 < breaks.size() ? breaks[i + 1] : int(points.size());
-            if (auto *segment = qobject_cast<QXYSeries *>(b.segments[i].data())) {
-                segment->replace(points.mid(from, to - from));
-                ++m_replaceCount;
-            }
-        }
-    }
+    line->setPoints(std::move(points), std::move(breaks));
     ++m_replaceCount;
-    // Segments that held a line before and hold none now are emptied.
-    for (int i = int(breaks.size()); i < b.segmentsInUse && i < b.segments.size(); ++i)
-        if (auto *segment = qobject_cast<QXYSeries *>(b.segments[i].data()))
-            segment->clear();
-    b.segmentsInUse = int(breaks.size());
 }
 
 void ChartFeeder::updateYTicks()

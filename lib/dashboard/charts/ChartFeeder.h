@@ -1,14 +1,13 @@
 // ChartFeeder: hands a chart its points. On each DisplayClock tick it cuts the visible window
 // out of each bound series' StreamBuffer, decimates it to about 4 points per pixel column and
-// gives the chart series the result in one QXYSeries::replace() (never point by point). It
+// gives each bound PlotLine the result in one setPoints() (never point by point). It
 // also moves the time axis, pauses (freezing the view while data keeps arriving), scrolls back
 // through the retained history, and proposes a rounded y range that fits the visible data.
 // Work is skipped when the chart is hidden, or when neither the data nor the window moved by
 // a full column since the last replace.
 // A line does not run across a time the dashboard was disconnected and has no data for
-// (SeriesStore::outages, lineBreaks): Qt Charts cannot break one series, so the line goes
-// into segment series, asked of the chart with segmentSeriesNeeded() the first time a break is
-// in view (at most kMaxSegments per line; past that the oldest breaks are drawn through).
+// (SeriesStore::outages, lineBreaks): the PlotLine gets the points with the indexes where a
+// new piece starts.
 // The axes' ticks are computed here too, for a chart that draws its own labels: values on a
 // 1/2/2.5/5 x 10^n step, no more of them than fit the plot's height (maxYTicks), written with
 // an SI suffix (25G, 1.5k); times at round, aligned steps (every 10 s, 1, 2, 5 min...), no
@@ -18,6 +17,7 @@
 #pragma once
 
 #include "DisplayClock.h"
+#include "PlotLayer.h"
 #include "SeriesStore.h"
 
 #include <QDateTime>
@@ -107,13 +107,11 @@ public:
     qint64 historyStartMs() const { return m_historyStartMs; }
     int replaceCount() const { return m_replaceCount; }
 
-    // `series` is a QML LineSeries/ScatterSeries (any QXYSeries). `source` names a channel, or
+    // `series` is a line of a PlotLayer (PlotLayer.addLine()). `source` names a channel, or
     // with `origin` "dashboard" one of the dashboard's own figures (SeriesKey).
-    Q_INVOKABLE void attach(QObject *series, const QString &source, const QString &path,
+    Q_INVOKABLE void attach(Pulseboard::PlotLine *series, const QString &source, const QString &path,
                             const QString &origin = QString());
-    // A further series drawn like `primary`, for the segments of its line after a break.
-    Q_INVOKABLE void addSegmentSeries(QObject *primary, QObject *segment);
-    Q_INVOKABLE void detach(QObject *series);
+    Q_INVOKABLE void detach(Pulseboard::PlotLine *series);
     Q_INVOKABLE void clear();
     // Update at the clock's current time, whatever was skipped before.
     Q_INVOKABLE void refresh();
@@ -165,19 +163,11 @@ Q_SIGNALS:
     void rangeChanged();
     void yRangeChanged();
     void updated();
-    // `primary`'s line has more segments in view than it has series: the chart should create
-    // `count` series that look like it and hand each to addSegmentSeries() (synchronously).
-    void segmentSeriesNeeded(QObject *primary, int count);
-
-public:
-    static constexpr int kMaxSegments = 8;
 
 private:
     struct Binding
     {
-        QPointer<QObject> series;
-        QList<QPointer<QObject>> segments; // after the first break, in order
-        int segmentsInUse = 0;             // of `segments` holding points
+        QPointer<PlotLine> series;
         SeriesKey source;
         QString path;
         quint64 revision = ~quint64(0);
@@ -220,7 +210,7 @@ private:
     quint64 m_outageRevision = 0;
     bool m_dirty = true;
 
-    void feedLine(Binding &b, const QList<QPointF> &points, const StreamBuffer *buffer);
+    void feedLine(Binding &b, QList<QPointF> points, const StreamBuffer *buffer);
     void updateYTicks();
     void updateTimeTicks();
     QVariantMap entryFor(const Binding &b) const;

@@ -58,16 +58,26 @@ QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int 
     const qint64 width = qMax<qint64>(1, (to - from + columns - 1) / columns);
     int i = first;
     while (i < last) {
-        const qint64 column = floorDiv(buffer.at(i).t, width);
+        // Samples are in time order: the column runs to the first sample at or past its end
+        // (one division a column, not one a sample).
+        const qint64 columnEnd = (floorDiv(buffer.at(i).t, width) + 1) * width;
         const int start = i;
         int minIdx = i;
         int maxIdx = i;
-        while (i < last && floorDiv(buffer.at(i).t, width) == column) {
-            if (buffer.at(i).v < buffer.at(minIdx).v)
+        double minV = buffer.at(i).v;
+        double maxV = minV;
+        for (; i < last; ++i) {
+            const StreamBuffer::Sample &s = buffer.at(i);
+            if (s.t >= columnEnd)
+                break;
+            if (s.v < minV) {
+                minV = s.v;
                 minIdx = i;
-            if (buffer.at(i).v > buffer.at(maxIdx).v)
+            }
+            if (s.v > maxV) {
+                maxV = s.v;
                 maxIdx = i;
-            ++i;
+            }
         }
         const int stop = i - 1;
         // Emit first, min, max, last in the order they happened, each index once.
