@@ -36,8 +36,7 @@ set(PULSEBOARD_QML_RUNTIME_PACKAGES
     qml6-module-qtquick-layouts
     qml6-module-qtquick-shapes
     qml6-module-qtquick-dialogs
-    qml6-module-qt-labs-folderlistmodel
-    qml6-module-qtcharts)
+    qml6-module-qt-labs-folderlistmodel)
 list(JOIN PULSEBOARD_QML_RUNTIME_PACKAGES ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # Wayland sessions: without qt6-wayland the dashboard runs on X11 (XWayland).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland")

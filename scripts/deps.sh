@@ -5,8 +5,8 @@
 set -euo pipefail
 PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
-  qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-charts-dev
-  qml6-module-qtcharts qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-declarative-dev-tools
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtqml-workerscript qml6-module-qtquick-templates
   qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qtqml
   qml6-module-qt-labs-folderlistmodel

@@ -59,10 +59,10 @@ deps_list=$(tr ',|' '\n\n' <<<"$depends" | sed -E 's/^ +//; s/ .*//' | sort -u)
 dev=$(grep -E -- '-dev$|-dev:' <<<"$deps_list" | tr '\n' ' ')
 check "Depends names no -dev package${dev:+ (has: $dev)}" test -z "$dev"
 lacking=()
-for p in libqt6core6 libqt6websockets6 libqt6charts6 libqt6quick6 libqt6widgets6 libhiredis0.14 libsimdjson14 \
+for p in libqt6core6 libqt6websockets6 libqt6gui6 libqt6qml6 libqt6quick6 libhiredis0.14 libsimdjson14 \
          libc6 qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts \
          qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript \
-         qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel qml6-module-qtcharts; do
+         qml6-module-qtquick-dialogs qml6-module-qt-labs-folderlistmodel; do
   grep -qxF "$p" <<<"$deps_list" || lacking+=("$p")
 done
 check "Depends lists the Qt, hiredis, simdjson libraries and the QML modules${lacking:+ (lacks: ${lacking[*]})}" \
