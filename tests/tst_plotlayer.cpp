@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
@@ -26,6 +27,16 @@ QImage render(PlotLayer &layer)
     QPainter painter(&image);
     layer.paint(&painter);
     return image;
+}
+
+// A layer of w x h showing x in [x0, x1] and y in [y0, y1].
+void frame(PlotLayer &layer, qreal w, qreal h, std::pair<double, double> x, std::pair<double, double> y)
+{
+    layer.setSize(QSizeF(w, h));
+    layer.setXMin(x.first);
+    layer.setXMax(x.second);
+    layer.setYMin(y.first);
+    layer.setYMax(y.second);
 }
 
 // Pixels of column x (rows from..to) that something was drawn on.
@@ -56,11 +67,7 @@ private Q_SLOTS:
     void mapsDataOntoTheItem()
     {
         PlotLayer layer;
-        layer.setSize(QSizeF(200, 100));
-        layer.setXMin(1000);
-        layer.setXMax(3000);
-        layer.setYMin(0);
-        layer.setYMax(50);
+        frame(layer, 200, 100, {1000, 3000}, {0, 50});
         QCOMPARE(layer.map(QPointF(1000, 0)), QPointF(0, 100));
         QCOMPARE(layer.map(QPointF(3000, 50)), QPointF(200, 0));
         QCOMPARE(layer.map(QPointF(2000, 25)), QPointF(100, 50));
@@ -73,11 +80,7 @@ private Q_SLOTS:
     void aLineLandsOnItsRow()
     {
         PlotLayer layer;
-        layer.setSize(QSizeF(200, 100));
-        layer.setXMin(0);
-        layer.setXMax(200);
-        layer.setYMin(0);
-        layer.setYMax(100);
+        frame(layer, 200, 100, {0, 200}, {0, 100});
         PlotLine *line = layer.addLine(u"line"_s, u"v"_s, QColor(u"#ff0000"_s), 2);
         line->setPoints({{0, 25}, {200, 25}}); // row 75 from the top
         const QImage image = render(layer);
@@ -92,11 +95,7 @@ private Q_SLOTS:
     void aBreakLeavesItsGapEmpty()
     {
         PlotLayer layer;
-        layer.setSize(QSizeF(200, 100));
-        layer.setXMin(0);
-        layer.setXMax(200);
-        layer.setYMin(0);
-        layer.setYMax(100);
+        frame(layer, 200, 100, {0, 200}, {0, 100});
         PlotLine *line = layer.addLine(u"line"_s, u"v"_s, Qt::white, 1);
         // 0..80 low, then from 120 high: without the break a segment would cross 80..120.
         line->setPoints({{0, 10}, {80, 10}, {120, 90}, {200, 90}}, {2});
@@ -122,11 +121,7 @@ private Q_SLOTS:
     void aLoneSampleIsADot()
     {
         PlotLayer layer;
-        layer.setSize(QSizeF(100, 100));
-        layer.setXMin(0);
-        layer.setXMax(100);
-        layer.setYMin(0);
-        layer.setYMax(100);
+        frame(layer, 100, 100, {0, 100}, {0, 100});
         PlotLine *line = layer.addLine(u"line"_s, u"v"_s, Qt::white, 2);
         line->setPoints({{50, 50}});
         const QImage image = render(layer);
@@ -137,11 +132,7 @@ private Q_SLOTS:
     void aHoleStopsTheLine()
     {
         PlotLayer layer;
-        layer.setSize(QSizeF(200, 100));
-        layer.setXMin(0);
-        layer.setXMax(200);
-        layer.setYMin(0);
-        layer.setYMax(100);
+        frame(layer, 200, 100, {0, 200}, {0, 100});
         PlotLine *line = layer.addLine(u"line"_s, u"v"_s, Qt::white, 1);
         const double nan = std::numeric_limits<double>::quiet_NaN();
         line->setPoints({{0, 50}, {60, 50}, {100, nan}, {140, 50}, {200, 50}});
@@ -154,12 +145,8 @@ private Q_SLOTS:
     void markersAreDrawnWholeAtTheEdge()
     {
         PlotLayer layer;
-        layer.setSize(QSizeF(120, 60));
+        frame(layer, 120, 60, {0, 100}, {0, 10});
         layer.setInset(6);
-        layer.setXMin(0);
-        layer.setXMax(100);
-        layer.setYMin(0);
-        layer.setYMax(10);
         PlotLine *dots = layer.addLine(u"markers"_s, u"gap"_s, QColor(u"#00ff00"_s), 9);
         QCOMPARE(dots->kind(), PlotLine::Markers);
         dots->setPoints({{100, 5}}); // at the right end of the range
