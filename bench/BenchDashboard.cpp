@@ -560,6 +560,72 @@ int runMemory(Runner &runner, int runs, int channels, int samples)
     return 0;
 }
 
+// Burst (2c): the blaster writes `count` messages over `channels` as fast as the dashboard takes
+// them (a server replaying its history to a new subscriber); what the window does meanwhile:
+// the longest frame interval, frames over 50 and 100 ms, and how long the drain took. The
+// dashboard reports once a second, so the drain is known to that second.
+int runBurst(Runner &runner, int channels, qint64 count)
+{
+    std::printf("burst: %lld messages over %d channels, sent as fast as the dashboard takes them\n",
+                static_cast<long long>(count), channels);
+    std::fflush(stdout);
+    Target t;
+    t.name = QStringLiteral("burst");
+    if (!runner.start(t,
+                      {QStringLiteral("--count"), QString::number(count), QStringLiteral("--channels"),
+                       QString::number(channels)},
+                      channels))
+        return 1;
+    auto messagesOf = [](const Frames &f) { return f.line.value(QStringLiteral("messages")).toDouble(); };
+    double doneAt = -1;
+    runner.wait({&t}, 180, [&] {
+        if (t.frames.isEmpty())
+            return false;
+        if (messagesOf(t.frames.last()) >= double(count) && doneAt < 0)
+            doneAt = runner.now();
+        return doneAt >= 0 && runner.now() - doneAt >= 3;
+    });
+    runner.stop(t);
+    if (!t.failure.isEmpty() || doneAt < 0) {
+        std::fprintf(stderr, "bench-dashboard: burst: %s\n",
+                     qPrintable(t.failure.isEmpty() ? QStringLiteral("not drained in 180 s") : t.failure));
+        return 1;
+    }
+    // The intervals from the last one before the first message to the first one holding all.
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < t.frames.size(); ++i) {
+        if (first < 0 && messagesOf(t.frames[i]) > 0)
+            first = i;
+        if (last < 0 && messagesOf(t.frames[i]) >= double(count))
+            last = i;
+    }
+    double maxMs = 0;
+    qint64 frames = 0, over50 = 0, over100 = 0;
+    for (int i = first; i >= 0 && i <= last; ++i) {
+        const QJsonObject &o = t.frames[i].line;
+        maxMs = qMax(maxMs, o.value(QStringLiteral("frameMsMax")).toDouble());
+        const QJsonObject h = o.value(QStringLiteral("frameHist")).toObject();
+        for (auto it = h.begin(); it != h.end(); ++it) {
+            const qint64 n = it.value().toInteger();
+            frames += n;
+            over50 += it.key().toInt() >= 50 ? n : 0;
+            over100 += it.key().toInt() >= 100 ? n : 0;
+        }
+    }
+    const int seconds = last - first + 1;
+    std::printf("  drained in %d s (%d one-second reports, the first with a message to the first with all)\n",
+                seconds, seconds);
+    std::printf(
+        "  frames meanwhile: %lld (%.1f a second), longest interval %.0f ms, >= 50 ms: %lld, >= 100 ms: "
+        "%lld\n",
+        static_cast<long long>(frames), double(frames) / qMax(1, seconds), maxMs,
+        static_cast<long long>(over50), static_cast<long long>(over100));
+    std::printf("\ntarget:\n  no frame over 100 ms while it drains: longest %.0f ms  -> %s\n", maxMs,
+                maxMs <= 100 ? "met" : "NOT met");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -604,8 +670,13 @@ int main(int argc, char **argv)
         QStringLiteral("renderer"),
         QStringLiteral("The dashboards' --renderer: auto (default), software or gpu."),
         QStringLiteral("MODE"), QStringLiteral("auto"));
+    const QCommandLineOption burstOpt(
+        QStringLiteral("burst"),
+        QStringLiteral("Run the burst benchmark instead: N messages sent as fast as the dashboard takes them "
+                       "(e.g. 200000, a server replaying history)."),
+        QStringLiteral("N"));
     parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt,
-                       rendererOpt, memoryOpt, runsOpt, samplesOpt});
+                       rendererOpt, memoryOpt, runsOpt, samplesOpt, burstOpt});
     parser.process(app);
 
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariable("QT_QPA_PLATFORM").isEmpty()) {
@@ -625,6 +696,8 @@ int main(int argc, char **argv)
                 qPrintable(parser.value(geometryOpt)), displayRate, qPrintable(parser.value(rendererOpt)));
     Runner runner(QCoreApplication::applicationDirPath(), home.path(), parser.value(geometryOpt), displayRate,
                   parser.value(rendererOpt));
+    if (parser.isSet(burstOpt))
+        return runBurst(runner, channels, qMax<qint64>(1, parser.value(burstOpt).toLongLong()));
     if (parser.isSet(memoryOpt))
         return runMemory(runner, qMax(1, parser.value(runsOpt).toInt()), channels,
                          qMax(1, parser.value(samplesOpt).toInt()));
