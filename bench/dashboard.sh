@@ -5,6 +5,8 @@
 #   bench/dashboard.sh                 10 minutes
 #   bench/dashboard.sh --minutes 1     a short run (or --seconds 90)
 #   bench/dashboard.sh --channels 20 --rate 1000 --warmup 60 --geometry 1440x900
+#   bench/dashboard.sh --channels 50 --rate 2000 --minutes 10   benchmark 2b: 100 000 msgs/s
+#   bench/dashboard.sh --burst 200000                           benchmark 2c: a replay burst
 set -euo pipefail
 source "$(dirname "$0")/build-release.sh"
 exec xvfb-run -a -s "-screen 0 1920x1200x24" "$bin/bench-dashboard" "$@"
