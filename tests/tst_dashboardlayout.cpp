@@ -322,6 +322,21 @@ private Q_SLOTS:
         QCOMPARE(dashboard.saveChart(u"chart:999"_s, d), u"There is no tile 'chart:999' any more"_s);
     }
 
+    void aChartMovesPastAutomaticTiles()
+    {
+        Dashboard::Options options;
+        options.config.charts = {chart(u"a"_s, {u"data.v"_s})};
+        options.channels = {u"b"_s};
+        ConnectionManager manager;
+        Dashboard dashboard(&manager, options);
+        QCOMPARE(tileChannels(dashboard), (QStringList{u"a"_s, u"b"_s}));
+        const QString a = tileKeys(dashboard).at(0);
+        QVERIFY(dashboard.moveTile(a, 1));
+        QCOMPARE(tileChannels(dashboard), (QStringList{u"b"_s, u"a"_s}));
+        QCOMPARE(tileKeys(dashboard).at(1), a);
+        QVERIFY(!dashboard.moveTile(a, 1));
+    }
+
     void exportWritesAConfigAndAsksBeforeReplacing()
     {
         QTemporaryDir dir;

@@ -250,6 +250,15 @@ Popup {
                 font.pixelSize: Theme.fontBody
                 font.weight: Font.DemiBold
             }
+            RowLayout {
+                visible: dialog.selected.length > 0
+                Layout.fillWidth: true
+                spacing: 8
+                Label { text: "Field"; Layout.fillWidth: true }
+                Label { text: "Warn at"; Layout.preferredWidth: 90 }
+                Label { text: "Alarm at"; Layout.preferredWidth: 90 }
+                Label { text: "Bad side"; Layout.preferredWidth: 110 }
+            }
             Repeater {
                 model: dialog.selected
                 delegate: RowLayout {
@@ -282,6 +291,7 @@ Popup {
                     }
                     CheckBox {
                         objectName: "chartBelow:" + row.modelData
+                        Layout.preferredWidth: 110
                         text: "low is bad"
                         font.pixelSize: Theme.fontSmall
                         Component.onCompleted: checked = dialog.threshold(row.modelData).below

@@ -29,6 +29,8 @@ Rectangle {
     property bool inView: true           // false while scrolled out of sight: the chart stops drawing
     property alias chart: chart
     property bool full: false            // shown alone, filling the panel
+    required property int index          // the tile's place in the panel
+    property int tileCount: 1
     signal zoomRequested(real startMs, real endMs)
     signal resetRequested()
     // The tile's menu: what to do with it is the panel's (and the Dashboard's) to decide.
@@ -221,8 +223,8 @@ Rectangle {
         MenuItem { objectName: "tileEdit:" + tile.key; text: "Edit chart\u2026"; onClicked: tile.editRequested() }
         MenuItem { objectName: "tileFields:" + tile.key; text: "Fields\u2026"; onClicked: picker.open() }
         MenuSeparator {}
-        MenuItem { objectName: "tileEarlier:" + tile.key; text: "Move earlier"; onClicked: tile.moveRequested(-1) }
-        MenuItem { objectName: "tileLater:" + tile.key; text: "Move later"; onClicked: tile.moveRequested(1) }
+        MenuItem { objectName: "tileEarlier:" + tile.key; text: "Move earlier"; enabled: tile.index > 0; onClicked: tile.moveRequested(-1) }
+        MenuItem { objectName: "tileLater:" + tile.key; text: "Move later"; enabled: tile.index < tile.tileCount - 1; onClicked: tile.moveRequested(1) }
         MenuItem {
             objectName: "tileWide:" + tile.key
             text: tile.spec.wide === true ? "Normal width" : "Full width"

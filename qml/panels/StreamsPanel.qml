@@ -117,6 +117,9 @@ Item {
             }
             Text {
                 visible: panel.paused && !panel.zoomed
+                // The slider gives way first; the words only when nothing else can.
+                Layout.minimumWidth: Math.min(implicitWidth, 60)
+                elide: Text.ElideRight
                 text: panel.scrollBackMs > 0 ? "Viewing " + Format.age(panel.scrollBackMs) + " before the pause" : "Paused: data keeps arriving"
                 color: Theme.warn
                 font.family: Theme.fontFamily
@@ -125,7 +128,10 @@ Item {
             Slider {
                 id: scroll
                 visible: panel.paused && !panel.zoomed
+                Layout.fillWidth: true
                 Layout.preferredWidth: 260
+                Layout.maximumWidth: 260
+                Layout.minimumWidth: 40
                 from: 0
                 to: Math.max(0, panel.dashboard.store.retentionMs - panel.dashboard.windowMs)
                 value: panel.scrollBackMs
@@ -141,21 +147,32 @@ Item {
                 ToolTip.text: "Chart fields of a channel, with a title, unit, range and thresholds"
                 onClicked: chartDialog.openFor("", "")
             }
+            // The three exports share one button: the toolbar fits a 1000 px window, paused too.
             Button {
-                objectName: "exportLayoutButton"
-                text: "Export layout\u2026"
-                ToolTip.visible: hovered
-                ToolTip.text: "Write this dashboard as a --config file"
-                onClicked: exportDialog.openWith(panel.dashboard.suggestedExportPath("json"))
-            }
-            Button {
-                text: "Export CSV"
-                enabled: panel.tileCount > 0
-                onClicked: { csvDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("csv"); csvDialog.open() }
-            }
-            Button {
-                text: "Export PNG"
-                onClicked: { pngDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("png"); pngDialog.open() }
+                id: exportButton
+                objectName: "exportMenuButton"
+                text: "Export \u25be"
+                onClicked: exportMenu.popup(exportButton, exportButton.width - exportMenu.width, exportButton.height)
+                Menu {
+                    id: exportMenu
+                    objectName: "exportMenu"
+                    MenuItem {
+                        objectName: "exportLayoutButton"
+                        text: "Layout as a config file\u2026"
+                        onClicked: exportDialog.openWith(panel.dashboard.suggestedExportPath("json"))
+                    }
+                    MenuItem {
+                        objectName: "exportCsvButton"
+                        text: "Visible series as CSV\u2026"
+                        enabled: panel.tileCount > 0
+                        onClicked: { csvDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("csv"); csvDialog.open() }
+                    }
+                    MenuItem {
+                        objectName: "exportPngButton"
+                        text: "PNG of the view\u2026"
+                        onClicked: { pngDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("png"); pngDialog.open() }
+                    }
+                }
             }
         }
 
@@ -196,6 +213,7 @@ Item {
                         // Full window: this tile alone, the panel's whole height; wide: a whole row.
                         visible: panel.fullKey === "" || panel.fullKey === streamTile.key
                         full: panel.fullKey !== "" && panel.fullKey === streamTile.key
+                        tileCount: panel.tileCount
                         Layout.columnSpan: streamTile.full || streamTile.spec.wide === true ? panel.columnCount : 1
                         Layout.fillWidth: true
                         Layout.fillHeight: true

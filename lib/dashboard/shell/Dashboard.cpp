@@ -484,14 +484,10 @@ void Dashboard::saveLayout()
     m_options.settings.setLayout(layoutSource(), m_layout->toJson());
 }
 
-int Dashboard::layoutIndexFor(const QString &key)
+void Dashboard::pinAutomaticTiles()
 {
-    const int index = m_layout->indexOfKey(key);
-    if (index >= 0 || key.isEmpty())
-        return index;
-    // An automatic tile: every automatic tile (not those of a topic filter) joins the layout,
-    // in the order shown, fields left automatic.
-    int found = -1;
+    // Every automatic tile (not those of a topic filter) joins the layout, in the order shown,
+    // fields left automatic.
     const QVariantList tiles = m_tileModel->tiles();
     for (const QVariant &t : tiles) {
         const QVariantMap spec = t.toMap();
@@ -500,11 +496,21 @@ int Dashboard::layoutIndexFor(const QString &key)
         ChartConfig chart;
         chart.channel = spec.value(QStringLiteral("channel")).toString();
         chart.title = chart.channel;
-        const int at = m_layout->add(chart);
-        if (chart.channel == key)
-            found = at;
+        m_layout->add(chart);
     }
-    return found;
+}
+
+int Dashboard::layoutIndexFor(const QString &key)
+{
+    const int index = m_layout->indexOfKey(key);
+    if (index >= 0 || key.isEmpty())
+        return index;
+    pinAutomaticTiles();
+    // The automatic tile's channel had no chart before: the first one showing it is its own.
+    for (int i = 0; i < m_layout->count(); ++i)
+        if (m_layout->charts().at(i).channel == key)
+            return i;
+    return -1;
 }
 
 QVariantMap Dashboard::chartDraft(const QString &key) const
@@ -580,7 +586,10 @@ QString Dashboard::removeTile(const QString &key)
 
 bool Dashboard::moveTile(const QString &key, int delta)
 {
+    // The automatic tiles after the layout's are pinned first: a chart can move past them.
     const int index = layoutIndexFor(key);
+    if (index >= 0)
+        pinAutomaticTiles();
     if (index < 0 || !m_layout->move(index, delta))
         return false;
     saveLayout();

@@ -207,6 +207,7 @@ private:
     void saveLayout();
     // The layout index of tile `key`, pinning the automatic tiles first when it is one; -1: none.
     int layoutIndexFor(const QString &key);
+    void pinAutomaticTiles();
     // Whether `channel` has a tile of its own: subscribed, or a topic shown under a filter.
     bool hasTile(const QString &channel) const;
     // After serverSwitched(): the NOTIFY of each property the new server's config changed.
