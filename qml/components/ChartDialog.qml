@@ -17,11 +17,15 @@ Popup {
     property var available: []       // numeric fields the store has seen on the channel
     property bool wide: false
     property string error: ""
+    // Untyped on purpose: what the Dashboard answers (a map, a list) is read by key here.
+    property var draft: ({})
+    readonly property var subscriptions: dialog.dashboard.connection.subscriptions
     signal saved(string title)
 
     // Fills the dialog for tile `tileKey` (empty: a new chart, on `channel` when given) and opens it.
     function openFor(tileKey, channel) {
-        var d = dialog.dashboard.chartDraft(tileKey)
+        dialog.draft = dialog.dashboard.chartDraft(tileKey)
+        var d = dialog.draft
         dialog.key = tileKey
         channelField.text = tileKey === "" ? (channel || "") : d.channel
         titleField.text = tileKey === "" ? "" : d.title
@@ -107,7 +111,9 @@ Popup {
         font.pixelSize: Theme.fontSmall
     }
 
-    contentItem: Flickable {
+    Flickable {
+        anchors.fill: parent
+        implicitWidth: form.implicitWidth
         implicitHeight: form.implicitHeight
         contentHeight: form.implicitHeight
         clip: true
@@ -160,7 +166,7 @@ Popup {
                     id: subscribeNote
                     Layout.fillWidth: true
                     text: channelField.text.trim().length > 0
-                          && dialog.dashboard.connection.subscriptions.indexOf(channelField.text.trim()) < 0
+                          && dialog.subscriptions.indexOf(channelField.text.trim()) < 0
                           ? "Not subscribed yet: saving subscribes it." : ""
                     visible: text.length > 0
                     wrapMode: Text.WordWrap

@@ -14,6 +14,7 @@ Popup {
     property string confirmPath: ""   // the existing file the next Export replaces
     property string message: ""
     property bool failed: false
+    property var result: ({})          // the Dashboard's answer, read by key
     signal exported(string path)
 
     function openWith(path) {
@@ -25,7 +26,8 @@ Popup {
     }
     function save() {
         var path = pathField.text.trim()
-        var r = dialog.dashboard.exportLayout(path, dialog.confirmPath.length > 0)
+        dialog.result = dialog.dashboard.exportLayout(path, dialog.confirmPath.length > 0)
+        var r = dialog.result
         if (r.exists) {
             dialog.confirmPath = r.path
             dialog.failed = true
@@ -50,7 +52,8 @@ Popup {
     closePolicy: Popup.CloseOnEscape
     background: Rectangle { color: Theme.surfaceRaised; radius: Theme.radius; border.color: Theme.borderStrong }
 
-    contentItem: ColumnLayout {
+    ColumnLayout {
+        anchors.fill: parent
         spacing: 10
         Text {
             text: "Export layout"
