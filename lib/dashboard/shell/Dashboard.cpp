@@ -445,7 +445,11 @@ QString Dashboard::layoutSource() const
         return m_options.config.source;
     if (m_options.embeddedHub || !m_manager)
         return QStringLiteral("embedded");
-    return m_manager->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment);
+    // The first of the server list, not the one connected to now: a failover keeps the layout.
+    const QList<QUrl> &endpoints = m_manager->options().endpoints;
+    return endpoints.isEmpty() ? QStringLiteral("embedded")
+                               : endpoints.constFirst().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery |
+                                                                 QUrl::RemoveFragment);
 }
 
 void Dashboard::loadLayout()

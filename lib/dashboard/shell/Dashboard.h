@@ -99,8 +99,8 @@ public:
     TileModel *tileModel() const { return m_tileModel; }
     DashboardLayout *layout() const { return m_layout; }
     QString configFile() const { return m_options.config.source; }
-    // What the layout is saved under: the config file, else the server (no user, no query),
-    // else "embedded" for the embedded hub.
+    // What the layout is saved under: the config file, else the server (the first of the list,
+    // no user, no query), else "embedded" for the embedded hub.
     QString layoutSource() const;
     int windowMs() const { return m_windowMs; }
     void setWindowMs(int ms);
