@@ -21,6 +21,8 @@ set(_pulseboard_qml_files
     components/TimeChart.qml
     components/FieldPicker.qml
     components/StreamTile.qml
+    components/ChartDialog.qml
+    components/ExportLayoutDialog.qml
     panels/StreamsPanel.qml
     panels/HealthPanel.qml
     panels/ChannelsPanel.qml

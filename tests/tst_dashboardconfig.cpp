@@ -1,5 +1,9 @@
 #include "dashboard/shell/DashboardConfig.h"
 
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Pulseboard;
@@ -101,6 +105,114 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!DashboardConfig::parse(json, &c, &error));
         QTEST(error, "error");
+    }
+
+    // What toJson() writes, parse() reads back as the same config, key for key; and writing
+    // that again gives the same bytes.
+    void roundTrip()
+    {
+        DashboardConfig c;
+        c.servers = {QUrl(u"ws://10.0.0.5:8765/"_s), QUrl(u"wss://backup.example:443/ws"_s)};
+        c.protocol = u"mqtt"_s;
+        c.protocolConfig = QJsonObject{{u"username"_s, u"ops"_s}};
+        c.channels = {u"sys.cpu"_s, u"plant/+/temp"_s};
+        c.windowMs = 900000;
+        c.staleAfterMs = 7000;
+        c.displayRateHz = 12;
+        c.columns = 3;
+        c.panels = {u"streams"_s, u"health"_s};
+        c.cycleSeconds = 30;
+        ChartConfig cpu;
+        cpu.channel = u"sys.cpu"_s;
+        cpu.title = u"CPU \u00b7 all cores"_s;
+        cpu.unit = u"%"_s;
+        cpu.fields = {u"data.total"_s, u"data.user"_s};
+        cpu.min = 0;
+        cpu.max = 100.5;
+        cpu.wide = true;
+        Threshold hot;
+        hot.warn = 70;
+        hot.alarm = 90.25;
+        cpu.thresholds.insert(u"data.total"_s, hot);
+        Threshold low;
+        low.alarm = -1e9;
+        low.below = true;
+        cpu.thresholds.insert(u"data.user"_s, low);
+        ChartConfig plain; // automatic fields, no range, nothing else
+        plain.channel = u"demo.wave"_s;
+        plain.title = u"demo.wave"_s;
+        c.charts = {cpu, plain, cpu};
+        c.charts[2].title = u"CPU again"_s;
+        c.charts[2].wide = false;
+        c.charts[2].max.reset();
+
+        const QByteArray json = c.toJson();
+        DashboardConfig back;
+        QString error;
+        QVERIFY2(DashboardConfig::parse(json, &back, &error),
+                 qPrintable(error + u"\n"_s + QString::fromUtf8(json)));
+        QVERIFY2(back.warnings.isEmpty(), qPrintable(back.warnings.join(u"; "_s)));
+        QCOMPARE(back.servers, c.servers);
+        QCOMPARE(back.protocol, c.protocol);
+        QCOMPARE(back.protocolConfig, c.protocolConfig);
+        QCOMPARE(back.channels, c.channels);
+        QCOMPARE(back.windowMs, c.windowMs);
+        QCOMPARE(back.staleAfterMs, c.staleAfterMs);
+        QCOMPARE(back.displayRateHz, c.displayRateHz);
+        QCOMPARE(back.columns, c.columns);
+        QCOMPARE(back.panels, c.panels);
+        QCOMPARE(back.cycleSeconds, c.cycleSeconds);
+        QCOMPARE(back.charts.size(), c.charts.size());
+        for (int i = 0; i < c.charts.size(); ++i) {
+            const ChartConfig &a = c.charts.at(i);
+            const ChartConfig &b = back.charts.at(i);
+            QCOMPARE(b.channel, a.channel);
+            QCOMPARE(b.title, a.title);
+            QCOMPARE(b.unit, a.unit);
+            QCOMPARE(b.fields, a.fields);
+            QCOMPARE(b.min, a.min);
+            QCOMPARE(b.max, a.max);
+            QCOMPARE(b.wide, a.wide);
+            QCOMPARE(b.thresholds.keys(), a.thresholds.keys());
+            for (auto it = a.thresholds.cbegin(); it != a.thresholds.cend(); ++it) {
+                const Threshold t = b.thresholds.value(it.key());
+                QCOMPARE(t.warn, it->warn);
+                QCOMPARE(t.alarm, it->alarm);
+                QCOMPARE(t.below, it->below);
+            }
+        }
+        QCOMPARE(back.toJson(), json);
+
+        // The defaults round-trip too: a bare config writes what parse() assumes.
+        DashboardConfig bare;
+        DashboardConfig bareBack;
+        QVERIFY2(DashboardConfig::parse(bare.toJson(), &bareBack, &error), qPrintable(error));
+        QCOMPARE(bareBack.toJson(), bare.toJson());
+        QVERIFY(bareBack.servers.isEmpty());
+        QVERIFY(bareBack.charts.isEmpty());
+        QCOMPARE(bareBack.windowMs, bare.windowMs);
+    }
+
+    void wideMustBeABoolean()
+    {
+        DashboardConfig c;
+        QString error;
+        QVERIFY(!DashboardConfig::parse("{\"charts\":[{\"channel\":\"c\",\"wide\":1}]}", &c, &error));
+        QCOMPARE(error, u"charts[0].wide must be true or false"_s);
+    }
+
+    void loadRemembersTheFile()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"dash.json"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"channels\": [\"sys.cpu\"]}");
+        f.close();
+        DashboardConfig c;
+        QString error;
+        QVERIFY2(DashboardConfig::load(file, &c, &error), qPrintable(error));
+        QCOMPARE(c.source, QFileInfo(file).absoluteFilePath());
     }
 
     void missingFile()

@@ -40,6 +40,11 @@ void tst_DashboardSettings::keysKeepTheirNames()
     QCOMPARE(raw.value(u"profiles/1/tokenFrom"_s).toString(), u"none"_s);
     settings.setTileFields(u"sys cpu/x"_s, {});
     QVERIFY(!raw.contains(u"fields/sys%20cpu%2Fx"_s));
+    // A layout is kept by its source, percent-encoded (a path, a URL), as the JSON text given.
+    settings.setLayout(u"/home/ops/dash.json"_s, "[{\"channel\":\"sys.cpu\"}]");
+    QCOMPARE(raw.value(u"layouts/%2Fhome%2Fops%2Fdash.json"_s).toString(), u"[{\"channel\":\"sys.cpu\"}]"_s);
+    QCOMPARE(settings.layout(u"/home/ops/dash.json"_s), QByteArray("[{\"channel\":\"sys.cpu\"}]"));
+    QCOMPARE(settings.layout(u"ws://10.0.0.7:8080/"_s), QByteArray());
 }
 
 void tst_DashboardSettings::savedChoicesLoad()
@@ -90,6 +95,7 @@ void tst_DashboardSettings::readOnlyAndAbsentWriteNothing()
     readOnly.setWindowGeometry(QRect(0, 0, 400, 300));
     readOnly.setProfiles({});
     readOnly.setTileFields(u"c"_s, {u"v"_s});
+    readOnly.setLayout(u"embedded"_s, "[]");
     QCOMPARE(raw.allKeys(), QStringList{u"charts/windowMs"_s});
     QCOMPARE(raw.value(u"charts/windowMs"_s).toInt(), 300000);
 
@@ -99,6 +105,8 @@ void tst_DashboardSettings::readOnlyAndAbsentWriteNothing()
     QVERIFY(none.tileFields().isEmpty());
     QVERIFY(!none.windowGeometry().isValid());
     QVERIFY(none.profiles().isEmpty());
+    QVERIFY(none.layout(u"embedded"_s).isEmpty());
+    none.setLayout(u"embedded"_s, "[]");
     none.setChartWindowMs(60000); // nothing to write to, nothing happens
 }
 

@@ -3,7 +3,8 @@
 // the state says connected; then kills the hub (SIGKILL, no close frame) and checks that the
 // banner says the connection was lost and is being retried. Screenshots land in build/.
 // Then every dialog and popup the app's QML declares is opened and closed in the real app, and
-// anything the QML engine or a QML module prints on stderr fails the test.
+// anything the QML engine or a QML module prints on stderr fails the test. A chart built in the
+// dialog is kept across a restart, and an exported layout starts a dashboard with the same tiles.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
@@ -73,6 +74,119 @@ int seriesPixels(const QImage &image, const QJsonObject &area)
         }
     }
     return count;
+}
+
+// A pulseboard-hub on a free port, for the tests that drive the dashboard against it.
+struct HubProcess
+{
+    QProcess process;
+    QString url;
+    bool start(const QStringList &feeds)
+    {
+        process.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard-hub"_s);
+        process.setArguments({u"--port"_s, u"0"_s, u"--feeds"_s, feeds.join(u','), u"--sys-hz"_s, u"5"_s});
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start();
+        if (!process.waitForStarted(5000))
+            return false;
+        const QRegularExpression listening(u"listening on (ws://127\\.0\\.0\\.1:\\d+)"_s);
+        QByteArray output;
+        QElapsedTimer t;
+        t.start();
+        while (url.isEmpty() && t.elapsed() < 10000) {
+            process.waitForReadyRead(200);
+            output += process.readAll();
+            const auto m = listening.match(QString::fromUtf8(output));
+            if (m.hasMatch())
+                url = m.captured(1);
+        }
+        return !url.isEmpty();
+    }
+    ~HubProcess()
+    {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+};
+
+// One `pulseboard --control` run: commands in, JSON lines out.
+struct DashboardRun
+{
+    QProcess process;
+    LineReader lines{&process};
+    void start(const QString &home, const QStringList &args)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, home + u"/config"_s);
+        env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s);
+        env.insert(u"XDG_RUNTIME_DIR"_s, home);
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        process.setProcessEnvironment(env);
+        process.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        process.setArguments(QStringList{u"--control"_s, u"--geometry"_s, u"1280x800"_s} + args);
+        process.setProcessChannelMode(QProcess::SeparateChannels);
+        process.start();
+    }
+    // Sends `command` and returns the reply whose event is the command's first word.
+    QJsonObject send(const QString &command)
+    {
+        process.write((command + u"\n"_s).toUtf8());
+        const QString event = command.section(u' ', 0, 0);
+        return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
+    }
+    // `click NAME` until the control exists (a field appears once its channel's data has come).
+    bool clickWhenThere(const QString &name, int timeoutMs = 15000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < timeoutMs) {
+            const QJsonObject reply = send(u"click "_s + name);
+            if (!reply.isEmpty() && !reply.contains(u"error"_s))
+                return true;
+            QTest::qWait(200);
+        }
+        return false;
+    }
+    // The tiles as the snapshot lists them, once `ready` holds (or the last one after 20 s).
+    template <typename Ready> QJsonArray tilesWhen(Ready ready)
+    {
+        QJsonArray tiles;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20000) {
+            tiles = send(u"snapshot"_s).value(u"tileSpecs"_s).toArray();
+            if (ready(tiles))
+                break;
+            QTest::qWait(200);
+        }
+        return tiles;
+    }
+    bool quit()
+    {
+        process.write("quit\n");
+        return process.waitForFinished(10000) && process.exitStatus() == QProcess::NormalExit &&
+               process.exitCode() == 0;
+    }
+};
+
+QJsonObject tileTitled(const QJsonArray &tiles, const QString &title)
+{
+    for (const QJsonValue &t : tiles)
+        if (t.toObject().value(u"title"_s).toString() == title)
+            return t.toObject();
+    return QJsonObject();
+}
+
+// What a person sees of the tiles, in order: channel, title, fields, range, unit, width.
+QStringList tileLooks(const QJsonArray &tiles)
+{
+    QStringList out;
+    for (const QJsonValue &v : tiles) {
+        QJsonObject o = v.toObject();
+        o.remove(u"key"_s); // "chart:N": this run's own numbering
+        out.append(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+    }
+    return out;
 }
 
 } // namespace
@@ -299,6 +413,176 @@ private Q_SLOTS:
         QCOMPARE(app.exitCode(), 0);
         const QString errors = printedOnStderr().trimmed();
         QVERIFY2(errors.isEmpty(), qPrintable(u"the app printed on stderr:\n"_s + errors));
+    }
+
+    // Building the dashboard through the dialog, as a person does, then quitting: the next start
+    // with the same settings folder shows the chart again. A refused save (min not below max)
+    // adds nothing and loses nothing typed: correcting the one field saves the rest as typed.
+    void builtChartIsKeptAcrossRestarts()
+    {
+        HubProcess hub;
+        QVERIFY(hub.start({u"sys.cpu"_s, u"demo.wave"_s}));
+        QTemporaryDir home;
+        const QStringList args{u"--url"_s, hub.url, u"--subscribe"_s, u"demo.wave"_s};
+        {
+            DashboardRun app;
+            app.start(home.path(), args);
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            const QJsonArray before = app.tilesWhen([](const QJsonArray &t) { return t.size() == 1; });
+            QCOMPARE(before.size(), 1);
+            QCOMPARE(before.at(0).toObject().value(u"channel"_s).toString(), u"demo.wave"_s);
+
+            QVERIFY(!app.send(u"click addChartButton"_s).contains(u"error"_s));
+            // sys.cpu is not subscribed: the store has seen none of its fields, so the path is
+            // typed; saving subscribes the channel.
+            for (const QString &command :
+                 {u"text chartChannel sys.cpu"_s, u"text chartExtraFields data.total"_s,
+                  u"text chartTitle Built CPU"_s, u"text chartUnit %"_s, u"text chartMin 0"_s,
+                  u"text chartMax -100"_s}) {
+                const QJsonObject reply = app.send(command);
+                QVERIFY2(!reply.isEmpty() && !reply.contains(u"error"_s),
+                         qPrintable(command + u": "_s + reply.value(u"error"_s).toString()));
+            }
+            QVERIFY(!app.send(u"click chartSave"_s).contains(u"error"_s));
+            QTest::qWait(300);
+            QJsonArray tiles = app.send(u"snapshot"_s).value(u"tileSpecs"_s).toArray();
+            QCOMPARE(tiles.size(), 1); // refused: min 0 is not below max -100
+            QVERIFY(!app.send(u"text chartMax 100"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"click chartSave"_s).contains(u"error"_s));
+            tiles =
+                app.tilesWhen([](const QJsonArray &t) { return !tileTitled(t, u"Built CPU"_s).isEmpty(); });
+            const QJsonObject built = tileTitled(tiles, u"Built CPU"_s);
+            QVERIFY2(!built.isEmpty(), QJsonDocument(tiles).toJson().constData());
+            QCOMPARE(built.value(u"channel"_s).toString(), u"sys.cpu"_s);
+            QCOMPARE(built.value(u"fields"_s).toArray(), QJsonArray{u"data.total"_s});
+            QCOMPARE(built.value(u"unit"_s).toString(), u"%"_s);
+            QCOMPARE(built.value(u"min"_s).toDouble(), 0.0);
+            QCOMPARE(built.value(u"max"_s).toDouble(), 100.0);
+            QVERIFY(app.send(u"snapshot"_s).value(u"subscriptions"_s).toArray().contains(u"sys.cpu"_s));
+
+            // Now a field the store has seen on a subscribed channel, ticked in the list; and
+            // the new tile made wide from its menu.
+            QVERIFY(!app.send(u"click addChartButton"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"text chartChannel demo.wave"_s).contains(u"error"_s));
+            QVERIFY(app.clickWhenThere(u"chartField:data.v"_s));
+            QVERIFY(!app.send(u"text chartTitle Wave"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"text chartAlarm:data.v 0.9"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"click chartSave"_s).contains(u"error"_s));
+            tiles = app.tilesWhen([](const QJsonArray &t) { return !tileTitled(t, u"Wave"_s).isEmpty(); });
+            const QString waveKey = tileTitled(tiles, u"Wave"_s).value(u"key"_s).toString();
+            QVERIFY2(waveKey.startsWith(u"chart:"_s), QJsonDocument(tiles).toJson().constData());
+            QCOMPARE(tileTitled(tiles, u"Wave"_s).value(u"fields"_s).toArray(), QJsonArray{u"data.v"_s});
+            QVERIFY(!app.send(u"click tileWide:"_s + waveKey).contains(u"error"_s));
+            tiles = app.tilesWhen(
+                [](const QJsonArray &t) { return tileTitled(t, u"Wave"_s).value(u"wide"_s).toBool(); });
+            QVERIFY(tileTitled(tiles, u"Wave"_s).value(u"wide"_s).toBool());
+            QVERIFY(app.quit());
+        }
+        {
+            DashboardRun app;
+            app.start(home.path(), args);
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            const QJsonArray tiles =
+                app.tilesWhen([](const QJsonArray &t) { return !tileTitled(t, u"Wave"_s).isEmpty(); });
+            const QJsonObject built = tileTitled(tiles, u"Built CPU"_s);
+            QVERIFY2(!built.isEmpty(), QJsonDocument(tiles).toJson().constData());
+            QCOMPARE(built.value(u"fields"_s).toArray(), QJsonArray{u"data.total"_s});
+            QCOMPARE(built.value(u"max"_s).toDouble(), 100.0);
+            QVERIFY(tileTitled(tiles, u"Wave"_s).value(u"wide"_s).toBool());
+            // The charts in the order built; demo.wave's automatic tile gave way to its chart.
+            QCOMPARE(tiles.size(), 2);
+            QCOMPARE(tiles.at(0).toObject().value(u"title"_s).toString(), u"Built CPU"_s);
+            QCOMPARE(tiles.at(1).toObject().value(u"title"_s).toString(), u"Wave"_s);
+            QVERIFY(app.quit());
+        }
+    }
+
+    // Export layout writes a --config file; a new dashboard started on it alone (no settings,
+    // no --url: the file names the server) shows the same tiles. Exporting over that file, the
+    // config the second run started with, needs a second, explicit press.
+    void exportedLayoutStartsTheSameDashboard()
+    {
+        HubProcess hub;
+        QVERIFY(hub.start({u"sys.cpu"_s, u"demo.wave"_s}));
+        QTemporaryDir home;
+        const QString file = home.filePath(u"built.json"_s);
+        QStringList looks;
+        {
+            DashboardRun app;
+            app.start(home.path(), {u"--no-settings"_s, u"--url"_s, hub.url, u"--subscribe"_s, u"demo.wave"_s,
+                                    u"--subscribe"_s, u"sys.cpu"_s});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            QCOMPARE(app.tilesWhen([](const QJsonArray &t) { return t.size() == 2; }).size(), 2);
+            QVERIFY(!app.send(u"click addChartButton"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"text chartChannel sys.cpu"_s).contains(u"error"_s));
+            QVERIFY(app.clickWhenThere(u"chartField:data.user"_s));
+            QVERIFY(app.clickWhenThere(u"chartField:data.system"_s));
+            QVERIFY(!app.send(u"text chartTitle User and system"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"text chartWarn:data.user 60"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"click chartSave"_s).contains(u"error"_s));
+            QJsonArray tiles = app.tilesWhen(
+                [](const QJsonArray &t) { return !tileTitled(t, u"User and system"_s).isEmpty(); });
+            const QString key = tileTitled(tiles, u"User and system"_s).value(u"key"_s).toString();
+            // Its channel's automatic tile gave way to it. Moved later (the automatic tile is
+            // pinned on the way) and back, and made wide.
+            QCOMPARE(tiles.size(), 2);
+            QVERIFY(!app.send(u"click tileLater:"_s + key).contains(u"error"_s));
+            tiles = app.tilesWhen([](const QJsonArray &t) {
+                return t.size() == 2 && t.at(1).toObject().value(u"title"_s) == u"User and system"_s;
+            });
+            QCOMPARE(tiles.at(0).toObject().value(u"channel"_s).toString(), u"demo.wave"_s);
+            QVERIFY(tiles.at(0).toObject().value(u"pinned"_s).toBool());
+            QVERIFY(!app.send(u"click tileEarlier:"_s + key).contains(u"error"_s));
+            QVERIFY(!app.send(u"click tileWide:"_s + key).contains(u"error"_s));
+            tiles = app.tilesWhen([](const QJsonArray &t) {
+                return !t.isEmpty() && t.at(0).toObject().value(u"wide"_s).toBool();
+            });
+            QCOMPARE(tiles.size(), 2);
+            QCOMPARE(tiles.at(0).toObject().value(u"title"_s).toString(), u"User and system"_s);
+            QVERIFY(!app.send(u"click exportLayoutButton"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"text exportLayoutPath "_s + file).contains(u"error"_s));
+            QVERIFY(!app.send(u"click exportLayoutSave"_s).contains(u"error"_s));
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(file), 5000);
+            looks = tileLooks(app.send(u"snapshot"_s).value(u"tileSpecs"_s).toArray());
+            QVERIFY(app.quit());
+        }
+        QFile written(file);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QByteArray exported = written.readAll();
+        written.close();
+        QVERIFY2(exported.contains(hub.url.toUtf8()), exported.constData());
+        {
+            DashboardRun app;
+            app.start(home.path(), {u"--no-settings"_s, u"--config"_s, file});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            const QJsonArray tiles =
+                app.tilesWhen([&](const QJsonArray &t) { return tileLooks(t) == looks; });
+            QCOMPARE(tileLooks(tiles), looks);
+            QCOMPARE(app.send(u"snapshot"_s).value(u"state"_s).toString(), u"open"_s);
+
+            // Narrow the first tile, then export over the file this run started with: the
+            // first press only asks; the file changes on the second.
+            const QString key = tiles.at(0).toObject().value(u"key"_s).toString();
+            QVERIFY(!app.send(u"click tileWide:"_s + key).contains(u"error"_s));
+            QVERIFY(!app.send(u"click exportLayoutButton"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"text exportLayoutPath "_s + file).contains(u"error"_s));
+            QVERIFY(!app.send(u"click exportLayoutSave"_s).contains(u"error"_s));
+            QTest::qWait(300);
+            QVERIFY(written.open(QIODevice::ReadOnly));
+            QCOMPARE(written.readAll(), exported);
+            written.close();
+            QVERIFY(!app.send(u"click exportLayoutSave"_s).contains(u"error"_s));
+            QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    QFile f(file);
+                    return f.open(QIODevice::ReadOnly) && f.readAll() != exported;
+                }(),
+                5000);
+            QVERIFY(written.open(QIODevice::ReadOnly));
+            QVERIFY(!written.readAll().contains("\"wide\""));
+            written.close();
+            QVERIFY(app.quit());
+        }
     }
 
     void windowGeometryUnderXcb_data()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the screenshots of docs/DASHBOARD.md with the dashboard's own --screenshot option.
+# Regenerates the screenshots of docs/DASHBOARD.md with the dashboard's own --screenshot option
+# (and, for the one that shows a dialog, its --control commands).
 # Needs a build (scripts/build.sh) and xvfb-run. Takes about three minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,4 +45,20 @@ wait
 # 4. Kiosk: the example layout, fullscreen, before it first cycles to the next panel (30 s).
 xvfb "$bin/pulseboard" --kiosk --config "$root/docs/examples/kiosk.json" \
   --screenshot "$out/kiosk.png" --screenshot-delay 26000
+# 5. Building the dashboard: through --control, as a person would in the app: a chart added in
+#    the dialog and made full width, then the dialog open on a second one, refused for its range.
+{
+  sleep 25
+  for c in "click addChartButton" "text chartChannel sys.cpu" "sleep" "click chartField:data.user" \
+           "click chartField:data.system" "text chartTitle CPU: user and system" "text chartUnit %" \
+           "text chartMin 0" "text chartMax 100" "text chartWarn:data.user 60" "text chartAlarm:data.user 85" \
+           "click chartSave" "sleep" "click tileWide:chart:5" "sleep" \
+           "click addChartButton" "text chartChannel sys.load" "sleep" "click chartField:data.load1" \
+           "click chartField:data.load5" "text chartTitle Load" "text chartMin 8" "text chartMax 0" \
+           "text chartWarn:data.load1 4" "text chartAlarm:data.load1 8" "click chartSave" "sleep" \
+           "grab $out/building.png" "quit"; do
+    if [ "$c" = sleep ]; then sleep 2; else echo "$c"; sleep 0.3; fi
+  done
+} | xvfb "$bin/pulseboard" --geometry 1440x900 --control >/dev/null
+
 rm -f "$out"/*.png.json "$hub_log"

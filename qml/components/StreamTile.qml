@@ -12,7 +12,7 @@ Rectangle {
     id: tile
     required property Dashboard dashboard
     // The tile's row of TileModel: what it is, and what it shows as of the last display tick.
-    required property var spec             // {channel, title, fields, min, max, unit, thresholds, custom}
+    required property var spec             // {key, channel, title, fields, min, max, unit, thresholds, wide, pinned, custom}
     required property real lastMessageMs   // 0: nothing arrived yet
     required property bool stale
     required property bool retained        // the newest value is the broker's stored last value (MQTT retain)
@@ -28,10 +28,20 @@ Rectangle {
     property bool editable: true
     property bool inView: true           // false while scrolled out of sight: the chart stops drawing
     property alias chart: chart
+    property bool full: false            // shown alone, filling the panel
+    required property int index          // the tile's place in the panel
+    property int tileCount: 1
     signal zoomRequested(real startMs, real endMs)
     signal resetRequested()
+    // The tile's menu: what to do with it is the panel's (and the Dashboard's) to decide.
+    signal editRequested()
+    signal moveRequested(int delta)
+    signal wideRequested(bool wide)
+    signal fullRequested(bool full)
+    signal removeRequested()
 
     readonly property string channel: tile.spec.channel || ""
+    readonly property string key: tile.spec.key || tile.channel
     readonly property var fields: tile.spec.fields || []
     // The age moves with the display clock; everything else arrives from the model. A message
     // newer than the last tick (the model also refreshes when the connection drops) is "now".
@@ -104,14 +114,25 @@ Rectangle {
                               + " no live message has come since."
             }
             ToolButton {
+                objectName: "tileFullExit:" + tile.key
+                visible: tile.full
+                text: "\u2715"
+                implicitWidth: 28
+                implicitHeight: 24
+                ToolTip.visible: hovered
+                ToolTip.text: "Back to all tiles (Esc)"
+                onClicked: tile.fullRequested(false)
+            }
+            ToolButton {
+                objectName: "tileMenuButton:" + tile.key
                 visible: tile.editable
                 text: "\u22ef"
                 font.pixelSize: 16
                 implicitWidth: 28
                 implicitHeight: 24
-                ToolTip.visible: hovered
-                ToolTip.text: "Choose fields"
-                onClicked: picker.open()
+                ToolTip.visible: hovered && !menu.visible
+                ToolTip.text: "Edit, move, resize or remove this tile"
+                onClicked: menu.popup(this, width - menu.width, height)
             }
         }
 
@@ -195,16 +216,38 @@ Rectangle {
         }
     }
 
+    Menu {
+        id: menu
+        objectName: "tileMenu:" + tile.key
+        // Items act on clicked, which automation (--control click NAME) can send too.
+        MenuItem { objectName: "tileEdit:" + tile.key; text: "Edit chart\u2026"; onClicked: tile.editRequested() }
+        MenuItem { objectName: "tileFields:" + tile.key; text: "Fields\u2026"; onClicked: picker.open() }
+        MenuSeparator {}
+        MenuItem { objectName: "tileEarlier:" + tile.key; text: "Move earlier"; enabled: tile.index > 0; onClicked: tile.moveRequested(-1) }
+        MenuItem { objectName: "tileLater:" + tile.key; text: "Move later"; enabled: tile.index < tile.tileCount - 1; onClicked: tile.moveRequested(1) }
+        MenuItem {
+            objectName: "tileWide:" + tile.key
+            text: tile.spec.wide === true ? "Normal width" : "Full width"
+            onClicked: tile.wideRequested(tile.spec.wide !== true)
+        }
+        MenuItem {
+            objectName: "tileFull:" + tile.key
+            text: tile.full ? "Back to all tiles" : "Full window"
+            onClicked: tile.fullRequested(!tile.full)
+        }
+        MenuSeparator {}
+        MenuItem { objectName: "tileRemove:" + tile.key; text: "Remove"; onClicked: tile.removeRequested() }
+    }
     FieldPicker {
         id: picker
-        objectName: "fieldPicker:" + tile.channel
+        objectName: "fieldPicker:" + tile.key
         x: tile.width - width - 12
         y: 40
         available: tile.dashboard.store.fields(tile.channel)
         chosen: tile.fields
         custom: tile.spec.custom === true
         onAboutToShow: available = tile.dashboard.store.fields(tile.channel)
-        onApplied: (list) => tile.dashboard.setTileFields(tile.channel, list)
+        onApplied: (list) => tile.dashboard.setChartFields(tile.key, list)
     }
     Component.onDestruction: if (tile.dashboard) tile.dashboard.reportChart(tile.channel, 0, 0)
 }

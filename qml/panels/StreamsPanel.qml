@@ -20,6 +20,8 @@ Item {
     property real zoomStartMs: 0
     property real zoomEndMs: 0
     readonly property bool zoomed: zoomEndMs > 0
+    // The key of the tile shown alone, filling the panel (Esc goes back); empty: all tiles.
+    property string fullKey: ""
     function zoomTo(startMs, endMs) {
         var span = Math.max(2000, endMs - startMs)
         var now = panel.dashboard.clock.nowMs
@@ -41,6 +43,11 @@ Item {
             panel.goLive()
         else
             panel.paused = true
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: panel.visible && panel.fullKey !== ""
+        onActivated: panel.fullKey = ""
     }
     Shortcut {
         sequence: "Space"
@@ -110,6 +117,9 @@ Item {
             }
             Text {
                 visible: panel.paused && !panel.zoomed
+                // The slider gives way first; the words only when nothing else can.
+                Layout.minimumWidth: Math.min(implicitWidth, 60)
+                elide: Text.ElideRight
                 text: panel.scrollBackMs > 0 ? "Viewing " + Format.age(panel.scrollBackMs) + " before the pause" : "Paused: data keeps arriving"
                 color: Theme.warn
                 font.family: Theme.fontFamily
@@ -118,7 +128,10 @@ Item {
             Slider {
                 id: scroll
                 visible: panel.paused && !panel.zoomed
+                Layout.fillWidth: true
                 Layout.preferredWidth: 260
+                Layout.maximumWidth: 260
+                Layout.minimumWidth: 40
                 from: 0
                 to: Math.max(0, panel.dashboard.store.retentionMs - panel.dashboard.windowMs)
                 value: panel.scrollBackMs
@@ -128,13 +141,38 @@ Item {
             }
             Item { Layout.fillWidth: true }
             Button {
-                text: "Export CSV"
-                enabled: panel.tileCount > 0
-                onClicked: { csvDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("csv"); csvDialog.open() }
+                objectName: "addChartButton"
+                text: "+  Add chart"
+                ToolTip.visible: hovered
+                ToolTip.text: "Chart fields of a channel, with a title, unit, range and thresholds"
+                onClicked: chartDialog.openFor("", "")
             }
+            // The three exports share one button: the toolbar fits a 1000 px window, paused too.
             Button {
-                text: "Export PNG"
-                onClicked: { pngDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("png"); pngDialog.open() }
+                id: exportButton
+                objectName: "exportMenuButton"
+                text: "Export \u25be"
+                onClicked: exportMenu.popup(exportButton, exportButton.width - exportMenu.width, exportButton.height)
+                Menu {
+                    id: exportMenu
+                    objectName: "exportMenu"
+                    MenuItem {
+                        objectName: "exportLayoutButton"
+                        text: "Layout as a config file\u2026"
+                        onClicked: exportDialog.openWith(panel.dashboard.suggestedExportPath("json"))
+                    }
+                    MenuItem {
+                        objectName: "exportCsvButton"
+                        text: "Visible series as CSV\u2026"
+                        enabled: panel.tileCount > 0
+                        onClicked: { csvDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("csv"); csvDialog.open() }
+                    }
+                    MenuItem {
+                        objectName: "exportPngButton"
+                        text: "PNG of the view\u2026"
+                        onClicked: { pngDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("png"); pngDialog.open() }
+                    }
+                }
             }
         }
 
@@ -152,7 +190,7 @@ Item {
             Text {
                 anchors.centerIn: parent
                 visible: panel.tileCount === 0
-                text: "No channels subscribed yet.\nOpen Channels to subscribe, or start with --subscribe NAME."
+                text: "No charts yet.\nAdd chart above, open Channels to subscribe, or start with --subscribe NAME."
                 horizontalAlignment: Text.AlignHCenter
                 color: Theme.textDim
                 font.family: Theme.fontFamily
@@ -171,11 +209,17 @@ Item {
                     // and each tile's figures arrive as roles of its row.
                     model: panel.dashboard.tileModel
                     delegate: StreamTile {
+                        id: streamTile
+                        // Full window: this tile alone, the panel's whole height; wide: a whole row.
+                        visible: panel.fullKey === "" || panel.fullKey === streamTile.key
+                        full: panel.fullKey !== "" && panel.fullKey === streamTile.key
+                        tileCount: panel.tileCount
+                        Layout.columnSpan: streamTile.full || streamTile.spec.wide === true ? panel.columnCount : 1
                         Layout.fillWidth: true
                         Layout.fillHeight: true
                         Layout.preferredWidth: 100
                         Layout.preferredHeight: 100
-                        Layout.minimumHeight: 220
+                        Layout.minimumHeight: streamTile.full ? grid.height : 220
                         dashboard: panel.dashboard
                         windowMs: panel.dashboard.windowMs
                         paused: panel.paused
@@ -186,6 +230,17 @@ Item {
                         onZoomRequested: (startMs, endMs) => panel.zoomTo(startMs, endMs)
                         onResetRequested: panel.goLive()
                         editable: panel.editable
+                        onEditRequested: chartDialog.openFor(streamTile.key, "")
+                        onMoveRequested: (delta) => panel.dashboard.moveTile(streamTile.key, delta)
+                        onWideRequested: (wide) => panel.dashboard.setTileWide(streamTile.key, wide)
+                        onFullRequested: (full) => panel.fullKey = full ? streamTile.key : ""
+                        onRemoveRequested: {
+                            var title = streamTile.spec.title || streamTile.channel
+                            if (panel.fullKey === streamTile.key)
+                                panel.fullKey = ""
+                            var why = panel.dashboard.removeTile(streamTile.key)
+                            toast.show(why.length ? why : "Removed " + title, why.length > 0)
+                        }
                         inView: y + height > grid.contentY && y < grid.contentY + grid.height
                     }
                 }
@@ -218,6 +273,18 @@ Item {
             var error = panel.dashboard.savePng(panel, String(selectedFile))
             toast.show(error.length ? error : "Saved " + String(selectedFile).replace("file://", ""), error.length > 0)
         })
+    }
+    ChartDialog {
+        id: chartDialog
+        objectName: "chartDialog"
+        dashboard: panel.dashboard
+        onSaved: (title) => toast.show("Saved the chart " + title, false)
+    }
+    ExportLayoutDialog {
+        id: exportDialog
+        objectName: "exportLayoutDialog"
+        dashboard: panel.dashboard
+        onExported: (path) => toast.show("Exported the layout to " + path, false)
     }
     Toast { id: toast }
 }

@@ -85,6 +85,7 @@ TileModel::Row TileModel::rowFor(const QVariant &spec)
     row.spec = spec;
     const QVariantMap map = spec.toMap();
     row.channel = map.value(QStringLiteral("channel")).toString();
+    row.key = map.value(QStringLiteral("key"), row.channel).toString();
     row.fields = map.value(QStringLiteral("fields")).toStringList();
     const QVariantMap thresholds = map.value(QStringLiteral("thresholds")).toMap();
     for (const QString &field : std::as_const(row.fields))
@@ -158,7 +159,7 @@ QStringList TileModel::keysOf(const QList<Row> &rows)
     QStringList keys;
     keys.reserve(rows.size());
     for (const Row &row : rows)
-        keys.append(row.channel);
+        keys.append(row.key);
     return keys;
 }
 

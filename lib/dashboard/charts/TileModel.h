@@ -62,8 +62,9 @@ public:
 
     void setReadings(Readings readings);
 
-    // Each tile a QVariantMap with at least "channel" (the row's identity), and optionally
-    // "fields" (paths) and "thresholds" ({path: {warn, alarm, below}}).
+    // Each tile a QVariantMap with at least "channel", and optionally "key" (the row's identity
+    // when one channel has several tiles; else the channel is), "fields" (paths) and
+    // "thresholds" ({path: {warn, alarm, below}}).
     void setTiles(const QVariantList &tiles);
     QVariantList tiles() const;
 
@@ -87,6 +88,7 @@ private:
     struct Row
     {
         QVariant spec;
+        QString key;
         QString channel;
         QStringList fields;
         QList<Threshold> thresholds; // one per field (no limits: level 0)

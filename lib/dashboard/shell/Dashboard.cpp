@@ -17,9 +17,12 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QQuickItem>
 #include <QQuickItemGrabResult>
 #include <QQuickWindow>
+#include <QSaveFile>
 #include <QStandardPaths>
 #include <QUrl>
 #include <algorithm>
@@ -50,7 +53,7 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
       m_channels(new ChannelListModel(this)), m_health(new HealthHistory(m_store, this)),
       m_events(new EventLog(this)), m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)),
       m_status(new ConnectionStatus(this)), m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)),
-      m_tileModel(new TileModel(this))
+      m_tileModel(new TileModel(this)), m_layout(new DashboardLayout(this))
 {
     m_windowMs = options.config.windowMs;
     m_channels->setStaleMinimumMs(options.config.staleAfterMs);
@@ -158,6 +161,8 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
             m_manager->retry();
     });
 
+    loadLayout();
+    connect(m_layout, &DashboardLayout::changed, this, &Dashboard::rebuildTiles);
     subscribeConfigured(options.channels);
     for (const QString &w : options.config.warnings)
         m_events->add(EventLog::Info, QStringLiteral("config: %1").arg(w), nowMs());
@@ -182,7 +187,7 @@ void Dashboard::subscribeConfigured(const QStringList &extra)
     for (const QString &c : extra)
         if (!wanted.contains(c))
             wanted.append(c);
-    for (const ChartConfig &chart : std::as_const(m_options.config.charts))
+    for (const ChartConfig &chart : m_layout->charts())
         if (!wanted.contains(chart.channel))
             wanted.append(chart.channel);
     for (const QString &c : std::as_const(wanted))
@@ -213,6 +218,7 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     m_warnedClock = false;
     m_lagMs = 0;
     m_lagMsMax = 0;
+    loadLayout();
     if (m_manager)
         subscribeConfigured(channels);
     for (const QString &w : std::as_const(config.warnings))
@@ -325,7 +331,7 @@ void Dashboard::retry()
 
 const ChartConfig *Dashboard::chartFor(const QString &channel) const
 {
-    for (const ChartConfig &c : m_options.config.charts)
+    for (const ChartConfig &c : m_layout->charts())
         if (c.channel == channel)
             return &c;
     return nullptr;
@@ -343,6 +349,24 @@ void Dashboard::setTileFields(const QString &channel, const QStringList &fields)
     rebuildTiles();
 }
 
+void Dashboard::setChartFields(const QString &key, const QStringList &fields)
+{
+    const int index = m_layout->indexOfKey(key);
+    if (index < 0) {
+        setTileFields(key, fields);
+        return;
+    }
+    ChartConfig chart = m_layout->charts().at(index);
+    if (m_chosenFields.contains(chart.channel)) {
+        m_chosenFields.remove(chart.channel);
+        m_options.settings.setTileFields(chart.channel, {});
+    }
+    chart.fields = fields;
+    m_layout->replace(index, chart);
+    saveLayout();
+    rebuildTiles();
+}
+
 QStringList Dashboard::tileFields(const QString &channel) const
 {
     if (m_chosenFields.contains(channel))
@@ -350,6 +374,14 @@ QStringList Dashboard::tileFields(const QString &channel) const
     if (const ChartConfig *c = chartFor(channel); c && !c->fields.isEmpty())
         return c->fields;
     return automaticFields(channel);
+}
+
+QStringList Dashboard::tileFieldsOf(const ChartConfig &chart) const
+{
+    // A choice made with the field picker before the chart was edited (it is cleared then).
+    if (m_chosenFields.contains(chart.channel))
+        return m_chosenFields.value(chart.channel);
+    return chart.fields.isEmpty() ? automaticFields(chart.channel) : chart.fields;
 }
 
 QStringList Dashboard::automaticFields(const QString &channel) const
@@ -388,7 +420,8 @@ void Dashboard::recheckAutomaticFields()
         const QString channel = spec.value(QStringLiteral("channel")).toString();
         if (m_chosenFields.contains(channel) || m_autoSettled.contains(channel))
             continue;
-        if (const ChartConfig *c = chartFor(channel); c && !c->fields.isEmpty())
+        if (const int at = m_layout->indexOfKey(spec.value(QStringLiteral("key")).toString());
+            at >= 0 && !m_layout->charts().at(at).fields.isEmpty())
             continue;
         const QStringList shown = spec.value(QStringLiteral("fields")).toStringList();
         if (shown.isEmpty())
@@ -406,6 +439,237 @@ void Dashboard::recheckAutomaticFields()
         rebuildTiles();
 }
 
+QString Dashboard::layoutSource() const
+{
+    if (!m_options.config.source.isEmpty())
+        return m_options.config.source;
+    if (m_options.embeddedHub || !m_manager)
+        return QStringLiteral("embedded");
+    // The first of the server list, not the one connected to now: a failover keeps the layout.
+    const QList<QUrl> &endpoints = m_manager->options().endpoints;
+    return endpoints.isEmpty() ? QStringLiteral("embedded")
+                               : endpoints.constFirst().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery |
+                                                                 QUrl::RemoveFragment);
+}
+
+void Dashboard::loadLayout()
+{
+    QList<ChartConfig> charts = m_options.config.charts;
+    const QByteArray saved = m_options.settings.layout(layoutSource());
+    if (!saved.isEmpty()) {
+        QStringList warnings;
+        QString error;
+        QList<ChartConfig> restored;
+        const QJsonDocument doc = QJsonDocument::fromJson(saved);
+        if (!doc.isArray())
+            error = QStringLiteral("not a JSON array of charts");
+        else
+            DashboardConfig::parseCharts(doc.array(), &restored, &warnings, &error);
+        if (error.isEmpty()) {
+            charts = restored;
+            m_events->add(EventLog::Info,
+                          QStringLiteral("Layout: %1 chart(s) as last arranged here (Streams \u2192 Export "
+                                         "layout writes them to a file)")
+                              .arg(restored.size()),
+                          nowMs());
+        } else {
+            m_events->add(
+                EventLog::Error,
+                QStringLiteral("The saved layout could not be read (%1): showing the config's charts")
+                    .arg(error),
+                nowMs());
+        }
+    }
+    m_layout->setCharts(charts);
+}
+
+void Dashboard::saveLayout()
+{
+    m_options.settings.setLayout(layoutSource(), m_layout->toJson());
+}
+
+void Dashboard::pinAutomaticTiles()
+{
+    // Every automatic tile (not those of a topic filter) joins the layout, in the order shown,
+    // fields left automatic.
+    const QVariantList tiles = m_tileModel->tiles();
+    for (const QVariant &t : tiles) {
+        const QVariantMap spec = t.toMap();
+        if (spec.value(QStringLiteral("pinned")).toBool() || spec.contains(QStringLiteral("filter")))
+            continue;
+        ChartConfig chart;
+        chart.channel = spec.value(QStringLiteral("channel")).toString();
+        chart.title = chart.channel;
+        m_layout->add(chart);
+    }
+}
+
+int Dashboard::layoutIndexFor(const QString &key)
+{
+    const int index = m_layout->indexOfKey(key);
+    if (index >= 0 || key.isEmpty())
+        return index;
+    pinAutomaticTiles();
+    // The automatic tile's channel had no chart before: the first one showing it is its own.
+    for (int i = 0; i < m_layout->count(); ++i)
+        if (m_layout->charts().at(i).channel == key)
+            return i;
+    return -1;
+}
+
+QVariantMap Dashboard::chartDraft(const QString &key) const
+{
+    ChartConfig chart;
+    const int index = m_layout->indexOfKey(key);
+    if (index >= 0) {
+        chart = m_layout->charts().at(index);
+        chart.fields = tileFieldsOf(chart);
+    } else if (!key.isEmpty()) {
+        chart.channel = key;
+        chart.title = key;
+        chart.fields = tileFields(key);
+    }
+    return DashboardLayout::toDraft(chart);
+}
+
+QString Dashboard::saveChart(const QString &key, const QVariantMap &draft)
+{
+    ChartConfig chart;
+    QString error;
+    if (!DashboardLayout::fromDraft(draft, &chart, &error))
+        return error;
+    if (!m_manager)
+        return QStringLiteral("No connection to subscribe %1 on").arg(chart.channel);
+    const bool subscribed = m_manager->subscriptions().contains(chart.channel);
+    const QList<ChartConfig> before = m_layout->charts();
+    int index = -1;
+    if (key.isEmpty()) {
+        index = m_layout->add(chart);
+    } else {
+        index = layoutIndexFor(key);
+        if (index < 0)
+            return QStringLiteral("There is no tile '%1' any more").arg(key);
+        m_layout->replace(index, chart);
+    }
+    if (!subscribed && !subscribe(chart.channel)) {
+        m_layout->setCharts(before);
+        return QStringLiteral("Cannot subscribe to '%1' on this server").arg(chart.channel);
+    }
+    // The dialog's fields are the chart's now: an older field-picker choice gives way.
+    if (m_chosenFields.contains(chart.channel)) {
+        m_chosenFields.remove(chart.channel);
+        m_options.settings.setTileFields(chart.channel, {});
+    }
+    saveLayout();
+    rebuildTiles();
+    return QString();
+}
+
+QString Dashboard::removeTile(const QString &key)
+{
+    const int index = m_layout->indexOfKey(key);
+    QString channel = key;
+    if (index >= 0) {
+        channel = m_layout->charts().at(index).channel;
+        m_layout->remove(index);
+        saveLayout();
+    } else {
+        for (const QVariant &t : m_tileModel->tiles()) {
+            const QVariantMap spec = t.toMap();
+            if (spec.value(QStringLiteral("key")).toString() == key &&
+                spec.contains(QStringLiteral("filter")))
+                return QStringLiteral("%1 is shown for the subscription %2: unsubscribe that in Channels")
+                    .arg(key, spec.value(QStringLiteral("filter")).toString());
+        }
+    }
+    if (m_manager && !m_layout->showsChannel(channel) && m_manager->subscriptions().contains(channel))
+        unsubscribe(channel);
+    rebuildTiles();
+    return QString();
+}
+
+bool Dashboard::moveTile(const QString &key, int delta)
+{
+    // The automatic tiles after the layout's are pinned first: a chart can move past them.
+    const int index = layoutIndexFor(key);
+    if (index >= 0)
+        pinAutomaticTiles();
+    if (index < 0 || !m_layout->move(index, delta))
+        return false;
+    saveLayout();
+    return true;
+}
+
+bool Dashboard::setTileWide(const QString &key, bool wide)
+{
+    const int index = layoutIndexFor(key);
+    if (index < 0 || !m_layout->setWide(index, wide))
+        return false;
+    saveLayout();
+    return true;
+}
+
+DashboardConfig Dashboard::currentConfig() const
+{
+    DashboardConfig c = m_options.config;
+    c.warnings.clear();
+    c.charts = m_layout->charts();
+    c.windowMs = m_windowMs;
+    if (m_manager) {
+        c.channels = m_manager->subscriptions();
+        // Started on a server with --url: the file names it (no user, no query: a token is
+        // never written out). The embedded hub's port is this run's alone: none is written.
+        if (c.servers.isEmpty() && !m_options.embeddedHub) {
+            for (const QUrl &url : m_manager->options().endpoints)
+                c.servers.append(url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+            const QString protocol = m_manager->protocol();
+            c.protocol = protocol == QLatin1StringView("pulseboard") ? QString() : protocol;
+            c.protocolConfig = m_manager->options().protocolConfig;
+        }
+    }
+    return c;
+}
+
+QVariantMap Dashboard::exportLayout(const QString &file, bool replace)
+{
+    const QString path = QFileInfo(localFile(file.trimmed())).absoluteFilePath();
+    QVariantMap result{
+        {QStringLiteral("path"), path},
+        {QStringLiteral("exists"), false},
+        {QStringLiteral("isConfig"), !m_options.config.source.isEmpty() && path == m_options.config.source}};
+    if (file.trimmed().isEmpty()) {
+        result.insert(QStringLiteral("error"), QStringLiteral("Give a file name"));
+        return result;
+    }
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        result.insert(QStringLiteral("error"), QStringLiteral("%1 is a folder").arg(path));
+        return result;
+    }
+    if (info.exists() && !replace) {
+        result.insert(QStringLiteral("exists"), true);
+        result.insert(QStringLiteral("error"),
+                      result.value(QStringLiteral("isConfig")).toBool()
+                          ? QStringLiteral("%1 is the config this dashboard started with").arg(path)
+                          : QStringLiteral("%1 exists").arg(path));
+        return result;
+    }
+    QDir().mkpath(info.absolutePath());
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(currentConfig().toJson()) < 0 || !out.commit()) {
+        result.insert(QStringLiteral("error"),
+                      QStringLiteral("cannot write %1: %2").arg(path, out.errorString()));
+        return result;
+    }
+    result.insert(QStringLiteral("error"), QString());
+    m_events->add(EventLog::Info,
+                  QStringLiteral("Exported the layout (%1 chart(s)) to %2; start with --config %2 to use it")
+                      .arg(m_layout->count())
+                      .arg(path),
+                  nowMs());
+    return result;
+}
+
 void Dashboard::rebuildTiles()
 {
     QVariantList tiles;
@@ -417,10 +681,19 @@ void Dashboard::rebuildTiles()
         tiles.append(tile);
         seen.append(channel);
     };
-    for (const ChartConfig &c : m_options.config.charts)
-        addTile(DashboardConfig::chartToVariant(c));
+    const QList<ChartConfig> &charts = m_layout->charts();
+    for (int i = 0; i < charts.size(); ++i) {
+        QVariantMap tile = DashboardConfig::chartToVariant(charts.at(i));
+        tile.insert(QStringLiteral("key"), m_layout->keyAt(i));
+        tile.insert(QStringLiteral("pinned"), true);
+        const QString channel = charts.at(i).channel;
+        tile.insert(QStringLiteral("fields"), tileFieldsOf(charts.at(i)));
+        tile.insert(QStringLiteral("custom"), m_chosenFields.contains(channel));
+        tiles.append(tile);
+        seen.append(channel);
+    }
     // A kiosk shows its configured layout only; the desktop also charts every other subscription.
-    if (!(m_options.kiosk && !m_options.config.charts.isEmpty()) && m_manager) {
+    if (!(m_options.kiosk && !charts.isEmpty()) && m_manager) {
         const QStringList subscriptions = m_manager->subscriptions();
         if (m_manager->capabilities().topicFilters)
             m_wildcards.setSubscriptions(subscriptions);
@@ -555,6 +828,16 @@ QVariantMap Dashboard::snapshot() const
     for (const QVariant &tile : m_tileModel->tiles())
         tileChannels.append(tile.toMap().value(QStringLiteral("channel")).toString());
     map.insert(QStringLiteral("tileChannels"), tileChannels);
+    QVariantList tileSpecs;
+    for (const QVariant &tile : m_tileModel->tiles()) {
+        const QVariantMap spec = tile.toMap();
+        QVariantMap brief;
+        for (const char *k : {"key", "channel", "title", "fields", "unit", "min", "max", "wide", "pinned"})
+            if (spec.contains(QLatin1StringView(k)))
+                brief.insert(QLatin1StringView(k), spec.value(QLatin1StringView(k)));
+        tileSpecs.append(brief);
+    }
+    map.insert(QStringLiteral("tileSpecs"), tileSpecs);
     QStringList retained(m_retained.cbegin(), m_retained.cend());
     retained.sort();
     map.insert(QStringLiteral("retained"), retained);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "DashboardConfig.h"
+#include "DashboardLayout.h"
 #include "DashboardSettings.h"
 #include "FrameMeter.h"
 #include "client/ConnectionManager.h"
@@ -56,6 +57,10 @@ class Dashboard : public QObject
     Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY embeddedHubChanged)
     // The Streams panel's tiles, with what each shows, updated row by row and role by role.
     Q_PROPERTY(Pulseboard::TileModel *tileModel READ tileModel CONSTANT)
+    // The charts the user built (or the config's): what the tiles before the automatic ones show.
+    Q_PROPERTY(Pulseboard::DashboardLayout *layout READ layout CONSTANT)
+    // The --config file this run started with (absolute); empty: none.
+    Q_PROPERTY(QString configFile READ configFile NOTIFY serverChanged)
     Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
     Q_PROPERTY(QStringList panels READ panels NOTIFY panelsChanged)
     Q_PROPERTY(int cycleSeconds READ cycleSeconds NOTIFY cycleSecondsChanged)
@@ -92,6 +97,11 @@ public:
     bool kiosk() const { return m_options.kiosk; }
     bool embeddedHub() const { return m_options.embeddedHub; }
     TileModel *tileModel() const { return m_tileModel; }
+    DashboardLayout *layout() const { return m_layout; }
+    QString configFile() const { return m_options.config.source; }
+    // What the layout is saved under: the config file, else the server (the first of the list,
+    // no user, no query), else "embedded" for the embedded hub.
+    QString layoutSource() const;
     int windowMs() const { return m_windowMs; }
     void setWindowMs(int ms);
     QStringList panels() const { return m_options.config.panels; }
@@ -108,6 +118,30 @@ public:
     Q_INVOKABLE void setTileFields(const QString &channel, const QStringList &fields);
     // The fields a tile shows now: its chosen ones, else the first few discovered.
     Q_INVOKABLE QStringList tileFields(const QString &channel) const;
+    // Building the dashboard. A tile's key is its spec's "key": "chart:N" for a chart of the
+    // layout, the channel for an automatic tile. Touching an automatic tile (edit, move, wide)
+    // first pins every automatic tile into the layout as it is shown, so the order on screen is
+    // the layout's. Each change is saved (DashboardSettings::setLayout) for layoutSource().
+    // The dialog's fields for the tile `key` (empty: a new chart), as DashboardLayout::toDraft.
+    Q_INVOKABLE QVariantMap chartDraft(const QString &key) const;
+    // Adds (empty key) or replaces a chart from the dialog's draft, subscribing its channel when
+    // needed. Empty, or why not (nothing changed then).
+    Q_INVOKABLE QString saveChart(const QString &key, const QVariantMap &draft);
+    // Removes the tile; a channel no tile shows any more is unsubscribed, so it does not come
+    // back as an automatic tile. Empty, or why not.
+    Q_INVOKABLE QString removeTile(const QString &key);
+    // One place earlier (-1) or later (+1); false at either end.
+    Q_INVOKABLE bool moveTile(const QString &key, int delta);
+    Q_INVOKABLE bool setTileWide(const QString &key, bool wide);
+    // The field picker of a tile: for a chart of the layout, its own fields (empty: automatic).
+    Q_INVOKABLE void setChartFields(const QString &key, const QStringList &fields);
+    // Writes the whole dashboard as a --config file: servers, channels, the layout's charts,
+    // window, rates, layout. An existing file is replaced only with `replace`; otherwise the
+    // answer says it exists (and whether it is the config this run started with).
+    // {error (empty: written), exists, isConfig, path}.
+    Q_INVOKABLE QVariantMap exportLayout(const QString &file, bool replace);
+    // The config the dashboard runs now, as exportLayout() writes it.
+    DashboardConfig currentConfig() const;
     // Both return an empty string, or what went wrong. `file` may be a path or a file:// URL.
     Q_INVOKABLE QString exportCsv(const QString &file, const QVariantList &series, double fromMs,
                                   double toMs) const;
@@ -168,6 +202,12 @@ private:
 
     void onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
     void rebuildTiles();
+    // The layout saved for layoutSource(), else the config's charts.
+    void loadLayout();
+    void saveLayout();
+    // The layout index of tile `key`, pinning the automatic tiles first when it is one; -1: none.
+    int layoutIndexFor(const QString &key);
+    void pinAutomaticTiles();
     // Whether `channel` has a tile of its own: subscribed, or a topic shown under a filter.
     bool hasTile(const QString &channel) const;
     // After serverSwitched(): the NOTIFY of each property the new server's config changed.
@@ -176,6 +216,8 @@ private:
     void refreshModels();
     const ChartConfig *chartFor(const QString &channel) const;
     QStringList automaticFields(const QString &channel) const;
+    // What a chart of the layout shows: the picker's choice, else its own fields, else automatic.
+    QStringList tileFieldsOf(const ChartConfig &chart) const;
     void recheckAutomaticFields();
 
     QPointer<ConnectionManager> m_manager;
@@ -192,6 +234,7 @@ private:
     DisplayClock *m_clock;
     FrameMeter *m_frames;
     TileModel *m_tileModel;
+    DashboardLayout *m_layout;
     bool m_wasOpen = false;
     QTimer m_modelTimer;
     QTimer m_listTimer;

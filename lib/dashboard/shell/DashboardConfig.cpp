@@ -5,6 +5,7 @@
 #include "protocol/Envelope.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -75,6 +76,71 @@ bool readInt(const QJsonObject &o, const QString &key, const QString &where, int
 }
 
 } // namespace
+
+bool DashboardConfig::parseChart(const QJsonObject &o, const QString &where, ChartConfig *out,
+                                 QStringList *warnings, QString *error)
+{
+    unknownKeys(o,
+                {QStringLiteral("channel"), QStringLiteral("title"), QStringLiteral("fields"),
+                 QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"),
+                 QStringLiteral("thresholds"), QStringLiteral("wide")},
+                where, warnings);
+    ChartConfig chart;
+    chart.channel = o.value(QStringLiteral("channel")).toString();
+    if (!isValidChannelName(chart.channel)) {
+        *error = QStringLiteral("%1.channel must be a valid channel name").arg(where);
+        return false;
+    }
+    chart.title = o.value(QStringLiteral("title")).toString(chart.channel);
+    chart.unit = o.value(QStringLiteral("unit")).toString();
+    if (o.contains(QStringLiteral("fields")) &&
+        !readStringList(o.value(QStringLiteral("fields")), where + QStringLiteral(".fields"), &chart.fields,
+                        error))
+        return false;
+    if (!readNumber(o, QStringLiteral("min"), where, &chart.min, error) ||
+        !readNumber(o, QStringLiteral("max"), where, &chart.max, error))
+        return false;
+    if (chart.min && chart.max && *chart.min >= *chart.max) {
+        *error = QStringLiteral("%1: min must be below max").arg(where);
+        return false;
+    }
+    if (o.contains(QStringLiteral("wide"))) {
+        if (!o.value(QStringLiteral("wide")).isBool()) {
+            *error = QStringLiteral("%1.wide must be true or false").arg(where);
+            return false;
+        }
+        chart.wide = o.value(QStringLiteral("wide")).toBool();
+    }
+    if (o.contains(QStringLiteral("thresholds"))) {
+        if (!o.value(QStringLiteral("thresholds")).isObject()) {
+            *error = QStringLiteral("%1.thresholds must be an object keyed by field path").arg(where);
+            return false;
+        }
+        const QJsonObject th = o.value(QStringLiteral("thresholds")).toObject();
+        for (auto it = th.begin(); it != th.end(); ++it) {
+            const QString tw = QStringLiteral("%1.thresholds.%2").arg(where, it.key());
+            if (!it.value().isObject()) {
+                *error = QStringLiteral("%1 must be an object like {\"warn\": 70, \"alarm\": 90}").arg(tw);
+                return false;
+            }
+            const QJsonObject t = it.value().toObject();
+            unknownKeys(t, {QStringLiteral("warn"), QStringLiteral("alarm"), QStringLiteral("below")}, tw,
+                        warnings);
+            Threshold threshold;
+            if (!readNumber(t, QStringLiteral("warn"), tw, &threshold.warn, error) ||
+                !readNumber(t, QStringLiteral("alarm"), tw, &threshold.alarm, error))
+                return false;
+            threshold.below = t.value(QStringLiteral("below")).toBool(false);
+            if (!threshold.warn && !threshold.alarm) {
+                *error = QStringLiteral("%1 needs warn and/or alarm").arg(tw);
+                return false;
+            }
+            chart.thresholds.insert(it.key(), threshold);
+        }
+    }
+    *out = chart;
+    return true;
+}
 
 bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QString *error)
 {
@@ -199,59 +265,9 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
                 *error = QStringLiteral("%1 must be an object").arg(where);
                 return false;
             }
-            const QJsonObject o = charts.at(i).toObject();
-            unknownKeys(o,
-                        {QStringLiteral("channel"), QStringLiteral("title"), QStringLiteral("fields"),
-                         QStringLiteral("min"), QStringLiteral("max"), QStringLiteral("unit"),
-                         QStringLiteral("thresholds")},
-                        where, &c.warnings);
             ChartConfig chart;
-            chart.channel = o.value(QStringLiteral("channel")).toString();
-            if (!isValidChannelName(chart.channel)) {
-                *error = QStringLiteral("%1.channel must be a valid channel name").arg(where);
+            if (!parseChart(charts.at(i).toObject(), where, &chart, &c.warnings, error))
                 return false;
-            }
-            chart.title = o.value(QStringLiteral("title")).toString(chart.channel);
-            chart.unit = o.value(QStringLiteral("unit")).toString();
-            if (o.contains(QStringLiteral("fields")) &&
-                !readStringList(o.value(QStringLiteral("fields")), where + QStringLiteral(".fields"),
-                                &chart.fields, error))
-                return false;
-            if (!readNumber(o, QStringLiteral("min"), where, &chart.min, error) ||
-                !readNumber(o, QStringLiteral("max"), where, &chart.max, error))
-                return false;
-            if (chart.min && chart.max && *chart.min >= *chart.max) {
-                *error = QStringLiteral("%1: min must be below max").arg(where);
-                return false;
-            }
-            if (o.contains(QStringLiteral("thresholds"))) {
-                if (!o.value(QStringLiteral("thresholds")).isObject()) {
-                    *error = QStringLiteral("%1.thresholds must be an object keyed by field path").arg(where);
-                    return false;
-                }
-                const QJsonObject th = o.value(QStringLiteral("thresholds")).toObject();
-                for (auto it = th.begin(); it != th.end(); ++it) {
-                    const QString tw = QStringLiteral("%1.thresholds.%2").arg(where, it.key());
-                    if (!it.value().isObject()) {
-                        *error =
-                            QStringLiteral("%1 must be an object like {\"warn\": 70, \"alarm\": 90}").arg(tw);
-                        return false;
-                    }
-                    const QJsonObject t = it.value().toObject();
-                    unknownKeys(t, {QStringLiteral("warn"), QStringLiteral("alarm"), QStringLiteral("below")},
-                                tw, &c.warnings);
-                    Threshold threshold;
-                    if (!readNumber(t, QStringLiteral("warn"), tw, &threshold.warn, error) ||
-                        !readNumber(t, QStringLiteral("alarm"), tw, &threshold.alarm, error))
-                        return false;
-                    threshold.below = t.value(QStringLiteral("below")).toBool(false);
-                    if (!threshold.warn && !threshold.alarm) {
-                        *error = QStringLiteral("%1 needs warn and/or alarm").arg(tw);
-                        return false;
-                    }
-                    chart.thresholds.insert(it.key(), threshold);
-                }
-            }
             c.charts.append(chart);
         }
     }
@@ -298,6 +314,7 @@ bool DashboardConfig::load(const QString &fileName, DashboardConfig *config, QSt
         *error = QStringLiteral("%1: %2").arg(fileName, why);
         return false;
     }
+    config->source = QFileInfo(fileName).absoluteFilePath();
     return true;
 }
 
@@ -314,7 +331,104 @@ QVariantMap DashboardConfig::chartToVariant(const ChartConfig &chart)
         {QStringLiteral("max"), chart.max ? QVariant(*chart.max) : QVariant()},
         {QStringLiteral("unit"), chart.unit},
         {QStringLiteral("thresholds"), thresholds},
+        {QStringLiteral("wide"), chart.wide},
     };
+}
+
+QJsonObject DashboardConfig::chartToJson(const ChartConfig &chart)
+{
+    QJsonObject o{{QStringLiteral("channel"), chart.channel},
+                  {QStringLiteral("title"), chart.title.isEmpty() ? chart.channel : chart.title}};
+    if (!chart.fields.isEmpty())
+        o.insert(QStringLiteral("fields"), QJsonArray::fromStringList(chart.fields));
+    if (!chart.unit.isEmpty())
+        o.insert(QStringLiteral("unit"), chart.unit);
+    if (chart.min)
+        o.insert(QStringLiteral("min"), *chart.min);
+    if (chart.max)
+        o.insert(QStringLiteral("max"), *chart.max);
+    if (chart.wide)
+        o.insert(QStringLiteral("wide"), true);
+    if (!chart.thresholds.isEmpty()) {
+        QJsonObject thresholds;
+        for (auto it = chart.thresholds.cbegin(); it != chart.thresholds.cend(); ++it) {
+            QJsonObject t;
+            if (it->warn)
+                t.insert(QStringLiteral("warn"), *it->warn);
+            if (it->alarm)
+                t.insert(QStringLiteral("alarm"), *it->alarm);
+            if (it->below)
+                t.insert(QStringLiteral("below"), true);
+            thresholds.insert(it.key(), t);
+        }
+        o.insert(QStringLiteral("thresholds"), thresholds);
+    }
+    return o;
+}
+
+QJsonArray DashboardConfig::chartsToJson(const QList<ChartConfig> &charts)
+{
+    QJsonArray a;
+    for (const ChartConfig &c : charts)
+        a.append(chartToJson(c));
+    return a;
+}
+
+bool DashboardConfig::parseCharts(const QJsonArray &charts, QList<ChartConfig> *out, QStringList *warnings,
+                                  QString *error)
+{
+    QList<ChartConfig> list;
+    for (int i = 0; i < charts.size(); ++i) {
+        const QString where = QStringLiteral("charts[%1]").arg(i);
+        if (!charts.at(i).isObject()) {
+            *error = QStringLiteral("%1 must be an object").arg(where);
+            return false;
+        }
+        ChartConfig chart;
+        if (!parseChart(charts.at(i).toObject(), where, &chart, warnings, error))
+            return false;
+        list.append(chart);
+    }
+    *out = list;
+    return true;
+}
+
+QByteArray DashboardConfig::toJson() const
+{
+    QJsonObject root;
+    if (!servers.isEmpty()) {
+        QJsonArray list;
+        for (const QUrl &url : servers) {
+            const QString text = url.toString();
+            if (protocol.isEmpty() && protocolConfig.isEmpty()) {
+                list.append(text);
+                continue;
+            }
+            QJsonObject entry{{QStringLiteral("url"), text}};
+            if (!protocol.isEmpty())
+                entry.insert(QStringLiteral("protocol"), protocol);
+            if (!protocolConfig.isEmpty())
+                entry.insert(QStringLiteral("protocolConfig"), protocolConfig);
+            list.append(entry);
+        }
+        root.insert(QStringLiteral("servers"), list);
+    }
+    if (!channels.isEmpty())
+        root.insert(QStringLiteral("channels"), QJsonArray::fromStringList(channels));
+    root.insert(QStringLiteral("charts"), chartsToJson(charts));
+    root.insert(QStringLiteral("window"), windowMs / 1000);
+    root.insert(QStringLiteral("staleAfterMs"), staleAfterMs);
+    root.insert(QStringLiteral("displayRateHz"), displayRateHz);
+    QJsonObject layout;
+    if (columns > 0)
+        layout.insert(QStringLiteral("columns"), columns);
+    if (!panels.isEmpty())
+        layout.insert(QStringLiteral("panels"), QJsonArray::fromStringList(panels));
+    if (cycleSeconds > 0)
+        layout.insert(QStringLiteral("cycleSeconds"), cycleSeconds);
+    if (!layout.isEmpty())
+        root.insert(QStringLiteral("layout"), layout);
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
 } // namespace Pulseboard

@@ -7,6 +7,7 @@
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/Threshold.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -27,6 +28,7 @@ struct ChartConfig
     std::optional<double> max;
     QString unit;
     QHash<QString, Threshold> thresholds; // by field path
+    bool wide = false;                    // the tile spans the whole row of the Streams grid
 };
 
 struct DashboardConfig
@@ -46,6 +48,7 @@ struct DashboardConfig
     QStringList panels;   // kiosk: panels to show/cycle (streams, health, channels, raw)
     int cycleSeconds = 0; // 0: no cycling
     QStringList warnings; // unknown keys and the like
+    QString source;       // the file load() read (absolute path); empty: none
 
     static const QStringList &knownPanels();
     // Parses `json`. Returns false with `error` saying which key is wrong and why.
@@ -55,6 +58,18 @@ struct DashboardConfig
     // The charts as QML sees them:
     // [{channel,title,fields,min,max,unit,thresholds:{path:{warn,alarm,below}}}].
     static QVariantMap chartToVariant(const ChartConfig &chart);
+
+    // The JSON parse() reads back exactly: parse(toJson()) gives this config again (warnings and
+    // source aside). Keys at their defaults are written too, so the file says what it means.
+    QByteArray toJson() const;
+    // One entry of "charts", and the whole array, as parse() reads them; `where` names the
+    // entry in errors ("charts[2]"). Unknown keys go to `warnings`.
+    static bool parseChart(const QJsonObject &o, const QString &where, ChartConfig *chart,
+                           QStringList *warnings, QString *error);
+    static bool parseCharts(const QJsonArray &charts, QList<ChartConfig> *out, QStringList *warnings,
+                            QString *error);
+    static QJsonObject chartToJson(const ChartConfig &chart);
+    static QJsonArray chartsToJson(const QList<ChartConfig> &charts);
 };
 
 } // namespace Pulseboard

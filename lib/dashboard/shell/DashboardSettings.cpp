@@ -15,6 +15,7 @@ namespace {
 // The keys, once.
 const QString kChartWindowMs = QStringLiteral("charts/windowMs");
 const QString kFieldsGroup = QStringLiteral("fields");
+const QString kLayoutsGroup = QStringLiteral("layouts");
 const QString kWindowGeometry = QStringLiteral("window/geometry");
 const QString kProfiles = QStringLiteral("profiles");
 // Inside each entry of kProfiles.
@@ -82,6 +83,26 @@ void DashboardSettings::setTileFields(const QString &channel, const QStringList 
         m_settings->remove(fieldsKey(channel));
     else
         m_settings->setValue(fieldsKey(channel), fields);
+}
+
+QByteArray DashboardSettings::layout(const QString &source) const
+{
+    if (!m_settings)
+        return QByteArray();
+    return m_settings
+        ->value(kLayoutsGroup + QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(source)))
+        .toString()
+        .toUtf8();
+}
+
+void DashboardSettings::setLayout(const QString &source, const QByteArray &chartsJson)
+{
+    if (!isWritable())
+        return;
+    m_settings->setValue(kLayoutsGroup + QLatin1Char('/') +
+                             QString::fromLatin1(QUrl::toPercentEncoding(source)),
+                         QString::fromUtf8(chartsJson));
+    m_settings->sync();
 }
 
 QRect DashboardSettings::windowGeometry() const

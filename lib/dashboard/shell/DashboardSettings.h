@@ -2,6 +2,8 @@
 // through typed accessors. The names are those earlier versions wrote, so saved settings load:
 //   charts/windowMs           the chart window the user picked (ms)
 //   fields/<channel>          the fields chosen for a channel's tile (channel percent-encoded)
+//   layouts/<source>          the charts the user built (the "charts" JSON of --config), for
+//                             the config file, or the server, they were built on (percent-encoded)
 //   window/geometry           the main window's geometry
 //   profiles/<n>/...          the server profiles (ProfileStore), most recent first
 // It wraps a QSettings it does not own. Without one (--no-settings) every getter answers its
@@ -39,6 +41,10 @@ public:
     QHash<QString, QStringList> tileFields() const;
     // Empty `fields`: back to automatic (the key goes).
     void setTileFields(const QString &channel, const QStringList &fields);
+
+    // The saved "charts" JSON for `source` (a config file's path, or a server); empty: none.
+    QByteArray layout(const QString &source) const;
+    void setLayout(const QString &source, const QByteArray &chartsJson);
 
     // Invalid when none is saved.
     QRect windowGeometry() const;
