@@ -4,6 +4,10 @@
 // banner says the connection was lost and is being retried. Screenshots land in build/.
 // Then every dialog and popup the app's QML declares is opened and closed in the real app, and
 // anything the QML engine or a QML module prints on stderr fails the test.
+// At 1000x650 and at 2560x1440 every panel is shown in turn and every visible text is checked
+// (the `labels` control command): none wider than its label, spilling out of its card or pill,
+// cut off by a clip or the window, elided without a tooltip holding its words, or crossing
+// another text of its card.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
@@ -299,6 +303,81 @@ private Q_SLOTS:
         QCOMPARE(app.exitCode(), 0);
         const QString errors = printedOnStderr().trimmed();
         QVERIFY2(errors.isEmpty(), qPrintable(u"the app printed on stderr:\n"_s + errors));
+    }
+
+    void labelsFitEveryPanel_data()
+    {
+        QTest::addColumn<QString>("geometry");
+        QTest::newRow("1000x650") << u"1000x650"_s;
+        QTest::newRow("2560x1440") << u"2560x1440"_s;
+    }
+    void labelsFitEveryPanel()
+    {
+        QFETCH(QString, geometry);
+        QTemporaryDir home;
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        // The embedded hub, as a new user first meets the app: its channels, tiles and figures.
+        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, geometry});
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+        auto ask = [&](const QByteArray &command, const QString &event) {
+            app.write(command + '\n');
+            return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
+        };
+
+        // Data on the charts and channels listed: the panels show what they show in use.
+        QElapsedTimer t;
+        t.start();
+        QJsonObject snap;
+        while (t.elapsed() < 20000) {
+            snap = ask("snapshot", u"snapshot"_s);
+            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
+                 qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
+        const QStringList size = geometry.split(u'x');
+        const QJsonObject window = snap.value(u"window"_s).toObject();
+        QCOMPARE(window.value(u"width"_s).toInt(), size.at(0).toInt());
+        QCOMPARE(window.value(u"height"_s).toInt(), size.at(1).toInt());
+        // Something in the Outbox, so its rows are checked too.
+        QVERIFY(!ask("click consolePublish", u"click"_s).contains(u"error"_s));
+
+        QStringList found;
+        for (const QString &panel : {u"streams"_s, u"health"_s, u"channels"_s, u"raw"_s, u"console"_s}) {
+            const QJsonObject shown = ask("panel " + panel.toUtf8(), u"panel"_s);
+            QVERIFY2(!shown.isEmpty() && !shown.contains(u"error"_s), qPrintable(panel));
+            QTest::qWait(600); // laid out, a display tick drawn, figures updated
+            const QString png =
+                QStringLiteral(PULSEBOARD_BUILD_DIR) + u"/e2e-labels-%1-%2.png"_s.arg(geometry, panel);
+            QVERIFY(!ask("grab " + png.toUtf8(), u"grab"_s).contains(u"error"_s));
+            const QJsonObject labels = ask("labels", u"labels"_s);
+            QVERIFY2(labels.contains(u"problems"_s), qPrintable(panel + u": no answer to 'labels'"_s));
+            for (const QJsonValue &v : labels.value(u"problems"_s).toArray()) {
+                const QJsonObject p = v.toObject();
+                found.append(u"%1: %2 '%3' in %4: %5"_s.arg(
+                    panel, p.value(u"problem"_s).toString(), p.value(u"text"_s).toString(),
+                    p.value(u"where"_s).toString(), p.value(u"detail"_s).toString()));
+            }
+        }
+        app.write("quit\n");
+        QVERIFY(app.waitForFinished(10000));
+        QCOMPARE(app.exitCode(), 0);
+        // QTest cuts a long failure message: each problem on a line of its own first.
+        for (const QString &problem : std::as_const(found))
+            qWarning().noquote() << problem;
+        QVERIFY2(found.isEmpty(),
+                 qPrintable(u"%1 labels do not fit at %2 (listed above)"_s.arg(found.size()).arg(geometry)));
     }
 
     void windowGeometryUnderXcb_data()

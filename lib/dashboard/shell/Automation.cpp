@@ -3,6 +3,7 @@
 #include "Dashboard.h"
 #include "dashboard/connection/ConnectionStatus.h"
 
+#include <QColor>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -24,6 +25,94 @@
 #include <unistd.h>
 
 namespace Pulseboard {
+
+namespace {
+
+qreal effectiveOpacity(const QQuickItem *item)
+{
+    qreal opacity = 1;
+    for (; item; item = item->parentItem())
+        opacity *= item->opacity();
+    return opacity;
+}
+
+// A Rectangle one can see (a colour or a border): the card, pill or row a text sits on.
+bool isDrawnBox(const QQuickItem *item)
+{
+    if (!item->inherits("QQuickRectangle") || item->width() < 1 || item->height() < 1)
+        return false;
+    const QObject *pen = item->property("border").value<QObject *>();
+    const bool border =
+        pen && pen->property("width").toReal() > 0 && pen->property("color").value<QColor>().alpha() > 0;
+    return border || item->property("color").value<QColor>().alpha() > 0;
+}
+
+// Where the drawn words of a Text are, in its own coordinates.
+QRectF textContentRect(const QQuickItem *text)
+{
+    const qreal cw = text->property("contentWidth").toReal();
+    const qreal ch = text->property("contentHeight").toReal();
+    const qreal lp = text->property("leftPadding").toReal();
+    const qreal rp = text->property("rightPadding").toReal();
+    const qreal tp = text->property("topPadding").toReal();
+    const qreal bp = text->property("bottomPadding").toReal();
+    const int h = text->property("effectiveHorizontalAlignment").toInt();
+    const int v = text->property("verticalAlignment").toInt();
+    const qreal x = (h & Qt::AlignRight)     ? text->width() - rp - cw
+                    : (h & Qt::AlignHCenter) ? lp + (text->width() - lp - rp - cw) / 2
+                                             : lp;
+    const qreal y = (v & Qt::AlignBottom)    ? text->height() - bp - ch
+                    : (v & Qt::AlignVCenter) ? tp + (text->height() - tp - bp - ch) / 2
+                                             : tp;
+    return QRectF(x, y, cw, ch);
+}
+
+// A ToolTip attached to the text or to one of its near ancestors (the button or row it labels)
+// that holds all its words.
+bool toolTipHolds(const QQuickItem *text, const QString &words)
+{
+    int level = 0;
+    for (const QQuickItem *item = text; item && level < 5; item = item->parentItem(), ++level) {
+        for (const QObject *child : item->children()) {
+            if (child->inherits("QQuickToolTipAttached") &&
+                child->property("text").toString().contains(words.trimmed()))
+                return true;
+        }
+    }
+    return false;
+}
+
+// The QML files an item comes from, innermost first ("Metric.qml < HealthPanel.qml"), and the
+// nearest objectName: enough to find it in the source.
+QString whereIs(const QQuickItem *item)
+{
+    QStringList files;
+    QString name;
+    for (; item && files.size() < 3; item = item->parentItem()) {
+        if (name.isEmpty() && !item->objectName().isEmpty())
+            name = item->objectName();
+        if (const QQmlContext *context = qmlContext(item)) {
+            const QString file = context->baseUrl().fileName();
+            if (!file.isEmpty() && !file.startsWith(QLatin1Char('q')) &&
+                (files.isEmpty() || files.last() != file))
+                files.append(file);
+        }
+    }
+    QString where = files.join(QLatin1StringView(" < "));
+    if (!name.isEmpty())
+        where += QStringLiteral(" (in %1)").arg(name);
+    return where;
+}
+
+QVariantMap rectMap(const QRectF &r)
+{
+    return {{QStringLiteral("x"), qRound(r.x())},
+            {QStringLiteral("y"), qRound(r.y())},
+            {QStringLiteral("width"), qRound(r.width())},
+            {QStringLiteral("height"), qRound(r.height())}};
+}
+
+} // namespace
 
 Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options &options, QObject *parent)
     : QObject(parent), m_dashboard(dashboard), m_window(window), m_options(options)
@@ -220,6 +309,11 @@ void Automation::controlCommand(const QString &line)
     } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
         const qsizetype space = line.indexOf(QLatin1Char(' '));
         printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
+    } else if (line == QLatin1StringView("labels")) {
+        const QVariantList problems = labelProblems();
+        printLine({{QStringLiteral("event"), QStringLiteral("labels")},
+                   {QStringLiteral("window"), windowFacts()},
+                   {QStringLiteral("problems"), problems}});
     } else if (line.startsWith(QLatin1StringView("panel "))) {
         // Shows a panel by name (streams, health, channels, raw, console), as its rail item does.
         const QString name = line.mid(6).trimmed();
@@ -247,13 +341,129 @@ void Automation::controlCommand(const QString &line)
                           QStringLiteral("no control named '%1' that can do it").arg(name));
         printLine(result);
     } else if (!line.isEmpty()) {
-        printLine(
-            {{QStringLiteral("event"), QStringLiteral("error")},
-             {QStringLiteral("error"),
-              QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, "
-                             "panel NAME, text NAME VALUE, click NAME, quit)")
-                  .arg(line)}});
+        printLine({{QStringLiteral("event"), QStringLiteral("error")},
+                   {QStringLiteral("error"),
+                    QStringLiteral(
+                        "unknown command '%1' (grab FILE, snapshot, labels, dialogs, open NAME, close NAME, "
+                        "panel NAME, text NAME VALUE, click NAME, quit)")
+                        .arg(line)}});
     }
+}
+
+QVariantList Automation::labelProblems() const
+{
+    QVariantList problems;
+    if (!m_window)
+        return problems;
+    constexpr qreal slack = 1.0; // sub-pixel rounding of text metrics
+    const QRectF windowRect(0, 0, m_window->width(), m_window->height());
+    struct Placed
+    {
+        const QQuickItem *text;
+        QRectF words; // scene coordinates
+    };
+    QHash<const QQuickItem *, QList<Placed>> byBox;
+    auto report = [&](const QString &problem, const QQuickItem *text, const QRectF &words,
+                      const QString &detail) {
+        problems.append(QVariantMap{{QStringLiteral("problem"), problem},
+                                    {QStringLiteral("text"), text->property("text").toString()},
+                                    {QStringLiteral("where"), whereIs(text)},
+                                    {QStringLiteral("words"), rectMap(words)},
+                                    {QStringLiteral("detail"), detail}});
+    };
+
+    QList<QQuickItem *> todo{m_window->contentItem()};
+    while (!todo.isEmpty()) {
+        QQuickItem *item = todo.takeLast();
+        if (!item->isVisible())
+            continue; // nor are its children
+        todo.append(item->childItems());
+        if (!item->inherits("QQuickText") || effectiveOpacity(item) < 0.05)
+            continue;
+        const QString words = item->property("text").toString();
+        if (words.trimmed().isEmpty() || item->width() <= 0 || item->height() <= 0)
+            continue;
+        const QRectF local = textContentRect(item);
+        const QRectF scene = item->mapRectToScene(local);
+
+        // Hidden by scrolling (a list's row out of view) or entirely out of the window: not seen.
+        const QQuickItem *box = nullptr;
+        bool hidden = false;
+        QStringList clippedBy;
+        for (const QQuickItem *up = item->parentItem(); up; up = up->parentItem()) {
+            if (!box && isDrawnBox(up))
+                box = up;
+            if (!up->clip())
+                continue;
+            const QRectF clipRect = up->mapRectToScene(QRectF(0, 0, up->width(), up->height()));
+            if (!clipRect.intersects(scene)) {
+                hidden = true;
+                break;
+            }
+            // Part of a row scrolled out of a list's view is fine; words cut off sideways are not.
+            const bool scrolls = up->inherits("QQuickFlickable");
+            if (scene.left() < clipRect.left() - slack || scene.right() > clipRect.right() + slack ||
+                (!scrolls &&
+                 (scene.top() < clipRect.top() - slack || scene.bottom() > clipRect.bottom() + slack)))
+                clippedBy.append(whereIs(up));
+        }
+        if (hidden || !windowRect.intersects(scene))
+            continue;
+
+        const bool truncated = item->property("truncated").toBool();
+        if (truncated) {
+            if (!toolTipHolds(item, words))
+                report(QStringLiteral("elided"), item, scene,
+                       QStringLiteral("cut to %1 px of the %2 px it needs, and no tooltip says it")
+                           .arg(qRound(item->width()))
+                           .arg(qRound(item->implicitWidth())));
+        } else if (local.width() > item->width() + slack) {
+            report(QStringLiteral("wider"), item, scene,
+                   QStringLiteral("%1 px of words in a %2 px label")
+                       .arg(qRound(local.width()))
+                       .arg(qRound(item->width())));
+        } else if (local.height() > item->height() + slack) {
+            report(QStringLiteral("taller"), item, scene,
+                   QStringLiteral("%1 px of lines in a %2 px label")
+                       .arg(qRound(local.height()))
+                       .arg(qRound(item->height())));
+        }
+        if (!clippedBy.isEmpty())
+            report(QStringLiteral("clipped"), item, scene,
+                   QStringLiteral("cut off by %1").arg(clippedBy.join(QLatin1StringView(", "))));
+        if (!windowRect.adjusted(-slack, -slack, slack, slack).contains(scene))
+            report(QStringLiteral("offscreen"), item, scene, QStringLiteral("partly outside the window"));
+        if (box) {
+            const QRectF boxRect = box->mapRectToScene(QRectF(0, 0, box->width(), box->height()));
+            if (!boxRect.adjusted(-slack, -slack, slack, slack).contains(scene))
+                report(QStringLiteral("spills"), item, scene,
+                       QStringLiteral("out of its box %1 at %2,%3 %4x%5")
+                           .arg(whereIs(box))
+                           .arg(qRound(boxRect.x()))
+                           .arg(qRound(boxRect.y()))
+                           .arg(qRound(boxRect.width()))
+                           .arg(qRound(boxRect.height())));
+        }
+        byBox[box].append({item, scene.intersected(windowRect)});
+    }
+
+    // Two texts on one card whose words cross.
+    for (auto it = byBox.cbegin(); it != byBox.cend(); ++it) {
+        const QList<Placed> &texts = it.value();
+        for (qsizetype i = 0; i < texts.size(); ++i) {
+            for (qsizetype j = i + 1; j < texts.size(); ++j) {
+                const QRectF both = texts[i].words.intersected(texts[j].words);
+                if (both.width() <= slack || both.height() <= slack)
+                    continue;
+                report(QStringLiteral("overlap"), texts[i].text, texts[i].words,
+                       QStringLiteral("its words cross '%1' (%2) by %3x%4 px")
+                           .arg(texts[j].text->property("text").toString(), whereIs(texts[j].text))
+                           .arg(qRound(both.width()))
+                           .arg(qRound(both.height())));
+            }
+        }
+    }
+    return problems;
 }
 
 QObject *Automation::findByName(const QString &name) const

@@ -4,7 +4,10 @@
 //  --print-state       a JSON line on stdout whenever the connection's words change.
 //  --control           read commands on stdin: "grab FILE", "snapshot", "quit", and for the
 //                      dialogs and popups the app's QML declares: "dialogs" (each one's name,
-//                      type and visibility), "open NAME", "close NAME".
+//                      type and visibility), "open NAME", "close NAME"; "labels": every
+//                      visible text that does not fit its box (wider than itself, spilling
+//                      out of the card or pill it sits on or out of the window, elided with no
+//                      tooltip holding its words) and every two texts of one card that overlap.
 //  --stats-interval MS the window's own frame rate and frame times (average, max, p50, p99 and
 //                      a 1 ms histogram of the interval, so a benchmark can merge intervals
 //                      into an exact run-wide percentile), the dashboard's queue depths and
@@ -61,6 +64,8 @@ private:
     // Every Popup and Dialog declared by the app's own QML (not the style's internals), by objectName.
     QList<QObject *> dialogs() const;
     QVariantMap dialogCommand(const QString &verb, const QString &name);
+    // The `labels` command: what does not fit, as a list of {problem, text, where, ...}.
+    QVariantList labelProblems() const;
 
     QPointer<Dashboard> m_dashboard;
     QPointer<QQuickWindow> m_window;
