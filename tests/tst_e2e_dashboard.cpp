@@ -373,6 +373,12 @@ private Q_SLOTS:
         app.write("quit\n");
         QVERIFY(app.waitForFinished(10000));
         QCOMPARE(app.exitCode(), 0);
+        // A layout that does not settle (a polish loop) or a binding that fails says so on stderr.
+        const QString qmlWarnings = QString::fromUtf8(app.readAllStandardError())
+                                        .split(u'\n')
+                                        .filter(QRegularExpression(u"qrc:/|QML|Polish loop"_s))
+                                        .join(u'\n');
+        QVERIFY2(qmlWarnings.isEmpty(), qPrintable(u"QML warnings:\n"_s + qmlWarnings));
         // QTest cuts a long failure message: each problem on a line of its own first.
         for (const QString &problem : std::as_const(found))
             qWarning().noquote() << problem;

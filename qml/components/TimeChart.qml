@@ -212,9 +212,10 @@ ChartView {
     Text {
         objectName: "emptyHint"
         visible: chart.showEmptyHint && chart.specs.length > 0 && feeder.sampleCount === 0
-        x: chart.plotLeft + (chart.plotWidth - width) / 2
+        // The plot's width, centred: a width from the wrapped words' own would loop.
+        x: chart.plotLeft
         y: chart.plotTop + (chart.plotHeight - height) / 2
-        width: Math.min(implicitWidth, chart.plotWidth)
+        width: Math.max(0, chart.plotWidth)
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.WordWrap
         text: {

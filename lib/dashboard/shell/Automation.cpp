@@ -310,10 +310,25 @@ void Automation::controlCommand(const QString &line)
         const qsizetype space = line.indexOf(QLatin1Char(' '));
         printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
     } else if (line == QLatin1StringView("labels")) {
-        const QVariantList problems = labelProblems();
-        printLine({{QStringLiteral("event"), QStringLiteral("labels")},
-                   {QStringLiteral("window"), windowFacts()},
-                   {QStringLiteral("problems"), problems}});
+        // A text whose words just changed has its old width until its layout is polished, before
+        // the next frame: only what is still wrong a few frames later is said.
+        const QVariantList first = labelProblems();
+        QSet<QString> before;
+        for (const QVariant &p : first)
+            before.insert(p.toMap().value(QStringLiteral("key")).toString());
+        if (m_window)
+            m_window->update();
+        QTimer::singleShot(150, this, [this, before] {
+            QVariantList problems;
+            for (const QVariant &p : labelProblems()) {
+                QVariantMap problem = p.toMap();
+                if (before.contains(problem.take(QStringLiteral("key")).toString()))
+                    problems.append(problem);
+            }
+            printLine({{QStringLiteral("event"), QStringLiteral("labels")},
+                       {QStringLiteral("window"), windowFacts()},
+                       {QStringLiteral("problems"), problems}});
+        });
     } else if (line.startsWith(QLatin1StringView("panel "))) {
         // Shows a panel by name (streams, health, channels, raw, console), as its rail item does.
         const QString name = line.mid(6).trimmed();
@@ -365,11 +380,13 @@ QVariantList Automation::labelProblems() const
     QHash<const QQuickItem *, QList<Placed>> byBox;
     auto report = [&](const QString &problem, const QQuickItem *text, const QRectF &words,
                       const QString &detail) {
-        problems.append(QVariantMap{{QStringLiteral("problem"), problem},
-                                    {QStringLiteral("text"), text->property("text").toString()},
-                                    {QStringLiteral("where"), whereIs(text)},
-                                    {QStringLiteral("words"), rectMap(words)},
-                                    {QStringLiteral("detail"), detail}});
+        problems.append(
+            QVariantMap{{QStringLiteral("key"), QStringLiteral("%1 %2").arg(quintptr(text)).arg(problem)},
+                        {QStringLiteral("problem"), problem},
+                        {QStringLiteral("text"), text->property("text").toString()},
+                        {QStringLiteral("where"), whereIs(text)},
+                        {QStringLiteral("words"), rectMap(words)},
+                        {QStringLiteral("detail"), detail}});
     };
 
     QList<QQuickItem *> todo{m_window->contentItem()};
@@ -386,28 +403,38 @@ QVariantList Automation::labelProblems() const
         const QRectF local = textContentRect(item);
         const QRectF scene = item->mapRectToScene(local);
 
-        // Hidden by scrolling (a list's row out of view) or entirely out of the window: not seen.
+        // Hidden by scrolling (a list's row scrolled out of view) is not seen; cut off sideways by
+        // a view that cannot scroll sideways, or by any other clip, is. What the clips leave is
+        // what is seen, and checked against its box and the window.
         const QQuickItem *box = nullptr;
         bool hidden = false;
         QStringList clippedBy;
+        QRectF seen = scene;
         for (const QQuickItem *up = item->parentItem(); up; up = up->parentItem()) {
             if (!box && isDrawnBox(up))
                 box = up;
             if (!up->clip())
                 continue;
             const QRectF clipRect = up->mapRectToScene(QRectF(0, 0, up->width(), up->height()));
-            if (!clipRect.intersects(scene)) {
-                hidden = true;
+            const bool flickable = up->inherits("QQuickFlickable");
+            const bool sideways =
+                flickable && up->property("contentWidth").toReal() > up->width() + slack &&
+                up->property("flickableDirection").toInt() != 2 /* Flickable.VerticalFlick */;
+            const bool outSideways =
+                scene.left() < clipRect.left() - slack || scene.right() > clipRect.right() + slack;
+            const bool outUpDown =
+                scene.top() < clipRect.top() - slack || scene.bottom() > clipRect.bottom() + slack;
+            if (!clipRect.intersects(scene) &&
+                (!flickable || !outSideways || sideways || scene.bottom() <= clipRect.top() ||
+                 scene.top() >= clipRect.bottom())) {
+                hidden = true; // scrolled away, or a clip meant to hide it
                 break;
             }
-            // Part of a row scrolled out of a list's view is fine; words cut off sideways are not.
-            const bool scrolls = up->inherits("QQuickFlickable");
-            if (scene.left() < clipRect.left() - slack || scene.right() > clipRect.right() + slack ||
-                (!scrolls &&
-                 (scene.top() < clipRect.top() - slack || scene.bottom() > clipRect.bottom() + slack)))
+            if ((outSideways && !sideways) || (outUpDown && !flickable))
                 clippedBy.append(whereIs(up));
+            seen = seen.intersected(clipRect);
         }
-        if (hidden || !windowRect.intersects(scene))
+        if (hidden)
             continue;
 
         const bool truncated = item->property("truncated").toBool();
@@ -422,20 +449,19 @@ QVariantList Automation::labelProblems() const
                    QStringLiteral("%1 px of words in a %2 px label")
                        .arg(qRound(local.width()))
                        .arg(qRound(item->width())));
-        } else if (local.height() > item->height() + slack) {
-            report(QStringLiteral("taller"), item, scene,
-                   QStringLiteral("%1 px of lines in a %2 px label")
-                       .arg(qRound(local.height()))
-                       .arg(qRound(item->height())));
         }
         if (!clippedBy.isEmpty())
             report(QStringLiteral("clipped"), item, scene,
                    QStringLiteral("cut off by %1").arg(clippedBy.join(QLatin1StringView(", "))));
-        if (!windowRect.adjusted(-slack, -slack, slack, slack).contains(scene))
-            report(QStringLiteral("offscreen"), item, scene, QStringLiteral("partly outside the window"));
+        if (seen.isEmpty())
+            continue; // all of it cut off: said above
+        if (!windowRect.adjusted(-slack, -slack, slack, slack).contains(seen))
+            report(QStringLiteral("offscreen"), item, scene,
+                   windowRect.intersects(seen) ? QStringLiteral("partly outside the window")
+                                               : QStringLiteral("outside the window"));
         if (box) {
             const QRectF boxRect = box->mapRectToScene(QRectF(0, 0, box->width(), box->height()));
-            if (!boxRect.adjusted(-slack, -slack, slack, slack).contains(scene))
+            if (!boxRect.adjusted(-slack, -slack, slack, slack).contains(seen))
                 report(QStringLiteral("spills"), item, scene,
                        QStringLiteral("out of its box %1 at %2,%3 %4x%5")
                            .arg(whereIs(box))
@@ -444,7 +470,7 @@ QVariantList Automation::labelProblems() const
                            .arg(qRound(boxRect.width()))
                            .arg(qRound(boxRect.height())));
         }
-        byBox[box].append({item, scene.intersected(windowRect)});
+        byBox[box].append({item, seen.intersected(windowRect)});
     }
 
     // Two texts on one card whose words cross.
