@@ -197,7 +197,10 @@ ChartView {
                     color: Theme.grid
                 }
                 Text {
-                    // Kept inside the chart at the ends rather than cut.
+                    // Kept inside the chart at the ends rather than cut; at the left end, not
+                    // under the value labels (the lowest one reaches below the plot): a tick
+                    // that close to them goes without its time.
+                    visible: !chart.showYLabels || tTick.px - width / 2 >= chart.plotLeft - 6
                     x: Math.max(0, Math.min(chart.width - width, tTick.px - width / 2))
                     y: chart.plotTop + chart.plotHeight + 3
                     text: tTick.modelData.label
