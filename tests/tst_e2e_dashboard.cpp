@@ -8,12 +8,17 @@
 // (the `labels` control command): none wider than its label, spilling out of its card or pill,
 // cut off by a clip or the window, elided without a tooltip holding its words, or crossing
 // another text of its card.
+// Through the panels as a person goes: Export CSV and Export PNG from the Streams toolbar, the
+// file dialog's Save pressed with a file name, and the files read back; a publish from the
+// Console found acked in the Outbox, on screen; a chart hovered and a value read from its
+// readout; a drag that zooms (the ZOOM chip on every tile) and a double click back to live.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
 #include "support/TestUtils.h"
 
 #include <QColor>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -384,6 +389,191 @@ private Q_SLOTS:
             qWarning().noquote() << problem;
         QVERIFY2(found.isEmpty(),
                  qPrintable(u"%1 labels do not fit at %2 (listed above)"_s.arg(found.size()).arg(geometry)));
+    }
+
+    void throughThePanels()
+    {
+        QTemporaryDir home;
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, home.path()); // where the export dialogs start
+        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1280x800"_s});
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+        auto ask = [&](const QByteArray &command, const QString &event) {
+            app.write(command + '\n');
+            return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
+        };
+        auto askOk = [&](const QByteArray &command, const QString &event) {
+            const QJsonObject reply = ask(command, event);
+            if (reply.isEmpty() || reply.contains(u"error"_s))
+                qWarning().noquote() << command << "->"
+                                     << QJsonDocument(reply).toJson(QJsonDocument::Compact);
+            return !reply.isEmpty() && !reply.contains(u"error"_s);
+        };
+        auto findItems = [&](const QByteArray &prefix) {
+            return ask("find " + prefix, u"find"_s).value(u"items"_s).toArray();
+        };
+        auto shown = [](const QJsonArray &items) {
+            QJsonArray visible;
+            for (const QJsonValue &v : items)
+                if (v.toObject().value(u"visible"_s).toBool())
+                    visible.append(v);
+            return visible;
+        };
+        auto waitForFile = [](const QString &path) {
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < 10000 && QFileInfo(path).size() == 0)
+                QTest::qWait(100);
+            return QFileInfo(path).size() > 0;
+        };
+
+        // Some seconds of data on the charts.
+        QElapsedTimer t;
+        t.start();
+        QJsonObject snap;
+        while (t.elapsed() < 20000) {
+            snap = ask("snapshot", u"snapshot"_s);
+            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
+                 qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
+        const QStringList channels = snap.value(u"tileChannels"_s).toVariant().toStringList();
+
+        // Export CSV: the button fills in a file name and opens the dialog; Save with our name.
+        const QString csv = home.filePath(u"view.csv"_s);
+        QVERIFY(askOk("click exportCsvButton", u"click"_s));
+        QVERIFY(askOk("accept exportCsvDialog " + csv.toUtf8(), u"accept"_s));
+        QVERIFY2(waitForFile(csv), qPrintable(csv + u" was not written"_s));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(csvFile.readAll()).split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY2(rows.size() >= 11, qPrintable(QString::number(rows.size())));
+        QCOMPARE(rows.first(), u"time_ms,time_iso,source,field,value"_s);
+        QSet<QString> sources;
+        for (qsizetype i = 1; i < rows.size(); ++i) {
+            const QStringList cells = rows[i].split(u',');
+            QCOMPARE(cells.size(), 5);
+            bool number = false;
+            QVERIFY2(cells[0].toLongLong(&number) > 0 && number, qPrintable(rows[i]));
+            cells[4].toDouble(&number);
+            QVERIFY2(number, qPrintable(rows[i]));
+            sources.insert(cells[2]);
+        }
+        for (const QString &source : std::as_const(sources))
+            QVERIFY2(channels.contains(source), qPrintable(source + u" is not a tile's channel"_s));
+        QVERIFY2(sources.size() >= 2, qPrintable(QStringList(sources.cbegin(), sources.cend()).join(u',')));
+
+        // Export PNG: the window as it is, at its size.
+        const QString png = home.filePath(u"view.png"_s);
+        QVERIFY(askOk("click exportPngButton", u"click"_s));
+        QVERIFY(askOk("accept exportPngDialog " + png.toUtf8(), u"accept"_s));
+        QVERIFY2(waitForFile(png), qPrintable(png + u" was not written"_s));
+        QTest::qWait(200); // written in one go, but let the size settle on a slow disk
+        const QImage image(png);
+        QVERIFY2(!image.isNull(), "the PNG does not decode");
+        QCOMPARE(image.size(), QSize(1280, 800));
+
+        // Hover: a plot's right end (where the data is) shows each series' value at that time.
+        const QString grabFile = home.filePath(u"grab.png"_s);
+        const QJsonObject grab = ask("grab " + grabFile.toUtf8(), u"grab"_s);
+        const QJsonArray areas = grab.value(u"plotAreas"_s).toArray();
+        QVERIFY(!areas.isEmpty());
+        QJsonObject area = areas.first().toObject();
+        for (const QJsonValue &v : areas) { // the top-left tile's (rows differ by far more than 20 px)
+            const QJsonObject a = v.toObject();
+            const int dy = a.value(u"y"_s).toInt() - area.value(u"y"_s).toInt();
+            if (dy < -20 || (qAbs(dy) <= 20 && a.value(u"x"_s).toInt() < area.value(u"x"_s).toInt()))
+                area = a;
+        }
+        const int hoverX = area.value(u"x"_s).toInt() + area.value(u"width"_s).toInt() - 12;
+        const int hoverY = area.value(u"y"_s).toInt() + area.value(u"height"_s).toInt() / 2;
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(hoverX - 4).arg(hoverY).toUtf8(), u"mouse"_s));
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(hoverX).arg(hoverY).toUtf8(), u"mouse"_s));
+        QJsonArray readouts;
+        t.restart();
+        const QRegularExpression valueLine(u"^\u25cf (\\S+)  (-?[0-9][0-9.,]*\\s*\\S*)$"_s);
+        QString valueRead;
+        while (t.elapsed() < 5000 && valueRead.isEmpty()) {
+            readouts = shown(findItems("hoverReadout"));
+            for (const QJsonValue &r : std::as_const(readouts))
+                for (const QJsonValue &text : r.toObject().value(u"texts"_s).toArray())
+                    if (valueLine.match(text.toString()).hasMatch())
+                        valueRead = text.toString();
+            if (valueRead.isEmpty())
+                QTest::qWait(100);
+        }
+        QVERIFY2(!valueRead.isEmpty(),
+                 qPrintable(u"no value in the readout: "_s +
+                            QString::fromUtf8(QJsonDocument(readouts).toJson(QJsonDocument::Compact))));
+        qInfo().noquote() << "read from the readout:" << valueRead;
+        const QJsonObject readout = readouts.first().toObject();
+        QVERIFY(readout.value(u"inWindow"_s).toBool());
+
+        // Drag across the plot: every tile zooms to that range (ZOOM chips); a double click is live.
+        const int left = area.value(u"x"_s).toInt() + area.value(u"width"_s).toInt() / 3;
+        QVERIFY(askOk(u"mouse drag %1 %2 %3 %2"_s.arg(left).arg(hoverY).arg(hoverX).toUtf8(), u"mouse"_s));
+        auto chips = [&] {
+            QStringList words;
+            for (const QJsonValue &c : shown(findItems("liveChip")))
+                words.append(c.toObject().value(u"text"_s).toString());
+            return words;
+        };
+        QStringList words = chips();
+        QVERIFY2(words.size() == channels.size() && words.filter(u"ZOOM"_s).size() == words.size(),
+                 qPrintable(words.join(u" | "_s)));
+        QVERIFY(askOk(u"mouse doubleclick %1 %2"_s.arg(left).arg(hoverY).toUtf8(), u"mouse"_s));
+        words = chips();
+        QVERIFY2(words.size() == channels.size() && words.filter(u"ZOOM"_s).isEmpty(),
+                 qPrintable(words.join(u" | "_s)));
+
+        // Publish from the Console: the entry shows in the Outbox, on screen, and turns ACKED.
+        QVERIFY(askOk("panel console", u"panel"_s));
+        QVERIFY(askOk("click consolePublish", u"click"_s));
+        QJsonObject status;
+        t.restart();
+        while (t.elapsed() < 10000) {
+            const QJsonArray found = shown(findItems("outboxStatus:"));
+            status = found.isEmpty() ? QJsonObject() : found.first().toObject();
+            if (status.value(u"text"_s) == u"ACKED"_s)
+                break;
+            QTest::qWait(100);
+        }
+        QCOMPARE(status.value(u"text"_s).toString(), u"ACKED"_s);
+        QVERIFY2(status.value(u"inWindow"_s).toBool(),
+                 qPrintable(QString::fromUtf8(QJsonDocument(status).toJson(QJsonDocument::Compact))));
+        const QJsonArray outbox = findItems("consoleOutbox");
+        QCOMPARE(outbox.size(), 1);
+        const QJsonObject card = outbox.first().toObject().value(u"rect"_s).toObject();
+        const QJsonObject chip = status.value(u"rect"_s).toObject();
+        const QRect cardRect(card.value(u"x"_s).toInt(), card.value(u"y"_s).toInt(),
+                             card.value(u"width"_s).toInt(), card.value(u"height"_s).toInt());
+        const QRect chipRect(chip.value(u"x"_s).toInt(), chip.value(u"y"_s).toInt(),
+                             chip.value(u"width"_s).toInt(), chip.value(u"height"_s).toInt());
+        QVERIFY2(cardRect.contains(chipRect), "the Outbox entry is outside the Outbox card");
+        const QString messageId = status.value(u"name"_s).toString().section(u':', 1);
+        const QJsonArray row = shown(findItems("outboxRow:" + messageId.toUtf8()));
+        QCOMPARE(row.size(), 1);
+        const QString rowWords =
+            row.first().toObject().value(u"texts"_s).toVariant().toStringList().join(u' ');
+        qInfo().noquote() << "the Outbox row:" << rowWords;
+        QVERIFY2(rowWords.contains(u"publish \u2192 console.test"_s) && rowWords.contains(u"seq "_s),
+                 qPrintable(rowWords));
+
+        app.write("quit\n");
+        QVERIFY(app.waitForFinished(10000));
+        QCOMPARE(app.exitCode(), 0);
     }
 
     void windowGeometryUnderXcb_data()

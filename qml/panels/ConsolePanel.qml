@@ -216,6 +216,7 @@ Item {
                 ScrollBar.vertical: ScrollBar {}
                 delegate: Rectangle {
                     id: row
+                    objectName: "outboxRow:" + row.messageId
                     required property int index
                     required property string messageId
                     required property string kind
@@ -239,6 +240,7 @@ Item {
                         anchors.leftMargin: 6
                         spacing: 12
                         Chip {
+                            objectName: "outboxStatus:" + row.messageId
                             Layout.preferredWidth: 96 // fits UNCONFIRMED
                             // "sent, not confirmed" (a server without acks) fits the chip as UNCONFIRMED;
                             // the row's detail says it in full.

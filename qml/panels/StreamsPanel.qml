@@ -128,11 +128,13 @@ Item {
             }
             Item { Layout.fillWidth: true }
             Button {
+                objectName: "exportCsvButton"
                 text: "Export CSV"
                 enabled: panel.tileCount > 0
                 onClicked: { csvDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("csv"); csvDialog.open() }
             }
             Button {
+                objectName: "exportPngButton"
                 text: "Export PNG"
                 onClicked: { pngDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("png"); pngDialog.open() }
             }

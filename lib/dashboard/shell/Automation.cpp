@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMouseEvent>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QQuickItem>
@@ -18,6 +19,7 @@
 #include <QSaveFile>
 #include <QScreen>
 #include <QSet>
+#include <QUrl>
 
 #include <algorithm>
 #include <cmath>
@@ -306,6 +308,42 @@ void Automation::controlCommand(const QString &line)
                             {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
                             {QStringLiteral("visible"), dialog->property("visible").toBool()}});
         printLine({{QStringLiteral("event"), QStringLiteral("dialogs")}, {QStringLiteral("dialogs"), list}});
+    } else if (line.startsWith(QLatin1StringView("find "))) {
+        printLine({{QStringLiteral("event"), QStringLiteral("find")},
+                   {QStringLiteral("prefix"), line.mid(5).trimmed()},
+                   {QStringLiteral("items"), findItems(line.mid(5).trimmed())}});
+    } else if (line.startsWith(QLatin1StringView("mouse "))) {
+        printLine(mouseCommand(line.mid(6).trimmed().split(QLatin1Char(' '), Qt::SkipEmptyParts)));
+    } else if (line.startsWith(QLatin1StringView("accept "))) {
+        // `accept NAME [FILE]`: a dialog's OK (a file dialog's Save, FILE the file picked in it), as
+        // a person pressing it: the dialog's own onAccepted does the rest.
+        const QString rest = line.mid(7).trimmed();
+        const qsizetype space = rest.indexOf(QLatin1Char(' '));
+        const QString name = space < 0 ? rest : rest.left(space);
+        const QString file = space < 0 ? QString() : rest.mid(space + 1).trimmed();
+        QVariantMap result{{QStringLiteral("event"), QStringLiteral("accept")},
+                           {QStringLiteral("name"), name}};
+        QObject *target = nullptr;
+        for (QObject *dialog : dialogs())
+            if (dialog->objectName() == name)
+                target = dialog;
+        if (!target || !target->property("visible").toBool()) {
+            result.insert(QStringLiteral("error"), QStringLiteral("no open dialog named '%1'").arg(name));
+        } else if (!file.isEmpty() &&
+                   (!QMetaObject::invokeMethod(target, "close") ||
+                    !target->setProperty("selectedFile",
+                                         QUrl::fromLocalFile(QFileInfo(file).absoluteFilePath())) ||
+                    !QMetaObject::invokeMethod(target, "open"))) {
+            // The dialog takes the file it shows as it opens: it is reopened on FILE, as if typed.
+            result.insert(QStringLiteral("error"), QStringLiteral("'%1' takes no file").arg(name));
+        } else if (!QMetaObject::invokeMethod(target, "accept")) {
+            result.insert(QStringLiteral("error"), QStringLiteral("'%1' cannot be accepted").arg(name));
+        } else {
+            const QVariant picked = target->property("selectedFile");
+            if (picked.isValid())
+                result.insert(QStringLiteral("selectedFile"), picked.toUrl().toLocalFile());
+        }
+        printLine(result);
     } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
         const qsizetype space = line.indexOf(QLatin1Char(' '));
         printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
@@ -360,6 +398,8 @@ void Automation::controlCommand(const QString &line)
                    {QStringLiteral("error"),
                     QStringLiteral(
                         "unknown command '%1' (grab FILE, snapshot, labels, dialogs, open NAME, close NAME, "
+                        "accept NAME [FILE], find PREFIX, mouse move|click|doubleclick X Y, mouse drag X1 Y1 "
+                        "X2 Y2, "
                         "panel NAME, text NAME VALUE, click NAME, quit)")
                         .arg(line)}});
     }
@@ -490,6 +530,94 @@ QVariantList Automation::labelProblems() const
         }
     }
     return problems;
+}
+
+QVariantList Automation::findItems(const QString &prefix) const
+{
+    QVariantList found;
+    if (!m_window || prefix.isEmpty())
+        return found;
+    const QRectF windowRect(0, 0, m_window->width(), m_window->height());
+    QList<QQuickItem *> todo{m_window->contentItem()};
+    while (!todo.isEmpty()) {
+        QQuickItem *item = todo.takeLast();
+        todo.append(item->childItems());
+        if (!item->objectName().startsWith(prefix))
+            continue;
+        const QRectF scene = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+        // The words shown in it (its own, or its visible texts'): what a person reads there.
+        QStringList texts;
+        QList<QQuickItem *> inner{item};
+        while (!inner.isEmpty()) {
+            QQuickItem *next = inner.takeFirst();
+            if (!next->isVisible())
+                continue;
+            if (next->inherits("QQuickText") && !next->property("text").toString().isEmpty())
+                texts.append(next->property("text").toString());
+            inner.append(next->childItems());
+        }
+        QVariantMap entry{{QStringLiteral("name"), item->objectName()},
+                          {QStringLiteral("visible"), item->isVisible() && effectiveOpacity(item) > 0.05},
+                          {QStringLiteral("inWindow"), windowRect.contains(scene)},
+                          {QStringLiteral("rect"), rectMap(scene)},
+                          {QStringLiteral("texts"), texts}};
+        const QVariant text = item->property("text");
+        if (text.isValid())
+            entry.insert(QStringLiteral("text"), text.toString());
+        found.append(entry);
+    }
+    return found;
+}
+
+QVariantMap Automation::mouseCommand(const QStringList &args)
+{
+    QVariantMap result{{QStringLiteral("event"), QStringLiteral("mouse")}};
+    QList<qreal> numbers;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        bool ok = false;
+        numbers.append(args[i].toDouble(&ok));
+        if (!ok)
+            numbers.clear();
+    }
+    const QString verb = args.value(0);
+    result.insert(QStringLiteral("action"), verb);
+    const bool drag = verb == QLatin1StringView("drag");
+    if (!m_window || numbers.size() != (drag ? 4 : 2) ||
+        !(drag || verb == QLatin1StringView("move") || verb == QLatin1StringView("click") ||
+          verb == QLatin1StringView("doubleclick"))) {
+        result.insert(
+            QStringLiteral("error"),
+            QStringLiteral("mouse move|click|doubleclick X Y, or mouse drag X1 Y1 X2 Y2 (window pixels)"));
+        return result;
+    }
+    // Events as the platform delivers them to the window: a press, moves with the button down, a
+    // release; hover is a move with no button.
+    auto send = [this](QEvent::Type type, const QPointF &at, Qt::MouseButton button,
+                       Qt::MouseButtons buttons) {
+        QMouseEvent event(type, at, m_window->mapToGlobal(at), button, buttons, Qt::NoModifier);
+        QCoreApplication::sendEvent(m_window, &event);
+    };
+    const QPointF from(numbers[0], numbers[1]);
+    if (verb == QLatin1StringView("move")) {
+        send(QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+    } else if (verb == QLatin1StringView("click") || verb == QLatin1StringView("doubleclick")) {
+        send(QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+        send(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, from, Qt::LeftButton, Qt::NoButton);
+        if (verb == QLatin1StringView("doubleclick")) {
+            send(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+            send(QEvent::MouseButtonDblClick, from, Qt::LeftButton, Qt::LeftButton);
+            send(QEvent::MouseButtonRelease, from, Qt::LeftButton, Qt::NoButton);
+        }
+    } else {
+        const QPointF to(numbers[2], numbers[3]);
+        send(QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+        send(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+        for (int step = 1; step <= 10; ++step)
+            send(QEvent::MouseMove, from + (to - from) * step / 10.0, Qt::NoButton, Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
+    }
+    return result;
 }
 
 QObject *Automation::findByName(const QString &name) const
