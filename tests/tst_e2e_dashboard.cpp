@@ -538,6 +538,39 @@ private Q_SLOTS:
         QVERIFY2(words.size() == channels.size() && words.filter(u"ZOOM"_s).isEmpty(),
                  qPrintable(words.join(u" | "_s)));
 
+        // The Health charts read the same way: hover the message rate, drag to zoom them all, back.
+        QVERIFY(askOk("panel health", u"panel"_s));
+        QTest::qWait(400);
+        QJsonObject rate;
+        for (const QJsonValue &a :
+             ask("grab " + grabFile.toUtf8(), u"grab"_s).value(u"plotAreas"_s).toArray())
+            if (a.toObject().value(u"name"_s) == u"health.msgs"_s)
+                rate = a.toObject();
+        QVERIFY2(!rate.isEmpty(), "no message-rate chart on the Health panel");
+        const int rateX = rate.value(u"x"_s).toInt() + rate.value(u"width"_s).toInt() - 12;
+        const int rateY = rate.value(u"y"_s).toInt() + rate.value(u"height"_s).toInt() / 2;
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(rateX - 4).arg(rateY).toUtf8(), u"mouse"_s));
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(rateX).arg(rateY).toUtf8(), u"mouse"_s));
+        QString healthValue;
+        t.restart();
+        while (t.elapsed() < 5000 && healthValue.isEmpty()) {
+            for (const QJsonValue &r : shown(findItems("hoverReadout")))
+                for (const QJsonValue &text : r.toObject().value(u"texts"_s).toArray())
+                    if (valueLine.match(text.toString()).hasMatch())
+                        healthValue = text.toString();
+            if (healthValue.isEmpty())
+                QTest::qWait(100);
+        }
+        QVERIFY2(healthValue.startsWith(u"\u25cf in"_s) || healthValue.startsWith(u"\u25cf out"_s),
+                 qPrintable(u"no message rate in the Health readout: '%1'"_s.arg(healthValue)));
+        qInfo().noquote() << "read from the Health readout:" << healthValue;
+        const int rateLeft = rate.value(u"x"_s).toInt() + rate.value(u"width"_s).toInt() / 3;
+        QVERIFY(askOk(u"mouse drag %1 %2 %3 %2"_s.arg(rateLeft).arg(rateY).arg(rateX).toUtf8(), u"mouse"_s));
+        QVERIFY2(shown(findItems("healthZoomChip")).size() >= 4, "the Health charts did not zoom together");
+        QVERIFY(askOk(u"mouse doubleclick %1 %2"_s.arg(rateLeft).arg(rateY).toUtf8(), u"mouse"_s));
+        QVERIFY2(shown(findItems("healthZoomChip")).isEmpty(),
+                 "a double click did not take Health back to live");
+
         // Publish from the Console: the entry shows in the Outbox, on screen, and turns ACKED.
         QVERIFY(askOk("panel console", u"panel"_s));
         QVERIFY(askOk("click consolePublish", u"click"_s));

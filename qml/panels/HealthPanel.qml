@@ -13,6 +13,18 @@ Item {
     readonly property HealthHistory health: dashboard.health
     readonly property bool live: dashboard.status.live
     readonly property int windowMs: dashboard.windowMs
+    // The charts read with the mouse as the Streams tiles do: hover for each series' value, a
+    // drag zooms every Health chart to that range, a double click goes back to live.
+    property real zoomStartMs: 0
+    property real zoomEndMs: 0
+    readonly property bool zoomed: zoomEndMs > 0
+    function zoomTo(startMs, endMs) {
+        var now = panel.dashboard.clock.nowMs
+        var span = Math.min(Math.max(2000, endMs - startMs), panel.dashboard.store.retentionMs)
+        var end = Math.min(now, Math.max(now - panel.dashboard.store.retentionMs + span, startMs + span))
+        panel.zoomStartMs = end - span
+        panel.zoomEndMs = end
+    }
 
     component HealthChart: Card {
         id: hc
@@ -24,6 +36,12 @@ Item {
         property alias showEmptyHint: tc.showEmptyHint
         Layout.fillWidth: true
         Layout.fillHeight: true
+        headerExtras: Chip {
+            objectName: "healthZoomChip"
+            visible: panel.zoomed
+            text: "ZOOM \u00b7 double-click for live"
+            tint: Theme.warn
+        }
         // Room for a plot with three ticks under the title: a short window scrolls instead.
         Layout.minimumHeight: 150
         TimeChart {
@@ -37,6 +55,11 @@ Item {
             windowMs: panel.windowMs
             yFrom: hc.yFrom
             yTo: hc.yTo
+            interactive: true
+            zoomStartMs: panel.zoomStartMs
+            zoomEndMs: panel.zoomEndMs
+            onZoomRequested: (startMs, endMs) => panel.zoomTo(startMs, endMs)
+            onResetRequested: { panel.zoomStartMs = 0; panel.zoomEndMs = 0 }
         }
     }
 
