@@ -11,6 +11,7 @@ set(_pulseboard_qml_files
     components/Chip.qml
     components/ThemeButton.qml
     components/ThemeSwitch.qml
+    components/ThemeField.qml
     components/StatusDot.qml
     components/Metric.qml
     components/ConnectionHeader.qml

@@ -98,7 +98,10 @@ private Q_SLOTS:
     {
         SeriesStore store;
         DisplayClock clock;
-        for (int i = 0; i < 1000; ++i)
+        // A sample a second for longer than the store keeps (its retention, the longest window).
+        const int count = int(store.retentionMs() / 1000) + 300;
+        const qint64 last = qint64(count - 1) * 1000;
+        for (int i = 0; i < count; ++i)
             store.addSample(u"c"_s, u"v"_s, i * 1000, i);
         ChartFeeder feeder;
         feeder.setStore(&store);
@@ -106,20 +109,20 @@ private Q_SLOTS:
         feeder.setWindowMs(60000);
         PlotLine series(PlotLine::Line);
         feeder.attach(&series, u"c"_s, u"v"_s);
-        clock.tickAt(999000);
-        QCOMPARE(feeder.viewEndMs(), 999000);
+        clock.tickAt(last);
+        QCOMPARE(feeder.viewEndMs(), last);
         feeder.setPaused(true);
-        clock.tickAt(1005000);
-        QCOMPARE(feeder.viewEndMs(), 999000); // frozen
+        clock.tickAt(last + 6000);
+        QCOMPARE(feeder.viewEndMs(), last); // frozen
         feeder.setScrollBackMs(300000);
-        QCOMPARE(feeder.viewEndMs(), 699000);
-        QCOMPARE(series.points().last().x(), 700000.0); // right neighbour of the window
+        QCOMPARE(feeder.viewEndMs(), last - 300000);
+        QCOMPARE(series.points().last().x(), double(last - 300000 + 1000)); // right neighbour of the window
         QCOMPARE(feeder.historyStartMs(),
-                 999000 - store.retentionMs()); // older samples left with the retention window
+                 last - store.retentionMs()); // older samples left with the retention window
         feeder.setPaused(false);
         QCOMPARE(feeder.scrollBackMs(), 0);
-        clock.tickAt(1006000);
-        QCOMPARE(feeder.viewEndMs(), 1006000);
+        clock.tickAt(last + 7000);
+        QCOMPARE(feeder.viewEndMs(), last + 7000);
     }
 
     void fixedRangeIsKept()
@@ -210,6 +213,9 @@ private Q_SLOTS:
         QTest::newRow("15 min, 6") << qint64(900000) << 6 << qint64(300000);
         QTest::newRow("15 min, 10") << qint64(900000) << 10 << qint64(120000);
         QTest::newRow("15 min, 20") << qint64(900000) << 20 << qint64(60000);
+        QTest::newRow("1 h, 6") << qint64(3600000) << 6 << qint64(600000);
+        QTest::newRow("1 h, 10") << qint64(3600000) << 10 << qint64(600000);
+        QTest::newRow("1 h, 20") << qint64(3600000) << 20 << qint64(300000);
     }
     void timeTicksAreRoundAndEven()
     {

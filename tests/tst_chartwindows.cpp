@@ -12,21 +12,21 @@ class tst_ChartWindows : public QObject
 private Q_SLOTS:
     void allowed()
     {
-        QCOMPARE(ChartWindows::allowedSeconds(), (QList<int>{60, 300, 900}));
+        QCOMPARE(ChartWindows::allowedSeconds(), (QList<int>{60, 300, 900, 3600}));
         QCOMPARE(ChartWindows::kDefaultMs, 60000);
-        for (int s : {60, 300, 900}) {
+        for (int s : {60, 300, 900, 3600}) {
             QVERIFY(ChartWindows::isAllowedSeconds(s));
             QVERIFY(ChartWindows::isAllowedMs(s * 1000));
         }
-        for (int s : {0, -60, 59, 61, 120, 600, 3600})
+        for (int s : {0, -60, 59, 61, 120, 600, 7200})
             QVERIFY(!ChartWindows::isAllowedSeconds(s));
         QVERIFY(!ChartWindows::isAllowedMs(60001));
         QVERIFY(!ChartWindows::isAllowedMs(60));
     }
     void wording()
     {
-        QCOMPARE(ChartWindows::mustBeText(u"--window"_s), u"--window must be 60, 300 or 900 (seconds)"_s);
-        QCOMPARE(ChartWindows::mustBeText(u"window"_s), u"window must be 60, 300 or 900 (seconds)"_s);
+        QCOMPARE(ChartWindows::mustBeText(u"--window"_s), u"--window must be 60, 300, 900 or 3600 (seconds)"_s);
+        QCOMPARE(ChartWindows::mustBeText(u"window"_s), u"window must be 60, 300, 900 or 3600 (seconds)"_s);
     }
 };
 

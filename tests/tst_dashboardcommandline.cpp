@@ -206,13 +206,13 @@ void tst_DashboardCommandLine::windowRule_data()
     QTest::newRow("300") << QStringList{u"--window"_s, u"300"_s} << 300000 << QString();
     QTest::newRow("900") << QStringList{u"--window"_s, u"900"_s} << 900000 << QString();
     QTest::newRow("120") << QStringList{u"--window"_s, u"120"_s} << 0
-                         << u"--window must be 60, 300 or 900 (seconds)"_s;
+                         << u"--window must be 60, 300, 900 or 3600 (seconds)"_s;
     QTest::newRow("word") << QStringList{u"--window"_s, u"long"_s} << 0
                           << u"--window needs a whole number >= 1, got 'long'"_s;
     QTest::newRow("config") << QStringList{u"--config"_s, writeConfig("{\"window\": 900}")} << 900000
                             << QString();
     QTest::newRow("bad config") << QStringList{u"--config"_s, writeConfig("{\"window\": 30}")} << 0
-                                << u"window must be 60, 300 or 900 (seconds)"_s;
+                                << u"window must be 60, 300, 900 or 3600 (seconds)"_s;
 }
 
 void tst_DashboardCommandLine::windowRule()

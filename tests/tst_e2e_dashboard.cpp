@@ -5,12 +5,21 @@
 // Then every dialog and popup the app's QML declares is opened and closed in the real app, and
 // anything the QML engine or a QML module prints on stderr fails the test. A chart built in the
 // dialog is kept across a restart, and an exported layout starts a dashboard with the same tiles.
+// At 1000x650 and at 2560x1440 every panel is shown in turn and every visible text is checked
+// (the `labels` control command): none wider than its label, spilling out of its card or pill,
+// cut off by a clip or the window, elided without a tooltip holding its words, or crossing
+// another text of its card.
+// Through the panels as a person goes: Export CSV and Export PNG from the Streams toolbar, the
+// file dialog's Save pressed with a file name, and the files read back; a publish from the
+// Console found acked in the Outbox, on screen; a chart hovered and a value read from its
+// readout; a drag that zooms (the ZOOM chip on every tile) and a double click back to live.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
 #include "support/TestUtils.h"
 
 #include <QColor>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -583,6 +592,303 @@ private Q_SLOTS:
             written.close();
             QVERIFY(app.quit());
         }
+    void labelsFitEveryPanel_data()
+    {
+        QTest::addColumn<QString>("geometry");
+        QTest::newRow("1000x650") << u"1000x650"_s;
+        QTest::newRow("2560x1440") << u"2560x1440"_s;
+    }
+    void labelsFitEveryPanel()
+    {
+        QFETCH(QString, geometry);
+        QTemporaryDir home;
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        // The embedded hub, as a new user first meets the app: its channels, tiles and figures.
+        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, geometry});
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+        auto ask = [&](const QByteArray &command, const QString &event) {
+            app.write(command + '\n');
+            return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
+        };
+
+        // Data on the charts and channels listed: the panels show what they show in use.
+        QElapsedTimer t;
+        t.start();
+        QJsonObject snap;
+        while (t.elapsed() < 20000) {
+            snap = ask("snapshot", u"snapshot"_s);
+            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
+                 qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
+        const QStringList size = geometry.split(u'x');
+        const QJsonObject window = snap.value(u"window"_s).toObject();
+        QCOMPARE(window.value(u"width"_s).toInt(), size.at(0).toInt());
+        QCOMPARE(window.value(u"height"_s).toInt(), size.at(1).toInt());
+        // Something in the Outbox, so its rows are checked too.
+        QVERIFY(!ask("click consolePublish", u"click"_s).contains(u"error"_s));
+
+        QStringList found;
+        for (const QString &panel : {u"streams"_s, u"health"_s, u"channels"_s, u"raw"_s, u"console"_s}) {
+            const QJsonObject shown = ask("panel " + panel.toUtf8(), u"panel"_s);
+            QVERIFY2(!shown.isEmpty() && !shown.contains(u"error"_s), qPrintable(panel));
+            QTest::qWait(600); // laid out, a display tick drawn, figures updated
+            const QString png =
+                QStringLiteral(PULSEBOARD_BUILD_DIR) + u"/e2e-labels-%1-%2.png"_s.arg(geometry, panel);
+            QVERIFY(!ask("grab " + png.toUtf8(), u"grab"_s).contains(u"error"_s));
+            const QJsonObject labels = ask("labels", u"labels"_s);
+            QVERIFY2(labels.contains(u"problems"_s), qPrintable(panel + u": no answer to 'labels'"_s));
+            for (const QJsonValue &v : labels.value(u"problems"_s).toArray()) {
+                const QJsonObject p = v.toObject();
+                found.append(u"%1: %2 '%3' in %4: %5"_s.arg(
+                    panel, p.value(u"problem"_s).toString(), p.value(u"text"_s).toString(),
+                    p.value(u"where"_s).toString(), p.value(u"detail"_s).toString()));
+            }
+        }
+        app.write("quit\n");
+        QVERIFY(app.waitForFinished(10000));
+        QCOMPARE(app.exitCode(), 0);
+        // A layout that does not settle (a polish loop) or a binding that fails says so on stderr.
+        const QString qmlWarnings = QString::fromUtf8(app.readAllStandardError())
+                                        .split(u'\n')
+                                        .filter(QRegularExpression(u"qrc:/|QML|Polish loop"_s))
+                                        .join(u'\n');
+        QVERIFY2(qmlWarnings.isEmpty(), qPrintable(u"QML warnings:\n"_s + qmlWarnings));
+        // QTest cuts a long failure message: each problem on a line of its own first.
+        for (const QString &problem : std::as_const(found))
+            qWarning().noquote() << problem;
+        QVERIFY2(found.isEmpty(),
+                 qPrintable(u"%1 labels do not fit at %2 (listed above)"_s.arg(found.size()).arg(geometry)));
+    }
+
+    void throughThePanels()
+    {
+        QTemporaryDir home;
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, home.path()); // where the export dialogs start
+        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        app.setProcessEnvironment(env);
+        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1280x800"_s});
+        app.setProcessChannelMode(QProcess::SeparateChannels);
+        app.start();
+        QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+        LineReader lines(&app);
+        auto ask = [&](const QByteArray &command, const QString &event) {
+            app.write(command + '\n');
+            return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
+        };
+        auto askOk = [&](const QByteArray &command, const QString &event) {
+            const QJsonObject reply = ask(command, event);
+            if (reply.isEmpty() || reply.contains(u"error"_s))
+                qWarning().noquote() << command << "->"
+                                     << QJsonDocument(reply).toJson(QJsonDocument::Compact);
+            return !reply.isEmpty() && !reply.contains(u"error"_s);
+        };
+        auto findItems = [&](const QByteArray &prefix) {
+            return ask("find " + prefix, u"find"_s).value(u"items"_s).toArray();
+        };
+        auto shown = [](const QJsonArray &items) {
+            QJsonArray visible;
+            for (const QJsonValue &v : items)
+                if (v.toObject().value(u"visible"_s).toBool())
+                    visible.append(v);
+            return visible;
+        };
+        auto waitForFile = [](const QString &path) {
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < 10000 && QFileInfo(path).size() == 0)
+                QTest::qWait(100);
+            return QFileInfo(path).size() > 0;
+        };
+
+        // Some seconds of data on the charts.
+        QElapsedTimer t;
+        t.start();
+        QJsonObject snap;
+        while (t.elapsed() < 20000) {
+            snap = ask("snapshot", u"snapshot"_s);
+            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
+                 qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
+        const QStringList channels = snap.value(u"tileChannels"_s).toVariant().toStringList();
+
+        // Export CSV: the button fills in a file name and opens the dialog; Save with our name.
+        const QString csv = home.filePath(u"view.csv"_s);
+        QVERIFY(askOk("click exportCsvButton", u"click"_s));
+        QVERIFY(askOk("accept exportCsvDialog " + csv.toUtf8(), u"accept"_s));
+        QVERIFY2(waitForFile(csv), qPrintable(csv + u" was not written"_s));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(csvFile.readAll()).split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY2(rows.size() >= 11, qPrintable(QString::number(rows.size())));
+        QCOMPARE(rows.first(), u"time_ms,time_iso,source,field,value"_s);
+        QSet<QString> sources;
+        for (qsizetype i = 1; i < rows.size(); ++i) {
+            const QStringList cells = rows[i].split(u',');
+            QCOMPARE(cells.size(), 5);
+            bool number = false;
+            QVERIFY2(cells[0].toLongLong(&number) > 0 && number, qPrintable(rows[i]));
+            cells[4].toDouble(&number);
+            QVERIFY2(number, qPrintable(rows[i]));
+            sources.insert(cells[2]);
+        }
+        for (const QString &source : std::as_const(sources))
+            QVERIFY2(channels.contains(source), qPrintable(source + u" is not a tile's channel"_s));
+        QVERIFY2(sources.size() >= 2, qPrintable(QStringList(sources.cbegin(), sources.cend()).join(u',')));
+
+        // Export PNG: the window as it is, at its size.
+        const QString png = home.filePath(u"view.png"_s);
+        QVERIFY(askOk("click exportPngButton", u"click"_s));
+        QVERIFY(askOk("accept exportPngDialog " + png.toUtf8(), u"accept"_s));
+        QVERIFY2(waitForFile(png), qPrintable(png + u" was not written"_s));
+        QTest::qWait(200); // written in one go, but let the size settle on a slow disk
+        const QImage image(png);
+        QVERIFY2(!image.isNull(), "the PNG does not decode");
+        QCOMPARE(image.size(), QSize(1280, 800));
+
+        // Hover: a plot's right end (where the data is) shows each series' value at that time.
+        const QString grabFile = home.filePath(u"grab.png"_s);
+        const QJsonObject grab = ask("grab " + grabFile.toUtf8(), u"grab"_s);
+        const QJsonArray areas = grab.value(u"plotAreas"_s).toArray();
+        QVERIFY(!areas.isEmpty());
+        QJsonObject area = areas.first().toObject();
+        for (const QJsonValue &v : areas) { // the top-left tile's (rows differ by far more than 20 px)
+            const QJsonObject a = v.toObject();
+            const int dy = a.value(u"y"_s).toInt() - area.value(u"y"_s).toInt();
+            if (dy < -20 || (qAbs(dy) <= 20 && a.value(u"x"_s).toInt() < area.value(u"x"_s).toInt()))
+                area = a;
+        }
+        const int hoverX = area.value(u"x"_s).toInt() + area.value(u"width"_s).toInt() - 12;
+        const int hoverY = area.value(u"y"_s).toInt() + area.value(u"height"_s).toInt() / 2;
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(hoverX - 4).arg(hoverY).toUtf8(), u"mouse"_s));
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(hoverX).arg(hoverY).toUtf8(), u"mouse"_s));
+        QJsonArray readouts;
+        t.restart();
+        const QRegularExpression valueLine(u"^\u25cf (\\S+)  (-?[0-9][0-9.,]*\\s*\\S*)$"_s);
+        QString valueRead;
+        while (t.elapsed() < 5000 && valueRead.isEmpty()) {
+            readouts = shown(findItems("hoverReadout"));
+            for (const QJsonValue &r : std::as_const(readouts))
+                for (const QJsonValue &text : r.toObject().value(u"texts"_s).toArray())
+                    if (valueLine.match(text.toString()).hasMatch())
+                        valueRead = text.toString();
+            if (valueRead.isEmpty())
+                QTest::qWait(100);
+        }
+        QVERIFY2(!valueRead.isEmpty(),
+                 qPrintable(u"no value in the readout: "_s +
+                            QString::fromUtf8(QJsonDocument(readouts).toJson(QJsonDocument::Compact))));
+        qInfo().noquote() << "read from the readout:" << valueRead;
+        const QJsonObject readout = readouts.first().toObject();
+        QVERIFY(readout.value(u"inWindow"_s).toBool());
+
+        // Drag across the plot: every tile zooms to that range (ZOOM chips); a double click is live.
+        const int left = area.value(u"x"_s).toInt() + area.value(u"width"_s).toInt() / 3;
+        QVERIFY(askOk(u"mouse drag %1 %2 %3 %2"_s.arg(left).arg(hoverY).arg(hoverX).toUtf8(), u"mouse"_s));
+        auto chips = [&] {
+            QStringList words;
+            for (const QJsonValue &c : shown(findItems("liveChip")))
+                words.append(c.toObject().value(u"text"_s).toString());
+            return words;
+        };
+        QStringList words = chips();
+        QVERIFY2(words.size() == channels.size() && words.filter(u"ZOOM"_s).size() == words.size(),
+                 qPrintable(words.join(u" | "_s)));
+        QVERIFY(askOk(u"mouse doubleclick %1 %2"_s.arg(left).arg(hoverY).toUtf8(), u"mouse"_s));
+        words = chips();
+        QVERIFY2(words.size() == channels.size() && words.filter(u"ZOOM"_s).isEmpty(),
+                 qPrintable(words.join(u" | "_s)));
+
+        // The Health charts read the same way: hover the message rate, drag to zoom them all, back.
+        QVERIFY(askOk("panel health", u"panel"_s));
+        QTest::qWait(400);
+        QJsonObject rate;
+        for (const QJsonValue &a :
+             ask("grab " + grabFile.toUtf8(), u"grab"_s).value(u"plotAreas"_s).toArray())
+            if (a.toObject().value(u"name"_s) == u"health.msgs"_s)
+                rate = a.toObject();
+        QVERIFY2(!rate.isEmpty(), "no message-rate chart on the Health panel");
+        const int rateX = rate.value(u"x"_s).toInt() + rate.value(u"width"_s).toInt() - 12;
+        const int rateY = rate.value(u"y"_s).toInt() + rate.value(u"height"_s).toInt() / 2;
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(rateX - 4).arg(rateY).toUtf8(), u"mouse"_s));
+        QVERIFY(askOk(u"mouse move %1 %2"_s.arg(rateX).arg(rateY).toUtf8(), u"mouse"_s));
+        QString healthValue;
+        t.restart();
+        while (t.elapsed() < 5000 && healthValue.isEmpty()) {
+            for (const QJsonValue &r : shown(findItems("hoverReadout")))
+                for (const QJsonValue &text : r.toObject().value(u"texts"_s).toArray())
+                    if (valueLine.match(text.toString()).hasMatch())
+                        healthValue = text.toString();
+            if (healthValue.isEmpty())
+                QTest::qWait(100);
+        }
+        QVERIFY2(healthValue.startsWith(u"\u25cf in"_s) || healthValue.startsWith(u"\u25cf out"_s),
+                 qPrintable(u"no message rate in the Health readout: '%1'"_s.arg(healthValue)));
+        qInfo().noquote() << "read from the Health readout:" << healthValue;
+        const int rateLeft = rate.value(u"x"_s).toInt() + rate.value(u"width"_s).toInt() / 3;
+        QVERIFY(askOk(u"mouse drag %1 %2 %3 %2"_s.arg(rateLeft).arg(rateY).arg(rateX).toUtf8(), u"mouse"_s));
+        QVERIFY2(shown(findItems("healthZoomChip")).size() >= 4, "the Health charts did not zoom together");
+        QVERIFY(askOk(u"mouse doubleclick %1 %2"_s.arg(rateLeft).arg(rateY).toUtf8(), u"mouse"_s));
+        QVERIFY2(shown(findItems("healthZoomChip")).isEmpty(),
+                 "a double click did not take Health back to live");
+
+        // Publish from the Console: the entry shows in the Outbox, on screen, and turns ACKED.
+        QVERIFY(askOk("panel console", u"panel"_s));
+        QVERIFY(askOk("click consolePublish", u"click"_s));
+        QJsonObject status;
+        t.restart();
+        while (t.elapsed() < 10000) {
+            const QJsonArray found = shown(findItems("outboxStatus:"));
+            status = found.isEmpty() ? QJsonObject() : found.first().toObject();
+            if (status.value(u"text"_s) == u"ACKED"_s)
+                break;
+            QTest::qWait(100);
+        }
+        QCOMPARE(status.value(u"text"_s).toString(), u"ACKED"_s);
+        QVERIFY2(status.value(u"inWindow"_s).toBool(),
+                 qPrintable(QString::fromUtf8(QJsonDocument(status).toJson(QJsonDocument::Compact))));
+        const QJsonArray outbox = findItems("consoleOutbox");
+        QCOMPARE(outbox.size(), 1);
+        const QJsonObject card = outbox.first().toObject().value(u"rect"_s).toObject();
+        const QJsonObject chip = status.value(u"rect"_s).toObject();
+        const QRect cardRect(card.value(u"x"_s).toInt(), card.value(u"y"_s).toInt(),
+                             card.value(u"width"_s).toInt(), card.value(u"height"_s).toInt());
+        const QRect chipRect(chip.value(u"x"_s).toInt(), chip.value(u"y"_s).toInt(),
+                             chip.value(u"width"_s).toInt(), chip.value(u"height"_s).toInt());
+        QVERIFY2(cardRect.contains(chipRect), "the Outbox entry is outside the Outbox card");
+        const QString messageId = status.value(u"name"_s).toString().section(u':', 1);
+        const QJsonArray row = shown(findItems("outboxRow:" + messageId.toUtf8()));
+        QCOMPARE(row.size(), 1);
+        const QString rowWords =
+            row.first().toObject().value(u"texts"_s).toVariant().toStringList().join(u' ');
+        qInfo().noquote() << "the Outbox row:" << rowWords;
+        QVERIFY2(rowWords.contains(u"publish \u2192 console.test"_s) && rowWords.contains(u"seq "_s),
+                 qPrintable(rowWords));
+
+        app.write("quit\n");
+        QVERIFY(app.waitForFinished(10000));
+        QCOMPARE(app.exitCode(), 0);
     }
 
     void windowGeometryUnderXcb_data()

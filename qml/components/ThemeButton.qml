@@ -23,6 +23,9 @@ Button {
         color: !control.enabled ? Theme.surface
              : control.highlighted ? (control.down ? Qt.darker(Theme.accent, 1.25) : control.hovered ? Qt.lighter(Theme.accent, 1.1) : Theme.accent)
              : control.down ? Theme.border : control.hovered ? Theme.surfaceRaised : Theme.surface
-        border.color: control.highlighted && control.enabled ? Theme.accent : control.visualFocus ? Theme.accent : Theme.borderStrong
+        // The keyboard's place is a 2 px ring (a highlighted button's ring in the text colour).
+        border.width: control.visualFocus ? 2 : 1
+        border.color: control.visualFocus ? (control.highlighted ? Theme.text : Theme.accent)
+                    : control.highlighted && control.enabled ? Theme.accent : Theme.borderStrong
     }
 }

@@ -172,7 +172,10 @@ Item {
                     color: Theme.grid
                 }
                 Text {
-                    // Kept inside the chart at the ends rather than cut.
+                    // Kept inside the chart at the ends rather than cut; at the left end, not
+                    // under the value labels (the lowest one reaches below the plot): a tick
+                    // that close to them goes without its time.
+                    visible: !chart.showYLabels || tTick.px - width / 2 >= chart.plotLeft - 6
                     x: Math.max(0, Math.min(chart.width - width, tTick.px - width / 2))
                     y: chart.plotTop + chart.plotHeight + 3
                     text: tTick.modelData.label
@@ -187,9 +190,10 @@ Item {
     Text {
         objectName: "emptyHint"
         visible: chart.showEmptyHint && chart.specs.length > 0 && feeder.sampleCount === 0
-        x: chart.plotLeft + (chart.plotWidth - width) / 2
+        // The plot's width, centred: a width from the wrapped words' own would loop.
+        x: chart.plotLeft
         y: chart.plotTop + (chart.plotHeight - height) / 2
-        width: Math.min(implicitWidth, chart.plotWidth)
+        width: Math.max(0, chart.plotWidth)
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.WordWrap
         text: {

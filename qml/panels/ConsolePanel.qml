@@ -75,13 +75,12 @@ Item {
                     RowLayout {
                         Layout.fillWidth: true
                         spacing: 6
-                        TextField {
+                        ThemeField {
                             id: channel
                             objectName: "consoleChannel"
                             Layout.fillWidth: true
                             text: panel.defaultChannel
                             placeholderText: "channel, e.g. " + panel.defaultChannel
-                            selectByMouse: true
                             font.family: Theme.monoFamily
                         }
                         // Picks one of the subscriptions into the box (feeds of a hub may be read-only).
@@ -217,6 +216,7 @@ Item {
                 ScrollBar.vertical: ScrollBar {}
                 delegate: Rectangle {
                     id: row
+                    objectName: "outboxRow:" + row.messageId
                     required property int index
                     required property string messageId
                     required property string kind
@@ -229,11 +229,18 @@ Item {
                     // A failure's reason wraps onto more lines: it is the point of the row.
                     height: Math.max(48, rowText.implicitHeight + 12)
                     color: index % 2 ? "transparent" : Theme.stripeWash
+                    readonly property string summary: row.kind + " \u2192 " + row.target + "   " + row.payload
+                    // A long payload elides in the row; under the pointer it is said in full.
+                    HoverHandler { id: rowHover }
+                    ToolTip.visible: rowHover.hovered
+                    ToolTip.delay: 500
+                    ToolTip.text: row.summary + (row.detail.length ? "\n" + row.detail : "")
                     RowLayout {
                         anchors.fill: parent
                         anchors.leftMargin: 6
                         spacing: 12
                         Chip {
+                            objectName: "outboxStatus:" + row.messageId
                             Layout.preferredWidth: 96 // fits UNCONFIRMED
                             // "sent, not confirmed" (a server without acks) fits the chip as UNCONFIRMED;
                             // the row's detail says it in full.
@@ -248,7 +255,7 @@ Item {
                             spacing: 2
                             Layout.fillWidth: true
                             Text {
-                                text: row.kind + " \u2192 " + row.target + "   " + row.payload
+                                text: row.summary
                                 color: Theme.text
                                 font.family: Theme.monoFamily
                                 font.pixelSize: Theme.fontSmall

@@ -13,6 +13,18 @@ Item {
     readonly property HealthHistory health: dashboard.health
     readonly property bool live: dashboard.status.live
     readonly property int windowMs: dashboard.windowMs
+    // The charts read with the mouse as the Streams tiles do: hover for each series' value, a
+    // drag zooms every Health chart to that range, a double click goes back to live.
+    property real zoomStartMs: 0
+    property real zoomEndMs: 0
+    readonly property bool zoomed: zoomEndMs > 0
+    function zoomTo(startMs, endMs) {
+        var now = panel.dashboard.clock.nowMs
+        var span = Math.min(Math.max(2000, endMs - startMs), panel.dashboard.store.retentionMs)
+        var end = Math.min(now, Math.max(now - panel.dashboard.store.retentionMs + span, startMs + span))
+        panel.zoomStartMs = end - span
+        panel.zoomEndMs = end
+    }
 
     component HealthChart: Card {
         id: hc
@@ -24,6 +36,14 @@ Item {
         property alias showEmptyHint: tc.showEmptyHint
         Layout.fillWidth: true
         Layout.fillHeight: true
+        headerExtras: Chip {
+            objectName: "healthZoomChip"
+            visible: panel.zoomed
+            text: "ZOOM \u00b7 double-click for live"
+            tint: Theme.warn
+        }
+        // Room for a plot with three ticks under the title: a short window scrolls instead.
+        Layout.minimumHeight: 150
         TimeChart {
             id: tc
             anchors.fill: parent
@@ -35,6 +55,11 @@ Item {
             windowMs: panel.windowMs
             yFrom: hc.yFrom
             yTo: hc.yTo
+            interactive: true
+            zoomStartMs: panel.zoomStartMs
+            zoomEndMs: panel.zoomEndMs
+            onZoomRequested: (startMs, endMs) => panel.zoomTo(startMs, endMs)
+            onResetRequested: { panel.zoomStartMs = 0; panel.zoomEndMs = 0 }
         }
     }
 
@@ -42,102 +67,118 @@ Item {
         anchors.fill: parent
         spacing: Theme.gap
 
-        ColumnLayout {
+        // The figures and charts keep readable heights; in a short window they scroll.
+        Flickable {
+            id: leftScroll
+            readonly property bool scrolls: leftColumn.implicitHeight > height + 1
             Layout.fillWidth: true
             Layout.fillHeight: true
-            spacing: Theme.gap
+            clip: true
+            contentWidth: width
+            contentHeight: leftColumn.height
+            boundsBehavior: Flickable.StopAtBounds
+            interactive: scrolls
+            ScrollBar.vertical: ScrollBar { policy: leftScroll.scrolls ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
 
-            // The figures wrap onto a second row rather than clip their words in a narrow window.
-            GridLayout {
-                id: figures
-                Layout.fillWidth: true
-                // As many as fit at 115 px (their words unclipped), rows balanced: 7, else 4 + 3, ...
-                readonly property int fit: Math.max(2, Math.min(7, Math.floor(width / 115)))
-                columns: fit >= 7 ? 7 : Math.ceil(7 / Math.ceil(7 / fit))
-                columnSpacing: Theme.gap
-                rowSpacing: Theme.gap
-                Repeater {
-                    model: [
-                        { label: "Round trip", value: panel.health && panel.live && panel.health.rttMs >= 0 ? panel.health.rttMs + " ms" : "\u2013" },
-                        { label: "Messages in", value: panel.health ? Format.rate(panel.health.msgsInPerSec, "") : "\u2013" },
-                        { label: "Messages out", value: panel.health ? Format.rate(panel.health.msgsOutPerSec, "") : "\u2013" },
-                        { label: "Bytes in", value: panel.health ? Format.rate(panel.health.bytesInPerSec, "B") : "\u2013" },
-                        { label: "Outbox", value: panel.health ? Format.count(panel.health.outboxDepth) : "\u2013" },
-                        // Outages recovered; the attempts it took beside them.
-                        { label: "Reconnected", value: panel.health ? Format.count(panel.health.reconnected) : "\u2013",
-                          detail: panel.health && panel.health.reconnects > 0 ? Format.count(panel.health.reconnects) + (panel.health.reconnects === 1 ? " attempt" : " attempts") : "" },
-                        { label: "Gaps", value: panel.health ? Format.count(panel.health.gaps) : "\u2013" }
-                    ]
-                    delegate: Rectangle {
-                        id: figure
-                        required property var modelData
-                        Layout.fillWidth: true
-                        Layout.preferredWidth: 108
-                        implicitHeight: figures.columns < 7 ? 60 : 68
-                        radius: Theme.radius
-                        color: Theme.surface
-                        border.color: Theme.border
-                        Metric {
-                            anchors.left: parent.left
-                            anchors.right: parent.right
-                            anchors.leftMargin: figures.columns < 7 ? 10 : 14
-                            anchors.rightMargin: 8
-                            anchors.verticalCenter: parent.verticalCenter
-                            label: figure.modelData.label
-                            value: figure.modelData.value
-                            detail: figure.modelData.detail !== undefined ? figure.modelData.detail : ""
-                            large: true
-                            fit: true
-                            valueColor: panel.live ? Theme.text : Theme.stale
+            ColumnLayout {
+                id: leftColumn
+                width: leftScroll.width - (leftScroll.scrolls ? 14 : 0)
+                height: Math.max(leftScroll.height, implicitHeight)
+                spacing: Theme.gap
+
+                // The figures wrap onto a second row rather than clip their words in a narrow window.
+                GridLayout {
+                    id: figures
+                    Layout.fillWidth: true
+                    // As many as fit at 115 px (their words unclipped), rows balanced: 7, else 4 + 3, ...
+                    readonly property int fit: Math.max(2, Math.min(7, Math.floor(width / 115)))
+                    columns: fit >= 7 ? 7 : Math.ceil(7 / Math.ceil(7 / fit))
+                    columnSpacing: Theme.gap
+                    rowSpacing: Theme.gap
+                    Repeater {
+                        model: [
+                            { label: "Round trip", value: panel.health && panel.live && panel.health.rttMs >= 0 ? panel.health.rttMs + " ms" : "\u2013" },
+                            { label: "Messages in", value: panel.health ? Format.rate(panel.health.msgsInPerSec, "") : "\u2013" },
+                            { label: "Messages out", value: panel.health ? Format.rate(panel.health.msgsOutPerSec, "") : "\u2013" },
+                            { label: "Bytes in", value: panel.health ? Format.rate(panel.health.bytesInPerSec, "B") : "\u2013" },
+                            { label: "Outbox", value: panel.health ? Format.count(panel.health.outboxDepth) : "\u2013" },
+                            // Outages recovered; the attempts it took beside them.
+                            { label: "Reconnected", value: panel.health ? Format.count(panel.health.reconnected) : "\u2013",
+                              detail: panel.health && panel.health.reconnects > 0 ? Format.count(panel.health.reconnects) + (panel.health.reconnects === 1 ? " attempt" : " attempts") : "" },
+                            { label: "Gaps", value: panel.health ? Format.count(panel.health.gaps) : "\u2013" }
+                        ]
+                        delegate: Rectangle {
+                            id: figure
+                            required property var modelData
+                            Layout.fillWidth: true
+                            Layout.preferredWidth: 108
+                            implicitHeight: figures.columns < 7 ? 60 : 68
+                            radius: Theme.radius
+                            color: Theme.surface
+                            border.color: Theme.border
+                            Metric {
+                                anchors.left: parent.left
+                                anchors.right: parent.right
+                                anchors.leftMargin: figures.columns < 7 ? 10 : 14
+                                anchors.rightMargin: 8
+                                anchors.verticalCenter: parent.verticalCenter
+                                label: figure.modelData.label
+                                value: figure.modelData.value
+                                detail: figure.modelData.detail !== undefined ? figure.modelData.detail : ""
+                                large: true
+                                fit: true
+                                valueColor: panel.live ? Theme.text : Theme.stale
+                            }
                         }
                     }
                 }
-            }
 
-            HealthChart {
-                title: "Round-trip time"
-                subtitle: "ms, heartbeat ping to pong"
-                chartName: "health.rtt"
-                specs: [{ source: "health", origin: "dashboard", path: "rttMs", label: "RTT", color: Theme.accent }]
-            }
-            HealthChart {
-                title: "Message rate"
-                subtitle: "frames per second: in (blue), out (green)"
-                chartName: "health.msgs"
-                specs: [{ source: "health", origin: "dashboard", path: "msgsIn", label: "in", color: Theme.accent },
-                        { source: "health", origin: "dashboard", path: "msgsOut", label: "out", color: Theme.ok }]
-            }
-            RowLayout {
-                Layout.fillWidth: true
-                Layout.fillHeight: true
-                spacing: Theme.gap
                 HealthChart {
-                    title: "Bytes per second"
-                    subtitle: "in (blue), out (green)"
-                    chartName: "health.bytes"
-                    specs: [{ source: "health", origin: "dashboard", path: "bytesIn", label: "in", color: Theme.accent },
-                            { source: "health", origin: "dashboard", path: "bytesOut", label: "out", color: Theme.ok }]
+                    title: "Round-trip time"
+                    subtitle: "ms, heartbeat ping to pong"
+                    chartName: "health.rtt"
+                    specs: [{ source: "health", origin: "dashboard", path: "rttMs", label: "RTT", color: Theme.accent }]
                 }
                 HealthChart {
-                    title: "Outbox depth"
-                    subtitle: "messages waiting to be sent or acknowledged"
-                    chartName: "health.outbox"
-                    specs: [{ source: "health", origin: "dashboard", path: "outbox", label: "outbox", color: Theme.warn }]
+                    title: "Message rate"
+                    subtitle: "frames per second: in (blue), out (green)"
+                    chartName: "health.msgs"
+                    specs: [{ source: "health", origin: "dashboard", path: "msgsIn", label: "in", color: Theme.accent },
+                            { source: "health", origin: "dashboard", path: "msgsOut", label: "out", color: Theme.ok }]
                 }
-            }
-            HealthChart {
-                Layout.fillHeight: false
-                Layout.preferredHeight: 120
-                title: "Events"
-                subtitle: "\u25cf connected   \u25cf disconnected   \u25cf error or gap"
-                chartName: "health.events"
-                yFrom: 0.5
-                yTo: 3.5
-                showYLabels: false
-                showEmptyHint: false
-                specs: [{ source: "health.events", origin: "dashboard", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
-                        { source: "health.events", origin: "dashboard", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
-                        { source: "health.events", origin: "dashboard", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
+                RowLayout {
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    spacing: Theme.gap
+                    HealthChart {
+                        title: "Bytes per second"
+                        subtitle: "in (blue), out (green)"
+                        chartName: "health.bytes"
+                        specs: [{ source: "health", origin: "dashboard", path: "bytesIn", label: "in", color: Theme.accent },
+                                { source: "health", origin: "dashboard", path: "bytesOut", label: "out", color: Theme.ok }]
+                    }
+                    HealthChart {
+                        title: "Outbox depth"
+                        subtitle: "messages waiting to be sent or acknowledged"
+                        chartName: "health.outbox"
+                        specs: [{ source: "health", origin: "dashboard", path: "outbox", label: "outbox", color: Theme.warn }]
+                    }
+                }
+                HealthChart {
+                    Layout.fillHeight: false
+                    Layout.minimumHeight: 120
+                    Layout.preferredHeight: 120
+                    title: "Events"
+                    subtitle: "\u25cf connected   \u25cf disconnected   \u25cf error or gap"
+                    chartName: "health.events"
+                    yFrom: 0.5
+                    yTo: 3.5
+                    showYLabels: false
+                    showEmptyHint: false
+                    specs: [{ source: "health.events", origin: "dashboard", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
+                            { source: "health.events", origin: "dashboard", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
+                            { source: "health.events", origin: "dashboard", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
+                }
             }
         }
 
@@ -154,7 +195,7 @@ Item {
                 readonly property ConnectionManager conn: panel.dashboard.connection
                 Layout.fillWidth: true
                 Layout.preferredHeight: implicitHeight
-                implicitHeight: caps.implicitHeight + 56
+                implicitHeight: caps.implicitHeight + chromeHeight
                 title: "What this server gives"
                 subtitle: conn ? "protocol " + conn.protocol + (conn.dialectName.length > 0 && conn.dialectName !== conn.protocol ? " (" + conn.dialectName + ")" : "") : ""
                 Column {

@@ -15,6 +15,12 @@ Item {
     // (The layout hides the panel while the window is still being built: raw may not be set yet.)
     onVisibleChanged: if (panel.raw) panel.raw.viewShown = panel.visible
     Component.onCompleted: panel.raw.viewShown = panel.visible
+    // Ctrl+F puts the keyboard in the filter (while this panel is shown); Escape empties it.
+    Shortcut {
+        sequences: ["Ctrl+F"]
+        enabled: panel.visible
+        onActivated: { filterField.forceActiveFocus(); filterField.selectAll() }
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -23,10 +29,13 @@ Item {
         RowLayout {
             Layout.fillWidth: true
             spacing: 10
-            TextField {
+            ThemeField {
+                id: filterField
+                objectName: "rawFilter"
                 Layout.preferredWidth: 320
-                placeholderText: "Filter: channel or text in the data"
+                placeholderText: "Filter: channel or text in the data (Ctrl+F)"
                 onTextChanged: panel.raw.filter = text
+                Keys.onEscapePressed: text = ""
             }
             Button {
                 objectName: "rawPauseButton"
@@ -71,6 +80,12 @@ Item {
                     width: list.width
                     height: 26
                     color: panel.raw.selectedKey === rawRow.key ? Theme.selectedWash : index % 2 ? "transparent" : Theme.stripeWash
+                    // The data elides in the row: under the pointer it is said in full (and in the
+                    // Selected frame card once clicked).
+                    HoverHandler { id: rowHover }
+                    ToolTip.visible: rowHover.hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: rawRow.channel + "  #" + rawRow.seq + "\n" + rawRow.text
                     MouseArea { anchors.fill: parent; onClicked: panel.raw.selectedKey = rawRow.key }
                     RowLayout {
                         anchors.fill: parent

@@ -63,8 +63,17 @@ Item {
         return Math.min(fit, n <= 4 ? 2 : 3)
     }
     readonly property int rowCount: Math.max(1, Math.ceil(tileCount / columnCount))
-    // Oldest sample any tile holds: how far back the scroll can go.
-    property real historyStartMs: 0
+    // Oldest sample any tile holds: how far back the scroll can go (now while there is none).
+    readonly property real historyStartMs: {
+        var oldest = 0
+        for (var i = 0; i < repeater.count; ++i) {
+            var item = repeater.itemAt(i) as StreamTile
+            var start = item ? item.chart.feeder.historyStartMs : 0
+            if (start > 0 && (oldest === 0 || start < oldest))
+                oldest = start
+        }
+        return oldest > 0 ? oldest : panel.dashboard.clock.nowMs
+    }
 
     function visibleSeries() {
         var list = []
@@ -94,7 +103,7 @@ Item {
             spacing: 10
             visible: panel.editable
             Segmented {
-                options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 }]
+                options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 }, { label: "1 h", value: 3600000 }]
                 value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
             }
@@ -133,7 +142,9 @@ Item {
                 Layout.maximumWidth: 260
                 Layout.minimumWidth: 40
                 from: 0
-                to: Math.max(0, panel.dashboard.store.retentionMs - panel.dashboard.windowMs)
+                // Back to the oldest sample any tile holds, not to an empty past.
+                to: Math.max(0, Math.min(panel.dashboard.store.retentionMs, panel.dashboard.clock.nowMs - panel.historyStartMs)
+                                - panel.dashboard.windowMs)
                 value: panel.scrollBackMs
                 onMoved: panel.scrollBackMs = value
                 // Right end is "now", as on the time axis.

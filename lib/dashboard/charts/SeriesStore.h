@@ -33,8 +33,8 @@ class SeriesStore : public QObject
 public:
     struct Limits
     {
-        int capacityPerSeries = 32768;       // samples; 512 KiB at most per series
-        qint64 retentionMs = 16 * 60 * 1000; // the longest chart window (15 min) plus a margin
+        int capacityPerSeries = 131072;      // samples; 2 MiB at most per series (1 h up to 36/s)
+        qint64 retentionMs = 61 * 60 * 1000; // the longest chart window (1 h) plus a margin
         int maxFieldsPerSource = 32;         // further fields are counted, not stored
         DiscoveryLimits discovery;
     };

@@ -3,6 +3,7 @@
 #include "Dashboard.h"
 #include "dashboard/connection/ConnectionStatus.h"
 
+#include <QColor>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -10,6 +11,7 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMouseEvent>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QQuickItem>
@@ -17,6 +19,7 @@
 #include <QSaveFile>
 #include <QScreen>
 #include <QSet>
+#include <QUrl>
 
 #include <algorithm>
 #include <cmath>
@@ -24,6 +27,94 @@
 #include <unistd.h>
 
 namespace Pulseboard {
+
+namespace {
+
+qreal effectiveOpacity(const QQuickItem *item)
+{
+    qreal opacity = 1;
+    for (; item; item = item->parentItem())
+        opacity *= item->opacity();
+    return opacity;
+}
+
+// A Rectangle one can see (a colour or a border): the card, pill or row a text sits on.
+bool isDrawnBox(const QQuickItem *item)
+{
+    if (!item->inherits("QQuickRectangle") || item->width() < 1 || item->height() < 1)
+        return false;
+    const QObject *pen = item->property("border").value<QObject *>();
+    const bool border =
+        pen && pen->property("width").toReal() > 0 && pen->property("color").value<QColor>().alpha() > 0;
+    return border || item->property("color").value<QColor>().alpha() > 0;
+}
+
+// Where the drawn words of a Text are, in its own coordinates.
+QRectF textContentRect(const QQuickItem *text)
+{
+    const qreal cw = text->property("contentWidth").toReal();
+    const qreal ch = text->property("contentHeight").toReal();
+    const qreal lp = text->property("leftPadding").toReal();
+    const qreal rp = text->property("rightPadding").toReal();
+    const qreal tp = text->property("topPadding").toReal();
+    const qreal bp = text->property("bottomPadding").toReal();
+    const int h = text->property("effectiveHorizontalAlignment").toInt();
+    const int v = text->property("verticalAlignment").toInt();
+    const qreal x = (h & Qt::AlignRight)     ? text->width() - rp - cw
+                    : (h & Qt::AlignHCenter) ? lp + (text->width() - lp - rp - cw) / 2
+                                             : lp;
+    const qreal y = (v & Qt::AlignBottom)    ? text->height() - bp - ch
+                    : (v & Qt::AlignVCenter) ? tp + (text->height() - tp - bp - ch) / 2
+                                             : tp;
+    return QRectF(x, y, cw, ch);
+}
+
+// A ToolTip attached to the text or to one of its near ancestors (the button or row it labels)
+// that holds all its words.
+bool toolTipHolds(const QQuickItem *text, const QString &words)
+{
+    int level = 0;
+    for (const QQuickItem *item = text; item && level < 5; item = item->parentItem(), ++level) {
+        for (const QObject *child : item->children()) {
+            if (child->inherits("QQuickToolTipAttached") &&
+                child->property("text").toString().contains(words.trimmed()))
+                return true;
+        }
+    }
+    return false;
+}
+
+// The QML files an item comes from, innermost first ("Metric.qml < HealthPanel.qml"), and the
+// nearest objectName: enough to find it in the source.
+QString whereIs(const QQuickItem *item)
+{
+    QStringList files;
+    QString name;
+    for (; item && files.size() < 3; item = item->parentItem()) {
+        if (name.isEmpty() && !item->objectName().isEmpty())
+            name = item->objectName();
+        if (const QQmlContext *context = qmlContext(item)) {
+            const QString file = context->baseUrl().fileName();
+            if (!file.isEmpty() && !file.startsWith(QLatin1Char('q')) &&
+                (files.isEmpty() || files.last() != file))
+                files.append(file);
+        }
+    }
+    QString where = files.join(QLatin1StringView(" < "));
+    if (!name.isEmpty())
+        where += QStringLiteral(" (in %1)").arg(name);
+    return where;
+}
+
+QVariantMap rectMap(const QRectF &r)
+{
+    return {{QStringLiteral("x"), qRound(r.x())},
+            {QStringLiteral("y"), qRound(r.y())},
+            {QStringLiteral("width"), qRound(r.width())},
+            {QStringLiteral("height"), qRound(r.height())}};
+}
+
+} // namespace
 
 Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options &options, QObject *parent)
     : QObject(parent), m_dashboard(dashboard), m_window(window), m_options(options)
@@ -217,9 +308,65 @@ void Automation::controlCommand(const QString &line)
                             {QStringLiteral("type"), QString::fromLatin1(dialog->metaObject()->className())},
                             {QStringLiteral("visible"), dialog->property("visible").toBool()}});
         printLine({{QStringLiteral("event"), QStringLiteral("dialogs")}, {QStringLiteral("dialogs"), list}});
+    } else if (line.startsWith(QLatin1StringView("find "))) {
+        printLine({{QStringLiteral("event"), QStringLiteral("find")},
+                   {QStringLiteral("prefix"), line.mid(5).trimmed()},
+                   {QStringLiteral("items"), findItems(line.mid(5).trimmed())}});
+    } else if (line.startsWith(QLatin1StringView("mouse "))) {
+        printLine(mouseCommand(line.mid(6).trimmed().split(QLatin1Char(' '), Qt::SkipEmptyParts)));
+    } else if (line.startsWith(QLatin1StringView("accept "))) {
+        // `accept NAME [FILE]`: a dialog's OK (a file dialog's Save, FILE the file picked in it), as
+        // a person pressing it: the dialog's own onAccepted does the rest.
+        const QString rest = line.mid(7).trimmed();
+        const qsizetype space = rest.indexOf(QLatin1Char(' '));
+        const QString name = space < 0 ? rest : rest.left(space);
+        const QString file = space < 0 ? QString() : rest.mid(space + 1).trimmed();
+        QVariantMap result{{QStringLiteral("event"), QStringLiteral("accept")},
+                           {QStringLiteral("name"), name}};
+        QObject *target = nullptr;
+        for (QObject *dialog : dialogs())
+            if (dialog->objectName() == name)
+                target = dialog;
+        if (!target || !target->property("visible").toBool()) {
+            result.insert(QStringLiteral("error"), QStringLiteral("no open dialog named '%1'").arg(name));
+        } else if (!file.isEmpty() &&
+                   (!QMetaObject::invokeMethod(target, "close") ||
+                    !target->setProperty("selectedFile",
+                                         QUrl::fromLocalFile(QFileInfo(file).absoluteFilePath())) ||
+                    !QMetaObject::invokeMethod(target, "open"))) {
+            // The dialog takes the file it shows as it opens: it is reopened on FILE, as if typed.
+            result.insert(QStringLiteral("error"), QStringLiteral("'%1' takes no file").arg(name));
+        } else if (!QMetaObject::invokeMethod(target, "accept")) {
+            result.insert(QStringLiteral("error"), QStringLiteral("'%1' cannot be accepted").arg(name));
+        } else {
+            const QVariant picked = target->property("selectedFile");
+            if (picked.isValid())
+                result.insert(QStringLiteral("selectedFile"), picked.toUrl().toLocalFile());
+        }
+        printLine(result);
     } else if (line.startsWith(QLatin1StringView("open ")) || line.startsWith(QLatin1StringView("close "))) {
         const qsizetype space = line.indexOf(QLatin1Char(' '));
         printLine(dialogCommand(line.left(space), line.mid(space + 1).trimmed()));
+    } else if (line == QLatin1StringView("labels")) {
+        // A text whose words just changed has its old width until its layout is polished, before
+        // the next frame: only what is still wrong a few frames later is said.
+        const QVariantList first = labelProblems();
+        QSet<QString> before;
+        for (const QVariant &p : first)
+            before.insert(p.toMap().value(QStringLiteral("key")).toString());
+        if (m_window)
+            m_window->update();
+        QTimer::singleShot(150, this, [this, before] {
+            QVariantList problems;
+            for (const QVariant &p : labelProblems()) {
+                QVariantMap problem = p.toMap();
+                if (before.contains(problem.take(QStringLiteral("key")).toString()))
+                    problems.append(problem);
+            }
+            printLine({{QStringLiteral("event"), QStringLiteral("labels")},
+                       {QStringLiteral("window"), windowFacts()},
+                       {QStringLiteral("problems"), problems}});
+        });
     } else if (line.startsWith(QLatin1StringView("panel "))) {
         // Shows a panel by name (streams, health, channels, raw, console), as its rail item does.
         const QString name = line.mid(6).trimmed();
@@ -247,13 +394,230 @@ void Automation::controlCommand(const QString &line)
                           QStringLiteral("no control named '%1' that can do it").arg(name));
         printLine(result);
     } else if (!line.isEmpty()) {
-        printLine(
-            {{QStringLiteral("event"), QStringLiteral("error")},
-             {QStringLiteral("error"),
-              QStringLiteral("unknown command '%1' (grab FILE, snapshot, dialogs, open NAME, close NAME, "
-                             "panel NAME, text NAME VALUE, click NAME, quit)")
-                  .arg(line)}});
+        printLine({{QStringLiteral("event"), QStringLiteral("error")},
+                   {QStringLiteral("error"),
+                    QStringLiteral(
+                        "unknown command '%1' (grab FILE, snapshot, labels, dialogs, open NAME, close NAME, "
+                        "accept NAME [FILE], find PREFIX, mouse move|click|doubleclick X Y, mouse drag X1 Y1 "
+                        "X2 Y2, "
+                        "panel NAME, text NAME VALUE, click NAME, quit)")
+                        .arg(line)}});
     }
+}
+
+QVariantList Automation::labelProblems() const
+{
+    QVariantList problems;
+    if (!m_window)
+        return problems;
+    constexpr qreal slack = 1.0; // sub-pixel rounding of text metrics
+    const QRectF windowRect(0, 0, m_window->width(), m_window->height());
+    struct Placed
+    {
+        const QQuickItem *text;
+        QRectF words; // scene coordinates
+    };
+    QHash<const QQuickItem *, QList<Placed>> byBox;
+    auto report = [&](const QString &problem, const QQuickItem *text, const QRectF &words,
+                      const QString &detail) {
+        problems.append(
+            QVariantMap{{QStringLiteral("key"), QStringLiteral("%1 %2").arg(quintptr(text)).arg(problem)},
+                        {QStringLiteral("problem"), problem},
+                        {QStringLiteral("text"), text->property("text").toString()},
+                        {QStringLiteral("where"), whereIs(text)},
+                        {QStringLiteral("words"), rectMap(words)},
+                        {QStringLiteral("detail"), detail}});
+    };
+
+    QList<QQuickItem *> todo{m_window->contentItem()};
+    while (!todo.isEmpty()) {
+        QQuickItem *item = todo.takeLast();
+        if (!item->isVisible())
+            continue; // nor are its children
+        todo.append(item->childItems());
+        if (!item->inherits("QQuickText") || effectiveOpacity(item) < 0.05)
+            continue;
+        const QString words = item->property("text").toString();
+        if (words.trimmed().isEmpty() || item->width() <= 0 || item->height() <= 0)
+            continue;
+        const QRectF local = textContentRect(item);
+        const QRectF scene = item->mapRectToScene(local);
+
+        // Hidden by scrolling (a list's row scrolled out of view) is not seen; cut off sideways by
+        // a view that cannot scroll sideways, or by any other clip, is. What the clips leave is
+        // what is seen, and checked against its box and the window.
+        const QQuickItem *box = nullptr;
+        bool hidden = false;
+        QStringList clippedBy;
+        QRectF seen = scene;
+        for (const QQuickItem *up = item->parentItem(); up; up = up->parentItem()) {
+            if (!box && isDrawnBox(up))
+                box = up;
+            if (!up->clip())
+                continue;
+            const QRectF clipRect = up->mapRectToScene(QRectF(0, 0, up->width(), up->height()));
+            const bool flickable = up->inherits("QQuickFlickable");
+            const bool sideways =
+                flickable && up->property("contentWidth").toReal() > up->width() + slack &&
+                up->property("flickableDirection").toInt() != 2 /* Flickable.VerticalFlick */;
+            const bool outSideways =
+                scene.left() < clipRect.left() - slack || scene.right() > clipRect.right() + slack;
+            const bool outUpDown =
+                scene.top() < clipRect.top() - slack || scene.bottom() > clipRect.bottom() + slack;
+            if (!clipRect.intersects(scene) &&
+                (!flickable || !outSideways || sideways || scene.bottom() <= clipRect.top() ||
+                 scene.top() >= clipRect.bottom())) {
+                hidden = true; // scrolled away, or a clip meant to hide it
+                break;
+            }
+            if ((outSideways && !sideways) || (outUpDown && !flickable))
+                clippedBy.append(whereIs(up));
+            seen = seen.intersected(clipRect);
+        }
+        if (hidden)
+            continue;
+
+        const bool truncated = item->property("truncated").toBool();
+        if (truncated) {
+            if (!toolTipHolds(item, words))
+                report(QStringLiteral("elided"), item, scene,
+                       QStringLiteral("cut to %1 px of the %2 px it needs, and no tooltip says it")
+                           .arg(qRound(item->width()))
+                           .arg(qRound(item->implicitWidth())));
+        } else if (local.width() > item->width() + slack) {
+            report(QStringLiteral("wider"), item, scene,
+                   QStringLiteral("%1 px of words in a %2 px label")
+                       .arg(qRound(local.width()))
+                       .arg(qRound(item->width())));
+        }
+        if (!clippedBy.isEmpty())
+            report(QStringLiteral("clipped"), item, scene,
+                   QStringLiteral("cut off by %1").arg(clippedBy.join(QLatin1StringView(", "))));
+        if (seen.isEmpty())
+            continue; // all of it cut off: said above
+        if (!windowRect.adjusted(-slack, -slack, slack, slack).contains(seen))
+            report(QStringLiteral("offscreen"), item, scene,
+                   windowRect.intersects(seen) ? QStringLiteral("partly outside the window")
+                                               : QStringLiteral("outside the window"));
+        if (box) {
+            const QRectF boxRect = box->mapRectToScene(QRectF(0, 0, box->width(), box->height()));
+            if (!boxRect.adjusted(-slack, -slack, slack, slack).contains(seen))
+                report(QStringLiteral("spills"), item, scene,
+                       QStringLiteral("out of its box %1 at %2,%3 %4x%5")
+                           .arg(whereIs(box))
+                           .arg(qRound(boxRect.x()))
+                           .arg(qRound(boxRect.y()))
+                           .arg(qRound(boxRect.width()))
+                           .arg(qRound(boxRect.height())));
+        }
+        byBox[box].append({item, seen.intersected(windowRect)});
+    }
+
+    // Two texts on one card whose words cross.
+    for (auto it = byBox.cbegin(); it != byBox.cend(); ++it) {
+        const QList<Placed> &texts = it.value();
+        for (qsizetype i = 0; i < texts.size(); ++i) {
+            for (qsizetype j = i + 1; j < texts.size(); ++j) {
+                const QRectF both = texts[i].words.intersected(texts[j].words);
+                if (both.width() <= slack || both.height() <= slack)
+                    continue;
+                report(QStringLiteral("overlap"), texts[i].text, texts[i].words,
+                       QStringLiteral("its words cross '%1' (%2) by %3x%4 px")
+                           .arg(texts[j].text->property("text").toString(), whereIs(texts[j].text))
+                           .arg(qRound(both.width()))
+                           .arg(qRound(both.height())));
+            }
+        }
+    }
+    return problems;
+}
+
+QVariantList Automation::findItems(const QString &prefix) const
+{
+    QVariantList found;
+    if (!m_window || prefix.isEmpty())
+        return found;
+    const QRectF windowRect(0, 0, m_window->width(), m_window->height());
+    QList<QQuickItem *> todo{m_window->contentItem()};
+    while (!todo.isEmpty()) {
+        QQuickItem *item = todo.takeLast();
+        todo.append(item->childItems());
+        if (!item->objectName().startsWith(prefix))
+            continue;
+        const QRectF scene = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+        // The words shown in it (its own, or its visible texts'): what a person reads there.
+        QStringList texts;
+        QList<QQuickItem *> inner{item};
+        while (!inner.isEmpty()) {
+            QQuickItem *next = inner.takeFirst();
+            if (!next->isVisible())
+                continue;
+            if (next->inherits("QQuickText") && !next->property("text").toString().isEmpty())
+                texts.append(next->property("text").toString());
+            inner.append(next->childItems());
+        }
+        QVariantMap entry{{QStringLiteral("name"), item->objectName()},
+                          {QStringLiteral("visible"), item->isVisible() && effectiveOpacity(item) > 0.05},
+                          {QStringLiteral("inWindow"), windowRect.contains(scene)},
+                          {QStringLiteral("rect"), rectMap(scene)},
+                          {QStringLiteral("texts"), texts}};
+        const QVariant text = item->property("text");
+        if (text.isValid())
+            entry.insert(QStringLiteral("text"), text.toString());
+        found.append(entry);
+    }
+    return found;
+}
+
+QVariantMap Automation::mouseCommand(const QStringList &args)
+{
+    QVariantMap result{{QStringLiteral("event"), QStringLiteral("mouse")}};
+    QList<qreal> numbers;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        bool ok = false;
+        numbers.append(args[i].toDouble(&ok));
+        if (!ok)
+            numbers.clear();
+    }
+    const QString verb = args.value(0);
+    result.insert(QStringLiteral("action"), verb);
+    const bool drag = verb == QLatin1StringView("drag");
+    if (!m_window || numbers.size() != (drag ? 4 : 2) ||
+        !(drag || verb == QLatin1StringView("move") || verb == QLatin1StringView("click") ||
+          verb == QLatin1StringView("doubleclick"))) {
+        result.insert(
+            QStringLiteral("error"),
+            QStringLiteral("mouse move|click|doubleclick X Y, or mouse drag X1 Y1 X2 Y2 (window pixels)"));
+        return result;
+    }
+    // Events as the platform delivers them to the window: a press, moves with the button down, a
+    // release; hover is a move with no button.
+    auto send = [this](QEvent::Type type, const QPointF &at, Qt::MouseButton button,
+                       Qt::MouseButtons buttons) {
+        QMouseEvent event(type, at, m_window->mapToGlobal(at), button, buttons, Qt::NoModifier);
+        QCoreApplication::sendEvent(m_window, &event);
+    };
+    const QPointF from(numbers[0], numbers[1]);
+    if (verb == QLatin1StringView("move")) {
+        send(QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+    } else if (verb == QLatin1StringView("click") || verb == QLatin1StringView("doubleclick")) {
+        send(QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+        send(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, from, Qt::LeftButton, Qt::NoButton);
+        if (verb == QLatin1StringView("doubleclick")) {
+            send(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+            send(QEvent::MouseButtonDblClick, from, Qt::LeftButton, Qt::LeftButton);
+            send(QEvent::MouseButtonRelease, from, Qt::LeftButton, Qt::NoButton);
+        }
+    } else {
+        const QPointF to(numbers[2], numbers[3]);
+        send(QEvent::MouseMove, from, Qt::NoButton, Qt::NoButton);
+        send(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+        for (int step = 1; step <= 10; ++step)
+            send(QEvent::MouseMove, from + (to - from) * step / 10.0, Qt::NoButton, Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
+    }
+    return result;
 }
 
 QObject *Automation::findByName(const QString &name) const

@@ -4,7 +4,13 @@
 //  --print-state       a JSON line on stdout whenever the connection's words change.
 //  --control           read commands on stdin: "grab FILE", "snapshot", "quit", and for the
 //                      dialogs and popups the app's QML declares: "dialogs" (each one's name,
-//                      type and visibility), "open NAME", "close NAME".
+//                      type and visibility), "open NAME", "close NAME", "accept NAME [FILE]"
+//                      (OK, a file dialog's Save with FILE picked); "find PREFIX" (items by
+//                      objectName: where, shown or not, their words); "mouse move|click|
+//                      doubleclick X Y", "mouse drag X1 Y1 X2 Y2"; "labels": every
+//                      visible text that does not fit its box (wider than itself, spilling
+//                      out of the card or pill it sits on or out of the window, elided with no
+//                      tooltip holding its words) and every two texts of one card that overlap.
 //  --stats-interval MS the window's own frame rate and frame times (average, max, p50, p99 and
 //                      a 1 ms histogram of the interval, so a benchmark can merge intervals
 //                      into an exact run-wide percentile), the dashboard's queue depths and
@@ -61,6 +67,13 @@ private:
     // Every Popup and Dialog declared by the app's own QML (not the style's internals), by objectName.
     QList<QObject *> dialogs() const;
     QVariantMap dialogCommand(const QString &verb, const QString &name);
+    // The `labels` command: what does not fit, as a list of {problem, text, where, ...}.
+    QVariantList labelProblems() const;
+    // The `find PREFIX` command: items whose objectName starts with PREFIX, where they are and
+    // the words shown in them.
+    QVariantList findItems(const QString &prefix) const;
+    // The `mouse` command: pointer events delivered to the window as the platform would.
+    QVariantMap mouseCommand(const QStringList &args);
 
     QPointer<Dashboard> m_dashboard;
     QPointer<QQuickWindow> m_window;
