@@ -592,6 +592,8 @@ private Q_SLOTS:
             written.close();
             QVERIFY(app.quit());
         }
+    }
+
     void labelsFitEveryPanel_data()
     {
         QTest::addColumn<QString>("geometry");
