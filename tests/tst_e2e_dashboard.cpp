@@ -123,16 +123,17 @@ struct DashboardRun
 {
     QProcess process;
     LineReader lines{&process};
-    void start(const QString &home, const QStringList &args)
+    void start(const QString &home, const QStringList &args, const QString &geometry = u"1280x800"_s)
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, home); // where the export dialogs start
         env.insert(u"XDG_CONFIG_HOME"_s, home + u"/config"_s);
         env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s);
         env.insert(u"XDG_RUNTIME_DIR"_s, home);
         env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
         process.setProcessEnvironment(env);
         process.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
-        process.setArguments(QStringList{u"--control"_s, u"--geometry"_s, u"1280x800"_s} + args);
+        process.setArguments(QStringList{u"--control"_s, u"--geometry"_s, geometry} + args);
         process.setProcessChannelMode(QProcess::SeparateChannels);
         process.start();
     }
@@ -142,6 +143,21 @@ struct DashboardRun
         process.write((command + u"\n"_s).toUtf8());
         const QString event = command.section(u' ', 0, 0);
         return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
+    }
+    // The snapshot once the charts hold some seconds of data (40 samples on 2 charts), or the
+    // last one after 20 s.
+    QJsonObject waitForChartData()
+    {
+        QElapsedTimer t;
+        t.start();
+        QJsonObject snap;
+        while (t.elapsed() < 20000) {
+            snap = send(u"snapshot"_s);
+            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
+                break;
+            QTest::qWait(200);
+        }
+        return snap;
     }
     // `click NAME` until the control exists (a field appears once its channel's data has come).
     bool clickWhenThere(const QString &name, int timeoutMs = 15000)
@@ -604,35 +620,19 @@ private Q_SLOTS:
     {
         QFETCH(QString, geometry);
         QTemporaryDir home;
-        QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
-        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
-        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
-        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
-        app.setProcessEnvironment(env);
-        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+        DashboardRun run;
         // The embedded hub, as a new user first meets the app: its channels, tiles and figures.
-        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, geometry});
-        app.setProcessChannelMode(QProcess::SeparateChannels);
-        app.start();
+        run.start(home.path(), {u"--no-settings"_s}, geometry);
+        QProcess &app = run.process;
         QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
-        LineReader lines(&app);
+        LineReader &lines = run.lines;
         auto ask = [&](const QByteArray &command, const QString &event) {
             app.write(command + '\n');
             return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
         };
 
         // Data on the charts and channels listed: the panels show what they show in use.
-        QElapsedTimer t;
-        t.start();
-        QJsonObject snap;
-        while (t.elapsed() < 20000) {
-            snap = ask("snapshot", u"snapshot"_s);
-            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
-                break;
-            QTest::qWait(200);
-        }
+        const QJsonObject snap = run.waitForChartData();
         QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
                  qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
         const QStringList size = geometry.split(u'x');
@@ -678,20 +678,11 @@ private Q_SLOTS:
     void throughThePanels()
     {
         QTemporaryDir home;
-        QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"HOME"_s, home.path()); // where the export dialogs start
-        env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
-        env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
-        env.insert(u"XDG_RUNTIME_DIR"_s, home.path());
-        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
-        app.setProcessEnvironment(env);
-        app.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
-        app.setArguments({u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1280x800"_s});
-        app.setProcessChannelMode(QProcess::SeparateChannels);
-        app.start();
+        DashboardRun run;
+        run.start(home.path(), {u"--no-settings"_s});
+        QProcess &app = run.process;
         QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
-        LineReader lines(&app);
+        LineReader &lines = run.lines;
         auto ask = [&](const QByteArray &command, const QString &event) {
             app.write(command + '\n');
             return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
@@ -722,15 +713,8 @@ private Q_SLOTS:
         };
 
         // Some seconds of data on the charts.
+        const QJsonObject snap = run.waitForChartData();
         QElapsedTimer t;
-        t.start();
-        QJsonObject snap;
-        while (t.elapsed() < 20000) {
-            snap = ask("snapshot", u"snapshot"_s);
-            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
-                break;
-            QTest::qWait(200);
-        }
         QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
                  qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
         const QStringList channels = snap.value(u"tileChannels"_s).toVariant().toStringList();

@@ -6,7 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${PULSEBOARD_BUILD_DIR:-$root/build}/bin
 out=$root/docs/screenshots
-xvfb() { xvfb-run -a -s "-screen 0 1600x1000x24" "$@"; }
+# A screen larger than twice the window: the pointer starts at its centre, outside the window, so
+# no chart shows a hover read-out.
+xvfb() { xvfb-run -a -s "-screen 0 3000x1900x24" "$@"; }
 export XDG_CONFIG_HOME=$(mktemp -d)   # no settings from this machine
 
 # 1. The default: embedded hub, this machine's figures, after 50 s of data.
@@ -43,7 +45,8 @@ pkill -f "pulseboard-hub --port $port" || true
 wait
 
 # 4. Kiosk: the example layout, fullscreen, before it first cycles to the next panel (30 s).
-xvfb "$bin/pulseboard" --kiosk --config "$root/docs/examples/kiosk.json" \
+#    (Its own screen: the kiosk takes the whole of it, and draws no hover read-out.)
+xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$root/docs/examples/kiosk.json" \
   --screenshot "$out/kiosk.png" --screenshot-delay 26000
 # 5. Building the dashboard: through --control, as a person would in the app: a chart added in
 #    the dialog and made full width, then the dialog open on a second one, refused for its range.
