@@ -29,6 +29,7 @@ bool keyEquals(std::string_view key, QLatin1StringView wanted)
 }
 
 void write(QByteArray &out, const element &e);
+void writeSorted(QByteArray &out, const element &e, bool nested);
 
 // Numbers become what QJsonDocument makes of them: an integer that fits qint64 stays one,
 // anything else is a double. An object or array is written out and read back by QJsonDocument,
@@ -40,8 +41,12 @@ QJsonValue convert(const element &e)
     switch (e.type()) {
     case element_type::OBJECT:
     case element_type::ARRAY: {
+        // Written as QJsonDocument holds it (writeSorted): a whole double inside is written as
+        // its exact integer, not in its shortest form, which QJsonDocument would read back as
+        // another integer (1888888888888888888.7 is the double 1888888888888888832, whose
+        // shortest form 1.8888888888888888e+18 reads as the integer 1888888888888888800).
         QByteArray text;
-        write(text, e);
+        writeSorted(text, e, false);
         const QJsonDocument doc = QJsonDocument::fromJson(text);
         if (doc.isObject())
             return doc.object();
