@@ -1,4 +1,5 @@
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
 #include "dashboard/connection/EventLog.h"
 #include "support/TestServer.h"
@@ -108,6 +109,7 @@ private Q_SLOTS:
         Test::TestServer server;
         QVERIFY(server.listen());
         ConnectionManager manager;
+        ConnectionMirror mirror(&manager);
         ConnectionOptions options;
         options.endpoints = {server.url()};
         options.backoff.initialMs = 2000;
@@ -118,7 +120,7 @@ private Q_SLOTS:
         options.connectTimeoutMs = 2000;
         manager.setOptions(options);
         ConnectionStatus status;
-        status.attach(&manager);
+        status.attach(&mirror);
         // Each property notifies for itself, and only when it changed.
         QSignalSpy liveChanged(&status, &ConnectionStatus::liveChanged);
         QSignalSpy endpointChanged(&status, &ConnectionStatus::endpointChanged);

@@ -3,6 +3,7 @@
 // was closed with 1009 at every connect and reconnected forever. Paged, it connects once, stays
 // connected and ends with all 5000 channels in its list model, nothing reported as an error.
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ChannelListModel.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/shell/Dashboard.h"
@@ -58,9 +59,10 @@ void tst_DashboardChannels::connectsOnceAndListsEveryChannel()
         QVERIFY(encodeEnvelope(whole).size() > options.maxIncomingMessageBytes);
     }
     ConnectionManager manager;
+    ConnectionMirror mirror(&manager);
     manager.setOptions(options);
     Dashboard::Options dashboardOptions;
-    Dashboard dashboard(&manager, dashboardOptions);
+    Dashboard dashboard(&mirror, dashboardOptions);
     QSignalSpy connects(&manager, &ConnectionManager::connected);
     QSignalSpy disconnects(&manager, &ConnectionManager::disconnected);
     QSignalSpy replies(&manager, &ConnectionManager::responseReceived);

@@ -8,6 +8,7 @@
 // a tile drops a channel no tile shows any more; export writes a --config file that reads back
 // as the same tiles and never replaces a file without being told.
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/charts/TileModel.h"
 #include "dashboard/shell/Dashboard.h"
 #include "dashboard/shell/DashboardLayout.h"
@@ -233,7 +234,8 @@ private Q_SLOTS:
         options.settings = DashboardSettings(&settings);
         {
             ConnectionManager manager;
-            Dashboard dashboard(&manager, options);
+            ConnectionMirror mirror(&manager);
+            Dashboard dashboard(&mirror, options);
             QCOMPARE(tileChannels(dashboard), QStringList{u"sys.cpu"_s});
             QVariantMap d = draft(u"demo.wave"_s, {u"data.value"_s}, u"-2"_s, u"2"_s);
             d.insert(u"title"_s, u"Wave"_s);
@@ -261,7 +263,8 @@ private Q_SLOTS:
         }
         {
             ConnectionManager manager;
-            Dashboard dashboard(&manager, options);
+            ConnectionMirror mirror(&manager);
+            Dashboard dashboard(&mirror, options);
             QCOMPARE(tileChannels(dashboard), (QStringList{u"demo.wave"_s, u"sys.cpu"_s}));
             QVERIFY(dashboard.tileModel()->tiles().at(0).toMap().value(u"wide"_s).toBool());
             QVERIFY(manager.subscriptions().contains(u"demo.wave"_s));
@@ -276,7 +279,8 @@ private Q_SLOTS:
             other.config.source = dir.filePath(u"other.json"_s);
             other.config.charts = {chart(u"orders"_s)};
             ConnectionManager manager;
-            Dashboard dashboard(&manager, other);
+            ConnectionMirror mirror(&manager);
+            Dashboard dashboard(&mirror, other);
             QCOMPARE(tileChannels(dashboard), QStringList{u"orders"_s});
         }
         {
@@ -284,7 +288,8 @@ private Q_SLOTS:
             Dashboard::Options none = options;
             none.settings = DashboardSettings();
             ConnectionManager manager;
-            Dashboard dashboard(&manager, none);
+            ConnectionMirror mirror(&manager);
+            Dashboard dashboard(&mirror, none);
             QCOMPARE(tileChannels(dashboard), QStringList{u"sys.cpu"_s});
         }
     }
@@ -294,7 +299,8 @@ private Q_SLOTS:
         Dashboard::Options options;
         options.channels = {u"a"_s, u"b"_s, u"c"_s};
         ConnectionManager manager;
-        Dashboard dashboard(&manager, options);
+        ConnectionMirror mirror(&manager);
+        Dashboard dashboard(&mirror, options);
         QCOMPARE(tileKeys(dashboard), (QStringList{u"a"_s, u"b"_s, u"c"_s}));
         QCOMPARE(dashboard.layout()->count(), 0);
         QVERIFY(dashboard.moveTile(u"c"_s, -1));
@@ -328,7 +334,8 @@ private Q_SLOTS:
         options.config.charts = {chart(u"a"_s, {u"data.v"_s})};
         options.channels = {u"b"_s};
         ConnectionManager manager;
-        Dashboard dashboard(&manager, options);
+        ConnectionMirror mirror(&manager);
+        Dashboard dashboard(&mirror, options);
         QCOMPARE(tileChannels(dashboard), (QStringList{u"a"_s, u"b"_s}));
         const QString a = tileKeys(dashboard).at(0);
         QVERIFY(dashboard.moveTile(a, 1));
@@ -351,7 +358,8 @@ private Q_SLOTS:
         options.config = config;
         options.channels = {u"demo.wave"_s};
         ConnectionManager manager;
-        Dashboard dashboard(&manager, options);
+        ConnectionMirror mirror(&manager);
+        Dashboard dashboard(&mirror, options);
         QVERIFY(dashboard.setTileWide(tileKeys(dashboard).at(0), true));
 
         const QString file = dir.filePath(u"out/layout.json"_s);

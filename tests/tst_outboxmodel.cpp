@@ -1,4 +1,5 @@
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "hub/HubServer.h"
@@ -44,11 +45,12 @@ private Q_SLOTS:
         Test::TestServer server;
         QVERIFY(server.listen());
         ConnectionManager manager;
+        ConnectionMirror mirror(&manager);
         ConnectionOptions options;
         options.endpoints = {server.url()};
         manager.setOptions(options);
         OutboxModel model;
-        model.attach(&manager);
+        model.attach(&mirror);
 
         // Validation happens before anything reaches the manager.
         QCOMPARE(model.publish(u"bad name"_s, u"1"_s),
@@ -99,11 +101,12 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(hub.start(&error), qPrintable(error));
         ConnectionManager manager;
+        ConnectionMirror mirror(&manager);
         ConnectionOptions options;
         options.endpoints = {hub.url()};
         manager.setOptions(options);
         OutboxModel model;
-        model.attach(&manager);
+        model.attach(&mirror);
         manager.open();
         QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
 
@@ -137,6 +140,7 @@ private Q_SLOTS:
             }
         });
         ConnectionManager manager;
+        ConnectionMirror mirror(&manager);
         ConnectionOptions options;
         options.endpoints = {QUrl(u"ws://127.0.0.1:%1/"_s.arg(server.serverPort()))};
         options.protocol = u"json"_s;
@@ -146,9 +150,9 @@ private Q_SLOTS:
         manager.setOptions(options);
         QVERIFY2(manager.errorString().isEmpty(), qPrintable(manager.errorString()));
         OutboxModel model;
-        model.attach(&manager);
+        model.attach(&mirror);
         EventLog log;
-        log.attach(&manager);
+        log.attach(&mirror);
         QCOMPARE(model.publish(u"room"_s, u"{\"heater\": \"on\"}"_s), QString());
         const QString id = model.data(model.index(0), OutboxModel::IdRole).toString();
         QCOMPARE(model.statusOf(id), int(OutboxModel::Queued));

@@ -5,6 +5,7 @@
 // nothing of it reaches B, switching back delivers it once, in order, and the connection's own
 // timeline survives every switch while the channels' series start clean.
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "client/OutboxJournal.h"
 #include "dashboard/connection/HealthHistory.h"
 #include "dashboard/servers/EmbeddedHub.h"
@@ -91,7 +92,7 @@ private:
         std::unique_ptr<DashboardSession> session;
         ServerListModel *servers = nullptr;
         ServerSwitcher *switcher = nullptr;
-        ConnectionManager *manager = nullptr;
+        ConnectionMirror *manager = nullptr;
         Dashboard *dashboard = nullptr;
     };
     // A dashboard started on `start` the way app/pulseboard.cpp starts one: a DashboardSession.
@@ -323,7 +324,7 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     startA.channels = {QStringLiteral("a.only")};
     Rig rig;
     makeRig(rig, startA, journals);
-    ConnectionManager &manager = *rig.manager;
+    ConnectionMirror &manager = *rig.manager;
     manager.open();
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
     QCOMPARE(rig.switcher->store().names(), QStringList{QStringLiteral("A")});
@@ -339,7 +340,7 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
         QVERIFY(!manager.publish(QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), n}}).isEmpty());
     QCOMPARE(manager.queuedCount(), 3);
     // A request queued for A is not replayed at another server: it fails, saying why.
-    QSignalSpy requestFailed(&manager, &ConnectionManager::requestFailed);
+    QSignalSpy requestFailed(&manager, &ConnectionMirror::requestFailed);
     const QString requestId = manager.request(QStringLiteral("server.info"));
     QVERIFY(!requestId.isEmpty());
     const QString journalA = rig.switcher->queueFileFor({wsUrl(portA)});
@@ -403,7 +404,7 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionManager::Open, 5000);
     // A resend would leave on open, ahead of anything asked now: once A answers a request made
     // after it, A has read every publish this connection carried.
-    QSignalSpy replies(&manager, &ConnectionManager::responseReceived);
+    QSignalSpy replies(&manager, &ConnectionMirror::responseReceived);
     const QString echo = manager.request(QStringLiteral("echo"), QJsonObject{{QStringLiteral("k"), 1}});
     QTRY_COMPARE_WITH_TIMEOUT(replies.size(), 1, 5000);
     QCOMPARE(replies.at(0).at(0).toString(), echo);
@@ -421,7 +422,7 @@ void tst_ServerProfiles::switchClosesNormallyAndRecordsTheServer()
     makeRig(rig, profileAt(a.port()), true);
     rig.manager->open();
     QTRY_COMPARE_WITH_TIMEOUT(rig.manager->state(), ConnectionManager::Open, 5000);
-    QSignalSpy disconnected(rig.manager, &ConnectionManager::disconnected);
+    QSignalSpy disconnected(rig.manager, &ConnectionMirror::disconnected);
     QSignalSpy aGone(&a, &TestServer::clientDisconnected);
     QCOMPARE(rig.servers->connectTo(wsUrl(b.port()).toString(), QString()), QString());
     QCOMPARE(disconnected.size(), 1);

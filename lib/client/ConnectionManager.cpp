@@ -25,6 +25,9 @@ ConnectionManager::ConnectionManager(QObject *parent)
     : QObject(parent), m_rng(QRandomGenerator::securelySeeded())
 {
     m_idPrefix = QString::number(m_rng.generate64(), 36);
+    // Children, so that moveToThread (the dashboard's network thread) takes them along.
+    m_retryTimer.setParent(this);
+    m_tracker.setParent(this);
     m_dialect = makeDialect(m_options, &m_dialectError);
     m_retryTimer.setSingleShot(true);
     m_retryTimer.setTimerType(Qt::PreciseTimer);
@@ -48,7 +51,12 @@ ConnectionManager::ConnectionManager(QObject *parent)
         if (isSignalConnected(messageSignal))
             Q_EMIT messageReceived(channel, seq, ts, data.toJsonValue());
     };
-    m_context.retained = [this](const QString &channel) { Q_EMIT retainedReceived(channel); };
+    m_context.retained = [this](const QString &channel) {
+        const QList<MessageSink *> sinks = m_sinks;
+        for (MessageSink *sink : sinks)
+            sink->retained(channel);
+        Q_EMIT retainedReceived(channel);
+    };
     m_transportFactory = [this](const QUrl &url, QString *error) {
         return WebSocketTransport::create(m_options, url, error);
     };
@@ -432,23 +440,26 @@ void ConnectionManager::flushOutbox()
 
 QString ConnectionManager::publish(const QString &channel, const QJsonValue &data)
 {
-    if (!isValidChannelName(channel)) {
-        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
-                             QStringLiteral("invalid channel name '%1'").arg(channel.left(64)), QString());
+    return publishAs(QString(), channel, data);
+}
+
+QString ConnectionManager::publishAs(const QString &givenId, const QString &channel, const QJsonValue &data)
+{
+    // Refused before it has an entry: a caller that chose the id hears it by that id too.
+    const auto refuse = [&](const QString &why, const QString &message) {
+        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput), message, QString());
+        if (!givenId.isEmpty())
+            Q_EMIT publishFailed(givenId, channel, why);
         return QString();
-    }
-    if (!m_dialect) {
-        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
-                             QStringLiteral("publish to %1 refused: %2").arg(channel, m_dialectError),
-                             QString());
-        return QString();
-    }
-    if (const QString problem = m_dialect->channelProblem(channel, true); !problem.isEmpty()) {
-        Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
-                             QStringLiteral("publish to %1 refused: %2").arg(channel, problem), QString());
-        return QString();
-    }
-    Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel);
+    };
+    if (!isValidChannelName(channel))
+        return refuse(QStringLiteral("invalid channel name"),
+                      QStringLiteral("invalid channel name '%1'").arg(channel.left(64)));
+    if (!m_dialect)
+        return refuse(m_dialectError, QStringLiteral("publish to %1 refused: %2").arg(channel, m_dialectError));
+    if (const QString problem = m_dialect->channelProblem(channel, true); !problem.isEmpty())
+        return refuse(problem, QStringLiteral("publish to %1 refused: %2").arg(channel, problem));
+    Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel, givenId);
     const QString id = entry.id;
     entry.frame = m_dialect->encodePublish(id, channel, data, m_idPrefix).bytes;
     if (entry.frame.isNull()) {
@@ -480,12 +491,20 @@ QString ConnectionManager::publish(const QString &channel, const QJsonValue &dat
 
 QString ConnectionManager::request(const QString &method, const QJsonValue &params, int timeoutMs)
 {
+    return requestAs(QString(), method, params, timeoutMs);
+}
+
+QString ConnectionManager::requestAs(const QString &givenId, const QString &method, const QJsonValue &params,
+                                     int timeoutMs)
+{
     if (!m_dialect) {
         Q_EMIT errorOccurred(errorCode(ClientError::InvalidInput),
                              QStringLiteral("request %1 refused: %2").arg(method, m_dialectError), QString());
+        if (!givenId.isEmpty())
+            Q_EMIT requestFailed(givenId, method, errorCode(ClientError::InvalidInput), m_dialectError);
         return QString();
     }
-    Outbox::Entry entry = newEntry(Outbox::Kind::Request, method);
+    Outbox::Entry entry = newEntry(Outbox::Kind::Request, method, givenId);
     const QString id = entry.id;
     entry.frame = m_dialect->encodeRequest(id, method, params).bytes;
     QString why;
@@ -553,10 +572,10 @@ void ConnectionManager::reportDropped(const QList<Outbox::Entry> &dropped)
     m_tracker.abandon(dropped, ClientError::Refused, QStringLiteral("dropped from a full queue"));
 }
 
-Outbox::Entry ConnectionManager::newEntry(Outbox::Kind kind, const QString &target)
+Outbox::Entry ConnectionManager::newEntry(Outbox::Kind kind, const QString &target, const QString &id)
 {
     Outbox::Entry e;
-    e.id = nextId(QLatin1StringView(kind == Outbox::Kind::Publish ? "p" : "r"));
+    e.id = !id.isEmpty() ? id : nextId(QLatin1StringView(kind == Outbox::Kind::Publish ? "p" : "r"));
     e.kind = kind;
     e.target = target;
     e.enqueuedAtMs = nowMs();

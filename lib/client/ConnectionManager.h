@@ -147,6 +147,13 @@ public:
     // timeoutMs < 0: the option's default. Exactly one of responseReceived / requestFailed follows.
     Q_INVOKABLE QString request(const QString &method, const QJsonValue &params = QJsonValue(),
                                 int timeoutMs = -1);
+    // The same with an id the caller chose (unique per manager: another thread hands it out
+    // before the call runs, see ConnectionMirror). Every refusal then also names that id
+    // (publishFailed / requestFailed), since the caller holds it already. Empty `id`: as above.
+    QString publishAs(const QString &id, const QString &channel, const QJsonValue &data);
+    QString requestAs(const QString &id, const QString &method, const QJsonValue &params, int timeoutMs = -1);
+    // What every id of this manager carries ("p-<prefix>-7"), also the client key of publishes.
+    QString idPrefix() const { return m_idPrefix; }
 
 Q_SIGNALS:
     void stateChanged(Pulseboard::ConnectionManager::State state);
@@ -201,7 +208,7 @@ private:
     void fail(const QString &reason);
     void flushOutbox();
     void reportDropped(const QList<Outbox::Entry> &dropped);
-    Outbox::Entry newEntry(Outbox::Kind kind, const QString &target);
+    Outbox::Entry newEntry(Outbox::Kind kind, const QString &target, const QString &id = QString());
     QString nextId(QLatin1StringView prefix);
     void emitQueueChanged();
 

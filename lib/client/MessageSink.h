@@ -16,6 +16,9 @@ class MessageSink
 public:
     virtual ~MessageSink() = default;
     virtual void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) = 0;
+    // The message delivered next on `channel` is the broker's stored last value (MQTT retain),
+    // not a live one: called just before that deliver(), as retainedReceived is emitted.
+    virtual void retained(const QString &channel) { Q_UNUSED(channel); }
 };
 
 } // namespace Pulseboard

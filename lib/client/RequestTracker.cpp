@@ -8,6 +8,7 @@ namespace Pulseboard {
 RequestTracker::RequestTracker(Outbox &outbox, ConnectionStats &stats, QObject *parent)
     : QObject(parent), m_outbox(outbox), m_stats(stats)
 {
+    m_timer.setParent(this); // a child, so moveToThread takes it along
     m_clock.start();
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);

@@ -11,7 +11,7 @@ Item {
     id: panel
     required property OutboxModel outbox
     // What the channel box offers: the connection's subscriptions.
-    required property ConnectionManager connection
+    required property ConnectionMirror connection
 
     component Label2: Text {
         color: Theme.textDim

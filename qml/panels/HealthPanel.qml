@@ -192,7 +192,7 @@ Item {
             Card {
                 id: capsCard
                 objectName: "capabilities"
-                readonly property ConnectionManager conn: panel.dashboard.connection
+                readonly property ConnectionMirror conn: panel.dashboard.connection
                 Layout.fillWidth: true
                 Layout.preferredHeight: implicitHeight
                 implicitHeight: caps.implicitHeight + chromeHeight

@@ -223,6 +223,7 @@ QVariantList ChartFeeder::valuesAt(double tMs, double toleranceMs) const
         if (b.series.isNull())
             continue;
         QVariantMap entry = entryFor(b);
+        const QMutexLocker locker(m_store ? m_store->lock() : nullptr);
         const StreamBuffer *buffer = m_store ? m_store->buffer(b.source, b.path) : nullptr;
         if (buffer && !buffer->isEmpty()) {
             // The first sample at or after t, and the one before it: the nearer wins (the
@@ -252,6 +253,7 @@ QVariantList ChartFeeder::valuesAsOf(double tMs) const
         if (b.series.isNull())
             continue;
         QVariantMap entry = entryFor(b);
+        const QMutexLocker locker(m_store ? m_store->lock() : nullptr);
         const StreamBuffer *buffer = m_store ? m_store->buffer(b.source, b.path) : nullptr;
         if (buffer && !buffer->isEmpty()) {
             // The last sample with time <= t sits just before the first one after t.
@@ -296,6 +298,9 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         PlotLine *series = b.series.data();
         if (!series)
             continue;
+        // Held while this series is read and decimated: messages are stored meanwhile on the
+        // network thread (SeriesStore).
+        const QMutexLocker locker(m_store->lock());
         const StreamBuffer *buffer = m_store->buffer(b.source, b.path);
         const quint64 revision = buffer ? buffer->revision() : 0;
         if (buffer && !buffer->isEmpty()) {

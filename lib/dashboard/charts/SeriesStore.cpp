@@ -1,6 +1,7 @@
 #include "SeriesStore.h"
 
 #include <QDateTime>
+#include <QThread>
 #include <QSaveFile>
 #include <QTextStream>
 
@@ -57,8 +58,14 @@ struct StoreVisitor : NumericFieldVisitor
 
 void SeriesStore::noteFieldsChanged(const SeriesKey &source)
 {
-    if (source.isChannel())
+    if (!source.isChannel())
+        return;
+    if (QThread::currentThread() == thread()) {
         Q_EMIT fieldsChanged(source.name);
+        return;
+    }
+    const QString name = source.name;
+    QMetaObject::invokeMethod(this, [this, name] { Q_EMIT fieldsChanged(name); }, Qt::QueuedConnection);
 }
 
 int SeriesStore::ingest(const SeriesKey &name, qint64 t, const QJsonValue &data)
@@ -68,6 +75,7 @@ int SeriesStore::ingest(const SeriesKey &name, qint64 t, const QJsonValue &data)
 
 int SeriesStore::ingest(const SeriesKey &name, qint64 t, const JsonView &data)
 {
+    const QMutexLocker locker(&m_mutex);
     Source &source = m_sources[name];
     bool added = false;
     StoreVisitor visitor;
@@ -83,6 +91,7 @@ int SeriesStore::ingest(const SeriesKey &name, qint64 t, const JsonView &data)
 
 void SeriesStore::addSample(const SeriesKey &name, const QString &path, qint64 t, double value)
 {
+    const QMutexLocker locker(&m_mutex);
     Source &source = m_sources[name];
     bool added = false;
     if (StreamBuffer *buffer = ensure(source, path, &added)) {
@@ -95,6 +104,7 @@ void SeriesStore::addSample(const SeriesKey &name, const QString &path, qint64 t
 
 const StreamBuffer *SeriesStore::buffer(const SeriesKey &source, const QString &path) const
 {
+    const QMutexLocker locker(&m_mutex);
     const auto s = m_sources.constFind(source);
     if (s == m_sources.constEnd())
         return nullptr;
@@ -104,11 +114,13 @@ const StreamBuffer *SeriesStore::buffer(const SeriesKey &source, const QString &
 
 QStringList SeriesStore::fields(const SeriesKey &source) const
 {
+    const QMutexLocker locker(&m_mutex);
     return m_sources.value(source).order;
 }
 
 QList<SeriesKey> SeriesStore::keys() const
 {
+    const QMutexLocker locker(&m_mutex);
     QList<SeriesKey> keys = m_sources.keys();
     std::sort(keys.begin(), keys.end());
     return keys;
@@ -116,6 +128,7 @@ QList<SeriesKey> SeriesStore::keys() const
 
 QStringList SeriesStore::sources() const
 {
+    const QMutexLocker locker(&m_mutex);
     QStringList names;
     for (auto it = m_sources.cbegin(); it != m_sources.cend(); ++it)
         if (it.key().isChannel())
@@ -126,6 +139,7 @@ QStringList SeriesStore::sources() const
 
 QVariant SeriesStore::latest(const SeriesKey &source, const QString &path) const
 {
+    const QMutexLocker locker(&m_mutex);
     const StreamBuffer *b = buffer(source, path);
     if (!b || b->isEmpty())
         return QVariant();
@@ -134,24 +148,28 @@ QVariant SeriesStore::latest(const SeriesKey &source, const QString &path) const
 
 qint64 SeriesStore::latestTime(const SeriesKey &source, const QString &path) const
 {
+    const QMutexLocker locker(&m_mutex);
     const StreamBuffer *b = buffer(source, path);
     return (!b || b->isEmpty()) ? 0 : b->last().t;
 }
 
 int SeriesStore::droppedFieldCount(const SeriesKey &source) const
 {
+    const QMutexLocker locker(&m_mutex);
     const auto s = m_sources.constFind(source);
     return s == m_sources.constEnd() ? 0 : int(s->dropped.size());
 }
 
 void SeriesStore::clearSource(const SeriesKey &source)
 {
+    const QMutexLocker locker(&m_mutex);
     if (m_sources.remove(source))
         noteFieldsChanged(source);
 }
 
 void SeriesStore::clearChannels()
 {
+    const QMutexLocker locker(&m_mutex);
     for (const SeriesKey &key : keys())
         if (key.isChannel())
             clearSource(key);
@@ -159,6 +177,7 @@ void SeriesStore::clearChannels()
 
 qint64 SeriesStore::allocatedBytes() const
 {
+    const QMutexLocker locker(&m_mutex);
     qint64 total = 0;
     for (const Source &s : m_sources)
         for (const auto &b : s.series)
@@ -182,6 +201,7 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
         q.replace(QStringLiteral("\""), QStringLiteral("\"\""));
         return QStringLiteral("\"%1\"").arg(q);
     };
+    const QMutexLocker locker(&m_mutex);
     for (const QVariant &entry : series) {
         const QVariantMap spec = entry.toMap();
         SeriesKey key(spec.value(QStringLiteral("source")).toString());

@@ -3,6 +3,12 @@
 // walked once (FieldDiscovery, bounded) and each numeric field lands in its own StreamBuffer; samples older
 // than the retention window are forgotten, so memory is bounded by window, rate and field count
 // (docs/PERFORMANCE.md gives the figure). Charts read it through ChartFeeder.
+//
+// Threads: messages are ingested where the connection runs (the network thread) while charts read
+// on the GUI thread. Every public member takes the store's lock; a reader that holds a
+// buffer() across calls (a chart decimating its series) holds lock() meanwhile. The outage list
+// and fieldsChanged belong to the GUI thread: a new field found on another thread is announced
+// there by a queued call.
 #pragma once
 
 #include "Decimator.h"
@@ -12,6 +18,7 @@
 
 #include <QHash>
 #include <QJsonValue>
+#include <QMutex>
 #include <QObject>
 #include <QSet>
 #include <QStringList>
@@ -55,6 +62,10 @@ public:
     // One sample of a named series (the connection's health figures).
     void addSample(const SeriesKey &source, const QString &path, qint64 t, double value);
 
+    // The store's lock, for a reader that keeps a buffer() while it reads (recursive: the
+    // members it calls meanwhile take it again).
+    QRecursiveMutex *lock() const { return &m_mutex; }
+    // Valid while lock() is held (the buffer changes, or goes with clearSource, otherwise).
     const StreamBuffer *buffer(const SeriesKey &source, const QString &path) const;
     QStringList fields(const SeriesKey &source) const;
     // Every source that holds series, the dashboard's own figures included.
@@ -121,6 +132,7 @@ private:
     void noteFieldsChanged(const SeriesKey &source);
 
     Limits m_limits;
+    mutable QRecursiveMutex m_mutex; // guards m_sources and the buffers in it
     QHash<SeriesKey, Source> m_sources;
     QList<Outage> m_outages;
     quint64 m_outageRevision = 0;

@@ -138,12 +138,17 @@ void ChannelListModel::noteMessage(const QString &channel, qint64 receivedMs, co
 
 void ChannelListModel::noteMessage(const QString &channel, qint64 receivedMs, const PayloadText &data)
 {
+    noteMessages(channel, 1, receivedMs, data);
+}
+
+void ChannelListModel::noteMessages(const QString &channel, int count, qint64 receivedMs, const PayloadText &latest)
+{
     Row &r = m_rows[ensureRow(channel)];
-    ++r.messages;
+    r.messages += count;
     r.lastMs = receivedMs;
-    r.latest = data;
+    r.latest = latest;
     r.latestDirty = true;
-    r.meter.add(receivedMs);
+    r.meter.add(receivedMs, count);
 }
 
 void ChannelListModel::noteGap(const QString &channel)

@@ -49,6 +49,8 @@ public:
 
     void noteMessage(const QString &channel, qint64 receivedMs, const QJsonValue &data);
     void noteMessage(const QString &channel, qint64 receivedMs, const PayloadText &data);
+    // `count` messages, the newest at receivedMs carrying `latest` (a display tick's worth).
+    void noteMessages(const QString &channel, int count, qint64 receivedMs, const PayloadText &latest);
     void noteGap(const QString &channel);
     void setSubscriptions(const QStringList &channels);
     // Merges a channels.list result. Returns an empty string, or why the result was not usable

@@ -1,6 +1,6 @@
 #include "ConnectionStatus.h"
 
-#include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 
@@ -102,11 +102,11 @@ ConnectionStatus::ConnectionStatus(QObject *parent) : QObject(parent)
     connect(&m_timer, &QTimer::timeout, this, &ConnectionStatus::update);
 }
 
-void ConnectionStatus::attach(ConnectionManager *manager)
+void ConnectionStatus::attach(ConnectionMirror *manager)
 {
     m_manager = manager;
     m_previousState = manager->state();
-    connect(manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
+    connect(manager, &ConnectionMirror::stateChanged, this, [this](ConnectionManager::State state) {
         const qint64 now = Clock::current().wallMs();
         if (m_previousState == ConnectionManager::Open && state != ConnectionManager::Open)
             m_lostAtMs = now;
@@ -115,9 +115,9 @@ void ConnectionStatus::attach(ConnectionManager *manager)
         m_previousState = state;
         update();
     });
-    connect(manager, &ConnectionManager::retryInMsChanged, this, &ConnectionStatus::update);
-    connect(manager, &ConnectionManager::errorStringChanged, this, &ConnectionStatus::update);
-    connect(manager, &ConnectionManager::urlChanged, this, &ConnectionStatus::update);
+    connect(manager, &ConnectionMirror::retryInMsChanged, this, &ConnectionStatus::update);
+    connect(manager, &ConnectionMirror::errorStringChanged, this, &ConnectionStatus::update);
+    connect(manager, &ConnectionMirror::urlChanged, this, &ConnectionStatus::update);
     m_timer.start();
     update();
 }
@@ -126,7 +126,7 @@ void ConnectionStatus::update()
 {
     if (!m_manager)
         return;
-    const ConnectionManager &m = *m_manager;
+    const ConnectionMirror &m = *m_manager;
     StatusInput in;
     in.state = m.state();
     in.nowMs = Clock::current().wallMs();

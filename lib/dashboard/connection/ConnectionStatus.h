@@ -13,7 +13,7 @@
 
 namespace Pulseboard {
 
-class ConnectionManager;
+class ConnectionMirror;
 
 struct StatusInput
 {
@@ -56,7 +56,7 @@ class ConnectionStatus : public QObject
 
 public:
     explicit ConnectionStatus(QObject *parent = nullptr);
-    void attach(ConnectionManager *manager);
+    void attach(ConnectionMirror *manager);
     // "Gave up: why", or the reason alone when it already says so ("gave up after 2 attempts;
     // last error: ..." reads "Gave up after 2 attempts; last error: ...", not "gave up" twice).
     static QString gaveUpWords(const QString &error);
@@ -85,7 +85,7 @@ Q_SIGNALS:
     void changed();
 
 private:
-    QPointer<ConnectionManager> m_manager;
+    QPointer<ConnectionMirror> m_manager;
     QTimer m_timer;
     StatusText m_text;
     QString m_endpoint;

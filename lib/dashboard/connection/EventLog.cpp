@@ -1,7 +1,7 @@
 #include "EventLog.h"
 #include "ConnectionStatus.h"
 
-#include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 
@@ -27,19 +27,19 @@ QString EventLog::subscribedText(const QString &channel, qint64 seq, bool recove
     return QStringLiteral("%1, resumed after seq %2").arg(at).arg(since);
 }
 
-void EventLog::attach(ConnectionManager *m)
+void EventLog::attach(ConnectionMirror *m)
 {
-    connect(m, &ConnectionManager::connected, this, [this](const QUrl &url) {
+    connect(m, &ConnectionMirror::connected, this, [this](const QUrl &url) {
         add(Connected,
             QStringLiteral("Connected to %1").arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)),
             Clock::current().wallMs());
     });
-    connect(m, &ConnectionManager::disconnected, this, [this](int code, const QString &reason) {
+    connect(m, &ConnectionMirror::disconnected, this, [this](int code, const QString &reason) {
         const QString words = reason.isEmpty() ? describeCloseCode(code) : reason;
         add(Disconnected, QStringLiteral("Disconnected: close %1, %2").arg(code).arg(words),
             Clock::current().wallMs());
     });
-    connect(m, &ConnectionManager::stateChanged, this, [this, m](ConnectionManager::State state) {
+    connect(m, &ConnectionMirror::stateChanged, this, [this, m](ConnectionManager::State state) {
         if (state == ConnectionManager::Reconnecting) {
             const QString of =
                 m->maxRetries() > 0 ? QStringLiteral(" of %1").arg(m->maxRetries()) : QString();
@@ -58,7 +58,7 @@ void EventLog::attach(ConnectionManager *m)
                 Clock::current().wallMs());
         }
     });
-    connect(m, &ConnectionManager::gapDetected, this,
+    connect(m, &ConnectionMirror::gapDetected, this,
             [this](const QString &channel, qint64 from, qint64 to, const QString &reason) {
                 const QString span =
                     from == to ? QString::number(from) : QStringLiteral("%1-%2").arg(from).arg(to);
@@ -76,23 +76,23 @@ void EventLog::attach(ConnectionManager *m)
                     text = QStringLiteral("%1: messages %2 missing").arg(channel, span);
                 add(Gap, text, Clock::current().wallMs());
             });
-    connect(m, &ConnectionManager::errorOccurred, this,
+    connect(m, &ConnectionMirror::errorOccurred, this,
             [this](int code, const QString &message, const QString &) {
                 add(Error, code != 0 ? QStringLiteral("Error %1: %2").arg(code).arg(message) : message,
                     Clock::current().wallMs());
             });
-    connect(m, &ConnectionManager::subscribed, this,
+    connect(m, &ConnectionMirror::subscribed, this,
             [this](const QString &channel, qint64 seq, bool recovered, qint64 since) {
                 add(Info, subscribedText(channel, seq, recovered, since), Clock::current().wallMs());
             });
-    connect(m, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &channel) {
+    connect(m, &ConnectionMirror::publishSent, this, [this](const QString &id, const QString &channel) {
         add(Info,
             QStringLiteral(
                 "Publish %1 to %2 sent, not confirmed (this server does not acknowledge publishes)")
                 .arg(id, channel),
             Clock::current().wallMs());
     });
-    connect(m, &ConnectionManager::publishFailed, this,
+    connect(m, &ConnectionMirror::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &why) {
                 add(Error, QStringLiteral("Publish %1 to %2 failed: %3").arg(id, channel, why),
                     Clock::current().wallMs());

@@ -9,7 +9,7 @@
 
 namespace Pulseboard {
 
-class ConnectionManager;
+class ConnectionMirror;
 
 class EventLog : public QAbstractListModel
 {
@@ -27,7 +27,7 @@ public:
     explicit EventLog(QObject *parent = nullptr);
 
     // Logs the manager's signals in words.
-    void attach(ConnectionManager *manager);
+    void attach(ConnectionMirror *manager);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role) const override;

@@ -1,6 +1,6 @@
 #include "HealthHistory.h"
 
-#include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "protocol/Clock.h"
 
@@ -11,18 +11,18 @@ HealthHistory::HealthHistory(SeriesStore *store, QObject *parent) : QObject(pare
     connect(&m_timer, &QTimer::timeout, this, &HealthHistory::sampleManager);
 }
 
-void HealthHistory::attach(ConnectionManager *manager, int intervalMs)
+void HealthHistory::attach(ConnectionMirror *manager, int intervalMs)
 {
     m_manager = manager;
     const auto now = [] { return Clock::current().wallMs(); };
-    connect(manager, &ConnectionManager::connected, this, [this, now] { addMarker(1, now()); });
-    connect(manager, &ConnectionManager::disconnected, this, [this, now] { addMarker(2, now()); });
-    connect(manager, &ConnectionManager::errorOccurred, this, [this, now] { addMarker(3, now()); });
-    connect(manager, &ConnectionManager::gapDetected, this, [this, now] { addMarker(3, now()); });
+    connect(manager, &ConnectionMirror::connected, this, [this, now] { addMarker(1, now()); });
+    connect(manager, &ConnectionMirror::disconnected, this, [this, now] { addMarker(2, now()); });
+    connect(manager, &ConnectionMirror::errorOccurred, this, [this, now] { addMarker(3, now()); });
+    connect(manager, &ConnectionMirror::gapDetected, this, [this, now] { addMarker(3, now()); });
     // The dashboard's own requests leave the count once settled.
-    connect(manager, &ConnectionManager::responseReceived, this,
+    connect(manager, &ConnectionMirror::responseReceived, this,
             [this](const QString &id) { m_ownRequests.remove(id); });
-    connect(manager, &ConnectionManager::requestFailed, this,
+    connect(manager, &ConnectionMirror::requestFailed, this,
             [this](const QString &id) { m_ownRequests.remove(id); });
     m_timer.start(intervalMs);
     sampleManager();

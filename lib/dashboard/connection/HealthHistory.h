@@ -16,7 +16,7 @@
 
 namespace Pulseboard {
 
-class ConnectionManager;
+class ConnectionMirror;
 class SeriesStore;
 
 class HealthHistory : public QObject
@@ -55,7 +55,7 @@ public:
     };
 
     explicit HealthHistory(SeriesStore *store, QObject *parent = nullptr);
-    void attach(ConnectionManager *manager, int intervalMs = 1000);
+    void attach(ConnectionMirror *manager, int intervalMs = 1000);
 
     // One sample: rates are the counter deltas since the previous sample over the time between.
     void addSample(const Counters &counters, qint64 nowMs);
@@ -83,7 +83,7 @@ private:
     void sampleManager();
 
     SeriesStore *m_store;
-    QPointer<ConnectionManager> m_manager;
+    QPointer<ConnectionMirror> m_manager;
     QTimer m_timer;
     QSet<QString> m_ownRequests; // on their way
     Counters m_current;

@@ -1,7 +1,7 @@
 #include "OutboxModel.h"
 
 #include "ChannelListModel.h"
-#include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "protocol/Clock.h"
 #include "protocol/Envelope.h"
 #include "protocol/JsonView.h"
@@ -19,24 +19,24 @@ OutboxModel::OutboxModel(QObject *parent) : QAbstractListModel(parent)
     connect(&m_poll, &QTimer::timeout, this, &OutboxModel::pollSent);
 }
 
-void OutboxModel::attach(ConnectionManager *manager)
+void OutboxModel::attach(ConnectionMirror *manager)
 {
     m_manager = manager;
-    connect(manager, &ConnectionManager::acked, this, [this](const QString &id, const QString &, qint64 seq) {
+    connect(manager, &ConnectionMirror::acked, this, [this](const QString &id, const QString &, qint64 seq) {
         setStatus(id, Acked, QStringLiteral("seq %1").arg(seq));
         settle(id, true, QString());
     });
     // A server without acks: sent, and nothing will ever confirm it.
-    connect(manager, &ConnectionManager::publishSent, this, [this](const QString &id, const QString &) {
+    connect(manager, &ConnectionMirror::publishSent, this, [this](const QString &id, const QString &) {
         setStatus(id, Unconfirmed,
                   QStringLiteral("sent, not confirmed: this server does not acknowledge publishes"));
     });
-    connect(manager, &ConnectionManager::publishFailed, this,
+    connect(manager, &ConnectionMirror::publishFailed, this,
             [this](const QString &id, const QString &channel, const QString &why) {
                 setStatus(id, Failed, why);
                 settle(id, false, QStringLiteral("Not published to %1: %2").arg(channel, why));
             });
-    connect(manager, &ConnectionManager::responseReceived, this,
+    connect(manager, &ConnectionMirror::responseReceived, this,
             [this](const QString &id, const QString &, const QJsonValue &result) {
                 setStatus(id, Replied, ChannelListModel::compactText(result, 400));
                 if (statusOf(id) == Replied) {
@@ -45,7 +45,7 @@ void OutboxModel::attach(ConnectionManager *manager)
                     settle(id, true, QString());
                 }
             });
-    connect(manager, &ConnectionManager::requestFailed, this,
+    connect(manager, &ConnectionMirror::requestFailed, this,
             [this](const QString &id, const QString &method, int code, const QString &message) {
                 const QString why =
                     code > 0 ? QStringLiteral("error %1: %2").arg(code).arg(message) : message;
@@ -138,9 +138,9 @@ QString OutboxModel::publish(const QString &channel, const QString &json)
     QString refusedWhy;
     QString problem;
     const auto failed =
-        connect(m_manager, &ConnectionManager::publishFailed, this,
+        connect(m_manager, &ConnectionMirror::publishFailed, this,
                 [&](const QString &, const QString &, const QString &why) { refusedWhy = why; });
-    const auto errored = connect(m_manager, &ConnectionManager::errorOccurred, this,
+    const auto errored = connect(m_manager, &ConnectionMirror::errorOccurred, this,
                                  [&](int, const QString &message, const QString &) { problem = message; });
     const QString id = m_manager->publish(name, value);
     disconnect(failed);

@@ -13,7 +13,7 @@
 
 namespace Pulseboard {
 
-class ConnectionManager;
+class ConnectionMirror;
 
 class OutboxModel : public QAbstractListModel
 {
@@ -45,7 +45,7 @@ public:
     };
 
     explicit OutboxModel(QObject *parent = nullptr);
-    void attach(ConnectionManager *manager);
+    void attach(ConnectionMirror *manager);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -97,7 +97,7 @@ private:
     // The last publish (request) tracked: its fate sets or clears the problem line.
     void settle(const QString &id, bool ok, const QString &problem);
 
-    QPointer<ConnectionManager> m_manager;
+    QPointer<ConnectionMirror> m_manager;
     QList<Row> m_rows; // newest first
     QTimer m_poll;
     QString m_lastReply;

@@ -49,6 +49,16 @@ public:
 
     void append(const QString &channel, qint64 seq, qint64 ts, const QJsonValue &data, qint64 receivedMs);
     void append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs);
+    // A display tick's frames, oldest first (MessageIngest::Batch), and how many frames arrived
+    // but were left out of it (it keeps the newest): those count as received and discarded.
+    template<typename Frames>
+    void appendBatch(const Frames &frames, quint64 leftOut)
+    {
+        m_received += leftOut;
+        m_discarded += leftOut;
+        for (const auto &f : frames)
+            append(f.channel, f.seq, f.ts, f.data, f.receivedMs);
+    }
     // Hands what arrived since the last flush to the view (no-op while paused).
     Q_INVOKABLE void flush();
     Q_INVOKABLE void clear();

@@ -1,7 +1,7 @@
 #include "ServerSwitcher.h"
 
 #include "EmbeddedHub.h"
-#include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "client/OutboxJournal.h"
 #include "protocol/Clock.h"
 #include "protocol/EndpointUrl.h"
@@ -168,14 +168,14 @@ bool ServerSwitcher::setStartServer(const ServerProfile &profile)
     return true;
 }
 
-void ServerSwitcher::attach(ConnectionManager *manager)
+void ServerSwitcher::attach(ConnectionMirror *manager)
 {
     m_manager = manager;
     if (m_currentEmbedded)
         m_embeddedChannels = manager->subscriptions();
     else
         m_current.channels = manager->subscriptions();
-    connect(manager, &ConnectionManager::connected, this, &ServerSwitcher::recordCurrent);
+    connect(manager, &ConnectionMirror::connected, this, &ServerSwitcher::recordCurrent);
     refreshHeld();
     Q_EMIT changed();
 }

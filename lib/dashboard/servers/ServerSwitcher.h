@@ -20,7 +20,7 @@
 
 namespace Pulseboard {
 
-class ConnectionManager;
+class ConnectionMirror;
 class EmbeddedHub;
 
 class ServerSwitcher : public QObject
@@ -81,7 +81,7 @@ public:
     // token this run does not have: the app then shows that instead of connecting.
     bool setStartServer(const ServerProfile &profile);
     // Wires the manager (the dashboard already subscribed its channels).
-    void attach(ConnectionManager *manager);
+    void attach(ConnectionMirror *manager);
 
     // The Channels panel changed the subscriptions: the current profile remembers them.
     void noteChannels(const QStringList &channels);
@@ -123,7 +123,7 @@ private:
     Environment m_env;
     EmbeddedHub *m_hub;
     ProfileStore m_store;
-    QPointer<ConnectionManager> m_manager;
+    QPointer<ConnectionMirror> m_manager;
 
     ServerProfile m_current; // what the dashboard uses now (stored or not yet)
     bool m_currentEmbedded = false;

@@ -43,12 +43,9 @@ QString localFile(const QString &file)
     return url.isLocalFile() ? url.toLocalFile() : file;
 }
 
-// A server clock further off than this is not trusted for the time axis.
-constexpr qint64 kMaxClockSkewMs = 60000;
-
 } // namespace
 
-Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject *parent)
+Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject *parent)
     : QObject(parent), m_manager(manager), m_options(options), m_store(new SeriesStore(this)),
       m_channels(new ChannelListModel(this)), m_health(new HealthHistory(m_store, this)),
       m_events(new EventLog(this)), m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)),
@@ -61,6 +58,12 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     // Nothing arriving for a few seconds: the charts have nothing new to draw, ages move by
     // the second; once a second is enough until the next message.
     m_clock->setIdleRate(1, 3000);
+    // What arrived since the last tick reaches the models first, then the tiles and charts
+    // read them. The first message after a take wakes an idle clock (one queued call a tick).
+    m_ingest = std::make_unique<MessageIngest>(m_store, [this] {
+        QMetaObject::invokeMethod(m_clock, &DisplayClock::noteActivity, Qt::QueuedConnection);
+    });
+    connect(m_clock, &DisplayClock::ticked, this, &Dashboard::takeArrivals);
     // The tiles show what the channel list, the connection status and the store hold as of the
     // display tick; the model tells QML only what changed.
     m_tileModel->setReadings({
@@ -85,16 +88,14 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     m_status->attach(manager);
     m_health->attach(manager, options.healthIntervalMs);
 
-    manager->addMessageSink(&m_sink);
+    manager->addMessageSink(m_ingest.get());
     connect(
-        manager, &ConnectionManager::gapDetected, this,
+        manager, &ConnectionMirror::gapDetected, this,
         [this](const QString &channel, qint64, qint64, const QString &) { m_channels->noteGap(channel); });
-    connect(manager, &ConnectionManager::subscriptionsChanged, this, [this] {
+    connect(manager, &ConnectionMirror::subscriptionsChanged, this, [this] {
         m_channels->setSubscriptions(m_manager->subscriptions());
         rebuildTiles();
     });
-    connect(manager, &ConnectionManager::retainedReceived, this,
-            [this](const QString &channel) { m_retainedNext = channel; });
     // The channel list comes in pages (a hub sends at most a page per reply): the pager follows
     // `next` to the end, each page merged as it arrives; a page that fails is logged.
     m_pager = new ChannelListPager(
@@ -113,8 +114,8 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
     });
     connect(m_pager, &ChannelListPager::problem, this,
             [this](const QString &message) { m_events->add(EventLog::Error, message, nowMs()); });
-    connect(manager, &ConnectionManager::connected, this, &Dashboard::refreshChannelList);
-    connect(manager, &ConnectionManager::responseReceived, this,
+    connect(manager, &ConnectionMirror::connected, this, &Dashboard::refreshChannelList);
+    connect(manager, &ConnectionMirror::responseReceived, this,
             [this](const QString &id, const QString &method, const QJsonValue &result, const QString &next) {
                 if (m_pager->handleResponse(id, result, next) || method != QLatin1StringView("channels.list"))
                     return;
@@ -123,11 +124,11 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
                 if (!problem.isEmpty())
                     m_events->add(EventLog::Error, problem, nowMs());
             });
-    connect(manager, &ConnectionManager::requestFailed, this,
+    connect(manager, &ConnectionMirror::requestFailed, this,
             [this](const QString &id, const QString &, int code, const QString &message) {
                 m_pager->handleFailure(id, code, message);
             });
-    connect(manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {
+    connect(manager, &ConnectionMirror::stateChanged, this, [this](ConnectionManager::State state) {
         // Charts break their lines where the connection was down and no data came back for.
         if (state == ConnectionManager::Open)
             m_store->noteConnectionBack(nowMs());
@@ -173,7 +174,7 @@ Dashboard::Dashboard(ConnectionManager *manager, const Options &options, QObject
 Dashboard::~Dashboard()
 {
     if (m_manager)
-        m_manager->removeMessageSink(&m_sink);
+        m_manager->removeMessageSink(m_ingest.get());
 }
 
 QString Dashboard::version() const
@@ -211,13 +212,10 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     m_chartCounts.clear();
     m_wildcards.clear();
     m_overflowTold.clear();
-    m_retainedNext.clear();
+    m_ingest->reset(); // what the old server sent and the tick has not taken
     m_retained.clear();
     m_autoSince.clear();
     m_autoSettled.clear();
-    m_warnedClock = false;
-    m_lagMs = 0;
-    m_lagMsMax = 0;
     loadLayout();
     if (m_manager)
         subscribeConfigured(channels);
@@ -242,41 +240,35 @@ void Dashboard::notifyServerProperties(const DashboardConfig &before, bool embed
         Q_EMIT staleAfterMsChanged();
 }
 
-void Dashboard::onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
+void Dashboard::takeArrivals()
 {
-    m_clock->noteActivity();
+    MessageIngest::Batch batch = m_ingest->take();
+    if (batch.isEmpty())
+        return;
     const qint64 now = nowMs();
-    if (ts > 0) {
-        m_lagMs = now - ts;
-        m_lagMsMax = qMax(m_lagMsMax, m_lagMs);
+    if (batch.clockSkewSeen)
+        m_events->add(
+            EventLog::Info,
+            QStringLiteral("The server's clock differs from this machine's by %1 s: charting by arrival time")
+                .arg(batch.clockSkewSeconds),
+            now);
+    bool newTopic = false;
+    for (auto it = batch.channels.cbegin(); it != batch.channels.cend(); ++it) {
+        const QString &channel = it.key();
+        const MessageIngest::ChannelArrivals &a = it.value();
+        // A retained value stays "the stored one" until a live message comes.
+        if (a.retained)
+            m_retained.insert(channel);
+        else if (!m_retained.isEmpty())
+            m_retained.remove(channel);
+        // A topic first seen under a filter subscription gets its tile.
+        if (m_wildcards.hasFilters() && m_wildcards.note(channel))
+            newTopic = true;
+        m_channels->noteMessages(channel, a.count, a.lastMs, a.latest);
     }
-    qint64 t = ts;
-    if (t <= 0 || qAbs(t - now) > kMaxClockSkewMs) {
-        if (t > 0 && !m_warnedClock) {
-            m_warnedClock = true;
-            m_events->add(
-                EventLog::Info,
-                QStringLiteral(
-                    "The server's clock differs from this machine's by %1 s: charting by arrival time")
-                    .arg((t - now) / 1000),
-                now);
-        }
-        t = now;
-    }
-    m_store->ingest(channel, t, data);
-    if (!m_retainedNext.isEmpty() && channel == m_retainedNext) {
-        m_retainedNext.clear();
-        m_retained.insert(channel);
-    } else if (!m_retained.isEmpty()) {
-        m_retained.remove(channel); // a live message: the value is no longer the stored one
-    }
-    // A topic first seen under a filter subscription gets its tile.
-    if (m_wildcards.hasFilters() && m_wildcards.note(channel))
+    m_raw->appendBatch(batch.raw, batch.rawDropped);
+    if (newTopic)
         rebuildTiles();
-    // One copy of the payload's text, shared by the raw view and the channel's newest value.
-    const PayloadText text(data);
-    m_channels->noteMessage(channel, now, text);
-    m_raw->append(channel, seq, ts, text, now);
 }
 
 void Dashboard::refreshModels()
@@ -392,6 +384,7 @@ QStringList Dashboard::automaticFields(const QString &channel) const
     static constexpr int kRecent = 600;
     QList<FieldStats> stats;
     const SeriesKey key = SeriesKey::channel(channel);
+    const QMutexLocker locker(m_store->lock());
     for (const QString &path : m_store->fields(channel)) {
         FieldStats f;
         f.path = path;
@@ -795,9 +788,8 @@ QVariantMap Dashboard::queueDepths()
                     {QStringLiteral("rawRows"), m_raw->rowCount()},
                     {QStringLiteral("events"), m_events->rowCount()},
                     {QStringLiteral("outbox"), m_manager ? m_manager->queuedCount() : 0},
-                    {QStringLiteral("lagMs"), double(m_lagMs)},
-                    {QStringLiteral("lagMsMax"), double(m_lagMsMax)}};
-    m_lagMsMax = 0;
+                    {QStringLiteral("lagMs"), double(m_ingest->lagMs())},
+                    {QStringLiteral("lagMsMax"), double(m_ingest->takeLagMsMax())}};
     return map;
 }
 

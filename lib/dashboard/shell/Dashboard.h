@@ -1,6 +1,7 @@
 // Dashboard: the composition root the QML sees. It owns the models (series store, channel
 // list, health history, event log, raw messages, outbox, status words, display clock), wires
-// them to the ConnectionManager, decides which chart tiles exist (from --config, the
+// them to the connection (a ConnectionMirror of the manager on the network thread; messages
+// reach it through MessageIngest, taken once per display tick), decides which chart tiles exist (from --config, the
 // subscriptions and the user's field choices, kept in DashboardSettings) and does the file work
 // the UI asks for (CSV and PNG export). QML never touches a socket or parses a frame itself.
 // It knows nothing of switching servers: DashboardSession tells it when the server changed
@@ -11,6 +12,7 @@
 #include "DashboardLayout.h"
 #include "DashboardSettings.h"
 #include "FrameMeter.h"
+#include "MessageIngest.h"
 #include "client/ConnectionManager.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/DisplayClock.h"
@@ -18,6 +20,7 @@
 #include "dashboard/charts/TileModel.h"
 #include "dashboard/charts/WildcardTiles.h"
 #include "dashboard/connection/ChannelListModel.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/HealthHistory.h"
@@ -41,7 +44,7 @@ class Dashboard : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("Dashboard is made by the application")
-    Q_PROPERTY(Pulseboard::ConnectionManager *connection READ connection CONSTANT)
+    Q_PROPERTY(Pulseboard::ConnectionMirror *connection READ connection CONSTANT)
     Q_PROPERTY(Pulseboard::ConnectionStatus *status READ status CONSTANT)
     Q_PROPERTY(Pulseboard::HealthHistory *health READ health CONSTANT)
     Q_PROPERTY(Pulseboard::ChannelListModel *channels READ channels CONSTANT)
@@ -80,10 +83,10 @@ public:
         int healthIntervalMs = 1000;
     };
 
-    Dashboard(ConnectionManager *manager, const Options &options, QObject *parent = nullptr);
+    Dashboard(ConnectionMirror *connection, const Options &options, QObject *parent = nullptr);
     ~Dashboard() override;
 
-    ConnectionManager *connection() const { return m_manager; }
+    ConnectionMirror *connection() const { return m_manager; }
     ConnectionStatus *status() const { return m_status; }
     HealthHistory *health() const { return m_health; }
     ChannelListModel *channels() const { return m_channels; }
@@ -184,23 +187,8 @@ Q_SIGNALS:
     void staleAfterMsChanged();
 
 private:
-    // Messages arrive through a MessageSink (a JsonView of the payload, no QJsonValue, no
-    // signal): at thousands a second they only land in the models' buffers; the views pick
-    // them up at their own pace (display clock, model timers).
-    class Sink : public MessageSink
-    {
-    public:
-        explicit Sink(Dashboard *dashboard) : m_dashboard(dashboard) {}
-        void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override
-        {
-            m_dashboard->onMessage(channel, seq, ts, data);
-        }
-
-    private:
-        Dashboard *m_dashboard;
-    };
-
-    void onMessage(const QString &channel, qint64 seq, qint64 ts, const JsonView &data);
+    // What MessageIngest gathered since the last tick, into the models (GUI thread).
+    void takeArrivals();
     void rebuildTiles();
     // The layout saved for layoutSource(), else the config's charts.
     void loadLayout();
@@ -220,11 +208,14 @@ private:
     QStringList tileFieldsOf(const ChartConfig &chart) const;
     void recheckAutomaticFields();
 
-    QPointer<ConnectionManager> m_manager;
-    Sink m_sink{this};
+    QPointer<ConnectionMirror> m_manager;
     Options m_options;
     ChannelListPager *m_pager = nullptr;
     SeriesStore *m_store;
+    // Messages arrive through a MessageSink on the connection's thread (a JsonView of the
+    // payload, no QJsonValue, no signal): they land in the store and the ingest's inbox; the
+    // views pick them up once per display tick.
+    std::unique_ptr<MessageIngest> m_ingest;
     ChannelListModel *m_channels;
     HealthHistory *m_health;
     EventLog *m_events;
@@ -242,9 +233,7 @@ private:
     // Topic-filter subscriptions (MQTT `+`/`#`): the concrete topics that get tiles.
     WildcardTiles m_wildcards;
     QSet<QString> m_overflowTold; // filters whose cap the event log mentioned
-    // MQTT retain: the channel whose next message is the broker's stored last value, and the
-    // channels whose newest value is one (no live message since).
-    QString m_retainedNext;
+    // MQTT retain: the channels whose newest value is the broker's stored one (no live message since).
     QSet<QString> m_retained;
     QHash<QString, QStringList> m_chosenFields;
     // Automatic choices: when each channel's was first made, and the ones that settled.
@@ -253,9 +242,6 @@ private:
     int m_autoCheck = 0;
     QHash<QString, QPair<int, int>> m_chartCounts;
     int m_windowMs = ChartWindows::kDefaultMs;
-    bool m_warnedClock = false;
-    qint64 m_lagMs = 0;
-    qint64 m_lagMsMax = 0;
 };
 
 } // namespace Pulseboard

@@ -102,6 +102,10 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
         {opt("display-rate"), QStringLiteral("Chart refresh rate in Hz, 1-30 (default 20)."),
          QStringLiteral("HZ")},
         {opt("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
+        {opt("network-thread"),
+         QStringLiteral("on (default): the connection, decoding and ingest run on a thread of their own; off: "
+                        "on the GUI thread (for comparison)."),
+         QStringLiteral("on|off")},
         {opt("no-settings"),
          QStringLiteral("Neither read nor save settings (window, chart choices, server profiles).")},
         {opt("profile"),
@@ -228,6 +232,14 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     if (!p.isSet(opt("heartbeat-interval")))
         options.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
     l.kiosk = p.isSet(opt("kiosk"));
+    if (p.isSet(opt("network-thread"))) {
+        const QString v = p.value(opt("network-thread"));
+        if (v != QLatin1StringView("on") && v != QLatin1StringView("off")) {
+            *error = QStringLiteral("--network-thread takes on or off, not '%1'").arg(v);
+            return false;
+        }
+        l.networkThread = v == QLatin1StringView("on");
+    }
     // A wall display has nobody to press Retry: unless told otherwise it never gives up.
     if (l.kiosk && !p.isSet(opt("max-retries")))
         options.maxRetries = 0;

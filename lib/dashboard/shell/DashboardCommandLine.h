@@ -49,6 +49,9 @@ struct DashboardLaunch
     Automation::Options automation;
 
     int healthIntervalMs = 1000; // no flag: tests sample faster
+    // The connection, decoding and ingest on a thread of their own (docs/ARCHITECTURE.md,
+    // "Threads"); --network-thread off keeps them on the GUI thread (to compare, in benchmarks).
+    bool networkThread = true;
 
     // Where the main window goes: `saved` when settings are in use, it is valid and neither
     // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets

@@ -2,6 +2,7 @@
 
 #include "Dashboard.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/servers/EmbeddedHub.h"
@@ -13,6 +14,7 @@
 #include <QGuiApplication>
 #include <QQuickWindow>
 #include <QScreen>
+#include <QThread>
 
 namespace Pulseboard {
 
@@ -23,7 +25,28 @@ DashboardSession::DashboardSession(const DashboardLaunch &launch, QSettings *set
 {
 }
 
-DashboardSession::~DashboardSession() = default;
+DashboardSession::~DashboardSession()
+{
+    // The dashboard leaves the connection first (its sink comes off the manager), then the
+    // manager goes on its own thread, then the thread.
+    m_dashboard.reset();
+    stopNetwork();
+}
+
+void DashboardSession::stopNetwork()
+{
+    if (!m_manager)
+        return;
+    if (m_mirror)
+        m_mirror->runOnManagerThread([](ConnectionManager *m) { delete m; });
+    else
+        delete m_manager;
+    m_manager = nullptr;
+    if (m_network) {
+        m_network->quit();
+        m_network->wait();
+    }
+}
 
 bool DashboardSession::start(QString *error)
 {
@@ -58,10 +81,17 @@ bool DashboardSession::start(QString *error)
 
     m_servers = std::make_unique<ServerListModel>(m_switcher.get(), m_profileSettings.isWritable());
     dashboard.servers = m_servers.get();
-    m_manager = std::make_unique<ConnectionManager>();
+    m_manager = new ConnectionManager();
     m_manager->setOptions(options);
-    m_dashboard = std::make_unique<Dashboard>(m_manager.get(), dashboard);
-    m_switcher->attach(m_manager.get());
+    if (m_launch.networkThread) {
+        m_network = std::make_unique<QThread>();
+        m_network->setObjectName(QStringLiteral("network"));
+        m_manager->moveToThread(m_network.get());
+        m_network->start();
+    }
+    m_mirror = std::make_unique<ConnectionMirror>(m_manager);
+    m_dashboard = std::make_unique<Dashboard>(m_mirror.get(), dashboard);
+    m_switcher->attach(m_mirror.get());
     wire();
     if (m_launch.windowGiven)
         m_dashboard->setWindowMs(m_launch.config.windowMs);
@@ -85,8 +115,8 @@ void DashboardSession::wire()
 
 void DashboardSession::open()
 {
-    if (m_startProblem.isEmpty() && m_manager)
-        m_manager->open();
+    if (m_startProblem.isEmpty() && m_mirror)
+        m_mirror->open();
 }
 
 void DashboardSession::showWindow(QQuickWindow *window)
@@ -113,8 +143,10 @@ void DashboardSession::shutdown(QQuickWindow *window)
 {
     if (window && m_launch.savesGeometry())
         m_userSettings.setWindowGeometry(window->geometry());
-    if (m_manager)
-        m_manager->close();
+    if (m_mirror) {
+        // Goodbye (1000) written on the network thread before anything stops.
+        m_mirror->runOnManagerThread([](ConnectionManager *m) { m->close(); });
+    }
     if (m_switcher)
         m_switcher->shutdown();
 }

@@ -1,5 +1,6 @@
 // DashboardSession: one run of the dashboard, built from a DashboardLaunch. It owns and wires the
-// ConnectionManager, the Dashboard (what QML sees), the ServerSwitcher with its ServerListModel,
+// ConnectionManager (on the network thread it owns, unless the launch says otherwise) and its
+// GUI-side ConnectionMirror, the Dashboard (what QML sees), the ServerSwitcher with its ServerListModel,
 // and the EmbeddedHub, and persists what they choose through DashboardSettings. Data flows one
 // way: the manager feeds the Dashboard's models; the switcher re-points the manager and tells
 // the Dashboard through this session, which the Dashboard never sees.
@@ -13,11 +14,13 @@
 #include <memory>
 
 class QQuickWindow;
+class QThread;
 class QSettings;
 
 namespace Pulseboard {
 
 class ConnectionManager;
+class ConnectionMirror;
 class Dashboard;
 class EmbeddedHub;
 class ServerListModel;
@@ -47,7 +50,9 @@ public:
     void shutdown(QQuickWindow *window);
 
     const DashboardLaunch &launch() const { return m_launch; }
-    ConnectionManager *connection() const { return m_manager.get(); }
+    ConnectionMirror *connection() const { return m_mirror.get(); }
+    // Null when the connection runs on the GUI thread.
+    QThread *networkThread() const { return m_network.get(); }
     Dashboard *dashboard() const { return m_dashboard.get(); }
     ServerSwitcher *switcher() const { return m_switcher.get(); }
     ServerListModel *servers() const { return m_servers.get(); }
@@ -55,6 +60,8 @@ public:
 
 private:
     void wire();
+    // Stops the network thread after the manager on it is gone (idempotent).
+    void stopNetwork();
 
     DashboardLaunch m_launch;
     DashboardSettings m_profileSettings; // read unless --no-settings, written when allowed
@@ -62,7 +69,9 @@ private:
     QString m_startProblem;
     // Destroyed in reverse: the dashboard leaves the manager first, the hub goes last.
     std::unique_ptr<EmbeddedHub> m_hub;
-    std::unique_ptr<ConnectionManager> m_manager;
+    std::unique_ptr<QThread> m_network;
+    ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_network when there is one
+    std::unique_ptr<ConnectionMirror> m_mirror;
     std::unique_ptr<ServerSwitcher> m_switcher;
     std::unique_ptr<ServerListModel> m_servers;
     std::unique_ptr<Dashboard> m_dashboard;

@@ -1,0 +1,79 @@
+#include "MessageIngest.h"
+
+#include "dashboard/charts/SeriesStore.h"
+#include "protocol/Clock.h"
+
+namespace Pulseboard {
+
+MessageIngest::MessageIngest(SeriesStore *store, std::function<void()> wake)
+    : m_store(store), m_wake(std::move(wake))
+{
+}
+
+MessageIngest::Batch MessageIngest::take()
+{
+    Batch out;
+    QMutexLocker locker(&m_lock);
+    std::swap(out, m_inbox);
+    return out;
+}
+
+void MessageIngest::reset()
+{
+    m_warnedClock = false;
+    m_lagMs = 0;
+    m_lagMsMax = 0;
+    take();
+}
+
+void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
+{
+    const qint64 now = Clock::current().wallMs();
+    if (ts > 0) {
+        m_lagMs.store(now - ts, std::memory_order_relaxed);
+        if (now - ts > m_lagMsMax.load(std::memory_order_relaxed))
+            m_lagMsMax.store(now - ts, std::memory_order_relaxed);
+    }
+    qint64 t = ts;
+    bool skewSeen = false;
+    if (t <= 0 || qAbs(t - now) > kMaxClockSkewMs) {
+        if (t > 0 && !m_warnedClock) {
+            m_warnedClock = true;
+            skewSeen = true;
+        }
+        t = now;
+    }
+    const qint64 skewSeconds = skewSeen ? (ts - now) / 1000 : 0;
+    if (m_store)
+        m_store->ingest(SeriesKey::channel(channel), t, data);
+    const bool retained = !m_retainedNext.isEmpty() && channel == m_retainedNext;
+    if (retained)
+        m_retainedNext.clear();
+    // One copy of the payload's text, shared by the raw view and the channel's newest value.
+    const PayloadText text(data);
+
+    bool wasEmpty = false;
+    {
+        QMutexLocker locker(&m_lock);
+        wasEmpty = m_inbox.isEmpty();
+        ++m_inbox.messages;
+        ChannelArrivals &a = m_inbox.channels[channel];
+        ++a.count;
+        a.lastMs = now;
+        a.latest = text;
+        a.retained = retained;
+        m_inbox.raw.append({channel, seq, ts, text, now});
+        if (m_inbox.raw.size() > m_maxRaw) {
+            m_inbox.raw.removeFirst();
+            ++m_inbox.rawDropped;
+        }
+        if (skewSeen) {
+            m_inbox.clockSkewSeen = true;
+            m_inbox.clockSkewSeconds = skewSeconds;
+        }
+    }
+    if (wasEmpty && m_wake)
+        m_wake();
+}
+
+} // namespace Pulseboard
