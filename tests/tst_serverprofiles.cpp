@@ -338,7 +338,7 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     QTRY_VERIFY_WITH_TIMEOUT(manager.state() != ConnectionManager::Open, 5000);
     for (int n = 1; n <= 3; ++n)
         QVERIFY(!manager.publish(QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), n}}).isEmpty());
-    QCOMPARE(manager.queuedCount(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(manager.queuedCount(), 3, 5000); // the publishes run on the network thread
     // A request queued for A is not replayed at another server: it fails, saying why.
     QSignalSpy requestFailed(&manager, &ConnectionMirror::requestFailed);
     const QString requestId = manager.request(QStringLiteral("server.info"));
@@ -379,9 +379,12 @@ void tst_ServerProfiles::switchKeepsQueuedMessagesForTheirServer()
     }
 
     // Anything published now is B's; wait until B acked it, then make sure none of A's went there.
+    QSignalSpy ackedByB(&manager, &ConnectionMirror::acked);
     const QString forB = manager.publish(QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 100}});
     QVERIFY(!forB.isEmpty());
-    QTRY_COMPARE_WITH_TIMEOUT(manager.queuedCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(ackedByB.size(), 1, 5000);
+    QCOMPARE(ackedByB.at(0).at(0).toString(), forB);
+    QCOMPARE(manager.queuedCount(), 0);
     QCOMPARE(publishedNumbers(b), QList<int>{100});
 
     // A is back; switching to it delivers its three, once, in order.

@@ -2,6 +2,7 @@
 
 #include "protocol/Envelope.h"
 
+#include <QCoreApplication>
 #include <QThread>
 
 #include <tuple>
@@ -242,6 +243,9 @@ QList<Outbox::Entry> ConnectionMirror::switchServer(const ConnectionOptions &opt
         after.commandsDone = m_commandsDone.load();
         after.serial = m_serial++;
     });
+    // What the old session said before it closed (its disconnected, its last acks) is waiting
+    // in this thread's queue: delivered now, before the caller moves on to the new server.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     apply(after);
     return held;
 }
