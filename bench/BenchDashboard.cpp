@@ -85,8 +85,9 @@ class Runner
 {
 public:
     Runner(const QString &bin, const QString &home, const QString &geometry, int displayRate,
-           const QString &renderer)
-        : m_bin(bin), m_home(home), m_geometry(geometry), m_displayRate(displayRate), m_renderer(renderer)
+           const QString &renderer, const QStringList &extra = {})
+        : m_bin(bin), m_home(home), m_geometry(geometry), m_displayRate(displayRate), m_renderer(renderer),
+          m_extra(extra)
     {
         m_clock.start();
     }
@@ -134,6 +135,7 @@ public:
                          QString::number(m_displayRate),
                          QStringLiteral("--renderer"),
                          m_renderer};
+        args << m_extra;
         for (int c = 0; c < channels; ++c)
             args << QStringLiteral("--subscribe") << QStringLiteral("bench.%1").arg(c);
         t.app = std::make_unique<QProcess>();
@@ -213,6 +215,7 @@ private:
     QString m_geometry;
     int m_displayRate;
     QString m_renderer;
+    QStringList m_extra; // --dashboard-arg: appended to every dashboard's command line
     QElapsedTimer m_clock;
     bool m_stopping = false;
 };
@@ -675,8 +678,13 @@ int main(int argc, char **argv)
         QStringLiteral("Run the burst benchmark instead: N messages sent as fast as the dashboard takes them "
                        "(e.g. 200000, a server replaying history)."),
         QStringLiteral("N"));
+    const QCommandLineOption dashboardArgOpt(
+        QStringLiteral("dashboard-arg"),
+        QStringLiteral("One more argument for every dashboard (repeatable), e.g. --dashboard-arg=--network-thread "
+                       "--dashboard-arg=off for the single-threaded baseline."),
+        QStringLiteral("ARG"));
     parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt,
-                       rendererOpt, memoryOpt, runsOpt, samplesOpt, burstOpt});
+                       rendererOpt, memoryOpt, runsOpt, samplesOpt, burstOpt, dashboardArgOpt});
     parser.process(app);
 
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariable("QT_QPA_PLATFORM").isEmpty()) {
@@ -692,10 +700,12 @@ int main(int argc, char **argv)
     printMachine();
     std::fflush(stdout);
     const int displayRate = qBound(1, parser.value(displayRateOpt).toInt(), 30);
-    std::printf("dashboards: --geometry %s --display-rate %d --renderer %s\n",
-                qPrintable(parser.value(geometryOpt)), displayRate, qPrintable(parser.value(rendererOpt)));
+    const QStringList extra = parser.values(dashboardArgOpt);
+    std::printf("dashboards: --geometry %s --display-rate %d --renderer %s %s\n",
+                qPrintable(parser.value(geometryOpt)), displayRate, qPrintable(parser.value(rendererOpt)),
+                qPrintable(extra.join(QLatin1Char(' '))));
     Runner runner(QCoreApplication::applicationDirPath(), home.path(), parser.value(geometryOpt), displayRate,
-                  parser.value(rendererOpt));
+                  parser.value(rendererOpt), extra);
     if (parser.isSet(burstOpt))
         return runBurst(runner, channels, qMax<qint64>(1, parser.value(burstOpt).toLongLong()));
     if (parser.isSet(memoryOpt))
