@@ -253,9 +253,8 @@ void Dashboard::takeArrivals()
                 .arg(batch.clockSkewSeconds),
             now);
     bool newTopic = false;
-    for (auto it = batch.channels.cbegin(); it != batch.channels.cend(); ++it) {
-        const QString &channel = it.key();
-        const MessageIngest::ChannelArrivals &a = it.value();
+    for (const QString &channel : std::as_const(batch.order)) {
+        const MessageIngest::ChannelArrivals &a = batch.channels[channel];
         // A retained value stays "the stored one" until a live message comes.
         if (a.retained)
             m_retained.insert(channel);

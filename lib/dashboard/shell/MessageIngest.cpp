@@ -57,7 +57,12 @@ void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const
         QMutexLocker locker(&m_lock);
         wasEmpty = m_inbox.isEmpty();
         ++m_inbox.messages;
-        ChannelArrivals &a = m_inbox.channels[channel];
+        auto it = m_inbox.channels.find(channel);
+        if (it == m_inbox.channels.end()) {
+            it = m_inbox.channels.insert(channel, {});
+            m_inbox.order.append(channel);
+        }
+        ChannelArrivals &a = *it;
         ++a.count;
         a.lastMs = now;
         a.latest = text;
