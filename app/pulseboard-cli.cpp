@@ -37,7 +37,7 @@ int main(int argc, char *argv[])
         "valid command); else 0. 2: usage error (a flag or its value). 6: --exit-on-alert: an alert of that\n"
         "severity or higher was raised (the run ends at once).\n"
         "Alert rules (--alert), one a line in --alert-file, e.g.\n"
-        "  name=cpu-hot severity=critical channel=sys.cpu field=/usage above=90 clear=85 for=10s\n"
+        "  name=cpu-hot severity=critical channel=sys.cpu field=/total above=90 clear=85 for=10s\n"
         "  name=quiet channel=orders stale=30s | name=down source-down=60s | name=gaps gap\n"
         "Keys: name severity channel field above below rate-above rate-below stale source-down gap\n"
         "outbox-age clear for window hold (docs/ALERTS.md). The channels they read are subscribed;\n"

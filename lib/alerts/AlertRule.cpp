@@ -272,7 +272,7 @@ std::optional<AlertRule> AlertRule::parse(QStringView text, AlertRuleError *erro
         return std::nullopt;
     if (pairs.isEmpty()) {
         fail(error, QString(),
-             QStringLiteral("the rule is empty (e.g. name=cpu-hot channel=sys.cpu field=/usage above=90)"));
+             QStringLiteral("the rule is empty (e.g. name=cpu-hot channel=sys.cpu field=/total above=90)"));
         return std::nullopt;
     }
     QHash<QString, Pair> byKey;

@@ -1,7 +1,7 @@
 // AlertRule: one alert rule, parsed from its one-line form (docs/ALERTS.md), the same text a
 // dashboard config's `alerts` array holds and `pulseboard-cli --alert` takes:
-//   name=cpu-hot severity=critical channel=sys.cpu field=/usage above=90 clear=85 for=10s
-//   name=cpu-drop channel=sys.cpu field=/usage rate-below=-20/s
+//   name=cpu-hot severity=critical channel=sys.cpu field=/total above=90 clear=85 for=10s
+//   name=cpu-drop channel=sys.cpu field=/total rate-below=-20/s
 //   name=quiet severity=warning channel=orders stale=30s
 //   name=down source-down=60s      name=gaps gap      name=stuck outbox-age=30s
 // Space-separated key=value pairs (a value in double quotes may hold spaces, \" and \\), in any
