@@ -2,11 +2,12 @@
 // feeds) fed by a scripted publisher. A value crossing a threshold and back through the hysteresis
 // band gives exactly one `raised` and one `cleared` line, each after the message that decided it;
 // --exit-on-alert ends the run with exit code 6 at the first alert of that severity or higher (and
-// not at a lower one); stale= and source-down= raise on the CLI's tick; bad rules are usage
-// errors (2) naming the key.
+// not at a lower one); stale=, source-down=, a gap's hold and outbox-age= work on the CLI's tick;
+// bad rules are usage errors (2) naming the key.
 #include "HubProbe.h"
 #include "hub/HubOptions.h"
 #include "hub/HubServer.h"
+#include "support/TestServer.h"
 #include "support/TestUtils.h"
 
 #include <QJsonArray>
@@ -135,6 +136,8 @@ private Q_SLOTS:
     void exitOnAlertAtItsSeverity();
     void staleRaisesOnTickAndClears();
     void sourceDownExitsSix();
+    void gapRaisesOnceAndClearsAfterHold();
+    void outboxAgeExitsSix();
     void badRulesAreUsageErrors_data();
     void badRulesAreUsageErrors();
 };
@@ -301,6 +304,78 @@ void tst_CliAlerts::sourceDownExitsSix()
     QCOMPARE(alerts.at(0).value(L("kind")).toString(), QStringLiteral("source-down"));
     QVERIFY(alerts.at(0).value(L("value")).toDouble() >= 0.3);
     QVERIFY(!alerts.at(0).contains(L("channel")));
+}
+
+void tst_CliAlerts::gapRaisesOnceAndClearsAfterHold()
+{
+    // A scripted server whose seq jumps: 1, then 5 (2..4 missing), then 9 (6..8) within the hold.
+    Pulseboard::Test::TestServer server;
+    QVERIFY(server.listen());
+    CliRun cli;
+    cli.start({QStringLiteral("--url"), server.url().toString(), QStringLiteral("--alert"),
+               QStringLiteral("name=gaps channel=orders gap hold=400ms")});
+    QVERIFY(cli.started());
+    QVERIFY(cli.waitForEvent(QStringLiteral("subscribed")));
+    server.publish(QStringLiteral("orders"), QJsonObject{{L("t"), 1}});
+    auto frame = [](qint64 seq) {
+        return QByteArrayLiteral(R"({"type":"message","channel":"orders","seq":)") + QByteArray::number(seq) +
+               QByteArrayLiteral(R"(,"ts":1700000000000,"data":{"t":)") + QByteArray::number(seq) + "}}";
+    };
+    server.sendToAll(frame(5));
+    QVERIFY(cli.waitForEvent(QStringLiteral("alert")));
+    server.sendToAll(frame(9));
+    QVERIFY(cli.waitFor([](const QJsonObject &e) {
+        return e.value(L("event")).toString() == u"alert" && e.value(L("state")).toString() == u"cleared";
+    }));
+    QTest::qWait(200);
+    cli.process().terminate();
+    QVERIFY(cli.waitFinished());
+    QCOMPARE(cli.process().exitCode(), 0);
+    const QList<QJsonObject> events = cli.events();
+    const QList<QJsonObject> gaps = eventsOf(events, QStringLiteral("gap"));
+    QCOMPARE(gaps.size(), 2);
+    const QList<QJsonObject> alerts = alertsOf(events);
+    QCOMPARE(alerts.size(), 2);
+    QCOMPARE(alerts.at(0).value(L("state")).toString(), QStringLiteral("raised"));
+    QCOMPARE(alerts.at(0).value(L("kind")).toString(), QStringLiteral("gap"));
+    QCOMPARE(alerts.at(0).value(L("channel")).toString(), QStringLiteral("orders"));
+    QCOMPARE(alerts.at(0).value(L("value")).toDouble(), 3.0); // 2..4
+    QVERIFY(!alerts.at(0).contains(L("threshold")));
+    // The alert follows the gap line that raised it.
+    QCOMPARE(events.indexOf(alerts.at(0)), events.indexOf(gaps.at(0)) + 1);
+    QCOMPARE(alerts.at(1).value(L("state")).toString(), QStringLiteral("cleared"));
+    QCOMPARE(alerts.at(1).value(L("value")).toDouble(), 6.0); // 2..4 and 6..8
+    QVERIFY(alerts.at(1).value(L("ts")).toDouble() - alerts.at(0).value(L("ts")).toDouble() >= 400);
+}
+
+void tst_CliAlerts::outboxAgeExitsSix()
+{
+    // Nothing listens: a publish waits in the outbox, unconfirmed.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    CliRun cli;
+    cli.start({QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+               QStringLiteral("--max-retries"), QStringLiteral("0"), QStringLiteral("--alert"),
+               QStringLiteral("name=stuck severity=critical outbox-age=300ms"),
+               QStringLiteral("--exit-on-alert"), QStringLiteral("critical")});
+    QVERIFY(cli.started());
+    QTest::qWait(100);
+    QVERIFY(alertsOf(cli.events()).isEmpty()); // an empty outbox is not old
+    cli.process().write("publish ops.cmd {\"action\":\"restart\"}\n");
+    QVERIFY(cli.waitForEvent(QStringLiteral("queued")));
+    QVERIFY(cli.waitFinished());
+    QCOMPARE(cli.process().exitCode(), 6);
+    const QList<QJsonObject> alerts = alertsOf(cli.events());
+    QCOMPARE(alerts.size(), 1);
+    QCOMPARE(alerts.at(0).value(L("kind")).toString(), QStringLiteral("outbox-age"));
+    QCOMPARE(alerts.at(0).value(L("state")).toString(), QStringLiteral("raised"));
+    QVERIFY(alerts.at(0).value(L("value")).toDouble() >= 0.3);
+    QCOMPARE(alerts.at(0).value(L("threshold")).toDouble(), 0.3);
+    const QList<QJsonObject> stats = eventsOf(cli.events(), QStringLiteral("stats"));
+    QCOMPARE(stats.size(), 1);
+    QCOMPARE(stats.first().value(L("queued")).toInt(), 1); // still waiting when it gave the alarm
 }
 
 void tst_CliAlerts::badRulesAreUsageErrors_data()
