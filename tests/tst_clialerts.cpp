@@ -308,12 +308,12 @@ void tst_CliAlerts::sourceDownExitsSix()
 
 void tst_CliAlerts::gapRaisesOnceAndClearsAfterHold()
 {
-    // A scripted server whose seq jumps: 1, then 5 (2..4 missing), then 9 (6..8) within the hold.
+    // A scripted server whose seq jumps: 1, then 5 (2..4 missing), then 9 (6..8) within the 1.5 s hold.
     Pulseboard::Test::TestServer server;
     QVERIFY(server.listen());
     CliRun cli;
     cli.start({QStringLiteral("--url"), server.url().toString(), QStringLiteral("--alert"),
-               QStringLiteral("name=gaps channel=orders gap hold=400ms")});
+               QStringLiteral("name=gaps channel=orders gap hold=1500ms")});
     QVERIFY(cli.started());
     QVERIFY(cli.waitForEvent(QStringLiteral("subscribed")));
     server.publish(QStringLiteral("orders"), QJsonObject{{L("t"), 1}});
@@ -345,7 +345,7 @@ void tst_CliAlerts::gapRaisesOnceAndClearsAfterHold()
     QCOMPARE(events.indexOf(alerts.at(0)), events.indexOf(gaps.at(0)) + 1);
     QCOMPARE(alerts.at(1).value(L("state")).toString(), QStringLiteral("cleared"));
     QCOMPARE(alerts.at(1).value(L("value")).toDouble(), 6.0); // 2..4 and 6..8
-    QVERIFY(alerts.at(1).value(L("ts")).toDouble() - alerts.at(0).value(L("ts")).toDouble() >= 400);
+    QVERIFY(alerts.at(1).value(L("ts")).toDouble() - alerts.at(0).value(L("ts")).toDouble() >= 1500);
 }
 
 void tst_CliAlerts::outboxAgeExitsSix()
