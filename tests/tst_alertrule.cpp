@@ -327,7 +327,7 @@ void tst_AlertRule::ruleFile()
     const QString path = dir.filePath(QStringLiteral("alerts.txt"));
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("# the watch of the night shift\n"
+    f.write("\xEF\xBB\xBF# the watch of the night shift (after a byte order mark)\n"
             "\n"
             "name=cpu-hot severity=critical channel=sys.cpu field=/usage above=90 clear=85 for=10s\r\n"
             "   # indented comment\n"

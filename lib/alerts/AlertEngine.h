@@ -65,6 +65,9 @@ public:
 
     // The rules must have distinct names (checkAlertRules).
     explicit AlertEngine(const QList<AlertRule> &rules = {});
+    // Not copied: it keeps a pointer to its last channel's entry.
+    AlertEngine(const AlertEngine &) = delete;
+    AlertEngine &operator=(const AlertEngine &) = delete;
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     const QList<AlertRule> &rules() const { return m_rules; }

@@ -539,8 +539,10 @@ bool readAlertRuleFile(const QString &path, QList<AlertRule> *rules, QString *er
     QList<AlertRule> out;
     int lineNumber = 0;
     while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        QString line = QString::fromUtf8(file.readLine()).trimmed();
         ++lineNumber;
+        if (lineNumber == 1 && line.startsWith(QChar(0xFEFF)))
+            line = line.mid(1).trimmed(); // a byte order mark some editors write
         if (line.isEmpty() || line.startsWith(u'#'))
             continue;
         AlertRuleError why;
