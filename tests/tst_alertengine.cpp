@@ -79,6 +79,7 @@ private Q_SLOTS:
     void fieldsFromParsedFrames();
     void nonNumbersAndMissingFieldsSkipped();
     void samplesFeedFieldRules();
+    void rulesSharingAFieldAndRateWithFor();
     void channelsAndActive();
     void eventJson();
 };
@@ -376,6 +377,33 @@ void tst_AlertEngine::samplesFeedFieldRules()
     h.engine.tick(1000); // samples are no messages: the channel is silent since start
     QCOMPARE(h.events.size(), 2);
     QCOMPARE(h.events.at(1).rule, QStringLiteral("q"));
+}
+
+void tst_AlertEngine::rulesSharingAFieldAndRateWithFor()
+{
+    // Three rules read /usage of one channel (the field is resolved once); another channel's rule
+    // sees none of it.
+    Harness h({QStringLiteral("name=warm channel=c field=/usage above=70"),
+               QStringLiteral("name=hot severity=critical channel=c field=/usage above=90"),
+               QStringLiteral("name=climb channel=c field=/usage rate-above=10/s for=2s"),
+               QStringLiteral("name=other channel=d field=/usage above=0")},
+              0);
+    h.feed(QStringLiteral("c"), {0, 95}, 1000, 1000); // +95 in 1 s: the rate's for= starts
+    QCOMPARE(h.events.size(), 2);
+    QCOMPARE(h.events.at(0).rule, QStringLiteral("warm"));
+    QCOMPARE(h.events.at(1).rule, QStringLiteral("hot"));
+    h.feed(QStringLiteral("c"), {96}, 3000, 0); // +1 over the last 1 s: not climbing, for= is reset
+    h.engine.tick(3400);
+    QCOMPARE(h.events.size(), 2);
+    h.feed(QStringLiteral("c"), {120, 140}, 3500, 1000); // climbing again from 3.5 s on (25/1.5 s, 20/s)
+    QCOMPARE(h.events.size(), 2);                        // at 4.5 s it has held 1 s only
+    h.engine.tick(5499);
+    QCOMPARE(h.events.size(), 2);
+    h.engine.tick(5500); // held 2 s with nothing against it
+    QCOMPARE(h.events.size(), 3);
+    QCOMPARE(h.events.at(2).rule, QStringLiteral("climb"));
+    QCOMPARE(h.events.at(2).value, 20.0); // the last rate, (140 - 120) / 1 s
+    QCOMPARE(h.events.at(2).ts, 5500);
 }
 
 void tst_AlertEngine::channelsAndActive()
