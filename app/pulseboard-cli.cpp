@@ -1,6 +1,9 @@
 // pulseboard-cli: a headless client on the same library as the dashboard. Tails channels,
-// publishes and requests from stdin commands, prints JSON Lines. Exit: 0 ok, 2 usage, 3 gave up,
-// 4 a publish or request refused, 5 an input line rejected (JsonLinesSession::ExitCode).
+// publishes and requests from stdin commands, prints JSON Lines, evaluates alert rules (--alert,
+// docs/ALERTS.md). Exit: 0 ok, 2 usage, 3 gave up, 4 a publish or request refused, 5 an input line
+// rejected, 6 an alert raised with --exit-on-alert (JsonLinesSession::ExitCode).
+#include "alerts/AlertMonitor.h"
+#include "alerts/AlertRule.h"
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionManager.h"
 #include "client/JsonLinesSession.h"
@@ -13,6 +16,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 using namespace Pulseboard;
 
@@ -29,7 +34,14 @@ int main(int argc, char *argv[])
         "Events on stdout as JSON Lines.\n"
         "Exit status, the first that applies: 3 gave up (the connection failed for good), 4 a publish or\n"
         "request was refused or failed (e.g. 403 from the server), 5 an input line was rejected (not a\n"
-        "valid command); else 0. 2: usage error (a flag or its value)."));
+        "valid command); else 0. 2: usage error (a flag or its value). 6: --exit-on-alert: an alert of that\n"
+        "severity or higher was raised (the run ends at once).\n"
+        "Alert rules (--alert), one a line in --alert-file, e.g.\n"
+        "  name=cpu-hot severity=critical channel=sys.cpu field=/total above=90 clear=85 for=10s\n"
+        "  name=quiet channel=orders stale=30s | name=down source-down=60s | name=gaps gap\n"
+        "Keys: name severity channel field above below rate-above rate-below stale source-down gap\n"
+        "outbox-age clear for window hold (docs/ALERTS.md). The channels they read are subscribed;\n"
+        "each raise and clear is an \"alert\" event, and the client keeps running after stdin ends."));
     parser.addHelpOption();
     parser.addVersionOption();
     ConnectionCommandLine connectionFlags;
@@ -38,7 +50,16 @@ int main(int argc, char *argv[])
         {QStringLiteral("duration"), QStringLiteral("Exit after this many seconds."),
          QStringLiteral("SECONDS")},
         {QStringLiteral("count"), QStringLiteral("Exit after this many messages."), QStringLiteral("N")},
-        {QStringLiteral("quiet"), QStringLiteral("No message events: state, errors and stats only.")},
+        {QStringLiteral("quiet"), QStringLiteral("No message events: state, errors, alerts and stats only.")},
+        {QStringLiteral("alert"), QStringLiteral("An alert rule (repeatable): see above and docs/ALERTS.md."),
+         QStringLiteral("RULE")},
+        {QStringLiteral("alert-file"),
+         QStringLiteral("Alert rules, one a line (# comments, blank lines skipped); repeatable."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("exit-on-alert"),
+         QStringLiteral(
+             "Exit with status 6 once an alert of SEVERITY (info, warning, critical) or higher is raised."),
+         QStringLiteral("SEVERITY")},
     });
 
     QTextStream err(stderr);
@@ -86,6 +107,28 @@ int main(int argc, char *argv[])
             return usage(QStringLiteral("--count needs a positive whole number"));
     }
 
+    QList<AlertRule> rules;
+    if (!parseAlertRules(parser.values(QStringLiteral("alert")), &rules, &error))
+        return usage(QStringLiteral("--alert %1").arg(error));
+    for (const QString &file : parser.values(QStringLiteral("alert-file"))) {
+        if (!readAlertRuleFile(file, &rules, &error))
+            return usage(QStringLiteral("--alert-file %1").arg(error));
+    }
+    if (!checkAlertRules(rules, &error))
+        return usage(error);
+    std::optional<AlertSeverity> exitOnAlert;
+    if (parser.isSet(QStringLiteral("exit-on-alert"))) {
+        AlertSeverity severity = AlertSeverity::Critical;
+        const QString value = parser.value(QStringLiteral("exit-on-alert"));
+        if (!parseAlertSeverity(value, &severity))
+            return usage(
+                QStringLiteral("--exit-on-alert needs info, warning or critical, not '%1'").arg(value));
+        if (rules.isEmpty())
+            return usage(QStringLiteral("--exit-on-alert needs alert rules (--alert or --alert-file)"));
+        exitOnAlert = severity;
+    }
+    settings.watch = !rules.isEmpty();
+
     ConnectionManager manager;
     manager.setOptions(options);
     for (const QString &channel : channels) {
@@ -100,6 +143,26 @@ int main(int argc, char *argv[])
     if (!out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered))
         return 1;
     JsonLinesSession session(&manager, &out, settings);
+    // The monitor is a message sink after the session, so an `alert` line follows the `message` line
+    // that decided it. The channels the rules read are subscribed too (whether or not --subscribe
+    // named them).
+    std::unique_ptr<AlertMonitor> monitor;
+    if (!rules.isEmpty()) {
+        monitor = std::make_unique<AlertMonitor>(&manager, rules);
+        for (const QString &channel : monitor->engine().channels()) {
+            if (!manager.subscriptions().contains(channel))
+                manager.subscribe(channel);
+        }
+        // Each raise and clear is a line; --exit-on-alert ends the run at the first one that counts.
+        QObject::connect(monitor.get(), &AlertMonitor::alert, &session, [&](const AlertEvent &event) {
+            session.writeEvent(alertEventJson(event));
+            if (exitOnAlert && event.type == AlertEvent::Type::Raised && event.severity >= *exitOnAlert) {
+                monitor->stop();
+                session.finish(JsonLinesSession::AlertRaised);
+            }
+        });
+        QObject::connect(&session, &JsonLinesSession::finished, monitor.get(), &AlertMonitor::stop);
+    }
     int exitCode = 0;
     QObject::connect(&session, &JsonLinesSession::finished, &app, [&](int code) {
         exitCode = code;
@@ -108,6 +171,8 @@ int main(int argc, char *argv[])
     SignalWatcher signals;
     QObject::connect(&signals, &SignalWatcher::terminationRequested, &session, [&] { session.finish(0); });
     session.readCommandsFrom(0);
+    if (monitor)
+        monitor->start();
     session.start();
     const int rc = app.exec();
     return exitCode != 0 ? exitCode : rc;

@@ -333,7 +333,8 @@ void JsonLinesSession::maybeFinishAfterInput()
     // A pipeline like `echo "publish ..." | pulseboard-cli` ends once all it sent is confirmed,
     // unless it also listens to channels or runs for a set time. With nothing to send at all it
     // ends once connected: a smoke check.
-    if (!m_inputClosed || m_finished || m_settings.durationMs > 0 || m_settings.maxMessages > 0)
+    if (!m_inputClosed || m_finished || m_settings.durationMs > 0 || m_settings.maxMessages > 0 ||
+        m_settings.watch)
         return;
     if (!m_manager->subscriptions().isEmpty() || m_manager->state() != ConnectionManager::Open)
         return;
@@ -372,6 +373,12 @@ void JsonLinesSession::finish(int exitCode)
                {L("rttMs"), m_manager->rttMs()},
                {L("elapsedMs"), double(m_clock.elapsed())}});
     Q_EMIT finished(exitCode);
+}
+
+void JsonLinesSession::writeEvent(const QJsonObject &event)
+{
+    if (!m_finished)
+        emitEvent(event);
 }
 
 void JsonLinesSession::emitEvent(const QJsonObject &event)

@@ -10,7 +10,7 @@
 // failed for good), Refused (a publish or request was refused or failed: by the server, e.g.
 // 403, or by the client, e.g. a full queue or a reply that never came) and RejectedInput (an
 // input line was not a valid command); else Ok. Usage errors (2) are the program's, before
-// any session.
+// any session; AlertRaised (6) is the program's too, which asks finish() for it (--exit-on-alert).
 #pragma once
 
 #include "ConnectionManager.h"
@@ -27,7 +27,7 @@ class JsonLinesSession : public QObject, private MessageSink
 {
     Q_OBJECT
 public:
-    enum ExitCode { Ok = 0, Usage = 2, GaveUp = 3, Refused = 4, RejectedInput = 5 };
+    enum ExitCode { Ok = 0, Usage = 2, GaveUp = 3, Refused = 4, RejectedInput = 5, AlertRaised = 6 };
 
     // Held lines are written once they reach this many bytes, even within one pass.
     static constexpr qsizetype kFlushBytes = 64 * 1024;
@@ -37,6 +37,7 @@ public:
         bool quiet = false;     // no message events
         qint64 maxMessages = 0; // 0: no limit; exit after this many message events
         int durationMs = 0;     // 0: no limit
+        bool watch = false;     // keep running when stdin ends (alert rules watch the connection)
     };
 
     // `manager` must outlive the session (it is one of its message sinks).
@@ -61,6 +62,9 @@ public:
     // Prints stats and asks to finish with `exitCode`, or with Refused / RejectedInput when
     // `exitCode` is Ok and something was refused or rejected on the way.
     void finish(int exitCode);
+    // Writes one event line of the program's own (an `alert`) at once, after the message lines
+    // held; nothing once the session finished (the stats line is the last one).
+    void writeEvent(const QJsonObject &event);
     qint64 refusedCount() const { return m_refused; }
     qint64 rejectedLines() const { return m_rejectedLines; }
 

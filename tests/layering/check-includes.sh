@@ -24,9 +24,10 @@ check() { # layer, the layers it must not include (an extended regex)
     echo "ok: lib/$layer ($files files) includes nothing of $forbidden"
   fi
 }
-check protocol 'client|hub|dashboard|util'
-check client 'hub|dashboard|util'
-check hub 'client|dashboard|util'
+check protocol 'client|alerts|hub|dashboard|util'
+check client 'alerts|hub|dashboard|util'
+check alerts 'hub|dashboard|util'
+check hub 'client|alerts|dashboard|util'
 check util 'protocol|client|hub|dashboard'
 climbs=$(grep -rnE "${include}[^\">]*\.\./" "$lib" --include='*.h' --include='*.cpp' || true)
 if [ -n "$climbs" ]; then
