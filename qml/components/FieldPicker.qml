@@ -63,13 +63,13 @@ Popup {
         }
         RowLayout {
             Layout.fillWidth: true
-            Button {
+            ThemeButton {
                 text: "Automatic"
                 enabled: picker.custom
                 onClicked: { picker.applied([]); picker.close() }
             }
             Item { Layout.fillWidth: true }
-            Button {
+            ThemeButton {
                 text: "Apply"
                 highlighted: true
                 enabled: Object.keys(picker.selection).length > 0

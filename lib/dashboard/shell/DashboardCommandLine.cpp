@@ -102,6 +102,10 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
         {opt("display-rate"), QStringLiteral("Chart refresh rate in Hz, 1-30 (default 20)."),
          QStringLiteral("HZ")},
         {opt("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
+        {opt("theme"),
+         QStringLiteral("Colours: %1 (default dark, or the last one picked in the app). Saved as the choice.")
+             .arg(DashboardSettings::themeNames().join(QStringLiteral(" or "))),
+         QStringLiteral("NAME")},
         {opt("no-settings"),
          QStringLiteral("Neither read nor save settings (window, chart choices, server profiles).")},
         {opt("profile"),
@@ -220,6 +224,15 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     l.windowGiven = p.isSet(opt("window"));
     l.config.windowMs = windowSeconds * 1000;
     l.config.displayRateHz = rate;
+    if (p.isSet(opt("theme"))) {
+        l.theme = p.value(opt("theme")).trimmed().toLower();
+        if (!DashboardSettings::isThemeName(l.theme)) {
+            *error =
+                QStringLiteral("--theme must be %1, not '%2'")
+                    .arg(DashboardSettings::themeNames().join(QStringLiteral(" or ")), p.value(opt("theme")));
+            return false;
+        }
+    }
     l.geometryGiven = p.isSet(opt("geometry"));
     if (l.geometryGiven && !readGeometry(p.value(opt("geometry")), &l.windowSize, error))
         return false;
