@@ -13,6 +13,11 @@
 // file dialog's Save pressed with a file name, and the files read back; a publish from the
 // Console found acked in the Outbox, on screen; a chart hovered and a value read from its
 // readout; a drag that zooms (the ZOOM chip on every tile) and a double click back to live.
+// Reset layout asks first and then goes back to the config's charts, kept so across a restart.
+// The light theme (--theme light, the rail's toggle) is read back from grabs, saved and restored,
+// and the labels fit in it at 1000x650 too. Ctrl+F on the Raw panel focuses its filter (the `key`
+// command). After the server refused the token, Retry now asks for another one in a dialog, and
+// the one typed there connects.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.

@@ -37,7 +37,7 @@ QtObject {
     // Series colours: strong enough on either background (on white the dark theme's yellow and
     // pale blue would vanish).
     readonly property var seriesColors: light
-        ? ["#0969da", "#1a7f37", "#b35900", "#8250df", "#cf222e", "#1b7c83", "#9a6700", "#bf3989"]
+        ? ["#0969da", "#1a7f37", "#b35900", "#8250df", "#cf222e", "#1b7c83", "#6f7a00", "#bf3989"]
         : ["#4ea1ff", "#3fb950", "#e3b341", "#d2a8ff", "#ff7b72", "#56d4dd", "#ffa657", "#a5d6ff"]
 
     readonly property string fontFamily: "DejaVu Sans"
