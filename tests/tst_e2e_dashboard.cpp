@@ -947,8 +947,10 @@ private Q_SLOTS:
                  qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
         const QStringList channels = snap.value(u"tileChannels"_s).toVariant().toStringList();
 
-        // Export CSV: the button fills in a file name and opens the dialog; Save with our name.
-        const QString csv = home.filePath(u"view.csv"_s);
+        // Export CSV: the button fills in a file name and opens the dialog; Save with our name, in
+        // a folder that is not there yet (the export makes it).
+        const QString csv = home.filePath(u"exports/today/view.csv"_s);
+        QVERIFY(!QFileInfo::exists(home.filePath(u"exports"_s)));
         QVERIFY(askOk("click exportCsvButton", u"click"_s));
         QVERIFY(askOk("accept exportCsvDialog " + csv.toUtf8(), u"accept"_s));
         QVERIFY2(waitForFile(csv), qPrintable(csv + u" was not written"_s));
@@ -972,7 +974,7 @@ private Q_SLOTS:
         QVERIFY2(sources.size() >= 2, qPrintable(QStringList(sources.cbegin(), sources.cend()).join(u',')));
 
         // Export PNG: the window as it is, at its size.
-        const QString png = home.filePath(u"view.png"_s);
+        const QString png = home.filePath(u"pictures/new/view.png"_s);
         QVERIFY(askOk("click exportPngButton", u"click"_s));
         QVERIFY(askOk("accept exportPngDialog " + png.toUtf8(), u"accept"_s));
         QVERIFY2(waitForFile(png), qPrintable(png + u" was not written"_s));

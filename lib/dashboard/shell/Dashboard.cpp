@@ -832,7 +832,10 @@ QString Dashboard::savePng(QObject *target, const QString &file) const
     const QImage image = window->grabWindow();
     if (image.isNull())
         return QStringLiteral("the window could not be grabbed");
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    // As the CSV export does: a folder not there yet is made, one that cannot be is named.
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QFileInfo(folder).isDir() && !QDir().mkpath(folder))
+        return QStringLiteral("cannot write %1: the folder %2 cannot be created").arg(path, folder);
     if (!image.save(path, "PNG"))
         return QStringLiteral("cannot write %1").arg(path);
     m_events->add(EventLog::Info, QStringLiteral("Saved a PNG of the view to %1").arg(path), nowMs());
