@@ -13,6 +13,7 @@ set(_pulseboard_qml_files
     components/ThemeSwitch.qml
     components/ThemeField.qml
     components/ThemeComboBox.qml
+    components/ThemeCheckBox.qml
     components/StatusDot.qml
     components/Metric.qml
     components/ConnectionHeader.qml

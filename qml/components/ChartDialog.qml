@@ -223,7 +223,7 @@ Popup {
                 visible: dialog.available.length > 0
                 Repeater {
                     model: dialog.available
-                    delegate: CheckBox {
+                    delegate: ThemeCheckBox {
                         required property string modelData
                         objectName: "chartField:" + modelData
                         text: modelData
@@ -295,7 +295,7 @@ Popup {
                         Component.onCompleted: text = dialog.threshold(row.modelData).alarm
                         onTextChanged: dialog.threshold(row.modelData).alarm = text
                     }
-                    CheckBox {
+                    ThemeCheckBox {
                         objectName: "chartBelow:" + row.modelData
                         Layout.preferredWidth: 110
                         text: "low is bad"

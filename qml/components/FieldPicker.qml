@@ -46,7 +46,7 @@ Popup {
             Layout.preferredHeight: Math.min(contentHeight, 320)
             clip: true
             model: picker.available
-            delegate: CheckBox {
+            delegate: ThemeCheckBox {
                 required property string modelData
                 width: ListView.view.width
                 text: modelData
