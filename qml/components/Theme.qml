@@ -16,14 +16,16 @@ QtObject {
     readonly property color borderStrong: light ? "#afb8c1" : "#364152"
     readonly property color text: light ? "#1f2328" : "#e6edf3"
     readonly property color textDim: light ? "#4f5964" : "#9aa5b4"
-    readonly property color textFaint: light ? "#6e7781" : "#5f6b7a"
+    readonly property color textFaint: light ? "#6e7781" : "#626e7d"
     readonly property color accent: light ? "#0969da" : "#4ea1ff"
     readonly property color ok: light ? "#1a7f37" : "#3fb950"
     readonly property color warn: light ? "#9a6700" : "#e3b341"
     readonly property color error: light ? "#cf222e" : "#f85149"
     readonly property color stale: light ? "#8c959f" : "#6e7681"
     readonly property color grid: light ? "#e6eaef" : "#1f2630"
-    readonly property color textOnAccent: "#ffffff"   // text on a highlighted control
+    // Text on a highlighted control: white on the light theme's deep blue, near-black on the dark
+    // theme's bright one (white there reads at 2.6:1).
+    readonly property color textOnAccent: light ? "#ffffff" : "#0d1117"
     readonly property color shadow: light ? "#8c959f" : "#000000"
 
     // Washes: one of the colours above at low opacity, laid over a surface to tint it.
