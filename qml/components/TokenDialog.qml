@@ -1,6 +1,6 @@
 // Retry now after the server refused the token: asks for another one rather than sending the
 // refused one again. The token goes to the connection (Dashboard.retryWithToken) and stays in
-// memory for this run: never written to the settings, the log or the screen.
+// memory for this connection: never written to the settings, the log or the screen.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -46,7 +46,7 @@ Dialog {
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
             text: "Give another token for " + (dialog.dashboard.status.endpoint || "this server")
-                  + " to connect with. It is kept for this run only, never saved."
+                  + " to connect with. It is kept in memory for this connection only, never saved."
             color: Theme.textDim
             font.family: Theme.fontFamily
             font.pixelSize: Theme.fontBody
