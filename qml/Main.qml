@@ -46,6 +46,9 @@ ApplicationWindow {
         toolTipText: Theme.text
     }
 
+    // The palette follows the dashboard's theme (--theme, the rail's toggle, the saved choice).
+    Binding { target: Theme; property: "name"; value: window.dashboard.theme }
+
     readonly property int shownPanel: kiosk ? panelNames.indexOf(kioskPanels[kioskIndex % kioskPanels.length]) : current
 
     Timer {
@@ -98,7 +101,13 @@ ApplicationWindow {
             severity: problem.length > 0 ? "error" : window.dashboard.status.severity
             canRetry: problem.length === 0 && window.dashboard.status.canRetry
             showRetry: !window.kiosk
-            onRetryClicked: window.dashboard.retry()
+            // Refused the token: Retry asks for another one (a token file or command is read again).
+            onRetryClicked: {
+                if (window.dashboard.status.tokenRefused && window.dashboard.takesTypedToken())
+                    tokenDialog.open()
+                else
+                    window.dashboard.retry()
+            }
         }
 
         RowLayout {
@@ -152,6 +161,17 @@ ApplicationWindow {
                         }
                     }
                     Item { Layout.fillHeight: true }
+                    ThemeButton {
+                        objectName: "themeToggle"
+                        Layout.fillWidth: true
+                        Layout.leftMargin: 10
+                        Layout.rightMargin: 10
+                        Layout.bottomMargin: 8
+                        implicitHeight: 30
+                        font.pixelSize: Theme.fontSmall
+                        text: window.dashboard.theme === "light" ? "\u263e  Dark theme" : "\u2600  Light theme"
+                        onClicked: window.dashboard.theme = window.dashboard.theme === "light" ? "dark" : "light"
+                    }
                     Text {
                         Layout.leftMargin: 20
                         text: "Ctrl+1\u20265 switch panels"
@@ -181,6 +201,12 @@ ApplicationWindow {
                 ConsolePanel { outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }
             }
         }
+    }
+
+    TokenDialog {
+        id: tokenDialog
+        objectName: "tokenDialog"
+        dashboard: window.dashboard
     }
 
     // What the dashboard wants the user to know right now (a server switch, what stayed queued).

@@ -12,6 +12,8 @@ set(_pulseboard_qml_files
     components/ThemeButton.qml
     components/ThemeSwitch.qml
     components/ThemeField.qml
+    components/ThemeComboBox.qml
+    components/ThemeCheckBox.qml
     components/StatusDot.qml
     components/Metric.qml
     components/ConnectionHeader.qml
@@ -24,6 +26,7 @@ set(_pulseboard_qml_files
     components/StreamTile.qml
     components/ChartDialog.qml
     components/ExportLayoutDialog.qml
+    components/TokenDialog.qml
     panels/StreamsPanel.qml
     panels/HealthPanel.qml
     panels/ChannelsPanel.qml

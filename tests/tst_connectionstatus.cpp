@@ -139,6 +139,34 @@ private Q_SLOTS:
         QVERIFY2(status.banner().startsWith(u"Connection lost 0 s ago"_s), qPrintable(status.banner()));
         QVERIFY2(status.banner().contains(u"Reconnecting in"_s), qPrintable(status.banner()));
         QVERIFY(status.canRetry());
+        QVERIFY(!status.tokenRefused()); // a lost connection is no token refusal
+    }
+
+    void saysWhenTheTokenWasRefused()
+    {
+        Test::TestServer server;
+        server.requiredToken = u"right"_s;
+        QVERIFY(server.listen());
+        ConnectionManager manager;
+        ConnectionMirror mirror(&manager);
+        ConnectionOptions options;
+        options.endpoints = {server.url()};
+        options.token = u"wrong"_s;
+        options.connectTimeoutMs = 2000;
+        manager.setOptions(options);
+        ConnectionStatus status;
+        status.attach(&mirror);
+        QSignalSpy refusedChanged(&status, &ConnectionStatus::tokenRefusedChanged);
+        manager.open();
+        QTRY_VERIFY_WITH_TIMEOUT(status.tokenRefused(), 5000);
+        QCOMPARE(status.headline(), u"Failed"_s);
+        QVERIFY(status.canRetry());
+        QCOMPARE(refusedChanged.count(), 1);
+        // Another token: the manager tries again with it, and the refusal is over.
+        manager.setToken(u"right"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(status.headline(), u"Connected"_s, 5000);
+        QVERIFY(!status.tokenRefused());
+        QCOMPARE(refusedChanged.count(), 2);
     }
 };
 

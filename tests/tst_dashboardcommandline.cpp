@@ -28,6 +28,8 @@ private Q_SLOTS:
     void profileErrorsNameTheSavedOnes();
     void windowRule_data();
     void windowRule();
+    void themeRule_data();
+    void themeRule();
     void rateAndPortRules_data();
     void rateAndPortRules();
     void kioskNeverGivesUp();
@@ -230,6 +232,32 @@ void tst_DashboardCommandLine::windowRule()
     QCOMPARE(l.config.windowMs, windowMs);
     QCOMPARE(l.servers.embeddedConfig.windowMs, windowMs); // a switch to the hub keeps it
     QCOMPARE(l.windowGiven, flags.contains(u"--window"_s));
+}
+
+void tst_DashboardCommandLine::themeRule_data()
+{
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("theme");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("none: the saved choice") << QStringList() << QString() << QString();
+    QTest::newRow("dark") << QStringList{u"--theme"_s, u"dark"_s} << u"dark"_s << QString();
+    QTest::newRow("light") << QStringList{u"--theme"_s, u"light"_s} << u"light"_s << QString();
+    QTest::newRow("Light") << QStringList{u"--theme"_s, u"Light"_s} << u"light"_s << QString();
+    QTest::newRow("solarized") << QStringList{u"--theme"_s, u"solarized"_s} << QString()
+                               << u"--theme must be dark or light, not 'solarized'"_s;
+}
+
+void tst_DashboardCommandLine::themeRule()
+{
+    QFETCH(QStringList, flags);
+    QFETCH(QString, theme);
+    QFETCH(QString, error);
+    DashboardLaunch l;
+    QString why;
+    QCOMPARE(read(flags, &l, &why), error.isEmpty());
+    QCOMPARE(why, error);
+    if (error.isEmpty())
+        QCOMPARE(l.theme, theme);
 }
 
 void tst_DashboardCommandLine::rateAndPortRules_data()

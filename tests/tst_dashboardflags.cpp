@@ -1,7 +1,8 @@
 // pulseboard's flags answered without a display: --help and --version print and exit 0, an
-// unknown flag exits 2 with words naming it, --list-profiles prints the saved server profiles and
-// an unknown --profile is refused with the names that exist. (QApplication needs a display;
-// these must not.) Settings live in a temporary XDG_CONFIG_HOME, never the user's.
+// unknown flag (or a --renderer, a --theme that is not one) exits 2 with words naming it, --list-profiles
+// prints the saved server profiles and an unknown --profile is refused with the names that exist.
+// (QApplication needs a display; these must not.) Settings live in a temporary XDG_CONFIG_HOME, never the
+// user's.
 #include "dashboard/servers/ProfileStore.h"
 #include "dashboard/shell/DashboardSettings.h"
 
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void versionWithoutDisplay();
     void unknownFlagIsAUsageError();
     void badRendererIsAUsageError();
+    void badThemeIsAUsageError();
     void listProfilesPrintsJsonLines();
     void listProfilesWithNoneSaved();
     void unknownProfileNamesTheSavedOnes();
@@ -70,6 +72,8 @@ void tst_DashboardFlags::helpWithoutDisplay()
     const QByteArray out = p.readAllStandardOutput();
     QVERIFY(out.contains("--kiosk"));
     QVERIFY(out.contains("--heartbeat-interval")); // the shared connection flags are there too
+    QVERIFY(out.contains("--theme <NAME>"));
+    QVERIFY(out.contains("dark or light"));
 }
 
 void tst_DashboardFlags::versionWithoutDisplay()
@@ -90,6 +94,16 @@ void tst_DashboardFlags::unknownFlagIsAUsageError()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("frobnicate"));
+}
+
+void tst_DashboardFlags::badThemeIsAUsageError()
+{
+    QProcess p;
+    p.setProcessEnvironment(headless());
+    p.start(kApp, {QStringLiteral("--no-settings"), QStringLiteral("--theme"), QStringLiteral("sepia")});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--theme must be dark or light, not 'sepia'"));
 }
 
 void tst_DashboardFlags::badRendererIsAUsageError()

@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
@@ -326,6 +327,109 @@ private Q_SLOTS:
         QCOMPARE(tileKeys(dashboard).at(1), c);
         QCOMPARE(dashboard.tileModel()->tiles().at(1).toMap().value(u"title"_s).toString(), u"Sea"_s);
         QCOMPARE(dashboard.saveChart(u"chart:999"_s, d), u"There is no tile 'chart:999' any more"_s);
+    }
+
+    void editingAChartLetsItsOldChannelGo()
+    {
+        Dashboard::Options options;
+        options.config.channels = {u"cfg"_s};
+        options.channels = {u"given"_s}; // --subscribe, or the profile's
+        ConnectionManager manager;
+        ConnectionMirror mirror(&manager);
+        Dashboard dashboard(&mirror, options);
+        auto subscribed = [&](const QString &c) { return manager.subscriptions().contains(c); };
+        QCOMPARE(dashboard.saveChart(QString(), draft(u"a"_s, {u"data.v"_s})), QString());
+        QVERIFY(subscribed(u"a"_s));
+        const QString key = tileKeys(dashboard).at(0);
+        QVERIFY2(key.startsWith(u"chart:"_s), qPrintable(key));
+
+        // Subscribed only for the chart: it goes with the edit.
+        QCOMPARE(dashboard.saveChart(key, draft(u"b"_s, {u"data.v"_s})), QString());
+        QVERIFY(!subscribed(u"a"_s));
+        QVERIFY(subscribed(u"b"_s));
+        QCOMPARE(tileKeys(dashboard).at(0), key);
+        QVERIFY(!tileChannels(dashboard).contains(u"a"_s));
+
+        // Subscribed by hand: it stays, as an automatic tile.
+        QVERIFY(dashboard.subscribe(u"hand"_s));
+        QCOMPARE(dashboard.saveChart(key, draft(u"hand"_s, {u"data.v"_s})), QString());
+        QVERIFY(!subscribed(u"b"_s));
+        QCOMPARE(dashboard.saveChart(key, draft(u"c"_s, {u"data.v"_s})), QString());
+        QVERIFY(subscribed(u"hand"_s));
+        QVERIFY(tileChannels(dashboard).contains(u"hand"_s));
+
+        // Listed by the config, or given at start: they stay.
+        QCOMPARE(dashboard.saveChart(key, draft(u"cfg"_s, {u"data.v"_s})), QString());
+        QVERIFY(!subscribed(u"c"_s));
+        QCOMPARE(dashboard.saveChart(key, draft(u"given"_s, {u"data.v"_s})), QString());
+        QVERIFY(subscribed(u"cfg"_s));
+        QCOMPARE(dashboard.saveChart(key, draft(u"d"_s, {u"data.v"_s})), QString());
+        QVERIFY(subscribed(u"given"_s));
+
+        // Another chart still shows it: it stays.
+        QCOMPARE(dashboard.saveChart(QString(), draft(u"d"_s, {u"data.w"_s})), QString());
+        QCOMPARE(dashboard.saveChart(key, draft(u"e"_s, {u"data.v"_s})), QString());
+        QVERIFY(subscribed(u"d"_s));
+        QVERIFY(subscribed(u"e"_s));
+        // An edit that keeps the channel changes no subscription.
+        const QStringList before = manager.subscriptions();
+        QCOMPARE(dashboard.saveChart(key, draft(u"e"_s, {u"data.x"_s})), QString());
+        QCOMPARE(manager.subscriptions(), before);
+        // Unsubscribed by hand, then charted: it was the chart's only, so it goes with the chart's edit.
+        QVERIFY(dashboard.unsubscribe(u"hand"_s));
+        QCOMPARE(dashboard.saveChart(key, draft(u"hand"_s, {u"data.v"_s})), QString());
+        QVERIFY(!subscribed(u"e"_s));
+        QCOMPARE(dashboard.saveChart(key, draft(u"f"_s, {u"data.v"_s})), QString());
+        QVERIFY(!subscribed(u"hand"_s));
+    }
+
+    void resetLayoutGoesBackToTheConfig()
+    {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(u"s.ini"_s), QSettings::IniFormat);
+        Dashboard::Options options;
+        options.config.source = dir.filePath(u"dash.json"_s);
+        options.config.channels = {u"sys.mem"_s};
+        options.config.charts = {chart(u"sys.cpu"_s, {u"data.total"_s})};
+        options.settings = DashboardSettings(&settings);
+        const QString savedKey =
+            u"layouts/"_s + QString::fromLatin1(QUrl::toPercentEncoding(options.config.source));
+        {
+            ConnectionManager manager;
+            ConnectionMirror mirror(&manager);
+            Dashboard dashboard(&mirror, options);
+            QCOMPARE(dashboard.configChartCount(), 1);
+            QCOMPARE(tileChannels(dashboard), (QStringList{u"sys.cpu"_s, u"sys.mem"_s}));
+            // Built: a chart of its own channel, one by hand, the automatic tile moved first.
+            QCOMPARE(dashboard.saveChart(QString(), draft(u"demo.wave"_s, {u"data.value"_s})), QString());
+            QVERIFY(dashboard.subscribe(u"orders"_s));
+            QVERIFY(dashboard.moveTile(u"orders"_s, -3));
+            QCOMPARE(tileChannels(dashboard),
+                     (QStringList{u"orders"_s, u"sys.cpu"_s, u"demo.wave"_s, u"sys.mem"_s}));
+            QVERIFY(settings.contains(savedKey));
+
+            QSignalSpy notice(dashboard.events(), &QAbstractItemModel::rowsInserted);
+            QCOMPARE(dashboard.resetLayout(), 1);
+            // The config's chart, then the automatic tiles of what stays subscribed; the chart's
+            // own channel went with it, the one subscribed by hand and the config's stay.
+            QCOMPARE(tileChannels(dashboard), (QStringList{u"sys.cpu"_s, u"sys.mem"_s, u"orders"_s}));
+            QCOMPARE(tileKeys(dashboard).mid(1), (QStringList{u"sys.mem"_s, u"orders"_s}));
+            QCOMPARE(dashboard.layout()->count(), 1);
+            QCOMPARE(dashboard.layout()->charts().at(0).fields, QStringList{u"data.total"_s});
+            QVERIFY(!manager.subscriptions().contains(u"demo.wave"_s));
+            QVERIFY(manager.subscriptions().contains(u"orders"_s));
+            QVERIFY(manager.subscriptions().contains(u"sys.mem"_s));
+            QVERIFY(!settings.contains(savedKey));
+            QVERIFY(notice.count() >= 1);
+        }
+        {
+            // The next start has nothing saved: the config's charts.
+            ConnectionManager manager;
+            ConnectionMirror mirror(&manager);
+            Dashboard dashboard(&mirror, options);
+            QCOMPARE(tileChannels(dashboard), (QStringList{u"sys.cpu"_s, u"sys.mem"_s}));
+            QCOMPARE(dashboard.layout()->count(), 1);
+        }
     }
 
     void aChartMovesPastAutomaticTiles()

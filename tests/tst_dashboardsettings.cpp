@@ -45,6 +45,19 @@ void tst_DashboardSettings::keysKeepTheirNames()
     QCOMPARE(raw.value(u"layouts/%2Fhome%2Fops%2Fdash.json"_s).toString(), u"[{\"channel\":\"sys.cpu\"}]"_s);
     QCOMPARE(settings.layout(u"/home/ops/dash.json"_s), QByteArray("[{\"channel\":\"sys.cpu\"}]"));
     QCOMPARE(settings.layout(u"ws://10.0.0.7:8080/"_s), QByteArray());
+    // An empty layout is none saved: the key goes (Reset layout).
+    settings.setLayout(u"/home/ops/dash.json"_s, QByteArray());
+    QVERIFY(!raw.contains(u"layouts/%2Fhome%2Fops%2Fdash.json"_s));
+    QCOMPARE(settings.layout(u"/home/ops/dash.json"_s), QByteArray());
+    // The theme, by name; a name that is not one is not written.
+    QCOMPARE(settings.theme(), QString());
+    settings.setTheme(u"light"_s);
+    QCOMPARE(raw.value(u"appearance/theme"_s).toString(), u"light"_s);
+    QCOMPARE(settings.theme(), u"light"_s);
+    settings.setTheme(u"neon"_s);
+    QCOMPARE(raw.value(u"appearance/theme"_s).toString(), u"light"_s);
+    settings.setTheme(u"dark"_s);
+    QCOMPARE(settings.theme(), u"dark"_s);
 }
 
 void tst_DashboardSettings::savedChoicesLoad()
@@ -80,6 +93,9 @@ void tst_DashboardSettings::savedChoicesLoad()
     // A window that is not one of ChartWindows is not used.
     raw.setValue(u"charts/windowMs"_s, 120000);
     QCOMPARE(settings.chartWindowMs(), 0);
+    // A theme that is not one (edited by hand) reads as none saved.
+    raw.setValue(u"appearance/theme"_s, u"neon"_s);
+    QCOMPARE(settings.theme(), QString());
 }
 
 void tst_DashboardSettings::readOnlyAndAbsentWriteNothing()
@@ -96,6 +112,7 @@ void tst_DashboardSettings::readOnlyAndAbsentWriteNothing()
     readOnly.setProfiles({});
     readOnly.setTileFields(u"c"_s, {u"v"_s});
     readOnly.setLayout(u"embedded"_s, "[]");
+    readOnly.setTheme(u"light"_s);
     QCOMPARE(raw.allKeys(), QStringList{u"charts/windowMs"_s});
     QCOMPARE(raw.value(u"charts/windowMs"_s).toInt(), 300000);
 
@@ -107,6 +124,8 @@ void tst_DashboardSettings::readOnlyAndAbsentWriteNothing()
     QVERIFY(none.profiles().isEmpty());
     QVERIFY(none.layout(u"embedded"_s).isEmpty());
     none.setLayout(u"embedded"_s, "[]");
+    QCOMPARE(none.theme(), QString());
+    none.setTheme(u"light"_s);
     none.setChartWindowMs(60000); // nothing to write to, nothing happens
 }
 

@@ -13,6 +13,11 @@
 // file dialog's Save pressed with a file name, and the files read back; a publish from the
 // Console found acked in the Outbox, on screen; a chart hovered and a value read from its
 // readout; a drag that zooms (the ZOOM chip on every tile) and a double click back to live.
+// Reset layout asks first and then goes back to the config's charts, kept so across a restart.
+// The light theme (--theme light, the rail's toggle) is read back from grabs, saved and restored,
+// and the labels fit in it at 1000x650 too. Ctrl+F on the Raw panel focuses its filter (the `key`
+// command). After the server refused the token, Retry now asks for another one in a dialog, and
+// the one typed there connects.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
@@ -90,10 +95,11 @@ struct HubProcess
 {
     QProcess process;
     QString url;
-    bool start(const QStringList &feeds)
+    bool start(const QStringList &feeds, const QStringList &more = {})
     {
         process.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard-hub"_s);
-        process.setArguments({u"--port"_s, u"0"_s, u"--feeds"_s, feeds.join(u','), u"--sys-hz"_s, u"5"_s});
+        process.setArguments(
+            QStringList{u"--port"_s, u"0"_s, u"--feeds"_s, feeds.join(u','), u"--sys-hz"_s, u"5"_s} + more);
         process.setProcessChannelMode(QProcess::MergedChannels);
         process.start();
         if (!process.waitForStarted(5000))
@@ -518,8 +524,225 @@ private Q_SLOTS:
             QCOMPARE(tiles.size(), 2);
             QCOMPARE(tiles.at(0).toObject().value(u"title"_s).toString(), u"Built CPU"_s);
             QCOMPARE(tiles.at(1).toObject().value(u"title"_s).toString(), u"Wave"_s);
+
+            // Reset layout asks first: Cancel keeps everything.
+            auto dialogShown = [&app](const QString &name) {
+                for (const QJsonValue &d : app.send(u"dialogs"_s).value(u"dialogs"_s).toArray())
+                    if (d.toObject().value(u"name"_s) == name)
+                        return d.toObject().value(u"visible"_s).toBool();
+                return false;
+            };
+            QVERIFY(!app.send(u"click resetLayoutButton"_s).contains(u"error"_s));
+            QVERIFY(dialogShown(u"resetLayoutDialog"_s));
+            QVERIFY(!app.send(u"click resetLayoutCancel"_s).contains(u"error"_s));
+            QVERIFY(!dialogShown(u"resetLayoutDialog"_s));
+            QCOMPARE(app.send(u"snapshot"_s).value(u"tileSpecs"_s).toArray().size(), 2);
+            // Reset confirmed: no config, so no charts; demo.wave (given with --subscribe) keeps an
+            // automatic tile, sys.cpu (subscribed only for its chart) is let go.
+            QVERIFY(!app.send(u"click resetLayoutButton"_s).contains(u"error"_s));
+            QVERIFY(!app.send(u"click resetLayoutConfirm"_s).contains(u"error"_s));
+            QVERIFY(!dialogShown(u"resetLayoutDialog"_s));
+            const QJsonArray reset = app.tilesWhen([](const QJsonArray &t) { return t.size() == 1; });
+            QCOMPARE(reset.size(), 1);
+            QCOMPARE(reset.at(0).toObject().value(u"channel"_s).toString(), u"demo.wave"_s);
+            QVERIFY(!reset.at(0).toObject().value(u"pinned"_s).toBool());
+            QCOMPARE(app.send(u"snapshot"_s).value(u"subscriptions"_s).toArray(), QJsonArray{u"demo.wave"_s});
             QVERIFY(app.quit());
         }
+        {
+            // The saved layout is gone: the next start shows the automatic tile alone.
+            DashboardRun app;
+            app.start(home.path(), args);
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            QTest::qWait(1500); // long enough for a saved layout's tiles to be there
+            const QJsonArray tiles = app.tilesWhen([](const QJsonArray &t) { return t.size() >= 1; });
+            QCOMPARE(tiles.size(), 1);
+            QCOMPARE(tiles.at(0).toObject().value(u"channel"_s).toString(), u"demo.wave"_s);
+            QVERIFY(app.quit());
+        }
+    }
+
+    // The light theme: --theme light starts in it (the window's background, the rail and the
+    // header's words drawn in its colours, read back from a grab); the rail's toggle switches
+    // back and forth, and the choice is saved and restored at the next start.
+    void lightThemeIsDrawnSavedAndRestored()
+    {
+        QTemporaryDir home;
+        auto luminance = [](const QColor &c) {
+            return 0.2126 * c.red() + 0.7152 * c.green() + 0.0722 * c.blue();
+        };
+        auto grabbed = [&home](DashboardRun &app, const QString &name) {
+            const QString file = home.filePath(name);
+            const QJsonObject reply = app.send(u"grab "_s + file);
+            return reply.contains(u"error"_s) ? QImage() : QImage(file);
+        };
+        // The rail (left, under the header) and the panel area: their background; the header's
+        // "Pulseboard": its darkest and lightest pixels, the text against the surface.
+        auto railColor = [](const QImage &image) { return image.pixelColor(190, image.height() - 60); };
+        auto panelColor = [](const QImage &image) { return image.pixelColor(200, image.height() - 6); };
+        // The darkest and the lightest pixel over the header's "Pulseboard": its words on its surface.
+        auto headerInk = [&luminance](const QImage &image) {
+            double darkest = 255, lightest = 0;
+            for (int y = 18; y < 46; ++y)
+                for (int x = 20; x < 120; ++x) {
+                    const double l = luminance(image.pixelColor(x, y));
+                    darkest = qMin(darkest, l);
+                    lightest = qMax(lightest, l);
+                }
+            return std::pair{darkest, lightest};
+        };
+        {
+            DashboardRun app;
+            app.start(home.path(), {u"--theme"_s, u"light"_s});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            QCOMPARE(app.send(u"snapshot"_s).value(u"theme"_s).toString(), u"light"_s);
+            QTest::qWait(500);
+            const QImage light = grabbed(app, u"light.png"_s);
+            QVERIFY(!light.isNull());
+            QVERIFY2(luminance(railColor(light)) > 230, qPrintable(railColor(light).name()));
+            QVERIFY2(luminance(panelColor(light)) > 230, qPrintable(panelColor(light).name()));
+            // Dark words on a white header.
+            QVERIFY2(headerInk(light).first < 80 && headerInk(light).second > 240,
+                     qPrintable(u"%1 %2"_s.arg(headerInk(light).first).arg(headerInk(light).second)));
+            // The rail's toggle: dark, drawn dark; and back to light.
+            const QJsonArray toggle = app.send(u"find themeToggle"_s).value(u"items"_s).toArray();
+            QCOMPARE(toggle.size(), 1);
+            QVERIFY(toggle.at(0).toObject().value(u"inWindow"_s).toBool());
+            QVERIFY(toggle.at(0).toObject().value(u"text"_s).toString().contains(u"Dark theme"_s));
+            QVERIFY(!app.send(u"click themeToggle"_s).contains(u"error"_s));
+            QCOMPARE(app.send(u"snapshot"_s).value(u"theme"_s).toString(), u"dark"_s);
+            QTest::qWait(300);
+            const QImage dark = grabbed(app, u"dark.png"_s);
+            QVERIFY(!dark.isNull());
+            QVERIFY2(luminance(railColor(dark)) < 50, qPrintable(railColor(dark).name()));
+            QVERIFY2(luminance(panelColor(dark)) < 50, qPrintable(panelColor(dark).name()));
+            // Light words on a dark header.
+            QVERIFY2(headerInk(dark).first < 40 && headerInk(dark).second > 200,
+                     qPrintable(u"%1 %2"_s.arg(headerInk(dark).first).arg(headerInk(dark).second)));
+            QVERIFY(!app.send(u"click themeToggle"_s).contains(u"error"_s));
+            QCOMPARE(app.send(u"snapshot"_s).value(u"theme"_s).toString(), u"light"_s);
+            QVERIFY(app.quit());
+        }
+        {
+            // Saved: no flag, and the last choice (light) comes back.
+            DashboardRun app;
+            app.start(home.path(), {});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            QCOMPARE(app.send(u"snapshot"_s).value(u"theme"_s).toString(), u"light"_s);
+            QTest::qWait(500);
+            const QImage restored = grabbed(app, u"restored.png"_s);
+            QVERIFY2(luminance(railColor(restored)) > 230, qPrintable(railColor(restored).name()));
+            QVERIFY(app.quit());
+        }
+        {
+            // A flag beats the saved choice.
+            DashboardRun app;
+            app.start(home.path(), {u"--theme"_s, u"dark"_s});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            QCOMPARE(app.send(u"snapshot"_s).value(u"theme"_s).toString(), u"dark"_s);
+            QVERIFY(app.quit());
+        }
+    }
+
+    // Ctrl+F on the Raw panel puts the keyboard in its filter; on another panel it does not.
+    void ctrlFFocusesTheRawFilter()
+    {
+        QTemporaryDir home;
+        DashboardRun app;
+        app.start(home.path(), {u"--no-settings"_s});
+        QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+        auto filterFocused = [&app] {
+            const QJsonArray items = app.send(u"find rawFilter"_s).value(u"items"_s).toArray();
+            return items.size() == 1 && items.at(0).toObject().value(u"activeFocus"_s).toBool();
+        };
+        QVERIFY(!app.send(u"panel streams"_s).contains(u"error"_s));
+        QTest::qWait(200);
+        QJsonObject reply = app.send(u"key Ctrl+F"_s);
+        QVERIFY2(!reply.isEmpty() && !reply.contains(u"error"_s),
+                 qPrintable(reply.value(u"error"_s).toString()));
+        QVERIFY(!filterFocused());
+        QVERIFY(!app.send(u"panel raw"_s).contains(u"error"_s));
+        QTest::qWait(200);
+        QVERIFY(!filterFocused());
+        reply = app.send(u"key Ctrl+F"_s);
+        QCOMPARE(reply.value(u"focus"_s).toString(), u"rawFilter"_s);
+        QVERIFY(filterFocused());
+        // Typed into: the filter takes the words; Escape empties it.
+        for (const QString &k : {u"S"_s, u"Y"_s, u"S"_s})
+            QVERIFY(!app.send(u"key "_s + k).contains(u"error"_s));
+        QJsonArray items = app.send(u"find rawFilter"_s).value(u"items"_s).toArray();
+        QCOMPARE(items.at(0).toObject().value(u"text"_s).toString(), u"sys"_s);
+        QVERIFY(!app.send(u"key Escape"_s).contains(u"error"_s));
+        items = app.send(u"find rawFilter"_s).value(u"items"_s).toArray();
+        QCOMPARE(items.at(0).toObject().value(u"text"_s).toString(), QString());
+        QVERIFY(app.send(u"key Ctrl+Nope"_s).contains(u"error"_s));
+        QVERIFY(app.quit());
+    }
+
+    // The server refuses the token: the banner's Retry now asks for another one in a dialog (a
+    // password field) instead of sending the refused one again; the token typed there connects.
+    void retryAfterATokenRefusalAsksForANewToken()
+    {
+        QTemporaryDir home;
+        const QString tokens = home.filePath(u"tokens.txt"_s);
+        {
+            QFile f(tokens);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("# accepted\nright-token\n");
+        }
+        HubProcess hub;
+        QVERIFY(hub.start({u"sys.cpu"_s}, {u"--tokens-file"_s, tokens}));
+        DashboardRun app;
+        app.start(home.path(), {u"--no-settings"_s, u"--url"_s, hub.url, u"--token"_s, u"wrong-token"_s,
+                                u"--subscribe"_s, u"sys.cpu"_s});
+        QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+        auto stateIs = [&app](const QString &state) {
+            QElapsedTimer t;
+            t.start();
+            QJsonObject snap;
+            while (t.elapsed() < 15000) {
+                snap = app.send(u"snapshot"_s);
+                if (snap.value(u"state"_s) == state)
+                    return snap;
+                QTest::qWait(100);
+            }
+            return snap;
+        };
+        QJsonObject snap = stateIs(u"failed"_s);
+        QCOMPARE(snap.value(u"state"_s).toString(), u"failed"_s);
+        QVERIFY2(snap.value(u"banner"_s).toString().contains(u"refused the token"_s),
+                 qPrintable(snap.value(u"banner"_s).toString()));
+        auto dialogShown = [&app](const QString &name) {
+            for (const QJsonValue &d : app.send(u"dialogs"_s).value(u"dialogs"_s).toArray())
+                if (d.toObject().value(u"name"_s) == name)
+                    return d.toObject().value(u"visible"_s).toBool();
+            return false;
+        };
+        // Retry now: the dialog, and no new attempt with the old token.
+        QVERIFY(!app.send(u"click retryButton"_s).contains(u"error"_s));
+        QVERIFY(dialogShown(u"tokenDialog"_s));
+        QTest::qWait(500);
+        QCOMPARE(app.send(u"snapshot"_s).value(u"state"_s).toString(), u"failed"_s);
+        const QJsonArray field = app.send(u"find tokenField"_s).value(u"items"_s).toArray();
+        QCOMPARE(field.size(), 1);
+        QVERIFY(field.at(0).toObject().value(u"visible"_s).toBool());
+        // Cancel: still failed, nothing sent.
+        QVERIFY(!app.send(u"click tokenCancel"_s).contains(u"error"_s));
+        QVERIFY(!dialogShown(u"tokenDialog"_s));
+        QCOMPARE(app.send(u"snapshot"_s).value(u"state"_s).toString(), u"failed"_s);
+        // Again, with the right token typed: connected.
+        QVERIFY(!app.send(u"click retryButton"_s).contains(u"error"_s));
+        QVERIFY(dialogShown(u"tokenDialog"_s));
+        QVERIFY(!app.send(u"text tokenField right-token"_s).contains(u"error"_s));
+        QVERIFY(!app.send(u"click tokenRetry"_s).contains(u"error"_s));
+        QVERIFY(!dialogShown(u"tokenDialog"_s));
+        snap = stateIs(u"open"_s);
+        QCOMPARE(snap.value(u"state"_s).toString(), u"open"_s);
+        // The token is never written where a person or a log could read it.
+        for (const QJsonObject &line : app.lines.seen())
+            QVERIFY(!QJsonDocument(line).toJson().contains("right-token"));
+        QVERIFY(!app.process.readAllStandardError().contains("right-token"));
+        QVERIFY(app.quit());
     }
 
     // Export layout writes a --config file; a new dashboard started on it alone (no settings,
@@ -613,16 +836,19 @@ private Q_SLOTS:
     void labelsFitEveryPanel_data()
     {
         QTest::addColumn<QString>("geometry");
-        QTest::newRow("1000x650") << u"1000x650"_s;
-        QTest::newRow("2560x1440") << u"2560x1440"_s;
+        QTest::addColumn<QString>("theme");
+        QTest::newRow("1000x650") << u"1000x650"_s << u"dark"_s;
+        QTest::newRow("2560x1440") << u"2560x1440"_s << u"dark"_s;
+        QTest::newRow("1000x650 light") << u"1000x650"_s << u"light"_s;
     }
     void labelsFitEveryPanel()
     {
         QFETCH(QString, geometry);
+        QFETCH(QString, theme);
         QTemporaryDir home;
         DashboardRun run;
         // The embedded hub, as a new user first meets the app: its channels, tiles and figures.
-        run.start(home.path(), {u"--no-settings"_s}, geometry);
+        run.start(home.path(), {u"--no-settings"_s, u"--theme"_s, theme}, geometry);
         QProcess &app = run.process;
         QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
         LineReader &lines = run.lines;
@@ -635,6 +861,7 @@ private Q_SLOTS:
         const QJsonObject snap = run.waitForChartData();
         QVERIFY2(snap.value(u"chartSamples"_s).toInt() >= 40,
                  qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
+        QCOMPARE(snap.value(u"theme"_s).toString(), theme);
         const QStringList size = geometry.split(u'x');
         const QJsonObject window = snap.value(u"window"_s).toObject();
         QCOMPARE(window.value(u"width"_s).toInt(), size.at(0).toInt());
@@ -647,8 +874,9 @@ private Q_SLOTS:
             const QJsonObject shown = ask("panel " + panel.toUtf8(), u"panel"_s);
             QVERIFY2(!shown.isEmpty() && !shown.contains(u"error"_s), qPrintable(panel));
             QTest::qWait(600); // laid out, a display tick drawn, figures updated
-            const QString png =
-                QStringLiteral(PULSEBOARD_BUILD_DIR) + u"/e2e-labels-%1-%2.png"_s.arg(geometry, panel);
+            const QString png = QStringLiteral(PULSEBOARD_BUILD_DIR) +
+                                u"/e2e-labels-%1-%2%3.png"_s.arg(
+                                    geometry, panel, theme == u"dark"_s ? QString() : u"-"_s + theme);
             QVERIFY(!ask("grab " + png.toUtf8(), u"grab"_s).contains(u"error"_s));
             const QJsonObject labels = ask("labels", u"labels"_s);
             QVERIFY2(labels.contains(u"problems"_s), qPrintable(panel + u": no answer to 'labels'"_s));
@@ -719,8 +947,10 @@ private Q_SLOTS:
                  qPrintable(QString::fromUtf8(QJsonDocument(snap).toJson(QJsonDocument::Compact))));
         const QStringList channels = snap.value(u"tileChannels"_s).toVariant().toStringList();
 
-        // Export CSV: the button fills in a file name and opens the dialog; Save with our name.
-        const QString csv = home.filePath(u"view.csv"_s);
+        // Export CSV: the button fills in a file name and opens the dialog; Save with our name, in
+        // a folder that is not there yet (the export makes it).
+        const QString csv = home.filePath(u"exports/today/view.csv"_s);
+        QVERIFY(!QFileInfo::exists(home.filePath(u"exports"_s)));
         QVERIFY(askOk("click exportCsvButton", u"click"_s));
         QVERIFY(askOk("accept exportCsvDialog " + csv.toUtf8(), u"accept"_s));
         QVERIFY2(waitForFile(csv), qPrintable(csv + u" was not written"_s));
@@ -744,7 +974,7 @@ private Q_SLOTS:
         QVERIFY2(sources.size() >= 2, qPrintable(QStringList(sources.cbegin(), sources.cend()).join(u',')));
 
         // Export PNG: the window as it is, at its size.
-        const QString png = home.filePath(u"view.png"_s);
+        const QString png = home.filePath(u"pictures/new/view.png"_s);
         QVERIFY(askOk("click exportPngButton", u"click"_s));
         QVERIFY(askOk("accept exportPngDialog " + png.toUtf8(), u"accept"_s));
         QVERIFY2(waitForFile(png), qPrintable(png + u" was not written"_s));

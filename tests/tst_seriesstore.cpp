@@ -2,10 +2,13 @@
 #include "protocol/EnvelopeDecoder.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
@@ -134,7 +137,56 @@ private Q_SLOTS:
         QCOMPARE(lines.at(1), QByteArray("2000,1970-01-01T00:00:02.000Z,health,rttMs,15.5"));
         QCOMPARE(lines.at(2), QByteArray("3000,1970-01-01T00:00:03.000Z,health,rttMs,20"));
         QCOMPARE(lines.size(), 4); // trailing newline
-        QVERIFY(!store.exportCsv(u"/nonexistent-dir/x.csv"_s, series, 0, 1).isEmpty());
+
+        // A folder that is not there yet is made, however deep.
+        const QString nested = dir.filePath(u"not/there/yet/out.csv"_s);
+        QCOMPARE(store.exportCsv(nested, series, 0, 5000), QString());
+        QFile n(nested);
+        QVERIFY(n.open(QIODevice::ReadOnly));
+        QCOMPARE(n.readAll().split('\n').size(), 5);
+        // One that cannot be (under a plain file) is said, naming the folder; nothing is written.
+        QFile plain(dir.filePath(u"plain"_s));
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.close();
+        const QString under = dir.filePath(u"plain/sub/x.csv"_s);
+        const QString error = store.exportCsv(under, series, 0, 5000);
+        QVERIFY2(error.contains(u"the folder "_s + dir.filePath(u"plain/sub"_s) + u" cannot be created"_s),
+                 qPrintable(error));
+        QVERIFY(!QFileInfo::exists(under));
+        // A folder is not a file name.
+        QVERIFY2(store.exportCsv(dir.path(), series, 0, 5000).contains(u"it is a folder"_s), "folder taken");
+    }
+
+    void csvNumbersReadBackExactly()
+    {
+        // Each value in the fewest digits that read back as the same double: no float noise.
+        const QList<double> values{0.3,        0.1 + 0.2,       1.0 / 3.0,          -2.5e-7, 1e300,
+                                   123456.789, 1764650000000.0, 9007199254740992.0, 1e17,    -0.0,
+                                   42,         5e-324};
+        SeriesStore store;
+        for (int i = 0; i < values.size(); ++i)
+            store.addSample(u"sys.cpu"_s, u"total"_s, 1000 + i, values.at(i));
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"numbers.csv"_s);
+        const QVariantList series{QVariantMap{{u"source"_s, u"sys.cpu"_s}, {u"path"_s, u"total"_s}}};
+        QCOMPARE(store.exportCsv(file, series, 0, 5000), QString());
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.size(), values.size() + 2); // the header, a trailing newline
+        QStringList cells;
+        for (int i = 0; i < values.size(); ++i) {
+            const QByteArray cell = lines.at(i + 1).split(',').last();
+            bool ok = false;
+            const double back = cell.toDouble(&ok);
+            QVERIFY2(ok, cell.constData());
+            QVERIFY2(back == values.at(i) || (std::isnan(back) && std::isnan(values.at(i))),
+                     cell.constData());
+            cells.append(QString::fromLatin1(cell));
+        }
+        QCOMPARE(cells, (QStringList{u"0.3"_s, u"0.30000000000000004"_s, u"0.3333333333333333"_s,
+                                     u"-2.5e-07"_s, u"1e+300"_s, u"123456.789"_s, u"1764650000000"_s,
+                                     u"9007199254740992"_s, u"1e+17"_s, u"0"_s, u"42"_s, u"5e-324"_s}));
     }
 
     void ownFiguresNeverMeetAChannel()

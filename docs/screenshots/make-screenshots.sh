@@ -64,4 +64,8 @@ xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$roo
   done
 } | xvfb "$bin/pulseboard" --geometry 1440x900 --control >/dev/null
 
+# 6. The light theme: the default dashboard in it, after 30 s of data.
+xvfb "$bin/pulseboard" --geometry 1440x900 --theme light --screenshot "$out/light-theme.png" \
+  --screenshot-delay 30000
+
 rm -f "$out"/*.png.json "$hub_log"

@@ -141,7 +141,7 @@ Popup {
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: 8
-                    TextField {
+                    ThemeField {
                         id: channelField
                         objectName: "chartChannel"
                         Layout.fillWidth: true
@@ -149,7 +149,7 @@ Popup {
                         font.family: Theme.monoFamily
                         onTextChanged: dialog.refreshFields()
                     }
-                    ComboBox {
+                    ThemeComboBox {
                         id: channelPick
                         objectName: "chartChannelPick"
                         Layout.preferredWidth: 200
@@ -172,14 +172,14 @@ Popup {
                     wrapMode: Text.WordWrap
                 }
                 Label { text: "Title" }
-                TextField {
+                ThemeField {
                     id: titleField
                     objectName: "chartTitle"
                     Layout.fillWidth: true
                     placeholderText: channelField.text.trim().length ? channelField.text.trim() : "the channel's name"
                 }
                 Label { text: "Unit" }
-                TextField {
+                ThemeField {
                     id: unitField
                     objectName: "chartUnit"
                     Layout.preferredWidth: 120
@@ -187,14 +187,14 @@ Popup {
                 }
                 Label { text: "Range" }
                 RowLayout {
-                    TextField {
+                    ThemeField {
                         id: minField
                         objectName: "chartMin"
                         Layout.preferredWidth: 120
                         placeholderText: "min: auto"
                     }
                     Label { text: "to" }
-                    TextField {
+                    ThemeField {
                         id: maxField
                         objectName: "chartMax"
                         Layout.preferredWidth: 120
@@ -223,7 +223,7 @@ Popup {
                 visible: dialog.available.length > 0
                 Repeater {
                     model: dialog.available
-                    delegate: CheckBox {
+                    delegate: ThemeCheckBox {
                         required property string modelData
                         objectName: "chartField:" + modelData
                         text: modelData
@@ -239,7 +239,7 @@ Popup {
             RowLayout {
                 Layout.fillWidth: true
                 Label { text: "Other fields" }
-                TextField {
+                ThemeField {
                     id: extraField
                     objectName: "chartExtraFields"
                     Layout.fillWidth: true
@@ -281,21 +281,21 @@ Popup {
                         Layout.fillWidth: true
                         Layout.minimumWidth: 80
                     }
-                    TextField {
+                    ThemeField {
                         objectName: "chartWarn:" + row.modelData
                         Layout.preferredWidth: 90
                         placeholderText: "warn"
                         Component.onCompleted: text = dialog.threshold(row.modelData).warn
                         onTextChanged: dialog.threshold(row.modelData).warn = text
                     }
-                    TextField {
+                    ThemeField {
                         objectName: "chartAlarm:" + row.modelData
                         Layout.preferredWidth: 90
                         placeholderText: "alarm"
                         Component.onCompleted: text = dialog.threshold(row.modelData).alarm
                         onTextChanged: dialog.threshold(row.modelData).alarm = text
                     }
-                    CheckBox {
+                    ThemeCheckBox {
                         objectName: "chartBelow:" + row.modelData
                         Layout.preferredWidth: 110
                         text: "low is bad"
@@ -320,12 +320,12 @@ Popup {
                 Layout.fillWidth: true
                 Layout.topMargin: 6
                 Item { Layout.fillWidth: true }
-                Button {
+                ThemeButton {
                     objectName: "chartCancel"
                     text: "Cancel"
                     onClicked: dialog.close()
                 }
-                Button {
+                ThemeButton {
                     objectName: "chartSave"
                     text: dialog.key === "" ? "Add chart" : "Save"
                     highlighted: true

@@ -72,7 +72,7 @@ Popup {
         }
         RowLayout {
             Layout.fillWidth: true
-            TextField {
+            ThemeField {
                 id: pathField
                 objectName: "exportLayoutPath"
                 Layout.fillWidth: true
@@ -80,7 +80,7 @@ Popup {
                 font.pixelSize: Theme.fontSmall
                 onTextChanged: { dialog.confirmPath = ""; dialog.message = "" }
             }
-            Button {
+            ThemeButton {
                 objectName: "exportLayoutBrowse"
                 text: "Browse\u2026"
                 onClicked: { fileDialog.selectedFile = "file://" + dialog.localPath(pathField.text.trim()); fileDialog.open() }
@@ -99,12 +99,12 @@ Popup {
         RowLayout {
             Layout.fillWidth: true
             Item { Layout.fillWidth: true }
-            Button {
+            ThemeButton {
                 objectName: "exportLayoutCancel"
                 text: "Cancel"
                 onClicked: dialog.close()
             }
-            Button {
+            ThemeButton {
                 objectName: "exportLayoutSave"
                 text: dialog.confirmPath.length > 0 ? "Replace" : "Export"
                 highlighted: true

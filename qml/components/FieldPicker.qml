@@ -46,7 +46,7 @@ Popup {
             Layout.preferredHeight: Math.min(contentHeight, 320)
             clip: true
             model: picker.available
-            delegate: CheckBox {
+            delegate: ThemeCheckBox {
                 required property string modelData
                 width: ListView.view.width
                 text: modelData
@@ -63,13 +63,13 @@ Popup {
         }
         RowLayout {
             Layout.fillWidth: true
-            Button {
+            ThemeButton {
                 text: "Automatic"
                 enabled: picker.custom
                 onClicked: { picker.applied([]); picker.close() }
             }
             Item { Layout.fillWidth: true }
-            Button {
+            ThemeButton {
                 text: "Apply"
                 highlighted: true
                 enabled: Object.keys(picker.selection).length > 0

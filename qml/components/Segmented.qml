@@ -1,7 +1,7 @@
-// A row of mutually exclusive buttons (time window choice).
+// A row of mutually exclusive buttons (time window choice), drawn as ThemeButtons: the one
+// picked in accent.
 pragma ComponentBehavior: Bound
 import QtQuick
-import QtQuick.Controls
 import Pulseboard
 
 Row {
@@ -9,10 +9,10 @@ Row {
     property var options: []      // [{label, value}]
     property var value
     signal picked(var value)
-    spacing: 0
+    spacing: 4
     Repeater {
         model: seg.options
-        delegate: Button {
+        delegate: ThemeButton {
             required property var modelData
             required property int index
             text: modelData.label
@@ -21,6 +21,8 @@ Row {
             highlighted: checked
             onClicked: seg.picked(modelData.value)
             implicitHeight: 30
+            leftPadding: 10
+            rightPadding: 10
             font.pixelSize: Theme.fontSmall
         }
     }

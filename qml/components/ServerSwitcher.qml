@@ -235,7 +235,7 @@ Popup {
             Layout.rightMargin: 14
             Layout.bottomMargin: 10
             spacing: 6
-            TextField {
+            ThemeField {
                 id: urlField
                 objectName: "urlField"
                 Layout.fillWidth: true
@@ -247,7 +247,7 @@ Popup {
             RowLayout {
                 Layout.fillWidth: true
                 spacing: 8
-                TextField {
+                ThemeField {
                     id: nameField
                     objectName: "nameField"
                     Layout.fillWidth: true
@@ -255,7 +255,7 @@ Popup {
                     font.pixelSize: Theme.fontSmall
                     onAccepted: switcher.connectToServer()
                 }
-                Button {
+                ThemeButton {
                     objectName: "connectButton"
                     text: "Connect"
                     enabled: urlField.text.trim().length > 0

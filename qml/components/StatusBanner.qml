@@ -1,6 +1,5 @@
 // Shown whenever the connection is not open: what is happening, in words, and Retry now.
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Pulseboard
 
@@ -37,7 +36,7 @@ Rectangle {
             elide: Text.ElideRight
             Layout.fillWidth: true
         }
-        Button {
+        ThemeButton {
             objectName: "retryButton"
             visible: banner.showRetry && banner.canRetry
             text: "Retry now"

@@ -1,35 +1,46 @@
-// Colours, type and spacing of the dashboard: dark, calm, and colour only where it means
-// something (green open, amber reconnecting/warning, red failed/alarm, grey stale).
+// Colours, type and spacing of the dashboard: dark (or light), calm, and colour only where it
+// means something (green open, amber reconnecting/warning, red failed/alarm, grey stale).
 pragma Singleton
 import QtQuick
 
 QtObject {
-    readonly property color background: "#0d1117"
-    readonly property color surface: "#151b23"
-    readonly property color surfaceRaised: "#1c232d"
-    readonly property color border: "#262e3a"
-    readonly property color borderStrong: "#364152"
-    readonly property color text: "#e6edf3"
-    readonly property color textDim: "#9aa5b4"
-    readonly property color textFaint: "#5f6b7a"
-    readonly property color accent: "#4ea1ff"
-    readonly property color ok: "#3fb950"
-    readonly property color warn: "#e3b341"
-    readonly property color error: "#f85149"
-    readonly property color stale: "#6e7681"
-    readonly property color grid: "#1f2630"
-    readonly property color textOnAccent: "#ffffff"   // text on a highlighted control
-    readonly property color shadow: "#000000"
+    // Which palette: "dark" (the default) or "light", as Dashboard.theme says (Main.qml binds it).
+    // Every colour below follows it, so a panel never names a colour of its own.
+    property string name: "dark"
+    readonly property bool light: name === "light"
+
+    readonly property color background: light ? "#f6f8fa" : "#0d1117"
+    readonly property color surface: light ? "#ffffff" : "#151b23"
+    readonly property color surfaceRaised: light ? "#eaeef2" : "#1c232d"
+    readonly property color border: light ? "#d0d7de" : "#262e3a"
+    readonly property color borderStrong: light ? "#afb8c1" : "#364152"
+    readonly property color text: light ? "#1f2328" : "#e6edf3"
+    readonly property color textDim: light ? "#4f5964" : "#9aa5b4"
+    readonly property color textFaint: light ? "#6e7781" : "#626e7d"
+    readonly property color accent: light ? "#0969da" : "#4ea1ff"
+    readonly property color ok: light ? "#1a7f37" : "#3fb950"
+    readonly property color warn: light ? "#9a6700" : "#e3b341"
+    readonly property color error: light ? "#cf222e" : "#f85149"
+    readonly property color stale: light ? "#8c959f" : "#6e7681"
+    readonly property color grid: light ? "#e6eaef" : "#1f2630"
+    // Text on a highlighted control: white on the light theme's deep blue, near-black on the dark
+    // theme's bright one (white there reads at 2.6:1).
+    readonly property color textOnAccent: light ? "#ffffff" : "#0d1117"
+    readonly property color shadow: light ? "#8c959f" : "#000000"
 
     // Washes: one of the colours above at low opacity, laid over a surface to tint it.
-    readonly property color alarmWash: Qt.rgba(0.97, 0.32, 0.29, 0.08)  // error: a tile in alarm
-    readonly property color warnWash: Qt.rgba(0.89, 0.70, 0.25, 0.06)   // warn: a tile past a warning
-    readonly property color hoverWash: Qt.rgba(0.31, 0.63, 1, 0.10)     // accent: a row under the pointer
-    readonly property color currentWash: Qt.rgba(0.31, 0.63, 1, 0.16)   // accent: the panel shown, in the rail
-    readonly property color selectedWash: Qt.rgba(0.31, 0.63, 1, 0.18)  // accent: the row picked in a list
-    readonly property color stripeWash: Qt.rgba(1, 1, 1, 0.015)         // every other row of a list
+    readonly property color alarmWash: light ? Qt.rgba(0.81, 0.13, 0.18, 0.07) : Qt.rgba(0.97, 0.32, 0.29, 0.08)  // error: a tile in alarm
+    readonly property color warnWash: light ? Qt.rgba(0.60, 0.40, 0, 0.07) : Qt.rgba(0.89, 0.70, 0.25, 0.06)      // warn: a tile past a warning
+    readonly property color hoverWash: light ? Qt.rgba(0.04, 0.41, 0.85, 0.08) : Qt.rgba(0.31, 0.63, 1, 0.10)     // accent: a row under the pointer
+    readonly property color currentWash: light ? Qt.rgba(0.04, 0.41, 0.85, 0.12) : Qt.rgba(0.31, 0.63, 1, 0.16)   // accent: the panel shown, in the rail
+    readonly property color selectedWash: light ? Qt.rgba(0.04, 0.41, 0.85, 0.14) : Qt.rgba(0.31, 0.63, 1, 0.18)  // accent: the row picked in a list
+    readonly property color stripeWash: light ? Qt.rgba(0, 0, 0, 0.025) : Qt.rgba(1, 1, 1, 0.015)                // every other row of a list
 
-    readonly property var seriesColors: ["#4ea1ff", "#3fb950", "#e3b341", "#d2a8ff", "#ff7b72", "#56d4dd", "#ffa657", "#a5d6ff"]
+    // Series colours: strong enough on either background (on white the dark theme's yellow and
+    // pale blue would vanish).
+    readonly property var seriesColors: light
+        ? ["#0969da", "#1a7f37", "#b35900", "#8250df", "#cf222e", "#1b7c83", "#6f7a00", "#bf3989"]
+        : ["#4ea1ff", "#3fb950", "#e3b341", "#d2a8ff", "#ff7b72", "#56d4dd", "#ffa657", "#a5d6ff"]
 
     readonly property string fontFamily: "DejaVu Sans"
     readonly property string monoFamily: "DejaVu Sans Mono"

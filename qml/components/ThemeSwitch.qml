@@ -7,6 +7,9 @@ Switch {
     id: control
     padding: 0
     spacing: 0
+    // As large as its track (no words beside it: a Text next to it says what it switches).
+    implicitWidth: leftPadding + 36 + rightPadding
+    implicitHeight: 20
     indicator: Rectangle {
         implicitWidth: 36
         implicitHeight: 20

@@ -84,7 +84,7 @@ Item {
                             font.family: Theme.monoFamily
                         }
                         // Picks one of the subscriptions into the box (feeds of a hub may be read-only).
-                        ComboBox {
+                        ThemeComboBox {
                             id: picker
                             Layout.preferredWidth: 130
                             model: panel.connection.subscriptions
@@ -137,7 +137,7 @@ Item {
                 ColumnLayout {
                     anchors.fill: parent
                     spacing: 8
-                    ComboBox {
+                    ThemeComboBox {
                         id: method
                         Layout.fillWidth: true
                         editable: true

@@ -37,13 +37,13 @@ Item {
                 onTextChanged: panel.raw.filter = text
                 Keys.onEscapePressed: text = ""
             }
-            Button {
+            ThemeButton {
                 objectName: "rawPauseButton"
                 text: panel.raw.paused ? "\u25b6  Resume" : "\u275a\u275a  Pause"
                 highlighted: panel.raw.paused
                 onClicked: panel.raw.paused = !panel.raw.paused
             }
-            Button {
+            ThemeButton {
                 text: "Clear"
                 onClicked: panel.raw.clear()
             }

@@ -107,7 +107,7 @@ Item {
                 value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
             }
-            Button {
+            ThemeButton {
                 objectName: "pauseButton"
                 text: panel.paused || panel.zoomed ? "\u25b6  Live" : "\u275a\u275a  Pause"
                 highlighted: panel.paused || panel.zoomed
@@ -151,7 +151,7 @@ Item {
                 LayoutMirroring.enabled: true
             }
             Item { Layout.fillWidth: true }
-            Button {
+            ThemeButton {
                 objectName: "addChartButton"
                 text: "+  Add chart"
                 ToolTip.visible: hovered
@@ -159,7 +159,7 @@ Item {
                 onClicked: chartDialog.openFor("", "")
             }
             // The three exports share one button: the toolbar fits a 1000 px window, paused too.
-            Button {
+            ThemeButton {
                 id: exportButton
                 objectName: "exportMenuButton"
                 text: "Export \u25be"
@@ -182,6 +182,13 @@ Item {
                         objectName: "exportPngButton"
                         text: "PNG of the view\u2026"
                         onClicked: { pngDialog.selectedFile = "file://" + panel.dashboard.suggestedExportPath("png"); pngDialog.open() }
+                    }
+                    MenuSeparator {}
+                    MenuItem {
+                        objectName: "resetLayoutButton"
+                        text: "Reset layout\u2026"
+                        enabled: panel.editable
+                        onClicked: resetDialog.open()
                     }
                 }
             }
@@ -290,6 +297,64 @@ Item {
         objectName: "chartDialog"
         dashboard: panel.dashboard
         onSaved: (title) => toast.show("Saved the chart " + title, false)
+    }
+    // Reset layout asks first: what the user built here goes, and the config's charts come back.
+    Dialog {
+        id: resetDialog
+        objectName: "resetLayoutDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        modal: true
+        focus: true
+        padding: 20
+        width: Math.min(520, (parent ? parent.width : 520) - 40)
+        closePolicy: Popup.CloseOnEscape
+        background: Rectangle { color: Theme.surfaceRaised; radius: Theme.radius; border.color: Theme.borderStrong }
+        onAccepted: {
+            var charts = panel.dashboard.resetLayout()
+            panel.fullKey = ""
+            toast.show(charts > 0 ? "Layout reset to the config's " + charts + (charts === 1 ? " chart" : " charts")
+                                  : "Layout reset: every subscribed channel has its automatic chart", false)
+        }
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 10
+            Text {
+                text: "Reset the layout?"
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontTitle
+                font.weight: Font.DemiBold
+            }
+            Text {
+                objectName: "resetLayoutMessage"
+                Layout.fillWidth: true
+                wrapMode: Text.WordWrap
+                readonly property int charts: panel.dashboard.configChartCount()
+                text: (charts > 0 ? "The charts go back to the config's " + charts + (charts === 1 ? " chart" : " charts")
+                                  : "The charts you built go; every subscribed channel gets its automatic chart")
+                      + ", and the arrangement saved here is removed. Channels subscribed only for a removed chart are unsubscribed. Export the layout first to keep a copy."
+                color: Theme.textDim
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontBody
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                Layout.topMargin: 6
+                Item { Layout.fillWidth: true }
+                ThemeButton {
+                    objectName: "resetLayoutCancel"
+                    text: "Cancel"
+                    onClicked: resetDialog.reject()
+                }
+                ThemeButton {
+                    objectName: "resetLayoutConfirm"
+                    text: "Reset"
+                    highlighted: true
+                    onClicked: resetDialog.accept()
+                }
+            }
+        }
     }
     ExportLayoutDialog {
         id: exportDialog

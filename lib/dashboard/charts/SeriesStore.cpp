@@ -1,16 +1,30 @@
 #include "SeriesStore.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QLocale>
 #include <QThread>
 #include <QSaveFile>
 #include <QTextStream>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 namespace Pulseboard {
 
 SeriesStore::SeriesStore(QObject *parent) : SeriesStore(Limits{}, parent) {}
+
+QString SeriesStore::csvNumber(double v)
+{
+    // A whole number within a double's exact integers is written as one (no exponent: 1764650000000,
+    // not 1.76465e+12); anything else in the fewest digits that read back as the same double.
+    constexpr double kExactIntegers = 9007199254740992.0; // 2^53
+    if (std::isfinite(v) && std::trunc(v) == v && std::abs(v) <= kExactIntegers)
+        return QString::number(qint64(v));
+    return QString::number(v, 'g', QLocale::FloatingPointShortest);
+}
 
 SeriesStore::SeriesStore(const Limits &limits, QObject *parent) : QObject(parent), m_limits(limits) {}
 
@@ -188,6 +202,13 @@ qint64 SeriesStore::allocatedBytes() const
 QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &series, qint64 from,
                                qint64 to) const
 {
+    // A folder that is not there yet is made; one that cannot be is said by name.
+    const QFileInfo info(fileName);
+    if (info.isDir())
+        return QStringLiteral("cannot write %1: it is a folder").arg(fileName);
+    const QString folder = info.absolutePath();
+    if (!QFileInfo(folder).isDir() && !QDir().mkpath(folder))
+        return QStringLiteral("cannot write %1: the folder %2 cannot be created").arg(fileName, folder);
     QSaveFile file(fileName);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
         return QStringLiteral("cannot write %1: %2").arg(fileName, file.errorString());
@@ -215,7 +236,7 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
         for (int i = b->lowerBound(from); i < b->size() && b->at(i).t <= to; ++i) {
             const StreamBuffer::Sample &s = b->at(i);
             out << s.t << ',' << QDateTime::fromMSecsSinceEpoch(s.t).toUTC().toString(Qt::ISODateWithMs)
-                << ',' << csv(source) << ',' << csv(path) << ',' << QString::number(s.v, 'g', 17) << '\n';
+                << ',' << csv(source) << ',' << csv(path) << ',' << csvNumber(s.v) << '\n';
         }
     }
     out.flush();

@@ -150,18 +150,20 @@ void ConnectionStatus::update()
                           m.state() == ConnectionManager::Idle;
     if (text.headline == m_text.headline && text.banner == m_text.banner &&
         text.severity == m_text.severity && uptime == m_uptime && in.endpoint == m_endpoint &&
-        live == m_live && canRetry == m_canRetry)
+        live == m_live && canRetry == m_canRetry && in.failedOnToken == m_tokenRefused)
         return;
     const StatusText before = m_text;
     const bool uptimeMoved = uptime != m_uptime;
     const bool endpointMoved = in.endpoint != m_endpoint;
     const bool liveMoved = live != m_live;
     const bool canRetryMoved = canRetry != m_canRetry;
+    const bool tokenRefusedMoved = in.failedOnToken != m_tokenRefused;
     m_text = text;
     m_uptime = uptime;
     m_endpoint = in.endpoint;
     m_live = live;
     m_canRetry = canRetry;
+    m_tokenRefused = in.failedOnToken;
     // Every value is stored before the first signal, so a handler reads a consistent state.
     if (text.headline != before.headline)
         Q_EMIT headlineChanged();
@@ -177,6 +179,8 @@ void ConnectionStatus::update()
         Q_EMIT liveChanged();
     if (canRetryMoved)
         Q_EMIT canRetryChanged();
+    if (tokenRefusedMoved)
+        Q_EMIT tokenRefusedChanged();
     Q_EMIT changed();
 }
 

@@ -53,6 +53,8 @@ class ConnectionStatus : public QObject
     Q_PROPERTY(QString uptime READ uptime NOTIFY uptimeChanged)
     Q_PROPERTY(bool live READ live NOTIFY liveChanged)
     Q_PROPERTY(bool canRetry READ canRetry NOTIFY canRetryChanged)
+    // Failed because the server refused the token: retrying with the same one would only repeat it.
+    Q_PROPERTY(bool tokenRefused READ tokenRefused NOTIFY tokenRefusedChanged)
 
 public:
     explicit ConnectionStatus(QObject *parent = nullptr);
@@ -70,6 +72,7 @@ public:
     QString uptime() const { return m_uptime; }
     bool live() const { return m_live; }
     bool canRetry() const { return m_canRetry; }
+    bool tokenRefused() const { return m_tokenRefused; }
     qint64 lostAtMs() const { return m_lostAtMs; }
 
 Q_SIGNALS:
@@ -80,6 +83,7 @@ Q_SIGNALS:
     void uptimeChanged();
     void liveChanged();
     void canRetryChanged();
+    void tokenRefusedChanged();
     // Once per update() that changed anything, after the signals above: for whoever follows
     // the whole state (automation prints it as one line).
     void changed();
@@ -92,6 +96,7 @@ private:
     QString m_uptime;
     bool m_live = false;
     bool m_canRetry = false;
+    bool m_tokenRefused = false;
     qint64 m_lostAtMs = 0;
     int m_previousState = 0;
 };

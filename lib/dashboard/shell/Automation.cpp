@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QKeySequence>
 #include <QMouseEvent>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -25,6 +26,11 @@
 #include <cmath>
 #include <cstdio>
 #include <unistd.h>
+
+// QtGui's own way in for a key as the platform delivers it (shortcut map first), exported for
+// QTest (qtestkeyboard.h declares it the same way).
+Q_GUI_EXPORT void qt_handleKeyEvent(QWindow *w, QEvent::Type t, int k, Qt::KeyboardModifiers mods,
+                                    const QString &text = QString(), bool autorep = false, ushort count = 1);
 
 namespace Pulseboard {
 
@@ -393,6 +399,8 @@ void Automation::controlCommand(const QString &line)
             result.insert(QStringLiteral("error"),
                           QStringLiteral("no control named '%1' that can do it").arg(name));
         printLine(result);
+    } else if (line.startsWith(QLatin1StringView("key "))) {
+        printLine(keyCommand(line.mid(4).trimmed()));
     } else if (!line.isEmpty()) {
         printLine({{QStringLiteral("event"), QStringLiteral("error")},
                    {QStringLiteral("error"),
@@ -400,7 +408,7 @@ void Automation::controlCommand(const QString &line)
                         "unknown command '%1' (grab FILE, snapshot, labels, dialogs, open NAME, close NAME, "
                         "accept NAME [FILE], find PREFIX, mouse move|click|doubleclick X Y, mouse drag X1 Y1 "
                         "X2 Y2, "
-                        "panel NAME, text NAME VALUE, click NAME, quit)")
+                        "panel NAME, text NAME VALUE, click NAME, key SEQUENCE, quit)")
                         .arg(line)}});
     }
 }
@@ -560,7 +568,8 @@ QVariantList Automation::findItems(const QString &prefix) const
                           {QStringLiteral("visible"), item->isVisible() && effectiveOpacity(item) > 0.05},
                           {QStringLiteral("inWindow"), windowRect.contains(scene)},
                           {QStringLiteral("rect"), rectMap(scene)},
-                          {QStringLiteral("texts"), texts}};
+                          {QStringLiteral("texts"), texts},
+                          {QStringLiteral("activeFocus"), item->hasActiveFocus()}};
         const QVariant text = item->property("text");
         if (text.isValid())
             entry.insert(QStringLiteral("text"), text.toString());
@@ -617,6 +626,34 @@ QVariantMap Automation::mouseCommand(const QStringList &args)
             send(QEvent::MouseMove, from + (to - from) * step / 10.0, Qt::NoButton, Qt::LeftButton);
         send(QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
     }
+    return result;
+}
+
+QVariantMap Automation::keyCommand(const QString &sequence)
+{
+    QVariantMap result{{QStringLiteral("event"), QStringLiteral("key")},
+                       {QStringLiteral("sequence"), sequence}};
+    const QKeySequence keys = QKeySequence::fromString(sequence, QKeySequence::PortableText);
+    if (!m_window || keys.isEmpty() || keys[0].key() == Qt::Key_unknown) {
+        result.insert(QStringLiteral("error"),
+                      QStringLiteral("key SEQUENCE, as Qt writes one: Ctrl+F, Escape, Space, F11"));
+        return result;
+    }
+    // Through the platform's way in (what QTest's key clicks use), so shortcuts see it first.
+    for (int i = 0; i < keys.count(); ++i) {
+        const QKeyCombination combination = keys[i];
+        const Qt::KeyboardModifiers modifiers = combination.keyboardModifiers();
+        const int key = int(combination.key());
+        QString text;
+        if (!(modifiers & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier)) && key >= 0x20 &&
+            key < 0x7f)
+            text = modifiers & Qt::ShiftModifier ? QString(QChar(key)) : QString(QChar(key)).toLower();
+        qt_handleKeyEvent(m_window, QEvent::KeyPress, key, modifiers, text);
+        qt_handleKeyEvent(m_window, QEvent::KeyRelease, key, modifiers, text);
+    }
+    // Where the keyboard is now: the item that has it, by objectName.
+    const QQuickItem *focus = m_window->activeFocusItem();
+    result.insert(QStringLiteral("focus"), focus ? focus->objectName() : QString());
     return result;
 }
 

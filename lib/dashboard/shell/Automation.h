@@ -7,7 +7,8 @@
 //                      type and visibility), "open NAME", "close NAME", "accept NAME [FILE]"
 //                      (OK, a file dialog's Save with FILE picked); "find PREFIX" (items by
 //                      objectName: where, shown or not, their words); "mouse move|click|
-//                      doubleclick X Y", "mouse drag X1 Y1 X2 Y2"; "labels": every
+//                      doubleclick X Y", "mouse drag X1 Y1 X2 Y2"; "key SEQUENCE" (Ctrl+F,
+//                      Escape: through the shortcuts, as typed); "labels": every
 //                      visible text that does not fit its box (wider than itself, spilling
 //                      out of the card or pill it sits on or out of the window, elided with no
 //                      tooltip holding its words) and every two texts of one card that overlap.
@@ -74,6 +75,9 @@ private:
     QVariantList findItems(const QString &prefix) const;
     // The `mouse` command: pointer events delivered to the window as the platform would.
     QVariantMap mouseCommand(const QStringList &args);
+    // The `key` command: a key sequence (Ctrl+F, Escape) pressed and released as the platform
+    // would deliver it, shortcuts first; the reply names the item with the keyboard then.
+    QVariantMap keyCommand(const QString &sequence);
 
     QPointer<Dashboard> m_dashboard;
     QPointer<QQuickWindow> m_window;

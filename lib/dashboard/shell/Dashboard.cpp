@@ -185,6 +185,7 @@ QString Dashboard::version() const
 void Dashboard::subscribeConfigured(const QStringList &extra)
 {
     QStringList wanted = m_options.config.channels;
+    m_userChannels = QSet<QString>(extra.cbegin(), extra.cend());
     for (const QString &c : extra)
         if (!wanted.contains(c))
             wanted.append(c);
@@ -287,7 +288,24 @@ void Dashboard::setWindowMs(int ms)
     Q_EMIT windowMsChanged();
 }
 
+void Dashboard::setTheme(const QString &name)
+{
+    if (!DashboardSettings::isThemeName(name) || name == m_theme)
+        return;
+    m_theme = name;
+    m_options.settings.setTheme(name);
+    Q_EMIT themeChanged();
+}
+
 bool Dashboard::subscribe(const QString &channel)
+{
+    if (!subscribeChannel(channel))
+        return false;
+    m_userChannels.insert(channel.trimmed());
+    return true;
+}
+
+bool Dashboard::subscribeChannel(const QString &channel)
 {
     const QString name = channel.trimmed();
     if (!m_manager || !m_manager->subscribe(name))
@@ -301,8 +319,17 @@ bool Dashboard::unsubscribe(const QString &channel)
 {
     if (!m_manager || !m_manager->unsubscribe(channel))
         return false;
+    m_userChannels.remove(channel);
     Q_EMIT channelsChosen(m_manager->subscriptions());
     return true;
+}
+
+bool Dashboard::releaseChartChannel(const QString &channel)
+{
+    if (!m_manager || m_layout->showsChannel(channel) || m_options.config.channels.contains(channel) ||
+        m_userChannels.contains(channel) || !m_manager->subscriptions().contains(channel))
+        return false;
+    return unsubscribe(channel);
 }
 
 void Dashboard::refreshChannelList()
@@ -318,6 +345,21 @@ void Dashboard::retry()
 {
     if (m_manager)
         m_manager->retry();
+}
+
+bool Dashboard::takesTypedToken() const
+{
+    return m_manager && !m_manager->options().tokenSource && !m_manager->options().tokenProvider;
+}
+
+void Dashboard::retryWithToken(const QString &token)
+{
+    if (!m_manager)
+        return;
+    // A new token retries a connection that failed on the old one by itself; the same one again
+    // is the user's choice to try once more.
+    m_manager->setToken(token.trimmed());
+    m_manager->retry();
 }
 
 const ChartConfig *Dashboard::chartFor(const QString &channel) const
@@ -535,18 +577,23 @@ QString Dashboard::saveChart(const QString &key, const QVariantMap &draft)
     const bool subscribed = m_manager->subscriptions().contains(chart.channel);
     const QList<ChartConfig> before = m_layout->charts();
     int index = -1;
+    QString oldChannel;
     if (key.isEmpty()) {
         index = m_layout->add(chart);
     } else {
         index = layoutIndexFor(key);
         if (index < 0)
             return QStringLiteral("There is no tile '%1' any more").arg(key);
+        oldChannel = m_layout->charts().at(index).channel;
         m_layout->replace(index, chart);
     }
-    if (!subscribed && !subscribe(chart.channel)) {
+    if (!subscribed && !subscribeChannel(chart.channel)) {
         m_layout->setCharts(before);
         return QStringLiteral("Cannot subscribe to '%1' on this server").arg(chart.channel);
     }
+    // The chart shows another channel now: the old one goes if it was there only for charts.
+    if (!oldChannel.isEmpty() && oldChannel != chart.channel)
+        releaseChartChannel(oldChannel);
     // The dialog's fields are the chart's now: an older field-picker choice gives way.
     if (m_chosenFields.contains(chart.channel)) {
         m_chosenFields.remove(chart.channel);
@@ -578,6 +625,26 @@ QString Dashboard::removeTile(const QString &key)
         unsubscribe(channel);
     rebuildTiles();
     return QString();
+}
+
+int Dashboard::resetLayout()
+{
+    QSet<QString> dropped;
+    for (const ChartConfig &chart : m_layout->charts())
+        dropped.insert(chart.channel);
+    m_layout->setCharts(m_options.config.charts);
+    m_options.settings.setLayout(layoutSource(), QByteArray());
+    for (const QString &channel : std::as_const(dropped))
+        releaseChartChannel(channel);
+    // The config's channels (and its charts') are all there again, should one have gone.
+    subscribeConfigured(QStringList(m_userChannels.cbegin(), m_userChannels.cend()));
+    rebuildTiles();
+    m_events->add(
+        EventLog::Info,
+        QStringLiteral("Layout reset to the config's %1 chart(s); the saved arrangement was removed")
+            .arg(m_options.config.charts.size()),
+        nowMs());
+    return int(m_options.config.charts.size());
 }
 
 bool Dashboard::moveTile(const QString &key, int delta)
@@ -757,7 +824,10 @@ QString Dashboard::savePng(QObject *target, const QString &file) const
     const QImage image = window->grabWindow();
     if (image.isNull())
         return QStringLiteral("the window could not be grabbed");
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    // As the CSV export does: a folder not there yet is made, one that cannot be is named.
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QFileInfo(folder).isDir() && !QDir().mkpath(folder))
+        return QStringLiteral("cannot write %1: the folder %2 cannot be created").arg(path, folder);
     if (!image.save(path, "PNG"))
         return QStringLiteral("cannot write %1").arg(path);
     m_events->add(EventLog::Info, QStringLiteral("Saved a PNG of the view to %1").arg(path), nowMs());
@@ -810,6 +880,7 @@ QVariantMap Dashboard::snapshot() const
     }
     map.insert(QStringLiteral("headline"), m_status->headline());
     map.insert(QStringLiteral("banner"), m_status->banner());
+    map.insert(QStringLiteral("theme"), m_theme);
     map.insert(QStringLiteral("live"), m_status->live());
     map.insert(QStringLiteral("chartPoints"), points);
     map.insert(QStringLiteral("chartSamples"), samples);

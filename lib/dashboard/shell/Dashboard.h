@@ -70,6 +70,9 @@ class Dashboard : public QObject
     Q_PROPERTY(int columns READ columns NOTIFY columnsChanged)
     Q_PROPERTY(int staleAfterMs READ staleAfterMs NOTIFY staleAfterMsChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
+    // The colour theme, "dark" or "light" (DashboardSettings::themeNames()); Theme.qml follows it.
+    // Set by --theme or the rail's toggle, saved as the user's choice.
+    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
 
 public:
     struct Options
@@ -112,11 +115,19 @@ public:
     int columns() const { return m_options.config.columns; }
     int staleAfterMs() const { return m_options.config.staleAfterMs; }
     QString version() const;
+    QString theme() const { return m_theme; }
+    // A name that is not a theme changes nothing.
+    void setTheme(const QString &name);
 
     Q_INVOKABLE bool subscribe(const QString &channel);
     Q_INVOKABLE bool unsubscribe(const QString &channel);
     Q_INVOKABLE void refreshChannelList();
     Q_INVOKABLE void retry();
+    // Retry now after the server refused the token: with `token` instead (kept in memory for
+    // this server, never written to settings or logs). Only for a token given as such (flag,
+    // environment, typed here): a --token-file or --token-command is read again by retry().
+    Q_INVOKABLE bool takesTypedToken() const;
+    Q_INVOKABLE void retryWithToken(const QString &token);
     // The user's choice of fields for a channel's tile (empty: automatic), persisted.
     Q_INVOKABLE void setTileFields(const QString &channel, const QStringList &fields);
     // The fields a tile shows now: its chosen ones, else the first few discovered.
@@ -128,8 +139,17 @@ public:
     // The dialog's fields for the tile `key` (empty: a new chart), as DashboardLayout::toDraft.
     Q_INVOKABLE QVariantMap chartDraft(const QString &key) const;
     // Adds (empty key) or replaces a chart from the dialog's draft, subscribing its channel when
-    // needed. Empty, or why not (nothing changed then).
+    // needed. A chart edited to show another channel lets the old one go (unsubscribed) when no
+    // tile shows it any more and it was subscribed only for the charts: not one the config
+    // lists, given at start (--subscribe, the profile) or subscribed by hand in Channels.
+    // Empty, or why not (nothing changed then).
     Q_INVOKABLE QString saveChart(const QString &key, const QVariantMap &draft);
+    // Back to the config's charts: the layout saved for layoutSource() is removed, and the
+    // channels only the dropped charts were subscribed for are unsubscribed (as above). How
+    // many charts the config has; the tiles after them are the automatic ones again.
+    Q_INVOKABLE int resetLayout();
+    // How many charts resetLayout() goes back to.
+    Q_INVOKABLE int configChartCount() const { return int(m_options.config.charts.size()); }
     // Removes the tile; a channel no tile shows any more is unsubscribed, so it does not come
     // back as an automatic tile. Empty, or why not.
     Q_INVOKABLE QString removeTile(const QString &key);
@@ -185,6 +205,7 @@ Q_SIGNALS:
     void cycleSecondsChanged();
     void columnsChanged();
     void staleAfterMsChanged();
+    void themeChanged();
 
 private:
     // What MessageIngest gathered since the last tick, into the models (GUI thread).
@@ -196,6 +217,11 @@ private:
     // The layout index of tile `key`, pinning the automatic tiles first when it is one; -1: none.
     int layoutIndexFor(const QString &key);
     void pinAutomaticTiles();
+    // Subscribes for a chart (not by hand: the chart may let it go again).
+    bool subscribeChannel(const QString &channel);
+    // Unsubscribes `channel` when no chart of the layout shows it and the user did not ask for
+    // it (config, start, by hand). Whether it did.
+    bool releaseChartChannel(const QString &channel);
     // Whether `channel` has a tile of its own: subscribed, or a topic shown under a filter.
     bool hasTile(const QString &channel) const;
     // After serverSwitched(): the NOTIFY of each property the new server's config changed.
@@ -235,6 +261,9 @@ private:
     QSet<QString> m_overflowTold; // filters whose cap the event log mentioned
     // MQTT retain: the channels whose newest value is the broker's stored one (no live message since).
     QSet<QString> m_retained;
+    // The channels the user asked for (at start besides the config's, or subscribed by hand in
+    // Channels): a chart that stops showing one leaves it subscribed.
+    QSet<QString> m_userChannels;
     QHash<QString, QStringList> m_chosenFields;
     // Automatic choices: when each channel's was first made, and the ones that settled.
     QHash<QString, qint64> m_autoSince;
@@ -242,6 +271,9 @@ private:
     int m_autoCheck = 0;
     QHash<QString, QPair<int, int>> m_chartCounts;
     int m_windowMs = ChartWindows::kDefaultMs;
+    // The saved choice, else dark (--theme is applied by the session, as --window is).
+    QString m_theme =
+        m_options.settings.theme().isEmpty() ? QStringLiteral("dark") : m_options.settings.theme();
 };
 
 } // namespace Pulseboard

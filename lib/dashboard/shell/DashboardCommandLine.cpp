@@ -106,6 +106,10 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
          QStringLiteral("on (default): the connection, decoding and ingest run on a thread of their own; off: "
                         "on the GUI thread (for comparison)."),
          QStringLiteral("on|off")},
+        {opt("theme"),
+         QStringLiteral("Colours: %1 (default dark, or the last one picked in the app). Saved as the choice.")
+             .arg(DashboardSettings::themeNames().join(QStringLiteral(" or "))),
+         QStringLiteral("NAME")},
         {opt("no-settings"),
          QStringLiteral("Neither read nor save settings (window, chart choices, server profiles).")},
         {opt("profile"),
@@ -224,6 +228,15 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     l.windowGiven = p.isSet(opt("window"));
     l.config.windowMs = windowSeconds * 1000;
     l.config.displayRateHz = rate;
+    if (p.isSet(opt("theme"))) {
+        l.theme = p.value(opt("theme")).trimmed().toLower();
+        if (!DashboardSettings::isThemeName(l.theme)) {
+            *error =
+                QStringLiteral("--theme must be %1, not '%2'")
+                    .arg(DashboardSettings::themeNames().join(QStringLiteral(" or ")), p.value(opt("theme")));
+            return false;
+        }
+    }
     l.geometryGiven = p.isSet(opt("geometry"));
     if (l.geometryGiven && !readGeometry(p.value(opt("geometry")), &l.windowSize, error))
         return false;

@@ -38,6 +38,7 @@ struct DashboardLaunch
     QStringList channels;   // subscribed at start besides the config's (--subscribe or the profile's)
     bool kiosk = false;
     bool windowGiven = false; // --window: it beats the saved choice (and is saved)
+    QString theme;            // --theme dark|light; empty: the saved choice, else dark
 
     bool readSettings = true;           // not --no-settings
     bool writeSettings = true;          // and not a screenshot run, which leaves no trace

@@ -95,6 +95,8 @@ bool DashboardSession::start(QString *error)
     wire();
     if (m_launch.windowGiven)
         m_dashboard->setWindowMs(m_launch.config.windowMs);
+    if (!m_launch.theme.isEmpty())
+        m_dashboard->setTheme(m_launch.theme);
     return true;
 }
 

@@ -17,6 +17,7 @@ const QString kChartWindowMs = QStringLiteral("charts/windowMs");
 const QString kFieldsGroup = QStringLiteral("fields");
 const QString kLayoutsGroup = QStringLiteral("layouts");
 const QString kWindowGeometry = QStringLiteral("window/geometry");
+const QString kTheme = QStringLiteral("appearance/theme");
 const QString kProfiles = QStringLiteral("profiles");
 // Inside each entry of kProfiles.
 const QString kName = QStringLiteral("name");
@@ -99,10 +100,39 @@ void DashboardSettings::setLayout(const QString &source, const QByteArray &chart
 {
     if (!isWritable())
         return;
-    m_settings->setValue(kLayoutsGroup + QLatin1Char('/') +
-                             QString::fromLatin1(QUrl::toPercentEncoding(source)),
-                         QString::fromUtf8(chartsJson));
+    const QString key =
+        kLayoutsGroup + QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(source));
+    if (chartsJson.isEmpty())
+        m_settings->remove(key);
+    else
+        m_settings->setValue(key, QString::fromUtf8(chartsJson));
     m_settings->sync();
+}
+
+bool DashboardSettings::isThemeName(const QString &name)
+{
+    return themeNames().contains(name);
+}
+
+QStringList DashboardSettings::themeNames()
+{
+    return {QStringLiteral("dark"), QStringLiteral("light")};
+}
+
+QString DashboardSettings::theme() const
+{
+    if (!m_settings)
+        return QString();
+    const QString saved = m_settings->value(kTheme).toString();
+    return isThemeName(saved) ? saved : QString();
+}
+
+void DashboardSettings::setTheme(const QString &name)
+{
+    if (isWritable() && isThemeName(name)) {
+        m_settings->setValue(kTheme, name);
+        m_settings->sync();
+    }
 }
 
 QRect DashboardSettings::windowGeometry() const

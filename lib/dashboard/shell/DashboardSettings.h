@@ -5,6 +5,7 @@
 //   layouts/<source>          the charts the user built (the "charts" JSON of --config), for
 //                             the config file, or the server, they were built on (percent-encoded)
 //   window/geometry           the main window's geometry
+//   appearance/theme          the colour theme the user picked: "dark" or "light"
 //   profiles/<n>/...          the server profiles (ProfileStore), most recent first
 // It wraps a QSettings it does not own. Without one (--no-settings) every getter answers its
 // fallback and every setter does nothing; not writable (a screenshot run) reads but never writes.
@@ -44,7 +45,15 @@ public:
 
     // The saved "charts" JSON for `source` (a config file's path, or a server); empty: none.
     QByteArray layout(const QString &source) const;
+    // Empty `chartsJson`: none saved any more (the key goes).
     void setLayout(const QString &source, const QByteArray &chartsJson);
+
+    // The colour themes there are ("dark", the default, and "light"), and whether `name` is one.
+    static QStringList themeNames();
+    static bool isThemeName(const QString &name);
+    // The saved theme; empty when none is saved or the saved one is not a theme.
+    QString theme() const;
+    void setTheme(const QString &name); // a name that is not a theme is not saved
 
     // Invalid when none is saved.
     QRect windowGeometry() const;
