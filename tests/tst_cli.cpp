@@ -22,16 +22,6 @@ using namespace TestUtils;
 namespace {
 const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
 
-QStringList fastFlags()
-{
-    // Pings at test speed; the deadline leaves room for two busy processes (no test here measures it,
-    // and a spurious drop would resend publishes that the tests count on the wire).
-    return {QStringLiteral("--heartbeat-interval"), QStringLiteral("50"),
-            QStringLiteral("--heartbeat-timeout"),  QStringLiteral("1000"),
-            QStringLiteral("--backoff-initial"),    QStringLiteral("10"),
-            QStringLiteral("--backoff-max"),        QStringLiteral("50"),
-            QStringLiteral("--connect-timeout"),    QStringLiteral("2000")};
-}
 
 QList<QString> statesOf(const QList<QJsonObject> &events)
 {
@@ -74,7 +64,7 @@ void tst_Cli::tailsChannelUntilCount()
     cli.start(kCli,
               QStringList{QStringLiteral("--url"), server.url().toString(), QStringLiteral("--subscribe"),
                           QStringLiteral("sys.cpu"), QStringLiteral("--count"), QStringLiteral("3")} +
-                  fastFlags());
+                  fastCliFlags());
     QVERIFY(cli.waitForStarted());
     QTRY_COMPARE_WITH_TIMEOUT(server.framesOfType(MessageType::Subscribe).size(), 1, 10000);
     for (int i = 1; i <= 3; ++i)
@@ -113,7 +103,7 @@ void tst_Cli::publishesAndRequestsFromStdin()
     TestServer server;
     QVERIFY(server.listen());
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastFlags());
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastCliFlags());
     QVERIFY(cli.waitForStarted());
     cli.write("publish ops.cmd {\"action\":\"restart\",\"n\":1}\n"
               "this is not a command\n"
@@ -174,7 +164,7 @@ void tst_Cli::pagedResponseCarriesNext()
     for (const char *name : {"c", "a", "b"})
         hub.publish(QString::fromLatin1(name), 1);
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString()} + fastFlags());
+    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString()} + fastCliFlags());
     QVERIFY(cli.waitForStarted());
     cli.write("request channels.list {\"limit\":2}\n"
               "request channels.list {\"limit\":2,\"after\":\"b\"}\n"
@@ -205,7 +195,7 @@ void tst_Cli::overLongInputLineSkippedToItsEnd()
     TestServer server;
     QVERIFY(server.listen());
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastFlags());
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastCliFlags());
     QVERIFY(cli.waitForStarted());
     cli.write("publish ops.cmd 1\n");
     cli.write("publish ops.cmd " + QByteArray(17 * 1024 * 1024, '7') + "\n");
@@ -269,14 +259,11 @@ void tst_Cli::usageErrors()
 
 void tst_Cli::givesUpWithExitThree()
 {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close();
+    const QString dead = deadUrl().toString();
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+    cli.start(kCli, QStringList{QStringLiteral("--url"), dead,
                                 QStringLiteral("--max-retries"), QStringLiteral("2")} +
-                        fastFlags());
+                        fastCliFlags());
     QVERIFY(cli.waitForFinished(10000));
     QCOMPARE(cli.exitCode(), 3);
     const auto events = parseJsonLines(cli.readAllStandardOutput());
@@ -303,7 +290,7 @@ void tst_Cli::serverRefusalExitsFourAndIsCounted()
     QString error;
     QVERIFY2(hub.start(&error), qPrintable(error));
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString()} + fastFlags());
+    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString()} + fastCliFlags());
     QVERIFY(cli.waitForStarted());
     cli.write("publish sys.cpu {\"user\":1}\n"
               "publish console.test {\"n\":1}\n");
@@ -336,7 +323,7 @@ void tst_Cli::tokenNeverPrinted()
     env.insert(QStringLiteral("PULSEBOARD_TOKEN"), secret);
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("pulseboard.*=true"));
     cli.setProcessEnvironment(env);
-    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastFlags());
+    cli.start(kCli, QStringList{QStringLiteral("--url"), server.url().toString()} + fastCliFlags());
     QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
     QCOMPARE(cli.exitCode(), 3);
     const QByteArray out = cli.readAllStandardOutput();
@@ -375,7 +362,7 @@ void tst_Cli::queueFileSurvivesKillNine()
         QStringList{QStringLiteral("--url"),         QStringLiteral("ws://127.0.0.1:%1/").arg(port),
                     QStringLiteral("--queue-file"),  journal,
                     QStringLiteral("--max-retries"), QStringLiteral("0")} +
-        fastFlags();
+        fastCliFlags();
     QProcess first;
     first.start(kCli, args);
     QVERIFY(first.waitForStarted());
@@ -442,7 +429,7 @@ void tst_Cli::jsonFeedSaysWhatItCannotConfirm()
                            QStringLiteral(PULSEBOARD_SOURCE_DIR "/docs/examples/protocols/bare-feed.json")};
 
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), url} + json + fastFlags());
+    cli.start(kCli, QStringList{QStringLiteral("--url"), url} + json + fastCliFlags());
     QVERIFY(cli.waitForStarted());
     cli.write("publish room {\"heater\":\"on\"}\n");
     cli.closeWriteChannel(); // ends once what it sent has its outcome
@@ -475,7 +462,7 @@ void tst_Cli::jsonFeedSaysWhatItCannotConfirm()
     QProcess tail;
     tail.start(kCli, QStringList{QStringLiteral("--url"), url, QStringLiteral("--subscribe"),
                                  QStringLiteral("room"), QStringLiteral("--count"), QStringLiteral("3")} +
-                         json + fastFlags());
+                         json + fastCliFlags());
     QVERIFY(tail.waitForStarted());
     tail.closeWriteChannel();
     QTRY_VERIFY_WITH_TIMEOUT(tail.state() == QProcess::NotRunning, 15000);
@@ -497,7 +484,7 @@ void tst_Cli::endsWhenStdoutIsClosed()
     QVERIFY(server.listen());
     QStringList args{QStringLiteral("--url"), server.url().toString(), QStringLiteral("--subscribe"),
                      QStringLiteral("sys.cpu")};
-    args += fastFlags();
+    args += fastCliFlags();
     QString command = QStringLiteral("'%1'").arg(kCli);
     for (const QString &a : args)
         command += QStringLiteral(" '%1'").arg(a);

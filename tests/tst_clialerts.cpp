@@ -24,14 +24,6 @@ namespace {
 const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
 using L = QLatin1StringView;
 
-QStringList fastFlags()
-{
-    return {QStringLiteral("--heartbeat-interval"), QStringLiteral("50"),
-            QStringLiteral("--heartbeat-timeout"),  QStringLiteral("1000"),
-            QStringLiteral("--backoff-initial"),    QStringLiteral("10"),
-            QStringLiteral("--backoff-max"),        QStringLiteral("50"),
-            QStringLiteral("--connect-timeout"),    QStringLiteral("2000")};
-}
 
 HubOptions quietHub()
 {
@@ -45,7 +37,7 @@ HubOptions quietHub()
 class CliRun
 {
 public:
-    void start(const QStringList &args) { m_process.start(kCli, args + fastFlags()); }
+    void start(const QStringList &args) { m_process.start(kCli, args + fastCliFlags()); }
     bool started() { return m_process.waitForStarted(); }
     QList<QJsonObject> events()
     {
@@ -286,12 +278,9 @@ void tst_CliAlerts::staleRaisesOnTickAndClears()
 void tst_CliAlerts::sourceDownExitsSix()
 {
     // A port nothing listens on: the connection never opens.
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
+    const QString dead = deadUrl().toString();
     CliRun cli;
-    cli.start({QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+    cli.start({QStringLiteral("--url"), dead,
                QStringLiteral("--max-retries"), QStringLiteral("0"), QStringLiteral("--alert"),
                QStringLiteral("name=down severity=critical source-down=300ms"),
                QStringLiteral("--exit-on-alert"), QStringLiteral("critical")});
@@ -351,12 +340,9 @@ void tst_CliAlerts::gapRaisesOnceAndClearsAfterHold()
 void tst_CliAlerts::outboxAgeExitsSix()
 {
     // Nothing listens: a publish waits in the outbox, unconfirmed.
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
+    const QString dead = deadUrl().toString();
     CliRun cli;
-    cli.start({QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+    cli.start({QStringLiteral("--url"), dead,
                QStringLiteral("--max-retries"), QStringLiteral("0"), QStringLiteral("--alert"),
                QStringLiteral("name=stuck severity=critical outbox-age=300ms"),
                QStringLiteral("--exit-on-alert"), QStringLiteral("critical")});

@@ -45,16 +45,6 @@ ConnectionOptions fastOptions(const QList<QUrl> &endpoints)
     return o;
 }
 
-QUrl deadUrl()
-{
-    // A port that was free a moment ago: nothing listens there.
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port));
-}
-
 QList<ConnectionManager::State> states(const QSignalSpy &spy)
 {
     QList<ConnectionManager::State> out;
@@ -320,7 +310,7 @@ void tst_ConnectionManager::endpointRotation()
 {
     TestServer good;
     QVERIFY(good.listen());
-    const QUrl dead = deadUrl();
+    const QUrl dead = TestUtils::deadUrl();
     ConnectionManager cm;
     cm.setOptions(fastOptions({dead, good.url()}));
     QSignalSpy lost(&cm, &ConnectionManager::disconnected);
@@ -536,7 +526,7 @@ void tst_ConnectionManager::serverSequenceResetIsReported()
 
 void tst_ConnectionManager::maxRetriesThenFailedThenRetry()
 {
-    const QUrl dead = deadUrl();
+    const QUrl dead = TestUtils::deadUrl();
     ConnectionManager cm;
     auto o = fastOptions({dead});
     o.maxRetries = 3;
@@ -742,7 +732,7 @@ void tst_ConnectionManager::unackedPublishResentWithSameId()
 void tst_ConnectionManager::outboxOverflowIsRefusedAndReported()
 {
     ConnectionManager cm;
-    auto o = fastOptions({deadUrl()});
+    auto o = fastOptions({TestUtils::deadUrl()});
     o.queue.maxCount = 3;
     cm.setOptions(o);
     QSignalSpy errors(&cm, &ConnectionManager::errorOccurred);
@@ -912,7 +902,7 @@ void tst_ConnectionManager::journalRestoresQueueAcrossInstances()
     QStringList ids;
     {
         ConnectionManager offline;
-        auto o = fastOptions({deadUrl()});
+        auto o = fastOptions({TestUtils::deadUrl()});
         o.queueFile = journal;
         offline.setOptions(o);
         for (int i = 0; i < 5; ++i)

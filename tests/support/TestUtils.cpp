@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QTcpServer>
 #include <QTest>
 
 namespace TestUtils {
@@ -55,6 +56,24 @@ bool resetPeakRss()
 {
     QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
     return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
+}
+
+QUrl deadUrl()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port));
+}
+
+QStringList fastCliFlags()
+{
+    return {QStringLiteral("--heartbeat-interval"), QStringLiteral("50"),
+            QStringLiteral("--heartbeat-timeout"),  QStringLiteral("1000"),
+            QStringLiteral("--backoff-initial"),    QStringLiteral("10"),
+            QStringLiteral("--backoff-max"),        QStringLiteral("50"),
+            QStringLiteral("--connect-timeout"),    QStringLiteral("2000")};
 }
 
 } // namespace TestUtils

@@ -4,6 +4,8 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QStringList>
+#include <QUrl>
 
 namespace TestUtils {
 
@@ -35,5 +37,12 @@ QJsonObject parseObject(const QByteArray &json);
 // Splits JSON Lines output into objects; lines that are not objects fail the calling test.
 QList<QJsonObject> parseJsonLines(const QByteArray &text);
 QList<QJsonObject> eventsOf(const QList<QJsonObject> &events, const QString &name);
+
+// A ws:// URL on a loopback port that was free a moment ago: nothing listens there.
+QUrl deadUrl();
+// pulseboard-cli's heartbeat, backoff and connect timings at test speed. The heartbeat deadline
+// leaves room for two busy processes (no test measures it, and a spurious drop would resend
+// publishes that tests count on the wire).
+QStringList fastCliFlags();
 
 } // namespace TestUtils
