@@ -242,6 +242,59 @@ private Q_SLOTS:
         QCOMPARE(rolesOf(changed.at(0)), QList<int>{TileModel::LatestRole});
     }
 
+    void valuesWaitForTheirIntervalButAlarmsAndStalenessDoNot()
+    {
+        FakeReadings fake;
+        fake.lastMs = {{u"a"_s, 1000}};
+        fake.fresh = {u"a"_s};
+        fake.values = {{u"a/v"_s, 50.0}};
+        TileModel m;
+        m.setReadings(fake.readings());
+        QVariantMap spec = tile(u"a"_s, {u"v"_s});
+        spec.insert(u"thresholds"_s, QVariantMap{{u"v"_s, limits(70, 90)}});
+        m.setTiles({spec});
+        // Far longer than the test takes: every refresh after the first is inside the interval.
+        m.setValueIntervalMs(3600 * 1000);
+        m.refresh(); // the first is always due
+        QCOMPARE(m.data(m.index(0), TileModel::LatestRole).toList(), QVariantList{50.0});
+        QSignalSpy changed(&m, &TileModel::dataChanged);
+
+        // A new value in the same band and a newer message: the arrival shows, the value waits.
+        fake.lastMs[u"a"_s] = 1100;
+        fake.values[u"a/v"_s] = 60.0;
+        m.refresh();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(rolesOf(changed.at(0)), QList<int>{TileModel::LastMessageMsRole});
+        QCOMPARE(m.data(m.index(0), TileModel::LatestRole).toList(), QVariantList{50.0});
+
+        // Past the alarm: it never waits, and brings the value that caused it.
+        changed.clear();
+        fake.values[u"a/v"_s] = 95.0;
+        m.refresh();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(rolesOf(changed.at(0)),
+                 (QList<int>{TileModel::LatestRole, TileModel::LevelsRole, TileModel::AlarmLevelRole}));
+        QCOMPARE(m.data(m.index(0), TileModel::LatestRole).toList(), QVariantList{95.0});
+
+        // Gone quiet: staleness never waits either.
+        changed.clear();
+        fake.values[u"a/v"_s] = 96.0;
+        fake.fresh.clear();
+        m.refresh();
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(rolesOf(changed.at(0)).contains(TileModel::StaleRole));
+        QCOMPARE(m.data(m.index(0), TileModel::LatestRole).toList(), QVariantList{96.0});
+
+        // Without an interval every refresh shows the newest value.
+        changed.clear();
+        fake.values[u"a/v"_s] = 97.0;
+        m.refresh();
+        QCOMPARE(changed.count(), 0);
+        m.setValueIntervalMs(0);
+        m.refresh();
+        QCOMPARE(m.data(m.index(0), TileModel::LatestRole).toList(), QVariantList{97.0});
+    }
+
     void newFieldsShowTheirValuesAtOnce()
     {
         FakeReadings fake;

@@ -136,8 +136,19 @@ QList<int> TileModel::update(Row &row, const Live &live)
 
 void TileModel::refresh()
 {
+    const bool valuesDue =
+        m_valueIntervalMs <= 0 || !m_sinceValues.isValid() || m_sinceValues.elapsed() >= m_valueIntervalMs;
+    if (valuesDue)
+        m_sinceValues.start();
     for (int r = 0; r < m_rows.size(); ++r) {
-        const QList<int> roles = update(m_rows[r], read(m_rows.at(r)));
+        Live next = read(m_rows.at(r));
+        const Live &now = m_rows.at(r).live;
+        if (!valuesDue && next.stale == now.stale && next.alarmLevel == now.alarmLevel &&
+            next.latest.size() == now.latest.size()) {
+            next.latest = now.latest; // shown at the next due refresh
+            next.levels = now.levels;
+        }
+        const QList<int> roles = update(m_rows[r], next);
         if (!roles.isEmpty()) {
             const QModelIndex i = index(r);
             Q_EMIT dataChanged(i, i, roles);

@@ -15,6 +15,7 @@
 #include "Threshold.h"
 
 #include <QAbstractListModel>
+#include <QElapsedTimer>
 #include <QList>
 #include <QStringList>
 #include <QVariantList>
@@ -71,6 +72,11 @@ public:
     // Re-reads every row (the display tick); one dataChanged per row that changed, naming only
     // the roles that changed.
     void refresh();
+    // The newest values (and their levels) change on screen at most this often (0: every
+    // refresh); staleness, a retained mark, arrivals and a change of alarm level never wait.
+    // Numbers that move 30 times a second cannot be read, and each change is new JavaScript
+    // arrays for every tile's legend (docs/PERFORMANCE.md, 2b).
+    void setValueIntervalMs(int ms) { m_valueIntervalMs = qMax(0, ms); }
 
 Q_SIGNALS:
     void countChanged();
@@ -102,6 +108,8 @@ private:
     static QList<int> update(Row &row, const Live &live);
 
     QList<Row> m_rows;
+    int m_valueIntervalMs = 0;
+    QElapsedTimer m_sinceValues; // since the values last went out
     Readings m_readings;
 };
 

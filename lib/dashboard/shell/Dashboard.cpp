@@ -76,6 +76,7 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
         [this](const QString &channel, const QString &path) { return m_store->latest(channel, path); },
         [this](const QString &channel) { return m_retained.contains(channel); },
     });
+    m_tileModel->setValueIntervalMs(100);
     connect(m_clock, &DisplayClock::ticked, m_tileModel, &TileModel::refresh);
     // A connection that drops greys the tiles at once, not on the next (maybe idle) tick.
     connect(m_status, &ConnectionStatus::liveChanged, m_tileModel, &TileModel::refresh);
