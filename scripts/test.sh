@@ -2,8 +2,6 @@
 # The test command: installs what is missing, builds, and runs every test with ctest.
 #   scripts/test.sh              build/ and the whole suite
 #   scripts/test.sh --sanitize   the same in build-asan/ with AddressSanitizer + UBSan
-#   scripts/test.sh --tsan       the threaded tests (ctest label `threads`) in build-tsan/ with
-#                                ThreadSanitizer (tests/tsan.supp names what it cannot see into)
 #   scripts/test.sh -R PATTERN   only tests matching PATTERN (any other args go to ctest)
 # The whole suite (no ctest args, no --sanitize) ends with a short bounded fuzz run of the protocol
 # decoder (scripts/fuzz.sh, PULSEBOARD_FUZZ_SECONDS, default 10; 0 skips it).
@@ -14,33 +12,15 @@ bash scripts/deps.sh
 bash scripts/interop-deps.sh
 
 sanitize=0
-tsan=0
 ctest_args=()
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=1 ;;
-    --tsan) tsan=1 ;;
     *) ctest_args+=("$arg") ;;
   esac
 done
 
-if [ "$tsan" = 1 ]; then
-  # Only what runs threads of its own is built: Qt itself is not instrumented, so the rest would
-  # add time and nothing TSan can judge.
-  export PULSEBOARD_BUILD_DIR=${PULSEBOARD_BUILD_DIR:-$root/build-tsan}
-  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp}
-  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-  generator=(-G Ninja)
-  [ -n "${PULSEBOARD_GENERATOR:-}" ] && generator=(-G "$PULSEBOARD_GENERATOR")
-  [ -f "$PULSEBOARD_BUILD_DIR/CMakeCache.txt" ] || cmake -S "$root" -B "$PULSEBOARD_BUILD_DIR" "${generator[@]}" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPULSEBOARD_TSAN=ON -DPULSEBOARD_BUILD_BENCH=OFF
-  targets=$(cd "$PULSEBOARD_BUILD_DIR" && ctest -N -L threads | sed -n 's/^ *Test *#[0-9]*: *//p')
-  # shellcheck disable=SC2086
-  cmake --build "$PULSEBOARD_BUILD_DIR" --parallel "$(nproc)" --target $targets
-  cd "$PULSEBOARD_BUILD_DIR"
-  ctest --output-on-failure --timeout 300 -j 2 -L threads "${ctest_args[@]}"
-  exit 0
-elif [ "$sanitize" = 1 ]; then
+if [ "$sanitize" = 1 ]; then
   export PULSEBOARD_BUILD_DIR=${PULSEBOARD_BUILD_DIR:-$root/build-asan}
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
