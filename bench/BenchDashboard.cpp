@@ -680,8 +680,9 @@ int main(int argc, char **argv)
         QStringLiteral("N"));
     const QCommandLineOption dashboardArgOpt(
         QStringLiteral("dashboard-arg"),
-        QStringLiteral("One more argument for every dashboard (repeatable), e.g. --dashboard-arg=--network-thread "
-                       "--dashboard-arg=off for the single-threaded baseline."),
+        QStringLiteral(
+            "One more argument for every dashboard (repeatable), e.g. --dashboard-arg=--network-thread "
+            "--dashboard-arg=off for the single-threaded baseline."),
         QStringLiteral("ARG"));
     parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt,
                        rendererOpt, memoryOpt, runsOpt, samplesOpt, burstOpt, dashboardArgOpt});

@@ -22,7 +22,6 @@ using namespace TestUtils;
 namespace {
 const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
 
-
 QList<QString> statesOf(const QList<QJsonObject> &events)
 {
     QList<QString> out;
@@ -261,8 +260,8 @@ void tst_Cli::givesUpWithExitThree()
 {
     const QString dead = deadUrl().toString();
     QProcess cli;
-    cli.start(kCli, QStringList{QStringLiteral("--url"), dead,
-                                QStringLiteral("--max-retries"), QStringLiteral("2")} +
+    cli.start(kCli, QStringList{QStringLiteral("--url"), dead, QStringLiteral("--max-retries"),
+                                QStringLiteral("2")} +
                         fastCliFlags());
     QVERIFY(cli.waitForFinished(10000));
     QCOMPARE(cli.exitCode(), 3);

@@ -24,7 +24,6 @@ namespace {
 const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
 using L = QLatin1StringView;
 
-
 HubOptions quietHub()
 {
     HubOptions o;
@@ -280,9 +279,8 @@ void tst_CliAlerts::sourceDownExitsSix()
     // A port nothing listens on: the connection never opens.
     const QString dead = deadUrl().toString();
     CliRun cli;
-    cli.start({QStringLiteral("--url"), dead,
-               QStringLiteral("--max-retries"), QStringLiteral("0"), QStringLiteral("--alert"),
-               QStringLiteral("name=down severity=critical source-down=300ms"),
+    cli.start({QStringLiteral("--url"), dead, QStringLiteral("--max-retries"), QStringLiteral("0"),
+               QStringLiteral("--alert"), QStringLiteral("name=down severity=critical source-down=300ms"),
                QStringLiteral("--exit-on-alert"), QStringLiteral("critical")});
     QVERIFY(cli.started());
     QVERIFY(cli.waitFinished());
@@ -342,9 +340,8 @@ void tst_CliAlerts::outboxAgeExitsSix()
     // Nothing listens: a publish waits in the outbox, unconfirmed.
     const QString dead = deadUrl().toString();
     CliRun cli;
-    cli.start({QStringLiteral("--url"), dead,
-               QStringLiteral("--max-retries"), QStringLiteral("0"), QStringLiteral("--alert"),
-               QStringLiteral("name=stuck severity=critical outbox-age=300ms"),
+    cli.start({QStringLiteral("--url"), dead, QStringLiteral("--max-retries"), QStringLiteral("0"),
+               QStringLiteral("--alert"), QStringLiteral("name=stuck severity=critical outbox-age=300ms"),
                QStringLiteral("--exit-on-alert"), QStringLiteral("critical")});
     QVERIFY(cli.started());
     QTest::qWait(100);

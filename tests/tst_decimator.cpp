@@ -148,6 +148,30 @@ private Q_SLOTS:
         QVERIFY(lineBreaks(b, pts, {{30500, 40500}}).isEmpty());
     }
 
+    void aPartialReplayBreaksWhereTheDataStops()
+    {
+        // Down 30.5-60.5 s; the resumed subscription replayed up to 40 s, then the server's
+        // history ended: the line runs to 40 s and starts again at 61 s, not straight across.
+        const StreamBuffer b = secondly(40500, 60500);
+        const QList<QPointF> pts = decimate(b, 0, 100000, 1000);
+        const QList<int> breaks = lineBreaks(b, pts, {{30500, 60500}});
+        QCOMPARE(breaks.size(), 1);
+        QCOMPARE(pts[breaks[0] - 1].x(), 40000.0);
+        QCOMPARE(pts[breaks[0]].x(), 61000.0);
+        // A hole inside the outage that is the channel's own pace is not one: a sample every
+        // 5 s, before and after, breaks nothing.
+        StreamBuffer slow(100);
+        for (qint64 t = 0; t <= 100000; t += 5000)
+            slow.append(t, 1);
+        QVERIFY(lineBreaks(slow, decimate(slow, 0, 100000, 1000), {{30500, 60500}}).isEmpty());
+        // Three usual intervals missing but under a second (a fast channel's hiccup): no break.
+        StreamBuffer fast(1000);
+        for (qint64 t = 0; t <= 10000; t += 100)
+            if (t < 5000 || t > 5500)
+                fast.append(t, 1);
+        QVERIFY(lineBreaks(fast, decimate(fast, 0, 10000, 1000), {{4000, 7000}}).isEmpty());
+    }
+
     void samplesAtTheEdgesDoNotHideAnOutage()
     {
         // A server clock a little off puts the first sample after the reconnect just before

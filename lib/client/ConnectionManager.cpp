@@ -456,7 +456,8 @@ QString ConnectionManager::publishAs(const QString &givenId, const QString &chan
         return refuse(QStringLiteral("invalid channel name"),
                       QStringLiteral("invalid channel name '%1'").arg(channel.left(64)));
     if (!m_dialect)
-        return refuse(m_dialectError, QStringLiteral("publish to %1 refused: %2").arg(channel, m_dialectError));
+        return refuse(m_dialectError,
+                      QStringLiteral("publish to %1 refused: %2").arg(channel, m_dialectError));
     if (const QString problem = m_dialect->channelProblem(channel, true); !problem.isEmpty())
         return refuse(problem, QStringLiteral("publish to %1 refused: %2").arg(channel, problem));
     Outbox::Entry entry = newEntry(Outbox::Kind::Publish, channel, givenId);

@@ -1,6 +1,7 @@
 #include "Decimator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace Pulseboard {
@@ -103,13 +104,47 @@ QList<int> lineBreaks(const StreamBuffer &buffer, const QList<QPointF> &points, 
     for (const Outage &o : outages) {
         if (o.up <= o.down)
             continue; // still down: nothing after it yet
+        // The edges are trimmed: a server clock a little off puts samples just inside them.
         const qint64 margin = qMin<qint64>(1000, (o.up - o.down) / 4);
-        const int before = buffer.lowerBound(o.down + margin);  // first sample in the middle part
-        const int after = buffer.lowerBound(o.up - margin + 1); // first sample past the middle
-        if (before != after || before == 0 || after >= buffer.size())
-            continue; // data inside it, or no line on one side
-        // The first point at or past the middle's end starts the next segment.
-        const double cut = double(o.up - margin);
+        const qint64 midFrom = o.down + margin;
+        const qint64 midTo = o.up - margin;
+        const int first = buffer.lowerBound(midFrom); // first sample in the middle part
+        if (first == 0 || first >= buffer.size())
+            continue; // no line on one side
+        // The channel's usual interval: the median of up to 16 intervals before the outage.
+        std::array<qint64, 16> intervals{};
+        int n = 0;
+        for (int i = first - 1; i > 0 && n < int(intervals.size()); --i)
+            intervals[size_t(n++)] = buffer.at(i).t - buffer.at(i - 1).t;
+        qint64 usual = -1;
+        if (n > 0) {
+            std::nth_element(intervals.begin(), intervals.begin() + n / 2, intervals.begin() + n);
+            usual = intervals[size_t(n / 2)];
+        }
+        // The largest hole across the middle part: from the last sample before it to the
+        // first past it, or between two samples inside it (a replay that got back part of
+        // what was missed, then stopped).
+        qint64 widest = 0;
+        int after = -1; // the sample that ends the widest hole
+        for (int i = first; i < buffer.size(); ++i) {
+            const qint64 from = buffer.at(i - 1).t;
+            if (from > midTo)
+                break;
+            const qint64 gap = buffer.at(i).t - from;
+            if (buffer.at(i).t > midFrom && gap > widest) {
+                widest = gap;
+                after = i;
+            }
+        }
+        if (after < 0)
+            continue;
+        // Missing data, not the channel's own pace: the hole covers the whole middle part, or it
+        // is over three usual intervals and over a second (a slow channel's normal wait is no hole).
+        const bool spansMiddle = buffer.at(after - 1).t < midFrom && buffer.at(after).t > midTo;
+        const bool wide = usual >= 0 && widest > 3 * usual && widest > 1000;
+        if (!spansMiddle && !wide)
+            continue;
+        const double cut = double(buffer.at(after).t);
         const auto it = std::lower_bound(points.cbegin(), points.cend(), cut,
                                          [](const QPointF &p, double t) { return p.x() < t; });
         const int index = int(it - points.cbegin());

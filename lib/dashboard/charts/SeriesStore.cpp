@@ -4,9 +4,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
-#include <QThread>
 #include <QSaveFile>
 #include <QTextStream>
+#include <QThread>
 
 #include <algorithm>
 #include <cmath>
@@ -79,7 +79,8 @@ void SeriesStore::noteFieldsChanged(const SeriesKey &source)
         return;
     }
     const QString name = source.name;
-    QMetaObject::invokeMethod(this, [this, name] { Q_EMIT fieldsChanged(name); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, name] { Q_EMIT fieldsChanged(name); }, Qt::QueuedConnection);
 }
 
 int SeriesStore::ingest(const SeriesKey &name, qint64 t, const QJsonValue &data)

@@ -41,8 +41,9 @@ ConnectionMirror::Snapshot ConnectionMirror::Snapshot::of(const ConnectionManage
     return s;
 }
 
-template<typename... Args>
-void ConnectionMirror::forward(void (ConnectionManager::*signal)(Args...), void (ConnectionMirror::*mine)(Args...))
+template <typename... Args>
+void ConnectionMirror::forward(void (ConnectionManager::*signal)(Args...),
+                               void (ConnectionMirror::*mine)(Args...))
 {
     m_connections.append(connect(
         m_manager, signal, m_manager,
@@ -60,9 +61,9 @@ ConnectionMirror::ConnectionMirror(ConnectionManager *manager, QObject *parent)
     using M = ConnectionManager;
     // Property changes: the snapshot carries the new values; apply() emits what changed.
     const auto changed = [this] { post({}); };
-    for (const auto signal : {&M::urlChanged, &M::errorStringChanged, &M::rttMsChanged, &M::attemptChanged,
-                              &M::retryInMsChanged, &M::queuedCountChanged, &M::subscriptionsChanged,
-                              &M::protocolChanged})
+    for (const auto signal :
+         {&M::urlChanged, &M::errorStringChanged, &M::rttMsChanged, &M::attemptChanged, &M::retryInMsChanged,
+          &M::queuedCountChanged, &M::subscriptionsChanged, &M::protocolChanged})
         m_connections.append(connect(manager, signal, manager, changed, Qt::DirectConnection));
     m_connections.append(connect(manager, &M::stateChanged, manager, changed, Qt::DirectConnection));
     // Events: re-emitted here after their snapshot.
@@ -91,8 +92,8 @@ ConnectionMirror::ConnectionMirror(ConnectionManager *manager, QObject *parent)
     connect(&m_refresh, &QTimer::timeout, this, [this] {
         if (!m_manager || m_refreshPending.exchange(true))
             return;
-        QMetaObject::invokeMethod(m_manager, [this] { post([this] { m_refreshPending = false; }); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_manager, [this] { post([this] { m_refreshPending = false; }); }, Qt::QueuedConnection);
     });
     if (m_threaded)
         m_refresh.start();
@@ -151,7 +152,8 @@ void ConnectionMirror::apply(const Snapshot &incoming)
     if (m_snap.subscriptions != before.subscriptions)
         Q_EMIT subscriptionsChanged();
     if (m_snap.protocol != before.protocol || m_snap.dialectName != before.dialectName ||
-        m_snap.capabilitiesJson != before.capabilitiesJson || m_snap.capabilityNotes != before.capabilityNotes ||
+        m_snap.capabilitiesJson != before.capabilitiesJson ||
+        m_snap.capabilityNotes != before.capabilityNotes ||
         m_snap.capabilitySummary != before.capabilitySummary)
         Q_EMIT protocolChanged();
     if (m_snap.state != before.state)
@@ -167,7 +169,8 @@ void ConnectionMirror::runOnManagerThread(const std::function<void(ConnectionMan
         work(m_manager);
         return;
     }
-    QMetaObject::invokeMethod(m_manager, [&] { work(m_manager); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_manager, [&] { work(m_manager); }, Qt::BlockingQueuedConnection);
 }
 
 void ConnectionMirror::command(std::function<void(ConnectionManager *)> work)
@@ -273,7 +276,9 @@ QString ConnectionMirror::request(const QString &method, const QJsonValue &param
     if (!m_threaded)
         return m_manager->request(method, params, timeoutMs);
     const QString id = nextId(QLatin1StringView("r"));
-    command([id, method, params, timeoutMs](ConnectionManager *m) { m->requestAs(id, method, params, timeoutMs); });
+    command([id, method, params, timeoutMs](ConnectionManager *m) {
+        m->requestAs(id, method, params, timeoutMs);
+    });
     return id;
 }
 

@@ -192,7 +192,7 @@ private:
     // Posts `work` to the manager's thread (or runs it now), counting it as a command.
     void command(std::function<void(ConnectionManager *)> work);
     QString nextId(QLatin1StringView kind);
-    template<typename... Args>
+    template <typename... Args>
     void forward(void (ConnectionManager::*signal)(Args...), void (ConnectionMirror::*mine)(Args...));
 
     QPointer<ConnectionManager> m_manager;
@@ -200,7 +200,7 @@ private:
     Snapshot m_snap;
     QString m_idPrefix;
     quint64 m_idCounter = 0;
-    quint64 m_commandsSent = 0;            // this thread's count of commands posted
+    quint64 m_commandsSent = 0;             // this thread's count of commands posted
     std::atomic<quint64> m_commandsDone{0}; // written on the manager's thread
     QTimer m_refresh;
     std::atomic<bool> m_refreshPending{false};

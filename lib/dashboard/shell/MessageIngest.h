@@ -44,7 +44,7 @@ public:
     struct Batch
     {
         QHash<QString, ChannelArrivals> channels;
-        QStringList order; // the channels in the order their first message of the batch came
+        QStringList order;   // the channels in the order their first message of the batch came
         QList<RawFrame> raw; // oldest first, the newest maxRawFrames
         quint64 rawDropped = 0;
         quint64 messages = 0;
