@@ -132,10 +132,12 @@ void ConnectionMirror::apply(const Snapshot &incoming)
         return; // a later one was applied already (switchServer's answer jumps the queue)
     const Snapshot before = m_snap;
     m_snap = incoming;
-    // Subscribing and unsubscribing show at once; until the manager has run them all, the
-    // subscriptions it reports are older than what this side already shows.
-    if (m_threaded && incoming.commandsDone < m_commandsSent)
+    // Subscribing, unsubscribing and new options show at once; until the manager has run every
+    // command posted, what it reports of them is older than what this side already shows.
+    if (m_threaded && incoming.commandsDone < m_commandsSent) {
         m_snap.subscriptions = before.subscriptions;
+        m_snap.options = before.options;
+    }
 
     if (m_snap.url != before.url)
         Q_EMIT urlChanged();
