@@ -11,8 +11,8 @@ ApplicationWindow {
     id: window
     required property Dashboard dashboard
     readonly property bool kiosk: dashboard.kiosk
-    readonly property var panelNames: ["streams", "health", "channels", "raw", "console"]
-    readonly property var panelTitles: ["Streams", "Health", "Channels", "Raw messages", "Console"]
+    readonly property var panelNames: ["streams", "health", "channels", "raw", "console", "alerts"]
+    readonly property var panelTitles: ["Streams", "Health", "Channels", "Raw messages", "Console", "Alerts"]
     readonly property var kioskPanels: dashboard.panels.length > 0 ? dashboard.panels : ["streams"]
     property int current: 0
     property int kioskIndex: 0
@@ -63,6 +63,7 @@ ApplicationWindow {
     Shortcut { sequences: ["Ctrl+3"]; enabled: !window.kiosk; onActivated: window.current = 2 }
     Shortcut { sequences: ["Ctrl+4"]; enabled: !window.kiosk; onActivated: window.current = 3 }
     Shortcut { sequences: ["Ctrl+5"]; enabled: !window.kiosk; onActivated: window.current = 4 }
+    Shortcut { sequences: ["Ctrl+6"]; enabled: !window.kiosk; onActivated: window.current = 5 }
     // F11 toggles full screen; Ctrl+Q quits (a kiosk too: it is the way out of its full screen).
     // Space pauses and resumes the charts (StreamsPanel).
     Shortcut {
@@ -92,6 +93,19 @@ ApplicationWindow {
             servers: window.kiosk ? null : window.dashboard.servers
             badge: window.kiosk ? "KIOSK \u00b7 " + window.panelTitles[window.shownPanel].toUpperCase()
                                 : window.dashboard.embeddedHub ? "EMBEDDED HUB" : ""
+            alertCount: window.dashboard.alerts.unacknowledgedCount
+            alertSeverity: window.dashboard.alerts.topSeverity
+            onAlertsClicked: if (!window.kiosk) window.current = 5
+        }
+        // Alerts that ask for someone, above everything else: on a wall display the one thing
+        // nobody may miss. Acknowledging or silencing (in the Alerts panel) takes it away.
+        AlertBanner {
+            Layout.fillWidth: true
+            text: window.dashboard.alerts.bannerText
+            severity: window.dashboard.alerts.topSeverity
+            large: window.kiosk
+            showOpen: !window.kiosk
+            onOpenClicked: window.current = 5
         }
         StatusBanner {
             Layout.fillWidth: true
@@ -151,7 +165,9 @@ ApplicationWindow {
                             }
                             contentItem: Text {
                                 leftPadding: 8
-                                text: navItem.modelData
+                                // The Alerts entry counts what asks for someone.
+                                text: navItem.modelData + (window.panelNames[navItem.index] === "alerts" && window.dashboard.alerts.unacknowledgedCount > 0
+                                                           ? "  (" + window.dashboard.alerts.unacknowledgedCount + ")" : "")
                                 color: navItem.highlighted ? Theme.text : Theme.textDim
                                 font.family: Theme.fontFamily
                                 font.pixelSize: Theme.fontBody
@@ -174,7 +190,7 @@ ApplicationWindow {
                     }
                     Text {
                         Layout.leftMargin: 20
-                        text: "Ctrl+1\u20265 switch panels"
+                        text: "Ctrl+1\u20266 switch panels"
                         color: Theme.textFaint
                         font.family: Theme.fontFamily
                         font.pixelSize: 10
@@ -199,6 +215,7 @@ ApplicationWindow {
                 ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
                 RawPanel { raw: window.dashboard.raw }
                 ConsolePanel { outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }
+                AlertsPanel { alerts: window.dashboard.alerts; editable: !window.kiosk }
             }
         }
     }

@@ -18,6 +18,7 @@ set(_pulseboard_qml_files
     components/Metric.qml
     components/ConnectionHeader.qml
     components/StatusBanner.qml
+    components/AlertBanner.qml
     components/ServerSwitcher.qml
     components/Segmented.qml
     components/Toast.qml
@@ -32,6 +33,7 @@ set(_pulseboard_qml_files
     panels/ChannelsPanel.qml
     panels/RawPanel.qml
     panels/ConsolePanel.qml
+    panels/AlertsPanel.qml
 )
 list(TRANSFORM _pulseboard_qml_files PREPEND "${CMAKE_CURRENT_LIST_DIR}/")
 # Sources are grouped in folders, but every file lands next to the qmldir (qrc:/Pulseboard/X.qml):

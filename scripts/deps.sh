@@ -14,6 +14,7 @@ PACKAGES=(
   xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
   clang libclang-rt-14-dev
   dpkg-dev desktop-file-utils systemd
+  dbus-daemon
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -37,40 +37,9 @@
 
 using namespace Qt::StringLiterals;
 
+using TestUtils::LineReader;
+
 namespace {
-
-// Reads JSON lines from a process's stdout as they come.
-class LineReader
-{
-public:
-    explicit LineReader(QProcess *p) : m_process(p) {}
-    // Waits until a line satisfies `match`; returns it (empty object on timeout).
-    template <typename Match> QJsonObject waitFor(Match match, int timeoutMs)
-    {
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < timeoutMs) {
-            while (m_process->canReadLine()) {
-                const QByteArray line = m_process->readLine().trimmed();
-                if (!line.startsWith('{'))
-                    continue;
-                const QJsonObject o = TestUtils::parseObject(line);
-                m_seen.append(o);
-                if (match(o))
-                    return o;
-            }
-            m_process->waitForReadyRead(100);
-            if (m_process->state() == QProcess::NotRunning && !m_process->canReadLine())
-                break;
-        }
-        return QJsonObject();
-    }
-    const QList<QJsonObject> &seen() const { return m_seen; }
-
-private:
-    QProcess *m_process;
-    QList<QJsonObject> m_seen;
-};
 
 // Pixels in the plot area that are clearly coloured (series lines), not background or grey grid.
 int seriesPixels(const QImage &image, const QJsonObject &area)

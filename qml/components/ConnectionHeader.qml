@@ -20,6 +20,10 @@ Rectangle {
     property int outboxDepth: 0
     property bool live: severity === "ok"
     property string badge: ""
+    // Alerts that ask for someone (not acknowledged, not silenced), and the worst of their severities.
+    property int alertCount: 0
+    property string alertSeverity: ""
+    signal alertsClicked()
     // ServerProfiles (or a stand-in with the same calls and roles); null: no switcher.
     property var servers: null
     property var serverModel: servers
@@ -50,6 +54,14 @@ Rectangle {
                 font.weight: Font.Bold
             }
             Chip { visible: header.badge.length > 0; text: header.badge; tint: Theme.accent }
+            Chip {
+                objectName: "alertChip"
+                visible: header.alertCount > 0
+                text: header.alertCount + (header.alertCount === 1 ? " ALERT" : " ALERTS")
+                tint: header.alertSeverity === "critical" ? Theme.error : header.alertSeverity === "warning" ? Theme.warn : Theme.accent
+                filled: true
+                TapHandler { onTapped: header.alertsClicked() }
+            }
         }
         Rectangle { width: 1; Layout.fillHeight: true; Layout.topMargin: 16; Layout.bottomMargin: 16; color: Theme.border }
         RowLayout {

@@ -61,12 +61,17 @@ Rectangle {
             out.push(Theme.seriesColor(slots[i]))
         return out
     }
+    // The worst active alert on the tile's channel ("" none); read again whenever the alerts change.
+    readonly property string alertSeverity: tile.dashboard.alerts.activeCount >= 0 && tile.dashboard.alerts.rules.length > 0
+                                            ? tile.dashboard.alerts.channelSeverity(tile.channel) : ""
     readonly property real ageMs: tile.lastMessageMs > 0 ? Math.max(0, tile.dashboard.clock.nowMs - tile.lastMessageMs) : -1
 
     color: Theme.surface
     radius: Theme.radius
-    border.width: alarmLevel > 0 ? 2 : 1
-    border.color: alarmLevel >= 2 ? Theme.error : alarmLevel === 1 ? Theme.warn : Theme.border
+    border.width: alarmLevel > 0 || alertSeverity.length > 0 ? 2 : 1
+    border.color: alarmLevel >= 2 || alertSeverity === "critical" ? Theme.error
+                  : alarmLevel === 1 || alertSeverity === "warning" ? Theme.warn
+                  : alertSeverity === "info" ? Theme.accent : Theme.border
     Rectangle {
         anchors.fill: parent
         radius: parent.radius
@@ -90,6 +95,13 @@ Rectangle {
                 font.weight: Font.DemiBold
                 elide: Text.ElideRight
                 Layout.fillWidth: true
+            }
+            Chip {
+                objectName: "tileAlert:" + tile.key
+                visible: tile.alertSeverity.length > 0
+                text: "ALERT"
+                tint: tile.alertSeverity === "critical" ? Theme.error : tile.alertSeverity === "warning" ? Theme.warn : Theme.accent
+                filled: true
             }
             Chip {
                 visible: tile.alarmLevel > 0

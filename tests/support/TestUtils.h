@@ -2,9 +2,12 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QList>
+#include <QProcess>
 #include <QStringList>
+#include <QTest>
 #include <QUrl>
 
 namespace TestUtils {
@@ -44,5 +47,43 @@ QUrl deadUrl();
 // leaves room for two busy processes (no test measures it, and a spurious drop would resend
 // publishes that tests count on the wire).
 QStringList fastCliFlags();
+
+// Reads JSON lines from a process's stdout as they come. It waits with the event loop running,
+// so a server in the test's own process keeps serving the process meanwhile.
+class LineReader
+{
+public:
+    explicit LineReader(QProcess *p) : m_process(p) {}
+    // Waits until a line satisfies `match`; returns it (empty object on timeout).
+    template <typename Match> QJsonObject waitFor(Match match, int timeoutMs)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < timeoutMs) {
+            while (m_process->canReadLine()) {
+                const QByteArray line = m_process->readLine().trimmed();
+                if (!line.startsWith('{'))
+                    continue;
+                const QJsonObject o = parseObject(line);
+                m_seen.append(o);
+                if (match(o))
+                    return o;
+            }
+            if (m_process->state() == QProcess::NotRunning) {
+                m_process->waitForReadyRead(0);
+                if (!m_process->canReadLine())
+                    break;
+                continue;
+            }
+            QTest::qWait(5);
+        }
+        return QJsonObject();
+    }
+    const QList<QJsonObject> &seen() const { return m_seen; }
+
+private:
+    QProcess *m_process;
+    QList<QJsonObject> m_seen;
+};
 
 } // namespace TestUtils

@@ -49,10 +49,15 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
     : QObject(parent), m_manager(manager), m_options(options), m_store(new SeriesStore(this)),
       m_channels(new ChannelListModel(this)), m_health(new HealthHistory(m_store, this)),
       m_events(new EventLog(this)), m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)),
-      m_status(new ConnectionStatus(this)), m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)),
-      m_tileModel(new TileModel(this)), m_layout(new DashboardLayout(this))
+      m_alerts(new AlertListModel(this)), m_status(new ConnectionStatus(this)),
+      m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)), m_tileModel(new TileModel(this)),
+      m_layout(new DashboardLayout(this))
 {
     m_windowMs = options.config.windowMs;
+    m_alerts->setRules(options.alerts);
+    connect(m_alerts, &AlertListModel::logged, this, [this](const QString &text, bool problem) {
+        m_events->add(problem ? EventLog::Error : EventLog::Info, text, Clock::current().wallMs());
+    });
     m_channels->setStaleMinimumMs(options.config.staleAfterMs);
     m_clock->setRateHz(options.config.displayRateHz);
     // Nothing arriving for a few seconds: the charts have nothing new to draw, ages move by
@@ -193,6 +198,10 @@ void Dashboard::subscribeConfigured(const QStringList &extra)
     for (const ChartConfig &chart : m_layout->charts())
         if (!wanted.contains(chart.channel))
             wanted.append(chart.channel);
+    // The alert rules read their channels whether or not a chart shows them.
+    for (const AlertRule &rule : std::as_const(m_options.alerts))
+        if (!rule.channel.isEmpty() && !wanted.contains(rule.channel))
+            wanted.append(rule.channel);
     for (const QString &c : std::as_const(wanted))
         m_manager->subscribe(c);
     m_channels->setSubscriptions(m_manager->subscriptions());
@@ -882,6 +891,7 @@ QVariantMap Dashboard::snapshot() const
     map.insert(QStringLiteral("headline"), m_status->headline());
     map.insert(QStringLiteral("banner"), m_status->banner());
     map.insert(QStringLiteral("theme"), m_theme);
+    map.insert(QStringLiteral("alerts"), m_alerts->summary());
     map.insert(QStringLiteral("live"), m_status->live());
     map.insert(QStringLiteral("chartPoints"), points);
     map.insert(QStringLiteral("chartSamples"), samples);

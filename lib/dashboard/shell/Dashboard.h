@@ -1,8 +1,8 @@
 // Dashboard: the composition root the QML sees. It owns the models (series store, channel
 // list, health history, event log, raw messages, outbox, status words, display clock), wires
 // them to the connection (a ConnectionMirror of the manager on the network thread; messages
-// reach it through MessageIngest, taken once per display tick), decides which chart tiles exist (from --config, the
-// subscriptions and the user's field choices, kept in DashboardSettings) and does the file work
+// reach it through MessageIngest, taken once per display tick), decides which chart tiles exist (from
+// --config, the subscriptions and the user's field choices, kept in DashboardSettings) and does the file work
 // the UI asks for (CSV and PNG export). QML never touches a socket or parses a frame itself.
 // It knows nothing of switching servers: DashboardSession tells it when the server changed
 // (serverSwitched) and hears from it when the user changed the channels (channelsChosen).
@@ -14,6 +14,7 @@
 #include "FrameMeter.h"
 #include "MessageIngest.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/alerts/AlertListModel.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/DisplayClock.h"
 #include "dashboard/charts/SeriesStore.h"
@@ -51,6 +52,7 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::EventLog *events READ events CONSTANT)
     Q_PROPERTY(Pulseboard::RawMessageModel *raw READ raw CONSTANT)
     Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
+    Q_PROPERTY(Pulseboard::AlertListModel *alerts READ alerts CONSTANT)
     Q_PROPERTY(Pulseboard::SeriesStore *store READ store CONSTANT)
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
@@ -84,6 +86,7 @@ public:
         DashboardSettings settings;         // choices persist here when it has a QSettings
         ServerListModel *servers = nullptr; // shown to QML only
         int healthIntervalMs = 1000;
+        QList<AlertRule> alerts; // the rules the session's AlertMonitor evaluates
     };
 
     Dashboard(ConnectionMirror *connection, const Options &options, QObject *parent = nullptr);
@@ -96,6 +99,7 @@ public:
     EventLog *events() const { return m_events; }
     RawMessageModel *raw() const { return m_raw; }
     OutboxModel *outbox() const { return m_outbox; }
+    AlertListModel *alerts() const { return m_alerts; }
     SeriesStore *store() const { return m_store; }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
@@ -247,6 +251,7 @@ private:
     EventLog *m_events;
     RawMessageModel *m_raw;
     OutboxModel *m_outbox;
+    AlertListModel *m_alerts;
     ConnectionStatus *m_status;
     DisplayClock *m_clock;
     FrameMeter *m_frames;

@@ -103,9 +103,19 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
          QStringLiteral("HZ")},
         {opt("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
         {opt("network-thread"),
-         QStringLiteral("on (default): the connection, decoding and ingest run on a thread of their own; off: "
-                        "on the GUI thread (for comparison)."),
+         QStringLiteral(
+             "on (default): the connection, decoding and ingest run on a thread of their own; off: "
+             "on the GUI thread (for comparison)."),
          QStringLiteral("on|off")},
+        {opt("alert"),
+         QStringLiteral(
+             "An alert rule, repeatable (docs/ALERTS.md): e.g. 'name=cpu-hot severity=critical "
+             "channel=sys.cpu field=/total above=90 clear=85 for=10s'. Added to the config's alerts."),
+         QStringLiteral("RULE")},
+        {opt("alert-file"), QStringLiteral("Alert rules from FILE, one a line ('#' comments)."),
+         QStringLiteral("FILE")},
+        {opt("no-notifications"),
+         QStringLiteral("Raised alerts are shown in the app only, not as desktop notifications.")},
         {opt("theme"),
          QStringLiteral("Colours: %1 (default dark, or the last one picked in the app). Saved as the choice.")
              .arg(DashboardSettings::themeNames().join(QStringLiteral(" or "))),
@@ -334,6 +344,30 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         l.start.protocolConfig = options.protocolConfig;
         l.start.configPath = l.configPath.isEmpty() ? QString() : QFileInfo(l.configPath).absoluteFilePath();
     }
+
+    l.alerts = l.config.alerts;
+    if (p.isSet(opt("alert-file"))) {
+        QList<AlertRule> fromFile;
+        if (!readAlertRuleFile(p.value(opt("alert-file")), &fromFile, error)) {
+            *error = QStringLiteral("--alert-file: %1").arg(*error);
+            return false;
+        }
+        l.alerts += fromFile;
+    }
+    {
+        QList<AlertRule> given;
+        if (!parseAlertRules(p.values(opt("alert")), &given, error)) {
+            *error = QStringLiteral("--alert %1").arg(*error);
+            return false;
+        }
+        l.alerts += given;
+        QString why;
+        if (!checkAlertRules(l.alerts, &why)) {
+            *error = QStringLiteral("alert rules: %1").arg(why);
+            return false;
+        }
+    }
+    l.desktopNotifications = !p.isSet(opt("no-notifications"));
 
     l.automation.screenshotFile = p.value(opt("screenshot"));
     l.automation.printState = p.isSet(opt("print-state"));

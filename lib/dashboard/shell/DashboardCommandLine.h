@@ -53,6 +53,10 @@ struct DashboardLaunch
     // The connection, decoding and ingest on a thread of their own (docs/ARCHITECTURE.md,
     // "Threads"); --network-thread off keeps them on the GUI thread (to compare, in benchmarks).
     bool networkThread = true;
+    // The alert rules: the config's "alerts", then --alert-file's, then each --alert (names unique).
+    QList<AlertRule> alerts;
+    // Raised alerts also go to the desktop's notification service (not with --no-notifications).
+    bool desktopNotifications = true;
 
     // Where the main window goes: `saved` when settings are in use, it is valid and neither
     // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets

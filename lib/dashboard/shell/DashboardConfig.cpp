@@ -16,7 +16,7 @@ const QStringList &DashboardConfig::knownPanels()
 {
     static const QStringList panels = {QStringLiteral("streams"), QStringLiteral("health"),
                                        QStringLiteral("channels"), QStringLiteral("raw"),
-                                       QStringLiteral("console")};
+                                       QStringLiteral("console"), QStringLiteral("alerts")};
     return panels;
 }
 
@@ -162,7 +162,7 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     unknownKeys(root,
                 {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"),
                  QStringLiteral("window"), QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"),
-                 QStringLiteral("layout")},
+                 QStringLiteral("layout"), QStringLiteral("alerts")},
                 top, &c.warnings);
 
     if (root.contains(QStringLiteral("servers"))) {
@@ -227,6 +227,16 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
                                            "the same protocol with the same protocolConfig as servers[0]");
                 return false;
             }
+        }
+    }
+    if (root.contains(QStringLiteral("alerts"))) {
+        QStringList texts;
+        if (!readStringList(root.value(QStringLiteral("alerts")), QStringLiteral("alerts"), &texts, error))
+            return false;
+        QString why;
+        if (!parseAlertRules(texts, &c.alerts, &why) || !checkAlertRules(c.alerts, &why)) {
+            *error = QStringLiteral("alerts: %1").arg(why);
+            return false;
         }
     }
     if (root.contains(QStringLiteral("channels"))) {
@@ -416,6 +426,12 @@ QByteArray DashboardConfig::toJson() const
     if (!channels.isEmpty())
         root.insert(QStringLiteral("channels"), QJsonArray::fromStringList(channels));
     root.insert(QStringLiteral("charts"), chartsToJson(charts));
+    if (!alerts.isEmpty()) {
+        QJsonArray rules;
+        for (const AlertRule &rule : alerts)
+            rules.append(rule.toString());
+        root.insert(QStringLiteral("alerts"), rules);
+    }
     root.insert(QStringLiteral("window"), windowMs / 1000);
     root.insert(QStringLiteral("staleAfterMs"), staleAfterMs);
     root.insert(QStringLiteral("displayRateHz"), displayRateHz);

@@ -4,6 +4,7 @@
 // keys are reported as warnings, never silently ignored.
 #pragma once
 
+#include "alerts/AlertRule.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/Threshold.h"
 
@@ -41,6 +42,7 @@ struct DashboardConfig
     QJsonObject protocolConfig;
     QStringList channels;
     QList<ChartConfig> charts;
+    QList<AlertRule> alerts;                 // "alerts": rule texts (docs/ALERTS.md), names unique
     int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows
     int staleAfterMs = 5000;
     int displayRateHz = 20;

@@ -1,7 +1,9 @@
 #include "DashboardSession.h"
 
 #include "Dashboard.h"
+#include "alerts/AlertMonitor.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/alerts/DesktopNotifier.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
@@ -15,6 +17,8 @@
 #include <QQuickWindow>
 #include <QScreen>
 #include <QThread>
+
+#include <utility>
 
 namespace Pulseboard {
 
@@ -37,10 +41,16 @@ void DashboardSession::stopNetwork()
 {
     if (!m_manager)
         return;
-    if (m_mirror)
-        m_mirror->runOnManagerThread([](ConnectionManager *m) { delete m; });
-    else
+    AlertMonitor *monitor = std::exchange(m_monitor, nullptr);
+    if (m_mirror) {
+        m_mirror->runOnManagerThread([monitor](ConnectionManager *m) {
+            delete monitor;
+            delete m;
+        });
+    } else {
+        delete monitor;
         delete m_manager;
+    }
     m_manager = nullptr;
     if (m_network) {
         m_network->quit();
@@ -61,6 +71,7 @@ bool DashboardSession::start(QString *error)
     dashboard.kiosk = m_launch.kiosk;
     dashboard.healthIntervalMs = m_launch.healthIntervalMs;
     dashboard.settings = m_userSettings;
+    dashboard.alerts = m_launch.alerts;
     if (m_launch.embeddedHub()) {
         // No server given: run a hub in this process on loopback, publishing this machine's
         // figures, and chart them. The default works with nothing else installed.
@@ -93,6 +104,7 @@ bool DashboardSession::start(QString *error)
     m_dashboard = std::make_unique<Dashboard>(m_mirror.get(), dashboard);
     m_switcher->attach(m_mirror.get());
     wire();
+    startAlerts();
     if (m_launch.windowGiven)
         m_dashboard->setWindowMs(m_launch.config.windowMs);
     if (!m_launch.theme.isEmpty())
@@ -113,6 +125,39 @@ void DashboardSession::wire()
     connect(dashboard, &Dashboard::channelsChosen, switcher, &ServerSwitcher::noteChannels);
     connect(switcher, &ServerSwitcher::profilesChanged, this,
             [this] { m_profileSettings.setProfiles(m_switcher->store().profiles()); });
+}
+
+void DashboardSession::startAlerts()
+{
+    if (m_launch.alerts.isEmpty())
+        return;
+    qRegisterMetaType<Pulseboard::AlertEvent>();
+    AlertListModel *model = m_dashboard->alerts();
+    const QList<AlertRule> rules = m_launch.alerts;
+    m_mirror->runOnManagerThread([this, rules, model](ConnectionManager *m) {
+        m_monitor = new AlertMonitor(m, rules);
+        // Made on the network thread: its events come to the model queued, on the GUI thread
+        // (connected before it starts, so the first one is not missed).
+        connect(m_monitor, &AlertMonitor::alert, model, &AlertListModel::add, Qt::QueuedConnection);
+        m_monitor->start();
+    });
+    if (!m_launch.desktopNotifications) {
+        model->setNotifications(QStringLiteral("desktop notifications off (--no-notifications)"));
+        return;
+    }
+    m_notifier = std::make_unique<DesktopNotifier>();
+    model->setNotifications(QStringLiteral("desktop notifications on"));
+    connect(model, &AlertListModel::attention, m_notifier.get(), &DesktopNotifier::notify);
+    connect(model, &AlertListModel::resolved, m_notifier.get(), &DesktopNotifier::withdraw);
+    EventLog *events = m_dashboard->events();
+    connect(m_notifier.get(), &DesktopNotifier::unavailable, model, [events, model](const QString &why) {
+        events->add(EventLog::Info, why, Clock::current().wallMs());
+        model->setNotifications(why);
+    });
+    connect(m_notifier.get(), &DesktopNotifier::shown, model, [this, model] {
+        model->setNotifications(
+            QStringLiteral("desktop notifications on: %1 shown").arg(m_notifier->delivered()));
+    });
 }
 
 void DashboardSession::open()

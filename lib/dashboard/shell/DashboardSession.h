@@ -19,7 +19,9 @@ class QSettings;
 
 namespace Pulseboard {
 
+class AlertMonitor;
 class ConnectionManager;
+class DesktopNotifier;
 class ConnectionMirror;
 class Dashboard;
 class EmbeddedHub;
@@ -60,6 +62,9 @@ public:
 
 private:
     void wire();
+    // The alert rules run beside the manager (an AlertMonitor is one of its sinks); what they
+    // raise reaches the Dashboard's AlertListModel, and the desktop notifier when allowed.
+    void startAlerts();
     // Stops the network thread after the manager on it is gone (idempotent).
     void stopNetwork();
 
@@ -71,10 +76,12 @@ private:
     std::unique_ptr<EmbeddedHub> m_hub;
     std::unique_ptr<QThread> m_network;
     ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_network when there is one
+    AlertMonitor *m_monitor = nullptr;      // the alert rules, beside the manager on its thread
     std::unique_ptr<ConnectionMirror> m_mirror;
     std::unique_ptr<ServerSwitcher> m_switcher;
     std::unique_ptr<ServerListModel> m_servers;
     std::unique_ptr<Dashboard> m_dashboard;
+    std::unique_ptr<DesktopNotifier> m_notifier;
 };
 
 } // namespace Pulseboard
