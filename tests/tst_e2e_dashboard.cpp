@@ -817,7 +817,14 @@ private Q_SLOTS:
         QTemporaryDir home;
         DashboardRun run;
         // The embedded hub, as a new user first meets the app: its channels, tiles and figures.
-        run.start(home.path(), {u"--no-settings"_s, u"--theme"_s, theme}, geometry);
+        // Alert rules that raise at once (and one that never does): the banner, the header's
+        // count and the Alerts panel hold words too.
+        run.start(home.path(),
+                  {u"--no-settings"_s, u"--theme"_s, theme, u"--no-notifications"_s, u"--alert"_s,
+                   u"name=cpu-seen severity=critical channel=sys.cpu field=/total above=-1"_s, u"--alert"_s,
+                   u"name=load-seen channel=sys.load field=/load1 above=-1"_s, u"--alert"_s,
+                   u"name=never channel=sys.cpu field=/total above=1000"_s},
+                  geometry);
         QProcess &app = run.process;
         QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
         LineReader &lines = run.lines;
@@ -839,7 +846,8 @@ private Q_SLOTS:
         QVERIFY(!ask("click consolePublish", u"click"_s).contains(u"error"_s));
 
         QStringList found;
-        for (const QString &panel : {u"streams"_s, u"health"_s, u"channels"_s, u"raw"_s, u"console"_s}) {
+        for (const QString &panel :
+             {u"streams"_s, u"health"_s, u"channels"_s, u"raw"_s, u"console"_s, u"alerts"_s}) {
             const QJsonObject shown = ask("panel " + panel.toUtf8(), u"panel"_s);
             QVERIFY2(!shown.isEmpty() && !shown.contains(u"error"_s), qPrintable(panel));
             QTest::qWait(600); // laid out, a display tick drawn, figures updated

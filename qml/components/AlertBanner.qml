@@ -2,6 +2,7 @@
 // nor silenced), across the window under the header, in its severity's colour. A kiosk shows it
 // large: across a room, it is the one line that must be read.
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import Pulseboard
 
@@ -40,8 +41,12 @@ Rectangle {
             font.pixelSize: banner.large ? 28 : 16
         }
         Text {
+            id: bannerText
             objectName: "alertBannerText"
             text: banner.text
+            HoverHandler { id: bannerHover }
+            ToolTip.text: banner.text
+            ToolTip.visible: bannerHover.hovered && bannerText.truncated
             color: banner.severity === "critical" ? Theme.textOnAccent : Theme.text
             font.family: Theme.fontFamily
             font.pixelSize: banner.large ? 26 : Theme.fontBody

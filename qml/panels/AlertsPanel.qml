@@ -115,15 +115,7 @@ Item {
                                 text: row.state === "resolved" ? "RESOLVED" : row.state === "acknowledged" ? "ACKNOWLEDGED" : row.silenced ? "SILENCED" : "ACTIVE"
                                 tint: row.state === "resolved" ? Theme.ok : row.state === "acknowledged" || row.silenced ? Theme.textDim : row.tint
                             }
-                            Text {
-                                objectName: "alertText"
-                                text: row.text
-                                color: Theme.text
-                                font.family: Theme.fontFamily
-                                font.pixelSize: Theme.fontBody
-                                elide: Text.ElideRight
-                                Layout.fillWidth: true
-                            }
+                            Item { Layout.fillWidth: true }
                             ThemeButton {
                                 objectName: "acknowledge:" + row.rule
                                 visible: panel.editable && row.state === "active"
@@ -148,6 +140,15 @@ Item {
                                     MenuItem { text: "for 24 hours"; onTriggered: panel.alerts.silence(row.rule, 1440) }
                                 }
                             }
+                        }
+                        Text {
+                            objectName: "alertText"
+                            Layout.fillWidth: true
+                            text: row.text
+                            color: Theme.text
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.fontBody
+                            wrapMode: Text.Wrap
                         }
                         Text {
                             Layout.fillWidth: true
@@ -211,7 +212,11 @@ Item {
                         Layout.fillWidth: true
                         Chip { text: ruleRow.modelData.severity.toUpperCase(); tint: panel.alertColor(ruleRow.modelData.severity) }
                         Text {
+                            id: ruleName
                             text: ruleRow.modelData.name
+                            HoverHandler { id: nameHover }
+                            ToolTip.text: ruleRow.modelData.name
+                            ToolTip.visible: nameHover.hovered && ruleName.truncated
                             color: Theme.text
                             font.family: Theme.fontFamily
                             font.pixelSize: Theme.fontBody
