@@ -94,7 +94,15 @@ private Q_SLOTS:
             << u"charts[0].thresholds.data.x needs warn and/or alarm"_s;
         QTest::newRow("panel")
             << QByteArray("{\"layout\":{\"panels\":[\"graphs\"]}}")
-            << u"layout.panels: unknown panel 'graphs' (known: streams, health, channels, raw, console)"_s;
+            << u"layout.panels: unknown panel 'graphs' (known: streams, health, channels, raw, console, alerts)"_s;
+        QTest::newRow("alerts not an array")
+            << QByteArray("{\"alerts\":\"name=a gap\"}") << u"alerts must be an array of strings"_s;
+        QTest::newRow("alert rule")
+            << QByteArray("{\"alerts\":[\"name=hot channel=c field=/t above=high\"]}")
+            << u"alerts: 'name=hot channel=c field=/t above=high': key 'above': 'high' is not a number"_s;
+        QTest::newRow("alert names")
+            << QByteArray("{\"alerts\":[\"name=a gap\",\"name=a stale=5s channel=c\"]}")
+            << u"alerts: two rules are named 'a': each rule needs a name of its own"_s;
         QTest::newRow("rate") << QByteArray("{\"displayRateHz\":60}")
                               << u"config.displayRateHz must be a whole number from 1 to 30"_s;
     }
@@ -122,6 +130,10 @@ private Q_SLOTS:
         c.columns = 3;
         c.panels = {u"streams"_s, u"health"_s};
         c.cycleSeconds = 30;
+        c.alerts = {
+            *AlertRule::parse(
+                u"name=hot severity=critical channel=sys.cpu field=/total above=90 clear=85 for=10s"_s),
+            *AlertRule::parse(u"name=gaps gap"_s)};
         ChartConfig cpu;
         cpu.channel = u"sys.cpu"_s;
         cpu.title = u"CPU \u00b7 all cores"_s;
@@ -162,6 +174,7 @@ private Q_SLOTS:
         QCOMPARE(back.columns, c.columns);
         QCOMPARE(back.panels, c.panels);
         QCOMPARE(back.cycleSeconds, c.cycleSeconds);
+        QCOMPARE(back.alerts, c.alerts);
         QCOMPARE(back.charts.size(), c.charts.size());
         for (int i = 0; i < c.charts.size(); ++i) {
             const ChartConfig &a = c.charts.at(i);

@@ -68,4 +68,20 @@ xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$roo
 xvfb "$bin/pulseboard" --geometry 1440x900 --theme light --screenshot "$out/light-theme.png" \
   --screenshot-delay 30000
 
+# 7. Alerts: rules that raise on this machine's own figures (any CPU use, memory in use) and one
+#    that waits; the Alerts panel after one is acknowledged with a note. Then a kiosk with a
+#    critical alert raised: the banner across the wall.
+{
+  sleep 20
+  for c in "panel alerts" "sleep" "click acknowledge:mem-in-use" "text ackNote:mem-in-use known: the build runs" \
+           "click ackConfirm:mem-in-use" "sleep" "grab $out/alerts.png" "quit"; do
+    if [ "$c" = sleep ]; then sleep 1; else echo "$c"; sleep 0.3; fi
+  done
+} | xvfb "$bin/pulseboard" --geometry 1440x900 --control --no-notifications \
+      --alert 'name=cpu-busy severity=critical channel=sys.cpu field=/total above=0 clear=-1' \
+      --alert 'name=mem-in-use channel=sys.mem field=/usedPercent above=1 clear=0.5' \
+      --alert 'name=load-high channel=sys.load field=/load1 above=64 clear=48 for=30s' >/dev/null
+xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$root/docs/examples/kiosk.json" \
+  --no-notifications --alert 'name=cpu-busy severity=critical channel=sys.cpu field=/total above=0 clear=-1' \
+  --screenshot "$out/kiosk-alert.png" --screenshot-delay 12000
 rm -f "$out"/*.png.json "$hub_log"
