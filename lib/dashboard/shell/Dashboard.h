@@ -97,6 +97,7 @@ public:
     RawMessageModel *raw() const { return m_raw; }
     OutboxModel *outbox() const { return m_outbox; }
     SeriesStore *store() const { return m_store; }
+    MessageIngest *ingest() const { return m_ingest.get(); }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
     ServerListModel *servers() const { return m_options.servers; }

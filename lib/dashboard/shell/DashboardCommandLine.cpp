@@ -1,6 +1,7 @@
 #include "DashboardCommandLine.h"
 
 #include "dashboard/charts/ChartWindows.h"
+#include "history/HistoryStore.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -59,6 +60,38 @@ bool embeddedLayout(DashboardConfig *config, QString *error)
     return false;
 }
 
+// --history-dir, --no-history, --history-retention.
+bool readHistory(const QCommandLineParser &p, const DashboardCommandLine::Environment &env,
+                 DashboardLaunch *l, QString *error)
+{
+    if (p.isSet(opt("no-history")) && (p.isSet(opt("history-dir")) || p.isSet(opt("history-retention")))) {
+        *error = QStringLiteral("--no-history cannot be used with --%1")
+                     .arg(p.isSet(opt("history-dir")) ? opt("history-dir") : opt("history-retention"));
+        return false;
+    }
+    if (p.isSet(opt("history-retention"))) {
+        QString why;
+        if (!HistoryStore::parseRetention(p.value(opt("history-retention")), &l->historyMaxAgeMs,
+                                          &l->historyMaxBytes, &why)) {
+            *error = QStringLiteral("--history-retention: %1").arg(why);
+            return false;
+        }
+    }
+    if (p.isSet(opt("history-dir"))) {
+        l->historyDir = p.value(opt("history-dir"));
+        if (l->historyDir.trimmed().isEmpty()) {
+            *error = QStringLiteral("--history-dir needs a folder");
+            return false;
+        }
+        l->historyDir = QFileInfo(l->historyDir).absoluteFilePath();
+    } else {
+        l->historyDir = env.dataDir.isEmpty() ? QString() : env.dataDir + QStringLiteral("/history");
+    }
+    l->history = !p.isSet(opt("no-history")) && !l->historyDir.isEmpty() &&
+                 (l->writeSettings || p.isSet(opt("history-dir")));
+    return true;
+}
+
 } // namespace
 
 QRect DashboardLaunch::geometryToRestore(const QRect &saved) const
@@ -103,8 +136,9 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
          QStringLiteral("HZ")},
         {opt("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
         {opt("network-thread"),
-         QStringLiteral("on (default): the connection, decoding and ingest run on a thread of their own; off: "
-                        "on the GUI thread (for comparison)."),
+         QStringLiteral(
+             "on (default): the connection, decoding and ingest run on a thread of their own; off: "
+             "on the GUI thread (for comparison)."),
          QStringLiteral("on|off")},
         {opt("theme"),
          QStringLiteral("Colours: %1 (default dark, or the last one picked in the app). Saved as the choice.")
@@ -135,6 +169,15 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
         {opt("stats-interval"),
          QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
          QStringLiteral("MS")},
+        {opt("history-dir"),
+         QStringLiteral("Keep the local history (every charted sample, the connection's outages) in DIR "
+                        "(default: the app's data folder; none with --no-settings unless given)."),
+         QStringLiteral("DIR")},
+        {opt("no-history"), QStringLiteral("Keep no local history: charts start empty.")},
+        {opt("history-retention"),
+         QStringLiteral(
+             "How much history to keep, by age and/or size, oldest dropped first (default 7d,2GiB)."),
+         QStringLiteral("AGE,SIZE")},
         {opt("renderer"),
          QStringLiteral(
              "How to draw: auto (GPU, or Qt Quick's software renderer when OpenGL is a CPU rasteriser "
@@ -335,6 +378,8 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         l.start.configPath = l.configPath.isEmpty() ? QString() : QFileInfo(l.configPath).absoluteFilePath();
     }
 
+    if (!readHistory(p, env, &l, error))
+        return false;
     l.automation.screenshotFile = p.value(opt("screenshot"));
     l.automation.printState = p.isSet(opt("print-state"));
     l.automation.control = p.isSet(opt("control"));
