@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace Pulseboard {
@@ -635,16 +636,35 @@ void HistoryStore::retention(qint64 nowMs)
             const double share =
                 std::clamp(double(used - m_options.maxBytes) / double(used) + 0.05, 0.05, 1.0);
             bool deleted = false;
-            for (const char *table : {"samples", "agg_1s", "agg_1m"}) {
+            // Raw samples first, by rowid: rows are appended in arrival order, so the lowest rowids
+            // are the oldest and finding them costs no scan or sort of a table of millions.
+            const qint64 lo = pragmaInt(db, "SELECT coalesce(min(rowid), 0) FROM samples");
+            const qint64 hi = pragmaInt(db, "SELECT coalesce(max(rowid), 0) FROM samples");
+            if (hi > 0) {
+                const qint64 n = hi - lo + 1;
+                const qint64 drop = std::max<qint64>(1, qint64(std::ceil(double(n) * share)));
+                qint64 cutoff = 0;
+                {
+                    Stmt s(db, "SELECT t FROM samples WHERE rowid >= ? ORDER BY rowid LIMIT 1");
+                    s.bind(1, lo + drop);
+                    cutoff = s.ok() && s.step() == SQLITE_ROW ? s.i64(0) : std::numeric_limits<qint64>::max();
+                }
+                exec(db, "BEGIN IMMEDIATE");
+                run("DELETE FROM samples WHERE rowid < ?", lo + drop);
+                run("DELETE FROM timeline WHERE t1 < ?", std::min(cutoff, nowMs - 1));
+                exec(db, "COMMIT");
+                deleted = true;
+            }
+            // No raw samples left: the 1 s tier, then the 1 min tier, oldest buckets first.
+            for (const char *table : {"agg_1s", "agg_1m"}) {
+                if (deleted)
+                    break;
                 const QByteArray count = QByteArray("SELECT count(*) FROM ") + table;
                 const qint64 n = pragmaInt(db, count.constData());
                 if (n <= 0)
                     continue;
                 const qint64 drop = std::max<qint64>(1, qint64(std::ceil(double(n) * share)));
-                const QByteArray col = qstrcmp(table, "samples") == 0 ? "t" : "b";
-                // The time below which `drop` rows lie.
-                const QByteArray pick =
-                    "SELECT " + col + " FROM " + table + " ORDER BY " + col + " LIMIT 1 OFFSET ?";
+                const QByteArray pick = QByteArray("SELECT b FROM ") + table + " ORDER BY b LIMIT 1 OFFSET ?";
                 qint64 cutoff;
                 {
                     Stmt s(db, pick.constData());
@@ -655,11 +675,10 @@ void HistoryStore::retention(qint64 nowMs)
                 if (drop >= n)
                     exec(db, (QByteArray("DELETE FROM ") + table).constData());
                 else
-                    run("DELETE FROM " + QByteArray(table) + " WHERE " + col + " <= ?", cutoff);
+                    run("DELETE FROM " + QByteArray(table) + " WHERE b <= ?", cutoff);
                 run("DELETE FROM timeline WHERE t1 < ?", cutoff);
                 exec(db, "COMMIT");
                 deleted = true;
-                break;
             }
             exec(db, "PRAGMA incremental_vacuum");
             if (!deleted)
