@@ -2,11 +2,13 @@
 // brute-force computation, tier choice, retention by age and by size, the timeline, a damaged file
 // set aside, a locked store, the bounded queue's counted refusal, a writer killed with SIGKILL
 // mid-write, and a full database.
-// A full disk: mounting a small tmpfs needs root and mount rights a CI container does not have, so
-// the test makes the database full with SQLite's PRAGMA max_page_count (HistoryOptions::maxPageCount),
-// which fails the write with the same SQLITE_FULL a full file system gives.
+// A full disk, twice: a real 1 MiB tmpfs when `mount -t tmpfs` is permitted (root with mount rights;
+// a CI container may not have them, and the test then says it skipped), and always SQLite's
+// PRAGMA max_page_count (HistoryOptions::maxPageCount), which fails the write with the same
+// SQLITE_FULL a full file system gives.
 #include <history/HistoryStore.h>
 
+#include <QDir>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -458,6 +460,46 @@ private Q_SLOTS:
             QCOMPARE(back[i].seq, qint64(i));
             QCOMPARE(back[i].value, double(i) * 0.5);
         }
+    }
+
+    void fullTmpfsStopsWritingAndKeepsWhatWasCommitted()
+    {
+        QTemporaryDir dir;
+        const QString mountPoint = dir.filePath(QStringLiteral("small"));
+        QVERIFY(QDir().mkpath(mountPoint));
+        QProcess mount;
+        mount.start(QStringLiteral("mount"),
+                    {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                     QStringLiteral("size=1m"), QStringLiteral("tmpfs"), mountPoint});
+        if (!mount.waitForFinished(10000) || mount.exitStatus() != QProcess::NormalExit ||
+            mount.exitCode() != 0)
+            QSKIP("mount -t tmpfs is not permitted here; fullDatabaseStopsWriting... covers SQLITE_FULL");
+        struct Unmount
+        {
+            QString at;
+            ~Unmount() { QProcess::execute(QStringLiteral("umount"), {at}); }
+        } unmount{mountPoint};
+        HistoryOptions o = optionsIn(dir);
+        o.path = mountPoint + QStringLiteral("/history.sqlite");
+        HistoryStore store(o);
+        QVERIFY(store.open());
+        const qint64 id = store.seriesId(QStringLiteral("f"), QStringLiteral("/v"));
+        qint64 seq = 0, committed = 0;
+        while (store.status() == HistoryStore::Status::Ok && seq < 10000000) {
+            for (int i = 0; i < 1000; ++i, ++seq)
+                store.append(id, seq, seq, double(seq));
+            store.flush();
+            if (store.status() == HistoryStore::Status::Ok)
+                committed = qint64(store.writtenSamples());
+        }
+        QCOMPARE(store.status(), HistoryStore::Status::Full);
+        QVERIFY(committed > 0);
+        QVERIFY(store.lostSamples() > 0);
+        QVERIFY(!store.append(id, seq, seq, 1));
+        const QList<HistorySample> back = store.samples(id, 0, seq + 1);
+        QCOMPARE(qint64(back.size()), committed);
+        QCOMPARE(back.last().seq, committed - 1);
+        QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
     }
 
     void fullDatabaseStopsWritingAndKeepsWhatWasCommitted()
