@@ -11,7 +11,7 @@ PACKAGES=(
   qml6-module-qttest qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qtqml
   qml6-module-qt-labs-folderlistmodel
   qt6-qpa-plugins libgl-dev
-  xvfb xauth redis-server libhiredis-dev libsimdjson-dev openssl
+  xvfb xauth redis-server libhiredis-dev libsimdjson-dev libsqlite3-dev openssl
   clang libclang-rt-14-dev
   dpkg-dev desktop-file-utils systemd
   dbus-daemon

@@ -58,12 +58,15 @@ struct StoreVisitor : NumericFieldVisitor
     qint64 t = 0;
     qint64 horizon = 0;
     int stored = 0;
+    SeriesStore::SampleTap *tap = nullptr;
     void field(const QString &path, double value) override
     {
         if (StreamBuffer *buffer = find(path)) {
             buffer->append(t, value);
             buffer->dropBefore(horizon);
             ++stored;
+            if (tap)
+                tap->sample(path, t, value);
         }
     }
 };
@@ -90,6 +93,11 @@ int SeriesStore::ingest(const SeriesKey &name, qint64 t, const QJsonValue &data)
 
 int SeriesStore::ingest(const SeriesKey &name, qint64 t, const JsonView &data)
 {
+    return ingest(name, t, data, nullptr);
+}
+
+int SeriesStore::ingest(const SeriesKey &name, qint64 t, const JsonView &data, SampleTap *tap)
+{
     const QMutexLocker locker(&m_mutex);
     Source &source = m_sources[name];
     bool added = false;
@@ -97,6 +105,7 @@ int SeriesStore::ingest(const SeriesKey &name, qint64 t, const JsonView &data)
     visitor.find = [&](const QString &path) { return ensure(source, path, &added); };
     visitor.t = t;
     visitor.horizon = t - m_limits.retentionMs;
+    visitor.tap = tap;
     if (walkNumericFields(data, visitor, m_limits.discovery))
         source.truncated = true;
     if (added)

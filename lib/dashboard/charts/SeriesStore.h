@@ -59,6 +59,14 @@ public:
     // seen before allocates nothing.
     int ingest(const SeriesKey &source, qint64 t, const JsonView &data);
     int ingest(const SeriesKey &source, qint64 t, const QJsonValue &data);
+    // Sees every sample ingest() stores, as it stores it (under the store's lock, on the
+    // ingesting thread): the local history records them without parsing the message again.
+    struct SampleTap
+    {
+        virtual ~SampleTap() = default;
+        virtual void sample(const QString &path, qint64 t, double value) = 0;
+    };
+    int ingest(const SeriesKey &source, qint64 t, const JsonView &data, SampleTap *tap);
     // One sample of a named series (the connection's health figures).
     void addSample(const SeriesKey &source, const QString &path, qint64 t, double value);
 

@@ -101,6 +101,7 @@ public:
     OutboxModel *outbox() const { return m_outbox; }
     AlertListModel *alerts() const { return m_alerts; }
     SeriesStore *store() const { return m_store; }
+    MessageIngest *ingest() const { return m_ingest.get(); }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
     ServerListModel *servers() const { return m_options.servers; }

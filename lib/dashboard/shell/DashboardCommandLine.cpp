@@ -1,6 +1,7 @@
 #include "DashboardCommandLine.h"
 
 #include "dashboard/charts/ChartWindows.h"
+#include "history/HistoryStore.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -57,6 +58,38 @@ bool embeddedLayout(DashboardConfig *config, QString *error)
         return true;
     *error = QStringLiteral("built-in dashboard layout: %1").arg(why);
     return false;
+}
+
+// --history-dir, --no-history, --history-retention.
+bool readHistory(const QCommandLineParser &p, const DashboardCommandLine::Environment &env,
+                 DashboardLaunch *l, QString *error)
+{
+    if (p.isSet(opt("no-history")) && (p.isSet(opt("history-dir")) || p.isSet(opt("history-retention")))) {
+        *error = QStringLiteral("--no-history cannot be used with --%1")
+                     .arg(p.isSet(opt("history-dir")) ? opt("history-dir") : opt("history-retention"));
+        return false;
+    }
+    if (p.isSet(opt("history-retention"))) {
+        QString why;
+        if (!HistoryStore::parseRetention(p.value(opt("history-retention")), &l->historyMaxAgeMs,
+                                          &l->historyMaxBytes, &why)) {
+            *error = QStringLiteral("--history-retention: %1").arg(why);
+            return false;
+        }
+    }
+    if (p.isSet(opt("history-dir"))) {
+        l->historyDir = p.value(opt("history-dir"));
+        if (l->historyDir.trimmed().isEmpty()) {
+            *error = QStringLiteral("--history-dir needs a folder");
+            return false;
+        }
+        l->historyDir = QFileInfo(l->historyDir).absoluteFilePath();
+    } else {
+        l->historyDir = env.dataDir.isEmpty() ? QString() : env.dataDir + QStringLiteral("/history");
+    }
+    l->history = !p.isSet(opt("no-history")) && !l->historyDir.isEmpty() &&
+                 (l->writeSettings || p.isSet(opt("history-dir")));
+    return true;
 }
 
 } // namespace
@@ -145,6 +178,15 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
         {opt("stats-interval"),
          QStringLiteral("Print the window's frame rate and frame times every MS as JSON lines."),
          QStringLiteral("MS")},
+        {opt("history-dir"),
+         QStringLiteral("Keep the local history (every charted sample, the connection's outages) in DIR "
+                        "(default: the app's data folder; none with --no-settings unless given)."),
+         QStringLiteral("DIR")},
+        {opt("no-history"), QStringLiteral("Keep no local history: charts start empty.")},
+        {opt("history-retention"),
+         QStringLiteral(
+             "How much history to keep, by age and/or size, oldest dropped first (default 7d,2GiB)."),
+         QStringLiteral("AGE,SIZE")},
         {opt("renderer"),
          QStringLiteral(
              "How to draw: auto (GPU, or Qt Quick's software renderer when OpenGL is a CPU rasteriser "
@@ -369,6 +411,8 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     }
     l.desktopNotifications = !p.isSet(opt("no-notifications"));
 
+    if (!readHistory(p, env, &l, error))
+        return false;
     l.automation.screenshotFile = p.value(opt("screenshot"));
     l.automation.printState = p.isSet(opt("print-state"));
     l.automation.control = p.isSet(opt("control"));

@@ -58,6 +58,15 @@ struct DashboardLaunch
     // Raised alerts also go to the desktop's notification service (not with --no-notifications).
     bool desktopNotifications = true;
 
+    // The local history (lib/history): --history-dir, --no-history, --history-retention. A run
+    // that writes no settings (--no-settings, a screenshot) keeps none unless --history-dir
+    // names a folder, so test runs never write into the user's history.
+    bool history = false; // read() turns it on unless a rule above says none
+    QString historyDir;   // default: "history" in the app's data folder
+    qint64 historyMaxAgeMs = 7LL * 24 * 3600 * 1000;
+    qint64 historyMaxBytes = 2LL * 1024 * 1024 * 1024;
+    QString historyFile() const { return historyDir + QStringLiteral("/history.sqlite"); }
+
     // Where the main window goes: `saved` when settings are in use, it is valid and neither
     // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets
     // windowSize (a kiosk then goes full screen).

@@ -1,6 +1,7 @@
 #include "DashboardSession.h"
 
 #include "Dashboard.h"
+#include "HistoryRecorder.h"
 #include "alerts/AlertMonitor.h"
 #include "client/ConnectionManager.h"
 #include "dashboard/alerts/DesktopNotifier.h"
@@ -105,6 +106,7 @@ bool DashboardSession::start(QString *error)
     m_switcher->attach(m_mirror.get());
     wire();
     startAlerts();
+    startHistory();
     if (m_launch.windowGiven)
         m_dashboard->setWindowMs(m_launch.config.windowMs);
     if (!m_launch.theme.isEmpty())
@@ -160,6 +162,44 @@ void DashboardSession::startAlerts()
     });
 }
 
+void DashboardSession::startHistory()
+{
+    if (!m_launch.history)
+        return;
+    HistoryOptions options;
+    options.path = m_launch.historyFile();
+    options.maxAgeMs = m_launch.historyMaxAgeMs;
+    options.maxBytes = m_launch.historyMaxBytes;
+    m_history = std::make_unique<HistoryRecorder>(options);
+    Dashboard *dashboard = m_dashboard.get();
+    connect(m_history.get(), &HistoryRecorder::problem, dashboard, [dashboard](const QString &words) {
+        dashboard->events()->add(EventLog::Error, words, Clock::current().wallMs());
+        Q_EMIT dashboard->notice(words);
+    });
+    if (!m_history->open())
+        return; // it said why; the dashboard runs live
+    // The embedded hub's port changes from run to run: its channels are recorded as one server.
+    const QString server = m_launch.embeddedHub() ? QStringLiteral("embedded")
+                                                  : m_launch.connection.endpoints.value(0).toString();
+    m_history->setServer(server);
+    // After a switch to another server its channels are not recorded (the start server's are,
+    // again, when it is switched back to the embedded hub).
+    connect(m_switcher.get(), &ServerSwitcher::serverChanged, m_history.get(),
+            [this, server](const DashboardConfig &, bool embeddedHub, const QStringList &) {
+                m_history->setServer(embeddedHub && server == QLatin1StringView("embedded") ? server
+                                                                                            : QString());
+            });
+    // Before the connection opens: the charts start with what the store holds.
+    QStringList channels = m_mirror->subscriptions();
+    for (const QStringList &more : {m_launch.config.channels, m_launch.channels})
+        for (const QString &c : more)
+            if (!channels.contains(c))
+                channels.append(c);
+    m_history->fill(dashboard->store(), channels, Clock::current().wallMs());
+    m_history->attach(m_mirror.get());
+    dashboard->ingest()->setHistory(m_history.get());
+}
+
 void DashboardSession::open()
 {
     if (m_startProblem.isEmpty() && m_mirror)
@@ -196,6 +236,8 @@ void DashboardSession::shutdown(QQuickWindow *window)
     }
     if (m_switcher)
         m_switcher->shutdown();
+    if (m_history)
+        m_history->stop(Clock::current().wallMs());
 }
 
 } // namespace Pulseboard

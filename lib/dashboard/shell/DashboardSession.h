@@ -25,6 +25,7 @@ class DesktopNotifier;
 class ConnectionMirror;
 class Dashboard;
 class EmbeddedHub;
+class HistoryRecorder;
 class ServerListModel;
 class ServerSwitcher;
 
@@ -59,6 +60,8 @@ public:
     ServerSwitcher *switcher() const { return m_switcher.get(); }
     ServerListModel *servers() const { return m_servers.get(); }
     EmbeddedHub *embeddedHub() const { return m_hub.get(); }
+    // The local history; null with --no-history (or a run that keeps none).
+    HistoryRecorder *history() const { return m_history.get(); }
 
 private:
     void wire();
@@ -67,6 +70,7 @@ private:
     void startAlerts();
     // Stops the network thread after the manager on it is gone (idempotent).
     void stopNetwork();
+    void startHistory();
 
     DashboardLaunch m_launch;
     DashboardSettings m_profileSettings; // read unless --no-settings, written when allowed
@@ -74,6 +78,7 @@ private:
     QString m_startProblem;
     // Destroyed in reverse: the dashboard leaves the manager first, the hub goes last.
     std::unique_ptr<EmbeddedHub> m_hub;
+    std::unique_ptr<HistoryRecorder> m_history; // goes after the dashboard and the network thread
     std::unique_ptr<QThread> m_network;
     ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_network when there is one
     AlertMonitor *m_monitor = nullptr;      // the alert rules, beside the manager on its thread

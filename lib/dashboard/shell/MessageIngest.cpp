@@ -1,5 +1,6 @@
 #include "MessageIngest.h"
 
+#include "HistoryRecorder.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "protocol/Clock.h"
 
@@ -44,8 +45,12 @@ void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const
         t = now;
     }
     const qint64 skewSeconds = skewSeen ? (ts - now) / 1000 : 0;
-    if (m_store)
-        m_store->ingest(SeriesKey::channel(channel), t, data);
+    if (m_store) {
+        if (HistoryRecorder *history = m_history.load())
+            history->ingest(m_store, channel, seq, t, data);
+        else
+            m_store->ingest(SeriesKey::channel(channel), t, data);
+    }
     const bool retained = !m_retainedNext.isEmpty() && channel == m_retainedNext;
     if (retained)
         m_retainedNext.clear();

@@ -20,6 +20,7 @@
 
 namespace Pulseboard {
 
+class HistoryRecorder;
 class SeriesStore;
 
 class MessageIngest : public MessageSink
@@ -60,6 +61,9 @@ public:
     explicit MessageIngest(SeriesStore *store, std::function<void()> wake = {});
 
     void setMaxRawFrames(int frames) { m_maxRaw = qMax(1, frames); }
+    // The local history: every sample stored into the SeriesStore goes to it too (null: none).
+    // Set before the connection opens.
+    void setHistory(HistoryRecorder *history) { m_history.store(history); }
     Batch take();
 
     // Arrival lag of the newest message with a server time, and the largest seen.
@@ -78,6 +82,7 @@ private:
     std::function<void()> m_wake;
     int m_maxRaw = 5000;
     QString m_retainedNext; // only touched where deliver() runs
+    std::atomic<HistoryRecorder *> m_history{nullptr};
     std::atomic<bool> m_warnedClock{false};
     std::atomic<qint64> m_lagMs{0};
     std::atomic<qint64> m_lagMsMax{0};

@@ -1,0 +1,185 @@
+// HistoryStore: the dashboard's local history, one SQLite file (WAL) that survives a restart.
+// Every numeric sample (series id, server time in ms, seq, value), pre-aggregated tiers of 1 s and
+// 1 min buckets (min/max/first/last/count) so a week reads a bounded number of rows, and the
+// connection timeline (states, outages, gaps). Writes go through a bounded queue to a writer thread
+// that commits them in batches; append() never blocks and never grows the queue past its capacity:
+// a sample that does not fit is refused and counted (refusedSamples()), never lost silently.
+// Reads (buckets(), samples(), timeline()) use their own connection and may run on any thread.
+// A damaged file is renamed aside and a fresh store made; a store held by another instance, or one
+// that cannot be opened at all, leaves the store disabled (status()); a full disk stops the writer
+// with what was committed before intact. None of these throws or stops the caller.
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QLockFile>
+#include <QString>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+struct sqlite3;
+
+namespace Pulseboard {
+
+struct HistoryOptions
+{
+    QString path;                               // the database file; its folder is created
+    qint64 maxAgeMs = 7LL * 24 * 3600 * 1000;   // 0: no limit by age
+    qint64 maxBytes = 2LL * 1024 * 1024 * 1024; // 0: no limit by size
+    int queueCapacity = 500000;                 // samples waiting for the writer, at most
+    int batchIntervalMs = 100;                  // the writer commits at least this often
+    int retentionIntervalMs = 60000;            // how often the writer applies retention
+    int busyTimeoutMs = 1000;                   // waiting for a lock held by another process
+    qint64 maxPageCount = 0;                    // >0: SQLite's max_page_count (tests: a "full disk")
+};
+
+struct HistorySample
+{
+    qint64 series = 0;
+    qint64 timeMs = 0;
+    qint64 seq = 0;
+    double value = 0;
+};
+
+struct HistoryBucket
+{
+    qint64 startMs = 0; // aligned to a multiple of the bucket width (epoch-based)
+    double min = 0, max = 0, first = 0, last = 0;
+    qint64 count = 0;
+    qint64 firstMs = 0, lastMs = 0; // the times of first and last
+};
+
+struct HistoryEvent
+{
+    enum class Kind : int { State = 0, Outage = 1, Gap = 2 };
+    Kind kind = Kind::State;
+    qint64 fromMs = 0;
+    qint64 toMs = 0; // == fromMs for a state change
+    QString source;  // the server or channel it concerns
+    QString detail;  // the state's name, a gap's reason
+    friend bool operator==(const HistoryEvent &, const HistoryEvent &) = default;
+};
+
+class HistoryStore
+{
+public:
+    enum class Status {
+        Closed,  // not opened yet, or closed
+        Ok,      // writing
+        Damaged, // the file was damaged: set aside (damagedPath()) and a fresh store is in use
+        Locked,  // another instance holds the store: running without history
+        Full,    // the disk (or max_page_count) is full: writing stopped, committed data intact
+        Failed,  // could not open or write for another reason: running without history
+    };
+    static constexpr int kSchemaVersion = 1;
+    static constexpr qint64 kTier1s = 1000;
+    static constexpr qint64 kTier1m = 60000;
+
+    // "--history-retention" text: an age, a size, or both comma-separated, e.g. "7d", "2GiB",
+    // "7d,2GiB", "36h,500MB". Ages: s, m, h, d, w; sizes: B, KB, MB, GB, TB (powers of 1000),
+    // KiB, MiB, GiB, TiB (of 1024). "0" for either part: no limit by that. False with the reason.
+    static bool parseRetention(const QString &text, qint64 *maxAgeMs, qint64 *maxBytes, QString *error);
+    // The newest time anything (a sample or an event) was stored at; 0 when nothing was.
+    qint64 newestTime() const;
+
+    explicit HistoryStore(HistoryOptions options);
+    ~HistoryStore(); // flushes the queue and joins the writer
+    HistoryStore(const HistoryStore &) = delete;
+    HistoryStore &operator=(const HistoryStore &) = delete;
+
+    // Opens (creating if needed) and starts the writer. False when the store runs without history
+    // (Locked, Failed); true when writing (Ok, or Damaged with a fresh file).
+    bool open();
+    void close();
+
+    Status status() const { return m_status.load(); }
+    bool isWriting() const;
+    // One sentence for the user: what happened and what the dashboard does about it.
+    QString statusText() const;
+    QString damagedPath() const { return m_damagedPath; }
+    const HistoryOptions &options() const { return m_options; }
+
+    // The id of a series, made on first use (the series row is written with the next batch).
+    // Thread-safe. 0 while the store is not open.
+    qint64 seriesId(const QString &source, const QString &field);
+    // All series the store knows: id -> (source, field).
+    QHash<qint64, QPair<QString, QString>> series() const;
+
+    // Queues a sample; false (and counted in refusedSamples()) when the queue is full or the store
+    // does not write. Never blocks on the disk.
+    bool append(qint64 series, qint64 timeMs, qint64 seq, double value);
+    bool appendEvent(const HistoryEvent &event);
+    // Blocks until everything queued before the call is committed (or refused by a failure).
+    void flush();
+    // Applies retention now (on the writer thread) and waits for it; nowMs is "now".
+    void applyRetention(qint64 nowMs);
+
+    quint64 writtenSamples() const { return m_written.load(); }
+    quint64 refusedSamples() const { return m_refused.load(); }
+    quint64 lostSamples() const { return m_lost.load(); } // queued, then not kept (disk full)
+    int queuedSamples() const;
+    quint64 committedBatches() const { return m_batches.load(); }
+
+    // min/max/first/last/count per bucket of bucketMs (buckets aligned to multiples of bucketMs),
+    // for samples with fromMs <= t < toMs. Reads the coarsest tier whose width divides bucketMs
+    // (1 min, 1 s) or the raw samples. Buckets without samples are left out.
+    QList<HistoryBucket> buckets(qint64 series, qint64 fromMs, qint64 toMs, qint64 bucketMs) const;
+    // The tier buckets() reads for a bucket width: 60000, 1000 or 0 (raw).
+    static qint64 tierFor(qint64 bucketMs);
+    QList<HistorySample> samples(qint64 series, qint64 fromMs, qint64 toMs) const;
+    QList<HistoryEvent> timeline(qint64 fromMs, qint64 toMs) const;
+    // The time range the store holds for a series (raw or tiers); false when it holds nothing.
+    bool range(qint64 series, qint64 *fromMs, qint64 *toMs) const;
+    // The database's size in bytes (pages in use, WAL excluded) and the file's size on disk.
+    qint64 usedBytes() const;
+    qint64 fileBytes() const;
+    // PRAGMA integrity_check on the read connection: "ok" or SQLite's report.
+    QString integrityCheck() const;
+
+private:
+    struct Item;
+    bool openFile(QString *error, bool *damaged, bool *busy);
+    bool createSchema(sqlite3 *db, QString *error);
+    void setAside();
+    void writerLoop();
+    bool writeBatch(std::vector<Item> &items);
+    void retention(qint64 nowMs);
+    void fail(Status status, const QString &why);
+
+    HistoryOptions m_options;
+    std::unique_ptr<QLockFile> m_lock;
+    sqlite3 *m_writeDb = nullptr;
+    sqlite3 *m_readDb = nullptr;
+    mutable std::mutex m_readMutex;
+    std::atomic<Status> m_status{Status::Closed};
+    QString m_damagedPath;
+    mutable std::mutex m_textMutex;
+    QString m_why;
+
+    mutable std::mutex m_seriesMutex;
+    QHash<QPair<QString, QString>, qint64> m_seriesIds;
+    QHash<qint64, QPair<QString, QString>> m_seriesById;
+    qint64 m_nextSeries = 1;
+
+    mutable std::mutex m_queueMutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_done;
+    std::vector<Item> m_queue;
+    int m_queuedSamples = 0;
+    quint64 m_enqueued = 0;  // items ever queued
+    quint64 m_processed = 0; // items ever taken and handled by the writer
+    qint64 m_retentionNow = -1;
+    quint64 m_retentionRequests = 0, m_retentionDone = 0;
+    bool m_stop = false;
+    bool m_flushWanted = false;
+    std::thread m_writer;
+
+    std::atomic<quint64> m_written{0}, m_refused{0}, m_lost{0}, m_batches{0};
+};
+
+} // namespace Pulseboard
