@@ -84,6 +84,7 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
     parser.addVersionOption();
     ConnectionOptions defaults;
     defaults.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
+    defaults.backfill = kDashboardBackfill;
     m_connection.addTo(parser, defaults); // its help states the dashboard's own ping interval
     QStringList windows;
     for (int s : ChartWindows::allowedSeconds())
@@ -103,8 +104,9 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
          QStringLiteral("HZ")},
         {opt("geometry"), QStringLiteral("Window size, e.g. 1440x900."), QStringLiteral("WxH")},
         {opt("network-thread"),
-         QStringLiteral("on (default): the connection, decoding and ingest run on a thread of their own; off: "
-                        "on the GUI thread (for comparison)."),
+         QStringLiteral(
+             "on (default): the connection, decoding and ingest run on a thread of their own; off: "
+             "on the GUI thread (for comparison)."),
          QStringLiteral("on|off")},
         {opt("theme"),
          QStringLiteral("Colours: %1 (default dark, or the last one picked in the app). Saved as the choice.")
@@ -244,6 +246,9 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     // The health panel charts RTT: ping every 5 s rather than the protocol's 30 s, unless told.
     if (!p.isSet(opt("heartbeat-interval")))
         options.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
+    // Charts start full: a first subscribe asks for the hub's retained past, unless told.
+    if (!p.isSet(opt("backfill")) && !p.isSet(opt("no-backfill")))
+        options.backfill = kDashboardBackfill;
     l.kiosk = p.isSet(opt("kiosk"));
     if (p.isSet(opt("network-thread"))) {
         const QString v = p.value(opt("network-thread"));

@@ -29,6 +29,22 @@ void MessageIngest::reset()
 void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
 {
     const qint64 now = Clock::current().wallMs();
+    if (!m_backfillNext.isEmpty() && channel == m_backfillNext) {
+        m_backfillNext.clear();
+        // The past, at the server's time (older than any skew check allows by design): drawn,
+        // not live traffic, so no lag, no arrival, no raw frame.
+        if (m_store)
+            m_store->ingest(SeriesKey::channel(channel), ts > 0 ? ts : now, data);
+        bool wasEmpty = false;
+        {
+            QMutexLocker locker(&m_lock);
+            wasEmpty = m_inbox.isEmpty();
+            ++m_inbox.backfilled;
+        }
+        if (wasEmpty && m_wake)
+            m_wake();
+        return;
+    }
     if (ts > 0) {
         m_lagMs.store(now - ts, std::memory_order_relaxed);
         if (now - ts > m_lagMsMax.load(std::memory_order_relaxed))
