@@ -15,6 +15,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutexLocker>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -151,12 +152,12 @@ void tst_Backfill::ingestDrawsTheBackfillWithoutCountingIt()
     cm.open();
     QTRY_COMPARE(sink.backfilled.size(), 10);
     {
-        QRecursiveMutexLocker locker(store.lock());
+        QMutexLocker<QRecursiveMutex> locker(store.lock());
         const StreamBuffer *points =
-            store.buffer(SeriesKey::channel(QStringLiteral("cpu")), QStringLiteral("v"));
+            store.buffer(SeriesKey::channel(QStringLiteral("cpu")), QStringLiteral("data.v"));
         QVERIFY(points);
         QCOMPARE(points->size(), 10); // drawn before any live message
-        QCOMPARE(store.latest(QStringLiteral("cpu"), QStringLiteral("v")).toDouble(), 30.0);
+        QCOMPARE(store.latest(QStringLiteral("cpu"), QStringLiteral("data.v")).toDouble(), 30.0);
     }
     MessageIngest::Batch batch = ingest.take();
     QCOMPARE(batch.backfilled, quint64(10));
@@ -170,8 +171,8 @@ void tst_Backfill::ingestDrawsTheBackfillWithoutCountingIt()
     QCOMPARE(batch.messages, quint64(1));
     QCOMPARE(batch.backfilled, quint64(0));
     QCOMPARE(batch.channels.value(QStringLiteral("cpu")).count, 1);
-    QRecursiveMutexLocker locker(store.lock());
-    QCOMPARE(store.buffer(SeriesKey::channel(QStringLiteral("cpu")), QStringLiteral("v"))->size(), 11);
+    QMutexLocker<QRecursiveMutex> locker(store.lock());
+    QCOMPARE(store.buffer(SeriesKey::channel(QStringLiteral("cpu")), QStringLiteral("data.v"))->size(), 11);
 }
 
 void tst_Backfill::cliLineMarksTheBackfill()
