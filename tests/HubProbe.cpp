@@ -79,6 +79,17 @@ QString ProtocolProbe::subscribe(const QString &channel, qint64 since)
     return e.id;
 }
 
+QString ProtocolProbe::subscribeWithHistory(const QString &channel, qint64 history)
+{
+    Envelope e;
+    e.type = MessageType::Subscribe;
+    e.id = QStringLiteral("s%1").arg(++m_counter);
+    e.channel = channel;
+    e.history = history;
+    send(e);
+    return e.id;
+}
+
 QString ProtocolProbe::unsubscribe(const QString &channel)
 {
     Envelope e;

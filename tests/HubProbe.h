@@ -41,6 +41,8 @@ public:
     QString ping(qint64 ts);
     QString auth(const QString &token);
     QString subscribe(const QString &channel, qint64 since = -1);
+    // A first subscribe asking for a backfill of up to `history` retained messages.
+    QString subscribeWithHistory(const QString &channel, qint64 history);
     QString unsubscribe(const QString &channel);
     QString publish(const QString &channel, const QJsonValue &data, const QString &id = QString());
     QString request(const QString &method, const QJsonValue &params = QJsonValue());

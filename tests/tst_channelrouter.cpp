@@ -9,6 +9,8 @@
 
 #include <QTest>
 
+#include <memory>
+
 using namespace Pulseboard;
 
 namespace {
@@ -155,6 +157,9 @@ private Q_SLOTS:
     void removedByFailedFetch();
     void removedWhenTheSubscriberGoes();
     void sinceOfAnotherEpochReplaysFromTheStart();
+    void historyBackfillsTheNewestPacedThenLive();
+    void historyLargerThanRetainedOrZero();
+    void historyWithSinceIsIgnored();
 };
 
 void tst_ChannelRouter::subscribeWithoutSinceGetsOnlyLive()
@@ -670,6 +675,96 @@ void tst_ChannelRouter::sinceOfAnotherEpochReplaysFromTheStart()
     QCOMPARE(client.frames.last().type, MessageType::Subscribed);
     QCOMPARE(client.frames.last().seq, qint64(0));
     QCOMPARE(client.frames.last().epoch, QStringLiteral("e3"));
+}
+
+namespace {
+MemoryChannelStore *filledStore(int historySize, int count)
+{
+    auto *store = new MemoryChannelStore(historySize, 100);
+    for (int i = 1; i <= count; ++i)
+        store->append(kCh, i, 0, QString(), [](const AppendResult &) {});
+    return store;
+}
+
+QList<qint64> seqRange(qint64 from, qint64 to)
+{
+    QList<qint64> seqs;
+    for (qint64 s = from; s <= to; ++s)
+        seqs.append(s);
+    return seqs;
+}
+} // namespace
+
+void tst_ChannelRouter::historyBackfillsTheNewestPacedThenLive()
+{
+    // 250 published, 100 retained (151..250): a backfill of 30 is 221..250, paced by the socket,
+    // read in pages, then what came live meanwhile, each seq once and in order.
+    std::unique_ptr<MemoryChannelStore> store(filledStore(100, 250));
+    ChannelRouter router(0, 10);
+    router.setStore(store.get());
+    connect(store.get(), &ChannelStore::messageArrived, this,
+            [&router](const QString &c, const StoredMessage &m) { router.route(c, m); });
+    Recorder sub;
+    sub.room = 12;
+    router.subscribe(&sub, kCh, -1, QStringLiteral("s"), QString(), 30);
+    QCOMPARE(sub.frames.at(0).type, MessageType::Subscribed);
+    QCOMPARE(sub.frames.at(0).seq, qint64(250));
+    QCOMPARE(sub.frames.at(0).history, qint64(30));
+    QVERIFY(!sub.frames.at(0).hasRecovered); // a first subscribe: nothing to recover
+    QCOMPARE(sub.frames.at(0).firstSeq, qint64(-1));
+    QCOMPARE(sub.seqsOf(kCh), seqRange(221, 232));
+    QVERIFY(router.isReplaying(&sub, kCh));
+    QVERIFY(router.isWaitingForDrain(&sub));
+    store->append(kCh, 251, 0, QString(), [](const AppendResult &) {}); // live, held
+    store->append(kCh, 252, 0, QString(), [](const AppendResult &) {});
+    QCOMPARE(sub.seqsOf(kCh).size(), 12);
+    sub.room = -1;
+    router.drained(&sub);
+    QCOMPARE(sub.seqsOf(kCh), seqRange(221, 252));
+    QVERIFY(!router.isReplaying(&sub, kCh));
+    store->append(kCh, 253, 0, QString(), [](const AppendResult &) {});
+    QCOMPARE(sub.seqsOf(kCh), seqRange(221, 253));
+}
+
+void tst_ChannelRouter::historyLargerThanRetainedOrZero()
+{
+    std::unique_ptr<MemoryChannelStore> store(filledStore(100, 250));
+    ChannelRouter router(0, 16);
+    router.setStore(store.get());
+    // More than retained: all that is retained (151..250), announced as 100.
+    Recorder all;
+    router.subscribe(&all, kCh, -1, QStringLiteral("a"), QString(), 5000);
+    QCOMPARE(all.frames.at(0).history, qint64(100));
+    QCOMPARE(all.seqsOf(kCh), seqRange(151, 250));
+    // 0: announced as 0, nothing replayed, live only.
+    Recorder none;
+    router.subscribe(&none, kCh, -1, QStringLiteral("n"), QString(), 0);
+    QCOMPARE(none.frames.size(), 1);
+    QCOMPARE(none.frames.at(0).history, qint64(0));
+    QCOMPARE(none.frames.at(0).seq, qint64(250));
+    // A channel nothing was published to: 0, and its first message is live.
+    Recorder empty;
+    router.subscribe(&empty, QStringLiteral("fresh"), -1, QStringLiteral("e"), QString(), 10);
+    QCOMPARE(empty.frames.size(), 1);
+    QCOMPARE(empty.frames.at(0).history, qint64(0));
+    QCOMPARE(empty.frames.at(0).seq, qint64(0));
+    // Without `history`: no field in the answer, no replay (as before).
+    Recorder plain;
+    router.subscribe(&plain, kCh, -1, QStringLiteral("p"));
+    QCOMPARE(plain.frames.size(), 1);
+    QCOMPARE(plain.frames.at(0).history, qint64(-1));
+}
+
+void tst_ChannelRouter::historyWithSinceIsIgnored()
+{
+    std::unique_ptr<MemoryChannelStore> store(filledStore(100, 250));
+    ChannelRouter router(0, 16);
+    router.setStore(store.get());
+    Recorder sub;
+    router.subscribe(&sub, kCh, 245, QStringLiteral("s"), QString(), 30);
+    QCOMPARE(sub.frames.at(0).history, qint64(-1)); // since's rules apply
+    QCOMPARE(sub.frames.at(0).recovered, true);
+    QCOMPARE(sub.seqsOf(kCh), seqRange(246, 250));
 }
 
 QTEST_GUILESS_MAIN(tst_ChannelRouter)

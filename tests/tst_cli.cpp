@@ -39,6 +39,7 @@ private Q_SLOTS:
     void tailsChannelUntilCount();
     void publishesAndRequestsFromStdin();
     void pagedResponseCarriesNext();
+    void backfillPrintedWithItsMarker();
     void overLongInputLineSkippedToItsEnd();
     void usageErrors_data();
     void usageErrors();
@@ -187,6 +188,40 @@ void tst_Cli::pagedResponseCarriesNext()
     QVERIFY(errors.at(0).value(QLatin1StringView("message")).toString().contains(QStringLiteral("'limit'")));
 }
 
+// --backfill 3 against a hub retaining 5: the 3 newest come first, each with "backfill":true, then
+// the live one without it; without the flag the CLI asks for none (a script sees only what is new).
+void tst_Cli::backfillPrintedWithItsMarker()
+{
+    Pulseboard::HubOptions options;
+    options.port = 0;
+    options.feedsEnabled = false;
+    Pulseboard::HubServer hub(options);
+    QString error;
+    QVERIFY2(hub.start(&error), qPrintable(error));
+    for (int i = 1; i <= 5; ++i)
+        hub.publish(QStringLiteral("b"), i);
+    QProcess cli;
+    cli.start(kCli, QStringList{QStringLiteral("--url"), hub.url().toString(), QStringLiteral("--subscribe"),
+                                QStringLiteral("b"), QStringLiteral("--backfill"), QStringLiteral("3"),
+                                QStringLiteral("--count"), QStringLiteral("4")} +
+                        fastCliFlags());
+    QVERIFY(cli.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += cli.readAllStandardOutput()).count("\"event\":\"message\"") >= 3, 10000);
+    hub.publish(QStringLiteral("b"), 6); // live, after the backfill
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+    out += cli.readAllStandardOutput();
+    QCOMPARE(cli.exitCode(), 0);
+    const auto messages = eventsOf(parseJsonLines(out), QStringLiteral("message"));
+    QCOMPARE(messages.size(), 4);
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(messages.at(i).value(QLatin1StringView("seq")).toInteger(), qint64(3 + i));
+        QCOMPARE(messages.at(i).value(QLatin1StringView("data")).toInt(), 3 + i);
+        QCOMPARE(messages.at(i).contains(QLatin1StringView("backfill")), i < 3);
+    }
+    QCOMPARE(messages.at(0).value(QLatin1StringView("backfill")).toBool(), true);
+}
+
 void tst_Cli::overLongInputLineSkippedToItsEnd()
 {
     // A line over 16 MiB is reported once and skipped up to its newline: its tail is not read as a
@@ -229,6 +264,13 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("bad count") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
                                               QStringLiteral("--count"), QStringLiteral("0")}
                                << QStringLiteral("--count");
+    QTest::newRow("bad backfill") << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                                                 QStringLiteral("--backfill"), QStringLiteral("-1")}
+                                  << QStringLiteral("--backfill needs a whole number >= 0");
+    QTest::newRow("backfill and no-backfill")
+        << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--backfill"), QStringLiteral("5"), QStringLiteral("--no-backfill")}
+        << QStringLiteral("--backfill and --no-backfill exclude each other");
     QTest::newRow("unknown protocol")
         << QStringList{QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/"),
                        QStringLiteral("--protocol"), QStringLiteral("stomp")}

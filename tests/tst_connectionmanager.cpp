@@ -113,6 +113,7 @@ private Q_SLOTS:
     void refusedTokenFailsWithoutRetry();
     void tokenNeverLogged();
     void resubscribesWithSinceAfterReconnect();
+    void firstSubscribeAsksHistoryResubscribeUsesSince();
     void gapReportedWhenHistoryIsGone();
     void serverSequenceResetIsReported();
     void maxRetriesThenFailedThenRetry();
@@ -468,6 +469,42 @@ void tst_ConnectionManager::resubscribesWithSinceAfterReconnect()
     QCOMPARE(subs.at(1).channel, QStringLiteral("b"));
     QCOMPARE(subs.at(1).since, 0); // b was subscribed at seq 0 and saw nothing
     QCOMPARE(cm.stats().duplicates, 0u);
+}
+
+void tst_ConnectionManager::firstSubscribeAsksHistoryResubscribeUsesSince()
+{
+    TestServer server; // a server of this protocol that knows no `history`: no backfill comes
+    QVERIFY(server.listen());
+    ConnectionManager cm;
+    ConnectionOptions o = fastOptions({server.url()});
+    o.backfill = 300;
+    cm.setOptions(o);
+    QSignalSpy messages(&cm, &ConnectionManager::messageReceived);
+    QSignalSpy marks(&cm, &ConnectionManager::backfillReceived);
+    cm.subscribe(QStringLiteral("a"));
+    cm.open();
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
+    for (int i = 1; i <= 2; ++i)
+        server.publish(QStringLiteral("a"), num(i));
+    QTRY_COMPARE(messages.size(), 2);
+    server.kill();
+    QTRY_VERIFY(cm.state() != ConnectionManager::Open);
+    server.publish(QStringLiteral("a"), num(3));
+    QVERIFY(server.listen(server.port()));
+    QTRY_COMPARE(cm.state(), ConnectionManager::Open);
+    QTRY_COMPARE(messages.size(), 3);
+    QCOMPARE(seqsOf(messages), (QList<qint64>{1, 2, 3}));
+    QCOMPARE(marks.size(), 0); // the server ignored `history`: everything is live
+
+    QList<Envelope> first, second;
+    for (const auto &f : server.framesOfType(MessageType::Subscribe))
+        (f.connection == 1 ? first : second).append(f.env);
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first.at(0).history, qint64(300));
+    QCOMPARE(first.at(0).since, qint64(-1));
+    QCOMPARE(second.size(), 1);
+    QCOMPARE(second.at(0).since, qint64(2));
+    QCOMPARE(second.at(0).history, qint64(-1)); // a resubscribe resumes, it does not backfill
 }
 
 void tst_ConnectionManager::gapReportedWhenHistoryIsGone()

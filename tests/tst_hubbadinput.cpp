@@ -115,6 +115,9 @@ void tst_HubBadInput::hostileClient_data()
     QTest::newRow("since 1e300") << How::Text << QByteArray(R"({"type":"subscribe","id":"x","channel":"c","since":1e300})") << malformed << u"whole number in range"_s << 0;
     QTest::newRow("since 2^53+1") << How::Text << QByteArray(R"({"type":"subscribe","id":"x","channel":"c","since":9007199254740993})") << malformed << u"whole number in range"_s << 0;
     QTest::newRow("since -5") << How::Text << QByteArray(R"({"type":"subscribe","id":"x","channel":"c","since":-5})") << malformed << u"whole number in range"_s << 0;
+    QTest::newRow("history as string") << How::Text << QByteArray(R"({"type":"subscribe","id":"x","channel":"c","history":"100"})") << malformed << u"'history' must be a number"_s << 0;
+    QTest::newRow("history -1") << How::Text << QByteArray(R"({"type":"subscribe","id":"x","channel":"c","history":-1})") << malformed << u"whole number in range"_s << 0;
+    QTest::newRow("history 2.5") << How::Text << QByteArray(R"({"type":"subscribe","id":"x","channel":"c","history":2.5})") << malformed << u"whole number in range"_s << 0;
     QTest::newRow("ping ts 1e999") << How::Text << QByteArray(R"({"type":"ping","id":"x","ts":1e999})") << malformed << QString() << 0;
     QTest::newRow("nested 100000 deep") << How::Text << nestedPublish(100000) << malformed << u"JSON"_s << 0;
     QTest::newRow("unknown type (ignored)") << How::Text << QByteArray(R"({"type":"future.thing","id":"f"})") << 0 << QString() << 0;

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void redisOutageReportedAndSurvived();
     void largeReplayFromRedisInPages();
     void sinceOlderThanRedisHistoryReportsTheLoss();
+    void historyBackfillFromRedis();
     void channelCapSharedAcrossHubs();
     void dataPassedThroughAsSent();
     void channelByteBudgetTrimsOldest();
@@ -385,6 +386,60 @@ void tst_HubRedis::sinceOlderThanRedisHistoryReportsTheLoss()
     hub.publish(QStringLiteral("ring"), 7);
     QTRY_COMPARE(behind.seqsOf(QStringLiteral("ring")), (QList<qint64>{4, 5, 6, 7}));
     QCOMPARE(behind.ofType(MessageType::Subscribed).size(), 1);
+}
+
+// A first subscribe's backfill read from the Redis stream through another hub: the newest N of
+// what is retained, then live with no hole and no duplicate; N beyond what is retained gives all.
+void tst_HubRedis::historyBackfillFromRedis()
+{
+    if (!m_haveRedis)
+        QSKIP("redis-server not installed: Redis backfill untested here");
+    RedisServer redis;
+    QVERIFY(redis.start());
+    HubOptions o = redisHub(redis.url());
+    o.historySize = 40;
+    o.rateLimitPerSec = 0;
+    HubServer a(o), b(o);
+    QVERIFY(a.start());
+    QVERIFY(b.start());
+    QTRY_VERIFY(a.store()->isAvailable() && b.store()->isAvailable());
+    ProtocolProbe watcher;
+    QVERIFY(watcher.open(a.url()));
+    bool ok = false;
+    watcher.waitFor(MessageType::Subscribed, watcher.subscribe(QStringLiteral("fill")), &ok);
+    QVERIFY(ok);
+    for (int i = 1; i <= 60; ++i)
+        a.publish(QStringLiteral("fill"), i);
+    QTRY_COMPARE(watcher.seqsOf(QStringLiteral("fill")).size(), 60); // retained: 21..60
+
+    auto range = [](qint64 from, qint64 to) {
+        QList<qint64> seqs;
+        for (qint64 s = from; s <= to; ++s)
+            seqs.append(s);
+        return seqs;
+    };
+    ProtocolProbe some;
+    QVERIFY(some.open(b.url()));
+    const Envelope s1 =
+        some.waitFor(MessageType::Subscribed, some.subscribeWithHistory(QStringLiteral("fill"), 25), &ok);
+    QVERIFY(ok);
+    QCOMPARE(s1.seq, qint64(60));
+    QCOMPARE(s1.history, qint64(25));
+    QVERIFY(!s1.hasRecovered);
+    a.publish(QStringLiteral("fill"), 61); // live, through the other hub
+    QTRY_COMPARE(some.seqsOf(QStringLiteral("fill")), range(36, 61));
+
+    ProtocolProbe all;
+    QVERIFY(all.open(b.url()));
+    const Envelope s2 =
+        all.waitFor(MessageType::Subscribed, all.subscribeWithHistory(QStringLiteral("fill"), 1000), &ok);
+    QVERIFY(ok);
+    QCOMPARE(s2.seq, qint64(61));
+    QCOMPARE(s2.history, qint64(40)); // what is retained: 22..61
+    QTRY_COMPARE(all.seqsOf(QStringLiteral("fill")), range(22, 61));
+    a.publish(QStringLiteral("fill"), 62);
+    QTRY_COMPARE(all.seqsOf(QStringLiteral("fill")), range(22, 62));
+    QTRY_COMPARE(some.seqsOf(QStringLiteral("fill")), range(36, 62));
 }
 
 // --max-channels on Redis: the count is the shared channel set's, checked inside the publish

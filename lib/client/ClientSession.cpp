@@ -199,6 +199,9 @@ void ClientSession::unsubscribe(const QString &channel)
 {
     m_sentSince.remove(channel);
     m_restarting.remove(channel);
+    m_historyAsked.remove(channel);
+    m_backfillUntil.remove(channel);
+    m_backfillCount.remove(channel);
     if (m_phase == Phase::Open)
         send(m_dialect->encodeUnsubscribe(m_ctx.nextId(QLatin1StringView("unsub")), channel));
 }
@@ -216,6 +219,15 @@ void ClientSession::sendSubscribe(const QString &channel, bool restart)
         m_restarting.remove(channel);
     // The epoch `since` counts in; none held (an old server, or a fresh subscription): as before.
     const QString epoch = since >= 0 ? m_ctx.subscriptions->epoch(channel) : QString();
+    m_backfillUntil.remove(channel);
+    const int backfill = m_ctx.options ? m_ctx.options->backfill : 0;
+    if (since < 0 && !restart && backfill > 0 && m_caps.backfills) {
+        // A first subscribe: the newest retained messages come first, marked as the past.
+        m_historyAsked.insert(channel, id);
+        send(m_dialect->encodeSubscribeWithHistory(id, channel, backfill));
+        return;
+    }
+    m_historyAsked.remove(channel);
     send(epoch.isEmpty() ? m_dialect->encodeSubscribe(id, channel, since)
                          : m_dialect->encodeSubscribeInEpoch(id, channel, since, epoch));
 }
@@ -363,6 +375,16 @@ void ClientSession::messageArrived(const InboundMessage &message)
     ++m_ctx.stats->messages;
     if (message.retained && m_ctx.retained)
         m_ctx.retained(channel);
+    if (!m_backfillUntil.isEmpty() && message.seq >= 0) {
+        const auto until = m_backfillUntil.find(channel);
+        if (until != m_backfillUntil.end()) {
+            const bool backfill = message.seq <= *until;
+            if (message.seq >= *until)
+                m_backfillUntil.erase(until); // the backfill ends here: what follows is live
+            if (backfill && m_ctx.backfill)
+                m_ctx.backfill(channel);
+        }
+    }
     m_ctx.deliver(channel, message.seq, message.ts, message.data);
 }
 
@@ -393,6 +415,16 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
         m_restarting.erase(restarting);
     }
     const bool sentSince = m_sentSince.value(channel, false);
+    qint64 backfill = 0;
+    const auto asked = m_historyAsked.constFind(channel);
+    if (asked != m_historyAsked.cend() && *asked == id) {
+        // The backfill is what the server replays up to the seq it names now; a server that
+        // ignored `history` replays nothing, and every message is live as before.
+        m_historyAsked.erase(asked);
+        backfill = m_backfillCount.take(channel);
+        if (seq > 0 && backfill > 0)
+            m_backfillUntil.insert(channel, seq);
+    }
     if (subscriptions.contains(channel)) {
         const qint64 held = subscriptions.lastSeq(channel);
         const QString heldEpoch = subscriptions.epoch(channel);
@@ -426,6 +458,10 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
                 qCWarning(lcNet).noquote() << "server could not replay all of" << channel << "after" << held;
             }
             subscriptions.setEpoch(channel, epoch);
+            // A backfill comes first: the held seq starts before it, so its messages are new and
+            // the first live one after it follows without a gap.
+            if (backfill > 0 && seq > 0)
+                subscriptions.startBefore(channel, qMax<qint64>(0, seq - backfill));
             // `recovered` is only meaningful when we asked with `since`; a fresh subscription
             // has nothing to recover.
             Q_EMIT subscribed(channel, seq, sentSince ? recovered.value_or(true) : true,
@@ -434,6 +470,12 @@ void ClientSession::subscribeConfirmed(const QString &id, const QString &channel
     }
     if (!pending.isEmpty() && m_pendingSubscribes.isEmpty() && m_phase == Phase::Resubscribing)
         ready();
+}
+
+void ClientSession::backfillAnnounced(const QString &id, const QString &channel, qint64 count)
+{
+    if (m_historyAsked.value(channel) == id)
+        m_backfillCount.insert(channel, count);
 }
 
 void ClientSession::unsubscribeConfirmed(const QString &id, const QString &channel)

@@ -43,6 +43,8 @@ struct SessionContext
     std::function<void(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)> deliver;
     // Told just before `deliver` when the message is a stored last value (InboundMessage::retained).
     std::function<void(const QString &channel)> retained;
+    // Told just before `deliver` when the message is of a first subscribe's backfill (`history`).
+    std::function<void(const QString &channel)> backfill;
     // > 0: queued frames go out at most this many a second (the session after a close 4008).
     int pacedSendPerSec = 0;
 };
@@ -115,6 +117,7 @@ private:
     void ackArrived(const QString &id, qint64 seq) override;
     void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
                             std::optional<bool> recovered, const QString &epoch) override;
+    void backfillAnnounced(const QString &id, const QString &channel, qint64 count) override;
     void unsubscribeConfirmed(const QString &id, const QString &channel) override;
     void responseArrived(const QString &id, const QJsonValue &result, const QString &next) override;
     void serverError(int code, const QString &message, const QString &id) override;
@@ -153,6 +156,9 @@ private:
     QString m_sourcedToken;                      // from options.tokenSource, read as the attempt starts
     QHash<QString, QString> m_pendingSubscribes; // id -> channel, until the server answers
     QHash<QString, bool> m_sentSince;            // channel -> we asked with `since`
+    QHash<QString, QString> m_historyAsked;      // channel -> id of the subscribe that asked `history`
+    QHash<QString, qint64> m_backfillUntil;      // channel -> messages up to this seq are backfill
+    QHash<QString, qint64> m_backfillCount;      // channel -> how many the answer announced
     QHash<QByteArray, QString> m_channelNames;   // UTF-8 name -> name, subscribed channels only
     // Stream identity: channels whose server named a new epoch yet resumed in it from our old
     // seq (it did not honour the epoch we sent). They are subscribed again from seq 0; until

@@ -21,6 +21,8 @@ const QString kBackoffInitial = QStringLiteral("backoff-initial");
 const QString kBackoffMax = QStringLiteral("backoff-max");
 const QString kMaxRetries = QStringLiteral("max-retries");
 const QString kQueueLimit = QStringLiteral("queue-limit");
+const QString kBackfill = QStringLiteral("backfill");
+const QString kNoBackfill = QStringLiteral("no-backfill");
 const QString kQueueBytes = QStringLiteral("queue-bytes");
 const QString kDropOldest = QStringLiteral("drop-oldest");
 const QString kRequestTimeout = QStringLiteral("request-timeout");
@@ -149,6 +151,17 @@ void ConnectionCommandLine::addTo(QCommandLineParser &parser, const ConnectionOp
          QStringLiteral("Reconnect attempts before giving up; 0 = unlimited (default %1).")
              .arg(defaults.maxRetries),
          QStringLiteral("N")},
+        {kBackfill,
+         (defaults.backfill > 0
+              ? QStringLiteral("On a channel's first subscribe, ask the server for up to N of its newest "
+                               "retained messages, shown as the past, not counted as live (default %1; "
+                               "pulseboard protocol only).")
+                    .arg(defaults.backfill)
+              : QStringLiteral("On a channel's first subscribe, ask the server for up to N of its newest "
+                               "retained messages, printed first with \"backfill\":true (default: none, so a "
+                               "script sees only what arrives from now on; pulseboard protocol only).")),
+         QStringLiteral("N")},
+        {kNoBackfill, QStringLiteral("Ask for no backfill: a channel starts with its first live message.")},
         {kQueueLimit,
          QStringLiteral("Most messages held while offline (default %1).").arg(defaults.queue.maxCount),
          QStringLiteral("N")},
@@ -251,6 +264,7 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
         !readInt(parser, kBackoffInitial, 0, options.backoff.initialMs, error) ||
         !readInt(parser, kBackoffMax, 0, options.backoff.maxMs, error) ||
         !readInt(parser, kMaxRetries, 0, options.maxRetries, error) ||
+        !readInt(parser, kBackfill, 0, options.backfill, error) ||
         !readInt(parser, kQueueLimit, 1, queueLimit, error) ||
         !readInt(parser, kQueueBytes, 1, queueBytes, error) ||
         !readInt(parser, kRequestTimeout, 1, options.requestTimeoutMs, error))
@@ -258,6 +272,13 @@ bool ConnectionCommandLine::read(const QCommandLineParser &parser, ConnectionOpt
     if (options.backoff.maxMs < options.backoff.initialMs) {
         error = QStringLiteral("--backoff-max must not be below --backoff-initial");
         return false;
+    }
+    if (parser.isSet(kNoBackfill)) {
+        if (parser.isSet(kBackfill)) {
+            error = QStringLiteral("--backfill and --no-backfill exclude each other");
+            return false;
+        }
+        options.backfill = 0;
     }
     options.queue.maxCount = queueLimit;
     options.queue.maxBytes = queueBytes;

@@ -57,6 +57,12 @@ ConnectionManager::ConnectionManager(QObject *parent)
             sink->retained(channel);
         Q_EMIT retainedReceived(channel);
     };
+    m_context.backfill = [this](const QString &channel) {
+        const QList<MessageSink *> sinks = m_sinks;
+        for (MessageSink *sink : sinks)
+            sink->backfill(channel);
+        Q_EMIT backfillReceived(channel);
+    };
     m_transportFactory = [this](const QUrl &url, QString *error) {
         return WebSocketTransport::create(m_options, url, error);
     };

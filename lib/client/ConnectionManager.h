@@ -175,6 +175,8 @@ Q_SIGNALS:
     // The message delivered next on `channel` (to the sinks, then messageReceived) is the broker's
     // stored last value, not a live one (MQTT retain). MQTT 3.1.1 does not say how old it is.
     void retainedReceived(const QString &channel);
+    // The next messageReceived on `channel` is of a first subscribe's backfill (`history`).
+    void backfillReceived(const QString &channel);
     // `seq`: the server's latest on the channel (-1: it names none). `since`: the seq held when
     // the subscribe asked to resume, -1 for a fresh subscription (nothing to recover: `recovered`
     // is then true). `recovered` false: the server could not replay all that was missed.

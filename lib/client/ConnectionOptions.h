@@ -42,6 +42,10 @@ struct ConnectionOptions
     // as failed. A send cut by a lost connection does not count: its fate is unknown, the hub
     // dedupes the resend, and the reconnect policy (maxRetries) bounds how long that goes on.
     int maxSendAttempts = 5;
+    // A first subscribe asks the server for up to this many of the newest retained messages
+    // (`history`, drawn as the past, never counted as live); 0: none. Resubscribes use `since`.
+    // Only dialects whose capabilities say `backfills` send it.
+    int backfill = 0;
     bool requeueRequestsOnDisconnect = false; // requests in flight fail on disconnect by default
 
     Outbox::Limits queue;

@@ -23,6 +23,7 @@ QJsonObject capabilitiesToJson(const WireDialect::Capabilities &caps)
                      {L("resumes"), caps.resumes},
                      {L("gapsDetectable"), caps.sequenced},
                      {L("history"), caps.history},
+                     {L("backfill"), caps.backfills},
                      {L("authFrame"), caps.authFrame},
                      {L("binaryFrames"), caps.binaryFrames}};
     if (!caps.sequencedRoutes.isEmpty())
@@ -46,6 +47,8 @@ QStringList capabilitiesInWords(const WireDialect::Capabilities &caps)
                       .arg(caps.sequencedRoutes.join(QStringLiteral(", "))));
     out << (caps.history ? QStringLiteral("History: a subscribe gets the channel's past or last value")
                          : QStringLiteral("History: none, a channel shows what arrives from now on"));
+    if (caps.backfills)
+        out << QStringLiteral("Backfill: a first subscribe can ask for the newest retained messages");
     out << (caps.confirmsSubscribe
                 ? QStringLiteral("Confirms subscribes: yes")
                 : QStringLiteral("Confirms subscribes: no, a subscribe is done once sent"));

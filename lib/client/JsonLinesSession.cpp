@@ -66,6 +66,8 @@ JsonLinesSession::JsonLinesSession(ConnectionManager *manager, QIODevice *out, c
     m_manager->addMessageSink(this);
     connect(m_manager, &ConnectionManager::retainedReceived, this,
             [this](const QString &channel) { m_retainedNext = channel; });
+    connect(m_manager, &ConnectionManager::backfillReceived, this,
+            [this](const QString &channel) { m_backfillNext = channel; });
     connect(
         m_manager, &ConnectionManager::subscribed, this,
         [this](const QString &channel, qint64 seq, bool recovered, qint64 since) {
@@ -150,11 +152,11 @@ JsonLinesSession::~JsonLinesSession()
 }
 
 void JsonLinesSession::appendMessageLine(QByteArray &out, QByteArrayView channelJson, qint64 seq, qint64 ts,
-                                         const JsonView &data, bool retained)
+                                         const JsonView &data, bool retained, bool backfill)
 {
-    // QJsonObject's member order: channel, data, event, retained, seq, ts. QJsonDocument leaves out a
-    // member whose value is undefined; the decoder hands a missing `data` over as null.
-    put(out, "{\"channel\":");
+    // QJsonObject's member order: backfill, channel, data, event, retained, seq, ts. QJsonDocument
+    // leaves out a member whose value is undefined; the decoder hands a missing `data` over as null.
+    put(out, backfill ? "{\"backfill\":true,\"channel\":" : "{\"channel\":");
     put(out, channelJson);
     if (!data.isUndefined()) {
         put(out, ",\"data\":");
@@ -195,8 +197,11 @@ void JsonLinesSession::deliver(const QString &channel, qint64 seq, qint64 ts, co
     const bool retained = !m_retainedNext.isEmpty() && channel == m_retainedNext;
     if (retained)
         m_retainedNext.clear();
+    const bool backfill = !m_backfillNext.isEmpty() && channel == m_backfillNext;
+    if (backfill)
+        m_backfillNext.clear();
     if (!m_settings.quiet) {
-        appendMessageLine(m_pending, channelJson(channel), seq, ts, data, retained);
+        appendMessageLine(m_pending, channelJson(channel), seq, ts, data, retained, backfill);
         if (m_pending.size() >= kFlushBytes) {
             flushOutput();
         } else if (!m_flushQueued) {

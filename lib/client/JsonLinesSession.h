@@ -51,7 +51,7 @@ public:
     // a JSON string (quotes included), see appendJsonString().
     // `retained`: the broker's stored last value (MQTT retain), said as `"retained":true`.
     static void appendMessageLine(QByteArray &out, QByteArrayView channelJson, qint64 seq, qint64 ts,
-                                  const JsonView &data, bool retained = false);
+                                  const JsonView &data, bool retained = false, bool backfill = false);
 
     // Reads commands from `fd` (stdin), one per line of at most 16 MiB (a longer one is reported
     // and skipped); EOF means no more commands, not quit.
@@ -98,6 +98,7 @@ private:
     QString m_lastChannel;                    // the last one looked up, and its entry
     QByteArray m_lastChannelJson;
     QString m_retainedNext; // the channel whose next delivery is a retained last value
+    QString m_backfillNext; // the channel whose next delivery is of its backfill (`history`)
 };
 
 } // namespace Pulseboard

@@ -19,6 +19,10 @@ public:
     // The message delivered next on `channel` is the broker's stored last value (MQTT retain),
     // not a live one: called just before that deliver(), as retainedReceived is emitted.
     virtual void retained(const QString &channel) { Q_UNUSED(channel); }
+    // The message delivered next on `channel` is of a first subscribe's backfill (`history`): a
+    // past message the server retained, drawn as history but not live traffic. Called just
+    // before that deliver(), as backfillReceived is emitted.
+    virtual void backfill(const QString &channel) { Q_UNUSED(channel); }
 };
 
 } // namespace Pulseboard

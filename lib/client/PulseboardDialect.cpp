@@ -47,6 +47,17 @@ OutboundFrame PulseboardDialect::encodeSubscribeInEpoch(const QString &id, const
     return text(env);
 }
 
+OutboundFrame PulseboardDialect::encodeSubscribeWithHistory(const QString &id, const QString &channel,
+                                                            qint64 history)
+{
+    Envelope env;
+    env.type = MessageType::Subscribe;
+    env.id = id;
+    env.channel = channel;
+    env.history = history;
+    return text(env);
+}
+
 OutboundFrame PulseboardDialect::encodeUnsubscribe(const QString &id, const QString &channel)
 {
     Envelope env;
@@ -151,6 +162,8 @@ void PulseboardDialect::dispatch(const Envelope &env, DialectEvents &events)
         events.ackArrived(env.id, env.seq);
         return;
     case MessageType::Subscribed:
+        if (env.history >= 0)
+            events.backfillAnnounced(env.id, env.channel, env.history);
         events.subscribeConfirmed(env.id, env.channel, env.seq,
                                   env.hasRecovered ? std::optional<bool>(env.recovered) : std::nullopt,
                                   env.epoch);

@@ -17,10 +17,17 @@ public:
 
     QString name() const override { return QStringLiteral("pulseboard.v1"); }
     QStringList subprotocols() const override;
-    Capabilities capabilities() const override { return {}; }
+    Capabilities capabilities() const override
+    {
+        Capabilities c;
+        c.backfills = true; // `history` on a first subscribe
+        return c;
+    }
 
     OutboundFrame encodeAuth(const QString &id, const QString &token) override;
     OutboundFrame encodeSubscribe(const QString &id, const QString &channel, qint64 since) override;
+    OutboundFrame encodeSubscribeWithHistory(const QString &id, const QString &channel,
+                                             qint64 history) override;
     OutboundFrame encodeSubscribeInEpoch(const QString &id, const QString &channel, qint64 since,
                                          const QString &epoch) override;
     OutboundFrame encodeUnsubscribe(const QString &id, const QString &channel) override;

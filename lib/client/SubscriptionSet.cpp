@@ -96,6 +96,13 @@ void SubscriptionSet::setEpoch(const QString &channel, const QString &epoch)
         it->epoch = epoch;
 }
 
+void SubscriptionSet::startBefore(const QString &channel, qint64 seq)
+{
+    const auto it = m_channels.find(channel);
+    if (it != m_channels.end())
+        it->lastSeq = seq;
+}
+
 void SubscriptionSet::restart(const QString &channel, const QString &epoch)
 {
     const auto it = m_channels.find(channel);

@@ -49,6 +49,8 @@ public:
     // again before its seq 1, under `epoch`, so every message of the new stream is delivered
     // and a jump past its start is a gap.
     void restart(const QString &channel, const QString &epoch);
+    // The held seq becomes `seq` (a first subscribe's backfill replays what follows it).
+    void startBefore(const QString &channel, qint64 seq);
 
     quint64 duplicatesDropped() const { return m_duplicates; }
     quint64 gapsSeen() const { return m_gaps; }

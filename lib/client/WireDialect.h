@@ -55,6 +55,14 @@ public:
     // the channel's sequence, empty when the server names none.
     virtual void subscribeConfirmed(const QString &id, const QString &channel, qint64 seq,
                                     std::optional<bool> recovered, const QString &epoch) = 0;
+    // Said just before subscribeConfirmed when the answer announces a backfill (`history`): the
+    // `count` messages before the answer's seq follow first. Default: not told.
+    virtual void backfillAnnounced(const QString &id, const QString &channel, qint64 count)
+    {
+        Q_UNUSED(id)
+        Q_UNUSED(channel)
+        Q_UNUSED(count)
+    }
     virtual void unsubscribeConfirmed(const QString &id, const QString &channel) = 0;
     // `next`: the cursor of a paged result when the server says more remains (else empty).
     virtual void responseArrived(const QString &id, const QJsonValue &result, const QString &next) = 0;
@@ -99,6 +107,9 @@ public:
         bool binaryFrames = false;     // frames go out as binary (MQTT) rather than text
         bool sequenced = true;         // messages carry a per-channel seq: a hole is a detectable gap
         bool history = true;           // a subscribe gets the channel's past (replay or last value)
+        // A first subscribe can ask for the newest N retained messages (encodeSubscribeWithHistory);
+        // false: a chart starts with the first live message (MQTT's retained value aside).
+        bool backfills = false;
         // ClientPings only: false when the dialect has no ping frame (encodePing is not asked):
         // the heartbeat then only watches for silence, and a link that stays silent past the
         // interval plus the deadline is dropped.
@@ -140,6 +151,14 @@ public:
     {
         Q_UNUSED(epoch)
         return encodeSubscribe(id, channel, since);
+    }
+    // A first subscribe (nothing held) asking for up to `history` of the newest retained messages,
+    // replayed before live ones with seqs up to the one the answer names. Default: a plain one.
+    virtual OutboundFrame encodeSubscribeWithHistory(const QString &id, const QString &channel,
+                                                     qint64 history)
+    {
+        Q_UNUSED(history)
+        return encodeSubscribe(id, channel, -1);
     }
     virtual OutboundFrame encodeUnsubscribe(const QString &id, const QString &channel) = 0;
     // `clientKey`: a sender key stable for the client's life (dedupe of resends), may be ignored.

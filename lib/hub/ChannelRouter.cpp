@@ -27,7 +27,7 @@ ChannelRouter::Subscription *ChannelRouter::current(const ChannelSubscriber *sub
 }
 
 void ChannelRouter::subscribe(ChannelSubscriber *subscriber, const QString &channel, qint64 since,
-                              const QString &id, const QString &epoch)
+                              const QString &id, const QString &epoch, qint64 history)
 {
     Q_ASSERT(m_store);
     Subscription &sub = m_subscriptions[subscriber][channel];
@@ -41,14 +41,16 @@ void ChannelRouter::subscribe(ChannelSubscriber *subscriber, const QString &chan
     sub.fetching = true; // until answer(): nothing is written before `subscribed`
     const int limit = sub.pageLimit;
     m_subscribers[channel].insert(subscriber);
-    m_store->fetch(channel, since, limit,
-                   [this, subscriber, channel, generation, id, since, epoch](const FetchResult &result) {
-                       answer(subscriber, channel, generation, id, since, epoch, result);
-                   });
+    m_store->fetch(
+        channel, since, limit,
+        [this, subscriber, channel, generation, id, since, epoch, history](const FetchResult &result) {
+            answer(subscriber, channel, generation, id, since, epoch, history, result);
+        });
 }
 
 void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel, quint64 generation,
-                           const QString &id, qint64 since, const QString &epoch, const FetchResult &result)
+                           const QString &id, qint64 since, const QString &epoch, qint64 history,
+                           const FetchResult &result)
 {
     // Looked up before the subscriber is touched: one that went away left no subscription.
     Subscription *sub = current(subscriber, channel, generation);
@@ -90,6 +92,14 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
         if (!out.recovered)
             out.firstSeq = result.firstRetainedSeq > 0 ? result.firstRetainedSeq : result.latestSeq + 1;
     }
+    // A backfill (first subscribe, no `since`): the newest `history` retained messages, at most
+    // up to the latest seq, so the client counts them (seq <= `subscribed` seq) and knows the end.
+    qint64 backfillFrom = -1;
+    if (since < 0 && history >= 0) {
+        const qint64 oldest = result.firstRetainedSeq > 0 ? result.firstRetainedSeq : result.latestSeq + 1;
+        backfillFrom = qMax(oldest - 1, result.latestSeq - history);
+        out.history = result.latestSeq - backfillFrom;
+    }
     subscriber->send(out);
     if (!(sub = current(subscriber, channel, generation)))
         return;
@@ -100,7 +110,11 @@ void ChannelRouter::answer(ChannelSubscriber *subscriber, const QString &channel
     } else {
         // A client holding a seq beyond ours (we restarted) gets everything from our start.
         sub->lastSent = since >= 0 ? qMin(since, result.latestSeq) : result.latestSeq;
-        if (since >= 0) {
+        if (backfillFrom >= 0 && backfillFrom < result.latestSeq) {
+            // Read from the store page by page (the first page was asked without `since`).
+            sub->lastSent = backfillFrom;
+            sub->more = true;
+        } else if (since >= 0) {
             sub->page = result.messages;
             sub->more = result.more;
         }

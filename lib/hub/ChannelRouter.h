@@ -71,8 +71,10 @@ public:
     // subscriber gets `error` 503 with `id` and is not subscribed.
     // `epoch` (optional) is the stream the client's `since` counts in: when it is not the
     // channel's, the replay starts at the oldest retained message and `recovered` is false.
+    // `history` (>= 0, only without `since`): a backfill of up to the newest `history` retained
+    // messages, announced in `subscribed` as `history: k` and replayed paced like a `since` one.
     void subscribe(ChannelSubscriber *subscriber, const QString &channel, qint64 since, const QString &id,
-                   const QString &epoch = QString());
+                   const QString &epoch = QString(), qint64 history = -1);
     // False when it was not subscribed.
     bool unsubscribe(ChannelSubscriber *subscriber, const QString &channel);
     // Every subscription of a subscriber that is going away (it must not be used after this).
@@ -126,7 +128,7 @@ private:
     // The subscription only while it is the one `generation` started.
     Subscription *current(const ChannelSubscriber *subscriber, const QString &channel, quint64 generation);
     void answer(ChannelSubscriber *subscriber, const QString &channel, quint64 generation, const QString &id,
-                qint64 since, const QString &epoch, const FetchResult &result);
+                qint64 since, const QString &epoch, qint64 history, const FetchResult &result);
     void pageArrived(ChannelSubscriber *subscriber, const QString &channel, quint64 generation,
                      const FetchResult &result);
     // Writes what the subscription has to write (replay pages, then what was held) while the

@@ -580,7 +580,7 @@ void HubSession::handleSubscribe(const Envelope &env)
                   env.id);
         return;
     }
-    m_context.router.subscribe(this, env.channel, env.since, env.id, env.epoch);
+    m_context.router.subscribe(this, env.channel, env.since, env.id, env.epoch, env.history);
 }
 
 void HubSession::handleAuth(const Envelope &env)

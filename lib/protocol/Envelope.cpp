@@ -228,6 +228,9 @@ QByteArray encodeEnvelope(const Envelope &env)
         // The epoch only qualifies a `since`: without one it means nothing.
         if (env.since >= 0 && !env.epoch.isEmpty())
             o.insert(L("epoch"), env.epoch);
+        // `history` only asks for a backfill without `since` (with one, since's rules apply).
+        if (env.since < 0 && env.history >= 0)
+            o.insert(L("history"), double(env.history));
         break;
     case MessageType::Subscribed:
         putId(false);
@@ -237,6 +240,8 @@ QByteArray encodeEnvelope(const Envelope &env)
             o.insert(L("recovered"), env.recovered);
         if (env.firstSeq >= 0)
             o.insert(L("first"), double(env.firstSeq));
+        if (env.history >= 0)
+            o.insert(L("history"), double(env.history));
         if (!env.epoch.isEmpty())
             o.insert(L("epoch"), env.epoch);
         break;

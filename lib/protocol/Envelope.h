@@ -41,6 +41,9 @@ struct Envelope
     qint64 seq = -1;   // message, subscribed, ack of a publish (-1 when absent)
     qint64 ts = -1;    // ping, pong, message (-1 when absent)
     qint64 since = -1; // subscribe (-1 when absent)
+    // Backfill, optional (-1 when absent). subscribe: replay up to the newest `history` retained
+    // messages (first subscribe, without `since`); subscribed: how many the replay holds.
+    qint64 history = -1;
     bool hasRecovered = false;
     bool recovered = false; // subscribed
     qint64 firstSeq = -1;   // subscribed, recovered false: `first`, oldest seq retained (-1: absent)

@@ -83,6 +83,18 @@ public:
         return qint64(d);
     }
 
+    // A whole number >= 0, else -1 and never an error (optional fields of a server's answer).
+    qint64 lenientInteger(QLatin1StringView key)
+    {
+        const Value v = m_obj.value(key);
+        if (!v.isDouble())
+            return -1;
+        const double d = v.toDouble();
+        if (!std::isfinite(d) || d != std::floor(d) || d < 0 || d > double(kMaxSafeInteger))
+            return -1;
+        return qint64(d);
+    }
+
     bool boolean(QLatin1StringView key, bool *present)
     {
         const Value v = m_obj.value(key);
@@ -183,6 +195,7 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         out.channel = r.string(L("channel"), true);
         out.since = r.integer(L("since"), false);
         out.epoch = r.string(L("epoch"), false);
+        out.history = r.integer(L("history"), false);
         break;
     case MessageType::Subscribed:
         out.id = r.string(L("id"), false);
@@ -192,6 +205,8 @@ bool decodeObject(const Object &obj, const QString &typeString, Envelope &out, Q
         out.firstSeq = r.integer(L("first"), false);
         // Lenient: a server's odd `epoch` (null, a number) is read as none, not as a broken frame.
         out.epoch = r.lenientString(L("epoch"));
+        // Lenient too: a server's odd `history` is read as no backfill announced.
+        out.history = r.lenientInteger(L("history"));
         break;
     case MessageType::Unsubscribe:
         out.id = r.string(L("id"), true);

@@ -117,6 +117,7 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
     parser.addVersionOption();
     ConnectionOptions defaults;
     defaults.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
+    defaults.backfill = kDashboardBackfill;
     m_connection.addTo(parser, defaults); // its help states the dashboard's own ping interval
     QStringList windows;
     for (int s : ChartWindows::allowedSeconds())
@@ -296,6 +297,9 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     // The health panel charts RTT: ping every 5 s rather than the protocol's 30 s, unless told.
     if (!p.isSet(opt("heartbeat-interval")))
         options.heartbeatIntervalMs = kDashboardHeartbeatIntervalMs;
+    // Charts start full: a first subscribe asks for the hub's retained past, unless told.
+    if (!p.isSet(opt("backfill")) && !p.isSet(opt("no-backfill")))
+        options.backfill = kDashboardBackfill;
     l.kiosk = p.isSet(opt("kiosk"));
     if (p.isSet(opt("network-thread"))) {
         const QString v = p.value(opt("network-thread"));

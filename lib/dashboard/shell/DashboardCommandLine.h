@@ -80,6 +80,8 @@ class DashboardCommandLine
 public:
     // The dashboard pings every 5 s (the Health panel charts the RTT), not the protocol's 30 s.
     static constexpr int kDashboardHeartbeatIntervalMs = 5000;
+    // The hub's default --history: a chart starts with all a hub retains by default.
+    static constexpr int kDashboardBackfill = 1000;
 
     // What the run reads from outside the command line; tests give their own.
     struct Environment

@@ -1,5 +1,7 @@
 #include "MessageIngest.h"
 
+#include <limits>
+
 #include "HistoryRecorder.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "protocol/Clock.h"
@@ -30,6 +32,33 @@ void MessageIngest::reset()
 void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
 {
     const qint64 now = Clock::current().wallMs();
+    if (!m_backfillNext.isEmpty() && channel == m_backfillNext) {
+        m_backfillNext.clear();
+        // The past, at the server's time (older than any skew check allows by design): drawn,
+        // not live traffic, so no lag, no arrival, no raw frame.
+        if (m_store) {
+            // What the chart holds already (filled from the local history, or from an earlier
+            // subscription's backfill) is not drawn twice: a series only takes samples newer than
+            // its newest (an older one would be clamped to it, a spike at the end).
+            const SeriesKey key = SeriesKey::channel(channel);
+            const qint64 t = ts > 0 ? ts : now;
+            QMutexLocker storeLock(m_store->lock());
+            qint64 held = std::numeric_limits<qint64>::min();
+            for (const QString &field : m_store->fields(key))
+                held = qMax(held, m_store->latestTime(key, field));
+            if (t > held)
+                m_store->ingest(key, t, data);
+        }
+        bool wasEmpty = false;
+        {
+            QMutexLocker locker(&m_lock);
+            wasEmpty = m_inbox.isEmpty();
+            ++m_inbox.backfilled;
+        }
+        if (wasEmpty && m_wake)
+            m_wake();
+        return;
+    }
     if (ts > 0) {
         m_lagMs.store(now - ts, std::memory_order_relaxed);
         if (now - ts > m_lagMsMax.load(std::memory_order_relaxed))

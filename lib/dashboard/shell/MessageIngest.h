@@ -52,7 +52,10 @@ public:
         // The server's clock is off by more than kMaxClockSkewMs (first time only): seconds.
         bool clockSkewSeen = false;
         qint64 clockSkewSeconds = 0;
-        bool isEmpty() const { return messages == 0 && !clockSkewSeen; }
+        // Backfilled messages (a first subscribe's `history`): drawn from the SeriesStore, never
+        // counted above (no arrival, no rate, no fresh tile, no raw frame).
+        quint64 backfilled = 0;
+        bool isEmpty() const { return messages == 0 && backfilled == 0 && !clockSkewSeen; }
     };
 
     // A server clock further off than this is not trusted for the time axis.
@@ -76,6 +79,7 @@ public:
 
     void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override;
     void retained(const QString &channel) override { m_retainedNext = channel; }
+    void backfill(const QString &channel) override { m_backfillNext = channel; }
 
 private:
     SeriesStore *m_store;
@@ -83,6 +87,7 @@ private:
     int m_maxRaw = 5000;
     QString m_retainedNext; // only touched where deliver() runs
     std::atomic<HistoryRecorder *> m_history{nullptr};
+    QString m_backfillNext; // the same: the channel whose next delivery is of its backfill
     std::atomic<bool> m_warnedClock{false};
     std::atomic<qint64> m_lagMs{0};
     std::atomic<qint64> m_lagMsMax{0};
