@@ -39,14 +39,15 @@ void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const
         if (m_store) {
             // What the chart holds already (filled from the local history, or from an earlier
             // subscription's backfill) is not drawn twice: a series only takes samples newer than
-            // its newest (an older one would be clamped to it, a spike at the end).
+            // its newest (an older one would be clamped to it, a spike at the end); samples of one
+            // millisecond are all taken.
             const SeriesKey key = SeriesKey::channel(channel);
             const qint64 t = ts > 0 ? ts : now;
             QMutexLocker storeLock(m_store->lock());
             qint64 held = std::numeric_limits<qint64>::min();
             for (const QString &field : m_store->fields(key))
                 held = qMax(held, m_store->latestTime(key, field));
-            if (t > held)
+            if (t >= held)
                 m_store->ingest(key, t, data);
         }
         bool wasEmpty = false;
