@@ -197,6 +197,14 @@ bool RawWsClient::open(quint16 port, int timeoutMs)
     return response.startsWith("HTTP/1.1 101");
 }
 
+Pulseboard::HubOptions quietHubOptions()
+{
+    Pulseboard::HubOptions o;
+    o.port = 0;
+    o.feedsEnabled = false;
+    return o;
+}
+
 std::unique_ptr<Pulseboard::HubServer> startHub(const Pulseboard::HubOptions &options)
 {
     auto hub = std::make_unique<Pulseboard::HubServer>(options);

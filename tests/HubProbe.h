@@ -70,6 +70,9 @@ private:
     QString m_closeReason;
 };
 
+// What most hub tests start: a port the system picks, no demo feeds.
+Pulseboard::HubOptions quietHubOptions();
+
 // A hub on `options`, started; null (with a warning saying why) when it would not start.
 std::unique_ptr<Pulseboard::HubServer> startHub(const Pulseboard::HubOptions &options);
 

@@ -24,14 +24,6 @@ namespace {
 const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
 using L = QLatin1StringView;
 
-HubOptions quietHub()
-{
-    HubOptions o;
-    o.port = 0;
-    o.feedsEnabled = false;
-    return o;
-}
-
 // The CLI's stdout as it comes, parsed line by line.
 class CliRun
 {
@@ -140,7 +132,7 @@ void tst_CliAlerts::initTestCase()
 
 void tst_CliAlerts::thresholdCrossedAndBackRaisesOnceClearsOnce()
 {
-    auto hub = startHub(quietHub());
+    auto hub = startHub(quietHubOptions());
     QVERIFY(hub);
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("rules.txt"));
@@ -201,7 +193,7 @@ void tst_CliAlerts::thresholdCrossedAndBackRaisesOnceClearsOnce()
 
 void tst_CliAlerts::exitOnAlertAtItsSeverity()
 {
-    auto hub = startHub(quietHub());
+    auto hub = startHub(quietHubOptions());
     QVERIFY(hub);
     CliRun cli;
     cli.start({QStringLiteral("--url"), hub->url().toString(), QStringLiteral("--quiet"),
@@ -239,7 +231,7 @@ void tst_CliAlerts::exitOnAlertAtItsSeverity()
 
 void tst_CliAlerts::staleRaisesOnTickAndClears()
 {
-    auto hub = startHub(quietHub());
+    auto hub = startHub(quietHubOptions());
     QVERIFY(hub);
     CliRun cli;
     cli.start({QStringLiteral("--url"), hub->url().toString(), QStringLiteral("--alert"),

@@ -12,6 +12,7 @@
 #include "hub/HubOptions.h"
 #include "hub/HubServer.h"
 #include "protocol/Clock.h"
+#include "support/ControlledDashboard.h"
 #include "support/TestUtils.h"
 
 #include <QDBusConnection>
@@ -26,6 +27,7 @@
 using namespace Pulseboard;
 using namespace HubTest;
 using namespace Qt::StringLiterals;
+using TestUtils::ControlledDashboard;
 using TestUtils::LineReader;
 
 namespace {
@@ -146,71 +148,26 @@ bool serveNotifications(const QString &address, const QString &connectionName, N
            bus.registerService(DesktopNotifier::serviceName());
 }
 
-HubOptions quietHub()
+// One `pulseboard --control` run against `url`, on the session bus at `busAddress`.
+struct Dashboard : ControlledDashboard
 {
-    HubOptions o;
-    o.port = 0;
-    o.feedsEnabled = false;
-    return o;
-}
-
-// One `pulseboard --control` run against `url`.
-struct Dashboard
-{
-    QProcess process;
-    LineReader lines{&process};
     void start(const QString &home, const QUrl &url, const QStringList &args, const QString &busAddress)
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"HOME"_s, home);
-        env.insert(u"XDG_CONFIG_HOME"_s, home + u"/config"_s);
-        env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s);
-        env.insert(u"XDG_RUNTIME_DIR"_s, home);
-        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
-        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, busAddress);
-        env.remove(u"DISPLAY"_s); // no X11 autolaunch of a bus
-        process.setProcessEnvironment(env);
-        process.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
-        process.setArguments(QStringList{u"--control"_s, u"--no-settings"_s, u"--geometry"_s, u"1280x800"_s,
-                                         u"--url"_s, url.toString()} +
-                             args);
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        process.start();
-    }
-    QJsonObject send(const QString &command)
-    {
-        process.write((command + u"\n"_s).toUtf8());
-        const QString ev = command.section(u' ', 0, 0);
-        return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == ev; }, 5000);
+        ControlledDashboard::start(home, QStringList{u"--no-settings"_s, u"--url"_s, url.toString()} + args,
+                                   u"1280x800"_s, [&](QProcessEnvironment &env) {
+                                       env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, busAddress);
+                                       env.remove(u"DISPLAY"_s); // no X11 autolaunch of a bus
+                                   });
     }
     QJsonObject alerts() { return send(u"snapshot"_s).value(u"alerts"_s).toObject(); }
     // The alerts of the snapshot once `ready` holds for them (or the last after 10 s).
     template <typename Ready> QJsonObject alertsWhen(Ready ready)
     {
-        QJsonObject a;
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 10000) {
-            a = alerts();
-            if (ready(a))
-                break;
-            QTest::qWait(50);
-        }
-        return a;
-    }
-    QJsonObject item(const QString &name)
-    {
-        const QJsonArray items = send(u"find "_s + name).value(u"items"_s).toArray();
-        for (const QJsonValue &v : items)
-            if (v.toObject().value(u"name"_s).toString() == name)
-                return v.toObject();
-        return {};
-    }
-    bool quit()
-    {
-        process.write("quit\n");
-        return process.waitForFinished(10000) && process.exitStatus() == QProcess::NormalExit &&
-               process.exitCode() == 0;
+        return snapshotWhen(
+                   [&](const QJsonObject &snap) { return ready(snap.value(u"alerts"_s).toObject()); }, 10000,
+                   50)
+            .value(u"alerts"_s)
+            .toObject();
     }
 };
 
@@ -467,7 +424,7 @@ private Q_SLOTS:
     // The real dashboard: rules from flags, a scripted feed across the threshold and back.
     void dashboardRaisesShowsAcknowledgesResolvesAndNotifies()
     {
-        auto hub = startHub(quietHub());
+        auto hub = startHub(quietHubOptions());
         QVERIFY(hub);
         QTemporaryDir home;
         PrivateBus bus;
@@ -548,7 +505,7 @@ private Q_SLOTS:
 
     void dashboardWithoutABusRunsAndSaysNotificationsAreOff()
     {
-        auto hub = startHub(quietHub());
+        auto hub = startHub(quietHubOptions());
         QVERIFY(hub);
         QTemporaryDir home;
         Dashboard app;

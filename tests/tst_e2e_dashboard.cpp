@@ -21,6 +21,7 @@
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
+#include "support/ControlledDashboard.h"
 #include "support/TestUtils.h"
 
 #include <QColor>
@@ -37,6 +38,7 @@
 
 using namespace Qt::StringLiterals;
 
+using TestUtils::ControlledDashboard;
 using TestUtils::LineReader;
 
 namespace {
@@ -94,45 +96,17 @@ struct HubProcess
 };
 
 // One `pulseboard --control` run: commands in, JSON lines out.
-struct DashboardRun
+struct DashboardRun : ControlledDashboard
 {
-    QProcess process;
-    LineReader lines{&process};
-    void start(const QString &home, const QStringList &args, const QString &geometry = u"1280x800"_s)
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"HOME"_s, home); // where the export dialogs start
-        env.insert(u"XDG_CONFIG_HOME"_s, home + u"/config"_s);
-        env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s);
-        env.insert(u"XDG_RUNTIME_DIR"_s, home);
-        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
-        process.setProcessEnvironment(env);
-        process.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
-        process.setArguments(QStringList{u"--control"_s, u"--geometry"_s, geometry} + args);
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        process.start();
-    }
-    // Sends `command` and returns the reply whose event is the command's first word.
-    QJsonObject send(const QString &command)
-    {
-        process.write((command + u"\n"_s).toUtf8());
-        const QString event = command.section(u' ', 0, 0);
-        return lines.waitFor([&](const QJsonObject &o) { return o.value(u"event"_s) == event; }, 5000);
-    }
     // The snapshot once the charts hold some seconds of data (40 samples on 2 charts), or the
     // last one after 20 s.
     QJsonObject waitForChartData()
     {
-        QElapsedTimer t;
-        t.start();
-        QJsonObject snap;
-        while (t.elapsed() < 20000) {
-            snap = send(u"snapshot"_s);
-            if (snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2)
-                break;
-            QTest::qWait(200);
-        }
-        return snap;
+        return snapshotWhen(
+            [](const QJsonObject &snap) {
+                return snap.value(u"chartSamples"_s).toInt() >= 40 && snap.value(u"charts"_s).toInt() >= 2;
+            },
+            20000, 200);
     }
     // `click NAME` until the control exists (a field appears once its channel's data has come).
     bool clickWhenThere(const QString &name, int timeoutMs = 15000)
@@ -150,22 +124,11 @@ struct DashboardRun
     // The tiles as the snapshot lists them, once `ready` holds (or the last one after 20 s).
     template <typename Ready> QJsonArray tilesWhen(Ready ready)
     {
-        QJsonArray tiles;
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 20000) {
-            tiles = send(u"snapshot"_s).value(u"tileSpecs"_s).toArray();
-            if (ready(tiles))
-                break;
-            QTest::qWait(200);
-        }
-        return tiles;
-    }
-    bool quit()
-    {
-        process.write("quit\n");
-        return process.waitForFinished(10000) && process.exitStatus() == QProcess::NormalExit &&
-               process.exitCode() == 0;
+        return snapshotWhen(
+                   [&](const QJsonObject &snap) { return ready(snap.value(u"tileSpecs"_s).toArray()); },
+                   20000, 200)
+            .value(u"tileSpecs"_s)
+            .toArray();
     }
 };
 
