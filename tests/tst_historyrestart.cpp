@@ -10,6 +10,7 @@
 #include "dashboard/shell/DashboardSession.h"
 #include "dashboard/shell/HistoryRecorder.h"
 #include "support/TestServer.h"
+#include "support/TestUtils.h"
 
 #include <QCommandLineParser>
 #include <QGuiApplication>
@@ -28,12 +29,7 @@ DashboardLaunch launchFor(const TestServer &server, const QString &historyDir)
 {
     DashboardLaunch launch;
     ServerSwitcher::Environment &env = launch.servers;
-    env.base.heartbeatIntervalMs = 200;
-    env.base.heartbeatTimeoutMs = 2000;
-    env.base.connectTimeoutMs = 2000;
-    env.base.backoff.initialMs = 10;
-    env.base.backoff.maxMs = 50;
-    env.base.maxRetries = 0;
+    env.base = TestUtils::fastConnectionOptions();
     env.hubAvailable = false;
     launch.connection = env.base;
     launch.connection.endpoints = {server.url()};

@@ -5,8 +5,8 @@
 // nothing of it reaches B, switching back delivers it once, in order, and the connection's own
 // timeline survives every switch while the channels' series start clean.
 #include "client/ConnectionManager.h"
-#include "dashboard/connection/ConnectionMirror.h"
 #include "client/OutboxJournal.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/HealthHistory.h"
 #include "dashboard/servers/EmbeddedHub.h"
 #include "dashboard/servers/ServerListModel.h"
@@ -15,6 +15,7 @@
 #include "dashboard/shell/DashboardSession.h"
 #include "dashboard/shell/DashboardSettings.h"
 #include "support/TestServer.h"
+#include "support/TestUtils.h"
 
 #include <QAbstractItemModelTester>
 
@@ -270,12 +271,7 @@ void tst_ServerProfiles::makeRig(Rig &rig, const ServerProfile &start, bool jour
         std::make_unique<QSettings>(rig.dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
     DashboardLaunch launch;
     ServerSwitcher::Environment &env = launch.servers;
-    env.base.heartbeatIntervalMs = 200;
-    env.base.heartbeatTimeoutMs = 2000;
-    env.base.connectTimeoutMs = 2000;
-    env.base.backoff.initialMs = 10;
-    env.base.backoff.maxMs = 50;
-    env.base.maxRetries = 0;
+    env.base = TestUtils::fastConnectionOptions();
     env.flagToken = flagToken;
     env.flagTokenEndpoints = start.endpoints;
     env.base.tokenSource = tokenSource;

@@ -1,5 +1,7 @@
 #include "TestUtils.h"
 
+#include "client/ConnectionOptions.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QTcpServer>
@@ -74,6 +76,18 @@ QStringList fastCliFlags()
             QStringLiteral("--backoff-initial"),    QStringLiteral("10"),
             QStringLiteral("--backoff-max"),        QStringLiteral("50"),
             QStringLiteral("--connect-timeout"),    QStringLiteral("2000")};
+}
+
+Pulseboard::ConnectionOptions fastConnectionOptions()
+{
+    Pulseboard::ConnectionOptions o;
+    o.heartbeatIntervalMs = 200;
+    o.heartbeatTimeoutMs = 2000;
+    o.connectTimeoutMs = 2000;
+    o.backoff.initialMs = 10;
+    o.backoff.maxMs = 50;
+    o.maxRetries = 0;
+    return o;
 }
 
 } // namespace TestUtils

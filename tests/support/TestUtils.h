@@ -10,6 +10,10 @@
 #include <QTest>
 #include <QUrl>
 
+namespace Pulseboard {
+struct ConnectionOptions;
+}
+
 namespace TestUtils {
 
 // Memory figures in tests allow for AddressSanitizer's shadow memory and quarantine.
@@ -47,6 +51,9 @@ QUrl deadUrl();
 // leaves room for two busy processes (no test measures it, and a spurious drop would resend
 // publishes that tests count on the wire).
 QStringList fastCliFlags();
+// A ConnectionManager's timings at test speed: heartbeat every 200 ms (a 2 s deadline), connect
+// timeout 2 s, backoff 10-50 ms, retries without end. No endpoints.
+Pulseboard::ConnectionOptions fastConnectionOptions();
 
 // Reads JSON lines from a process's stdout as they come. It waits with the event loop running,
 // so a server in the test's own process keeps serving the process meanwhile.
