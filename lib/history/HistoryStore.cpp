@@ -48,6 +48,20 @@ public:
         sqlite3_reset(m_stmt);
         sqlite3_clear_bindings(m_stmt);
     }
+    // Binds `values` to parameters 1..N.
+    template <typename... Values> void bindAll(const Values &...values)
+    {
+        int i = 0;
+        (bind(++i, values), ...);
+    }
+    // Binds `values`, steps once and resets: SQLITE_DONE when the write went.
+    template <typename... Values> int run(const Values &...values)
+    {
+        bindAll(values...);
+        const int rc = step();
+        reset();
+        return rc;
+    }
     qint64 i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
     double dbl(int c) const { return sqlite3_column_double(m_stmt, c); }
     QString text(int c) const
@@ -542,32 +556,18 @@ bool HistoryStore::writeBatch(std::vector<Item> &items)
     for (const Item &item : items) {
         if (item.kind == Item::Kind::Sample) {
             const HistorySample &s = item.sample;
-            ins.bind(1, s.series);
-            ins.bind(2, s.timeMs);
-            ins.bind(3, s.seq);
-            ins.bind(4, s.value);
-            rc = ins.step();
-            ins.reset();
+            rc = ins.run(s.series, s.timeMs, s.seq, s.value);
             if (rc != SQLITE_DONE)
                 return failed(rc);
             tiers[0][{s.series, floorTo(s.timeMs, kTier1s)}].add(s.timeMs, s.value);
             tiers[1][{s.series, floorTo(s.timeMs, kTier1m)}].add(s.timeMs, s.value);
         } else if (item.kind == Item::Kind::Series) {
-            ser.bind(1, item.event.fromMs);
-            ser.bind(2, item.event.source);
-            ser.bind(3, item.event.detail);
-            rc = ser.step();
-            ser.reset();
+            rc = ser.run(item.event.fromMs, item.event.source, item.event.detail);
             if (rc != SQLITE_DONE)
                 return failed(rc);
         } else {
-            ev.bind(1, qint64(item.event.kind));
-            ev.bind(2, item.event.fromMs);
-            ev.bind(3, item.event.toMs);
-            ev.bind(4, item.event.source);
-            ev.bind(5, item.event.detail);
-            rc = ev.step();
-            ev.reset();
+            rc = ev.run(qint64(item.event.kind), item.event.fromMs, item.event.toMs, item.event.source,
+                        item.event.detail);
             if (rc != SQLITE_DONE)
                 return failed(rc);
         }
@@ -585,17 +585,7 @@ bool HistoryStore::writeBatch(std::vector<Item> &items)
         if (!up.ok())
             return failed(sqlite3_errcode(db));
         for (const auto &[key, a] : tiers[tier]) {
-            up.bind(1, key.first);
-            up.bind(2, key.second);
-            up.bind(3, a.min);
-            up.bind(4, a.max);
-            up.bind(5, a.first);
-            up.bind(6, a.last);
-            up.bind(7, a.count);
-            up.bind(8, a.firstMs);
-            up.bind(9, a.lastMs);
-            rc = up.step();
-            up.reset();
+            rc = up.run(key.first, key.second, a.min, a.max, a.first, a.last, a.count, a.firstMs, a.lastMs);
             if (rc != SQLITE_DONE)
                 return failed(rc);
         }
@@ -744,9 +734,7 @@ QList<HistoryBucket> HistoryStore::buckets(qint64 series, qint64 fromMs, qint64 
         Stmt s(m_readDb, "SELECT t, v FROM samples WHERE series=? AND t>=? AND t<? ORDER BY t");
         if (!s.ok())
             return out;
-        s.bind(1, series);
-        s.bind(2, fromMs);
-        s.bind(3, toMs);
+        s.bindAll(series, fromMs, toMs);
         while (s.step() == SQLITE_ROW) {
             const double v = s.dbl(1);
             const qint64 t = s.i64(0);
@@ -759,9 +747,7 @@ QList<HistoryBucket> HistoryStore::buckets(qint64 series, qint64 fromMs, qint64 
         Stmt s(m_readDb, sql.constData());
         if (!s.ok())
             return out;
-        s.bind(1, series);
-        s.bind(2, floorTo(fromMs, tier));
-        s.bind(3, toMs);
+        s.bindAll(series, floorTo(fromMs, tier), toMs);
         while (s.step() == SQLITE_ROW)
             take(s.i64(0), s.dbl(1), s.dbl(2), s.dbl(3), s.dbl(4), s.i64(5), s.i64(6), s.i64(7));
     }
@@ -778,9 +764,7 @@ QList<HistorySample> HistoryStore::samples(qint64 series, qint64 fromMs, qint64 
     Stmt s(m_readDb, "SELECT t, seq, v FROM samples WHERE series=? AND t>=? AND t<? ORDER BY t, rowid");
     if (!s.ok())
         return out;
-    s.bind(1, series);
-    s.bind(2, fromMs);
-    s.bind(3, toMs);
+    s.bindAll(series, fromMs, toMs);
     while (s.step() == SQLITE_ROW)
         out.append({series, s.i64(0), s.i64(1), s.dbl(2)});
     return out;
@@ -796,8 +780,7 @@ QList<HistoryEvent> HistoryStore::timeline(qint64 fromMs, qint64 toMs) const
            "SELECT kind, t0, t1, source, detail FROM timeline WHERE t1>=? AND t0<? ORDER BY t0, id");
     if (!s.ok())
         return out;
-    s.bind(1, fromMs);
-    s.bind(2, toMs);
+    s.bindAll(fromMs, toMs);
     while (s.step() == SQLITE_ROW)
         out.append({HistoryEvent::Kind(s.i64(0)), s.i64(1), s.i64(2), s.text(3), s.text(4)});
     return out;
