@@ -1,17 +1,24 @@
 // pulseboard-cli: a headless client on the same library as the dashboard. Tails channels,
 // publishes and requests from stdin commands, prints JSON Lines, evaluates alert rules (--alert,
-// docs/ALERTS.md). Exit: 0 ok, 2 usage, 3 gave up, 4 a publish or request refused, 5 an input line
-// rejected, 6 an alert raised with --exit-on-alert (JsonLinesSession::ExitCode).
+// docs/ALERTS.md), and exports the dashboard's local history (--export). Exit: 0 ok, 2 usage,
+// 3 gave up, 4 a publish or request refused, 5 an input line rejected, 6 an alert raised with
+// --exit-on-alert (JsonLinesSession::ExitCode), 7 the export could not read the history or write.
 #include "alerts/AlertMonitor.h"
 #include "alerts/AlertRule.h"
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionManager.h"
 #include "client/JsonLinesSession.h"
+#include "history/HistoryExport.h"
+#include "history/HistoryStore.h"
 #include "util/SignalWatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QFile>
+#include <QSaveFile>
+#include <QStandardPaths>
 #include <QTextStream>
 
 #include <csignal>
@@ -20,6 +27,97 @@
 #include <optional>
 
 using namespace Pulseboard;
+
+namespace {
+
+constexpr int kExportFailed = 7;
+
+const QStringList kExportFlags = {
+    QStringLiteral("history-dir"), QStringLiteral("server"), QStringLiteral("channel"),
+    QStringLiteral("field"),       QStringLiteral("from"),   QStringLiteral("to"),
+    QStringLiteral("format"),      QStringLiteral("bucket"), QStringLiteral("output")};
+
+// --export: the rows of the local history asked for, to stdout or --output. `usage` reports a flag
+// error (exit 2); a store that cannot be read or an output that cannot be written is exit 7.
+template <typename Usage> int runExport(const QCommandLineParser &parser, Usage usage)
+{
+    QTextStream err(stderr);
+    HistoryExportSpec spec;
+    QString error;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const char *flag : {"from", "to"}) {
+        const QString name = QLatin1StringView(flag);
+        if (!parser.isSet(name))
+            continue;
+        qint64 ms = 0;
+        if (!parseHistoryTime(parser.value(name), now, &ms, &error))
+            return usage(QStringLiteral("--%1 %2").arg(name, error));
+        (name == QLatin1StringView("from") ? spec.fromMs : spec.toMs) = ms;
+    }
+    if (parser.isSet(QStringLiteral("to")) && spec.toMs < spec.fromMs)
+        return usage(QStringLiteral("--to is before --from"));
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format == QLatin1StringView("jsonl"))
+        spec.format = HistoryExportSpec::Format::JsonLines;
+    else if (!format.isEmpty() && format != QLatin1StringView("csv"))
+        return usage(QStringLiteral("--format needs csv or jsonl, not '%1'").arg(format));
+    if (parser.isSet(QStringLiteral("bucket"))) {
+        const QString bucket = parser.value(QStringLiteral("bucket"));
+        qint64 ms = 0, bytes = 0;
+        QString why;
+        // A bucket is an age as --history-retention reads one; a size is not a width.
+        if (!HistoryStore::parseRetention(bucket, &ms, &bytes, &why) || ms <= 0 || bytes != 0 ||
+            bucket.contains(QLatin1Char(',')))
+            return usage(
+                QStringLiteral("--bucket needs a duration such as 1s, 1m or 1h, not '%1'").arg(bucket));
+        spec.bucketMs = ms;
+    }
+    spec.server = parser.value(QStringLiteral("server"));
+    spec.channels = parser.values(QStringLiteral("channel"));
+    spec.field = parser.value(QStringLiteral("field"));
+
+    // The dashboard's own history folder unless told (its data folder: Pulseboard/pulseboard).
+    QString dir = parser.value(QStringLiteral("history-dir"));
+    if (dir.isEmpty())
+        dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+              QStringLiteral("/Pulseboard/pulseboard/history");
+    HistoryOptions options;
+    options.path = QDir(dir).filePath(QStringLiteral("history.sqlite"));
+    HistoryStore store(options);
+    if (!store.openForReading(&error)) {
+        err << "pulseboard-cli: " << error << "\n";
+        return kExportFailed;
+    }
+
+    // A file is written whole or not at all (QSaveFile); stdout as it goes.
+    const QString output = parser.value(QStringLiteral("output"));
+    QSaveFile file(output);
+    QFile out;
+    QIODevice *device = &out;
+    if (!output.isEmpty()) {
+        const QString folder = QFileInfo(output).absolutePath();
+        if (!QDir().mkpath(folder) || !file.open(QIODevice::WriteOnly)) {
+            err << "pulseboard-cli: cannot write " << output << ": " << file.errorString() << "\n";
+            return kExportFailed;
+        }
+        device = &file;
+    } else if (!out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)) {
+        return kExportFailed;
+    }
+    const HistoryExportResult result = exportHistory(store, spec, device);
+    QString failure = result.error;
+    if (failure.isEmpty() && !output.isEmpty() && !file.commit())
+        failure = QStringLiteral("cannot write %1: %2").arg(output, file.errorString());
+    if (!failure.isEmpty()) {
+        err << "pulseboard-cli: " << failure << "\n";
+        return kExportFailed;
+    }
+    err << "pulseboard-cli: exported " << result.rows << (result.rows == 1 ? " row" : " rows") << " of "
+        << result.series << " series\n";
+    return 0;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -41,7 +139,9 @@ int main(int argc, char *argv[])
         "  name=quiet channel=orders stale=30s | name=down source-down=60s | name=gaps gap\n"
         "Keys: name severity channel field above below rate-above rate-below stale source-down gap\n"
         "outbox-age clear for window hold (docs/ALERTS.md). The channels they read are subscribed;\n"
-        "each raise and clear is an \"alert\" event, and the client keeps running after stdin ends."));
+        "each raise and clear is an \"alert\" event, and the client keeps running after stdin ends.\n"
+        "--export writes the dashboard's local history instead (docs/DASHBOARD.md, History): 7 when the\n"
+        "history cannot be read or the output cannot be written."));
     parser.addHelpOption();
     parser.addVersionOption();
     ConnectionCommandLine connectionFlags;
@@ -60,6 +160,36 @@ int main(int argc, char *argv[])
          QStringLiteral(
              "Exit with status 6 once an alert of SEVERITY (info, warning, critical) or higher is raised."),
          QStringLiteral("SEVERITY")},
+
+        {QStringLiteral("export"),
+         QStringLiteral("Write samples of the dashboard's local history (CSV or JSON Lines) and exit; no "
+                        "connection. Narrowed by the flags below.")},
+        {QStringLiteral("history-dir"),
+         QStringLiteral("--export: the history folder (default: the dashboard's, "
+                        "<data>/Pulseboard/pulseboard/history)."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("server"),
+         QStringLiteral("--export: only this server (\"embedded\", or its URL as the dashboard shows it)."),
+         QStringLiteral("SERVER")},
+        {QStringLiteral("channel"), QStringLiteral("--export: only this channel (repeatable)."),
+         QStringLiteral("CHANNEL")},
+        {QStringLiteral("field"),
+         QStringLiteral("--export: only this field, as the dashboard names it, e.g. data.total."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("from"),
+         QStringLiteral("--export: from this time (now, -2h, ms since 1970, ISO 8601; default: the start)."),
+         QStringLiteral("TIME")},
+        {QStringLiteral("to"), QStringLiteral("--export: until this time, excluded (default: now)."),
+         QStringLiteral("TIME")},
+        {QStringLiteral("format"), QStringLiteral("--export: csv (default) or jsonl."),
+         QStringLiteral("FORMAT")},
+        {QStringLiteral("bucket"),
+         QStringLiteral("--export: min/max/first/last/count per bucket of this width (1s, 1m, 1h) instead of "
+                        "every sample."),
+         QStringLiteral("DURATION")},
+        {QStringLiteral("output"),
+         QStringLiteral("--export: write to FILE (whole or not at all) instead of stdout."),
+         QStringLiteral("FILE")},
     });
 
     QTextStream err(stderr);
@@ -82,6 +212,15 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty())
         return usage(
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(QStringLiteral("export"))) {
+        if (parser.isSet(QStringLiteral("url")))
+            return usage(QStringLiteral("--export reads the local history: it takes no --url"));
+        return runExport(parser, usage);
+    }
+    for (const QString &flag : kExportFlags) {
+        if (parser.isSet(flag))
+            return usage(QStringLiteral("--%1 is for --export").arg(flag));
+    }
 
     ConnectionOptions options;
     QStringList channels;

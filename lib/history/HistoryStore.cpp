@@ -268,9 +268,16 @@ bool HistoryStore::openFile(QString *error, bool *damaged, bool *busy)
     if (rc != SQLITE_OK)
         return classify(rc, m_readDb);
     // Series known from earlier runs.
-    Stmt s(m_writeDb, "SELECT id, source, field FROM series");
-    if (!s.ok())
+    if (!loadSeries(m_writeDb))
         return classify(sqlite3_errcode(m_writeDb), m_writeDb);
+    return true;
+}
+
+bool HistoryStore::loadSeries(sqlite3 *db)
+{
+    Stmt s(db, "SELECT id, source, field FROM series");
+    if (!s.ok())
+        return false;
     std::lock_guard lock(m_seriesMutex);
     int r;
     while ((r = s.step()) == SQLITE_ROW) {
@@ -280,8 +287,65 @@ bool HistoryStore::openFile(QString *error, bool *damaged, bool *busy)
         m_seriesById.insert(id, key);
         m_nextSeries = std::max(m_nextSeries, id + 1);
     }
-    if (r != SQLITE_DONE)
-        return classify(r, m_writeDb);
+    return r == SQLITE_DONE;
+}
+
+bool HistoryStore::openForReading(QString *error)
+{
+    if (m_status.load() != Status::Closed || m_readDb) {
+        *error = QStringLiteral("the store is open already");
+        return false;
+    }
+    if (!QFileInfo(m_options.path).isFile()) {
+        *error = QStringLiteral("no history at %1").arg(m_options.path);
+        return false;
+    }
+    const QByteArray path = QFile::encodeName(m_options.path);
+    std::lock_guard lock(m_readMutex);
+    int rc =
+        sqlite3_open_v2(path.constData(), &m_readDb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(m_readDb, m_options.busyTimeoutMs);
+        // The schema is read here, so a file that is not a store says so now, not at the first read.
+        QString why;
+        Stmt version(m_readDb, "PRAGMA user_version");
+        if (!version.ok() || version.step() != SQLITE_ROW) {
+            rc = sqlite3_errcode(m_readDb) != SQLITE_OK ? sqlite3_errcode(m_readDb) : SQLITE_NOTADB;
+        } else if (version.i64(0) != kSchemaVersion) {
+            rc = SQLITE_NOTADB;
+            why = version.i64(0) == 0 ? QStringLiteral("not a Pulseboard history")
+                                      : QStringLiteral("schema version %1 is not this build's %2")
+                                            .arg(version.i64(0))
+                                            .arg(kSchemaVersion);
+        } else if (!loadSeries(m_readDb)) {
+            rc = sqlite3_errcode(m_readDb);
+        }
+        if (!why.isEmpty()) {
+            *error = QStringLiteral("cannot read %1: %2").arg(m_options.path, why);
+            sqlite3_close_v2(m_readDb);
+            m_readDb = nullptr;
+            return false;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        *error = QStringLiteral("cannot read %1: %2")
+                     .arg(m_options.path, QString::fromUtf8(m_readDb && sqlite3_errcode(m_readDb) != SQLITE_OK
+                                                                ? sqlite3_errmsg(m_readDb)
+                                                                : sqlite3_errstr(rc)));
+        sqlite3_close_v2(m_readDb);
+        m_readDb = nullptr;
+        return false;
+    }
+    return true;
+}
+
+bool HistoryStore::splitSourceName(const QString &source, QString *server, QString *channel)
+{
+    const qsizetype bar = source.indexOf(QLatin1Char('|'));
+    if (bar <= 0 || bar == source.size() - 1)
+        return false;
+    *server = source.left(bar);
+    *channel = source.mid(bar + 1);
     return true;
 }
 
@@ -758,16 +822,27 @@ QList<HistoryBucket> HistoryStore::buckets(qint64 series, qint64 fromMs, qint64 
 QList<HistorySample> HistoryStore::samples(qint64 series, qint64 fromMs, qint64 toMs) const
 {
     QList<HistorySample> out;
+    forEachSample(series, fromMs, toMs, [&](const HistorySample &sample) {
+        out.append(sample);
+        return true;
+    });
+    return out;
+}
+
+void HistoryStore::forEachSample(qint64 series, qint64 fromMs, qint64 toMs,
+                                 const std::function<bool(const HistorySample &)> &take) const
+{
     std::lock_guard lock(m_readMutex);
     if (!m_readDb)
-        return out;
+        return;
     Stmt s(m_readDb, "SELECT t, seq, v FROM samples WHERE series=? AND t>=? AND t<? ORDER BY t, rowid");
     if (!s.ok())
-        return out;
+        return;
     s.bindAll(series, fromMs, toMs);
-    while (s.step() == SQLITE_ROW)
-        out.append({series, s.i64(0), s.i64(1), s.dbl(2)});
-    return out;
+    while (s.step() == SQLITE_ROW) {
+        if (!take({series, s.i64(0), s.i64(1), s.dbl(2)}))
+            break;
+    }
 }
 
 QList<HistoryEvent> HistoryStore::timeline(qint64 fromMs, qint64 toMs) const

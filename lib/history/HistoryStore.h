@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -95,6 +96,10 @@ public:
     // Opens (creating if needed) and starts the writer. False when the store runs without history
     // (Locked, Failed); true when writing (Ok, or Damaged with a fresh file).
     bool open();
+    // Opens an existing store for the reads only (an export, beside a dashboard that writes it):
+    // no lock, no writer, nothing created, nothing set aside; status() stays Closed. False with the
+    // reason ("no history at PATH", "cannot read PATH: ...").
+    bool openForReading(QString *error);
     void close();
 
     Status status() const { return m_status.load(); }
@@ -109,6 +114,14 @@ public:
     qint64 seriesId(const QString &source, const QString &field);
     // All series the store knows: id -> (source, field).
     QHash<qint64, QPair<QString, QString>> series() const;
+    // A channel's series are recorded under the source "server|channel" (the server as the
+    // dashboard names it: "embedded", or its URL); split at the first '|' (channel names may hold
+    // one, the server's key does not).
+    static QString sourceName(const QString &server, const QString &channel)
+    {
+        return server + QLatin1Char('|') + channel;
+    }
+    static bool splitSourceName(const QString &source, QString *server, QString *channel);
 
     // Queues a sample; false (and counted in refusedSamples()) when the queue is full or the store
     // does not write. Never blocks on the disk.
@@ -132,6 +145,10 @@ public:
     // The tier buckets() reads for a bucket width: 60000, 1000 or 0 (raw).
     static qint64 tierFor(qint64 bucketMs);
     QList<HistorySample> samples(qint64 series, qint64 fromMs, qint64 toMs) const;
+    // The same samples handed to `take` one by one as they are read (a range of any size in
+    // bounded memory); `take` returns false to stop. Holds the read connection meanwhile.
+    void forEachSample(qint64 series, qint64 fromMs, qint64 toMs,
+                       const std::function<bool(const HistorySample &)> &take) const;
     QList<HistoryEvent> timeline(qint64 fromMs, qint64 toMs) const;
     // The time range the store holds for a series (raw or tiers); false when it holds nothing.
     bool range(qint64 series, qint64 *fromMs, qint64 *toMs) const;
@@ -144,6 +161,7 @@ public:
 private:
     struct Item;
     bool openFile(QString *error, bool *damaged, bool *busy);
+    bool loadSeries(sqlite3 *db);
     bool createSchema(sqlite3 *db, QString *error);
     void setAside();
     void writerLoop();

@@ -1,5 +1,7 @@
 #include "SeriesStore.h"
 
+#include "history/HistoryExport.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -15,16 +17,6 @@
 namespace Pulseboard {
 
 SeriesStore::SeriesStore(QObject *parent) : SeriesStore(Limits{}, parent) {}
-
-QString SeriesStore::csvNumber(double v)
-{
-    // A whole number within a double's exact integers is written as one (no exponent: 1764650000000,
-    // not 1.76465e+12); anything else in the fewest digits that read back as the same double.
-    constexpr double kExactIntegers = 9007199254740992.0; // 2^53
-    if (std::isfinite(v) && std::trunc(v) == v && std::abs(v) <= kExactIntegers)
-        return QString::number(qint64(v));
-    return QString::number(v, 'g', QLocale::FloatingPointShortest);
-}
 
 SeriesStore::SeriesStore(const Limits &limits, QObject *parent) : QObject(parent), m_limits(limits) {}
 
@@ -225,13 +217,6 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
     QTextStream out(&file);
     out << "time_ms,time_iso,source,field,value\n";
     // Quoted only when needed: channel names may not contain spaces, but paths may hold commas.
-    auto csv = [](const QString &s) {
-        if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')))
-            return s;
-        QString q = s;
-        q.replace(QStringLiteral("\""), QStringLiteral("\"\""));
-        return QStringLiteral("\"%1\"").arg(q);
-    };
     const QMutexLocker locker(&m_mutex);
     for (const QVariant &entry : series) {
         const QVariantMap spec = entry.toMap();
@@ -246,7 +231,7 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
         for (int i = b->lowerBound(from); i < b->size() && b->at(i).t <= to; ++i) {
             const StreamBuffer::Sample &s = b->at(i);
             out << s.t << ',' << QDateTime::fromMSecsSinceEpoch(s.t).toUTC().toString(Qt::ISODateWithMs)
-                << ',' << csv(source) << ',' << csv(path) << ',' << csvNumber(s.v) << '\n';
+                << ',' << csvField(source) << ',' << csvField(path) << ',' << csvNumber(s.v) << '\n';
         }
     }
     out.flush();

@@ -124,9 +124,6 @@ public:
     // is not there. Returns an empty string, or what went wrong.
     Q_INVOKABLE QString exportCsv(const QString &fileName, const QVariantList &series, qint64 from,
                                   qint64 to) const;
-    // A value as the CSV writes it: a whole number as an integer, else the shortest text that
-    // reads back as the same double (0.3, not 0.29999999999999999).
-    static QString csvNumber(double v);
 
 Q_SIGNALS:
     // A channel's field list changed (a new field, or its series were cleared).

@@ -75,7 +75,7 @@ void HistoryRecorder::ingest(SeriesStore *series, const QString &channel, qint64
         series->ingest(SeriesKey::channel(channel), t, data);
         return;
     }
-    const QString source = sourceName(server, channel);
+    const QString source = HistoryStore::sourceName(server, channel);
     Tap tap;
     tap.store = m_store.get();
     tap.ids = &m_ids[source];
@@ -97,11 +97,9 @@ int HistoryRecorder::fill(SeriesStore *series, const QStringList &channels, qint
     int points = 0;
     const auto all = m_store->series();
     for (auto it = all.cbegin(); it != all.cend(); ++it) {
-        const QString &source = it.value().first;
-        if (!source.startsWith(server + QLatin1Char('|')))
-            continue;
-        const QString channel = source.mid(server.size() + 1);
-        if (!channels.contains(channel))
+        QString recordedServer, channel;
+        if (!HistoryStore::splitSourceName(it.value().first, &recordedServer, &channel) ||
+            recordedServer != server || !channels.contains(channel))
             continue;
         const QString &path = it.value().second;
         const SeriesKey key = SeriesKey::channel(channel);

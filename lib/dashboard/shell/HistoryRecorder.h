@@ -41,10 +41,6 @@ public:
 
     // The server whose channels are recorded; empty: none are.
     void setServer(const QString &key);
-    static QString sourceName(const QString &server, const QString &channel)
-    {
-        return server + QLatin1Char('|') + channel;
-    }
 
     // Network thread (MessageIngest): stores `data` into `series` and records what it stored.
     void ingest(SeriesStore *series, const QString &channel, qint64 seq, qint64 t, const JsonView &data);
