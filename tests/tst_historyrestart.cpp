@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
+
 using namespace Pulseboard;
 using namespace Pulseboard::Test;
 
@@ -150,6 +152,52 @@ private Q_SLOTS:
         QVERIFY(outages[1].down >= times[29]);
         const QList<int> breaks = lineBreaks(*b, points, outages);
         QCOMPARE(breaks, QList<int>{20});
+    }
+
+    // After a switch in the app, the server switched to is recorded under its own name, and the
+    // first server's messages stay its own.
+    void aServerSwitchedToIsRecordedUnderItsName()
+    {
+        QTemporaryDir dir;
+        TestServer a, b;
+        QVERIFY(a.listen());
+        QVERIFY(b.listen());
+        DashboardSession session(launchFor(a, dir.filePath(QStringLiteral("history"))), nullptr);
+        QString error;
+        QVERIFY2(session.start(&error), qPrintable(error));
+        session.open();
+        ConnectionMirror *mirror = session.connection();
+        QTRY_COMPARE_WITH_TIMEOUT(mirror->state(), ConnectionManager::Open, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(a.framesOfType(MessageType::Subscribe).size() >= 1, 10000);
+        for (int i = 0; i < 3; ++i)
+            a.publish(QStringLiteral("ticks"), QJsonObject{{QStringLiteral("v"), 10 + i}});
+        HistoryStore *history = session.history()->store();
+        auto recorded = [&](const QString &server) {
+            history->flush();
+            QList<double> out;
+            const auto all = history->series();
+            for (auto it = all.cbegin(); it != all.cend(); ++it)
+                if (it.value().first == HistoryStore::sourceName(server, QStringLiteral("ticks")))
+                    for (const HistorySample &s :
+                         history->samples(it.key(), 0, std::numeric_limits<qint64>::max()))
+                        out.append(s.value);
+            return out;
+        };
+        const QString keyA = HistoryRecorder::serverKey(false, {a.url()});
+        const QString keyB = HistoryRecorder::serverKey(false, {b.url()});
+        QVERIFY(keyA.startsWith(QStringLiteral("ws://127.0.0.1:")) && keyA != keyB);
+        QTRY_COMPARE_WITH_TIMEOUT(recorded(keyA), (QList<double>{10, 11, 12}), 10000);
+
+        QCOMPARE(session.switcher()->connectTo(b.url().toString(), QStringLiteral("B")), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(mirror->state(), ConnectionManager::Open, 10000);
+        // A server added in the app starts with no channels: the user subscribes.
+        mirror->subscribe(QStringLiteral("ticks"));
+        QTRY_VERIFY_WITH_TIMEOUT(b.framesOfType(MessageType::Subscribe).size() >= 1, 10000);
+        for (int i = 0; i < 2; ++i)
+            b.publish(QStringLiteral("ticks"), QJsonObject{{QStringLiteral("v"), 20 + i}});
+        QTRY_COMPARE_WITH_TIMEOUT(recorded(keyB), (QList<double>{20, 21}), 10000);
+        QCOMPARE(recorded(keyA), (QList<double>{10, 11, 12}));
+        session.shutdown(nullptr);
     }
 
     void noHistoryKeepsNone()

@@ -14,9 +14,9 @@ namespace Pulseboard {
 
 const QStringList &DashboardConfig::knownPanels()
 {
-    static const QStringList panels = {QStringLiteral("streams"), QStringLiteral("health"),
+    static const QStringList panels = {QStringLiteral("streams"),  QStringLiteral("health"),
                                        QStringLiteral("channels"), QStringLiteral("raw"),
-                                       QStringLiteral("console"), QStringLiteral("alerts")};
+                                       QStringLiteral("console"),  QStringLiteral("alerts")};
     return panels;
 }
 

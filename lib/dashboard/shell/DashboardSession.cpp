@@ -178,16 +178,14 @@ void DashboardSession::startHistory()
     });
     if (!m_history->open())
         return; // it said why; the dashboard runs live
-    // The embedded hub's port changes from run to run: its channels are recorded as one server.
-    const QString server = m_launch.embeddedHub() ? QStringLiteral("embedded")
-                                                  : m_launch.connection.endpoints.value(0).toString();
-    m_history->setServer(server);
-    // After a switch to another server its channels are not recorded (the start server's are,
-    // again, when it is switched back to the embedded hub).
+    m_history->setServer(HistoryRecorder::serverKey(m_launch.embeddedHub(), m_launch.connection.endpoints));
+    // After a switch, the server switched to is recorded under its own name. serverChanged comes
+    // after the old connection closed on the network thread and before the new one opens, so no
+    // message of one server is recorded as the other's.
     connect(m_switcher.get(), &ServerSwitcher::serverChanged, m_history.get(),
-            [this, server](const DashboardConfig &, bool embeddedHub, const QStringList &) {
-                m_history->setServer(embeddedHub && server == QLatin1StringView("embedded") ? server
-                                                                                            : QString());
+            [this](const DashboardConfig &, bool embeddedHub, const QStringList &) {
+                m_history->setServer(
+                    HistoryRecorder::serverKey(embeddedHub, m_switcher->current().endpoints));
             });
     // Before the connection opens: the charts start with what the store holds.
     QStringList channels = m_mirror->subscriptions();

@@ -1,6 +1,7 @@
 #include "HistoryRecorder.h"
 
 #include "dashboard/connection/ConnectionMirror.h"
+#include "dashboard/servers/ProfileStore.h"
 #include "protocol/Clock.h"
 #include "protocol/JsonView.h"
 
@@ -55,6 +56,14 @@ void HistoryRecorder::check()
         m_notKeptTold = notKept;
         Q_EMIT problem(QStringLiteral("history behind, %1 samples not kept").arg(notKept));
     }
+}
+
+QString HistoryRecorder::serverKey(bool embeddedHub, const QList<QUrl> &endpoints)
+{
+    if (embeddedHub)
+        return QStringLiteral("embedded");
+    const QList<QUrl> urls = ProfileStore::normalized(endpoints);
+    return urls.isEmpty() ? QString() : urls.constFirst().toString();
 }
 
 void HistoryRecorder::setServer(const QString &key)

@@ -15,9 +15,11 @@
 #include "history/HistoryStore.h"
 
 #include <QHash>
+#include <QList>
 #include <QMutex>
 #include <QObject>
 #include <QTimer>
+#include <QUrl>
 
 #include <memory>
 
@@ -41,6 +43,9 @@ public:
 
     // The server whose channels are recorded; empty: none are.
     void setServer(const QString &key);
+    // The name a server's channels are recorded under: "embedded" for the embedded hub (its port
+    // changes from run to run), else its first endpoint, normalized as server profiles are.
+    static QString serverKey(bool embeddedHub, const QList<QUrl> &endpoints);
 
     // Network thread (MessageIngest): stores `data` into `series` and records what it stored.
     void ingest(SeriesStore *series, const QString &channel, qint64 seq, qint64 t, const JsonView &data);
