@@ -61,6 +61,24 @@ HistoryOptions optionsIn(const QTemporaryDir &dir)
     return o;
 }
 
+// The filled store in `dir`, written and closed (the dashboard has quit).
+void writeStore(const QTemporaryDir &dir)
+{
+    HistoryStore writer(optionsIn(dir));
+    QVERIFY(writer.open());
+    fill(writer);
+}
+
+// Opens `reader` for the reads only; false (the test fails) when it does not open.
+bool openReader(HistoryStore &reader)
+{
+    QString error;
+    const bool ok = reader.openForReading(&error);
+    if (!ok)
+        qWarning("%s", qPrintable(error));
+    return ok;
+}
+
 } // namespace
 
 class tst_HistoryExport : public QObject
@@ -76,8 +94,7 @@ private Q_SLOTS:
 
         // A second instance reads what the first committed, without its lock.
         HistoryStore reader(optionsIn(dir));
-        QString error;
-        QVERIFY2(reader.openForReading(&error), qPrintable(error));
+        QVERIFY(openReader(reader));
         QCOMPARE(reader.status(), HistoryStore::Status::Closed); // it never writes
         QVERIFY(!reader.append(1, kT0, 1, 1));
         QCOMPARE(writer.status(), HistoryStore::Status::Ok);
@@ -113,14 +130,9 @@ private Q_SLOTS:
     void jsonLinesOfEveryServer()
     {
         QTemporaryDir dir;
-        {
-            HistoryStore writer(optionsIn(dir));
-            QVERIFY(writer.open());
-            fill(writer);
-        }
+        writeStore(dir);
         HistoryStore reader(optionsIn(dir));
-        QString error;
-        QVERIFY2(reader.openForReading(&error), qPrintable(error));
+        QVERIFY(openReader(reader));
         HistoryExportSpec spec;
         spec.format = HistoryExportSpec::Format::JsonLines;
         spec.field = u"data.t"_s;
@@ -248,11 +260,7 @@ private Q_SLOTS:
     void cliExports()
     {
         QTemporaryDir dir;
-        {
-            HistoryStore writer(optionsIn(dir));
-            QVERIFY(writer.open());
-            fill(writer);
-        }
+        writeStore(dir);
         const QString cli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
         QProcess p;
         p.start(cli, {u"--export"_s, u"--history-dir"_s, dir.filePath(u"history"_s), u"--channel"_s,
