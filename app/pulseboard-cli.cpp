@@ -32,10 +32,11 @@ namespace {
 
 constexpr int kExportFailed = 7;
 
-const QStringList kExportFlags = {
-    QStringLiteral("history-dir"), QStringLiteral("server"), QStringLiteral("channel"),
-    QStringLiteral("field"),       QStringLiteral("from"),   QStringLiteral("to"),
-    QStringLiteral("format"),      QStringLiteral("bucket"), QStringLiteral("output")};
+const QStringList kExportFlags = {QStringLiteral("timeline"), QStringLiteral("history-dir"),
+                                  QStringLiteral("server"),   QStringLiteral("channel"),
+                                  QStringLiteral("field"),    QStringLiteral("from"),
+                                  QStringLiteral("to"),       QStringLiteral("format"),
+                                  QStringLiteral("bucket"),   QStringLiteral("output")};
 
 // --export: the rows of the local history asked for, to stdout or --output. `usage` reports a flag
 // error (exit 2); a store that cannot be read or an output that cannot be written is exit 7.
@@ -72,6 +73,10 @@ template <typename Usage> int runExport(const QCommandLineParser &parser, Usage 
                 QStringLiteral("--bucket needs a duration such as 1s, 1m or 1h, not '%1'").arg(bucket));
         spec.bucketMs = ms;
     }
+    if (parser.isSet(QStringLiteral("timeline")) &&
+        (parser.isSet(QStringLiteral("channel")) || parser.isSet(QStringLiteral("field")) ||
+         parser.isSet(QStringLiteral("bucket"))))
+        return usage(QStringLiteral("--timeline takes no --channel, --field or --bucket"));
     spec.server = parser.value(QStringLiteral("server"));
     spec.channels = parser.values(QStringLiteral("channel"));
     spec.field = parser.value(QStringLiteral("field"));
@@ -104,7 +109,9 @@ template <typename Usage> int runExport(const QCommandLineParser &parser, Usage 
     } else if (!out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)) {
         return kExportFailed;
     }
-    const HistoryExportResult result = exportHistory(store, spec, device);
+    const bool timeline = parser.isSet(QStringLiteral("timeline"));
+    const HistoryExportResult result =
+        timeline ? exportTimeline(store, spec, device) : exportHistory(store, spec, device);
     QString failure = result.error;
     if (failure.isEmpty() && !output.isEmpty() && !file.commit())
         failure = QStringLiteral("cannot write %1: %2").arg(output, file.errorString());
@@ -112,8 +119,12 @@ template <typename Usage> int runExport(const QCommandLineParser &parser, Usage 
         err << "pulseboard-cli: " << failure << "\n";
         return kExportFailed;
     }
-    err << "pulseboard-cli: exported " << result.rows << (result.rows == 1 ? " row" : " rows") << " of "
-        << result.series << " series\n";
+    if (timeline)
+        err << "pulseboard-cli: exported " << result.rows << (result.rows == 1 ? " event" : " events")
+            << "\n";
+    else
+        err << "pulseboard-cli: exported " << result.rows << (result.rows == 1 ? " row" : " rows") << " of "
+            << result.series << " series\n";
     return 0;
 }
 
@@ -187,6 +198,9 @@ int main(int argc, char *argv[])
          QStringLiteral("--export: min/max/first/last/count per bucket of this width (1s, 1m, 1h) instead of "
                         "every sample."),
          QStringLiteral("DURATION")},
+        {QStringLiteral("timeline"),
+         QStringLiteral(
+             "--export: the connection timeline (states, outages, gaps, alerts) instead of samples.")},
         {QStringLiteral("output"),
          QStringLiteral("--export: write to FILE (whole or not at all) instead of stdout."),
          QStringLiteral("FILE")},

@@ -24,6 +24,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace Pulseboard;
 using namespace HubTest;
 using namespace Qt::StringLiterals;
@@ -261,6 +263,84 @@ private Q_SLOTS:
         QCOMPARE(list.size(), 2);
         QCOMPARE(list.at(0).toMap().value(u"state"_s).toString(), u"resolved"_s);
         QCOMPARE(list.at(1).toMap().value(u"note"_s).toString(), u"shift change"_s);
+    }
+
+    // The alerts of an earlier run, from the local history: listed below this run's, resolved,
+    // asking for nothing; one active at the stop is ended there and says so.
+    void earlierRunIsListedAndAsksForNothing()
+    {
+        ManualClock clock;
+        ScopedClock scoped(clock);
+        AlertListModel model;
+        model.setRules({rule(u"name=hot severity=critical channel=plant.temp field=/t above=90 clear=85"_s)});
+        const qint64 t0 = clock.wallMs() - 3600000;
+        model.add(alertEvent(AlertEvent::Type::Raised, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s, 96,
+                             90, clock.wallMs()));
+        QSignalSpy attention(&model, &AlertListModel::attention);
+        QSignalSpy logged(&model, &AlertListModel::logged);
+        QSignalSpy added(&model, &AlertListModel::eventAdded);
+        QList<AlertListModel::PastEvent> past;
+        past.append({alertEvent(AlertEvent::Type::Raised, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s,
+                                91, 90, t0),
+                     -1,
+                     {}});
+        past.append({alertEvent(AlertEvent::Type::Raised, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s,
+                                0, 0, t0),
+                     t0 + 1000, u"pump 2 restarted"_s});
+        past.append({alertEvent(AlertEvent::Type::Cleared, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s,
+                                84, 85, t0 + 5000),
+                     -1,
+                     {}});
+        past.append({alertEvent(AlertEvent::Type::Raised, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s,
+                                93, 90, t0 + 9000),
+                     -1,
+                     {}});
+        model.restore(past, t0 + 20000);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(attention.size(), 0);
+        QCOMPARE(logged.size(), 0);
+        QCOMPARE(added.size(), 0);        // nothing of it is recorded again
+        QCOMPARE(model.activeCount(), 1); // this run's
+        QCOMPARE(model.unacknowledgedCount(), 1);
+        QCOMPARE(stateAt(model, 0), u"active"_s);
+        const QList<AlertListModel::Entry> &e = model.entries();
+        QVERIFY(!e[0].earlierRun);
+        // Newest first: the one active when that run stopped, then the acknowledged and cleared one.
+        QVERIFY(e[1].earlierRun);
+        QCOMPARE(e[1].raised.value, 93.0);
+        QCOMPARE(e[1].clearedMs, t0 + 20000);
+        QVERIFY(std::isnan(e[1].clearValue));
+        QCOMPARE(e[1].note, u"the dashboard stopped while it was active"_s);
+        QCOMPARE(stateAt(model, 1), u"resolved"_s);
+        QVERIFY(e[2].earlierRun);
+        QCOMPARE(e[2].raised.value, 91.0);
+        QCOMPARE(e[2].clearedMs, t0 + 5000);
+        QCOMPARE(e[2].clearValue, 84.0);
+        QVERIFY(e[2].acknowledged);
+        QCOMPARE(e[2].acknowledgedMs, t0 + 1000);
+        QCOMPARE(e[2].note, u"pump 2 restarted"_s);
+        QCOMPARE(model.summary().value(u"list"_s).toList().at(2).toMap().value(u"earlierRun"_s).toBool(),
+                 true);
+    }
+
+    void storedAlertLinesReadBack()
+    {
+        AlertEvent e = alertEvent(AlertEvent::Type::Cleared, u"hot"_s, AlertSeverity::Info, u"plant.temp"_s,
+                                  84.5, 85, 1796083200000LL);
+        e.kind = AlertRule::Kind::RateBelow;
+        AlertEvent back;
+        QString error;
+        QVERIFY2(alertEventFromJson(alertEventJson(e), &back, &error), qPrintable(error));
+        QCOMPARE(alertEventJson(back), alertEventJson(e));
+        QCOMPARE(back.ts, e.ts);
+        QJsonObject bad = alertEventJson(e);
+        bad.insert(u"kind"_s, u"sideways"_s);
+        QVERIFY(!alertEventFromJson(bad, &back, &error));
+        QCOMPARE(error, u"kind 'sideways' is not known"_s);
+        bad = alertEventJson(e);
+        bad.insert(u"state"_s, u"acknowledged"_s);
+        QVERIFY(!alertEventFromJson(bad, &back, &error));
+        QCOMPARE(error, u"state 'acknowledged' is neither raised nor cleared"_s);
     }
 
     void oldestResolvedGoFirstAndAreCounted()

@@ -184,6 +184,58 @@ private Q_SLOTS:
         QCOMPARE(rows[1].value(u"last"_s).toDouble(), 179.0);
     }
 
+    void timelineOfTheRange()
+    {
+        QTemporaryDir dir;
+        HistoryStore writer(optionsIn(dir));
+        QVERIFY(writer.open());
+        using K = HistoryEvent::Kind;
+        QVERIFY(writer.appendEvent({K::State, kT0, kT0, u"embedded"_s, u"open"_s}));
+        QVERIFY(writer.appendEvent({K::Outage, kT0 + 1000, kT0 + 4000, u"embedded"_s, QString()}));
+        QVERIFY(writer.appendEvent(
+            {K::State, kT0 + 1000, kT0 + 1000, u"ws://10.0.0.2:8765/"_s, u"reconnecting"_s}));
+        QVERIFY(writer.appendEvent({K::Gap, kT0 + 4500, kT0 + 4500, u"plant"_s, u"missing 3, from 7"_s}));
+        QVERIFY(
+            writer.appendEvent({K::Alert, kT0 + 5000, kT0 + 5000, u"hot"_s,
+                                uR"({"event":"alert","rule":"hot","state":"raised","ts":1796083205000})"_s}));
+        QVERIFY(writer.appendEvent({K::State, kT0 + 9000, kT0 + 9000, u"embedded"_s, u"closed"_s}));
+        writer.flush();
+        HistoryExportSpec spec;
+        spec.fromMs = kT0 + 1000;
+        spec.toMs = kT0 + 9000;
+        spec.server = u"embedded"_s; // the other server's state goes; gaps and alerts stay
+        HistoryExportResult result;
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        result = exportTimeline(writer, spec, &buffer);
+        QCOMPARE(result.error, QString());
+        QCOMPARE(result.rows, 3);
+        QCOMPARE(bytes,
+                 QByteArray(
+                     "time_ms,time_iso,kind,to_ms,source,detail\n"
+                     "1796083201000,2026-12-01T00:00:01.000Z,outage,1796083204000,embedded,\n"
+                     "1796083204500,2026-12-01T00:00:04.500Z,gap,1796083204500,plant,\"missing 3, from 7\"\n"
+                     "1796083205000,2026-12-01T00:00:05.000Z,alert,1796083205000,hot,"
+                     "\"{\"\"event\"\":\"\"alert\"\",\"\"rule\"\":\"\"hot\"\",\"\"state\"\":\"\"raised\"\","
+                     "\"\"ts\"\":1796083205000}\"\n"));
+        spec.format = HistoryExportSpec::Format::JsonLines;
+        spec.server.clear();
+        bytes.clear();
+        buffer.seek(0);
+        result = exportTimeline(writer, spec, &buffer);
+        const QList<QJsonObject> rows = TestUtils::parseJsonLines(bytes);
+        QCOMPARE(rows.size(), 4);
+        QCOMPARE(rows[1], (QJsonObject{{u"t"_s, double(kT0 + 1000)},
+                                       {u"time"_s, u"2026-12-01T00:00:01.000Z"_s},
+                                       {u"kind"_s, u"state"_s},
+                                       {u"to"_s, double(kT0 + 1000)},
+                                       {u"source"_s, u"ws://10.0.0.2:8765/"_s},
+                                       {u"detail"_s, u"reconnecting"_s}}));
+        QCOMPARE(rows[3].value(u"alert"_s).toObject().value(u"state"_s).toString(), u"raised"_s);
+        QVERIFY(!rows[3].contains(u"detail"_s));
+    }
+
     void aWriteThatFailsIsSaid()
     {
         QTemporaryDir dir;
@@ -307,6 +359,8 @@ private Q_SLOTS:
                                     << u"--format needs csv or jsonl, not 'xml'"_s;
         QTest::newRow("bad bucket") << QStringList{u"--bucket"_s, u"fast"_s} << 2
                                     << u"--bucket needs a duration such as 1s, 1m or 1h, not 'fast'"_s;
+        QTest::newRow("timeline and channel") << QStringList{u"--timeline"_s, u"--channel"_s, u"plant"_s} << 2
+                                              << u"--timeline takes no --channel, --field or --bucket"_s;
         QTest::newRow("with url") << QStringList{u"--url"_s, u"ws://127.0.0.1:1/"_s} << 2
                                   << u"--export reads the local history: it takes no --url"_s;
         QTest::newRow("no store") << QStringList{} << 7 << u"no history at "_s;

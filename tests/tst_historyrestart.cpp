@@ -2,6 +2,8 @@
 // TestServer with --history-dir in a QTemporaryDir charts a channel, loses the connection once,
 // gets it back, quits; a second session on the same folder holds the earlier points in its
 // SeriesStore at once (before it connects), with the outage as a line break. Also: the flags.
+#include "alerts/AlertRule.h"
+#include "dashboard/alerts/AlertListModel.h"
 #include "dashboard/charts/Decimator.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/connection/ConnectionMirror.h"
@@ -14,6 +16,7 @@
 
 #include <QCommandLineParser>
 #include <QGuiApplication>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
 #include <QSignalSpy>
@@ -23,6 +26,7 @@
 #include <limits>
 
 using namespace Pulseboard;
+using namespace Qt::StringLiterals;
 using namespace Pulseboard::Test;
 
 namespace {
@@ -197,6 +201,62 @@ private Q_SLOTS:
             b.publish(QStringLiteral("ticks"), QJsonObject{{QStringLiteral("v"), 20 + i}});
         QTRY_COMPARE_WITH_TIMEOUT(recorded(keyB), (QList<double>{20, 21}), 10000);
         QCOMPARE(recorded(keyA), (QList<double>{10, 11, 12}));
+        session.shutdown(nullptr);
+    }
+
+    // The alerts of a run are in the store, and the next run lists them (resolved, with their
+    // notes) before anything new happens.
+    void alertsOutliveARestart()
+    {
+        QTemporaryDir dir;
+        TestServer server;
+        QVERIFY(server.listen());
+        DashboardLaunch launch = launchFor(server, dir.filePath(QStringLiteral("history")));
+        launch.alerts = {
+            *AlertRule::parse(u"name=hot severity=critical channel=ticks field=/v above=5 clear=3")};
+        qint64 firstRaise = 0;
+        {
+            DashboardSession session(launch, nullptr);
+            QString error;
+            QVERIFY2(session.start(&error), qPrintable(error));
+            session.open();
+            QTRY_COMPARE_WITH_TIMEOUT(session.connection()->state(), ConnectionManager::Open, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(server.framesOfType(MessageType::Subscribe).size() >= 1, 10000);
+            AlertListModel *alerts = session.dashboard()->alerts();
+            server.publish(QStringLiteral("ticks"), QJsonObject{{QStringLiteral("v"), 9}});
+            QTRY_COMPARE_WITH_TIMEOUT(alerts->activeCount(), 1, 10000);
+            firstRaise = alerts->entries().at(0).raised.ts;
+            QVERIFY(alerts->acknowledge(0, QStringLiteral("valve checked")));
+            server.publish(QStringLiteral("ticks"), QJsonObject{{QStringLiteral("v"), 1}});
+            QTRY_COMPARE_WITH_TIMEOUT(alerts->activeCount(), 0, 10000);
+            server.publish(QStringLiteral("ticks"), QJsonObject{{QStringLiteral("v"), 7}});
+            QTRY_COMPARE_WITH_TIMEOUT(alerts->activeCount(), 1, 10000);
+            QCOMPARE(alerts->rowCount(), 2);
+            session.shutdown(nullptr);
+        }
+        DashboardSession session(launch, nullptr);
+        QString error;
+        QVERIFY2(session.start(&error), qPrintable(error));
+        AlertListModel *alerts = session.dashboard()->alerts();
+        QCOMPARE(alerts->rowCount(), 2);
+        QCOMPARE(alerts->activeCount(), 0);
+        const QList<AlertListModel::Entry> &e = alerts->entries();
+        QVERIFY(e[0].earlierRun && e[1].earlierRun);
+        QCOMPARE(e[0].raised.value, 7.0);
+        QCOMPARE(e[0].note, u"the dashboard stopped while it was active"_s);
+        QCOMPARE(e[1].raised.ts, firstRaise);
+        QCOMPARE(e[1].raised.value, 9.0);
+        QCOMPARE(e[1].clearValue, 1.0);
+        QVERIFY(e[1].acknowledged);
+        QCOMPARE(e[1].note, u"valve checked"_s);
+        // The store holds the four events, in order.
+        QStringList states;
+        for (const HistoryEvent &ev :
+             session.history()->store()->timeline(0, std::numeric_limits<qint64>::max()))
+            if (ev.kind == HistoryEvent::Kind::Alert)
+                states.append(
+                    QJsonDocument::fromJson(ev.detail.toUtf8()).object().value(u"state"_s).toString());
+        QCOMPARE(states, (QStringList{u"raised"_s, u"acknowledged"_s, u"cleared"_s, u"raised"_s}));
         session.shutdown(nullptr);
     }
 

@@ -40,6 +40,50 @@ QJsonObject alertEventJson(const AlertEvent &event)
     return o;
 }
 
+bool alertEventFromJson(const QJsonObject &o, AlertEvent *event, QString *error)
+{
+    AlertEvent e;
+    const QString state = o.value(L("state")).toString();
+    if (state == L("raised"))
+        e.type = AlertEvent::Type::Raised;
+    else if (state == L("cleared"))
+        e.type = AlertEvent::Type::Cleared;
+    else {
+        *error = QStringLiteral("state '%1' is neither raised nor cleared").arg(state);
+        return false;
+    }
+    e.rule = o.value(L("rule")).toString();
+    if (e.rule.isEmpty()) {
+        *error = QStringLiteral("no rule");
+        return false;
+    }
+    if (!parseAlertSeverity(o.value(L("severity")).toString(), &e.severity)) {
+        *error = QStringLiteral("severity '%1' is not known").arg(o.value(L("severity")).toString());
+        return false;
+    }
+    const QString kind = o.value(L("kind")).toString();
+    bool kindKnown = false;
+    for (int k = 0; k <= int(AlertRule::Kind::OutboxAge) && !kindKnown; ++k) {
+        if (alertKindName(AlertRule::Kind(k)) == kind) {
+            e.kind = AlertRule::Kind(k);
+            kindKnown = true;
+        }
+    }
+    if (!kindKnown) {
+        *error = QStringLiteral("kind '%1' is not known").arg(kind);
+        return false;
+    }
+    e.channel = o.value(L("channel")).toString();
+    e.field = o.value(L("field")).toString();
+    if (o.value(L("value")).isDouble())
+        e.value = o.value(L("value")).toDouble();
+    if (o.value(L("threshold")).isDouble())
+        e.threshold = o.value(L("threshold")).toDouble();
+    e.ts = qint64(o.value(L("ts")).toDouble());
+    *event = e;
+    return true;
+}
+
 AlertEngine::AlertEngine(const QList<AlertRule> &rules) : m_rules(rules), m_states(size_t(rules.size()))
 {
     for (int i = 0; i < m_rules.size(); ++i) {

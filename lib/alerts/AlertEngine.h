@@ -57,6 +57,8 @@ struct AlertEvent
 // "channel","field","value","threshold","ts"}; channel, field, value and threshold only when the
 // event has them.
 QJsonObject alertEventJson(const AlertEvent &event);
+// The inverse, for an alert line or a stored one; false when `o` is not one (with what is wrong).
+bool alertEventFromJson(const QJsonObject &o, AlertEvent *event, QString *error);
 
 class AlertEngine
 {

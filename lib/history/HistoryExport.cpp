@@ -169,6 +169,49 @@ HistoryExportResult exportHistory(const HistoryStore &store, const HistoryExport
     return result;
 }
 
+HistoryExportResult exportTimeline(const HistoryStore &store, const HistoryExportSpec &spec, QIODevice *out)
+{
+    static const char *const kKinds[] = {"state", "outage", "gap", "alert"};
+    HistoryExportResult result;
+    const bool csv = spec.format == HistoryExportSpec::Format::Csv;
+    Writer w(out);
+    if (csv)
+        w.add("time_ms,time_iso,kind,to_ms,source,detail\n");
+    for (const HistoryEvent &e : store.timeline(spec.fromMs, spec.toMs)) {
+        const int k = int(e.kind);
+        if (k < 0 || k > 3)
+            continue; // a kind of a newer build
+        const bool ofServer = e.kind == HistoryEvent::Kind::State || e.kind == HistoryEvent::Kind::Outage;
+        if (!spec.server.isEmpty() && ofServer && e.source != spec.server)
+            continue;
+        const QByteArray t = QByteArray::number(e.fromMs);
+        const QByteArray iso = isoTime(e.fromMs).toLatin1();
+        if (csv) {
+            w.add(t + ',' + iso + ',' + kKinds[k] + ',' + QByteArray::number(e.toMs) + ',' +
+                  csvField(e.source).toUtf8() + ',' + csvField(e.detail).toUtf8() + '\n');
+        } else {
+            QByteArray line = "{\"t\":" + t + ",\"time\":\"" + iso + "\",\"kind\":\"" + kKinds[k] +
+                              "\",\"to\":" + QByteArray::number(e.toMs) +
+                              ",\"source\":" + jsonString(e.source);
+            const QJsonDocument alert = e.kind == HistoryEvent::Kind::Alert
+                                            ? QJsonDocument::fromJson(e.detail.toUtf8())
+                                            : QJsonDocument();
+            if (alert.isObject())
+                line += ",\"alert\":" + alert.toJson(QJsonDocument::Compact);
+            else
+                line += ",\"detail\":" + jsonString(e.detail);
+            w.add(line + "}\n");
+        }
+        ++result.rows;
+        if (w.failed())
+            break;
+    }
+    w.flush();
+    if (w.failed())
+        result.error = QStringLiteral("cannot write the export: %1").arg(w.error());
+    return result;
+}
+
 QString csvNumber(double v)
 {
     // A whole number within a double's exact integers is written as one (no exponent: 1764650000000,

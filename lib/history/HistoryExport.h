@@ -41,6 +41,15 @@ struct HistoryExportResult
 // a closed pipe) stops the export and says so in `error`.
 HistoryExportResult exportHistory(const HistoryStore &store, const HistoryExportSpec &spec, QIODevice *out);
 
+// The connection timeline of the range instead (events with fromMs <= t < toMs, or lasting into
+// it), in time order: states, outages, gaps and alerts. CSV columns
+// time_ms,time_iso,kind,to_ms,source,detail (kind: state, outage, gap, alert; source: the server,
+// the channel of a gap, the rule of an alert; detail: the state's name, the gap's words, the
+// alert's JSON line). JSON Lines: {"t","time","kind","to","source","detail"}, an alert with its
+// line as the object "alert" instead of "detail". `spec.server` keeps the states and outages of
+// that server only; channels, field and bucket do not apply.
+HistoryExportResult exportTimeline(const HistoryStore &store, const HistoryExportSpec &spec, QIODevice *out);
+
 // The CSV cells both exports write (this one and the dashboard's Export CSV of a window): a number
 // in the fewest digits that read back as the same double (a whole number without exponent), and a
 // text cell quoted only when it holds a comma, a quote or a line break.

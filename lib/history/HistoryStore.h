@@ -57,7 +57,9 @@ struct HistoryBucket
 
 struct HistoryEvent
 {
-    enum class Kind : int { State = 0, Outage = 1, Gap = 2 };
+    // Alert: detail is the alert's JSON line (raised, cleared, or acknowledged with its note),
+    // source its rule.
+    enum class Kind : int { State = 0, Outage = 1, Gap = 2, Alert = 3 };
     Kind kind = Kind::State;
     qint64 fromMs = 0;
     qint64 toMs = 0; // == fromMs for a state change

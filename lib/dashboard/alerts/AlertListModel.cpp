@@ -169,6 +169,7 @@ int AlertListModel::activeRow(const QString &rule) const
 
 void AlertListModel::add(const AlertEvent &event)
 {
+    Q_EMIT eventAdded(event);
     if (event.type == AlertEvent::Type::Raised) {
         // A rule raises once until it clears; a second raising (a monitor started again) resolves
         // nothing silently: the older entry stays as it was and the new one goes on top.
@@ -193,6 +194,51 @@ void AlertListModel::add(const AlertEvent &event)
                       false);
         Q_EMIT resolved(entry.raised);
     }
+    Q_EMIT countsChanged();
+}
+
+void AlertListModel::restore(const QList<PastEvent> &events, qint64 stoppedMs)
+{
+    QList<Entry> past; // newest first, as m_entries
+    for (const PastEvent &p : events) {
+        const AlertEvent &e = p.event;
+        auto find = [&](auto match) {
+            for (Entry &entry : past)
+                if (entry.raised.rule == e.rule && match(entry))
+                    return &entry;
+            return static_cast<Entry *>(nullptr);
+        };
+        if (p.acknowledgedMs >= 0) {
+            if (Entry *entry = find([&](const Entry &x) { return x.raised.ts == e.ts; })) {
+                entry->acknowledged = true;
+                entry->acknowledgedMs = p.acknowledgedMs;
+                entry->note = p.note;
+            }
+        } else if (e.type == AlertEvent::Type::Raised) {
+            Entry entry;
+            entry.raised = e;
+            entry.earlierRun = true;
+            past.prepend(entry);
+        } else if (Entry *entry = find([](const Entry &x) { return x.isActive(); })) {
+            entry->clearedMs = e.ts;
+            entry->clearValue = e.value;
+        }
+    }
+    if (past.isEmpty())
+        return;
+    for (Entry &entry : past) {
+        if (!entry.isActive())
+            continue;
+        entry.clearedMs = std::max(stoppedMs, entry.raised.ts);
+        entry.clearValue = std::numeric_limits<double>::quiet_NaN();
+        const QString ended = QStringLiteral("the dashboard stopped while it was active");
+        entry.note = entry.note.isEmpty() ? ended : entry.note + QStringLiteral("; ") + ended;
+    }
+    const int first = int(m_entries.size());
+    beginInsertRows(QModelIndex(), first, first + int(past.size()) - 1);
+    m_entries.append(past);
+    endInsertRows();
+    trim();
     Q_EMIT countsChanged();
 }
 
@@ -232,6 +278,7 @@ bool AlertListModel::acknowledge(int row, const QString &note)
                       ? QStringLiteral("Alert acknowledged: %1").arg(entry.raised.rule)
                       : QStringLiteral("Alert acknowledged: %1 (%2)").arg(entry.raised.rule, entry.note),
                   false);
+    Q_EMIT acknowledged(entry.raised, entry.acknowledgedMs, entry.note);
     Q_EMIT countsChanged();
     return true;
 }
@@ -405,6 +452,7 @@ QVariantMap AlertListModel::summary() const
             {QStringLiteral("clearedMs"), double(e.clearedMs)},
             {QStringLiteral("note"), e.note},
             {QStringLiteral("silenced"), isSilenced(e.raised.rule)},
+            {QStringLiteral("earlierRun"), e.earlierRun},
         });
     }
     return {

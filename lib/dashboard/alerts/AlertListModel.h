@@ -67,6 +67,7 @@ public:
         bool acknowledged = false;
         qint64 acknowledgedMs = -1;
         QString note;
+        bool earlierRun = false; // restored from the local history
         bool isActive() const { return clearedMs < 0; }
     };
 
@@ -93,6 +94,20 @@ public:
     // active entry.
     void add(const AlertEvent &event);
 
+    // What an earlier run went through (from the local history), oldest first: a raising, a
+    // clearing, or an acknowledgement (`acknowledgedMs` >= 0, of the rule's entry raised at
+    // event.ts, with `note`).
+    struct PastEvent
+    {
+        AlertEvent event;
+        qint64 acknowledgedMs = -1;
+        QString note;
+    };
+    // Lists them below what this run has (they ask for no attention: no banner, no notification,
+    // no log line). An entry still active when that run stopped is resolved at `stoppedMs` and
+    // says so: the rules are evaluated afresh, and one that still holds raises again.
+    void restore(const QList<PastEvent> &events, qint64 stoppedMs);
+
     // Acknowledges the entry at `row` (active ones only), with a note (may be empty). False when
     // there is no such active entry.
     Q_INVOKABLE bool acknowledge(int row, const QString &note = QString());
@@ -110,6 +125,10 @@ public:
     static QString describe(const AlertEvent &event, bool withSeverity = true);
 
 Q_SIGNALS:
+    // Every event add() takes, as it takes it (the local history records them).
+    void eventAdded(const Pulseboard::AlertEvent &event);
+    // An entry was acknowledged (the local history records it): the raising it belongs to.
+    void acknowledged(const Pulseboard::AlertEvent &raised, qint64 atMs, const QString &note);
     void countsChanged();
     void rulesChanged();
     void notificationsChanged();

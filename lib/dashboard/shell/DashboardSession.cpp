@@ -187,6 +187,8 @@ void DashboardSession::startHistory()
                 m_history->setServer(
                     HistoryRecorder::serverKey(embeddedHub, m_switcher->current().endpoints));
             });
+    // The alerts of earlier runs are listed (before fill() notes this start in the store).
+    m_history->attachAlerts(dashboard->alerts(), Clock::current().wallMs());
     // Before the connection opens: the charts start with what the store holds.
     QStringList channels = m_mirror->subscriptions();
     for (const QStringList &more : {m_launch.config.channels, m_launch.channels})

@@ -5,6 +5,8 @@
 #include "protocol/Clock.h"
 #include "protocol/JsonView.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMutexLocker>
 
 namespace Pulseboard {
@@ -155,6 +157,52 @@ int HistoryRecorder::fill(SeriesStore *series, const QStringList &channels, qint
             {HistoryEvent::Kind::Outage, stoppedAt, nowMs, server, QStringLiteral("dashboard not running")});
     }
     return points;
+}
+
+int HistoryRecorder::attachAlerts(AlertListModel *alerts, qint64 nowMs)
+{
+    if (!m_store->isWriting())
+        return 0;
+    const qint64 stoppedAt = m_store->newestTime();
+    const qint64 maxAge = m_store->options().maxAgeMs;
+    QList<AlertListModel::PastEvent> past;
+    int read = 0;
+    for (const HistoryEvent &e : m_store->timeline(maxAge > 0 ? nowMs - maxAge : 0, nowMs + 1)) {
+        if (e.kind != HistoryEvent::Kind::Alert)
+            continue;
+        ++read;
+        const QJsonObject o = QJsonDocument::fromJson(e.detail.toUtf8()).object();
+        AlertListModel::PastEvent p;
+        QString why;
+        if (o.value(QLatin1StringView("state")) == QLatin1StringView("acknowledged")) {
+            p.event.rule = o.value(QLatin1StringView("rule")).toString();
+            p.event.ts = qint64(o.value(QLatin1StringView("ts")).toDouble());
+            p.acknowledgedMs = qint64(o.value(QLatin1StringView("at")).toDouble());
+            p.note = o.value(QLatin1StringView("note")).toString();
+        } else if (!alertEventFromJson(o, &p.event, &why)) {
+            Q_EMIT problem(QStringLiteral("a stored alert was not read back (%1)").arg(why));
+            continue;
+        }
+        past.append(p);
+    }
+    alerts->restore(past, stoppedAt);
+    auto record = [this](const QString &rule, qint64 t, const QJsonObject &line) {
+        m_store->appendEvent({HistoryEvent::Kind::Alert, t, t, rule,
+                              QString::fromUtf8(QJsonDocument(line).toJson(QJsonDocument::Compact))});
+    };
+    connect(alerts, &AlertListModel::eventAdded, this,
+            [record](const AlertEvent &event) { record(event.rule, event.ts, alertEventJson(event)); });
+    connect(alerts, &AlertListModel::acknowledged, this,
+            [record](const AlertEvent &raised, qint64 atMs, const QString &note) {
+                record(raised.rule, atMs,
+                       QJsonObject{{QStringLiteral("event"), QStringLiteral("alert")},
+                                   {QStringLiteral("state"), QStringLiteral("acknowledged")},
+                                   {QStringLiteral("rule"), raised.rule},
+                                   {QStringLiteral("ts"), double(raised.ts)},
+                                   {QStringLiteral("at"), double(atMs)},
+                                   {QStringLiteral("note"), note}});
+            });
+    return read;
 }
 
 void HistoryRecorder::attach(ConnectionMirror *mirror)

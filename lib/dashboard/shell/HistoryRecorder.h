@@ -11,6 +11,7 @@
 // field path: another server's channel of the same name is another series.
 #pragma once
 
+#include "dashboard/alerts/AlertListModel.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "history/HistoryStore.h"
 
@@ -56,6 +57,10 @@ public:
     int fill(SeriesStore *series, const QStringList &channels, qint64 nowMs);
     // Records the connection's states, outages and gaps.
     void attach(ConnectionMirror *mirror);
+    // GUI thread, before fill(): lists the alerts the store holds (raised, cleared, acknowledged
+    // in earlier runs, within the retention age) in `alerts`, then records each of its events and
+    // acknowledgements as they come. Returns how many stored events were read.
+    int attachAlerts(AlertListModel *alerts, qint64 nowMs);
     // At quit: writes the state "stopped" and everything queued.
     void stop(qint64 nowMs);
 
