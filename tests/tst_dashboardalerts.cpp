@@ -280,6 +280,15 @@ private Q_SLOTS:
         QSignalSpy logged(&model, &AlertListModel::logged);
         QSignalSpy added(&model, &AlertListModel::eventAdded);
         QList<AlertListModel::PastEvent> past;
+        // A run before that one stopped with an alert active.
+        past.append({alertEvent(AlertEvent::Type::Raised, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s,
+                                92, 90, t0 - 10000),
+                     -1,
+                     {}});
+        AlertListModel::PastEvent stop;
+        stop.runStopped = true;
+        stop.event.ts = t0 - 5000;
+        past.append(stop);
         past.append({alertEvent(AlertEvent::Type::Raised, u"hot"_s, AlertSeverity::Critical, u"plant.temp"_s,
                                 91, 90, t0),
                      -1,
@@ -296,7 +305,7 @@ private Q_SLOTS:
                      -1,
                      {}});
         model.restore(past, t0 + 20000);
-        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowCount(), 4);
         QCOMPARE(attention.size(), 0);
         QCOMPARE(logged.size(), 0);
         QCOMPARE(added.size(), 0);        // nothing of it is recorded again
@@ -321,6 +330,10 @@ private Q_SLOTS:
         QCOMPARE(e[2].note, u"pump 2 restarted"_s);
         QCOMPARE(model.summary().value(u"list"_s).toList().at(2).toMap().value(u"earlierRun"_s).toBool(),
                  true);
+        // The oldest ended where its own run stopped, not where the last one did.
+        QCOMPARE(e[3].raised.value, 92.0);
+        QCOMPARE(e[3].clearedMs, t0 - 5000);
+        QCOMPARE(e[3].note, u"the dashboard stopped while it was active"_s);
     }
 
     void storedAlertLinesReadBack()

@@ -15,6 +15,8 @@ Row {
         delegate: ThemeButton {
             required property var modelData
             required property int index
+            // "NAME:VALUE" when the row is named: tests and --control click a choice by it.
+            objectName: seg.objectName.length > 0 ? seg.objectName + ":" + modelData.value : ""
             text: modelData.label
             checkable: true
             checked: seg.value === modelData.value

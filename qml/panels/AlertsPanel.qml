@@ -85,6 +85,7 @@ Item {
                     required property real clearValue
                     required property real acknowledgedMs
                     required property bool silenced
+                    required property bool earlierRun
                     readonly property bool shown: panel.filter === "all"
                                                   || (panel.filter === "resolved") === (row.state === "resolved")
                     readonly property color tint: panel.alertColor(row.severity)
@@ -114,6 +115,12 @@ Item {
                             Chip {
                                 text: row.state === "resolved" ? "RESOLVED" : row.state === "acknowledged" ? "ACKNOWLEDGED" : row.silenced ? "SILENCED" : "ACTIVE"
                                 tint: row.state === "resolved" ? Theme.ok : row.state === "acknowledged" || row.silenced ? Theme.textDim : row.tint
+                            }
+                            Chip {
+                                objectName: "earlierRun:" + row.rule
+                                visible: row.earlierRun
+                                text: "EARLIER RUN"
+                                tint: Theme.textDim
                             }
                             Item { Layout.fillWidth: true }
                             ThemeButton {
@@ -153,7 +160,8 @@ Item {
                         Text {
                             Layout.fillWidth: true
                             text: "raised " + panel.stamp(row.raisedMs)
-                                  + (row.clearedMs > 0 ? " \u00b7 cleared " + panel.stamp(row.clearedMs) + " at " + Format.number(row.clearValue)
+                                  + (row.clearedMs > 0 && isNaN(row.clearValue) ? " \u00b7 ended " + panel.stamp(row.clearedMs)
+                                     : row.clearedMs > 0 ? " \u00b7 cleared " + panel.stamp(row.clearedMs) + " at " + Format.number(row.clearValue)
                                                          + " (" + Format.age(row.clearedMs - row.raisedMs) + ")" : "")
                                   + (row.acknowledgedMs > 0 ? " \u00b7 acknowledged " + panel.stamp(row.acknowledgedMs) : "")
                                   + (row.note.length > 0 ? ": \u201c" + row.note + "\u201d" : "")

@@ -74,6 +74,7 @@ QHash<int, QByteArray> AlertListModel::roleNames() const
         {AcknowledgedMsRole, "acknowledgedMs"},
         {SilencedRole, "silenced"},
         {TextRole, "text"},
+        {EarlierRunRole, "earlierRun"},
     };
 }
 
@@ -115,6 +116,8 @@ QVariant AlertListModel::data(const QModelIndex &index, int role) const
         return isSilenced(e.raised.rule);
     case TextRole:
         return describe(e.raised, false);
+    case EarlierRunRole:
+        return e.earlierRun;
     default:
         return {};
     }
@@ -200,8 +203,22 @@ void AlertListModel::add(const AlertEvent &event)
 void AlertListModel::restore(const QList<PastEvent> &events, qint64 stoppedMs)
 {
     QList<Entry> past; // newest first, as m_entries
+    auto endActive = [&](qint64 atMs) {
+        for (Entry &entry : past) {
+            if (!entry.isActive())
+                continue;
+            entry.clearedMs = std::max(atMs, entry.raised.ts);
+            entry.clearValue = std::numeric_limits<double>::quiet_NaN();
+            const QString ended = QStringLiteral("the dashboard stopped while it was active");
+            entry.note = entry.note.isEmpty() ? ended : entry.note + QStringLiteral("; ") + ended;
+        }
+    };
     for (const PastEvent &p : events) {
         const AlertEvent &e = p.event;
+        if (p.runStopped) {
+            endActive(e.ts);
+            continue;
+        }
         auto find = [&](auto match) {
             for (Entry &entry : past)
                 if (entry.raised.rule == e.rule && match(entry))
@@ -226,14 +243,7 @@ void AlertListModel::restore(const QList<PastEvent> &events, qint64 stoppedMs)
     }
     if (past.isEmpty())
         return;
-    for (Entry &entry : past) {
-        if (!entry.isActive())
-            continue;
-        entry.clearedMs = std::max(stoppedMs, entry.raised.ts);
-        entry.clearValue = std::numeric_limits<double>::quiet_NaN();
-        const QString ended = QStringLiteral("the dashboard stopped while it was active");
-        entry.note = entry.note.isEmpty() ? ended : entry.note + QStringLiteral("; ") + ended;
-    }
+    endActive(stoppedMs);
     const int first = int(m_entries.size());
     beginInsertRows(QModelIndex(), first, first + int(past.size()) - 1);
     m_entries.append(past);

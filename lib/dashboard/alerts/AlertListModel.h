@@ -55,7 +55,8 @@ public:
         NoteRole,
         AcknowledgedMsRole, // -1 until acknowledged
         SilencedRole,
-        TextRole, // the alert in words, without its severity (the panel shows it beside)
+        TextRole,       // the alert in words, without its severity (the panel shows it beside)
+        EarlierRunRole, // restored from the local history: raised before this run started
     };
     Q_ENUM(Role)
 
@@ -102,10 +103,12 @@ public:
         AlertEvent event;
         qint64 acknowledgedMs = -1;
         QString note;
+        bool runStopped = false; // that run stopped at event.ts: what was active ended there
     };
     // Lists them below what this run has (they ask for no attention: no banner, no notification,
-    // no log line). An entry still active when that run stopped is resolved at `stoppedMs` and
-    // says so: the rules are evaluated afresh, and one that still holds raises again.
+    // no log line). An entry still active when its run stopped is resolved then (at `stoppedMs`
+    // when no stop follows it) and says so: the rules are evaluated afresh, and one that still
+    // holds raises again.
     void restore(const QList<PastEvent> &events, qint64 stoppedMs);
 
     // Acknowledges the entry at `row` (active ones only), with a note (may be empty). False when

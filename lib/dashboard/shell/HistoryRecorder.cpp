@@ -11,6 +11,11 @@
 
 namespace Pulseboard {
 
+namespace {
+// The outage from a run's end to the next run's start.
+const QString kNotRunning = QStringLiteral("dashboard not running");
+} // namespace
+
 class HistoryRecorder::Tap : public SeriesStore::SampleTap
 {
 public:
@@ -153,8 +158,7 @@ int HistoryRecorder::fill(SeriesStore *series, const QStringList &channels, qint
     if (stoppedAt > 0 && stoppedAt < nowMs) {
         series->noteConnectionLost(stoppedAt);
         series->noteConnectionBack(nowMs);
-        m_store->appendEvent(
-            {HistoryEvent::Kind::Outage, stoppedAt, nowMs, server, QStringLiteral("dashboard not running")});
+        m_store->appendEvent({HistoryEvent::Kind::Outage, stoppedAt, nowMs, server, kNotRunning});
     }
     return points;
 }
@@ -168,6 +172,16 @@ int HistoryRecorder::attachAlerts(AlertListModel *alerts, qint64 nowMs)
     QList<AlertListModel::PastEvent> past;
     int read = 0;
     for (const HistoryEvent &e : m_store->timeline(maxAge > 0 ? nowMs - maxAge : 0, nowMs + 1)) {
+        // A run's end: its "stopped" state at quit, or (after a crash) the time the next run found
+        // it had stopped at.
+        if ((e.kind == HistoryEvent::Kind::State && e.detail == QLatin1StringView("stopped")) ||
+            (e.kind == HistoryEvent::Kind::Outage && e.detail == kNotRunning)) {
+            AlertListModel::PastEvent stop;
+            stop.runStopped = true;
+            stop.event.ts = e.fromMs;
+            past.append(stop);
+            continue;
+        }
         if (e.kind != HistoryEvent::Kind::Alert)
             continue;
         ++read;
