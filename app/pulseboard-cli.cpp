@@ -17,6 +17,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QJsonObject>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QTextStream>
@@ -314,6 +315,13 @@ int main(int argc, char *argv[])
                 session.finish(JsonLinesSession::AlertRaised);
             }
         });
+        // A rule that cannot work as written (its field is in none of the first messages) is said.
+        QObject::connect(
+            monitor.get(), &AlertMonitor::problem, &session, [&](const QString &rule, const QString &words) {
+                session.writeEvent(QJsonObject{{QStringLiteral("event"), QStringLiteral("warning")},
+                                               {QStringLiteral("rule"), rule},
+                                               {QStringLiteral("message"), words}});
+            });
         QObject::connect(&session, &JsonLinesSession::finished, monitor.get(), &AlertMonitor::stop);
     }
     int exitCode = 0;

@@ -64,6 +64,7 @@ class tst_AlertEngine : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void aFieldNeverThereIsSaidOnce();
     void aboveRaisesOnceClearsOnceWithHysteresis();
     void aboveWithoutBandClearsAtThreshold();
     void belowWithHysteresis();
@@ -446,6 +447,37 @@ void tst_AlertEngine::eventJson()
     QCOMPARE(QJsonDocument(alertEventJson(h.events.at(3))).toJson(QJsonDocument::Compact),
              QByteArray(R"({"channel":"x","event":"alert","kind":"gap","rule":"gaps","severity":"warning",)"
                         R"("state":"raised","ts":1700000000002})"));
+}
+
+// A misspelt field watches nothing: said once per rule after the first kFieldChecks messages
+// without it. A field that was there once and then is missing is an ordinary gap in the data.
+void tst_AlertEngine::aFieldNeverThereIsSaidOnce()
+{
+    Harness h({QStringLiteral("name=typo channel=sys.cpu field=/total above=90"),
+               QStringLiteral("name=typo2 channel=sys.cpu field=/total below=1"),
+               QStringLiteral("name=ok channel=sys.cpu field=/usage above=90"),
+               QStringLiteral("name=late channel=sys.cpu field=/late above=90")});
+    QList<QPair<QString, QString>> problems;
+    h.engine.setProblemHandler([&](const QString &rule, const QString &words) {
+        problems.append({rule, words});
+    });
+    QList<double> nine(AlertEngine::kFieldChecks - 1, 50.0);
+    h.feed(QStringLiteral("sys.cpu"), nine, 2000, 100);
+    QCOMPARE(problems.size(), 0);
+    // /late shows up in the tenth message: never said.
+    h.engine.message(QStringLiteral("sys.cpu"),
+                     JsonView(QJsonObject{{QLatin1StringView("usage"), 50}, {QLatin1StringView("late"), 1}}),
+                     3000);
+    QCOMPARE(problems.size(), 2);
+    const QString words =
+        QStringLiteral("field /total is not a number in any of the first 10 messages of sys.cpu: "
+                       "the rule watches nothing until it is");
+    QCOMPARE(problems.at(0), qMakePair(QStringLiteral("typo"), words));
+    QCOMPARE(problems.at(1), qMakePair(QStringLiteral("typo2"), words));
+    h.feed(QStringLiteral("sys.cpu"), QList<double>(30, 95.0), 4000, 100);
+    QCOMPARE(problems.size(), 2); // once
+    QCOMPARE(h.events.size(), 1); // the rule on /usage works meanwhile
+    QCOMPARE(h.events.at(0).rule, QStringLiteral("ok"));
 }
 
 QTEST_GUILESS_MAIN(tst_AlertEngine)

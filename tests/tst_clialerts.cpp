@@ -116,6 +116,7 @@ class tst_CliAlerts : public QObject
 private Q_SLOTS:
     void initTestCase();
     void thresholdCrossedAndBackRaisesOnceClearsOnce();
+    void aFieldInNoMessageIsAWarning();
     void exitOnAlertAtItsSeverity();
     void staleRaisesOnTickAndClears();
     void sourceDownExitsSix();
@@ -189,6 +190,33 @@ void tst_CliAlerts::thresholdCrossedAndBackRaisesOnceClearsOnce()
     QCOMPARE(events.indexOf(raised), messageIndex(events, 91) + 1);
     QCOMPARE(events.indexOf(cleared), messageIndex(events, 85) + 1);
     QCOMPARE(events.last().value(L("event")).toString(), QStringLiteral("stats"));
+}
+
+void tst_CliAlerts::aFieldInNoMessageIsAWarning()
+{
+    auto hub = startHub(quietHubOptions());
+    QVERIFY(hub);
+    CliRun cli;
+    cli.start({QStringLiteral("--url"), hub->url().toString(), QStringLiteral("--quiet"),
+               QStringLiteral("--alert"),
+               QStringLiteral("name=temp-hot channel=plant.temp field=/data/t above=90")});
+    QVERIFY(cli.started());
+    QVERIFY(cli.waitForEvent(QStringLiteral("subscribed")));
+    ProtocolProbe pub;
+    QVERIFY(pub.open(hub->url()));
+    QVERIFY(publishAll(pub, QStringLiteral("plant.temp"), QList<double>(15, 95.0)));
+    QVERIFY(cli.waitForEvent(QStringLiteral("warning")));
+    cli.process().terminate();
+    QVERIFY(cli.waitFinished());
+    QCOMPARE(cli.process().exitCode(), 0);
+    const QList<QJsonObject> warnings = eventsOf(cli.events(), QStringLiteral("warning"));
+    QCOMPARE(warnings.size(), 1);
+    QCOMPARE(warnings.at(0).value(L("rule")).toString(), QStringLiteral("temp-hot"));
+    QCOMPARE(warnings.at(0).value(L("message")).toString(),
+             QStringLiteral(
+                 "field /data/t is not a number in any of the first 10 messages of plant.temp: the rule "
+                 "watches nothing until it is"));
+    QCOMPARE(alertsOf(cli.events()).size(), 0);
 }
 
 void tst_CliAlerts::exitOnAlertAtItsSeverity()

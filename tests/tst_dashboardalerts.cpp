@@ -336,6 +336,22 @@ private Q_SLOTS:
         QCOMPARE(e[3].note, u"the dashboard stopped while it was active"_s);
     }
 
+    void aRuleThatCannotWorkIsShownOnItsCard()
+    {
+        AlertListModel model;
+        model.setRules({rule(u"name=hot channel=plant.temp field=/data/t above=90"_s)});
+        QSignalSpy logged(&model, &AlertListModel::logged);
+        QSignalSpy rulesChanged(&model, &AlertListModel::rulesChanged);
+        QCOMPARE(model.rules().at(0).toMap().value(u"problem"_s).toString(), QString());
+        model.noteRuleProblem(u"hot"_s, u"field /data/t is not a number"_s);
+        model.noteRuleProblem(u"hot"_s, u"field /data/t is not a number"_s); // said once
+        QCOMPARE(model.rules().at(0).toMap().value(u"problem"_s).toString(),
+                 u"field /data/t is not a number"_s);
+        QCOMPARE(logged.size(), 1);
+        QCOMPARE(logged.at(0).at(0).toString(), u"Alert rule hot: field /data/t is not a number"_s);
+        QCOMPARE(rulesChanged.size(), 1);
+    }
+
     void storedAlertLinesReadBack()
     {
         AlertEvent e = alertEvent(AlertEvent::Type::Cleared, u"hot"_s, AlertSeverity::Info, u"plant.temp"_s,

@@ -218,10 +218,25 @@ void AlertEngine::message(const QString &channel, const JsonView &data, qint64 n
         if (m_states[size_t(i)].active)
             clear(i, double(nowMs - silentSince) / 1000.0, double(m_rules.at(i).durationMs) / 1000.0, nowMs);
     }
-    for (const FieldReader &reader : e->fields) {
+    for (FieldReader &reader : e->fields) {
         double value = 0;
-        if (!resolve(data, reader.steps, &value))
+        if (!resolve(data, reader.steps, &value)) {
+            if (!reader.found && !reader.told && ++reader.misses >= kFieldChecks) {
+                reader.told = true;
+                if (m_problemHandler) {
+                    for (const int i : std::as_const(reader.rules))
+                        m_problemHandler(
+                            m_rules.at(i).name,
+                            QStringLiteral("field %1 is not a number in any of the first %2 messages of "
+                                           "%3: the rule watches nothing until it is")
+                                .arg(reader.field)
+                                .arg(kFieldChecks)
+                                .arg(channel));
+                }
+            }
             continue;
+        }
+        reader.found = true;
         for (const int i : reader.rules)
             feed(i, value, nowMs);
     }

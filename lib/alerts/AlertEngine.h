@@ -72,6 +72,11 @@ public:
     AlertEngine &operator=(const AlertEngine &) = delete;
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
+    // A rule that cannot work as written, said once per rule: its field was not a number in any of
+    // the first kFieldChecks messages of its channel (a misspelt pointer watches nothing).
+    using ProblemHandler = std::function<void(const QString &rule, const QString &words)>;
+    void setProblemHandler(ProblemHandler handler) { m_problemHandler = std::move(handler); }
+    static constexpr int kFieldChecks = 10;
     const QList<AlertRule> &rules() const { return m_rules; }
     // The channels the rules read (sorted): a client subscribes them. A gap rule for any channel
     // adds none.
@@ -115,6 +120,9 @@ private:
         QString field;
         std::vector<Step> steps;
         QList<int> rules; // the level and rate rules reading it
+        int misses = 0;   // messages without it, before it was first found
+        bool found = false;
+        bool told = false;
     };
     struct ChannelEntry
     {
@@ -156,6 +164,7 @@ private:
     QList<int> m_gapRules;
     QList<int> m_outboxRules;
     Handler m_handler;
+    ProblemHandler m_problemHandler;
     bool m_started = false;
     qint64 m_startMs = 0;
     bool m_live = false;

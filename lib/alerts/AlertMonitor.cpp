@@ -10,6 +10,8 @@ AlertMonitor::AlertMonitor(ConnectionManager *manager, const QList<AlertRule> &r
     : QObject(parent), m_manager(manager), m_engine(rules)
 {
     m_engine.setHandler([this](const AlertEvent &event) { Q_EMIT alert(event); });
+    m_engine.setProblemHandler(
+        [this](const QString &rule, const QString &words) { Q_EMIT problem(rule, words); });
     m_timer.setInterval(100);
     connect(&m_timer, &QTimer::timeout, this, &AlertMonitor::onTick);
     connect(m_manager, &ConnectionManager::stateChanged, this, [this](ConnectionManager::State state) {

@@ -34,6 +34,8 @@ public:
 
 Q_SIGNALS:
     void alert(const Pulseboard::AlertEvent &event);
+    // A rule that cannot work as written (AlertEngine::setProblemHandler), once per rule.
+    void problem(const QString &rule, const QString &words);
 
 private:
     // MessageSink

@@ -248,6 +248,16 @@ Item {
                         font.pixelSize: Theme.fontSmall
                         wrapMode: Text.WrapAnywhere
                     }
+                    Text {
+                        objectName: "ruleProblem:" + ruleRow.modelData.name
+                        visible: text.length > 0
+                        Layout.fillWidth: true
+                        text: ruleRow.modelData.problem ? "\u26a0 " + ruleRow.modelData.problem : ""
+                        color: Theme.warn
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontSmall
+                        wrapMode: Text.Wrap
+                    }
                 }
             }
         }

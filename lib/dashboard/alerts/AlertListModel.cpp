@@ -430,6 +430,15 @@ QString AlertListModel::channelSeverity(const QString &channel) const
     return best < 0 ? QString() : alertSeverityName(AlertSeverity(best));
 }
 
+void AlertListModel::noteRuleProblem(const QString &rule, const QString &words)
+{
+    if (m_ruleProblems.value(rule) == words)
+        return;
+    m_ruleProblems.insert(rule, words);
+    Q_EMIT logged(QStringLiteral("Alert rule %1: %2").arg(rule, words), true);
+    Q_EMIT rulesChanged();
+}
+
 QVariantList AlertListModel::rules() const
 {
     QVariantList out;
@@ -442,6 +451,7 @@ QVariantList AlertListModel::rules() const
             {QStringLiteral("kind"), alertKindName(r.kind)},
             {QStringLiteral("channel"), r.channel},
             {QStringLiteral("silencedUntilMs"), double(isSilenced(r.name) ? until : -1)},
+            {QStringLiteral("problem"), m_ruleProblems.value(r.name)},
         });
     }
     return out;

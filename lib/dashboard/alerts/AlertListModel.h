@@ -111,6 +111,10 @@ public:
     // holds raises again.
     void restore(const QList<PastEvent> &events, qint64 stoppedMs);
 
+    // A rule that cannot work as written (the monitor said why): shown on its card in rules() as
+    // "problem", and logged once.
+    void noteRuleProblem(const QString &rule, const QString &words);
+
     // Acknowledges the entry at `row` (active ones only), with a note (may be empty). False when
     // there is no such active entry.
     Q_INVOKABLE bool acknowledge(int row, const QString &note = QString());
@@ -150,6 +154,7 @@ private:
     void changedAt(int row);
 
     QList<Entry> m_entries; // newest first
+    QHash<QString, QString> m_ruleProblems;
     QList<AlertRule> m_rules;
     QHash<QString, qint64> m_silencedUntil; // rule -> wall ms
     QTimer m_silenceTimer;                  // fires when the next silence ends

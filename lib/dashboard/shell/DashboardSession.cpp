@@ -141,6 +141,8 @@ void DashboardSession::startAlerts()
         // Made on the network thread: its events come to the model queued, on the GUI thread
         // (connected before it starts, so the first one is not missed).
         connect(m_monitor, &AlertMonitor::alert, model, &AlertListModel::add, Qt::QueuedConnection);
+        connect(m_monitor, &AlertMonitor::problem, model, &AlertListModel::noteRuleProblem,
+                Qt::QueuedConnection);
         m_monitor->start();
     });
     if (!m_launch.desktopNotifications) {
