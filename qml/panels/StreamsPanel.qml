@@ -1,5 +1,6 @@
 // Streams: one tile per channel with its numeric fields charted on a shared time axis.
-// The toolbar picks the window (1/5/15 min), pauses, scrolls back, and exports. Zooming or
+// The toolbar picks the window (1, 5, 15 min, 1 h, 6 h, 24 h, 7 d: what lies before the rings is
+// read from the local history), pauses, scrolls back, and exports. Zooming or
 // panning one chart (drag, shift-drag, wheel) zooms every tile alike: one time axis for all;
 // a double click, or Live, goes back to the live view. Space pauses and resumes.
 pragma ComponentBehavior: Bound
@@ -25,9 +26,10 @@ Item {
     function zoomTo(startMs, endMs) {
         var span = Math.max(2000, endMs - startMs)
         var now = panel.dashboard.clock.nowMs
-        var oldest = now - panel.dashboard.store.retentionMs
-        // Not into the future, nor before what the store keeps; 2 s at least, the retention at most.
-        span = Math.min(span, panel.dashboard.store.retentionMs)
+        var oldest = Math.min(now - panel.dashboard.store.retentionMs, panel.historyStartMs)
+        // Not into the future, nor before the oldest data (the rings', or the local history's);
+        // 2 s at least, back to that oldest at most.
+        span = Math.min(span, now - oldest)
         var end = Math.min(now, Math.max(oldest + span, startMs + span))
         panel.zoomStartMs = end - span
         panel.zoomEndMs = end
@@ -63,7 +65,8 @@ Item {
         return Math.min(fit, n <= 4 ? 2 : 3)
     }
     readonly property int rowCount: Math.max(1, Math.ceil(tileCount / columnCount))
-    // Oldest sample any tile holds: how far back the scroll can go (now while there is none).
+    // Oldest sample any tile holds, in its rings or the local history: how far back the scroll can
+    // go (now while there is none).
     readonly property real historyStartMs: {
         var oldest = 0
         for (var i = 0; i < repeater.count; ++i) {
@@ -103,7 +106,10 @@ Item {
             spacing: 10
             visible: panel.editable
             Segmented {
-                options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 }, { label: "1 h", value: 3600000 }]
+                objectName: "windowPicker"
+                options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 },
+                          { label: "1 h", value: 3600000 }, { label: "6 h", value: 21600000 }, { label: "24 h", value: 86400000 },
+                          { label: "7 d", value: 604800000 }]
                 value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
             }
@@ -142,9 +148,9 @@ Item {
                 Layout.maximumWidth: 260
                 Layout.minimumWidth: 40
                 from: 0
-                // Back to the oldest sample any tile holds, not to an empty past.
-                to: Math.max(0, Math.min(panel.dashboard.store.retentionMs, panel.dashboard.clock.nowMs - panel.historyStartMs)
-                                - panel.dashboard.windowMs)
+                // Back to the oldest sample any tile holds (the local history's included), not to
+                // an empty past.
+                to: Math.max(0, panel.dashboard.clock.nowMs - panel.historyStartMs - panel.dashboard.windowMs)
                 value: panel.scrollBackMs
                 onMoved: panel.scrollBackMs = value
                 // Right end is "now", as on the time axis.

@@ -182,12 +182,15 @@ void DashboardSession::startHistory()
     const QString server = m_launch.embeddedHub() ? QStringLiteral("embedded")
                                                   : m_launch.connection.endpoints.value(0).toString();
     m_history->setServer(server);
+    dashboard->chartHistory()->setStore(m_history->store(), server);
     // After a switch to another server its channels are not recorded (the start server's are,
     // again, when it is switched back to the embedded hub).
     connect(m_switcher.get(), &ServerSwitcher::serverChanged, m_history.get(),
             [this, server](const DashboardConfig &, bool embeddedHub, const QStringList &) {
-                m_history->setServer(embeddedHub && server == QLatin1StringView("embedded") ? server
-                                                                                            : QString());
+                const QString recorded =
+                    embeddedHub && server == QLatin1StringView("embedded") ? server : QString();
+                m_history->setServer(recorded);
+                m_dashboard->chartHistory()->setServer(recorded);
             });
     // Before the connection opens: the charts start with what the store holds.
     QStringList channels = m_mirror->subscriptions();
