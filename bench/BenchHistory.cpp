@@ -228,7 +228,7 @@ int main(int argc, char **argv)
         std::sort(drawn.begin(), drawn.end());
         std::sort(reads.begin(), reads.end());
         std::printf("chart: a 7-day window of one field (1 Hz) on %d columns: drawn in %.2f ms (median of 5; "
-                    "slowest %.2f ms), of which the store read %.2f ms; %d points, %d from the store "
+                    "slowest %.2f ms); the store read alone %.2f ms; %d points, %d from the store "
                     "(%lld ms buckets); a display tick after: %.3f ms\n",
                     columns, drawn[2], drawn[4], reads[2], points, fromStore,
                     qlonglong(ChartHistory::bucketWidth(columnWidth(now - week, now, columns))), tickMs);

@@ -272,6 +272,16 @@ private Q_SLOTS:
         QVERIFY(points.at(b - 1).x() <= double(kOutFrom));
         QVERIFY(points.at(b).x() >= double(kOutTo));
         QCOMPARE(line.breaks(), breaks);
+        // A week's time axis names the days, each once (not seven "00:00").
+        QStringList labels;
+        for (const QVariant &tick : feeder.timeTicks()) {
+            const QVariantMap m = tick.toMap();
+            QCOMPARE(m.value(u"label"_s).toString(),
+                     QDateTime::fromMSecsSinceEpoch(qint64(m.value(u"t"_s).toDouble())).toString(u"ddd d"_s));
+            QVERIFY(!labels.contains(m.value(u"label"_s).toString()));
+            labels.append(m.value(u"label"_s).toString());
+        }
+        QVERIFY(labels.size() >= 2);
     }
 
     void staleReadIsDroppedAndThePreviousPointsStay()

@@ -214,14 +214,18 @@ Item {
         font.pixelSize: Theme.fontSmall
     }
 
-    // The view reaches before the oldest data: say where it starts, quietly, rather than let the
-    // empty part pass for a flat or missing signal. "history from" when the local history holds
-    // it, "data from" with what the rings hold when there is none.
+    // A view that reaches before what the rings can hold (a window longer than their retention,
+    // or scrolled back past it) and before the oldest data: say where the data starts, quietly,
+    // rather than let the empty part pass for a flat or missing signal. "history from" when the
+    // local history holds it, "data from" with what the rings hold when there is none. (Within
+    // the rings' reach, the first minutes of a run, the line simply starts.)
     Text {
         objectName: "historyStartNote"
         readonly property real startMs: feeder.historyStartMs
         readonly property bool sameDay: new Date(startMs).toDateString() === new Date(feeder.viewEndMs).toDateString()
-        visible: chart.showEmptyHint && feeder.sampleCount > 0 && startMs > 0
+        readonly property bool pastRings: chart.store !== null
+                                          && feeder.viewStartMs < (chart.clock ? chart.clock.nowMs : feeder.viewEndMs) - chart.store.retentionMs
+        visible: chart.showEmptyHint && pastRings && feeder.sampleCount > 0 && startMs > 0
                  && startMs > feeder.viewStartMs + feeder.windowMs / 50 && startMs < feeder.viewEndMs
         x: Math.max(chart.plotLeft + 4, Math.min(chart.plotLeft + chart.plotWidth - width - 4, chart.xForTime(startMs) + 4))
         y: chart.plotTop + 2

@@ -388,8 +388,9 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         return;
     m_lastNow = nowMs;
     const qint64 end = m_fixedEndMs > 0 ? m_fixedEndMs : (m_paused ? m_pausedAt : nowMs) - m_scrollBackMs;
-    if (end != m_viewEnd || m_timeTickList.isEmpty()) {
+    if (end != m_viewEnd || m_timeTickList.isEmpty() || m_ticksWindowMs != m_windowMs) {
         m_viewEnd = end;
+        m_ticksWindowMs = m_windowMs;
         updateTimeTicks();
         Q_EMIT rangeChanged();
     }
@@ -625,7 +626,10 @@ void ChartFeeder::updateTimeTicks()
         return;
     m_timeTickTimes = times;
     m_timeTickList.clear();
-    const QString format = step >= 60000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss");
+    // A day's step names the day (a week's window), a minute's the time, a second's the seconds.
+    const QString format = step >= 86400000 ? QStringLiteral("ddd d")
+                           : step >= 60000  ? QStringLiteral("HH:mm")
+                                            : QStringLiteral("HH:mm:ss");
     for (qint64 t : times)
         m_timeTickList.append(
             QVariantMap{{QStringLiteral("t"), double(t)},

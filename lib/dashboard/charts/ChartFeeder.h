@@ -228,6 +228,7 @@ private:
     int m_historyPointCount = 0;
     int m_historyReads = 0;
     qint64 m_lastNow = 0;
+    int m_ticksWindowMs = 0; // the window the time ticks were made for
     QList<Binding> m_bindings;
     int m_windowMs = 60000;
     bool m_paused = false;
