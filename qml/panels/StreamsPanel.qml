@@ -56,6 +56,16 @@ Item {
         enabled: panel.visible && panel.editable
         onActivated: panel.togglePause()
     }
+    // The chart windows (ChartWindows: the same list the flag and the config file accept).
+    readonly property var windowOptions: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 },
+                                          { label: "15 min", value: 900000 }, { label: "1 h", value: 3600000 },
+                                          { label: "6 h", value: 21600000 }, { label: "24 h", value: 86400000 },
+                                          { label: "7 d", value: 604800000 }]
+    // The buttons, the pause controls with their words and a slider, and the two buttons on the
+    // right: room for all, or the windows go into a drop-down. From implicit widths only (what
+    // the layout gives them would loop).
+    readonly property bool compactPicker: panel.width < windowButtons.implicitWidth + pauseButton.implicitWidth
+                                          + 300 + addChartButton.implicitWidth + exportButton.implicitWidth + 60
     readonly property int tileCount: dashboard.tileModel.count
     readonly property int columnCount: {
         if (dashboard.columns > 0) return dashboard.columns
@@ -105,15 +115,35 @@ Item {
             Layout.fillWidth: true
             spacing: 10
             visible: panel.editable
+            // The windows as a row of buttons; in a toolbar too narrow for them and the pause
+            // controls (a 1000 px window), as a drop-down of the same choices.
             Segmented {
+                id: windowButtons
                 objectName: "windowPicker"
-                options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 },
-                          { label: "1 h", value: 3600000 }, { label: "6 h", value: 21600000 }, { label: "24 h", value: 86400000 },
-                          { label: "7 d", value: 604800000 }]
+                visible: !panel.compactPicker
+                options: panel.windowOptions
                 value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
             }
+            ThemeComboBox {
+                objectName: "windowPickerCompact"
+                visible: panel.compactPicker
+                Layout.preferredWidth: 96
+                implicitHeight: 30
+                font.pixelSize: Theme.fontSmall
+                model: panel.windowOptions.map(function(o) { return o.label })
+                currentIndex: {
+                    for (var i = 0; i < panel.windowOptions.length; ++i)
+                        if (panel.windowOptions[i].value === panel.dashboard.windowMs)
+                            return i
+                    return -1
+                }
+                onActivated: (index) => panel.dashboard.windowMs = panel.windowOptions[index].value
+                ToolTip.visible: hovered
+                ToolTip.text: "Chart window"
+            }
             ThemeButton {
+                id: pauseButton
                 objectName: "pauseButton"
                 text: panel.paused || panel.zoomed ? "\u25b6  Live" : "\u275a\u275a  Pause"
                 highlighted: panel.paused || panel.zoomed
@@ -158,6 +188,7 @@ Item {
             }
             Item { Layout.fillWidth: true }
             ThemeButton {
+                id: addChartButton
                 objectName: "addChartButton"
                 text: "+  Add chart"
                 ToolTip.visible: hovered

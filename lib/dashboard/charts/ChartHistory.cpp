@@ -180,7 +180,37 @@ ChartHistoryResult ChartHistory::read(const HistoryStore &store, const QString &
         return result;
     }
     result.found = true;
-    if (request.toMs > request.fromMs && request.bucketMs > 0) {
+    if (request.toMs > request.fromMs && request.bucketMs > 0 &&
+        HistoryStore::tierFor(request.bucketMs) == 0) {
+        // Narrower than a second (a short view scrolled back): the raw samples, reduced per bucket
+        // as the decimator reduces a column (first, min, max, last in the order they came, each
+        // sample once), so a bucket of up to four samples is those samples.
+        const QList<HistorySample> raw = store.samples(id, request.fromMs, request.toMs);
+        result.samples = raw.size();
+        result.points.reserve(qMin<qsizetype>(raw.size(), 4096));
+        qsizetype i = 0;
+        while (i < raw.size()) {
+            const qint64 bucket =
+                raw.at(i).timeMs -
+                ((raw.at(i).timeMs % request.bucketMs) + request.bucketMs) % request.bucketMs;
+            const qsizetype first = i;
+            qsizetype minIdx = i, maxIdx = i;
+            for (; i < raw.size() && raw.at(i).timeMs < bucket + request.bucketMs; ++i) {
+                if (raw.at(i).value < raw.at(minIdx).value)
+                    minIdx = i;
+                if (raw.at(i).value > raw.at(maxIdx).value)
+                    maxIdx = i;
+            }
+            ++result.buckets;
+            const qsizetype picks[4] = {first, qMin(minIdx, maxIdx), qMax(minIdx, maxIdx), i - 1};
+            qsizetype previous = -1;
+            for (qsizetype p : picks) {
+                if (p != previous)
+                    result.points.append(QPointF(double(raw.at(p).timeMs), raw.at(p).value));
+                previous = p;
+            }
+        }
+    } else if (request.toMs > request.fromMs && request.bucketMs > 0) {
         const QList<HistoryBucket> buckets =
             store.buckets(id, request.fromMs, request.toMs, request.bucketMs);
         result.buckets = int(buckets.size());
@@ -200,6 +230,8 @@ ChartHistoryResult ChartHistory::read(const HistoryStore &store, const QString &
             if (b.count > 1)
                 result.points.append(QPointF(double(b.lastMs), b.last));
         }
+    }
+    if (request.toMs > request.fromMs && request.bucketMs > 0) {
         for (const HistoryEvent &e : store.timeline(request.fromMs, request.toMs)) {
             if (e.kind == HistoryEvent::Kind::Outage && e.source == server && e.toMs > e.fromMs)
                 result.outages.append({e.fromMs, e.toMs});
