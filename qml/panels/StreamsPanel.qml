@@ -62,9 +62,21 @@ Item {
                                           { label: "6 h", value: 21600000 }, { label: "24 h", value: 86400000 },
                                           { label: "7 d", value: 604800000 }]
     // The buttons, the pause controls with their words and a slider, and the two buttons on the
-    // right: room for all, or the windows go into a drop-down. From implicit widths only (what
-    // the layout gives them would loop).
-    readonly property bool compactPicker: panel.width < windowButtons.implicitWidth + pauseButton.implicitWidth
+    // right: room for all, or the windows go into a drop-down. From the labels' widths and the
+    // other buttons' implicit widths only: the hidden row's own width (0) or what the layout gives
+    // would loop.
+    FontMetrics {
+        id: pickerMetrics
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.fontSmall
+    }
+    readonly property real windowButtonsWidth: {
+        var w = 4 * (windowOptions.length - 1) // Segmented's spacing
+        for (var i = 0; i < windowOptions.length; ++i)
+            w += Math.ceil(pickerMetrics.advanceWidth(windowOptions[i].label)) + 20 // its 10 px paddings
+        return w
+    }
+    readonly property bool compactPicker: panel.width > 0 && panel.width < panel.windowButtonsWidth + pauseButton.implicitWidth
                                           + 300 + addChartButton.implicitWidth + exportButton.implicitWidth + 60
     readonly property int tileCount: dashboard.tileModel.count
     readonly property int columnCount: {
@@ -118,9 +130,13 @@ Item {
             // The windows as a row of buttons; in a toolbar too narrow for them and the pause
             // controls (a 1000 px window), as a drop-down of the same choices.
             Segmented {
-                id: windowButtons
                 objectName: "windowPicker"
                 visible: !panel.compactPicker
+                // Its width for the layout said outright (a change of it relays the row out): the
+                // row's own implicit width alone, taken back from 0 after it was hidden, reached
+                // the layout late (the pause button over it).
+                Layout.preferredWidth: implicitWidth > 0 ? implicitWidth : panel.windowButtonsWidth
+                Layout.preferredHeight: 30
                 options: panel.windowOptions
                 value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
