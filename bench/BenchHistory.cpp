@@ -4,12 +4,23 @@
 //  2. As fast as it goes: samples per second the writer commits (one series, --burst samples).
 //  3. A 7-day store of one field at 1 Hz: the read of the whole week in 10 min and 1 min buckets
 //     (1 min tier), and of the last hour in 1 s buckets (1 s tier), median of 5.
-// Usage: bench-history [--seconds S] [--burst N] [--dir DIR]
+//  4. A chart's 7-day window of that field, as the dashboard draws it: a ChartFeeder over the last
+//     hour in its rings (SeriesStore) and the store through ChartHistory: from the tick that asks
+//     to the line holding the merged points (the read on the reader thread, the buckets made into
+//     points, the hand-over to this thread, the merge with the rings' decimation, the replace),
+//     median of 5 fresh charts at --columns columns; then the cost of a later display tick.
+// Usage: bench-history [--seconds S] [--burst N] [--dir DIR] [--columns N]
+#include <dashboard/charts/ChartFeeder.h>
+#include <dashboard/charts/ChartHistory.h>
+#include <dashboard/charts/DisplayClock.h>
+#include <dashboard/charts/PlotLayer.h>
+#include <dashboard/charts/SeriesStore.h>
 #include <history/HistoryStore.h>
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -60,6 +71,7 @@ int main(int argc, char **argv)
     int seconds = 10;
     qint64 burst = 1000000;
     QString dirPath;
+    int columns = 1400;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == QLatin1StringView("--seconds"))
@@ -68,6 +80,8 @@ int main(int argc, char **argv)
             burst = args[i + 1].toLongLong();
         else if (args[i] == QLatin1StringView("--dir"))
             dirPath = args[i + 1];
+        else if (args[i] == QLatin1StringView("--columns"))
+            columns = args[i + 1].toInt();
     }
     QTemporaryDir tmp(dirPath.isEmpty() ? QDir::tempPath() + QStringLiteral("/bench-history-XXXXXX")
                                         : dirPath + QStringLiteral("/bench-history-XXXXXX"));
@@ -137,7 +151,7 @@ int main(int argc, char **argv)
         o.maxBytes = 0;
         HistoryStore store(o);
         store.open();
-        const qint64 id = store.seriesId(QStringLiteral("week"), QStringLiteral("/v"));
+        const qint64 id = store.seriesId(QStringLiteral("srv|week"), QStringLiteral("/v"));
         const qint64 week = 7LL * 86400 * 1000;
         for (qint64 t = 0; t < week; t += 1000)
             while (!store.append(id, t0 + t, t / 1000, double((t / 1000) % 3600)))
@@ -152,6 +166,72 @@ int main(int argc, char **argv)
             "read: 7 days of one field (1 Hz): %d buckets of 10 min in %.2f ms, %d of 1 min in %.2f ms; "
             "the last hour in %d buckets of 1 s in %.2f ms\n",
             n10, ms10, n1, ms1, nh, msh);
+
+        // 4. The chart's week.
+        const qint64 now = t0 + week - 1000;
+        SeriesStore rings;
+        for (qint64 t = now - rings.retentionMs() + 1000; t <= now; t += 1000)
+            rings.addSample(SeriesKey::channel(QStringLiteral("week")), QStringLiteral("/v"), t,
+                            double((t - t0) / 1000 % 3600));
+        ChartHistory history;
+        history.setStore(&store, QStringLiteral("srv"));
+        std::vector<double> drawn, reads;
+        int points = 0, fromStore = 0;
+        double tickMs = 0;
+        for (int run = 0; run < 5; ++run) {
+            DisplayClock clock;
+            clock.tickAt(now);
+            ChartFeeder feeder;
+            feeder.setClock(&clock);
+            feeder.setStore(&rings);
+            feeder.setHistory(&history);
+            feeder.setColumns(columns);
+            feeder.setWindowMs(int(week));
+            PlotLine line(PlotLine::Line);
+            QElapsedTimer timer;
+            timer.start();
+            feeder.attach(&line, QStringLiteral("week"), QStringLiteral("/v")); // attach ticks
+            if (feeder.historyReads() < 1 || feeder.historyPending()) {
+                QEventLoop loop;
+                QObject::connect(&feeder, &ChartFeeder::historyStateChanged, &loop, [&] {
+                    if (feeder.historyReads() >= 1 && !feeder.historyPending())
+                        loop.quit();
+                });
+                loop.exec();
+            }
+            drawn.push_back(double(timer.nsecsElapsed()) / 1e6);
+            points = line.count();
+            fromStore = feeder.historyPointCount();
+            ChartHistoryRequest ask;
+            ask.channel = QStringLiteral("week");
+            ask.path = QStringLiteral("/v");
+            ask.bucketMs = ChartHistory::bucketWidth(columnWidth(now - week, now, columns));
+            ask.fromMs = now - week;
+            ask.toMs = now - rings.retentionMs();
+            QElapsedTimer readTimer;
+            readTimer.start();
+            ChartHistory::read(store, QStringLiteral("srv"), ask);
+            reads.push_back(double(readTimer.nsecsElapsed()) / 1e6);
+            if (run == 4) {
+                // Display ticks later, a new sample each (the store's part cached): the merge
+                // with the rings' part and the replace, on this (the GUI) thread.
+                QElapsedTimer tickTimer;
+                tickTimer.start();
+                for (int i = 1; i <= 20; ++i) {
+                    rings.addSample(SeriesKey::channel(QStringLiteral("week")), QStringLiteral("/v"),
+                                    now + i * 1000, double(i));
+                    clock.tickAt(now + i * 1000);
+                }
+                tickMs = double(tickTimer.nsecsElapsed()) / 1e6 / 20;
+            }
+        }
+        std::sort(drawn.begin(), drawn.end());
+        std::sort(reads.begin(), reads.end());
+        std::printf("chart: a 7-day window of one field (1 Hz) on %d columns: drawn in %.2f ms (median of 5; "
+                    "slowest %.2f ms); the store read alone %.2f ms; %d points, %d from the store "
+                    "(%lld ms buckets); a display tick after: %.3f ms\n",
+                    columns, drawn[2], drawn[4], reads[2], points, fromStore,
+                    qlonglong(ChartHistory::bucketWidth(columnWidth(now - week, now, columns))), tickMs);
     }
     return 0;
 }

@@ -12,21 +12,23 @@ class tst_ChartWindows : public QObject
 private Q_SLOTS:
     void allowed()
     {
-        QCOMPARE(ChartWindows::allowedSeconds(), (QList<int>{60, 300, 900, 3600}));
+        QCOMPARE(ChartWindows::allowedSeconds(), (QList<int>{60, 300, 900, 3600, 21600, 86400, 604800}));
         QCOMPARE(ChartWindows::kDefaultMs, 60000);
-        for (int s : {60, 300, 900, 3600}) {
+        for (int s : {60, 300, 900, 3600, 21600, 86400, 604800}) {
             QVERIFY(ChartWindows::isAllowedSeconds(s));
             QVERIFY(ChartWindows::isAllowedMs(s * 1000));
         }
-        for (int s : {0, -60, 59, 61, 120, 600, 7200})
+        for (int s : {0, -60, 59, 61, 120, 600, 7200, 43200, 172800, 2592000})
             QVERIFY(!ChartWindows::isAllowedSeconds(s));
         QVERIFY(!ChartWindows::isAllowedMs(60001));
         QVERIFY(!ChartWindows::isAllowedMs(60));
     }
     void wording()
     {
-        QCOMPARE(ChartWindows::mustBeText(u"--window"_s), u"--window must be 60, 300, 900 or 3600 (seconds)"_s);
-        QCOMPARE(ChartWindows::mustBeText(u"window"_s), u"window must be 60, 300, 900 or 3600 (seconds)"_s);
+        QCOMPARE(ChartWindows::mustBeText(u"--window"_s),
+                 u"--window must be 60, 300, 900, 3600, 21600, 86400 or 604800 (seconds)"_s);
+        QCOMPARE(ChartWindows::mustBeText(u"window"_s),
+                 u"window must be 60, 300, 900, 3600, 21600, 86400 or 604800 (seconds)"_s);
     }
 };
 

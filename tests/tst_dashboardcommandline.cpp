@@ -207,14 +207,17 @@ void tst_DashboardCommandLine::windowRule_data()
     QTest::newRow("default") << QStringList() << 60000 << QString();
     QTest::newRow("300") << QStringList{u"--window"_s, u"300"_s} << 300000 << QString();
     QTest::newRow("900") << QStringList{u"--window"_s, u"900"_s} << 900000 << QString();
+    QTest::newRow("6h") << QStringList{u"--window"_s, u"21600"_s} << 21600000 << QString();
+    QTest::newRow("24h") << QStringList{u"--window"_s, u"86400"_s} << 86400000 << QString();
+    QTest::newRow("7d") << QStringList{u"--window"_s, u"604800"_s} << 604800000 << QString();
     QTest::newRow("120") << QStringList{u"--window"_s, u"120"_s} << 0
-                         << u"--window must be 60, 300, 900 or 3600 (seconds)"_s;
+                         << u"--window must be 60, 300, 900, 3600, 21600, 86400 or 604800 (seconds)"_s;
     QTest::newRow("word") << QStringList{u"--window"_s, u"long"_s} << 0
                           << u"--window needs a whole number >= 1, got 'long'"_s;
     QTest::newRow("config") << QStringList{u"--config"_s, writeConfig("{\"window\": 900}")} << 900000
                             << QString();
     QTest::newRow("bad config") << QStringList{u"--config"_s, writeConfig("{\"window\": 30}")} << 0
-                                << u"window must be 60, 300, 900 or 3600 (seconds)"_s;
+                                << u"window must be 60, 300, 900, 3600, 21600, 86400 or 604800 (seconds)"_s;
 }
 
 void tst_DashboardCommandLine::windowRule()

@@ -80,7 +80,7 @@ private Q_SLOTS:
             << QByteArray("{\"servers\":[{\"url\":\"ws://x/\",\"protocol\":1}]}")
             << u"servers[0].protocol must be a string"_s;
         QTest::newRow("window") << QByteArray("{\"window\":120}")
-                                << u"window must be 60, 300, 900 or 3600 (seconds)"_s;
+                                << u"window must be 60, 300, 900, 3600, 21600, 86400 or 604800 (seconds)"_s;
         QTest::newRow("channel name")
             << QByteArray("{\"channels\":[\"a b\"]}") << u"channels: 'a b' is not a valid channel name"_s;
         QTest::newRow("chart min max") << QByteArray("{\"charts\":[{\"channel\":\"c\",\"min\":5,\"max\":1}]}")

@@ -4,13 +4,18 @@
 // SeriesStore at once (before it connects), with the outage as a line break. Also: the flags.
 #include "alerts/AlertRule.h"
 #include "dashboard/alerts/AlertListModel.h"
+#include "dashboard/charts/ChartFeeder.h"
+#include "dashboard/charts/ChartHistory.h"
 #include "dashboard/charts/Decimator.h"
+#include "dashboard/charts/DisplayClock.h"
+#include "dashboard/charts/PlotLayer.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/shell/Dashboard.h"
 #include "dashboard/shell/DashboardCommandLine.h"
 #include "dashboard/shell/DashboardSession.h"
 #include "dashboard/shell/HistoryRecorder.h"
+#include "protocol/Clock.h"
 #include "support/TestServer.h"
 #include "support/TestUtils.h"
 
@@ -156,6 +161,27 @@ private Q_SLOTS:
         QVERIFY(outages[1].down >= times[29]);
         const QList<int> breaks = lineBreaks(*b, points, outages);
         QCOMPARE(breaks, QList<int>{20});
+
+        // A chart of the session that reaches before the rings reads the store for that part (a
+        // 10 s view: 7 ms columns, raw samples, at most four a column): the same 30 points, each
+        // once, whichever part drew it, and the outage still a break at 20.
+        ChartHistory *history = session.dashboard()->chartHistory();
+        QVERIFY(history->available());
+        DisplayClock clock;
+        clock.tickAt(Clock::current().wallMs());
+        ChartFeeder feeder;
+        feeder.setClock(&clock);
+        feeder.setStore(store);
+        feeder.setHistory(history);
+        feeder.setColumns(1440);
+        feeder.setWindowMs(10000);
+        feeder.setFixedEndMs(times.last() + 100);
+        QVERIFY(times.last() - times.first() < 9000); // the view starts before the rings
+        PlotLine line(PlotLine::Line);
+        feeder.attach(&line, QStringLiteral("ticks"), path);
+        QTRY_VERIFY_WITH_TIMEOUT(feeder.historyReads() >= 1 && !feeder.historyPending(), 10000);
+        QCOMPARE(line.points(), points);
+        QCOMPARE(line.breaks(), QList<int>{20});
     }
 
     // After a switch in the app, the server switched to is recorded under its own name, and the
@@ -271,6 +297,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY(session.start(&error));
         QVERIFY(!session.history());
+        QVERIFY(!session.dashboard()->chartHistory()->available());
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("h"))));
     }
 
@@ -286,6 +313,8 @@ private Q_SLOTS:
         DashboardSession second(launchFor(server, historyDir), nullptr);
         QVERIFY(second.start(&error)); // it starts, without history
         QCOMPARE(second.history()->store()->status(), HistoryStore::Status::Locked);
+        QVERIFY(first.dashboard()->chartHistory()->available());
+        QVERIFY(!second.dashboard()->chartHistory()->available()); // its charts show what RAM holds
         QVERIFY(second.dashboard()->events()->rowCount() > 0);
         second.open();
         QTRY_COMPARE_WITH_TIMEOUT(second.connection()->state(), ConnectionManager::Open, 10000);

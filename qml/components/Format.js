@@ -57,14 +57,15 @@ function withUnit(v, unit) {
     return number(v) + (unit ? " " + unit : "")
 }
 
-// Ages for people: "now", "4 s", "3 min", "2 h".
+// Ages for people: "now", "4 s", "3 min", "2 h", "3 d" (from two days on).
 function age(ms) {
     if (ms === undefined || ms < 0) return "never"
     if (ms < 1000) return "now"
     var s = Math.floor(ms / 1000)
     if (s < 60) return s + " s"
     if (s < 3600) return Math.floor(s / 60) + " min"
-    return Math.floor(s / 3600) + " h"
+    if (s < 172800) return Math.floor(s / 3600) + " h"
+    return Math.floor(s / 86400) + " d"
 }
 
 function clock(ms) {

@@ -200,6 +200,7 @@ Rectangle {
             name: tile.channel
             store: tile.dashboard.store
             clock: tile.dashboard.clock
+            history: tile.dashboard.chartHistory
             windowMs: tile.windowMs
             paused: tile.paused
             scrollBackMs: tile.scrollBackMs

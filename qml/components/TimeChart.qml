@@ -17,6 +17,9 @@ Item {
     property alias feeder: feeder
     property var store: null
     property var clock: null
+    // The local history (Dashboard.chartHistory): what the view shows before the rings; null for
+    // the dashboard's own figures, which it does not record.
+    property var history: null
     property var specs: []
     property int windowMs: 60000
     property bool paused: false
@@ -99,6 +102,7 @@ Item {
         id: feeder
         store: chart.store
         clock: chart.clock
+        history: chart.history
         windowMs: chart.zoomed ? Math.max(1000, chart.zoomEndMs - chart.zoomStartMs) : chart.windowMs
         fixedEndMs: chart.zoomed ? chart.zoomEndMs : 0
         paused: chart.paused
@@ -210,6 +214,28 @@ Item {
         font.pixelSize: Theme.fontSmall
     }
 
+    // A view that reaches before what the rings can hold (a window longer than their retention,
+    // or scrolled back past it) and before the oldest data: say where the data starts, quietly,
+    // rather than let the empty part pass for a flat or missing signal. "history from" when the
+    // local history holds it, "data from" with what the rings hold when there is none. (Within
+    // the rings' reach, the first minutes of a run, the line simply starts.)
+    Text {
+        objectName: "historyStartNote"
+        readonly property real startMs: feeder.historyStartMs
+        readonly property bool sameDay: new Date(startMs).toDateString() === new Date(feeder.viewEndMs).toDateString()
+        readonly property bool pastRings: chart.store !== null
+                                          && feeder.viewStartMs < (chart.clock ? chart.clock.nowMs : feeder.viewEndMs) - chart.store.retentionMs
+        visible: chart.showEmptyHint && pastRings && feeder.sampleCount > 0 && startMs > 0
+                 && startMs > feeder.viewStartMs + feeder.windowMs / 50 && startMs < feeder.viewEndMs
+        x: Math.max(chart.plotLeft + 4, Math.min(chart.plotLeft + chart.plotWidth - width - 4, chart.xForTime(startMs) + 4))
+        y: chart.plotTop + 2
+        text: (feeder.historyAvailable ? "history from " : "data from ")
+              + Qt.formatDateTime(new Date(startMs), sameDay ? "HH:mm" : "ddd HH:mm")
+              + (chart.history !== null && !feeder.historyAvailable ? " \u00b7 no local history" : "")
+        color: Theme.textFaint
+        font.family: Theme.fontFamily
+        font.pixelSize: 10
+    }
     // The pointer: crosshair, drag to zoom, shift-drag or wheel to pan, double click for live.
     MouseArea {
         id: pointer

@@ -1,5 +1,6 @@
 // Streams: one tile per channel with its numeric fields charted on a shared time axis.
-// The toolbar picks the window (1/5/15 min), pauses, scrolls back, and exports. Zooming or
+// The toolbar picks the window (1, 5, 15 min, 1 h, 6 h, 24 h, 7 d: what lies before the rings is
+// read from the local history), pauses, scrolls back, and exports. Zooming or
 // panning one chart (drag, shift-drag, wheel) zooms every tile alike: one time axis for all;
 // a double click, or Live, goes back to the live view. Space pauses and resumes.
 pragma ComponentBehavior: Bound
@@ -25,9 +26,10 @@ Item {
     function zoomTo(startMs, endMs) {
         var span = Math.max(2000, endMs - startMs)
         var now = panel.dashboard.clock.nowMs
-        var oldest = now - panel.dashboard.store.retentionMs
-        // Not into the future, nor before what the store keeps; 2 s at least, the retention at most.
-        span = Math.min(span, panel.dashboard.store.retentionMs)
+        var oldest = Math.min(now - panel.dashboard.store.retentionMs, panel.historyStartMs)
+        // Not into the future, nor before the oldest data (the rings', or the local history's);
+        // 2 s at least, back to that oldest at most.
+        span = Math.min(span, now - oldest)
         var end = Math.min(now, Math.max(oldest + span, startMs + span))
         panel.zoomStartMs = end - span
         panel.zoomEndMs = end
@@ -54,6 +56,28 @@ Item {
         enabled: panel.visible && panel.editable
         onActivated: panel.togglePause()
     }
+    // The chart windows (ChartWindows: the same list the flag and the config file accept).
+    readonly property var windowOptions: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 },
+                                          { label: "15 min", value: 900000 }, { label: "1 h", value: 3600000 },
+                                          { label: "6 h", value: 21600000 }, { label: "24 h", value: 86400000 },
+                                          { label: "7 d", value: 604800000 }]
+    // The buttons, the pause controls with their words and a slider, and the two buttons on the
+    // right: room for all, or the windows go into a drop-down. From the labels' widths and the
+    // other buttons' implicit widths only: the hidden row's own width (0) or what the layout gives
+    // would loop.
+    FontMetrics {
+        id: pickerMetrics
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.fontSmall
+    }
+    readonly property real windowButtonsWidth: {
+        var w = 4 * (windowOptions.length - 1) // Segmented's spacing
+        for (var i = 0; i < windowOptions.length; ++i)
+            w += Math.ceil(pickerMetrics.advanceWidth(windowOptions[i].label)) + 20 // its 10 px paddings
+        return w
+    }
+    readonly property bool compactPicker: panel.width > 0 && panel.width < panel.windowButtonsWidth + pauseButton.implicitWidth
+                                          + 300 + addChartButton.implicitWidth + exportButton.implicitWidth + 60
     readonly property int tileCount: dashboard.tileModel.count
     readonly property int columnCount: {
         if (dashboard.columns > 0) return dashboard.columns
@@ -63,7 +87,8 @@ Item {
         return Math.min(fit, n <= 4 ? 2 : 3)
     }
     readonly property int rowCount: Math.max(1, Math.ceil(tileCount / columnCount))
-    // Oldest sample any tile holds: how far back the scroll can go (now while there is none).
+    // Oldest sample any tile holds, in its rings or the local history: how far back the scroll can
+    // go (now while there is none).
     readonly property real historyStartMs: {
         var oldest = 0
         for (var i = 0; i < repeater.count; ++i) {
@@ -102,12 +127,39 @@ Item {
             Layout.fillWidth: true
             spacing: 10
             visible: panel.editable
+            // The windows as a row of buttons; in a toolbar too narrow for them and the pause
+            // controls (a 1000 px window), as a drop-down of the same choices.
             Segmented {
-                options: [{ label: "1 min", value: 60000 }, { label: "5 min", value: 300000 }, { label: "15 min", value: 900000 }, { label: "1 h", value: 3600000 }]
+                objectName: "windowPicker"
+                visible: !panel.compactPicker
+                // Its width for the layout said outright (a change of it relays the row out): the
+                // row's own implicit width alone, taken back from 0 after it was hidden, reached
+                // the layout late (the pause button over it).
+                Layout.preferredWidth: implicitWidth > 0 ? implicitWidth : panel.windowButtonsWidth
+                Layout.preferredHeight: 30
+                options: panel.windowOptions
                 value: panel.dashboard.windowMs
                 onPicked: (v) => panel.dashboard.windowMs = v
             }
+            ThemeComboBox {
+                objectName: "windowPickerCompact"
+                visible: panel.compactPicker
+                Layout.preferredWidth: 96
+                implicitHeight: 30
+                font.pixelSize: Theme.fontSmall
+                model: panel.windowOptions.map(function(o) { return o.label })
+                currentIndex: {
+                    for (var i = 0; i < panel.windowOptions.length; ++i)
+                        if (panel.windowOptions[i].value === panel.dashboard.windowMs)
+                            return i
+                    return -1
+                }
+                onActivated: (index) => panel.dashboard.windowMs = panel.windowOptions[index].value
+                ToolTip.visible: hovered
+                ToolTip.text: "Chart window"
+            }
             ThemeButton {
+                id: pauseButton
                 objectName: "pauseButton"
                 text: panel.paused || panel.zoomed ? "\u25b6  Live" : "\u275a\u275a  Pause"
                 highlighted: panel.paused || panel.zoomed
@@ -142,9 +194,9 @@ Item {
                 Layout.maximumWidth: 260
                 Layout.minimumWidth: 40
                 from: 0
-                // Back to the oldest sample any tile holds, not to an empty past.
-                to: Math.max(0, Math.min(panel.dashboard.store.retentionMs, panel.dashboard.clock.nowMs - panel.historyStartMs)
-                                - panel.dashboard.windowMs)
+                // Back to the oldest sample any tile holds (the local history's included), not to
+                // an empty past.
+                to: Math.max(0, panel.dashboard.clock.nowMs - panel.historyStartMs - panel.dashboard.windowMs)
                 value: panel.scrollBackMs
                 onMoved: panel.scrollBackMs = value
                 // Right end is "now", as on the time axis.
@@ -152,6 +204,7 @@ Item {
             }
             Item { Layout.fillWidth: true }
             ThemeButton {
+                id: addChartButton
                 objectName: "addChartButton"
                 text: "+  Add chart"
                 ToolTip.visible: hovered

@@ -58,6 +58,8 @@ TestCase {
         compare(Format.age(12500), "12 s")
         compare(Format.age(185000), "3 min")
         compare(Format.age(7300000), "2 h")
+        compare(Format.age(47 * 3600000), "47 h")
+        compare(Format.age(2 * 86400000 + 5 * 3600000), "2 d")
     }
 
     function test_lastUsed() {

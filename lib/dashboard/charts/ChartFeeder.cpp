@@ -11,14 +11,34 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 
 #include <cmath>
 
 namespace Pulseboard {
 
+namespace {
+
+qint64 floorTo(qint64 t, qint64 step)
+{
+    qint64 q = t / step;
+    if (t % step != 0 && t < 0)
+        --q;
+    return q * step;
+}
+
+qint64 ceilTo(qint64 t, qint64 step)
+{
+    const qint64 f = floorTo(t, step);
+    return f == t ? t : f + step;
+}
+
+} // namespace
+
 ChartFeeder::ChartFeeder(QObject *parent) : QObject(parent)
 {
     m_viewEnd = Clock::current().wallMs();
+    m_lastNow = m_viewEnd;
 }
 
 ChartFeeder::~ChartFeeder() = default;
@@ -44,6 +64,93 @@ void ChartFeeder::setClock(DisplayClock *clock)
         m_viewEnd = clock->nowMs();
     }
     Q_EMIT clockChanged();
+}
+
+void ChartFeeder::setHistory(ChartHistory *history)
+{
+    if (m_history == history)
+        return;
+    if (m_history) {
+        for (const Binding &b : std::as_const(m_bindings))
+            if (b.slot)
+                m_history->cancel(b.slot);
+        m_history->disconnect(this);
+    }
+    m_history = history;
+    for (Binding &b : m_bindings)
+        b.slot = 0;
+    if (history) {
+        connect(history, &ChartHistory::ready, this, &ChartFeeder::historyReady);
+        connect(history, &ChartHistory::sourceChanged, this, &ChartFeeder::forgetHistory);
+        connect(history, &ChartHistory::availableChanged, this, &ChartFeeder::historyChanged);
+    }
+    forgetHistory();
+    Q_EMIT historyChanged();
+}
+
+bool ChartFeeder::historyPending() const
+{
+    for (const Binding &b : m_bindings)
+        if (b.waiting)
+            return true;
+    return false;
+}
+
+void ChartFeeder::forgetHistory()
+{
+    const bool wasPending = historyPending();
+    for (Binding &b : m_bindings) {
+        b.ticket = 0;
+        b.askFrom = b.askTo = b.askBucket = 0;
+        b.rangeAsked = false;
+        b.waiting = false;
+        b.haveStore = false;
+        b.gotFrom = b.gotTo = 0;
+        b.storeStart = 0;
+        b.storePoints.clear();
+        b.storeOutages.clear();
+        b.storeSamples = 0;
+    }
+    if (wasPending)
+        Q_EMIT historyStateChanged();
+    m_dirty = true;
+    tick(m_clock ? m_clock->nowMs() : m_lastNow, true);
+}
+
+void ChartFeeder::historyReady(quint64 slot, const ChartHistoryResult &result)
+{
+    Binding *found = nullptr;
+    for (Binding &b : m_bindings)
+        if (b.slot == slot && !b.series.isNull())
+            found = &b;
+    // A result for a range no longer asked (the view moved on, or the line went) is dropped.
+    if (!found || result.ticket != found->ticket)
+        return;
+    Binding &b = *found;
+    b.waiting = false;
+    b.storeStart = result.found ? result.storeFromMs : 0;
+    if (result.toMs > result.fromMs) {
+        b.haveStore = true;
+        b.gotFrom = result.fromMs;
+        b.gotTo = result.toMs;
+        b.storePoints = result.points;
+        b.storeOutages = result.outages;
+        b.storeSamples = result.samples;
+    }
+    ++m_historyReads;
+    Q_EMIT historyStateChanged();
+    m_dirty = true;
+    tick(m_clock ? m_clock->nowMs() : m_lastNow, true);
+}
+
+QList<QPointF> ChartFeeder::pointsOf(int index) const
+{
+    return index >= 0 && index < m_bindings.size() ? m_bindings.at(index).lastPoints : QList<QPointF>();
+}
+
+QList<int> ChartFeeder::breaksOf(int index) const
+{
+    return index >= 0 && index < m_bindings.size() ? m_bindings.at(index).lastBreaks : QList<int>();
 }
 
 void ChartFeeder::setWindowMs(int ms)
@@ -177,11 +284,17 @@ void ChartFeeder::attach(PlotLine *series, const QString &source, const QString 
 
 void ChartFeeder::detach(PlotLine *series)
 {
+    for (const Binding &b : std::as_const(m_bindings))
+        if (b.slot && m_history && (b.series == series || b.series.isNull()))
+            m_history->cancel(b.slot);
     m_bindings.removeIf([series](const Binding &b) { return b.series == series || b.series.isNull(); });
 }
 
 void ChartFeeder::clear()
 {
+    for (const Binding &b : std::as_const(m_bindings))
+        if (b.slot && m_history)
+            m_history->cancel(b.slot);
     m_bindings.clear();
     m_pointCount = 0;
     m_sampleCount = 0;
@@ -273,9 +386,11 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
 {
     if (!m_active && !force)
         return;
+    m_lastNow = nowMs;
     const qint64 end = m_fixedEndMs > 0 ? m_fixedEndMs : (m_paused ? m_pausedAt : nowMs) - m_scrollBackMs;
-    if (end != m_viewEnd || m_timeTickList.isEmpty()) {
+    if (end != m_viewEnd || m_timeTickList.isEmpty() || m_ticksWindowMs != m_windowMs) {
         m_viewEnd = end;
+        m_ticksWindowMs = m_windowMs;
         updateTimeTicks();
         Q_EMIT rangeChanged();
     }
@@ -283,6 +398,9 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         return;
     const qint64 start = end - m_windowMs;
     const qint64 columnMs = qMax<qint64>(1, m_windowMs / m_columns);
+    const bool history = m_history && m_history->available();
+    const bool pendingBefore = historyPending();
+    int historyPoints = 0;
 
     const bool outagesMoved = m_store->outageRevision() != m_outageRevision;
     m_outageRevision = m_store->outageRevision();
@@ -303,17 +421,58 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         const QMutexLocker locker(m_store->lock());
         const StreamBuffer *buffer = m_store->buffer(b.source, b.path);
         const quint64 revision = buffer ? buffer->revision() : 0;
+        const qint64 ramStart = buffer && !buffer->isEmpty() ? buffer->at(0).t : 0;
         if (buffer && !buffer->isEmpty()) {
             newest = qMax(newest, buffer->last().t);
             oldest = oldest == 0 ? buffer->at(0).t : qMin(oldest, buffer->at(0).t);
+        }
+        if (b.storeStart > 0)
+            oldest = oldest == 0 ? b.storeStart : qMin(oldest, b.storeStart);
+        // The view reaches before the rings: the part before comes from the store, in buckets of
+        // the live column width on its tier grid, up to the first grid time at or after the
+        // rings' oldest sample (the rings draw from there on).
+        const bool reaches = history && b.source.isChannel() && (ramStart == 0 || start < ramStart);
+        if (history && b.source.isChannel()) {
+            if (b.slot == 0)
+                b.slot = m_history->newSlot();
+            ChartHistoryRequest ask;
+            ask.channel = b.source.name;
+            ask.path = b.path;
+            if (reaches) {
+                const qint64 bucket = ChartHistory::bucketWidth(columnWidth(start, end, m_columns));
+                ask.bucketMs = bucket;
+                ask.fromMs = floorTo(start, bucket) - bucket; // one bucket before: the line runs to the edge
+                ask.toMs = ceilTo(end, bucket) + bucket;
+                if (ramStart > 0)
+                    ask.toMs = qMin(ask.toMs, ceilTo(ramStart, bucket));
+            }
+            const bool moved =
+                reaches && (ask.fromMs != b.askFrom || ask.toMs != b.askTo || ask.bucketMs != b.askBucket);
+            if (moved || !b.rangeAsked) {
+                // Only the range the store holds, for a view inside the rings (the scroll's reach).
+                ask.ticket = m_nextTicket++;
+                b.ticket = ask.ticket;
+                b.askFrom = ask.fromMs;
+                b.askTo = ask.toMs;
+                b.askBucket = ask.bucketMs;
+                b.rangeAsked = true;
+                b.waiting = true;
+                m_history->request(b.slot, ask);
+            }
         }
         const bool stale = m_dirty || revision != b.revision || outagesMoved ||
                            b.decimatedWindow != m_windowMs || b.decimatedColumns != m_columns ||
                            qAbs(end - b.decimatedEnd) >= columnMs;
         if (stale) {
             DecimationStats stats;
-            QList<QPointF> pts = buffer ? decimate(*buffer, start, end, m_columns, &stats) : QList<QPointF>();
-            feedLine(b, std::move(pts), buffer);
+            QList<int> storeBreaks;
+            QList<QPointF> pts;
+            b.historyPoints = 0;
+            if (reaches && b.haveStore)
+                pts = mergedPoints(b, buffer, start, end, columnMs, &stats, &storeBreaks);
+            else if (buffer)
+                pts = decimate(*buffer, start, end, m_columns, &stats);
+            feedLine(b, std::move(pts), buffer, storeBreaks);
             b.revision = revision;
             b.decimatedEnd = end;
             b.decimatedWindow = m_windowMs;
@@ -327,6 +486,7 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         }
         points += b.points;
         samples += b.samples;
+        historyPoints += b.historyPoints;
         if (b.hasRange && series->isVisible()) {
             lo = haveRange ? qMin(lo, b.lo) : b.lo;
             hi = haveRange ? qMax(hi, b.hi) : b.hi;
@@ -366,7 +526,10 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
         updateYTicks();
         Q_EMIT yRangeChanged();
     }
+    if (pendingBefore != historyPending())
+        Q_EMIT historyStateChanged();
     if (changed || points != m_pointCount || newest != m_lastSampleMs || oldest != m_historyStartMs) {
+        m_historyPointCount = historyPoints;
         m_pointCount = points;
         m_sampleCount = samples;
         m_lastSampleMs = newest;
@@ -375,14 +538,73 @@ void ChartFeeder::tick(qint64 nowMs, bool force)
     }
 }
 
-void ChartFeeder::feedLine(Binding &b, QList<QPointF> points, const StreamBuffer *buffer)
+void ChartFeeder::feedLine(Binding &b, QList<QPointF> points, const StreamBuffer *buffer, QList<int> breaks)
 {
     PlotLine *line = b.series.data();
-    QList<int> breaks;
-    if (buffer && !m_store->outages().isEmpty() && line->kind() == PlotLine::Line)
-        breaks = lineBreaks(*buffer, points, m_store->outages());
+    if (line->kind() != PlotLine::Line) {
+        breaks.clear();
+    } else if (buffer && !m_store->outages().isEmpty()) {
+        // The rings' outages, over the rings' part only (the store's part has its own).
+        const int offset = b.historyPoints;
+        const QList<QPointF> ramPart = offset > 0 ? points.mid(offset) : points;
+        for (int i : lineBreaks(*buffer, ramPart, m_store->outages()))
+            breaks.append(i + offset);
+        std::sort(breaks.begin(), breaks.end());
+        breaks.erase(std::unique(breaks.begin(), breaks.end()), breaks.end());
+    }
+    b.lastPoints = points;
+    b.lastBreaks = breaks;
     line->setPoints(std::move(points), std::move(breaks));
     ++m_replaceCount;
+}
+
+QList<QPointF> ChartFeeder::mergedPoints(Binding &b, const StreamBuffer *buffer, qint64 start, qint64 end,
+                                         qint64 columnMs, DecimationStats *stats, QList<int> *breaks)
+{
+    Q_UNUSED(columnMs);
+    const QList<QPointF> &stored = b.storePoints;
+    // The store's points of the view, with one neighbour each side (the line runs to the edges).
+    auto first = std::lower_bound(stored.cbegin(), stored.cend(), double(start),
+                                  [](const QPointF &p, double t) { return p.x() < t; });
+    if (first != stored.cbegin())
+        --first;
+    const auto afterEnd = std::upper_bound(stored.cbegin(), stored.cend(), double(end),
+                                           [](double t, const QPointF &p) { return t < p.x(); });
+    const auto last = afterEnd != stored.cend() ? afterEnd + 1 : afterEnd;
+    QList<QPointF> out;
+    out.reserve(int(last - first) + 4 * m_columns + 8);
+    if (first < last)
+        out.append(QList<QPointF>(first, last));
+    b.historyPoints = int(out.size());
+    // The rings' part starts after the store's last sample (the store read up to a grid time at
+    // or after the rings' oldest sample, so that is where the rings take over), or at their oldest
+    // sample when the store holds nothing that recent (a writer not caught up, another server):
+    // never a sample from both, none left out.
+    DecimationStats ram;
+    if (buffer && !buffer->isEmpty()) {
+        const qint64 storeLast =
+            stored.isEmpty() ? std::numeric_limits<qint64>::min() : qint64(stored.last().x());
+        const qint64 from = qMax(storeLast + 1, buffer->at(0).t);
+        if (from <= end) {
+            // As many columns as the part spans: a short part of many samples is decimated too.
+            const qint64 width = columnWidth(start, end, m_columns);
+            const int partColumns = int(qMax<qint64>(1, (end - from + width - 1) / width));
+            out.append(decimatePart(*buffer, from, end, partColumns, width, &ram));
+        } else if (afterEnd == stored.cend() && b.gotTo >= buffer->at(0).t) {
+            // The view ends before the rings and the store, read up to them, has nothing after
+            // the view: the rings' oldest sample carries the line to the edge.
+            out.append(QPointF(double(buffer->at(0).t), buffer->at(0).v));
+        }
+    }
+    stats->inWindow = ram.inWindow + int(qMin<qint64>(b.storeSamples, std::numeric_limits<int>::max() / 2));
+    stats->emitted = int(out.size());
+    for (int i = 0; i < out.size(); ++i) {
+        const double v = out.at(i).y();
+        stats->minY = i == 0 ? v : qMin(stats->minY, v);
+        stats->maxY = i == 0 ? v : qMax(stats->maxY, v);
+    }
+    *breaks = ChartHistory::outageBreaks(out, b.storeOutages);
+    return out;
 }
 
 void ChartFeeder::updateYTicks()
@@ -404,7 +626,10 @@ void ChartFeeder::updateTimeTicks()
         return;
     m_timeTickTimes = times;
     m_timeTickList.clear();
-    const QString format = step >= 60000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss");
+    // A day's step names the day (a week's window), a minute's the time, a second's the seconds.
+    const QString format = step >= 86400000 ? QStringLiteral("ddd d")
+                           : step >= 60000  ? QStringLiteral("HH:mm")
+                                            : QStringLiteral("HH:mm:ss");
     for (qint64 t : times)
         m_timeTickList.append(
             QVariantMap{{QStringLiteral("t"), double(t)},

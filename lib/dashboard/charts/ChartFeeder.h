@@ -14,8 +14,14 @@
 // more than fit its width (maxTimeTicks). A fixed end (fixedEndMs) holds a zoomed view, and
 // valuesAt()/valuesAsOf() read the samples under a time (the hover read-out, the legend of a
 // view that is not live).
+// The part of a view before what the rings hold comes from the local history (`history`, a
+// ChartHistory): buckets of the live column width on the store's tier grid, read on its reader
+// thread and merged here with the rings' part, which starts where the store's part ends (on the
+// bucket grid: no time drawn twice, none left out). While a read is out the previous points stay;
+// a result for a range no longer asked is dropped. historyStartMs is the oldest time either holds.
 #pragma once
 
+#include "ChartHistory.h"
 #include "DisplayClock.h"
 #include "PlotLayer.h"
 #include "SeriesStore.h"
@@ -35,6 +41,11 @@ class ChartFeeder : public QObject
     QML_ELEMENT
     Q_PROPERTY(Pulseboard::SeriesStore *store READ store WRITE setStore NOTIFY storeChanged)
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock WRITE setClock NOTIFY clockChanged)
+    Q_PROPERTY(Pulseboard::ChartHistory *history READ history WRITE setHistory NOTIFY historyChanged)
+    Q_PROPERTY(bool historyAvailable READ historyAvailable NOTIFY historyChanged)
+    Q_PROPERTY(bool historyPending READ historyPending NOTIFY historyStateChanged)
+    Q_PROPERTY(int historyPointCount READ historyPointCount NOTIFY updated)
+    Q_PROPERTY(int historyReads READ historyReads NOTIFY historyStateChanged)
     Q_PROPERTY(int windowMs READ windowMs WRITE setWindowMs NOTIFY windowMsChanged)
     Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
     Q_PROPERTY(double scrollBackMs READ scrollBackMs WRITE setScrollBackMs NOTIFY scrollBackMsChanged)
@@ -68,6 +79,17 @@ public:
     void setStore(SeriesStore *store);
     DisplayClock *clock() const { return m_clock; }
     void setClock(DisplayClock *clock);
+    ChartHistory *history() const { return m_history; }
+    void setHistory(ChartHistory *history);
+    bool historyAvailable() const { return m_history && m_history->available(); }
+    // A read of the store is out for one of the lines.
+    bool historyPending() const;
+    // Points of the last replace that came from the store, and the store results taken.
+    int historyPointCount() const { return m_historyPointCount; }
+    int historyReads() const { return m_historyReads; }
+    // The points of a bound line as last handed over (tests, benchmarks).
+    QList<QPointF> pointsOf(int index) const;
+    QList<int> breaksOf(int index) const;
     int windowMs() const { return m_windowMs; }
     void setWindowMs(int ms);
     bool paused() const { return m_paused; }
@@ -145,6 +167,9 @@ public:
 Q_SIGNALS:
     void storeChanged();
     void clockChanged();
+    void historyChanged();
+    // historyPending or historyReads changed.
+    void historyStateChanged();
     void windowMsChanged();
     void scrollBackMsChanged();
     void columnsChanged();
@@ -179,10 +204,31 @@ private:
         double hi = 0;
         int points = 0;
         int samples = 0;
+        // The store's part (history): what was last asked, and what arrived.
+        quint64 slot = 0;
+        quint64 ticket = 0;
+        qint64 askFrom = 0, askTo = 0, askBucket = 0;
+        bool rangeAsked = false;
+        bool waiting = false;
+        bool haveStore = false;
+        qint64 gotFrom = 0, gotTo = 0;
+        qint64 storeStart = 0; // the oldest time the store holds for it; 0: none or unknown
+        QList<QPointF> storePoints;
+        QList<Outage> storeOutages;
+        qint64 storeSamples = 0;
+        int historyPoints = 0;
+        QList<QPointF> lastPoints;
+        QList<int> lastBreaks;
     };
 
     QPointer<SeriesStore> m_store;
     QPointer<DisplayClock> m_clock;
+    QPointer<ChartHistory> m_history;
+    quint64 m_nextTicket = 1;
+    int m_historyPointCount = 0;
+    int m_historyReads = 0;
+    qint64 m_lastNow = 0;
+    int m_ticksWindowMs = 0; // the window the time ticks were made for
     QList<Binding> m_bindings;
     int m_windowMs = 60000;
     bool m_paused = false;
@@ -210,7 +256,12 @@ private:
     quint64 m_outageRevision = 0;
     bool m_dirty = true;
 
-    void feedLine(Binding &b, QList<QPointF> points, const StreamBuffer *buffer);
+    void feedLine(Binding &b, QList<QPointF> points, const StreamBuffer *buffer, QList<int> breaks = {});
+    // The view's points of a line that reaches before its rings: the store's part, then the rings'.
+    QList<QPointF> mergedPoints(Binding &b, const StreamBuffer *buffer, qint64 start, qint64 end,
+                                qint64 columnMs, DecimationStats *stats, QList<int> *breaks);
+    void historyReady(quint64 slot, const ChartHistoryResult &result);
+    void forgetHistory();
     void updateYTicks();
     void updateTimeTicks();
     QVariantMap entryFor(const Binding &b) const;

@@ -6,7 +6,7 @@ namespace Pulseboard::ChartWindows {
 
 const QList<int> &allowedSeconds()
 {
-    static const QList<int> seconds = {60, 300, 900, 3600};
+    static const QList<int> seconds = {60, 300, 900, 3600, 21600, 86400, 604800};
     return seconds;
 }
 

@@ -16,10 +16,8 @@ qint64 floorDiv(qint64 a, qint64 b)
     return q;
 }
 
-} // namespace
-
-QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns,
-                        DecimationStats *stats)
+QList<QPointF> decimateImpl(const StreamBuffer &buffer, qint64 from, qint64 to, int columns, qint64 widthMs,
+                            bool leadingNeighbour, DecimationStats *stats)
 {
     QList<QPointF> out;
     DecimationStats local;
@@ -32,7 +30,7 @@ QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int 
     const int end = buffer.lowerBound(to + 1); // one past the last sample <= to
     local.inWindow = end - begin;
     // The neighbours just outside the window carry the line to the edges of the plot.
-    const int first = qMax(0, begin - 1);
+    const int first = leadingNeighbour ? qMax(0, begin - 1) : begin;
     const int last = qMin(buffer.size(), end + 1);
 
     auto push = [&](const StreamBuffer::Sample &s) {
@@ -56,7 +54,7 @@ QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int 
     }
 
     out.reserve(4 * columns + 8);
-    const qint64 width = qMax<qint64>(1, (to - from + columns - 1) / columns);
+    const qint64 width = widthMs > 0 ? widthMs : columnWidth(from, to, columns);
     int i = first;
     while (i < last) {
         // Samples are in time order: the column runs to the first sample at or past its end
@@ -94,6 +92,20 @@ QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int 
     if (stats)
         *stats = local;
     return out;
+}
+
+} // namespace
+
+QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns,
+                        DecimationStats *stats)
+{
+    return decimateImpl(buffer, from, to, columns, 0, true, stats);
+}
+
+QList<QPointF> decimatePart(const StreamBuffer &buffer, qint64 from, qint64 to, int columns, qint64 widthMs,
+                            DecimationStats *stats)
+{
+    return decimateImpl(buffer, from, to, columns, widthMs, false, stats);
 }
 
 QList<int> lineBreaks(const StreamBuffer &buffer, const QList<QPointF> &points, const QList<Outage> &outages)

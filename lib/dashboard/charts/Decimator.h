@@ -24,6 +24,16 @@ struct DecimationStats
 // so a window sliding by less than a column decimates the same samples into the same points.
 QList<QPointF> decimate(const StreamBuffer &buffer, qint64 from, qint64 to, int columns,
                         DecimationStats *stats = nullptr);
+// The same for a part of a view whose columns are `widthMs` wide (the view's, not the part's):
+// the part of a chart that follows history read from the local store starts at `from` exactly,
+// without the neighbour before it (that time is the store's), on the same column grid.
+QList<QPointF> decimatePart(const StreamBuffer &buffer, qint64 from, qint64 to, int columns, qint64 widthMs,
+                            DecimationStats *stats = nullptr);
+// The column width decimate() uses for a view [from, to] of `columns` columns.
+inline qint64 columnWidth(qint64 from, qint64 to, int columns)
+{
+    return columns > 0 ? qMax<qint64>(1, (to - from + columns - 1) / columns) : 1;
+}
 
 // A time the dashboard was not connected: [down, up] in ms; up == 0 while still down.
 struct Outage

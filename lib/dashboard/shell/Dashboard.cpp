@@ -47,11 +47,11 @@ QString localFile(const QString &file)
 
 Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject *parent)
     : QObject(parent), m_manager(manager), m_options(options), m_store(new SeriesStore(this)),
-      m_channels(new ChannelListModel(this)), m_health(new HealthHistory(m_store, this)),
-      m_events(new EventLog(this)), m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)),
-      m_alerts(new AlertListModel(this)), m_status(new ConnectionStatus(this)),
-      m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)), m_tileModel(new TileModel(this)),
-      m_layout(new DashboardLayout(this))
+      m_chartHistory(new ChartHistory(this)), m_channels(new ChannelListModel(this)),
+      m_health(new HealthHistory(m_store, this)), m_events(new EventLog(this)),
+      m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)), m_alerts(new AlertListModel(this)),
+      m_status(new ConnectionStatus(this)), m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)),
+      m_tileModel(new TileModel(this)), m_layout(new DashboardLayout(this))
 {
     m_windowMs = options.config.windowMs;
     m_alerts->setRules(options.alerts);

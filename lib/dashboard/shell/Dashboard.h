@@ -15,6 +15,7 @@
 #include "MessageIngest.h"
 #include "client/ConnectionManager.h"
 #include "dashboard/alerts/AlertListModel.h"
+#include "dashboard/charts/ChartHistory.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/DisplayClock.h"
 #include "dashboard/charts/SeriesStore.h"
@@ -54,6 +55,8 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
     Q_PROPERTY(Pulseboard::AlertListModel *alerts READ alerts CONSTANT)
     Q_PROPERTY(Pulseboard::SeriesStore *store READ store CONSTANT)
+    // What charts read before the rings (the local history); not available with --no-history.
+    Q_PROPERTY(Pulseboard::ChartHistory *chartHistory READ chartHistory CONSTANT)
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
@@ -101,6 +104,7 @@ public:
     OutboxModel *outbox() const { return m_outbox; }
     AlertListModel *alerts() const { return m_alerts; }
     SeriesStore *store() const { return m_store; }
+    ChartHistory *chartHistory() const { return m_chartHistory; }
     MessageIngest *ingest() const { return m_ingest.get(); }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
@@ -243,6 +247,7 @@ private:
     Options m_options;
     ChannelListPager *m_pager = nullptr;
     SeriesStore *m_store;
+    ChartHistory *m_chartHistory;
     // Messages arrive through a MessageSink on the connection's thread (a JsonView of the
     // payload, no QJsonValue, no signal): they land in the store and the ingest's inbox; the
     // views pick them up once per display tick.

@@ -180,14 +180,18 @@ void DashboardSession::startHistory()
     });
     if (!m_history->open())
         return; // it said why; the dashboard runs live
-    m_history->setServer(HistoryRecorder::serverKey(m_launch.embeddedHub(), m_launch.connection.endpoints));
-    // After a switch, the server switched to is recorded under its own name. serverChanged comes
-    // after the old connection closed on the network thread and before the new one opens, so no
-    // message of one server is recorded as the other's.
+    const QString server = HistoryRecorder::serverKey(m_launch.embeddedHub(), m_launch.connection.endpoints);
+    m_history->setServer(server);
+    dashboard->chartHistory()->setStore(m_history->store(), server);
+    // After a switch, the server switched to is recorded, and its charts read back, under its own
+    // name. serverChanged comes after the old connection closed on the network thread and before
+    // the new one opens, so no message of one server is recorded as the other's.
     connect(m_switcher.get(), &ServerSwitcher::serverChanged, m_history.get(),
             [this](const DashboardConfig &, bool embeddedHub, const QStringList &) {
-                m_history->setServer(
-                    HistoryRecorder::serverKey(embeddedHub, m_switcher->current().endpoints));
+                const QString recorded =
+                    HistoryRecorder::serverKey(embeddedHub, m_switcher->current().endpoints);
+                m_history->setServer(recorded);
+                m_dashboard->chartHistory()->setServer(recorded);
             });
     // The alerts of earlier runs are listed (before fill() notes this start in the store).
     m_history->attachAlerts(dashboard->alerts(), Clock::current().wallMs());
