@@ -15,12 +15,14 @@
 #include <dashboard/charts/DisplayClock.h>
 #include <dashboard/charts/PlotLayer.h>
 #include <dashboard/charts/SeriesStore.h>
+#include <history/HistoryExport.h>
 #include <history/HistoryStore.h>
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -232,6 +234,33 @@ int main(int argc, char **argv)
                     "(%lld ms buckets); a display tick after: %.3f ms\n",
                     columns, drawn[2], drawn[4], reads[2], points, fromStore,
                     qlonglong(ChartHistory::bucketWidth(columnWidth(now - week, now, columns))), tickMs);
+
+        // 5. The export of that week (pulseboard-cli --export), against the read alone.
+        qint64 readRows = 0;
+        const double readMs = medianMs([&] {
+            readRows = 0;
+            store.forEachSample(id, t0, t0 + week, [&](const HistorySample &) {
+                ++readRows;
+                return true;
+            });
+        });
+        for (const auto format : {HistoryExportSpec::Format::Csv, HistoryExportSpec::Format::JsonLines}) {
+            HistoryExportSpec spec;
+            spec.format = format;
+            HistoryExportResult result;
+            const double ms = medianMs([&] {
+                QFile sink(QStringLiteral("/dev/null"));
+                sink.open(QIODevice::WriteOnly);
+                result = exportHistory(store, spec, &sink);
+            });
+            const qint64 bytes = result.bytes;
+            std::printf(
+                "export: the week as %s: %lld rows in %.1f ms (%.2f M rows/s, %.0f MB/s; median of 5), "
+                "%.1fx the read alone (%lld rows in %.1f ms)%s\n",
+                format == HistoryExportSpec::Format::Csv ? "CSV" : "JSON Lines", qlonglong(result.rows), ms,
+                double(result.rows) / ms / 1000.0, double(bytes) / ms / 1000.0, ms / readMs,
+                qlonglong(readRows), readMs, result.error.isEmpty() ? "" : " FAILED");
+        }
     }
     return 0;
 }

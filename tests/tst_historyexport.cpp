@@ -15,6 +15,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <limits>
+
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
 
@@ -234,6 +237,38 @@ private Q_SLOTS:
                                        {u"detail"_s, u"reconnecting"_s}}));
         QCOMPARE(rows[3].value(u"alert"_s).toObject().value(u"state"_s).toString(), u"raised"_s);
         QVERIFY(!rows[3].contains(u"detail"_s));
+    }
+
+    // The export writes its times itself (QDateTime's zone lookups cost microseconds a row): they
+    // read as QDateTime writes them, across leap days, centuries and before 1970.
+    void isoTimesAsQDateTimeWritesThem()
+    {
+        QTemporaryDir dir;
+        HistoryStore writer(optionsIn(dir));
+        QVERIFY(writer.open());
+        const qint64 id = writer.seriesId(u"embedded|c"_s, u"v"_s);
+        QList<qint64> times{-86400001LL,
+                            -1,
+                            0,
+                            951782400000LL /* 2000-02-29 */,
+                            1709251199999LL,
+                            4107542400000LL /* 2100-03-01 */,
+                            kT0 + 123,
+                            253402300799999LL /* 9999-12-31T23:59:59.999 */};
+        std::sort(times.begin(), times.end()); // the export's order
+        for (qint64 t : times)
+            QVERIFY(writer.append(id, t, 1, 1));
+        writer.flush();
+        HistoryExportSpec spec;
+        spec.fromMs = std::numeric_limits<qint64>::min();
+        const QList<QByteArray> lines = exportText(writer, spec).split('\n');
+        QCOMPARE(lines.size(), times.size() + 2);
+        for (int i = 0; i < times.size(); ++i) {
+            const QList<QByteArray> cells = lines.at(i + 1).split(',');
+            QCOMPARE(cells.at(0).toLongLong(), times.at(i));
+            QCOMPARE(QString::fromLatin1(cells.at(1)),
+                     QDateTime::fromMSecsSinceEpoch(times.at(i)).toUTC().toString(Qt::ISODateWithMs));
+        }
     }
 
     void aWriteThatFailsIsSaid()

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <tuple>
 
 namespace Pulseboard {
@@ -24,9 +25,28 @@ struct Series
     QString server, channel, field;
 };
 
-QString isoTime(qint64 ms)
+// Times as ISO 8601 in UTC with milliseconds, as QDateTime writes them
+// ("2026-12-01T00:00:00.500Z"), computed here: a QDateTime made from milliseconds goes through the
+// local time zone (a stat of /etc/localtime each time), and an export writes millions of rows.
+QByteArray isoTime(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(Qt::ISODateWithMs);
+    const qint64 day = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+    const qint64 inDay = ms - day * 86400000;
+    // The civil date of a day count since 1970-01-01 (proleptic Gregorian).
+    const qint64 z = day + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const int d = int(doy - (153 * mp + 2) / 5 + 1);
+    const int m = int(mp < 10 ? mp + 3 : mp - 9);
+    const qint64 y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    char text[40];
+    const int n = std::snprintf(text, sizeof text, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", qlonglong(y), m,
+                                d, int(inDay / 3600000), int(inDay / 60000 % 60), int(inDay / 1000 % 60),
+                                int(inDay % 1000));
+    return QByteArray(text, n);
 }
 
 // A JSON string literal, quotes included.
@@ -62,11 +82,14 @@ public:
         if (m_out->write(m_buffer) != m_buffer.size()) {
             m_failed = true;
             m_error = m_out->errorString();
+        } else {
+            m_written += m_buffer.size();
         }
         m_buffer.clear();
         return !m_failed;
     }
     bool failed() const { return m_failed; }
+    qint64 written() const { return m_written; }
     QString error() const { return m_error.isEmpty() ? QStringLiteral("write failed") : m_error; }
 
 private:
@@ -74,6 +97,7 @@ private:
     QIODevice *m_out;
     QByteArray m_buffer;
     bool m_failed = false;
+    qint64 m_written = 0;
     QString m_error;
 };
 
@@ -119,7 +143,7 @@ HistoryExportResult exportHistory(const HistoryStore &store, const HistoryExport
             tail = "}\n";
         }
         auto head = [&](qint64 t) {
-            const QByteArray iso = isoTime(t).toLatin1();
+            const QByteArray iso = isoTime(t);
             return csv ? QByteArray::number(t) + ',' + iso
                        : "{\"t\":" + QByteArray::number(t) + ",\"time\":\"" + iso + '"';
         };
@@ -164,6 +188,7 @@ HistoryExportResult exportHistory(const HistoryStore &store, const HistoryExport
             break;
     }
     w.flush();
+    result.bytes = w.written();
     if (w.failed())
         result.error = QStringLiteral("cannot write the export: %1").arg(w.error());
     return result;
@@ -185,7 +210,7 @@ HistoryExportResult exportTimeline(const HistoryStore &store, const HistoryExpor
         if (!spec.server.isEmpty() && ofServer && e.source != spec.server)
             continue;
         const QByteArray t = QByteArray::number(e.fromMs);
-        const QByteArray iso = isoTime(e.fromMs).toLatin1();
+        const QByteArray iso = isoTime(e.fromMs);
         if (csv) {
             w.add(t + ',' + iso + ',' + kKinds[k] + ',' + QByteArray::number(e.toMs) + ',' +
                   csvField(e.source).toUtf8() + ',' + csvField(e.detail).toUtf8() + '\n');
@@ -207,6 +232,7 @@ HistoryExportResult exportTimeline(const HistoryStore &store, const HistoryExpor
             break;
     }
     w.flush();
+    result.bytes = w.written();
     if (w.failed())
         result.error = QStringLiteral("cannot write the export: %1").arg(w.error());
     return result;

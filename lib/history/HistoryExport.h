@@ -29,9 +29,10 @@ struct HistoryExportSpec
 
 struct HistoryExportResult
 {
-    int series = 0;  // series that matched the spec
-    qint64 rows = 0; // rows written (header excluded)
-    QString error;   // empty when everything was written
+    int series = 0;   // series that matched the spec
+    qint64 rows = 0;  // rows written (header excluded)
+    qint64 bytes = 0; // bytes written, the header included
+    QString error;    // empty when everything was written
 };
 
 // Writes the rows of `spec` to `out`, series by series (ordered by server, channel, field), each in
