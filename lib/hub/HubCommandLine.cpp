@@ -95,7 +95,8 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("Messages kept per channel for `since` replay (default %1).").arg(d.historySize),
          QStringLiteral("N")},
         {opt("heartbeat-ms"),
-         QStringLiteral("WebSocket ping interval; clients silent for two are dropped (default %1).")
+         QStringLiteral("WebSocket ping interval, each client at its own phase of it; clients silent "
+                        "for two are dropped (default %1).")
              .arg(d.heartbeatIntervalMs),
          QStringLiteral("MS")},
         {opt("no-welcome"), QStringLiteral("Do not send the optional `welcome` frame.")},

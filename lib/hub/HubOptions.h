@@ -22,6 +22,10 @@ struct HubOptions
     int historySize = 1000;          // retained messages per channel, replayed for `since`
     int dedupeWindow = 10000;        // publish ids remembered (memory store)
     int heartbeatIntervalMs = 25000; // WebSocket ping frames; silent for 2 intervals = dropped
+    // The interval is cut into this many slots and each session pinged in its own slot, so
+    // pings (and the pongs they bring back) are spread over the interval, not one burst of all
+    // of them. 0: one slot per ~50 ms of the interval, 1 to 500 slots (tests and embedders set it).
+    int heartbeatSlots = 0;
     bool sendWelcome = true;
 
     // Security and limits
