@@ -73,6 +73,11 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("ADDRESS")},
         {opt("port"), QStringLiteral("WebSocket port (default %1; 0 = any free port).").arg(d.port),
          QStringLiteral("PORT")},
+        {opt("listen-backlog"),
+         QStringLiteral("Connections the kernel queues for accept, capped at net.core.somaxconn "
+                        "(default %1).")
+             .arg(d.listenBacklog),
+         QStringLiteral("N")},
         {opt("no-feeds"), QStringLiteral("Start no built-in feed.")},
         {opt("feeds"),
          QStringLiteral("Built-in feeds to run, comma separated (default all: %1).")
@@ -237,7 +242,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         }
         o.host = address;
     }
-    if (!readInt(p, "port", 0, 65535, o.port, error))
+    if (!readInt(p, "port", 0, 65535, o.port, error) ||
+        !readInt(p, "listen-backlog", 1, 1000000, o.listenBacklog, error))
         return false;
     if (p.isSet(opt("no-feeds")) && p.isSet(opt("feeds"))) {
         error = QStringLiteral("--no-feeds and --feeds contradict each other");

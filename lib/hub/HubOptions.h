@@ -14,6 +14,10 @@ struct HubOptions
 {
     QHostAddress host = QHostAddress::LocalHost;
     quint16 port = 8765; // 0 = any free port
+    // Connections the kernel queues for accept(): thousands of clients reconnecting at once
+    // overflow a short queue, and each SYN dropped costs its client 1, 3, 7 s of retries. The
+    // kernel caps it at net.core.somaxconn (HubServer::listenBacklog() says what it keeps).
+    int listenBacklog = 4096;
     bool feedsEnabled = true;
     QStringList feeds; // empty = all built-in feeds
 

@@ -25,7 +25,12 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace Pulseboard {
@@ -178,6 +183,13 @@ bool HubServer::start(QString *error)
                         .arg(m_options.host.toString())
                         .arg(m_options.port)
                         .arg(m_server->errorString()));
+    {
+        QString why;
+        if (!applyListenBacklog(&why)) {
+            m_server->close();
+            return fail(why);
+        }
+    }
 
     if (m_options.healthPort >= 0) {
         // Only /metrics lists subscribers per channel; a health check does not pay for them.
@@ -219,6 +231,38 @@ bool HubServer::start(QString *error)
     qCInfo(lcHub).noquote() << "listening on" << url().toString() << "store:" << m_store->kind()
                             << "auth:" << (m_auth->isRequired() ? "tokens" : "open")
                             << "feeds:" << activeFeeds().join(QLatin1Char(','));
+    return true;
+}
+
+bool HubServer::applyListenBacklog(QString *error)
+{
+    // QWebSocketServer listens with QTcpServer's default queue (50) and has no setting for it;
+    // listen() again on its socket sets the queue of a socket already listening (Linux).
+    const int fd = int(m_server->socketDescriptor());
+    if (fd < 0 || ::listen(fd, m_options.listenBacklog) != 0) {
+        *error = QStringLiteral("cannot set the listen backlog to %1: %2")
+                     .arg(m_options.listenBacklog)
+                     .arg(QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    QFile file(QStringLiteral("/proc/sys/net/core/somaxconn"));
+    bool ok = false;
+    if (file.open(QIODevice::ReadOnly))
+        m_somaxconn = file.readAll().trimmed().toInt(&ok);
+    if (!ok)
+        m_somaxconn = -1;
+    // What the kernel keeps: for a listening socket TCP_INFO's tcpi_sacked is the queue's size.
+    tcp_info info{};
+    socklen_t length = sizeof(info);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0)
+        m_listenBacklog = int(info.tcpi_sacked);
+    else
+        m_listenBacklog = m_somaxconn > 0 ? qMin(m_options.listenBacklog, m_somaxconn) : -1;
+    if (m_listenBacklog >= 0 && m_listenBacklog < m_options.listenBacklog)
+        qCWarning(lcHub).noquote() << "listen backlog" << m_options.listenBacklog << "capped at"
+                                   << m_listenBacklog << "by net.core.somaxconn"
+                                   << (m_somaxconn >= 0 ? QStringLiteral("(%1)").arg(m_somaxconn) : QString())
+                                   << "- raise it with sysctl -w net.core.somaxconn=N";
     return true;
 }
 
@@ -538,6 +582,10 @@ QJsonObject HubServer::serverInfo(const QString &sessionId) const
     info.insert(QLatin1StringView("storeAvailable"), m_store && m_store->isAvailable());
     info.insert(QLatin1StringView("authRequired"), m_auth->isRequired());
     info.insert(QLatin1StringView("heartbeatMs"), m_options.heartbeatIntervalMs);
+    // The accept queue the kernel keeps, and what was asked for when somaxconn capped it.
+    info.insert(QLatin1StringView("listenBacklog"), m_listenBacklog);
+    if (m_listenBacklog >= 0 && m_listenBacklog < m_options.listenBacklog)
+        info.insert(QLatin1StringView("listenBacklogRequested"), m_options.listenBacklog);
     info.insert(QLatin1StringView("maxMessageBytes"), double(m_options.maxMessageBytes));
     info.insert(QLatin1StringView("historySize"), m_options.historySize);
     // Budgets (docs/OPERATIONS.md); retainedBytes only from a store that can tell.

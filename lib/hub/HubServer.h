@@ -56,6 +56,11 @@ public:
     void shutdown(); // close 1001 to every client, stop listening
 
     const HubOptions &options() const { return m_options; }
+    // The accept queue the kernel keeps for the hub's port: --listen-backlog, capped at
+    // net.core.somaxconn; -1 before start() (or when the kernel cannot be asked).
+    int listenBacklog() const { return m_listenBacklog; }
+    // net.core.somaxconn as read at start() (/proc/sys/net/core/somaxconn); -1 when unreadable.
+    int somaxconn() const { return m_somaxconn; }
     quint16 healthPort() const;
     QUrl healthUrl() const;
     int clientCount() const { return int(m_sessions.size()); }
@@ -142,6 +147,9 @@ private:
     QTimer m_rateTimer;
     QTimer m_shutdownTimer;
     QTimer m_idleTimer; // budgets: expireIdleChannels
+    bool applyListenBacklog(QString *error);
+    int m_listenBacklog = -1;
+    int m_somaxconn = -1;
     bool m_started = false;
     bool m_stopping = false;
     bool m_stoppedEmitted = false;
