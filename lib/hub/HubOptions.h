@@ -28,7 +28,7 @@ struct HubOptions
     int heartbeatIntervalMs = 25000; // WebSocket ping frames; silent for 2 intervals = dropped
     // The interval is cut into this many slots and each session pinged in its own slot, so
     // pings (and the pongs they bring back) are spread over the interval, not one burst of all
-    // of them. 0: one slot per ~50 ms of the interval, 1 to 500 slots (tests and embedders set it).
+    // of them. 0: one slot per ~1 s of the interval, 1 to 500 slots (tests and embedders set it).
     int heartbeatSlots = 0;
     bool sendWelcome = true;
 

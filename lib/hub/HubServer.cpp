@@ -59,7 +59,10 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
 {
     {
         const int interval = qMax(10, m_options.heartbeatIntervalMs);
-        const int slots = m_options.heartbeatSlots > 0 ? m_options.heartbeatSlots : interval / 50;
+        // Slots of about a second: each turn wakes the hub's loop, and a wake-up costs time in
+        // proportion to the connections it watches (docs/SCALING.md), so finer slots would cost
+        // more idle CPU than the bursts they spread.
+        const int slots = m_options.heartbeatSlots > 0 ? m_options.heartbeatSlots : interval / 1000;
         m_wheel.resize(size_t(qBound(1, slots, qMin(500, interval))));
     }
     m_heartbeatTimer.setSingleShot(true);
