@@ -220,11 +220,20 @@ int runClients(quint16 port, int first, int count, int perAddress)
         ::epoll_ctl(epoll, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
     }
 
+    constexpr qint64 kUpgradeTimeoutNs = qint64(150) * 1000000000;
     QByteArray commands;
     std::vector<epoll_event> events(1024);
     char chunk[16384];
     for (;;) {
-        const int n = ::epoll_wait(epoll, events.data(), int(events.size()), -1);
+        const int n = ::epoll_wait(epoll, events.data(), int(events.size()), 1000);
+        // A connection the hub's full queue dropped after the handshake looks open here and
+        // would wait for its upgrade for ever: past the kernel's own SYN retries it has failed.
+        if (!reported && monotonicNs() - firstConnectNs > kUpgradeTimeoutNs) {
+            for (Connection &c : conns) {
+                if (c.state == Connection::State::Connecting || c.state == Connection::State::Upgrading)
+                    gone(c, "no upgrade within 150 s");
+            }
+        }
         if (n < 0) {
             if (errno == EINTR)
                 continue;
