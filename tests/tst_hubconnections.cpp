@@ -18,11 +18,14 @@
 #include "protocol/Clock.h"
 #include "protocol/CloseCode.h"
 
+#include <QCommandLineParser>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -212,6 +215,7 @@ private Q_SLOTS:
     void embeddedHubRefusesForeignOrigins();
     void healthPortOnLoopbackByDefault();
     void flagsAndDefaults();
+    void listenBacklogFlagAndKernelQueue();
     void metricsChannelSeriesBounded();
     void logSafe_data();
     void logSafe();
@@ -716,6 +720,101 @@ void tst_HubConnections::flagsAndDefaults()
     QVERIFY2(error.contains(u"--health-host"), qPrintable(error));
     QVERIFY(!parse({u"--max-connections"_s, u"-1"_s}, bad, error));
     QVERIFY2(error.contains(u"--max-connections"), qPrintable(error));
+}
+
+// --- listen backlog ---
+
+namespace {
+// The Send-Q that `ss` shows for a listening socket is its accept queue's size; -1 without ss.
+int ssListenQueue(quint16 port)
+{
+    QProcess ss;
+    ss.start(u"ss"_s, {u"-ltnH"_s, u"sport = :%1"_s.arg(port)});
+    if (!ss.waitForFinished(5000) || ss.exitCode() != 0)
+        return -1;
+    const QList<QByteArray> fields = ss.readAllStandardOutput().simplified().split(' ');
+    return fields.size() >= 3 ? fields.at(2).toInt() : -1; // State Recv-Q Send-Q ...
+}
+
+int readSomaxconn()
+{
+    QFile file(u"/proc/sys/net/core/somaxconn"_s);
+    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed().toInt() : -1;
+}
+} // namespace
+
+void tst_HubConnections::listenBacklogFlagAndKernelQueue()
+{
+    QCOMPARE(HubOptions().listenBacklog, 4096);
+    auto parse = [](const QStringList &args, HubOptions &o, QString &error) {
+        QCommandLineParser parser;
+        HubCommandLine cl;
+        cl.addTo(parser);
+        if (!parser.parse(QStringList{u"pulseboard-hub"_s} + args)) {
+            error = parser.errorText();
+            return false;
+        }
+        return cl.read(parser, o, error);
+    };
+    HubOptions o;
+    QString error;
+    QVERIFY2(parse({u"--listen-backlog"_s, u"128"_s}, o, error), qPrintable(error));
+    QCOMPARE(o.listenBacklog, 128);
+    for (const QString &bad : {u"0"_s, u"-3"_s, u"many"_s, u"1000001"_s}) {
+        HubOptions b;
+        QVERIFY(!parse({u"--listen-backlog"_s, bad}, b, error));
+        QCOMPARE(error, u"--listen-backlog must be a whole number from 1 to 1000000, got '%1'"_s.arg(bad));
+        QCOMPARE(b.listenBacklog, 4096); // untouched
+    }
+    // The program refuses it the same way, before listening.
+    QProcess process;
+    process.start(kHub, {u"--port"_s, u"0"_s, u"--no-feeds"_s, u"--listen-backlog"_s, u"0"_s});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY2(process.readAllStandardError().contains("--listen-backlog must be a whole number"),
+             "no clear error");
+
+    // The hub's socket listens with it: what the kernel says (TCP_INFO), what ss shows, and
+    // what server.info reports.
+    const int somaxconn = readSomaxconn();
+    QVERIFY(somaxconn > 0);
+    HubOptions small;
+    small.port = 0;
+    small.feedsEnabled = false;
+    small.listenBacklog = qMin(37, somaxconn);
+    auto hub = startHub(small);
+    QVERIFY(hub);
+    QCOMPARE(hub->somaxconn(), somaxconn);
+    QCOMPARE(hub->listenBacklog(), small.listenBacklog);
+    const int shown = ssListenQueue(hub->port());
+    if (shown >= 0)
+        QCOMPARE(shown, small.listenBacklog);
+    else
+        qInfo("ss is not installed: the queue is checked through the hub's own TCP_INFO only");
+    ProtocolProbe probe;
+    QVERIFY(probe.open(hub->url()));
+    const QString id = probe.request(u"server.info"_s);
+    bool ok = false;
+    const Envelope info = probe.waitFor(MessageType::Response, id, &ok);
+    QVERIFY(ok);
+    QCOMPARE(info.data.toObject().value(u"listenBacklog"_s).toInt(), small.listenBacklog);
+    QVERIFY(!info.data.toObject().contains(u"listenBacklogRequested"_s));
+
+    // More than net.core.somaxconn: the kernel keeps somaxconn, the hub says so.
+    HubOptions big = small;
+    big.listenBacklog = somaxconn + 1000;
+    QTest::ignoreMessage(
+        QtWarningMsg,
+        QRegularExpression(u"^listen backlog %1 capped at %2 by net.core.somaxconn"_s.arg(big.listenBacklog)
+                               .arg(somaxconn)));
+    auto capped = startHub(big);
+    QVERIFY(capped);
+    QCOMPARE(capped->listenBacklog(), somaxconn);
+    if (shown >= 0)
+        QCOMPARE(ssListenQueue(capped->port()), somaxconn);
+    const QJsonObject cappedInfo = capped->serverInfo(u"test"_s);
+    QCOMPARE(cappedInfo.value(u"listenBacklog"_s).toInt(), somaxconn);
+    QCOMPARE(cappedInfo.value(u"listenBacklogRequested"_s).toInt(), big.listenBacklog);
 }
 
 // --- /metrics cardinality ---

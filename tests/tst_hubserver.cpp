@@ -9,15 +9,20 @@
 #include "protocol/CloseCode.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryFile>
 #include <QTest>
 #include <QTimer>
+
+#include <memory>
+#include <vector>
 
 using namespace Pulseboard;
 using namespace HubTest;
@@ -86,6 +91,7 @@ private Q_SLOTS:
     void slowClientDroppedOthersServed();
     void silentClientDroppedByHeartbeat();
     void silenceIsMeasuredOnTheHubsClock();
+    void heartbeatsSpreadOverTheInterval();
     void rateLimitCountsOnTheHubsClock();
     void timestampsAndTokenExpiryFollowTheHubsClock();
     void feedChannelIsReserved();
@@ -904,6 +910,100 @@ void tst_HubServer::silenceIsMeasuredOnTheHubsClock()
     QTRY_VERIFY_WITH_TIMEOUT(!silent.isConnected(), 10000);
     QCOMPARE(hub->rejects(QStringLiteral("heartbeat_timeout")), quint64(1));
     QTRY_COMPARE(hub->clientCount(), 0);
+}
+
+void tst_HubServer::heartbeatsSpreadOverTheInterval()
+{
+    // 41 sessions on a wheel of 10 slots of 30 ms: each turn pings one slot's sessions, never
+    // more than ceil(41 / 10) + 1 of them; each run of 10 turns (one interval) pings every
+    // session once; no turn comes before its time.
+    HubOptions o = quietOptions();
+    o.heartbeatIntervalMs = 300;
+    o.heartbeatSlots = 10;
+    const int slots = o.heartbeatSlots;
+    const int sessions = 41;
+    const int maxPerTurn = (sessions + slots - 1) / slots + 1;
+    struct Turn
+    {
+        qint64 atMs;
+        int slot;
+        QList<quint64> numbers;
+    };
+    QList<Turn> turns;
+    QElapsedTimer clock;
+    HubServer hub(o);
+    QCOMPARE(hub.heartbeatSlotCount(), slots);
+    hub.setHeartbeatProbe([&](int slot, const QList<quint64> &numbers) {
+        turns.append({clock.elapsed(), slot, numbers});
+    });
+    clock.start(); // before the hub's wheel starts: its turns can only look later on this clock
+    QString error;
+    QVERIFY2(hub.start(&error), qPrintable(error));
+
+    std::vector<std::unique_ptr<ProtocolProbe>> clients;
+    for (int i = 0; i < sessions; ++i) {
+        clients.push_back(std::make_unique<ProtocolProbe>());
+        QVERIFY(clients.back()->open(hub.url()));
+    }
+    QTRY_COMPARE(hub.clientCount(), sessions);
+
+    // Checks `count` whole intervals after turn `from`; returns the turn after them.
+    const auto checkIntervals = [&](qsizetype from, int count) -> qsizetype {
+        const qsizetype need = from + qsizetype(count + 1) * slots;
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(turns.size() >= need, 20000); }();
+        qsizetype i = from;
+        while (turns.at(i).slot != 0)
+            ++i;
+        for (int interval = 0; interval < count; ++interval) {
+            QSet<quint64> pinged;
+            int pings = 0;
+            for (int k = 0; k < slots; ++k, ++i) {
+                const Turn &t = turns.at(i);
+                [&] { QCOMPARE(t.slot, k); }(); // the slots in turn, each once an interval
+                [&] {
+                    QVERIFY2(t.numbers.size() <= maxPerTurn,
+                             qPrintable(
+                                 QStringLiteral("slot %1 pinged %2 sessions").arg(k).arg(t.numbers.size())));
+                }();
+                for (const quint64 n : t.numbers)
+                    pinged.insert(n);
+                pings += int(t.numbers.size());
+            }
+            [&] {
+                QCOMPARE(pings, sessions);              // no session pinged twice in the interval ...
+                QCOMPARE(int(pinged.size()), sessions); // ... and none left out
+            }();
+        }
+        return i;
+    };
+    checkIntervals(turns.size(), 3); // from the first turn with every session open
+    if (QTest::currentTestFailed())
+        return;
+    // Turn j of the wheel is due j * 30 ms after it started: none earlier (the turns are counted
+    // from the hub's start, when the probe was already set).
+    for (qsizetype j = 0; j < turns.size(); ++j)
+        QVERIFY2(turns.at(j).atMs >= j * o.heartbeatIntervalMs / slots,
+                 qPrintable(QStringLiteral("turn %1 at %2 ms").arg(j).arg(turns.at(j).atMs)));
+
+    // Sessions that go leave room that the next ones to open take: still spread.
+    for (int i = 0; i < 7; ++i)
+        clients[size_t(i * 3)].reset();
+    QTRY_COMPARE(hub.clientCount(), sessions - 7);
+    for (int i = 0; i < 7; ++i) {
+        clients[size_t(i * 3)] = std::make_unique<ProtocolProbe>();
+        QVERIFY(clients[size_t(i * 3)]->open(hub.url()));
+    }
+    QTRY_COMPARE(hub.clientCount(), sessions);
+    checkIntervals(turns.size(), 2);
+    if (QTest::currentTestFailed())
+        return;
+
+    // Dead-peer detection is as it was: silent for two intervals, dropped; the others stay.
+    RawWsClient silent; // never answers a ping
+    QVERIFY(silent.open(hub.port()));
+    QTRY_VERIFY_WITH_TIMEOUT(!silent.isConnected(), 10000);
+    QCOMPARE(hub.rejects(RejectReason::HeartbeatTimeout), quint64(1));
+    QTRY_COMPARE(hub.clientCount(), sessions);
 }
 
 void tst_HubServer::rateLimitCountsOnTheHubsClock()

@@ -73,6 +73,11 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("ADDRESS")},
         {opt("port"), QStringLiteral("WebSocket port (default %1; 0 = any free port).").arg(d.port),
          QStringLiteral("PORT")},
+        {opt("listen-backlog"),
+         QStringLiteral("Connections the kernel queues for accept, capped at net.core.somaxconn "
+                        "(default %1).")
+             .arg(d.listenBacklog),
+         QStringLiteral("N")},
         {opt("no-feeds"), QStringLiteral("Start no built-in feed.")},
         {opt("feeds"),
          QStringLiteral("Built-in feeds to run, comma separated (default all: %1).")
@@ -95,7 +100,8 @@ void HubCommandLine::addTo(QCommandLineParser &parser) const
          QStringLiteral("Messages kept per channel for `since` replay (default %1).").arg(d.historySize),
          QStringLiteral("N")},
         {opt("heartbeat-ms"),
-         QStringLiteral("WebSocket ping interval; clients silent for two are dropped (default %1).")
+         QStringLiteral("WebSocket ping interval, each client at its own phase of it; clients silent "
+                        "for two are dropped (default %1).")
              .arg(d.heartbeatIntervalMs),
          QStringLiteral("MS")},
         {opt("no-welcome"), QStringLiteral("Do not send the optional `welcome` frame.")},
@@ -236,7 +242,8 @@ bool HubCommandLine::read(const QCommandLineParser &p, HubOptions &o, QString &e
         }
         o.host = address;
     }
-    if (!readInt(p, "port", 0, 65535, o.port, error))
+    if (!readInt(p, "port", 0, 65535, o.port, error) ||
+        !readInt(p, "listen-backlog", 1, 1000000, o.listenBacklog, error))
         return false;
     if (p.isSet(opt("no-feeds")) && p.isSet(opt("feeds"))) {
         error = QStringLiteral("--no-feeds and --feeds contradict each other");

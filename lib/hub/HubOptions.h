@@ -14,6 +14,10 @@ struct HubOptions
 {
     QHostAddress host = QHostAddress::LocalHost;
     quint16 port = 8765; // 0 = any free port
+    // Connections the kernel queues for accept(): thousands of clients reconnecting at once
+    // overflow a short queue, and each SYN dropped costs its client 1, 3, 7 s of retries. The
+    // kernel caps it at net.core.somaxconn (HubServer::listenBacklog() says what it keeps).
+    int listenBacklog = 4096;
     bool feedsEnabled = true;
     QStringList feeds; // empty = all built-in feeds
 
@@ -22,6 +26,10 @@ struct HubOptions
     int historySize = 1000;          // retained messages per channel, replayed for `since`
     int dedupeWindow = 10000;        // publish ids remembered (memory store)
     int heartbeatIntervalMs = 25000; // WebSocket ping frames; silent for 2 intervals = dropped
+    // The interval is cut into this many slots and each session pinged in its own slot, so
+    // pings (and the pongs they bring back) are spread over the interval, not one burst of all
+    // of them. 0: one slot per ~1 s of the interval, 1 to 500 slots (tests and embedders set it).
+    int heartbeatSlots = 0;
     bool sendWelcome = true;
 
     // Security and limits

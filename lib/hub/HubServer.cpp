@@ -25,7 +25,12 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace Pulseboard {
@@ -52,7 +57,16 @@ HubServer::HubServer(const HubOptions &options, QObject *parent)
     : QObject(parent), m_options(options), m_auth(std::make_unique<TokenAuth>()),
       m_router(options.maxSendBufferBytes), m_instanceId(randomHex(4))
 {
-    m_heartbeatTimer.setInterval(qMax(10, m_options.heartbeatIntervalMs));
+    {
+        const int interval = qMax(10, m_options.heartbeatIntervalMs);
+        // Slots of about a second: each turn wakes the hub's loop, and a wake-up costs time in
+        // proportion to the connections it watches (docs/SCALING.md), so finer slots would cost
+        // more idle CPU than the bursts they spread.
+        const int slots = m_options.heartbeatSlots > 0 ? m_options.heartbeatSlots : interval / 1000;
+        m_wheel.resize(size_t(qBound(1, slots, qMin(500, interval))));
+    }
+    m_heartbeatTimer.setSingleShot(true);
+    m_heartbeatTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &HubServer::heartbeatTick);
     connect(&m_idleTimer, &QTimer::timeout, this, &HubServer::expireIdleChannels);
     m_rateTimer.setInterval(1000);
@@ -81,6 +95,8 @@ HubServer::~HubServer()
         delete it.value();
     }
     m_sessions.clear();
+    m_wheel.clear();
+    m_wheelSlot.clear();
     for (Feed *feed : std::as_const(m_feeds))
         feed->stop();
     if (m_reserveFd >= 0)
@@ -170,6 +186,13 @@ bool HubServer::start(QString *error)
                         .arg(m_options.host.toString())
                         .arg(m_options.port)
                         .arg(m_server->errorString()));
+    {
+        QString why;
+        if (!applyListenBacklog(&why)) {
+            m_server->close();
+            return fail(why);
+        }
+    }
 
     if (m_options.healthPort >= 0) {
         // Only /metrics lists subscribers per channel; a health check does not pay for them.
@@ -203,12 +226,46 @@ bool HubServer::start(QString *error)
         m_idleTimer.setInterval(int(qBound(qint64(10), m_options.channelIdleMs / 4, qint64(60000))));
         m_idleTimer.start();
     }
-    m_heartbeatTimer.start();
+    m_wheelClock.start();
+    m_wheelTurns = 0;
+    heartbeatTick();
     m_rateTimer.start();
     m_started = true;
     qCInfo(lcHub).noquote() << "listening on" << url().toString() << "store:" << m_store->kind()
                             << "auth:" << (m_auth->isRequired() ? "tokens" : "open")
                             << "feeds:" << activeFeeds().join(QLatin1Char(','));
+    return true;
+}
+
+bool HubServer::applyListenBacklog(QString *error)
+{
+    // QWebSocketServer listens with QTcpServer's default queue (50) and has no setting for it;
+    // listen() again on its socket sets the queue of a socket already listening (Linux).
+    const int fd = int(m_server->socketDescriptor());
+    if (fd < 0 || ::listen(fd, m_options.listenBacklog) != 0) {
+        *error = QStringLiteral("cannot set the listen backlog to %1: %2")
+                     .arg(m_options.listenBacklog)
+                     .arg(QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    QFile file(QStringLiteral("/proc/sys/net/core/somaxconn"));
+    bool ok = false;
+    if (file.open(QIODevice::ReadOnly))
+        m_somaxconn = file.readAll().trimmed().toInt(&ok);
+    if (!ok)
+        m_somaxconn = -1;
+    // What the kernel keeps: for a listening socket TCP_INFO's tcpi_sacked is the queue's size.
+    tcp_info info{};
+    socklen_t length = sizeof(info);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0)
+        m_listenBacklog = int(info.tcpi_sacked);
+    else
+        m_listenBacklog = m_somaxconn > 0 ? qMin(m_options.listenBacklog, m_somaxconn) : -1;
+    if (m_listenBacklog >= 0 && m_listenBacklog < m_options.listenBacklog)
+        qCWarning(lcHub).noquote() << "listen backlog" << m_options.listenBacklog << "capped at"
+                                   << m_listenBacklog << "by net.core.somaxconn"
+                                   << (m_somaxconn >= 0 ? QStringLiteral("(%1)").arg(m_somaxconn) : QString())
+                                   << "- raise it with sysctl -w net.core.somaxconn=N";
     return true;
 }
 
@@ -364,6 +421,7 @@ void HubServer::onNewConnection()
         auto *session =
             new HubSession(*m_context, socket, number, id); // no parent: deleted before the router
         m_sessions.insert(socket, session);
+        placeInWheel(session);
         m_metrics.countConnection();
         connect(socket, &QWebSocket::disconnected, this, [this, socket] { onDisconnected(socket); });
 
@@ -385,6 +443,7 @@ void HubServer::onDisconnected(QWebSocket *socket)
         socket->deleteLater();
         return;
     }
+    removeFromWheel(session);
     const int code = socket->closeCode();
     if (code == CloseCode::TooBig && !session->isClosing()) // the session's own refusals are counted
         m_metrics.countReject(RejectReason::TooBig);
@@ -398,11 +457,59 @@ void HubServer::onDisconnected(QWebSocket *socket)
 
 void HubServer::heartbeatTick()
 {
+    if (m_stopping)
+        return;
+    const qint64 interval = qMax(10, m_options.heartbeatIntervalMs);
+    const qint64 slots = qint64(m_wheel.size());
+    const auto dueMs = [&](qint64 turn) { return turn * interval / slots; };
+    const qint64 elapsed = m_wheelClock.elapsed();
+    // Every slot that is due, in turn. A loop held up for longer than a whole interval takes
+    // each slot once, not once for every interval it missed.
+    for (qint64 taken = 0; dueMs(m_wheelTurns) <= elapsed; ++taken, ++m_wheelTurns) {
+        if (taken < slots)
+            heartbeatSlot(int(m_wheelTurns % slots));
+    }
+    m_heartbeatTimer.start(int(qMax(qint64(1), dueMs(m_wheelTurns) - m_wheelClock.elapsed())));
+}
+
+void HubServer::heartbeatSlot(int slot)
+{
     const qint64 now = Clock::current().monotonicMs();
     const qint64 limit = 2 * qint64(m_options.heartbeatIntervalMs);
-    const auto sessions = m_sessions.values();
-    for (HubSession *s : sessions)
+    const QList<HubSession *> sessions = m_wheel[size_t(slot)]; // a drop may change the slot
+    QList<quint64> numbers;
+    if (m_heartbeatProbe)
+        numbers.reserve(sessions.size());
+    for (HubSession *s : sessions) {
+        if (m_heartbeatProbe)
+            numbers.append(s->number());
         s->heartbeat(now, limit);
+    }
+    if (m_heartbeatProbe)
+        m_heartbeatProbe(slot, numbers);
+}
+
+void HubServer::placeInWheel(HubSession *session)
+{
+    const int slots = int(m_wheel.size());
+    int best = m_wheelCursor;
+    for (int i = 1; i < slots; ++i) {
+        const int candidate = (m_wheelCursor + i) % slots;
+        if (m_wheel[size_t(candidate)].size() < m_wheel[size_t(best)].size())
+            best = candidate;
+    }
+    m_wheel[size_t(best)].append(session);
+    m_wheelSlot.insert(session, best);
+    m_wheelCursor = (best + 1) % slots;
+}
+
+void HubServer::removeFromWheel(HubSession *session)
+{
+    const auto it = m_wheelSlot.constFind(session);
+    if (it == m_wheelSlot.cend())
+        return;
+    m_wheel[size_t(it.value())].removeOne(session);
+    m_wheelSlot.erase(it);
 }
 
 // --- channels ---
@@ -478,6 +585,10 @@ QJsonObject HubServer::serverInfo(const QString &sessionId) const
     info.insert(QLatin1StringView("storeAvailable"), m_store && m_store->isAvailable());
     info.insert(QLatin1StringView("authRequired"), m_auth->isRequired());
     info.insert(QLatin1StringView("heartbeatMs"), m_options.heartbeatIntervalMs);
+    // The accept queue the kernel keeps, and what was asked for when somaxconn capped it.
+    info.insert(QLatin1StringView("listenBacklog"), m_listenBacklog);
+    if (m_listenBacklog >= 0 && m_listenBacklog < m_options.listenBacklog)
+        info.insert(QLatin1StringView("listenBacklogRequested"), m_options.listenBacklog);
     info.insert(QLatin1StringView("maxMessageBytes"), double(m_options.maxMessageBytes));
     info.insert(QLatin1StringView("historySize"), m_options.historySize);
     // Budgets (docs/OPERATIONS.md); retainedBytes only from a store that can tell.

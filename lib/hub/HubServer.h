@@ -13,6 +13,7 @@
 #include "HubOptions.h"
 #include "HubRequests.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -22,7 +23,9 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 class QWebSocket;
 class QWebSocketServer;
@@ -53,6 +56,11 @@ public:
     void shutdown(); // close 1001 to every client, stop listening
 
     const HubOptions &options() const { return m_options; }
+    // The accept queue the kernel keeps for the hub's port: --listen-backlog, capped at
+    // net.core.somaxconn; -1 before start() (or when the kernel cannot be asked).
+    int listenBacklog() const { return m_listenBacklog; }
+    // net.core.somaxconn as read at start() (/proc/sys/net/core/somaxconn); -1 when unreadable.
+    int somaxconn() const { return m_somaxconn; }
     quint16 healthPort() const;
     QUrl healthUrl() const;
     int clientCount() const { return int(m_sessions.size()); }
@@ -66,6 +74,12 @@ public:
     const HubRequests &requests() const { return m_requests; }
     QStringList activeFeeds() const;
     bool isStopping() const { return m_stopping; }
+    // Heartbeat wheel: how many slots the interval is cut into (HubOptions::heartbeatSlots, or
+    // the automatic count), and a probe told of each slot's turn: the slot and the numbers of
+    // the sessions it pinged (or dropped as silent). For tests and benches; none by default.
+    int heartbeatSlotCount() const { return int(m_wheel.size()); }
+    using HeartbeatProbe = std::function<void(int slot, const QList<quint64> &sessionNumbers)>;
+    void setHeartbeatProbe(HeartbeatProbe probe) { m_heartbeatProbe = std::move(probe); }
     // Publishes from inside the process (feeds, an embedding app): the same path as a client's
     // publish, without dedupe. Failures are counted and logged.
     void publish(const QString &channel, const QJsonValue &data);
@@ -89,7 +103,11 @@ private:
     void onDisconnected(QWebSocket *socket);
     void onStoreMessage(const QString &channel, const StoredMessage &message);
     void addMethods();
+    // Takes the heartbeat slots that are due (each of them once), then sleeps until the next.
     void heartbeatTick();
+    void heartbeatSlot(int slot);
+    void placeInWheel(HubSession *session);
+    void removeFromWheel(HubSession *session);
     void rateTick();
     // Frees channels idle for --channel-idle-secs (budgets)
     void expireIdleChannels();
@@ -116,10 +134,22 @@ private:
     quint64 m_nextSession = 0;
     QString m_instanceId;
 
+    // Heartbeat wheel: the interval cut into slots, each session in one (the least full when it
+    // opened); slot j of the wheel's run is due (j * interval / slots) ms after it started, on
+    // the real monotonic clock (silence itself is measured on Clock::current()).
     QTimer m_heartbeatTimer;
+    std::vector<QList<HubSession *>> m_wheel;
+    QHash<HubSession *, int> m_wheelSlot;
+    QElapsedTimer m_wheelClock;
+    qint64 m_wheelTurns = 0; // slots taken since the wheel started
+    int m_wheelCursor = 0;   // where the search for the least full slot starts (round robin on ties)
+    HeartbeatProbe m_heartbeatProbe;
     QTimer m_rateTimer;
     QTimer m_shutdownTimer;
     QTimer m_idleTimer; // budgets: expireIdleChannels
+    bool applyListenBacklog(QString *error);
+    int m_listenBacklog = -1;
+    int m_somaxconn = -1;
     bool m_started = false;
     bool m_stopping = false;
     bool m_stoppedEmitted = false;
