@@ -89,7 +89,14 @@ public:
         return !m_failed;
     }
     bool failed() const { return m_failed; }
-    qint64 written() const { return m_written; }
+    // Writes what is held and says in `result` what went out, or why not.
+    void finish(HistoryExportResult *result)
+    {
+        flush();
+        result->bytes = m_written;
+        if (m_failed)
+            result->error = QStringLiteral("cannot write the export: %1").arg(error());
+    }
     QString error() const { return m_error.isEmpty() ? QStringLiteral("write failed") : m_error; }
 
 private:
@@ -187,10 +194,7 @@ HistoryExportResult exportHistory(const HistoryStore &store, const HistoryExport
         if (w.failed())
             break;
     }
-    w.flush();
-    result.bytes = w.written();
-    if (w.failed())
-        result.error = QStringLiteral("cannot write the export: %1").arg(w.error());
+    w.finish(&result);
     return result;
 }
 
@@ -231,10 +235,7 @@ HistoryExportResult exportTimeline(const HistoryStore &store, const HistoryExpor
         if (w.failed())
             break;
     }
-    w.flush();
-    result.bytes = w.written();
-    if (w.failed())
-        result.error = QStringLiteral("cannot write the export: %1").arg(w.error());
+    w.finish(&result);
     return result;
 }
 
