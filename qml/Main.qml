@@ -97,6 +97,19 @@ ApplicationWindow {
             alertSeverity: window.dashboard.alerts.topSeverity
             onAlertsClicked: if (!window.kiosk) window.current = 5
         }
+        // Several sources: each one's state at a glance, and why one is not live.
+        SourceStrip {
+            Layout.fillWidth: true
+            sources: window.dashboard.sources
+            firstName: window.dashboard.embeddedHub ? "embedded hub" : window.dashboard.status.endpoint
+            firstSeverity: window.dashboard.status.severity
+            firstHeadline: window.dashboard.status.headline
+            firstRttMs: window.dashboard.health.rttMs
+            firstRate: window.dashboard.health.msgsInPerSec
+            firstOutbox: window.dashboard.health.outboxDepth
+            firstLive: window.dashboard.status.live
+            showRetry: !window.kiosk
+        }
         // Alerts that ask for someone, above everything else: on a wall display the one thing
         // nobody may miss. Acknowledging or silencing (in the Alerts panel) takes it away.
         AlertBanner {

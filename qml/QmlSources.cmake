@@ -18,6 +18,7 @@ set(_pulseboard_qml_files
     components/Metric.qml
     components/ConnectionHeader.qml
     components/StatusBanner.qml
+    components/SourceStrip.qml
     components/AlertBanner.qml
     components/ServerSwitcher.qml
     components/Segmented.qml

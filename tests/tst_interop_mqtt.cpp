@@ -18,6 +18,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace Pulseboard;
 using namespace Pulseboard::Test;
@@ -162,6 +163,7 @@ private Q_SLOTS:
     void retainedMessageIsTheLastValue();
     void dashboardTilesPerTopicAndRetainedMark();
     void cliMarksRetainedMessages();
+    void dashboardWithTheEmbeddedHubAndAnMqttSource();
     void offlinePublishesArriveOnceInOrder();
     void linkCutWhileBrokerPublishesMissesNothing();
     void keepAliveCatchesBlackholedLinkAndResendsWithDup();
@@ -371,6 +373,121 @@ void tst_InteropMqtt::dashboardTilesPerTopicAndRetainedMark()
     app.write("quit\n");
     if (!app.waitForFinished(5000))
         app.kill();
+}
+
+// The real dashboard with two sources of different dialects: the embedded hub (first) and aedes
+// as "plant" behind a FaultProxy. Plant's topics under its filter get tiles named plant/...; cutting
+// plant's link takes plant (only) off live while the hub's charts keep filling; restoring it
+// brings plant back with new messages. --print-state and the snapshot name both sources.
+void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
+{
+    Broker broker;
+    QVERIFY(broker.start());
+    Test::FaultProxy proxy;
+    QVERIFY(proxy.listen(broker.port()));
+    QTemporaryDir home;
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"XDG_CONFIG_HOME"_s, home.path() + u"/config"_s);
+    env.insert(u"XDG_DATA_HOME"_s, home.path() + u"/data"_s);
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    app.setProcessEnvironment(env);
+    app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    app.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard"),
+              {u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1200x800"_s, u"--source"_s,
+               u"plant:mqtt="_s + proxy.url().toString(), u"--subscribe"_s, u"plant/line/+/temp"_s,
+               u"--backoff-initial"_s, u"20"_s, u"--backoff-max"_s, u"100"_s});
+    QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
+    // The test's event loop runs while it waits: the proxy lives in this process.
+    QByteArray out;
+    auto snapshot = [&]() -> QJsonObject {
+        app.write("snapshot\n");
+        QJsonObject found;
+        // Empty after 3 s without an answer: the caller's wait goes on.
+        (void)QTest::qWaitFor(
+            [&] {
+                out += app.readAllStandardOutput();
+                qsizetype nl;
+                while ((nl = out.indexOf('\n')) >= 0) {
+                    const QJsonObject o = QJsonDocument::fromJson(out.left(nl)).object();
+                    out.remove(0, nl + 1);
+                    if (o.value(u"event"_s) == u"snapshot"_s)
+                        found = o;
+                }
+                return !found.isEmpty();
+            },
+            3000);
+        return found;
+    };
+    auto source = [](const QJsonObject &snap, int i) {
+        return snap.value(u"sources"_s).toArray().at(i).toObject();
+    };
+    auto strings = [](const QJsonValue &v) {
+        QStringList l;
+        for (const QJsonValue &e : v.toArray())
+            l.append(e.toString());
+        return l;
+    };
+    QTimer feed;
+    int n = 0;
+    QObject::connect(&feed, &QTimer::timeout,
+                     [&] { broker.publish(u"line/a/temp"_s, u"%1"_s.arg(20 + n++ % 5)); });
+    feed.start(50);
+
+    QJsonObject snap;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return source(snap, 0).value(u"live"_s).toBool() && source(snap, 1).value(u"live"_s).toBool() &&
+                   strings(snap.value(u"tileChannels"_s)).contains(u"plant/line/a/temp"_s);
+        },
+        20000));
+    QCOMPARE(snap.value(u"sources"_s).toArray().size(), 2);
+    QCOMPARE(source(snap, 1).value(u"name"_s).toString(), u"plant"_s);
+    QCOMPARE(source(snap, 1).value(u"protocol"_s).toString(), u"mqtt"_s);
+    QCOMPARE(strings(source(snap, 1).value(u"channels"_s)), QStringList{u"plant/line/+/temp"_s});
+    QCOMPARE(source(snap, 0).value(u"protocol"_s).toString(), u"pulseboard"_s);
+    // The filter's tile gave way to the topic's; the hub's own tiles are there too.
+    QVERIFY(!strings(snap.value(u"tileChannels"_s)).contains(u"plant/line/+/temp"_s));
+    QVERIFY(strings(snap.value(u"tileChannels"_s)).contains(u"sys.cpu"_s));
+
+    // Cut plant: plant goes off live, the hub does not, and the hub's messages keep coming.
+    proxy.setMode(Test::FaultProxy::Mode::Reset);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return !source(snap, 1).value(u"live"_s).toBool();
+        },
+        15000));
+    QVERIFY(source(snap, 0).value(u"live"_s).toBool());
+    QVERIFY(!source(snap, 1).value(u"banner"_s).toString().isEmpty());
+    const double hubBefore = source(snap, 0).value(u"messages"_s).toDouble();
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return source(snap, 0).value(u"messages"_s).toDouble() > hubBefore;
+        },
+        15000));
+    QVERIFY(source(snap, 0).value(u"live"_s).toBool());
+
+    // Restore plant: live again, and new messages arrive.
+    proxy.setMode(Test::FaultProxy::Mode::Pass);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return source(snap, 1).value(u"live"_s).toBool();
+        },
+        15000));
+    const double plantBack = source(snap, 1).value(u"messages"_s).toDouble();
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = snapshot();
+            return source(snap, 1).value(u"messages"_s).toDouble() >= plantBack + 5;
+        },
+        15000));
+    app.write("quit\n");
+    QVERIFY(QTest::qWaitFor([&] { return app.state() == QProcess::NotRunning; }, 10000));
+    QCOMPARE(app.exitCode(), 0);
 }
 
 void tst_InteropMqtt::cliMarksRetainedMessages()

@@ -543,11 +543,11 @@ void ChartFeeder::feedLine(Binding &b, QList<QPointF> points, const StreamBuffer
     PlotLine *line = b.series.data();
     if (line->kind() != PlotLine::Line) {
         breaks.clear();
-    } else if (buffer && !m_store->outages().isEmpty()) {
+    } else if (const QList<Outage> &outages = m_store->outagesOf(b.source); buffer && !outages.isEmpty()) {
         // The rings' outages, over the rings' part only (the store's part has its own).
         const int offset = b.historyPoints;
         const QList<QPointF> ramPart = offset > 0 ? points.mid(offset) : points;
-        for (int i : lineBreaks(*buffer, ramPart, m_store->outages()))
+        for (int i : lineBreaks(*buffer, ramPart, outages))
             breaks.append(i + offset);
         std::sort(breaks.begin(), breaks.end());
         breaks.erase(std::unique(breaks.begin(), breaks.end()), breaks.end());

@@ -187,7 +187,7 @@ void SeriesStore::clearChannels()
 {
     const QMutexLocker locker(&m_mutex);
     for (const SeriesKey &key : keys())
-        if (key.isChannel())
+        if (key.isChannel() && sourceOf(key).isEmpty())
             clearSource(key);
 }
 
@@ -240,25 +240,45 @@ QString SeriesStore::exportCsv(const QString &fileName, const QVariantList &seri
     return QString();
 }
 
-void SeriesStore::noteConnectionLost(qint64 t)
+void SeriesStore::noteConnectionLost(qint64 t, const QString &source)
 {
-    if (!m_outages.isEmpty() && m_outages.constLast().up == 0)
+    QList<Outage> &outages = m_outages[source];
+    if (!outages.isEmpty() && outages.constLast().up == 0)
         return; // already down
-    m_outages.append({t, 0});
+    outages.append({t, 0});
     ++m_outageRevision;
 }
 
-void SeriesStore::noteConnectionBack(qint64 t)
+void SeriesStore::noteConnectionBack(qint64 t, const QString &source)
 {
-    if (m_outages.isEmpty() || m_outages.constLast().up != 0)
+    auto it = m_outages.find(source);
+    if (it == m_outages.end() || it->isEmpty() || it->constLast().up != 0)
         return;
-    m_outages.last().up = qMax(t, m_outages.constLast().down);
+    QList<Outage> &outages = *it;
+    outages.last().up = qMax(t, outages.constLast().down);
     // Outages older than anything a chart can show are forgotten, and there are never many.
     const qint64 horizon = t - m_limits.retentionMs;
-    m_outages.removeIf([horizon](const Outage &o) { return o.up != 0 && o.up < horizon; });
-    while (m_outages.size() > kMaxOutages)
-        m_outages.removeFirst();
+    outages.removeIf([horizon](const Outage &o) { return o.up != 0 && o.up < horizon; });
+    while (outages.size() > kMaxOutages)
+        outages.removeFirst();
     ++m_outageRevision;
+}
+
+const QList<Outage> &SeriesStore::outages(const QString &source) const
+{
+    static const QList<Outage> none;
+    const auto it = m_outages.constFind(source);
+    return it == m_outages.cend() ? none : *it;
+}
+
+QString SeriesStore::sourceOf(const SeriesKey &key) const
+{
+    if (!key.isChannel())
+        return QString();
+    for (const QString &name : m_sourceNames)
+        if (key.name.size() > name.size() && key.name.at(name.size()) == u'/' && key.name.startsWith(name))
+            return name;
+    return QString();
 }
 
 } // namespace Pulseboard

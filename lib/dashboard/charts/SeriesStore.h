@@ -82,7 +82,8 @@ public:
     qint64 latestTime(const SeriesKey &source, const QString &path) const;
     int droppedFieldCount(const SeriesKey &source) const;
     void clearSource(const SeriesKey &source);
-    // Forgets every channel's series; the dashboard's own figures stay.
+    // Forgets the channels' series of the first source (a server switch); the dashboard's own
+    // figures and the other sources' channels stay.
     void clearChannels();
 
     // QML names channels by their names: these read the channel `channel`'s series.
@@ -110,11 +111,22 @@ public:
     Q_INVOKABLE void clearSource(const QString &channel) { clearSource(SeriesKey::channel(channel)); }
     qint64 allocatedBytes() const;
 
-    // The times the connection was down, so charts break their lines there instead of drawing
-    // across (lineBreaks). Kept for the retention window, at most kMaxOutages of them.
-    void noteConnectionLost(qint64 t);
-    void noteConnectionBack(qint64 t);
-    const QList<Outage> &outages() const { return m_outages; }
+    // The times a connection was down, so charts break their lines there instead of drawing
+    // across (lineBreaks). Kept for the retention window, at most kMaxOutages of them per
+    // connection. A dashboard with several sources keeps one list per source: `source` empty is
+    // the first source (whose channels carry no prefix, and the dashboard's own figures), a name
+    // is a source of setSources() (its channels are "name/channel"). One source's outage never
+    // breaks another's lines.
+    void noteConnectionLost(qint64 t, const QString &source = {});
+    void noteConnectionBack(qint64 t, const QString &source = {});
+    const QList<Outage> &outages(const QString &source = {}) const;
+    // The outages of the connection `key`'s series came over.
+    const QList<Outage> &outagesOf(const SeriesKey &key) const { return outages(sourceOf(key)); }
+    // The names of the sources after the first (set before messages arrive, on the GUI thread).
+    void setSources(const QStringList &names) { m_sourceNames = names; }
+    // Which source a series belongs to: the name whose "name/" its channel starts with, else
+    // empty (the first source, or the dashboard's own figures).
+    QString sourceOf(const SeriesKey &key) const;
     // Bumped when the outage list changes; charts redraw their lines then.
     quint64 outageRevision() const { return m_outageRevision; }
     static constexpr int kMaxOutages = 256;
@@ -143,7 +155,8 @@ private:
     Limits m_limits;
     mutable QRecursiveMutex m_mutex; // guards m_sources and the buffers in it
     QHash<SeriesKey, Source> m_sources;
-    QList<Outage> m_outages;
+    QHash<QString, QList<Outage>> m_outages; // by source; "" is the first
+    QStringList m_sourceNames;
     quint64 m_outageRevision = 0;
 };
 

@@ -141,7 +141,8 @@ void ChannelListModel::noteMessage(const QString &channel, qint64 receivedMs, co
     noteMessages(channel, 1, receivedMs, data);
 }
 
-void ChannelListModel::noteMessages(const QString &channel, int count, qint64 receivedMs, const PayloadText &latest)
+void ChannelListModel::noteMessages(const QString &channel, int count, qint64 receivedMs,
+                                    const PayloadText &latest)
 {
     Row &r = m_rows[ensureRow(channel)];
     r.messages += count;
@@ -208,9 +209,15 @@ bool ChannelListModel::addManual(const QString &channel)
 
 void ChannelListModel::refresh(qint64 nowMs, bool connectionLive)
 {
+    refresh(nowMs, [connectionLive](const QString &) { return connectionLive; });
+}
+
+void ChannelListModel::refresh(qint64 nowMs, const std::function<bool(const QString &channel)> &live)
+{
     if (m_rows.isEmpty())
         return;
     for (Row &r : m_rows) {
+        const bool connectionLive = live(r.name);
         r.rate = r.meter.rate(nowMs);
         r.ageMs = r.lastMs > 0 ? qMax<qint64>(0, nowMs - r.lastMs) : -1;
         r.stale = r.lastMs == 0 || Pulseboard::isStale(r.ageMs, r.rate, m_staleMinimumMs, connectionLive);

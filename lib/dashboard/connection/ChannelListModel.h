@@ -6,6 +6,8 @@
 // view nothing per message.
 #pragma once
 
+#include <functional>
+
 #include "PayloadText.h"
 #include "RateMeter.h"
 
@@ -62,6 +64,8 @@ public:
     void clear();
     // Recomputes rates, ages and staleness at `nowMs` and notifies the view once.
     void refresh(qint64 nowMs, bool connectionLive);
+    // The same, with each channel judged by its own connection (a dashboard of several sources).
+    void refresh(qint64 nowMs, const std::function<bool(const QString &channel)> &connectionLive);
 
     void setStaleMinimumMs(qint64 ms) { m_staleMinimumMs = ms; }
     qint64 staleMinimumMs() const { return m_staleMinimumMs; }

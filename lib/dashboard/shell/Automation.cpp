@@ -136,14 +136,19 @@ Automation::Automation(Dashboard *dashboard, QQuickWindow *window, const Options
             QVariantMap snap = m_dashboard->snapshot();
             snap.insert(QStringLiteral("event"), QStringLiteral("state"));
             // Only the words matter here; counters would print a line per tick.
-            const QString key = snap.value(QStringLiteral("state")).toString() + QLatin1Char('|') +
-                                snap.value(QStringLiteral("banner")).toString();
+            QString key = snap.value(QStringLiteral("state")).toString() + QLatin1Char('|') +
+                          snap.value(QStringLiteral("banner")).toString();
+            for (const QVariant &source : snap.value(QStringLiteral("sources")).toList())
+                key += QLatin1Char('|') + source.toMap().value(QStringLiteral("state")).toString() +
+                       QLatin1Char('|') + source.toMap().value(QStringLiteral("banner")).toString();
             if (key == m_lastStateLine)
                 return;
             m_lastStateLine = key;
             printLine(snap);
         };
         connect(dashboard->status(), &ConnectionStatus::changed, this, print);
+        for (const DashboardSource *source : dashboard->sources())
+            connect(source->status(), &ConnectionStatus::changed, this, print);
         print();
     }
     if (options.control) {

@@ -76,7 +76,7 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
         // A retained last value is not stale for being quiet: it is the topic's value until a
         // new one comes (the tile says it is retained instead). A connection down greys it all.
         [this](const QString &channel) {
-            return !m_status->live() || (!m_retained.contains(channel) && m_channels->isStale(channel));
+            return !liveFor(channel) || (!m_retained.contains(channel) && m_channels->isStale(channel));
         },
         [this](const QString &channel, const QString &path) { return m_store->latest(channel, path); },
         [this](const QString &channel) { return m_retained.contains(channel); },
@@ -99,7 +99,7 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
         manager, &ConnectionMirror::gapDetected, this,
         [this](const QString &channel, qint64, qint64, const QString &) { m_channels->noteGap(channel); });
     connect(manager, &ConnectionMirror::subscriptionsChanged, this, [this] {
-        m_channels->setSubscriptions(m_manager->subscriptions());
+        m_channels->setSubscriptions(allSubscriptions());
         rebuildTiles();
     });
     // The channel list comes in pages (a hub sends at most a page per reply): the pager follows
@@ -168,6 +168,7 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
             m_manager->retry();
     });
 
+    addSources();
     loadLayout();
     connect(m_layout, &DashboardLayout::changed, this, &Dashboard::rebuildTiles);
     subscribeConfigured(options.channels);
@@ -181,6 +182,109 @@ Dashboard::~Dashboard()
 {
     if (m_manager)
         m_manager->removeMessageSink(m_ingest.get());
+    // Each source takes its connection and thread down with it.
+    qDeleteAll(std::exchange(m_sources, {}));
+}
+
+void Dashboard::addSources()
+{
+    QStringList names;
+    for (const SourceSpec &spec : std::as_const(m_options.sources))
+        names.append(spec.name);
+    m_store->setSources(names);
+    for (const SourceSpec &spec : std::as_const(m_options.sources)) {
+        auto *source = new DashboardSource(
+            spec, m_store,
+            [this] { QMetaObject::invokeMethod(m_clock, &DisplayClock::noteActivity, Qt::QueuedConnection); },
+            m_options.sourceThreads, this);
+        m_sources.append(source);
+        ConnectionMirror *mirror = source->connection();
+        const QString name = spec.name;
+        // Its charts break their lines where it was down; another source's do not.
+        connect(mirror, &ConnectionMirror::stateChanged, this,
+                [this, name, wasOpen = false](ConnectionManager::State state) mutable {
+                    if (state == ConnectionManager::Open)
+                        m_store->noteConnectionBack(nowMs(), name);
+                    else if (wasOpen)
+                        m_store->noteConnectionLost(nowMs(), name);
+                    wasOpen = state == ConnectionManager::Open;
+                    refreshModels();
+                });
+        connect(mirror, &ConnectionMirror::subscriptionsChanged, this, [this] {
+            m_channels->setSubscriptions(allSubscriptions());
+            rebuildTiles();
+        });
+        connect(mirror, &ConnectionMirror::gapDetected, this,
+                [this, source](const QString &channel, qint64, qint64, const QString &) {
+                    m_channels->noteGap(source->prefix() + channel);
+                });
+        ConnectionStatus *status = source->status();
+        connect(status, &ConnectionStatus::liveChanged, m_tileModel, &TileModel::refresh);
+        // The event log tells each source's changes by name, and why it is not live.
+        connect(status, &ConnectionStatus::headlineChanged, this, [this, status, name] {
+            const QString banner = status->banner();
+            m_events->add(status->severity() == QLatin1StringView("error") ? EventLog::Error : EventLog::Info,
+                          banner.isEmpty() ? QStringLiteral("%1: %2").arg(name, status->headline())
+                                           : QStringLiteral("%1: %2").arg(name, banner),
+                          nowMs());
+        });
+    }
+}
+
+DashboardSource *Dashboard::sourceFor(const QString &channel) const
+{
+    for (DashboardSource *s : m_sources)
+        if (s->owns(channel))
+            return s;
+    return nullptr;
+}
+
+bool Dashboard::liveFor(const QString &channel) const
+{
+    if (DashboardSource *s = m_sources.isEmpty() ? nullptr : sourceFor(channel))
+        return s->status()->live();
+    return m_status->live();
+}
+
+QStringList Dashboard::allSubscriptions() const
+{
+    QStringList all = m_manager ? m_manager->subscriptions() : QStringList();
+    for (const DashboardSource *s : m_sources)
+        all += s->channels();
+    return all;
+}
+
+void Dashboard::openSources()
+{
+    for (DashboardSource *s : std::as_const(m_sources))
+        s->open();
+}
+
+void Dashboard::closeSources()
+{
+    for (DashboardSource *s : std::as_const(m_sources))
+        s->close();
+}
+
+bool Dashboard::subscribeOn(const QString &channel)
+{
+    if (DashboardSource *s = sourceFor(channel))
+        return s->connection()->subscribe(s->wireName(channel));
+    return m_manager && m_manager->subscribe(channel);
+}
+
+bool Dashboard::unsubscribeOn(const QString &channel)
+{
+    if (DashboardSource *s = sourceFor(channel))
+        return s->connection()->unsubscribe(s->wireName(channel));
+    return m_manager && m_manager->unsubscribe(channel);
+}
+
+bool Dashboard::isSubscribed(const QString &channel) const
+{
+    if (DashboardSource *s = sourceFor(channel))
+        return s->connection()->subscriptions().contains(s->wireName(channel));
+    return m_manager && m_manager->subscriptions().contains(channel);
 }
 
 QString Dashboard::version() const
@@ -203,8 +307,8 @@ void Dashboard::subscribeConfigured(const QStringList &extra)
         if (!rule.channel.isEmpty() && !wanted.contains(rule.channel))
             wanted.append(rule.channel);
     for (const QString &c : std::as_const(wanted))
-        m_manager->subscribe(c);
-    m_channels->setSubscriptions(m_manager->subscriptions());
+        subscribeOn(c);
+    m_channels->setSubscriptions(allSubscriptions());
 }
 
 void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels)
@@ -253,7 +357,13 @@ void Dashboard::notifyServerProperties(const DashboardConfig &before, bool embed
 
 void Dashboard::takeArrivals()
 {
-    MessageIngest::Batch batch = m_ingest->take();
+    applyArrivals(m_ingest->take());
+    for (DashboardSource *s : std::as_const(m_sources))
+        applyArrivals(s->ingest()->take());
+}
+
+void Dashboard::applyArrivals(MessageIngest::Batch batch)
+{
     if (batch.isEmpty())
         return;
     const qint64 now = nowMs();
@@ -283,8 +393,16 @@ void Dashboard::takeArrivals()
 
 void Dashboard::refreshModels()
 {
-    const bool live = m_manager && m_manager->state() == ConnectionManager::Open;
-    m_channels->refresh(nowMs(), live);
+    if (m_sources.isEmpty()) {
+        m_channels->refresh(nowMs(), m_manager && m_manager->state() == ConnectionManager::Open);
+    } else {
+        // Each channel is judged by its own source's connection.
+        m_channels->refresh(nowMs(), [this](const QString &channel) {
+            const DashboardSource *s = sourceFor(channel);
+            const ConnectionMirror *c = s ? s->connection() : m_manager.data();
+            return c && c->state() == ConnectionManager::Open;
+        });
+    }
     if (++m_autoCheck % 8 == 0) // every 2 s
         recheckAutomaticFields();
 }
@@ -318,7 +436,7 @@ bool Dashboard::subscribe(const QString &channel)
 bool Dashboard::subscribeChannel(const QString &channel)
 {
     const QString name = channel.trimmed();
-    if (!m_manager || !m_manager->subscribe(name))
+    if (!subscribeOn(name))
         return false;
     m_channels->addManual(name);
     Q_EMIT channelsChosen(m_manager->subscriptions());
@@ -327,7 +445,7 @@ bool Dashboard::subscribeChannel(const QString &channel)
 
 bool Dashboard::unsubscribe(const QString &channel)
 {
-    if (!m_manager || !m_manager->unsubscribe(channel))
+    if (!unsubscribeOn(channel))
         return false;
     m_userChannels.remove(channel);
     Q_EMIT channelsChosen(m_manager->subscriptions());
@@ -337,7 +455,7 @@ bool Dashboard::unsubscribe(const QString &channel)
 bool Dashboard::releaseChartChannel(const QString &channel)
 {
     if (!m_manager || m_layout->showsChannel(channel) || m_options.config.channels.contains(channel) ||
-        m_userChannels.contains(channel) || !m_manager->subscriptions().contains(channel))
+        m_userChannels.contains(channel) || !isSubscribed(channel))
         return false;
     return unsubscribe(channel);
 }
@@ -584,7 +702,7 @@ QString Dashboard::saveChart(const QString &key, const QVariantMap &draft)
         return error;
     if (!m_manager)
         return QStringLiteral("No connection to subscribe %1 on").arg(chart.channel);
-    const bool subscribed = m_manager->subscriptions().contains(chart.channel);
+    const bool subscribed = isSubscribed(chart.channel);
     const QList<ChartConfig> before = m_layout->charts();
     int index = -1;
     QString oldChannel;
@@ -631,7 +749,7 @@ QString Dashboard::removeTile(const QString &key)
                     .arg(key, spec.value(QStringLiteral("filter")).toString());
         }
     }
-    if (m_manager && !m_layout->showsChannel(channel) && m_manager->subscriptions().contains(channel))
+    if (m_manager && !m_layout->showsChannel(channel) && isSubscribed(channel))
         unsubscribe(channel);
     rebuildTiles();
     return QString();
@@ -695,6 +813,20 @@ DashboardConfig Dashboard::currentConfig() const
             c.protocol = protocol == QLatin1StringView("pulseboard") ? QString() : protocol;
             c.protocolConfig = m_manager->options().protocolConfig;
         }
+    }
+    // The other sources as they are now: their servers (no user, no query), their channels.
+    c.sources.clear();
+    for (const DashboardSource *s : m_sources) {
+        SourceConfig sc;
+        sc.name = s->name();
+        for (const QUrl &url : s->spec().connection.endpoints)
+            sc.servers.append(url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+        const QString protocol = s->spec().connection.protocol;
+        sc.protocol = protocol == QLatin1StringView("pulseboard") ? QString() : protocol;
+        sc.protocolConfig = s->spec().connection.protocolConfig;
+        sc.channels = s->connection()->subscriptions();
+        sc.tokenFile = s->spec().tokenFile;
+        c.sources.append(sc);
     }
     return c;
 }
@@ -763,9 +895,16 @@ void Dashboard::rebuildTiles()
     }
     // A kiosk shows its configured layout only; the desktop also charts every other subscription.
     if (!(m_options.kiosk && !charts.isEmpty()) && m_manager) {
-        const QStringList subscriptions = m_manager->subscriptions();
+        const QStringList subscriptions = allSubscriptions();
+        // The subscriptions that are topic filters: those of the sources whose dialect has them.
+        QStringList filters;
         if (m_manager->capabilities().topicFilters)
-            m_wildcards.setSubscriptions(subscriptions);
+            filters = m_manager->subscriptions();
+        for (const DashboardSource *s : std::as_const(m_sources))
+            if (s->connection()->capabilities().topicFilters)
+                filters += s->channels();
+        if (!filters.isEmpty() || m_wildcards.hasFilters())
+            m_wildcards.setSubscriptions(filters);
         for (const QString &channel : subscriptions) {
             // A filter (`plant/+/temp`): a tile per concrete topic seen under it; until one
             // is, a tile for the filter itself waits for the first message.
@@ -801,11 +940,12 @@ bool Dashboard::hasTile(const QString &channel) const
 {
     if (!m_manager)
         return false;
-    if (m_manager->subscriptions().contains(channel))
+    const QStringList subscriptions = allSubscriptions();
+    if (subscriptions.contains(channel))
         return true;
     if (!m_wildcards.hasFilters())
         return false;
-    for (const QString &s : m_manager->subscriptions())
+    for (const QString &s : subscriptions)
         if (m_wildcards.matchesOf(s).contains(channel))
             return true;
     return false;
@@ -915,6 +1055,29 @@ QVariantMap Dashboard::snapshot() const
     retained.sort();
     map.insert(QStringLiteral("retained"), retained);
     map.insert(QStringLiteral("storeBytes"), double(m_store->allocatedBytes()));
+    // Every source by name (the first as "sources"[0] only when there are others).
+    if (!m_sources.isEmpty()) {
+        QVariantList sources;
+        QVariantMap first{{QStringLiteral("name"), QString()},
+                          {QStringLiteral("state"), map.value(QStringLiteral("state"))},
+                          {QStringLiteral("live"), m_status->live()},
+                          {QStringLiteral("headline"), m_status->headline()},
+                          {QStringLiteral("banner"), m_status->banner()},
+                          {QStringLiteral("url"), map.value(QStringLiteral("url"))}};
+        if (m_manager) {
+            first.insert(QStringLiteral("protocol"), m_manager->protocol());
+            first.insert(QStringLiteral("capabilities"), m_manager->capabilitiesJson().toVariantMap());
+            first.insert(QStringLiteral("channels"), m_manager->subscriptions());
+            first.insert(QStringLiteral("channelCount"), int(m_manager->subscriptions().size()));
+            first.insert(QStringLiteral("outbox"), m_manager->queuedCount());
+            first.insert(QStringLiteral("messages"), double(m_manager->stats().messages));
+            first.insert(QStringLiteral("rttMs"), m_manager->rttMs());
+        }
+        sources.append(first);
+        for (const DashboardSource *s : m_sources)
+            sources.append(s->snapshot());
+        map.insert(QStringLiteral("sources"), sources);
+    }
     return map;
 }
 

@@ -11,6 +11,7 @@
 #include "DashboardConfig.h"
 #include "DashboardLayout.h"
 #include "DashboardSettings.h"
+#include "DashboardSource.h"
 #include "FrameMeter.h"
 #include "MessageIngest.h"
 #include "client/ConnectionManager.h"
@@ -60,6 +61,8 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
+    // The live sources after the first (DashboardSource), in the order given; empty with one.
+    Q_PROPERTY(QList<QObject *> sources READ sourceObjects CONSTANT)
     // The server switcher's rows and its invokables; null when there is none.
     Q_PROPERTY(Pulseboard::ServerListModel *servers READ servers CONSTANT)
     Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY embeddedHubChanged)
@@ -90,6 +93,10 @@ public:
         ServerListModel *servers = nullptr; // shown to QML only
         int healthIntervalMs = 1000;
         QList<AlertRule> alerts; // the rules the session's AlertMonitor evaluates
+        // More live sources beside `connection` (docs/SOURCES.md), each on a thread of its own
+        // unless sourceThreads is off; made, subscribed and opened with the dashboard.
+        QList<SourceSpec> sources;
+        bool sourceThreads = true;
     };
 
     Dashboard(ConnectionMirror *connection, const Options &options, QObject *parent = nullptr);
@@ -110,6 +117,18 @@ public:
     FrameMeter *frames() const { return m_frames; }
     ServerListModel *servers() const { return m_options.servers; }
     bool kiosk() const { return m_options.kiosk; }
+    const QList<DashboardSource *> &sources() const { return m_sources; }
+    QList<QObject *> sourceObjects() const { return {m_sources.cbegin(), m_sources.cend()}; }
+    // The source a channel (as the dashboard names it) comes from; null: the first.
+    DashboardSource *sourceFor(const QString &channel) const;
+    // Whether the connection `channel` comes over is live.
+    bool liveFor(const QString &channel) const;
+    // Every subscription of every source, as the dashboard names them.
+    QStringList allSubscriptions() const;
+    // Connects the other sources (the first is opened by the session).
+    void openSources();
+    // Goodbye to the other sources' servers, at quit.
+    void closeSources();
     bool embeddedHub() const { return m_options.embeddedHub; }
     TileModel *tileModel() const { return m_tileModel; }
     DashboardLayout *layout() const { return m_layout; }
@@ -228,6 +247,13 @@ private:
     void pinAutomaticTiles();
     // Subscribes for a chart (not by hand: the chart may let it go again).
     bool subscribeChannel(const QString &channel);
+    // On the connection the channel's name says (its source, else the first).
+    bool subscribeOn(const QString &channel);
+    bool unsubscribeOn(const QString &channel);
+    bool isSubscribed(const QString &channel) const;
+    void addSources();
+    // One batch of MessageIngest's into the models (GUI thread).
+    void applyArrivals(MessageIngest::Batch batch);
     // Unsubscribes `channel` when no chart of the layout shows it and the user did not ask for
     // it (config, start, by hand). Whether it did.
     bool releaseChartChannel(const QString &channel);
@@ -252,6 +278,7 @@ private:
     // payload, no QJsonValue, no signal): they land in the store and the ingest's inbox; the
     // views pick them up once per display tick.
     std::unique_ptr<MessageIngest> m_ingest;
+    QList<DashboardSource *> m_sources; // children; each its own connection and ingest
     ChannelListModel *m_channels;
     HealthHistory *m_health;
     EventLog *m_events;

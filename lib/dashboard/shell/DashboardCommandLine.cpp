@@ -1,11 +1,14 @@
 #include "DashboardCommandLine.h"
 
+#include "client/TokenSource.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "history/HistoryStore.h"
+#include "protocol/EndpointUrl.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <algorithm>
 
 namespace Pulseboard {
 
@@ -108,6 +111,76 @@ DashboardCommandLine::Environment DashboardCommandLine::Environment::fromProcess
     return env;
 }
 
+bool DashboardCommandLine::readSources(const QCommandLineParser &p, const ConnectionOptions &first,
+                                       DashboardLaunch *l, QString *error)
+{
+    QList<SourceConfig> configs = l->config.sources;
+    for (const QString &given : p.values(opt("source"))) {
+        const qsizetype eq = given.indexOf(u'=');
+        if (eq <= 0) {
+            *error = QStringLiteral("--source takes NAME=URL or NAME:PROTOCOL=URL, not '%1'").arg(given);
+            return false;
+        }
+        SourceConfig c;
+        const QString head = given.left(eq).trimmed();
+        const qsizetype colon = head.indexOf(u':');
+        c.name = colon < 0 ? head : head.left(colon);
+        c.protocol = colon < 0 ? QString() : head.mid(colon + 1).trimmed();
+        QString why;
+        if (!DashboardConfig::checkSourceName(c.name, &why)) {
+            *error = QStringLiteral("--source %1: %2").arg(given, why);
+            return false;
+        }
+        const std::optional<QUrl> url = EndpointUrl::parse(given.mid(eq + 1).trimmed(), &why);
+        if (!url) {
+            *error = QStringLiteral("--source %1: %2").arg(given, why);
+            return false;
+        }
+        c.servers = {*url};
+        // A flag beats the config's source of the same name.
+        configs.removeIf([&c](const SourceConfig &o) { return o.name == c.name; });
+        configs.append(c);
+    }
+    if (configs.isEmpty())
+        return true;
+    // --subscribe NAME/channel: the source's; the rest are the first's.
+    QStringList firsts;
+    for (const QString &channel : std::as_const(l->channels)) {
+        auto it = std::find_if(configs.begin(), configs.end(), [&channel](const SourceConfig &c) {
+            return channel.startsWith(c.name + u'/') && channel.size() > c.name.size() + 1;
+        });
+        if (it == configs.end()) {
+            firsts.append(channel);
+        } else if (const QString own = channel.mid(it->name.size() + 1); !it->channels.contains(own)) {
+            it->channels.append(own);
+        }
+    }
+    l->channels = firsts;
+    for (const SourceConfig &c : std::as_const(configs)) {
+        SourceSpec spec;
+        spec.name = c.name;
+        spec.channels = c.channels;
+        spec.tokenFile = c.tokenFile;
+        // The first's flags (heartbeat, backoff, backfill, TLS trust, frame limits) apply to
+        // every source; its endpoints, token and journal are its own.
+        ConnectionOptions o = first;
+        o.endpoints = c.servers;
+        o.token.clear();
+        o.tokenProvider = {};
+        o.tokenSource = c.tokenFile.isEmpty() ? TokenSourceFn() : TokenSource::fromFile(c.tokenFile);
+        o.queueFile.clear(); // the session gives each its own journal
+        o.protocol = c.protocol.isEmpty() ? QStringLiteral("pulseboard") : c.protocol;
+        o.protocolConfig = c.protocolConfig;
+        if (!checkProtocol(o, error)) {
+            *error = QStringLiteral("source %1: %2").arg(c.name, *error);
+            return false;
+        }
+        spec.connection = o;
+        l->sources.append(spec);
+    }
+    return true;
+}
+
 void DashboardCommandLine::addTo(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(QStringLiteral(
@@ -127,6 +200,11 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
         {opt("config"),
          QStringLiteral("Dashboard config (JSON): servers, channels, charts, thresholds, layout."),
          QStringLiteral("FILE")},
+        {opt("source"),
+         QStringLiteral("One more live source beside the first, repeatable: NAME=URL, or NAME:PROTOCOL=URL "
+                        "(e.g. plant:mqtt=ws://broker:9001/mqtt). Its channels are named NAME/channel: "
+                        "--subscribe NAME/channel subscribes one. See docs/SOURCES.md."),
+         QStringLiteral("NAME=URL")},
         {opt("kiosk"),
          QStringLiteral("Fullscreen wall display: no editing controls, no cursor, reconnects forever.")},
         {opt("window"),
@@ -338,6 +416,9 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         return false;
     }
     if (!checkProtocol(options, error))
+        return false;
+
+    if (!readSources(p, options, &l, error))
         return false;
 
     // What every server switch builds on: this run's connection flags and tokens, where the

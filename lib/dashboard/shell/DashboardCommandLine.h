@@ -8,6 +8,7 @@
 #include "Automation.h"
 #include "DashboardConfig.h"
 #include "DashboardSettings.h"
+#include "DashboardSource.h"
 #include "RenderBackend.h"
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionOptions.h"
@@ -36,6 +37,9 @@ struct DashboardLaunch
     DashboardConfig config; // --config (or the profile's), window and rate applied
     QString configPath;     // as given; empty: none
     QStringList channels;   // subscribed at start besides the config's (--subscribe or the profile's)
+    // The live sources after the first: the config's "sources", then each --source (a flag
+    // beats the config's source of its name); --subscribe NAME/channel went to its source.
+    QList<SourceSpec> sources;
     bool kiosk = false;
     bool windowGiven = false; // --window: it beats the saved choice (and is saved)
     QString theme;            // --theme dark|light; empty: the saved choice, else dark
@@ -98,6 +102,9 @@ public:
               DashboardLaunch *launch, QString *error);
 
 private:
+    bool readSources(const QCommandLineParser &parser, const ConnectionOptions &first,
+                     DashboardLaunch *launch, QString *error);
+
     ConnectionCommandLine m_connection;
 };
 

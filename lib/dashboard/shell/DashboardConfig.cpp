@@ -1,5 +1,7 @@
 #include "DashboardConfig.h"
 
+#include <QRegularExpression>
+
 #include "dashboard/charts/ChartWindows.h"
 #include "protocol/EndpointUrl.h"
 #include "protocol/Envelope.h"
@@ -39,6 +41,91 @@ bool readNumber(const QJsonObject &o, const QString &key, const QString &where, 
         return false;
     }
     *out = o.value(key).toDouble();
+    return true;
+}
+
+bool readStringList(const QJsonValue &v, const QString &where, QStringList *out, QString *error);
+
+// "sources": [{"name", "url" (or "servers": [...]), "protocol", "protocolConfig", "channels",
+// "tokenFile"}].
+bool parseSources(const QJsonValue &value, DashboardConfig *c, QString *error)
+{
+    if (!value.isArray()) {
+        *error = QStringLiteral("sources must be an array of {\"name\", \"url\", ...} objects");
+        return false;
+    }
+    const QJsonArray entries = value.toArray();
+    for (int i = 0; i < entries.size(); ++i) {
+        const QString where = QStringLiteral("sources[%1]").arg(i);
+        if (!entries.at(i).isObject()) {
+            *error = where + QStringLiteral(" must be an object with \"name\" and \"url\"");
+            return false;
+        }
+        const QJsonObject o = entries.at(i).toObject();
+        unknownKeys(o,
+                    {QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("servers"),
+                     QStringLiteral("protocol"), QStringLiteral("protocolConfig"), QStringLiteral("channels"),
+                     QStringLiteral("tokenFile")},
+                    where, &c->warnings);
+        SourceConfig s;
+        s.name = o.value(QStringLiteral("name")).toString();
+        QString why;
+        if (!DashboardConfig::checkSourceName(s.name, &why)) {
+            *error = where + QStringLiteral(".name: ") + why;
+            return false;
+        }
+        for (const SourceConfig &other : std::as_const(c->sources))
+            if (other.name == s.name) {
+                *error = where + QStringLiteral(".name: '%1' names two sources").arg(s.name);
+                return false;
+            }
+        QStringList urls;
+        if (o.value(QStringLiteral("url")).isString())
+            urls.append(o.value(QStringLiteral("url")).toString());
+        else if (o.contains(QStringLiteral("url"))) {
+            *error = where + QStringLiteral(".url must be a ws:// or wss:// URL string");
+            return false;
+        }
+        if (o.contains(QStringLiteral("servers")) &&
+            !readStringList(o.value(QStringLiteral("servers")), where + QStringLiteral(".servers"), &urls,
+                            error))
+            return false;
+        if (urls.isEmpty()) {
+            *error = where + QStringLiteral(" needs \"url\" (or \"servers\"): the source's server");
+            return false;
+        }
+        for (const QString &text : std::as_const(urls)) {
+            const std::optional<QUrl> url = EndpointUrl::parse(text, &why);
+            if (!url) {
+                *error = where + QStringLiteral(": ") + why;
+                return false;
+            }
+            s.servers.append(*url);
+        }
+        const QJsonValue p = o.value(QStringLiteral("protocol"));
+        if (!p.isUndefined() && !p.isString()) {
+            *error = where + QStringLiteral(".protocol must be a string");
+            return false;
+        }
+        s.protocol = p.toString();
+        const QJsonValue pc = o.value(QStringLiteral("protocolConfig"));
+        if (!pc.isUndefined() && !pc.isObject()) {
+            *error = where + QStringLiteral(".protocolConfig must be a JSON object (the dialect's settings)");
+            return false;
+        }
+        s.protocolConfig = pc.toObject();
+        if (o.contains(QStringLiteral("channels")) &&
+            !readStringList(o.value(QStringLiteral("channels")), where + QStringLiteral(".channels"),
+                            &s.channels, error))
+            return false;
+        const QJsonValue tf = o.value(QStringLiteral("tokenFile"));
+        if (!tf.isUndefined() && !tf.isString()) {
+            *error = where + QStringLiteral(".tokenFile must be a file name");
+            return false;
+        }
+        s.tokenFile = tf.toString();
+        c->sources.append(s);
+    }
     return true;
 }
 
@@ -162,8 +249,11 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     unknownKeys(root,
                 {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"),
                  QStringLiteral("window"), QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"),
-                 QStringLiteral("layout"), QStringLiteral("alerts")},
+                 QStringLiteral("layout"), QStringLiteral("alerts"), QStringLiteral("sources")},
                 top, &c.warnings);
+    if (root.contains(QStringLiteral("sources")) &&
+        !parseSources(root.value(QStringLiteral("sources")), &c, error))
+        return false;
 
     if (root.contains(QStringLiteral("servers"))) {
         // Each entry: "ws://..." or {"url": "ws://...", "protocol": NAME, "protocolConfig": {...}}.
@@ -403,6 +493,17 @@ bool DashboardConfig::parseCharts(const QJsonArray &charts, QList<ChartConfig> *
     return true;
 }
 
+bool DashboardConfig::checkSourceName(const QString &name, QString *error)
+{
+    static const QRegularExpression word(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"));
+    if (!word.match(name).hasMatch()) {
+        *error = QStringLiteral("a source name is a word of 1-32 letters, digits, '-', '_' or '.' (not '%1')")
+                     .arg(name);
+        return false;
+    }
+    return true;
+}
+
 QByteArray DashboardConfig::toJson() const
 {
     QJsonObject root;
@@ -425,6 +526,30 @@ QByteArray DashboardConfig::toJson() const
     }
     if (!channels.isEmpty())
         root.insert(QStringLiteral("channels"), QJsonArray::fromStringList(channels));
+    if (!sources.isEmpty()) {
+        QJsonArray list;
+        for (const SourceConfig &s : sources) {
+            QJsonObject entry{{QStringLiteral("name"), s.name}};
+            if (s.servers.size() == 1) {
+                entry.insert(QStringLiteral("url"), s.servers.constFirst().toString());
+            } else {
+                QJsonArray urls;
+                for (const QUrl &url : s.servers)
+                    urls.append(url.toString());
+                entry.insert(QStringLiteral("servers"), urls);
+            }
+            if (!s.protocol.isEmpty())
+                entry.insert(QStringLiteral("protocol"), s.protocol);
+            if (!s.protocolConfig.isEmpty())
+                entry.insert(QStringLiteral("protocolConfig"), s.protocolConfig);
+            if (!s.channels.isEmpty())
+                entry.insert(QStringLiteral("channels"), QJsonArray::fromStringList(s.channels));
+            if (!s.tokenFile.isEmpty())
+                entry.insert(QStringLiteral("tokenFile"), s.tokenFile);
+            list.append(entry);
+        }
+        root.insert(QStringLiteral("sources"), list);
+    }
     root.insert(QStringLiteral("charts"), chartsToJson(charts));
     if (!alerts.isEmpty()) {
         QJsonArray rules;

@@ -32,6 +32,23 @@ struct ChartConfig
     bool wide = false;                    // the tile spans the whole row of the Streams grid
 };
 
+// A source after the first (docs/SOURCES.md): a connection of its own, its channels named
+// "name/channel" on the dashboard.
+struct SourceConfig
+{
+    QString name;
+    QList<QUrl> servers; // fallbacks of the one connection, as "servers" are
+    QString protocol;    // empty: pulseboard
+    QJsonObject protocolConfig;
+    QStringList channels; // the source's own names (no prefix)
+    QString tokenFile;    // read before each connect; empty: no token
+    friend bool operator==(const SourceConfig &a, const SourceConfig &b)
+    {
+        return a.name == b.name && a.servers == b.servers && a.protocol == b.protocol &&
+               a.protocolConfig == b.protocolConfig && a.channels == b.channels && a.tokenFile == b.tokenFile;
+    }
+};
+
 struct DashboardConfig
 {
     QList<QUrl> servers;
@@ -41,6 +58,8 @@ struct DashboardConfig
     QString protocol;
     QJsonObject protocolConfig;
     QStringList channels;
+    // "sources": more live sources beside the first (the servers above, or the embedded hub).
+    QList<SourceConfig> sources;
     QList<ChartConfig> charts;
     QList<AlertRule> alerts;                 // "alerts": rule texts (docs/ALERTS.md), names unique
     int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows
@@ -53,6 +72,8 @@ struct DashboardConfig
     QString source;       // the file load() read (absolute path); empty: none
 
     static const QStringList &knownPanels();
+    // Whether `name` can name a source: a word of 1-32 letters, digits, '-', '_', '.'.
+    static bool checkSourceName(const QString &name, QString *error);
     // Parses `json`. Returns false with `error` saying which key is wrong and why.
     static bool parse(const QByteArray &json, DashboardConfig *config, QString *error);
     static bool load(const QString &fileName, DashboardConfig *config, QString *error);

@@ -73,6 +73,7 @@ bool DashboardSession::start(QString *error)
     dashboard.healthIntervalMs = m_launch.healthIntervalMs;
     dashboard.settings = m_userSettings;
     dashboard.alerts = m_launch.alerts;
+    dashboard.sourceThreads = m_launch.networkThread;
     if (m_launch.embeddedHub()) {
         // No server given: run a hub in this process on loopback, publishing this machine's
         // figures, and chart them. The default works with nothing else installed.
@@ -91,6 +92,12 @@ bool DashboardSession::start(QString *error)
         options.queueFile = m_switcher->queueFileFor(options.endpoints);
     }
 
+    // Each other source journals what it queues in a file of its own (per server list, as a
+    // switch does): nothing queued for one source ever reaches another.
+    for (SourceSpec spec : std::as_const(m_launch.sources)) {
+        spec.connection.queueFile = m_switcher->queueFileFor(spec.connection.endpoints);
+        dashboard.sources.append(spec);
+    }
     m_servers = std::make_unique<ServerListModel>(m_switcher.get(), m_profileSettings.isWritable());
     dashboard.servers = m_servers.get();
     m_manager = new ConnectionManager();
@@ -210,6 +217,9 @@ void DashboardSession::open()
 {
     if (m_startProblem.isEmpty() && m_mirror)
         m_mirror->open();
+    // The other sources connect whatever the first's problem.
+    if (m_dashboard)
+        m_dashboard->openSources();
 }
 
 void DashboardSession::showWindow(QQuickWindow *window)
@@ -240,6 +250,8 @@ void DashboardSession::shutdown(QQuickWindow *window)
         // Goodbye (1000) written on the network thread before anything stops.
         m_mirror->runOnManagerThread([](ConnectionManager *m) { m->close(); });
     }
+    if (m_dashboard)
+        m_dashboard->closeSources();
     if (m_switcher)
         m_switcher->shutdown();
     if (m_history)

@@ -29,10 +29,18 @@ void MessageIngest::reset()
     take();
 }
 
-void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data)
+void MessageIngest::deliver(const QString &wireChannel, qint64 seq, qint64 ts, const JsonView &data)
 {
     const qint64 now = Clock::current().wallMs();
-    if (!m_backfillNext.isEmpty() && channel == m_backfillNext) {
+    // The name the dashboard knows the channel by (one allocation per channel, not per message).
+    auto named = m_prefix.isEmpty() ? m_named.end() : m_named.find(wireChannel);
+    if (!m_prefix.isEmpty() && named == m_named.end()) {
+        if (m_named.size() >= 65536) // topics under a filter can be many: bounded
+            m_named.clear();
+        named = m_named.insert(wireChannel, m_prefix + wireChannel);
+    }
+    const QString &channel = m_prefix.isEmpty() ? wireChannel : *named;
+    if (!m_backfillNext.isEmpty() && wireChannel == m_backfillNext) {
         m_backfillNext.clear();
         // The past, at the server's time (older than any skew check allows by design): drawn,
         // not live traffic, so no lag, no arrival, no raw frame.
@@ -81,7 +89,7 @@ void MessageIngest::deliver(const QString &channel, qint64 seq, qint64 ts, const
         else
             m_store->ingest(SeriesKey::channel(channel), t, data);
     }
-    const bool retained = !m_retainedNext.isEmpty() && channel == m_retainedNext;
+    const bool retained = !m_retainedNext.isEmpty() && wireChannel == m_retainedNext;
     if (retained)
         m_retainedNext.clear();
     // One copy of the payload's text, shared by the raw view and the channel's newest value.

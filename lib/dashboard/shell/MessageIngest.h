@@ -64,6 +64,11 @@ public:
     explicit MessageIngest(SeriesStore *store, std::function<void()> wake = {});
 
     void setMaxRawFrames(int frames) { m_maxRaw = qMax(1, frames); }
+    // A source after the dashboard's first: its channels are stored and shown as
+    // "prefix" + channel ("plant/" + "temp"), so two sources' channels of one name stay apart.
+    // Set before the connection opens.
+    void setChannelPrefix(const QString &prefix) { m_prefix = prefix; }
+    QString channelPrefix() const { return m_prefix; }
     // The local history: every sample stored into the SeriesStore goes to it too (null: none).
     // Set before the connection opens.
     void setHistory(HistoryRecorder *history) { m_history.store(history); }
@@ -85,7 +90,9 @@ private:
     SeriesStore *m_store;
     std::function<void()> m_wake;
     int m_maxRaw = 5000;
-    QString m_retainedNext; // only touched where deliver() runs
+    QString m_prefix;
+    QHash<QString, QString> m_named; // channel -> prefix + channel; only touched where deliver() runs
+    QString m_retainedNext;          // only touched where deliver() runs
     std::atomic<HistoryRecorder *> m_history{nullptr};
     QString m_backfillNext; // the same: the channel whose next delivery is of its backfill
     std::atomic<bool> m_warnedClock{false};

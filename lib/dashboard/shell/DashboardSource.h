@@ -1,0 +1,93 @@
+// DashboardSource: one more live source of a dashboard, beside the first (the connection the
+// Console, the Health panel and the server switcher work with). Each source is a connection of its
+// own: a ConnectionManager with its own dialect, token source, outbox journal, heartbeat and
+// backoff, on a network thread of its own, so one source failing, refusing a token or flooding
+// never stalls another. Its messages land in the dashboard's SeriesStore through a MessageIngest of
+// its own whose channels carry the source's name ("plant/temp"): two sources' channels of one
+// name stay apart wherever a name is shown or written. The GUI side sees it through a
+// ConnectionMirror and a ConnectionStatus, as it sees the first.
+#pragma once
+
+#include "MessageIngest.h"
+#include "client/ConnectionOptions.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace Pulseboard {
+
+class ConnectionManager;
+class ConnectionMirror;
+class ConnectionStatus;
+class SeriesStore;
+
+struct SourceSpec
+{
+    QString name; // DashboardConfig::checkSourceName; unique in the dashboard
+    ConnectionOptions connection;
+    QStringList channels; // the source's own names (no prefix), subscribed at start
+    QString tokenFile;    // where connection.tokenSource reads (written back by an export)
+};
+
+class DashboardSource : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("DashboardSource is made by the dashboard")
+    Q_PROPERTY(QString name READ name CONSTANT)
+    Q_PROPERTY(Pulseboard::ConnectionMirror *connection READ connection CONSTANT)
+    Q_PROPERTY(Pulseboard::ConnectionStatus *status READ status CONSTANT)
+    // Messages a second over the last second (live ones; a backfill is not traffic).
+    Q_PROPERTY(double rate READ rate NOTIFY rateChanged)
+
+public:
+    // `store` and `wake` as MessageIngest takes them. With `thread` the connection runs on a
+    // thread of its own (tests may keep it on the caller's).
+    DashboardSource(const SourceSpec &spec, SeriesStore *store, std::function<void()> wake, bool thread,
+                    QObject *parent = nullptr);
+    ~DashboardSource() override;
+
+    QString name() const { return m_spec.name; }
+    // "name/": what its channels are prefixed with.
+    QString prefix() const { return m_spec.name + u'/'; }
+    const SourceSpec &spec() const { return m_spec; }
+    ConnectionMirror *connection() const { return m_mirror.get(); }
+    ConnectionStatus *status() const { return m_status; }
+    MessageIngest *ingest() const { return m_ingest.get(); }
+    double rate() const { return m_rate; }
+    // Whether `channel` (a dashboard name) is one of this source's, and its name on the wire.
+    bool owns(const QString &channel) const { return channel.startsWith(prefix()); }
+    QString wireName(const QString &channel) const { return channel.mid(m_spec.name.size() + 1); }
+    // The subscriptions as the dashboard names them ("name/channel").
+    QStringList channels() const;
+
+    // Subscribes the spec's channels and connects.
+    void open();
+    // Goodbye (1000) to the server, written on the connection's thread.
+    void close();
+    // What --print-state and the control snapshot say of it.
+    QVariantMap snapshot() const;
+
+Q_SIGNALS:
+    void rateChanged();
+
+private:
+    SourceSpec m_spec;
+    std::unique_ptr<QThread> m_thread;
+    ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_thread when there is one
+    std::unique_ptr<ConnectionMirror> m_mirror;
+    ConnectionStatus *m_status;
+    std::unique_ptr<MessageIngest> m_ingest;
+    QTimer m_rateTimer;
+    quint64 m_lastMessages = 0;
+    double m_rate = 0;
+};
+
+} // namespace Pulseboard
