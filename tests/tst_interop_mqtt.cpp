@@ -396,7 +396,7 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
     app.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard"),
               {u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1200x800"_s, u"--source"_s,
                u"plant:mqtt="_s + proxy.url().toString(), u"--subscribe"_s, u"plant/line/+/temp"_s,
-               u"--backoff-initial"_s, u"20"_s, u"--backoff-max"_s, u"100"_s});
+               u"--backoff-initial"_s, u"20"_s, u"--backoff-max"_s, u"100"_s, u"--max-retries"_s, u"0"_s});
     QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
     // The test's event loop runs while it waits: the proxy lives in this process.
     QByteArray out;

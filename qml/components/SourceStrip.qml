@@ -2,6 +2,7 @@
 // words, RTT, message rate and outbox depth. The first source (the header's) leads as "first";
 // a source that is not live says why on its own banner line below, so one source down never
 // hides behind another that is fine.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
 import Pulseboard

@@ -32,6 +32,7 @@
 #include "dashboard/servers/ServerListModel.h"
 
 #include <QObject>
+#include <QQmlListProperty>
 #include <QPointer>
 #include <QSet>
 #include <QTimer>
@@ -62,7 +63,7 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
     // The live sources after the first (DashboardSource), in the order given; empty with one.
-    Q_PROPERTY(QList<QObject *> sources READ sourceObjects CONSTANT)
+    Q_PROPERTY(QQmlListProperty<Pulseboard::DashboardSource> sources READ sourceList CONSTANT)
     // The server switcher's rows and its invokables; null when there is none.
     Q_PROPERTY(Pulseboard::ServerListModel *servers READ servers CONSTANT)
     Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY embeddedHubChanged)
@@ -118,7 +119,7 @@ public:
     ServerListModel *servers() const { return m_options.servers; }
     bool kiosk() const { return m_options.kiosk; }
     const QList<DashboardSource *> &sources() const { return m_sources; }
-    QList<QObject *> sourceObjects() const { return {m_sources.cbegin(), m_sources.cend()}; }
+    QQmlListProperty<DashboardSource> sourceList() { return {this, &m_sources}; }
     // The source a channel (as the dashboard names it) comes from; null: the first.
     DashboardSource *sourceFor(const QString &channel) const;
     // Whether the connection `channel` comes over is live.

@@ -3,7 +3,8 @@
 // reads: {"published": topic, "payload": text, "qos": n, "dup": b, "client": id} for every PUBLISH a
 // client sent, {"connected": id}, {"disconnected": id}.
 // Options: --username U --password P: CONNACK 4 (bad user name or password) unless both match;
-// --refuse-id ID: CONNACK 2 (identifier rejected) for that client id.
+// --refuse-id ID: CONNACK 2 (identifier rejected) for that client id. --port N: listen there (default:
+// a free port).
 // Commands on stdin, one JSON object a line:
 //   {"publish": {"topic": T, "payload": S, "qos": 0|1, "retain": bool}}
 //   {"series": {"topic": T, "from": n, "count": k, "intervalMs": ms, "qos": 1}}  publishes the
@@ -82,4 +83,4 @@ const run = async (line) => {
 }
 process.stdin.on('end', () => process.exit(0))
 
-http.listen(0, '127.0.0.1', () => out({ port: http.address().port }))
+http.listen(Number(option('--port') ?? 0), '127.0.0.1', () => out({ port: http.address().port }))
