@@ -84,6 +84,6 @@ xvfb "$bin/pulseboard" --geometry 1440x900 --theme light --screenshot "$out/ligh
 xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$root/docs/examples/kiosk.json" \
   --no-notifications --alert 'name=cpu-busy severity=critical channel=sys.cpu field=/total above=0 clear=-1' \
   --screenshot "$out/kiosk-alert.png" --screenshot-delay 12000
-# 7. Two sources, one cut and restored (its own script).
+# 8. Two sources, one cut and restored (its own script).
 bash "$root/docs/screenshots/make-sources-screenshot.sh"
 rm -f "$out"/*.png.json "$hub_log"
