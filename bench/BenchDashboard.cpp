@@ -52,6 +52,7 @@ double secondsSince(const QElapsedTimer &clock)
 
 struct BlasterStat
 {
+    int from = 0; // which of the target's blasters (one a source)
     double t = 0;
     qint64 sent = 0;
     qint64 backlog = 0; // bytes the dashboard has not taken: held by the blaster + in its socket
@@ -74,6 +75,7 @@ struct Target
 {
     QString name;
     std::unique_ptr<QProcess> blaster;
+    std::vector<std::unique_ptr<QProcess>> sourceBlasters; // --sources: one more a source
     std::unique_ptr<QProcess> app;
     QList<Frames> frames;
     QList<BlasterStat> blasts;
@@ -94,35 +96,67 @@ public:
 
     double now() const { return secondsSince(m_clock); }
 
-    // Starts a blaster with `blasterArgs` and a dashboard subscribed to `channels` bench channels.
-    bool start(Target &t, const QStringList &blasterArgs, int channels)
+    // A blaster with `blasterArgs` whose stats lines go to `t` as blaster `from`; its port, or 0.
+    int startBlaster(Target &t, QProcess *blaster, const QStringList &blasterArgs, int from)
     {
-        t.blaster = std::make_unique<QProcess>();
-        t.blaster->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        t.blaster->start(m_bin + QStringLiteral("/bench-blaster"), blasterArgs);
-        const int port = readListeningPort(*t.blaster);
+        blaster->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        blaster->start(m_bin + QStringLiteral("/bench-blaster"), blasterArgs);
+        const int port = readListeningPort(*blaster);
         if (port <= 0) {
             std::fprintf(stderr, "bench-dashboard: bench-blaster did not start\n");
-            return false;
+            return 0;
         }
         Target *target = &t;
-        QObject::connect(t.blaster.get(), &QProcess::readyReadStandardOutput, t.blaster.get(),
-                         [this, target] {
-                             while (target->blaster->canReadLine()) {
-                                 const QByteArray line = target->blaster->readLine().trimmed();
-                                 if (!line.startsWith("stats "))
-                                     continue;
-                                 BlasterStat b;
-                                 b.t = now();
-                                 for (const QByteArray &field : line.split(' ')) {
-                                     if (field.startsWith("sent="))
-                                         b.sent = field.mid(5).toLongLong();
-                                     else if (field.startsWith("pending=") || field.startsWith("outq="))
-                                         b.backlog += field.mid(field.indexOf('=') + 1).toLongLong();
-                                 }
-                                 target->blasts.append(b);
-                             }
-                         });
+        QObject::connect(blaster, &QProcess::readyReadStandardOutput, blaster, [this, target, blaster, from] {
+            while (blaster->canReadLine()) {
+                const QByteArray line = blaster->readLine().trimmed();
+                if (!line.startsWith("stats "))
+                    continue;
+                BlasterStat b;
+                b.from = from;
+                b.t = now();
+                for (const QByteArray &field : line.split(' ')) {
+                    if (field.startsWith("sent="))
+                        b.sent = field.mid(5).toLongLong();
+                    else if (field.startsWith("pending=") || field.startsWith("outq="))
+                        b.backlog += field.mid(field.indexOf('=') + 1).toLongLong();
+                }
+                target->blasts.append(b);
+            }
+        });
+        return port;
+    }
+
+    // Starts a blaster with `blasterArgs` and a dashboard subscribed to `channels` bench channels;
+    // with `sources` > 1 the channels are split over that many sources, each its own blaster
+    // (the first source's, then --source sK=... for the others, their channels sK/bench.N).
+    bool start(Target &t, const QStringList &blasterArgs, int channels, int sources = 1)
+    {
+        sources = qBound(1, sources, channels);
+        const int perSource = channels / sources;
+        QStringList args0 = blasterArgs;
+        if (sources > 1) {
+            const qsizetype at = args0.indexOf(QStringLiteral("--channels"));
+            if (at >= 0 && at + 1 < args0.size())
+                args0[at + 1] = QString::number(perSource);
+        }
+        t.blaster = std::make_unique<QProcess>();
+        const int port = startBlaster(t, t.blaster.get(), args0, 0);
+        if (port <= 0)
+            return false;
+        Target *target = &t;
+        QStringList sourceArgs;
+        for (int k = 1; k < sources; ++k) {
+            t.sourceBlasters.push_back(std::make_unique<QProcess>());
+            const int p = startBlaster(t, t.sourceBlasters.back().get(), args0, k);
+            if (p <= 0)
+                return false;
+            sourceArgs << QStringLiteral("--source") << QStringLiteral("s%1=ws://127.0.0.1:%2").arg(k).arg(p);
+            for (int c = 0; c < perSource; ++c)
+                sourceArgs << QStringLiteral("--subscribe") << QStringLiteral("s%1/bench.%2").arg(k).arg(c);
+        }
+        if (sources > 1)
+            channels = perSource;
 
         QStringList args{QStringLiteral("--url"),
                          QStringLiteral("ws://127.0.0.1:%1").arg(port),
@@ -138,6 +172,7 @@ public:
         args << m_extra;
         for (int c = 0; c < channels; ++c)
             args << QStringLiteral("--subscribe") << QStringLiteral("bench.%1").arg(c);
+        args << sourceArgs;
         t.app = std::make_unique<QProcess>();
         // Its own HOME: the dashboard's outbox journal and caches land in a scratch folder.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -206,6 +241,11 @@ public:
             t.blaster->kill();
             t.blaster->waitForFinished(5000);
         }
+        for (const auto &b : t.sourceBlasters)
+            if (!b->waitForFinished(10000)) {
+                b->kill();
+                b->waitForFinished(5000);
+            }
         m_stopping = false;
     }
 
@@ -334,13 +374,20 @@ Figures figuresOf(const Target &t, double start, double settle, double warmup, d
             f.msgRate = (m1 - m0) / (endLine->t - warmLine->t);
         f.storeMiB = endLine->line.value(QStringLiteral("storeBytes")).toDouble() / 1048576.0;
     }
+    // The backlog of all the target's blasters: each one's latest report, summed at each report
+    // of the first.
+    std::map<int, qint64> latest;
     for (const BlasterStat &b : t.blasts) {
-        if (b.t < start + warmup)
+        latest[b.from] = b.backlog;
+        if (b.from != 0 || b.t < start + warmup)
             continue;
+        qint64 backlog = 0;
+        for (const auto &[from, bytes] : latest)
+            backlog += bytes;
         if (f.backlogWarm == 0 && b.t < start + warmup + 1.5)
-            f.backlogWarm = double(b.backlog);
-        f.backlogEnd = double(b.backlog);
-        f.backlogMax = qMax(f.backlogMax, double(b.backlog));
+            f.backlogWarm = double(backlog);
+        f.backlogEnd = double(backlog);
+        f.backlogMax = qMax(f.backlogMax, double(backlog));
     }
     const ProcSample w = procAt(t, start + warmup);
     const ProcSample e = procAt(t, end);
@@ -360,13 +407,13 @@ QByteArray ratio(double value, double base)
     return base > 0 ? QByteArray::number(value / base, 'f', 2) : QByteArrayLiteral("-");
 }
 
-int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
+int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate, int sources)
 {
     const int settle = 5;
     std::printf(
-        "dashboard: %d channels x %g Hz = %g msgs/s for %d s; idle dashboard side by side (baseline); "
-        "frames counted after %d s, RSS and queues compared from %d s\n",
-        channels, rate, channels * rate, seconds, settle, warmup);
+        "dashboard: %d channels x %g Hz = %g msgs/s for %d s over %d source(s); idle dashboard side by side "
+        "(baseline, the same sources); frames counted after %d s, RSS and queues compared from %d s\n",
+        channels, rate, channels * rate, seconds, sources, settle, warmup);
     std::fflush(stdout);
     Target idle;
     idle.name = QStringLiteral("idle");
@@ -375,11 +422,11 @@ int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
     if (!runner.start(idle,
                       {QStringLiteral("--count"), QStringLiteral("0"), QStringLiteral("--channels"),
                        QString::number(channels)},
-                      channels) ||
+                      channels, sources) ||
         !runner.start(load,
                       {QStringLiteral("--rate"), QString::number(rate), QStringLiteral("--channels"),
                        QString::number(channels)},
-                      channels))
+                      channels, sources))
         return 1;
     const double start = runner.now();
     double nextReport = start + 60;
@@ -457,7 +504,7 @@ int runLoad(Runner &runner, int seconds, int warmup, int channels, double rate)
                 settle);
 
     const double growth = l.rssWarmMiB > 0 ? (l.rssEndMiB - l.rssWarmMiB) / l.rssWarmMiB * 100 : 0;
-    const double offered = channels * rate;
+    const double offered = (channels / sources) * sources * rate;
     std::printf("\ntargets:\n");
     std::printf("  >= 30 fps sustained:      median %.1f, min %.1f  -> %s\n", l.fpsMedian, l.fpsMin,
                 l.fpsMin >= 30      ? "met"
@@ -661,6 +708,11 @@ int main(int argc, char **argv)
                        "something changes, "
                        "so this is the most frames a second the charts can ask for)."),
         QStringLiteral("HZ"), QStringLiteral("30"));
+    const QCommandLineOption sourcesOpt(
+        QStringLiteral("sources"),
+        QStringLiteral("Load: split the channels over N sources, each its own blaster and connection "
+                       "(default 1; e.g. --sources 4 --channels 20: 4 sources x 5 channels)."),
+        QStringLiteral("N"), QStringLiteral("1"));
     const QCommandLineOption memoryOpt(QStringLiteral("memory"),
                                        QStringLiteral("Run the memory benchmark instead."));
     const QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("Memory: runs (default 3)."),
@@ -685,7 +737,7 @@ int main(int argc, char **argv)
             "--dashboard-arg=off for the single-threaded baseline."),
         QStringLiteral("ARG"));
     parser.addOptions({secondsOpt, minutesOpt, warmupOpt, channelsOpt, rateOpt, geometryOpt, displayRateOpt,
-                       rendererOpt, memoryOpt, runsOpt, samplesOpt, burstOpt, dashboardArgOpt});
+                       rendererOpt, sourcesOpt, memoryOpt, runsOpt, samplesOpt, burstOpt, dashboardArgOpt});
     parser.process(app);
 
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariable("QT_QPA_PLATFORM").isEmpty()) {
@@ -721,5 +773,6 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench-dashboard: --rate must be > 0\n");
         return 2;
     }
-    return runLoad(runner, seconds, warmup, channels, rate);
+    return runLoad(runner, seconds, warmup, channels, rate,
+                   qBound(1, parser.value(sourcesOpt).toInt(), channels));
 }

@@ -7,6 +7,7 @@
 #   bench/dashboard.sh --channels 20 --rate 1000 --warmup 60 --geometry 1440x900
 #   bench/dashboard.sh --channels 50 --rate 2000 --minutes 10   benchmark 2b: 100 000 msgs/s
 #   bench/dashboard.sh --burst 200000                           benchmark 2c: a replay burst
+#   bench/dashboard.sh --sources 4 --channels 20                 benchmark 2d: 4 sources x 5 channels
 set -euo pipefail
 source "$(dirname "$0")/build-release.sh"
 exec xvfb-run -a -s "-screen 0 1920x1200x24" "$bin/bench-dashboard" "$@"

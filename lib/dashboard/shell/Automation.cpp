@@ -756,7 +756,14 @@ void Automation::printFrameStats()
                      {QStringLiteral("renderer"), m_dashboard->frames()->renderer()}};
     const QVariantMap snap = m_dashboard->snapshot();
     line.insert(QStringLiteral("chartPoints"), snap.value(QStringLiteral("chartPoints")));
-    line.insert(QStringLiteral("messages"), snap.value(QStringLiteral("messages")));
+    // Several sources: the messages of all of them (each source's own are in the snapshot).
+    double messages = snap.value(QStringLiteral("messages")).toDouble();
+    if (snap.contains(QStringLiteral("sources"))) {
+        messages = 0;
+        for (const QVariant &source : snap.value(QStringLiteral("sources")).toList())
+            messages += source.toMap().value(QStringLiteral("messages")).toDouble();
+    }
+    line.insert(QStringLiteral("messages"), messages);
     line.insert(QStringLiteral("storeBytes"), snap.value(QStringLiteral("storeBytes")));
     line.insert(QStringLiteral("queues"), m_dashboard->queueDepths());
     printLine(line);

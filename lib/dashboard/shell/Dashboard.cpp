@@ -1009,6 +1009,20 @@ QVariantMap Dashboard::queueDepths()
                     {QStringLiteral("outbox"), m_manager ? m_manager->queuedCount() : 0},
                     {QStringLiteral("lagMs"), double(m_ingest->lagMs())},
                     {QStringLiteral("lagMsMax"), double(m_ingest->takeLagMsMax())}};
+    if (m_sources.isEmpty())
+        return map;
+    // Several sources: every outbox counted, the latest of their lags.
+    int outbox = map.value(QStringLiteral("outbox")).toInt();
+    double lag = map.value(QStringLiteral("lagMs")).toDouble();
+    double lagMax = map.value(QStringLiteral("lagMsMax")).toDouble();
+    for (DashboardSource *s : std::as_const(m_sources)) {
+        outbox += s->connection()->queuedCount();
+        lag = qMax(lag, double(s->ingest()->lagMs()));
+        lagMax = qMax(lagMax, double(s->ingest()->takeLagMsMax()));
+    }
+    map.insert(QStringLiteral("outbox"), outbox);
+    map.insert(QStringLiteral("lagMs"), lag);
+    map.insert(QStringLiteral("lagMsMax"), lagMax);
     return map;
 }
 

@@ -32,8 +32,8 @@
 #include "dashboard/servers/ServerListModel.h"
 
 #include <QObject>
-#include <QQmlListProperty>
 #include <QPointer>
+#include <QQmlListProperty>
 #include <QSet>
 #include <QTimer>
 #include <QVariantList>
