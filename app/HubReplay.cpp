@@ -48,6 +48,13 @@ bool HubReplay::load(QString *error)
     HistoryStore store(storeOptions);
     if (!store.openForReading(error))
         return false;
+    const QString check = store.integrityCheck();
+    if (check != QLatin1StringView("ok")) {
+        *error = QStringLiteral("cannot read %1: it is damaged (%2)")
+                     .arg(path, check.isEmpty() ? QStringLiteral("integrity check failed")
+                                                : check.section(QLatin1Char('\n'), 0, 0));
+        return false;
+    }
     const QHash<QString, QString> info = store.recordingInfo();
     QHash<QString, int> index;
     QString why;
@@ -63,7 +70,9 @@ bool HubReplay::load(QString *error)
             if (!frame.data.isEmpty()) {
                 std::optional<QJsonValue> parsed = parseJsonValue(frame.data);
                 if (!parsed) {
-                    why = QStringLiteral("message %1 on %2 holds no JSON data").arg(m_messages + 1).arg(frame.channel);
+                    why = QStringLiteral("message %1 on %2 holds no JSON data")
+                              .arg(m_messages + 1)
+                              .arg(frame.channel);
                     bad = true;
                     return false;
                 }
@@ -88,16 +97,16 @@ bool HubReplay::load(QString *error)
     const qint64 startedMs = info.value(QStringLiteral("started")).toLongLong();
     if (startedMs > 0) {
         static const char *const kinds[] = {"state", "outage", "gap", "alert"};
-        for (const HistoryEvent &e : store.timeline(std::numeric_limits<qint64>::min() / 2,
-                                                    std::numeric_limits<qint64>::max() / 2)) {
+        for (const HistoryEvent &e :
+             store.timeline(std::numeric_limits<qint64>::min() / 2, std::numeric_limits<qint64>::max() / 2)) {
             const int kind = int(e.kind);
             const qint64 at = e.kind == HistoryEvent::Kind::Outage ? e.toMs : e.fromMs;
-            QJsonObject data{{QStringLiteral("kind"),
-                              QLatin1StringView(kind >= 0 && kind < 4 ? kinds[kind] : "event")},
-                             {QStringLiteral("at"), double(e.fromMs)},
-                             {QStringLiteral("source"), e.source},
-                             {QStringLiteral("detail"), e.detail},
-                             {QStringLiteral("recorded"), true}};
+            QJsonObject data{
+                {QStringLiteral("kind"), QLatin1StringView(kind >= 0 && kind < 4 ? kinds[kind] : "event")},
+                {QStringLiteral("at"), double(e.fromMs)},
+                {QStringLiteral("source"), e.source},
+                {QStringLiteral("detail"), e.detail},
+                {QStringLiteral("recorded"), true}};
             if (e.toMs != e.fromMs)
                 data.insert(QStringLiteral("to"), double(e.toMs));
             m_items.push_back({std::max<qint64>(0, (at - startedMs) * 1000), -1, data});
@@ -119,7 +128,8 @@ void HubReplay::start()
                                << m_channels.size() << "channels over" << double(m_durationUs) / 1e6 << "s at"
                                << m_options.speed << "x" << (m_options.loop ? "(looping)" : "");
     if (m_options.whenSubscribed) {
-        qCInfo(lcReplay).noquote() << "waiting for a subscriber on each of" << m_channels.join(QStringLiteral(", "));
+        qCInfo(lcReplay).noquote() << "waiting for a subscriber on each of"
+                                   << m_channels.join(QStringLiteral(", "));
         m_waitTimer.start();
         return;
     }
@@ -151,7 +161,8 @@ void HubReplay::tick()
     int passed = 0;
     while (m_next < m_items.size()) {
         const Item &item = m_items[m_next];
-        const qint64 dueNs = m_epochNs + qint64(std::llround(double(item.offsetUs) * 1000.0 / m_options.speed));
+        const qint64 dueNs =
+            m_epochNs + qint64(std::llround(double(item.offsetUs) * 1000.0 / m_options.speed));
         if (dueNs > nowNs) {
             m_timer.start(int(std::min<qint64>((dueNs - nowNs + 999999) / 1000000, 1 << 30)));
             return;
@@ -167,7 +178,8 @@ void HubReplay::tick()
         ++passed;
     }
     publishMarker(QStringLiteral("end"));
-    qCInfo(lcReplay).noquote() << "replay round" << m_round << "finished:" << m_published << "messages published";
+    qCInfo(lcReplay).noquote() << "replay round" << m_round << "finished:" << m_published
+                               << "messages published";
     Q_EMIT roundFinished(m_round);
     if (!m_options.loop) {
         Q_EMIT finished();
@@ -175,7 +187,8 @@ void HubReplay::tick()
     }
     // The next round starts one recording's length after this one started (+1 ms so that a
     // recording of one instant does not spin), on the same clock.
-    m_epochNs += qint64(std::llround(double(std::max<qint64>(m_durationUs, 1000)) * 1000.0 / m_options.speed));
+    m_epochNs +=
+        qint64(std::llround(double(std::max<qint64>(m_durationUs, 1000)) * 1000.0 / m_options.speed));
     ++m_round;
     m_next = 0;
     publishMarker(QStringLiteral("start"));

@@ -137,7 +137,7 @@ void SessionRecorder::checkStore()
 {
     if (m_failed || m_store->isWriting())
         return;
-    fail(m_store->statusText());
+    fail(m_store->why().isEmpty() ? m_store->statusText() : m_store->why());
 }
 
 void SessionRecorder::fail(const QString &why)

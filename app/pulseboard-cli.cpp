@@ -142,7 +142,6 @@ template <typename Usage> int runExport(const QCommandLineParser &parser, Usage 
     return 0;
 }
 
-
 // --replay FILE: the recording's messages as JSON Lines, each line byte for byte what the live CLI
 // printed for it, among the timeline's entries ({"event":"timeline",...}) by time; first a
 // "recording" line (what was recorded from where), last a "replayed" line (the counts). With
@@ -163,9 +162,16 @@ int runReplay(const QString &path, double speed)
     QString error;
     if (!store.openForReading(&error))
         return failed(error);
+    // Checked whole first: a damaged recording is said before any of it is printed.
+    const QString check = store.integrityCheck();
+    if (check != QLatin1StringView("ok"))
+        return failed(QStringLiteral("cannot read %1: it is damaged (%2)")
+                          .arg(path, check.isEmpty() ? QStringLiteral("integrity check failed")
+                                                     : check.section(QLatin1Char('\n'), 0, 0)));
     const QHash<QString, QString> info = store.recordingInfo();
     if (info.isEmpty() && store.frameCount() == 0)
-        return failed(QStringLiteral("%1 holds no recording (a history without recorded messages)").arg(path));
+        return failed(
+            QStringLiteral("%1 holds no recording (a history without recorded messages)").arg(path));
 
     ::signal(SIGPIPE, SIG_IGN);
     QByteArray out;
@@ -206,11 +212,12 @@ int runReplay(const QString &path, double speed)
         for (; nextEvent < timeline.size() && timeline.at(nextEvent).fromMs <= ms; ++nextEvent) {
             const HistoryEvent &e = timeline.at(nextEvent);
             const int kind = int(e.kind);
-            QJsonObject o{{QStringLiteral("event"), QStringLiteral("timeline")},
-                          {QStringLiteral("kind"), QLatin1StringView(kind >= 0 && kind < 4 ? kinds[kind] : "event")},
-                          {QStringLiteral("at"), double(e.fromMs)},
-                          {QStringLiteral("source"), e.source},
-                          {QStringLiteral("detail"), e.detail}};
+            QJsonObject o{
+                {QStringLiteral("event"), QStringLiteral("timeline")},
+                {QStringLiteral("kind"), QLatin1StringView(kind >= 0 && kind < 4 ? kinds[kind] : "event")},
+                {QStringLiteral("at"), double(e.fromMs)},
+                {QStringLiteral("source"), e.source},
+                {QStringLiteral("detail"), e.detail}};
             if (e.toMs != e.fromMs)
                 o.insert(QStringLiteral("to"), double(e.toMs));
             line(o);
@@ -257,7 +264,8 @@ int runReplay(const QString &path, double speed)
         &error);
     if (!read) {
         flush();
-        return failed(QStringLiteral("cannot read %1 after %2 messages: %3").arg(path).arg(messages).arg(error));
+        return failed(
+            QStringLiteral("cannot read %1 after %2 messages: %3").arg(path).arg(messages).arg(error));
     }
     eventsUntil(std::numeric_limits<qint64>::max());
     line({{QStringLiteral("event"), QStringLiteral("replayed")},
@@ -350,19 +358,22 @@ int main(int argc, char *argv[])
          QStringLiteral("FILE")},
 
         {QStringLiteral("record"),
-         QStringLiteral("Record every message of every subscribed channel and the connection timeline to FILE "
-                        "(a history store; see --replay). Refuses an existing FILE unless --overwrite."),
+         QStringLiteral(
+             "Record every message of every subscribed channel and the connection timeline to FILE "
+             "(a history store; see --replay). Refuses an existing FILE unless --overwrite."),
          QStringLiteral("FILE")},
         {QStringLiteral("overwrite"), QStringLiteral("--record: replace FILE when it exists.")},
         {QStringLiteral("record-max-size"),
          QStringLiteral("--record: stop (exit 8) once FILE would grow past SIZE (e.g. 500MB, 2GiB)."),
          QStringLiteral("SIZE")},
         {QStringLiteral("replay"),
-         QStringLiteral("Print a recording as JSON Lines (the messages as they were printed live, the timeline) "
-                        "and exit; no connection."),
+         QStringLiteral(
+             "Print a recording as JSON Lines (the messages as they were printed live, the timeline) "
+             "and exit; no connection."),
          QStringLiteral("FILE")},
         {QStringLiteral("speed"),
-         QStringLiteral("--replay: at the recorded times, this many times as fast (e.g. 1, 10); default: at once."),
+         QStringLiteral(
+             "--replay: at the recorded times, this many times as fast (e.g. 1, 10); default: at once."),
          QStringLiteral("X")},
     });
 
@@ -389,7 +400,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(QStringLiteral("replay"))) {
         for (const char *flag : {"url", "record", "export", "subscribe"}) {
             if (parser.isSet(QLatin1StringView(flag)))
-                return usage(QStringLiteral("--replay reads a recording: it takes no --%1").arg(QLatin1StringView(flag)));
+                return usage(QStringLiteral("--replay reads a recording: it takes no --%1")
+                                 .arg(QLatin1StringView(flag)));
         }
         double speed = 0;
         if (parser.isSet(QStringLiteral("speed"))) {
@@ -491,8 +503,9 @@ int main(int argc, char *argv[])
             const QString size = parser.value(QStringLiteral("record-max-size"));
             if (!HistoryStore::parseRetention(size, &age, &bytes, &why) || age != 0 || bytes <= 0 ||
                 size.contains(QLatin1Char(',')))
-                return usage(QStringLiteral("--record-max-size needs a size of 1MiB or more, e.g. 500MB, not '%1'")
-                                 .arg(size));
+                return usage(
+                    QStringLiteral("--record-max-size needs a size of 1MiB or more, e.g. 500MB, not '%1'")
+                        .arg(size));
             storeOptions.maxPageCount = std::max<qint64>(16, bytes / 4096); // SQLite's default page
         }
         const QFileInfo file(path);
@@ -511,7 +524,8 @@ int main(int argc, char *argv[])
         }
         recording = std::make_unique<HistoryStore>(storeOptions);
         if (!recording->open() || recording->status() != HistoryStore::Status::Ok) {
-            err << "pulseboard-cli: --record: cannot record to " << path << ": " << recording->statusText() << "\n";
+            err << "pulseboard-cli: --record: cannot record to " << path << ": "
+                << (recording->why().isEmpty() ? recording->statusText() : recording->why()) << "\n";
             return kRecordFailed;
         }
     }

@@ -36,9 +36,10 @@ int main(int argc, char *argv[])
     flags.addTo(parser);
     parser.addOptions({
         {QStringLiteral("replay"),
-         QStringLiteral("Serve a recording (pulseboard-cli --record FILE) as live channels: each message on its "
-                        "channel at its recorded time; the timeline on replay.timeline. No built-in feeds "
-                        "unless --feeds names some."),
+         QStringLiteral(
+             "Serve a recording (pulseboard-cli --record FILE) as live channels: each message on its "
+             "channel at its recorded time; the timeline on replay.timeline. No built-in feeds "
+             "unless --feeds names some."),
          QStringLiteral("FILE")},
         {QStringLiteral("speed"),
          QStringLiteral("--replay: this many times as fast as recorded, 0.1-100 (default 1)."),
@@ -88,7 +89,8 @@ int main(int argc, char *argv[])
         if (parser.isSet(QStringLiteral("speed"))) {
             bool ok = false;
             replayOptions.speed = parser.value(QStringLiteral("speed")).toDouble(&ok);
-            if (!ok || !(replayOptions.speed >= HubReplay::kMinSpeed && replayOptions.speed <= HubReplay::kMaxSpeed))
+            if (!ok ||
+                !(replayOptions.speed >= HubReplay::kMinSpeed && replayOptions.speed <= HubReplay::kMaxSpeed))
                 return usage(QStringLiteral("--speed needs a number from 0.1 to 100, not '%1'")
                                  .arg(parser.value(QStringLiteral("speed"))));
         }

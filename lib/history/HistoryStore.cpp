@@ -710,7 +710,8 @@ bool HistoryStore::writeBatch(std::vector<Item> &items)
                 return failed(rc);
         } else if (item.kind == Item::Kind::Frame) {
             const HistoryFrame &f = *item.frame;
-            rc = fr.run(f.arrivalMs, f.offsetUs, f.serverTs, f.seq, qint64(f.flags), f.source, f.channel, f.data);
+            rc = fr.run(f.arrivalMs, f.offsetUs, f.serverTs, f.seq, qint64(f.flags), f.source, f.channel,
+                        f.data);
             if (rc != SQLITE_DONE)
                 return failed(rc);
         } else if (item.kind == Item::Kind::Info) {

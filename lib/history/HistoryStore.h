@@ -127,6 +127,13 @@ public:
     bool isWriting() const;
     // One sentence for the user: what happened and what the dashboard does about it.
     QString statusText() const;
+    // Why the store stopped or could not open, in a few words (statusText() without the dashboard's
+    // sentence around it); empty while it writes.
+    QString why() const
+    {
+        std::lock_guard lock(m_textMutex);
+        return m_why;
+    }
     QString damagedPath() const { return m_damagedPath; }
     const HistoryOptions &options() const { return m_options; }
 
