@@ -76,7 +76,8 @@ void SessionRecorder::start(const ConnectionOptions &options, const QString &too
         QString detail = ConnectionManager::stateName(state);
         m_store->appendEvent({HistoryEvent::Kind::State, t, t, m_source, detail});
         const bool open = state == ConnectionManager::Open;
-        if (!open && m_wasOpen)
+        // The recorder's own close at the end is no outage.
+        if (!open && m_wasOpen && state != ConnectionManager::Closed)
             m_downSince = t;
         if (open && m_downSince > 0) {
             m_store->appendEvent({HistoryEvent::Kind::Outage, m_downSince, t, m_source, QString()});
