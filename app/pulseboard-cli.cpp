@@ -207,10 +207,25 @@ int runReplay(const QString &path, double speed)
     const QList<HistoryEvent> timeline =
         store.timeline(std::numeric_limits<qint64>::min() / 2, std::numeric_limits<qint64>::max() / 2);
     static const char *const kinds[] = {"state", "outage", "gap", "alert"};
+    using SteadyClock = std::chrono::steady_clock;
+    const SteadyClock::time_point start = SteadyClock::now();
+    // --speed: a line waits for its recorded offset from the start (µs), divided by the speed.
+    auto waitFor = [&](qint64 offsetUs) {
+        if (speed <= 0)
+            return;
+        const auto due = start + std::chrono::microseconds(qint64(double(offsetUs) / speed));
+        if (due > SteadyClock::now()) {
+            flush();
+            std::this_thread::sleep_until(due);
+        }
+    };
+    const qint64 startedMs = info.value(QStringLiteral("started")).toLongLong();
     qsizetype nextEvent = 0;
     auto eventsUntil = [&](qint64 ms) {
         for (; nextEvent < timeline.size() && timeline.at(nextEvent).fromMs <= ms; ++nextEvent) {
             const HistoryEvent &e = timeline.at(nextEvent);
+            if (startedMs > 0)
+                waitFor((e.fromMs - startedMs) * 1000);
             const int kind = int(e.kind);
             QJsonObject o{
                 {QStringLiteral("event"), QStringLiteral("timeline")},
@@ -223,21 +238,13 @@ int runReplay(const QString &path, double speed)
             line(o);
         }
     };
-    using SteadyClock = std::chrono::steady_clock;
-    const SteadyClock::time_point start = SteadyClock::now();
     qint64 messages = 0;
     QString lastChannel;
     QByteArray lastChannelJson;
     const bool read = store.forEachFrame(
         [&](const HistoryFrame &f) {
             eventsUntil(f.arrivalMs);
-            if (speed > 0) {
-                const auto due = start + std::chrono::microseconds(qint64(double(f.offsetUs) / speed));
-                if (due > SteadyClock::now()) {
-                    flush();
-                    std::this_thread::sleep_until(due);
-                }
-            }
+            waitFor(f.offsetUs);
             if (f.channel != lastChannel) {
                 lastChannel = f.channel;
                 lastChannelJson.clear();

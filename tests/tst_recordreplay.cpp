@@ -138,6 +138,7 @@ class tst_RecordReplay : public QObject
 private Q_SLOTS:
     void initTestCase();
     void recordsFaultReplaysSameMessages();
+    void hubLoopsRecordingAndSaysItsRounds();
     void migratesVersionOneStore();
     void recordRefusesExistingFileUnlessOverwrite();
     void recordIntoFolderThatCannotBeMade();
@@ -316,6 +317,58 @@ void tst_RecordReplay::recordsFaultReplaysSameMessages()
     const qint64 replaySpan = lastTs - firstTs;
     QVERIFY2(replaySpan >= spanMs / 2 * 7 / 10 && replaySpan <= spanMs / 2 * 15 / 10 + 300,
              qPrintable(QStringLiteral("span %1 ms replayed in %2 ms at 2x").arg(spanMs).arg(replaySpan)));
+}
+
+void tst_RecordReplay::hubLoopsRecordingAndSaysItsRounds()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("loop.sqlite"));
+    QVERIFY(writeRecording(file, 40)); // 40 messages 1 ms apart
+    QProcess hub;
+    hub.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    hub.start(kHub, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--replay"), file,
+                     QStringLiteral("--loop"), QStringLiteral("--replay-when-subscribed")});
+    const QUrl url = readListeningUrl(hub);
+    QVERIFY2(url.isValid(), "the replaying hub did not start");
+    // One client on the recorded channel and the timeline: three rounds and a bit.
+    const Run watched =
+        run(kCli,
+            QStringList{QStringLiteral("--url"), url.toString(), QStringLiteral("--subscribe"),
+                        QStringLiteral("rec.a"), QStringLiteral("--subscribe"),
+                        QStringLiteral("replay.timeline"), QStringLiteral("--count"), QStringLiteral("130")} +
+                fastCliFlags());
+    hub.terminate();
+    hub.waitForFinished(10000);
+    QCOMPARE(watched.exitCode, 0);
+    int seq = 0, expectN = 0, starts = 0, ends = 0, round = 1;
+    for (const QByteArray &line : messageLines(watched.out)) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        const QJsonObject data = o.value(QLatin1StringView("data")).toObject();
+        if (o.value(QLatin1StringView("channel")).toString() == QLatin1StringView("replay.timeline")) {
+            QCOMPARE(data.value(QLatin1StringView("kind")).toString(), QStringLiteral("replay"));
+            const QString state = data.value(QLatin1StringView("state")).toString();
+            if (state == QLatin1StringView("start")) {
+                // (The first round's may go out before the timeline's subscription is in: the hub
+                // waits for the recorded channels' subscribers only.)
+                ++starts;
+                QCOMPARE(data.value(QLatin1StringView("round")).toInt(), round);
+                QCOMPARE(expectN, 0);
+            } else {
+                QCOMPARE(state, QStringLiteral("end"));
+                ++ends;
+                QCOMPARE(expectN, 40); // a round ends after all its messages
+                expectN = 0;
+                ++round;
+            }
+            continue;
+        }
+        // Each round the recording's data again, the hub's seq going on.
+        QCOMPARE(data.value(QLatin1StringView("n")).toInt(), expectN++);
+        QCOMPARE(o.value(QLatin1StringView("seq")).toInt(), ++seq);
+    }
+    QVERIFY2(starts >= 2 && ends >= 2,
+             qPrintable(QStringLiteral("%1 starts, %2 ends").arg(starts).arg(ends)));
 }
 
 void tst_RecordReplay::migratesVersionOneStore()
