@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 
@@ -17,10 +18,11 @@ namespace Pulseboard {
 
 struct HistoryStore::Item
 {
-    enum class Kind : quint8 { Sample, Event, Series };
+    enum class Kind : quint8 { Sample, Event, Series, Frame, Info };
     Kind kind = Kind::Sample;
     HistorySample sample;
-    HistoryEvent event; // Event; for Series: source = source, detail = field, fromMs = id
+    HistoryEvent event; // Event; Series: source = source, detail = field, fromMs = id; Info: key, value
+    std::unique_ptr<HistoryFrame> frame; // Frame (on the heap: samples stay small)
 };
 
 namespace {
@@ -37,6 +39,14 @@ public:
     sqlite3_stmt *get() const { return m_stmt; }
     void bind(int i, qint64 v) { sqlite3_bind_int64(m_stmt, i, v); }
     void bind(int i, double v) { sqlite3_bind_double(m_stmt, i, v); }
+    // JSON text; a null or empty one is bound as NULL.
+    void bind(int i, const QByteArray &b)
+    {
+        if (b.isEmpty())
+            sqlite3_bind_null(m_stmt, i);
+        else
+            sqlite3_bind_text(m_stmt, i, b.constData(), int(b.size()), SQLITE_TRANSIENT);
+    }
     void bind(int i, const QString &s)
     {
         const QByteArray u = s.toUtf8();
@@ -64,6 +74,11 @@ public:
     }
     qint64 i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
     double dbl(int c) const { return sqlite3_column_double(m_stmt, c); }
+    QByteArray bytes(int c) const
+    {
+        return QByteArray(reinterpret_cast<const char *>(sqlite3_column_blob(m_stmt, c)),
+                          sqlite3_column_bytes(m_stmt, c));
+    }
     QString text(int c) const
     {
         return QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c)),
@@ -180,10 +195,15 @@ bool HistoryStore::createSchema(sqlite3 *db, QString *error)
                      .arg(kSchemaVersion);
         return false;
     }
-    if (version == kSchemaVersion)
+    if (version == kSchemaVersion) {
+        m_version = kSchemaVersion;
         return true;
-    const char *schema =
-        "BEGIN IMMEDIATE;"
+    }
+    // Each step takes a store from version i to i + 1 in one transaction, its user_version with it:
+    // a store of any older version is upgraded step by step, and a step that fails leaves the
+    // store at the version before it, whole.
+    static const char *const kMigrations[] = {
+        // 0 -> 1: samples, their tiers, the connection timeline.
         "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
         " field TEXT NOT NULL, UNIQUE(source, field));"
         "CREATE TABLE IF NOT EXISTS samples(series INTEGER NOT NULL, t INTEGER NOT NULL,"
@@ -197,14 +217,29 @@ bool HistoryStore::createSchema(sqlite3 *db, QString *error)
         " PRIMARY KEY(series, b)) WITHOUT ROWID;"
         "CREATE TABLE IF NOT EXISTS timeline(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
         " t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, source TEXT NOT NULL, detail TEXT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS timeline_t1 ON timeline(t1);"
-        "PRAGMA user_version=1;"
-        "COMMIT;";
-    if (exec(db, schema) != SQLITE_OK) {
-        *error = QString::fromUtf8(sqlite3_errmsg(db));
-        exec(db, "ROLLBACK");
-        return false;
+        "CREATE INDEX IF NOT EXISTS timeline_t1 ON timeline(t1);",
+        // 1 -> 2: recordings. Every received message (its arrival: wall ms and monotonic µs since
+        // the recording started; its envelope's ts, seq, channel; its data as JSON text), and
+        // what was recorded (key/value: url, dialect, channels, started, stopped, tool, ...).
+        "CREATE TABLE IF NOT EXISTS frames(id INTEGER PRIMARY KEY, t INTEGER NOT NULL,"
+        " us INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL, flags INTEGER NOT NULL,"
+        " source TEXT NOT NULL, channel TEXT NOT NULL, data TEXT);"
+        "CREATE INDEX IF NOT EXISTS frames_t ON frames(t);"
+        "CREATE TABLE IF NOT EXISTS recording(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+    };
+    static_assert(std::size(kMigrations) == kSchemaVersion);
+    for (qint64 v = version; v < kSchemaVersion; ++v) {
+        const QByteArray step = QByteArray("BEGIN IMMEDIATE;") + kMigrations[v] +
+                                "PRAGMA user_version=" + QByteArray::number(v + 1) + ";COMMIT;";
+        if (exec(db, step.constData()) != SQLITE_OK) {
+            *error = QStringLiteral("upgrading the schema to version %1: %2")
+                         .arg(v + 1)
+                         .arg(QString::fromUtf8(sqlite3_errmsg(db)));
+            exec(db, "ROLLBACK");
+            return false;
+        }
     }
+    m_version = kSchemaVersion;
     return true;
 }
 
@@ -311,14 +346,17 @@ bool HistoryStore::openForReading(QString *error)
         Stmt version(m_readDb, "PRAGMA user_version");
         if (!version.ok() || version.step() != SQLITE_ROW) {
             rc = sqlite3_errcode(m_readDb) != SQLITE_OK ? sqlite3_errcode(m_readDb) : SQLITE_NOTADB;
-        } else if (version.i64(0) != kSchemaVersion) {
+        } else if (version.i64(0) < 1 || version.i64(0) > kSchemaVersion) {
+            // An older version is read as it is (what it lacks reads as empty); a newer one not.
             rc = SQLITE_NOTADB;
             why = version.i64(0) == 0 ? QStringLiteral("not a Pulseboard history")
-                                      : QStringLiteral("schema version %1 is not this build's %2")
+                                      : QStringLiteral("schema version %1 is newer than this build's %2")
                                             .arg(version.i64(0))
                                             .arg(kSchemaVersion);
         } else if (!loadSeries(m_readDb)) {
             rc = sqlite3_errcode(m_readDb);
+        } else {
+            m_version = int(version.i64(0));
         }
         if (!why.isEmpty()) {
             *error = QStringLiteral("cannot read %1: %2").arg(m_options.path, why);
@@ -444,6 +482,7 @@ void HistoryStore::close()
         m_writeDb = nullptr;
     }
     m_lock.reset();
+    m_version = 0;
     if (isWriting())
         m_status.store(Status::Closed);
 }
@@ -508,6 +547,40 @@ bool HistoryStore::appendEvent(const HistoryEvent &event)
     Item item;
     item.kind = Item::Kind::Event;
     item.event = event;
+    std::lock_guard lock(m_queueMutex);
+    m_queue.push_back(std::move(item));
+    ++m_enqueued;
+    return true;
+}
+
+bool HistoryStore::appendFrame(HistoryFrame frame)
+{
+    if (!isWriting()) {
+        ++m_framesRefused;
+        return false;
+    }
+    Item item;
+    item.kind = Item::Kind::Frame;
+    item.frame = std::make_unique<HistoryFrame>(std::move(frame));
+    std::lock_guard lock(m_queueMutex);
+    if (m_queuedSamples >= m_options.queueCapacity) {
+        ++m_framesRefused;
+        return false;
+    }
+    m_queue.push_back(std::move(item));
+    ++m_queuedSamples; // frames and samples share the queue's capacity
+    ++m_enqueued;
+    return true;
+}
+
+bool HistoryStore::setRecordingInfo(const QString &key, const QString &value)
+{
+    if (!isWriting())
+        return false;
+    Item item;
+    item.kind = Item::Kind::Info;
+    item.event.source = key;
+    item.event.detail = value;
     std::lock_guard lock(m_queueMutex);
     m_queue.push_back(std::move(item));
     ++m_enqueued;
@@ -581,17 +654,21 @@ void HistoryStore::writerLoop()
 
 bool HistoryStore::writeBatch(std::vector<Item> &items)
 {
-    qint64 samples = 0;
-    for (const Item &item : items)
+    qint64 samples = 0, frames = 0;
+    for (const Item &item : items) {
         samples += item.kind == Item::Kind::Sample;
+        frames += item.kind == Item::Kind::Frame;
+    }
     if (m_status.load() == Status::Full || m_status.load() == Status::Failed) {
         m_lost += samples;
+        m_framesLost += frames;
         return false;
     }
     sqlite3 *db = m_writeDb;
     auto failed = [&](int rc) {
         exec(db, "ROLLBACK");
         m_lost += samples;
+        m_framesLost += frames;
         const int base = rc & 0xff;
         const QString msg = QString::fromUtf8(sqlite3_errstr(rc));
         if (base == SQLITE_FULL)
@@ -613,7 +690,9 @@ bool HistoryStore::writeBatch(std::vector<Item> &items)
     Stmt ins(db, "INSERT INTO samples(series, t, seq, v) VALUES(?,?,?,?)");
     Stmt ser(db, "INSERT OR IGNORE INTO series(id, source, field) VALUES(?,?,?)");
     Stmt ev(db, "INSERT INTO timeline(kind, t0, t1, source, detail) VALUES(?,?,?,?,?)");
-    if (!ins.ok() || !ser.ok() || !ev.ok())
+    Stmt fr(db, "INSERT INTO frames(t, us, ts, seq, flags, source, channel, data) VALUES(?,?,?,?,?,?,?,?)");
+    Stmt info(db, "INSERT OR REPLACE INTO recording(key, value) VALUES(?,?)");
+    if (!ins.ok() || !ser.ok() || !ev.ok() || !fr.ok() || !info.ok())
         return failed(sqlite3_errcode(db));
     // Tier rows of this batch, merged into the stored ones with one upsert each.
     std::map<std::pair<qint64, qint64>, Acc> tiers[2];
@@ -627,6 +706,16 @@ bool HistoryStore::writeBatch(std::vector<Item> &items)
             tiers[1][{s.series, floorTo(s.timeMs, kTier1m)}].add(s.timeMs, s.value);
         } else if (item.kind == Item::Kind::Series) {
             rc = ser.run(item.event.fromMs, item.event.source, item.event.detail);
+            if (rc != SQLITE_DONE)
+                return failed(rc);
+        } else if (item.kind == Item::Kind::Frame) {
+            const HistoryFrame &f = *item.frame;
+            rc = fr.run(f.arrivalMs, f.offsetUs, f.serverTs, f.seq, qint64(f.flags), f.source, f.channel,
+                        f.data);
+            if (rc != SQLITE_DONE)
+                return failed(rc);
+        } else if (item.kind == Item::Kind::Info) {
+            rc = info.run(item.event.source, item.event.detail);
             if (rc != SQLITE_DONE)
                 return failed(rc);
         } else {
@@ -658,6 +747,7 @@ bool HistoryStore::writeBatch(std::vector<Item> &items)
     if (rc != SQLITE_OK)
         return failed(rc);
     m_written += samples;
+    m_framesWritten += frames;
     ++m_batches;
     return true;
 }
@@ -679,6 +769,7 @@ void HistoryStore::retention(qint64 nowMs)
         run("DELETE FROM agg_1s WHERE b < ?", floorTo(cutoff, kTier1s));
         run("DELETE FROM agg_1m WHERE b < ?", floorTo(cutoff, kTier1m));
         run("DELETE FROM timeline WHERE t1 < ?", cutoff);
+        run("DELETE FROM frames WHERE t < ?", cutoff);
         exec(db, "COMMIT");
     }
     if (m_options.maxBytes > 0) {
@@ -858,6 +949,61 @@ QList<HistoryEvent> HistoryStore::timeline(qint64 fromMs, qint64 toMs) const
     s.bindAll(fromMs, toMs);
     while (s.step() == SQLITE_ROW)
         out.append({HistoryEvent::Kind(s.i64(0)), s.i64(1), s.i64(2), s.text(3), s.text(4)});
+    return out;
+}
+
+bool HistoryStore::forEachFrame(const std::function<bool(const HistoryFrame &)> &take, QString *error) const
+{
+    std::lock_guard lock(m_readMutex);
+    if (!m_readDb) {
+        if (error)
+            *error = QStringLiteral("not open");
+        return false;
+    }
+    if (!hasFrames())
+        return true;
+    Stmt s(m_readDb, "SELECT t, us, ts, seq, flags, source, channel, data FROM frames ORDER BY id");
+    auto failed = [&] {
+        if (error)
+            *error = QString::fromUtf8(sqlite3_errmsg(m_readDb));
+        return false;
+    };
+    if (!s.ok())
+        return failed();
+    HistoryFrame f;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        f.arrivalMs = s.i64(0);
+        f.offsetUs = s.i64(1);
+        f.serverTs = s.i64(2);
+        f.seq = s.i64(3);
+        f.flags = int(s.i64(4));
+        f.source = s.text(5);
+        f.channel = s.text(6);
+        f.data = s.bytes(7);
+        if (!take(f))
+            return true;
+    }
+    return rc == SQLITE_DONE ? true : failed();
+}
+
+qint64 HistoryStore::frameCount() const
+{
+    std::lock_guard lock(m_readMutex);
+    if (!m_readDb || !hasFrames())
+        return 0;
+    return pragmaInt(m_readDb, "SELECT count(*) FROM frames");
+}
+
+QHash<QString, QString> HistoryStore::recordingInfo() const
+{
+    QHash<QString, QString> out;
+    std::lock_guard lock(m_readMutex);
+    if (!m_readDb || !hasFrames())
+        return out;
+    Stmt s(m_readDb, "SELECT key, value FROM recording");
+    while (s.ok() && s.step() == SQLITE_ROW)
+        out.insert(s.text(0), s.text(1));
     return out;
 }
 

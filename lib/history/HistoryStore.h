@@ -8,6 +8,10 @@
 // A damaged file is renamed aside and a fresh store made; a store held by another instance, or one
 // that cannot be opened at all, leaves the store disabled (status()); a full disk stops the writer
 // with what was committed before intact. None of these throws or stops the caller.
+// A recording (pulseboard-cli --record) is a store too: every received message as a frame (the
+// `frames` table), what was recorded from where (`recording`), and the same connection timeline.
+// Schema versions: 1 samples, tiers, timeline; 2 adds frames and recording. An older store is
+// upgraded by open() (one transaction per step) and read as it is by openForReading().
 #pragma once
 
 #include <QHash>
@@ -68,6 +72,21 @@ struct HistoryEvent
     friend bool operator==(const HistoryEvent &, const HistoryEvent &) = default;
 };
 
+// One message as a recorder received it.
+struct HistoryFrame
+{
+    enum Flag : int { Retained = 1, Backfill = 2 };
+    qint64 arrivalMs = 0; // wall time it arrived (ms since 1970)
+    qint64 offsetUs = 0;  // when it arrived, on a monotonic clock, in µs since the recording started
+    qint64 serverTs = 0;  // the envelope's ts
+    qint64 seq = 0;       // the envelope's seq (the source's numbering)
+    QString source;       // the server it came from (its URL without user, token or query)
+    QString channel;
+    QByteArray data; // the payload as compact JSON text (as pulseboard-cli prints it); empty: none
+    int flags = 0;
+    friend bool operator==(const HistoryFrame &, const HistoryFrame &) = default;
+};
+
 class HistoryStore
 {
 public:
@@ -79,7 +98,7 @@ public:
         Full,    // the disk (or max_page_count) is full: writing stopped, committed data intact
         Failed,  // could not open or write for another reason: running without history
     };
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     static constexpr qint64 kTier1s = 1000;
     static constexpr qint64 kTier1m = 60000;
 
@@ -108,6 +127,13 @@ public:
     bool isWriting() const;
     // One sentence for the user: what happened and what the dashboard does about it.
     QString statusText() const;
+    // Why the store stopped or could not open, in a few words (statusText() without the dashboard's
+    // sentence around it); empty while it writes.
+    QString why() const
+    {
+        std::lock_guard lock(m_textMutex);
+        return m_why;
+    }
     QString damagedPath() const { return m_damagedPath; }
     const HistoryOptions &options() const { return m_options; }
 
@@ -129,6 +155,11 @@ public:
     // does not write. Never blocks on the disk.
     bool append(qint64 series, qint64 timeMs, qint64 seq, double value);
     bool appendEvent(const HistoryEvent &event);
+    // Queues a recorded frame; like append() it counts against the queue's capacity and is
+    // refused (counted in refusedFrames()) when the queue is full or the store does not write.
+    bool appendFrame(HistoryFrame frame);
+    // Sets one entry of the `recording` table (written with the next batch, replacing the old).
+    bool setRecordingInfo(const QString &key, const QString &value);
     // Blocks until everything queued before the call is committed (or refused by a failure).
     void flush();
     // Applies retention now (on the writer thread) and waits for it; nowMs is "now".
@@ -139,6 +170,9 @@ public:
     quint64 lostSamples() const { return m_lost.load(); } // queued, then not kept (disk full)
     int queuedSamples() const;
     quint64 committedBatches() const { return m_batches.load(); }
+    quint64 writtenFrames() const { return m_framesWritten.load(); }
+    quint64 refusedFrames() const { return m_framesRefused.load(); }
+    quint64 lostFrames() const { return m_framesLost.load(); } // queued, then not kept
 
     // min/max/first/last/count per bucket of bucketMs (buckets aligned to multiples of bucketMs),
     // for samples with fromMs <= t < toMs. Reads the coarsest tier whose width divides bucketMs
@@ -152,6 +186,15 @@ public:
     void forEachSample(qint64 series, qint64 fromMs, qint64 toMs,
                        const std::function<bool(const HistorySample &)> &take) const;
     QList<HistoryEvent> timeline(qint64 fromMs, qint64 toMs) const;
+    // The schema version of the file as opened (after open()'s upgrade: kSchemaVersion).
+    int schemaVersion() const { return m_version; }
+    // The recorded frames in the order they arrived, handed to `take` one by one (bounded memory);
+    // `take` returns false to stop. None in a store older than version 2. False (with SQLite's
+    // words) when the file could not be read to the end: a damaged recording says so.
+    bool forEachFrame(const std::function<bool(const HistoryFrame &)> &take, QString *error = nullptr) const;
+    qint64 frameCount() const;
+    // The `recording` table: key -> value (empty for a store that is no recording).
+    QHash<QString, QString> recordingInfo() const;
     // The time range the store holds for a series (raw or tiers); false when it holds nothing.
     bool range(qint64 series, qint64 *fromMs, qint64 *toMs) const;
     // The database's size in bytes (pages in use, WAL excluded) and the file's size on disk.
@@ -165,6 +208,7 @@ private:
     bool openFile(QString *error, bool *damaged, bool *busy);
     bool loadSeries(sqlite3 *db);
     bool createSchema(sqlite3 *db, QString *error);
+    bool hasFrames() const { return m_version >= 2; }
     void setAside();
     void writerLoop();
     bool writeBatch(std::vector<Item> &items);
@@ -200,6 +244,8 @@ private:
     std::thread m_writer;
 
     std::atomic<quint64> m_written{0}, m_refused{0}, m_lost{0}, m_batches{0};
+    std::atomic<quint64> m_framesWritten{0}, m_framesRefused{0}, m_framesLost{0};
+    int m_version = 0;
 };
 
 } // namespace Pulseboard
