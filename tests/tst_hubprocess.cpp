@@ -5,6 +5,7 @@
 #include "hub/HubServer.h"
 #include "hub/TokenAuth.h"
 #include "protocol/CloseCode.h"
+#include "support/TestUtils.h"
 
 #include <QFile>
 #include <QProcess>
@@ -22,20 +23,6 @@ using namespace HubTest;
 namespace {
 
 const QString kHub = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-hub");
-
-QUrl readListeningUrl(QProcess &process)
-{
-    if (!process.waitForStarted(5000))
-        return QUrl();
-    QElapsedTimer timer;
-    timer.start();
-    while (!process.canReadLine() && timer.elapsed() < 10000 && process.state() == QProcess::Running)
-        process.waitForReadyRead(100);
-    const QByteArray line = process.readLine().trimmed();
-    if (!line.startsWith("listening on "))
-        return QUrl();
-    return QUrl(QString::fromUtf8(line.mid(13)));
-}
 
 struct Run
 {
@@ -78,7 +65,7 @@ void tst_HubProcess::sigtermClosesClients1001AndExitsZero()
     hub.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     hub.start(kHub, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
                      QStringLiteral("--health-port"), QStringLiteral("0")});
-    const QUrl url = readListeningUrl(hub);
+    const QUrl url = TestUtils::readListeningUrl(hub);
     QVERIFY2(url.isValid() && url.scheme() == QLatin1StringView("ws") && url.port() > 0,
              qPrintable(url.toString()));
     QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
@@ -202,7 +189,7 @@ void tst_HubProcess::mintedTokenIsAccepted()
     QProcess hub;
     hub.start(kHub, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--no-feeds"),
                      QStringLiteral("--token-secret-file"), file.fileName()});
-    const QUrl url = readListeningUrl(hub);
+    const QUrl url = TestUtils::readListeningUrl(hub);
     QVERIFY(url.isValid());
     ProtocolProbe good, bad;
     QVERIFY(good.open(url));

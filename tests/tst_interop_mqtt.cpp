@@ -115,6 +115,17 @@ private:
     QList<QJsonObject> m_lines;
 };
 
+// Starts the real dashboard with `args`, its settings and data in `home`, offscreen.
+void startDashboard(QProcess &app, const QTemporaryDir &home, const QStringList &args)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"XDG_CONFIG_HOME"_s, home.path() + u"/config"_s);
+    env.insert(u"XDG_DATA_HOME"_s, home.path() + u"/data"_s);
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard"), args);
+}
+
 ConnectionOptions mqttOptions(const QUrl &url, const QString &clientId)
 {
     ConnectionOptions o;
@@ -305,15 +316,10 @@ void tst_InteropMqtt::dashboardTilesPerTopicAndRetainedMark()
     QVERIFY(broker.published(u"state/door"_s, 1));
     QTemporaryDir home;
     QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"XDG_CONFIG_HOME"_s, home.path() + u"/config"_s);
-    env.insert(u"XDG_DATA_HOME"_s, home.path() + u"/data"_s);
-    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
-    app.setProcessEnvironment(env);
-    app.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard"),
-              {u"--url"_s, broker.url().toString(), u"--protocol"_s, u"mqtt"_s, u"--subscribe"_s,
-               u"plant/+/temp"_s, u"--subscribe"_s, u"state/door"_s, u"--no-settings"_s, u"--control"_s,
-               u"--geometry"_s, u"1200x800"_s});
+    startDashboard(app, home,
+                   {u"--url"_s, broker.url().toString(), u"--protocol"_s, u"mqtt"_s, u"--subscribe"_s,
+                    u"plant/+/temp"_s, u"--subscribe"_s, u"state/door"_s, u"--no-settings"_s, u"--control"_s,
+                    u"--geometry"_s, u"1200x800"_s});
     QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
     QByteArray out;
     auto snapshot = [&]() -> QJsonObject {
@@ -387,16 +393,12 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
     QVERIFY(proxy.listen(broker.port()));
     QTemporaryDir home;
     QProcess app;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"XDG_CONFIG_HOME"_s, home.path() + u"/config"_s);
-    env.insert(u"XDG_DATA_HOME"_s, home.path() + u"/data"_s);
-    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
-    app.setProcessEnvironment(env);
     app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    app.start(QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard"),
-              {u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1200x800"_s, u"--source"_s,
-               u"plant:mqtt="_s + proxy.url().toString(), u"--subscribe"_s, u"plant/line/+/temp"_s,
-               u"--backoff-initial"_s, u"20"_s, u"--backoff-max"_s, u"100"_s, u"--max-retries"_s, u"0"_s});
+    startDashboard(app, home,
+                   {u"--no-settings"_s, u"--control"_s, u"--geometry"_s, u"1200x800"_s, u"--source"_s,
+                    u"plant:mqtt="_s + proxy.url().toString(), u"--subscribe"_s, u"plant/line/+/temp"_s,
+                    u"--backoff-initial"_s, u"20"_s, u"--backoff-max"_s, u"100"_s, u"--max-retries"_s,
+                    u"0"_s});
     QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
     // The test's event loop runs while it waits: the proxy lives in this process.
     QByteArray out;

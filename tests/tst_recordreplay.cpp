@@ -80,20 +80,6 @@ QList<QPair<QString, QJsonValue>> channelAndData(const QList<QByteArray> &lines)
     return out;
 }
 
-QUrl readListeningUrl(QProcess &process)
-{
-    if (!process.waitForStarted(5000))
-        return QUrl();
-    QElapsedTimer timer;
-    timer.start();
-    while (!process.canReadLine() && timer.elapsed() < 10000 && process.state() == QProcess::Running)
-        process.waitForReadyRead(50);
-    const QByteArray line = process.readLine().trimmed();
-    if (!line.startsWith("listening on "))
-        return QUrl();
-    return QUrl(QString::fromUtf8(line.mid(13)));
-}
-
 // A recording of `count` frames on rec.a written through the store itself.
 bool writeRecording(const QString &path, int count)
 {
@@ -290,7 +276,7 @@ void tst_RecordReplay::recordsFaultReplaysSameMessages()
     replayHub.start(kHub, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--replay"), file,
                            QStringLiteral("--speed"), QStringLiteral("2"),
                            QStringLiteral("--replay-when-subscribed")});
-    const QUrl url = readListeningUrl(replayHub);
+    const QUrl url = TestUtils::readListeningUrl(replayHub);
     QVERIFY2(url.isValid(), "the replaying hub did not start");
     const Run watched =
         run(kCli,
@@ -332,7 +318,7 @@ void tst_RecordReplay::hubLoopsRecordingAndSaysItsRounds()
     hub.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     hub.start(kHub, {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--replay"), file,
                      QStringLiteral("--loop"), QStringLiteral("--replay-when-subscribed")});
-    const QUrl url = readListeningUrl(hub);
+    const QUrl url = TestUtils::readListeningUrl(hub);
     QVERIFY2(url.isValid(), "the replaying hub did not start");
     // One client on the recorded channel and the timeline: three rounds and a bit.
     const Run watched =

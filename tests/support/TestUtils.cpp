@@ -60,6 +60,20 @@ bool resetPeakRss()
     return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
 }
 
+QUrl readListeningUrl(QProcess &process)
+{
+    if (!process.waitForStarted(5000))
+        return QUrl();
+    QElapsedTimer timer;
+    timer.start();
+    while (!process.canReadLine() && timer.elapsed() < 10000 && process.state() == QProcess::Running)
+        process.waitForReadyRead(50);
+    const QByteArray line = process.readLine().trimmed();
+    if (!line.startsWith("listening on "))
+        return QUrl();
+    return QUrl(QString::fromUtf8(line.mid(13)));
+}
+
 QUrl deadUrl()
 {
     QTcpServer probe;

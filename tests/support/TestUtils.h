@@ -45,6 +45,9 @@ QJsonObject parseObject(const QByteArray &json);
 QList<QJsonObject> parseJsonLines(const QByteArray &text);
 QList<QJsonObject> eventsOf(const QList<QJsonObject> &events, const QString &name);
 
+// The URL a started pulseboard-hub process says it listens on ("listening on ws://..." first on its
+// stdout), waiting up to 10 s; empty when it does not start or says something else first.
+QUrl readListeningUrl(QProcess &process);
 // A ws:// URL on a loopback port that was free a moment ago: nothing listens there.
 QUrl deadUrl();
 // pulseboard-cli's heartbeat, backoff and connect timings at test speed. The heartbeat deadline
