@@ -162,7 +162,7 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     unknownKeys(root,
                 {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"),
                  QStringLiteral("window"), QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"),
-                 QStringLiteral("layout"), QStringLiteral("alerts")},
+                 QStringLiteral("layout"), QStringLiteral("alerts"), QStringLiteral("commands")},
                 top, &c.warnings);
 
     if (root.contains(QStringLiteral("servers"))) {
@@ -238,6 +238,15 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
             *error = QStringLiteral("alerts: %1").arg(why);
             return false;
         }
+    }
+    if (root.contains(QStringLiteral("commands"))) {
+        if (!root.value(QStringLiteral("commands")).isArray()) {
+            *error = QStringLiteral("commands must be an array of objects");
+            return false;
+        }
+        if (!CommandTemplate::listFromJson(root.value(QStringLiteral("commands")).toArray(),
+                                           QStringLiteral("commands"), &c.commands, &c.warnings, error))
+            return false;
     }
     if (root.contains(QStringLiteral("channels"))) {
         if (!readStringList(root.value(QStringLiteral("channels")), QStringLiteral("channels"), &c.channels,
@@ -432,6 +441,8 @@ QByteArray DashboardConfig::toJson() const
             rules.append(rule.toString());
         root.insert(QStringLiteral("alerts"), rules);
     }
+    if (!commands.isEmpty())
+        root.insert(QStringLiteral("commands"), CommandTemplate::listToJson(commands));
     root.insert(QStringLiteral("window"), windowMs / 1000);
     root.insert(QStringLiteral("staleAfterMs"), staleAfterMs);
     root.insert(QStringLiteral("displayRateHz"), displayRateHz);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "alerts/AlertRule.h"
+#include "dashboard/commands/CommandTemplate.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/Threshold.h"
 
@@ -43,6 +44,7 @@ struct DashboardConfig
     QStringList channels;
     QList<ChartConfig> charts;
     QList<AlertRule> alerts;                 // "alerts": rule texts (docs/ALERTS.md), names unique
+    QList<CommandTemplate> commands;         // "commands": the Console's library (read-only in the app)
     int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows
     int staleAfterMs = 5000;
     int displayRateHz = 20;
