@@ -196,7 +196,7 @@ private Q_SLOTS:
             << u"commands[0] (x) uses {y}, which its params do not list"_s;
         QTest::newRow("not json filled in")
             << u"[{\"name\": \"x\", \"channel\": \"a\", \"payloadText\": \"{\\\"a\\\": }\"}]"_s
-            << u"commands[0] (x): the payload is not JSON with its parameters filled in: not valid JSON at character 7: illegal value"_s;
+            << u"commands[0] (x): the payload is not JSON with its parameters filled in: not valid JSON at character 8: object is missing after a comma"_s;
         QTest::newRow("twice")
             << u"[{\"name\": \"x\", \"channel\": \"a\", \"payload\": 1}, {\"name\": \"x\", "
                u"\"channel\": \"b\", \"payload\": 2}]"_s

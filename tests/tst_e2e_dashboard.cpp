@@ -1060,33 +1060,35 @@ private Q_SLOTS:
         {
             QFile f(config);
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(R"({"commands": [
-                {"name": "ping", "channel": "console.test", "payload": {"n": "{n}", "who": "{who}"},
-                 "payloadText": null},
-                {"name": "wipe", "channel": "console.danger", "payload": {"wipe": true}, "dangerous": true}]})");
+            f.write("{\"commands\": [ {\"name\": \"ping\", \"channel\": \"console.test\", \"payload\": "
+                    "{\"n\": \"{n}\", \"who\": \"{who}\"}, \"payloadText\": null}, {\"name\": \"wipe\", "
+                    "\"channel\": \"console.danger\", \"payload\": {\"wipe\": true}, \"dangerous\": true}]}");
         }
         // payload and payloadText together are refused with the key named: fixed, it starts.
         {
             QProcess bad;
             bad.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
-            bad.setArguments({u"--config"_s, config, u"--no-settings"_s, u"--screenshot"_s, home.filePath(u"x.png"_s)});
+            bad.setArguments(
+                {u"--config"_s, config, u"--no-settings"_s, u"--screenshot"_s, home.filePath(u"x.png"_s)});
             QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
             e.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
             bad.setProcessEnvironment(e);
             bad.start();
             QVERIFY(bad.waitForFinished(20000));
             QVERIFY(bad.exitCode() != 0);
-            QVERIFY2(QString::fromUtf8(bad.readAllStandardError())
-                         .contains(u"commands[0] (ping): give payload (JSON) or payloadText (JSON text), not both"_s),
-                     "the config's mistake is not said");
+            QVERIFY2(
+                QString::fromUtf8(bad.readAllStandardError())
+                    .contains(
+                        u"commands[0] (ping): give payload (JSON) or payloadText (JSON text), not both"_s),
+                "the config's mistake is not said");
         }
         {
             QFile f(config);
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-            f.write(R"({"commands": [
-                {"name": "ping", "channel": "console.test", "payloadText": "{\"n\": {n}, \"who\": \"{who}\"}",
-                 "params": [{"name": "n", "default": 1}, "who"]},
-                {"name": "wipe", "channel": "console.danger", "payload": {"wipe": true}, "dangerous": true}]})");
+            f.write("{\"commands\": [ {\"name\": \"ping\", \"channel\": \"console.test\", \"payloadText\": "
+                    "\"{\\\"n\\\": {n}, \\\"who\\\": \\\"{who}\\\"}\", \"params\": [{\"name\": \"n\", "
+                    "\"default\": 1}, \"who\"]}, {\"name\": \"wipe\", \"channel\": \"console.danger\", "
+                    "\"payload\": {\"wipe\": true}, \"dangerous\": true}]}");
         }
         DashboardRun run;
         run.start(home.path(), {u"--config"_s, config, u"--no-notifications"_s}, u"1000x650"_s);
@@ -1094,7 +1096,8 @@ private Q_SLOTS:
         auto ok = [&](const QString &command) {
             const QJsonObject reply = run.send(command);
             if (reply.isEmpty() || reply.contains(u"error"_s))
-                qWarning().noquote() << command << "->" << QJsonDocument(reply).toJson(QJsonDocument::Compact);
+                qWarning().noquote() << command << "->"
+                                     << QJsonDocument(reply).toJson(QJsonDocument::Compact);
             return !reply.isEmpty() && !reply.contains(u"error"_s);
         };
         auto items = [&](const QString &prefix) {
@@ -1126,7 +1129,8 @@ private Q_SLOTS:
                     return d.toObject().value(u"visible"_s).toBool();
             return false;
         };
-        QCOMPARE(run.snapshotWhen([](const QJsonObject &s) { return s.value(u"state"_s) == u"open"_s; }, 15000, 100)
+        QCOMPARE(run.snapshotWhen([](const QJsonObject &s) { return s.value(u"state"_s) == u"open"_s; },
+                                  15000, 100)
                      .value(u"state"_s)
                      .toString(),
                  u"open"_s);
@@ -1145,7 +1149,8 @@ private Q_SLOTS:
 
         QVERIFY(ok(u"text commandParam:who o\"k\\"_s));
         QTest::qWait(100);
-        QCOMPARE(words(run.item(u"commandPreview"_s)), u"publish \u2192 console.test   {\"n\": 1, \"who\": \"o\\\"k\\\\\"}"_s);
+        QCOMPARE(words(run.item(u"commandPreview"_s)),
+                 u"publish \u2192 console.test   {\"n\": 1, \"who\": \"o\\\"k\\\\\"}"_s);
         QVERIFY(ok(u"click commandRun"_s));
         QJsonArray chips = historyWhen([](const QJsonArray &c) {
             return c.size() == 1 && c.first().toObject().value(u"texts"_s).toArray().contains(u"ACKED"_s);
@@ -1156,9 +1161,10 @@ private Q_SLOTS:
         const QString runId = chips.first().toObject().value(u"name"_s).toString().section(u':', 1);
         const QString row = words(run.item(u"historyRow:"_s + runId));
         qInfo().noquote() << "the history row:" << row;
-        QVERIFY2(row.contains(u"ping   publish \u2192 console.test   {\"n\": 1, \"who\": \"o\\\"k\\\\\"}"_s) &&
-                     row.contains(u"seq "_s),
-                 qPrintable(row));
+        QVERIFY2(
+            row.contains(u"ping   publish \u2192 console.test   {\"n\": 1, \"who\": \"o\\\"k\\\\\"}"_s) &&
+                row.contains(u"seq "_s),
+            qPrintable(row));
 
         // Dangerous: its shortcut opens the confirmation; Cancel sends nothing.
         QVERIFY(ok(u"key Alt+2"_s));
@@ -1181,9 +1187,10 @@ private Q_SLOTS:
         });
         QCOMPARE(chips.size(), 2);
         QCOMPARE(words(chips.at(0)), u"ACKED"_s);
-        const QString wipeRow =
-            words(run.item(u"historyRow:"_s + chips.at(0).toObject().value(u"name"_s).toString().section(u':', 1)));
-        QVERIFY2(wipeRow.contains(u"wipe   publish \u2192 console.danger   {\"wipe\":true}"_s), qPrintable(wipeRow));
+        const QString wipeRow = words(
+            run.item(u"historyRow:"_s + chips.at(0).toObject().value(u"name"_s).toString().section(u':', 1)));
+        QVERIFY2(wipeRow.contains(u"wipe   publish \u2192 console.danger   {\"wipe\":true}"_s),
+                 qPrintable(wipeRow));
         QVERIFY(!dialogOpen(u"commandConfirmDialog"_s));
         const QJsonObject labels = run.send(u"labels"_s);
         QVERIFY2(labels.value(u"problems"_s).toArray().isEmpty(),

@@ -130,6 +130,17 @@ Item {
         panel.runProblem = r.error || ""
     }
     property string tab: "commands"
+    // When a run was made: the time of day, with the date when it was not today (the history
+    // spans restarts).
+    function stamp(ms) {
+        const d = new Date(ms)
+        const today = new Date()
+        const time = Format.clock(ms).substring(0, 8)
+        if (d.toDateString() === today.toDateString())
+            return time
+        const two = (n) => n < 10 ? "0" + n : "" + n
+        return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " + time
+    }
 
     RowLayout {
         anchors.fill: parent
@@ -690,7 +701,7 @@ Item {
                                         Layout.fillWidth: true
                                     }
                                     Text {
-                                        text: Format.clock(hrow.timeMs).substring(0, 8) + "   " + (hrow.messageId.length ? hrow.messageId : "not queued")
+                                        text: panel.stamp(hrow.timeMs) + "   " + (hrow.messageId.length ? hrow.messageId : "not queued")
                                               + (hrow.detail.length ? "   " + hrow.detail : "")
                                         color: hrow.status === "failed" ? Theme.error : Theme.textDim
                                         font.family: Theme.monoFamily

@@ -336,12 +336,12 @@ QVariantMap Dashboard::runCommand(const QString &name, const QVariantMap &values
     const QString refused = publish ? m_outbox->publish(resolved.target, resolved.payload, &id)
                                     : m_outbox->request(resolved.target, resolved.payload, &id);
     // Recorded either way: a run the outbox refused is one the operator made, and failed.
-    const QString status = !refused.isEmpty() ? QStringLiteral("failed")
-                                              : OutboxModel::statusName(OutboxModel::Status(
-                                                    qMax(0, m_outbox->statusOf(id))));
-    const QString runId = m_commandHistory->record(command->name, command->kindName(), resolved.target,
-                                                   resolved.payload, refused.isEmpty() ? id : QString(), status,
-                                                   refused);
+    const QString status =
+        !refused.isEmpty() ? QStringLiteral("failed")
+                           : OutboxModel::statusName(OutboxModel::Status(qMax(0, m_outbox->statusOf(id))));
+    const QString runId =
+        m_commandHistory->record(command->name, command->kindName(), resolved.target, resolved.payload,
+                                 refused.isEmpty() ? id : QString(), status, refused);
     answer.insert(QStringLiteral("runId"), runId);
     answer.insert(QStringLiteral("messageId"), refused.isEmpty() ? id : QString());
     answer.insert(QStringLiteral("error"), refused);

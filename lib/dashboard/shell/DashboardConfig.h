@@ -5,9 +5,9 @@
 #pragma once
 
 #include "alerts/AlertRule.h"
-#include "dashboard/commands/CommandTemplate.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/Threshold.h"
+#include "dashboard/commands/CommandTemplate.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
