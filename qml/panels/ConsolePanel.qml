@@ -219,10 +219,12 @@ Item {
                                 color: chosen ? Theme.selectedWash : index % 2 ? "transparent" : Theme.stripeWash
                                 border.color: chosen ? Theme.accent : "transparent"
                                 TapHandler { onTapped: panel.select(cmdRow.name) }
+                                readonly property string sendsTo: cmdRow.kind + " \u2192 " + cmdRow.target + (cmdRow.readOnly ? "   (config)" : "")
+                                // A narrow row elides; under the pointer it is said in full.
                                 HoverHandler { id: cmdHover }
-                                ToolTip.visible: cmdHover.hovered && cmdRow.description.length > 0
+                                ToolTip.visible: cmdHover.hovered
                                 ToolTip.delay: 500
-                                ToolTip.text: cmdRow.description
+                                ToolTip.text: cmdRow.name + "\n" + cmdRow.sendsTo + (cmdRow.description.length > 0 ? "\n" + cmdRow.description : "")
                                 RowLayout {
                                     anchors.fill: parent
                                     anchors.leftMargin: 8
@@ -241,7 +243,7 @@ Item {
                                             Layout.fillWidth: true
                                         }
                                         Text {
-                                            text: cmdRow.kind + " \u2192 " + cmdRow.target + (cmdRow.readOnly ? "   (config)" : "")
+                                            text: cmdRow.sendsTo
                                             color: Theme.textDim
                                             font.family: Theme.monoFamily
                                             font.pixelSize: 10
