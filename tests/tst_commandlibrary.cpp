@@ -286,7 +286,7 @@ private Q_SLOTS:
             // {who} was not listed: it is a parameter without a default.
             QCOMPARE(library.draft(u"scale"_s).value(u"params"_s).toString(), u"n=1, who"_s);
             QCOMPARE(library.resolve(u"scale"_s, {{u"who"_s, u"me"_s}}).value(u"payload"_s).toString(),
-                     u"{\"n\": 1, \"who\": \"me\"}"_s);
+                     u"{\"n\":1,\"who\":\"me\"}"_s);
             QCOMPARE(library.resolve(u"scale"_s, {}).value(u"error"_s).toString(),
                      u"scale needs a value for who: nothing was sent"_s);
         }
@@ -324,7 +324,7 @@ private Q_SLOTS:
         QCOMPARE(config.commands.size(), 5);
         CommandTemplate::Resolved r;
         QVERIFY(config.commands.at(1).resolve({{u"service"_s, u"api"_s}}, &r, &error));
-        QCOMPARE(r.payload, u"{\"action\": \"scale\", \"service\": \"api\", \"replicas\": 2}"_s);
+        QCOMPARE(r.payload, u"{\"action\":\"scale\",\"replicas\":2,\"service\":\"api\"}"_s);
 
         QFile doc(QStringLiteral(PULSEBOARD_SOURCE_DIR "/docs/DASHBOARD.md"));
         QVERIFY(doc.open(QIODevice::ReadOnly));

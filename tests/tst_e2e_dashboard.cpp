@@ -1150,7 +1150,7 @@ private Q_SLOTS:
         QVERIFY(ok(u"text commandParam:who o\"k\\"_s));
         QTest::qWait(100);
         QCOMPARE(words(run.item(u"commandPreview"_s)),
-                 u"publish \u2192 console.test   {\"n\": 1, \"who\": \"o\\\"k\\\\\"}"_s);
+                 u"publish \u2192 console.test   {\"n\":1,\"who\":\"o\\\"k\\\\\"}"_s);
         QVERIFY(ok(u"click commandRun"_s));
         QJsonArray chips = historyWhen([](const QJsonArray &c) {
             return c.size() == 1 && c.first().toObject().value(u"texts"_s).toArray().contains(u"ACKED"_s);
@@ -1162,7 +1162,7 @@ private Q_SLOTS:
         const QString row = words(run.item(u"historyRow:"_s + runId));
         qInfo().noquote() << "the history row:" << row;
         QVERIFY2(
-            row.contains(u"ping   publish \u2192 console.test   {\"n\": 1, \"who\": \"o\\\"k\\\\\"}"_s) &&
+            row.contains(u"ping   publish \u2192 console.test   {\"n\":1,\"who\":\"o\\\"k\\\\\"}"_s) &&
                 row.contains(u"seq "_s),
             qPrintable(row));
 

@@ -92,7 +92,7 @@ xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$roo
   sleep 12
   for c in "panel console" "sleep" "click commandRun:ping" "sleep" "click commandRun:scale" "sleep" \
            "text commandParam:service checkout" "click commandRun" "sleep" "click commandRun:restart service" \
-           "sleep" "click commandConfirm" "sleep" "click commandRun:scale" "text commandParam:service" \
+           "sleep" "click commandConfirm" "sleep" "click commandRun:scale" "sleep" "text commandParam:service checkout" \
            "sleep" "grab $out/console-commands.png" "quit"; do
     if [ "$c" = sleep ]; then sleep 1.5; else echo "$c"; sleep 0.3; fi
   done

@@ -333,7 +333,12 @@ bool CommandTemplate::resolve(const QVariantMap &values, Resolved *out, QString 
             *error = QStringLiteral("the payload is not JSON once filled in (%1): nothing was sent").arg(why);
             return false;
         }
-        r.payload = text.trimmed();
+        // As it goes on the wire: compact (an object's keys in alphabetical order).
+        r.payload = valueText(value);
+        if (value.isString()) {
+            const QByteArray a = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+            r.payload = QString::fromUtf8(a.mid(1, a.size() - 2));
+        }
     }
     *out = r;
     return true;
