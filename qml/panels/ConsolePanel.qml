@@ -4,7 +4,6 @@
 // queued, sent, acked/replied or failed, with the reason, and the Command history every run of a
 // library command with what became of it (kept across restarts).
 pragma ComponentBehavior: Bound
-import QtQml
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -68,24 +67,17 @@ Item {
 
     // The library's chosen command and its form.
     property string selectedName
-    property int libraryRevision: 0 // the library changed: what is read of it is read again
     property int edits: 0           // a parameter field changed: the preview is worked out again
     property string runProblem      // why the last run came to nothing (said under the form)
-    readonly property var selected: panel.libraryRevision >= 0 && panel.selectedName.length > 0
+    // Read again whenever the library changes (its revision moves).
+    readonly property var selected: panel.library.revision >= 0 && panel.selectedName.length > 0
                                     ? panel.library.command(panel.selectedName) : ({})
+    property var lastRun: ({}) // what runCommand answered last
     readonly property var selectedParams: panel.selected.params || []
     readonly property bool selectedDangerous: panel.selected.dangerous === true
     readonly property bool selectedReadOnly: panel.selected.readOnly !== false
     readonly property string selectedKind: panel.selected.kind || ""
-    Connections {
-        target: panel.library
-        function onModelReset() {
-            panel.libraryRevision++
-            if (panel.selectedName.length > 0 && panel.library.indexOf(panel.selectedName) < 0)
-                panel.selectedName = ""
-        }
-    }
-    Component.onCompleted: if (panel.library.count > 0) panel.selectedName = panel.library.command("", 0).name
+    Component.onCompleted: if (panel.library.count > 0) panel.selectedName = panel.library.nameAt(0)
 
     function select(name) {
         panel.selectedName = name
@@ -117,11 +109,12 @@ Item {
         panel.run(name, values, false)
     }
     function run(name, values, confirmed) {
-        const r = panel.dashboard.runCommand(name, values, confirmed)
+        panel.lastRun = panel.dashboard.runCommand(name, values, confirmed)
+        const r = panel.lastRun
         if (r.needsConfirm) {
             confirmDialog.name = name
             confirmDialog.values = values
-            confirmDialog.kind = panel.library.command(name).kind
+            confirmDialog.kind = panel.selected["kind"] || ""
             confirmDialog.target = r.target
             confirmDialog.payload = r.payload
             confirmDialog.open()
@@ -281,7 +274,7 @@ Item {
                             color: "transparent"
                             radius: 6
                             border.color: Theme.border
-                            visible: panel.selectedName.length > 0
+                            visible: panel.selected["name"] !== undefined
                             ColumnLayout {
                                 anchors.fill: parent
                                 anchors.margins: 8
@@ -901,14 +894,17 @@ Item {
 
     // The shortcuts of the library's rows (Alt+1..9 by place, or a command's own), while the
     // Console is shown: the same as the row's Run button.
-    Instantiator {
+    Repeater {
         model: panel.library
-        delegate: Shortcut {
+        delegate: Item {
+            id: keyRow
             required property string name
             required property string shortcut
-            sequences: shortcut.length > 0 ? [shortcut] : []
-            enabled: panel.visible && panel.enabled && shortcut.length > 0
-            onActivated: panel.trigger(name)
+            Shortcut {
+                sequences: keyRow.shortcut.length > 0 ? [keyRow.shortcut] : []
+                enabled: panel.visible && panel.enabled && keyRow.shortcut.length > 0
+                onActivated: panel.trigger(keyRow.name)
+            }
         }
     }
 }

@@ -114,6 +114,7 @@ void CommandLibrary::reset(const QList<CommandTemplate> &config, const QList<Com
     m_config = config;
     m_user = user;
     assignShortcuts();
+    ++m_revision;
     endResetModel();
     Q_EMIT countChanged();
 }

@@ -20,6 +20,9 @@ class CommandLibrary : public QAbstractListModel
     QML_ELEMENT
     QML_UNCREATABLE("CommandLibrary is owned by the dashboard")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // Moves on every change of the rows (added, edited, removed, the config's replaced): what QML
+    // read of them (command(), draft()) is read again.
+    Q_PROPERTY(int revision READ revision NOTIFY countChanged)
     // Whether the user's commands are saved (false: --no-settings, they last for this run only).
     Q_PROPERTY(bool persistent READ persistent CONSTANT)
     // What went wrong reading the saved commands, in words; empty: nothing.
@@ -52,6 +55,11 @@ public:
 
     const CommandTemplate *find(const QString &name) const;
     Q_INVOKABLE int indexOf(const QString &name) const;
+    // The name of the command at `row`; empty: none.
+    Q_INVOKABLE QString nameAt(int row) const
+    {
+        return row >= 0 && row < rowCount() ? at(row).name : QString();
+    }
     Q_INVOKABLE bool isReadOnly(const QString &name) const;
     // A row as the delegates see it ({name, kind, target, payload, params, dangerous, shortcut,
     // readOnly, description}): command `name`, or the one at `row` when it is not negative.
@@ -66,6 +74,7 @@ public:
     // {error, target, payload}: what running `name` with `values` would send.
     Q_INVOKABLE QVariantMap resolve(const QString &name, const QVariantMap &values) const;
 
+    int revision() const { return m_revision; }
     bool persistent() const;
     QString problem() const { return m_problem; }
 
@@ -86,6 +95,7 @@ private:
     QList<CommandTemplate> m_user;
     QStringList m_shortcuts; // by row
     QString m_problem;
+    int m_revision = 0;
 };
 
 } // namespace Pulseboard
