@@ -227,7 +227,7 @@ ApplicationWindow {
                 HealthPanel { dashboard: window.dashboard }
                 ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
                 RawPanel { raw: window.dashboard.raw }
-                ConsolePanel { outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }
+                ConsolePanel { dashboard: window.dashboard; outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }
                 AlertsPanel { alerts: window.dashboard.alerts; editable: !window.kiosk }
             }
         }

@@ -25,6 +25,7 @@
 #include "support/TestUtils.h"
 
 #include <QColor>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
@@ -1045,6 +1046,178 @@ private Q_SLOTS:
         app.write("quit\n");
         QVERIFY(app.waitForFinished(10000));
         QCOMPARE(app.exitCode(), 0);
+    }
+
+    // The Console's command library against the embedded hub, as an operator uses it at the
+    // smallest window: a missing parameter is said in the form and nothing is sent; filled in
+    // (quotes and a backslash in it), the run is queued, sent and found ACKED in the history, on
+    // screen. A dangerous command opens the confirmation and is not sent until Confirm; Cancel
+    // sends nothing. A restart on the same data folder shows the history again.
+    void commandLibraryRunsConfirmsAndRemembers()
+    {
+        QTemporaryDir home;
+        const QString config = home.filePath(u"commands.json"_s);
+        {
+            QFile f(config);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"commands\": [ {\"name\": \"ping\", \"channel\": \"console.test\", \"payload\": "
+                    "{\"n\": \"{n}\", \"who\": \"{who}\"}, \"payloadText\": null}, {\"name\": \"wipe\", "
+                    "\"channel\": \"console.danger\", \"payload\": {\"wipe\": true}, \"dangerous\": true}]}");
+        }
+        // payload and payloadText together are refused with the key named: fixed, it starts.
+        {
+            QProcess bad;
+            bad.setProgram(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s);
+            bad.setArguments(
+                {u"--config"_s, config, u"--no-settings"_s, u"--screenshot"_s, home.filePath(u"x.png"_s)});
+            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+            e.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+            bad.setProcessEnvironment(e);
+            bad.start();
+            QVERIFY(bad.waitForFinished(20000));
+            QVERIFY(bad.exitCode() != 0);
+            QVERIFY2(
+                QString::fromUtf8(bad.readAllStandardError())
+                    .contains(
+                        u"commands[0] (ping): give payload (JSON) or payloadText (JSON text), not both"_s),
+                "the config's mistake is not said");
+        }
+        {
+            QFile f(config);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write("{\"commands\": [ {\"name\": \"ping\", \"channel\": \"console.test\", \"payloadText\": "
+                    "\"{\\\"n\\\": {n}, \\\"who\\\": \\\"{who}\\\"}\", \"params\": [{\"name\": \"n\", "
+                    "\"default\": 1}, \"who\"]}, {\"name\": \"wipe\", \"channel\": \"console.danger\", "
+                    "\"payload\": {\"wipe\": true}, \"dangerous\": true}]}");
+        }
+        DashboardRun run;
+        run.start(home.path(), {u"--config"_s, config, u"--no-notifications"_s}, u"1000x650"_s);
+        QVERIFY2(run.process.waitForStarted(5000), qPrintable(run.process.errorString()));
+        auto ok = [&](const QString &command) {
+            const QJsonObject reply = run.send(command);
+            if (reply.isEmpty() || reply.contains(u"error"_s))
+                qWarning().noquote() << command << "->"
+                                     << QJsonDocument(reply).toJson(QJsonDocument::Compact);
+            return !reply.isEmpty() && !reply.contains(u"error"_s);
+        };
+        auto items = [&](const QString &prefix) {
+            QJsonArray visible;
+            for (const QJsonValue &v : run.send(u"find "_s + prefix).value(u"items"_s).toArray())
+                if (v.toObject().value(u"visible"_s).toBool())
+                    visible.append(v);
+            return visible;
+        };
+        auto words = [](const QJsonValue &item) {
+            return item.toObject().value(u"texts"_s).toVariant().toStringList().join(u' ');
+        };
+        // The history's rows with the status each shows, once `ready` holds (10 s at most).
+        auto historyWhen = [&](auto ready) {
+            QJsonArray chips;
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < 10000) {
+                chips = items(u"historyStatus:"_s);
+                if (ready(chips))
+                    break;
+                QTest::qWait(100);
+            }
+            return chips;
+        };
+        auto dialogOpen = [&](const QString &name) {
+            for (const QJsonValue &d : run.send(u"dialogs"_s).value(u"dialogs"_s).toArray())
+                if (d.toObject().value(u"name"_s) == name)
+                    return d.toObject().value(u"visible"_s).toBool();
+            return false;
+        };
+        QCOMPARE(run.snapshotWhen([](const QJsonObject &s) { return s.value(u"state"_s) == u"open"_s; },
+                                  15000, 100)
+                     .value(u"state"_s)
+                     .toString(),
+                 u"open"_s);
+        QVERIFY(ok(u"panel console"_s));
+        QTest::qWait(300);
+        // The rows, their shortcuts said on them.
+        QCOMPARE(words(run.item(u"commandShortcut:ping"_s)), u"Alt+1"_s);
+        QCOMPARE(words(run.item(u"commandShortcut:wipe"_s)), u"Alt+2"_s);
+
+        // ping is chosen (the first); who is missing: said, nothing sent.
+        QVERIFY(ok(u"click commandRun:ping"_s));
+        QTest::qWait(200);
+        QCOMPARE(words(run.item(u"commandPreview"_s)), u"ping needs a value for who: nothing was sent"_s);
+        QCOMPARE(items(u"historyStatus:"_s).size(), 0);
+        QCOMPARE(items(u"outboxStatus:"_s).size(), 0);
+
+        QVERIFY(ok(u"text commandParam:who o\"k\\"_s));
+        QTest::qWait(100);
+        QCOMPARE(words(run.item(u"commandPreview"_s)),
+                 u"publish \u2192 console.test   {\"n\":1,\"who\":\"o\\\"k\\\\\"}"_s);
+        QVERIFY(ok(u"click commandRun"_s));
+        QJsonArray chips = historyWhen([](const QJsonArray &c) {
+            return c.size() == 1 && c.first().toObject().value(u"texts"_s).toArray().contains(u"ACKED"_s);
+        });
+        QCOMPARE(chips.size(), 1);
+        QCOMPARE(words(chips.first()), u"ACKED"_s);
+        QVERIFY2(chips.first().toObject().value(u"inWindow"_s).toBool(), "the history's row is off screen");
+        const QString runId = chips.first().toObject().value(u"name"_s).toString().section(u':', 1);
+        const QString row = words(run.item(u"historyRow:"_s + runId));
+        qInfo().noquote() << "the history row:" << row;
+        QVERIFY2(
+            row.contains(u"ping   publish \u2192 console.test   {\"n\":1,\"who\":\"o\\\"k\\\\\"}"_s) &&
+                row.contains(u"seq "_s),
+            qPrintable(row));
+
+        // Dangerous: its shortcut opens the confirmation; Cancel sends nothing.
+        QVERIFY(ok(u"key Alt+2"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(dialogOpen(u"commandConfirmDialog"_s), 5000);
+        QVERIFY(words(run.item(u"commandConfirmMessage"_s)).contains(u"marked dangerous"_s));
+        QCOMPARE(words(run.item(u"commandConfirmPayload"_s)), u"{\"wipe\":true}"_s);
+        QCOMPARE(words(run.item(u"commandConfirm"_s)), u"Confirm and send"_s);
+        QVERIFY(ok(u"click commandConfirmCancel"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(!dialogOpen(u"commandConfirmDialog"_s), 5000);
+        QTest::qWait(300);
+        QCOMPARE(items(u"historyStatus:"_s).size(), 1);
+        QCOMPARE(items(u"outboxStatus:"_s).size(), 1);
+        // The row's Run: asks again; Confirm sends it.
+        QVERIFY(ok(u"click commandRun:wipe"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(dialogOpen(u"commandConfirmDialog"_s), 5000);
+        QCOMPARE(items(u"historyStatus:"_s).size(), 1);
+        QVERIFY(ok(u"click commandConfirm"_s));
+        chips = historyWhen([](const QJsonArray &c) {
+            return c.size() == 2 && c.at(0).toObject().value(u"texts"_s).toArray().contains(u"ACKED"_s);
+        });
+        QCOMPARE(chips.size(), 2);
+        QCOMPARE(words(chips.at(0)), u"ACKED"_s);
+        const QString wipeRow = words(
+            run.item(u"historyRow:"_s + chips.at(0).toObject().value(u"name"_s).toString().section(u':', 1)));
+        QVERIFY2(wipeRow.contains(u"wipe   publish \u2192 console.danger   {\"wipe\":true}"_s),
+                 qPrintable(wipeRow));
+        QVERIFY(!dialogOpen(u"commandConfirmDialog"_s));
+        const QJsonObject labels = run.send(u"labels"_s);
+        QVERIFY2(labels.value(u"problems"_s).toArray().isEmpty(),
+                 qPrintable(QString::fromUtf8(QJsonDocument(labels).toJson(QJsonDocument::Compact))));
+        QVERIFY(run.quit());
+        const QString historyFile = home.filePath(u"data/Pulseboard/pulseboard/command-history.jsonl"_s);
+        QVERIFY2(QFileInfo::exists(historyFile), qPrintable(historyFile));
+
+        // Started again: the history is there, as it ended.
+        DashboardRun again;
+        again.start(home.path(), {u"--config"_s, config, u"--no-notifications"_s}, u"1000x650"_s);
+        QVERIFY2(again.process.waitForStarted(5000), qPrintable(again.process.errorString()));
+        QJsonArray restored;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 10000 && restored.size() < 2) {
+            again.send(u"panel console"_s);
+            restored = QJsonArray();
+            for (const QJsonValue &v : again.send(u"find historyStatus:"_s).value(u"items"_s).toArray())
+                if (v.toObject().value(u"visible"_s).toBool())
+                    restored.append(v);
+            QTest::qWait(200);
+        }
+        QCOMPARE(restored.size(), 2);
+        for (const QJsonValue &v : std::as_const(restored))
+            QCOMPARE(words(v), u"ACKED"_s);
+        QVERIFY(again.quit());
     }
 
     void windowGeometryUnderXcb_data()

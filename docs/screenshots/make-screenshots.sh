@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the screenshots of docs/DASHBOARD.md with the dashboard's own --screenshot option
 # (and, for the one that shows a dialog, its --control commands).
-# Needs a build (scripts/build.sh) and xvfb-run. Takes about three minutes.
+# Needs a build (scripts/build.sh) and xvfb-run. Takes about three and a half minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${PULSEBOARD_BUILD_DIR:-$root/build}/bin
@@ -84,6 +84,20 @@ xvfb "$bin/pulseboard" --geometry 1440x900 --theme light --screenshot "$out/ligh
 xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$root/docs/examples/kiosk.json" \
   --no-notifications --alert 'name=cpu-busy severity=critical channel=sys.cpu field=/total above=0 clear=-1' \
   --screenshot "$out/kiosk-alert.png" --screenshot-delay 12000
-# 8. Two sources, one cut and restored (its own script).
+# 8. The Console's command library (docs/examples/commands.json) on the embedded hub: a run of
+#    ping, a scale refused for its missing service, then filled in and run, and the dangerous
+#    restart confirmed; the chosen command's form and the history of the runs. Its own data
+#    folder: the history file is this run's only.
+{
+  sleep 12
+  for c in "panel console" "sleep" "click commandRun:ping" "sleep" "click commandRun:scale" "sleep" \
+           "text commandParam:service checkout" "click commandRun" "sleep" "click commandRun:restart service" \
+           "sleep" "click commandConfirm" "sleep" "click commandRun:scale" "sleep" "text commandParam:service checkout" \
+           "sleep" "grab $out/console-commands.png" "quit"; do
+    if [ "$c" = sleep ]; then sleep 1.5; else echo "$c"; sleep 0.3; fi
+  done
+} | XDG_DATA_HOME=$(mktemp -d) xvfb "$bin/pulseboard" --geometry 1440x900 --control \
+      --config "$root/docs/examples/commands.json" >/dev/null
+# 9. Two sources, one cut and restored (its own script).
 bash "$root/docs/screenshots/make-sources-screenshot.sh"
 rm -f "$out"/*.png.json "$hub_log"

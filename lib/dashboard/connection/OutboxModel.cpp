@@ -122,7 +122,7 @@ QString OutboxModel::validate(const QString &json) const
     return parseJson(json, &value, &error) ? QString() : error;
 }
 
-QString OutboxModel::publish(const QString &channel, const QString &json)
+QString OutboxModel::publish(const QString &channel, const QString &json, QString *idOut)
 {
     const QString name = channel.trimmed();
     if (!isValidChannelName(name))
@@ -156,11 +156,13 @@ QString OutboxModel::publish(const QString &channel, const QString &json)
         m_publishProblem.clear();
         Q_EMIT problemsChanged();
     }
+    if (idOut)
+        *idOut = id;
     track(id, false, name, ChannelListModel::compactText(value, 400));
     return QString();
 }
 
-QString OutboxModel::request(const QString &method, const QString &paramsJson)
+QString OutboxModel::request(const QString &method, const QString &paramsJson, QString *idOut)
 {
     const QString name = method.trimmed();
     if (name.isEmpty())
@@ -174,6 +176,8 @@ QString OutboxModel::request(const QString &method, const QString &paramsJson)
     if (!m_manager)
         return QStringLiteral("no connection");
     const QString id = m_manager->request(name, params);
+    if (idOut)
+        *idOut = id;
     m_lastRequestId = id;
     if (!m_requestProblem.isEmpty()) {
         m_requestProblem.clear();
@@ -190,6 +194,7 @@ void OutboxModel::track(const QString &id, bool request, const QString &target, 
     beginInsertRows(QModelIndex(), 0, 0);
     m_rows.prepend({id, request, target, payload, Queued, QString(), Clock::current().wallMs()});
     endInsertRows();
+    Q_EMIT statusReported(id, Queued, QString());
     trim();
     pollSent();
     if (!m_poll.isActive())
@@ -249,6 +254,7 @@ void OutboxModel::markHeld(const QStringList &ids, const QString &detail)
 
 void OutboxModel::setStatus(const QString &id, Status status, const QString &detail)
 {
+    Q_EMIT statusReported(id, status, detail);
     for (int i = 0; i < m_rows.size(); ++i) {
         Row &r = m_rows[i];
         if (r.id != id)
@@ -284,6 +290,7 @@ void OutboxModel::pollSent()
             r.status = now;
             r.detail = detail;
             Q_EMIT dataChanged(index(i), index(i), {StatusRole, StatusNameRole, DetailRole});
+            Q_EMIT statusReported(r.id, now, detail);
         }
     }
     if (!anyOpen)

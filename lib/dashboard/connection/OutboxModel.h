@@ -56,8 +56,17 @@ public:
     static bool parseJson(const QString &text, QJsonValue *value, QString *error);
 
     // Validate, then hand to the connection. Return an empty string, or why nothing was queued.
-    Q_INVOKABLE QString publish(const QString &channel, const QString &json);
-    Q_INVOKABLE QString request(const QString &method, const QString &paramsJson);
+    Q_INVOKABLE QString publish(const QString &channel, const QString &json)
+    {
+        return publish(channel, json, nullptr);
+    }
+    Q_INVOKABLE QString request(const QString &method, const QString &paramsJson)
+    {
+        return request(method, paramsJson, nullptr);
+    }
+    // The same, and the message's id into `id` when it was queued.
+    QString publish(const QString &channel, const QString &json, QString *id);
+    QString request(const QString &method, const QString &paramsJson, QString *id);
     Q_INVOKABLE QString validate(const QString &json) const;
     Q_INVOKABLE int statusOf(const QString &id) const;
     // These stay queued for a server the dashboard switched away from; `detail` says which.
@@ -78,6 +87,10 @@ Q_SIGNALS:
     void countsChanged();
     void lastReplyChanged();
     void problemsChanged();
+    // What became of message `id` (a Status), as it happens: queued when tracked, then sent,
+    // acked, replied or failed. Said also for a message the model does not list (one an earlier
+    // run queued, resent from the outbox journal), so the command history can follow it.
+    void statusReported(const QString &id, int status, const QString &detail);
 
 private:
     struct Row

@@ -50,6 +50,8 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
       m_chartHistory(new ChartHistory(this)), m_channels(new ChannelListModel(this)),
       m_health(new HealthHistory(m_store, this)), m_events(new EventLog(this)),
       m_raw(new RawMessageModel(this)), m_outbox(new OutboxModel(this)), m_alerts(new AlertListModel(this)),
+      m_commands(new CommandLibrary(&m_options.settings, this)),
+      m_commandHistory(new CommandHistory(options.commandHistoryFile, CommandHistory::kMaxEntries, this)),
       m_status(new ConnectionStatus(this)), m_clock(new DisplayClock(this)), m_frames(new FrameMeter(this)),
       m_tileModel(new TileModel(this)), m_layout(new DashboardLayout(this))
 {
@@ -91,6 +93,11 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
 
     m_events->attach(manager);
     m_outbox->attach(manager);
+    m_commandHistory->attach(m_outbox);
+    m_commands->setConfigCommands(options.config.commands);
+    for (const QString &problem : {m_commands->problem(), m_commandHistory->problem()})
+        if (!problem.isEmpty())
+            m_events->add(EventLog::Error, problem, nowMs());
     m_status->attach(manager);
     m_health->attach(manager, options.healthIntervalMs);
 
@@ -332,6 +339,7 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     m_autoSince.clear();
     m_autoSettled.clear();
     loadLayout();
+    m_commands->setConfigCommands(config.commands);
     if (m_manager)
         subscribeConfigured(channels);
     for (const QString &w : std::as_const(config.warnings))
@@ -423,6 +431,39 @@ void Dashboard::setTheme(const QString &name)
     m_theme = name;
     m_options.settings.setTheme(name);
     Q_EMIT themeChanged();
+}
+
+QVariantMap Dashboard::runCommand(const QString &name, const QVariantMap &values, bool confirmed)
+{
+    const CommandTemplate *command = m_commands->find(name);
+    if (!command)
+        return {{QStringLiteral("error"), QStringLiteral("there is no command '%1'").arg(name)}};
+    CommandTemplate::Resolved resolved;
+    QString error;
+    if (!command->resolve(values, &resolved, &error))
+        return {{QStringLiteral("error"), error}};
+    QVariantMap answer{{QStringLiteral("error"), QString()},
+                       {QStringLiteral("target"), resolved.target},
+                       {QStringLiteral("payload"), resolved.payload}};
+    if (command->dangerous && !confirmed) {
+        answer.insert(QStringLiteral("needsConfirm"), true);
+        return answer;
+    }
+    const bool publish = command->kind == CommandTemplate::Kind::Publish;
+    QString id;
+    const QString refused = publish ? m_outbox->publish(resolved.target, resolved.payload, &id)
+                                    : m_outbox->request(resolved.target, resolved.payload, &id);
+    // Recorded either way: a run the outbox refused is one the operator made, and failed.
+    const QString status =
+        !refused.isEmpty() ? QStringLiteral("failed")
+                           : OutboxModel::statusName(OutboxModel::Status(qMax(0, m_outbox->statusOf(id))));
+    const QString runId =
+        m_commandHistory->record(command->name, command->kindName(), resolved.target, resolved.payload,
+                                 refused.isEmpty() ? id : QString(), status, refused);
+    answer.insert(QStringLiteral("runId"), runId);
+    answer.insert(QStringLiteral("messageId"), refused.isEmpty() ? id : QString());
+    answer.insert(QStringLiteral("error"), refused);
+    return answer;
 }
 
 bool Dashboard::subscribe(const QString &channel)

@@ -22,6 +22,8 @@
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/charts/TileModel.h"
 #include "dashboard/charts/WildcardTiles.h"
+#include "dashboard/commands/CommandHistory.h"
+#include "dashboard/commands/CommandLibrary.h"
 #include "dashboard/connection/ChannelListModel.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
@@ -56,6 +58,9 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::RawMessageModel *raw READ raw CONSTANT)
     Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
     Q_PROPERTY(Pulseboard::AlertListModel *alerts READ alerts CONSTANT)
+    // The Console's command library (the config's commands and the user's) and every run of one.
+    Q_PROPERTY(Pulseboard::CommandLibrary *commands READ commands CONSTANT)
+    Q_PROPERTY(Pulseboard::CommandHistory *commandHistory READ commandHistory CONSTANT)
     Q_PROPERTY(Pulseboard::SeriesStore *store READ store CONSTANT)
     // What charts read before the rings (the local history); not available with --no-history.
     Q_PROPERTY(Pulseboard::ChartHistory *chartHistory READ chartHistory CONSTANT)
@@ -98,6 +103,8 @@ public:
         // unless sourceThreads is off; made, subscribed and opened with the dashboard.
         QList<SourceSpec> sources;
         bool sourceThreads = true;
+        // Where the command history is kept (CommandHistory); empty: in memory only.
+        QString commandHistoryFile;
     };
 
     Dashboard(ConnectionMirror *connection, const Options &options, QObject *parent = nullptr);
@@ -111,6 +118,8 @@ public:
     RawMessageModel *raw() const { return m_raw; }
     OutboxModel *outbox() const { return m_outbox; }
     AlertListModel *alerts() const { return m_alerts; }
+    CommandLibrary *commands() const { return m_commands; }
+    CommandHistory *commandHistory() const { return m_commandHistory; }
     SeriesStore *store() const { return m_store; }
     ChartHistory *chartHistory() const { return m_chartHistory; }
     MessageIngest *ingest() const { return m_ingest.get(); }
@@ -148,6 +157,14 @@ public:
     // A name that is not a theme changes nothing.
     void setTheme(const QString &name);
 
+    // Runs the library's command `name` with the form's `values` (by parameter name; empty takes
+    // the default) through the Outbox, as the Publish and Request forms send: queued while
+    // offline, journaled, acked. A command marked dangerous is sent only with `confirmed`;
+    // without it the answer asks for confirmation and nothing is sent or recorded. A missing
+    // parameter (or a value that makes no JSON) is an error and nothing is sent. A run the
+    // outbox refused at once is recorded, failed with the reason.
+    // {error, needsConfirm, runId, messageId, target, payload}.
+    Q_INVOKABLE QVariantMap runCommand(const QString &name, const QVariantMap &values, bool confirmed);
     Q_INVOKABLE bool subscribe(const QString &channel);
     Q_INVOKABLE bool unsubscribe(const QString &channel);
     Q_INVOKABLE void refreshChannelList();
@@ -286,6 +303,8 @@ private:
     RawMessageModel *m_raw;
     OutboxModel *m_outbox;
     AlertListModel *m_alerts;
+    CommandLibrary *m_commands;
+    CommandHistory *m_commandHistory;
     ConnectionStatus *m_status;
     DisplayClock *m_clock;
     FrameMeter *m_frames;

@@ -498,6 +498,8 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
 
     if (!readHistory(p, env, &l, error))
         return false;
+    if (l.writeSettings && !env.dataDir.isEmpty())
+        l.commandHistoryFile = env.dataDir + QStringLiteral("/command-history.jsonl");
     l.automation.screenshotFile = p.value(opt("screenshot"));
     l.automation.printState = p.isSet(opt("print-state"));
     l.automation.control = p.isSet(opt("control"));

@@ -70,6 +70,10 @@ struct DashboardLaunch
     qint64 historyMaxAgeMs = 7LL * 24 * 3600 * 1000;
     qint64 historyMaxBytes = 2LL * 1024 * 1024 * 1024;
     QString historyFile() const { return historyDir + QStringLiteral("/history.sqlite"); }
+    // The Console's command history (CommandHistory): command-history.jsonl in the app's data
+    // folder, next to the outbox journals; empty (kept in memory only) for a run that writes no
+    // settings (--no-settings, a screenshot).
+    QString commandHistoryFile;
 
     // Where the main window goes: `saved` when settings are in use, it is valid and neither
     // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets

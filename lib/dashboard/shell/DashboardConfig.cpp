@@ -249,7 +249,8 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
     unknownKeys(root,
                 {QStringLiteral("servers"), QStringLiteral("channels"), QStringLiteral("charts"),
                  QStringLiteral("window"), QStringLiteral("staleAfterMs"), QStringLiteral("displayRateHz"),
-                 QStringLiteral("layout"), QStringLiteral("alerts"), QStringLiteral("sources")},
+                 QStringLiteral("layout"), QStringLiteral("alerts"), QStringLiteral("sources"),
+                 QStringLiteral("commands")},
                 top, &c.warnings);
     if (root.contains(QStringLiteral("sources")) &&
         !parseSources(root.value(QStringLiteral("sources")), &c, error))
@@ -328,6 +329,15 @@ bool DashboardConfig::parse(const QByteArray &json, DashboardConfig *config, QSt
             *error = QStringLiteral("alerts: %1").arg(why);
             return false;
         }
+    }
+    if (root.contains(QStringLiteral("commands"))) {
+        if (!root.value(QStringLiteral("commands")).isArray()) {
+            *error = QStringLiteral("commands must be an array of objects");
+            return false;
+        }
+        if (!CommandTemplate::listFromJson(root.value(QStringLiteral("commands")).toArray(),
+                                           QStringLiteral("commands"), &c.commands, &c.warnings, error))
+            return false;
     }
     if (root.contains(QStringLiteral("channels"))) {
         if (!readStringList(root.value(QStringLiteral("channels")), QStringLiteral("channels"), &c.channels,
@@ -557,6 +567,8 @@ QByteArray DashboardConfig::toJson() const
             rules.append(rule.toString());
         root.insert(QStringLiteral("alerts"), rules);
     }
+    if (!commands.isEmpty())
+        root.insert(QStringLiteral("commands"), CommandTemplate::listToJson(commands));
     root.insert(QStringLiteral("window"), windowMs / 1000);
     root.insert(QStringLiteral("staleAfterMs"), staleAfterMs);
     root.insert(QStringLiteral("displayRateHz"), displayRateHz);

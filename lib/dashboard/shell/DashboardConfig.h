@@ -7,6 +7,7 @@
 #include "alerts/AlertRule.h"
 #include "dashboard/charts/ChartWindows.h"
 #include "dashboard/charts/Threshold.h"
+#include "dashboard/commands/CommandTemplate.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -62,6 +63,7 @@ struct DashboardConfig
     QList<SourceConfig> sources;
     QList<ChartConfig> charts;
     QList<AlertRule> alerts;                 // "alerts": rule texts (docs/ALERTS.md), names unique
+    QList<CommandTemplate> commands;         // "commands": the Console's library (read-only in the app)
     int windowMs = ChartWindows::kDefaultMs; // one of ChartWindows
     int staleAfterMs = 5000;
     int displayRateHz = 20;

@@ -74,6 +74,7 @@ bool DashboardSession::start(QString *error)
     dashboard.settings = m_userSettings;
     dashboard.alerts = m_launch.alerts;
     dashboard.sourceThreads = m_launch.networkThread;
+    dashboard.commandHistoryFile = m_launch.commandHistoryFile;
     if (m_launch.embeddedHub()) {
         // No server given: run a hub in this process on loopback, publishing this machine's
         // figures, and chart them. The default works with nothing else installed.

@@ -19,6 +19,8 @@ const QString kLayoutsGroup = QStringLiteral("layouts");
 const QString kWindowGeometry = QStringLiteral("window/geometry");
 const QString kTheme = QStringLiteral("appearance/theme");
 const QString kProfiles = QStringLiteral("profiles");
+const QString kSavedCommands = QStringLiteral("commands/saved");
+const QString kUnreadableCommands = QStringLiteral("commands/unreadable");
 // Inside each entry of kProfiles.
 const QString kName = QStringLiteral("name");
 const QString kEndpoints = QStringLiteral("endpoints");
@@ -131,6 +133,30 @@ void DashboardSettings::setTheme(const QString &name)
 {
     if (isWritable() && isThemeName(name)) {
         m_settings->setValue(kTheme, name);
+        m_settings->sync();
+    }
+}
+
+QByteArray DashboardSettings::savedCommands() const
+{
+    return m_settings ? m_settings->value(kSavedCommands).toString().toUtf8() : QByteArray();
+}
+
+void DashboardSettings::setSavedCommands(const QByteArray &json)
+{
+    if (!isWritable())
+        return;
+    if (json.isEmpty())
+        m_settings->remove(kSavedCommands);
+    else
+        m_settings->setValue(kSavedCommands, QString::fromUtf8(json));
+    m_settings->sync();
+}
+
+void DashboardSettings::setUnreadableCommands(const QByteArray &json)
+{
+    if (isWritable()) {
+        m_settings->setValue(kUnreadableCommands, QString::fromUtf8(json));
         m_settings->sync();
     }
 }

@@ -7,6 +7,9 @@
 //   window/geometry           the main window's geometry
 //   appearance/theme          the colour theme the user picked: "dark" or "light"
 //   profiles/<n>/...          the server profiles (ProfileStore), most recent first
+//   commands/saved            the commands the user saved in the Console's library (the
+//                             "commands" JSON array of --config, compact)
+//   commands/unreadable       saved commands that could not be read, kept for a person to mend
 // It wraps a QSettings it does not own. Without one (--no-settings) every getter answers its
 // fallback and every setter does nothing; not writable (a screenshot run) reads but never writes.
 #pragma once
@@ -54,6 +57,11 @@ public:
     // The saved theme; empty when none is saved or the saved one is not a theme.
     QString theme() const;
     void setTheme(const QString &name); // a name that is not a theme is not saved
+
+    // The user's commands (a JSON array); empty: none. Empty `json` removes the key.
+    QByteArray savedCommands() const;
+    void setSavedCommands(const QByteArray &json);
+    void setUnreadableCommands(const QByteArray &json);
 
     // Invalid when none is saved.
     QRect windowGeometry() const;
