@@ -9,6 +9,7 @@
 #include "dashboard/charts/TileModel.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/OutboxModel.h"
 #include "dashboard/shell/Dashboard.h"
 #include "dashboard/shell/DashboardCommandLine.h"
 #include "dashboard/shell/DashboardConfig.h"
@@ -168,10 +169,12 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     QVERIFY(ok);
     watchB.waitFor(MessageType::Subscribed, subB, &ok);
     QVERIFY(ok);
-    const QString id = source->connection()->publish(u"cmd"_s, QJsonObject{{u"restart"_s, u"pump-2"_s}});
-    QVERIFY(!id.isEmpty());
+    // As the Console sends it with plant chosen: through plant's outbox model.
+    QCOMPARE(source->outbox()->publish(u"cmd"_s, u"{\"restart\": \"pump-2\"}"_s), QString());
     QTRY_COMPARE(source->connection()->queuedCount(), 1);
     QCOMPARE(mirror.queuedCount(), 0);
+    QCOMPARE(source->outbox()->rowCount(), 1);
+    QCOMPARE(dashboard.outbox()->rowCount(), 0);
 
     // Restore plant: it reconnects, its outage ends, its tile and lines resume, the command lands.
     proxy.setMode(Test::FaultProxy::Mode::Pass);

@@ -18,6 +18,19 @@ Item {
     required property OutboxModel outbox
     // What the channel box offers: the connection's subscriptions.
     required property ConnectionMirror connection
+    // Several sources: which one Publish and Request go to, and whose Outbox is listed (0: the
+    // first; k: dashboard.sources[k - 1]). The command library runs on the first.
+    property int targetIndex: 0
+    readonly property DashboardSource targetSource: panel.targetIndex > 0 && panel.targetIndex <= panel.dashboard.sources.length
+                                                    ? panel.dashboard.sources[panel.targetIndex - 1] : null
+    readonly property OutboxModel sendOutbox: panel.targetSource ? panel.targetSource.outbox : panel.outbox
+    readonly property ConnectionMirror sendConnection: panel.targetSource ? panel.targetSource.connection : panel.connection
+    readonly property var sourceNames: {
+        const names = [panel.dashboard.embeddedHub ? "embedded hub (first)" : "first \u00b7 " + panel.dashboard.status.endpoint]
+        for (let i = 0; i < panel.dashboard.sources.length; ++i)
+            names.push(panel.dashboard.sources[i].name)
+        return names
+    }
 
     component Label2: Text {
         color: Theme.textDim
@@ -400,9 +413,22 @@ Item {
                 }
                 ColumnLayout {
                     spacing: Theme.gap
+                    RowLayout {
+                        visible: panel.dashboard.sources.length > 0
+                        Layout.fillWidth: true
+                        spacing: 8
+                        Label2 { text: "Send to" }
+                        ThemeComboBox {
+                            objectName: "consoleSource"
+                            Layout.fillWidth: true
+                            model: panel.sourceNames
+                            currentIndex: panel.targetIndex
+                            onActivated: (index) => panel.targetIndex = index
+                        }
+                    }
                     Card {
                         Layout.fillWidth: true
-                        Layout.preferredHeight: Math.max(220, Math.min(300, panel.height * 0.46))
+                        Layout.preferredHeight: Math.max(panel.dashboard.sources.length > 0 ? 170 : 220, Math.min(300, panel.height * (panel.dashboard.sources.length > 0 ? 0.36 : 0.46)))
                         title: "Publish"
                         subtitle: "JSON to a channel, acked by the server with its seq"
                         ColumnLayout {
@@ -423,7 +449,7 @@ Item {
                                 ThemeComboBox {
                                     id: picker
                                     Layout.preferredWidth: 130
-                                    model: panel.connection.subscriptions
+                                    model: panel.sendConnection.subscriptions
                                     displayText: "Subscribed…"
                                     enabled: count > 0
                                     onActivated: (index) => channel.text = picker.textAt(index)
@@ -440,7 +466,7 @@ Item {
                                 Layout.fillWidth: true
                                 Text {
                                     id: publishError
-                                    text: panel.outbox.validate(payload.text)
+                                    text: panel.sendOutbox.validate(payload.text)
                                     color: Theme.error
                                     font.family: Theme.fontFamily
                                     font.pixelSize: Theme.fontSmall
@@ -452,7 +478,7 @@ Item {
                                     text: "Publish"
                                     highlighted: true
                                     enabled: publishError.text.length === 0
-                                    onClicked: publishResult.refused = panel.outbox.publish(channel.text, payload.text)
+                                    onClicked: publishResult.refused = panel.sendOutbox.publish(channel.text, payload.text)
                                 }
                             }
                             // Why the last publish came to nothing: refused at once, or by the server later.
@@ -460,7 +486,7 @@ Item {
                                 id: publishResult
                                 objectName: "consolePublishProblem"
                                 property string refused
-                                text: refused.length > 0 ? refused : panel.outbox.publishProblem
+                                text: refused.length > 0 ? refused : panel.sendOutbox.publishProblem
                             }
                         }
                     }
@@ -490,7 +516,7 @@ Item {
                                 Layout.fillWidth: true
                                 Text {
                                     id: requestError
-                                    text: params.text.trim().length > 0 ? panel.outbox.validate(params.text) : ""
+                                    text: params.text.trim().length > 0 ? panel.sendOutbox.validate(params.text) : ""
                                     color: Theme.error
                                     font.family: Theme.fontFamily
                                     font.pixelSize: Theme.fontSmall
@@ -501,13 +527,13 @@ Item {
                                     text: "Send request"
                                     highlighted: true
                                     enabled: requestError.text.length === 0 && method.editText.trim().length > 0
-                                    onClicked: requestResult.refused = panel.outbox.request(method.editText, params.text)
+                                    onClicked: requestResult.refused = panel.sendOutbox.request(method.editText, params.text)
                                 }
                             }
                             ProblemText {
                                 id: requestResult
                                 property string refused
-                                text: refused.length > 0 ? refused : panel.outbox.requestProblem
+                                text: refused.length > 0 ? refused : panel.sendOutbox.requestProblem
                             }
                             Label2 { text: "Last reply" }
                             Rectangle {
@@ -524,8 +550,8 @@ Item {
                                         selectByMouse: true
                                         // Indented JSON: long values wrap at a word, else anywhere.
                                         wrapMode: TextEdit.WrapAtWordBoundaryOrAnywhere
-                                        text: panel.outbox.lastReply.length > 0 ? panel.outbox.lastReply : "No reply yet."
-                                        color: panel.outbox.lastReply.length > 0 ? Theme.text : Theme.textFaint
+                                        text: panel.sendOutbox.lastReply.length > 0 ? panel.sendOutbox.lastReply : "No reply yet."
+                                        color: panel.sendOutbox.lastReply.length > 0 ? Theme.text : Theme.textFaint
                                         font.family: Theme.monoFamily
                                         font.pixelSize: Theme.fontSmall
                                         background: null
@@ -548,13 +574,13 @@ Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 Layout.preferredHeight: 1
-                title: "Outbox"
-                subtitle: panel.outbox.pending + " on the way, " + panel.outbox.count + " listed"
+                title: panel.targetSource ? "Outbox \u00b7 " + panel.targetSource.name : "Outbox"
+                subtitle: panel.sendOutbox.pending + " on the way, " + panel.sendOutbox.count + " listed"
                 ListView {
                     id: list
                     anchors.fill: parent
                     clip: true
-                    model: panel.outbox
+                    model: panel.sendOutbox
                     spacing: 2
                     ScrollBar.vertical: ScrollBar {}
                     delegate: Rectangle {

@@ -3,6 +3,7 @@
 #include "client/ConnectionManager.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/OutboxModel.h"
 
 #include <QThread>
 #include <QUrl>
@@ -11,7 +12,7 @@ namespace Pulseboard {
 
 DashboardSource::DashboardSource(const SourceSpec &spec, SeriesStore *store, std::function<void()> wake,
                                  bool thread, QObject *parent)
-    : QObject(parent), m_spec(spec), m_status(new ConnectionStatus(this)),
+    : QObject(parent), m_spec(spec), m_status(new ConnectionStatus(this)), m_outbox(new OutboxModel(this)),
       m_ingest(std::make_unique<MessageIngest>(store, std::move(wake)))
 {
     m_ingest->setChannelPrefix(prefix());
@@ -26,6 +27,7 @@ DashboardSource::DashboardSource(const SourceSpec &spec, SeriesStore *store, std
     m_mirror = std::make_unique<ConnectionMirror>(m_manager);
     m_mirror->addMessageSink(m_ingest.get());
     m_status->attach(m_mirror.get());
+    m_outbox->attach(m_mirror.get());
     m_rateTimer.setInterval(1000);
     connect(&m_rateTimer, &QTimer::timeout, this, [this] {
         const quint64 messages = m_mirror->stats().messages;

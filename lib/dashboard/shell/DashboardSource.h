@@ -26,6 +26,7 @@ namespace Pulseboard {
 class ConnectionManager;
 class ConnectionMirror;
 class ConnectionStatus;
+class OutboxModel;
 class SeriesStore;
 
 struct SourceSpec
@@ -44,6 +45,8 @@ class DashboardSource : public QObject
     Q_PROPERTY(QString name READ name CONSTANT)
     Q_PROPERTY(Pulseboard::ConnectionMirror *connection READ connection CONSTANT)
     Q_PROPERTY(Pulseboard::ConnectionStatus *status READ status CONSTANT)
+    // What the Console publishes and requests on this source, and the fate of each.
+    Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
     // Messages a second over the last second (live ones; a backfill is not traffic).
     Q_PROPERTY(double rate READ rate NOTIFY rateChanged)
 
@@ -60,6 +63,7 @@ public:
     const SourceSpec &spec() const { return m_spec; }
     ConnectionMirror *connection() const { return m_mirror.get(); }
     ConnectionStatus *status() const { return m_status; }
+    OutboxModel *outbox() const { return m_outbox; }
     MessageIngest *ingest() const { return m_ingest.get(); }
     double rate() const { return m_rate; }
     // Whether `channel` (a dashboard name) is one of this source's, and its name on the wire.
@@ -84,6 +88,7 @@ private:
     ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_thread when there is one
     std::unique_ptr<ConnectionMirror> m_mirror;
     ConnectionStatus *m_status;
+    OutboxModel *m_outbox;
     std::unique_ptr<MessageIngest> m_ingest;
     QTimer m_rateTimer;
     quint64 m_lastMessages = 0;
