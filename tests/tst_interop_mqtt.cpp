@@ -115,6 +115,15 @@ private:
     QList<QJsonObject> m_lines;
 };
 
+// A JSON array of strings as a list.
+QStringList strings(const QJsonValue &v)
+{
+    QStringList l;
+    for (const QJsonValue &e : v.toArray())
+        l.append(e.toString());
+    return l;
+}
+
 // Starts the real dashboard with `args`, its settings and data in `home`, offscreen.
 void startDashboard(QProcess &app, const QTemporaryDir &home, const QStringList &args)
 {
@@ -339,12 +348,6 @@ void tst_InteropMqtt::dashboardTilesPerTopicAndRetainedMark()
         }
         return {};
     };
-    auto strings = [](const QJsonValue &v) {
-        QStringList l;
-        for (const QJsonValue &e : v.toArray())
-            l.append(e.toString());
-        return l;
-    };
     // Before any topic under the filter: a tile for the filter, waiting.
     QJsonObject snap;
     QVERIFY(QTest::qWaitFor(
@@ -423,12 +426,6 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
     };
     auto source = [](const QJsonObject &snap, int i) {
         return snap.value(u"sources"_s).toArray().at(i).toObject();
-    };
-    auto strings = [](const QJsonValue &v) {
-        QStringList l;
-        for (const QJsonValue &e : v.toArray())
-            l.append(e.toString());
-        return l;
     };
     QTimer feed;
     int n = 0;

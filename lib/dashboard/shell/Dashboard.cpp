@@ -248,7 +248,7 @@ DashboardSource *Dashboard::sourceFor(const QString &channel) const
 
 bool Dashboard::liveFor(const QString &channel) const
 {
-    if (DashboardSource *s = m_sources.isEmpty() ? nullptr : sourceFor(channel))
+    if (DashboardSource *s = sourceFor(channel))
         return s->status()->live();
     return m_status->live();
 }
@@ -1113,22 +1113,12 @@ QVariantMap Dashboard::snapshot() const
     // Every source by name (the first as "sources"[0] only when there are others).
     if (!m_sources.isEmpty()) {
         QVariantList sources;
-        QVariantMap first{{QStringLiteral("name"), QString()},
-                          {QStringLiteral("state"), map.value(QStringLiteral("state"))},
-                          {QStringLiteral("live"), m_status->live()},
-                          {QStringLiteral("headline"), m_status->headline()},
-                          {QStringLiteral("banner"), m_status->banner()},
-                          {QStringLiteral("url"), map.value(QStringLiteral("url"))}};
-        if (m_manager) {
-            first.insert(QStringLiteral("protocol"), m_manager->protocol());
-            first.insert(QStringLiteral("capabilities"), m_manager->capabilitiesJson().toVariantMap());
-            first.insert(QStringLiteral("channels"), m_manager->subscriptions());
-            first.insert(QStringLiteral("channelCount"), int(m_manager->subscriptions().size()));
-            first.insert(QStringLiteral("outbox"), m_manager->queuedCount());
-            first.insert(QStringLiteral("messages"), double(m_manager->stats().messages));
-            first.insert(QStringLiteral("rttMs"), m_manager->rttMs());
-        }
-        sources.append(first);
+        sources.append(m_manager ? DashboardSource::describe(QString(), *m_manager, *m_status,
+                                                             m_manager->subscriptions())
+                                 : QVariantMap{{QStringLiteral("name"), QString()},
+                                               {QStringLiteral("live"), m_status->live()},
+                                               {QStringLiteral("headline"), m_status->headline()},
+                                               {QStringLiteral("banner"), m_status->banner()}});
         for (const DashboardSource *s : m_sources)
             sources.append(s->snapshot());
         map.insert(QStringLiteral("sources"), sources);

@@ -75,19 +75,25 @@ void DashboardSource::close()
 
 QVariantMap DashboardSource::snapshot() const
 {
-    return {{QStringLiteral("name"), m_spec.name},
-            {QStringLiteral("state"), m_mirror->stateName()},
-            {QStringLiteral("live"), m_status->live()},
-            {QStringLiteral("headline"), m_status->headline()},
-            {QStringLiteral("banner"), m_status->banner()},
-            {QStringLiteral("url"), m_mirror->url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)},
-            {QStringLiteral("protocol"), m_mirror->protocol()},
-            {QStringLiteral("capabilities"), m_mirror->capabilitiesJson().toVariantMap()},
-            {QStringLiteral("channels"), channels()},
-            {QStringLiteral("channelCount"), int(m_mirror->subscriptions().size())},
-            {QStringLiteral("outbox"), m_mirror->queuedCount()},
-            {QStringLiteral("messages"), double(m_mirror->stats().messages)},
-            {QStringLiteral("rttMs"), m_mirror->rttMs()}};
+    return describe(m_spec.name, *m_mirror, *m_status, channels());
+}
+
+QVariantMap DashboardSource::describe(const QString &name, const ConnectionMirror &c,
+                                      const ConnectionStatus &status, const QStringList &channels)
+{
+    return {{QStringLiteral("name"), name},
+            {QStringLiteral("state"), c.stateName()},
+            {QStringLiteral("live"), status.live()},
+            {QStringLiteral("headline"), status.headline()},
+            {QStringLiteral("banner"), status.banner()},
+            {QStringLiteral("url"), c.url().toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)},
+            {QStringLiteral("protocol"), c.protocol()},
+            {QStringLiteral("capabilities"), c.capabilitiesJson().toVariantMap()},
+            {QStringLiteral("channels"), channels},
+            {QStringLiteral("channelCount"), int(c.subscriptions().size())},
+            {QStringLiteral("outbox"), c.queuedCount()},
+            {QStringLiteral("messages"), double(c.stats().messages)},
+            {QStringLiteral("rttMs"), c.rttMs()}};
 }
 
 } // namespace Pulseboard

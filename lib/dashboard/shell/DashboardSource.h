@@ -78,6 +78,11 @@ public:
     void close();
     // What --print-state and the control snapshot say of it.
     QVariantMap snapshot() const;
+    // The same of any source's connection (the first's too): name, state, live, headline, banner,
+    // url (no user, no query), protocol, capabilities, channels (as the dashboard names them),
+    // channelCount, outbox, messages, rttMs.
+    static QVariantMap describe(const QString &name, const ConnectionMirror &connection,
+                                const ConnectionStatus &status, const QStringList &channels);
 
 Q_SIGNALS:
     void rateChanged();
