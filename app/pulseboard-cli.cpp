@@ -16,7 +16,7 @@
 #include "protocol/JsonView.h"
 #include "util/SignalWatcher.h"
 
-#include "SessionRecorder.h"
+#include "recording/SessionRecorder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -96,6 +96,8 @@ ApplicationWindow {
             alertCount: window.dashboard.alerts.unacknowledgedCount
             alertSeverity: window.dashboard.alerts.topSeverity
             onAlertsClicked: if (!window.kiosk) window.current = 5
+            recording: window.dashboard.recording
+            recordable: !window.kiosk
         }
         // Several sources: each one's state at a glance, and why one is not live.
         SourceStrip {

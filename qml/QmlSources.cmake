@@ -17,6 +17,7 @@ set(_pulseboard_qml_files
     components/StatusDot.qml
     components/Metric.qml
     components/ConnectionHeader.qml
+    components/RecordButton.qml
     components/StatusBanner.qml
     components/SourceStrip.qml
     components/AlertBanner.qml

@@ -612,6 +612,100 @@ private Q_SLOTS:
         QVERIFY(app.quit());
     }
 
+    // The header's REC button records what the dashboard receives into a file pulseboard-cli
+    // --replay plays: pressed, it turns into a running count; pressed again, the file is closed.
+    // --record FILE records from the start until quit; an existing FILE is refused at start.
+    void recordButtonRecordsWhatArrives()
+    {
+        QTemporaryDir home;
+        const QString folder = home.filePath(u"recordings"_s);
+        auto replay = [](const QString &file, QJsonObject *header, QJsonObject *last) {
+            QProcess cli;
+            cli.start(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard-cli"_s, {u"--replay"_s, file});
+            if (!cli.waitForFinished(20000) || cli.exitCode() != 0)
+                return QStringList{u"replay failed: "_s + QString::fromUtf8(cli.readAllStandardError())};
+            QStringList channels;
+            for (const QByteArray &line : cli.readAllStandardOutput().split('\n')) {
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                const QString event = o.value(u"event"_s).toString();
+                if (event == u"recording"_s)
+                    *header = o;
+                else if (event == u"message"_s)
+                    channels.append(o.value(u"channel"_s).toString());
+                else if (event == u"replayed"_s)
+                    *last = o;
+            }
+            return channels;
+        };
+        {
+            DashboardRun app;
+            app.start(home.path(), {u"--no-settings"_s, u"--record-dir"_s, folder});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            app.waitForChartData();
+            QJsonObject item = app.item(u"recordText"_s);
+            QCOMPARE(item.value(u"text"_s).toString(), u"REC"_s);
+            QVERIFY(!app.send(u"click recordButton"_s).contains(u"error"_s));
+            const QJsonObject recording =
+                app.snapshotWhen(
+                       [](const QJsonObject &snap) {
+                           return snap.value(u"recording"_s).toObject().value(u"messages"_s).toDouble() >= 10;
+                       },
+                       15000, 200)
+                    .value(u"recording"_s)
+                    .toObject();
+            QVERIFY(recording.value(u"active"_s).toBool());
+            QVERIFY(recording.value(u"messages"_s).toDouble() >= 10);
+            const QString file = recording.value(u"path"_s).toString();
+            QVERIFY2(file.startsWith(folder + u"/pulseboard-"_s), qPrintable(file));
+            QTRY_VERIFY(app.item(u"recordText"_s).value(u"text"_s).toString().startsWith(u"REC 00:"_s));
+            QVERIFY(!app.send(u"click recordButton"_s).contains(u"error"_s));
+            const QJsonObject after = app.snapshotWhen(
+                [](const QJsonObject &snap) {
+                    return !snap.value(u"recording"_s).toObject().value(u"active"_s).toBool();
+                },
+                5000, 100);
+            const QJsonObject done = after.value(u"recording"_s).toObject();
+            QVERIFY(!done.value(u"active"_s).toBool());
+            QCOMPARE(done.value(u"error"_s).toString(), QString());
+            QCOMPARE(done.value(u"path"_s).toString(), file);
+            QVERIFY(app.quit());
+
+            QJsonObject header, last;
+            const QStringList channels = replay(file, &header, &last);
+            QVERIFY2(channels.contains(u"sys.cpu"_s), qPrintable(channels.join(u' ')));
+            QCOMPARE(qint64(last.value(u"messages"_s).toDouble()), qint64(channels.size()));
+            QCOMPARE(qint64(header.value(u"messages"_s).toDouble()), qint64(channels.size()));
+            QVERIFY(qint64(channels.size()) >= qint64(done.value(u"messages"_s).toDouble()));
+            QVERIFY(header.value(u"tool"_s).toString().startsWith(u"pulseboard "_s));
+        }
+        {
+            const QString file = home.filePath(u"from-the-start.sqlite"_s);
+            DashboardRun app;
+            app.start(home.path(), {u"--no-settings"_s, u"--record"_s, file});
+            QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+            app.waitForChartData();
+            QVERIFY(app.send(u"snapshot"_s).value(u"recording"_s).toObject().value(u"active"_s).toBool());
+            QVERIFY(app.quit());
+            QJsonObject header, last;
+            const QStringList channels = replay(file, &header, &last);
+            QVERIFY2(channels.contains(u"sys.cpu"_s), qPrintable(channels.join(u' ')));
+            QVERIFY(header.contains(u"stopped"_s));
+
+            // The same file again: refused before anything starts, with the reason.
+            QProcess again;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+            env.insert(u"HOME"_s, home.path());
+            again.setProcessEnvironment(env);
+            again.start(QStringLiteral(PULSEBOARD_BIN_DIR) + u"/pulseboard"_s,
+                        {u"--no-settings"_s, u"--record"_s, file});
+            QVERIFY(again.waitForFinished(20000));
+            const QByteArray said = again.readAllStandardError() + again.readAllStandardOutput();
+            QCOMPARE(again.exitCode(), 2);
+            QVERIFY2(said.contains("exists"), said.constData());
+        }
+    }
+
     // The server refuses the token: the banner's Retry now asks for another one in a dialog (a
     // password field) instead of sending the refused one again; the token typed there connects.
     void retryAfterATokenRefusalAsksForANewToken()
@@ -1161,10 +1255,9 @@ private Q_SLOTS:
         const QString runId = chips.first().toObject().value(u"name"_s).toString().section(u':', 1);
         const QString row = words(run.item(u"historyRow:"_s + runId));
         qInfo().noquote() << "the history row:" << row;
-        QVERIFY2(
-            row.contains(u"ping   publish \u2192 console.test   {\"n\":1,\"who\":\"o\\\"k\\\\\"}"_s) &&
-                row.contains(u"seq "_s),
-            qPrintable(row));
+        QVERIFY2(row.contains(u"ping   publish \u2192 console.test   {\"n\":1,\"who\":\"o\\\"k\\\\\"}"_s) &&
+                     row.contains(u"seq "_s),
+                 qPrintable(row));
 
         // Dangerous: its shortcut opens the confirmation; Cancel sends nothing.
         QVERIFY(ok(u"key Alt+2"_s));

@@ -98,6 +98,16 @@ xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$roo
   done
 } | XDG_DATA_HOME=$(mktemp -d) xvfb "$bin/pulseboard" --geometry 1440x900 --control \
       --config "$root/docs/examples/commands.json" >/dev/null
-# 9. Two sources, one cut and restored (its own script).
+# 9. Recording: the header's REC pressed on the embedded hub, a few seconds in (the recording
+#    goes to a folder of this run's).
+rec_dir=$(mktemp -d)
+{
+  sleep 12
+  for c in "click recordButton" "sleep" "grab $out/recording.png" "click recordButton" "quit"; do
+    if [ "$c" = sleep ]; then sleep 5; else echo "$c"; sleep 0.3; fi
+  done
+} | xvfb "$bin/pulseboard" --no-settings --geometry 1440x900 --control --record-dir "$rec_dir" >/dev/null
+rm -rf "$rec_dir"
+# 10. Two sources, one cut and restored (its own script).
 bash "$root/docs/screenshots/make-sources-screenshot.sh"
 rm -f "$out"/*.png.json "$hub_log"

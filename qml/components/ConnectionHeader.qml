@@ -24,6 +24,10 @@ Rectangle {
     property int alertCount: 0
     property string alertSeverity: ""
     signal alertsClicked()
+    // The Record button's DashboardRecording; null: no button. `recordable` false (a kiosk): it
+    // only shows a recording running.
+    property var recording: null
+    property bool recordable: true
     // ServerProfiles (or a stand-in with the same calls and roles); null: no switcher.
     property var servers: null
     property var serverModel: servers
@@ -61,6 +65,11 @@ Rectangle {
                 tint: header.alertSeverity === "critical" ? Theme.error : header.alertSeverity === "warning" ? Theme.warn : Theme.accent
                 filled: true
                 TapHandler { onTapped: header.alertsClicked() }
+            }
+            RecordButton {
+                objectName: "recordButton"
+                recording: header.recording
+                interactive: header.recordable
             }
         }
         Rectangle { width: 1; Layout.fillHeight: true; Layout.topMargin: 16; Layout.bottomMargin: 16; color: Theme.border }

@@ -176,6 +176,28 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
     });
 
     addSources();
+    m_recording =
+        new DashboardRecording(options.recordingsDir, QStringLiteral("pulseboard ") + version(), this);
+    {
+        QList<DashboardRecording::Connection> connections;
+        if (m_manager)
+            connections.append({QString(), QString(), m_manager});
+        for (DashboardSource *source : std::as_const(m_sources))
+            connections.append({source->name(), source->prefix(), source->connection()});
+        m_recording->setConnections(connections);
+    }
+    connect(m_recording, &DashboardRecording::finished, this,
+            [this](const QString &path, double messages, const QString &error) {
+                const QString words =
+                    error.isEmpty()
+                        ? QStringLiteral("Recorded %1 messages to %2").arg(qint64(messages)).arg(path)
+                        : QStringLiteral("Recording stopped: %1; %2 messages are in %3")
+                              .arg(error)
+                              .arg(qint64(messages))
+                              .arg(path);
+                m_events->add(error.isEmpty() ? EventLog::Info : EventLog::Error, words, nowMs());
+                Q_EMIT notice(words);
+            });
     loadLayout();
     connect(m_layout, &DashboardLayout::changed, this, &Dashboard::rebuildTiles);
     subscribeConfigured(options.channels);
@@ -187,6 +209,8 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
 
 Dashboard::~Dashboard()
 {
+    // A recording still running is closed while every connection it reads is there.
+    m_recording->stop();
     if (m_manager)
         m_manager->removeMessageSink(m_ingest.get());
     // Each source takes its connection and thread down with it.
@@ -1086,6 +1110,7 @@ QVariantMap Dashboard::snapshot() const
     map.insert(QStringLiteral("headline"), m_status->headline());
     map.insert(QStringLiteral("banner"), m_status->banner());
     map.insert(QStringLiteral("theme"), m_theme);
+    map.insert(QStringLiteral("recording"), m_recording->snapshot());
     map.insert(QStringLiteral("alerts"), m_alerts->summary());
     map.insert(QStringLiteral("live"), m_status->live());
     map.insert(QStringLiteral("chartPoints"), points);

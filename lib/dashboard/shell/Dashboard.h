@@ -10,6 +10,7 @@
 
 #include "DashboardConfig.h"
 #include "DashboardLayout.h"
+#include "DashboardRecording.h"
 #include "DashboardSettings.h"
 #include "DashboardSource.h"
 #include "FrameMeter.h"
@@ -66,6 +67,8 @@ class Dashboard : public QObject
     Q_PROPERTY(Pulseboard::ChartHistory *chartHistory READ chartHistory CONSTANT)
     Q_PROPERTY(Pulseboard::DisplayClock *clock READ clock CONSTANT)
     Q_PROPERTY(Pulseboard::FrameMeter *frames READ frames CONSTANT)
+    // The Record button: every source's messages into a recording file (DashboardRecording).
+    Q_PROPERTY(Pulseboard::DashboardRecording *recording READ recording CONSTANT)
     Q_PROPERTY(bool kiosk READ kiosk CONSTANT)
     // The live sources after the first (DashboardSource), in the order given; empty with one.
     Q_PROPERTY(QQmlListProperty<Pulseboard::DashboardSource> sources READ sourceList CONSTANT)
@@ -105,6 +108,8 @@ public:
         bool sourceThreads = true;
         // Where the command history is kept (CommandHistory); empty: in memory only.
         QString commandHistoryFile;
+        // Where the Record button puts a recording (DashboardRecording); empty: nowhere.
+        QString recordingsDir;
     };
 
     Dashboard(ConnectionMirror *connection, const Options &options, QObject *parent = nullptr);
@@ -125,6 +130,7 @@ public:
     MessageIngest *ingest() const { return m_ingest.get(); }
     DisplayClock *clock() const { return m_clock; }
     FrameMeter *frames() const { return m_frames; }
+    DashboardRecording *recording() const { return m_recording; }
     ServerListModel *servers() const { return m_options.servers; }
     bool kiosk() const { return m_options.kiosk; }
     const QList<DashboardSource *> &sources() const { return m_sources; }
@@ -299,6 +305,7 @@ private:
     QList<DashboardSource *> m_sources; // children; each its own connection and ingest
     ChannelListModel *m_channels;
     HealthHistory *m_health;
+    DashboardRecording *m_recording = nullptr;
     EventLog *m_events;
     RawMessageModel *m_raw;
     OutboxModel *m_outbox;

@@ -266,6 +266,14 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
          QStringLiteral(
              "How much history to keep, by age and/or size, oldest dropped first (default 7d,2GiB)."),
          QStringLiteral("AGE,SIZE")},
+        {opt("record"),
+         QStringLiteral("Record every source's messages and connection timeline to FILE from the start, as "
+                        "the Record button does (a file that exists is refused)."),
+         QStringLiteral("FILE")},
+        {opt("record-dir"),
+         QStringLiteral("Where the Record button puts recordings (default: the app's data folder; none with "
+                        "--no-settings unless given)."),
+         QStringLiteral("DIR")},
         {opt("renderer"),
          QStringLiteral(
              "How to draw: auto (GPU, or Qt Quick's software renderer when OpenGL is a CPU rasteriser "
@@ -500,6 +508,28 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
         return false;
     if (l.writeSettings && !env.dataDir.isEmpty())
         l.commandHistoryFile = env.dataDir + QStringLiteral("/command-history.jsonl");
+    if (p.isSet(opt("record-dir"))) {
+        if (p.value(opt("record-dir")).trimmed().isEmpty()) {
+            *error = QStringLiteral("--record-dir needs a folder");
+            return false;
+        }
+        l.recordDir = QFileInfo(p.value(opt("record-dir"))).absoluteFilePath();
+    } else if (l.writeSettings && !env.dataDir.isEmpty()) {
+        l.recordDir = env.dataDir + QStringLiteral("/recordings");
+    }
+    if (p.isSet(opt("record"))) {
+        const QString file = p.value(opt("record"));
+        if (file.trimmed().isEmpty()) {
+            *error = QStringLiteral("--record needs a file");
+            return false;
+        }
+        l.recordFile = QFileInfo(file).absoluteFilePath();
+        if (QFileInfo::exists(l.recordFile)) {
+            *error =
+                QStringLiteral("--record: %1 exists; a recording never replaces a file").arg(l.recordFile);
+            return false;
+        }
+    }
     l.automation.screenshotFile = p.value(opt("screenshot"));
     l.automation.printState = p.isSet(opt("print-state"));
     l.automation.control = p.isSet(opt("control"));

@@ -74,6 +74,11 @@ struct DashboardLaunch
     // folder, next to the outbox journals; empty (kept in memory only) for a run that writes no
     // settings (--no-settings, a screenshot).
     QString commandHistoryFile;
+    // The Record button's folder (--record-dir; default "recordings" in the app's data folder,
+    // none for a run that writes no settings unless given) and --record FILE, recorded from the
+    // start (a file that exists is refused).
+    QString recordDir;
+    QString recordFile;
 
     // Where the main window goes: `saved` when settings are in use, it is valid and neither
     // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets

@@ -75,6 +75,7 @@ bool DashboardSession::start(QString *error)
     dashboard.alerts = m_launch.alerts;
     dashboard.sourceThreads = m_launch.networkThread;
     dashboard.commandHistoryFile = m_launch.commandHistoryFile;
+    dashboard.recordingsDir = m_launch.recordDir;
     if (m_launch.embeddedHub()) {
         // No server given: run a hub in this process on loopback, publishing this machine's
         // figures, and chart them. The default works with nothing else installed.
@@ -216,6 +217,9 @@ void DashboardSession::startHistory()
 
 void DashboardSession::open()
 {
+    // --record: from the first message on (a file that cannot be written is said in the window).
+    if (m_dashboard && !m_launch.recordFile.isEmpty())
+        m_dashboard->recording()->start(m_launch.recordFile);
     if (m_startProblem.isEmpty() && m_mirror)
         m_mirror->open();
     // The other sources connect whatever the first's problem.
@@ -245,6 +249,9 @@ void DashboardSession::showWindow(QQuickWindow *window)
 
 void DashboardSession::shutdown(QQuickWindow *window)
 {
+    // A recording ends with everything it took, before the connections say goodbye.
+    if (m_dashboard)
+        m_dashboard->recording()->stop();
     if (window && m_launch.savesGeometry())
         m_userSettings.setWindowGeometry(window->geometry());
     if (m_mirror) {
