@@ -100,4 +100,6 @@ xvfb-run -a -s "-screen 0 1600x1000x24" "$bin/pulseboard" --kiosk --config "$roo
       --config "$root/docs/examples/commands.json" >/dev/null
 # 9. Two sources, one cut and restored (its own script).
 bash "$root/docs/screenshots/make-sources-screenshot.sh"
+# 10. The Raw panel: a path filter, the selected frame as a tree with its changes (its own script).
+bash "$root/docs/screenshots/make-raw-screenshot.sh"
 rm -f "$out"/*.png.json "$hub_log"

@@ -20,8 +20,11 @@ Item {
     property string pickedPointer: ""
     readonly property JsonTreeModel tree: panel.raw.tree
 
+    // What the last Chart answered: {error, key, title, existed}.
+    property var lastChart: ({})
     function chartField(channel, field) {
-        var result = panel.dashboard.chartField(channel, field)
+        panel.lastChart = panel.dashboard.chartField(channel, field)
+        const result = panel.lastChart
         if (result.error.length > 0)
             toast.show(result.error, true)
         else if (result.existed)
@@ -29,10 +32,9 @@ Item {
         else
             toast.show("Added the chart " + result.title + " to Streams (Ctrl+1)", false)
     }
-    Connections {
-        target: panel.tree
-        function onFrameChanged() { panel.pickedPointer = "" }
-    }
+    // Another frame picked: no value of it is picked yet.
+    readonly property real selectedKey: panel.raw.selectedKey
+    onSelectedKeyChanged: panel.pickedPointer = ""
     // The selection is the model's: it follows the frame (by its key) as newer frames push it down.
     // Rows reach the list only while this panel is on screen (see RawMessageModel).
     // (The layout hides the panel while the window is still being built: raw may not be set yet.)
