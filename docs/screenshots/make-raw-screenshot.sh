@@ -11,15 +11,22 @@ geometry=${1:-1440x900}
 file=${2:-$root/docs/screenshots/raw-tree.png}
 export XDG_CONFIG_HOME=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)
 
-coproc APP { xvfb-run -a -s "-screen 0 3000x1900x24" "$bin/pulseboard" --no-settings --geometry "$geometry" \
-  --control 2>/dev/null; }
-# Sends a command and prints its reply (the line whose event is the command's first word).
+work=$(mktemp -d)
+mkfifo "$work/in"
+xvfb-run -a -s "-screen 0 3000x1900x24" "$bin/pulseboard" --no-settings --geometry "$geometry" --control \
+  <"$work/in" >"$work/out" 2>/dev/null &
+app=$!
+exec 3>"$work/in"
+# Sends a command and prints its reply (the newest line whose event is the command's first word).
 ask() {
-  echo "$1" >&"${APP[1]}"
-  local line
-  while read -r line <&"${APP[0]}"; do
-    case $line in *"\"event\":\"${1%% *}\""*) echo "$line"; return ;; esac
+  local before
+  before=$(grep -c "\"event\":\"${1%% *}\"" "$work/out" || true)
+  echo "$1" >&3
+  for _ in $(seq 50); do
+    [ "$(grep -c "\"event\":\"${1%% *}\"" "$work/out" || true)" -gt "$before" ] && break
+    sleep 0.1
   done
+  grep "\"event\":\"${1%% *}\"" "$work/out" | tail -1
 }
 sleep 12 # a few sys.cpu frames (1 a second)
 ask 'panel raw' >/dev/null
@@ -35,6 +42,7 @@ ask "mouse click $(awk -v x="$x" 'BEGIN { print x + 300 }') $(awk -v y="$y" -v h
 ask 'mouse move 2 2' >/dev/null # no tooltip in the picture
 sleep 1.5
 ask "grab $file" >/dev/null
-ask quit >/dev/null || true
-wait "$APP_PID" || true
-rm -f "$file.json"
+echo quit >&3
+exec 3>&-
+wait "$app" || true
+rm -rf "$file.json" "$work"
