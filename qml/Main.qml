@@ -228,7 +228,7 @@ ApplicationWindow {
                 StreamsPanel { dashboard: window.dashboard; editable: !window.kiosk }
                 HealthPanel { dashboard: window.dashboard }
                 ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
-                RawPanel { raw: window.dashboard.raw }
+                RawPanel { raw: window.dashboard.raw; dashboard: window.dashboard; editable: !window.kiosk }
                 ConsolePanel { dashboard: window.dashboard; outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }
                 AlertsPanel { alerts: window.dashboard.alerts; editable: !window.kiosk }
             }

@@ -16,8 +16,10 @@
 // Reset layout asks first and then goes back to the config's charts, kept so across a restart.
 // The light theme (--theme light, the rail's toggle) is read back from grabs, saved and restored,
 // and the labels fit in it at 1000x650 too. Ctrl+F on the Raw panel focuses its filter (the `key`
-// command). After the server refused the token, Retry now asks for another one in a dialog, and
-// the one typed there connects.
+// command). The Raw panel's tree marks what changed since the previous frame of the channel,
+// charts a field from it, and takes a path filter (or says what is wrong with one). After the
+// server refused the token, Retry now asks for another one in a dialog, and the one typed there
+// connects.
 // Under a real X server (xvfb-run, the xcb platform; skipped without one) the window takes the
 // size --geometry gives, which Qt's own -geometry option also reads there, and --kiosk takes
 // the whole screen though no window manager is there to grant full screen.
@@ -704,6 +706,97 @@ private Q_SLOTS:
             QCOMPARE(again.exitCode(), 2);
             QVERIFY2(said.contains("exists"), said.constData());
         }
+    }
+
+    // The Raw panel as a person uses it, at 1000x650: a frame clicked in the list shows as a tree
+    // where the value that moved since the previous demo.wave frame is marked changed with the
+    // value it had; "Chart" on that number adds a demo.wave chart of data.v to Streams (the
+    // channel's automatic tile stays); a path filter filters, and a malformed one says why under
+    // the field. Every text fits, and the QML says nothing on stderr.
+    void rawPanelTreeShowsChangesAndChartsAField()
+    {
+        HubProcess hub;
+        QVERIFY(hub.start({u"demo.wave"_s}));
+        QTemporaryDir home;
+        DashboardRun app;
+        app.start(home.path(), {u"--no-settings"_s, u"--url"_s, hub.url, u"--subscribe"_s, u"demo.wave"_s},
+                  u"1000x650"_s);
+        QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+        QCOMPARE(app.tilesWhen([](const QJsonArray &t) { return t.size() == 1; }).size(), 1);
+        QVERIFY(!app.send(u"panel raw"_s).contains(u"error"_s));
+        // A few frames listed, then held still (paused) so the row clicked stays where it is.
+        QElapsedTimer t;
+        t.start();
+        while (app.item(u"rawRow:3"_s).isEmpty() && t.elapsed() < 15000)
+            QTest::qWait(200);
+        QVERIFY(!app.send(u"click rawPauseButton"_s).contains(u"error"_s));
+        QTest::qWait(300);
+        const QJsonObject row = app.item(u"rawRow:1"_s);
+        QVERIFY2(!row.isEmpty() && row.value(u"visible"_s).toBool(), "no second frame listed");
+        const QJsonObject r = row.value(u"rect"_s).toObject();
+        const QString click =
+            u"mouse click %1 %2"_s.arg(r.value(u"x"_s).toDouble() + r.value(u"width"_s).toDouble() / 2)
+                .arg(r.value(u"y"_s).toDouble() + r.value(u"height"_s).toDouble() / 2);
+        QVERIFY(!app.send(click).contains(u"error"_s));
+        QTest::qWait(300);
+
+        const QJsonObject v = app.item(u"rawTreeRow:/data/v"_s);
+        QVERIFY2(v.value(u"visible"_s).toBool(), "the tree shows no /data/v");
+        const QJsonObject change = app.item(u"rawTreeChange:/data/v"_s);
+        QVERIFY2(change.value(u"visible"_s).toBool(), "/data/v is not marked as changed");
+        QVERIFY2(change.value(u"text"_s).toString().startsWith(u"was "_s),
+                 qPrintable(change.value(u"text"_s).toString()));
+        const QString summary = app.item(u"rawDiffSummary"_s).value(u"text"_s).toString();
+        QVERIFY2(summary.contains(u"changed"_s) && summary.contains(u" since #"_s), qPrintable(summary));
+        const QJsonObject labels = app.send(u"labels"_s);
+        QVERIFY2(labels.contains(u"problems"_s) && labels.value(u"problems"_s).toArray().isEmpty(),
+                 QJsonDocument(labels.value(u"problems"_s).toArray()).toJson().constData());
+        QVERIFY(!app.send(u"grab "_s + QStringLiteral(PULSEBOARD_BUILD_DIR) + u"/e2e-raw-tree-1000x650.png"_s)
+                     .contains(u"error"_s));
+
+        // Changes only: t and v move with every frame, so both stay; the root is there too.
+        QVERIFY(!app.send(u"click rawChangesOnly"_s).contains(u"error"_s));
+        QTest::qWait(200);
+        QVERIFY(app.item(u"rawTreeRow:/data/v"_s).value(u"visible"_s).toBool());
+
+        // Chart this field: a chart of data.v on demo.wave, through the same path as the dialog.
+        QVERIFY(!app.send(u"click rawChart:/data/v"_s).contains(u"error"_s));
+        const QJsonArray tiles = app.tilesWhen(
+            [](const QJsonArray &t) { return !tileTitled(t, u"demo.wave \u00b7 v"_s).isEmpty(); });
+        const QJsonObject charted = tileTitled(tiles, u"demo.wave \u00b7 v"_s);
+        QVERIFY2(!charted.isEmpty(), QJsonDocument(tiles).toJson().constData());
+        QCOMPARE(charted.value(u"channel"_s).toString(), u"demo.wave"_s);
+        QCOMPARE(charted.value(u"fields"_s).toArray(), QJsonArray{u"data.v"_s});
+        QVERIFY(charted.value(u"key"_s).toString().startsWith(u"chart:"_s));
+        QCOMPARE(tiles.size(), 2); // the automatic demo.wave tile, pinned, and the new chart
+        // Asked again: the chart is there already, no second one.
+        QVERIFY(!app.send(u"click rawChart:/data/v"_s).contains(u"error"_s));
+        QTest::qWait(300);
+        QCOMPARE(app.send(u"snapshot"_s).value(u"tileSpecs"_s).toArray().size(), 2);
+
+        // A path filter: demo.wave's v stays within ±1.1, so none is above 5; all have a t.
+        QVERIFY(!app.send(u"text rawFilter /data/v > 5"_s).contains(u"error"_s));
+        QTest::qWait(200);
+        QVERIFY(app.item(u"rawRow:0"_s).isEmpty());
+        QVERIFY(!app.item(u"rawFilterError"_s).value(u"visible"_s).toBool());
+        QVERIFY(!app.send(u"text rawFilter /data/t exists"_s).contains(u"error"_s));
+        QTest::qWait(200);
+        QVERIFY(app.item(u"rawRow:0"_s).value(u"visible"_s).toBool());
+        // Malformed: said under the field, and every frame is listed.
+        QVERIFY(!app.send(u"text rawFilter /data/v > high"_s).contains(u"error"_s));
+        QTest::qWait(200);
+        const QJsonObject error = app.item(u"rawFilterError"_s);
+        QVERIFY2(error.value(u"visible"_s).toBool() &&
+                     error.value(u"text"_s).toString().contains(u"not a JSON value"_s),
+                 qPrintable(error.value(u"text"_s).toString()));
+        QVERIFY(app.item(u"rawRow:0"_s).value(u"visible"_s).toBool());
+
+        QVERIFY(app.quit());
+        const QString qmlWarnings = QString::fromUtf8(app.process.readAllStandardError())
+                                        .split(u'\n')
+                                        .filter(QRegularExpression(u"qrc:/|QML|Polish loop"_s))
+                                        .join(u'\n');
+        QVERIFY2(qmlWarnings.isEmpty(), qPrintable(u"QML warnings:\n"_s + qmlWarnings));
     }
 
     // The server refuses the token: the banner's Retry now asks for another one in a dialog (a

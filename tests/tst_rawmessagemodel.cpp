@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
+#include <QVariantMap>
 
 using namespace Pulseboard;
 using namespace Qt::StringLiterals;
@@ -160,6 +161,130 @@ private Q_SLOTS:
         QVERIFY(m.selectedText().isEmpty());
         m.select(key); // a key no longer kept picks nothing
         QCOMPARE(m.selectedKeyValue(), 0.0);
+    }
+    // A filter starting with '/' is a path filter over {channel, seq, ts, data}; one that does
+    // not parse filters nothing and says why; another text is the substring filter again.
+    void pathFilter()
+    {
+        RawMessageModel m;
+        m.append(u"sys.cpu"_s, 1, 100, QJsonObject{{u"cpu"_s, 95}, {u"status"_s, u"error"_s}}, 1000);
+        m.append(u"sys.cpu"_s, 2, 101, QJsonObject{{u"cpu"_s, 10}, {u"status"_s, u"ok"_s}}, 1001);
+        m.append(u"sys.mem"_s, 3, 102, QJsonObject{{u"used"_s, 95}}, 1002);
+        m.append(u"demo.n"_s, 4, 103, QJsonValue(7), 1003);
+        m.flush();
+        QSignalSpy changed(&m, &RawMessageModel::filterChanged);
+
+        m.setFilter(u"/data/cpu > 90"_s);
+        QVERIFY(m.isPathFilter());
+        QCOMPARE(m.filterError(), QString());
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.data(m.index(0), RawMessageModel::SeqRole).toLongLong(), 1);
+
+        m.setFilter(u"/data/status == \"ok\""_s);
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.data(m.index(0), RawMessageModel::SeqRole).toLongLong(), 2);
+        m.setFilter(u"/data/used exists"_s);
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.channelAt(0), u"sys.mem"_s);
+        m.setFilter(u"/channel == \"sys.cpu\""_s);
+        QCOMPARE(m.rowCount(), 2);
+        m.setFilter(u"/data >= 7"_s); // a bare value is /data
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.channelAt(0), u"demo.n"_s);
+        m.setFilter(u"/seq < 3"_s);
+        QCOMPARE(m.rowCount(), 2);
+
+        // Frames arriving are filtered as they come.
+        m.setFilter(u"/data/cpu > 90"_s);
+        m.append(u"sys.cpu"_s, 5, 104, QJsonObject{{u"cpu"_s, 99.5}}, 1004);
+        m.append(u"sys.cpu"_s, 6, 105, QJsonObject{{u"cpu"_s, 1}}, 1005);
+        m.flush();
+        QCOMPARE(m.rowCount(), 2);
+        QCOMPARE(m.data(m.index(0), RawMessageModel::SeqRole).toLongLong(), 5);
+
+        // Malformed: every frame shown, and the reason.
+        m.setFilter(u"/data/status == error"_s);
+        QVERIFY(m.isPathFilter());
+        QVERIFY2(m.filterError().contains(u"a string goes in double quotes"_s), qPrintable(m.filterError()));
+        QCOMPARE(m.rowCount(), 6);
+        m.setFilter(u"/data/cpu >"_s);
+        QVERIFY(m.filterError().contains(u"> needs a value"_s));
+        QCOMPARE(m.rowCount(), 6);
+
+        // Not starting with '/': the substring filter, no error.
+        m.setFilter(u"mem"_s);
+        QVERIFY(!m.isPathFilter());
+        QCOMPARE(m.filterError(), QString());
+        QCOMPARE(m.rowCount(), 1);
+        QVERIFY(changed.count() >= 9);
+    }
+
+    // The tree of the selected frame, compared with the frame of its channel that arrived just
+    // before it (other channels' frames between them do not count; a filter hiding it does not
+    // matter); the first frame of a channel has nothing to compare with. Arrivals after the
+    // selection do not rebuild the tree.
+    void treeComparesWithThePreviousFrameOfTheChannel()
+    {
+        RawMessageModel m;
+        m.append(u"sys.cpu"_s, 10, 100, QJsonObject{{u"cpu"_s, 12.5}, {u"up"_s, 1}}, 1000);
+        m.append(u"sys.mem"_s, 3, 101, QJsonObject{{u"cpu"_s, 50}}, 1001);
+        m.append(u"sys.cpu"_s, 11, 102, QJsonObject{{u"cpu"_s, 97}, {u"up"_s, 1}, {u"new"_s, true}}, 1002);
+        m.flush();
+        JsonTreeModel *tree = m.tree();
+        QSignalSpy rebuilt(tree, &JsonTreeModel::frameChanged);
+
+        m.setFilter(u"/seq == 11"_s); // the previous frame is hidden from the list, still kept
+        QCOMPARE(m.rowCount(), 1);
+        m.selectRow(0);
+        QCOMPARE(rebuilt.count(), 1);
+        QVERIFY(tree->hasPrevious());
+        QCOMPARE(tree->previousSeq(), 10.0);
+        QCOMPARE(tree->previousReceivedMs(), 1000.0);
+        QCOMPARE(tree->channel(), u"sys.cpu"_s);
+        QCOMPARE(tree->seq(), 11.0);
+        QCOMPARE(tree->changedCount(), 1);
+        QCOMPARE(tree->addedCount(), 1);
+        QCOMPARE(tree->removedCount(), 0);
+        const QVariantMap cpu = tree->rowAt(tree->rowOfPointer(u"/data/cpu"_s));
+        QCOMPARE(cpu.value(u"change"_s).toString(), u"changed"_s);
+        QCOMPARE(cpu.value(u"previousValue"_s).toString(), u"12.5"_s);
+        QCOMPARE(tree->rowAt(tree->rowOfPointer(u"/data/new"_s)).value(u"change"_s).toString(), u"added"_s);
+
+        // Newer frames push the selection down: the tree stays as it is.
+        m.setFilter(QString());
+        m.append(u"sys.cpu"_s, 12, 103, QJsonObject{{u"cpu"_s, 1}}, 1003);
+        m.flush();
+        QCOMPARE(m.selectedRow(), 1);
+        QCOMPARE(rebuilt.count(), 1);
+        QCOMPARE(tree->seq(), 11.0);
+
+        // The first sys.cpu frame: nothing before it.
+        m.selectRow(3);
+        QCOMPARE(m.channelAt(3), u"sys.cpu"_s);
+        QCOMPARE(rebuilt.count(), 2);
+        QVERIFY(!tree->hasPrevious());
+        QCOMPARE(tree->changedCount(), 0);
+        // sys.mem's only frame: the sys.cpu frames around it are not its previous one.
+        m.selectRow(2);
+        QCOMPARE(tree->channel(), u"sys.mem"_s);
+        QVERIFY(!tree->hasPrevious());
+
+        // No longer kept: a bounded history forgets the previous frame, and says so.
+        RawMessageModel small;
+        small.setMaxRows(2);
+        small.append(u"a"_s, 1, 1, QJsonObject{{u"v"_s, 1}}, 1);
+        small.append(u"b"_s, 1, 2, QJsonObject{{u"v"_s, 1}}, 2);
+        small.append(u"a"_s, 2, 3, QJsonObject{{u"v"_s, 2}}, 3);
+        small.flush();
+        QCOMPARE(small.rowCount(), 2);
+        small.selectRow(0);
+        QCOMPARE(small.tree()->channel(), u"a"_s);
+        QVERIFY(!small.tree()->hasPrevious());
+
+        // Deselecting (or clearing) empties the tree.
+        m.clear();
+        QVERIFY(!tree->hasFrame());
+        QCOMPARE(tree->rowCount(), 0);
     }
 };
 

@@ -110,4 +110,6 @@ rec_dir=$(mktemp -d)
 rm -rf "$rec_dir"
 # 10. Two sources, one cut and restored (its own script).
 bash "$root/docs/screenshots/make-sources-screenshot.sh"
+# 10. The Raw panel: a path filter, the selected frame as a tree with its changes (its own script).
+bash "$root/docs/screenshots/make-raw-screenshot.sh"
 rm -f "$out"/*.png.json "$hub_log"

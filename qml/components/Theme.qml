@@ -34,6 +34,9 @@ QtObject {
     readonly property color hoverWash: light ? Qt.rgba(0.04, 0.41, 0.85, 0.08) : Qt.rgba(0.31, 0.63, 1, 0.10)     // accent: a row under the pointer
     readonly property color currentWash: light ? Qt.rgba(0.04, 0.41, 0.85, 0.12) : Qt.rgba(0.31, 0.63, 1, 0.16)   // accent: the panel shown, in the rail
     readonly property color selectedWash: light ? Qt.rgba(0.04, 0.41, 0.85, 0.14) : Qt.rgba(0.31, 0.63, 1, 0.18)  // accent: the row picked in a list
+    readonly property color changedWash: light ? Qt.rgba(0.60, 0.40, 0, 0.16) : Qt.rgba(0.89, 0.70, 0.25, 0.16)   // warn: a value that changed since the previous frame
+    readonly property color addedWash: light ? Qt.rgba(0.10, 0.50, 0.22, 0.12) : Qt.rgba(0.25, 0.73, 0.31, 0.13)  // ok: a value the previous frame did not have
+    readonly property color removedWash: light ? Qt.rgba(0.81, 0.13, 0.18, 0.10) : Qt.rgba(0.97, 0.32, 0.29, 0.12) // error: a value only the previous frame had
     readonly property color stripeWash: light ? Qt.rgba(0, 0, 0, 0.025) : Qt.rgba(1, 1, 1, 0.015)                // every other row of a list
 
     // Series colours: strong enough on either background (on white the dark theme's yellow and

@@ -39,4 +39,12 @@ QString PayloadText::text(int maxChars) const
     return text;
 }
 
+QJsonValue PayloadText::toJsonValue() const
+{
+    if (m_json.isNull())
+        return m_scalar;
+    // The bytes were written from a parsed value: they read back as one.
+    return parseJsonValue(m_json).value_or(QJsonValue(QJsonValue::Undefined));
+}
+
 } // namespace Pulseboard

@@ -23,6 +23,8 @@ public:
     bool isUndefined() const { return m_json.isNull() && m_scalar.isUndefined(); }
     // The compact text, cut to maxChars with an ellipsis (as ChannelListModel::compactText).
     QString text(int maxChars) const;
+    // The whole value, decoded (allocates: for the one frame a view looks into, or a filter).
+    QJsonValue toJsonValue() const;
 
 private:
     QByteArray m_json;                          // objects and arrays

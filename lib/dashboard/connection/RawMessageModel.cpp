@@ -6,7 +6,8 @@
 
 namespace Pulseboard {
 
-RawMessageModel::RawMessageModel(QObject *parent) : QAbstractListModel(parent)
+RawMessageModel::RawMessageModel(QObject *parent)
+    : QAbstractListModel(parent), m_tree(new JsonTreeModel(this))
 {
     m_flushTimer.setInterval(150);
     m_flushTimer.setSingleShot(true);
@@ -81,6 +82,11 @@ void RawMessageModel::append(const QString &channel, qint64 seq, qint64 ts, cons
 bool RawMessageModel::matches(const Entry &e) const
 {
     if (m_filter.isEmpty())
+        return true;
+    if (m_pathFilter)
+        return m_pathFilter->matches(e.channel, e.seq, e.ts,
+                                     m_pathFilter->readsData() ? e.data.toJsonValue() : QJsonValue());
+    if (isPathFilter()) // one that does not parse: filterError says why, nothing is hidden
         return true;
     return e.channel.contains(m_filter, Qt::CaseInsensitive) ||
            textOf(e).contains(m_filter, Qt::CaseInsensitive);
@@ -166,11 +172,38 @@ void RawMessageModel::select(double key)
     const quint64 chosen = row >= 0 ? quint64(key) : 0;
     if (chosen == m_selectedKey && row == m_selectedRow)
         return;
+    const bool otherFrame = chosen != m_selectedKey;
     m_selectedKey = chosen;
     m_selectedRow = row;
+    if (otherFrame) {
+        if (row >= 0)
+            showInTree(row);
+        else
+            m_tree->clear();
+    }
     m_selectedText = row >= 0 ? textOf(m_rows.at(row)) : QString();
     m_selectedChannel = row >= 0 ? m_rows.at(row).channel : QString();
     Q_EMIT selectionChanged();
+}
+
+void RawMessageModel::showInTree(int row)
+{
+    const Entry &e = m_rows.at(row);
+    const JsonTreeModel::Frame current{e.channel, e.seq, e.receivedMs, e.data.toJsonValue()};
+    // "Previous": the frame of the same channel that arrived just before this one, among the
+    // frames kept (m_all, newest first, keys growing with arrival), whatever the filter hides.
+    std::optional<JsonTreeModel::Frame> previous;
+    auto it = std::lower_bound(m_all.cbegin(), m_all.cend(), e.key,
+                               [](const Entry &a, quint64 k) { return a.key > k; });
+    if (it != m_all.cend() && it->key == e.key)
+        ++it;
+    for (; it != m_all.cend(); ++it) {
+        if (it->channel == e.channel) {
+            previous = JsonTreeModel::Frame{it->channel, it->seq, it->receivedMs, it->data.toJsonValue()};
+            break;
+        }
+    }
+    m_tree->setFrame(current, previous);
 }
 
 void RawMessageModel::updateSelectedRow()
@@ -211,6 +244,10 @@ void RawMessageModel::setFilter(const QString &filter)
     if (m_filter == filter)
         return;
     m_filter = filter;
+    m_pathFilter.reset();
+    m_filterError.clear();
+    if (PathFilter::looksLikePath(filter))
+        m_pathFilter = PathFilter::parse(filter, &m_filterError);
     beginResetModel();
     m_rows.clear();
     for (const Entry &e : std::as_const(m_all))

@@ -1,14 +1,21 @@
 // RawMessageModel: the frames as they arrive (channel, seq, server time, data), newest first,
 // for the "Raw messages" panel. Arrivals are batched and handed to the view by flush() a few
 // times a second; while paused they are held (bounded, the overflow counted) and appear on
-// resume. A filter keeps rows whose channel or data text contains it (case-insensitive).
+// resume. A filter keeps rows whose channel or data text contains it (case-insensitive); a
+// filter starting with '/' is a path filter (PathFilter: `/data/cpu > 90`), and one that does not
+// parse filters nothing and says why (filterError).
 // While no view shows the model (viewShown false: the panel is not on screen) arrivals wait
 // in the same bounded queue and reach the rows when it is shown again: rows inserted at
 // thousands a second cost a list view its delegates even when nobody sees them.
 // Each frame has a key of its own (the `key` role, counting from 1): the selection follows the
 // frame by its key while newer frames push it down the list, not a row position.
+// The selected frame is also shown as a tree (`tree`, a JsonTreeModel) compared with the frame
+// of the same channel that arrived just before it, when that one is still kept (the newest
+// maxRows frames): built once per selection, from the frames the model holds anyway.
 #pragma once
 
+#include "JsonTreeModel.h"
+#include "PathFilter.h"
 #include "PayloadText.h"
 
 #include <QAbstractListModel>
@@ -37,6 +44,11 @@ class RawMessageModel : public QAbstractListModel
     Q_PROPERTY(int selectedRow READ selectedRow NOTIFY selectionChanged)
     Q_PROPERTY(QString selectedText READ selectedText NOTIFY selectionChanged)
     Q_PROPERTY(QString selectedChannel READ selectedChannel NOTIFY selectionChanged)
+    Q_PROPERTY(Pulseboard::JsonTreeModel *tree READ tree CONSTANT)
+    // The filter is a path filter (it starts with '/'), and why it does not parse (empty: it does,
+    // or it is a substring filter). A filter that does not parse filters nothing.
+    Q_PROPERTY(bool pathFilter READ isPathFilter NOTIFY filterChanged)
+    Q_PROPERTY(QString filterError READ filterError NOTIFY filterChanged)
 
 public:
     enum Role { ReceivedMsRole = Qt::UserRole + 1, ChannelRole, SeqRole, TsRole, TextRole, KeyRole };
@@ -51,8 +63,7 @@ public:
     void append(const QString &channel, qint64 seq, qint64 ts, const PayloadText &data, qint64 receivedMs);
     // A display tick's frames, oldest first (MessageIngest::Batch), and how many frames arrived
     // but were left out of it (it keeps the newest): those count as received and discarded.
-    template<typename Frames>
-    void appendBatch(const Frames &frames, quint64 leftOut)
+    template <typename Frames> void appendBatch(const Frames &frames, quint64 leftOut)
     {
         m_received += leftOut;
         m_discarded += leftOut;
@@ -74,6 +85,9 @@ public:
     int selectedRow() const { return m_selectedRow; }
     QString selectedText() const { return m_selectedText; }
     QString selectedChannel() const { return m_selectedChannel; }
+    JsonTreeModel *tree() const { return m_tree; }
+    bool isPathFilter() const { return PathFilter::looksLikePath(m_filter); }
+    QString filterError() const { return m_filterError; }
 
     bool paused() const { return m_paused; }
     void setPaused(bool paused);
@@ -110,12 +124,17 @@ private:
     void updateSelectedRow();
     const QString &textOf(const Entry &e) const;
     bool matches(const Entry &e) const;
+    // The selected frame (row `row` of m_rows) and the one of its channel before it into the tree.
+    void showInTree(int row);
 
     QList<Entry> m_all;     // newest first, at most m_maxRows
     QList<Entry> m_rows;    // m_all filtered
     QList<Entry> m_pending; // oldest first, not yet in the view
     QTimer m_flushTimer;
     QString m_filter;
+    std::optional<PathFilter> m_pathFilter; // set when m_filter is a path filter that parses
+    QString m_filterError;
+    JsonTreeModel *m_tree;
     bool m_paused = false;
     bool m_viewShown = true;
     int m_maxRows = 5000;

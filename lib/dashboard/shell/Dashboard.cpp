@@ -797,6 +797,36 @@ QString Dashboard::saveChart(const QString &key, const QVariantMap &draft)
     return QString();
 }
 
+QVariantMap Dashboard::chartField(const QString &channel, const QString &field)
+{
+    const QList<ChartConfig> &charts = m_layout->charts();
+    for (int i = 0; i < charts.size(); ++i) {
+        if (charts.at(i).channel == channel && charts.at(i).fields == QStringList{field})
+            return {{QStringLiteral("error"), QString()},
+                    {QStringLiteral("key"), m_layout->keyAt(i)},
+                    {QStringLiteral("title"), charts.at(i).title},
+                    {QStringLiteral("existed"), true}};
+    }
+    // "data.cpu.user" reads as "cpu.user" in a title; a bare number's "data" stays.
+    const QString shortField = field.startsWith(QLatin1StringView("data.")) ? field.mid(5) : field;
+    const QString title = channel + QStringLiteral(" \u00b7 ") + shortField;
+    const QList<ChartConfig> before = charts;
+    // Adding a chart of a channel hides its automatic tile: that tile is pinned as it is shown.
+    if (!m_layout->showsChannel(channel) && hasTile(channel))
+        pinAutomaticTiles();
+    const QString error = saveChart(QString(), {{QStringLiteral("channel"), channel},
+                                                {QStringLiteral("title"), title},
+                                                {QStringLiteral("fields"), QStringList{field}}});
+    if (!error.isEmpty()) {
+        m_layout->setCharts(before);
+        return {{QStringLiteral("error"), error}};
+    }
+    return {{QStringLiteral("error"), QString()},
+            {QStringLiteral("key"), m_layout->keyAt(m_layout->count() - 1)},
+            {QStringLiteral("title"), title},
+            {QStringLiteral("existed"), false}};
+}
+
 QString Dashboard::removeTile(const QString &key)
 {
     const int index = m_layout->indexOfKey(key);

@@ -196,6 +196,12 @@ public:
     // lists, given at start (--subscribe, the profile) or subscribed by hand in Channels.
     // Empty, or why not (nothing changed then).
     Q_INVOKABLE QString saveChart(const QString &key, const QVariantMap &draft);
+    // "Chart this field" (the Raw panel): a chart of `field` (a field path as the tiles name
+    // them, `data.cpu.user`) on `channel`, added through saveChart() as the dialog adds one.
+    // The channel's automatic tile stays (the automatic tiles are pinned first, as an edit does).
+    // A chart of the layout that shows just that field on that channel already is not added
+    // again. {error (empty: charted), key, title, existed}.
+    Q_INVOKABLE QVariantMap chartField(const QString &channel, const QString &field);
     // Back to the config's charts: the layout saved for layoutSource() is removed, and the
     // channels only the dropped charts were subscribed for are unsubscribed (as above). How
     // many charts the config has; the tiles after them are the automatic ones again.
