@@ -19,6 +19,7 @@ set(_pulseboard_qml_files
     components/ConnectionHeader.qml
     components/StatusBanner.qml
     components/SourceStrip.qml
+    components/ReplayBar.qml
     components/AlertBanner.qml
     components/ServerSwitcher.qml
     components/Segmented.qml
