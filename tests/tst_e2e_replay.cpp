@@ -122,7 +122,7 @@ private Q_SLOTS:
             [](const QJsonObject &s) { return valuesOf(s).size() >= 10; }, 20000, 100);
         QCOMPARE(snap.value(u"mode"_s).toString(), u"replay"_s);
         QJsonObject replay = replayOf(snap);
-        QVERIFY2(valuesOf(snap).size() >= 10, qPrintable(QJsonDocument(snap).toJson()));
+        QVERIFY2(valuesOf(snap).size() >= 10, QJsonDocument(snap).toJson().constData());
         QCOMPARE(replay.value(u"headline"_s).toString(), u"REPLAY"_s);
         QVERIFY(replay.value(u"playing"_s).toBool());
         QCOMPARE(replay.value(u"durationMs"_s).toDouble(), double(kA * kStepMs));
@@ -167,11 +167,11 @@ private Q_SLOTS:
         QCOMPARE(moved.value(u"replay"_s).toObject().value(u"positionMs"_s).toDouble(), 1000.0);
         QVERIFY(!moved.value(u"replay"_s).toObject().value(u"playing"_s).toBool());
         snap = app.send(u"snapshot"_s);
-        QVERIFY2(valuesOf(snap).isEmpty(), qPrintable(QJsonDocument(valuesOf(snap)).toJson()));
+        QVERIFY2(valuesOf(snap).isEmpty(), QJsonDocument(valuesOf(snap)).toJson().constData());
         // Play: from v=20 (1000 ms / 50) on, each once, in order.
         QVERIFY(!app.send(u"replay play"_s).contains(u"error"_s));
         snap = app.snapshotWhen([](const QJsonObject &s) { return valuesOf(s).size() >= 8; }, 10000, 100);
-        QVERIFY2(valuesOf(snap).size() >= 8, qPrintable(QJsonDocument(snap).toJson()));
+        QVERIFY2(valuesOf(snap).size() >= 8, QJsonDocument(snap).toJson().constData());
         QCOMPARE(valuesOf(snap).first().toDouble(), 1000.0 / kStepMs);
         QVERIFY2(strictlyIncreasing(valuesOf(snap), &why), qPrintable(why));
         QVERIFY(valuesOf(snap).first().toDouble() < lastBefore);

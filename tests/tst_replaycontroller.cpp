@@ -220,13 +220,14 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(received().size() >= first + 3, 5000);
         // The first published is the first recorded at or after 600 ms: n=30 (rep.b's n=6 at 605).
         QCOMPARE(received().at(first), 30);
-        QVERIFY(received("rep.b").contains(6));
-        QVERIFY(!received("rep.b").contains(5));
+        QVERIFY(received(QStringLiteral("rep.b")).contains(6));
+        QVERIFY(!received(QStringLiteral("rep.b")).contains(5));
         // Back, playing: the controller says how far each channel had got first.
         QSignalSpy rewound(m_replay.get(), &ReplayController::rewound);
         m_replay->seek(100);
         QCOMPARE(rewound.size(), 1);
-        const auto upToSeq = rewound.at(0).at(0).value<QHash<QString, qint64>>();
+        using SeqMap = QHash<QString, qint64>;
+        const auto upToSeq = rewound.at(0).at(0).value<SeqMap>();
         QVERIFY(m_replay->playing());
         QTRY_VERIFY_WITH_TIMEOUT(received().size() >= first + 10, 5000);
         // What came with a seq up to the rewound one was published before the seek; from the
@@ -319,11 +320,12 @@ private Q_SLOTS:
         QCOMPARE(m_replay->headline(), QStringLiteral("REPLAY \u00b7 ENDED"));
         QVERIFY(playing.size() >= 1);
         QTRY_COMPARE_WITH_TIMEOUT(received().size(), qsizetype(kA), 5000);
-        QCOMPARE(received("rep.b").size(), qsizetype(kB));
+        QCOMPARE(received(QStringLiteral("rep.b")).size(), qsizetype(kB));
         QSignalSpy rewound(m_replay.get(), &ReplayController::rewound);
         m_replay->play();
         QCOMPARE(rewound.size(), 1);
-        QCOMPARE(rewound.at(0).at(0).value<QHash<QString, qint64>>().value(QStringLiteral("rep.a")), qint64(kA));
+        using SeqMap = QHash<QString, qint64>;
+        QCOMPARE(rewound.at(0).at(0).value<SeqMap>().value(QStringLiteral("rep.a")), qint64(kA));
         QTRY_VERIFY_WITH_TIMEOUT(m_replay->ended(), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(received().size(), qsizetype(2 * kA), 5000);
         // The second time from n=0 again, the hub's seq going on.
