@@ -23,8 +23,8 @@ using namespace HubTest;
 namespace {
 
 constexpr qint64 kStartedMs = 1700000000000;
-constexpr int kA = 50;       // rep.a: n = 0..49, every 20 ms (0..980 ms)
-constexpr int kB = 10;       // rep.b: n = 0..9, every 100 ms from 5 ms
+constexpr int kA = 50;         // rep.a: n = 0..49, every 20 ms (0..980 ms)
+constexpr int kB = 10;         // rep.b: n = 0..9, every 100 ms from 5 ms
 constexpr int kOutageAt = 300; // ms into the recording, 150 ms long
 constexpr int kGapAt = 700;
 
@@ -50,7 +50,8 @@ bool writeRecording(const QString &path)
         rows.append({qint64(i) * 20000, QStringLiteral("rep.a"), i});
     for (int i = 0; i < kB; ++i)
         rows.append({qint64(i) * 100000 + 5000, QStringLiteral("rep.b"), i});
-    std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.offsetUs < b.offsetUs; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row &a, const Row &b) { return a.offsetUs < b.offsetUs; });
     qint64 seq = 0;
     for (const Row &r : rows) {
         HistoryFrame f;
@@ -241,7 +242,8 @@ private Q_SLOTS:
         for (qsizetype i = next; i < ns.size(); ++i)
             QCOMPARE(ns.at(i), int(5 + (i - next)));
         // rep.b the same: from the next seq on, n=1 (recorded at 105 ms).
-        const qsizetype nextB = seqs(QStringLiteral("rep.b")).indexOf(upToSeq.value(QStringLiteral("rep.b")) + 1);
+        const qsizetype nextB =
+            seqs(QStringLiteral("rep.b")).indexOf(upToSeq.value(QStringLiteral("rep.b")) + 1);
         QVERIFY(nextB > 0);
         QCOMPARE(received(QStringLiteral("rep.b")).at(nextB), 1);
         // Position clamps: before the start is the start, past the end the end.

@@ -81,8 +81,8 @@ std::shared_ptr<const ReplayRecording> ReplayRecording::load(const QString &path
     rec->startedMs = info.value(QStringLiteral("started")).toLongLong();
     if (rec->startedMs > 0) {
         static const char *const kinds[] = {"state", "outage", "gap", "alert"};
-        for (const HistoryEvent &e : store.timeline(std::numeric_limits<qint64>::min() / 2,
-                                                    std::numeric_limits<qint64>::max() / 2)) {
+        for (const HistoryEvent &e :
+             store.timeline(std::numeric_limits<qint64>::min() / 2, std::numeric_limits<qint64>::max() / 2)) {
             const int kind = int(e.kind);
             const QString kindName = QLatin1StringView(kind >= 0 && kind < 4 ? kinds[kind] : "event");
             const qint64 at = e.kind == HistoryEvent::Kind::Outage ? e.toMs : e.fromMs;
@@ -106,7 +106,8 @@ std::shared_ptr<const ReplayRecording> ReplayRecording::load(const QString &path
                      [](const Item &a, const Item &b) { return a.offsetUs < b.offsetUs; });
     std::stable_sort(rec->gaps.begin(), rec->gaps.end(),
                      [](const Gap &a, const Gap &b) { return a.offsetUs < b.offsetUs; });
-    rec->durationUs = std::max(info.value(QStringLiteral("durationUs")).toLongLong(), rec->items.back().offsetUs);
+    rec->durationUs =
+        std::max(info.value(QStringLiteral("durationUs")).toLongLong(), rec->items.back().offsetUs);
     return rec;
 }
 
@@ -254,8 +255,9 @@ void HubReplay::seek(qint64 offsetUs)
         ++m_round;
         publishMarker(QStringLiteral("start"));
     }
-    const auto first = std::lower_bound(m_rec->items.begin(), m_rec->items.end(), to,
-                                        [](const ReplayRecording::Item &item, qint64 us) { return item.offsetUs < us; });
+    const auto first =
+        std::lower_bound(m_rec->items.begin(), m_rec->items.end(), to,
+                         [](const ReplayRecording::Item &item, qint64 us) { return item.offsetUs < us; });
     m_next = size_t(first - m_rec->items.begin());
     m_heldUs = to;
     const bool running = m_playing && m_begun;
@@ -334,8 +336,8 @@ void HubReplay::tick()
     }
     // The next round starts one recording's length after this one started (+1 ms so that a
     // recording of one instant does not spin), on the same clock.
-    m_epochNs += qint64(
-        std::llround(double(std::max<qint64>(m_rec->durationUs, 1000)) * 1000.0 / m_options.speed));
+    m_epochNs +=
+        qint64(std::llround(double(std::max<qint64>(m_rec->durationUs, 1000)) * 1000.0 / m_options.speed));
     ++m_round;
     m_next = 0;
     publishMarker(QStringLiteral("start"));

@@ -50,7 +50,7 @@ struct ReplayRecording
 
     QString path;
     std::vector<Item> items;
-    QStringList channels; // recorded, in order of first message
+    QStringList channels;  // recorded, in order of first message
     std::vector<Gap> gaps; // by offset
     qint64 messages = 0;
     qint64 durationUs = 0;

@@ -69,7 +69,6 @@ QVariantMap replayCommand(Dashboard *dashboard, const QStringList &args)
     return result;
 }
 
-
 qreal effectiveOpacity(const QQuickItem *item)
 {
     qreal opacity = 1;
@@ -441,7 +440,8 @@ void Automation::controlCommand(const QString &line)
     } else if (line.startsWith(QLatin1StringView("key "))) {
         printLine(keyCommand(line.mid(4).trimmed()));
     } else if (line == QLatin1StringView("replay") || line.startsWith(QLatin1StringView("replay "))) {
-        printLine(replayCommand(m_dashboard, line.mid(6).trimmed().split(QLatin1Char(' '), Qt::SkipEmptyParts)));
+        printLine(
+            replayCommand(m_dashboard, line.mid(6).trimmed().split(QLatin1Char(' '), Qt::SkipEmptyParts)));
     } else if (!line.isEmpty()) {
         printLine({{QStringLiteral("event"), QStringLiteral("error")},
                    {QStringLiteral("error"),

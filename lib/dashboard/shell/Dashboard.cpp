@@ -357,8 +357,8 @@ void Dashboard::rewind(const QHash<QString, qint64> &upToSeq)
     // The Raw panel and the charts' counts start again too (a replay has no other channels).
     m_raw->clear();
     m_chartCounts.clear();
-    m_events->add(EventLog::Info, QStringLiteral("Replay: went back; the replayed channels start again there"),
-                  nowMs());
+    m_events->add(EventLog::Info,
+                  QStringLiteral("Replay: went back; the replayed channels start again there"), nowMs());
 }
 
 void Dashboard::notifyServerProperties(const DashboardConfig &before, bool embeddedHubBefore)
@@ -1145,7 +1145,8 @@ QVariantMap Dashboard::snapshot() const
             for (const QString &channel : m_options.replay->channels()) {
                 const SeriesKey key = SeriesKey::channel(channel);
                 const QStringList fields = m_store->fields(key);
-                const StreamBuffer *buffer = fields.isEmpty() ? nullptr : m_store->buffer(key, fields.first());
+                const StreamBuffer *buffer =
+                    fields.isEmpty() ? nullptr : m_store->buffer(key, fields.first());
                 if (!buffer)
                     continue;
                 QVariantList values;
@@ -1161,8 +1162,9 @@ QVariantMap Dashboard::snapshot() const
             }
         }
         replay.insert(QStringLiteral("series"), series);
-        replay.insert(QStringLiteral("header"),
-                      m_options.replay->playing() ? QStringLiteral("REPLAY") : QStringLiteral("REPLAY · PAUSED"));
+        replay.insert(QStringLiteral("header"), m_options.replay->playing()
+                                                    ? QStringLiteral("REPLAY")
+                                                    : QStringLiteral("REPLAY · PAUSED"));
         replay.insert(QStringLiteral("dropped"), double(m_ingest->rewindDropped()));
         map.insert(QStringLiteral("replay"), replay);
     }

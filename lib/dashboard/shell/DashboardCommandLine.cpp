@@ -323,11 +323,13 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
              "How much history to keep, by age and/or size, oldest dropped first (default 7d,2GiB)."),
          QStringLiteral("AGE,SIZE")},
         {opt("replay"),
-         QStringLiteral("Open a recording (pulseboard-cli --record FILE) instead of a live server: the embedded "
-                        "hub, with no feeds of its own, serves it at its recorded times and a timeline bar "
-                        "plays, pauses, scrubs, changes the speed and jumps to the next outage or gap."),
+         QStringLiteral(
+             "Open a recording (pulseboard-cli --record FILE) instead of a live server: the embedded "
+             "hub, with no feeds of its own, serves it at its recorded times and a timeline bar "
+             "plays, pauses, scrubs, changes the speed and jumps to the next outage or gap."),
          QStringLiteral("FILE")},
-        {opt("speed"), QStringLiteral("--replay: start at this many times the recorded pace, 0.1-100 (default 1)."),
+        {opt("speed"),
+         QStringLiteral("--replay: start at this many times the recorded pace, 0.1-100 (default 1)."),
          QStringLiteral("X")},
         {opt("renderer"),
          QStringLiteral(
