@@ -609,7 +609,8 @@ void tst_RecordReplay::badRecordingsClearErrors()
     QVERIFY(dashboard.waitForFinished(20000));
     const QByteArray dashboardErr = dashboard.readAllStandardError();
     QCOMPARE(dashboard.exitCode(), kReadFailed);
-    QVERIFY2(dashboardErr.contains("pulseboard: --replay: " + words.toUtf8()), dashboardErr.constData());
+    QVERIFY2(dashboardErr.startsWith("pulseboard: --replay: ") && dashboardErr.contains(words.toUtf8()),
+             dashboardErr.constData());
 }
 
 void tst_RecordReplay::usageErrors_data()
