@@ -106,7 +106,9 @@ ApplicationWindow {
             Layout.fillWidth: true
             active: window.dashboard.replay !== null
             visible: active
-            sourceComponent: ReplayBar { replay: window.dashboard.replay }
+            // Made with its replay given (a required property), from its file: an inline
+            // component of this Bound file cannot be made in the Loader's context.
+            Component.onCompleted: if (active) setSource("ReplayBar.qml", {replay: window.dashboard.replay})
         }
         // Several sources: each one's state at a glance, and why one is not live.
         SourceStrip {
