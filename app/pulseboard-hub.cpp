@@ -3,8 +3,8 @@
 // client with 1001 and exit 0. Exit: 0 normal, 1 could not start (a --replay file that cannot be
 // read included), 2 usage error. --replay FILE serves a recording (pulseboard-cli --record) as live
 // channels instead of the built-in feeds (HubReplay).
-#include "HubReplay.h"
 #include "hub/HubCommandLine.h"
+#include "hub/HubReplay.h"
 #include "hub/HubServer.h"
 #include "hub/TokenAuth.h"
 #include "protocol/Clock.h"

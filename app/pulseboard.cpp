@@ -69,6 +69,11 @@ int main(int argc, char *argv[])
     }
     for (const QString &w : std::as_const(launch.config.warnings))
         std::fprintf(stderr, "pulseboard: config: %s\n", qPrintable(w));
+    // --replay FILE: read and checked before any window (a bad file opens none).
+    if (!DashboardCommandLine::loadReplay(&launch, &error)) {
+        std::fprintf(stderr, "pulseboard: %s\n", qPrintable(error));
+        return DashboardCommandLine::kReplayUnreadable;
+    }
 
     QGuiApplication app(argc, argv);
     DashboardSession session(launch, settings.get());

@@ -21,7 +21,8 @@ ApplicationWindow {
     height: 900
     // Shown by the app once it has its size (DashboardSession::showWindow): one map, the right size.
     visible: false
-    title: "Pulseboard \u2014 " + dashboard.status.headline + (dashboard.status.endpoint ? " \u2014 " + dashboard.status.endpoint : "")
+    title: "Pulseboard \u2014 " + (dashboard.replay ? dashboard.replay.headline + " \u2014 " + dashboard.replay.fileName
+                                                  : dashboard.status.headline + (dashboard.status.endpoint ? " \u2014 " + dashboard.status.endpoint : ""))
     color: Theme.background
     font.family: Theme.fontFamily
     font.pixelSize: Theme.fontBody
@@ -79,9 +80,12 @@ ApplicationWindow {
 
         ConnectionHeader {
             Layout.fillWidth: true
-            severity: window.dashboard.status.severity
-            headline: window.dashboard.status.headline
-            endpoint: window.dashboard.status.endpoint
+            // A replay says so in its own colour while its hub is there; a connection problem
+            // says that instead.
+            readonly property bool replaying: window.dashboard.replay !== null && window.dashboard.status.live
+            severity: replaying ? "replay" : window.dashboard.status.severity
+            headline: replaying ? window.dashboard.replay.headline : window.dashboard.status.headline
+            endpoint: window.dashboard.replay ? window.dashboard.replay.fileName : window.dashboard.status.endpoint
             rttMs: window.dashboard.health.rttMs
             uptime: window.dashboard.status.uptime
             msgsIn: window.dashboard.health.msgsInPerSec
@@ -92,12 +96,22 @@ ApplicationWindow {
             // A kiosk has no editing controls: no switching servers there.
             servers: window.kiosk ? null : window.dashboard.servers
             badge: window.kiosk ? "KIOSK \u00b7 " + window.panelTitles[window.shownPanel].toUpperCase()
-                                : window.dashboard.embeddedHub ? "EMBEDDED HUB" : ""
+                                : window.dashboard.replay ? "" : window.dashboard.embeddedHub ? "EMBEDDED HUB" : ""
             alertCount: window.dashboard.alerts.unacknowledgedCount
             alertSeverity: window.dashboard.alerts.topSeverity
             onAlertsClicked: if (!window.kiosk) window.current = 5
-            recording: window.dashboard.recording
+            // A replay is a recording already: no REC button while one plays.
+            recording: window.dashboard.replay ? null : window.dashboard.recording
             recordable: !window.kiosk
+        }
+        // pulseboard --replay: the recording's timeline (ReplayBar.qml).
+        Loader {
+            Layout.fillWidth: true
+            active: window.dashboard.replay !== null
+            visible: active
+            // Made with its replay given (a required property), from its file: an inline
+            // component of this Bound file cannot be made in the Loader's context.
+            Component.onCompleted: if (active) setSource("ReplayBar.qml", {replay: window.dashboard.replay})
         }
         // Several sources: each one's state at a glance, and why one is not live.
         SourceStrip {

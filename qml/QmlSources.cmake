@@ -20,6 +20,7 @@ set(_pulseboard_qml_files
     components/RecordButton.qml
     components/StatusBanner.qml
     components/SourceStrip.qml
+    components/ReplayBar.qml
     components/AlertBanner.qml
     components/ServerSwitcher.qml
     components/Segmented.qml

@@ -34,6 +34,7 @@ using namespace Qt::StringLiterals;
 namespace {
 const QString kCli = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-cli");
 const QString kHub = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard-hub");
+const QString kDashboard = QStringLiteral(PULSEBOARD_BIN_DIR "/pulseboard");
 constexpr int kRecordFailed = 8;
 constexpr int kReadFailed = 7;
 
@@ -598,6 +599,18 @@ void tst_RecordReplay::badRecordingsClearErrors()
     QCOMPARE(hub.exitCode, 1);
     QVERIFY2(hub.err.contains(words.toUtf8()), hub.err.constData());
     QVERIFY(!hub.out.contains("listening on"));
+    // The dashboard refuses it before any window (no display needed), as the CLI does: exit 7.
+    QProcess dashboard;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb")); // would fail, were it reached
+    dashboard.setProcessEnvironment(env);
+    dashboard.start(kDashboard, {QStringLiteral("--no-settings"), QStringLiteral("--replay"), file});
+    QVERIFY(dashboard.waitForFinished(20000));
+    const QByteArray dashboardErr = dashboard.readAllStandardError();
+    QCOMPARE(dashboard.exitCode(), kReadFailed);
+    QVERIFY2(dashboardErr.startsWith("pulseboard: --replay: ") && dashboardErr.contains(words.toUtf8()),
+             dashboardErr.constData());
 }
 
 void tst_RecordReplay::usageErrors_data()

@@ -1,5 +1,6 @@
 // Colours, type and spacing of the dashboard: dark (or light), calm, and colour only where it
-// means something (green open, amber reconnecting/warning, red failed/alarm, grey stale).
+// means something (green open, amber reconnecting/warning, red failed/alarm, grey stale, violet a
+// replay of a recording).
 pragma Singleton
 import QtQuick
 
@@ -22,6 +23,8 @@ QtObject {
     readonly property color warn: light ? "#9a6700" : "#e3b341"
     readonly property color error: light ? "#cf222e" : "#f85149"
     readonly property color stale: light ? "#8c959f" : "#6e7681"
+    // A replay (pulseboard --replay): violet, never the live green or the warning amber.
+    readonly property color replay: light ? "#8250df" : "#bc8cff"
     readonly property color grid: light ? "#e6eaef" : "#1f2630"
     // Text on a highlighted control: white on the light theme's deep blue, near-black on the dark
     // theme's bright one (white there reads at 2.6:1).
@@ -62,6 +65,7 @@ QtObject {
         case "ok": return ok
         case "warn": return warn
         case "error": return error
+        case "replay": return replay
         default: return stale
         }
     }

@@ -36,6 +36,39 @@ namespace Pulseboard {
 
 namespace {
 
+// The `replay` command: the timeline of pulseboard --replay moved as its bar moves it; the reply
+// carries where it is then.
+QVariantMap replayCommand(Dashboard *dashboard, const QStringList &args)
+{
+    QVariantMap result{{QStringLiteral("event"), QStringLiteral("replay")}};
+    ReplayController *replay = dashboard ? dashboard->replay() : nullptr;
+    if (!replay) {
+        result.insert(QStringLiteral("error"), QStringLiteral("not a replay (pulseboard --replay FILE)"));
+        return result;
+    }
+    const QString verb = args.value(0);
+    bool ok = true;
+    const double number = args.value(1).toDouble(&ok);
+    if (verb == QLatin1StringView("play") && args.size() == 1) {
+        replay->play();
+    } else if (verb == QLatin1StringView("pause") && args.size() == 1) {
+        replay->pause();
+    } else if (verb == QLatin1StringView("seek") && args.size() == 2 && ok) {
+        replay->seek(number);
+    } else if (verb == QLatin1StringView("speed") && args.size() == 2 && ok) {
+        replay->setSpeed(number);
+    } else if (verb == QLatin1StringView("next-gap") && args.size() == 1) {
+        result.insert(QStringLiteral("jumped"), replay->nextGap());
+    } else if (!verb.isEmpty()) {
+        result.insert(QStringLiteral("error"),
+                      QStringLiteral("replay takes play, pause, seek MS, speed X or next-gap, not '%1'")
+                          .arg(args.join(QLatin1Char(' '))));
+        return result;
+    }
+    result.insert(QStringLiteral("replay"), replay->snapshot());
+    return result;
+}
+
 qreal effectiveOpacity(const QQuickItem *item)
 {
     qreal opacity = 1;
@@ -406,6 +439,9 @@ void Automation::controlCommand(const QString &line)
         printLine(result);
     } else if (line.startsWith(QLatin1StringView("key "))) {
         printLine(keyCommand(line.mid(4).trimmed()));
+    } else if (line == QLatin1StringView("replay") || line.startsWith(QLatin1StringView("replay "))) {
+        printLine(
+            replayCommand(m_dashboard, line.mid(6).trimmed().split(QLatin1Char(' '), Qt::SkipEmptyParts)));
     } else if (!line.isEmpty()) {
         printLine({{QStringLiteral("event"), QStringLiteral("error")},
                    {QStringLiteral("error"),
@@ -413,7 +449,8 @@ void Automation::controlCommand(const QString &line)
                         "unknown command '%1' (grab FILE, snapshot, labels, dialogs, open NAME, close NAME, "
                         "accept NAME [FILE], find PREFIX, mouse move|click|doubleclick X Y, mouse drag X1 Y1 "
                         "X2 Y2, "
-                        "panel NAME, text NAME VALUE, click NAME, key SEQUENCE, quit)")
+                        "panel NAME, text NAME VALUE, click NAME, key SEQUENCE, replay play|pause|seek "
+                        "MS|speed X|next-gap, quit)")
                         .arg(line)}});
     }
 }
@@ -578,6 +615,9 @@ QVariantList Automation::findItems(const QString &prefix) const
         const QVariant text = item->property("text");
         if (text.isValid())
             entry.insert(QStringLiteral("text"), text.toString());
+        // A text's colour (what tells a replay from live, a warning from a fact).
+        if (item->inherits("QQuickText"))
+            entry.insert(QStringLiteral("color"), item->property("color").value<QColor>().name());
         found.append(entry);
     }
     return found;

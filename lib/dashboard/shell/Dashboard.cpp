@@ -70,6 +70,8 @@ Dashboard::Dashboard(ConnectionMirror *manager, const Options &options, QObject 
     m_ingest = std::make_unique<MessageIngest>(m_store, [this] {
         QMetaObject::invokeMethod(m_clock, &DisplayClock::noteActivity, Qt::QueuedConnection);
     });
+    // A replay can go back (rewind()).
+    m_ingest->setRewindable(options.replay != nullptr);
     connect(m_clock, &DisplayClock::ticked, this, &Dashboard::takeArrivals);
     // The tiles show what the channel list, the connection status and the store hold as of the
     // display tick; the model tells QML only what changed.
@@ -371,6 +373,16 @@ void Dashboard::serverSwitched(const DashboardConfig &config, bool embeddedHub, 
     rebuildTiles();
     notifyServerProperties(before, embeddedHubBefore);
     Q_EMIT serverChanged();
+}
+
+void Dashboard::rewind(const QHash<QString, qint64> &upToSeq)
+{
+    m_ingest->rewind(upToSeq);
+    // The Raw panel and the charts' counts start again too (a replay has no other channels).
+    m_raw->clear();
+    m_chartCounts.clear();
+    m_events->add(EventLog::Info,
+                  QStringLiteral("Replay: went back; the replayed channels start again there"), nowMs());
 }
 
 void Dashboard::notifyServerProperties(const DashboardConfig &before, bool embeddedHubBefore)
@@ -1165,6 +1177,53 @@ QVariantMap Dashboard::snapshot() const
     retained.sort();
     map.insert(QStringLiteral("retained"), retained);
     map.insert(QStringLiteral("storeBytes"), double(m_store->allocatedBytes()));
+    // The newest value of each subscribed channel, as its tile shows it.
+    if (m_manager) {
+        QVariantMap latest;
+        for (const QString &channel : m_manager->subscriptions()) {
+            QVariantMap fields;
+            for (const QString &field : m_store->fields(SeriesKey::channel(channel)))
+                fields.insert(field, m_store->latest(SeriesKey::channel(channel), field));
+            if (!fields.isEmpty())
+                latest.insert(channel, fields);
+        }
+        map.insert(QStringLiteral("latest"), latest);
+    }
+    // A replay (pulseboard --replay): what the header says and where the timeline is.
+    if (m_options.replay) {
+        QVariantMap replay = m_options.replay->snapshot();
+        // What the charts hold of each replayed channel: its first field's samples (the newest
+        // 1000), so a test sees every point once and in order.
+        QVariantMap series;
+        {
+            QMutexLocker storeLock(m_store->lock());
+            for (const QString &channel : m_options.replay->channels()) {
+                const SeriesKey key = SeriesKey::channel(channel);
+                const QStringList fields = m_store->fields(key);
+                const StreamBuffer *buffer =
+                    fields.isEmpty() ? nullptr : m_store->buffer(key, fields.first());
+                if (!buffer)
+                    continue;
+                QVariantList values;
+                QVariantList times;
+                for (int i = std::max(0, buffer->size() - 1000); i < buffer->size(); ++i) {
+                    values.append(buffer->at(i).v);
+                    times.append(double(buffer->at(i).t));
+                }
+                series.insert(channel, QVariantMap{{QStringLiteral("field"), fields.first()},
+                                                   {QStringLiteral("count"), buffer->size()},
+                                                   {QStringLiteral("values"), values},
+                                                   {QStringLiteral("times"), times}});
+            }
+        }
+        replay.insert(QStringLiteral("series"), series);
+        replay.insert(QStringLiteral("header"), m_options.replay->playing()
+                                                    ? QStringLiteral("REPLAY")
+                                                    : QStringLiteral("REPLAY · PAUSED"));
+        replay.insert(QStringLiteral("dropped"), double(m_ingest->rewindDropped()));
+        map.insert(QStringLiteral("replay"), replay);
+    }
+    map.insert(QStringLiteral("mode"), m_options.replay ? QStringLiteral("replay") : QStringLiteral("live"));
     // Every source by name (the first as "sources"[0] only when there are others).
     if (!m_sources.isEmpty()) {
         QVariantList sources;

@@ -32,6 +32,7 @@
 #include "dashboard/connection/HealthHistory.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/connection/RawMessageModel.h"
+#include "dashboard/servers/ReplayController.h"
 #include "dashboard/servers/ServerListModel.h"
 
 #include <QObject>
@@ -75,6 +76,8 @@ class Dashboard : public QObject
     // The server switcher's rows and its invokables; null when there is none.
     Q_PROPERTY(Pulseboard::ServerListModel *servers READ servers CONSTANT)
     Q_PROPERTY(bool embeddedHub READ embeddedHub NOTIFY embeddedHubChanged)
+    // pulseboard --replay FILE: the recording's timeline controls; null for a live run.
+    Q_PROPERTY(Pulseboard::ReplayController *replay READ replay CONSTANT)
     // The Streams panel's tiles, with what each shows, updated row by row and role by role.
     Q_PROPERTY(Pulseboard::TileModel *tileModel READ tileModel CONSTANT)
     // The charts the user built (or the config's): what the tiles before the automatic ones show.
@@ -110,6 +113,8 @@ public:
         QString commandHistoryFile;
         // Where the Record button puts a recording (DashboardRecording); empty: nowhere.
         QString recordingsDir;
+        // pulseboard --replay: the replay the embedded hub serves (not owned); null: live.
+        ReplayController *replay = nullptr;
     };
 
     Dashboard(ConnectionMirror *connection, const Options &options, QObject *parent = nullptr);
@@ -132,6 +137,7 @@ public:
     FrameMeter *frames() const { return m_frames; }
     DashboardRecording *recording() const { return m_recording; }
     ServerListModel *servers() const { return m_options.servers; }
+    ReplayController *replay() const { return m_options.replay; }
     bool kiosk() const { return m_options.kiosk; }
     const QList<DashboardSource *> &sources() const { return m_sources; }
     QQmlListProperty<DashboardSource> sourceList() { return {this, &m_sources}; }
@@ -250,6 +256,10 @@ public:
     // its channels plus `channels` are subscribed. The connection health timeline (the
     // dashboard's own series, HealthHistory) stays: it is this dashboard's, not the server's.
     void serverSwitched(const DashboardConfig &config, bool embeddedHub, const QStringList &channels);
+    // The replay went back (ReplayController::rewound): the replayed channels' series, their raw
+    // frames and what is on its way of them from before the seek are forgotten (MessageIngest::
+    // rewind), so the charts show each recorded point once, in order.
+    void rewind(const QHash<QString, qint64> &upToSeq);
 
 Q_SIGNALS:
     void windowMsChanged();

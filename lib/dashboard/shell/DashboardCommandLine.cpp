@@ -95,7 +95,63 @@ bool readHistory(const QCommandLineParser &p, const DashboardCommandLine::Enviro
     return true;
 }
 
+// --replay FILE [--speed X]: the embedded hub serves the recording; no other server, no feeds.
+bool readReplay(const QCommandLineParser &p, DashboardLaunch *l, QString *error)
+{
+    if (!p.isSet(opt("replay"))) {
+        if (p.isSet(opt("speed"))) {
+            *error = QStringLiteral("--speed is for --replay");
+            return false;
+        }
+        return true;
+    }
+    l->replayFile = p.value(opt("replay"));
+    if (l->replayFile.trimmed().isEmpty()) {
+        *error = QStringLiteral("--replay needs a recording (pulseboard-cli --record FILE)");
+        return false;
+    }
+    // A replay is the embedded hub's: a server of another kind cannot be one as well.
+    for (const char *other : {"url", "source", "profile"}) {
+        if (p.isSet(opt(other))) {
+            *error = QStringLiteral("--replay cannot be used with --%1: the recording is served by the "
+                                    "embedded hub")
+                         .arg(opt(other));
+            return false;
+        }
+    }
+    if (p.isSet(opt("speed"))) {
+        bool ok = false;
+        const double speed = p.value(opt("speed")).toDouble(&ok);
+        if (!ok || !(speed >= HubReplay::kMinSpeed && speed <= HubReplay::kMaxSpeed)) {
+            *error = QStringLiteral("--speed must be %1-%2, got '%3'")
+                         .arg(HubReplay::kMinSpeed)
+                         .arg(HubReplay::kMaxSpeed)
+                         .arg(p.value(opt("speed")));
+            return false;
+        }
+        l->replaySpeed = speed;
+    }
+    return true;
+}
+
 } // namespace
+
+bool DashboardCommandLine::loadReplay(DashboardLaunch *launch, QString *error)
+{
+    if (!launch->replaying())
+        return true;
+    QString why;
+    launch->replay = ReplayRecording::load(launch->replayFile, &why);
+    if (!launch->replay) {
+        *error = QStringLiteral("--replay: %1").arg(why);
+        return false;
+    }
+    // The dashboard charts the recorded channels (the config's charts, when one is given, too).
+    for (const QString &channel : launch->replay->channels)
+        if (!launch->config.channels.contains(channel) && !launch->channels.contains(channel))
+            launch->channels.append(channel);
+    return true;
+}
 
 QRect DashboardLaunch::geometryToRestore(const QRect &saved) const
 {
@@ -274,6 +330,15 @@ void DashboardCommandLine::addTo(QCommandLineParser &parser)
          QStringLiteral("Where the Record button puts recordings (default: the app's data folder; none with "
                         "--no-settings unless given)."),
          QStringLiteral("DIR")},
+        {opt("replay"),
+         QStringLiteral(
+             "Open a recording (pulseboard-cli --record FILE) instead of a live server: the embedded "
+             "hub, with no feeds of its own, serves it at its recorded times and a timeline bar "
+             "plays, pauses, scrubs, changes the speed and jumps to the next outage or gap."),
+         QStringLiteral("FILE")},
+        {opt("speed"),
+         QStringLiteral("--replay: start at this many times the recorded pace, 0.1-100 (default 1)."),
+         QStringLiteral("X")},
         {opt("renderer"),
          QStringLiteral(
              "How to draw: auto (GPU, or Qt Quick's software renderer when OpenGL is a CPU rasteriser "
@@ -346,6 +411,8 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
             l.configPath = l.start.configPath;
     }
     if (p.isSet(opt("renderer")) && !parseRendererMode(p.value(opt("renderer")), &l.renderer, error))
+        return false;
+    if (!readReplay(p, &l, error))
         return false;
 
     if (!l.configPath.isEmpty() && !DashboardConfig::load(l.configPath, &l.config, error))
@@ -458,7 +525,16 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
     servers.embeddedConfig.windowMs = l.config.windowMs;
     servers.embeddedConfig.displayRateHz = rate;
 
-    if (l.embeddedHub()) {
+    if (l.replaying()) {
+        // The embedded hub serves the recording and nothing else: the recorded channels (added by
+        // loadReplay) are what is charted, the config's layout when one is given.
+        servers.hub.feedsEnabled = false;
+        servers.hub.serverName = QStringLiteral("pulseboard (replay)");
+        servers.embeddedConfig.channels.clear();
+        servers.embeddedConfig.charts.clear();
+        if (l.configPath.isEmpty())
+            l.config = servers.embeddedConfig;
+    } else if (l.embeddedHub()) {
         // No server given: the embedded hub's layout, or the config's with the hub's channels
         // when it names none.
         if (l.configPath.isEmpty())
@@ -506,6 +582,15 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
 
     if (!readHistory(p, env, &l, error))
         return false;
+    // What a replay shows is the recording's, not this machine's: it goes into no local history
+    // (nor is the history read into its charts).
+    if (l.replaying()) {
+        if (p.isSet(opt("history-dir"))) {
+            *error = QStringLiteral("--replay keeps no local history: --history-dir cannot be used with it");
+            return false;
+        }
+        l.history = false;
+    }
     if (l.writeSettings && !env.dataDir.isEmpty())
         l.commandHistoryFile = env.dataDir + QStringLiteral("/command-history.jsonl");
     if (p.isSet(opt("record-dir"))) {

@@ -13,10 +13,13 @@
 #include "client/CommandLineOptions.h"
 #include "client/ConnectionOptions.h"
 #include "dashboard/servers/ServerSwitcher.h"
+#include "hub/HubReplay.h"
 
 #include <QCommandLineParser>
 #include <QRect>
 #include <QSize>
+
+#include <memory>
 
 namespace Pulseboard {
 
@@ -80,6 +83,13 @@ struct DashboardLaunch
     QString recordDir;
     QString recordFile;
 
+    // pulseboard --replay FILE: the recording the embedded hub serves instead of its feeds (read by
+    // DashboardCommandLine::loadReplay); empty: a live run.
+    QString replayFile;
+    double replaySpeed = 1; // --speed
+    std::shared_ptr<const ReplayRecording> replay;
+    bool replaying() const { return !replayFile.isEmpty(); }
+
     // Where the main window goes: `saved` when settings are in use, it is valid and neither
     // --geometry nor --kiosk says otherwise; else an invalid rect, and the window gets
     // windowSize (a kiosk then goes full screen).
@@ -109,6 +119,11 @@ public:
     // a message a person can act on when a value is wrong.
     bool read(const QCommandLineParser &parser, QSettings *userSettings, const Environment &environment,
               DashboardLaunch *launch, QString *error);
+    // --replay FILE: reads and checks the recording into launch->replay (a no-op for a live run).
+    // False with the reason (missing, not SQLite, damaged, no recording): exit kReplayUnreadable.
+    static bool loadReplay(DashboardLaunch *launch, QString *error);
+    // The exit status of a --replay FILE that cannot be read (as pulseboard-cli --replay's).
+    static constexpr int kReplayUnreadable = 7;
 
 private:
     bool readSources(const QCommandLineParser &parser, const ConnectionOptions &first,

@@ -9,6 +9,7 @@
 #include "dashboard/connection/EventLog.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/servers/EmbeddedHub.h"
+#include "dashboard/servers/ReplayController.h"
 #include "dashboard/servers/ServerListModel.h"
 #include "dashboard/servers/ServerSwitcher.h"
 #include "protocol/Clock.h"
@@ -61,6 +62,9 @@ void DashboardSession::stopNetwork()
 
 bool DashboardSession::start(QString *error)
 {
+    // (main() reads the recording before the display opens; a session made otherwise reads it here.)
+    if (m_launch.replaying() && !m_launch.replay && !DashboardCommandLine::loadReplay(&m_launch, error))
+        return false;
     m_hub = std::make_unique<EmbeddedHub>(m_launch.servers.hub);
     m_switcher = std::make_unique<ServerSwitcher>(m_launch.servers, m_hub.get());
     m_switcher->loadProfiles(m_profileSettings.profiles());
@@ -86,6 +90,13 @@ bool DashboardSession::start(QString *error)
         }
         options.endpoints = {m_hub->url()};
         dashboard.embeddedHub = true;
+        if (m_launch.replay) {
+            // pulseboard --replay: the hub (with no feeds) serves the recording, from the moment
+            // the dashboard is subscribed to each recorded channel.
+            m_replay = std::make_unique<ReplayController>(m_launch.replay);
+            m_replay->start(m_hub->server(), m_launch.replaySpeed);
+            dashboard.replay = m_replay.get();
+        }
     } else {
         // A saved profile that authenticated needs a token again; without one the banner says so
         // in words rather than letting the server refuse an empty one.
@@ -101,7 +112,8 @@ bool DashboardSession::start(QString *error)
         dashboard.sources.append(spec);
     }
     m_servers = std::make_unique<ServerListModel>(m_switcher.get(), m_profileSettings.isWritable());
-    dashboard.servers = m_servers.get();
+    // A replay runs on this embedded hub: switching away (which stops it) is not offered.
+    dashboard.servers = m_replay ? nullptr : m_servers.get();
     m_manager = new ConnectionManager();
     m_manager->setOptions(options);
     if (m_launch.networkThread) {
@@ -136,6 +148,8 @@ void DashboardSession::wire()
     connect(dashboard, &Dashboard::channelsChosen, switcher, &ServerSwitcher::noteChannels);
     connect(switcher, &ServerSwitcher::profilesChanged, this,
             [this] { m_profileSettings.setProfiles(m_switcher->store().profiles()); });
+    if (m_replay)
+        connect(m_replay.get(), &ReplayController::rewound, dashboard, &Dashboard::rewind);
 }
 
 void DashboardSession::startAlerts()

@@ -26,6 +26,7 @@ class ConnectionMirror;
 class Dashboard;
 class EmbeddedHub;
 class HistoryRecorder;
+class ReplayController;
 class ServerListModel;
 class ServerSwitcher;
 
@@ -60,6 +61,8 @@ public:
     ServerSwitcher *switcher() const { return m_switcher.get(); }
     ServerListModel *servers() const { return m_servers.get(); }
     EmbeddedHub *embeddedHub() const { return m_hub.get(); }
+    // pulseboard --replay: the replay on the embedded hub; null for a live run.
+    ReplayController *replay() const { return m_replay.get(); }
     // The local history; null with --no-history (or a run that keeps none).
     HistoryRecorder *history() const { return m_history.get(); }
 
@@ -78,6 +81,7 @@ private:
     QString m_startProblem;
     // Destroyed in reverse: the dashboard leaves the manager first, the hub goes last.
     std::unique_ptr<EmbeddedHub> m_hub;
+    std::unique_ptr<ReplayController> m_replay; // publishes through the hub: goes before it
     std::unique_ptr<HistoryRecorder> m_history; // goes after the dashboard and the network thread
     std::unique_ptr<QThread> m_network;
     ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_network when there is one

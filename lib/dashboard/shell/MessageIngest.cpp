@@ -29,7 +29,35 @@ void MessageIngest::reset()
     take();
 }
 
+void MessageIngest::rewind(const QHash<QString, qint64> &upToSeq)
+{
+    QMutexLocker rewindLock(&m_rewindLock);
+    for (auto it = upToSeq.cbegin(); it != upToSeq.cend(); ++it) {
+        m_rewindSeq.insert(it.key(), it.value());
+        if (m_store)
+            m_store->clearSource(SeriesKey::channel(m_prefix + it.key()));
+    }
+    // What the tick has not taken yet came before the seek (a replay publishes only the recorded
+    // channels, so nothing else is lost with it).
+    take();
+}
+
 void MessageIngest::deliver(const QString &wireChannel, qint64 seq, qint64 ts, const JsonView &data)
+{
+    if (m_rewindable) {
+        QMutexLocker rewindLock(&m_rewindLock);
+        const auto barrier = m_rewindSeq.constFind(wireChannel);
+        if (barrier != m_rewindSeq.cend() && seq > 0 && seq <= *barrier) {
+            m_rewindDropped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        deliverNow(wireChannel, seq, ts, data);
+        return;
+    }
+    deliverNow(wireChannel, seq, ts, data);
+}
+
+void MessageIngest::deliverNow(const QString &wireChannel, qint64 seq, qint64 ts, const JsonView &data)
 {
     const qint64 now = Clock::current().wallMs();
     // The name the dashboard knows the channel by (one allocation per channel, not per message).

@@ -81,12 +81,24 @@ public:
     qint64 takeLagMsMax() { return m_lagMsMax.exchange(0, std::memory_order_relaxed); }
     // Another server: its clock is judged afresh, what arrived from the old one is dropped.
     void reset();
+    // A replay (pulseboard --replay) that can go back: rewind() then works. Set before the
+    // connection opens; from then on each delivery takes one more (uncontended) lock.
+    void setRewindable(bool rewindable) { m_rewindable = rewindable; }
+    // A replay went back. What the channels hold (their series, what the inbox gathered) is
+    // forgotten, and every message of theirs up to the seq given is dropped when it arrives: it
+    // was published before the seek and is still on its way. Messages with a later seq (published
+    // after the seek) are taken as usual. Nothing is shown twice, nothing out of order.
+    void rewind(const QHash<QString, qint64> &upToSeq);
+    // Messages dropped by rewind() so far.
+    quint64 rewindDropped() const { return m_rewindDropped.load(std::memory_order_relaxed); }
 
     void deliver(const QString &channel, qint64 seq, qint64 ts, const JsonView &data) override;
     void retained(const QString &channel) override { m_retainedNext = channel; }
     void backfill(const QString &channel) override { m_backfillNext = channel; }
 
 private:
+    void deliverNow(const QString &wireChannel, qint64 seq, qint64 ts, const JsonView &data);
+
     SeriesStore *m_store;
     std::function<void()> m_wake;
     int m_maxRaw = 5000;
@@ -100,6 +112,10 @@ private:
     std::atomic<qint64> m_lagMsMax{0};
     QMutex m_lock; // guards m_inbox
     Batch m_inbox;
+    bool m_rewindable = false;
+    QMutex m_rewindLock;                // held across a delivery when rewindable; guards m_rewindSeq
+    QHash<QString, qint64> m_rewindSeq; // channel (as on the wire) -> the last seq published before a seek
+    std::atomic<quint64> m_rewindDropped{0};
 };
 
 } // namespace Pulseboard
