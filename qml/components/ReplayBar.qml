@@ -137,8 +137,10 @@ Rectangle {
             Layout.preferredWidth: 78
             implicitHeight: 30
             font.pixelSize: Theme.fontSmall
-            model: bar.replay.speeds.map(function(v) { return bar.speedLabel(v) })
-            currentIndex: bar.replay.speeds.indexOf(bar.replay.speed)
+            // As a plain JS array (a QVariantList offers qmllint no map or indexOf).
+            readonly property var speeds: bar.replay.speeds
+            model: speeds.map(function(v) { return bar.speedLabel(v) })
+            currentIndex: speeds.indexOf(bar.replay.speed)
             displayText: bar.speedLabel(bar.replay.speed)
             onActivated: (index) => bar.replay.speed = bar.replay.speeds[index]
             ToolTip.visible: hovered
