@@ -500,10 +500,7 @@ int main(int argc, char *argv[])
         const QString path = parser.value(QStringLiteral("record"));
         if (path.isEmpty())
             return usage(QStringLiteral("--record needs a file"));
-        HistoryOptions storeOptions;
-        storeOptions.path = path;
-        storeOptions.maxAgeMs = 0; // a recording keeps everything
-        storeOptions.maxBytes = 0;
+        HistoryOptions storeOptions = HistoryOptions::forRecording(path);
         if (parser.isSet(QStringLiteral("record-max-size"))) {
             qint64 age = 0, bytes = 0;
             QString why;

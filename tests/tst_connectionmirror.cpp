@@ -15,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
@@ -80,6 +81,47 @@ class tst_ConnectionMirror : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void openIsReadOnlyOnceConnectedWasSaid()
+    {
+        // The network thread waits between setState(Open) and connected() until this thread has
+        // looked a few times: what it reads then must not be Open yet, or a reader that waits for
+        // Open (the switcher records a server on connected) would act before being told.
+        Test::TestServer server;
+        QVERIFY(server.listen());
+        Threaded t(optionsFor(server.url()));
+        ConnectionMirror &m = *t.mirror;
+        std::atomic<bool> paused{false};
+        std::atomic<int> looksWhilePaused{0};
+        connect(
+            t.manager, &ConnectionManager::stateChanged, t.manager,
+            [&](ConnectionManager::State s) {
+                if (s != ConnectionManager::Open)
+                    return;
+                paused = true;
+                for (int waited = 0; looksWhilePaused < 3 && waited < 5000; ++waited)
+                    QThread::msleep(1);
+                paused = false;
+            },
+            Qt::DirectConnection);
+        QSignalSpy connected(&m, &ConnectionMirror::connected);
+        int openBeforeConnected = 0;
+        QTimer sampler;
+        sampler.setInterval(1);
+        connect(&sampler, &QTimer::timeout, this, [&] {
+            const bool during = paused;
+            if (m.state() == ConnectionManager::Open && connected.isEmpty())
+                ++openBeforeConnected;
+            if (during)
+                ++looksWhilePaused;
+        });
+        sampler.start();
+        m.open();
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 10000);
+        QCOMPARE(m.state(), ConnectionManager::Open);
+        QVERIFY2(looksWhilePaused >= 3, qPrintable(QString::number(looksWhilePaused)));
+        QCOMPARE(openBeforeConnected, 0);
+    }
+
     void eventsArriveHereWithTheirState()
     {
         Test::TestServer server;
@@ -241,7 +283,7 @@ private Q_SLOTS:
             5000);
         QCOMPARE(counted, kCount);
         QCOMPARE(rawKept + rawDropped, quint64(kCount));
-        QVERIFY(rawKept <= 10 * (wakes.load() + 1));
+        QVERIFY(rawKept <= quint64(10 * (wakes.load() + 1)));
         QCOMPARE(lastSeq, qint64(kCount)); // the server counts from 1
         QVERIFY(wakes.load() >= 1);
         QVERIFY(ingest.take().isEmpty());

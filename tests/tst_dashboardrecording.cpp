@@ -249,10 +249,7 @@ void tst_DashboardRecording::fullStoreStopsWithTheReason()
     // stays readable.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    HistoryOptions options;
-    options.path = dir.filePath(u"full.sqlite"_s);
-    options.maxAgeMs = 0;
-    options.maxBytes = 0;
+    HistoryOptions options = HistoryOptions::forRecording(dir.filePath(u"full.sqlite"_s));
     options.maxPageCount = 64;
     options.batchIntervalMs = 10;
     HistoryStore store(options);

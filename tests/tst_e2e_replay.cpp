@@ -30,11 +30,7 @@ constexpr int kGapAt = 8000;
 
 bool writeRecording(const QString &path, qint64 startedMs)
 {
-    HistoryOptions o;
-    o.path = path;
-    o.maxAgeMs = 0;
-    o.maxBytes = 0;
-    HistoryStore store(o);
+    HistoryStore store(HistoryOptions::forRecording(path));
     if (!store.open())
         return false;
     store.setRecordingInfo(QStringLiteral("started"), QString::number(startedMs));
@@ -147,6 +143,10 @@ private Q_SLOTS:
         const QString colour = state.value(u"color"_s).toString();
         QCOMPARE(colour, u"#bc8cff"_s);
         QVERIFY(colour != u"#3fb950"_s && colour != u"#e3b341"_s);
+        // So do the tiles: a recording's values are never called LIVE.
+        const QJsonObject chip = app.item(u"liveChip:e2e.a"_s);
+        QCOMPARE(chip.value(u"text"_s).toString(), u"REPLAY"_s);
+        QCOMPARE(chip.value(u"tint"_s).toString(), colour);
         // The recording's own wall-clock time at the position.
         const QString wall = replay.value(u"wallTime"_s).toString();
         QVERIFY2(wall.startsWith(QDateTime::fromMSecsSinceEpoch(startedMs).toString(u"yyyy-MM-dd HH"_s)),
@@ -217,6 +217,10 @@ private Q_SLOTS:
         QTest::newRow("--speed alone") << QStringList{u"--speed"_s, u"2"_s} << u"--speed is for --replay"_s;
         QTest::newRow("--speed out of range")
             << QStringList{u"--speed"_s, u"500"_s} << u"--speed must be 0.1-100"_s;
+        QTest::newRow("--record") << QStringList{u"--record"_s, u"/tmp/never-written.sqlite"_s}
+                                  << u"--replay cannot be used with --record"_s;
+        QTest::newRow("--record-dir") << QStringList{u"--record-dir"_s, u"/tmp"_s}
+                                      << u"--replay cannot be used with --record-dir"_s;
         QTest::newRow("--history-dir")
             << QStringList{u"--history-dir"_s, u"/tmp"_s} << u"--replay keeps no local history"_s;
     }

@@ -84,11 +84,7 @@ QList<QPair<QString, QJsonValue>> channelAndData(const QList<QByteArray> &lines)
 // A recording of `count` frames on rec.a written through the store itself.
 bool writeRecording(const QString &path, int count)
 {
-    HistoryOptions o;
-    o.path = path;
-    o.maxAgeMs = 0;
-    o.maxBytes = 0;
-    HistoryStore store(o);
+    HistoryStore store(HistoryOptions::forRecording(path));
     if (!store.open())
         return false;
     store.setRecordingInfo(QStringLiteral("started"), QStringLiteral("1700000000000"));

@@ -30,11 +30,7 @@ constexpr int kGapAt = 700;
 
 bool writeRecording(const QString &path)
 {
-    HistoryOptions o;
-    o.path = path;
-    o.maxAgeMs = 0;
-    o.maxBytes = 0;
-    HistoryStore store(o);
+    HistoryStore store(HistoryOptions::forRecording(path));
     if (!store.open())
         return false;
     store.setRecordingInfo(QStringLiteral("started"), QString::number(kStartedMs));

@@ -362,7 +362,7 @@ void ConnectionManager::sessionOpened()
     m_policy.opened();
     Q_EMIT attemptChanged();
     setError(QString());
-    setState(Open);
+    setState(Open); // connected() follows at once: ConnectionMirror hands both over as one event
     Q_EMIT connected(m_options.endpoints.value(m_policy.endpointIndex()));
     flushOutbox();
 }

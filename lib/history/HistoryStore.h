@@ -41,6 +41,17 @@ struct HistoryOptions
     int retentionIntervalMs = 60000;            // how often the writer applies retention
     int busyTimeoutMs = 1000;                   // waiting for a lock held by another process
     qint64 maxPageCount = 0;                    // >0: SQLite's max_page_count (tests: a "full disk")
+
+    // A recording's file (pulseboard-cli --record, the dashboard's Record button, a replay's
+    // source): it keeps everything it is given, no retention by age or by size.
+    static HistoryOptions forRecording(const QString &path)
+    {
+        HistoryOptions o;
+        o.path = path;
+        o.maxAgeMs = 0;
+        o.maxBytes = 0;
+        return o;
+    }
 };
 
 struct HistorySample

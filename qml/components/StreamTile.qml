@@ -110,15 +110,19 @@ Rectangle {
                 filled: true
             }
             Chip {
-                objectName: "liveChip"
+                objectName: "liveChip:" + tile.key
+                // A replay's values are a recording's, never live: they say REPLAY in its colour.
+                readonly property bool replaying: tile.dashboard.replay !== null
                 // A retained value arrived ageMs ago and was published before that: at least that old.
                 text: chart.zoomed ? "ZOOM \u00b7 " + Qt.formatTime(new Date(chart.feeder.viewStartMs), "HH:mm:ss") + "\u2013" + Qt.formatTime(new Date(chart.feeder.viewEndMs), "HH:mm:ss")
                     : tile.paused ? (tile.scrollBackMs > 0 ? "AT " + Qt.formatTime(new Date(chart.feeder.viewEndMs), "HH:mm:ss") : "PAUSED")
                     : tile.lastMessageMs <= 0 ? "WAITING"
                     : tile.stale ? "STALE \u00b7 " + Format.age(tile.ageMs)
+                    : replaying ? "REPLAY"
                     : tile.retained ? "RETAINED \u00b7 \u2265 " + Format.age(tile.ageMs)
                     : "LIVE"
-                tint: !tile.live ? Theme.warn : tile.lastMessageMs <= 0 || tile.stale ? Theme.stale : tile.retained ? Theme.accent : Theme.ok
+                tint: !tile.live ? Theme.warn : tile.lastMessageMs <= 0 || tile.stale ? Theme.stale
+                    : replaying ? Theme.replay : tile.retained ? Theme.accent : Theme.ok
                 HoverHandler { id: liveHover }
                 ToolTip.visible: liveHover.hovered && tile.live && tile.retained
                 ToolTip.text: "The broker's stored last value (MQTT retain), received " + Format.age(tile.ageMs)

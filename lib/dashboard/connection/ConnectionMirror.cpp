@@ -65,7 +65,17 @@ ConnectionMirror::ConnectionMirror(ConnectionManager *manager, QObject *parent)
          {&M::urlChanged, &M::errorStringChanged, &M::rttMsChanged, &M::attemptChanged, &M::retryInMsChanged,
           &M::queuedCountChanged, &M::subscriptionsChanged, &M::protocolChanged})
         m_connections.append(connect(manager, signal, manager, changed, Qt::DirectConnection));
-    m_connections.append(connect(manager, &M::stateChanged, manager, changed, Qt::DirectConnection));
+    // Open is the one state followed by an event: ConnectionManager::sessionOpened emits
+    // connected() straight after setState(Open), and that event's snapshot carries the state. So
+    // this side never reads Open before it has been told connected (the switcher records a server
+    // on that signal; a reader of the state may rely on it being done).
+    m_connections.append(connect(
+        manager, &M::stateChanged, manager,
+        [this](ConnectionManager::State state) {
+            if (state != ConnectionManager::Open)
+                post({});
+        },
+        Qt::DirectConnection));
     // Events: re-emitted here after their snapshot.
     forward(&M::outboxChanged, &ConnectionMirror::outboxChanged);
     forward(&M::connected, &ConnectionMirror::connected);

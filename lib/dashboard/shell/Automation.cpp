@@ -618,6 +618,9 @@ QVariantList Automation::findItems(const QString &prefix) const
         // A text's colour (what tells a replay from live, a warning from a fact).
         if (item->inherits("QQuickText"))
             entry.insert(QStringLiteral("color"), item->property("color").value<QColor>().name());
+        // A chip's (Chip.qml) colour is its tint: its pill and its words are drawn in it.
+        if (const QVariant tint = item->property("tint"); tint.canConvert<QColor>())
+            entry.insert(QStringLiteral("tint"), tint.value<QColor>().name());
         found.append(entry);
     }
     return found;

@@ -119,6 +119,15 @@ bool readReplay(const QCommandLineParser &p, DashboardLaunch *l, QString *error)
             return false;
         }
     }
+    // Nor is a replay recorded again (the Record button is not offered while one plays).
+    for (const char *record : {"record", "record-dir"}) {
+        if (p.isSet(opt(record))) {
+            *error = QStringLiteral("--replay cannot be used with --%1: what a replay shows is a "
+                                    "recording already")
+                         .arg(opt(record));
+            return false;
+        }
+    }
     if (p.isSet(opt("speed"))) {
         bool ok = false;
         const double speed = p.value(opt("speed")).toDouble(&ok);

@@ -47,11 +47,7 @@ bool DashboardRecording::start(const QString &file)
         setError(QStringLiteral("cannot make the folder %1").arg(QFileInfo(path).absolutePath()));
         return false;
     }
-    HistoryOptions options;
-    options.path = path;
-    options.maxAgeMs = 0; // a recording keeps everything
-    options.maxBytes = 0;
-    auto store = std::make_unique<HistoryStore>(options);
+    auto store = std::make_unique<HistoryStore>(HistoryOptions::forRecording(path));
     if (!store->open() || store->status() != HistoryStore::Status::Ok) {
         setError(QStringLiteral("cannot record to %1: %2")
                      .arg(path, store->why().isEmpty() ? store->statusText() : store->why()));
