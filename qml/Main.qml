@@ -11,6 +11,8 @@ ApplicationWindow {
     id: window
     required property Dashboard dashboard
     readonly property bool kiosk: dashboard.kiosk
+    // The first source's name where several are shown (the source strip, the Health panel).
+    readonly property string firstSourceName: dashboard.embeddedHub ? "embedded hub" : dashboard.status.endpoint
     readonly property var panelNames: ["streams", "health", "channels", "raw", "console", "alerts"]
     readonly property var panelTitles: ["Streams", "Health", "Channels", "Raw messages", "Console", "Alerts"]
     readonly property var kioskPanels: dashboard.panels.length > 0 ? dashboard.panels : ["streams"]
@@ -117,7 +119,7 @@ ApplicationWindow {
         SourceStrip {
             Layout.fillWidth: true
             sources: window.dashboard.sources
-            firstName: window.dashboard.embeddedHub ? "embedded hub" : window.dashboard.status.endpoint
+            firstName: window.firstSourceName
             firstSeverity: window.dashboard.status.severity
             firstHeadline: window.dashboard.status.headline
             firstRttMs: window.dashboard.health.rttMs
@@ -240,7 +242,7 @@ ApplicationWindow {
                 Layout.margins: Theme.pad
                 currentIndex: window.shownPanel
                 StreamsPanel { dashboard: window.dashboard; editable: !window.kiosk }
-                HealthPanel { dashboard: window.dashboard }
+                HealthPanel { dashboard: window.dashboard; firstName: window.firstSourceName }
                 ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
                 RawPanel { raw: window.dashboard.raw; dashboard: window.dashboard; editable: !window.kiosk }
                 ConsolePanel { dashboard: window.dashboard; outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }

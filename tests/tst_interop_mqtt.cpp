@@ -405,8 +405,8 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
     QVERIFY2(app.waitForStarted(5000), qPrintable(app.errorString()));
     // The test's event loop runs while it waits: the proxy lives in this process.
     QByteArray out;
-    auto snapshot = [&]() -> QJsonObject {
-        app.write("snapshot\n");
+    auto ask = [&](const QByteArray &command, const QString &event) -> QJsonObject {
+        app.write(command + '\n');
         QJsonObject found;
         // Empty after 3 s without an answer: the caller's wait goes on.
         (void)QTest::qWaitFor(
@@ -416,7 +416,7 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
                 while ((nl = out.indexOf('\n')) >= 0) {
                     const QJsonObject o = QJsonDocument::fromJson(out.left(nl)).object();
                     out.remove(0, nl + 1);
-                    if (o.value(u"event"_s) == u"snapshot"_s)
+                    if (o.value(u"event"_s) == event)
                         found = o;
                 }
                 return !found.isEmpty();
@@ -424,6 +424,7 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
             3000);
         return found;
     };
+    auto snapshot = [&] { return ask("snapshot", u"snapshot"_s); };
     auto source = [](const QJsonObject &snap, int i) {
         return snap.value(u"sources"_s).toArray().at(i).toObject();
     };
@@ -484,6 +485,24 @@ void tst_InteropMqtt::dashboardWithTheEmbeddedHubAndAnMqttSource()
             return source(snap, 1).value(u"messages"_s).toDouble() >= plantBack + 5;
         },
         15000));
+
+    // The Health panel shows either source: the first's by default, plant's once picked.
+    QVERIFY(!ask("panel health", u"panel"_s).isEmpty());
+    auto healthOf = [&] {
+        QStringList words;
+        const QJsonArray items = ask("find capabilities", u"find"_s).value(u"items"_s).toArray();
+        for (const QJsonValue &item : items)
+            words += strings(item.toObject().value(u"texts"_s));
+        return words.join(u" | "_s);
+    };
+    QString words = healthOf();
+    QVERIFY2(words.contains(u"protocol pulseboard"_s), qPrintable(words));
+    const QJsonObject picked = ask("click healthSource:1", u"click"_s);
+    QVERIFY2(!picked.isEmpty() && !picked.contains(u"error"_s),
+             QJsonDocument(picked).toJson(QJsonDocument::Compact).constData());
+    QVERIFY(QTest::qWaitFor([&] { return healthOf().contains(u"protocol mqtt"_s); }, 5000));
+    QVERIFY(!ask("click healthSource:0", u"click"_s).contains(u"error"_s));
+    QVERIFY(QTest::qWaitFor([&] { return healthOf().contains(u"protocol pulseboard"_s); }, 5000));
     app.write("quit\n");
     QVERIFY(QTest::qWaitFor([&] { return app.state() == QProcess::NotRunning; }, 10000));
     QCOMPARE(app.exitCode(), 0);

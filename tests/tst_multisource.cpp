@@ -9,6 +9,7 @@
 #include "dashboard/charts/TileModel.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/HealthHistory.h"
 #include "dashboard/connection/OutboxModel.h"
 #include "dashboard/shell/Dashboard.h"
 #include "dashboard/shell/DashboardCommandLine.h"
@@ -106,6 +107,7 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     plant.connection.queueFile = dir.filePath(u"plant.journal"_s);
     options.sources = {plant};
     options.sourceThreads = true; // as the app runs them
+    options.healthIntervalMs = 50;
     Dashboard dashboard(&mirror, options);
     QCOMPARE(dashboard.sources().size(), 1);
     DashboardSource *source = dashboard.sources().constFirst();
@@ -139,6 +141,21 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
         QCOMPARE(sources.at(1).toMap().value(u"channelCount"_s).toInt(), 1);
         QCOMPARE(sources.at(1).toMap().value(u"protocol"_s).toString(), u"pulseboard"_s);
     }
+    // Each source's health is its own: plant's figures under its name, the first's as before.
+    HealthHistory *plantHealth = source->health();
+    QCOMPARE(plantHealth->figuresSource(), u"health/plant"_s);
+    QCOMPARE(plantHealth->eventsSource(), u"health.events/plant"_s);
+    QCOMPARE(dashboard.health()->figuresSource(), u"health"_s);
+    auto count = [store](const SeriesKey &key, const QString &field) {
+        const StreamBuffer *b = store->buffer(key, field);
+        return b ? b->size() : 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(count(HealthHistory::figuresKey(u"plant"_s), u"msgsIn"_s) >= 3 &&
+                                 count(HealthHistory::figuresKey(), u"msgsIn"_s) >= 3,
+                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(plantHealth->msgsInPerSec() > 0, 5000);
+    QCOMPARE(count(HealthHistory::eventsKey(u"plant"_s), u"connected"_s), 1);
+    QCOMPARE(count(HealthHistory::eventsKey(), u"connected"_s), 1);
 
     // Cut plant: its connections are reset and new ones refused at their first bytes.
     proxy.setMode(Test::FaultProxy::Mode::Reset);
@@ -152,6 +169,9 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     QVERIFY(store->outages().isEmpty());
     QVERIFY(store->outagesOf(SeriesKey::channel(u"metrics"_s)).isEmpty());
     QCOMPARE(store->outagesOf(SeriesKey::channel(u"plant/metrics"_s)).size(), 1);
+    // So does its health: plant's chart marks the disconnect, the first's does not.
+    QTRY_VERIFY_WITH_TIMEOUT(count(HealthHistory::eventsKey(u"plant"_s), u"disconnected"_s) >= 1, 5000);
+    QCOMPARE(count(HealthHistory::eventsKey(), u"disconnected"_s), 0);
     // The first keeps drawing meanwhile.
     const int firstBefore = samples(store, u"metrics"_s);
     QTRY_VERIFY_WITH_TIMEOUT(samples(store, u"metrics"_s) >= firstBefore + 10, 5000);
@@ -175,6 +195,8 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     QCOMPARE(mirror.queuedCount(), 0);
     QCOMPARE(source->outbox()->rowCount(), 1);
     QCOMPARE(dashboard.outbox()->rowCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(plantHealth->outboxDepth(), 1, 5000);
+    QCOMPARE(dashboard.health()->outboxDepth(), 0);
 
     // Restore plant: it reconnects, its outage ends, its tile and lines resume, the command lands.
     proxy.setMode(Test::FaultProxy::Mode::Pass);
@@ -188,6 +210,9 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     QCOMPARE(delivered.channel, u"cmd"_s);
     QCOMPARE(delivered.data.toObject().value(u"restart"_s).toString(), u"pump-2"_s);
     QTRY_COMPARE(source->connection()->queuedCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(plantHealth->outboxDepth(), 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(plantHealth->reconnected() >= 1, 5000);
+    QCOMPARE(dashboard.health()->reconnected(), 0);
     QTest::qWait(200);
     QCOMPARE(watchB.ofType(MessageType::Message).size(), 1);
     QCOMPARE(watchA.ofType(MessageType::Message).size(), 0);

@@ -1,5 +1,6 @@
 // Connection health: RTT, message rate, bytes/s and Outbox depth over time, with connects,
-// disconnects and errors marked on the same time axis; the event log in words beside them.
+// disconnects and errors marked on the same time axis; the event log in words beside them. With
+// several sources, a row of their names picks whose figures, charts and capabilities are shown.
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
@@ -10,8 +11,15 @@ import "Format.js" as Format
 Item {
     id: panel
     required property Dashboard dashboard
-    readonly property HealthHistory health: dashboard.health
-    readonly property bool live: dashboard.status.live
+    // Whose health: 0 the first source (the header's), n the dashboard's n-th further source.
+    property int sourceIndex: 0
+    // The first source's name as the source strip shows it.
+    property string firstName: "first"
+    readonly property DashboardSource source: sourceIndex > 0 && sourceIndex <= dashboard.sources.length
+                                              ? dashboard.sources[sourceIndex - 1] : null
+    readonly property HealthHistory health: source ? source.health : dashboard.health
+    readonly property bool live: source ? source.status.live : dashboard.status.live
+    readonly property ConnectionMirror connection: source ? source.connection : dashboard.connection
     readonly property int windowMs: dashboard.windowMs
     // The charts read with the mouse as the Streams tiles do: hover for each series' value, a
     // drag zooms every Health chart to that range, a double click goes back to live.
@@ -86,6 +94,33 @@ Item {
                 height: Math.max(leftScroll.height, implicitHeight)
                 spacing: Theme.gap
 
+                // Several sources: whose health is shown (each has its own connection and figures).
+                Flow {
+                    objectName: "healthSources"
+                    visible: panel.dashboard.sources.length > 0
+                    Layout.fillWidth: true
+                    spacing: 8
+                    Text {
+                        text: "Source"
+                        color: Theme.textDim
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontSmall
+                        height: 30
+                        verticalAlignment: Text.AlignVCenter
+                    }
+                    Segmented {
+                        objectName: "healthSource"
+                        value: panel.sourceIndex
+                        options: {
+                            var list = [{ label: panel.firstName, value: 0 }]
+                            for (var i = 0; i < panel.dashboard.sources.length; ++i)
+                                list.push({ label: panel.dashboard.sources[i].name, value: i + 1 })
+                            return list
+                        }
+                        onPicked: value => panel.sourceIndex = value
+                    }
+                }
+
                 // The figures wrap onto a second row rather than clip their words in a narrow window.
                 GridLayout {
                     id: figures
@@ -137,14 +172,14 @@ Item {
                     title: "Round-trip time"
                     subtitle: "ms, heartbeat ping to pong"
                     chartName: "health.rtt"
-                    specs: [{ source: "health", origin: "dashboard", path: "rttMs", label: "RTT", color: Theme.accent }]
+                    specs: [{ source: panel.health.figuresSource, origin: "dashboard", path: "rttMs", label: "RTT", color: Theme.accent }]
                 }
                 HealthChart {
                     title: "Message rate"
                     subtitle: "frames per second: in (blue), out (green)"
                     chartName: "health.msgs"
-                    specs: [{ source: "health", origin: "dashboard", path: "msgsIn", label: "in", color: Theme.accent },
-                            { source: "health", origin: "dashboard", path: "msgsOut", label: "out", color: Theme.ok }]
+                    specs: [{ source: panel.health.figuresSource, origin: "dashboard", path: "msgsIn", label: "in", color: Theme.accent },
+                            { source: panel.health.figuresSource, origin: "dashboard", path: "msgsOut", label: "out", color: Theme.ok }]
                 }
                 RowLayout {
                     Layout.fillWidth: true
@@ -154,14 +189,14 @@ Item {
                         title: "Bytes per second"
                         subtitle: "in (blue), out (green)"
                         chartName: "health.bytes"
-                        specs: [{ source: "health", origin: "dashboard", path: "bytesIn", label: "in", color: Theme.accent },
-                                { source: "health", origin: "dashboard", path: "bytesOut", label: "out", color: Theme.ok }]
+                        specs: [{ source: panel.health.figuresSource, origin: "dashboard", path: "bytesIn", label: "in", color: Theme.accent },
+                                { source: panel.health.figuresSource, origin: "dashboard", path: "bytesOut", label: "out", color: Theme.ok }]
                     }
                     HealthChart {
                         title: "Outbox depth"
                         subtitle: "messages waiting to be sent or acknowledged"
                         chartName: "health.outbox"
-                        specs: [{ source: "health", origin: "dashboard", path: "outbox", label: "outbox", color: Theme.warn }]
+                        specs: [{ source: panel.health.figuresSource, origin: "dashboard", path: "outbox", label: "outbox", color: Theme.warn }]
                     }
                 }
                 HealthChart {
@@ -175,9 +210,9 @@ Item {
                     yTo: 3.5
                     showYLabels: false
                     showEmptyHint: false
-                    specs: [{ source: "health.events", origin: "dashboard", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
-                            { source: "health.events", origin: "dashboard", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
-                            { source: "health.events", origin: "dashboard", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
+                    specs: [{ source: panel.health.eventsSource, origin: "dashboard", path: "connected", label: "connected", color: Theme.ok, kind: "scatter" },
+                            { source: panel.health.eventsSource, origin: "dashboard", path: "disconnected", label: "disconnected", color: Theme.warn, kind: "scatter" },
+                            { source: panel.health.eventsSource, origin: "dashboard", path: "error", label: "error", color: Theme.error, kind: "scatter" }]
                 }
             }
         }
@@ -192,7 +227,7 @@ Item {
             Card {
                 id: capsCard
                 objectName: "capabilities"
-                readonly property ConnectionMirror conn: panel.dashboard.connection
+                readonly property ConnectionMirror conn: panel.connection
                 Layout.fillWidth: true
                 Layout.preferredHeight: implicitHeight
                 implicitHeight: caps.implicitHeight + chromeHeight

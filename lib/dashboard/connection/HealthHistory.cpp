@@ -1,12 +1,13 @@
 #include "HealthHistory.h"
 
-#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/charts/SeriesStore.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "protocol/Clock.h"
 
 namespace Pulseboard {
 
-HealthHistory::HealthHistory(SeriesStore *store, QObject *parent) : QObject(parent), m_store(store)
+HealthHistory::HealthHistory(SeriesStore *store, QObject *parent, const QString &source)
+    : QObject(parent), m_store(store), m_source(source)
 {
     connect(&m_timer, &QTimer::timeout, this, &HealthHistory::sampleManager);
 }
@@ -58,7 +59,7 @@ void HealthHistory::sampleManager()
 
 void HealthHistory::addSample(const Counters &c, qint64 nowMs)
 {
-    const SeriesKey source = figuresKey();
+    const SeriesKey source = figuresKey(m_source);
     if (m_previousMs >= 0 && nowMs > m_previousMs) {
         const double seconds = double(nowMs - m_previousMs) / 1000.0;
         // Counters only grow; a smaller value means a new manager, so the delta starts over.
@@ -88,7 +89,7 @@ void HealthHistory::addMarker(int lane, qint64 nowMs)
     static const char *const names[] = {"", "connected", "disconnected", "error"};
     if (lane < 1 || lane > 3)
         return;
-    m_store->addSample(eventsKey(), QString::fromLatin1(names[lane]), nowMs, lane);
+    m_store->addSample(eventsKey(m_source), QString::fromLatin1(names[lane]), nowMs, lane);
 }
 
 } // namespace Pulseboard

@@ -3,7 +3,8 @@
 // in and out), takes the RTT and the Outbox depth, and stores each as a series of the
 // SeriesStore under the dashboard's own source "health" (figuresKey(), never a channel's key);
 // connects, reconnects and errors become marker series under "health.events" (eventsKey()) so
-// they share the charts' time axis.
+// they share the charts' time axis. A dashboard's further sources (DashboardSource) each have one
+// of their own, under "health/NAME" and "health.events/NAME".
 #pragma once
 
 #include "dashboard/charts/SeriesKey.h"
@@ -35,11 +36,23 @@ class HealthHistory : public QObject
     // Outages recovered: a connection open again after one was lost.
     Q_PROPERTY(int reconnected READ reconnected NOTIFY sampled)
     Q_PROPERTY(int gaps READ gaps NOTIFY sampled)
+    // What QML charts name these series by: {source: figuresSource, origin: "dashboard"}.
+    Q_PROPERTY(QString figuresSource READ figuresSource CONSTANT)
+    Q_PROPERTY(QString eventsSource READ eventsSource CONSTANT)
 
 public:
-    // QML charts them as {source: "health" or "health.events", origin: "dashboard"}.
-    static SeriesKey figuresKey() { return SeriesKey::dashboard(QStringLiteral("health")); }
-    static SeriesKey eventsKey() { return SeriesKey::dashboard(QStringLiteral("health.events")); }
+    // The first source's (`source` empty): "health" and "health.events"; a further source's:
+    // "health/NAME" and "health.events/NAME".
+    static SeriesKey figuresKey(const QString &source = QString())
+    {
+        return SeriesKey::dashboard(source.isEmpty() ? QStringLiteral("health")
+                                                     : QStringLiteral("health/") + source);
+    }
+    static SeriesKey eventsKey(const QString &source = QString())
+    {
+        return SeriesKey::dashboard(source.isEmpty() ? QStringLiteral("health.events")
+                                                     : QStringLiteral("health.events/") + source);
+    }
 
     struct Counters
     {
@@ -54,7 +67,11 @@ public:
         quint64 gaps = 0;
     };
 
-    explicit HealthHistory(SeriesStore *store, QObject *parent = nullptr);
+    // `source`: empty for the dashboard's first source, else a further source's name.
+    explicit HealthHistory(SeriesStore *store, QObject *parent = nullptr, const QString &source = QString());
+    QString source() const { return m_source; }
+    QString figuresSource() const { return figuresKey(m_source).name; }
+    QString eventsSource() const { return eventsKey(m_source).name; }
     void attach(ConnectionMirror *manager, int intervalMs = 1000);
 
     // One sample: rates are the counter deltas since the previous sample over the time between.
@@ -83,6 +100,7 @@ private:
     void sampleManager();
 
     SeriesStore *m_store;
+    QString m_source;
     QPointer<ConnectionMirror> m_manager;
     QTimer m_timer;
     QSet<QString> m_ownRequests; // on their way

@@ -229,7 +229,7 @@ void Dashboard::addSources()
         auto *source = new DashboardSource(
             spec, m_store,
             [this] { QMetaObject::invokeMethod(m_clock, &DisplayClock::noteActivity, Qt::QueuedConnection); },
-            m_options.sourceThreads, this);
+            m_options.sourceThreads, m_options.healthIntervalMs, this);
         m_sources.append(source);
         ConnectionMirror *mirror = source->connection();
         const QString name = spec.name;

@@ -3,6 +3,7 @@
 #include "client/ConnectionManager.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
+#include "dashboard/connection/HealthHistory.h"
 #include "dashboard/connection/OutboxModel.h"
 
 #include <QThread>
@@ -11,8 +12,9 @@
 namespace Pulseboard {
 
 DashboardSource::DashboardSource(const SourceSpec &spec, SeriesStore *store, std::function<void()> wake,
-                                 bool thread, QObject *parent)
+                                 bool thread, int healthIntervalMs, QObject *parent)
     : QObject(parent), m_spec(spec), m_status(new ConnectionStatus(this)), m_outbox(new OutboxModel(this)),
+      m_health(new HealthHistory(store, this, spec.name)),
       m_ingest(std::make_unique<MessageIngest>(store, std::move(wake)))
 {
     m_ingest->setChannelPrefix(prefix());
@@ -28,6 +30,7 @@ DashboardSource::DashboardSource(const SourceSpec &spec, SeriesStore *store, std
     m_mirror->addMessageSink(m_ingest.get());
     m_status->attach(m_mirror.get());
     m_outbox->attach(m_mirror.get());
+    m_health->attach(m_mirror.get(), healthIntervalMs);
     m_rateTimer.setInterval(1000);
     connect(&m_rateTimer, &QTimer::timeout, this, [this] {
         const quint64 messages = m_mirror->stats().messages;

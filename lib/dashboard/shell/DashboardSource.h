@@ -26,6 +26,7 @@ namespace Pulseboard {
 class ConnectionManager;
 class ConnectionMirror;
 class ConnectionStatus;
+class HealthHistory;
 class OutboxModel;
 class SeriesStore;
 
@@ -47,14 +48,17 @@ class DashboardSource : public QObject
     Q_PROPERTY(Pulseboard::ConnectionStatus *status READ status CONSTANT)
     // What the Console publishes and requests on this source, and the fate of each.
     Q_PROPERTY(Pulseboard::OutboxModel *outbox READ outbox CONSTANT)
+    // Its RTT, rates, outbox depth and reconnects over time, for the Health panel.
+    Q_PROPERTY(Pulseboard::HealthHistory *health READ health CONSTANT)
     // Messages a second over the last second (live ones; a backfill is not traffic).
     Q_PROPERTY(double rate READ rate NOTIFY rateChanged)
 
 public:
     // `store` and `wake` as MessageIngest takes them. With `thread` the connection runs on a
-    // thread of its own (tests may keep it on the caller's).
+    // thread of its own (tests may keep it on the caller's). Its health is sampled every
+    // `healthIntervalMs`.
     DashboardSource(const SourceSpec &spec, SeriesStore *store, std::function<void()> wake, bool thread,
-                    QObject *parent = nullptr);
+                    int healthIntervalMs = 1000, QObject *parent = nullptr);
     ~DashboardSource() override;
 
     QString name() const { return m_spec.name; }
@@ -64,6 +68,7 @@ public:
     ConnectionMirror *connection() const { return m_mirror.get(); }
     ConnectionStatus *status() const { return m_status; }
     OutboxModel *outbox() const { return m_outbox; }
+    HealthHistory *health() const { return m_health; }
     MessageIngest *ingest() const { return m_ingest.get(); }
     double rate() const { return m_rate; }
     // Whether `channel` (a dashboard name) is one of this source's, and its name on the wire.
@@ -94,6 +99,7 @@ private:
     std::unique_ptr<ConnectionMirror> m_mirror;
     ConnectionStatus *m_status;
     OutboxModel *m_outbox;
+    HealthHistory *m_health;
     std::unique_ptr<MessageIngest> m_ingest;
     QTimer m_rateTimer;
     quint64 m_lastMessages = 0;
