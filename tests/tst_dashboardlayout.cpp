@@ -8,12 +8,15 @@
 // a tile drops a channel no tile shows any more; export writes a --config file that reads back
 // as the same tiles and never replaces a file without being told.
 #include "client/ConnectionManager.h"
-#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/charts/TileModel.h"
+#include "dashboard/commands/CommandLibrary.h"
+#include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/shell/Dashboard.h"
 #include "dashboard/shell/DashboardLayout.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -458,6 +461,14 @@ private Q_SLOTS:
         start.write("{}");
         start.close();
         config.charts = {chart(u"sys.cpu"_s, {u"data.total"_s})};
+        QString error;
+        QStringList warnings;
+        QVERIFY2(CommandTemplate::listFromJson(
+                     QJsonArray{QJsonObject{{u"name"_s, u"restart"_s},
+                                            {u"channel"_s, u"ops.restart"_s},
+                                            {u"payload"_s, QJsonObject{{u"service"_s, u"{service}"_s}}}}},
+                     u"commands"_s, &config.commands, &warnings, &error),
+                 qPrintable(error));
         Dashboard::Options options;
         options.config = config;
         options.channels = {u"demo.wave"_s};
@@ -465,13 +476,24 @@ private Q_SLOTS:
         ConnectionMirror mirror(&manager);
         Dashboard dashboard(&mirror, options);
         QVERIFY(dashboard.setTileWide(tileKeys(dashboard).at(0), true));
+        // A command saved in the app beside the config's: the file holds both.
+        QCOMPARE(dashboard.commands()->save({{u"name"_s, u"scale"_s},
+                                             {u"kind"_s, u"publish"_s},
+                                             {u"target"_s, u"ops.scale"_s},
+                                             {u"payload"_s, u"{\"n\": {n}}"_s},
+                                             {u"params"_s, u"n=2"_s}},
+                                            QString()),
+                 QString());
 
         const QString file = dir.filePath(u"out/layout.json"_s);
         QVariantMap r = dashboard.exportLayout(file, false);
         QCOMPARE(r.value(u"error"_s).toString(), QString());
         DashboardConfig back;
-        QString error;
         QVERIFY2(DashboardConfig::load(file, &back, &error), qPrintable(error));
+        QCOMPARE(back.commands.size(), 2);
+        QCOMPARE(back.commands.at(0).name, u"restart"_s);
+        QCOMPARE(back.commands.at(1).name, u"scale"_s);
+        QCOMPARE(back.commands.at(1).target, u"ops.scale"_s);
         // The layout's chart; the automatic tile comes from the channels, as it does here.
         QCOMPARE(back.charts.size(), 1);
         QCOMPARE(back.charts.at(0).channel, u"sys.cpu"_s);

@@ -3,6 +3,7 @@
 #include "dashboard/shell/DashboardSettings.h"
 
 #include <QJsonDocument>
+#include <algorithm>
 
 namespace Pulseboard {
 
@@ -106,6 +107,18 @@ void CommandLibrary::setConfigCommands(const QList<CommandTemplate> &commands)
         setProblem(QStringLiteral("the config file has commands named like saved ones (%1): both are listed, "
                                   "the config's first")
                        .arg(clashes.join(QStringLiteral(", "))));
+}
+
+QList<CommandTemplate> CommandLibrary::forConfigFile() const
+{
+    QList<CommandTemplate> all = m_config;
+    for (const CommandTemplate &u : m_user) {
+        const bool taken = std::any_of(m_config.cbegin(), m_config.cend(),
+                                       [&u](const CommandTemplate &c) { return c.name == u.name; });
+        if (!taken)
+            all.append(u);
+    }
+    return all;
 }
 
 void CommandLibrary::reset(const QList<CommandTemplate> &config, const QList<CommandTemplate> &user)

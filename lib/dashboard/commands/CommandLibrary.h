@@ -52,6 +52,9 @@ public:
     // whose name the config now takes stays, and is said in problem().
     void setConfigCommands(const QList<CommandTemplate> &commands);
     QList<CommandTemplate> userCommands() const { return m_user; }
+    // Every command, for a config file (Export ▾ → Layout): the config's, then the ones saved in
+    // the app whose names the config does not take (a file holds each name once).
+    QList<CommandTemplate> forConfigFile() const;
 
     const CommandTemplate *find(const QString &name) const;
     Q_INVOKABLE int indexOf(const QString &name) const;

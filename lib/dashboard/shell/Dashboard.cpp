@@ -908,6 +908,7 @@ DashboardConfig Dashboard::currentConfig() const
     DashboardConfig c = m_options.config;
     c.warnings.clear();
     c.charts = m_layout->charts();
+    c.commands = m_commands->forConfigFile(); // the ones saved in the app too
     c.windowMs = m_windowMs;
     if (m_manager) {
         c.channels = m_manager->subscriptions();
