@@ -472,6 +472,10 @@ private Q_SLOTS:
         Dashboard::Options options;
         options.config = config;
         options.channels = {u"demo.wave"_s};
+        // A rule given with --alert (not in the config): the file holds the rules in effect.
+        const auto rule = AlertRule::parse(u"name=hot channel=sys.cpu field=/total above=90");
+        QVERIFY(rule);
+        options.alerts = {*rule};
         ConnectionManager manager;
         ConnectionMirror mirror(&manager);
         Dashboard dashboard(&mirror, options);
@@ -494,6 +498,8 @@ private Q_SLOTS:
         QCOMPARE(back.commands.at(0).name, u"restart"_s);
         QCOMPARE(back.commands.at(1).name, u"scale"_s);
         QCOMPARE(back.commands.at(1).target, u"ops.scale"_s);
+        QCOMPARE(back.alerts.size(), 1);
+        QCOMPARE(back.alerts.at(0).name, u"hot"_s);
         // The layout's chart; the automatic tile comes from the channels, as it does here.
         QCOMPARE(back.charts.size(), 1);
         QCOMPARE(back.charts.at(0).channel, u"sys.cpu"_s);

@@ -909,6 +909,7 @@ DashboardConfig Dashboard::currentConfig() const
     c.warnings.clear();
     c.charts = m_layout->charts();
     c.commands = m_commands->forConfigFile(); // the ones saved in the app too
+    c.alerts = m_options.alerts;              // the rules in effect: --alert and --alert-file's too
     c.windowMs = m_windowMs;
     if (m_manager) {
         c.channels = m_manager->subscriptions();
