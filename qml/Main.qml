@@ -52,13 +52,25 @@ ApplicationWindow {
     // The palette follows the dashboard's theme (--theme, the rail's toggle, the saved choice).
     Binding { target: Theme; property: "name"; value: window.dashboard.theme }
 
-    readonly property int shownPanel: kiosk ? panelNames.indexOf(kioskPanels[kioskIndex % kioskPanels.length]) : current
+    // What a kiosk cycles through: its panels, and the Health panel once per source (a wall
+    // shows each system's health in turn; the Streams panel holds every source's tiles at once).
+    readonly property var kioskSteps: {
+        var steps = []
+        for (var i = 0; i < kioskPanels.length; ++i) {
+            var sources = kioskPanels[i] === "health" ? dashboard.sources.length + 1 : 1
+            for (var s = 0; s < sources; ++s)
+                steps.push({ panel: kioskPanels[i], source: s })
+        }
+        return steps
+    }
+    readonly property var kioskStep: kioskSteps[kioskIndex % kioskSteps.length]
+    readonly property int shownPanel: kiosk ? panelNames.indexOf(kioskStep.panel) : current
 
     Timer {
-        running: window.kiosk && window.dashboard.cycleSeconds > 0 && window.kioskPanels.length > 1
+        running: window.kiosk && window.dashboard.cycleSeconds > 0 && window.kioskSteps.length > 1
         interval: window.dashboard.cycleSeconds * 1000
         repeat: true
-        onTriggered: window.kioskIndex = (window.kioskIndex + 1) % window.kioskPanels.length
+        onTriggered: window.kioskIndex = (window.kioskIndex + 1) % window.kioskSteps.length
     }
 
     Shortcut { sequences: ["Ctrl+1"]; enabled: !window.kiosk; onActivated: window.current = 0 }
@@ -242,7 +254,11 @@ ApplicationWindow {
                 Layout.margins: Theme.pad
                 currentIndex: window.shownPanel
                 StreamsPanel { dashboard: window.dashboard; editable: !window.kiosk }
-                HealthPanel { dashboard: window.dashboard; firstName: window.firstSourceName }
+                HealthPanel {
+                    dashboard: window.dashboard
+                    firstName: window.firstSourceName
+                    kioskSource: window.kiosk ? window.kioskStep.source : -1
+                }
                 ChannelsPanel { dashboard: window.dashboard; editable: !window.kiosk }
                 RawPanel { raw: window.dashboard.raw; dashboard: window.dashboard; editable: !window.kiosk }
                 ConsolePanel { dashboard: window.dashboard; outbox: window.dashboard.outbox; connection: window.dashboard.connection; enabled: !window.kiosk }

@@ -27,6 +27,7 @@
 #include "support/TestUtils.h"
 
 #include <QColor>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -1409,6 +1410,53 @@ private Q_SLOTS:
         for (const QJsonValue &v : std::as_const(restored))
             QCOMPARE(words(v), u"ACKED"_s);
         QVERIFY(again.quit());
+    }
+
+    void kioskCyclesTheHealthOfEachSource()
+    {
+        // A wall of two systems: the embedded hub and an MQTT broker "lab" (down: no broker
+        // listens there). The kiosk shows the Health panel, once per source, a second each.
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        const QString config = home.filePath(u"wall.json"_s);
+        QFile file(config);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"layout": {"panels": ["health"], "cycleSeconds": 1}})");
+        file.close();
+        ControlledDashboard app;
+        app.start(home.path(), {u"--no-settings"_s, u"--kiosk"_s, u"--config"_s, config, u"--source"_s,
+                                u"lab:mqtt=ws://127.0.0.1:1/"_s, u"--max-retries"_s, u"0"_s});
+        QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+        // Whose health is shown: the protocol its "What this server gives" card names.
+        auto shown = [&]() -> QString {
+            const QJsonArray items = app.send(u"find capabilities"_s).value(u"items"_s).toArray();
+            for (const QJsonValue &v : items) {
+                const QJsonObject item = v.toObject();
+                if (item.value(u"name"_s).toString() != u"capabilities"_s ||
+                    !item.value(u"visible"_s).toBool())
+                    continue;
+                for (const QJsonValue &t : item.value(u"texts"_s).toArray()) {
+                    if (t.toString().startsWith(u"protocol "_s))
+                        return t.toString().section(u' ', 1, 1);
+                }
+            }
+            return QString();
+        };
+        QStringList seen; // each change of what is shown, in order
+        QElapsedTimer t;
+        t.start();
+        while (seen.size() < 3 && t.elapsed() < 30000) {
+            const QString now = shown();
+            if (!now.isEmpty() && (seen.isEmpty() || seen.constLast() != now))
+                seen.append(now);
+            QTest::qWait(100);
+        }
+        // One source, then the other, then the first again (which one the first look falls on
+        // depends on how fast the window came up).
+        QVERIFY2(seen.size() == 3 && seen.at(0) == seen.at(2) &&
+                     QSet<QString>(seen.cbegin(), seen.cend()) == (QSet<QString>{u"pulseboard"_s, u"mqtt"_s}),
+                 qPrintable(seen.join(u", "_s)));
+        QVERIFY(app.quit());
     }
 
     void windowGeometryUnderXcb_data()

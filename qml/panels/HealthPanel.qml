@@ -11,12 +11,15 @@ import "Format.js" as Format
 Item {
     id: panel
     required property Dashboard dashboard
-    // Whose health: 0 the first source (the header's), n the dashboard's n-th further source.
+    // Whose health: 0 the first source (the header's), n the dashboard's n-th further source;
+    // picked in the panel, or (>= 0) by the kiosk's cycle.
     property int sourceIndex: 0
+    property int kioskSource: -1
+    readonly property int shownSource: kioskSource >= 0 ? kioskSource : sourceIndex
     // The first source's name as the source strip shows it.
     property string firstName: "first"
-    readonly property DashboardSource source: sourceIndex > 0 && sourceIndex <= dashboard.sources.length
-                                              ? dashboard.sources[sourceIndex - 1] : null
+    readonly property DashboardSource source: shownSource > 0 && shownSource <= dashboard.sources.length
+                                              ? dashboard.sources[shownSource - 1] : null
     readonly property HealthHistory health: source ? source.health : dashboard.health
     readonly property bool live: source ? source.status.live : dashboard.status.live
     readonly property ConnectionMirror connection: source ? source.connection : dashboard.connection
@@ -110,7 +113,8 @@ Item {
                     }
                     Segmented {
                         objectName: "healthSource"
-                        value: panel.sourceIndex
+                        value: panel.shownSource
+                        enabled: panel.kioskSource < 0
                         options: {
                             var list = [{ label: panel.firstName, value: 0 }]
                             for (var i = 0; i < panel.dashboard.sources.length; ++i)
