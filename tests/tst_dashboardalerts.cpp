@@ -612,6 +612,46 @@ private Q_SLOTS:
         QDBusConnection::disconnectFromBus(u"standin-e2e"_s);
     }
 
+    void ruleOnAFurtherSourceWatchesThatSource()
+    {
+        // Two hubs with a channel of one name: the rule names lab's ("lab/plant.temp"), so only
+        // what lab's hub publishes raises it, and the alert names the channel as the dashboard does.
+        auto first = startHub(quietHubOptions());
+        auto lab = startHub(quietHubOptions());
+        QVERIFY(first && lab);
+        QTemporaryDir home;
+        Dashboard app;
+        app.start(home.path(), first->url(),
+                  {u"--source"_s, u"lab="_s + lab->url().toString(), u"--alert"_s,
+                   u"name=lab-hot severity=critical channel=lab/plant.temp field=/t above=90"_s},
+                  u"unix:path=/nonexistent/pulseboard-bus"_s);
+        QVERIFY(app.process.waitForStarted(5000));
+        // Subscribed on lab for the rule, not on the first.
+        QTRY_COMPARE_WITH_TIMEOUT(lab->router().subscriberCount(u"plant.temp"_s), 1, 10000);
+        QCOMPARE(first->router().subscriberCount(u"plant.temp"_s), 0);
+        ProtocolProbe onFirst;
+        QVERIFY(onFirst.open(first->url()));
+        QVERIFY(publishAll(onFirst, u"plant.temp"_s, {95}));
+        ProtocolProbe onLab;
+        QVERIFY(onLab.open(lab->url()));
+        QVERIFY(publishAll(onLab, u"plant.temp"_s, {50, 96}));
+        const QJsonObject a =
+            app.alertsWhen([](const QJsonObject &o) { return o.value(u"active"_s).toInt() == 1; });
+        QCOMPARE(a.value(u"active"_s).toInt(), 1);
+        const QJsonArray list = a.value(u"list"_s).toArray();
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list.at(0).toObject().value(u"rule"_s).toString(), u"lab-hot"_s);
+        QCOMPARE(list.at(0).toObject().value(u"channel"_s).toString(), u"lab/plant.temp"_s);
+        QCOMPARE(list.at(0).toObject().value(u"value"_s).toDouble(), 96.0);
+        // Back under on lab: resolved.
+        QVERIFY(publishAll(onLab, u"plant.temp"_s, {80}));
+        const QJsonObject after =
+            app.alertsWhen([](const QJsonObject &o) { return o.value(u"active"_s).toInt() == 0; });
+        QCOMPARE(after.value(u"list"_s).toArray().at(0).toObject().value(u"state"_s).toString(),
+                 u"resolved"_s);
+        QVERIFY(app.quit());
+    }
+
     void dashboardWithoutABusRunsAndSaysNotificationsAreOff()
     {
         auto hub = startHub(quietHubOptions());

@@ -1,6 +1,7 @@
 #include "DashboardSession.h"
 
 #include "Dashboard.h"
+#include "DashboardSource.h"
 #include "HistoryRecorder.h"
 #include "alerts/AlertMonitor.h"
 #include "client/ConnectionManager.h"
@@ -158,16 +159,31 @@ void DashboardSession::startAlerts()
         return;
     qRegisterMetaType<Pulseboard::AlertEvent>();
     AlertListModel *model = m_dashboard->alerts();
-    const QList<AlertRule> rules = m_launch.alerts;
-    m_mirror->runOnManagerThread([this, rules, model](ConnectionManager *m) {
-        m_monitor = new AlertMonitor(m, rules);
-        // Made on the network thread: its events come to the model queued, on the GUI thread
-        // (connected before it starts, so the first one is not missed).
-        connect(m_monitor, &AlertMonitor::alert, model, &AlertListModel::add, Qt::QueuedConnection);
-        connect(m_monitor, &AlertMonitor::problem, model, &AlertListModel::noteRuleProblem,
-                Qt::QueuedConnection);
-        m_monitor->start();
-    });
+    // A rule on a further source's channel ("lab/temp") is that source's to evaluate, on its own
+    // connection; the others (and those with no channel: source-down, outbox-age, a gap on any
+    // channel) are the first source's.
+    QList<AlertRule> rules;
+    QHash<DashboardSource *, QList<AlertRule>> bySource;
+    for (const AlertRule &rule : std::as_const(m_launch.alerts)) {
+        DashboardSource *owner = nullptr;
+        for (DashboardSource *source : m_dashboard->sources())
+            if (!rule.channel.isEmpty() && source->owns(rule.channel))
+                owner = source;
+        if (!owner) {
+            rules.append(rule);
+            continue;
+        }
+        AlertRule own = rule;
+        own.channel = owner->wireName(rule.channel);
+        bySource[owner].append(own);
+    }
+    for (auto it = bySource.cbegin(); it != bySource.cend(); ++it)
+        it.key()->watchAlerts(it.value(), model);
+    if (!rules.isEmpty()) {
+        m_mirror->runOnManagerThread([this, rules, model](ConnectionManager *m) {
+            m_monitor = DashboardSource::startAlertMonitor(m, rules, model, QString());
+        });
+    }
     if (!m_launch.desktopNotifications) {
         model->setNotifications(QStringLiteral("desktop notifications off (--no-notifications)"));
         return;

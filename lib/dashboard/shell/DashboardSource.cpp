@@ -1,6 +1,8 @@
 #include "DashboardSource.h"
 
+#include "alerts/AlertMonitor.h"
 #include "client/ConnectionManager.h"
+#include "dashboard/alerts/AlertListModel.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
 #include "dashboard/connection/HealthHistory.h"
@@ -48,7 +50,10 @@ DashboardSource::~DashboardSource()
 {
     // The sink comes off first, then the manager goes on its own thread, then the thread.
     m_mirror->removeMessageSink(m_ingest.get());
-    m_mirror->runOnManagerThread([](ConnectionManager *m) { delete m; });
+    m_mirror->runOnManagerThread([monitor = std::exchange(m_monitor, nullptr)](ConnectionManager *m) {
+        delete monitor; // a sink of the manager: off it first
+        delete m;
+    });
     m_manager = nullptr;
     if (m_thread) {
         m_thread->quit();
@@ -69,6 +74,33 @@ void DashboardSource::open()
     for (const QString &c : m_spec.channels)
         m_mirror->subscribe(c);
     m_mirror->open();
+}
+
+void DashboardSource::watchAlerts(const QList<AlertRule> &rules, AlertListModel *alerts)
+{
+    if (rules.isEmpty() || m_monitor)
+        return;
+    m_mirror->runOnManagerThread([this, rules, alerts](ConnectionManager *m) {
+        m_monitor = startAlertMonitor(m, rules, alerts, prefix());
+    });
+}
+
+AlertMonitor *DashboardSource::startAlertMonitor(ConnectionManager *manager, const QList<AlertRule> &rules,
+                                                 AlertListModel *alerts, const QString &channelPrefix)
+{
+    auto *monitor = new AlertMonitor(manager, rules);
+    // Connected before it starts, so the first event is not missed.
+    connect(
+        monitor, &AlertMonitor::alert, alerts,
+        [alerts, channelPrefix](AlertEvent event) {
+            if (!event.channel.isEmpty())
+                event.channel.prepend(channelPrefix);
+            alerts->add(event);
+        },
+        Qt::QueuedConnection);
+    connect(monitor, &AlertMonitor::problem, alerts, &AlertListModel::noteRuleProblem, Qt::QueuedConnection);
+    monitor->start();
+    return monitor;
 }
 
 void DashboardSource::close()

@@ -23,6 +23,9 @@ class QThread;
 
 namespace Pulseboard {
 
+class AlertListModel;
+class AlertMonitor;
+struct AlertRule;
 class ConnectionManager;
 class ConnectionMirror;
 class ConnectionStatus;
@@ -81,6 +84,14 @@ public:
     void open();
     // Goodbye (1000) to the server, written on the connection's thread.
     void close();
+    // Evaluates `rules` (their channels as this source names them, without its prefix) on the
+    // connection's thread, as the first source's rules are; what they raise and clear goes to
+    // `alerts` with the channel as the dashboard names it ("name/channel"). Once.
+    void watchAlerts(const QList<AlertRule> &rules, AlertListModel *alerts);
+    // The monitor of any source's rules (the first's too), made and started on `manager`'s
+    // thread: its events reach `alerts` queued, their channels given `channelPrefix`.
+    static AlertMonitor *startAlertMonitor(ConnectionManager *manager, const QList<AlertRule> &rules,
+                                           AlertListModel *alerts, const QString &channelPrefix);
     // What --print-state and the control snapshot say of it.
     QVariantMap snapshot() const;
     // The same of any source's connection (the first's too): name, state, live, headline, banner,
@@ -96,6 +107,7 @@ private:
     SourceSpec m_spec;
     std::unique_ptr<QThread> m_thread;
     ConnectionManager *m_manager = nullptr; // lives (and is deleted) on m_thread when there is one
+    AlertMonitor *m_monitor = nullptr;      // beside it, on its thread; goes before it
     std::unique_ptr<ConnectionMirror> m_mirror;
     ConnectionStatus *m_status;
     OutboxModel *m_outbox;
