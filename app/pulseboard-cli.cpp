@@ -473,6 +473,11 @@ int main(int argc, char *argv[])
     }
     if (!checkAlertRules(rules, &error))
         return usage(error);
+    for (const AlertRule &rule : std::as_const(rules))
+        if (!rule.source.isEmpty())
+            return usage(QStringLiteral("alert rule %1: source= names a dashboard's source; pulseboard-cli "
+                                        "watches its one connection (leave source= out)")
+                             .arg(rule.name));
     std::optional<AlertSeverity> exitOnAlert;
     if (parser.isSet(QStringLiteral("exit-on-alert"))) {
         AlertSeverity severity = AlertSeverity::Critical;

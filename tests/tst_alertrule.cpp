@@ -117,6 +117,14 @@ void tst_AlertRule::timeRules()
     const auto hold0 = AlertRule::parse(u"name=g gap hold=0s");
     QVERIFY(hold0);
     QCOMPARE(hold0->holdMs, 0);
+    // A dashboard's further source, by name.
+    const auto labDown = AlertRule::parse(u"name=lab-down source=lab source-down=1min");
+    QVERIFY(labDown);
+    QCOMPARE(labDown->source, QStringLiteral("lab"));
+    QCOMPARE(labDown->durationMs, 60000);
+    QVERIFY(AlertRule::parse(u"name=lab-stuck source=lab outbox-age=5s"));
+    QCOMPARE(AlertRule::parse(u"name=lab-gaps source=lab.2 gap")->source, QStringLiteral("lab.2"));
+    QVERIFY(down->source.isEmpty());
 }
 
 void tst_AlertRule::quotedValues()
@@ -150,6 +158,8 @@ void tst_AlertRule::canonicalFormReadsBack_data()
                          << "name=g gap hold=0s";
     QTest::newRow("outbox") << "name=o outbox-age=30s severity=info"
                             << "name=o severity=info outbox-age=30s";
+    QTest::newRow("source") << "source-down=60s source=lab name=d"
+                            << "name=d source=lab source-down=1min";
 }
 
 void tst_AlertRule::canonicalFormReadsBack()
@@ -215,6 +225,15 @@ void tst_AlertRule::badRules_data()
     QTest::newRow("channel on outbox") << "name=a channel=c outbox-age=5s"
                                        << "channel"
                                        << "about the connection";
+    QTest::newRow("source on a channel rule") << "name=a source=lab channel=c above=1"
+                                              << "source"
+                                              << "names its source already";
+    QTest::newRow("source on a gap of a channel") << "name=a source=lab channel=c gap"
+                                                  << "source"
+                                                  << "names its source already";
+    QTest::newRow("bad source name") << "name=a source=\"la b\" source-down=1s"
+                                     << "source"
+                                     << "is not a source name";
     QTest::newRow("bad field") << "name=a channel=c field=usage above=1"
                                << "field"
                                << "is not a JSON pointer";

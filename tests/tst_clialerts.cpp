@@ -395,6 +395,9 @@ void tst_CliAlerts::badRulesAreUsageErrors_data()
                                               QStringLiteral("--alert"),
                                               QStringLiteral("name=a source-down=1s")}
                                << QStringLiteral("two rules are named 'a'");
+    QTest::newRow("source") << QStringList{QStringLiteral("--alert"),
+                                           QStringLiteral("name=lab-down source=lab source-down=5s")}
+                            << QStringLiteral("alert rule lab-down: source= names a dashboard's source");
     QTest::newRow("exit without rules")
         << QStringList{QStringLiteral("--exit-on-alert"), QStringLiteral("critical")}
         << QStringLiteral("--exit-on-alert needs alert rules");

@@ -623,7 +623,9 @@ private Q_SLOTS:
         Dashboard app;
         app.start(home.path(), first->url(),
                   {u"--source"_s, u"lab="_s + lab->url().toString(), u"--alert"_s,
-                   u"name=lab-hot severity=critical channel=lab/plant.temp field=/t above=90"_s},
+                   u"name=lab-hot severity=critical channel=lab/plant.temp field=/t above=90"_s, u"--alert"_s,
+                   u"name=lab-down source=lab source-down=300ms"_s, u"--alert"_s,
+                   u"name=first-down source-down=300ms"_s},
                   u"unix:path=/nonexistent/pulseboard-bus"_s);
         QVERIFY(app.process.waitForStarted(5000));
         // Subscribed on lab for the rule, not on the first.
@@ -649,6 +651,25 @@ private Q_SLOTS:
             app.alertsWhen([](const QJsonObject &o) { return o.value(u"active"_s).toInt() == 0; });
         QCOMPARE(after.value(u"list"_s).toArray().at(0).toObject().value(u"state"_s).toString(),
                  u"resolved"_s);
+
+        // Lab's hub goes away: lab's source-down rule raises, naming lab; the first's does not.
+        lab.reset();
+        const QJsonObject down =
+            app.alertsWhen([](const QJsonObject &o) { return o.value(u"active"_s).toInt() == 1; });
+        QCOMPARE(down.value(u"active"_s).toInt(), 1);
+        QJsonObject labDown;
+        for (const QJsonValue &v : down.value(u"list"_s).toArray()) {
+            QVERIFY(v.toObject().value(u"rule"_s).toString() != u"first-down"_s);
+            if (v.toObject().value(u"rule"_s).toString() == u"lab-down"_s)
+                labDown = v.toObject();
+        }
+        QCOMPARE(labDown.value(u"state"_s).toString(), u"active"_s);
+        QCOMPARE(labDown.value(u"source"_s).toString(), u"lab"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(u"alertBannerText"_s)
+                                     .value(u"text"_s)
+                                     .toString()
+                                     .contains(u"lab-down: lab not live for"_s),
+                                 5000);
         QVERIFY(app.quit());
     }
 

@@ -303,6 +303,22 @@ void tst_MultiSource::sourceFlags()
         QVERIFY2(!readLaunch({u"--no-settings"_s, u"--source"_s, wrong}, &l, &why), qPrintable(wrong));
         QVERIFY2(why.contains(u"source"_s), qPrintable(why));
     }
+
+    // An alert rule's source= names one of them; another name is refused, saying so.
+    {
+        DashboardLaunch l;
+        QString why;
+        QVERIFY2(readLaunch({u"--no-settings"_s, u"--source"_s, u"plant=ws://h:1/"_s, u"--alert"_s,
+                             u"name=plant-down source=plant source-down=5s"_s},
+                            &l, &why),
+                 qPrintable(why));
+        QCOMPARE(l.alerts.size(), 1);
+        QCOMPARE(l.alerts.at(0).source, u"plant"_s);
+        QVERIFY(!readLaunch({u"--no-settings"_s, u"--source"_s, u"plant=ws://h:1/"_s, u"--alert"_s,
+                             u"name=lab-down source=lab source-down=5s"_s},
+                            &l, &why));
+        QVERIFY2(why.contains(u"alert rule lab-down: no source named 'lab'"_s), qPrintable(why));
+    }
 }
 
 QTEST_MAIN(tst_MultiSource)

@@ -31,6 +31,8 @@ QJsonObject alertEventJson(const AlertEvent &event)
                   {L("ts"), double(event.ts)}};
     if (!event.channel.isEmpty())
         o.insert(L("channel"), event.channel);
+    if (!event.source.isEmpty())
+        o.insert(L("source"), event.source);
     if (!event.field.isEmpty() || (event.kind <= AlertRule::Kind::RateBelow))
         o.insert(L("field"), event.field);
     if (std::isfinite(event.value))
@@ -74,6 +76,7 @@ bool alertEventFromJson(const QJsonObject &o, AlertEvent *event, QString *error)
         return false;
     }
     e.channel = o.value(L("channel")).toString();
+    e.source = o.value(L("source")).toString();
     e.field = o.value(L("field")).toString();
     if (o.value(L("value")).isDouble())
         e.value = o.value(L("value")).toDouble();
@@ -420,6 +423,7 @@ AlertEvent AlertEngine::makeEvent(int i, AlertEvent::Type type, double value, do
     e.severity = rule.severity;
     e.kind = rule.kind;
     e.channel = m_states[size_t(i)].channel;
+    e.source = rule.source;
     e.field = rule.readsField() ? rule.field : QString();
     e.value = value;
     e.threshold = threshold;

@@ -39,6 +39,7 @@ struct AlertEvent
     AlertSeverity severity = AlertSeverity::Warning;
     AlertRule::Kind kind = AlertRule::Kind::Above;
     QString channel; // the rule's channel (a gap rule for any channel: the gap's); empty for none
+    QString source;  // a dashboard's further source the rule watches; empty: the first (or the CLI's)
     QString field;   // the rule's field (above/below/rate-*), else empty
     // above/below: the field's value; rate-*: its change per second; stale: seconds since the
     // channel's last message; source-down: seconds not open; gap: messages missed (NaN: not

@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QHash>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <cmath>
@@ -28,11 +29,12 @@ const QStringList &conditionKeys()
 
 const QStringList &allKeys()
 {
-    static const QStringList keys = QStringList{QStringLiteral("name"), QStringLiteral("severity"),
-                                                QStringLiteral("channel"), QStringLiteral("field")} +
-                                    conditionKeys() +
-                                    QStringList{QStringLiteral("clear"), QStringLiteral("for"),
-                                                QStringLiteral("window"), QStringLiteral("hold")};
+    static const QStringList keys =
+        QStringList{QStringLiteral("name"), QStringLiteral("severity"), QStringLiteral("channel"),
+                    QStringLiteral("source"), QStringLiteral("field")} +
+        conditionKeys() +
+        QStringList{QStringLiteral("clear"), QStringLiteral("for"), QStringLiteral("window"),
+                    QStringLiteral("hold")};
     return keys;
 }
 
@@ -252,6 +254,12 @@ QString alertKindName(AlertRule::Kind kind)
     return conditionKeys().at(int(kind));
 }
 
+bool isValidSourceName(QStringView name)
+{
+    static const QRegularExpression word(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"));
+    return word.match(name.toString()).hasMatch();
+}
+
 QString AlertRuleError::message() const
 {
     return key.isEmpty() ? reason : QStringLiteral("key '%1': %2").arg(key, reason);
@@ -260,9 +268,9 @@ QString AlertRuleError::message() const
 bool operator==(const AlertRule &a, const AlertRule &b)
 {
     return a.name == b.name && a.severity == b.severity && a.kind == b.kind && a.channel == b.channel &&
-           a.field == b.field && a.threshold == b.threshold && a.clearLevel == b.clearLevel &&
-           a.forMs == b.forMs && a.windowMs == b.windowMs && a.durationMs == b.durationMs &&
-           a.holdMs == b.holdMs;
+           a.source == b.source && a.field == b.field && a.threshold == b.threshold &&
+           a.clearLevel == b.clearLevel && a.forMs == b.forMs && a.windowMs == b.windowMs &&
+           a.durationMs == b.durationMs && a.holdMs == b.holdMs;
 }
 
 std::optional<AlertRule> AlertRule::parse(QStringView text, AlertRuleError *error)
@@ -357,6 +365,21 @@ std::optional<AlertRule> AlertRule::parse(QStringView text, AlertRuleError *erro
     if (rule.kind == Kind::SourceDown || rule.kind == Kind::OutboxAge) {
         if (refuse(QStringLiteral("channel"), connectionWide.arg(QStringLiteral("channel"))))
             return std::nullopt;
+    }
+    if (byKey.contains(QStringLiteral("source"))) {
+        if (needsChannel || byKey.contains(QStringLiteral("channel"))) {
+            fail(error, QStringLiteral("source"),
+                 QStringLiteral("goes with source-down=, outbox-age= or a gap on any channel; a channel "
+                                "names its source already (channel=lab/temp)"));
+            return std::nullopt;
+        }
+        rule.source = byKey.value(QStringLiteral("source")).value;
+        if (!isValidSourceName(rule.source)) {
+            fail(error, QStringLiteral("source"),
+                 QStringLiteral("'%1' is not a source name (a word of 1-32 letters, digits, '-', '_' or '.')")
+                     .arg(rule.source));
+            return std::nullopt;
+        }
     }
     if (!rule.readsField()) {
         const QString why =
@@ -462,6 +485,8 @@ QString AlertRule::toString() const
         parts << QStringLiteral("severity=") + alertSeverityName(severity);
     if (!channel.isEmpty())
         parts << QStringLiteral("channel=") + quoteIfNeeded(channel);
+    if (!source.isEmpty())
+        parts << QStringLiteral("source=") + source;
     if (readsField() && !field.isEmpty())
         parts << QStringLiteral("field=") + quoteIfNeeded(field);
     const QString key = alertKindName(kind);

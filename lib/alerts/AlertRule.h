@@ -4,6 +4,7 @@
 //   name=cpu-drop channel=sys.cpu field=/total rate-below=-20/s
 //   name=quiet severity=warning channel=orders stale=30s
 //   name=down source-down=60s      name=gaps gap      name=stuck outbox-age=30s
+//   name=lab-down source=lab source-down=60s   (a dashboard's further source, docs/SOURCES.md)
 // Space-separated key=value pairs (a value in double quotes may hold spaces, \" and \\), in any
 // order, each key at most once; exactly one condition key. A refused rule says which key and why
 // (AlertRuleError). Pure values: no clock, no I/O except readAlertRuleFile.
@@ -44,6 +45,8 @@ struct AlertRule
     AlertSeverity severity = AlertSeverity::Warning;
     Kind kind = Kind::Above;
     QString channel;        // required for above/below/rate-*/stale; optional for gap (empty: any)
+    QString source;         // source-down/outbox-age/gap on any channel: a dashboard source by name
+                            // (empty: the first, or the CLI's one connection)
     QString field;          // JSON pointer into the message's data; "" the data itself
     double threshold = 0;   // above/below: in the field's unit; rate-*: per second
     double clearLevel = 0;  // where a raised alert clears (= threshold when clear= is not given)
@@ -65,6 +68,10 @@ struct AlertRule
 
     friend bool operator==(const AlertRule &a, const AlertRule &b);
 };
+
+// A dashboard source's name: a word of 1-32 letters, digits, '-', '_' or '.', first a letter or
+// digit (what a rule's source= and DashboardConfig::checkSourceName accept).
+bool isValidSourceName(QStringView name);
 
 // "above", "below", "rate-above", "rate-below", "stale", "source-down", "gap", "outbox-age".
 QString alertKindName(AlertRule::Kind kind);

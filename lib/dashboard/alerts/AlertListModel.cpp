@@ -146,7 +146,9 @@ QString AlertListModel::describe(const AlertEvent &event, bool withSeverity)
         what = QStringLiteral("%1 silent for %2 s").arg(event.channel, number(event.value));
         break;
     case AlertRule::Kind::SourceDown:
-        what = QStringLiteral("the source not live for %1 s").arg(number(event.value));
+        what = event.source.isEmpty()
+                   ? QStringLiteral("the source not live for %1 s").arg(number(event.value))
+                   : QStringLiteral("%1 not live for %2 s").arg(event.source, number(event.value));
         break;
     case AlertRule::Kind::Gap:
         what =
@@ -155,7 +157,10 @@ QString AlertListModel::describe(const AlertEvent &event, bool withSeverity)
                 : QStringLiteral("a gap on %1: %2 messages missed").arg(event.channel, number(event.value));
         break;
     case AlertRule::Kind::OutboxAge:
-        what = QStringLiteral("a command unconfirmed for %1 s").arg(number(event.value));
+        what = event.source.isEmpty()
+                   ? QStringLiteral("a command unconfirmed for %1 s").arg(number(event.value))
+                   : QStringLiteral("a command to %1 unconfirmed for %2 s")
+                         .arg(event.source, number(event.value));
         break;
     }
     const QString text = QStringLiteral("%1: %2").arg(event.rule, what);
@@ -466,6 +471,7 @@ QVariantMap AlertListModel::summary() const
             {QStringLiteral("rule"), e.raised.rule},
             {QStringLiteral("severity"), alertSeverityName(e.raised.severity)},
             {QStringLiteral("channel"), e.raised.channel},
+            {QStringLiteral("source"), e.raised.source},
             {QStringLiteral("state"), data(index(i), StateRole)},
             {QStringLiteral("value"), e.raised.value},
             {QStringLiteral("raisedMs"), double(e.raised.ts)},

@@ -586,6 +586,17 @@ bool DashboardCommandLine::read(const QCommandLineParser &p, QSettings *userSett
             *error = QStringLiteral("alert rules: %1").arg(why);
             return false;
         }
+        // source= names a further source of this dashboard (the first has no name).
+        for (const AlertRule &rule : std::as_const(l.alerts)) {
+            if (rule.source.isEmpty() ||
+                std::any_of(l.sources.cbegin(), l.sources.cend(),
+                            [&rule](const SourceSpec &s) { return s.name == rule.source; }))
+                continue;
+            *error = QStringLiteral("alert rule %1: no source named '%2' (the first source is watched with "
+                                    "no source=)")
+                         .arg(rule.name, rule.source);
+            return false;
+        }
     }
     l.desktopNotifications = !p.isSet(opt("no-notifications"));
 

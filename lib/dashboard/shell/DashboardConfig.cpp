@@ -505,8 +505,7 @@ bool DashboardConfig::parseCharts(const QJsonArray &charts, QList<ChartConfig> *
 
 bool DashboardConfig::checkSourceName(const QString &name, QString *error)
 {
-    static const QRegularExpression word(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"));
-    if (!word.match(name).hasMatch()) {
+    if (!isValidSourceName(name)) {
         *error = QStringLiteral("a source name is a word of 1-32 letters, digits, '-', '_' or '.' (not '%1')")
                      .arg(name);
         return false;

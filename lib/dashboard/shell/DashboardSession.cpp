@@ -159,22 +159,23 @@ void DashboardSession::startAlerts()
         return;
     qRegisterMetaType<Pulseboard::AlertEvent>();
     AlertListModel *model = m_dashboard->alerts();
-    // A rule on a further source's channel ("lab/temp") is that source's to evaluate, on its own
-    // connection; the others (and those with no channel: source-down, outbox-age, a gap on any
-    // channel) are the first source's.
+    // A rule on a further source's channel ("lab/temp") or naming it (source=lab) is that
+    // source's to evaluate, on its own connection; the others are the first source's.
     QList<AlertRule> rules;
     QHash<DashboardSource *, QList<AlertRule>> bySource;
     for (const AlertRule &rule : std::as_const(m_launch.alerts)) {
         DashboardSource *owner = nullptr;
         for (DashboardSource *source : m_dashboard->sources())
-            if (!rule.channel.isEmpty() && source->owns(rule.channel))
+            if ((!rule.channel.isEmpty() && source->owns(rule.channel)) || rule.source == source->name())
                 owner = source;
         if (!owner) {
             rules.append(rule);
             continue;
         }
         AlertRule own = rule;
-        own.channel = owner->wireName(rule.channel);
+        if (!rule.channel.isEmpty())
+            own.channel = owner->wireName(rule.channel);
+        own.source = owner->name(); // its events say which source
         bySource[owner].append(own);
     }
     for (auto it = bySource.cbegin(); it != bySource.cend(); ++it)
