@@ -7,6 +7,8 @@
 #include "client/ConnectionManager.h"
 #include "dashboard/charts/SeriesStore.h"
 #include "dashboard/charts/TileModel.h"
+#include "dashboard/commands/CommandHistory.h"
+#include "dashboard/commands/CommandTemplate.h"
 #include "dashboard/connection/ConnectionMirror.h"
 #include "dashboard/connection/ConnectionStatus.h"
 #include "dashboard/connection/HealthHistory.h"
@@ -19,6 +21,7 @@
 #include "support/TestUtils.h"
 
 #include <QCommandLineParser>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
@@ -108,6 +111,17 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     options.sources = {plant};
     options.sourceThreads = true; // as the app runs them
     options.healthIntervalMs = 50;
+    // A library command to plant's "cmd", named as the dashboard names it.
+    QString commandError;
+    QStringList commandWarnings;
+    QVERIFY2(CommandTemplate::listFromJson(
+                 QJsonArray{QJsonObject{
+                     {u"name"_s, u"pump"_s},
+                     {u"channel"_s, u"plant/cmd"_s},
+                     {u"payload"_s, QJsonObject{{u"pump"_s, u"{n}"_s}}},
+                     {u"params"_s, QJsonArray{QJsonObject{{u"name"_s, u"n"_s}, {u"default"_s, u"3"_s}}}}}},
+                 u"commands"_s, &options.config.commands, &commandWarnings, &commandError),
+             qPrintable(commandError));
     Dashboard dashboard(&mirror, options);
     QCOMPARE(dashboard.sources().size(), 1);
     DashboardSource *source = dashboard.sources().constFirst();
@@ -211,10 +225,23 @@ void tst_MultiSource::sourcesLiveApartAndOneOutageStaysItsOwn()
     QCOMPARE(delivered.data.toObject().value(u"restart"_s).toString(), u"pump-2"_s);
     QTRY_COMPARE(source->connection()->queuedCount(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(plantHealth->outboxDepth(), 0, 5000);
+
+    // The library command goes to plant as "cmd"; its run is followed through plant's outbox.
+    const QVariantMap run = dashboard.runCommand(u"pump"_s, {}, false);
+    QCOMPARE(run.value(u"error"_s).toString(), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(watchB.ofType(MessageType::Message).size(), 2, 10000);
+    const Envelope pumped = watchB.ofType(MessageType::Message).constLast();
+    QCOMPARE(pumped.channel, u"cmd"_s);
+    QCOMPARE(pumped.data.toObject().value(u"pump"_s).toString(), u"3"_s);
+    const QString runId = run.value(u"runId"_s).toString();
+    QCOMPARE(dashboard.commandHistory()->entry(runId).value(u"target"_s).toString(), u"plant/cmd"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(dashboard.commandHistory()->entry(runId).value(u"status"_s).toString(),
+                              u"acked"_s, 5000);
+    QCOMPARE(mirror.queuedCount(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(plantHealth->reconnected() >= 1, 5000);
     QCOMPARE(dashboard.health()->reconnected(), 0);
     QTest::qWait(200);
-    QCOMPARE(watchB.ofType(MessageType::Message).size(), 1);
+    QCOMPARE(watchB.ofType(MessageType::Message).size(), 2);
     QCOMPARE(watchA.ofType(MessageType::Message).size(), 0);
     QVERIFY(store->outages().isEmpty());
 }

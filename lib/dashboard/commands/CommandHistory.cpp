@@ -33,7 +33,6 @@ CommandHistory::~CommandHistory() = default;
 
 void CommandHistory::attach(OutboxModel *outbox)
 {
-    m_outbox = outbox;
     connect(outbox, &OutboxModel::statusReported, this,
             [this](const QString &id, int status, const QString &detail) {
                 update(id, OutboxModel::statusName(OutboxModel::Status(status)), detail);

@@ -13,7 +13,6 @@
 
 #include <QAbstractListModel>
 #include <QFile>
-#include <QPointer>
 #include <QtQml/qqmlregistration.h>
 
 namespace Pulseboard {
@@ -66,6 +65,7 @@ public:
                             QObject *parent = nullptr);
     ~CommandHistory() override;
 
+    // Follows the runs sent through `outbox` (the first source's and each further source's).
     void attach(OutboxModel *outbox);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -104,7 +104,6 @@ private:
     QFile m_file;
     qint64 m_lines = 0; // lines in the file
     QString m_problem;
-    QPointer<OutboxModel> m_outbox;
 };
 
 } // namespace Pulseboard

@@ -231,6 +231,7 @@ void Dashboard::addSources()
             [this] { QMetaObject::invokeMethod(m_clock, &DisplayClock::noteActivity, Qt::QueuedConnection); },
             m_options.sourceThreads, m_options.healthIntervalMs, this);
         m_sources.append(source);
+        m_commandHistory->attach(source->outbox()); // a command to "NAME/..." goes through it
         ConnectionMirror *mirror = source->connection();
         const QString name = spec.name;
         // Its charts break their lines where it was down; another source's do not.
@@ -486,13 +487,23 @@ QVariantMap Dashboard::runCommand(const QString &name, const QVariantMap &values
         return answer;
     }
     const bool publish = command->kind == CommandTemplate::Kind::Publish;
+    // A channel (method) named as the dashboard names a further source's ("lab/ops.restart")
+    // goes to that source, as "ops.restart"; the history keeps the dashboard's name.
+    OutboxModel *outbox = m_outbox;
+    QString wireTarget = resolved.target;
+    for (DashboardSource *source : std::as_const(m_sources)) {
+        if (source->owns(resolved.target)) {
+            outbox = source->outbox();
+            wireTarget = source->wireName(resolved.target);
+        }
+    }
     QString id;
-    const QString refused = publish ? m_outbox->publish(resolved.target, resolved.payload, &id)
-                                    : m_outbox->request(resolved.target, resolved.payload, &id);
+    const QString refused = publish ? outbox->publish(wireTarget, resolved.payload, &id)
+                                    : outbox->request(wireTarget, resolved.payload, &id);
     // Recorded either way: a run the outbox refused is one the operator made, and failed.
-    const QString status =
-        !refused.isEmpty() ? QStringLiteral("failed")
-                           : OutboxModel::statusName(OutboxModel::Status(qMax(0, m_outbox->statusOf(id))));
+    const QString status = !refused.isEmpty()
+                               ? QStringLiteral("failed")
+                               : OutboxModel::statusName(OutboxModel::Status(qMax(0, outbox->statusOf(id))));
     const QString runId =
         m_commandHistory->record(command->name, command->kindName(), resolved.target, resolved.payload,
                                  refused.isEmpty() ? id : QString(), status, refused);
