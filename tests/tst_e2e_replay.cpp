@@ -206,6 +206,42 @@ private Q_SLOTS:
         QVERIFY(app.quit());
     }
 
+    void playPauseButtonAndLabelsInASmallWindow()
+    {
+        // As a person uses it in a small window: the bar's Play/Pause button clicked, every word of
+        // the header, the bar and the tiles fitting at 1000x650.
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        const QString file = home.filePath(u"small.sqlite"_s);
+        QVERIFY(writeRecording(file, QDateTime::currentMSecsSinceEpoch() - 3600 * 1000));
+        ControlledDashboard app;
+        app.start(home.path(), {u"--no-settings"_s, u"--replay"_s, file}, u"1000x650"_s);
+        QVERIFY2(app.process.waitForStarted(5000), qPrintable(app.process.errorString()));
+        QJsonObject snap =
+            app.snapshotWhen([](const QJsonObject &s) { return valuesOf(s).size() >= 5; }, 20000, 100);
+        QVERIFY2(valuesOf(snap).size() >= 5, QJsonDocument(snap).toJson().constData());
+        QCOMPARE(snap.value(u"window"_s).toObject().value(u"width"_s).toInt(), 1000);
+
+        QCOMPARE(app.item(u"replayPlayPause"_s).value(u"text"_s).toString().contains(u"Pause"_s), true);
+        QVERIFY(!app.send(u"click replayPlayPause"_s).contains(u"error"_s));
+        snap = app.snapshotWhen(
+            [](const QJsonObject &s) { return !replayOf(s).value(u"playing"_s).toBool(); }, 5000, 50);
+        QVERIFY(!replayOf(snap).value(u"playing"_s).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            app.item(u"replayPlayPause"_s).value(u"text"_s).toString().contains(u"Play"_s), 5000);
+
+        const QJsonObject labels = app.send(u"labels"_s);
+        QVERIFY2(labels.contains(u"problems"_s), "no answer to 'labels'");
+        QVERIFY2(labels.value(u"problems"_s).toArray().isEmpty(),
+                 QJsonDocument(labels.value(u"problems"_s).toArray()).toJson().constData());
+
+        QVERIFY(!app.send(u"click replayPlayPause"_s).contains(u"error"_s));
+        snap = app.snapshotWhen([](const QJsonObject &s) { return replayOf(s).value(u"playing"_s).toBool(); },
+                                5000, 50);
+        QVERIFY(replayOf(snap).value(u"playing"_s).toBool());
+        QVERIFY(app.quit());
+    }
+
     void flagsThatCannotGoWithReplay_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -219,8 +255,8 @@ private Q_SLOTS:
             << QStringList{u"--speed"_s, u"500"_s} << u"--speed must be 0.1-100"_s;
         QTest::newRow("--record") << QStringList{u"--record"_s, u"/tmp/never-written.sqlite"_s}
                                   << u"--replay cannot be used with --record"_s;
-        QTest::newRow("--record-dir") << QStringList{u"--record-dir"_s, u"/tmp"_s}
-                                      << u"--replay cannot be used with --record-dir"_s;
+        QTest::newRow("--record-dir")
+            << QStringList{u"--record-dir"_s, u"/tmp"_s} << u"--replay cannot be used with --record-dir"_s;
         QTest::newRow("--history-dir")
             << QStringList{u"--history-dir"_s, u"/tmp"_s} << u"--replay keeps no local history"_s;
     }
